@@ -1,0 +1,3 @@
+from ioscope.cli.main import main
+
+main()

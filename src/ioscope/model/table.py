@@ -1,0 +1,58 @@
+"""Tables declared as data: the DDL, the docs in docs/schema.md and the checks come from here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+__all__ = ["Column", "Table", "register", "all_tables", "get_table"]
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: str
+    doc: str
+    nullable: bool = True
+
+
+@dataclass(frozen=True)
+class Table:
+    """A workspace table: ``stage`` names the pipeline stage that writes it."""
+
+    name: str
+    doc: str
+    columns: tuple[Column, ...]
+    primary_key: tuple[str, ...] = ()
+    stage: str = "core"
+    indexes: tuple[tuple[str, ...], ...] = field(default_factory=tuple)
+
+    @property
+    def column_names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+    def ddl(self, name: str | None = None) -> str:
+        cols = [f'"{c.name}" {c.type}' + ("" if c.nullable else " NOT NULL") for c in self.columns]
+        if self.primary_key:
+            cols.append("PRIMARY KEY (" + ", ".join(f'"{k}"' for k in self.primary_key) + ")")
+        return f'CREATE TABLE IF NOT EXISTS "{name or self.name}" (\n  ' + ",\n  ".join(cols) + "\n)"
+
+    def empty_ddl(self, name: str) -> str:
+        """The same columns without keys, for staging tables."""
+        cols = [f'"{c.name}" {c.type}' for c in self.columns]
+        return f'CREATE OR REPLACE TEMP TABLE "{name}" (' + ", ".join(cols) + ")"
+
+
+_REGISTRY: dict[str, Table] = {}
+
+
+def register(*tables: Table) -> None:
+    for t in tables:
+        _REGISTRY[t.name] = t
+
+
+def all_tables() -> list[Table]:
+    return list(_REGISTRY.values())
+
+
+def get_table(name: str) -> Table:
+    return _REGISTRY[name]

@@ -1,0 +1,226 @@
+"""The workspace: one DuckDB file holding the canonical tables and every result.
+
+A command that changes the workspace runs inside :meth:`Workspace.run`, which opens one
+transaction, records the run in ``runs`` and rolls everything back when anything fails, so a
+failed or interrupted command leaves the workspace exactly as it was.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import uuid
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Iterable, Iterator
+
+import duckdb
+
+from ioscope import __version__
+from ioscope.errors import IncompatibleWorkspaceError, NotFoundError
+from ioscope.model import Table, all_tables
+from ioscope.model.table import get_table
+
+__all__ = ["SCHEMA_VERSION", "Workspace", "Run", "file_sha256", "utcnow"]
+
+#: Bumped whenever a table changes incompatibly. Workspaces of another version are refused.
+SCHEMA_VERSION = 1
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+def file_sha256(path: str | os.PathLike) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return "sha256:" + h.hexdigest()
+
+
+@dataclass
+class Run:
+    """A command under way: its id, parameters, inputs and the counts it will record."""
+
+    run_id: str
+    command: str
+    parameters: dict[str, Any]
+    inputs: list[dict[str, Any]] = field(default_factory=list)
+    row_counts: dict[str, Any] = field(default_factory=dict)
+    started_at: datetime = field(default_factory=utcnow)
+
+    def provenance(self) -> dict[str, Any]:
+        """What every output records: version, parameters, input hashes and run id."""
+        return {"run_id": self.run_id, "command": self.command, "ioscope_version": __version__,
+                "parameters": self.parameters, "inputs": self.inputs,
+                "started_at": self.started_at.isoformat() + "Z"}
+
+
+class Workspace:
+    """An open workspace file. Use :meth:`open`; close it (or use ``with``) when done."""
+
+    def __init__(self, path: str, con: duckdb.DuckDBPyConnection, read_only: bool):
+        self.path = path
+        self.con = con
+        self.read_only = read_only
+
+    # -- opening -------------------------------------------------------------------------------
+    @classmethod
+    def open(cls, path: str | os.PathLike, *, create: bool = True, read_only: bool = False,
+             memory_limit: str | None = None, temp_directory: str | None = None,
+             threads: int | None = None) -> "Workspace":
+        """Open (and, with ``create``, initialise) the workspace at ``path``."""
+        path = str(path)
+        exists = path == ":memory:" or os.path.exists(path)
+        if not exists and (read_only or not create):
+            raise NotFoundError(f"No workspace at {path}.",
+                                hint="Create one with `ioscope ingest WORKSPACE FILE...`.")
+        try:
+            con = duckdb.connect(path, read_only=read_only and exists)
+        except duckdb.Error as e:
+            raise IncompatibleWorkspaceError(
+                f"{path} cannot be opened as a DuckDB workspace: {e}",
+                hint="Is it another kind of file, or open in another process?") from None
+        ws = cls(path, con, read_only)
+        ws.configure(memory_limit=memory_limit, temp_directory=temp_directory, threads=threads)
+        ws._check_or_init(exists)
+        return ws
+
+    def configure(self, *, memory_limit: str | None = None, temp_directory: str | None = None,
+                  threads: int | None = None) -> None:
+        if memory_limit:
+            self.con.execute(f"SET memory_limit = '{_safe_setting(memory_limit)}'")
+        if temp_directory:
+            self.con.execute(f"SET temp_directory = '{_safe_setting(temp_directory)}'")
+        if threads:
+            self.con.execute(f"SET threads = {int(threads)}")
+
+    def _check_or_init(self, existed: bool) -> None:
+        tables = {r[0] for r in self.con.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'").fetchall()}
+        if "metadata" in tables:
+            row = self.con.execute(
+                "SELECT value FROM metadata WHERE key = 'schema_version'").fetchone()
+            found = row[0] if row else None
+            if found != str(SCHEMA_VERSION):
+                raise IncompatibleWorkspaceError(
+                    f"{self.path} has workspace schema version {found}; this ioscope "
+                    f"({__version__}) reads version {SCHEMA_VERSION}.",
+                    hint="Open it with the ioscope version that wrote it, or re-ingest the source "
+                         "files into a new workspace. Nothing was changed.")
+            return
+        if tables:
+            raise IncompatibleWorkspaceError(
+                f"{self.path} is a DuckDB database but not an ioscope workspace "
+                f"(it has tables {', '.join(sorted(tables)[:5])} and no metadata table).",
+                hint="Choose a new file name for the workspace. Nothing was changed.")
+        if self.read_only:
+            raise NotFoundError(f"{self.path} is not an initialised workspace.",
+                                hint="Create one with `ioscope ingest WORKSPACE FILE...`.")
+        self.con.begin()
+        for t in all_tables():
+            if t.stage == "core":
+                self._create(t)
+        self.con.executemany("INSERT INTO metadata VALUES (?, ?)", [
+            ("schema_version", str(SCHEMA_VERSION)), ("ioscope_version", __version__),
+            ("created_at", utcnow().isoformat() + "Z")])
+        self.con.commit()
+
+    def _create(self, table: Table) -> None:
+        self.con.execute(table.ddl())
+        for i, cols in enumerate(table.indexes):
+            self.con.execute(
+                f'CREATE INDEX IF NOT EXISTS "idx_{table.name}_{i}" ON "{table.name}" ('
+                + ", ".join(f'"{c}"' for c in cols) + ")")
+
+    def ensure(self, *tables: Table | str) -> None:
+        """Create the given (registered) tables when missing. Stages call this for their tables."""
+        for t in tables:
+            self._create(get_table(t) if isinstance(t, str) else t)
+
+    # -- reading -------------------------------------------------------------------------------
+    def has_table(self, name: str) -> bool:
+        return self.con.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'main' "
+            "AND table_name = ?", [name]).fetchone()[0] > 0
+
+    def count(self, table: str) -> int:
+        if not self.has_table(table):
+            return 0
+        return self.con.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0]
+
+    def sql(self, query: str, params: Iterable[Any] | None = None) -> duckdb.DuckDBPyConnection:
+        return self.con.execute(query, list(params) if params is not None else None)
+
+    def rows(self, query: str, params: Iterable[Any] | None = None) -> list[dict[str, Any]]:
+        cur = self.con.execute(query, list(params) if params is not None else None)
+        names = [d[0] for d in cur.description]
+        return [dict(zip(names, r)) for r in cur.fetchall()]
+
+    def metadata(self) -> dict[str, str]:
+        return dict(self.con.execute("SELECT key, value FROM metadata").fetchall())
+
+    def last_runs(self, n: int = 10) -> list[dict[str, Any]]:
+        return self.rows("SELECT run_id, command, parameters, row_counts, ioscope_version, "
+                         "started_at, finished_at FROM runs ORDER BY started_at DESC, run_id DESC "
+                         "LIMIT ?", [n])
+
+    # -- changing ------------------------------------------------------------------------------
+    @contextmanager
+    def run(self, command: str, parameters: dict[str, Any],
+            inputs: Iterable[str | os.PathLike] = ()) -> Iterator[Run]:
+        """One atomic command: everything inside commits together with its ``runs`` row, or not at all."""
+        if self.read_only:
+            raise IncompatibleWorkspaceError(f"{self.path} is open read-only.")
+        run = Run(run_id=utcnow().strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:8],
+                  command=command, parameters=_jsonable(parameters))
+        for p in inputs:
+            run.inputs.append({"path": str(p), "sha256": file_sha256(p),
+                               "size": os.path.getsize(p)})
+        self.con.begin()
+        try:
+            yield run
+            self.con.execute(
+                "INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'ok')",
+                [run.run_id, command, json.dumps(run.parameters), json.dumps(run.inputs),
+                 json.dumps(_jsonable(run.row_counts)), __version__, run.started_at, utcnow()])
+            self.con.commit()
+        except BaseException:
+            try:
+                self.con.rollback()
+            except duckdb.Error:
+                pass
+            raise
+
+    def close(self) -> None:
+        self.con.close()
+
+    def __enter__(self) -> "Workspace":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _safe_setting(value: str) -> str:
+    if "'" in value:
+        raise ValueError(f"invalid setting {value!r}")
+    return value
+
+
+def _jsonable(obj: Any) -> Any:
+    if isinstance(obj, dict):
+        return {str(k): _jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple, set)):
+        return [_jsonable(v) for v in obj]
+    if isinstance(obj, (str, int, float, bool)) or obj is None:
+        return obj
+    if isinstance(obj, Path):
+        return str(obj)
+    if isinstance(obj, datetime):
+        return obj.isoformat()
+    return str(obj)
