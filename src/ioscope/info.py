@@ -14,8 +14,8 @@ __all__ = ["workspace_info"]
 def workspace_info(ws: Workspace, *, runs: int = 5) -> dict[str, Any]:
     """Schema version, row counts per table, platforms, time range, quarantine and the last runs."""
     meta = ws.metadata()
-    names = [r[0] for r in ws.sql("SELECT table_name FROM information_schema.tables "
-                                  "WHERE table_schema = 'main' ORDER BY table_name").fetchall()]
+    names = [r[0] for r in ws.sql("SELECT table_name FROM duckdb_tables() WHERE NOT temporary "
+                                  "AND schema_name = 'main' ORDER BY table_name").fetchall()]
     known = [t.name for t in all_tables() if t.name in names]
     tables = {n: ws.count(n) for n in known + [n for n in names if n not in known]}
     platforms = {p: n for p, n in ws.sql(

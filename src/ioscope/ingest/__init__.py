@@ -75,6 +75,7 @@ def ingest(ws: Workspace, paths: Iterable[str | os.PathLike], *, format: str | N
                               options={"mapping": mapping or {}, "platform": platform})
             get_reader(fmt).read(ctx)
             result = finalize(ctx)
+            ctx.drop_temp()
             report.files.append(result)
             if on_file:
                 on_file(result)

@@ -44,6 +44,12 @@ class ReadContext:
         self.con.execute("CREATE OR REPLACE TEMP TABLE stg_quarantine (source_line BIGINT, "
                          "field VARCHAR, reason VARCHAR, raw VARCHAR)")
 
+    def drop_temp(self) -> None:
+        """Drop every temporary table the reader and the finalizer made."""
+        for (name,) in self.con.execute(
+                "SELECT table_name FROM duckdb_tables() WHERE temporary").fetchall():
+            self.con.execute(f'DROP TABLE IF EXISTS temp.main."{name}"')
+
     @property
     def platform(self) -> str | None:
         return self.options.get("platform")
