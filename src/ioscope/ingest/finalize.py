@@ -8,6 +8,7 @@ import pyarrow as pa
 
 from ioscope.errors import IoscopeError
 from ioscope.ingest.context import RAW_LIMIT, ReadContext
+from ioscope.ingest.finalize_ads import merge_ads, prepare_ads
 from ioscope.ingest.urls import normalize_url, registered_domain
 from ioscope.model.table import get_table
 
@@ -30,6 +31,7 @@ class FileResult:
     accounts_new: int
     referenced_posts_new: int
     referenced_accounts_new: int
+    ads_new: int = 0
 
     def to_dict(self) -> dict:
         return dict(self.__dict__)
@@ -43,14 +45,17 @@ def finalize(ctx: ReadContext) -> FileResult:
         con.execute(f"UPDATE {stg} SET platform = COALESCE(platform, ?), source_file = "
                     f"COALESCE(source_file, ?), run_id = ?", [plat, ctx.path, ctx.run_id])
     staged = con.execute("SELECT (SELECT count(*) FROM stg_posts) + (SELECT count(*) FROM "
-                         "stg_accounts WHERE _primary) + (SELECT count(*) FROM stg_quarantine)"
-                         ).fetchone()[0]
+                         "stg_accounts WHERE _primary) + (SELECT count(*) FROM stg_ads) + "
+                         "(SELECT count(*) FROM stg_quarantine)").fetchone()[0]
     if staged != ctx.rows_read:
         raise IoscopeError(
             f"internal error in the {ctx.format} reader: {ctx.rows_read} records read but "
             f"{staged} staged or quarantined in {ctx.path}.",
             hint="Please report this with the file's format; nothing was changed.")
     _quarantine_invalid(ctx)
+    has_ads = con.execute("SELECT count(*) FROM stg_ads").fetchone()[0] > 0
+    if has_ads:
+        prepare_ads(ctx)
     for stg in ("stg_posts", "stg_ref_posts"):
         _fill_entities(con, stg)
         _normalize_urls(con, stg)
@@ -58,8 +63,9 @@ def finalize(ctx: ReadContext) -> FileResult:
     con.execute("INSERT INTO quarantine SELECT ?, ?, source_line, ?, field, reason, "
                 "left(raw, ?) FROM stg_quarantine ORDER BY source_line",
                 [ctx.run_id, ctx.path, ctx.format, RAW_LIMIT])
-    ingested = con.execute("SELECT (SELECT count(*) FROM stg_posts) + "
-                           "(SELECT count(*) FROM stg_accounts WHERE _primary)").fetchone()[0]
+    ingested = con.execute("SELECT (SELECT count(*) FROM stg_posts) + (SELECT count(*) FROM "
+                           "stg_accounts WHERE _primary) + (SELECT count(*) FROM stg_ads)"
+                           ).fetchone()[0]
     posts_new = _merge(con, "stg_posts", "posts", order="source_line")
     # every author of a collected post gets an account row, even from a bare post
     con.execute("INSERT INTO stg_accounts BY NAME SELECT platform, account_id, handle, source_file, "
@@ -77,8 +83,9 @@ def finalize(ctx: ReadContext) -> FileResult:
                 "p.platform = r.platform AND p.post_id = r.post_id)")
     con.execute("DELETE FROM referenced_accounts r WHERE EXISTS (SELECT 1 FROM accounts a WHERE "
                 "a.platform = r.platform AND a.account_id = r.account_id)")
+    ads_new = merge_ads(ctx) if has_ads else 0
     return FileResult(ctx.path, ctx.format, ctx.rows_read, ingested, q, posts_new, accounts_new,
-                      ref_posts_new, ref_accounts_new)
+                      ref_posts_new, ref_accounts_new, ads_new)
 
 
 def _quarantine_invalid(ctx: ReadContext) -> None:
