@@ -107,7 +107,9 @@ def resolve_location(value: str | None, hint: str | None = None) -> tuple[list[s
     if hc:
         return [hc], "subnational"
     bare = _key(_RADIUS.sub(" ", text))
-    if _STATE_END.search(bare) or all(_key(p) in _STATE_NAMES for p in parts):
+    postal = re.search(r",\s*([A-Z]{2})\s*$", text)
+    if (_STATE_END.search(bare) or all(_key(p) in _STATE_NAMES for p in parts)
+            or (postal and postal.group(1) in US_STATES)):
         return ["US"], "subnational"
     if len(parts) > 1 and codes[-1]:
         return [codes[-1]], "subnational"

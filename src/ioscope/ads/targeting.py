@@ -151,7 +151,7 @@ def classify_ad(criteria: Iterable[dict]) -> list[tuple[str, str, str, str | Non
         for c in multi:
             for cc in c["countries"]:
                 put(cc, "potential", "multi_country_location", c.get("raw"))
-    if not any(s in ("definite", "potential") for s, _, _ in out.values()):
+    if not out:
         if unresolved:
             out["ZZ"] = ("unknown", "unresolved_location", unresolved[0].get("raw"))
         else:

@@ -28,9 +28,10 @@ RAW_LIMIT = 10_000
 STAGING = {"stg_posts": "posts", "stg_accounts": "accounts",
            "stg_ref_posts": "referenced_posts", "stg_ref_accounts": "referenced_accounts",
            "stg_ads": "ads", "stg_ad_targeting": "ad_targeting", "stg_ad_delivery": "ad_delivery"}
-#: bookkeeping columns; ``_hint`` is a country the source files an ad's location criterion under
+#: bookkeeping columns; for ad children, ``_hint`` is a country the source files a location
+#: criterion under and ``_ad_line`` the source line of the ad the row belongs to
 _EXTRA = ('"_error_field" VARCHAR, "_error" VARCHAR, "_raw" VARCHAR, "_primary" BOOLEAN, '
-          '"_hint" VARCHAR')
+          '"_hint" VARCHAR, "_ad_line" BIGINT')
 
 
 @dataclass

@@ -131,19 +131,24 @@ def merge_ads(ctx: ReadContext) -> int:
         return 0
     con.execute("UPDATE stg_ad_targeting SET value = NULLIF(trim(value), ''), "
                 "mode = COALESCE(mode, 'include')")
-    con.execute("DELETE FROM stg_ad_targeting t WHERE NOT EXISTS (SELECT 1 FROM _new_ads a "
-                "WHERE a.platform = t.platform AND a.ad_id = t.ad_id) OR kind IS NULL")
+    for child in ("stg_ad_targeting", "stg_ad_delivery"):  # children of the kept occurrence
+        con.execute(f"DELETE FROM {child} t WHERE NOT EXISTS (SELECT 1 FROM _new_ads a "
+                    "WHERE a.platform = t.platform AND a.ad_id = t.ad_id AND (t._ad_line IS NULL "
+                    "OR t._ad_line = a.source_line))")
+    con.execute("DELETE FROM stg_ad_targeting WHERE kind IS NULL")
     resolve_criteria(con, "stg_ad_targeting")
     tcols = ", ".join(f'"{c}"' for c in get_table("ad_targeting").column_names if c != "ordinal")
     con.execute(f"""INSERT INTO ad_targeting ({tcols}, ordinal)
-        SELECT {tcols}, COALESCE(ordinal, CAST(row_number() OVER (
-                   PARTITION BY platform, ad_id ORDER BY rowid) AS INTEGER))
-        FROM stg_ad_targeting""")
+        SELECT {tcols}, ordinal FROM (
+            SELECT *, row_number() OVER (PARTITION BY platform, ad_id, ordinal ORDER BY _rid) AS _rn
+            FROM (SELECT * EXCLUDE (ordinal), rowid AS _rid, COALESCE(ordinal, CAST(row_number()
+                      OVER (PARTITION BY platform, ad_id ORDER BY rowid) AS INTEGER)) AS ordinal
+                  FROM stg_ad_targeting))
+        WHERE _rn = 1""")
     dcols = ", ".join(f'"{c}"' for c in get_table("ad_delivery").column_names)
     con.execute(f"""INSERT INTO ad_delivery ({dcols})
         SELECT {dcols} FROM (SELECT *, row_number() OVER (PARTITION BY platform, ad_id, dimension,
                    value ORDER BY rowid) AS _rn FROM stg_ad_delivery) d
-        WHERE _rn = 1 AND value IS NOT NULL AND EXISTS (SELECT 1 FROM _new_ads a
-              WHERE a.platform = d.platform AND a.ad_id = d.ad_id)""")
+        WHERE _rn = 1 AND value IS NOT NULL""")
     classify_new_ads(con, "_new_ads", ctx.run_id)
     return n
