@@ -147,3 +147,23 @@ def test_bundled_hpsci_sample(ws):
     (r,) = ingest(ws, [sample_path("hpsci/ads.csv")]).files
     assert r.format == "hpsci-ads" and (r.rows_read, r.rows_quarantined) == (300, 0)
     assert ws.count("ad_targeting") > 2000
+
+
+def test_google_political_ads(ws):
+    f = FIX / "google" / "google-political-ads-creative-stats.csv"
+    assert detect_format(str(f)) == "google-political-ads"
+    rep = ingest(ws, [f])
+    (r,) = rep.files
+    assert (r.rows_read, r.rows_ingested, r.rows_quarantined) == (3, 2, 1)
+    assert ws.rows("SELECT field FROM quarantine")[0]["field"] == "Date_Range_Start"
+    ads = _ads(ws)
+    a1, a2 = ads["CR1"], ads["CR2"]
+    assert (a1["spend_lower"], a1["spend_upper"], a1["currency"]) == (100.0, 1000.0, "USD")
+    assert (a1["impressions_lower"], a1["impressions_upper"]) == (1e4, 1e5)
+    assert (a2["spend_lower"], a2["spend_upper"], a2["currency"]) == (50000.0, None, "EUR")
+    assert a2["impressions_lower"] == 1e7 and a2["impressions_upper"] is None
+    assert a2["advertiser_name"] == "Europa Jetzt"  # from the advertiser stats file beside it
+    assert _countries(ws, "CR1") == {"US": ("definite", "include_location")}
+    assert set(_countries(ws, "CR2")) == {"DE", "FR"}
+    ages = ws.rows("SELECT value FROM ad_targeting WHERE ad_id = 'CR1' AND kind = 'age'")
+    assert ages[0]["value"] == "18-24, 25-34"
