@@ -30,7 +30,7 @@ def build_url_lists(con, stg: str, out: str = "_url_lists") -> bool:
     con.execute(f"""CREATE OR REPLACE TEMP TABLE _url_rows AS
         SELECT rid, unnest(l) AS u, generate_subscripts(l, 1) AS i
         FROM (SELECT rowid AS rid, {CLEAN_URLS} AS l FROM {stg} WHERE len(urls) > 0)""")
-    if con.execute("SELECT count(*) FROM _url_rows").fetchone()[0] == 0:
+    if con.execute("SELECT count(*) FROM _url_rows").fetchall()[0][0] == 0:
         con.execute("DROP TABLE _url_rows")
         return False
     con.execute(f"""CREATE OR REPLACE TEMP TABLE _url_map AS
