@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from ioscope.errors import IoscopeError
 from ioscope.ingest.context import RAW_LIMIT, ReadContext
+from ioscope.ingest.finalize_ads import merge_ads, prepare_ads
 from ioscope.ingest.sqlfrag import sql_str
 from ioscope.ingest.url_map import CLEAN_URLS, build_url_lists
 from ioscope.model.table import get_table
@@ -46,6 +47,7 @@ class FileResult:
     accounts_new: int
     referenced_posts_new: int
     referenced_accounts_new: int
+    ads_new: int = 0
 
     def to_dict(self) -> dict:
         return dict(self.__dict__)
@@ -55,8 +57,8 @@ def finalize(ctx: ReadContext) -> FileResult:
     con = ctx.con
     ctx.flush_quarantine()
     staged = con.execute("SELECT (SELECT count(*) FROM stg_posts) + (SELECT count(*) FROM "
-                         "stg_accounts WHERE _primary) + (SELECT count(*) FROM stg_quarantine)"
-                         ).fetchall()[0][0]
+                         "stg_accounts WHERE _primary) + (SELECT count(*) FROM stg_ads) + "
+                         "(SELECT count(*) FROM stg_quarantine)").fetchall()[0][0]
     if staged != ctx.rows_read:
         raise IoscopeError(
             f"internal error in the {ctx.format} reader: {ctx.rows_read} records read but "
@@ -66,12 +68,16 @@ def finalize(ctx: ReadContext) -> FileResult:
                 "source_file": f"COALESCE(source_file, {sql_str(ctx.path)})",
                 "run_id": sql_str(ctx.run_id)}
     _quarantine_invalid(ctx, defaults["platform"])
+    has_ads = con.execute("SELECT count(*) FROM stg_ads").fetchall()[0][0] > 0
+    if has_ads:
+        prepare_ads(ctx)
     q = con.execute("SELECT count(*) FROM stg_quarantine").fetchall()[0][0]
     con.execute("INSERT INTO quarantine SELECT ?, ?, source_line, ?, field, reason, "
                 "left(raw, ?) FROM stg_quarantine ORDER BY source_line",
                 [ctx.run_id, ctx.path, ctx.format, RAW_LIMIT])
-    ingested = con.execute("SELECT (SELECT count(*) FROM stg_posts) + "
-                           "(SELECT count(*) FROM stg_accounts WHERE _primary)").fetchall()[0][0]
+    ingested = con.execute("SELECT (SELECT count(*) FROM stg_posts) + (SELECT count(*) FROM "
+                           "stg_accounts WHERE _primary) + (SELECT count(*) FROM stg_ads)"
+                           ).fetchall()[0][0]
     posts_new = _insert_posts(con, "stg_posts", "posts", defaults)
     ref_posts_new = _insert_posts(con, "stg_ref_posts", "referenced_posts", defaults,
                                   also_not_in="posts")
@@ -85,8 +91,9 @@ def finalize(ctx: ReadContext) -> FileResult:
     if con.execute("SELECT count(*) FROM referenced_accounts").fetchall()[0][0]:
         con.execute("DELETE FROM referenced_accounts r WHERE EXISTS (SELECT 1 FROM stg_accounts a "
                     f"WHERE {defaults['platform']} = r.platform AND a.account_id = r.account_id)")
+    ads_new = merge_ads(ctx) if has_ads else 0
     return FileResult(ctx.path, ctx.format, ctx.rows_read, ingested, q, posts_new, accounts_new,
-                      ref_posts_new, ref_accounts_new)
+                      ref_posts_new, ref_accounts_new, ads_new)
 
 
 def _quarantine_invalid(ctx: ReadContext, platform: str) -> None:
