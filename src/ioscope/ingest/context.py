@@ -65,9 +65,9 @@ class ReadContext:
     def stage_sql(self, table: str, select_sql: str, params: list | None = None) -> int:
         """Insert the rows of ``select_sql`` (columns by name, missing = NULL) into a staging table."""
         assert table in STAGING
-        before = self.con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+        before = self.con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]
         self.con.execute(f"INSERT INTO {table} BY NAME {select_sql}", params)
-        return self.con.execute(f"SELECT count(*) FROM {table}").fetchone()[0] - before
+        return self.con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0] - before
 
     def stage_arrow(self, table: str, data: pa.Table | list[dict]) -> int:
         """Insert an Arrow table (or a list of dicts) into a staging table by column name."""
@@ -133,20 +133,21 @@ class ReadContext:
             for c in list(required) + [c for c in optional if c.lower() in lower])
         self.con.execute(
             f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT {select}, "
-            f"CAST(row_number() OVER () AS BIGINT) AS _ord FROM {src}")
+            f"CAST(row_number() OVER () AS BIGINT) + 1 AS _line FROM {src}")
         rejects = self.con.execute(
             "SELECT line, column_name, error_type, csv_line, error_message FROM _csv_rejects "
             "ORDER BY line").fetchall()
-        # The line of each good record: its ordinal plus the header plus the rejected lines before
-        # it (exact unless quoted fields span lines; rejected records carry DuckDB's exact line).
-        self.con.execute("CREATE OR REPLACE TEMP TABLE _rej_lines AS SELECT line, "
-                         "line - row_number() OVER (ORDER BY line) - 1 AS good_before "
-                         "FROM _csv_rejects")
-        self.con.execute(
-            f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT s.*, s._ord + 1 + "
-            f"(SELECT count(*) FROM _rej_lines r WHERE r.good_before < s._ord) AS _line "
-            f"FROM {name} s" if rejects else
-            f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT *, _ord + 1 AS _line FROM {name}")
+        if rejects:
+            # The line of each good record: its ordinal plus the header plus the rejected lines
+            # before it (exact unless quoted fields span lines; rejected records carry DuckDB's
+            # exact line).
+            self.con.execute("CREATE OR REPLACE TEMP TABLE _rej_lines AS SELECT line, "
+                             "line - row_number() OVER (ORDER BY line) - 1 AS good_before "
+                             "FROM _csv_rejects")
+            self.con.execute(
+                f"UPDATE {name} SET _line = _line + (SELECT count(*) FROM _rej_lines r "
+                f"WHERE r.good_before < {name}._line - 1)")
+            self.con.execute("DROP TABLE _rej_lines")
         seen: set[int] = set()
         for line, column, etype, raw, msg in rejects:
             if line in seen:
@@ -154,5 +155,5 @@ class ReadContext:
             seen.add(line)
             self.quarantine(int(line), f"malformed CSV record ({etype.lower()}): {msg}", raw, column)
         self.con.execute("DROP TABLE IF EXISTS _csv_rejects; DROP TABLE IF EXISTS _csv_scans")
-        self.rows_read += self.con.execute(f"SELECT count(*) FROM {name}").fetchone()[0] + len(seen)
+        self.rows_read += self.con.execute(f"SELECT count(*) FROM {name}").fetchall()[0][0] + len(seen)
         return header
