@@ -6,6 +6,7 @@ import typer
 
 from ioscope import __version__
 from ioscope.cli import ads as _ads, demo as _demo, ingest as _ingest
+from ioscope.cli import clusters as _clusters, evaluate as _evaluate
 
 app = typer.Typer(
     name="ioscope",
@@ -31,7 +32,8 @@ def _root(version: bool = typer.Option(False, "--version", callback=_version, is
     """ioscope: find and document state-sponsored influence operations."""
 
 
-for _module in (_ingest, _ads, _demo):
+for _module in (_ingest, _ads, _demo,
+                _clusters, _evaluate):
     _module.register(app)
 
 
