@@ -123,3 +123,24 @@ def test_failed_run_leaves_previous_results(ws, monkeypatch):
     assert ws.rows("SELECT * FROM edges ORDER BY ALL") == before
     assert ws.count("runs") == 1
     assert not ws.sql("SELECT count(*) FROM duckdb_tables() WHERE temporary").fetchone()[0]
+
+
+def test_on_signal_hook_sees_the_signal_tables(ws):
+    from ioscope.detect.run import resolve_params, run_signals
+
+    load(ws, planted(seed=2, events=4)[0])
+    seen = {}
+
+    def hook(signal, p):
+        tables = {r[0] for r in ws.sql("SELECT table_name FROM duckdb_tables() WHERE temporary").fetchall()}
+        seen[signal.name] = tables
+        n = ws.sql("SELECT count(*) FROM _det_edges").fetchone()[0]
+        return {"hooked_edges": n}
+
+    names = ["co_repost", "near_duplicate_text"]
+    with ws.run("detect", {}) as run:
+        report = run_signals(ws, run, names, resolve_params(names), None, on_signal=hook)
+    assert {"_det_accounts", "_det_actions", "_det_pairs", "_det_edges"} <= seen["co_repost"]
+    assert {"_nd_posts_cold", "_nd_similar", "_det_edges"} <= seen["near_duplicate_text"]
+    assert all(s["hooked_edges"] == s["edges"] for s in report.signals)
+    assert not ws.sql("SELECT count(*) FROM duckdb_tables() WHERE temporary").fetchone()[0]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from ioscope.detect.base import COMPAT_MODES, GENERIC_PARAMS, Signal
 from ioscope.detect.coaction import (ACCOUNTS, aggregate_edges, apply_hot_policy, load_actions,
@@ -19,9 +19,9 @@ from ioscope.detect.sql import Sql
 from ioscope.errors import ParameterError
 from ioscope.model.detect import EDGE_EVIDENCE, EDGES
 from ioscope.params import Param, validate_params
-from ioscope.workspace import Workspace
+from ioscope.workspace import Run, Workspace
 
-__all__ = ["DetectReport", "detect_coaction", "resolve_params"]
+__all__ = ["DetectReport", "detect_coaction", "resolve_params", "run_signals"]
 
 
 @dataclass
@@ -106,25 +106,43 @@ def detect_coaction(ws: Workspace, *, signals: Iterable[str] | str | None = None
     if threads is not None:
         threads = Param("threads", "int", None, "", min=1).coerce(threads, "detect")
     ws.configure(memory_limit=memory_limit, temp_directory=temp_directory, threads=threads)
-    recorded = {"signals": names, "compat": compat, "memory_limit": memory_limit,
-                "threads": threads, "per_signal": resolved}
+    recorded = {"mode": "raw", "signals": names, "compat": compat,
+                "memory_limit": memory_limit, "threads": threads, "per_signal": resolved}
     with ws.run("detect", recorded) as run:
-        ws.ensure(EDGES, EDGE_EVIDENCE)
-        report = DetectReport(run.run_id, compat, resolved)
-        sql = Sql(ws.con)
-        try:
-            sql.run("DELETE FROM edge_evidence")
-            sql.run("DELETE FROM edges")
-            accounts = prepare_accounts(sql)
-            for name in names:
-                t0 = time.perf_counter()
-                counts = _run_signal(sql, SIGNALS[name], resolved[name], compat, run.run_id)
-                sql.drop_temps(keep=(ACCOUNTS,))
-                report.signals.append({"signal": name, **counts,
-                                       "seconds": round(time.perf_counter() - t0, 3)})
-        finally:
-            sql.drop_temps()
-        run.row_counts = {"accounts": accounts, "signals": report.signals, **report.totals}
+        report = run_signals(ws, run, names, resolved, compat)
+    return report
+
+
+def run_signals(ws: Workspace, run: Run, names: list[str], resolved: dict[str, dict[str, Any]],
+                compat: str | None, *,
+                on_signal: Callable[[Signal, dict[str, Any]], dict[str, Any] | None] | None = None,
+                ) -> DetectReport:
+    """Inside an open ``ws.run``: replace ``edges``/``edge_evidence`` with the signals' results.
+
+    ``resolved`` comes from :func:`resolve_params`. ``on_signal(signal, params)`` is called after
+    each signal's edges are stored, while its temporary tables still exist (``_det_accounts``,
+    ``_det_actions``, ``_det_pairs``, ``_det_edges``; near_duplicate_text: ``_nd_posts_cold``,
+    ``_nd_similar``); what it returns is added to the signal's counts.
+    """
+    ws.ensure(EDGES, EDGE_EVIDENCE)
+    report = DetectReport(run.run_id, compat, resolved)
+    sql = Sql(ws.con)
+    try:
+        sql.run("DELETE FROM edge_evidence")
+        sql.run("DELETE FROM edges")
+        accounts = prepare_accounts(sql)
+        for name in names:
+            t0 = time.perf_counter()
+            signal = SIGNALS[name]
+            counts = _run_signal(sql, signal, resolved[name], compat, run.run_id)
+            if on_signal is not None:
+                counts.update(on_signal(signal, resolved[name]) or {})
+            sql.drop_temps(keep=(ACCOUNTS,))
+            report.signals.append({"signal": name, **counts,
+                                   "seconds": round(time.perf_counter() - t0, 3)})
+    finally:
+        sql.drop_temps()
+    run.row_counts.update({"accounts": accounts, "signals": report.signals, **report.totals})
     return report
 
 
