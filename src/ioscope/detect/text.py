@@ -19,18 +19,32 @@ _URL = r"(https?://|www\.)[^\s]+"
 _MENTION = r"[@＠][A-Za-z0-9_.]+"
 
 
+def _collapse(expr: str, ws: str) -> str:
+    """Runs of whitespace (class ``ws``) to one space, trimmed; the regex only runs when needed
+    (two whitespace characters in a row, one other than a space, or one at either end)."""
+    other = ws.replace(" ", "")
+    need = (f"(POSITION('  ' IN {expr}) > 0 OR {expr} LIKE ' %' OR {expr} LIKE '% ' "
+            f"OR REGEXP_MATCHES({expr}, '{other}'))")
+    return f"(CASE WHEN {need} THEN TRIM(REGEXP_REPLACE({expr}, '{ws}+', ' ', 'g')) ELSE {expr} END)"
+
+
+def _when(test: str, then: str, other: str) -> str:
+    return f"(CASE WHEN {test} THEN {then} ELSE {other} END)"
+
+
 def normalized_text(expr: str) -> str:
     """SQL for ioscope's text normalization of ``expr`` (NULL stays NULL)."""
     t = f"LOWER({expr})"
-    t = f"REGEXP_REPLACE({t}, '{_URL}', ' ', 'g')"
-    t = f"REGEXP_REPLACE({t}, '{_MENTION}', ' ', 'g')"
-    t = f"REGEXP_REPLACE({t}, '{WHITESPACE}+', ' ', 'g')"
-    return f"TRIM({t})"
+    t = _when(f"(POSITION('http' IN {t}) > 0 OR POSITION('www.' IN {t}) > 0)",
+              f"REGEXP_REPLACE({t}, '{_URL}', ' ', 'g')", t)
+    t = _when(f"(POSITION('@' IN {t}) > 0 OR POSITION('＠' IN {t}) > 0)",
+              f"REGEXP_REPLACE({t}, '{_MENTION}', ' ', 'g')", t)
+    return _collapse(t, WHITESPACE)
 
 
 def cnt_text(expr: str) -> str:
     """SQL for CNT 1.5.2's co_tweet normalization of ``expr``; NULL (an empty CSV field) is ''."""
     t = f"LOWER(COALESCE({expr}, ''))"
-    t = f"REGEXP_REPLACE({t}, '@[^{WHITESPACE[1:-1]}]*', '', 'g')"
-    t = f"REGEXP_REPLACE({t}, '{PY_WHITESPACE}+', ' ', 'g')"
-    return f"TRIM({t})"
+    t = _when(f"POSITION('@' IN {t}) > 0",
+              f"REGEXP_REPLACE({t}, '@[^{WHITESPACE[1:-1]}]*', '', 'g')", t)
+    return _collapse(t, PY_WHITESPACE)
