@@ -109,7 +109,8 @@ def _plan(rng: np.random.Generator, plan: CampaignPlan, pop: Population, anchors
             rows = _anchor_rows_in(anchors, plan.start_ms, plan.end_ms, fav)
             use = (rng.random(n_act) < 0.3) & (len(rows) > 0)
             if use.any():
-                target[use] = rng.choice(rows, size=int(use.sum()))
+                k_use = int(use.sum())
+                target[use] = rng.choice(rows, size=k_use, replace=k_use > len(rows))
                 action_t[use] = anchors.t[target[use]] + rng.integers(_MIN, 20 * _MIN, int(use.sum()))
         lead_author = rng.choice(plan.sources, size=n_act)
         a, who = _participants(rng, amp, n_act, p)
@@ -185,6 +186,13 @@ def _plan(rng: np.random.Generator, plan: CampaignPlan, pop: Population, anchors
         rep = (rng.random(n) < 0.3) & (len(rows) > 0)
         if rep.any():
             target[rep] = rng.choice(rows, size=int(rep.sum()))
+            # an account reposts a post once: later draws of the same pair become own posts
+            key = np.where(rep, target * pop.n + who, -1 - np.arange(n))
+            _, first = np.unique(key, return_index=True)
+            again = np.ones(n, bool)
+            again[first] = False
+            rep &= ~again
+            target[~rep] = -1
             t[rep] = np.maximum(t[rep], anchors.t[target[rep]] + _MIN)
         kind = np.where(rep, REPOST, POST).astype(np.int8)
         return Skeleton(t, target, np.zeros(n, np.int64), np.arange(n), who, t, kind,

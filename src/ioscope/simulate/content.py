@@ -14,7 +14,7 @@ import pyarrow.compute as pc
 
 from ioscope.simulate.vocab import lexicon, zipf_sampler
 
-__all__ = ["Content", "list_array", "empty_lists", "concat_lists", "list_lengths", "words", "entity_text", "compose",
+__all__ = ["Content", "repeat", "list_array", "empty_lists", "concat_lists", "list_lengths", "words", "entity_text", "compose",
            "word_counts", "concat_content", "take_content", "draw_word_ranks"]
 
 _STR_LIST = pa.list_(pa.string())
@@ -46,6 +46,11 @@ def list_array(values: pa.Array, counts: np.ndarray) -> pa.Array:
     if len(values) != offsets[-1]:
         raise ValueError("counts do not add up to the number of values")
     return pa.ListArray.from_arrays(pa.array(offsets), values.cast(pa.string()), type=_STR_LIST)
+
+
+def repeat(value: str, n: int) -> pa.Array:
+    """A string array holding ``value`` ``n`` times."""
+    return pa.array([value], pa.string()).take(pa.array(np.zeros(n, np.int64)))
 
 
 def list_lengths(lists: pa.Array) -> np.ndarray:

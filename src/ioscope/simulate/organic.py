@@ -15,7 +15,7 @@ import pyarrow as pa
 from ioscope.simulate.batch import POST, QUOTE, REPLY, REPOST, Batch, Part
 from ioscope.simulate.clock import clamp_to_period, lognormal_delays, sample_times
 from ioscope.simulate.content import (Content, compose, concat_lists, empty_lists, list_array,
-                                      take_content, word_counts, words)
+                                      repeat, take_content, word_counts, words)
 from ioscope.simulate.urls import ORGANIC_VARIANTS, draw_variants, url_variants
 from ioscope.simulate.vocab import lexicon, zipf_sampler
 from ioscope.simulate.world import World, not_before, sample_cdf
@@ -110,8 +110,10 @@ def _engagers(rng: np.random.Generator, world: World, target_author: np.ndarray,
         flat = np.concatenate(members)
         c = comm[fan]
         who[fan] = flat[starts[c] + (rng.random(int(fan.sum())) * sizes[c]).astype(np.int64)]
-    # nobody reposts themselves; the same account does not repost the same post twice
-    for _ in range(3):
+    # nobody reposts themselves; the same account does not repost the same post twice (redraw,
+    # by activity first, then uniformly among active accounts, which always converges)
+    active = None
+    for round_ in range(6):
         bad = who == target_author
         if target_key is not None:
             key = target_key.astype(np.int64) * world.pop.n + who
@@ -121,7 +123,12 @@ def _engagers(rng: np.random.Generator, world: World, target_author: np.ndarray,
             bad |= dup
         if not bad.any():
             break
-        who[bad] = world.authors(rng, int(bad.sum()))
+        if round_ < 2:
+            who[bad] = world.authors(rng, int(bad.sum()))
+        else:
+            if active is None:
+                active = np.flatnonzero(world.pop.activity > 0)
+            who[bad] = active[rng.integers(0, len(active), int(bad.sum()))]
     return who
 
 
@@ -166,8 +173,8 @@ def _breaking_news(rng, world: World, batch: Batch, c: int) -> None:
     a, pop, period = world.anchors, world.pop, world.period
     for ev in (e for e in world.organic.events if e.chunk == c):
         n = len(ev.participants)
-        fast = rng.random(n) < 0.75
-        delay = np.where(fast, 2000 + rng.exponential(40_000, n),
+        fast = rng.random(n) < 0.8  # most within seconds, the rest over the next hour
+        delay = np.where(fast, 1000 + rng.exponential(25_000, n),
                          lognormal_delays(rng, n, 900, 1.2)).astype(np.int64)
         t = np.minimum(ev.t0 + delay, period.end_ms - 1)
         who = ev.participants
@@ -186,7 +193,7 @@ def _breaking_news(rng, world: World, batch: Batch, c: int) -> None:
         # link shares: the outlet's article, as share buttons and apps post it
         url, norm, dom = url_variants(rng, a.articles, np.full(s, ev.anchor_row),
                                       draw_variants(rng, s, ORGANIC_VARIANTS))
-        tags = list_array(pa.array([ev.hashtag] * m, pa.string()), np.ones(m, np.int64))
+        tags = list_array(repeat(ev.hashtag, m), np.ones(m, np.int64))
         content = organic_content(rng, world, who[own], t[own], hashtag_share=0.0, url_share=0.0,
                                   mention_share=0.02, extra_tags=tags, links=(url, norm, dom, share))
         batch.add(Part(author=who[own], t=t[own], kind=POST, content=content))
@@ -201,7 +208,7 @@ def _fan_parties(rng, world: World, batch: Batch, c: int) -> None:
         lex = lexicon()
         ctag = lex.fandom_hashtags.take(pa.array(world.organic.community_tags[p.community,
                                                                           rng.integers(0, 3, n)]))
-        flat = pa.concat_arrays([pa.array([p.hashtag] * n, pa.string()), ctag])
+        flat = pa.concat_arrays([repeat(p.hashtag, n), ctag])
         order = np.ravel(np.column_stack([np.arange(n), n + np.arange(n)]))
         tags = list_array(flat.take(pa.array(order)), np.full(n, 2))
         content = organic_content(rng, world, who, t, hashtag_share=0.0, url_share=0.02,

@@ -49,7 +49,7 @@ SIMULATE_PARAMS: tuple[Param, ...] = (
     Param("trending_per_day", "int", 10, "Hashtags that trend on each day.", min=0, max=1000),
     Param("breaking_news", "int", 3, "Breaking-news moments: thousands of unrelated accounts repost "
           "one post, share its link and use its hashtag within seconds.", min=0, max=1000),
-    Param("breaking_news_size", "int", 3000, "Accounts taking part in each breaking-news moment "
+    Param("breaking_news_size", "int", 5000, "Accounts taking part in each breaking-news moment "
           "(capped by the organic budget).", min=10, max=10_000_000),
     Param("fan_communities", "int", 4, "Fan communities: accounts that genuinely share the same "
           "hubs, hashtags and scheduled hashtag parties.", min=0, max=10_000),

@@ -86,7 +86,9 @@ def _link_amplification(rng, world, plan, sk: Skeleton, posts: np.ndarray) -> Co
     body = words(rng, lang, word_counts(rng, n, median=10))
     u_own = url_variants(rng, sites, key[own] % len(sites), draw_variants(rng, int(own.sum()),
                                                                           CAMPAIGN_VARIANTS))
-    u_org = url_variants(rng, organic, (-1 - key[~own]) % len(organic),
+    news = np.flatnonzero(~organic.platform)
+    news = news if len(news) else np.arange(len(organic))
+    u_org = url_variants(rng, organic, news[(-1 - key[~own]) % len(news)],
                          draw_variants(rng, int((~own).sum()), CAMPAIGN_VARIANTS))
     mask = pa.array(own)
     for i in range(3):

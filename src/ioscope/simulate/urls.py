@@ -45,6 +45,7 @@ class Articles:
     host: pa.Array
     path: pa.Array
     domain: pa.Array
+    platform: np.ndarray  # bool: a platform page (video, wiki, photo), not a news article
 
     def __len__(self) -> int:
         return len(self.host)
@@ -101,7 +102,7 @@ def article_pool(rng: np.random.Generator, n: int, start_year: int,
     mask = pa.array(is_platform)
     return Articles(host=pc.if_else(mask, plat_host_full, news_host),
                     path=pc.if_else(mask, plat_path, news_path),
-                    domain=pc.if_else(mask, plat_host, news_host))
+                    domain=pc.if_else(mask, plat_host, news_host), platform=is_platform)
 
 
 def draw_variants(rng: np.random.Generator, n: int, probs: tuple[float, ...]) -> np.ndarray:

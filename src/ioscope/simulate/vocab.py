@@ -56,6 +56,10 @@ _SYLLABLES = {
 }
 
 _WORDS_PER_LANGUAGE = 12_000
+# random syllables can spell words nobody wants in a demo; such pseudo-words are skipped
+_AVOID = ("fuck", "shit", "cunt", "nig", "fag", "rape", "cock", "dick", "piss", "slut", "whore",
+          "bitch", "nazi", "kill", "porn", "sex", "anal", "homo", "jew", "kike", "spic", "chink",
+          "tit", "cum", "hore", "хуй", "пизд", "бля", "еба", "ёб")
 
 
 @dataclass(frozen=True)
@@ -141,7 +145,8 @@ def _words_from_syllables(rng: np.random.Generator, lang: str, n: int) -> list[s
         for i in range(k):
             word = "".join(parts[0][i, j] + parts[1][i, j] + (parts[2][i, j] if j == n_syl[i] - 1 else "")
                            for j in range(n_syl[i]))
-            out.setdefault(word)
+            if not any(bad in word for bad in _AVOID):
+                out.setdefault(word)
     return list(out)
 
 

@@ -19,6 +19,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from ioscope.simulate.batch import accounts_schema
+from ioscope.simulate.content import repeat
 from ioscope.simulate.population import Population
 from ioscope.simulate.vocab import LANGUAGES
 
@@ -154,7 +155,7 @@ def _io_tweets(table: pa.Table, pop: Population) -> pa.Table:
     idx = pc.index_in(posts["account_id"], value_set=pop.account_id_str)
     cols = _io_users(pop, idx)
     cols["user_screen_name"] = posts["handle"]  # as it was when the tweet was posted
-    absent = pa.array(np.full(n, "absent", object), pa.string()) if n else pa.array([], pa.string())
+    absent = repeat("absent", n)
     cols.update({
         "tweetid": posts["post_id"], "tweet_language": posts["language"],
         "tweet_text": _repost_text(posts),
@@ -184,7 +185,7 @@ def accounts_table(pop: Population, post_count: np.ndarray) -> pa.Table:
     n = pop.n
     none = pa.nulls(n, pa.string())
     cols = {
-        "platform": pa.array(["twitter"], pa.string()).take(pa.array(np.zeros(n, np.int64))),
+        "platform": repeat("twitter", n),
         "account_id": pop.account_id_str, "handle": pop.handle, "display_name": pop.display_name,
         "description": pop.description, "location": pop.location,
         "language": pa.array(LANGUAGES, pa.string()).take(pa.array(pop.language.astype(np.int64))),
