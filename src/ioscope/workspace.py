@@ -101,7 +101,8 @@ class Workspace:
 
     def _check_or_init(self, existed: bool) -> None:
         tables = {r[0] for r in self.con.execute(
-            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'").fetchall()}
+            "SELECT table_name FROM duckdb_tables() WHERE NOT temporary AND schema_name = 'main'"
+        ).fetchall()}
         if "metadata" in tables:
             row = self.con.execute(
                 "SELECT value FROM metadata WHERE key = 'schema_version'").fetchone()
@@ -131,11 +132,7 @@ class Workspace:
         self.con.commit()
 
     def _create(self, table: Table) -> None:
-        self.con.execute(table.ddl())
-        for i, cols in enumerate(table.indexes):
-            self.con.execute(
-                f'CREATE INDEX IF NOT EXISTS "idx_{table.name}_{i}" ON "{table.name}" ('
-                + ", ".join(f'"{c}"' for c in cols) + ")")
+        table.create(self.con)
 
     def ensure(self, *tables: Table | str) -> None:
         """Create the given (registered) tables when missing. Stages call this for their tables."""
@@ -145,7 +142,7 @@ class Workspace:
     # -- reading -------------------------------------------------------------------------------
     def has_table(self, name: str) -> bool:
         return self.con.execute(
-            "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'main' "
+            "SELECT count(*) FROM duckdb_tables() WHERE NOT temporary AND schema_name = 'main' "
             "AND table_name = ?", [name]).fetchone()[0] > 0
 
     def count(self, table: str) -> int:

@@ -1,0 +1,44 @@
+"""What a workspace holds: ``ioscope info``."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ioscope.model import all_tables
+from ioscope.workspace import Workspace
+
+__all__ = ["workspace_info"]
+
+
+def workspace_info(ws: Workspace, *, runs: int = 5) -> dict[str, Any]:
+    """Schema version, row counts per table, platforms, time range, quarantine and the last runs."""
+    meta = ws.metadata()
+    names = [r[0] for r in ws.sql("SELECT table_name FROM duckdb_tables() WHERE NOT temporary "
+                                  "AND schema_name = 'main' ORDER BY table_name").fetchall()]
+    known = [t.name for t in all_tables() if t.name in names]
+    tables = {n: ws.count(n) for n in known + [n for n in names if n not in known]}
+    platforms = {p: n for p, n in ws.sql(
+        "SELECT platform, count(*) FROM posts GROUP BY platform ORDER BY 2 DESC").fetchall()}
+    lo, hi = ws.sql("SELECT min(created_at), max(created_at) FROM posts").fetchone()
+    last = []
+    for r in ws.last_runs(runs):
+        last.append({"run_id": r["run_id"], "command": r["command"],
+                     "parameters": json.loads(r["parameters"] or "{}"),
+                     "started_at": r["started_at"], "finished_at": r["finished_at"],
+                     "ioscope_version": r["ioscope_version"]})
+    return {
+        "path": ws.path,
+        "schema_version": int(meta.get("schema_version", 0)),
+        "ioscope_version": meta.get("ioscope_version"),
+        "created_at": meta.get("created_at"),
+        "tables": tables,
+        "platforms": platforms,
+        "time_range": {"start": lo.isoformat() + "Z" if lo else None,
+                       "end": hi.isoformat() + "Z" if hi else None},
+        "quarantine": tables.get("quarantine", 0),
+        "quarantine_reasons": {r: n for r, n in ws.sql(
+            "SELECT regexp_replace(reason, '[:(].*', ''), count(*) FROM quarantine "
+            "GROUP BY 1 ORDER BY 2 DESC LIMIT 10").fetchall()},
+        "last_runs": last,
+    }

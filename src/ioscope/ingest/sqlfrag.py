@@ -1,0 +1,46 @@
+"""SQL fragments the readers share (portable DuckDB SQL, no Python per row)."""
+
+from __future__ import annotations
+
+__all__ = ["ts", "big", "nullif_blank", "quote_ident", "sql_str"]
+
+
+def quote_ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def sql_str(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def nullif_blank(expr: str) -> str:
+    return f"NULLIF(TRIM({expr}), '')"
+
+
+def big(expr: str) -> str:
+    """A count column as BIGINT; accepts '12', '12.0', '1,234'; NULL when not a number."""
+    e = nullif_blank(expr)
+    return f"TRY_CAST(TRY_CAST(REPLACE({e}, ',', '') AS DOUBLE) AS BIGINT)"
+
+
+def ts(expr: str) -> str:
+    """A UTC timestamp from text in any of the forms the sources use.
+
+    Unix seconds or milliseconds; ISO 8601 with or without offset (no offset = UTC);
+    'YYYY-MM-DD HH:MM[:SS]'; 'M/D/YYYY H:MM'; Twitter v1 'Wed Nov 09 01:23:45 +0000 2016'.
+    """
+    e = nullif_blank(expr)
+    return f"""(CASE
+      WHEN {e} IS NULL THEN NULL
+      WHEN regexp_full_match({e}, '-?[0-9]{{1,11}}(\\.[0-9]+)?')
+        THEN make_timestamp(CAST(TRY_CAST({e} AS DOUBLE) * 1000000 AS BIGINT))
+      WHEN regexp_full_match({e}, '[0-9]{{12,14}}')
+        THEN make_timestamp(TRY_CAST({e} AS BIGINT) * 1000)
+      WHEN regexp_full_match({e}, '[A-Za-z]{{3}} [A-Za-z]{{3}} [0-9]{{2}} [0-9:]{{8}} [+-][0-9]{{4}} [0-9]{{4}}')
+        THEN CAST(timezone('UTC', try_strptime({e}, '%a %b %d %H:%M:%S %z %Y')) AS TIMESTAMP)
+      WHEN regexp_full_match({e}, '[0-9]{{1,2}}/[0-9]{{1,2}}/[0-9]{{4}} [0-9]{{1,2}}:[0-9]{{2}}(:[0-9]{{2}})?')
+        THEN COALESCE(try_strptime({e}, '%m/%d/%Y %H:%M:%S'), try_strptime({e}, '%m/%d/%Y %H:%M'))
+      WHEN regexp_matches({e}, '([Zz]|[+-][0-9]{{2}}:?[0-9]{{2}})$')
+        THEN CAST(timezone('UTC', TRY_CAST({e} AS TIMESTAMPTZ)) AS TIMESTAMP)
+      ELSE TRY_CAST({e} AS TIMESTAMP)
+    END)"""

@@ -1,0 +1,7 @@
+"""Imports every stage's table declarations, so that the registry (and the docs) see them all.
+
+Each stage declares its tables in its own module under ``ioscope.model`` and adds one import here.
+"""
+
+from ioscope.model import core  # noqa: F401
+from ioscope.model import ads  # noqa: F401

@@ -1,0 +1,39 @@
+"""Shared fixtures: temporary workspaces, the shared real-data folder (skipped when absent)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = Path(os.environ.get("IOSCOPE_SHARED", ROOT.parent / "shared"))
+
+
+@pytest.fixture
+def shared_data() -> Path:
+    """``../shared/data`` beside the project; tests that need it skip with a reason when absent."""
+    path = SHARED / "data"
+    if not path.is_dir():
+        pytest.skip(f"real sample data not present at {path} (only in the development checkout)")
+    return path
+
+
+@pytest.fixture
+def ws_path(tmp_path: Path) -> Path:
+    return tmp_path / "case.duckdb"
+
+
+@pytest.fixture
+def ws(ws_path: Path):
+    from ioscope.workspace import Workspace
+
+    w = Workspace.open(ws_path)
+    yield w
+    w.close()
+
+
+def write(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path
