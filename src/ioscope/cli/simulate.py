@@ -7,14 +7,13 @@ The options are generated from ``SIMULATE_PARAMS``, so the declaration in
 from __future__ import annotations
 
 import inspect
-import json
 import sys
 from pathlib import Path
 from typing import Any, Optional
 
 import typer
 
-from ioscope.errors import IoscopeError
+from ioscope.cli.common import emit_json, err, handle_errors, out
 from ioscope.params import Param
 from ioscope.simulate import PRESETS, SIMULATE_PARAMS, simulate
 
@@ -63,11 +62,10 @@ def _progress(quiet: bool):
     """A rich progress bar on stderr, or nothing when quiet or not a terminal."""
     if quiet or not sys.stderr.isatty():
         return None, None
-    from rich.console import Console
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-    bar = Progress(TextColumn("simulating"), BarColumn(), TextColumn("{task.completed:,}/{task.total:,} posts"),
-                   TimeElapsedColumn(), console=Console(stderr=True), transient=True)
+    bar = Progress(TextColumn("simulating"), BarColumn(), TextColumn("{task.completed:,} posts"),
+                   TimeElapsedColumn(), console=err, transient=True)
     task = bar.add_task("posts", total=None)
 
     def update(done: int, total: int) -> None:
@@ -81,35 +79,29 @@ def _run(outdir: Path, preset: Optional[str], as_json: bool, quiet: bool, **knob
     posts = knobs.pop("posts", 100_000)
     seed = knobs.pop("seed", 0)
     bar, update = _progress(quiet or as_json)
-    try:
-        if bar:
-            with bar:
-                summary = simulate(outdir, posts=posts, seed=seed, preset=preset, progress=update, **knobs)
-        else:
-            summary = simulate(outdir, posts=posts, seed=seed, preset=preset, **knobs)
-    except IoscopeError as e:
-        if as_json:
-            typer.echo(json.dumps(e.to_dict()))
-        else:
-            typer.echo(f"Error: {e.message}" + (f"\n{e.hint}" if e.hint else ""), err=True)
-        raise typer.Exit(e.exit_code) from None
+    if bar:
+        with bar:
+            summary = simulate(outdir, posts=posts, seed=seed, preset=preset, progress=update, **knobs)
+    else:
+        summary = simulate(outdir, posts=posts, seed=seed, preset=preset, **knobs)
     if as_json:
-        typer.echo(json.dumps(summary, indent=1))
+        emit_json(summary)
         return
     c, t = summary["counts"], summary["timings"]
-    typer.echo(f"Wrote {c['posts']:,} posts by {c['accounts']:,} accounts to {summary['outdir']} "
-               f"({summary['format']}) in {t['total']:.1f} s: {c['campaigns']} campaigns with "
-               f"{c['campaign_accounts']:,} accounts and {c['campaign_posts']:,} posts, "
-               f"{c['ads']:,} ads, {c['breaking_news']} breaking-news moments.")
+    out.print(f"Wrote {c['posts']:,} posts by {c['accounts']:,} accounts to {summary['outdir']} "
+              f"({summary['format']}) in {t['total']:.1f} s: {c['campaigns']} campaigns with "
+              f"{c['campaign_accounts']:,} accounts and {c['campaign_posts']:,} posts, "
+              f"{c['ads']:,} ads, {c['breaking_news']} breaking-news moments.")
     for name, path in summary["paths"].items():
-        typer.echo(f"  {name:<10} {path}")
+        out.print(f"  {name:<10} {path}")
 
 
 def register(app: typer.Typer) -> None:
     """Add the ``simulate`` command to ``app``."""
 
+    @handle_errors()
     def command(**kwargs: Any) -> None:
-        _run(kwargs.pop("outdir"), kwargs.pop("preset"), kwargs.pop("as_json"), kwargs.pop("quiet"),
+        _run(kwargs.pop("outdir"), kwargs.pop("preset"), kwargs.pop("json"), kwargs.pop("quiet"),
              **kwargs)
 
     params = [
@@ -127,7 +119,7 @@ def register(app: typer.Typer) -> None:
                                                + ", ".join(PRESETS) + " (calibration = no "
                                                "campaigns, more hard negatives).",
                                                rich_help_panel="Run")),
-        inspect.Parameter("as_json", inspect.Parameter.KEYWORD_ONLY, annotation=bool,
+        inspect.Parameter("json", inspect.Parameter.KEYWORD_ONLY, annotation=bool,
                           default=typer.Option(False, "--json", help="Print the summary as JSON.")),
         inspect.Parameter("quiet", inspect.Parameter.KEYWORD_ONLY, annotation=bool,
                           default=typer.Option(False, "--quiet", "-q", help="No progress bar.")),

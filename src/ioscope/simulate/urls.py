@@ -90,7 +90,7 @@ def article_pool(rng: np.random.Generator, n: int, start_year: int,
     word = lex.words.take(pa.array(rng.integers(60, 3000, n)))
     plat_name = np.asarray(lex.platform_domains.to_pylist())[plat]
     plat_path = pc.binary_join_element_wise("/", word, "/", tok, "")
-    for name, form in (("youtube.com", ("/watch?v=", tok)), ("instagram.com", ("/p/", tok, "/")),
+    for name, form in (("youtube.com", ("/watch?v=", tok)), ("instagram.com", ("/p/", tok)),
                        ("wikipedia.org", ("/wiki/", pc.utf8_capitalize(word))),
                        ("reddit.com", ("/r/", word, "/comments/", tok))):
         plat_path = pc.if_else(pa.array(plat_name == name),
