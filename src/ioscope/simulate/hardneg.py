@@ -117,9 +117,11 @@ def plan_organic(rng: np.random.Generator, params: dict[str, Any], period: Perio
     events = []
     event_reposts = np.zeros(n, np.int64)
     event_load = np.zeros(k, np.int64)
+    # breaking news takes at most 12 % of a chunk's organic posts, shared equally by its events
+    per_chunk = np.bincount(np.arange(len(anchors.breaking)) % k, minlength=k)
     for e, row in enumerate(anchors.breaking):
         c = e % k
-        size = int(min(params["breaking_news_size"], 0.3 * organic_rows[c] - event_load[c],
+        size = int(min(params["breaking_news_size"], 0.12 * organic_rows[c] / per_chunk[c],
                        0.5 * len(regular)))
         if size < 10:
             continue
@@ -151,7 +153,7 @@ def plan_organic(rng: np.random.Generator, params: dict[str, Any], period: Perio
             t0 = int(np.clip(t0, period.start_ms, period.end_ms - 3_600_000))
             take = rng.random(len(members[c])) < 0.4
             n_posts = rng.choice([1, 1, 2, 3], size=int(take.sum()))
-            if take.sum() < 3 or party_load[ch] + n_posts.sum() > 0.1 * organic_rows[ch]:
+            if take.sum() < 3 or party_load[ch] + n_posts.sum() > 0.05 * organic_rows[ch]:
                 continue
             party_load[ch] += n_posts.sum()
             tag = lex.fandom_hashtags[int(party_tags[i % len(party_tags)])].as_py() if len(party_tags) \

@@ -97,8 +97,12 @@ def reply_content(rng: np.random.Generator, world: World, author: np.ndarray, t:
 
 
 def _engagers(rng: np.random.Generator, world: World, target_author: np.ndarray,
-              target_key: np.ndarray | None = None) -> np.ndarray:
-    """Who reposts/replies: by activity, but fans of a community engage with their own."""
+              target_key: np.ndarray | None = None, taken: np.ndarray | None = None) -> np.ndarray:
+    """Who reposts/replies: by activity, but fans of a community engage with their own.
+
+    With ``target_key`` (one key per target post), nobody engages twice with the same target, nor
+    again when ``target_key * n_accounts + account`` is in ``taken``.
+    """
     pop = world.pop
     who = world.authors(rng, len(target_author))
     comm = pop.community[target_author]
@@ -121,6 +125,8 @@ def _engagers(rng: np.random.Generator, world: World, target_author: np.ndarray,
             dup = np.ones(len(key), bool)
             dup[first] = False
             bad |= dup
+            if taken is not None and len(taken):
+                bad |= np.isin(key, taken)
         if not bad.any():
             break
         if round_ < 2:
@@ -136,7 +142,7 @@ def _virality(rng: np.random.Generator, world: World, author: np.ndarray) -> np.
     pop = world.pop
     w = np.sqrt(pop.followers[author] + 10.0) * ((1 - rng.random(len(author)))
                                                  ** (-1 / world.params["virality_alpha"]))
-    return np.cumsum(np.where(pop.hub[author], 30.0 * w, w))
+    return np.cumsum(np.where(pop.hub[author], 8.0 * w, w))
 
 
 def _delays(rng: np.random.Generator, n: int, median_s: float) -> np.ndarray:
@@ -156,7 +162,11 @@ def _anchor_engagement(rng, world: World, batch: Batch, c: int) -> None:
         rows = np.repeat(np.flatnonzero(owned), counts[owned])
         if not len(rows):
             continue
-        who = _engagers(rng, world, a.author[rows], rows if kind == REPOST else None)
+        taken = None
+        if kind == REPOST:  # breaking-news reposters do not repost the same post again
+            taken = np.concatenate([e.anchor_row * pop.n + e.participants[e.action == 0]
+                                    for e in world.organic.events] or [np.zeros(0, np.int64)])
+        who = _engagers(rng, world, a.author[rows], rows if kind == REPOST else None, taken)
         t = clamp_to_period(rng, a.t[rows] + _delays(rng, len(rows), median), a.t[rows], period)
         t = np.maximum(not_before(rng, t, who, pop, period), a.t[rows] + 1000)
         if kind == REPOST:

@@ -1,9 +1,8 @@
 """Seeding: every component draws from its own generator, derived from the run seed and a key.
 
-A component (the account population, organic chunk 7, campaign 3, ...) gets
+A component (the account population, organic chunk 7, campaign 3 in chunk 7, ...) gets
 ``component_rng(seed, "organic", 7)``; its draws never depend on how many numbers another component
-used, so adding a campaign does not change the organic background, and chunks can be generated in
-any order.
+used, so the output is a function of the seed and the knobs only, whatever the order of work.
 """
 
 from __future__ import annotations
