@@ -7,6 +7,7 @@ import typer
 from ioscope import __version__
 from ioscope.cli import ads as _ads, demo as _demo, ingest as _ingest
 from ioscope.cli import clusters as _clusters, evaluate as _evaluate
+from ioscope.cli import simulate as _simulate
 
 app = typer.Typer(
     name="ioscope",
@@ -33,7 +34,8 @@ def _root(version: bool = typer.Option(False, "--version", callback=_version, is
 
 
 for _module in (_ingest, _ads, _demo,
-                _clusters, _evaluate):
+                _clusters, _evaluate,
+                _simulate):
     _module.register(app)
 
 
