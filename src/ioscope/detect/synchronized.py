@@ -18,7 +18,7 @@ from __future__ import annotations
 from typing import Any
 
 from ioscope.detect.base import Signal
-from ioscope.detect.coaction import ACCOUNTS, EDGES, PAIRS
+from ioscope.detect.coaction import ACCOUNTS, EDGES, ITEM_NAMES, PAIRS
 from ioscope.detect.sql import Sql, epoch_seconds, lit
 from ioscope.params import Param
 
@@ -64,8 +64,9 @@ def finish(sql: Sql, p: dict[str, Any]) -> dict[str, int]:
                s.dot / (n1.norm * n2.norm) AS score, e.first_t, e.last_t
         FROM {EDGES} e
         JOIN (SELECT x.a1, x.a2, SUM(w1.w * w2.w) AS dot FROM {PAIRS} x
-              JOIN _sync_w w1 ON w1.aid = x.a1 AND w1.item = x.item
-              JOIN _sync_w w2 ON w2.aid = x.a2 AND w2.item = x.item
+              JOIN {ITEM_NAMES} i ON i.iid = x.iid
+              JOIN _sync_w w1 ON w1.aid = x.a1 AND w1.item = i.item
+              JOIN _sync_w w2 ON w2.aid = x.a2 AND w2.item = i.item
               GROUP BY x.a1, x.a2) s ON s.a1 = e.a1 AND s.a2 = e.a2
         JOIN _sync_norm n1 ON n1.aid = e.a1 JOIN _sync_norm n2 ON n2.aid = e.a2
         WHERE n1.norm > 0 AND n2.norm > 0
