@@ -23,26 +23,18 @@ at J = 0.7, 0.64 at J = 0.5. Text ids are 63-bit hashes of the normalized text.
 
 from __future__ import annotations
 
-import random
 from typing import Any
 
 from ioscope.detect.base import Signal
 from ioscope.detect.coaction import (ACCOUNTS, ITEM_NAMES, PAIR_COLUMNS, PAIRS, POST_NAMES,
                                      apply_hot_policy, oriented)
+from ioscope.detect.minhash import MAX_BIGINT, band_keys, element_hash
 from ioscope.detect.sql import Sql, epoch_seconds, lit
 from ioscope.detect.text import normalized_text
 from ioscope.params import Param
 
 __all__ = ["SIGNAL", "pairs"]
 
-PRIME = 2147483647  # 2^31 - 1: (a * h + b) stays below 2^62 in BIGINT arithmetic
-CHUNK_TEXTS = 1_000_000  # texts per signature GROUP BY
-MAX_BIGINT = 9223372036854775807
-
-
-def _coefficients(n: int, seed: int) -> list[tuple[int, int]]:
-    rng = random.Random(seed)
-    return [(rng.randrange(1, PRIME), rng.randrange(0, PRIME)) for _ in range(n)]
 
 
 def _texts(sql: Sql, p: dict[str, Any]) -> int:
@@ -57,10 +49,10 @@ def _texts(sql: Sql, p: dict[str, Any]) -> int:
         JOIN {ACCOUNTS} a ON a.platform = x.platform AND a.account_id = x.account_id
         WHERE x.text <> ''""")
     sql.temp("_nd_tokens_all", f"""
-        SELECT DISTINCT d.tid, CAST(HASH(u.word) % {PRIME} AS BIGINT) AS h
-        FROM (SELECT DISTINCT tid, text FROM _nd_posts_all) d,
-             UNNEST(STRING_SPLIT(d.text, ' ')) AS u(word)
-        WHERE u.word <> ''""")
+        SELECT DISTINCT tid, {element_hash('word')} AS h FROM (
+            SELECT tid, UNNEST(STRING_SPLIT(text, ' ')) AS word
+            FROM (SELECT DISTINCT tid, text FROM _nd_posts_all) d) w
+        WHERE word <> ''""")
     sql.temp("_nd_sizes", f"SELECT tid, COUNT(*) AS n FROM _nd_tokens_all GROUP BY tid "
              f"HAVING COUNT(*) >= {lit(p['min_tokens'])}")
     sql.temp("_nd_tokens", "SELECT k.tid, k.h FROM _nd_tokens_all k JOIN _nd_sizes s ON s.tid = k.tid")
@@ -69,25 +61,12 @@ def _texts(sql: Sql, p: dict[str, Any]) -> int:
 
 
 def _bands(sql: Sql, p: dict[str, Any]) -> int:
-    """Band keys of every text, from its min-hash signature (computed in chunks of texts)."""
-    bands, rows = p["bands"], p["rows"]
-    coef = _coefficients(bands * rows, p["seed"])
-    mins = ", ".join(f"MIN((h * {a} + {b}) % {PRIME}) AS m{i}" for i, (a, b) in enumerate(coef))
-    keys = ", ".join(
-        "CAST(HASH(" + ", ".join([str(j)] + [f"m{j * rows + r}" for r in range(rows)])
-        + f") % {MAX_BIGINT} AS BIGINT)"
-        for j in range(bands))
-    n_texts = sql.one("SELECT COUNT(*) FROM _nd_sizes")
-    chunks = max(1, -(-n_texts // CHUNK_TEXTS))
-    sql.temp_table("_nd_band_all", "tid BIGINT, band_key BIGINT")
-    for c in range(chunks):
-        where = f"WHERE tid % {chunks} = {c}" if chunks > 1 else ""
-        sql.run(f"""
-            INSERT INTO _nd_band_all
-            SELECT tid, UNNEST([{keys}]) AS band_key
-            FROM (SELECT tid, {mins} FROM _nd_tokens {where} GROUP BY tid) s""")
+    """Band keys of every text, from its min-hash signature; only keys two texts share."""
+    band_keys(sql, elements="(SELECT tid AS key, h FROM _nd_tokens) e",
+              keys="(SELECT tid AS key FROM _nd_sizes) k", out="_nd_band_all",
+              bands=p["bands"], rows=p["rows"], seed=p["seed"])
     return sql.temp("_nd_band", """
-        SELECT x.tid, x.band_key FROM _nd_band_all x
+        SELECT x.key AS tid, x.band_key FROM _nd_band_all x
         JOIN (SELECT band_key FROM _nd_band_all GROUP BY band_key HAVING COUNT(*) >= 2) k
           ON k.band_key = x.band_key""")
 
@@ -167,7 +146,7 @@ SIGNAL = Signal(
     "Graham et al., coordination-network-toolkit (co_similar_tweet); Broder 1997 (MinHash); "
     "Pacheco et al., ICWSM 2021", None, pairs=pairs,
     params=(
-        Param("threshold", "float", 0.8, "Lowest Jaccard similarity of the two word sets.",
+        Param("threshold", "float", 0.7, "Lowest Jaccard similarity of the two word sets.",
               min=0.05, max=1),
         Param("min_tokens", "int", 5, "Fewest distinct words a normalized text needs.", min=1),
         Param("bands", "int", 16, "LSH bands.", min=1, max=64),
