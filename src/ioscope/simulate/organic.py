@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from ioscope.simulate.batch import POST, QUOTE, REPLY, REPOST, Batch, Part
 from ioscope.simulate.clock import clamp_to_period, lognormal_delays, sample_times
@@ -63,12 +64,12 @@ def organic_content(rng: np.random.Generator, world: World, author: np.ndarray, 
     tr = world.organic.trending
     if tr.shape[1]:
         trend = lex.hashtags.take(pa.array(tr[day, rng.integers(0, tr.shape[1], m)]))
-        tag = pa.compute.if_else(pa.array(u < 0.35), trend, tag)
+        tag = pc.if_else(pa.array(u < 0.35), trend, tag)
     c_of = comm[tag_author]
     fan = (c_of >= 0) & (u < 0.7)
     if fan.any():
         ct = world.organic.community_tags[c_of[fan], rng.integers(0, 3, int(fan.sum()))]
-        tag = pa.compute.replace_with_mask(tag, pa.array(fan), lex.fandom_hashtags.take(pa.array(ct)))
+        tag = pc.replace_with_mask(tag, pa.array(fan), lex.fandom_hashtags.take(pa.array(ct)))
     hashtags = list_array(tag, k)
     if extra_tags is not None:
         hashtags = concat_lists(extra_tags, hashtags)
