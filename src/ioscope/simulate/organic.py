@@ -139,11 +139,20 @@ def _engagers(rng: np.random.Generator, world: World, target_author: np.ndarray,
     return who
 
 
-def _virality(rng: np.random.Generator, world: World, author: np.ndarray) -> np.ndarray:
+def _virality(rng: np.random.Generator, world: World, author: np.ndarray, n_draws: int) -> np.ndarray:
+    """Cumulative virality of posts by ``author``; no post expects more than 5 % of the active
+    accounts (or 2 % of the draws) as reposters, the size of the largest real cascades."""
     pop = world.pop
     w = np.sqrt(pop.followers[author] + 10.0) * ((1 - rng.random(len(author)))
                                                  ** (-1 / world.params["virality_alpha"]))
-    return np.cumsum(np.where(pop.hub[author], 8.0 * w, w))
+    w = np.where(pop.hub[author], 8.0 * w, w)
+    cap = max(20.0, min(0.05 * np.count_nonzero(pop.activity), 0.02 * n_draws))
+    for _ in range(5):
+        limit = cap * w.sum() / max(n_draws, 1)
+        if w.max() <= limit * 1.001:
+            break
+        w = np.minimum(w, limit)
+    return np.cumsum(w)
 
 
 def _delays(rng: np.random.Generator, n: int, median_s: float) -> np.ndarray:
@@ -249,7 +258,7 @@ def generate_organic(rng: np.random.Generator, world: World, batch: Batch, c: in
     content = organic_content(rng, world, author, t, hashtag_share=params["hashtag_share"],
                               url_share=params["url_share"])
     base = batch.add(Part(author=author, t=t, kind=POST, content=content))
-    vir = _virality(rng, world, author)
+    vir = _virality(rng, world, author, n_r)
     median = params["repost_delay"]
 
     def engagement(n: int, median_s: float):
