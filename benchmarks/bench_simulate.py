@@ -40,7 +40,7 @@ def main() -> None:
     args = ap.parse_args()
     lexicon()  # built once per process; not part of a run
     print(f"ioscope simulate, {args.posts:,} posts, format {args.format}, {os.cpu_count()} CPUs, "
-          f"median of {args.repeat}")
+          f"median of {args.repeat}, load average before: {os.getloadavg()[0]:.1f}")
     with tempfile.TemporaryDirectory() as tmp:
         for name, knobs in CASES.items():
             times, summary = [], None
@@ -57,7 +57,7 @@ def main() -> None:
                   f"posts, {c['accounts']:,} accounts, {c['ads']:,} ads, {c['breaking_news']} "
                   f"breaking-news moments, {c['news_bots']} news bots")
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"peak RSS of the process: {peak:,.0f} MB")
+    print(f"peak RSS of the process: {peak:,.0f} MB; load average after: {os.getloadavg()[0]:.1f}")
 
 
 if __name__ == "__main__":

@@ -167,6 +167,7 @@ def plan_organic(rng: np.random.Generator, params: dict[str, Any], period: Perio
     articles = article_pool(rng, n_articles, period.start_date.year)
     return OrganicPlan(
         n_chunks=k, organic_rows=organic_rows, anchor_owner=owner, anchor_reposts=counts[0],
-        anchor_replies=counts[1], anchor_quotes=counts[2], event_reposts=event_reposts, events=events, parties=parties,
+        anchor_replies=counts[1], anchor_quotes=counts[2], event_reposts=event_reposts,
+        events=events, parties=parties,
         trending=trending, community_tags=community_tags, community_members=members,
         articles=articles)
