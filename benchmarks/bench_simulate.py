@@ -2,7 +2,8 @@
 
 Runs ``ioscope.simulate.simulate`` in this process (the time includes planning, generation and
 writing every file; the lexicon is built once before the first timed run) and prints, per case,
-the median wall time of the repeats, posts per second and the summary's counts.
+the median wall time of the repeats, the median CPU time of the process (less sensitive to other
+jobs on a shared machine), posts per second and the summary's counts.
 
     PYTHONPATH=src python benchmarks/bench_simulate.py [--posts 1000000] [--repeat 3] \
         [--format parquet|cnt-csv|io-archive]
@@ -43,16 +44,18 @@ def main() -> None:
           f"median of {args.repeat}, load average before: {os.getloadavg()[0]:.1f}")
     with tempfile.TemporaryDirectory() as tmp:
         for name, knobs in CASES.items():
-            times, summary = [], None
+            times, cpu, summary = [], [], None
             for i in range(args.repeat):
                 out = Path(tmp) / f"{name}-{i}"
-                t0 = time.perf_counter()
+                t0, c0 = time.perf_counter(), time.process_time()
                 summary = simulate(out, posts=args.posts, seed=args.seed, format=args.format, **knobs)
                 times.append(time.perf_counter() - t0)
+                cpu.append(time.process_time() - c0)
             med = statistics.median(times)
             c = summary["counts"]
-            print(f"{name:<12} {med:6.2f} s  ({', '.join(f'{t:.2f}' for t in times)})  "
-                  f"{args.posts / med:,.0f} posts/s  | {c['campaigns']} campaigns, "
+            print(f"{name:<12} {med:6.2f} s wall ({', '.join(f'{t:.2f}' for t in times)}), "
+                  f"{statistics.median(cpu):.2f} s CPU, {args.posts / med:,.0f} posts/s | "
+                  f"{c['campaigns']} campaigns, "
                   f"{c['campaign_accounts']:,} campaign accounts, {c['campaign_posts']:,} campaign "
                   f"posts, {c['accounts']:,} accounts, {c['ads']:,} ads, {c['breaking_news']} "
                   f"breaking-news moments, {c['news_bots']} news bots")
