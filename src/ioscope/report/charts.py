@@ -169,9 +169,10 @@ def network_picture(nodes: list[dict[str, Any]], edges: list[dict[str, Any]], *,
                     width: int = 720, height: int = 520, labels: int = 3) -> dict[str, Any]:
     """Positions, sizes and colours of a network; the ``labels`` strongest nodes per cluster
     get their handle written next to them."""
-    index = {n["account_id"]: i for i, n in enumerate(nodes)}
-    pairs = [(index[e["account_1"]], index[e["account_2"]], float(e["weight"] or 1))
-             for e in edges if e["account_1"] in index and e["account_2"] in index]
+    index = {(n.get("platform"), n["account_id"]): i for i, n in enumerate(nodes)}
+    ends = [((e.get("platform_1"), e["account_1"]), (e.get("platform_2"), e["account_2"]),
+             float(e["weight"] or 1)) for e in edges]
+    pairs = [(index[a], index[b], w) for a, b, w in ends if a in index and b in index]
     positions = [n.get("position") or 0 for n in nodes]
     pad, pad_right = 16, 70
     xy = packed_layout(positions, pairs, aspect=(width - pad - pad_right) / (height - 2 * pad))

@@ -6,7 +6,7 @@ from typing import Any
 
 from ioscope.errors import NotFoundError
 from ioscope.report.data import empty, section
-from ioscope.report.data.clusters import cluster_order, pick_bucket
+from ioscope.report.data.clusters import cluster_order, pick_bucket, scores_source
 from ioscope.report.trace import Tracer
 
 __all__ = ["creation_histogram", "search_accounts", "account_detail", "top_scored"]
@@ -51,10 +51,10 @@ def top_scored(tr: Tracer, *, limit: int = 20) -> dict[str, Any]:
     if not tr.has("account_scores"):
         from ioscope.report.data import not_run
         return not_run("scores", title, tr.ws.path, "accounts", "Account scoring")
-    rows, q = tr.rows("Highest-scored accounts", """
+    rows, q = tr.rows("Highest-scored accounts (model of the latest scoring run)", f"""
         SELECT s.platform, s.account_id, a.handle, a.created_at AS account_created_at, s.score,
                s.top_signals
-        FROM account_scores s
+        FROM {scores_source(tr)} s
         LEFT JOIN accounts a ON a.platform = s.platform AND a.account_id = s.account_id
         ORDER BY s.score DESC NULLS LAST, s.account_id LIMIT ?""", [limit])
     if not rows:
@@ -77,7 +77,7 @@ def search_accounts(tr: Tracer, *, q: str = "", limit: int = 50, offset: int = 0
     in_cluster = "f.account_id IS NOT NULL" if join else "FALSE"
     score_join, score = "", "NULL"
     if tr.has("account_scores"):
-        score_join = ("LEFT JOIN account_scores s ON s.platform = a.platform "
+        score_join = (f"LEFT JOIN {scores_source(tr)} s ON s.platform = a.platform "
                       "AND s.account_id = a.account_id")
         score = "s.score"
     total, q_total = tr.one("Number of matching accounts", f"""
@@ -124,8 +124,8 @@ def account_detail(tr: Tracer, platform: str, account_id: str, *, posts_limit: i
                timeline_bucket=bucket, posts=posts, q_posts=q_posts, posts_limit=posts_limit,
                posts_offset=posts_offset)
     if tr.has("account_scores"):
-        out["score"], out["q_score"] = tr.one("The account's score", """
-            SELECT * EXCLUDE (platform, account_id) FROM account_scores
+        out["score"], out["q_score"] = tr.one("The account's score (latest model)", f"""
+            SELECT * EXCLUDE (platform, account_id) FROM {scores_source(tr)}
             WHERE platform = ? AND account_id = ?""", key)
     if tr.has("account_signals"):
         out["signals"], out["q_signals"] = tr.rows("The account's signals", """
@@ -140,9 +140,25 @@ def account_detail(tr: Tracer, platform: str, account_id: str, *, posts_limit: i
     if tr.has("edges"):
         cols = tr.columns("edges")
         extra = "".join(f", {c}" for c in ("p_value", "q_value", "significant") if c in cols)
-        out["edges"], out["q_edges"] = tr.rows("The account's strongest edges", f"""
-            SELECT signal, CASE WHEN account_1 = ? THEN account_2 ELSE account_1 END AS other,
-                   weight{extra}
-            FROM edges WHERE account_1 = ? OR account_2 = ?
-            ORDER BY weight DESC, signal, other LIMIT 25""", [account_id] * 3)
+        if "platform_1" in cols:
+            sql = f"""
+                SELECT signal,
+                       CASE WHEN platform_1 = ? AND account_1 = ? THEN platform_2
+                            ELSE platform_1 END AS other_platform,
+                       CASE WHEN platform_1 = ? AND account_1 = ? THEN account_2
+                            ELSE account_1 END AS other,
+                       weight{extra}
+                FROM edges
+                WHERE (platform_1 = ? AND account_1 = ?) OR (platform_2 = ? AND account_2 = ?)
+                ORDER BY weight DESC, signal, other LIMIT 25"""
+            params = key * 4
+        else:
+            sql = f"""
+                SELECT signal, ? AS other_platform,
+                       CASE WHEN account_1 = ? THEN account_2 ELSE account_1 END AS other,
+                       weight{extra}
+                FROM edges WHERE account_1 = ? OR account_2 = ?
+                ORDER BY weight DESC, signal, other LIMIT 25"""
+            params = [platform] + [account_id] * 3
+        out["edges"], out["q_edges"] = tr.rows("The account's strongest edges", sql, params)
     return out

@@ -44,6 +44,25 @@ def clusters_list(tr: Tracer, *, limit: int = 20, offset: int = 0) -> dict[str, 
     return section("campaigns", TITLE, **data)
 
 
+def member_join(tr: Tracer, table: str, alias: str = "e", mem: str = "mem") -> str:
+    """Joins keeping the rows of ``table`` (edges, edge_evidence) whose two accounts are in
+    ``mem`` (a CTE with platform and account_id); on platforms too when the table has them."""
+    both = tr.has_column(table, "platform_1") and tr.has_column(table, "platform_2")
+    out = []
+    for k in ("1", "2"):
+        cond = f"m{k}.account_id = {alias}.account_{k}"
+        if both:
+            cond = f"m{k}.platform = {alias}.platform_{k} AND " + cond
+        out.append(f"JOIN {mem} m{k} ON {cond}")
+    return "\n".join(out)
+
+
+def scores_source(tr: Tracer) -> str:
+    """account_scores restricted to one model: the one of the latest scoring run."""
+    return ("(SELECT * FROM account_scores WHERE model_id = (SELECT model_id FROM account_scores "
+            "ORDER BY run_id DESC NULLS LAST, model_id LIMIT 1))")
+
+
 def edge_scope(tr: Tracer, alias: str = "e") -> str:
     """The SQL condition that keeps the edges a picture or summary should use."""
     if tr.has_column("edges", "significant"):
@@ -91,10 +110,11 @@ def cluster_detail(tr: Tracer, cluster_id: Any, *, members_limit: int = 200,
 def _members(tr: Tracer, cid: Any, limit: int, offset: int) -> dict[str, Any]:
     score_join, score_col = "", "NULL AS account_score"
     if tr.has("account_scores"):
-        score_join = "LEFT JOIN account_scores s ON s.platform = m.platform AND s.account_id = m.account_id"
+        score_join = (f"LEFT JOIN {scores_source(tr)} s "
+                      "ON s.platform = m.platform AND s.account_id = m.account_id")
         score_col = "s.score AS account_score"
     extra = [c for c in sorted(tr.columns("cluster_members"))
-             if c not in {"cluster_id", "platform", "account_id", "run_id"}]
+             if c not in {"cluster_id", "platform", "account_id", "run_id", "handle", "details"}]
     extra_sql = "".join(f', m."{c}"' for c in extra)
     rows, q = tr.rows("Members of the cluster (asset inventory)", f"""
         SELECT m.platform, m.account_id, a.handle, a.display_name, a.created_at AS account_created_at,
@@ -141,6 +161,8 @@ def _activity(tr: Tracer, cid: Any) -> dict[str, Any]:
 def _signals(tr: Tracer, cid: Any) -> dict[str, Any]:
     cols = tr.columns("edges")
     stats = ["count(*) AS edges", "sum(e.weight) AS total_weight", "max(e.weight) AS max_weight"]
+    if "directed" in cols:
+        stats.append("bool_or(e.directed) AS directed")
     if "shared_items" in cols:
         stats.append("sum(e.shared_items) AS shared_items")
     if "significant" in cols:
@@ -153,35 +175,34 @@ def _signals(tr: Tracer, cid: Any) -> dict[str, Any]:
     if "first_at" in cols and "last_at" in cols:
         stats += ["min(e.first_at) AS first_at", "max(e.last_at) AS last_at"]
     rows, q = tr.rows("Edges between members, per signal", f"""
-        WITH mem AS (SELECT account_id FROM cluster_members WHERE cluster_id = ?)
+        WITH mem AS (SELECT platform, account_id FROM cluster_members WHERE cluster_id = ?)
         SELECT e.signal, {', '.join(stats)}
         FROM edges e
-        JOIN mem m1 ON m1.account_id = e.account_1
-        JOIN mem m2 ON m2.account_id = e.account_2
+        {member_join(tr, "edges")}
         GROUP BY e.signal ORDER BY edges DESC, e.signal""", [cid])
     return dict(signals=rows, q_signals=q)
 
 
 def _evidence(tr: Tracer, cid: Any, limit: int, items_limit: int) -> dict[str, Any]:
-    items, q_items = tr.rows("Items most shared within the cluster", """
-        WITH mem AS (SELECT account_id FROM cluster_members WHERE cluster_id = ?),
+    join = member_join(tr, "edge_evidence")
+    items, q_items = tr.rows("Items most shared within the cluster", f"""
+        WITH mem AS (SELECT platform, account_id FROM cluster_members WHERE cluster_id = ?),
         ev AS (
           SELECT e.* FROM edge_evidence e
-          JOIN mem m1 ON m1.account_id = e.account_1
-          JOIN mem m2 ON m2.account_id = e.account_2)
+          {join})
         SELECT signal, item, count(*) AS pairs,
                len(list_distinct(flatten(list([account_1, account_2])))) AS accounts,
-               min(dt_seconds) AS min_dt_seconds, median(dt_seconds) AS median_dt_seconds
+               min(abs(dt_seconds)) AS min_dt_seconds,
+               median(abs(dt_seconds)) AS median_dt_seconds
         FROM ev GROUP BY signal, item
         ORDER BY accounts DESC, pairs DESC, signal, item LIMIT ?""", [cid, items_limit])
-    pairs, q_pairs = tr.rows("Sample evidence: pairs of posts behind the edges", """
-        WITH mem AS (SELECT account_id FROM cluster_members WHERE cluster_id = ?),
+    pairs, q_pairs = tr.rows("Sample evidence: pairs of posts behind the edges", f"""
+        WITH mem AS (SELECT platform, account_id FROM cluster_members WHERE cluster_id = ?),
         ev AS (
           SELECT e.*, row_number() OVER (PARTITION BY e.signal, e.item
-                                         ORDER BY e.dt_seconds, e.post_1, e.post_2) AS k
+                                         ORDER BY abs(e.dt_seconds), e.post_1, e.post_2) AS k
           FROM edge_evidence e
-          JOIN mem m1 ON m1.account_id = e.account_1
-          JOIN mem m2 ON m2.account_id = e.account_2)
+          {join})
         SELECT ev.signal, ev.item, ev.dt_seconds, coalesce(p1.platform, p2.platform) AS platform,
                ev.account_1, p1.handle AS handle_1, ev.post_1, p1.created_at AS created_at_1,
                p1.text AS text_1,
@@ -191,5 +212,6 @@ def _evidence(tr: Tracer, cid: Any, limit: int, items_limit: int) -> dict[str, A
         LEFT JOIN posts p1 ON p1.post_id = ev.post_1 AND p1.account_id = ev.account_1
         LEFT JOIN posts p2 ON p2.post_id = ev.post_2 AND p2.account_id = ev.account_2
         WHERE ev.k <= 2
-        ORDER BY ev.dt_seconds, ev.signal, ev.item, ev.post_1, ev.post_2 LIMIT ?""", [cid, limit])
+        ORDER BY abs(ev.dt_seconds), ev.signal, ev.item, ev.post_1, ev.post_2 LIMIT ?""",
+        [cid, limit])
     return dict(top_items=items, q_top_items=q_items, evidence=pairs, q_evidence=q_pairs)

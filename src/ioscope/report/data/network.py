@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from ioscope.report.data import empty, not_run, section
-from ioscope.report.data.clusters import cluster_order, edge_scope
+from ioscope.report.data.clusters import cluster_order, edge_scope, member_join
 from ioscope.report.trace import Tracer
 
 __all__ = ["network"]
@@ -25,27 +25,28 @@ def _ctes(tr: Tracer, only_cluster: bool) -> str:
           SELECT cluster_id, row_number() OVER (ORDER BY {cluster_order(tr)}) AS position
           FROM clusters {where} ORDER BY position LIMIT ?),
         mem AS (
-          SELECT m.account_id, arg_min(m.platform, t.position) AS platform,
-                 arg_min(m.cluster_id, t.position) AS cluster_id, min(t.position) AS position
+          SELECT m.platform, m.account_id, arg_min(m.cluster_id, t.position) AS cluster_id,
+                 min(t.position) AS position
           FROM cluster_members m JOIN top t ON t.cluster_id = m.cluster_id
-          GROUP BY m.account_id),
+          GROUP BY m.platform, m.account_id),
         pair AS (
-          SELECT e.account_1, e.account_2, sum(e.weight) AS weight,
+          SELECT m1.platform AS platform_1, e.account_1, m2.platform AS platform_2, e.account_2,
+                 sum(e.weight) AS weight,
                  list(DISTINCT e.signal ORDER BY e.signal) AS signals
           FROM edges e
-          JOIN mem m1 ON m1.account_id = e.account_1
-          JOIN mem m2 ON m2.account_id = e.account_2
+          {member_join(tr, "edges")}
           WHERE {edge_scope(tr)}
-          GROUP BY e.account_1, e.account_2),
+          GROUP BY ALL),
         strength AS (
-          SELECT account_id, sum(weight) AS strength, count(*) AS degree FROM (
-            SELECT account_1 AS account_id, weight FROM pair
-            UNION ALL SELECT account_2, weight FROM pair) GROUP BY account_id),
+          SELECT platform, account_id, sum(weight) AS strength, count(*) AS degree FROM (
+            SELECT platform_1 AS platform, account_1 AS account_id, weight FROM pair
+            UNION ALL SELECT platform_2, account_2, weight FROM pair) GROUP BY ALL),
         node AS (
           SELECT m.cluster_id, m.position, m.platform, m.account_id,
                  coalesce(s.degree, 0) AS degree, coalesce(s.strength, 0) AS strength
-          FROM mem m LEFT JOIN strength s ON s.account_id = m.account_id
-          ORDER BY strength DESC, m.account_id LIMIT ?)"""
+          FROM mem m
+          LEFT JOIN strength s ON s.platform = m.platform AND s.account_id = m.account_id
+          ORDER BY strength DESC, m.platform, m.account_id LIMIT ?)"""
 
 
 def network(tr: Tracer, *, clusters: int = 10, max_nodes: int = 300, max_edges: int = 3000,
@@ -61,10 +62,10 @@ def network(tr: Tracer, *, clusters: int = 10, max_nodes: int = 300, max_edges: 
         FROM node n LEFT JOIN accounts a ON a.platform = n.platform AND a.account_id = n.account_id
         ORDER BY n.position, n.strength DESC, n.account_id""", head + [clusters, max_nodes])
     edges, q_edges = tr.rows("Edges in the network picture", ctes + """
-        SELECT p.account_1, p.account_2, p.weight, p.signals
+        SELECT p.platform_1, p.account_1, p.platform_2, p.account_2, p.weight, p.signals
         FROM pair p
-        JOIN node n1 ON n1.account_id = p.account_1
-        JOIN node n2 ON n2.account_id = p.account_2
+        JOIN node n1 ON n1.platform = p.platform_1 AND n1.account_id = p.account_1
+        JOIN node n2 ON n2.platform = p.platform_2 AND n2.account_id = p.account_2
         ORDER BY p.weight DESC, p.account_1, p.account_2 LIMIT ?""",
         head + [clusters, max_nodes, max_edges])
     data = dict(nodes=nodes, edges=edges, q_nodes=q_nodes, q_edges=q_edges,

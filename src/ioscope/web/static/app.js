@@ -25,22 +25,23 @@
     const gLabels = el("g", { "font-size": "10", fill: "#222" });
     view.append(gEdges, gNodes, gLabels);
     svg.append(view);
+    const key = (platform, id) => String(platform) + "\u0000" + String(id);
     const byId = new Map();
-    net.nodes.forEach((n) => byId.set(n.account_id, n));
+    net.nodes.forEach((n) => { n.key = key(n.platform, n.account_id); byId.set(n.key, n); });
     const wmax = Math.max(1, ...net.edges.map((e) => Number(e.weight) || 1));
-    const neighbours = new Map(net.nodes.map((n) => [n.account_id, new Set()]));
+    const neighbours = new Map(net.nodes.map((n) => [n.key, new Set()]));
     const lines = [];
     for (const e of net.edges) {
-      const a = byId.get(e.account_1), b = byId.get(e.account_2);
+      const a = byId.get(key(e.platform_1, e.account_1)), b = byId.get(key(e.platform_2, e.account_2));
       if (!a || !b) continue;
       const line = el("line", { x1: a.x, y1: a.y, x2: b.x, y2: b.y, "stroke-width": 0.4 + 2 * (Number(e.weight) || 1) / wmax });
-      line.dataset.a = e.account_1; line.dataset.b = e.account_2;
+      line.dataset.a = a.key; line.dataset.b = b.key;
       const t = el("title"); t.textContent = `${(e.signals || []).join(", ")} · weight ${e.weight}`;
       line.append(t);
       gEdges.append(line);
       lines.push(line);
-      neighbours.get(e.account_1).add(e.account_2);
-      neighbours.get(e.account_2).add(e.account_1);
+      neighbours.get(a.key).add(b.key);
+      neighbours.get(b.key).add(a.key);
     }
     const info = document.getElementById("network-info");
     const circles = [];
@@ -51,9 +52,9 @@
       const t = el("title"); t.textContent = `${name} · cluster ${n.cluster_id} · strength ${n.strength}`;
       c.append(t);
       c.addEventListener("mouseenter", () => {
-        const keep = neighbours.get(n.account_id);
-        circles.forEach(([m, ci]) => ci.classList.toggle("dim", m.account_id !== n.account_id && !keep.has(m.account_id)));
-        lines.forEach((l) => l.classList.toggle("dim", l.dataset.a !== n.account_id && l.dataset.b !== n.account_id));
+        const keep = neighbours.get(n.key);
+        circles.forEach(([m, ci]) => ci.classList.toggle("dim", m.key !== n.key && !keep.has(m.key)));
+        lines.forEach((l) => l.classList.toggle("dim", l.dataset.a !== n.key && l.dataset.b !== n.key));
         if (info) info.textContent = `${name} (cluster ${n.cluster_id}, ${keep.size} neighbours)`;
       });
       c.addEventListener("mouseleave", () => {
