@@ -31,9 +31,11 @@ def report_cmd(
     evidence: int = typer.Option(12, "--evidence", help="Evidence pairs shown per candidate."),
     json: bool = typer.Option(False, "--json", help="Print where the report went as JSON."),
 ) -> None:
-    """Write the case report: what was analysed, the campaign candidates with their evidence,
-    the network, account creation, paid promotion, method and limitations. Every number names
-    the query that produced it. Sections whose stage has not run say which command to run.
+    """Write the case report (self-contained HTML, Markdown or JSON).
+
+    Sections: what was analysed, campaign candidates with their evidence, the network, account
+    creation, paid promotion, method and limitations. Every number names the query that produced
+    it. Sections whose stage has not run say which command to run.
 
     Examples:
 
@@ -64,8 +66,10 @@ def serve_cmd(
     get: Optional[str] = typer.Option(None, "--get", help="Render this path (e.g. /clusters.json) "
                                       "in-process, print it and exit: 0 if status 200, else 1."),
 ) -> None:
-    """Serve a read-only web UI over the workspace: overview, campaigns and their network,
-    accounts, ads, method. Every page has a .json twin (add .json to the path).
+    """Serve a read-only web UI over the workspace on this machine.
+
+    Pages: overview, campaigns and their network, accounts, ads, method. Every page has a .json
+    twin (add .json to the path); see docs/web.md.
 
     Examples:
 

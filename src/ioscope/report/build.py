@@ -11,7 +11,6 @@ from typing import Any
 from markupsafe import Markup
 
 from ioscope import __version__
-from ioscope.errors import IoscopeError
 from ioscope.params import Param, validate_params
 from ioscope.report import charts
 from ioscope.report.data import accounts, ads, clusters, network, overview
@@ -75,7 +74,6 @@ def collect(ws: Workspace, **params: Any) -> dict[str, Any]:
         promo["months_chart"] = charts.time_bars(promo["months"], time="month",
                                                  value="spend_usd_lower", bucket="month",
                                                  height=170, label="spend (USD, lower bound)")
-        promo["disclosure"] = _disclosure(ws)
     sections["ads"] = promo
     sections["limitations"] = limitations(tr, sections)
     return {"ioscope_version": __version__,
@@ -107,15 +105,3 @@ def build_report(ws: Workspace, output: str | os.PathLike | None = None, **param
     if output is not None and str(output) != "-":
         Path(output).write_text(text, encoding="utf-8")
     return text
-
-
-def _disclosure(ws: Workspace) -> Any:
-    """The ads stage's disclosure statement, when that stage provides one."""
-    try:
-        from ioscope.ads import disclosure  # type: ignore[attr-defined]
-    except ImportError:
-        return None
-    try:
-        return disclosure(ws)
-    except IoscopeError:  # e.g. the audit has not run: the section says so elsewhere
-        return None

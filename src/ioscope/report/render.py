@@ -13,6 +13,7 @@ import json
 import re
 from datetime import date, datetime
 from decimal import Decimal
+from functools import lru_cache
 from importlib.resources import files
 from typing import Any
 
@@ -160,6 +161,7 @@ def _env(package: str, *extra: str, autoescape: bool = True, finalize: Any = Non
     return env
 
 
+@lru_cache(maxsize=8)
 def html_env(package: str = "ioscope.report", *extra: str) -> jinja2.Environment:
     """Autoescaping environment for HTML; ``extra`` packages' templates are found too."""
     return _env(package, *extra, autoescape=True)
@@ -179,6 +181,7 @@ def md_escape(value: Any) -> Markup:
     return Markup(_MD_SPECIAL.sub(r"\\\1", text))
 
 
+@lru_cache(maxsize=1)
 def markdown_env() -> jinja2.Environment:
     """Environment for the Markdown report: every printed value goes through :func:`md_escape`
     (autoescape is on only so that macro output, which is :class:`Markup`, is not escaped twice);

@@ -78,6 +78,14 @@ class Tracer:
         self.queries.append(q)
         return result, q
 
+    def record(self, title: str, sql: str, rows: int) -> Query:
+        """Record a query another stage ran (e.g. the ads audit), so that its numbers are traced."""
+        sql = _dedent(sql)
+        q = Query(id=f"{self.prefix}{len(self.queries) + 1}", title=title, sql=sql,
+                  tables=tables_read(sql), rows=rows)
+        self.queries.append(q)
+        return q
+
     def one(self, title: str, sql: str, params: Iterable[Any] = ()) -> tuple[dict[str, Any], Query]:
         rows, q = self.rows(title, sql, params)
         return (rows[0] if rows else {}), q

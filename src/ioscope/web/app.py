@@ -79,10 +79,10 @@ class _UI:
         self.path = path
         self.ws = Workspace.open(path, read_only=True)
         self.lock = threading.Lock()
-        self.env = html_env("ioscope.web", "ioscope.report")
-        self.env.globals.update(account_url=account_url, cluster_url=cluster_url,
-                                advertiser_url=advertiser_url, version=__version__,
-                                workspace=path)
+        self.env = html_env("ioscope.web", "ioscope.report").overlay()
+        self.env.globals = dict(self.env.globals, account_url=account_url,
+                                cluster_url=cluster_url, advertiser_url=advertiser_url,
+                                version=__version__, workspace=path)
 
     def handle(self, request: Request) -> Response:
         path = request.url.path

@@ -13,12 +13,9 @@ from ioscope.errors import NotFoundError
 from ioscope.report.data import empty, not_run, section
 from ioscope.report.trace import Tracer
 
-__all__ = ["ads_overview", "advertiser_detail", "STATE_TABLES"]
+__all__ = ["ads_overview", "advertiser_detail", "state_affiliated", "organic"]
 
 TITLE = "Paid promotion"
-
-#: Tables the ads stage may write with state-affiliation matches, in order of preference.
-STATE_TABLES = ("advertiser_affiliations", "state_media_matches", "ad_state_affiliation")
 
 
 def _upper(col: str) -> str:
@@ -75,7 +72,8 @@ def ads_overview(tr: Tracer, *, limit: int = 25, offset: int = 0) -> dict[str, A
             ORDER BY definite + potential DESC, t.country LIMIT 25""")
     else:
         data["countries_status"] = not_run("ads", TITLE, tr.ws.path, "ads", "The ads audit")
-    data.update(_state(tr))
+    data.update(state_affiliated(tr))
+    data.update(organic(tr))
     data["top_ads"], data["q_top_ads"] = tr.rows("Ads with the highest spend", """
         SELECT platform, ad_id, advertiser_name, start_at, spend_raw, currency, spend_usd_lower,
                impressions_lower, clicks, creative_text, landing_url
@@ -83,13 +81,49 @@ def ads_overview(tr: Tracer, *, limit: int = 25, offset: int = 0) -> dict[str, A
     return section("ads", TITLE, **data)
 
 
-def _state(tr: Tracer) -> dict[str, Any]:
-    table = next((t for t in STATE_TABLES if tr.has(t)), None)
-    if table is None:
+def state_affiliated(tr: Tracer) -> dict[str, Any]:
+    """Advertisers that match the state-affiliated media registry, from the ads audit
+    (:func:`ioscope.ads.audit`), with the platform policies in force when their ads ran."""
+    try:
+        from ioscope.ads import audit
+    except ImportError:  # the ads stage is not part of this installation
         return {"state": None}
-    rows, q = tr.rows("State-affiliated advertisers (registry matches)",
-                      f'SELECT * FROM "{table}" LIMIT 100')
-    return {"state": rows, "q_state": q, "state_table": table}
+    result = audit(tr.ws)
+    rows = []
+    for r in result.get("advertisers", []):
+        m = r.get("state_affiliation")
+        if not m:
+            continue
+        rows.append({"platform": r["platform"], "advertiser_id": r["advertiser_id"],
+                     "advertiser_name": r.get("advertiser_name"), "ads": r.get("ads"),
+                     "spend_usd": r.get("spend_usd"), "outlet": m.get("asset"),
+                     "company": m.get("media_company"), "country": m.get("country_name"),
+                     "typology": m.get("typology"), "matched_on": m.get("matched_on"),
+                     "matched_value": m.get("matched_value"),
+                     "ads_to_state_media_domains": r.get("ads_to_state_media_domains"),
+                     "ads_under_policy": r.get("ads_under_policy") or {}})
+    sql = (result.get("queries") or {}).get("advertisers")
+    q = tr.record("Advertisers of the ads audit, matched in Python against the bundled "
+                  "state-affiliated media registry (src/ioscope/data/state_media.csv)",
+                  sql or "-- the audit ran no query", len(result.get("advertisers", [])))
+    return {"state": rows, "q_state": q}
+
+
+def organic(tr: Tracer) -> dict[str, Any]:
+    """Advertisers that are members of coordination clusters; promoted posts that cluster
+    members reposted (the queries of the ads audit's organic link)."""
+    if not tr.has("cluster_members"):
+        return {"organic": None}
+    try:
+        from ioscope.ads.organic import ORGANIC_QUERIES
+    except ImportError:
+        return {"organic": None}
+    out: dict[str, Any] = {"organic": True}
+    titles = {"advertisers_in_clusters": "Advertisers whose accounts are in clusters",
+              "amplified_promoted_posts": "Promoted posts reposted by cluster members"}
+    for name, sql in ORGANIC_QUERIES.items():
+        out[name], out["q_" + name] = tr.rows(titles.get(name, name), sql.format(where="TRUE"))
+    return out
 
 
 def advertiser_detail(tr: Tracer, platform: str, advertiser_id: str, *, limit: int = 50,

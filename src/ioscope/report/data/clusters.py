@@ -89,7 +89,8 @@ def cluster_detail(tr: Tracer, cluster_id: Any, *, members_limit: int = 200,
                    items_limit: int = 10) -> dict[str, Any]:
     """One cluster: assets, signals and how far beyond chance, timeline, shared items, evidence."""
     if not (tr.has("clusters") and tr.has("cluster_members")):
-        return not_run("cluster", "Cluster", tr.ws.path, "detect", "Coordination detection")
+        raise NotFoundError(f"No cluster {cluster_id!r}: coordination detection has not run on "
+                            f"{tr.ws.path}.", hint=f"Run `ioscope detect {tr.ws.path}`.")
     row, q_cluster = tr.one("The cluster", "SELECT * FROM clusters WHERE cluster_id = ?",
                             [cluster_id])
     if not row:
