@@ -58,9 +58,9 @@ class ReadContext:
     def stage_sql(self, table: str, select_sql: str, params: list | None = None) -> int:
         """Insert the rows of ``select_sql`` (columns by name, missing = NULL) into a staging table."""
         assert table in STAGING
-        before = self.con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+        before = self.con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]
         self.con.execute(f"INSERT INTO {table} BY NAME {select_sql}", params)
-        return self.con.execute(f"SELECT count(*) FROM {table}").fetchone()[0] - before
+        return self.con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0] - before
 
     def stage_arrow(self, table: str, data: pa.Table | list[dict]) -> int:
         """Insert an Arrow table (or a list of dicts) into a staging table by column name."""
@@ -147,5 +147,5 @@ class ReadContext:
             seen.add(line)
             self.quarantine(int(line), f"malformed CSV record ({etype.lower()}): {msg}", raw, column)
         self.con.execute("DROP TABLE IF EXISTS _csv_rejects; DROP TABLE IF EXISTS _csv_scans")
-        self.rows_read += self.con.execute(f"SELECT count(*) FROM {name}").fetchone()[0] + len(seen)
+        self.rows_read += self.con.execute(f"SELECT count(*) FROM {name}").fetchall()[0][0] + len(seen)
         return header

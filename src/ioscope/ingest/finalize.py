@@ -44,7 +44,7 @@ def finalize(ctx: ReadContext) -> FileResult:
                     f"COALESCE(source_file, ?), run_id = ?", [plat, ctx.path, ctx.run_id])
     staged = con.execute("SELECT (SELECT count(*) FROM stg_posts) + (SELECT count(*) FROM "
                          "stg_accounts WHERE _primary) + (SELECT count(*) FROM stg_quarantine)"
-                         ).fetchone()[0]
+                         ).fetchall()[0][0]
     if staged != ctx.rows_read:
         raise IoscopeError(
             f"internal error in the {ctx.format} reader: {ctx.rows_read} records read but "
@@ -54,12 +54,12 @@ def finalize(ctx: ReadContext) -> FileResult:
     for stg in ("stg_posts", "stg_ref_posts"):
         _fill_entities(con, stg)
         _normalize_urls(con, stg)
-    q = con.execute("SELECT count(*) FROM stg_quarantine").fetchone()[0]
+    q = con.execute("SELECT count(*) FROM stg_quarantine").fetchall()[0][0]
     con.execute("INSERT INTO quarantine SELECT ?, ?, source_line, ?, field, reason, "
                 "left(raw, ?) FROM stg_quarantine ORDER BY source_line",
                 [ctx.run_id, ctx.path, ctx.format, RAW_LIMIT])
     ingested = con.execute("SELECT (SELECT count(*) FROM stg_posts) + "
-                           "(SELECT count(*) FROM stg_accounts WHERE _primary)").fetchone()[0]
+                           "(SELECT count(*) FROM stg_accounts WHERE _primary)").fetchall()[0][0]
     posts_new = _merge(con, "stg_posts", "posts", order="source_line")
     # every author of a collected post gets an account row, even from a bare post
     con.execute("INSERT INTO stg_accounts BY NAME SELECT platform, account_id, handle, source_file, "
@@ -162,11 +162,11 @@ def _merge(con, stg: str, table: str, *, order: str, also_not_in: str | None = N
     cols = ", ".join(f'"{c}"' for c in t.column_names)
     on = " AND ".join(f"x.{k} = s.{k}" for k in keys)
     extra = f"AND NOT EXISTS (SELECT 1 FROM {also_not_in} x WHERE {on})" if also_not_in else ""
-    before = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+    before = con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]
     con.execute(f"""
         INSERT INTO {table} ({cols})
         SELECT {cols} FROM (
             SELECT *, row_number() OVER (PARTITION BY {', '.join(keys)} ORDER BY {order}) AS _rn
             FROM {stg}) s
         WHERE _rn = 1 AND NOT EXISTS (SELECT 1 FROM {table} x WHERE {on}) {extra}""")
-    return con.execute(f"SELECT count(*) FROM {table}").fetchone()[0] - before
+    return con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0] - before
