@@ -61,15 +61,20 @@ def finalize(ctx: ReadContext) -> FileResult:
     ingested = con.execute("SELECT (SELECT count(*) FROM stg_posts) + "
                            "(SELECT count(*) FROM stg_accounts WHERE _primary)").fetchall()[0][0]
     posts_new = _merge(con, "stg_posts", "posts", order="source_line")
-    # every author of a collected post gets an account row, even from a bare post
+    # every author of a collected post gets an account row, even from a bare post (only when the
+    # reader staged none: a bare row must not compete with a full profile of the same line)
     con.execute("INSERT INTO stg_accounts BY NAME SELECT platform, account_id, handle, source_file, "
-                "source_line, run_id, false AS _primary FROM stg_posts")
+                "source_line, run_id, false AS _primary FROM stg_posts p WHERE NOT EXISTS ("
+                "SELECT 1 FROM stg_accounts a WHERE a.platform = p.platform "
+                "AND a.account_id = p.account_id)")
     accounts_new = _merge(con, "stg_accounts", "accounts",
                           order="_primary DESC, source_line DESC")
     ref_posts_new = _merge(con, "stg_ref_posts", "referenced_posts", order="source_line",
                            also_not_in="posts")
     con.execute("INSERT INTO stg_ref_accounts BY NAME SELECT platform, account_id, handle, "
-                "source_file, source_line, run_id, false AS _primary FROM stg_ref_posts")
+                "source_file, source_line, run_id, false AS _primary FROM stg_ref_posts p WHERE NOT "
+                "EXISTS (SELECT 1 FROM stg_ref_accounts a WHERE a.platform = p.platform "
+                "AND a.account_id = p.account_id)")
     ref_accounts_new = _merge(con, "stg_ref_accounts", "referenced_accounts",
                               order="source_line DESC", also_not_in="accounts")
     # what is now collected is no longer only referenced
