@@ -21,13 +21,13 @@ def test_staged_profile_wins_over_bare_author_row(ws, tmp_path):
 
     ws.con.begin()
     ctx = ReadContext(ws.con, str(tmp_path / "x"), "test", "run", options={"platform": "twitter"})
-    for line in range(1, 41):
-        ctx.stage_sql("stg_posts", f"SELECT 'p{line}' AS post_id, 'u{line}' AS account_id, "
-                      f"'h{line}' AS handle, TIMESTAMP '2020-01-01' AS created_at, 'post' AS kind, "
-                      f"{line} AS source_line")
-        ctx.stage_sql("stg_accounts", f"SELECT 'u{line}' AS account_id, 'h{line}' AS handle, "
-                      f"'Name {line}' AS display_name, false AS _primary, {line} AS source_line")
-    ctx.rows_read = 40
+    n = 20_000
+    ctx.stage_sql("stg_posts", "SELECT 'p' || i AS post_id, 'u' || (i % 5000) AS account_id, "
+                  "'h' AS handle, TIMESTAMP '2020-01-01' AS created_at, 'post' AS kind, "
+                  f"i AS source_line FROM range({n}) t(i)")
+    ctx.stage_sql("stg_accounts", "SELECT 'u' || (i % 5000) AS account_id, 'h' AS handle, "
+                  f"'Name' AS display_name, false AS _primary, i AS source_line FROM range({n}) t(i)")
+    ctx.rows_read = n
     finalize(ctx)
-    assert ws.con.execute("SELECT count(display_name) FROM accounts").fetchall()[0][0] == 40
+    assert ws.con.execute("SELECT count(display_name) FROM accounts").fetchall()[0][0] == 5000
     ws.con.rollback()
