@@ -7,7 +7,7 @@ import json
 from ioscope.ingest.context import RAW_LIMIT
 from ioscope.ingest.sqlfrag import sql_str
 
-__all__ = ["shape", "id_text", "not_object_error", "raw_if", "strip_tags"]
+__all__ = ["shape", "id_text", "json_kind", "not_object_error", "raw_if", "strip_tags"]
 
 
 def shape(structure: dict) -> str:
@@ -21,10 +21,17 @@ def id_text(s: str, j: str) -> str:
             f"THEN CAST({j} AS VARCHAR) END)")
 
 
+def json_kind(expr: str) -> str:
+    """The JSON name of a value's type: object, array, string, number, boolean or null."""
+    return (f"CASE json_type({expr}) WHEN 'OBJECT' THEN 'object' WHEN 'ARRAY' THEN 'array' "
+            f"WHEN 'VARCHAR' THEN 'string' WHEN 'BOOLEAN' THEN 'boolean' WHEN 'NULL' THEN 'null' "
+            f"ELSE 'number' END")
+
+
 def not_object_error(json_col: str = "json", what: str = "a post") -> str:
     """The quarantine reason for a record that is not a JSON object (NULL when it is one)."""
     return (f"CASE WHEN json_type({json_col}) <> 'OBJECT' THEN 'not {what}: the record is a JSON ' "
-            f"|| lower(json_type({json_col})) END")
+            f"|| {json_kind(json_col)} END")
 
 
 def raw_if(cond: str, json_col: str = "json") -> str:
