@@ -28,7 +28,7 @@ from ioscope.ingest.context import RAW_LIMIT, STAGING, ReadContext
 from ioscope.ingest.sqlfrag import sql_str
 
 __all__ = ["json_chunks", "query", "stage_from", "detect_layout", "open_input", "read_head_bytes",
-           "BLOCK", "MAX_RECORD"]
+           "drop_invalid", "quarantine_record", "BLOCK", "MAX_RECORD"]
 
 BLOCK = 16 << 20          # bytes read per block of JSON lines
 MAX_RECORD = 64 << 20     # a longer line is quarantined, not loaded
@@ -96,7 +96,8 @@ def detect_layout(path: str, head: bytes | None = None) -> str:
     return "document" if first.endswith((b"{", b"[", b",", b":")) else "lines"
 
 
-def json_chunks(ctx: ReadContext, *, layout: str | None = None) -> Iterator[pa.Table]:
+def json_chunks(ctx: ReadContext, *, layout: str | None = None,
+                max_object: int = MAX_RECORD) -> Iterator[pa.Table]:
     """Successive chunks of the file's valid records, as Arrow tables ``(_line, json)``.
 
     Query a chunk with :func:`query` / :func:`stage_from`, never with ``con.register``: inside
@@ -106,10 +107,10 @@ def json_chunks(ctx: ReadContext, *, layout: str | None = None) -> Iterator[pa.T
     layout = layout or detect_layout(ctx.path)
     if layout == "empty":
         return
-    tables = _line_tables(ctx) if layout == "lines" else _duckdb_tables(ctx, layout)
+    tables = _line_tables(ctx) if layout == "lines" else _duckdb_tables(ctx, layout, max_object)
     for tab in tables:
         if layout == "lines":
-            tab = _drop_invalid(ctx, tab)
+            tab = drop_invalid(ctx, tab)
         if tab.num_rows:
             yield tab
 
@@ -158,7 +159,7 @@ def _line_tables(ctx: ReadContext) -> Iterator[pa.Table]:
                 rest = data
                 if len(rest) > MAX_RECORD:
                     line += 1
-                    _quarantine(ctx, line, f"record longer than {MAX_RECORD >> 20} MB", rest)
+                    quarantine_record(ctx, line, f"record longer than {MAX_RECORD >> 20} MB", rest)
                     rest, skipping = b"", True
                 continue
             body, rest = data[:cut], data[cut + 1:]
@@ -182,7 +183,7 @@ def _split_lines(ctx: ReadContext, body: bytes, before: int) -> pa.Table:
                 keep.append(i)
             except UnicodeDecodeError as e:
                 if b.strip():
-                    _quarantine(ctx, before + 1 + i, f"not valid UTF-8 ({e.reason} at byte "
+                    quarantine_record(ctx, before + 1 + i, f"not valid UTF-8 ({e.reason} at byte "
                                 f"{e.start}); is the file in another encoding?", b)
         text, numbers = pa.array(good, pa.string()), numbers.take(pa.array(keep, pa.int64()))
     nonblank = pc.not_equal(pc.utf8_length(pc.utf8_trim_whitespace(text)), 0)
@@ -190,7 +191,7 @@ def _split_lines(ctx: ReadContext, body: bytes, before: int) -> pa.Table:
 
 
 # -- arrays and documents, through DuckDB's streaming JSON reader ------------------------------
-def _duckdb_tables(ctx: ReadContext, layout: str) -> Iterator[pa.Table]:
+def _duckdb_tables(ctx: ReadContext, layout: str, max_object: int) -> Iterator[pa.Table]:
     fmt = "array" if layout == "array" else "unstructured"
     comp = "gzip" if _is_gzip(ctx.path) else "none"
     reader_con = duckdb.connect()  # its own connection: the workspace one stages while we stream
@@ -198,7 +199,7 @@ def _duckdb_tables(ctx: ReadContext, layout: str) -> Iterator[pa.Table]:
     try:
         batches = reader_con.sql(
             f"SELECT json::VARCHAR AS json FROM read_json_objects({sql_str(ctx.path)}, "
-            f"format='{fmt}', compression='{comp}', maximum_object_size={MAX_RECORD})"
+            f"format='{fmt}', compression='{comp}', maximum_object_size={max_object})"
         ).to_arrow_reader(ARRAY_BATCH)
         for batch in batches:
             n = batch.num_rows
@@ -217,14 +218,15 @@ def _duckdb_tables(ctx: ReadContext, layout: str) -> Iterator[pa.Table]:
 
 
 # -- validating a chunk of lines -------------------------------------------------------------
-def _drop_invalid(ctx: ReadContext, tab: pa.Table) -> pa.Table:
+def drop_invalid(ctx: ReadContext, tab: pa.Table) -> pa.Table:
+    """``tab`` without its records that are not valid JSON, which go to quarantine."""
     bad = ctx.con.from_arrow(tab).query(
         "_json_in", "SELECT _line, json FROM _json_in WHERE NOT json_valid(json) ORDER BY _line"
     ).fetchall()
     if not bad:
         return tab
     for line, text in bad:
-        _quarantine(ctx, line, _why_invalid(text), text)
+        quarantine_record(ctx, line, _why_invalid(text), text)
     drop = pa.array([line for line, _ in bad], pa.int64())
     return tab.filter(pc.invert(pc.is_in(tab["_line"], value_set=drop)))
 
@@ -237,7 +239,8 @@ def _why_invalid(text: str) -> str:
     return "malformed JSON"
 
 
-def _quarantine(ctx: ReadContext, line: int, reason: str, raw: bytes | str) -> None:
+def quarantine_record(ctx: ReadContext, line: int, reason: str, raw: bytes | str) -> None:
+    """Quarantine a whole record that could not be read; it counts as read."""
     if isinstance(raw, bytes):
         raw = raw[:RAW_LIMIT * 4].decode("utf-8", errors="replace")
     ctx.quarantine(line, reason, raw[:RAW_LIMIT], field="record")

@@ -1,3 +1,3 @@
 """Built-in readers; importing this package registers them."""
 
-from ioscope.ingest.formats import cnt_csv, coortweet, twitter_v1, twitter_v2  # noqa: F401
+from ioscope.ingest.formats import cnt_csv, coortweet, telegram, twitter_v1, twitter_v2  # noqa: F401
