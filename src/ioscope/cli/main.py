@@ -6,7 +6,7 @@ import typer
 
 from ioscope import __version__
 from ioscope.cli import ads as _ads, demo as _demo, detect as _detect, export as _export
-from ioscope.cli import ingest as _ingest
+from ioscope.cli import ingest as _ingest, report as _report
 from ioscope.cli import clusters as _clusters, evaluate as _evaluate
 from ioscope.cli import simulate as _simulate
 
@@ -43,6 +43,7 @@ for _module in (
     _clusters,
     _evaluate,
     _simulate,
+    _report,
 ):
     _module.register(app)
 
