@@ -55,15 +55,15 @@ def load_actions(sql: Sql, signal: Signal, p: dict[str, Any], compat: str | None
         FROM ({signal.actions(p, compat)}) x
         JOIN {ACCOUNTS} a ON a.platform = x.platform AND a.account_id = x.account_id
         WHERE x.item IS NOT NULL AND x.t IS NOT NULL""")
-    shared = """SELECT item FROM {src} GROUP BY item HAVING COUNT(DISTINCT aid) >= 2"""
+    shared = """SELECT item FROM {src} GROUP BY item HAVING MIN(aid) < MAX(aid)"""
     kept = sql.temp("_det_actions_shared", f"""
         SELECT x.* FROM _det_actions_all x
         JOIN ({shared.format(src='_det_actions_all')}) i ON i.item = x.item""")
     if compat is None and p["min_weight"] > 1 and kept:
         sql.temp("_det_actions_active", f"""
             SELECT x.* FROM _det_actions_shared x
-            JOIN (SELECT aid FROM _det_actions_shared GROUP BY aid
-                  HAVING COUNT(DISTINCT post_id) >= {lit(p['min_weight'])}) u ON u.aid = x.aid""")
+            JOIN (SELECT aid FROM (SELECT DISTINCT aid, post_id FROM _det_actions_shared) d
+                  GROUP BY aid HAVING COUNT(*) >= {lit(p['min_weight'])}) u ON u.aid = x.aid""")
         kept = sql.temp("_det_actions_pruned", f"""
             SELECT x.* FROM _det_actions_active x
             JOIN ({shared.format(src='_det_actions_active')}) i ON i.item = x.item""")
