@@ -40,14 +40,14 @@ __all__ = ["SIGNAL", "pairs"]
 def _texts(sql: Sql, p: dict[str, Any]) -> int:
     """Posts with a normalized text (``_nd_posts``), distinct texts and their word hashes."""
     w = lit(p["window"])
+    src = (f"SELECT platform, account_id, post_id, {epoch_seconds('created_at')} AS t, text "
+           "FROM posts WHERE kind <> 'repost' AND text IS NOT NULL")
     sql.temp("_nd_posts_all", f"""
         SELECT a.aid, x.post_id, x.t, CAST(FLOOR(x.t / {w}) AS BIGINT) AS b,
-               CAST(HASH(x.text) % {MAX_BIGINT} AS BIGINT) AS tid, x.text
-        FROM (SELECT platform, account_id, post_id, {epoch_seconds('created_at')} AS t,
-                     {normalized_text('text')} AS text
-              FROM posts WHERE kind <> 'repost' AND text IS NOT NULL) x
+               CAST(HASH(x.norm) % {MAX_BIGINT} AS BIGINT) AS tid, x.norm AS text
+        FROM ({normalized_text(src)}) x
         JOIN {ACCOUNTS} a ON a.platform = x.platform AND a.account_id = x.account_id
-        WHERE x.text <> ''""")
+        WHERE x.norm <> ''""")
     sql.temp("_nd_tokens_all", f"""
         SELECT DISTINCT tid, {element_hash('word')} AS h FROM (
             SELECT tid, UNNEST(STRING_SPLIT(text, ' ')) AS word

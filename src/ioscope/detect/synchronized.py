@@ -115,7 +115,7 @@ SIGNAL = Signal(
               "are synchronized.", min=1),
         Param("min_posts", "int", 8, "Fewest posts an account needs to be considered.", min=2),
         Param("min_similarity", "float", 0.2, "Lowest Jaccard index of the two accounts' bin "
-              "sets.", min=0.01, max=1),
+              "sets (0: every LSH candidate).", min=0, max=1),
         Param("bands", "int", 64, "LSH bands.", min=1, max=128),
         Param("rows", "int", 2, "Min-hashes per band.", min=1, max=16),
         Param("seed", "int", 1, "Seed of the min-hash coefficients.", min=0),
