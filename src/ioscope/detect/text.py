@@ -16,7 +16,7 @@ from ioscope.detect.sql import PY_WHITESPACE, WHITESPACE
 
 __all__ = ["normalized_text", "cnt_text"]
 
-_URL = r"(https?://|www\.)[^\s]+"
+_URL = r"(https?://|www\.)[^" + WHITESPACE[1:-1] + "]+"
 _MENTION = r"[@＠][A-Za-z0-9_.]+"
 
 
