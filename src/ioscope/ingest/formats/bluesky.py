@@ -155,7 +155,7 @@ def _posts_sql(platform: str) -> str:
     feats = """flatten(list_transform(rec.facets, lambda f_: list_transform(f_.features, lambda x_:
         {'t': x_."$type", 'uri': x_.uri, 'tag': x_.tag, 's': f_.index.byteStart, 'e': f_.index.byteEnd})))"""
     return f"""
-WITH u AS (SELECT _line, cls, obj, json_transform(obj, {ITEM}) AS x FROM _items),
+WITH u AS MATERIALIZED (SELECT _line, cls, obj, json_transform(obj, {ITEM}) AS x FROM _items),
 v AS ({_unified()})
 SELECT {sql_str(platform)} AS platform, role, _line AS source_line, post_id, account_id, handle,
     display_name AS _display_name, {ts('acc_created')} AS _acc_created,
