@@ -98,7 +98,13 @@ def _view(p: str, role: str, cls: str, *, record: bool = False, where: str | Non
     FROM u WHERE cls = '{cls}' AND {where or f"{p}.uri IS NOT NULL"}"""
 
 
-def _unified() -> str:
+_UNIFIED_COLUMNS = ("_line", "role", "post_id", "account_id", "handle", "display_name", "acc_created",
+                    "is_repost", "target_uri", "target_handle", "rec", "time_hint", "like_count",
+                    "repost_count", "reply_count", "quote_count", "quoted_handle",
+                    "parent_handle", "_error", "obj")
+
+
+def _unified(classes: set[str]) -> str:
     """One row per post in the chunk's items: collected (role data) or referenced (role ref)."""
     is_repost = "COALESCE(x.reason.\"$type\" LIKE '%#reasonRepost', false)"
     by = lambda field, own: f"CASE WHEN {is_repost} THEN x.reason.by.{field} ELSE {own} END"  # noqa: E731
@@ -138,25 +144,27 @@ def _unified() -> str:
              ELSE 'not a Bluesky post, feed item or Jetstream event; keys: '
                   || array_to_string(json_keys(obj)[1:6], ', ') END, obj
     FROM u WHERE cls = 'bad'"""
-    parts = [
-        _view("x", "data", "post_view", where="true"), feed, jetstream, records, bad,
+    parts = {"post_view": [_view("x", "data", "post_view", where="true")],
+             "feed_item": [feed], "jetstream": [jetstream], "repo_record": [records], "bad": [bad]}
+    parts["feed_item"] += [
         _view("x.post", "ref", "feed_item", where=f"{is_repost} AND x.post.uri IS NOT NULL"),
-        _view("x.reply.parent", "ref", "feed_item"), _view("x.reply.root", "ref", "feed_item"),
-    ]
+        _view("x.reply.parent", "ref", "feed_item"), _view("x.reply.root", "ref", "feed_item")]
     for base, cls in (("x", "post_view"), ("x.post", "feed_item")):
-        parts.append(_view(f"{base}.embed.record", "ref", cls, record=True))
-        parts.append(_view(f"{base}.embed.record.record", "ref", cls, record=True))
-    return "\nUNION ALL\n".join(parts)
+        parts[cls].append(_view(f"{base}.embed.record", "ref", cls, record=True))
+        parts[cls].append(_view(f"{base}.embed.record.record", "ref", cls, record=True))
+    # only the branches of the kinds of item present: each costs planning and a pass
+    branches = [b for cls in sorted(classes) for b in parts.get(cls, [])] or [bad]
+    return f"SELECT * FROM ({chr(10).join(' UNION ALL ' + b if i else b for i, b in enumerate(branches))}) AS v({', '.join(_UNIFIED_COLUMNS)})"
 
 
-def _posts_sql(platform: str) -> str:
+def _posts_sql(platform: str, classes: set[str]) -> str:
     quoted = ("CASE WHEN rec.embed.\"$type\" LIKE 'app.bsky.embed.recordWithMedia%' "
               "THEN rec.embed.record.record.uri ELSE rec.embed.record.uri END")
     feats = """flatten(list_transform(rec.facets, lambda f_: list_transform(f_.features, lambda x_:
         {'t': x_."$type", 'uri': x_.uri, 'tag': x_.tag, 's': f_.index.byteStart, 'e': f_.index.byteEnd})))"""
     return f"""
 WITH u AS MATERIALIZED (SELECT _line, cls, obj, json_transform(obj, {ITEM}) AS x FROM _items),
-v AS ({_unified()})
+v AS ({_unified(classes)})
 SELECT {sql_str(platform)} AS platform, role, _line AS source_line, post_id, account_id, handle,
     display_name AS _display_name, {ts('acc_created')} AS _acc_created,
     COALESCE(CASE WHEN NOT is_repost OR rec."$type" = '{_REPOST}' THEN {ts('rec.createdAt')} END,
@@ -230,4 +238,5 @@ def read_bluesky(ctx: ReadContext) -> None:
         return
     for chunk in json_chunks(ctx):
         items = query(ctx.con, "_json", chunk, _ITEMS)
-        stage_posts(ctx, query(ctx.con, "_items", items, _posts_sql(platform)))
+        classes = set(items["cls"].unique().to_pylist())
+        stage_posts(ctx, query(ctx.con, "_items", items, _posts_sql(platform, classes)))

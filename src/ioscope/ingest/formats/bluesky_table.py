@@ -13,6 +13,7 @@ nodes) gives collected accounts. Other tables (edges, likes, counts, hashed samp
 from __future__ import annotations
 
 import duckdb
+import orjson
 
 from ioscope.errors import InputFormatError, SchemaError
 from ioscope.ingest.context import ReadContext
@@ -26,9 +27,18 @@ _TIME = ("created_at", "createdat", "timestamp", "indexed_at")
 
 
 def is_table(path: str) -> bool:
-    """Parquet, or a text file that does not start like JSON."""
-    head = read_head_bytes(path, 4096)
-    return head.startswith(b"PAR1") or head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] not in (b"{", b"[")
+    """Parquet, or a text file whose first line is not JSON."""
+    head = read_head_bytes(path, 65536)
+    if head.startswith(b"PAR1"):
+        return True
+    body = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if body[:1] in (b"{", b"[", b""):
+        return False
+    try:
+        orjson.loads(body.split(b"\n", 1)[0])
+        return False
+    except orjson.JSONDecodeError:
+        return True
 
 
 def _describe(path: str) -> dict[str, str]:
