@@ -1,7 +1,7 @@
 """What a reader gets: the connection, the file, and staging tables to fill.
 
 A reader stages the records of one file into temporary tables (``stg_posts``, ``stg_accounts``,
-``stg_ref_posts``, ``stg_ref_accounts``; for ad formats ``stg_ads`` with its children
+``stg_attributes`` (rows of ``account_attributes``), ``stg_ref_posts``, ``stg_ref_accounts``; for ad formats ``stg_ads`` with its children
 ``stg_ad_targeting`` and ``stg_ad_delivery``) and ``stg_quarantine``;
 :mod:`ioscope.ingest.finalize` validates, normalizes and merges them. Readers set ``rows_read`` to
 the number of primary records (posts, ads, or accounts for users files) they met, so that the
@@ -25,7 +25,7 @@ __all__ = ["ReadContext", "STAGING", "RAW_LIMIT"]
 
 RAW_LIMIT = 10_000
 #: staging table -> canonical table whose columns it has (plus the reader's bookkeeping columns)
-STAGING = {"stg_posts": "posts", "stg_accounts": "accounts",
+STAGING = {"stg_posts": "posts", "stg_accounts": "accounts", "stg_attributes": "account_attributes",
            "stg_ref_posts": "referenced_posts", "stg_ref_accounts": "referenced_accounts",
            "stg_ads": "ads", "stg_ad_targeting": "ad_targeting", "stg_ad_delivery": "ad_delivery"}
 #: bookkeeping columns; for ad children, ``_hint`` is a country the source files a location
