@@ -1,5 +1,5 @@
 """Built-in readers; importing this package registers them."""
 
 from ioscope.ingest.formats import (  # noqa: F401
-    cnt_csv, coortweet, fivethirtyeight, google_political_ads, hpsci_ads, io_archive,
+    cnt_csv, coortweet, fivethirtyeight, generic, google_political_ads, hpsci_ads, io_archive,
     meta_ad_library, promoted_csv)
