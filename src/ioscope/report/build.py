@@ -100,7 +100,7 @@ def build_report(ws: Workspace, output: str | os.PathLike | None = None, **param
     else:
         css = static_text("ioscope.report", "templates/report.css")
         text = html_env().get_template("report.html.j2").render(
-            css=Markup(css), csp=f"default-src 'none'; style-src {csp_hash(css)}; img-src data:; "
+            css=Markup(css), anchor_href=lambda cid: f"#cluster-{cid}", csp=f"default-src 'none'; style-src {csp_hash(css)}; img-src data:; "
                                  "base-uri 'none'; form-action 'none'", **facts)
     if output is not None and str(output) != "-":
         Path(output).write_text(text, encoding="utf-8")

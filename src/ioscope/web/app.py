@@ -81,7 +81,7 @@ class _UI:
         self.lock = threading.Lock()
         self.env = html_env("ioscope.web", "ioscope.report").overlay()
         self.env.globals = dict(self.env.globals, account_url=account_url,
-                                cluster_url=cluster_url, advertiser_url=advertiser_url,
+                                cluster_url=cluster_url, cluster_href=cluster_url, advertiser_url=advertiser_url,
                                 version=__version__, workspace=path)
 
     def handle(self, request: Request) -> Response:
