@@ -23,17 +23,22 @@ from ioscope.detect.base import Signal
 from ioscope.detect.clusters import write_clusters
 from ioscope.detect.coaction import ACCOUNTS, EDGES
 from ioscope.detect.fusion import communities, fuse
-from ioscope.detect.significance import LOG10, EdgeTests, pool_fdr, test_edges
+from ioscope.detect.results import list_clusters
+from ioscope.detect.run import resolve_params, run_signals
+from ioscope.detect.signals import default_signals, get_signal
+from ioscope.detect.significance import (ACCOUNT_TESTS, LOG10, EdgeTests, account_fdr,
+                                         pool_fdr, test_edges)
 from ioscope.model.signif import CLUSTER_MEMBERS, CLUSTERS
 from ioscope.params import Param, validate_params
+from ioscope.workspace import Workspace
 
 __all__ = ["SIGNIF_PARAMS", "SignificanceTester", "DetectResult", "significance_params",
-           "finish_calibrated"]
+           "detect_calibrated"]
 
 SIGNIF_PARAMS = (
     Param("fdr", "float", 0.01, "False discovery rate: Benjamini–Hochberg level over the edges "
           "of every signal together.", min=1e-12, max=0.5),
-    Param("stratum", "duration", "1h", "Null-model stratum: within each stratum who acts is "
+    Param("stratum", "duration", "1d", "Null-model stratum: within each stratum who acts is "
           "shuffled, keeping each account's activity in it (see docs/signals.md).", min=60),
     Param("resolution", "float", 1.0, "Leiden modularity resolution (higher: smaller clusters).",
           min=0.001, max=1000),
@@ -144,7 +149,7 @@ def null_actions(con: duckdb.DuckDBPyConnection, signal: Signal) -> str:
     """SQL of the actions the signal's edges were built from: (aid, item, t)."""
     if signal.name == "near_duplicate_text":
         return _near_duplicate_actions(con)
-    return "(SELECT aid, item, t FROM _det_actions)"
+    return "(SELECT aid, iid AS item, t FROM _det_actions)"
 
 
 def _near_duplicate_actions(con: duckdb.DuckDBPyConnection) -> str:
@@ -181,30 +186,76 @@ def finish_calibrated(con: duckdb.DuckDBPyConnection, tester: SignificanceTester
     con.execute("DELETE FROM cluster_members")
     con.execute("DELETE FROM clusters")
     summary = tester.finish(sp["fdr"])
-    significant = ("(SELECT signal, platform_1, account_1, platform_2, account_2, log10_p, "
-                   "first_at, last_at FROM edges WHERE significant)")
+    summary.update(account_fdr(con, "edges", sp["fdr"]))
+    # the fused network: significant edges between accounts that are significant themselves
+    significant = f"""(SELECT e.signal, e.platform_1, e.account_1, e.platform_2, e.account_2,
+        e.log10_p, e.first_at, e.last_at FROM edges e
+        JOIN {ACCOUNT_TESTS} f1 ON f1.platform = e.platform_1 AND f1.account_id = e.account_1
+        JOIN {ACCOUNT_TESTS} f2 ON f2.platform = e.platform_2 AND f2.account_id = e.account_2
+        WHERE e.significant AND f1.flagged AND f2.flagged)"""
     summary["fused_pairs"] = fuse(con, significant)
     kept = communities(con, resolution=sp["resolution"], min_size=sp["min_cluster_size"],
                        seed=sp["seed"])
     counts = write_clusters(con, significant_edges=significant, evidence="edge_evidence",
-                            run_id=run_id) if kept else {"clusters": 0, "cluster_members": 0}
+                            run_id=run_id, account_tests=ACCOUNT_TESTS) if kept else {
+        "clusters": 0, "cluster_members": 0, "mirror_clusters": 0}
     summary.update(counts)
     for t in ("_fus_pairs", "_fus_members", "_fus_nodes", "_cl_edges", "_cl_pairs", "_cl_ev",
-              "_cl_ends", "_sig_nd_group"):
+              "_cl_ends", "_sig_nd_group", ACCOUNT_TESTS):
         con.execute(f"DROP TABLE IF EXISTS temp.main.{t}")
     return summary, counts["clusters"]
 
 
-def tables() -> tuple:
-    return (CLUSTERS, CLUSTER_MEMBERS)
-
-
-def merged_signal_params(names: Iterable[str], params: dict[str, dict[str, Any]] | None,
-                         known: dict[str, set[str]]) -> dict[str, dict[str, Any]]:
-    """Per-signal parameters with the calibrated defaults filled in under the caller's."""
+def _signal_params(names: list[str],
+                   params: dict[str, dict[str, Any]] | None) -> dict[str, dict[str, Any]]:
+    """Per-signal parameters with the calibrated defaults under the caller's own."""
     out = {k: dict(v) for k, v in (params or {}).items()}
     for name in names:
+        own = {p.name for p in get_signal(name).params}
         for k, v in CALIBRATED_SIGNAL_DEFAULTS.get(name, {}).items():
-            if k in known.get(name, set()):
+            if k in own:
                 out.setdefault(name, {}).setdefault(k, v)
     return out
+
+
+def detect_calibrated(ws: Workspace, *, signals: Iterable[str] | str | None = None,
+                      window: str | float | None = "60s", min_weight: int | None = None,
+                      hot_items: str | None = None, max_item_actions: int | None = None,
+                      max_evidence: int | None = None,
+                      params: dict[str, dict[str, Any]] | None = None,
+                      fdr: float | None = None, stratum: str | float | None = None,
+                      resolution: float | None = None, min_cluster_size: int | None = None,
+                      seed: int | None = None,
+                      memory_limit: str | None = None, temp_directory: str | None = None,
+                      threads: int | None = None) -> DetectResult:
+    """The calibrated pipeline; the co-action options mean what they mean for
+    :func:`ioscope.detect.run.detect_coaction`, the others are :data:`SIGNIF_PARAMS`."""
+    given = {"fdr": fdr, "stratum": stratum, "resolution": resolution,
+             "min_cluster_size": min_cluster_size, "seed": seed}
+    sp = significance_params({k: v for k, v in given.items() if v is not None})
+    if isinstance(signals, str):
+        signals = [s.strip() for s in signals.split(",") if s.strip()]
+    names = list(signals) if signals else default_signals(None)
+    for n in names:
+        get_signal(n)
+    resolved = resolve_params(names, params=_signal_params(names, params), overrides={
+        "window": window, "min_weight": min_weight, "hot_items": hot_items,
+        "max_item_actions": max_item_actions, "max_evidence": max_evidence})
+    if threads is not None:
+        threads = Param("threads", "int", None, "", min=1).coerce(threads, "detect")
+    ws.configure(memory_limit=memory_limit, temp_directory=temp_directory, threads=threads)
+    recorded = {"mode": "calibrated", "signals": names, "significance": sp,
+                "memory_limit": memory_limit, "threads": threads, "per_signal": resolved}
+    with ws.run("detect", recorded) as run:
+        ws.ensure(CLUSTERS, CLUSTER_MEMBERS)
+        tester = SignificanceTester(ws.con, stratum=sp["stratum"])
+        raw = run_signals(ws, run, names, resolved, None, on_signal=tester)
+        t0 = time.perf_counter()
+        summary, _ = finish_calibrated(ws.con, tester, sp, run.run_id)
+        summary["seconds"] = round(time.perf_counter() - t0, 3)
+        run.row_counts["significance"] = summary
+    for s in raw.signals:
+        s.update(summary["per_signal"].get(s["signal"], {}))
+    summary.pop("per_signal", None)
+    return DetectResult(run.run_id, recorded, raw.signals, summary,
+                        list_clusters(ws, limit=20))

@@ -8,6 +8,14 @@ p-values valid over exactly the stored edges. The p-values of every signal are t
 adjusted with Benjamini–Hochberg, so that the expected share of false edges among the significant
 edges of the multiplex network is at most the chosen level (default 0.01).
 
+Accounts are then tested on their own: an account's p-value combines the p-values of all its
+edges (every signal) with Simes' method (Simes 1986, "An improved Bonferroni procedure for multiple
+tests of significance", Biometrika 73(3)): min over i of n·p_(i)/i, valid for independent or
+positively dependent edges. Benjamini–Hochberg over the accounts then bounds the expected share
+of organic accounts among the flagged ones by the same level. This matters because false edges
+scatter over many accounts while a campaign's edges concentrate on few: FDR over edges alone
+does not bound FDR over accounts.
+
 Each edge also gets ``similarity``: the cosine of the two accounts' TF-IDF vectors over the
 signal's items (Pacheco et al., ICWSM 2021), a strength that discounts popular items.
 """
@@ -18,12 +26,16 @@ from dataclasses import dataclass
 
 import duckdb
 import numpy as np
+import pyarrow as pa
 
 from ioscope.detect.nullmodel import fit_null
 from ioscope.detect.stats import benjamini_hochberg, conditional_log_p
 from ioscope.detect.weighting import rowwise_dot, tfidf_matrix
 
-__all__ = ["EdgeTests", "test_edges", "pool_fdr", "LOG10"]
+__all__ = ["EdgeTests", "test_edges", "pool_fdr", "account_fdr", "ACCOUNT_TESTS", "LOG10"]
+
+#: Temp table of the account-level tests: platform, account_id, edges, log10_p, q_value, flagged.
+ACCOUNT_TESTS = "_sig_accounts"
 
 LOG10 = np.log(10.0)
 
@@ -84,3 +96,36 @@ def pool_fdr(tests: list[EdgeTests]) -> None:
     for t, n in zip(tests, sizes):
         t.q_value = q[start:start + n]
         start += n
+
+
+def account_fdr(con: duckdb.DuckDBPyConnection, edges: str, fdr: float) -> dict[str, int]:
+    """Account-level tests from the tested ``edges`` (platform_1, account_1, platform_2,
+    account_2, log10_p); fills :data:`ACCOUNT_TESTS`. Returns {"tested_accounts", "flagged"}."""
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE {ACCOUNT_TESTS} AS
+        WITH ends AS (SELECT platform_1 AS platform, account_1 AS account_id, log10_p FROM {edges}
+                      WHERE log10_p IS NOT NULL UNION ALL
+                      SELECT platform_2, account_2, log10_p FROM {edges}
+                      WHERE log10_p IS NOT NULL),
+             r AS (SELECT platform, account_id, log10_p,
+                          row_number() OVER (PARTITION BY platform, account_id ORDER BY log10_p)
+                            AS i,
+                          count(*) OVER (PARTITION BY platform, account_id) AS n FROM ends)
+        SELECT platform, account_id, any_value(n) AS edges,
+               LEAST(0.0, min(log10_p + log10(n) - log10(i))) AS log10_p,
+               CAST(NULL AS DOUBLE) AS q_value, FALSE AS flagged
+        FROM r GROUP BY platform, account_id ORDER BY platform, account_id""")
+    lp = con.execute(f"SELECT log10_p FROM {ACCOUNT_TESTS} ORDER BY platform, account_id"
+                     ).fetchnumpy()["log10_p"]
+    if lp.size == 0:
+        return {"tested_accounts": 0, "flagged_accounts": 0}
+    q = benjamini_hochberg(np.power(10.0, lp))
+    con.register("_sig_acc_q", pa.table({"k": np.arange(lp.size), "q": q}))
+    try:
+        con.execute(f"""CREATE OR REPLACE TEMP TABLE {ACCOUNT_TESTS} AS
+            SELECT a.platform, a.account_id, a.edges, a.log10_p, q.q AS q_value,
+                   q.q <= {float(fdr)!r} AS flagged
+            FROM (SELECT *, row_number() OVER (ORDER BY platform, account_id) - 1 AS k
+                  FROM {ACCOUNT_TESTS}) a JOIN _sig_acc_q q USING (k)""")
+    finally:
+        con.unregister("_sig_acc_q")
+    return {"tested_accounts": int(lp.size), "flagged_accounts": int((q <= fdr).sum())}
