@@ -62,8 +62,9 @@ def handle(url: str) -> str | None:
     return h or None
 
 
-def main(src: str | None = None) -> None:
+def main(src: str | None = None, out: str | None = None) -> None:
     src_path = Path(src) if src else DEFAULT_SRC
+    out_path = Path(out) if out else OUT
     rows = []
     with src_path.open(encoding="utf-8-sig", newline="") as f:
         for r in csv.DictReader(f):
@@ -84,12 +85,12 @@ def main(src: str | None = None) -> None:
                 if h:
                     rows.append(base + ["handle", platform, h])
     rows = list(dict.fromkeys(tuple(r) for r in rows))
-    with OUT.open("w", newline="", encoding="utf-8") as f:
+    with out_path.open("w", newline="", encoding="utf-8") as f:
         w = csv.writer(f, lineterminator="\n")
         w.writerow(["country", "country_name", "media_company", "asset", "typology", "kind",
                     "platform", "value"])
         w.writerows(rows)
-    print(f"wrote {len(rows)} identifiers of {len({(r[2], r[3]) for r in rows})} assets to {OUT}")
+    print(f"wrote {len(rows)} identifiers of {len({(r[2], r[3]) for r in rows})} assets to {out_path}")
 
 
 if __name__ == "__main__":

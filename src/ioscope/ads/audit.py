@@ -15,7 +15,7 @@ from ioscope.ads.queries import QUERIES, render
 from ioscope.ads.registry import match_advertiser, state_media_domains
 from ioscope.errors import ParameterError
 from ioscope.ingest.sqlfrag import sql_str
-from ioscope.params import Param
+from ioscope.params import Param, validate_params
 from ioscope.workspace import Workspace
 
 __all__ = ["audit", "AUDIT_PARAMS"]
@@ -53,7 +53,10 @@ def audit(ws: Workspace, *, split: str | date | None = None, platform: str | Non
     ``advertisers`` lists each advertiser with its countries and state affiliation; ``queries``
     holds the SQL of every figure.
     """
-    top = Param("top", "int", 0, "", min=0).coerce(top, "ads")
+    given = {k: v for k, v in (("split", split), ("platform", platform), ("top", top))
+             if v is not None}
+    values = validate_params([p for p in AUDIT_PARAMS if p.name in given], given, "ads")
+    top, platform = values.get("top", 0), values.get("platform")
     day = _split_date(split)
     where = "TRUE" if not platform else f"a.platform = {sql_str(platform)}"
     params = {"split": day.isoformat() if day else None, "platform": platform, "top": top}

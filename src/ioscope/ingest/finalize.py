@@ -191,13 +191,17 @@ def _merge_accounts(con, stg: str, posts_stg: str, table: str, defaults: dict[st
                     also_not_in: str | None = None) -> int:
     """Merge staged account records and the authors of staged posts into ``table``."""
     plat = defaults["platform"]
-    # authors of the staged posts, one row each (latest handle in the file), as non-primary records
+    # authors of the staged posts, one row each (latest handle in the file), as non-primary
+    # records, for the authors the reader staged no record of (a bare row would tie with it)
     con.execute(f"""INSERT INTO {stg} BY NAME
         SELECT platform, account_id, arg_max(handle, source_line) AS handle,
                arg_max(source_file, source_line) AS source_file, max(source_line) AS source_line,
                false AS _primary
         FROM (SELECT {plat} AS platform, account_id, handle, source_file, source_line
-              FROM {posts_stg}) GROUP BY ALL""")
+              FROM {posts_stg}) p
+        WHERE NOT EXISTS (SELECT 1 FROM (SELECT {plat} AS platform, account_id FROM {stg}) a
+                          WHERE a.platform = p.platform AND a.account_id = p.account_id)
+        GROUP BY ALL""")
     if con.execute(f"SELECT count(*) FROM {stg}").fetchall()[0][0] == 0:
         return 0
     t = get_table(table)
