@@ -91,4 +91,5 @@ def test_feed_bots_of_one_outlet_are_labelled_mirrors_and_not_flagged(ws):
     assert [c["kind"] for c in clusters] == ["campaign", "mirror"]  # campaigns rank first
     assert "Automated mirrors of one account (@TheWire)" in clusters[1]["explanation"]
     assert {f["account_id"] for f in flagged_accounts(ws)} == {"c1", "c2", "c3"}
-    assert len(flagged_accounts(ws, include_mirrors=True)) == 6
+    mirror = list_clusters(ws, members=True)[1]
+    assert {m["account_id"] for m in mirror["members"]} == {"b1", "b2", "b3"}

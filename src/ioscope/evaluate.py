@@ -3,7 +3,7 @@
 ``truth.csv`` has ``account_id,campaign_id[,strategy]``; an empty campaign_id marks an organic
 account. :func:`evaluate` returns one section per aspect:
 
-* ``accounts``: precision, recall and F1 of the flagged accounts (members of campaign clusters) against
+* ``accounts``: precision, recall and F1 of the flagged accounts (``cluster_members``) against
   campaign accounts present in the workspace;
 * ``pairs``: precision of the fused significant pairs (both accounts in the same campaign);
 * ``clusters``: adjusted Rand index and normalized mutual information between clusters and
@@ -56,9 +56,8 @@ def load_truth(ws: Workspace, path: str | os.PathLike) -> int:
 
 
 def _flagged_sql(ws: Workspace) -> str:
-    if ws.has_table("cluster_members") and ws.has_table("clusters"):
-        return ("SELECT DISTINCT m.account_id, m.cluster_id FROM cluster_members m "
-                "JOIN clusters c USING (cluster_id) WHERE c.kind = 'campaign'")
+    if ws.has_table("cluster_members"):
+        return "SELECT DISTINCT account_id, cluster_id FROM cluster_members"
     return "SELECT CAST(NULL AS VARCHAR) AS account_id, CAST(NULL AS INTEGER) AS cluster_id LIMIT 0"
 
 

@@ -31,10 +31,12 @@ MIRROR_SHARE = 0.9
 
 def write_clusters(con: duckdb.DuckDBPyConnection, *, significant_edges: str, evidence: str,
                    run_id: str, account_tests: str | None = None) -> dict[str, int]:
-    """Insert the clusters of ``MEMBERS`` into ``clusters`` and ``cluster_members``.
+    """Insert the clusters of ``MEMBERS`` into ``clusters`` and their flagged members into
+    ``cluster_members``.
 
     ``account_tests`` (platform, account_id, log10_p, q_value) adds the account-level test to
-    each member. Campaign candidates rank first; clusters of mirrors (below) rank after them.
+    each member. Campaign candidates rank first; clusters of mirrors (see :func:`_mirrors`) rank
+    after them, and their members are listed in ``details.members`` rather than flagged.
     """
     _inside(con, significant_edges, evidence)
     clusters = _cluster_rows(con)
@@ -44,41 +46,61 @@ def write_clusters(con: duckdb.DuckDBPyConnection, *, significant_edges: str, ev
         row = clusters[c]
         row["kind"] = "mirror"
         row["explanation"] = (f"Automated mirrors of one account ({source}): at least "
-                              f"{MIRROR_SHARE:.0%} of every member's posts are reposts of it, so "
-                              "their synchrony follows its posting. " + row["explanation"])
+                              f"{MIRROR_SHARE:.0%} of the posts of every member other than "
+                              f"{source} are reposts of it, so their synchrony follows its "
+                              "posting. " + row["explanation"])
     rank = {c: i + 1 for i, c in enumerate(sorted(
         clusters, key=lambda c: (clusters[c]["kind"] != "campaign", -clusters[c]["score"], c)))}
     for c, row in clusters.items():
         row["cluster_id"] = row["rank"] = rank[c]
     members = _member_rows(con, rank, account_tests)
+    by_rank = {row["cluster_id"]: row for row in clusters.values()}
+    flagged = []
+    for m in members:  # mirrors are listed in their cluster's details, not flagged
+        row = by_rank[m["cluster_id"]]
+        if row["kind"] == "campaign":
+            flagged.append(m)
+        else:
+            row["details"].setdefault("members", []).append(
+                {k: m[k] for k in ("platform", "account_id", "handle", "posts")})
     _insert(con, "clusters", list(clusters.values()), run_id)
-    _insert(con, "cluster_members", members, run_id)
+    _insert(con, "cluster_members", flagged, run_id)
+    members = flagged
     return {"clusters": len(clusters), "cluster_members": len(members),
             "mirror_clusters": sum(r["kind"] == "mirror" for r in clusters.values())}
 
 
 def _mirrors(con: duckdb.DuckDBPyConnection) -> dict[int, str]:
-    """Clusters whose every member mostly reposts one and the same account (an outlet's feed
-    bots): community → that account's handle (or id)."""
+    """Clusters of one account's automated mirrors (an outlet's feed bots): every member either
+    mostly reposts that one account, or is that account. Returns community → its name."""
     rows = con.execute(f"""
         WITH m AS (SELECT community AS c, platform, account_id FROM {MEMBERS}),
              p AS (SELECT m.c, m.platform, m.account_id, x.kind,
-                          coalesce(x.target_account_id, x.target_handle) AS tgt
-                   FROM m JOIN posts x USING (platform, account_id)),
+                          coalesce(x.target_account_id, t.account_id, r.account_id,
+                                   x.target_handle) AS tgt
+                   FROM m JOIN posts x USING (platform, account_id)
+                   LEFT JOIN posts t ON x.kind = 'repost' AND t.platform = x.platform
+                                     AND t.post_id = x.target_post_id
+                   LEFT JOIN referenced_posts r ON x.kind = 'repost' AND r.platform = x.platform
+                                                AND r.post_id = x.target_post_id),
              tot AS (SELECT c, platform, account_id, count(*) AS n FROM p GROUP BY ALL),
              rep AS (SELECT c, platform, account_id, tgt, count(*) AS n FROM p
                      WHERE kind = 'repost' AND tgt IS NOT NULL GROUP BY ALL),
              top AS (SELECT c, platform, account_id, arg_max(tgt, n) AS tgt, max(n) AS n
                      FROM rep GROUP BY ALL),
-             share AS (SELECT tot.c, top.tgt, coalesce(top.n, 0) / tot.n AS s
-                       FROM tot LEFT JOIN top USING (c, platform, account_id))
-        SELECT s.c, any_value(s.tgt) AS tgt,
-               any_value(coalesce(a.handle, r.handle, s.tgt)) AS name
-        FROM share s LEFT JOIN accounts a ON a.account_id = s.tgt
-        LEFT JOIN referenced_accounts r ON r.account_id = s.tgt
-        GROUP BY s.c HAVING min(s.s) >= {MIRROR_SHARE} AND count(DISTINCT s.tgt) = 1
-                        AND count(s.tgt) = count(*)""").fetchall()
-    return {int(r[0]): "@" + str(r[2]) for r in rows}
+             share AS (SELECT tot.c, tot.account_id, top.tgt, coalesce(top.n, 0) / tot.n AS s
+                       FROM tot LEFT JOIN top USING (c, platform, account_id)),
+             source AS (SELECT c, any_value(tgt) AS tgt FROM share WHERE s >= {MIRROR_SHARE}
+                        GROUP BY c HAVING count(DISTINCT tgt) = 1),
+             verdict AS (SELECT s.c, o.tgt,
+                                bool_and((s.s >= {MIRROR_SHARE} AND s.tgt = o.tgt)
+                                         OR s.account_id = o.tgt) AS all_mirror,
+                                count(*) FILTER (WHERE s.account_id = o.tgt) AS n_source
+                         FROM share s JOIN source o USING (c) GROUP BY s.c, o.tgt)
+        SELECT v.c, coalesce(a.handle, v.tgt) FROM verdict v
+        LEFT JOIN accounts a ON a.account_id = v.tgt
+        WHERE v.all_mirror""").fetchall()
+    return {int(r[0]): "@" + str(r[1]) for r in rows}
 
 
 def _inside(con: duckdb.DuckDBPyConnection, significant_edges: str, evidence: str) -> None:

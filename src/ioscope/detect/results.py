@@ -25,12 +25,11 @@ def _decode(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return rows
 
 
-def flagged_accounts(ws: Workspace, *, cluster_id: int | None = None,
-                     include_mirrors: bool = False) -> list[dict[str, Any]]:
+def flagged_accounts(ws: Workspace, *, cluster_id: int | None = None) -> list[dict[str, Any]]:
     """Accounts flagged by the last detect run, strongest cluster first, then by strength.
 
-    Flagged means: member of a cluster of kind ``campaign`` (``include_mirrors`` adds the members
-    of mirror clusters, an outlet's feed bots, which are shown but not flagged). Each dict:
+    Flagged means: member of a campaign cluster (``cluster_members``; the members of mirror
+    clusters, an outlet's feed bots, are shown in ``ioscope clusters`` but not flagged). Each dict:
     platform, account_id, handle, cluster_id, cluster_rank, cluster_kind, cluster_size,
     cluster_score, signals, degree, strength, best_p_value, account_p_value, account_q_value,
     posts, coordinated_posts, coordination, explanation, details, run_id.
@@ -41,8 +40,6 @@ def flagged_accounts(ws: Workspace, *, cluster_id: int | None = None,
     if cluster_id is not None:
         where.append("m.cluster_id = ?")
         params.append(cluster_id)
-    if not include_mirrors:
-        where.append("c.kind = 'campaign'")
     return _decode(ws.rows(f"""
         SELECT m.platform, m.account_id, m.handle, m.cluster_id, c.rank AS cluster_rank,
                c.kind AS cluster_kind, c.size AS cluster_size, c.score AS cluster_score,
@@ -62,8 +59,9 @@ def list_clusters(ws: Workspace, *, limit: int | None = None,
     out = _decode(ws.rows(f"SELECT * FROM clusters ORDER BY rank {lim}"))
     if members:
         by_cluster: dict[int, list[dict[str, Any]]] = {}
-        for m in flagged_accounts(ws, include_mirrors=True):
+        for m in flagged_accounts(ws):
             by_cluster.setdefault(m["cluster_id"], []).append(m)
         for c in out:
-            c["members"] = by_cluster.get(c["cluster_id"], [])
+            c["members"] = by_cluster.get(c["cluster_id"]) or (c.get("details") or {}).get(
+                "members", [])
     return out

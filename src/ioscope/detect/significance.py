@@ -4,7 +4,10 @@ For each signal, the observed weight k of an edge (distinct items both accounts 
 the window) is compared with λ, its expectation under the time-stratified configuration null
 (:mod:`ioscope.detect.nullmodel`), through the Poisson tail P(K ≥ k | K ≥ min_weight): the
 detector keeps only edges with k ≥ min_weight, and conditioning on that selection keeps the
-p-values valid over exactly the stored edges. The p-values of every signal are then pooled and
+p-values valid over exactly the stored edges. The null's totals are estimated robustly: accounts
+already far beyond chance are masked out of them and the edges retested (a campaign that makes up
+most of a sparse signal would otherwise define its own null). The p-values of every signal are
+then pooled and
 adjusted with Benjamini–Hochberg, so that the expected share of false edges among the significant
 edges of the multiplex network is at most the chosen level (default 0.01).
 
@@ -29,15 +32,21 @@ import numpy as np
 import pyarrow as pa
 
 from ioscope.detect.nullmodel import fit_null
-from ioscope.detect.stats import benjamini_hochberg, conditional_log_p
+from ioscope.detect.stats import (benjamini_hochberg, conditional_log_p, poisson_log_sf,
+                                  truncated_mean)
 from ioscope.detect.weighting import rowwise_dot, tfidf_matrix
 
-__all__ = ["EdgeTests", "test_edges", "pool_fdr", "account_fdr", "ACCOUNT_TESTS", "LOG10"]
+__all__ = ["EdgeTests", "test_edges", "suspects", "pool_fdr", "account_fdr", "ACCOUNT_TESTS",
+           "LOG10"]
 
 #: Temp table of the account-level tests: platform, account_id, edges, log10_p, q_value, flagged.
 ACCOUNT_TESTS = "_sig_accounts"
 
 LOG10 = np.log(10.0)
+#: Robust background: accounts at account-level q ≤ MASK_LEVEL (within one signal) are masked
+#: out of the null's totals, and the edges retested, at most ROUNDS times.
+MASK_LEVEL = 0.1
+ROUNDS = 3
 
 
 @dataclass
@@ -52,6 +61,7 @@ class EdgeTests:
     log_p: np.ndarray  # natural log of the p-value
     similarity: np.ndarray
     q_value: np.ndarray | None = None
+    masked: int = 0
 
     def __len__(self) -> int:
         return int(self.a1.size)
@@ -62,12 +72,15 @@ class EdgeTests:
 
 
 def test_edges(con: duckdb.DuckDBPyConnection, signal: str, *, actions: str, edges: str,
-               window: float | None, stratum: float, min_weight: int,
-               n_accounts: int) -> EdgeTests:
+               window: float | None, stratum: float, min_weight: int, n_accounts: int,
+               pairs: str | None = None) -> EdgeTests:
     """Test the edges of one signal.
 
     ``actions`` has (aid, item, t): the very actions the edges were built from (after the hot-item
-    policy), integer account ids in ``[0, n_accounts)``; ``edges`` has (a1, a2, weight).
+    policy), integer account ids in ``[0, n_accounts)``; ``edges`` has (a1, a2, weight);
+    ``pairs`` (a1, a2, t1, t2), the co-action pairs, enables the robust background: accounts
+    that are already far beyond chance (see :func:`suspects`) are masked out of Π and N and the
+    edges retested, up to :data:`ROUNDS` times.
     """
     e = con.execute(f"SELECT a1, a2, weight FROM {edges}").fetchnumpy()
     a1 = e["a1"].astype(np.int64)
@@ -76,12 +89,49 @@ def test_edges(con: duckdb.DuckDBPyConnection, signal: str, *, actions: str, edg
     if a1.size == 0:
         z = np.zeros(0)
         return EdgeTests(signal, a1, a2, k, z, z, z)
-    null = fit_null(con, actions, window=window, stratum=stratum, n_accounts=n_accounts)
-    lam = null.expected(a1, a2)
-    log_p = conditional_log_p(k, lam, min(min_weight, int(k.min())))
+    full = fit_null(con, actions, window=window, stratum=stratum, n_accounts=n_accounts)
+    k0 = min(min_weight, int(k.min()))
+    null, masked = full, np.zeros(0, dtype=np.int64)
+    for _ in range(ROUNDS if pairs else 1):
+        lam = null.expected(a1, a2)
+        log_p = conditional_log_p(k, lam, k0)
+        found = suspects(a1, a2, log_p, weight=k, expected=lam, k0=k0)
+        if pairs is None or np.array_equal(found, masked):
+            break
+        masked = found
+        null = full.masked(con, pairs, masked)
     vectors = tfidf_matrix(con, actions, n_accounts)
     sim = np.clip(rowwise_dot(vectors, vectors, a1, a2), 0.0, 1.0)
-    return EdgeTests(signal, a1, a2, k, lam, log_p, sim)
+    return EdgeTests(signal, a1, a2, k, lam, log_p, sim, masked=int(masked.size))
+
+
+def suspects(a1: np.ndarray, a2: np.ndarray, log_p: np.ndarray, *, weight: np.ndarray,
+             expected: np.ndarray, k0: int, level: float = MASK_LEVEL) -> np.ndarray:
+    """Accounts already far beyond chance in one signal, to keep out of the null's totals.
+
+    Two account-level tests, each under Benjamini–Hochberg at ``level``: Simes over the
+    account's edge p-values (one strong edge), and the sum of its edges' weights against the sum
+    of their expectations given the selection k ≥ k0, as a Poisson upper tail (many edges each a
+    little beyond chance: a campaign that shaped its own null). The union is returned.
+    """
+    acc = np.concatenate([a1, a2])
+    if acc.size == 0:
+        return np.zeros(0, dtype=np.int64)
+    lp = np.concatenate([log_p, log_p])
+    kk = np.concatenate([weight, weight])
+    ek = np.concatenate([expected, expected])
+    order = np.lexsort((lp, acc))
+    acc, lp, kk, ek = acc[order], lp[order], kk[order], ek[order]
+    starts = np.flatnonzero(np.r_[True, acc[1:] != acc[:-1]])
+    sizes = np.diff(np.r_[starts, acc.size])
+    rank = np.arange(acc.size) - np.repeat(starts, sizes) + 1
+    simes = np.minimum.reduceat(lp + np.log(np.repeat(sizes, sizes)) - np.log(rank), starts)
+    total = np.add.reduceat(kk, starts)
+    mean = np.add.reduceat(truncated_mean(ek, k0), starts)
+    excess = poisson_log_sf(total, mean)
+    hit = ((benjamini_hochberg(np.exp(np.minimum(simes, 0.0))) <= level)
+           | (benjamini_hochberg(np.exp(excess)) <= level))
+    return np.sort(acc[starts][hit])
 
 
 def pool_fdr(tests: list[EdgeTests]) -> None:

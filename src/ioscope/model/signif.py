@@ -1,8 +1,5 @@
-"""Tables written by the calibrated detect pipeline: clusters (campaign candidates) and members.
-
-The significance columns of ``edges`` (expected, p_value, log10_p, q_value, significant,
-similarity) are declared with the edges table in ``ioscope.model.detect``.
-"""
+"""Tables written by the calibrated detect pipeline: clusters (campaign candidates) and their
+members. The significance columns of ``edges`` are in :mod:`ioscope.model.edge_significance`."""
 
 from __future__ import annotations
 
@@ -17,7 +14,7 @@ CLUSTERS = Table(
           "mirror clusters.", nullable=False),
         C("kind", "VARCHAR", "campaign: a campaign candidate; mirror: automated mirrors of one "
           "account (≥ 90 % of every member's posts repost it, like an outlet's feed bots), shown "
-          "but not flagged."),
+          "with its members in details but not flagged."),
         C("size", "INTEGER", "Member accounts."),
         C("edges", "INTEGER", "Account pairs of the cluster linked by at least one significant edge."),
         C("density", "DOUBLE", "edges / (size·(size−1)/2): 1 when every pair is linked."),
@@ -41,7 +38,8 @@ CLUSTERS = Table(
 
 CLUSTER_MEMBERS = Table(
     "cluster_members", "Accounts of each cluster, with how and how strongly they are linked: the "
-    "flagged accounts of the last detect run (members of clusters of kind campaign).",
+    "flagged accounts of the last detect run (members of mirror clusters are listed in "
+    "clusters.details instead).",
     (
         C("cluster_id", "INTEGER", "clusters.cluster_id.", nullable=False),
         C("platform", "VARCHAR", "Platform of the account.", nullable=False),
