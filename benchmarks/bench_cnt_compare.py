@@ -22,6 +22,7 @@ import argparse
 import csv
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -53,8 +54,19 @@ def simulate_csv(outdir: Path, posts: int, seed: int) -> Path:
     return Path(summary["paths"]["posts"])
 
 
-def run_measured(cmd: list[str]) -> tuple[float, int, str]:
-    """Wall seconds, peak RSS (bytes, process and children) and stdout of a command."""
+def cpu_children() -> float:
+    """CPU seconds (user + system) of every finished, waited-for descendant process so far."""
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
+CPU: dict[str, float] = {}
+
+
+def run_measured(cmd: list[str], label: str | None = None) -> tuple[float, int, str]:
+    """Wall seconds, peak RSS (bytes, process and children) and stdout of a command; its CPU
+    seconds go to ``CPU[label]`` (a fair measure when the machine is shared)."""
+    c0 = cpu_children()
     t0 = time.perf_counter()
     proc = psutil.Popen(cmd, env=ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     peak = 0
@@ -68,17 +80,20 @@ def run_measured(cmd: list[str]) -> tuple[float, int, str]:
     out, err = proc.communicate()
     if proc.returncode:
         raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode}):\n{err[-2000:]}")
-    return time.perf_counter() - t0, peak, out
+    wall = time.perf_counter() - t0
+    if label:
+        CPU[label] = CPU.get(label, 0.0) + cpu_children() - c0
+    return wall, peak, out
 
 
 def ioscope_run(csv_path: Path, ws: Path, window: int, min_weight: int) -> dict[str, float]:
     for suffix in ("", ".wal"):
         Path(str(ws) + suffix).unlink(missing_ok=True)
     t_ingest, _, _ = run_measured([PY, "-m", "ioscope", "ingest", str(ws), str(csv_path),
-                                   "--format", "cnt-csv", "--quiet"])
+                                   "--format", "cnt-csv", "--quiet"], "ioscope")
     t_detect, _, out = run_measured([PY, "-m", "ioscope", "detect", str(ws), "--compat", "cnt",
                                      "--window", str(window), "--min-weight", str(min_weight),
-                                     "--max-evidence", "1", "--json"])
+                                     "--max-evidence", "1", "--json"], "ioscope")
     per_signal = {s["signal"]: s["seconds"] for s in json.loads(out)["signals"]}
     return {"ingest": t_ingest, "detect": t_detect, **per_signal}
 
@@ -107,10 +122,12 @@ def cnt_comparison(args: argparse.Namespace, work: Path) -> None:
     print(f"  {time.perf_counter() - t0:.1f} s -> {csv_path}", flush=True)
     print("Running CNT 1.5.2 (cnt_compare.sh) ...", flush=True)
     cnt_out = work / "cnt"
+    c0 = cpu_children()
     t0 = time.perf_counter()
     subprocess.run(["bash", str(CNT), str(csv_path), str(cnt_out), str(args.window),
                     str(args.min_weight)], check=True, capture_output=True)
     cnt_wall = time.perf_counter() - t0
+    cnt_cpu = cpu_children() - c0
     cnt = json.loads((cnt_out / "timings.json").read_text())
     runs = []
     for i in range(args.repeat):
@@ -129,7 +146,10 @@ def cnt_comparison(args: argparse.Namespace, work: Path) -> None:
         print(f"{signal:<12}{cnt[net]:>10.2f}{mine.get(signal, 0):>12.2f}   (ioscope: in-process)")
     print(f"{'detect CLI':<12}{sum(cnt[n] for n in NETWORKS.values()):>10.2f}{mine['detect']:>12.2f}")
     print(f"{'total':<12}{cnt_total:>10.2f}{mine_total:>12.2f}   (CNT script wall {cnt_wall:.1f} s)")
-    print(f"speed ratio (CNT / ioscope, end to end): {cnt_total / mine_total:.1f}x")
+    mine_cpu = CPU["ioscope"] / args.repeat
+    print(f"speed ratio (CNT / ioscope, end to end): {cnt_total / mine_total:.1f}x wall; "
+          f"CPU seconds {cnt_cpu:.1f} / {mine_cpu:.1f} = {cnt_cpu / mine_cpu:.1f}x "
+          f"(load average now {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
 
 
 def scale_run(args: argparse.Namespace, work: Path) -> None:
@@ -141,19 +161,23 @@ def scale_run(args: argparse.Namespace, work: Path) -> None:
     ws = work / "scale.duckdb"
     t_ingest, rss_ingest, _ = run_measured([PY, "-m", "ioscope", "ingest", str(ws), str(csv_path),
                                             "--format", "cnt-csv", "--quiet",
-                                            "--memory-limit", args.memory_limit])
-    print(f"ingest: {t_ingest:.1f} s, peak RSS {rss_ingest / 2**30:.2f} GiB", flush=True)
+                                            "--memory-limit", args.memory_limit], "ingest")
+    print(f"ingest: {t_ingest:.1f} s wall, {CPU['ingest']:.0f} CPU s, peak RSS "
+          f"{rss_ingest / 2**30:.2f} GiB", flush=True)
     common = ["--memory-limit", args.memory_limit, "--temp-directory", str(work / "spill"), "--json"]
     t_nd, rss_nd, out = run_measured([PY, "-m", "ioscope", "detect", str(ws), "--signals",
-                                      "near_duplicate_text", *common])
+                                      "near_duplicate_text", *common], "near_dup")
     nd = json.loads(out)["signals"][0]
     print(f"near_duplicate_text on {n:,} posts: {t_nd:.1f} s wall ({nd['seconds']:.1f} s in "
-          f"detect), peak RSS {rss_nd / 2**30:.2f} GiB, {nd['similar_text_pairs']:,} similar text "
-          f"pairs, {nd['edges']:,} edges", flush=True)
+          f"detect), {CPU['near_dup']:.0f} CPU s, peak RSS {rss_nd / 2**30:.2f} GiB, "
+          f"{nd['similar_text_pairs']:,} similar text pairs, {nd['edges']:,} edges "
+          f"(load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)", flush=True)
     if args.full:
-        t_all, rss_all, out = run_measured([PY, "-m", "ioscope", "detect", str(ws), *common])
+        t_all, rss_all, out = run_measured([PY, "-m", "ioscope", "detect", str(ws), *common],
+                                           "full")
         rep = json.loads(out)
-        print(f"default detect on {n:,} posts: {t_all:.1f} s, peak RSS {rss_all / 2**30:.2f} GiB; "
+        print(f"default detect on {n:,} posts: {t_all:.1f} s wall, {CPU['full']:.0f} CPU s, "
+              f"peak RSS {rss_all / 2**30:.2f} GiB; "
               + ", ".join(f"{s['signal']} {s['seconds']:.0f} s" for s in rep["signals"]))
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ioscope.model.edge_significance import SIGNIFICANCE_COLUMNS
 from ioscope.model.table import Column as C, Table, register
 
 EDGES = Table(
@@ -28,7 +29,8 @@ EDGES = Table(
         C("last_at", "TIMESTAMP", "Latest post of any co-action pair, UTC."),
         C("run_id", "VARCHAR", "The detect run (`runs.run_id`; its parameters give window, "
           "hot-item policy and thresholds)."),
-    ), stage="detect")  # no indexes: ART upkeep made replacing 200 k edges cost seconds per commit
+    ) + SIGNIFICANCE_COLUMNS, stage="detect")
+# no indexes: their upkeep made replacing 200 k edges cost seconds per commit
 
 EDGE_EVIDENCE = Table(
     "edge_evidence", "The pairs of posts behind each edge: which item both accounts acted on, "
