@@ -66,15 +66,24 @@ def _similar_accounts(sql: Sql, p: dict[str, Any]) -> dict[str, int]:
         SELECT DISTINCT x.aid AS a1, y.aid AS a2
         FROM _sy_cells_cold x JOIN _sy_cells_cold y ON x.band_key = y.band_key
         WHERE x.aid < y.aid""")
+    # J <= min(n1, n2) / max(n1, n2): pairs of very unequal sets (a bot posting every minute and
+    # an occasional poster) cannot reach min_similarity and are dropped before counting; the
+    # intersection is counted from the smaller set, so its cost is bounded by the smaller sizes
+    ms = lit(p["min_similarity"])
+    sql.temp("_sy_sized", f"""
+        SELECT c.a1, c.a2, s1.n AS n1, s2.n AS n2,
+               CASE WHEN s1.n <= s2.n THEN c.a1 ELSE c.a2 END AS small,
+               CASE WHEN s1.n <= s2.n THEN c.a2 ELSE c.a1 END AS large
+        FROM _sy_candidates c JOIN _sy_sizes s1 ON s1.key = c.a1 JOIN _sy_sizes s2 ON s2.key = c.a2
+        WHERE LEAST(s1.n, s2.n) >= {ms} * GREATEST(s1.n, s2.n)""")
     similar = sql.temp("_sy_similar", f"""
         SELECT a1, a2, j FROM (
-            SELECT i.a1, i.a2, 1.0 * i.inter / (s1.n + s2.n - i.inter) AS j
-            FROM (SELECT c.a1, c.a2, COUNT(*) AS inter FROM _sy_candidates c
-                  JOIN _sy_elements e1 ON e1.key = c.a1
-                  JOIN _sy_elements e2 ON e2.key = c.a2 AND e2.h = e1.h
-                  GROUP BY c.a1, c.a2) i
-            JOIN _sy_sizes s1 ON s1.key = i.a1 JOIN _sy_sizes s2 ON s2.key = i.a2) v
-        WHERE j >= {lit(p['min_similarity'])}""")
+            SELECT c.a1, c.a2, 1.0 * COUNT(*) / (MIN(c.n1) + MIN(c.n2) - COUNT(*)) AS j
+            FROM _sy_sized c
+            JOIN _sy_elements es ON es.key = c.small
+            JOIN _sy_elements el ON el.key = c.large AND el.h = es.h
+            GROUP BY c.a1, c.a2) v
+        WHERE j >= {ms}""")
     return {"hot_cells": hot["hot_cells"], "hot_actions_set_aside": hot["hot_actions_set_aside"],
             "candidate_account_pairs": cand, "similar_account_pairs": similar}
 
