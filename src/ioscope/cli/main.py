@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from ioscope import __version__
-from ioscope.cli import demo as _demo, ingest as _ingest
+from ioscope.cli import accounts as _accounts, demo as _demo, ingest as _ingest
 
 app = typer.Typer(
     name="ioscope",
@@ -31,7 +31,7 @@ def _root(version: bool = typer.Option(False, "--version", callback=_version, is
     """ioscope: find and document state-sponsored influence operations."""
 
 
-for _module in (_ingest, _demo):
+for _module in (_ingest, _demo, _accounts):
     _module.register(app)
 
 

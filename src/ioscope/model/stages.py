@@ -4,3 +4,4 @@ Each stage declares its tables in its own module under ``ioscope.model`` and add
 """
 
 from ioscope.model import core  # noqa: F401
+from ioscope.model import accounts  # noqa: F401
