@@ -21,8 +21,8 @@ from ioscope.accounts.compute import SignalReport, compute_signals
 from ioscope.accounts.evaluate import evaluate_scores, flagged_accounts
 from ioscope.accounts.labels import read_labels, resolve_labels
 from ioscope.accounts.registry import FAMILIES, SIGNALS, Family, Signal
-from ioscope.accounts.score import ScoreReport, account_scores, score
-from ioscope.accounts.train import TrainReport, train
+from ioscope.accounts.scoring import ScoreReport, account_scores, score
+from ioscope.accounts.training import TrainReport, train
 
 __all__ = ["FAMILIES", "SIGNALS", "Family", "Signal", "SignalReport", "compute_signals",
            "train", "TrainReport", "score", "ScoreReport", "account_scores", "evaluate_scores",

@@ -11,8 +11,15 @@ import pyarrow as pa
 from ioscope.accounts.reference import UNDEFINED_LANGUAGES, language_names_table
 from ioscope.accounts.registry import SIGNAL_SCHEMA, NotApplicable
 
-__all__ = ["fetch_arrow", "signal_rows", "has_rows", "register_language_names", "lang_code",
+__all__ = ["register_arrow", "fetch_arrow", "signal_rows", "has_rows", "register_language_names", "lang_code",
            "require_table", "has_column"]
+
+
+def register_arrow(con: duckdb.DuckDBPyConnection, name: str, table: pa.Table) -> None:
+    """``con.register`` that first completes any partly fetched result on the connection (DuckDB
+    refuses to register while a ``fetchone()`` result is pending)."""
+    con.execute("SELECT 1").fetchall()
+    con.register(name, table)
 
 
 def fetch_arrow(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = None) -> pa.Table:
@@ -45,12 +52,12 @@ def require_table(con: duckdb.DuckDBPyConnection, name: str, why: str) -> None:
 
 def has_column(con: duckdb.DuckDBPyConnection, table: str, column: str) -> bool:
     return con.execute("SELECT count(*) FROM duckdb_columns() WHERE table_name = ? AND "
-                       "column_name = ? AND NOT temporary", [table, column]).fetchall()[0][0] > 0
+                       "column_name = ? AND database_name <> 'temp'", [table, column]).fetchall()[0][0] > 0
 
 
 def register_language_names(con: duckdb.DuckDBPyConnection) -> None:
     """Make temp table ``_lang_names`` (name, code) available to :func:`lang_code`."""
-    con.register("_lang_names_arrow", language_names_table())
+    register_arrow(con, "_lang_names_arrow", language_names_table())
     con.execute("CREATE OR REPLACE TEMP TABLE _lang_names AS SELECT * FROM _lang_names_arrow")
     con.unregister("_lang_names_arrow")
 

@@ -9,6 +9,7 @@ import pyarrow as pa
 
 from ioscope.accounts.registry import (SIGNAL_SCHEMA, SIGNALS, NotApplicable, all_params,
                                        get_families)
+from ioscope.accounts._sql import register_arrow
 from ioscope.errors import NotFoundError
 from ioscope.model.accounts import ACCOUNT_SIGNALS
 from ioscope.params import validate_params
@@ -86,7 +87,7 @@ def _family_of(signal: str) -> str | None:
 
 def _append(con, rows: pa.Table) -> None:
     rows = rows.cast(SIGNAL_SCHEMA)
-    con.register("_sig_arrow", rows)
+    register_arrow(con, "_sig_arrow", rows)
     try:
         con.execute("INSERT INTO _sig SELECT * FROM _sig_arrow")
     finally:

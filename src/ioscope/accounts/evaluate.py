@@ -13,7 +13,7 @@ from typing import Any, Iterable
 import numpy as np
 
 from ioscope.accounts.labels import read_labels, resolve_labels
-from ioscope.accounts.score import account_scores
+from ioscope.accounts.scoring import account_scores
 from ioscope.errors import StageNotRunError, UsageError
 from ioscope.workspace import Workspace
 

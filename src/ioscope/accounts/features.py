@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 import pyarrow as pa
 
-from ioscope.accounts._sql import fetch_arrow
+from ioscope.accounts._sql import fetch_arrow, register_arrow
 from ioscope.accounts.registry import SIGNALS
 from ioscope.errors import UsageError
 from ioscope.workspace import Workspace
@@ -51,7 +51,7 @@ def feature_matrix(ws: Workspace, names: list[str] | None = None) -> FeatureMatr
     values = np.full((n, d), np.nan)
     scores = np.full((n, d), np.nan)
     if d and have:
-        con.register("_fm_names", pa.table({"signal": names, "j": list(range(d))}))
+        register_arrow(con, "_fm_names", pa.table({"signal": names, "j": list(range(d))}))
         try:
             t = fetch_arrow(con, """
                 WITH a AS (SELECT platform, account_id,

@@ -16,6 +16,7 @@ import os
 from dataclasses import dataclass, field
 from typing import Any
 
+from ioscope.accounts._sql import register_arrow
 from ioscope.errors import InputFormatError, MissingColumnError, NotFoundError, UsageError
 from ioscope.workspace import Workspace
 
@@ -149,7 +150,7 @@ def resolve_labels(ws: Workspace, labels: Labels) -> ResolvedLabels:
     con = ws.con
     t = pa.table({"i": list(range(len(labels.keys))), "k": labels.keys,
                   "p": pa.array(labels.platforms, pa.string())})
-    con.register("_labels_arrow", t)
+    register_arrow(con, "_labels_arrow", t)
     try:
         match = ("a.account_id = l.k" if labels.key == "account_id" else "lower(a.handle) = l.k")
         rows = con.execute(f"""

@@ -14,7 +14,8 @@ from __future__ import annotations
 import duckdb
 import pyarrow as pa
 
-from ioscope.accounts._sql import has_rows, lang_code, register_language_names, signal_rows
+from ioscope.accounts._sql import (has_rows, lang_code, register_language_names,
+                                   signal_rows)
 from ioscope.accounts.registry import NotApplicable, Signal, register_family
 from ioscope.params import Param
 

@@ -18,7 +18,7 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
-from ioscope.accounts._sql import fetch_arrow, has_rows, signal_rows
+from ioscope.accounts._sql import fetch_arrow, has_rows, register_arrow, signal_rows
 from ioscope.accounts.registry import NotApplicable, Signal, register_family
 from ioscope.accounts.timezones import claimed_offsets
 from ioscope.params import Param
@@ -136,7 +136,7 @@ def rhythm_signals(con: duckdb.DuckDBPyConnection, *, rhythm_min_posts: int,
         "weekend_share": weekend, "local_offset": local_off.astype(float),
         "day_profile": pa.array(day.astype(np.int64).tolist(), pa.list_(pa.int64())),
     })
-    con.register("_rh_arrow", per_acc)
+    register_arrow(con, "_rh_arrow", per_acc)
     try:
         con.execute("CREATE OR REPLACE TEMP TABLE _rh_out AS SELECT * FROM _rh_arrow")
     finally:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import duckdb
 
-from ioscope.accounts._sql import lang_code, register_language_names
+from ioscope.accounts._sql import lang_code, register_arrow, register_language_names
 from ioscope.accounts.reference import (language_offsets_table, places_table,
                                         us_state_abbreviations_table)
 
@@ -20,7 +20,7 @@ __all__ = ["claimed_offsets"]
 
 
 def _register(con: duckdb.DuckDBPyConnection, name: str, table) -> None:
-    con.register(name + "_arrow", table)
+    register_arrow(con, name + "_arrow", table)
     con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM {name}_arrow")
     con.unregister(name + "_arrow")
 

@@ -22,6 +22,8 @@ import pyarrow as pa
 
 from ioscope.accounts.compute import compute_signals
 from ioscope.accounts.features import FeatureMatrix, available_signals, feature_matrix
+from ioscope.accounts.training import single_threaded
+from ioscope.accounts._sql import register_arrow
 from ioscope.errors import IncompatibleWorkspaceError, NotFoundError
 from ioscope.model.accounts import ACCOUNT_SCORES
 from ioscope.params import Param, validate_params
@@ -115,25 +117,26 @@ def score(ws: Workspace, *, model_id: str | None = None,
         compute_signals(ws)
         computed = True
     missing: list[str] = []
-    if method == "model":
-        model = load_model(ws, model_id)
-        fm = feature_matrix(ws, model["features"])
-        missing = [f for f in model["features"] if f not in set(available_signals(ws))]
-        s = model["estimator"].predict_proba(fm.values)[:, 1]
-        contrib = contributions(model["estimator"], fm.values, model["background"])
-        threshold = float(model["threshold"])
-    else:
-        fm = feature_matrix(ws)
-        s, contrib, threshold = _unsupervised(fm, method, values["seed"])
-        model_id = f"unsupervised:{method}"
+    with single_threaded():
+        if method == "model":
+            model = load_model(ws, model_id)
+            fm = feature_matrix(ws, model["features"])
+            missing = [f for f in model["features"] if f not in set(available_signals(ws))]
+            s = model["estimator"].predict_proba(fm.values)[:, 1]
+            contrib = contributions(model["estimator"], fm.values, model["background"])
+            threshold = float(model["threshold"])
+        else:
+            fm = feature_matrix(ws)
+            s, contrib, threshold = _unsupervised(fm, method, values["seed"])
+            model_id = f"unsupervised:{method}"
     top = _top_signals(fm, contrib, values["top"])
     ws.ensure(ACCOUNT_SCORES)
     run_params = {**values, "model_id": model_id, "method": method}
     with ws.run("accounts score", run_params) as run:
         t = pa.table({"i": np.arange(len(s)), "platform": fm.platform.tolist(),
                       "account_id": fm.account_id.tolist(), "score": np.round(s, 9)})
-        ws.con.register("_scores_arrow", t)
-        ws.con.register("_top_arrow", top)
+        register_arrow(ws.con, "_scores_arrow", t)
+        register_arrow(ws.con, "_top_arrow", top)
         try:
             ws.sql("DELETE FROM account_scores WHERE model_id = ?", [model_id])
             ws.sql("""
