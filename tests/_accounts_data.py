@@ -100,3 +100,20 @@ def write_labels(path, truth, *, group: bool = True) -> str:
         for aid, lab, g in truth:
             f.write(f"{aid},{lab}" + (f",{g}" if group else "") + "\n")
     return str(path)
+
+
+def load_simulation(ws, outdir) -> None:
+    """The simulator's canonical parquet files into ``ws``: through the generic parquet reader
+    when ingest has one, else inserted as they are (they have exactly the canonical columns)."""
+    from pathlib import Path
+
+    from ioscope.ingest import ingest, readers
+
+    outdir = Path(outdir)
+    files = [outdir / "accounts.parquet", outdir / "posts.parquet"]
+    if "parquet" in readers():
+        ingest(ws, files, format="parquet")
+        return
+    for table, f in (("accounts", files[0]), ("posts", files[1])):
+        ws.sql(f"INSERT INTO {table} BY NAME SELECT * REPLACE (? AS source_file) "
+               f"FROM read_parquet(?)", [str(f), str(f)])

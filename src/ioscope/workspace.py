@@ -133,11 +133,7 @@ class Workspace:
         self.con.commit()
 
     def _create(self, table: Table) -> None:
-        self.con.execute(table.ddl())
-        for i, cols in enumerate(table.indexes):
-            self.con.execute(
-                f'CREATE INDEX IF NOT EXISTS "idx_{table.name}_{i}" ON "{table.name}" ('
-                + ", ".join(f'"{c}"' for c in cols) + ")")
+        table.create(self.con)
 
     def ensure(self, *tables: Table | str) -> None:
         """Create the given (registered) tables when missing. Stages call this for their tables."""

@@ -18,6 +18,8 @@ __all__ = ["audience_signals"]
 
 SIGNALS = (
     Signal("follower_ratio", -1, "log10", "log10((followers + 1) / (following + 1))."),
+    Signal("lifetime_posts", +1, "log10", "log10(posts the platform counts for the account + 1): "
+           "how prolific it has been over its life."),
     Signal("account_age_days", -1, "days", "Days from account creation to its latest collected "
            "post (or to the latest post in the workspace when it has none)."),
     Signal("posts_per_day", +1, "posts/day", "Posts the platform counts for the account divided "
@@ -29,10 +31,10 @@ SIGNALS = (
                  sources=("Yang et al., Scalable and generalizable social bot detection through "
                           "data selection, AAAI 2020", "Im et al., Still out there, WebSci 2020"))
 def audience_signals(con: duckdb.DuckDBPyConnection) -> pa.Table:
-    """Follower/following ratio, account age and posting rate from profile counts."""
+    """Follower/following ratio, lifetime posts, account age and posting rate."""
     if not has_rows(con, "SELECT 1 FROM accounts WHERE (followers IS NOT NULL AND following IS "
-                         "NOT NULL) OR created_at IS NOT NULL"):
-        raise NotApplicable("no account has follower counts or a creation date")
+                         "NOT NULL) OR created_at IS NOT NULL OR post_count IS NOT NULL"):
+        raise NotApplicable("no account has follower or post counts or a creation date")
     return signal_rows(con, """
         WITH last AS (SELECT platform, account_id, max(created_at) AS last_post FROM posts
                       GROUP BY ALL),
@@ -46,6 +48,10 @@ def audience_signals(con: duckdb.DuckDBPyConnection) -> pa.Table:
                json_object('followers', followers, 'following', following) AS detail
         FROM g WHERE followers IS NOT NULL AND following IS NOT NULL
                AND followers >= 0 AND following >= 0
+        UNION ALL
+        SELECT platform, account_id, 'lifetime_posts', log10(post_count + 1),
+               json_object('post_count', post_count)
+        FROM g WHERE post_count IS NOT NULL AND post_count >= 0
         UNION ALL
         SELECT platform, account_id, 'account_age_days', age,
                json_object('created_at', strftime(created_at, '%Y-%m-%dT%H:%M:%SZ'),

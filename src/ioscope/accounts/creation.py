@@ -1,11 +1,12 @@
 """Creation bursts: accounts created within a short span far more densely than the background.
 
-Operations register their accounts in batches: the IRA accounts Twitter disclosed were created in
-waves (Twitter's 2018 election-integrity release; Linvill & Warren 2020), and batch creation is the
-first cue in Ferrara et al., "The rise of social bots" (CACM 2016) and in Twitter's own
-spam-account heuristics. For each account we count the other accounts created within ± ``window``
-of it and compare with what the density over ± ``background`` (clipped to the workspace's range of
-creation dates) predicts.
+Operations register their accounts in batches. Twitter's October 2018 release of the IRA's
+accounts gives each one's creation date, and analyses of the IRA accounts report peaks of account
+creation (Zannettou et al., "Who let the trolls out?", WebSci 2019); batch-created accounts are
+also a classic sign of bot farms (Ferrara et al., "The rise of social bots", CACM 2016). For each
+account we count the other accounts created within ± ``burst_window`` of it and compare with what
+the density over ± ``burst_background`` (clipped to the workspace's range of creation dates)
+predicts.
 """
 
 from __future__ import annotations
@@ -33,7 +34,8 @@ PARAMS = (
 
 
 @register_family("creation", signals=SIGNALS, params=PARAMS,
-                 sources=("Twitter Elections Integrity release, Oct 2018",
+                 sources=("Zannettou et al., Who let the trolls out? Towards understanding "
+                          "state-sponsored trolls, WebSci 2019",
                           "Ferrara et al., The rise of social bots, CACM 59(7), 2016"))
 def creation_signals(con: duckdb.DuckDBPyConnection, *, burst_window: float,
                      burst_background: float) -> pa.Table:

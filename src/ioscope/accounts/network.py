@@ -57,14 +57,18 @@ def network_signals(con: duckdb.DuckDBPyConnection) -> pa.Table:
     if _exists(con, "edges") and has_column(con, "edges", "account_1"):
         where = "WHERE significant" if has_column(con, "edges", "significant") else ""
         sig = "signal" if has_column(con, "edges", "signal") else "NULL"
+        p1, p2 = (("platform_1", "platform_2") if has_column(con, "edges", "platform_1")
+                  else ("NULL", "NULL"))
         parts.append(f"""
-            WITH e AS (SELECT account_1 AS a, account_2 AS b, {sig} AS s FROM edges {where}
-                       UNION ALL SELECT account_2, account_1, {sig} FROM edges {where}),
-            d AS (SELECT a, count(DISTINCT b) AS degree, list(DISTINCT s ORDER BY s) AS signals
-                  FROM e GROUP BY a)
+            WITH e AS (SELECT {p1} AS pa, account_1 AS a, account_2 AS b, {sig} AS s
+                       FROM edges {where}
+                       UNION ALL SELECT {p2}, account_2, account_1, {sig} FROM edges {where}),
+            d AS (SELECT pa, a, count(DISTINCT b) AS degree, list(DISTINCT s ORDER BY s) AS signals
+                  FROM e GROUP BY pa, a)
             SELECT x.platform, x.account_id, 'coordination_degree', COALESCE(d.degree, 0),
                    json_object('signals', d.signals, 'significant_only', {bool(where)})
-            FROM accounts x LEFT JOIN d ON d.a = x.account_id""")
+            FROM accounts x LEFT JOIN d
+              ON d.a = x.account_id AND (d.pa IS NULL OR d.pa = x.platform)""")
     if not parts:
         raise NotApplicable("coordination detection has not run (no edges or cluster_members)")
     return signal_rows(con, " UNION ALL ".join(f"SELECT * FROM ({p})" for p in parts))

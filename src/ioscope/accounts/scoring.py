@@ -98,9 +98,12 @@ def contributions(estimator, x: np.ndarray, background: np.ndarray,
     return out
 
 
-def score(ws: Workspace, *, model_id: str | None = None,
+def score(ws: Workspace, *, model_id: str | None = None, signals: list[str] | None = None,
           params: dict[str, Any] | None = None) -> ScoreReport:
-    """Score every account of ``ws`` into ``account_scores`` (rows of the same model replaced)."""
+    """Score every account of ``ws`` into ``account_scores`` (rows of the same model replaced).
+
+    ``signals`` restricts an unsupervised ranking to some signals (a model uses its own).
+    """
     values = validate_params(SCORE_PARAMS, params, OWNER)
     method = values["method"]
     if model_id is not None:
@@ -126,12 +129,12 @@ def score(ws: Workspace, *, model_id: str | None = None,
             contrib = contributions(model["estimator"], fm.values, model["background"])
             threshold = float(model["threshold"])
         else:
-            fm = feature_matrix(ws)
+            fm = feature_matrix(ws, signals)
             s, contrib, threshold = _unsupervised(fm, method, values["seed"])
             model_id = f"unsupervised:{method}"
     top = _top_signals(fm, contrib, values["top"])
     ws.ensure(ACCOUNT_SCORES)
-    run_params = {**values, "model_id": model_id, "method": method}
+    run_params = {**values, "model_id": model_id, "method": method, "signals": signals}
     with ws.run("accounts score", run_params) as run:
         t = pa.table({"i": np.arange(len(s)), "platform": fm.platform.tolist(),
                       "account_id": fm.account_id.tolist(), "score": np.round(s, 9)})

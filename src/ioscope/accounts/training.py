@@ -26,7 +26,7 @@ from ioscope.params import Param, validate_params
 from ioscope.workspace import Workspace, utcnow
 
 __all__ = ["train", "TrainReport", "TRAIN_PARAMS", "make_estimator", "cross_validate",
-           "single_threaded"]
+           "single_threaded", "source_warnings"]
 
 
 def single_threaded():
@@ -70,6 +70,7 @@ class TrainReport:
     training_data_hash: str
     signals_computed: bool = False
     params: dict[str, Any] = field(default_factory=dict)
+    warnings: list[dict[str, Any]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -86,9 +87,14 @@ def make_estimator(params: dict[str, Any]):
         random_state=params["seed"])
 
 
-def cross_validate(x: np.ndarray, y: np.ndarray, groups: np.ndarray,
-                   params: dict[str, Any]) -> dict[str, Any]:
-    """Out-of-fold probabilities with StratifiedGroupKFold and the metrics computed from them."""
+def cross_validate(x: np.ndarray, y: np.ndarray, groups: np.ndarray, params: dict[str, Any],
+                   names: list[str] | None = None) -> dict[str, Any]:
+    """Out-of-fold probabilities with StratifiedGroupKFold and the metrics computed from them.
+
+    With ``names``, also the permutation importance of each feature on the held-out folds (the
+    drop in ROC AUC when the feature is shuffled, averaged over folds), largest first.
+    """
+    from sklearn.inspection import permutation_importance
     from sklearn.metrics import average_precision_score, precision_score, recall_score, roc_auc_score
     from sklearn.model_selection import StratifiedGroupKFold
 
@@ -103,7 +109,7 @@ def cross_validate(x: np.ndarray, y: np.ndarray, groups: np.ndarray,
                  "own group.")
     cv = StratifiedGroupKFold(n_splits=folds, shuffle=True, random_state=params["seed"])
     oof = np.full(len(y), np.nan)
-    fold_auc = []
+    fold_auc, importances = [], []
     with single_threaded():
         for tr, te in cv.split(x, y, groups):
             if len(set(y[tr])) < 2:
@@ -112,8 +118,17 @@ def cross_validate(x: np.ndarray, y: np.ndarray, groups: np.ndarray,
             oof[te] = est.predict_proba(x[te])[:, 1]
             if len(set(y[te])) == 2:
                 fold_auc.append(float(roc_auc_score(y[te], oof[te])))
+                if names:
+                    importances.append(permutation_importance(
+                        est, x[te], y[te], scoring="roc_auc", n_repeats=3,
+                        random_state=params["seed"]).importances_mean)
     ok = ~np.isnan(oof)
     pred = (oof[ok] >= params["threshold"]).astype(int)
+    importance = []
+    if importances:
+        mean = np.mean(importances, axis=0)
+        importance = [{"signal": names[j], "auc_drop": round(float(mean[j]), 4)}
+                      for j in np.argsort(-mean, kind="stable")[:15]]
     return {
         "roc_auc": float(roc_auc_score(y[ok], oof[ok])),
         "average_precision": float(average_precision_score(y[ok], oof[ok])),
@@ -124,6 +139,7 @@ def cross_validate(x: np.ndarray, y: np.ndarray, groups: np.ndarray,
         "grouping": "StratifiedGroupKFold", "accounts": int(ok.sum()),
         "positives": int(y[ok].sum()), "negatives": int((1 - y[ok]).sum()),
         "groups": int(len(set(groups))),
+        "feature_importance": importance,
     }
 
 
@@ -163,10 +179,11 @@ def train(ws: Workspace, labels: str | os.PathLike, *, features: list[str] | Non
     x = x_all[:, keep]
     y = np.array(resolved.label, dtype=np.int64)
     groups = np.array(resolved.group, dtype=object)
+    warnings = source_warnings(x, y, used)
+    metrics = cross_validate(x, y, groups, values, used)
+    metrics["source_warnings"] = warnings
     with single_threaded():
-        metrics = cross_validate(x, y, groups, values)
         estimator = make_estimator(values).fit(x, y)
-        metrics["feature_importance"] = _importance(estimator, x, y, used, values["seed"])
     rng = np.random.default_rng(values["seed"])
     bg = x[rng.choice(len(x), size=min(values["background"], len(x)), replace=False)]
     blob = pickle.dumps({"estimator": estimator, "features": used, "background": bg,
@@ -184,7 +201,7 @@ def train(ws: Workspace, labels: str | os.PathLike, *, features: list[str] | Non
             "sha256:" + hashlib.sha256(blob).hexdigest(), utcnow(), run.run_id])
         run.row_counts = {"models": 1, "labels": label_summary}
     return TrainReport(model_id, run.run_id, used, dropped, label_summary, metrics, data_hash,
-                       computed, run_params)
+                       computed, run_params, warnings)
 
 
 def _informative(col: np.ndarray) -> bool:
@@ -192,11 +209,29 @@ def _informative(col: np.ndarray) -> bool:
     return finite.size > 0 and (finite.size < col.size or np.ptp(finite) > 0)
 
 
-def _importance(estimator, x: np.ndarray, y: np.ndarray, names: list[str], seed: int) -> list:
-    """Permutation importance (drop in ROC AUC) on the training data, largest first, top 15."""
-    from sklearn.inspection import permutation_importance
+def source_warnings(x: np.ndarray, y: np.ndarray, names: list[str],
+                    max_gap: float = 0.5) -> list[dict[str, Any]]:
+    """Signals that may tell the data sources apart rather than the behaviour.
 
-    r = permutation_importance(estimator, x, y, scoring="roc_auc", n_repeats=3, random_state=seed)
-    order = np.argsort(-r.importances_mean, kind="stable")[:15]
-    return [{"signal": names[j], "auc_drop": round(float(r.importances_mean[j]), 4)}
-            for j in order]
+    When positives and negatives come from different collections, a signal that exists for one
+    label far more often than for the other (``coverage`` gap above ``max_gap``), or that never
+    varies within one label while it varies in the other, often reflects what each source
+    records, not what the accounts do (no retweets in a geotagged sample; no reply flag in a
+    takedown archive). The model is still trained; the report names them so you can ``--exclude``
+    them.
+    """
+    out = []
+    for j, name in enumerate(names):
+        col = x[:, j]
+        cov = [float((~np.isnan(col[y == k])).mean()) for k in (0, 1)]
+        distinct = [len(np.unique(col[(y == k) & ~np.isnan(col)])) for k in (0, 1)]
+        if abs(cov[1] - cov[0]) > max_gap:
+            out.append({"signal": name, "reason": "coverage", "coverage_negatives": round(cov[0], 3),
+                        "coverage_positives": round(cov[1], 3)})
+        elif min(cov) > 0 and sorted(distinct)[0] == 1 and max(distinct) > 1:
+            const = 0 if distinct[0] == 1 else 1
+            value = float(col[(y == const) & ~np.isnan(col)][0])
+            out.append({"signal": name, "reason": "constant",
+                        "constant_in": "negatives" if const == 0 else "positives",
+                        "value": value})
+    return out

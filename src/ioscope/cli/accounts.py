@@ -180,8 +180,15 @@ def train_cmd(
     out.print(f"Cross-validated ({m['folds']} grouped folds): ROC AUC {m['roc_auc']:.3f}, "
               f"average precision {m['average_precision']:.3f}, precision {m['precision']:.3f} and "
               f"recall {m['recall']:.3f} at threshold {m['threshold']:g}.")
-    out.print("Most important: " + ", ".join(
-        f"{f['signal']} ({f['auc_drop']:+.3f})" for f in m["feature_importance"][:5]))
+    if m["feature_importance"]:
+        out.print("Most important on held-out folds (ROC AUC drop when shuffled): " + ", ".join(
+            f"{f['signal']} ({f['auc_drop']:+.3f})" for f in m["feature_importance"][:5]))
+    for w in report.warnings:
+        why = (f"present for {w['coverage_positives']:.0%} of positives and "
+               f"{w['coverage_negatives']:.0%} of negatives" if w["reason"] == "coverage" else
+               f"always {w['value']:g} among {w['constant_in']}")
+        out.print(f"[yellow]Warning:[/] {w['signal']} is {why}; it may tell the data sources "
+                  "apart rather than the behaviour (leave it out with --exclude).")
 
 
 @app.command("score")

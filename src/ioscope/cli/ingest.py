@@ -53,8 +53,9 @@ def ingest_cmd(
         emit_json(report.to_dict())
         return
     t = report.totals
+    ads = f", {t['ads_new']:,} new ads" if t.get("ads_new") else ""
     out.print(f"Ingested {t['rows_ingested']:,} of {t['rows_read']:,} records "
-              f"({t['posts_new']:,} new posts, {t['accounts_new']:,} new accounts); "
+              f"({t['posts_new']:,} new posts, {t['accounts_new']:,} new accounts{ads}); "
               f"{t['rows_quarantined']:,} quarantined. Run {report.run_id}.")
 
 

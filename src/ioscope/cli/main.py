@@ -5,7 +5,11 @@ from __future__ import annotations
 import typer
 
 from ioscope import __version__
-from ioscope.cli import accounts as _accounts, demo as _demo, ingest as _ingest
+from ioscope.cli import ads as _ads, demo as _demo, detect as _detect, export as _export
+from ioscope.cli import ingest as _ingest, report as _report
+from ioscope.cli import clusters as _clusters, evaluate as _evaluate
+from ioscope.cli import simulate as _simulate
+from ioscope.cli import accounts as _accounts
 
 app = typer.Typer(
     name="ioscope",
@@ -31,7 +35,18 @@ def _root(version: bool = typer.Option(False, "--version", callback=_version, is
     """ioscope: find and document state-sponsored influence operations."""
 
 
-for _module in (_ingest, _demo, _accounts):
+for _module in (
+    _ingest,
+    _detect,
+    _export,
+    _accounts,
+    _ads,
+    _demo,
+    _clusters,
+    _evaluate,
+    _simulate,
+    _report,
+):
     _module.register(app)
 
 

@@ -28,7 +28,7 @@ class IngestReport:
     @property
     def totals(self) -> dict[str, int]:
         keys = ("rows_read", "rows_ingested", "rows_quarantined", "posts_new", "accounts_new",
-                "referenced_posts_new", "referenced_accounts_new")
+                "referenced_posts_new", "referenced_accounts_new", "ads_new")
         return {k: sum(getattr(f, k) for f in self.files) for k in keys}
 
     def to_dict(self) -> dict[str, Any]:
@@ -68,7 +68,11 @@ def ingest(ws: Workspace, paths: Iterable[str | os.PathLike], *, format: str | N
             raise NotFoundError(f"No such file: {p}")
     formats = [get_reader(format).name if format else detect_format(p) for p in paths]
     params = {"format": format, "formats": formats, "mapping": mapping or {}, "platform": platform}
-    with ws.run("ingest", params, inputs=paths) as run:
+    inputs = list(paths)
+    for p, fmt in zip(paths, formats):
+        extra = get_reader(fmt).companions
+        inputs += [c for c in (extra(p) if extra else []) if c not in inputs]
+    with ws.run("ingest", params, inputs=inputs) as run:
         report = IngestReport(run.run_id)
         for path, fmt in zip(paths, formats):
             ctx = ReadContext(ws.con, path, fmt, run.run_id,

@@ -1,9 +1,11 @@
 """What a reader gets: the connection, the file, and staging tables to fill.
 
 A reader stages the records of one file into temporary tables (``stg_posts``, ``stg_accounts``,
-``stg_ref_posts``, ``stg_ref_accounts``) and ``stg_quarantine``; :mod:`ioscope.ingest.finalize`
-validates, normalizes and merges them. Readers set ``rows_read`` to the number of primary records
-(posts, or accounts for users files) they met, so that the finalizer can prove nothing was lost.
+``stg_ref_posts``, ``stg_ref_accounts``; for ad formats ``stg_ads`` with its children
+``stg_ad_targeting`` and ``stg_ad_delivery``) and ``stg_quarantine``;
+:mod:`ioscope.ingest.finalize` validates, normalizes and merges them. Readers set ``rows_read`` to
+the number of primary records (posts, ads, or accounts for users files) they met, so that the
+finalizer can prove nothing was lost.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import pyarrow as pa
 
 from ioscope.errors import MissingColumnError
 from ioscope.ingest.sqlfrag import quote_ident, sql_str
+import ioscope.model.stages  # noqa: F401  (the ads tables are staged too)
 from ioscope.model.table import get_table
 
 __all__ = ["ReadContext", "STAGING", "RAW_LIMIT"]
@@ -23,8 +26,12 @@ __all__ = ["ReadContext", "STAGING", "RAW_LIMIT"]
 RAW_LIMIT = 10_000
 #: staging table -> canonical table whose columns it has (plus the reader's bookkeeping columns)
 STAGING = {"stg_posts": "posts", "stg_accounts": "accounts",
-           "stg_ref_posts": "referenced_posts", "stg_ref_accounts": "referenced_accounts"}
-_EXTRA = '"_error_field" VARCHAR, "_error" VARCHAR, "_raw" VARCHAR, "_primary" BOOLEAN'
+           "stg_ref_posts": "referenced_posts", "stg_ref_accounts": "referenced_accounts",
+           "stg_ads": "ads", "stg_ad_targeting": "ad_targeting", "stg_ad_delivery": "ad_delivery"}
+#: bookkeeping columns; for ad children, ``_hint`` is a country the source files a location
+#: criterion under and ``_ad_line`` the source line of the ad the row belongs to
+_EXTRA = ('"_error_field" VARCHAR, "_error" VARCHAR, "_raw" VARCHAR, "_primary" BOOLEAN, '
+          '"_hint" VARCHAR, "_ad_line" BIGINT')
 
 
 @dataclass
@@ -58,9 +65,9 @@ class ReadContext:
     def stage_sql(self, table: str, select_sql: str, params: list | None = None) -> int:
         """Insert the rows of ``select_sql`` (columns by name, missing = NULL) into a staging table."""
         assert table in STAGING
-        before = self.con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+        before = self.con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]
         self.con.execute(f"INSERT INTO {table} BY NAME {select_sql}", params)
-        return self.con.execute(f"SELECT count(*) FROM {table}").fetchone()[0] - before
+        return self.con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0] - before
 
     def stage_arrow(self, table: str, data: pa.Table | list[dict]) -> int:
         """Insert an Arrow table (or a list of dicts) into a staging table by column name."""
@@ -71,11 +78,10 @@ class ReadContext:
             data = pa.Table.from_pylist(data)
         if data.num_rows == 0:
             return 0
-        self.con.register("_stage_arrow", data)
-        try:
-            self.con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM _stage_arrow")
-        finally:
-            self.con.unregister("_stage_arrow")
+        # Read through the relation API, not con.register(): inside the ingest transaction DuckDB
+        # keeps every registered table alive until commit, so memory would grow with the file.
+        self.con.from_arrow(data).query("_stage_arrow",
+                                        f"INSERT INTO {table} BY NAME SELECT * FROM _stage_arrow")
         return data.num_rows
 
     def quarantine(self, line: int | None, reason: str, raw: Any = None, field: str | None = None) -> None:
@@ -126,20 +132,21 @@ class ReadContext:
             for c in list(required) + [c for c in optional if c.lower() in lower])
         self.con.execute(
             f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT {select}, "
-            f"CAST(row_number() OVER () AS BIGINT) AS _ord FROM {src}")
+            f"CAST(row_number() OVER () AS BIGINT) + 1 AS _line FROM {src}")
         rejects = self.con.execute(
             "SELECT line, column_name, error_type, csv_line, error_message FROM _csv_rejects "
             "ORDER BY line").fetchall()
-        # The line of each good record: its ordinal plus the header plus the rejected lines before
-        # it (exact unless quoted fields span lines; rejected records carry DuckDB's exact line).
-        self.con.execute("CREATE OR REPLACE TEMP TABLE _rej_lines AS SELECT line, "
-                         "line - row_number() OVER (ORDER BY line) - 1 AS good_before "
-                         "FROM _csv_rejects")
-        self.con.execute(
-            f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT s.*, s._ord + 1 + "
-            f"(SELECT count(*) FROM _rej_lines r WHERE r.good_before < s._ord) AS _line "
-            f"FROM {name} s" if rejects else
-            f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT *, _ord + 1 AS _line FROM {name}")
+        if rejects:
+            # The line of each good record: its ordinal plus the header plus the rejected lines
+            # before it (exact unless quoted fields span lines; rejected records carry DuckDB's
+            # exact line).
+            self.con.execute("CREATE OR REPLACE TEMP TABLE _rej_lines AS SELECT line, "
+                             "line - row_number() OVER (ORDER BY line) - 1 AS good_before "
+                             "FROM _csv_rejects")
+            self.con.execute(
+                f"UPDATE {name} SET _line = _line + (SELECT count(*) FROM _rej_lines r "
+                f"WHERE r.good_before < {name}._line - 1)")
+            self.con.execute("DROP TABLE _rej_lines")
         seen: set[int] = set()
         for line, column, etype, raw, msg in rejects:
             if line in seen:
@@ -147,5 +154,5 @@ class ReadContext:
             seen.add(line)
             self.quarantine(int(line), f"malformed CSV record ({etype.lower()}): {msg}", raw, column)
         self.con.execute("DROP TABLE IF EXISTS _csv_rejects; DROP TABLE IF EXISTS _csv_scans")
-        self.rows_read += self.con.execute(f"SELECT count(*) FROM {name}").fetchone()[0] + len(seen)
+        self.rows_read += self.con.execute(f"SELECT count(*) FROM {name}").fetchall()[0][0] + len(seen)
         return header

@@ -1,22 +1,39 @@
-"""Validate, normalize and merge one file's staged records into the canonical tables."""
+"""Validate, normalize and merge one file's staged records into the canonical tables.
+
+Each staged post is read once more after staging: one ``INSERT … SELECT`` fills the defaults
+(platform, source file, run id), extracts hashtags and mentions where the source gave none, cleans
+the URL lists, joins the normalized URLs (:mod:`ioscope.ingest.url_map`), drops in-file duplicates
+and rows already in the workspace, and writes the canonical table. There is no UPDATE pass over a
+large staging table.
+
+Accounts: every author of a collected post gets an account row (its latest handle in the file).
+Records of users files (``_primary``) are the account's profile: when one arrives for an account
+that already exists, its non-empty values replace the stored ones (and the row's provenance points
+to it); records derived from posts only ever add accounts that are missing.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-import pyarrow as pa
-
 from ioscope.errors import IoscopeError
 from ioscope.ingest.context import RAW_LIMIT, ReadContext
-from ioscope.ingest.urls import normalize_url, registered_domain
+from ioscope.ingest.finalize_ads import merge_ads, prepare_ads
+from ioscope.ingest.sqlfrag import sql_str
+from ioscope.ingest.url_map import CLEAN_URLS, build_url_lists
 from ioscope.model.table import get_table
 
 __all__ = ["FileResult", "finalize"]
 
 KINDS = ("post", "repost", "reply", "quote")
-# \p{L}: hashtags and mentions in any script
-_HASHTAG_RE = r"(?:^|[^\p{L}\p{N}_&/])[#＃]([\p{L}\p{N}_]*[\p{L}_][\p{L}\p{N}_]*)"
-_MENTION_RE = r"(?:^|[^\p{L}\p{N}_/])[@＠]([A-Za-z0-9_.]{1,64}[A-Za-z0-9_])"
+# Hashtags and mentions in any script. The patterns match the sigil with the character before it
+# (start of text, or one that cannot be part of a word); the tag is what follows the sigil. A
+# hashtag needs a letter or '_' (not only digits). Matching without a capture group is several
+# times faster in RE2; tests/test_ingest_entities.py pins the results.
+HASHTAG_RE = r"(?:^|[^\p{L}\p{N}_&/])[#＃]\p{N}*[\p{L}_][\p{L}\p{N}_]*"
+MENTION_RE = r"(?:^|[^\p{L}\p{N}_/])[@＠][A-Za-z0-9_.]{1,64}[A-Za-z0-9_]"
+_PROFILE = ("handle", "display_name", "description", "location", "language", "created_at",
+            "followers", "following", "post_count", "profile_url", "verified")
 
 
 @dataclass
@@ -30,6 +47,7 @@ class FileResult:
     accounts_new: int
     referenced_posts_new: int
     referenced_accounts_new: int
+    ads_new: int = 0
 
     def to_dict(self) -> dict:
         return dict(self.__dict__)
@@ -38,54 +56,52 @@ class FileResult:
 def finalize(ctx: ReadContext) -> FileResult:
     con = ctx.con
     ctx.flush_quarantine()
-    plat = ctx.platform
-    for stg in ("stg_posts", "stg_accounts", "stg_ref_posts", "stg_ref_accounts"):
-        con.execute(f"UPDATE {stg} SET platform = COALESCE(platform, ?), source_file = "
-                    f"COALESCE(source_file, ?), run_id = ?", [plat, ctx.path, ctx.run_id])
     staged = con.execute("SELECT (SELECT count(*) FROM stg_posts) + (SELECT count(*) FROM "
-                         "stg_accounts WHERE _primary) + (SELECT count(*) FROM stg_quarantine)"
-                         ).fetchone()[0]
+                         "stg_accounts WHERE _primary) + (SELECT count(*) FROM stg_ads) + "
+                         "(SELECT count(*) FROM stg_quarantine)").fetchall()[0][0]
     if staged != ctx.rows_read:
         raise IoscopeError(
             f"internal error in the {ctx.format} reader: {ctx.rows_read} records read but "
             f"{staged} staged or quarantined in {ctx.path}.",
             hint="Please report this with the file's format; nothing was changed.")
-    _quarantine_invalid(ctx)
-    for stg in ("stg_posts", "stg_ref_posts"):
-        _fill_entities(con, stg)
-        _normalize_urls(con, stg)
-    q = con.execute("SELECT count(*) FROM stg_quarantine").fetchone()[0]
+    defaults = {"platform": f"COALESCE(platform, {sql_str(ctx.platform) if ctx.platform else 'NULL'})",
+                "source_file": f"COALESCE(source_file, {sql_str(ctx.path)})",
+                "run_id": sql_str(ctx.run_id)}
+    _quarantine_invalid(ctx, defaults["platform"])
+    has_ads = con.execute("SELECT count(*) FROM stg_ads").fetchall()[0][0] > 0
+    if has_ads:
+        prepare_ads(ctx)
+    q = con.execute("SELECT count(*) FROM stg_quarantine").fetchall()[0][0]
     con.execute("INSERT INTO quarantine SELECT ?, ?, source_line, ?, field, reason, "
                 "left(raw, ?) FROM stg_quarantine ORDER BY source_line",
                 [ctx.run_id, ctx.path, ctx.format, RAW_LIMIT])
-    ingested = con.execute("SELECT (SELECT count(*) FROM stg_posts) + "
-                           "(SELECT count(*) FROM stg_accounts WHERE _primary)").fetchone()[0]
-    posts_new = _merge(con, "stg_posts", "posts", order="source_line")
-    # every author of a collected post gets an account row, even from a bare post
-    con.execute("INSERT INTO stg_accounts BY NAME SELECT platform, account_id, handle, source_file, "
-                "source_line, run_id, false AS _primary FROM stg_posts")
-    accounts_new = _merge(con, "stg_accounts", "accounts",
-                          order="_primary DESC, source_line DESC")
-    ref_posts_new = _merge(con, "stg_ref_posts", "referenced_posts", order="source_line",
-                           also_not_in="posts")
-    con.execute("INSERT INTO stg_ref_accounts BY NAME SELECT platform, account_id, handle, "
-                "source_file, source_line, run_id, false AS _primary FROM stg_ref_posts")
-    ref_accounts_new = _merge(con, "stg_ref_accounts", "referenced_accounts",
-                              order="source_line DESC", also_not_in="accounts")
+    ingested = con.execute("SELECT (SELECT count(*) FROM stg_posts) + (SELECT count(*) FROM "
+                           "stg_accounts WHERE _primary) + (SELECT count(*) FROM stg_ads)"
+                           ).fetchall()[0][0]
+    posts_new = _insert_posts(con, "stg_posts", "posts", defaults)
+    ref_posts_new = _insert_posts(con, "stg_ref_posts", "referenced_posts", defaults,
+                                  also_not_in="posts")
+    accounts_new = _merge_accounts(con, "stg_accounts", "stg_posts", "accounts", defaults)
+    ref_accounts_new = _merge_accounts(con, "stg_ref_accounts", "stg_ref_posts",
+                                       "referenced_accounts", defaults, also_not_in="accounts")
     # what is now collected is no longer only referenced
-    con.execute("DELETE FROM referenced_posts r WHERE EXISTS (SELECT 1 FROM posts p WHERE "
-                "p.platform = r.platform AND p.post_id = r.post_id)")
-    con.execute("DELETE FROM referenced_accounts r WHERE EXISTS (SELECT 1 FROM accounts a WHERE "
-                "a.platform = r.platform AND a.account_id = r.account_id)")
+    if con.execute("SELECT count(*) FROM referenced_posts").fetchall()[0][0]:
+        con.execute("DELETE FROM referenced_posts r WHERE EXISTS (SELECT 1 FROM stg_posts p WHERE "
+                    f"{defaults['platform']} = r.platform AND p.post_id = r.post_id)")
+    if con.execute("SELECT count(*) FROM referenced_accounts").fetchall()[0][0]:
+        con.execute("DELETE FROM referenced_accounts r WHERE EXISTS (SELECT 1 FROM stg_accounts a "
+                    f"WHERE {defaults['platform']} = r.platform AND a.account_id = r.account_id)")
+    ads_new = merge_ads(ctx) if has_ads else 0
     return FileResult(ctx.path, ctx.format, ctx.rows_read, ingested, q, posts_new, accounts_new,
-                      ref_posts_new, ref_accounts_new)
+                      ref_posts_new, ref_accounts_new, ads_new)
 
 
-def _quarantine_invalid(ctx: ReadContext) -> None:
+def _quarantine_invalid(ctx: ReadContext, platform: str) -> None:
+    """Move invalid primary records to stg_quarantine; drop references without ids."""
     con = ctx.con
     checks = [
         ("_error IS NOT NULL", "_error_field", "_error"),
-        ("platform IS NULL", "'platform'", "'no platform (give --platform)'"),
+        (f"{platform} IS NULL", "'platform'", "'no platform (give --platform)'"),
         ("post_id IS NULL OR trim(post_id) = ''", "'post_id'", "'missing post id'"),
         ("account_id IS NULL OR trim(account_id) = ''", "'account_id'", "'missing account id'"),
         ("created_at IS NULL", "'created_at'", "'missing or unparseable time'"),
@@ -96,77 +112,116 @@ def _quarantine_invalid(ctx: ReadContext) -> None:
     bad = " OR ".join(f"({c})" for c, _, _ in checks)
     raw = ("COALESCE(_raw, CAST(to_json(struct_pack(post_id, account_id, handle, created_at, kind, "
            "text)) AS VARCHAR))")
-    con.execute(f"INSERT INTO stg_quarantine SELECT source_line, {case_field}, {case_reason}, "
-                f"{raw} FROM stg_posts WHERE {bad}")
-    con.execute(f"DELETE FROM stg_posts WHERE {bad}")
-    acc_bad = ("_error IS NOT NULL OR platform IS NULL OR account_id IS NULL OR "
+    n = con.execute(f"INSERT INTO stg_quarantine SELECT source_line, {case_field}, {case_reason}, "
+                    f"{raw} FROM stg_posts WHERE {bad}").fetchall()[0][0]
+    if n:
+        con.execute(f"DELETE FROM stg_posts WHERE {bad}")
+    acc_bad = (f"_error IS NOT NULL OR {platform} IS NULL OR account_id IS NULL OR "
                "trim(account_id) = ''")
     con.execute(
         "INSERT INTO stg_quarantine SELECT source_line, COALESCE(_error_field, CASE WHEN "
-        "platform IS NULL THEN 'platform' ELSE 'account_id' END), COALESCE(_error, CASE WHEN "
-        "platform IS NULL THEN 'no platform (give --platform)' ELSE 'missing account id' END), "
+        f"{platform} IS NULL THEN 'platform' ELSE 'account_id' END), COALESCE(_error, CASE WHEN "
+        f"{platform} IS NULL THEN 'no platform (give --platform)' ELSE 'missing account id' END), "
         "COALESCE(_raw, CAST(to_json(struct_pack(account_id, handle, display_name)) AS VARCHAR)) "
         f"FROM stg_accounts WHERE _primary AND ({acc_bad})")
     con.execute(f"DELETE FROM stg_accounts WHERE {acc_bad}")
     for stg in ("stg_ref_posts", "stg_ref_accounts"):  # references without ids carry nothing
         key = "post_id" if stg == "stg_ref_posts" else "account_id"
         extra = " OR account_id IS NULL OR created_at IS NULL" if stg == "stg_ref_posts" else ""
-        con.execute(f"DELETE FROM {stg} WHERE {key} IS NULL OR platform IS NULL{extra}")
+        con.execute(f"DELETE FROM {stg} WHERE {key} IS NULL OR {platform} IS NULL{extra}")
 
 
-def _fill_entities(con, stg: str) -> None:
-    """Hashtags and mentions from the text where the source gave none; lower-cased, no sigils."""
-    con.execute(f"""UPDATE {stg} SET
-        hashtags = CASE WHEN hashtags IS NULL THEN regexp_extract_all(COALESCE(text, ''), '{_HASHTAG_RE}', 1)
-                        ELSE hashtags END,
-        mentions = CASE WHEN mentions IS NULL AND kind <> 'repost'
-                        THEN regexp_extract_all(COALESCE(text, ''), '{_MENTION_RE}', 1)
-                        WHEN mentions IS NULL THEN []::VARCHAR[] ELSE mentions END,
-        urls = COALESCE(urls, []::VARCHAR[])""")
-    con.execute(f"""UPDATE {stg} SET
-        hashtags = list_filter(list_transform(hashtags, lambda h: lower(ltrim(trim(h), '#＃'))), lambda h: h <> ''),
-        mentions = list_filter(list_transform(mentions, lambda m: lower(ltrim(trim(m), '@＠'))), lambda m: m <> ''),
-        urls = list_filter(list_transform(urls, lambda u: trim(u)), lambda u: u <> '')""")
+def _entities() -> dict[str, str]:
+    """Canonical hashtags, mentions and urls: the source's lists cleaned, else from the text."""
+    def clean(col: str, sigils: str) -> str:
+        return (f"list_filter(list_transform({col}, lambda x: lower(ltrim(trim(x), '{sigils}'))), "
+                "lambda x: x <> '')")
+
+    def extract(regex: str, sigils: str) -> str:
+        test = " OR ".join(f"contains(text, '{c}')" for c in sigils)
+        return (f"CASE WHEN {test} THEN list_transform(regexp_extract_all(text, '{regex}'), "
+                f"lambda x: lower(ltrim(substr(x, 2), '{sigils}'))) ELSE []::VARCHAR[] END")
+
+    return {
+        "hashtags": f"CASE WHEN hashtags IS NULL THEN {extract(HASHTAG_RE, '#＃')} "
+                    f"ELSE {clean('hashtags', '#＃')} END",
+        "mentions": f"CASE WHEN mentions IS NOT NULL THEN {clean('mentions', '@＠')} "
+                    f"WHEN kind = 'repost' THEN []::VARCHAR[] ELSE {extract(MENTION_RE, '@＠')} END",
+        "urls": CLEAN_URLS,
+    }
 
 
-def _normalize_urls(con, stg: str) -> None:
-    distinct = con.execute(
-        f"SELECT DISTINCT u FROM (SELECT unnest(urls) AS u FROM {stg}) WHERE u IS NOT NULL"
-    ).fetchall()
-    if not distinct:
-        con.execute(f"UPDATE {stg} SET urls_normalized = [], domains = []")
-        return
-    urls = [r[0] for r in distinct]
-    norm = [normalize_url(u) for u in urls]
-    mapping = pa.table({"u": urls, "n": norm,
-                        "d": [registered_domain(n) if n else None for n in norm]})
-    con.register("_url_map", mapping)
-    try:
-        con.execute(f"""
-            CREATE OR REPLACE TEMP TABLE _url_lists AS
-            SELECT x.rid, list(m.n ORDER BY x.i) AS n, list(m.d ORDER BY x.i) AS d
-            FROM (SELECT rowid AS rid, unnest(urls) AS u, unnest(generate_series(1, len(urls))) AS i
-                  FROM {stg}) x JOIN _url_map m ON m.u = x.u
-            GROUP BY x.rid""")
-    finally:
-        con.unregister("_url_map")
-    con.execute(f"UPDATE {stg} SET urls_normalized = l.n, domains = l.d FROM _url_lists l "
-                f"WHERE {stg}.rowid = l.rid")
-    con.execute(f"UPDATE {stg} SET urls_normalized = [], domains = [] WHERE len(urls) = 0")
-    con.execute("DROP TABLE _url_lists")
-
-
-def _merge(con, stg: str, table: str, *, order: str, also_not_in: str | None = None) -> int:
+def _insert_posts(con, stg: str, table: str, defaults: dict[str, str], *,
+                  also_not_in: str | None = None) -> int:
+    """Insert the staged posts not yet in ``table`` (first occurrence in the file wins)."""
+    if con.execute(f"SELECT count(*) FROM {stg}").fetchall()[0][0] == 0:
+        return 0
+    has_urls = build_url_lists(con, stg)
     t = get_table(table)
-    keys = t.primary_key
-    cols = ", ".join(f'"{c}"' for c in t.column_names)
-    on = " AND ".join(f"x.{k} = s.{k}" for k in keys)
-    extra = f"AND NOT EXISTS (SELECT 1 FROM {also_not_in} x WHERE {on})" if also_not_in else ""
-    before = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
-    con.execute(f"""
-        INSERT INTO {table} ({cols})
-        SELECT {cols} FROM (
-            SELECT *, row_number() OVER (PARTITION BY {', '.join(keys)} ORDER BY {order}) AS _rn
-            FROM {stg}) s
-        WHERE _rn = 1 AND NOT EXISTS (SELECT 1 FROM {table} x WHERE {on}) {extra}""")
-    return con.execute(f"SELECT count(*) FROM {table}").fetchone()[0] - before
+    exprs = {**{c: f's."{c}"' for c in t.column_names}, **_entities(),
+             **{k: v for k, v in defaults.items()}}
+    exprs["urls_normalized"] = "COALESCE(l.n, []::VARCHAR[])" if has_urls else "[]::VARCHAR[]"
+    exprs["domains"] = "COALESCE(l.d, []::VARCHAR[])" if has_urls else "[]::VARCHAR[]"
+    select = ", ".join(f'{exprs[c]} AS "{c}"' for c in t.column_names)
+    join = "LEFT JOIN _url_lists l ON l.rid = s.rowid" if has_urls else ""
+    # a table scan keeps the staged (file) order; only the de-duplication needs a sort after it
+    src, order = f"(SELECT s.*, s.rowid AS _rid FROM {stg} s)", ""
+    if _has_duplicates(con, stg, defaults["platform"], "post_id"):
+        src = (f"(SELECT *, s.rowid AS _rid FROM {stg} s QUALIFY row_number() OVER "
+               f"(PARTITION BY {defaults['platform']}, post_id ORDER BY source_line, rowid) = 1)")
+        order = "ORDER BY s._rid"
+    on = f"x.platform = {defaults['platform']} AND x.post_id = s.post_id"
+    exists = [f"NOT EXISTS (SELECT 1 FROM {tb} x WHERE {on})" for tb in (table, also_not_in) if tb]
+    n = con.execute(f"""
+        INSERT INTO {table} ({', '.join(f'"{c}"' for c in t.column_names)})
+        SELECT {select.replace('s.rowid', 's._rid')}
+        FROM {src} s {join.replace('s.rowid', 's._rid')}
+        WHERE {' AND '.join(exists)} {order}""").fetchall()[0][0]
+    if has_urls:
+        con.execute("DROP TABLE _url_lists")
+    return n
+
+
+def _has_duplicates(con, stg: str, platform: str, key: str) -> bool:
+    return con.execute(f"SELECT EXISTS (SELECT 1 FROM {stg} GROUP BY {platform}, {key} "
+                       "HAVING count(*) > 1)").fetchall()[0][0]
+
+
+def _merge_accounts(con, stg: str, posts_stg: str, table: str, defaults: dict[str, str], *,
+                    also_not_in: str | None = None) -> int:
+    """Merge staged account records and the authors of staged posts into ``table``."""
+    plat = defaults["platform"]
+    # authors of the staged posts, one row each (latest handle in the file), as non-primary
+    # records, for the authors the reader staged no record of (a bare row would tie with it)
+    con.execute(f"""INSERT INTO {stg} BY NAME
+        SELECT platform, account_id, arg_max(handle, source_line) AS handle,
+               arg_max(source_file, source_line) AS source_file, max(source_line) AS source_line,
+               false AS _primary
+        FROM (SELECT {plat} AS platform, account_id, handle, source_file, source_line
+              FROM {posts_stg}) p
+        WHERE NOT EXISTS (SELECT 1 FROM (SELECT {plat} AS platform, account_id FROM {stg}) a
+                          WHERE a.platform = p.platform AND a.account_id = p.account_id)
+        GROUP BY ALL""")
+    if con.execute(f"SELECT count(*) FROM {stg}").fetchall()[0][0] == 0:
+        return 0
+    t = get_table(table)
+    cols = t.column_names
+    exprs = {**{c: f'"{c}"' for c in cols}, **defaults}
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE _acc AS
+        SELECT {', '.join(f'{exprs[c]} AS "{c}"' for c in cols)}, _primary FROM {stg}
+        QUALIFY row_number() OVER (PARTITION BY {plat}, account_id
+                                   ORDER BY _primary DESC, source_line DESC) = 1""")
+    on = "x.platform = s.platform AND x.account_id = s.account_id"
+    exists = [f"NOT EXISTS (SELECT 1 FROM {tb} x WHERE {on})" for tb in (table, also_not_in) if tb]
+    # profile records update existing rows where they bring a different, non-empty value
+    changed = " OR ".join(f'(s."{c}" IS NOT NULL AND s."{c}" IS DISTINCT FROM x."{c}")'
+                          for c in _PROFILE)
+    sets = ", ".join(f'"{c}" = COALESCE(s."{c}", x."{c}")' for c in _PROFILE)
+    con.execute(f"""UPDATE {table} x SET {sets}, source_file = s.source_file,
+            source_line = s.source_line, run_id = s.run_id
+        FROM _acc s WHERE s._primary AND {on} AND ({changed})""")
+    n = con.execute(f"""INSERT INTO {table} ({', '.join(f'"{c}"' for c in cols)})
+        SELECT {', '.join(f's."{c}"' for c in cols)} FROM _acc s WHERE {' AND '.join(exists)}
+        ORDER BY s.source_line""").fetchall()[0][0]
+    con.execute("DROP TABLE _acc")
+    return n

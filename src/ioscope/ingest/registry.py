@@ -14,22 +14,28 @@ __all__ = ["ReaderSpec", "register_reader", "get_reader", "readers", "detect_for
 
 @dataclass(frozen=True)
 class ReaderSpec:
-    """A reader: ``read(ctx)`` stages one file; ``sniff(path, head)`` recognises it (or None)."""
+    """A reader: ``read(ctx)`` stages one file; ``sniff(path, head)`` recognises it (or None).
+
+    ``companions(path)`` lists other files the reader will also read for ``path`` (e.g. the
+    targeting tables beside an ads file), so that they are hashed into the run's inputs.
+    """
 
     name: str
     summary: str
     read: Callable
     sniff: Callable[[str, str], bool] | None = None
     priority: int = 50  # lower sniffs first
+    companions: Callable[[str], list[str]] | None = None
 
 
 _READERS: dict[str, ReaderSpec] = {}
 
 
 def register_reader(name: str, *, summary: str, sniff: Callable[[str, str], bool] | None = None,
-                    priority: int = 50) -> Callable:
+                    priority: int = 50,
+                    companions: Callable[[str], list[str]] | None = None) -> Callable:
     def deco(fn: Callable) -> Callable:
-        _READERS[name] = ReaderSpec(name, summary, fn, sniff, priority)
+        _READERS[name] = ReaderSpec(name, summary, fn, sniff, priority, companions)
         return fn
 
     return deco

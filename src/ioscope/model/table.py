@@ -36,6 +36,13 @@ class Table:
             cols.append("PRIMARY KEY (" + ", ".join(f'"{k}"' for k in self.primary_key) + ")")
         return f'CREATE TABLE IF NOT EXISTS "{name or self.name}" (\n  ' + ",\n  ".join(cols) + "\n)"
 
+    def create(self, con) -> None:
+        """Create the table and its indexes on a DuckDB connection when missing."""
+        con.execute(self.ddl())
+        for i, cols in enumerate(self.indexes):
+            con.execute(f'CREATE INDEX IF NOT EXISTS "idx_{self.name}_{i}" ON "{self.name}" ('
+                        + ", ".join(f'"{c}"' for c in cols) + ")")
+
     def empty_ddl(self, name: str) -> str:
         """The same columns without keys, for staging tables."""
         cols = [f'"{c.name}" {c.type}' for c in self.columns]

@@ -24,21 +24,20 @@ def _sniff(path: str, head: str) -> bool:
 def read_cnt_csv(ctx: ReadContext) -> None:
     ctx.load_csv(required=COLUMNS)
     platform = ctx.platform or "twitter"
+    # the time is parsed once (inner query) and reused for the value, the check and the raw record
     ctx.stage_sql("stg_posts", f"""
         SELECT ? AS platform, {nb('message_id')} AS post_id, {nb('user_id')} AS account_id,
-               {nb('username')} AS handle, {ts('timestamp')} AS created_at,
+               {nb('username')} AS handle, created_at,
                CASE WHEN {nb('repost_id')} IS NOT NULL THEN 'repost'
                     WHEN {nb('reply_id')} IS NOT NULL THEN 'reply' ELSE 'post' END AS kind,
                message AS text,
                COALESCE({nb('repost_id')}, {nb('reply_id')}) AS target_post_id,
                string_split_regex(trim(COALESCE(urls, '')), '\\s+') AS urls,
-               CASE WHEN {nb('timestamp')} IS NOT NULL AND {ts('timestamp')} IS NULL
-                    THEN 'timestamp' END AS _error_field,
-               CASE WHEN {nb('timestamp')} IS NOT NULL AND {ts('timestamp')} IS NULL
-                    THEN 'unparseable timestamp ''' || timestamp || '''' END AS _error,
+               CASE WHEN bad_time THEN 'timestamp' END AS _error_field,
+               CASE WHEN bad_time THEN 'unparseable timestamp ''' || timestamp || '''' END AS _error,
                _line AS source_line,
-               CASE WHEN {nb('message_id')} IS NULL OR {nb('user_id')} IS NULL
-                    OR {ts('timestamp')} IS NULL
+               CASE WHEN {nb('message_id')} IS NULL OR {nb('user_id')} IS NULL OR created_at IS NULL
                     THEN concat_ws(',', message_id, user_id, username, repost_id, reply_id,
                                    message, timestamp, urls) END AS _raw
-        FROM src""", [platform])
+        FROM (SELECT *, created_at IS NULL AND {nb('timestamp')} IS NOT NULL AS bad_time
+              FROM (SELECT *, {ts('timestamp')} AS created_at FROM src))""", [platform])

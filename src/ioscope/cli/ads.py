@@ -1,0 +1,139 @@
+"""``ioscope ads``: the paid-promotion audit."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Optional
+
+import typer
+from rich.table import Table
+from rich.text import Text
+
+from ioscope.ads import audit
+from ioscope.ads.disclosure import disclosure_markdown
+from ioscope.cli.common import emit_json, handle_errors, out
+from ioscope.workspace import Workspace
+
+
+def register(app: typer.Typer) -> None:
+    app.command("ads")(ads_cmd)
+
+
+@handle_errors()
+def ads_cmd(
+    workspace: Path = typer.Argument(..., help="Workspace file."),
+    split: Optional[str] = typer.Option(None, "--split", help="Date (YYYY-MM-DD): totals before "
+                                        "and from it on, e.g. 2016-11-08."),
+    platform: Optional[str] = typer.Option(None, "--platform", help="Only this platform's ads."),
+    top: int = typer.Option(20, "--top", help="Advertisers to show in the table (JSON: all "
+                            "unless given)."),
+    disclosure: bool = typer.Option(False, "--disclosure", help="Write a disclosure statement "
+                                    "(Markdown) whose figures link to their SQL."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="File for --disclosure "
+                                          "(default: stdout)."),
+    json: bool = typer.Option(False, "--json", help="Print the audit as JSON."),
+) -> None:
+    """Audit the ads in a workspace: spend, reach, targeting, state affiliation.
+
+    Examples:
+
+      ioscope ads case.duckdb
+
+      ioscope ads case.duckdb --split 2016-11-08 --json
+
+      ioscope ads case.duckdb --disclosure -o disclosure.md
+    """
+    json_top = top if json and top != 20 else 0
+    with Workspace.open(workspace, read_only=True) as ws:
+        result = audit(ws, split=split, platform=platform, top=json_top if json else 0)
+    if json:
+        emit_json(result)
+        return
+    if disclosure:
+        text = disclosure_markdown(result)
+        if output:
+            output.write_text(text, encoding="utf-8")
+            out.print(f"Disclosure written to {output}")
+        else:
+            out.print(text, markup=False, highlight=False)
+        return
+    _print(result, top)
+
+
+def _money(v: Any) -> str:
+    return "-" if v is None else f"${v:,.0f}"
+
+
+def _n(v: Any) -> str:
+    return "-" if v is None else f"{v:,.0f}"
+
+
+def _pct(v: Any) -> str:
+    return "-" if v is None else f"{100 * v:.1f} %"
+
+
+def _print(r: dict, top: int) -> None:
+    t = r["totals"]
+    if not t["ads"]:
+        out.print("No ads in this workspace. Ingest an ad file first (ioscope ingest WS ads.csv).")
+        return
+    spend = _money(t["spend_usd"]) + ("" if t["spend_usd_exact"] else
+                                      f" (lower bound; {t['ads_not_converted']} ads unconverted)")
+    out.print(Text(f"{t['ads']:,} ads by {t['advertisers']:,} advertisers, "
+                   f"{str(t['first_at'])[:10]} to {str(t['last_at'])[:10]}: {spend}, "
+                   f"{t['impressions']:,} impressions, {t['clicks']:,} clicks.", style="bold"))
+    cur = "; ".join(f"{c['spend']:,.2f} {c['currency']} ({c['ads']:,} ads)"
+                    for c in r["spend_by_currency"] if c["spend"] is not None)
+    out.print(Text(f"As paid: {cur}"))
+    q = r["distribution"]["spend_usd_quantiles"]
+    out.print(Text(f"Never shown {_pct(t['share_never_shown'])}; under $3 "
+                   f"{_pct(t['share_under_3_usd'])}; under $1,000 {_pct(t['share_under_1000_usd'])}; "
+                   f"median {_money(q.get('p50'))}, p90 {_money(q.get('p90'))}, "
+                   f"max {_money(q.get('max'))}."))
+    show_posts = any(a["promoted_posts"] for a in r["advertisers"])
+    table = Table(title="Advertisers (by spend)")
+    table.add_column("advertiser", max_width=28, overflow="ellipsis")
+    for col in ("ads",) + (("posts",) if show_posts else ()) + ("spend USD", "impressions",
+                                                                 "clicks", "period"):
+        table.add_column(col, justify="right" if col != "period" else "left", no_wrap=True)
+    table.add_column("countries: definite; potential", max_width=26)
+    table.add_column("state media", max_width=20)
+    for a in r["advertisers"][:top]:
+        name = a["advertiser_name"] or a["advertiser_id"] or "(not attributed)"
+        sm = a.get("state_affiliation")
+        targeting = ", ".join(f"{c} {n:,}" for c, n in a["definite"].items())
+        if a["potential"]:
+            targeting += "; " + ", ".join(f"{c} {n:,}" for c, n in a["potential"].items())
+        cells = [Text(str(name)), _n(a["ads"])] + ([_n(a["promoted_posts"])] if show_posts else [])
+        cells += [_money(a["spend_usd"]), _n(a["impressions"]), _n(a["clicks"]),
+                  f"{str(a['first_at'])[:7]}–{str(a['last_at'])[:7]}", Text(targeting),
+                  Text(f"{sm['asset']} ({sm['country']})" if sm else "")]
+        table.add_row(*cells)
+    out.print(table)
+    if len(r["advertisers"]) > top:
+        out.print(f"… {len(r['advertisers']) - top:,} more advertisers (--top N, or --json).")
+    ct = Table("country", "definite", "potential", "excluded", title="Targeting by country")
+    for c in r["countries"][:10]:
+        ct.add_row(c["country"], _n(c["definite"]), _n(c["potential"]), _n(c["excluded"]))
+    out.print(ct)
+    mt = Table("month", "ads", "spend USD", "impressions", title="By month")
+    for m in r["by_month"]:
+        mt.add_row(m["month"] or "undated", _n(m["ads"]), _money(m["spend_usd"]),
+                   _n(m["impressions"]))
+    out.print(mt)
+    if r["split"]:
+        s = r["split"]
+        st = Table("", "ads", "spend USD", "impressions", "never shown",
+                   title=f"Before / after {s['date']}")
+        for label in ("before", "after"):
+            x = s[label]
+            st.add_row(label, _n(x["ads"]), _money(x["spend_usd"]), _n(x["impressions"]),
+                       _pct(x["share_never_shown"]))
+        out.print(st)
+    org = r["organic"]
+    if org.get("available"):
+        out.print(f"{len(org['advertisers_in_clusters']):,} advertisers in coordination clusters; "
+                  f"{len(org['amplified_promoted_posts']):,} promoted posts reposted by cluster "
+                  "members.")
+    elif org:
+        out.print(Text(f"Organic link: {org['reason']}.", style="dim"))

@@ -1,0 +1,51 @@
+"""``ioscope clusters``: the ranked campaign candidates of the last detect run."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.markup import escape
+
+from ioscope.cli.common import emit_json, handle_errors, out
+from ioscope.detect.results import list_clusters
+from ioscope.workspace import Workspace
+
+
+def register(app: typer.Typer) -> None:
+    app.command("clusters")(clusters_cmd)
+
+
+@handle_errors()
+def clusters_cmd(
+    workspace: Path = typer.Argument(..., help="Workspace file."),
+    limit: Optional[int] = typer.Option(None, "--limit", "-n", min=1, help="Show the first N."),
+    members: bool = typer.Option(False, "--members", help="Include each cluster's members."),
+    json: bool = typer.Option(False, "--json", help="Print as JSON."),
+) -> None:
+    """Campaign candidates found by `ioscope detect`, strongest first, with why.
+
+    Examples:
+
+      ioscope clusters case.duckdb
+
+      ioscope clusters case.duckdb --members --json -n 5
+    """
+    with Workspace.open(workspace, read_only=True) as ws:
+        rows = list_clusters(ws, limit=limit, members=members)
+    if json:
+        emit_json(rows)
+        return
+    if not rows:
+        out.print("No clusters: run `ioscope detect` first, or nothing was beyond chance.")
+        return
+    for c in rows:
+        span = (f"{c['first_at']:%Y-%m-%d %H:%M} → {c['last_at']:%Y-%m-%d %H:%M}"
+                if c["first_at"] else "-")
+        out.print(f"[bold]#{c['rank']}[/] {c['size']:,} accounts · density {c['density']:.2f} · "
+                  f"score {c['score']:.1f} · {escape(', '.join(c['signals']))} · {span}")
+        out.print("   " + escape(c["explanation"] or ""))
+        if members:
+            out.print("   members: " + escape(", ".join(
+                (m["handle"] or m["account_id"]) for m in c["members"])))

@@ -1,0 +1,102 @@
+"""``ioscope report`` and ``ioscope serve``."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from ioscope.cli.common import emit_json, err, handle_errors, out
+from ioscope.errors import UsageError
+from ioscope.report import build_report
+from ioscope.workspace import Workspace
+
+
+def register(app: typer.Typer) -> None:
+    app.command("report")(report_cmd)
+    app.command("serve")(serve_cmd)
+
+
+@handle_errors()
+def report_cmd(
+    workspace: Path = typer.Argument(..., help="Workspace file."),
+    output: Path = typer.Option(Path("report.html"), "--output", "-o",
+                                help="File to write; '-' for stdout."),
+    format: str = typer.Option("html", "--format", "-f", help="html (self-contained, offline), "
+                               "md or json."),
+    top: int = typer.Option(10, "--top", help="Campaign candidates described in detail."),
+    members: int = typer.Option(50, "--members", help="Accounts listed per candidate."),
+    evidence: int = typer.Option(12, "--evidence", help="Evidence pairs shown per candidate."),
+    json: bool = typer.Option(False, "--json", help="Print where the report went as JSON."),
+) -> None:
+    """Write the case report (self-contained HTML, Markdown or JSON).
+
+    Sections: what was analysed, campaign candidates with their evidence, the network, account
+    creation, paid promotion, method and limitations. Every number names the query that produced
+    it. Sections whose stage has not run say which command to run.
+
+    Examples:
+
+      ioscope report case.duckdb -o report.html
+
+      ioscope report case.duckdb --format md -o report.md
+
+      ioscope report case.duckdb --format json -o - | jq '.sections.campaigns.total'
+    """
+    with Workspace.open(workspace, read_only=True) as ws:
+        text = build_report(ws, None if str(output) == "-" else output, format=format, top=top,
+                            members=members, evidence=evidence)
+    if str(output) == "-":
+        sys.stdout.write(text)
+        return
+    if json:
+        emit_json({"output": str(output), "format": format, "bytes": len(text.encode())})
+        return
+    out.print(f"Wrote {output} ({len(text.encode()):,} bytes, {format}).")
+
+
+@handle_errors(json_flag=None)
+def serve_cmd(
+    workspace: Path = typer.Argument(..., help="Workspace file (opened read-only)."),
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to bind; the default keeps "
+                             "the UI on this machine."),
+    port: int = typer.Option(8000, "--port", help="Port to listen on."),
+    get: Optional[str] = typer.Option(None, "--get", help="Render this path (e.g. /clusters.json) "
+                                      "in-process, print it and exit: 0 if status 200, else 1."),
+) -> None:
+    """Serve a read-only web UI over the workspace on this machine.
+
+    Pages: overview, campaigns and their network, accounts, ads, method. Every page has a .json
+    twin (add .json to the path); see docs/web.md.
+
+    Examples:
+
+      ioscope serve case.duckdb            # then open http://127.0.0.1:8000/
+
+      ioscope serve case.duckdb --get /clusters.json
+    """
+    from ioscope.web import create_app, get as get_page
+
+    if not (0 < port < 65536):
+        raise UsageError(f"The '--port' option must be in [1, 65535]. Got {port} instead.")
+    if not Path(workspace).exists():
+        from ioscope.errors import NotFoundError
+        raise NotFoundError(f"No workspace at {workspace}.",
+                            hint="Create one with `ioscope ingest WORKSPACE FILE...`.")
+    app = create_app(workspace, host=host)
+    if get is not None:
+        response = get_page(app, get)
+        sys.stdout.write(response.text)
+        if not response.text.endswith("\n"):
+            sys.stdout.write("\n")
+        sys.stdout.flush()
+        raise typer.Exit(0 if response.status == 200 else 1)
+    import uvicorn
+
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        err.print(f"[yellow]Warning:[/] serving on {host}: anyone who can reach this address can "
+                  "read the workspace.", markup=True)
+    err.print(f"Serving {workspace} read-only on http://{host}:{port}/ (Ctrl-C to stop)")
+    uvicorn.run(app, host=host, port=port, log_level="warning")

@@ -1,0 +1,217 @@
+"""Campaign candidates: statistics, ranking and explanations of the fused communities.
+
+Reads the communities of :mod:`ioscope.detect.fusion` (temp tables), the significant edges and
+their evidence rows, and writes ``clusters`` and ``cluster_members``. Aggregation runs in SQL;
+Python only formats the sentences and the JSON details.
+
+Ranking score of a cluster: ``density · log2(1 + size) · evidence``, where evidence is the median
+over linked pairs of −log10 of the pair's smallest p-value. Large, dense clusters of pairs far
+beyond chance come first; a pair of accounts that barely passed comes last.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections import defaultdict
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from ioscope.detect.explain import cluster_sentence, member_sentence
+from ioscope.detect.fusion import LOG_P_CAP, MEMBERS, PAIRS
+
+__all__ = ["write_clusters"]
+
+_TOP = 5
+
+
+def write_clusters(con: duckdb.DuckDBPyConnection, *, significant_edges: str, evidence: str,
+                   run_id: str) -> dict[str, int]:
+    """Insert the clusters of ``MEMBERS`` into ``clusters`` and ``cluster_members``."""
+    _inside(con, significant_edges, evidence)
+    clusters = _cluster_rows(con)
+    if not clusters:
+        return {"clusters": 0, "cluster_members": 0}
+    rank = {c: i + 1 for i, c in enumerate(
+        sorted(clusters, key=lambda c: (-clusters[c]["score"], c)))}
+    for c, row in clusters.items():
+        row["cluster_id"] = row["rank"] = rank[c]
+    members = _member_rows(con, rank)
+    _insert(con, "clusters", list(clusters.values()), run_id)
+    _insert(con, "cluster_members", members, run_id)
+    return {"clusters": len(clusters), "cluster_members": len(members)}
+
+
+def _inside(con: duckdb.DuckDBPyConnection, significant_edges: str, evidence: str) -> None:
+    """Temp tables of the significant edges, fused pairs and evidence inside one community."""
+    join = f"""JOIN {MEMBERS} m1 ON m1.platform = e.platform_1 AND m1.account_id = e.account_1
+               JOIN {MEMBERS} m2 ON m2.platform = e.platform_2 AND m2.account_id = e.account_2
+                               AND m2.community = m1.community"""
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE _cl_edges AS
+        SELECT m1.community AS c, e.signal, e.platform_1, e.account_1, e.platform_2, e.account_2,
+               e.log10_p, e.first_at, e.last_at FROM {significant_edges} e {join}""")
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE _cl_pairs AS
+        SELECT m1.community AS c, e.* FROM {PAIRS} e {join}""")
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE _cl_ev AS
+        SELECT x.c, v.signal, v.platform_1, v.account_1, v.platform_2, v.account_2, v.item,
+               v.post_1, v.post_2, abs(v.dt_seconds) AS adt
+        FROM {evidence} v JOIN _cl_edges x USING (signal, platform_1, account_1, platform_2,
+                                                  account_2)""")
+    con.execute("""CREATE OR REPLACE TEMP TABLE _cl_ends AS
+        SELECT c, signal, platform_1 AS platform, account_1 AS account_id, item, post_1 AS post, adt
+        FROM _cl_ev UNION ALL
+        SELECT c, signal, platform_2, account_2, item, post_2, adt FROM _cl_ev""")
+
+
+def _dicts(con: duckdb.DuckDBPyConnection, sql: str) -> list[dict[str, Any]]:
+    cur = con.execute(sql)
+    names = [d[0] for d in cur.description]
+    return [dict(zip(names, r)) for r in cur.fetchall()]
+
+
+def _cluster_rows(con: duckdb.DuckDBPyConnection) -> dict[int, dict[str, Any]]:
+    out: dict[int, dict[str, Any]] = {}
+    for r in _dicts(con, f"""
+        WITH s AS (SELECT community AS c, count(*) AS size FROM {MEMBERS} GROUP BY 1),
+             p AS (SELECT c, count(*) AS edges, median(best_log10_p) AS med, min(best_log10_p) AS mn
+                   FROM _cl_pairs GROUP BY c),
+             t AS (SELECT c, min(first_at) AS first_at, max(last_at) AS last_at FROM _cl_edges
+                   GROUP BY c),
+             posts AS (SELECT m.community AS c, count(*) AS n FROM {MEMBERS} m JOIN posts x
+                       ON x.platform = m.platform AND x.account_id = m.account_id GROUP BY 1),
+             coord AS (SELECT c, count(DISTINCT post) AS n FROM _cl_ends GROUP BY c)
+        SELECT s.c, s.size, p.edges, p.med, p.mn, t.first_at, t.last_at,
+               posts.n AS posts, coord.n AS coordinated
+        FROM s JOIN p USING (c) JOIN t USING (c) LEFT JOIN posts USING (c)
+        LEFT JOIN coord USING (c)"""):
+        size, edges = int(r["size"]), int(r["edges"])
+        density = edges / (size * (size - 1) / 2)
+        evidence = min(-float(r["med"]), LOG_P_CAP)
+        span = ((r["last_at"] - r["first_at"]).total_seconds()
+                if r["first_at"] is not None and r["last_at"] is not None else None)
+        out[int(r["c"])] = {
+            "size": size, "edges": edges, "density": density,
+            "score": density * math.log2(1 + size) * evidence, "evidence": evidence,
+            "p_value": 10.0 ** float(r["med"]), "min_p_value": 10.0 ** float(r["mn"]),
+            "coordination": (min(1.0, (r["coordinated"] or 0) / r["posts"]) if r["posts"] else None),
+            "first_at": r["first_at"], "last_at": r["last_at"], "span_seconds": span,
+            "signals": [], "explanation": "", "details": {"signals": {}}}
+    per_signal = _dicts(con, f"""
+        WITH ends AS (SELECT c, signal, platform_1 AS pf, account_1 AS a FROM _cl_edges UNION
+                      SELECT c, signal, platform_2, account_2 FROM _cl_edges),
+             acc AS (SELECT c, signal, count(*) AS accounts FROM ends GROUP BY ALL),
+             e AS (SELECT c, signal, count(*) AS edges, median(log10_p) AS med, min(log10_p) AS mn,
+                          sum(LEAST(-log10_p, {LOG_P_CAP})) AS strength
+                   FROM _cl_edges GROUP BY ALL),
+             ev AS (SELECT c, signal, count(DISTINCT item) AS items, median(adt) AS dt
+                    FROM _cl_ev GROUP BY ALL),
+             per_item AS (SELECT c, signal, item, count(DISTINCT (platform, account_id)) AS n,
+                                 list(DISTINCT post ORDER BY post)[1:{_TOP}] AS posts
+                          FROM _cl_ends GROUP BY ALL),
+             ranked AS (SELECT *, row_number() OVER (PARTITION BY c, signal
+                                                     ORDER BY n DESC, item) AS r FROM per_item),
+             top AS (SELECT c, signal, list({{'item': item, 'accounts': n, 'posts': posts}}
+                                            ORDER BY r) AS top_items
+                     FROM ranked WHERE r <= {_TOP} GROUP BY ALL)
+        SELECT * FROM e JOIN acc USING (c, signal) LEFT JOIN ev USING (c, signal)
+        LEFT JOIN top USING (c, signal) ORDER BY c, strength DESC, signal""")
+    for r in per_signal:
+        row = out.get(int(r["c"]))
+        if row is None:
+            continue
+        sig = r["signal"]
+        row["signals"].append(sig)
+        row["details"]["signals"][sig] = {
+            "accounts": int(r["accounts"]), "edges": int(r["edges"]), "items": int(r["items"] or 0),
+            "median_dt_seconds": r["dt"], "median_p_value": 10.0 ** r["med"],
+            "min_p_value": 10.0 ** r["mn"], "top_items": r["top_items"] or []}
+        row["explanation"] = (row["explanation"] + " " + cluster_sentence(
+            sig, int(r["accounts"]), int(r["items"] or 0), r["dt"], float(r["med"]))).strip()
+    return out
+
+
+def _member_rows(con: duckdb.DuckDBPyConnection, rank: dict[int, int]) -> list[dict[str, Any]]:
+    base = _dicts(con, f"""
+        WITH ends AS (SELECT c, platform_1 AS platform, account_1 AS account_id, weight,
+                             best_log10_p FROM _cl_pairs UNION ALL
+                      SELECT c, platform_2, account_2, weight, best_log10_p FROM _cl_pairs),
+             deg AS (SELECT c, platform, account_id, count(*) AS degree, sum(weight) AS strength,
+                            min(best_log10_p) AS best FROM ends GROUP BY ALL),
+             coord AS (SELECT c, platform, account_id, count(DISTINCT post) AS n FROM _cl_ends
+                       GROUP BY ALL),
+             posts AS (SELECT x.platform, x.account_id, count(*) AS n FROM posts x
+                       JOIN {MEMBERS} m USING (platform, account_id) GROUP BY ALL)
+        SELECT m.community AS c, m.platform, m.account_id, a.handle, deg.degree, deg.strength,
+               deg.best, posts.n AS posts, coalesce(coord.n, 0) AS coordinated
+        FROM {MEMBERS} m JOIN deg ON deg.c = m.community AND deg.platform = m.platform
+                                  AND deg.account_id = m.account_id
+        LEFT JOIN accounts a ON a.platform = m.platform AND a.account_id = m.account_id
+        LEFT JOIN posts ON posts.platform = m.platform AND posts.account_id = m.account_id
+        LEFT JOIN coord ON coord.c = m.community AND coord.platform = m.platform
+                        AND coord.account_id = m.account_id""")
+    signals: dict[tuple, list[dict[str, Any]]] = defaultdict(list)
+    for r in _dicts(con, f"""
+        WITH ends AS (SELECT c, signal, platform_1 AS platform, account_1 AS account_id, log10_p
+                      FROM _cl_edges UNION ALL
+                      SELECT c, signal, platform_2, account_2, log10_p FROM _cl_edges),
+             e AS (SELECT c, signal, platform, account_id, count(*) AS partners,
+                          min(log10_p) AS best, sum(LEAST(-log10_p, {LOG_P_CAP})) AS strength
+                   FROM ends GROUP BY ALL),
+             ev AS (SELECT c, signal, platform, account_id, count(DISTINCT item) AS items,
+                           median(adt) AS dt FROM _cl_ends GROUP BY ALL)
+        SELECT * FROM e LEFT JOIN ev USING (c, signal, platform, account_id)
+        ORDER BY strength DESC, signal"""):
+        signals[(r["c"], r["platform"], r["account_id"])].append(r)
+    partners: dict[tuple, list[dict[str, Any]]] = defaultdict(list)
+    for r in _dicts(con, f"""
+        WITH ends AS (SELECT c, platform_1 AS platform, account_1 AS account_id,
+                             platform_2 AS pp, account_2 AS pa, weight, signals, best_log10_p
+                      FROM _cl_pairs UNION ALL
+                      SELECT c, platform_2, account_2, platform_1, account_1, weight, signals,
+                             best_log10_p FROM _cl_pairs),
+             r AS (SELECT *, row_number() OVER (PARTITION BY c, platform, account_id
+                                                ORDER BY weight DESC, pp, pa) AS r FROM ends)
+        SELECT r.*, a.handle FROM r LEFT JOIN accounts a ON a.platform = r.pp
+                                                       AND a.account_id = r.pa
+        WHERE r.r <= {_TOP} ORDER BY r.r"""):
+        partners[(r["c"], r["platform"], r["account_id"])].append(
+            {"platform": r["pp"], "account_id": r["pa"], "handle": r["handle"],
+             "signals": r["signals"], "p_value": 10.0 ** r["best_log10_p"]})
+    rows = []
+    for r in base:
+        key = (r["c"], r["platform"], r["account_id"])
+        sigs = signals.get(key, [])
+        rows.append({
+            "cluster_id": rank[int(r["c"])], "platform": r["platform"],
+            "account_id": r["account_id"], "handle": r["handle"], "degree": int(r["degree"]),
+            "strength": float(r["strength"]), "signals": [s["signal"] for s in sigs],
+            "best_p_value": 10.0 ** float(r["best"]), "posts": r["posts"],
+            "coordinated_posts": int(r["coordinated"]),
+            "coordination": (min(1.0, r["coordinated"] / r["posts"]) if r["posts"] else None),
+            "explanation": " ".join(member_sentence(
+                s["signal"], int(s["partners"]), int(s["items"] or 0), s["dt"], float(s["best"]))
+                for s in sigs),
+            "details": {"signals": {s["signal"]: {
+                "partners": int(s["partners"]), "items": int(s["items"] or 0),
+                "median_dt_seconds": s["dt"], "best_p_value": 10.0 ** s["best"]} for s in sigs},
+                "top_partners": partners.get(key, [])}})
+    return rows
+
+
+def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict[str, Any]],
+            run_id: str) -> None:
+    if not rows:
+        return
+    cols = [r[0] for r in con.execute(f"DESCRIBE {table}").fetchall()]
+    data = {c: [r.get(c) for r in rows] for c in cols if c not in ("run_id", "details")}
+    data["details"] = [json.dumps(r["details"], default=str) for r in rows]
+    arrow = pa.table(data)
+    con.register("_cl_insert", arrow)
+    try:
+        select = ", ".join("CAST(details AS JSON)" if c == "details" else
+                           ("?" if c == "run_id" else f'"{c}"') for c in cols)
+        con.execute(f"INSERT INTO {table} SELECT {select} FROM _cl_insert", [run_id])
+    finally:
+        con.unregister("_cl_insert")

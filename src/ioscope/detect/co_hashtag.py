@@ -1,0 +1,28 @@
+"""co_hashtag: two accounts used the same hashtag within the window.
+
+Hashtag co-use is the trace behind hashtag campaigns and trend manipulation (Pacheco et al.,
+ICWSM 2021; Nizzoli et al., ICWSM 2021, who weight account-hashtag networks with TF-IDF before
+projecting them). Popular hashtags produce most pairs and little signal: the hot-item policy
+matters most here. Reposts are left out (their hashtags are the original author's).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ioscope.detect.base import Signal
+from ioscope.detect.sql import epoch_seconds
+
+__all__ = ["SIGNAL", "actions"]
+
+
+def actions(p: dict[str, Any], compat: str | None) -> str:
+    """(platform, account_id, item, t, post_id) per distinct hashtag of a non-repost post."""
+    return (f"SELECT DISTINCT p.platform, p.account_id, u.item, {epoch_seconds('p.created_at')} "
+            "AS t, p.post_id FROM posts p, UNNEST(p.hashtags) AS u(item) "
+            "WHERE p.kind <> 'repost' AND u.item IS NOT NULL AND u.item <> ''")
+
+
+SIGNAL = Signal(
+    "co_hashtag", "Both accounts used the same hashtag within the window (reposts excluded).",
+    "Pacheco et al., ICWSM 2021; Nizzoli et al., ICWSM 2021", actions)

@@ -1,0 +1,60 @@
+"""Reading detection results: the ranked clusters and the flagged accounts.
+
+Both read the tables of the last detect run and return plain dicts (JSON-ready). A workspace
+where detect has not run, or found nothing, gives empty lists.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ioscope.workspace import Workspace
+
+__all__ = ["flagged_accounts", "list_clusters"]
+
+
+def _ready(ws: Workspace) -> bool:
+    return ws.has_table("clusters") and ws.has_table("cluster_members")
+
+
+def _decode(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    for r in rows:
+        if isinstance(r.get("details"), str):
+            r["details"] = json.loads(r["details"])
+    return rows
+
+
+def flagged_accounts(ws: Workspace, *, cluster_id: int | None = None) -> list[dict[str, Any]]:
+    """Accounts flagged by the last detect run, strongest cluster first, then by strength.
+
+    Each dict: platform, account_id, handle, cluster_id, cluster_rank, cluster_size,
+    cluster_score, signals, degree, strength, best_p_value, posts, coordinated_posts,
+    coordination, explanation, details, run_id.
+    """
+    if not _ready(ws):
+        return []
+    where, params = ("WHERE m.cluster_id = ?", [cluster_id]) if cluster_id is not None else ("", [])
+    return _decode(ws.rows(f"""
+        SELECT m.platform, m.account_id, m.handle, m.cluster_id, c.rank AS cluster_rank,
+               c.size AS cluster_size, c.score AS cluster_score, m.signals, m.degree, m.strength,
+               m.best_p_value, m.posts, m.coordinated_posts, m.coordination, m.explanation,
+               m.details, m.run_id
+        FROM cluster_members m JOIN clusters c USING (cluster_id) {where}
+        ORDER BY c.rank, m.strength DESC, m.platform, m.account_id""", params))
+
+
+def list_clusters(ws: Workspace, *, limit: int | None = None,
+                  members: bool = False) -> list[dict[str, Any]]:
+    """The ranked campaign candidates; with ``members``, each has its ``members`` list."""
+    if not _ready(ws):
+        return []
+    lim = f"LIMIT {int(limit)}" if limit else ""
+    out = _decode(ws.rows(f"SELECT * FROM clusters ORDER BY rank {lim}"))
+    if members:
+        by_cluster: dict[int, list[dict[str, Any]]] = {}
+        for m in flagged_accounts(ws):
+            by_cluster.setdefault(m["cluster_id"], []).append(m)
+        for c in out:
+            c["members"] = by_cluster.get(c["cluster_id"], [])
+    return out

@@ -1,0 +1,161 @@
+"""``detect_coaction``: run co-action signals over a workspace into ``edges`` and ``edge_evidence``.
+
+One run is one transaction: the previous detect results (all rows of ``edges`` and
+``edge_evidence``) are replaced, the run is recorded in ``runs`` with every signal's resolved
+parameters and counts, and a failure leaves the workspace as it was. No other table is touched.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable
+
+from ioscope.detect.base import COMPAT_MODES, GENERIC_PARAMS, Signal
+from ioscope.detect.coaction import (ACCOUNTS, aggregate_edges, apply_hot_policy, load_actions,
+                                     pair_actions, prepare_accounts, store)
+from ioscope.detect.signals import SIGNALS, default_signals, get_signal
+from ioscope.detect.sql import Sql
+from ioscope.errors import ParameterError
+from ioscope.model.detect import EDGE_EVIDENCE, EDGES
+from ioscope.params import Param, validate_params
+from ioscope.workspace import Run, Workspace
+
+__all__ = ["DetectReport", "detect_coaction", "resolve_params", "run_signals"]
+
+
+@dataclass
+class DetectReport:
+    """What a detect run did: its id, the resolved parameters and per-signal counts."""
+
+    run_id: str
+    compat: str | None
+    parameters: dict[str, dict[str, Any]]
+    signals: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def totals(self) -> dict[str, int]:
+        return {k: sum(s.get(k, 0) for s in self.signals) for k in ("edges", "evidence")}
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"run_id": self.run_id, "compat": self.compat, "parameters": self.parameters,
+                "signals": self.signals, "totals": self.totals}
+
+
+def _global(name: str, value: Any) -> Any:
+    spec = {p.name: p for p in GENERIC_PARAMS}[name]
+    return spec.coerce(value, "detect")
+
+
+def resolve_params(names: Iterable[str], *, compat: str | None = None,
+                   overrides: dict[str, Any] | None = None,
+                   params: dict[str, dict[str, Any]] | None = None) -> dict[str, dict[str, Any]]:
+    """Each signal's validated parameters: its defaults, then ``overrides`` (all signals), then
+    ``params[signal]``. Raises :class:`ParameterError` with the standard message."""
+    names = list(names)
+    params = dict(params or {})
+    stray = sorted(set(params) - set(names))
+    if stray:
+        raise ParameterError(f"Parameters were given for {stray[0]!r}, which is not among the "
+                             f"signals run ({', '.join(names)}).")
+    overrides = {k: _global(k, v) for k, v in (overrides or {}).items() if v is not None}
+    out = {}
+    for name in names:
+        sig = get_signal(name)
+        if compat and compat not in sig.compat:
+            raise ParameterError(
+                f"The signal {name} has no {compat!r}-compatible mode. Signals with one: "
+                f"{', '.join(default_signals(compat))}.")
+        values: dict[str, Any] = {"hot_items": "keep"} if compat else {}
+        values.update({k: v for k, v in overrides.items()
+                       if k != "window" or sig.windowed})
+        values.update(params.get(name) or {})
+        out[name] = validate_params(sig.spec, values, name)
+    return out
+
+
+def detect_coaction(ws: Workspace, *, signals: Iterable[str] | str | None = None,
+                    window: str | float | None = "60s", min_weight: int | None = None,
+                    compat: str | None = None, hot_items: str | None = None,
+                    max_item_actions: int | None = None, max_evidence: int | None = None,
+                    params: dict[str, dict[str, Any]] | None = None,
+                    memory_limit: str | None = None, temp_directory: str | None = None,
+                    threads: int | None = None) -> DetectReport:
+    """Run co-action signals on ``ws`` and replace its ``edges`` and ``edge_evidence``.
+
+    ``signals``: names from :data:`ioscope.detect.signals.SIGNALS` (default: every signal on by
+    default; with ``compat='cnt'``, the four CNT networks). ``window``, ``min_weight``,
+    ``hot_items``, ``max_item_actions`` and ``max_evidence`` apply to every signal unless None
+    (then each signal's default holds); ``params`` gives per-signal values, e.g.
+    ``{"near_duplicate_text": {"threshold": 0.9}}``. ``compat='cnt'`` reproduces
+    coordination-network-toolkit's definitions (directed weights, its text normalization, raw
+    URLs, no hot-item policy unless one is asked for). ``memory_limit`` (e.g. ``"4GB"``) and
+    ``temp_directory`` bound DuckDB's memory and say where it spills.
+    """
+    if compat is not None and compat not in COMPAT_MODES:
+        raise ParameterError(f"The 'compat' parameter of detect must be one of "
+                             f"{', '.join(repr(c) for c in COMPAT_MODES)}. Got {compat!r} instead.")
+    if isinstance(signals, str):
+        signals = [s.strip() for s in signals.split(",") if s.strip()]
+    names = list(signals) if signals else default_signals(compat)
+    for n in names:
+        get_signal(n)
+    resolved = resolve_params(names, compat=compat, params=params, overrides={
+        "window": window, "min_weight": min_weight, "hot_items": hot_items,
+        "max_item_actions": max_item_actions, "max_evidence": max_evidence})
+    if threads is not None:
+        threads = Param("threads", "int", None, "", min=1).coerce(threads, "detect")
+    ws.configure(memory_limit=memory_limit, temp_directory=temp_directory, threads=threads)
+    recorded = {"mode": "raw", "signals": names, "compat": compat,
+                "memory_limit": memory_limit, "threads": threads, "per_signal": resolved}
+    with ws.run("detect", recorded) as run:
+        report = run_signals(ws, run, names, resolved, compat)
+    return report
+
+
+def run_signals(ws: Workspace, run: Run, names: list[str], resolved: dict[str, dict[str, Any]],
+                compat: str | None, *,
+                on_signal: Callable[[Signal, dict[str, Any]], dict[str, Any] | None] | None = None,
+                ) -> DetectReport:
+    """Inside an open ``ws.run``: replace ``edges``/``edge_evidence`` with the signals' results.
+
+    ``resolved`` comes from :func:`resolve_params`. ``on_signal(signal, params)`` is called after
+    each signal's edges are stored, while its temporary tables still exist (``_det_accounts``,
+    ``_det_actions``, ``_det_pairs``, ``_det_edges``; near_duplicate_text: ``_nd_posts_cold``,
+    ``_nd_similar``); what it returns is added to the signal's counts.
+    """
+    ws.ensure(EDGES, EDGE_EVIDENCE)
+    report = DetectReport(run.run_id, compat, resolved)
+    sql = Sql(ws.con)
+    try:
+        sql.run("DELETE FROM edge_evidence")
+        sql.run("DELETE FROM edges")
+        accounts = prepare_accounts(sql)
+        for name in names:
+            t0 = time.perf_counter()
+            signal = SIGNALS[name]
+            counts = _run_signal(sql, signal, resolved[name], compat, run.run_id)
+            if on_signal is not None:
+                counts.update(on_signal(signal, resolved[name]) or {})
+            sql.drop_temps(keep=(ACCOUNTS,))
+            report.signals.append({"signal": name, **counts,
+                                   "seconds": round(time.perf_counter() - t0, 3)})
+    finally:
+        sql.drop_temps()
+    run.row_counts.update({"accounts": accounts, "signals": report.signals, **report.totals})
+    return report
+
+
+def _run_signal(sql: Sql, signal: Signal, p: dict[str, Any], compat: str | None,
+                run_id: str) -> dict[str, int]:
+    if signal.pairs is not None:
+        counts = signal.pairs(sql, p)
+    else:
+        counts = load_actions(sql, signal, p, compat)
+        counts.update(apply_hot_policy(sql, p))
+        counts["pairs"] = pair_actions(sql, signal, p)
+    aggregate_edges(sql, p, compat)
+    if signal.finish is not None:
+        counts.update(signal.finish(sql, p))
+    counts.update(store(sql, signal.name, p, run_id))
+    return counts

@@ -1,0 +1,112 @@
+"""How detect talks to the database: every statement goes through :class:`Sql`.
+
+The statements are written in a portable subset of SQL (``CAST(FLOOR(t / W) AS BIGINT)`` rather
+than ``//``, ``LEAST``/``GREATEST``, ``string_agg(... ORDER BY ...)``, no DuckDB-only casts), so
+that a later Spark backend can run the same text; ``tests/test_detect_sql.py`` records every
+statement of a detect run with :func:`recording` and transpiles it to Spark SQL with sqlglot.
+Values are inlined as literals (numbers are validated before they get here, strings quoted).
+"""
+
+from __future__ import annotations
+
+import threading
+from contextlib import contextmanager
+from typing import Any, Iterator
+
+import duckdb
+
+__all__ = ["Sql", "recording", "lit", "ident", "epoch_seconds", "from_epoch",
+           "WHITESPACE", "PY_WHITESPACE"]
+
+_local = threading.local()
+
+#: Characters Python's ``regex`` module treats as ``\s`` in Unicode patterns (RE2 syntax).
+WHITESPACE = r"[\t\n\x0b\x0c\r \x{85}\x{a0}\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}]"
+#: Characters ``str.split()`` splits on: the above plus the information separators 0x1c-0x1f.
+PY_WHITESPACE = WHITESPACE[:-1] + r"\x1c-\x1f]"
+
+
+@contextmanager
+def recording() -> Iterator[list[str]]:
+    """Collect the text of every statement :class:`Sql` runs in this thread (for tests)."""
+    log: list[str] = []
+    prev = getattr(_local, "log", None)
+    _local.log = log
+    try:
+        yield log
+    finally:
+        _local.log = prev
+
+
+class Sql:
+    """A connection wrapper that runs (and, under :func:`recording`, records) statements."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection):
+        self.con = con
+        self._temps: list[str] = []
+
+    def run(self, sql: str) -> duckdb.DuckDBPyConnection:
+        log = getattr(_local, "log", None)
+        if log is not None:
+            log.append(sql)
+        return self.con.execute(sql)
+
+    def one(self, sql: str) -> Any:
+        return self.run(sql).fetchone()[0]
+
+    def rows(self, sql: str) -> list[tuple]:
+        return self.run(sql).fetchall()
+
+    def columns(self, table: str) -> list[str]:
+        return [d[0] for d in self.con.execute(f"SELECT * FROM {table} LIMIT 0").description]
+
+    def temp_table(self, name: str, columns: str) -> None:
+        """An empty temporary table ``name (columns)``, to be filled in several statements."""
+        self.run(f"CREATE OR REPLACE TEMP TABLE {name} ({columns})")
+        if name not in self._temps:
+            self._temps.append(name)
+
+    def temp(self, name: str, select: str) -> int:
+        """``CREATE OR REPLACE TEMP TABLE name AS select``; returns its row count."""
+        self.run(f"CREATE OR REPLACE TEMP TABLE {name} AS {select}")
+        if name not in self._temps:
+            self._temps.append(name)
+        return self.one(f"SELECT count(*) FROM {name}")
+
+    def drop_temps(self, keep: tuple[str, ...] = ()) -> None:
+        """Drop the temporary tables this runner made (never any other table), but ``keep``."""
+        for name in reversed(self._temps):
+            if name in keep:
+                continue
+            try:
+                self.con.execute(f"DROP TABLE IF EXISTS temp.main.{name}")
+            except duckdb.Error:
+                pass
+        self._temps = [n for n in self._temps if n in keep]
+
+
+def lit(value: Any) -> str:
+    """A SQL literal for a validated Python value."""
+    if value is None:
+        return "NULL"
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return repr(value) if value == value and abs(value) != float("inf") else "NULL"
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def epoch_seconds(column: str) -> str:
+    """Seconds since 1970 as DOUBLE (Spark: UNIX_TIMESTAMP)."""
+    return f"epoch({column})"
+
+
+def from_epoch(expr: str) -> str:
+    """A TIMESTAMP from epoch seconds, to the microsecond (Spark: TIMESTAMP_MICROS)."""
+    return f"make_timestamp(CAST(ROUND({expr} * 1000000) AS BIGINT))"

@@ -1,0 +1,107 @@
+"""``build_report``: the case report as one self-contained HTML file, Markdown or JSON."""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from markupsafe import Markup
+
+from ioscope import __version__
+from ioscope.params import Param, validate_params
+from ioscope.report import charts
+from ioscope.report.data import accounts, ads, clusters, network, overview
+from ioscope.report.limitations import limitations
+from ioscope.report.render import csp_hash, html_env, markdown_env, static_text, to_jsonable
+from ioscope.report.trace import Tracer
+from ioscope.workspace import Workspace
+
+__all__ = ["build_report", "collect", "REPORT_PARAMS"]
+
+REPORT_PARAMS = (
+    Param("format", "choice", "html", "Output format.", choices=("html", "md", "json")),
+    Param("top", "int", 10, "Campaign candidates described in detail.", min=0, max=500),
+    Param("members", "int", 50, "Members listed per campaign candidate (asset inventory).",
+          min=1, max=100_000),
+    Param("evidence", "int", 12, "Evidence pairs of posts shown per campaign candidate.",
+          min=0, max=1000),
+    Param("network_nodes", "int", 300, "Accounts drawn in the network picture.", min=10,
+          max=2000),
+)
+
+
+def collect(ws: Workspace, **params: Any) -> dict[str, Any]:
+    """Every section's facts, with the queries that produced them (no rendering)."""
+    p = validate_params(REPORT_PARAMS, params, "report")
+    tr = Tracer(ws)
+    sections: dict[str, Any] = {}
+    sections["analysed"] = overview.analysed(tr)
+    sections["method"] = overview.method(tr)
+    listing = clusters.clusters_list(tr, limit=p["top"])
+    sections["campaigns"] = listing
+    details = []
+    if listing["status"] == "ok":
+        for c in listing["clusters"]:
+            d = clusters.cluster_detail(tr, c["cluster_id"], members_limit=p["members"],
+                                        evidence_limit=p["evidence"])
+            d["timeline_chart"] = charts.time_bars(
+                d["timeline"], time="bucket", value="posts", series="kind",
+                bucket=d["timeline_bucket"], order=("post", "repost", "reply", "quote"),
+                height=150)
+            d["creation_chart"] = charts.time_bars(
+                d["creation"], time="month", value="accounts", bucket="month", height=110,
+                label="accounts created")
+            details.append(d)
+    listing["details"] = details
+    net = network.network(tr, max_nodes=p["network_nodes"])
+    if net["status"] == "ok":
+        net["picture"] = charts.network_picture(net["nodes"], net["edges"])
+    sections["network"] = net
+    creation = accounts.creation_histogram(tr)
+    rows = [dict(r, series="cluster members", n=r["in_clusters"]) for r in creation["histogram"]
+            if creation["has_clusters"]] + [
+        dict(r, series="other accounts" if creation["has_clusters"] else "accounts",
+             n=r["accounts"] - (r["in_clusters"] or 0)) for r in creation["histogram"]]
+    creation["chart"] = charts.time_bars(rows, time="bucket", value="n", series="series",
+                                         bucket=creation["bucket"], height=180)
+    sections["creation"] = creation
+    sections["scores"] = accounts.top_scored(tr)
+    promo = ads.ads_overview(tr)
+    if promo["status"] == "ok":
+        promo["months_chart"] = charts.time_bars(promo["months"], time="month",
+                                                 value="spend_usd_lower", bucket="month",
+                                                 height=170, label="spend (USD, lower bound)")
+    sections["ads"] = promo
+    sections["limitations"] = limitations(tr, sections)
+    return {"ioscope_version": __version__,
+            "generated_at": datetime.now(timezone.utc).replace(microsecond=0).isoformat(),
+            "workspace": ws.path, "parameters": p, "sections": sections,
+            "queries": tr.queries}
+
+
+def build_report(ws: Workspace, output: str | os.PathLike | None = None, **params: Any) -> str:
+    """Render the case report; write it to ``output`` when given and return the text.
+
+    Example:
+        >>> with Workspace.open("case.duckdb", read_only=True) as ws:  # doctest: +SKIP
+        ...     build_report(ws, "report.html")
+    """
+    facts = collect(ws, **params)
+    fmt = facts["parameters"]["format"]
+    if fmt == "json":
+        doc = to_jsonable({k: v for k, v in facts.items() if k != "queries"})
+        doc["queries"] = [q.to_dict() for q in facts["queries"]]
+        text = json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+    elif fmt == "md":
+        text = markdown_env().get_template("report.md.j2").render(**facts)
+    else:
+        css = static_text("ioscope.report", "templates/report.css")
+        text = html_env().get_template("report.html.j2").render(
+            css=Markup(css), csp=f"default-src 'none'; style-src {csp_hash(css)}; img-src data:; "
+                                 "base-uri 'none'; form-action 'none'", **facts)
+    if output is not None and str(output) != "-":
+        Path(output).write_text(text, encoding="utf-8")
+    return text

@@ -1,0 +1,85 @@
+"""A deterministic force-directed layout (Fruchterman & Reingold 1991) in numpy, with packing.
+
+Used for the static network picture of the report. Each group (cluster) is laid out on its own
+and the groups are packed in rows, largest first, each in a square whose side grows with the
+square root of its size: the clusters stay apart and readable whatever the edges between them.
+Deterministic for a seed, so the same workspace always gives the same picture.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+__all__ = ["force_layout", "packed_layout"]
+
+
+def force_layout(n: int, edges: list[tuple[int, int, float]], *, iterations: int = 250,
+                 seed: int = 7) -> np.ndarray:
+    """Positions (n × 2, in [0, 1]) of ``n`` nodes joined by ``(i, j, weight)`` edges."""
+    if n == 0:
+        return np.zeros((0, 2))
+    if n == 1:
+        return np.array([[0.5, 0.5]])
+    rng = np.random.default_rng(seed)
+    pos = rng.uniform(-1, 1, (n, 2))
+    k = np.sqrt(4.0 / n)
+    if edges:
+        src = np.array([e[0] for e in edges])
+        dst = np.array([e[1] for e in edges])
+        w = np.array([e[2] for e in edges], dtype=float)
+        w = 1.0 + np.log1p(w / max(float(np.median(w)), 1e-9))
+    temp = 0.2
+    for _ in range(iterations):
+        delta = pos[:, None, :] - pos[None, :, :]
+        dist2 = (delta ** 2).sum(-1) + 1e-9
+        np.fill_diagonal(dist2, np.inf)
+        disp = ((k * k / dist2)[:, :, None] * delta).sum(1)
+        if edges:
+            d = pos[src] - pos[dst]
+            length = np.sqrt((d ** 2).sum(-1)) + 1e-9
+            f = (length / k * w)[:, None] * d
+            np.add.at(disp, src, -f)
+            np.add.at(disp, dst, f)
+        disp -= 0.3 * pos  # gravity: keeps loose nodes of the group near it
+        length = np.sqrt((disp ** 2).sum(-1, keepdims=True)) + 1e-9
+        pos += disp / length * np.minimum(length, temp)
+        temp = max(temp * 0.98, 0.005)
+    lo, hi = pos.min(0), pos.max(0)
+    span = float(max((hi - lo).max(), 1e-9))
+    return (pos - lo) / span + (1 - (hi - lo) / span) / 2
+
+
+def packed_layout(groups: list, edges: list[tuple[int, int, float]], *, aspect: float = 1.4,
+                  seed: int = 7) -> np.ndarray:
+    """Positions in [0, 1]² of nodes labelled by ``groups``: each group laid out apart, packed."""
+    n = len(groups)
+    order = list(dict.fromkeys(groups))
+    members = {g: [i for i in range(n) if groups[i] == g] for g in order}
+    order.sort(key=lambda g: -len(members[g]))
+    sides = {g: math.sqrt(len(members[g])) for g in order}
+    # shelf packing: rows of width `row_width`, in units of the side of a one-node square
+    row_width = max(max(sides.values(), default=1.0),
+                    math.sqrt(sum(s * s for s in sides.values()) * aspect) * 1.1)
+    boxes, x, y, row_h = {}, 0.0, 0.0, 0.0
+    for g in order:
+        s = sides[g]
+        if x + s > row_width + 1e-9 and x > 0:
+            x, y, row_h = 0.0, y + row_h, 0.0
+        boxes[g] = (x, y, s)
+        x += s
+        row_h = max(row_h, s)
+    height = y + row_h
+    scale = 1.0 / max(row_width, height * aspect, 1e-9)
+    pos = np.zeros((n, 2))
+    for g in order:
+        idx = members[g]
+        local = {old: new for new, old in enumerate(idx)}
+        sub = [(local[i], local[j], w) for i, j, w in edges if i in local and j in local]
+        xy = force_layout(len(idx), sub, seed=seed)
+        bx, by, s = boxes[g]
+        margin = 0.12 * s
+        pos[idx, 0] = (bx + margin + xy[:, 0] * (s - 2 * margin)) * scale
+        pos[idx, 1] = (by + margin + xy[:, 1] * (s - 2 * margin)) * scale * aspect
+    return pos

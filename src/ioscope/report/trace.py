@@ -1,0 +1,147 @@
+"""Traceable queries: every number the report or the web UI shows comes from a recorded query.
+
+A :class:`Tracer` runs SQL against the workspace with bound parameters and keeps, for each query,
+its id, a title, the tables it reads (found by parsing the SQL with sqlglot) and the SQL itself.
+The report prints them next to the numbers (and in an appendix); the web UI lists them under each
+page and in its JSON twin. :meth:`Query.display_sql` inlines the parameters as SQL literals so that
+the query can be pasted into the ``duckdb`` CLI; that text is for reading only and is never executed
+by ioscope.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from functools import lru_cache
+from typing import Any, Iterable
+
+import sqlglot
+from sqlglot import exp
+
+from ioscope.workspace import Workspace
+
+__all__ = ["Query", "Tracer", "sql_literal", "inline_params"]
+
+
+@dataclass
+class Query:
+    """One query that produced numbers: id (``Q7``), title, tables read, SQL and parameters."""
+
+    id: str
+    title: str
+    sql: str
+    params: list[Any] = field(default_factory=list)
+    tables: tuple[str, ...] = ()
+    rows: int = 0
+
+    @property
+    def display_sql(self) -> str:
+        return inline_params(self.sql, self.params)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "title": self.title, "tables": list(self.tables),
+                "sql": self.display_sql, "rows": self.rows}
+
+
+class Tracer:
+    """Runs and records queries on one workspace. ``prefix`` keeps ids unique across tracers."""
+
+    def __init__(self, ws: Workspace, *, prefix: str = "Q"):
+        self.ws = ws
+        self.prefix = prefix
+        self.queries: list[Query] = []
+        self._columns: dict[str, set[str]] = {}
+
+    # -- schema questions (not recorded: they produce no number) ---------------------------------
+    def has(self, table: str) -> bool:
+        return self.ws.has_table(table)
+
+    def columns(self, table: str) -> set[str]:
+        if table not in self._columns:
+            self._columns[table] = {r[0] for r in self.ws.sql(
+                "SELECT column_name FROM duckdb_columns() WHERE schema_name = 'main' "
+                "AND table_name = ? AND NOT internal", [table]).fetchall()}
+        return self._columns[table]
+
+    def has_column(self, table: str, column: str) -> bool:
+        return self.has(table) and column in self.columns(table)
+
+    # -- recorded queries ------------------------------------------------------------------------
+    def rows(self, title: str, sql: str, params: Iterable[Any] = ()) -> tuple[list[dict[str, Any]], Query]:
+        """Run ``sql`` with bound ``params``; return the rows as dicts and the recorded query."""
+        params = list(params)
+        sql = _dedent(sql)
+        result = self.ws.rows(sql, params)
+        q = Query(id=f"{self.prefix}{len(self.queries) + 1}", title=title, sql=sql, params=params,
+                  tables=tables_read(sql), rows=len(result))
+        self.queries.append(q)
+        return result, q
+
+    def record(self, title: str, sql: str, rows: int) -> Query:
+        """Record a query another stage ran (e.g. the ads audit), so that its numbers are traced."""
+        sql = _dedent(sql)
+        q = Query(id=f"{self.prefix}{len(self.queries) + 1}", title=title, sql=sql,
+                  tables=tables_read(sql), rows=rows)
+        self.queries.append(q)
+        return q
+
+    def one(self, title: str, sql: str, params: Iterable[Any] = ()) -> tuple[dict[str, Any], Query]:
+        rows, q = self.rows(title, sql, params)
+        return (rows[0] if rows else {}), q
+
+
+@lru_cache(maxsize=512)
+def tables_read(sql: str) -> tuple[str, ...]:
+    """Workspace tables a query reads (CTE names and table functions excluded), in order."""
+    try:
+        tree = sqlglot.parse_one(sql, read="duckdb")
+    except sqlglot.errors.ParseError:
+        return ()
+    ctes = {c.alias for c in tree.find_all(exp.CTE)}
+    names: list[str] = []
+    for t in tree.find_all(exp.Table):
+        if t.name and t.name not in ctes and t.name not in names:
+            names.append(t.name)
+    return tuple(sorted(names))
+
+
+def sql_literal(value: Any) -> str:
+    """A value as a DuckDB literal, for display."""
+    if value is None:
+        return "NULL"
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    if isinstance(value, datetime):
+        return f"TIMESTAMP '{value.isoformat(sep=' ')}'"
+    if isinstance(value, date):
+        return f"DATE '{value.isoformat()}'"
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(sql_literal(v) for v in value) + "]"
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+_TOKENS = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|--[^\n]*|\?|[^'\"?-]+|-")
+
+
+def inline_params(sql: str, params: list[Any]) -> str:
+    """Replace each ``?`` outside quotes and comments by the literal of its parameter."""
+    if not params:
+        return sql
+    it = iter(params)
+    out = []
+    for tok in _TOKENS.findall(sql):
+        out.append(sql_literal(next(it)) if tok == "?" else tok)
+    return "".join(out)
+
+
+def _dedent(sql: str) -> str:
+    """Strip the indentation that Python source gives SQL strings (first line may be unindented)."""
+    lines = [ln.rstrip() for ln in sql.strip("\n").splitlines()]
+    if not lines:
+        return ""
+    head, rest = lines[0].strip(), lines[1:]
+    indent = min((len(ln) - len(ln.lstrip()) for ln in rest if ln.strip()), default=0)
+    return "\n".join([head] + [ln[indent:] for ln in rest]).strip()

@@ -1,0 +1,202 @@
+"""Browser tests: Playwright driving Debian's chromium (no browser download).
+
+They open the overview, follow a campaign, check that its network renders, open an account,
+check that hostile content runs no script in the UI or the report, and that the report opens
+with networking disabled. Screenshots go to ``$IOSCOPE_SCREENSHOTS`` (default: the test's
+temporary folder).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from casefixture import build_case_workspace
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed at "
+                       "/usr/bin/chromium (.ci/run installs it with apt)"),
+]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def shots(tmp_path) -> Path:
+    path = Path(os.environ.get("IOSCOPE_SCREENSHOTS", tmp_path))
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+class Server:
+    """uvicorn serving a workspace on a free port of 127.0.0.1, in a thread."""
+
+    def __init__(self, workspace: Path):
+        import uvicorn
+
+        from ioscope.web import create_app
+
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            self.port = s.getsockname()[1]
+        config = uvicorn.Config(create_app(workspace), host="127.0.0.1", port=self.port,
+                                log_level="warning")
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        self.thread.start()
+        deadline = time.time() + 20
+        while not self.server.started:
+            assert time.time() < deadline, "server did not start"
+            time.sleep(0.05)
+        self.url = f"http://127.0.0.1:{self.port}"
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def case_server(tmp_path_factory):
+    server = Server(build_case_workspace(tmp_path_factory.mktemp("b") / "case.duckdb"))
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def hostile_ws(tmp_path_factory) -> Path:
+    return build_case_workspace(tmp_path_factory.mktemp("bh") / "h.duckdb", hostile=True)
+
+
+@pytest.fixture(scope="module")
+def hostile_server(hostile_ws):
+    server = Server(hostile_ws)
+    yield server
+    server.stop()
+
+
+def watch(page) -> dict:
+    """Console errors (CSP violations show up there), dialogs and page errors of a page."""
+    seen = {"errors": [], "dialogs": []}
+    page.on("console", lambda m: m.type == "error" and seen["errors"].append(m.text))
+    page.on("pageerror", lambda e: seen["errors"].append(str(e)))
+
+    def dialog(d):
+        seen["dialogs"].append(d.message)
+        d.dismiss()
+
+    page.on("dialog", dialog)
+    return seen
+
+
+def test_overview_campaign_network_account(browser, case_server, shots):
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    seen = watch(page)
+    page.goto(case_server.url + "/")
+    assert page.locator("h1").inner_text() == "Overview"
+    page.screenshot(path=str(shots / "overview.png"), full_page=True)
+    page.locator("a.cluster-link").first.click()
+    page.wait_for_selector("#network[data-rendered]")
+    assert page.locator("h1").inner_text().startswith("Cluster 1")
+    assert page.locator("#network svg circle").count() == 8
+    assert page.locator("#network svg line").count() == 28
+    page.locator("#network").scroll_into_view_if_needed()
+    page.screenshot(path=str(shots / "cluster.png"), full_page=True)
+    # hovering a node names it; clicking it opens the account
+    node = page.locator("#network svg circle").first
+    node.hover()
+    assert "cluster 1" in page.locator("#network-info").inner_text()
+    node.click()
+    page.wait_for_url("**/account?*")
+    assert page.locator("h1").inner_text().startswith("c1_")
+    page.go_back()
+    page.locator("table.members a.account-link").first.click()
+    page.wait_for_url("**/account?*")
+    assert "Clusters" in page.content() and page.locator("a.cluster-link").count() == 1
+    page.screenshot(path=str(shots / "account.png"), full_page=True)
+    page.goto(case_server.url + "/network")
+    page.wait_for_selector("#network[data-rendered]")
+    assert page.locator("#network svg circle").count() == 19
+    page.screenshot(path=str(shots / "network.png"))
+    page.goto(case_server.url + "/ads")
+    page.screenshot(path=str(shots / "ads.png"), full_page=True)
+    assert seen == {"errors": [], "dialogs": []}
+    page.close()
+
+
+def test_search_form(browser, case_server):
+    page = browser.new_page()
+    page.goto(case_server.url + "/accounts")
+    page.fill("form.filter input[name=q]", "c2_")
+    page.click("form.filter button")
+    page.wait_for_url("**q=c2_*")
+    assert page.locator("table.accounts tbody tr").count() == 6
+    page.close()
+
+
+def test_hostile_content_runs_no_script_in_ui(browser, hostile_server, shots):
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    seen = watch(page)
+    for path in ("/", "/clusters", "/clusters/1", "/network", "/accounts?q=script",
+                 "/account?platform=twitter&id=c1_0", "/ads",
+                 "/advertiser?platform=facebook&id=adv0"):
+        page.goto(hostile_server.url + path)
+        page.wait_for_load_state("networkidle")
+        assert page.evaluate("window.__pwned") is None, path
+        assert page.title() != "pwned"
+    page.goto(hostile_server.url + "/clusters/1")
+    page.wait_for_selector("#network[data-rendered]")
+    assert "<script>" in page.locator(".evidence").inner_text()  # shown as text
+    page.screenshot(path=str(shots / "hostile-cluster.png"), full_page=True)
+    assert seen["dialogs"] == [] and seen["errors"] == []
+    page.close()
+
+
+def test_report_opens_offline_and_runs_nothing(browser, hostile_ws, tmp_path, shots):
+    from ioscope.report import build_report
+    from ioscope.workspace import Workspace
+
+    out = tmp_path / "report.html"
+    with Workspace.open(hostile_ws, read_only=True) as ws:
+        build_report(ws, out)
+    context = browser.new_context(offline=True)
+    requests = []
+    context.route("**/*", lambda route: (requests.append(route.request.url),
+                                         route.continue_() if route.request.url.startswith(
+                                             "file:") else route.abort()))
+    page = context.new_page()
+    seen = watch(page)
+    page.goto(out.as_uri())
+    assert [u for u in requests if not u.startswith("file:")] == []
+    assert page.evaluate("window.__pwned") is None and page.title() != "pwned"
+    assert seen["dialogs"] == []
+    # the inline stylesheet is allowed by its CSP hash: styles apply
+    border = page.evaluate("getComputedStyle(document.querySelector('h2')).borderBottomStyle")
+    assert border == "solid"
+    assert page.locator("section#network figure > svg circle").count() == 19
+    page.screenshot(path=str(shots / "report.png"))
+    # print: the queries move to the appendix, the collapsible boxes disappear
+    page.emulate_media(media="print")
+    assert page.evaluate("getComputedStyle(document.querySelector('details.query')).display") \
+        == "none"
+    assert page.locator("#queries .appendix-query").count() > 20
+    page.pdf(path=str(tmp_path / "report.pdf"))
+    assert (tmp_path / "report.pdf").stat().st_size > 10_000
+    assert seen["errors"] == []
+    context.close()

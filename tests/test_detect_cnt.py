@@ -1,0 +1,126 @@
+"""CNT-compatible mode: coordination-network-toolkit's co_retweet, co_tweet, co_reply and co_link.
+
+The fast tests compare with an independent, brute-force Python statement of CNT 1.5.2's semantics
+(header of ../shared/tools/cnt_compare.sh); the slow test runs CNT itself through that script.
+"""
+
+from __future__ import annotations
+
+import csv
+import itertools
+import re
+import shutil
+import subprocess
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+
+from conftest import SHARED
+from ioscope.detect import detect
+from ioscope.ingest import ingest
+from synth_cnt import write_cnt_csv
+
+NETWORKS = {"co_repost": "co_retweet", "co_text": "co_tweet", "co_reply": "co_reply",
+            "co_link": "co_link"}
+CNT_SCRIPT = SHARED / "tools" / "cnt_compare.sh"
+
+
+def cnt_preprocess(text: str) -> str:
+    """CNT's message_preprocessor, restated (for the ASCII/Latin text of these tests)."""
+    return " ".join(re.sub(r"@.*?(?=(?:\s|$))", "", text.lower()).split())
+
+
+def cnt_networks(path: Path, window: float, min_weight: int) -> dict[str, set[tuple[str, str, int]]]:
+    """Brute force: weight(u1→u2) = distinct messages of u1 with a message of u2 within the window."""
+    seen, keyed = set(), {n: defaultdict(list) for n in NETWORKS.values()}
+    with open(path, newline="", encoding="utf-8") as f:
+        rows = list(csv.reader(f))[1:]
+    for mid, uid, _, repost, reply, message, ts, urls in rows:
+        if mid in seen:
+            continue
+        seen.add(mid)
+        t = float(ts)
+        if repost:
+            keyed["co_retweet"][repost].append((uid, t, mid))
+            continue
+        keyed["co_tweet"][cnt_preprocess(message)].append((uid, t, mid))
+        if reply:
+            keyed["co_reply"][reply].append((uid, t, mid))
+        for url in set(urls.split(" ")) - {""}:
+            keyed["co_link"][url].append((uid, t, mid))
+    out = {}
+    for net, groups in keyed.items():
+        matched = defaultdict(set)
+        for acts in groups.values():
+            for (u1, t1, m1), (u2, t2, m2) in itertools.permutations(acts, 2):
+                if u1 != u2 and abs(t1 - t2) <= window:
+                    matched[(u1, u2)].add(m1)
+        out[net] = {(a, b, len(m)) for (a, b), m in matched.items() if len(m) >= min_weight}
+    return out
+
+
+def ioscope_networks(ws) -> dict[str, set[tuple[str, str, int]]]:
+    return {net: set(ws.sql("SELECT account_1, account_2, weight FROM edges WHERE signal = ?",
+                            [sig]).fetchall()) for sig, net in NETWORKS.items()}
+
+
+def test_hand_computed_directed_weights(tmp_path, ws):
+    f = tmp_path / "cnt.csv"
+    f.write_text(
+        "message_id,user_id,username,repost_id,reply_id,message,timestamp,urls\n"
+        "1,a,a,,,Hello @x World,100,http://u.example/1\n"
+        "2,a,a,,,hello world,130,http://u.example/1 http://u.example/2\n"
+        "3,b,b,,,HELLO   world @y,160,http://u.example/2\n"
+        "4,b,b,9,,rt text,160,\n"
+        "5,a,a,9,,rt text,221,\n"
+        "6,c,c,9,,rt text,220,\n"
+        "7,c,c,,5,reply,300,\n"
+        "8,a,a,,5,@c reply,360,\n"
+        "9,b,b,,,,500,\n"
+        "10,c,c,,,@only,530,\n")
+    ingest(ws, [f])
+    detect(ws, compat="cnt", window=60, min_weight=1)
+    got = ioscope_networks(ws)
+    # co_tweet: a's 1 and 2 both match b's 3 (Δt 60 and 30); b's 3 matches a's 1 and 2; the empty
+    # text of b (9) matches c's "@only" (empty after normalization), and replies count, as in CNT
+    assert got["co_tweet"] == {("a", "b", 2), ("b", "a", 1), ("b", "c", 1), ("c", "b", 1),
+                               ("a", "c", 1), ("c", "a", 1)}
+    # co_link: url 1 (a only), url 2: a's 2 at 130 and b's 3 at 160
+    assert got["co_link"] == {("a", "b", 1), ("b", "a", 1)}
+    # co_retweet of 9: b at 160, c at 220 (Δt 60 counts), a at 221 (61 from b does not)
+    assert got["co_retweet"] == {("b", "c", 1), ("c", "b", 1), ("a", "c", 1), ("c", "a", 1)}
+    assert got["co_reply"] == {("a", "c", 1), ("c", "a", 1)}
+    assert got == cnt_networks(f, 60, 1)
+    assert ws.sql("SELECT bool_and(directed) FROM edges").fetchone()[0]
+
+
+@pytest.mark.parametrize("window,min_weight", [(60, 2), (10, 1)])
+def test_same_edges_as_cnt_semantics_on_synthetic_data(tmp_path, ws, window, min_weight):
+    synth = write_cnt_csv(tmp_path / "s.csv", posts=3000, seed=5, accounts=60, days=0.5)
+    ingest(ws, [synth.path])
+    detect(ws, compat="cnt", window=window, min_weight=min_weight)
+    got, want = ioscope_networks(ws), cnt_networks(synth.path, window, min_weight)
+    for net in want:
+        assert got[net] == want[net], net
+    assert sum(len(v) for v in want.values()) > 100
+
+
+@pytest.mark.slow
+def test_identical_edge_sets_with_cnt_itself(tmp_path, ws):
+    if not CNT_SCRIPT.exists() or shutil.which("bash") is None:
+        pytest.skip(f"{CNT_SCRIPT} not present")
+    synth = write_cnt_csv(tmp_path / "s.csv", posts=20_000, seed=9)
+    out = tmp_path / "cnt"
+    try:
+        subprocess.run(["bash", str(CNT_SCRIPT), str(synth.path), str(out), "60", "2"], check=True,
+                       capture_output=True, timeout=1200)
+    except subprocess.CalledProcessError as e:
+        pytest.skip(f"CNT could not run here: {e.stderr[-300:]!r}")
+    ingest(ws, [synth.path])
+    detect(ws, compat="cnt", window=60, min_weight=2)
+    got = ioscope_networks(ws)
+    for net in NETWORKS.values():
+        with open(out / f"{net}.csv", newline="") as f:
+            want = {(a, b, int(w)) for a, b, w in list(csv.reader(f))[1:]}
+        assert got[net] == want, net

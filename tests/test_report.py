@@ -1,0 +1,239 @@
+"""The case report: sections, graceful degradation, traceability, escaping, offline HTML, CLI."""
+
+from __future__ import annotations
+
+import hashlib
+import base64
+import json
+import re
+from html import unescape
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from casefixture import HOSTILE, build_case_workspace
+from ioscope.cli.main import app
+from ioscope.report import build_report, collect
+from ioscope.report.charts import time_bars
+from ioscope.report.layout import packed_layout
+from ioscope.report.trace import inline_params, tables_read
+from ioscope.workspace import Workspace
+
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def case(tmp_path_factory) -> Path:
+    return build_case_workspace(tmp_path_factory.mktemp("case") / "case.duckdb")
+
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory) -> Path:
+    return build_case_workspace(tmp_path_factory.mktemp("hostile") / "h.duckdb", hostile=True)
+
+
+@pytest.fixture(scope="module")
+def bare(tmp_path_factory) -> Path:
+    """Posts and accounts only: no stage has run."""
+    return build_case_workspace(tmp_path_factory.mktemp("bare") / "b.duckdb", stages=False)
+
+
+def report(path: Path, **kw) -> str:
+    with Workspace.open(path, read_only=True) as ws:
+        return build_report(ws, **kw)
+
+
+class _Refs(HTMLParser):
+    """Every URL-bearing attribute and every tag name of a document."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.urls: list[tuple[str, str, str]] = []
+        self.tags: list[str] = []
+        self.event_attrs: list[tuple[str, str]] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+        for k, v in attrs:
+            if k in ("src", "href", "xlink:href", "action", "formaction", "data", "poster"):
+                self.urls.append((tag, k, v or ""))
+            if k.startswith("on"):
+                self.event_attrs.append((tag, k))
+
+
+def test_sections_present_and_numbers_right(case):
+    html = report(case)
+    for anchor in ("analysed", "campaigns", "network", "creation", "scores", "ads", "method",
+                   "limitations", "queries"):
+        assert f'id="{anchor}"' in html
+    with Workspace.open(case, read_only=True) as ws:
+        facts = collect(ws)
+    s = facts["sections"]
+    assert s["analysed"]["n_posts"] == ws_count(case, "posts")
+    assert s["campaigns"]["total"] == 3 and len(s["campaigns"]["details"]) == 3
+    first = s["campaigns"]["details"][0]
+    assert first["n_members"] == 8 and len(first["members"]) == 8
+    assert first["signals"][0]["signal"] == "co_repost" and first["signals"][0]["edges"] == 28
+    # the evidence pairs are the closest in time and name real posts of members
+    assert first["evidence"] and all(abs(e["dt_seconds"]) == 7 for e in first["evidence"])
+    assert all(e["account_1"].startswith("c1_") and e["created_at_1"] for e in first["evidence"])
+    assert s["network"]["status"] == "ok" and len(s["network"]["nodes"]) == 19
+    assert s["ads"]["totals"]["ads"] == 30 and s["ads"]["totals"]["advertisers"] == 3
+    hist = s["creation"]["histogram"]
+    assert max(hist, key=lambda r: r["in_clusters"])["in_clusters"] == 8  # the creation burst
+
+
+def ws_count(path: Path, table: str) -> int:
+    with Workspace.open(path, read_only=True) as ws:
+        return ws.count(table)
+
+
+def test_every_query_reruns_to_the_same_rows(case):
+    """Traceability: the SQL printed for each figure, pasted as is, gives the same rows."""
+    with Workspace.open(case, read_only=True) as ws:
+        facts = collect(ws)
+        assert len(facts["queries"]) > 30
+        for q in facts["queries"]:
+            if q.sql.startswith("--"):
+                continue
+            rows = ws.sql(q.display_sql).fetchall()
+            assert len(rows) == q.rows, q.id
+            assert q.tables, q.id
+
+
+def test_every_figure_cites_a_query(case):
+    html = report(case)
+    cited = set(re.findall(r"\[(Q\d+)\]", html)) | set(re.findall(r'id="use-(Q\d+)"', html))
+    listed = set(re.findall(r'<div class="appendix-query" id="(Q\d+)"', html))
+    assert cited and cited <= listed
+    # every table of data is followed by its query element
+    assert html.count("<table") <= html.count('class="query"')
+
+
+def test_graceful_degradation_names_the_command(bare):
+    html = report(bare)
+    assert f"Coordination detection not run yet: run `ioscope detect {bare}`" in html.replace(
+        "&#96;", "`")
+    assert "Ad ingest not run yet" in html
+    assert "Account scoring not run yet" in html
+    md = report(bare, format="md")
+    assert "not run yet" in md
+    doc = json.loads(report(bare, format="json"))
+    assert doc["sections"]["campaigns"]["status"] == "not_run"
+    assert doc["sections"]["campaigns"]["command"] == f"ioscope detect {bare}"
+    assert doc["sections"]["analysed"]["status"] == "ok"
+
+
+def test_empty_workspace(tmp_path):
+    path = tmp_path / "empty.duckdb"
+    Workspace.open(path).close()
+    html = report(path)
+    assert "holds no posts yet" in html
+    assert json.loads(report(path, format="json"))["sections"]["analysed"]["status"] == "empty"
+
+
+def test_detect_ran_but_found_nothing(tmp_path):
+    path = build_case_workspace(tmp_path / "c.duckdb")
+    with Workspace.open(path) as ws:
+        ws.sql("DELETE FROM cluster_members")
+        ws.sql("DELETE FROM clusters")
+    doc = json.loads(report(path, format="json"))
+    assert doc["sections"]["campaigns"]["status"] == "empty"
+    assert "found no cluster" in doc["sections"]["campaigns"]["message"]
+
+
+def test_self_contained_and_offline(case):
+    html = report(case)
+    refs = _Refs()
+    refs.feed(html)
+    assert "script" not in refs.tags  # the report needs no JavaScript at all
+    for tag, attr, url in refs.urls:
+        assert url.startswith("#") or url.startswith("data:"), (tag, attr, url)
+    assert "<link" not in html and "@import" not in html and "url(" not in html
+    assert not re.search(r"https?://", html.split("<style>")[0])
+    # the CSP allows exactly the inline stylesheet, by hash, and no script
+    csp = unescape(re.search(r'http-equiv="Content-Security-Policy" content="([^"]+)"', html).group(1))
+    css = html.split("<style>", 1)[1].split("</style>", 1)[0]
+    digest = base64.b64encode(hashlib.sha256(css.encode()).digest()).decode()
+    assert f"'sha256-{digest}'" in csp and "script-src" not in csp and "default-src 'none'" in csp
+
+
+def test_hostile_content_is_inert_in_html(hostile):
+    html = report(hostile)
+    refs = _Refs()
+    refs.feed(html)
+    assert "script" not in refs.tags and "img" not in refs.tags
+    assert refs.event_attrs == []
+    assert all(not v.lower().startswith("javascript:") for _, _, v in refs.urls)
+    assert "&lt;script&gt;window.__pwned" in html
+    assert "DROP TABLE posts" in html  # shown as text, and the workspace is intact
+    assert ws_count(hostile, "posts") > 0
+
+
+def test_hostile_content_is_inert_in_markdown(hostile):
+    md = report(hostile, format="md")
+    body = md.split("## Appendix: queries")[0]
+    assert not re.search(r"(?<!\\)<(script|img|svg|/(?!sub>))", body)
+    assert "\\<script\\>" in body
+    assert "](javascript:" not in body
+    # the appendix fences cannot be closed by data
+    appendix = md.split("## Appendix: queries")[1]
+    assert appendix.count("```sql") * 2 == appendix.count("```")
+
+
+def test_json_format(case):
+    doc = json.loads(report(case, format="json"))
+    assert set(doc) == {"ioscope_version", "generated_at", "workspace", "parameters", "sections",
+                        "queries"}
+    ids = {q["id"] for q in doc["queries"]}
+    assert doc["sections"]["campaigns"]["q_total"] in ids
+    assert all({"id", "title", "tables", "sql", "rows"} <= set(q) for q in doc["queries"])
+
+
+def test_cli_report(case, tmp_path):
+    out = tmp_path / "r.html"
+    r = runner.invoke(app, ["report", str(case), "-o", str(out)])
+    assert r.exit_code == 0, r.output
+    assert out.read_text().startswith("<!DOCTYPE html>")
+    r = runner.invoke(app, ["report", str(case), "--format", "json", "-o", "-"])
+    assert r.exit_code == 0 and json.loads(r.stdout)["sections"]["campaigns"]["total"] == 3
+    r = runner.invoke(app, ["report", str(case), "--format", "pdf", "-o", str(out), "--json"])
+    assert r.exit_code == 2
+    assert json.loads(r.stdout)["error"]["code"] == "parameter"
+    r = runner.invoke(app, ["report", str(tmp_path / "missing.duckdb"), "--json"])
+    assert r.exit_code == 1 and json.loads(r.stdout)["error"]["code"] == "not_found"
+
+
+def test_inline_params_and_tables():
+    sql = "SELECT '?' AS q, x FROM t WHERE a = ? AND b = ? -- why?\nAND c = ?"
+    out = inline_params(sql, ["it's", 3, None])
+    assert out == "SELECT '?' AS q, x FROM t WHERE a = 'it''s' AND b = 3 -- why?\nAND c = NULL"
+    assert tables_read("WITH m AS (SELECT * FROM cluster_members) SELECT * FROM posts "
+                       "JOIN m USING (account_id)") == ("cluster_members", "posts")
+
+
+def test_time_bars_place_gaps_and_stack():
+    from datetime import date
+
+    rows = [{"d": date(2020, 1, 1), "k": "post", "n": 2}, {"d": date(2020, 1, 1), "k": "repost",
+                                                           "n": 3},
+            {"d": date(2020, 1, 10), "k": "post", "n": 1}]
+    chart = time_bars(rows, time="d", value="n", series="k", bucket="day")
+    assert len(chart["bars"]) == 3
+    xs = sorted({b["x"] for b in chart["bars"]})
+    assert xs[1] - xs[0] > 8 * chart["bars"][0]["w"]  # nine days apart, not adjacent
+    assert [item["name"] for item in chart["legend"]] == ["post", "repost"]
+    assert time_bars([], time="d", value="n", bucket="day")["bars"] == []
+
+
+def test_layout_is_deterministic_and_separates_clusters():
+    groups = [1] * 6 + [2] * 6
+    edges = [(i, j, 1.0) for i in range(6) for j in range(i + 1, 6)] + \
+            [(i, j, 1.0) for i in range(6, 12) for j in range(i + 1, 12)]
+    a, b = packed_layout(groups, edges), packed_layout(groups, edges)
+    assert (a == b).all() and a.min() >= 0 and a.max() <= 1
+    c1, c2 = a[:6].mean(0), a[6:].mean(0)
+    spread = max(a[:6].std(0).max(), a[6:].std(0).max())
+    assert ((c1 - c2) ** 2).sum() ** 0.5 > 2 * spread
