@@ -11,6 +11,7 @@ by ioscope.
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import lru_cache
@@ -34,6 +35,7 @@ class Query:
     params: list[Any] = field(default_factory=list)
     tables: tuple[str, ...] = ()
     rows: int = 0
+    seconds: float = 0.0
 
     @property
     def display_sql(self) -> str:
@@ -41,7 +43,7 @@ class Query:
 
     def to_dict(self) -> dict[str, Any]:
         return {"id": self.id, "title": self.title, "tables": list(self.tables),
-                "sql": self.display_sql, "rows": self.rows}
+                "sql": self.display_sql, "rows": self.rows, "seconds": self.seconds}
 
 
 class Tracer:
@@ -52,6 +54,7 @@ class Tracer:
         self.prefix = prefix
         self.queries: list[Query] = []
         self._columns: dict[str, set[str]] = {}
+        ws.sql("SET enable_progress_bar = false")  # never draw on the terminal of a reader
 
     # -- schema questions (not recorded: they produce no number) ---------------------------------
     def has(self, table: str) -> bool:
@@ -72,9 +75,11 @@ class Tracer:
         """Run ``sql`` with bound ``params``; return the rows as dicts and the recorded query."""
         params = list(params)
         sql = _dedent(sql)
+        start = time.perf_counter()
         result = self.ws.rows(sql, params)
         q = Query(id=f"{self.prefix}{len(self.queries) + 1}", title=title, sql=sql, params=params,
-                  tables=tables_read(sql), rows=len(result))
+                  tables=tables_read(sql), rows=len(result),
+                  seconds=round(time.perf_counter() - start, 4))
         self.queries.append(q)
         return result, q
 

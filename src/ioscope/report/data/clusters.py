@@ -7,6 +7,7 @@ Reads ``clusters`` and ``cluster_members`` (detect), ``edges`` and ``edge_eviden
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
 
 from ioscope.errors import NotFoundError
@@ -75,8 +76,6 @@ def pick_bucket(first: Any, last: Any) -> str:
     if first is None or last is None:
         return "day"
     days = (last - first).total_seconds() / 86400
-    if days <= 3:
-        return "hour"
     if days <= 120:
         return "day"
     if days <= 900:
@@ -143,20 +142,43 @@ def _creation(tr: Tracer, cid: Any) -> dict[str, Any]:
 
 
 def _activity(tr: Tracer, cid: Any) -> dict[str, Any]:
-    span, q_span = tr.one("Activity span of the members", """
-        SELECT count(*) AS posts, min(p.created_at) AS first_post, max(p.created_at) AS last_post
+    return daily_activity(tr, "Posts of the members per day and kind", """
         FROM posts p
         JOIN cluster_members m ON m.platform = p.platform AND m.account_id = p.account_id
         WHERE m.cluster_id = ?""", [cid])
-    bucket = pick_bucket(span.get("first_post"), span.get("last_post"))
-    rows, q = tr.rows(f"Posts of the members per {bucket}, by kind", f"""
-        SELECT date_trunc('{bucket}', p.created_at) AS bucket, p.kind, count(*) AS posts
-        FROM posts p
-        JOIN cluster_members m ON m.platform = p.platform AND m.account_id = p.account_id
-        WHERE m.cluster_id = ?
-        GROUP BY ALL ORDER BY bucket, p.kind""", [cid])
-    return dict(activity_span=span, q_activity_span=q_span, timeline=rows, q_timeline=q,
-                timeline_bucket=bucket)
+
+
+def daily_activity(tr: Tracer, title: str, source: str, params: list[Any]) -> dict[str, Any]:
+    """One scan of the posts in ``source`` (a FROM ... WHERE clause over posts ``p``): posts per
+    day and kind with their first and last times. The span and the timeline (re-binned to a
+    readable bucket) are sums, minima and maxima of these rows, so they cite the same query."""
+    days, q = tr.rows(title, f"""
+        SELECT CAST(p.created_at AS DATE) AS day, p.kind, count(*) AS posts,
+               min(p.created_at) AS first_post, max(p.created_at) AS last_post
+        {source}
+        GROUP BY ALL ORDER BY day, p.kind""", params)
+    span = {"posts": sum(r["posts"] for r in days),
+            "first_post": min((r["first_post"] for r in days), default=None),
+            "last_post": max((r["last_post"] for r in days), default=None)}
+    for kind, name in (("repost", "reposts"), ("reply", "replies"), ("quote", "quotes")):
+        span[name] = sum(r["posts"] for r in days if r["kind"] == kind)
+    bucket = pick_bucket(span["first_post"], span["last_post"])
+    return dict(activity_span=span, q_activity_span=q, timeline=rebin(days, bucket),
+                q_timeline=q, timeline_bucket=bucket)
+
+
+def rebin(days: list[dict[str, Any]], bucket: str) -> list[dict[str, Any]]:
+    """Per-day rows (day, kind, posts) summed per ``bucket`` (day, week from Monday, month)."""
+    out: dict[tuple, int] = {}
+    for r in days:
+        d = r["day"]
+        if bucket == "week":
+            d = d - timedelta(days=d.weekday())
+        elif bucket == "month":
+            d = d.replace(day=1)
+        key = (datetime(d.year, d.month, d.day), r["kind"])
+        out[key] = out.get(key, 0) + r["posts"]
+    return [{"bucket": t, "kind": kind, "posts": n} for (t, kind), n in sorted(out.items())]
 
 
 def _signals(tr: Tracer, cid: Any) -> dict[str, Any]:
@@ -185,34 +207,47 @@ def _signals(tr: Tracer, cid: Any) -> dict[str, Any]:
 
 
 def _evidence(tr: Tracer, cid: Any, limit: int, items_limit: int) -> dict[str, Any]:
+    """The items most shared inside the cluster, each with its closest pair of posts: one scan
+    of the cluster's evidence, then the (few) posts looked up by id."""
     join = member_join(tr, "edge_evidence")
-    items, q_items = tr.rows("Items most shared within the cluster", f"""
+    plat = {k: (f"ev.platform_{k}" if tr.has_column("edge_evidence", f"platform_{k}")
+                else "NULL") for k in "12"}
+    on = {k: (f"p{k}.platform = i.ex.platform_{k} AND " if plat[k] != "NULL" else "")
+          for k in "12"}
+    items, q_items = tr.rows("Items most shared within the cluster, with the closest pair of "
+                             "posts on each", f"""
         WITH mem AS (SELECT platform, account_id FROM cluster_members WHERE cluster_id = ?),
-        ev AS (
-          SELECT e.* FROM edge_evidence e
-          {join})
-        SELECT signal, item, count(*) AS pairs,
-               len(list_distinct(flatten(list([account_1, account_2])))) AS accounts,
-               min(abs(dt_seconds)) AS min_dt_seconds,
-               median(abs(dt_seconds)) AS median_dt_seconds
-        FROM ev GROUP BY signal, item
-        ORDER BY accounts DESC, pairs DESC, signal, item LIMIT ?""", [cid, items_limit])
-    pairs, q_pairs = tr.rows("Sample evidence: pairs of posts behind the edges", f"""
-        WITH mem AS (SELECT platform, account_id FROM cluster_members WHERE cluster_id = ?),
-        ev AS (
-          SELECT e.*, row_number() OVER (PARTITION BY e.signal, e.item
-                                         ORDER BY abs(e.dt_seconds), e.post_1, e.post_2) AS k
-          FROM edge_evidence e
-          {join})
-        SELECT ev.signal, ev.item, ev.dt_seconds, coalesce(p1.platform, p2.platform) AS platform,
-               ev.account_1, p1.handle AS handle_1, ev.post_1, p1.created_at AS created_at_1,
-               p1.text AS text_1,
-               ev.account_2, p2.handle AS handle_2, ev.post_2, p2.created_at AS created_at_2,
-               p2.text AS text_2
-        FROM ev
-        LEFT JOIN posts p1 ON p1.post_id = ev.post_1 AND p1.account_id = ev.account_1
-        LEFT JOIN posts p2 ON p2.post_id = ev.post_2 AND p2.account_id = ev.account_2
-        WHERE ev.k <= 2
-        ORDER BY abs(ev.dt_seconds), ev.signal, ev.item, ev.post_1, ev.post_2 LIMIT ?""",
-        [cid, limit])
+        ev AS (SELECT e.* FROM edge_evidence e
+          {join}),
+        top AS (
+          SELECT signal, item, count(*) AS pairs FROM ev GROUP BY signal, item
+          ORDER BY pairs DESC, signal, item LIMIT ?),
+        items AS (
+          SELECT ev.signal, ev.item, any_value(t.pairs) AS pairs,
+                 len(list_distinct(flatten(list([ev.account_1, ev.account_2])))) AS accounts,
+                 min(abs(ev.dt_seconds)) AS min_dt_seconds,
+                 median(abs(ev.dt_seconds)) AS median_dt_seconds,
+                 arg_min({{'platform_1': {plat["1"]}, 'account_1': ev.account_1,
+                          'post_1': ev.post_1, 'platform_2': {plat["2"]},
+                          'account_2': ev.account_2, 'post_2': ev.post_2,
+                          'dt_seconds': ev.dt_seconds}},
+                         {{'dt': abs(ev.dt_seconds), 'post_1': ev.post_1,
+                          'post_2': ev.post_2}}) AS ex
+          FROM ev JOIN top t ON t.signal = ev.signal AND t.item = ev.item
+          GROUP BY ev.signal, ev.item),
+        pp AS (
+          SELECT platform, post_id, handle, created_at, text FROM posts
+          WHERE post_id IN (SELECT ex.post_1 FROM items UNION ALL SELECT ex.post_2 FROM items))
+        SELECT i.signal, i.item, i.accounts, i.pairs, i.min_dt_seconds, i.median_dt_seconds,
+               i.ex.dt_seconds AS dt_seconds, coalesce(p1.platform, p2.platform) AS platform,
+               i.ex.account_1 AS account_1, p1.handle AS handle_1, i.ex.post_1 AS post_1,
+               p1.created_at AS created_at_1, p1.text AS text_1,
+               i.ex.account_2 AS account_2, p2.handle AS handle_2, i.ex.post_2 AS post_2,
+               p2.created_at AS created_at_2, p2.text AS text_2
+        FROM items i
+        LEFT JOIN pp p1 ON {on["1"]}p1.post_id = i.ex.post_1
+        LEFT JOIN pp p2 ON {on["2"]}p2.post_id = i.ex.post_2
+        ORDER BY i.pairs DESC, i.accounts DESC, i.signal, i.item""", [cid, max(items_limit, limit)])
+    pairs = items[:limit]
+    q_pairs = q_items
     return dict(top_items=items, q_top_items=q_items, evidence=pairs, q_evidence=q_pairs)
