@@ -50,16 +50,15 @@ def test_grouped_folds_do_not_leak_campaign_fingerprints():
     # each positive group has its own constant value, drawn like the negatives' values: a model
     # can only recognise groups it has seen, so grouped CV must sit near chance and ungrouped not
     rng = np.random.default_rng(0)
-    groups = np.array([f"g{i // 10}" for i in range(200)] + [f"n{i}" for i in range(400)],
+    groups = np.array([f"g{i // 5}" for i in range(200)] + [f"n{i}" for i in range(400)],
                       dtype=object)
-    fingerprint = {g: rng.normal() for g in set(groups)}
+    fingerprint = {g: rng.normal() for g in sorted(set(groups))}
     x = np.array([[fingerprint[g] if g.startswith("g") else rng.normal()] for g in groups])
     y = np.array([1] * 200 + [0] * 400)
     p = validate_params(TRAIN_PARAMS, {"max_iter": 50}, "test")
     grouped = cross_validate(x, y, groups, p)["roc_auc"]
     leaky = cross_validate(x, y, np.array([str(i) for i in range(600)], dtype=object), p)["roc_auc"]
-    assert leaky > 0.8
-    assert abs(grouped - 0.5) < 0.15
+    assert grouped < 0.6 and leaky > grouped + 0.25, (grouped, leaky)
 
 
 def test_source_warnings_name_signals_one_source_cannot_have():

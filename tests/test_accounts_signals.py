@@ -175,6 +175,15 @@ def test_network_from_coordination_tables(ws):
     assert values(ws, "coordination_degree") == {"a": 2, "b": 1, "c": 1, "d": 0}
 
 
+def test_network_from_edges_alone(ws):
+    insert(ws, [account(a) for a in "ab"], [])
+    ws.sql("CREATE TABLE edges (signal VARCHAR, platform_1 VARCHAR, account_1 VARCHAR, "
+           "platform_2 VARCHAR, account_2 VARCHAR)")
+    ws.sql("INSERT INTO edges VALUES ('co_link','twitter','a','twitter','b')")
+    compute_signals(ws, families=["network"])
+    assert values(ws, "coordination_degree") == {"a": 1, "b": 1}
+
+
 def test_skips_what_the_data_cannot_support(ws):
     insert(ws, [account("a")], [post("a", 0, T0)])
     rep = compute_signals(ws)

@@ -65,8 +65,9 @@ def network_signals(con: duckdb.DuckDBPyConnection) -> pa.Table:
                        UNION ALL SELECT {p2}, account_2, account_1, {sig} FROM edges {where}),
             d AS (SELECT pa, a, count(DISTINCT b) AS degree, list(DISTINCT s ORDER BY s) AS signals
                   FROM e GROUP BY pa, a)
-            SELECT x.platform, x.account_id, 'coordination_degree', COALESCE(d.degree, 0),
-                   json_object('signals', d.signals, 'significant_only', {bool(where)})
+            SELECT x.platform, x.account_id, 'coordination_degree' AS signal,
+                   COALESCE(d.degree, 0) AS value,
+                   json_object('signals', d.signals, 'significant_only', {bool(where)}) AS detail
             FROM accounts x LEFT JOIN d
               ON d.a = x.account_id AND (d.pa IS NULL OR d.pa = x.platform)""")
     if not parts:
