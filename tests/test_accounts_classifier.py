@@ -61,6 +61,17 @@ def test_grouped_folds_do_not_leak_campaign_fingerprints():
     assert grouped < 0.6 and leaky > grouped + 0.25, (grouped, leaky)
 
 
+def test_signal_absent_from_a_whole_training_fold():
+    rng = np.random.default_rng(3)
+    y = np.array([0] * 60 + [1] * 20)
+    rare = np.full(80, np.nan)
+    rare[[0, 70]] = 1.0   # two accounts have it: some folds train without any value
+    x = np.column_stack([y + rng.normal(0, 0.4, 80), rare])
+    m = cross_validate(x, y, np.array([str(i) for i in range(80)], dtype=object),
+                       validate_params(TRAIN_PARAMS, {"max_iter": 20}, "test"), ["a", "rare"])
+    assert m["roc_auc"] > 0.7 and {f["signal"] for f in m["feature_importance"]} == {"a", "rare"}
+
+
 def test_source_warnings_name_signals_one_source_cannot_have():
     y = np.array([0] * 50 + [1] * 50)
     rng = np.random.default_rng(1)

@@ -114,14 +114,18 @@ def cross_validate(x: np.ndarray, y: np.ndarray, groups: np.ndarray, params: dic
         for tr, te in cv.split(x, y, groups):
             if len(set(y[tr])) < 2:
                 continue
-            est = make_estimator(params).fit(x[tr], y[tr])
-            oof[te] = est.predict_proba(x[te])[:, 1]
+            # a signal absent from every training account of a fold cannot be binned
+            cols = ~np.isnan(x[tr]).all(axis=0)
+            est = make_estimator(params).fit(x[tr][:, cols], y[tr])
+            oof[te] = est.predict_proba(x[te][:, cols])[:, 1]
             if len(set(y[te])) == 2:
                 fold_auc.append(float(roc_auc_score(y[te], oof[te])))
                 if names:
-                    importances.append(permutation_importance(
-                        est, x[te], y[te], scoring="roc_auc", n_repeats=3,
-                        random_state=params["seed"]).importances_mean)
+                    imp = np.zeros(x.shape[1])
+                    imp[cols] = permutation_importance(
+                        est, x[te][:, cols], y[te], scoring="roc_auc", n_repeats=3,
+                        random_state=params["seed"]).importances_mean
+                    importances.append(imp)
     ok = ~np.isnan(oof)
     pred = (oof[ok] >= params["threshold"]).astype(int)
     importance = []
