@@ -78,10 +78,10 @@ class ReadContext:
             data = pa.Table.from_pylist(data)
         if data.num_rows == 0:
             return 0
-        # Read through the relation API, not con.register(): inside the ingest transaction DuckDB
-        # keeps every registered table alive until commit, so memory would grow with the file.
-        self.con.from_arrow(data).query("_stage_arrow",
-                                        f"INSERT INTO {table} BY NAME SELECT * FROM _stage_arrow")
+        # DuckDB reads the local variable (a replacement scan). con.register() would keep the
+        # table alive until the ingest transaction ends, so memory would grow with the file.
+        _stage_arrow = data  # noqa: F841
+        self.con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM _stage_arrow")
         return data.num_rows
 
     def quarantine(self, line: int | None, reason: str, raw: Any = None, field: str | None = None) -> None:

@@ -115,18 +115,27 @@ def json_chunks(ctx: ReadContext, *, layout: str | None = None,
             yield tab
 
 
+#: the names a chunk can have in a reader's SQL (see :func:`query`)
+NAMES = ("_json", "_items", "_msgs", "_p", "_t", "_u", "_twp")
+
+
 def query(con: duckdb.DuckDBPyConnection, name: str, table: pa.Table, sql: str) -> pa.Table:
-    """The result of ``sql``, where ``table`` is visible as ``name``, as an Arrow table."""
-    return con.from_arrow(table).query(name, sql).to_arrow_table()
+    """The result of ``sql``, where ``table`` is visible as ``name`` (one of :data:`NAMES`).
+
+    DuckDB finds the table as a local variable of this frame (a replacement scan): it leaves no
+    catalog entry, so nothing outlives the call. ``con.register`` would keep the table alive until
+    the ingest transaction ends, and ``relation.query`` re-parses large SQL several times.
+    """
+    assert name in NAMES
+    _json = _items = _msgs = _p = _t = _u = _twp = table  # noqa: F841
+    return con.sql(sql).to_arrow_table()
 
 
 def stage_from(ctx: ReadContext, staging: str, name: str, table: pa.Table, select_sql: str) -> int:
     """Insert the rows of ``select_sql`` (reading ``table`` as ``name``) into a staging table."""
-    assert staging in STAGING
-    count = f"SELECT count(*) FROM {staging}"
-    before = ctx.con.execute(count).fetchall()[0][0]
-    ctx.con.from_arrow(table).query(name, f"INSERT INTO {staging} BY NAME {select_sql}")
-    return ctx.con.execute(count).fetchall()[0][0] - before
+    assert staging in STAGING and name in NAMES
+    _json = _items = _msgs = _p = _t = _u = _twp = table  # noqa: F841  (see query)
+    return ctx.con.execute(f"INSERT INTO {staging} BY NAME {select_sql}").fetchall()[0][0]
 
 
 # -- JSON lines ------------------------------------------------------------------------------
@@ -220,9 +229,9 @@ def _duckdb_tables(ctx: ReadContext, layout: str, max_object: int) -> Iterator[p
 # -- validating a chunk of lines -------------------------------------------------------------
 def drop_invalid(ctx: ReadContext, tab: pa.Table) -> pa.Table:
     """``tab`` without its records that are not valid JSON, which go to quarantine."""
-    bad = ctx.con.from_arrow(tab).query(
-        "_json_in", "SELECT _line, json FROM _json_in WHERE NOT json_valid(json) ORDER BY _line"
-    ).fetchall()
+    _json = tab  # noqa: F841  (read by DuckDB as a local variable, see query)
+    bad = ctx.con.execute("SELECT _line, json FROM _json WHERE NOT json_valid(json) "
+                          "ORDER BY _line").fetchall()
     if not bad:
         return tab
     for line, text in bad:

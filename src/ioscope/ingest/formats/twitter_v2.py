@@ -189,14 +189,14 @@ WHERE c NOT IN ('tweet', 'user')"""
 
 
 def _refuse_if_not_posts(ctx: ReadContext, items: pa.Table) -> None:
-    row = ctx.con.from_arrow(items).query("_items", f"""
+    row = query(ctx.con, "_items", items, f"""
         SELECT c, count(*) FILTER (WHERE c IN ('tweet', 'user')) OVER () AS posts FROM (
             SELECT CASE WHEN role = 'data' THEN {_ITEM_CLASS} ELSE role END AS c, _line FROM _items
             WHERE role NOT IN ('inc_tweet', 'inc_user'))
-        ORDER BY _line LIMIT 1""").fetchall()
-    if row and row[0][1] == 0 and row[0][0] in _NOT_POSTS:
+        ORDER BY _line LIMIT 1""").to_pylist()
+    if row and row[0]["posts"] == 0 and row[0]["c"] in _NOT_POSTS:
         raise SchemaError(
-            f"{ctx.path} is {_NOT_POSTS[row[0][0]]}, not tweets or users: there is nothing to "
+            f"{ctx.path} is {_NOT_POSTS[row[0]['c']]}, not tweets or users: there is nothing to "
             "ingest as posts or accounts.",
             hint="Give ioscope the tweets themselves (twarc2 search/timeline/lookup output).")
 
