@@ -6,8 +6,8 @@ from typing import Any
 
 from ioscope.errors import NotFoundError
 from ioscope.report.data import empty, section
-from ioscope.report.data.clusters import (cluster_order, daily_activity, pick_bucket,
-                                          scores_source)
+from ioscope.report.data.clusters import cluster_order, scores_source
+from ioscope.report.data.evidence import daily_activity, pick_bucket
 from ioscope.report.trace import Tracer
 
 __all__ = ["creation_histogram", "search_accounts", "account_detail", "top_scored"]
@@ -108,10 +108,14 @@ def account_detail(tr: Tracer, platform: str, account_id: str, *, posts_limit: i
                   q_profile=q_prof, platform=platform, account_id=account_id)
     act = daily_activity(tr, "The account's posts per day and kind",
                          "FROM posts p WHERE p.platform = ? AND p.account_id = ?", key)
+    # MATERIALIZED: filter first, then sort the account's posts (a top-N over the whole table
+    # would read every row's created_at)
     posts, q_posts = tr.rows("The account's posts, newest first", """
-        SELECT post_id, created_at, kind, text, target_handle, target_post_id, urls, hashtags
-        FROM posts WHERE platform = ? AND account_id = ?
-        ORDER BY created_at DESC, post_id LIMIT ? OFFSET ?""", key + [posts_limit, posts_offset])
+        WITH mine AS MATERIALIZED (
+          SELECT post_id, created_at, kind, text, target_handle, target_post_id, urls, hashtags
+          FROM posts WHERE platform = ? AND account_id = ?)
+        SELECT * FROM mine ORDER BY created_at DESC, post_id LIMIT ? OFFSET ?""",
+        key + [posts_limit, posts_offset])
     out.update(activity=act["activity_span"], q_activity=act["q_timeline"],
                timeline=act["timeline"], q_timeline=act["q_timeline"],
                timeline_bucket=act["timeline_bucket"], posts=posts, q_posts=q_posts, posts_limit=posts_limit,

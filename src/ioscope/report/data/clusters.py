@@ -7,11 +7,11 @@ Reads ``clusters`` and ``cluster_members`` (detect), ``edges`` and ``edge_eviden
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
 from typing import Any
 
 from ioscope.errors import NotFoundError
-from ioscope.report.data import empty, not_run, section
+from ioscope.report.data import empty, evidence, not_run, section
+from ioscope.report.data.evidence import member_join, pick_bucket
 from ioscope.report.trace import Tracer
 
 __all__ = ["clusters_list", "cluster_detail", "cluster_order", "pick_bucket", "edge_scope"]
@@ -45,19 +45,6 @@ def clusters_list(tr: Tracer, *, limit: int = 20, offset: int = 0) -> dict[str, 
     return section("campaigns", TITLE, **data)
 
 
-def member_join(tr: Tracer, table: str, alias: str = "e", mem: str = "mem") -> str:
-    """Joins keeping the rows of ``table`` (edges, edge_evidence) whose two accounts are in
-    ``mem`` (a CTE with platform and account_id); on platforms too when the table has them."""
-    both = tr.has_column(table, "platform_1") and tr.has_column(table, "platform_2")
-    out = []
-    for k in ("1", "2"):
-        cond = f"m{k}.account_id = {alias}.account_{k}"
-        if both:
-            cond = f"m{k}.platform = {alias}.platform_{k} AND " + cond
-        out.append(f"JOIN {mem} m{k} ON {cond}")
-    return "\n".join(out)
-
-
 def scores_source(tr: Tracer) -> str:
     """account_scores restricted to one model: the one of the latest scoring run."""
     return ("(SELECT * FROM account_scores WHERE model_id = (SELECT model_id FROM account_scores "
@@ -69,18 +56,6 @@ def edge_scope(tr: Tracer, alias: str = "e") -> str:
     if tr.has_column("edges", "significant"):
         return f"{alias}.significant"
     return "TRUE"
-
-
-def pick_bucket(first: Any, last: Any) -> str:
-    """A time bucket giving a readable number of bars for the span."""
-    if first is None or last is None:
-        return "day"
-    days = (last - first).total_seconds() / 86400
-    if days <= 120:
-        return "day"
-    if days <= 900:
-        return "week"
-    return "month"
 
 
 def cluster_detail(tr: Tracer, cluster_id: Any, *, members_limit: int = 200,
@@ -99,11 +74,11 @@ def cluster_detail(tr: Tracer, cluster_id: Any, *, members_limit: int = 200,
                                   q_cluster=q_cluster, cluster_id=cluster_id)
     out.update(_members(tr, cluster_id, members_limit, members_offset))
     out.update(_creation(tr, cluster_id))
-    out.update(_activity(tr, cluster_id))
+    out.update(evidence.member_activity(tr, cluster_id))
     if tr.has("edges"):
         out.update(_signals(tr, cluster_id))
     if tr.has("edge_evidence"):
-        out.update(_evidence(tr, cluster_id, evidence_limit, items_limit))
+        out.update(evidence.shared_items(tr, cluster_id, evidence_limit, items_limit))
     return out
 
 
@@ -141,46 +116,6 @@ def _creation(tr: Tracer, cid: Any) -> dict[str, Any]:
     return dict(creation=rows, q_creation=q)
 
 
-def _activity(tr: Tracer, cid: Any) -> dict[str, Any]:
-    return daily_activity(tr, "Posts of the members per day and kind", """
-        FROM posts p
-        JOIN cluster_members m ON m.platform = p.platform AND m.account_id = p.account_id
-        WHERE m.cluster_id = ?""", [cid])
-
-
-def daily_activity(tr: Tracer, title: str, source: str, params: list[Any]) -> dict[str, Any]:
-    """One scan of the posts in ``source`` (a FROM ... WHERE clause over posts ``p``): posts per
-    day and kind with their first and last times. The span and the timeline (re-binned to a
-    readable bucket) are sums, minima and maxima of these rows, so they cite the same query."""
-    days, q = tr.rows(title, f"""
-        SELECT CAST(p.created_at AS DATE) AS day, p.kind, count(*) AS posts,
-               min(p.created_at) AS first_post, max(p.created_at) AS last_post
-        {source}
-        GROUP BY ALL ORDER BY day, p.kind""", params)
-    span = {"posts": sum(r["posts"] for r in days),
-            "first_post": min((r["first_post"] for r in days), default=None),
-            "last_post": max((r["last_post"] for r in days), default=None)}
-    for kind, name in (("repost", "reposts"), ("reply", "replies"), ("quote", "quotes")):
-        span[name] = sum(r["posts"] for r in days if r["kind"] == kind)
-    bucket = pick_bucket(span["first_post"], span["last_post"])
-    return dict(activity_span=span, q_activity_span=q, timeline=rebin(days, bucket),
-                q_timeline=q, timeline_bucket=bucket)
-
-
-def rebin(days: list[dict[str, Any]], bucket: str) -> list[dict[str, Any]]:
-    """Per-day rows (day, kind, posts) summed per ``bucket`` (day, week from Monday, month)."""
-    out: dict[tuple, int] = {}
-    for r in days:
-        d = r["day"]
-        if bucket == "week":
-            d = d - timedelta(days=d.weekday())
-        elif bucket == "month":
-            d = d.replace(day=1)
-        key = (datetime(d.year, d.month, d.day), r["kind"])
-        out[key] = out.get(key, 0) + r["posts"]
-    return [{"bucket": t, "kind": kind, "posts": n} for (t, kind), n in sorted(out.items())]
-
-
 def _signals(tr: Tracer, cid: Any) -> dict[str, Any]:
     cols = tr.columns("edges")
     stats = ["count(*) AS edges", "sum(e.weight) AS total_weight", "max(e.weight) AS max_weight"]
@@ -204,50 +139,3 @@ def _signals(tr: Tracer, cid: Any) -> dict[str, Any]:
         {member_join(tr, "edges")}
         GROUP BY e.signal ORDER BY edges DESC, e.signal""", [cid])
     return dict(signals=rows, q_signals=q)
-
-
-def _evidence(tr: Tracer, cid: Any, limit: int, items_limit: int) -> dict[str, Any]:
-    """The items most shared inside the cluster, each with its closest pair of posts: one scan
-    of the cluster's evidence, then the (few) posts looked up by id."""
-    join = member_join(tr, "edge_evidence")
-    plat = {k: (f"ev.platform_{k}" if tr.has_column("edge_evidence", f"platform_{k}")
-                else "NULL") for k in "12"}
-    on = {k: (f"p{k}.platform = i.ex.platform_{k} AND " if plat[k] != "NULL" else "")
-          for k in "12"}
-    items, q_items = tr.rows("Items most shared within the cluster, with the closest pair of "
-                             "posts on each", f"""
-        WITH mem AS (SELECT platform, account_id FROM cluster_members WHERE cluster_id = ?),
-        ev AS (SELECT e.* FROM edge_evidence e
-          {join}),
-        top AS (
-          SELECT signal, item, count(*) AS pairs FROM ev GROUP BY signal, item
-          ORDER BY pairs DESC, signal, item LIMIT ?),
-        items AS (
-          SELECT ev.signal, ev.item, any_value(t.pairs) AS pairs,
-                 len(list_distinct(flatten(list([ev.account_1, ev.account_2])))) AS accounts,
-                 min(abs(ev.dt_seconds)) AS min_dt_seconds,
-                 median(abs(ev.dt_seconds)) AS median_dt_seconds,
-                 arg_min({{'platform_1': {plat["1"]}, 'account_1': ev.account_1,
-                          'post_1': ev.post_1, 'platform_2': {plat["2"]},
-                          'account_2': ev.account_2, 'post_2': ev.post_2,
-                          'dt_seconds': ev.dt_seconds}},
-                         {{'dt': abs(ev.dt_seconds), 'post_1': ev.post_1,
-                          'post_2': ev.post_2}}) AS ex
-          FROM ev JOIN top t ON t.signal = ev.signal AND t.item = ev.item
-          GROUP BY ev.signal, ev.item),
-        pp AS (
-          SELECT platform, post_id, handle, created_at, text FROM posts
-          WHERE post_id IN (SELECT ex.post_1 FROM items UNION ALL SELECT ex.post_2 FROM items))
-        SELECT i.signal, i.item, i.accounts, i.pairs, i.min_dt_seconds, i.median_dt_seconds,
-               i.ex.dt_seconds AS dt_seconds, coalesce(p1.platform, p2.platform) AS platform,
-               i.ex.account_1 AS account_1, p1.handle AS handle_1, i.ex.post_1 AS post_1,
-               p1.created_at AS created_at_1, p1.text AS text_1,
-               i.ex.account_2 AS account_2, p2.handle AS handle_2, i.ex.post_2 AS post_2,
-               p2.created_at AS created_at_2, p2.text AS text_2
-        FROM items i
-        LEFT JOIN pp p1 ON {on["1"]}p1.post_id = i.ex.post_1
-        LEFT JOIN pp p2 ON {on["2"]}p2.post_id = i.ex.post_2
-        ORDER BY i.pairs DESC, i.accounts DESC, i.signal, i.item""", [cid, max(items_limit, limit)])
-    pairs = items[:limit]
-    q_pairs = q_items
-    return dict(top_items=items, q_top_items=q_items, evidence=pairs, q_evidence=q_pairs)
