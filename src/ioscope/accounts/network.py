@@ -4,8 +4,8 @@ Account-level cues and coordination evidence are complementary: the coordination
 acted together, the other families say what each account looks like. When the workspace has the
 tables of ``ioscope detect`` (``edges``) and of the significance stage (``cluster_members``,
 ``clusters``), each account gets the size of the coordinated cluster it belongs to and its number
-of distinct partners in significant edges (all edges when the edges have no ``significant``
-column). Accounts outside every cluster get 0, so the signal is present for everyone.
+of distinct partners in significant edges (all edges when detection ran without the
+significance test). Accounts outside every cluster get 0, so the signal is present for everyone.
 """
 
 from __future__ import annotations
@@ -55,7 +55,9 @@ def network_signals(con: duckdb.DuckDBPyConnection) -> pa.Table:
             FROM accounts a LEFT JOIN best b
               ON b.account_id = a.account_id AND (b.platform IS NULL OR b.platform = a.platform)""")
     if _exists(con, "edges") and has_column(con, "edges", "account_1"):
-        where = "WHERE significant" if has_column(con, "edges", "significant") else ""
+        tested = has_column(con, "edges", "significant") and con.execute(
+            "SELECT count(*) FROM edges WHERE significant IS NOT NULL").fetchall()[0][0] > 0
+        where = "WHERE significant" if tested else ""  # a raw run leaves significant NULL
         sig = "signal" if has_column(con, "edges", "signal") else "NULL"
         p1, p2 = (("platform_1", "platform_2") if has_column(con, "edges", "platform_1")
                   else ("NULL", "NULL"))
