@@ -60,16 +60,9 @@ def overview_page(tr: Tracer, raw: Mapping[str, str]) -> Page:
     _params([], raw, "/")
     data = {"analysed": overview.analysed(tr),
             "campaigns": clusters.clusters_list(tr, limit=10),
-            "ads": _ads_totals(tr),
+            "ads": ads.ads_overview(tr, totals_only=True),
             "method": overview.method(tr)}
     return Page("overview", "overview.html.j2", "Overview", data)
-
-
-def _ads_totals(tr: Tracer) -> dict[str, Any]:
-    full = ads.ads_overview(tr, limit=5)
-    keep = ("id", "title", "status", "message", "command", "totals", "q_totals", "advertisers",
-            "q_advertisers")
-    return {k: v for k, v in full.items() if k in keep}
 
 
 def clusters_page(tr: Tracer, raw: Mapping[str, str]) -> Page:
