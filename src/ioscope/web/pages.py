@@ -155,8 +155,9 @@ def advertiser_page(tr: Tracer, raw: Mapping[str, str]) -> Page:
     if not p["platform"]:
         raise ParameterError("The '/advertiser' page needs the 'platform' and 'id' parameters.")
     size = p["per_page"]
+    # an empty id is the advertiser the source did not name (advertiser_id NULL)
     data = ads.advertiser_detail(tr, _text(p["platform"], "platform", "/advertiser"),
-                                 _text(p["id"], "id", "/advertiser", 500), limit=size,
+                                 _text(p["id"], "id", "/advertiser", 500) or None, limit=size,
                                  offset=(p["page"] - 1) * size)
     pag = pagination(p["page"], size, data["totals"]["ads"]) if data["status"] == "ok" else None
     return Page("advertiser", "advertiser.html.j2", data["title"], data, pag)

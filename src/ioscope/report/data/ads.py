@@ -130,9 +130,10 @@ def organic(tr: Tracer) -> dict[str, Any]:
     return out
 
 
-def advertiser_detail(tr: Tracer, platform: str, advertiser_id: str, *, limit: int = 50,
+def advertiser_detail(tr: Tracer, platform: str, advertiser_id: str | None, *, limit: int = 50,
                       offset: int = 0) -> dict[str, Any]:
-    """One advertiser: totals, its ads (one page) with creatives, and targeted countries."""
+    """One advertiser: totals, its ads (one page) with creatives, and targeted countries.
+    ``advertiser_id`` None selects the ads whose source named no advertiser."""
     if not tr.has("ads"):
         return not_run("advertiser", "Advertiser", tr.ws.path, "ads_ingest", "Ad ingest")
     key = [platform, advertiser_id]
