@@ -136,10 +136,10 @@ FILTERS["attr_filter"] = lambda v, name: FILTERS[name](v)
 def guess_filter(column: str) -> str:
     """The display filter for a column, from its name."""
     c = column.lower()
-    if c in ("p_value", "q_value", "min_p", "median_p", "min_q", "max_q", "max_q_kept") or \
-            c.endswith(("_p", "_q")):
+    if "p_value" in c or "q_value" in c or c in ("min_p", "median_p", "min_q", "max_q",
+                                                   "max_q_kept") or c.endswith(("_p", "_q")):
         return "pval"
-    if c.startswith("share_"):
+    if c.startswith("share_") or c == "coordination":
         return "pct"
     if "spend_usd" in c:
         return "usd"
