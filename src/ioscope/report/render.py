@@ -133,8 +133,8 @@ FILTERS: dict[str, Any] = {"num": fmt_number, "ts": fmt_ts, "usd": fmt_usd, "pva
 FILTERS["attr_filter"] = lambda v, name: FILTERS[name](v)
 
 
-def guess_filter(column: str) -> str:
-    """The display filter for a column, from its name."""
+def guess_filter(column: str, value: Any = None) -> str:
+    """The display filter for a column, from its name (and a sample value, when given)."""
     c = column.lower()
     if "p_value" in c or "q_value" in c or c in ("min_p", "median_p", "min_q", "max_q",
                                                    "max_q_kept") or c.endswith(("_p", "_q")):
@@ -145,6 +145,8 @@ def guess_filter(column: str) -> str:
         return "usd"
     if c.endswith(("_at", "_date", "_start")) or c in ("day", "month", "bucket", "created"):
         return "ts"
+    if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
+        return "num"
     return "cell"
 
 
