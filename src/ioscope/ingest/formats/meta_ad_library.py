@@ -55,8 +55,11 @@ def _records(path: str) -> Iterator[tuple[int, Any]]:
 
     with open(path, "rb") as raw:
         opener = gzip.open if raw.read(2) == b"\x1f\x8b" else open
-    with opener(path, "rb") as f:
-        data = f.read()
+    try:
+        with opener(path, "rb") as f:
+            data = f.read()
+    except (OSError, EOFError) as e:  # a cut or corrupt gzip stream
+        raise InputFormatError(f"cannot be read: {e}", path=path) from None
     try:
         text = data.decode("utf-8-sig")  # a byte-order mark is not part of the JSON
     except UnicodeDecodeError as e:
