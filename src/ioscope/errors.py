@@ -12,6 +12,7 @@ __all__ = [
     "InputFormatError",
     "UnknownFormatError",
     "NotFoundError",
+    "StageNotRunError",
 ]
 
 
@@ -90,3 +91,9 @@ class NotFoundError(IoscopeError):
     """A named object (workspace, account, cluster, file) does not exist."""
 
     code = "not_found"
+
+
+class StageNotRunError(IoscopeError):
+    """A command needs the output of a pipeline stage that has not run on this workspace."""
+
+    code = "stage_not_run"
