@@ -254,3 +254,21 @@ def test_docs_are_generated_from_the_registry():
         assert f"`{name}`" in text
     for fam in FAMILIES.values():
         assert fam.doc and fam.sources, fam.name
+
+
+def test_stale_signals_are_recomputed_with_their_parameters(ws, tmp_path):
+    from ioscope.accounts.compute import ensure_signals
+    from ioscope.ingest import ingest
+
+    insert(ws, [account("a", followers=1, following=2)],
+           [post("a", i, T0 + dt.timedelta(hours=i)) for i in range(5)])
+    assert ensure_signals(ws) is True and ensure_signals(ws) is False
+    compute_signals(ws, families=["rhythm"], params={"rhythm_min_posts": 5})
+    assert "a" in values(ws, "sleep_gap")
+    f = tmp_path / "more.csv"
+    f.write_text("message_id,user_id,username,repost_id,reply_id,message,timestamp,urls\n"
+                 "9,b,bee,,,hello,1600000000,\n")
+    ingest(ws, [f])
+    assert ensure_signals(ws) is True
+    assert "a" in values(ws, "sleep_gap")           # rhythm_min_posts=5 kept
+    assert "b" in values(ws, "repost_share")         # the new account has signals

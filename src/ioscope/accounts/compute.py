@@ -7,15 +7,17 @@ from typing import Any, Iterable
 
 import pyarrow as pa
 
-from ioscope.accounts.registry import (SIGNAL_SCHEMA, SIGNALS, NotApplicable, all_params,
-                                       get_families)
 from ioscope.accounts._sql import register_arrow
+from ioscope.accounts.registry import SIGNAL_SCHEMA, NotApplicable, all_params, get_families
 from ioscope.errors import NotFoundError
 from ioscope.model.accounts import ACCOUNT_SIGNALS
 from ioscope.params import validate_params
 from ioscope.workspace import Workspace
 
-__all__ = ["compute_signals", "SignalReport", "signal_table_sql"]
+__all__ = ["compute_signals", "ensure_signals", "SignalReport", "signal_table_sql"]
+
+#: Commands whose output the signals read: signals computed before their latest run are stale.
+INPUT_COMMANDS = ("ingest", "detect")
 
 OWNER = "accounts signals"
 
@@ -130,5 +132,25 @@ def _drop_temp(con) -> None:
             con.execute(f'DROP TABLE IF EXISTS temp.main."{name}"')
 
 
-def known_signals() -> list[str]:
-    return list(SIGNALS)
+def ensure_signals(ws: Workspace) -> bool:
+    """Compute the signals when the workspace has none, or when ingest or detect ran after the
+    last signals run (then with the parameters the earlier runs used). True when it computed."""
+    import json
+
+    if not ws.has_table("account_signals") or ws.count("account_signals") == 0:
+        compute_signals(ws)
+        return True
+    runs = ws.rows("SELECT command, parameters, started_at FROM runs ORDER BY started_at, run_id")
+    last_signals = max((r["started_at"] for r in runs if r["command"] == OWNER), default=None)
+    newer = [r for r in runs if r["command"] in INPUT_COMMANDS
+             and (last_signals is None or r["started_at"] > last_signals)]
+    if not newer:
+        return False
+    known = {p.name for p in all_params()}
+    params: dict[str, Any] = {}
+    for r in runs:
+        if r["command"] == OWNER:
+            params.update({k: v for k, v in json.loads(r["parameters"] or "{}").items()
+                           if k in known})
+    compute_signals(ws, params=params)
+    return True

@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
-from ioscope.accounts.compute import compute_signals
+from ioscope.accounts.compute import ensure_signals
 from ioscope.accounts.features import FeatureMatrix, available_signals, feature_matrix
 from ioscope.accounts.training import single_threaded
 from ioscope.accounts._sql import register_arrow
@@ -115,10 +115,7 @@ def score(ws: Workspace, *, model_id: str | None = None, signals: list[str] | No
                                 hint="Train one with `ioscope accounts WS train --labels FILE`, "
                                      "or use --method zscore.")
         method = "model" if model_id else "zscore"
-    computed = False
-    if not available_signals(ws):
-        compute_signals(ws)
-        computed = True
+    computed = ensure_signals(ws)
     missing: list[str] = []
     with single_threaded():
         if method == "model":

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from ioscope.accounts.compute import compute_signals
+from ioscope.accounts.compute import ensure_signals
 from ioscope.accounts.features import available_signals, feature_matrix, training_hash
 from ioscope.accounts.labels import read_labels, resolve_labels
 from ioscope.errors import UsageError
@@ -152,15 +152,13 @@ def train(ws: Workspace, labels: str | os.PathLike, *, features: list[str] | Non
           params: dict[str, Any] | None = None) -> TrainReport:
     """Fit the classifier on the labelled accounts of ``ws`` and store it in ``models``.
 
-    Signals are computed first when the workspace has none. ``features`` restricts the model to
-    some signals and ``exclude`` removes some (e.g. those one data source cannot have).
+    Signals are computed first when the workspace has none or they predate the latest ingest or
+    detect run. ``features`` restricts the model to some signals and ``exclude`` removes some
+    (e.g. those one data source cannot have).
     """
     values = validate_params(TRAIN_PARAMS, params, OWNER)
     parsed = read_labels(labels, group_column=group_column)
-    computed = False
-    if not available_signals(ws):
-        compute_signals(ws)
-        computed = True
+    computed = ensure_signals(ws)
     resolved = resolve_labels(ws, parsed)
     n_pos, n_neg = sum(resolved.label), len(resolved.label) - sum(resolved.label)
     if n_pos < 2 or n_neg < 2:

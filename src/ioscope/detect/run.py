@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
 
 from ioscope.detect.base import COMPAT_MODES, GENERIC_PARAMS, Signal
-from ioscope.detect.coaction import (ACCOUNTS, aggregate_edges, apply_hot_policy, load_actions,
-                                     pair_actions, prepare_accounts, store)
+from ioscope.detect.coaction import (ACCOUNTS, aggregate_edges, apply_hot_policy,
+                                     index_actions, load_actions, pair_actions, prepare_accounts,
+                                     store)
 from ioscope.detect.signals import SIGNALS, default_signals, get_signal
 from ioscope.detect.sql import Sql
 from ioscope.errors import ParameterError
@@ -153,6 +154,7 @@ def _run_signal(sql: Sql, signal: Signal, p: dict[str, Any], compat: str | None,
     else:
         counts = load_actions(sql, signal, p, compat)
         counts.update(apply_hot_policy(sql, p))
+        index_actions(sql)
         counts["pairs"] = pair_actions(sql, signal, p)
     aggregate_edges(sql, p, compat)
     if signal.finish is not None:
