@@ -16,9 +16,10 @@ of co-actions of a and b is the bilinear form
 
     λ_ab = d_a · M · d_b,  M tridiagonal over strata,
 
-computed for all edges at once with sparse matrices. Π itself comes from two window functions
-(count of later actions on the same item within the window), with no pair join: the null costs
-O(n log n) in the number of actions, whatever the popularity of items.
+computed for all edges at once with sparse matrices. Π itself comes from binary searches over the
+actions sorted by (item, time) (count of later actions on the same item within the window), with
+no pair join: the null costs O(n log n) in the number of actions, whatever the popularity of
+items.
 
 When the item already encodes time (``window`` None: a day's hashtag sequence, a time bin) every
 pair of actions on the item counts, and Π(h, h') = (CᵀC)[h, h'] from the item × stratum count
