@@ -1,0 +1,215 @@
+"""creation_burst: accounts created in the same burst that share content beyond chance.
+
+Operations register accounts in batches, and a batch shows as a span of creation dates far
+denser than the background (Twitter's IRA releases give each account's creation date; peaks of
+creation are reported by Zannettou et al., "Who let the trolls out?", WebSci 2019, and batch
+creation is a classic sign of bot farms, Ferrara et al., CACM 2016). Creation alone does not make
+a campaign (organic accounts are created on the same days), so the signal has two stages:
+
+1. **Bursts: a temporal scan statistic with a Poisson null** (Kulldorff, "A spatial scan
+   statistic", Communications in Statistics 1997; Naus 1965 for the one-dimensional case). Each
+   account with a creation date opens a window of width ``burst_window``; the number of other
+   accounts created in it is compared with a Poisson law whose mean is the background rate (the
+   accounts created within ± ``burst_background`` of the window, outside it, per second, over
+   that span clipped to the workspace's range of creation dates) times the window's width.
+   Benjamini–Hochberg over all windows at ``burst_fdr``; the accounts inside the significant
+   windows make the bursts (overlapping windows merge into one burst).
+2. **Shared behaviour:** the accounts of one burst are paired on the items they both acted on
+   over the whole period (hashtags and normalized URLs of their own posts, posts they reposted or
+   quoted). The calibrated pipeline tests each pair against the configuration null of
+   :mod:`ioscope.detect.nullmodel` with no window, fitted to the actions of *every* account, so
+   that organic accounts of the burst that merely use popular hashtags stay at chance. Choosing
+   the candidate pairs by creation date alone does not touch the tested count.
+
+A workspace without creation dates gives no edges. An edge's ``weight`` is the smaller of the two
+accounts' numbers of posts on a shared item; its evidence rows are the post pairs, whose item is
+``hashtag:…``, ``url:…`` or ``post:…``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+
+from ioscope.detect.base import Signal
+from ioscope.detect.coaction import (ACCOUNTS, ACTIONS, EDGES, PAIR_COLUMNS, PAIRS,
+                                     apply_hot_policy, index_actions)
+from ioscope.detect.sql import Sql, epoch_seconds, lit
+from ioscope.detect.stats import benjamini_hochberg, poisson_log_sf
+from ioscope.params import Param
+
+__all__ = ["SIGNAL", "pairs", "scan_bursts"]
+
+MEMBERS = "_cb_members"
+WEIGHTS = "_cb_weights"
+
+
+def scan_bursts(t: np.ndarray, *, window: float, background: float, fdr: float,
+                min_size: int = 3) -> np.ndarray:
+    """Burst number of each creation time ``t`` (seconds, any order), -1 outside every burst.
+
+    A window [t_i, t_i + window] is significant when the count of other accounts in it is
+    beyond its Poisson expectation from the background density (Benjamini–Hochberg over the
+    windows at ``fdr``) and it holds at least ``min_size`` accounts. Overlapping significant
+    windows form one burst.
+    """
+    n = t.size
+    out = np.full(n, -1, dtype=np.int64)
+    if n < min_size:
+        return out
+    order = np.argsort(t, kind="stable")
+    s = t[order].astype(np.float64)
+    w, b = float(window), max(float(background), float(window))
+    end = np.searchsorted(s, s + w, side="right")
+    inside = end - np.arange(n)  # the window's own account included
+    lo = np.searchsorted(s, s - b, side="left")
+    hi = np.searchsorted(s, s + w + b, side="right")
+    span = np.minimum(s + w + b, s[-1]) - np.maximum(s - b, s[0])
+    rest = np.maximum(span - w, w)
+    expected = (hi - lo - inside) / rest * w
+    log_p = poisson_log_sf(inside - 1.0, np.maximum(expected, 1e-12))
+    q = benjamini_hochberg(np.exp(np.minimum(log_p, 0.0)))
+    hit = np.flatnonzero((q <= fdr) & (inside >= min_size))
+    if hit.size == 0:
+        return out
+    # mark [start, end) of each significant window, merge overlaps into bursts
+    cover = np.zeros(n + 1, dtype=np.int64)
+    np.add.at(cover, hit, 1)
+    np.add.at(cover, end[hit], -1)
+    covered = np.cumsum(cover[:-1]) > 0
+    starts = covered & ~np.r_[False, covered[:-1]]
+    burst = np.cumsum(starts) - 1
+    out[order[covered]] = burst[covered]
+    return out
+
+
+def _bursts(sql: Sql, p: dict[str, Any]) -> dict[str, int]:
+    """``MEMBERS`` (aid, burst): accounts of significant creation bursts, per platform."""
+    sql.temp_table(MEMBERS, "aid BIGINT, burst BIGINT")
+    has = sql.one("SELECT count(*) FROM duckdb_columns() WHERE table_name = 'accounts' "
+                  "AND column_name = 'created_at' AND NOT internal")
+    if not has:
+        return {"dated_accounts": 0, "bursts": 0, "burst_accounts": 0}
+    d = sql.run(f"""
+        SELECT c.aid, c.platform, {epoch_seconds('a.created_at')} AS t
+        FROM accounts a JOIN {ACCOUNTS} c
+          ON c.platform = a.platform AND c.account_id = a.account_id
+        WHERE a.created_at IS NOT NULL ORDER BY c.aid""").fetchnumpy()
+    aid, plat, t = d["aid"], np.asarray(d["platform"], dtype=object), d["t"]
+    burst = np.full(aid.size, -1, dtype=np.int64)
+    offset = 0
+    for name in sorted(set(plat.tolist())):
+        sel = np.flatnonzero(plat == name)
+        found = scan_bursts(t[sel].astype(np.float64), window=p["burst_window"],
+                            background=p["burst_background"], fdr=p["burst_fdr"])
+        burst[sel] = np.where(found >= 0, found + offset, -1)
+        offset = int(burst.max()) + 1 if (burst >= 0).any() else offset
+    keep = burst >= 0
+    if keep.any():
+        sql.con.register("_cb_arrow", pa.table({"aid": aid[keep], "burst": burst[keep]}))
+        try:
+            sql.run(f"INSERT INTO {MEMBERS} SELECT aid, burst FROM _cb_arrow")
+        finally:
+            sql.con.unregister("_cb_arrow")
+    return {"dated_accounts": int(aid.size), "bursts": int(np.unique(burst[keep]).size),
+            "burst_accounts": int(keep.sum())}
+
+
+def _actions(sql: Sql) -> int:
+    """Every account's actions on shareable items (for the null), items of ≥ 2 accounts."""
+    t = epoch_seconds("created_at")
+    own = "kind NOT IN ('repost')"
+    src = f"""
+        SELECT platform, account_id, 'hashtag:' || lower(item) AS item, t, post_id FROM (
+            SELECT platform, account_id, UNNEST(LIST_DISTINCT(hashtags)) AS item, {t} AS t,
+                   post_id FROM posts WHERE {own} AND ARRAY_LENGTH(hashtags) > 0) h
+        WHERE item IS NOT NULL AND item <> ''
+        UNION ALL
+        SELECT platform, account_id, 'url:' || item, t, post_id FROM (
+            SELECT platform, account_id, UNNEST(LIST_DISTINCT(urls_normalized)) AS item,
+                   {t} AS t, post_id FROM posts
+            WHERE {own} AND ARRAY_LENGTH(urls_normalized) > 0) u
+        WHERE item IS NOT NULL AND item <> ''
+        UNION ALL
+        SELECT platform, account_id, 'post:' || target_post_id, {t}, post_id FROM posts
+        WHERE kind IN ('repost', 'quote') AND target_post_id IS NOT NULL"""
+    n = sql.temp("_cb_actions_all", f"""
+        SELECT DISTINCT a.aid, x.item, x.t, x.post_id, CAST(0 AS BIGINT) AS b
+        FROM ({src}) x JOIN {ACCOUNTS} a
+          ON a.platform = x.platform AND a.account_id = x.account_id WHERE x.t IS NOT NULL""")
+    sql.temp("_cb_actions", """
+        SELECT x.* FROM _cb_actions_all x JOIN (SELECT item FROM _cb_actions_all GROUP BY item
+                                                HAVING MIN(aid) < MAX(aid)) i USING (item)""")
+    return n
+
+
+def pairs(sql: Sql, p: dict[str, Any]) -> dict[str, int]:
+    """Build the pairs (``PAIRS``: one row per account pair and shared item, with each
+    account's first post on it) of accounts of one creation burst, and their weights."""
+    counts = _bursts(sql, p)
+    counts["actions"] = _actions(sql) if counts["burst_accounts"] else 0
+    if not counts["burst_accounts"]:
+        sql.temp("_cb_actions", "SELECT * FROM (SELECT CAST(NULL AS BIGINT) AS aid, "
+                 "CAST(NULL AS VARCHAR) AS item, CAST(NULL AS DOUBLE) AS t, "
+                 "CAST(NULL AS VARCHAR) AS post_id, CAST(0 AS BIGINT) AS b) x WHERE FALSE")
+    counts.update(apply_hot_policy(sql, p, src="_cb_actions", dst="_cb_actions_cold"))
+    index_actions(sql, "_cb_actions_cold")
+    # each burst account's use of each item: posts, first post and time
+    sql.temp("_cb_use", f"""
+        SELECT x.aid, m.burst, x.iid, count(DISTINCT x.pid) AS n, min(x.t) AS t,
+               arg_min(x.pid, x.t) AS pid
+        FROM {ACTIONS} x JOIN {MEMBERS} m USING (aid) GROUP BY ALL""")
+    sql.temp("_cb_item_pairs", """
+        SELECT x.aid AS a1, y.aid AS a2, x.iid, x.pid AS p1, y.pid AS p2, x.t AS t1, y.t AS t2,
+               LEAST(x.n, y.n) AS matched
+        FROM _cb_use x JOIN _cb_use y ON x.iid = y.iid AND x.burst = y.burst
+        WHERE x.aid < y.aid""")
+    counts["pairs"] = sql.temp(PAIRS, "SELECT a1, a2, iid, p1, p2, t1, t2, "
+                               "CAST(NULL AS DOUBLE) AS score FROM _cb_item_pairs")
+    sql.temp(WEIGHTS, "SELECT a1, a2, sum(matched) AS k FROM _cb_item_pairs GROUP BY ALL")
+    assert PAIR_COLUMNS.startswith("a1, a2, iid")
+    return counts
+
+
+def finish(sql: Sql, p: dict[str, Any]) -> dict[str, int]:
+    """An edge's weight is its posts matched one to one on shared items (Σ min(n_a, n_b))."""
+    sql.temp("_cb_edges", f"""
+        SELECT e.* REPLACE (w.k AS weight) FROM {EDGES} e JOIN {WEIGHTS} w USING (a1, a2)
+        WHERE w.k >= {lit(p['min_weight'])}""")
+    sql.temp(EDGES, "SELECT * FROM _cb_edges")
+    return {}
+
+
+def mask_pairs() -> str:
+    """Every pair of actions on one item by two accounts of one burst (a1, a2, t1, t2): what the
+    robust null removes from its totals for the masked accounts."""
+    return f"""(SELECT x.aid AS a1, y.aid AS a2, x.t AS t1, y.t AS t2
+        FROM (SELECT a.aid, a.iid, a.t, m.burst FROM {ACTIONS} a JOIN {MEMBERS} m USING (aid)) x
+        JOIN (SELECT a.aid, a.iid, a.t, m.burst FROM {ACTIONS} a JOIN {MEMBERS} m USING (aid)) y
+          ON x.iid = y.iid AND x.burst = y.burst AND x.aid <> y.aid)"""
+
+
+def _test(con, p: dict[str, Any], *, stratum: float, n_accounts: int):
+    from ioscope.detect.burst_test import test_burst_edges  # the calibrated pipeline only
+
+    return test_burst_edges(con, p, stratum=stratum, n_accounts=n_accounts, members=MEMBERS,
+                            weights=WEIGHTS, mask_pairs=mask_pairs())
+
+
+SIGNAL = Signal(
+    "creation_burst", "Both accounts were created in the same burst of account creation (a "
+    "temporal scan statistic) and acted on the same items (hashtags, links, reposted posts) "
+    "over the whole period.",
+    "Kulldorff 1997 (scan statistic); Zannettou et al., WebSci 2019; Ferrara et al., CACM 2016",
+    None, pairs=pairs, finish=finish, windowed=False, test=_test,
+    defaults={"min_weight": 2, "max_item_actions": 0, "max_evidence": 20},
+    params=(
+        Param("burst_window", "duration", "1d", "Width of the scan windows over account creation "
+              "times.", min=60),
+        Param("burst_background", "duration", "90d", "Half-width of the span around a window "
+              "whose creation density (outside the window) is the background.", min=60),
+        Param("burst_fdr", "float", 0.01, "False discovery rate (Benjamini–Hochberg) of the "
+              "creation windows called bursts.", min=1e-12, max=0.5),
+    ))
