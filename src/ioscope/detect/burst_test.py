@@ -13,8 +13,13 @@ number of action pairs λ_ab counts, so the test errs on the conservative side),
 where λ_ab is the expectation of the configuration null of :mod:`ioscope.detect.nullmodel`
 (no window, fitted to every account's actions), which is bilinear, so Λ_a needs no pair
 enumeration. Under the null the k_ab are independent Poisson counts given the accounts'
-activity, so K_a is Poisson(Λ_a) and p_a = P(K ≥ K_a). The null is made robust as for the other
-signals: accounts at q ≤ 0.1 are masked out of the null's totals and the test repeated.
+activity, so K_a is Poisson(Λ_a) and p_a = P(K ≥ K_a). A campaign's items (its own hashtags)
+would otherwise define their own null, so the null is made robust as for the other signals
+(:mod:`ioscope.detect.significance`): accounts at q ≤ 0.1 are masked out of the null's totals
+(their actions, and their action pairs with other burst accounts) and the test repeated, at
+most three times. (Taking the totals from the accounts outside every burst instead was tried:
+it lets any other campaign in the background inflate the null, and lost a fifth of the burst
+campaign's accounts on the simulator.)
 
 An edge (a, b) gets p = max(p_a, p_b): the intersection–union test of "both accounts go beyond
 chance with their burst" (Berger, "Multiparameter hypothesis testing and acceptance sampling",
@@ -62,7 +67,8 @@ def test_burst_edges(con: duckdb.DuckDBPyConnection, p: dict[str, Any], *, strat
     """Test creation_burst's edges (``_det_edges``) with the account-level burst test.
 
     ``members`` (aid, burst) are the burst accounts, ``weights`` (a1, a2, k) the weights of
-    every pair of them that shares an item, ``mask_pairs`` (a1, a2, t1, t2) their action pairs.
+    every pair of them that shares an item, ``mask_pairs`` (a1, a2, t1, t2) their action pairs
+    (what the robust null takes out of its totals for masked accounts).
     """
     e = con.execute(f"SELECT a1, a2, weight FROM {EDGES}").fetchnumpy()
     a1, a2 = e["a1"].astype(np.int64), e["a2"].astype(np.int64)

@@ -52,8 +52,11 @@ def scan_bursts(t: np.ndarray, *, window: float, background: float, fdr: float,
 
     A window [t_i, t_i + window] is significant when the count of other accounts in it is
     beyond its Poisson expectation from the background density (Benjamini–Hochberg over the
-    windows at ``fdr``) and it holds at least ``min_size`` accounts. Overlapping significant
-    windows form one burst.
+    windows at ``fdr``) and it holds at least ``min_size`` accounts. The background is the
+    accounts within ``background`` of the window but outside it, plus one, over that span
+    (clipped to the range of creation times); a window with less background time than its own
+    width is not tested (there is nothing to compare with). Overlapping significant windows
+    form one burst.
     """
     n = t.size
     out = np.full(n, -1, dtype=np.int64)
@@ -67,11 +70,13 @@ def scan_bursts(t: np.ndarray, *, window: float, background: float, fdr: float,
     lo = np.searchsorted(s, s - b, side="left")
     hi = np.searchsorted(s, s + w + b, side="right")
     span = np.minimum(s + w + b, s[-1]) - np.maximum(s - b, s[0])
-    rest = np.maximum(span - w, w)
-    expected = (hi - lo - inside) / rest * w
-    log_p = poisson_log_sf(inside - 1.0, np.maximum(expected, 1e-12))
+    rest = span - w  # background time around the window
+    tested = rest >= w
+    # add-one: a span with no other account still has a finite density
+    expected = (hi - lo - inside + 1.0) / np.where(tested, rest, 1.0) * w
+    log_p = np.where(tested, poisson_log_sf(inside - 1.0, expected), 0.0)
     q = benjamini_hochberg(np.exp(np.minimum(log_p, 0.0)))
-    hit = np.flatnonzero((q <= fdr) & (inside >= min_size))
+    hit = np.flatnonzero((q <= fdr) & (inside >= min_size) & tested)
     if hit.size == 0:
         return out
     # mark [start, end) of each significant window, merge overlaps into bursts
@@ -183,12 +188,12 @@ def finish(sql: Sql, p: dict[str, Any]) -> dict[str, int]:
 
 
 def mask_pairs() -> str:
-    """Every pair of actions on one item by two accounts of one burst (a1, a2, t1, t2): what the
-    robust null removes from its totals for the masked accounts."""
+    """Every pair of actions on one item by two accounts of one burst (a1, a2, t1, t2), each
+    unordered pair once: what the robust null removes from its totals for masked accounts."""
     return f"""(SELECT x.aid AS a1, y.aid AS a2, x.t AS t1, y.t AS t2
         FROM (SELECT a.aid, a.iid, a.t, m.burst FROM {ACTIONS} a JOIN {MEMBERS} m USING (aid)) x
         JOIN (SELECT a.aid, a.iid, a.t, m.burst FROM {ACTIONS} a JOIN {MEMBERS} m USING (aid)) y
-          ON x.iid = y.iid AND x.burst = y.burst AND x.aid <> y.aid)"""
+          ON x.iid = y.iid AND x.burst = y.burst AND x.aid < y.aid)"""
 
 
 def _test(con, p: dict[str, Any], *, stratum: float, n_accounts: int):
