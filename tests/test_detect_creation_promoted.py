@@ -79,7 +79,7 @@ def test_creation_burst_links_the_burst_accounts_that_share_items(burst_ws):
     assert items <= {"hashtag", "url", "post"} and "hashtag" in items
 
 
-def test_creation_burst_weight_matches_posts_one_to_one(ws):
+def test_creation_burst_weight_counts_shared_items_once(ws):
     rows = []
     for a in ("a", "b", "c"):  # a uses #x three times, b twice, c once; all use #y once
         n = {"a": 3, "b": 2, "c": 1}[a]
@@ -90,7 +90,10 @@ def test_creation_burst_weight_matches_posts_one_to_one(ws):
     date_accounts(ws, ["a", "b", "c"], spread_days=2000)
     detect(ws, raw=True, signals=["creation_burst"], params={"creation_burst": {"min_weight": 1}})
     w = {k: e["weight"] for k, e in edges(ws, "creation_burst").items()}
-    assert w == {("a", "b"): 3, ("a", "c"): 2, ("b", "c"): 2}
+    assert w == {("a", "b"): 2, ("a", "c"): 2, ("b", "c"): 2}    # #x and #y, each once
+    first = {(v["account_1"], v["account_2"], v["item"]): (v["post_1"], v["post_2"])
+             for v in evidence(ws, "creation_burst")}
+    assert first[("a", "b", "hashtag:x")] == ("a0", "b0")            # the first uses
 
 
 def test_creation_burst_without_creation_dates_is_empty_not_an_error(ws):

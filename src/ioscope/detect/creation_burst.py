@@ -14,16 +14,19 @@ a campaign (organic accounts are created on the same days), so the signal has tw
    that span clipped to the workspace's range of creation dates) times the window's width.
    Benjamini–Hochberg over all windows at ``burst_fdr``; the accounts inside the significant
    windows make the bursts (overlapping windows merge into one burst).
-2. **Shared behaviour:** the accounts of one burst are paired on the items they both acted on
-   over the whole period (hashtags and normalized URLs of their own posts, posts they reposted or
-   quoted). The calibrated pipeline tests each pair against the configuration null of
-   :mod:`ioscope.detect.nullmodel` with no window, fitted to the actions of *every* account, so
-   that organic accounts of the burst that merely use popular hashtags stay at chance. Choosing
-   the candidate pairs by creation date alone does not touch the tested count.
+2. **Shared behaviour:** the accounts of one burst are paired on the items they both used over
+   the whole period (hashtags and normalized URLs of their own posts, posts they reposted or
+   quoted; one *incidence* per account and item, at its first use). The calibrated pipeline
+   tests accounts, not pairs (:mod:`ioscope.detect.burst_test`): an account is beyond chance
+   when its burst mates use its items far more than the items' popularity among the accounts
+   outside every burst predicts, so that organic accounts of the burst that merely use popular
+   hashtags stay at chance; an edge is significant when both of its accounts are. Which accounts
+   are in a burst depends on creation dates alone, so the campaign cannot shape its own null.
 
-A workspace without creation dates gives no edges. An edge's ``weight`` is the smaller of the two
-accounts' numbers of posts on a shared item; its evidence rows are the post pairs, whose item is
-``hashtag:…``, ``url:…`` or ``post:…``.
+A workspace without creation dates gives no edges. An edge's ``weight`` is the number of items
+the two accounts share; its evidence rows pair the two accounts' first posts on each shared item,
+whose name is ``hashtag:…``, ``url:…`` or ``post:…``. Items are not set aside as hot by default
+(``max_item_actions`` 0): pairs are only formed inside bursts, one per shared item.
 """
 
 from __future__ import annotations
@@ -34,8 +37,8 @@ import numpy as np
 import pyarrow as pa
 
 from ioscope.detect.base import Signal
-from ioscope.detect.coaction import (ACCOUNTS, ACTIONS, EDGES, PAIR_COLUMNS, PAIRS,
-                                     apply_hot_policy, index_actions)
+from ioscope.detect.coaction import (ACCOUNTS, ACTIONS, EDGES, PAIRS, apply_hot_policy,
+                                     index_actions)
 from ioscope.detect.sql import Sql, epoch_seconds, lit
 from ioscope.detect.stats import benjamini_hochberg, poisson_log_sf
 from ioscope.params import Param
@@ -43,7 +46,6 @@ from ioscope.params import Param
 __all__ = ["SIGNAL", "pairs", "scan_bursts"]
 
 MEMBERS = "_cb_members"
-WEIGHTS = "_cb_weights"
 
 
 def scan_bursts(t: np.ndarray, *, window: float, background: float, fdr: float,
@@ -144,15 +146,19 @@ def _actions(sql: Sql) -> int:
         SELECT DISTINCT a.aid, x.item, x.t, x.post_id, CAST(0 AS BIGINT) AS b
         FROM ({src}) x JOIN {ACCOUNTS} a
           ON a.platform = x.platform AND a.account_id = x.account_id WHERE x.t IS NOT NULL""")
+    # one incidence per account and item: its first use
     sql.temp("_cb_actions", """
-        SELECT x.* FROM _cb_actions_all x JOIN (SELECT item FROM _cb_actions_all GROUP BY item
-                                                HAVING MIN(aid) < MAX(aid)) i USING (item)""")
+        SELECT x.aid, x.item, min(x.t) AS t, arg_min(x.post_id, x.t) AS post_id,
+               CAST(0 AS BIGINT) AS b
+        FROM _cb_actions_all x JOIN (SELECT item FROM _cb_actions_all GROUP BY item
+                                     HAVING MIN(aid) < MAX(aid)) i USING (item)
+        GROUP BY x.aid, x.item""")
     return n
 
 
 def pairs(sql: Sql, p: dict[str, Any]) -> dict[str, int]:
     """Build the pairs (``PAIRS``: one row per account pair and shared item, with each
-    account's first post on it) of accounts of one creation burst, and their weights."""
+    account's first post on it) of accounts of one creation burst."""
     counts = _bursts(sql, p)
     counts["actions"] = _actions(sql) if counts["burst_accounts"] else 0
     if not counts["burst_accounts"]:
@@ -161,46 +167,29 @@ def pairs(sql: Sql, p: dict[str, Any]) -> dict[str, int]:
                  "CAST(NULL AS VARCHAR) AS post_id, CAST(0 AS BIGINT) AS b) x WHERE FALSE")
     counts.update(apply_hot_policy(sql, p, src="_cb_actions", dst="_cb_actions_cold"))
     index_actions(sql, "_cb_actions_cold")
-    # each burst account's use of each item: posts, first post and time
-    sql.temp("_cb_use", f"""
-        SELECT x.aid, m.burst, x.iid, count(DISTINCT x.pid) AS n, min(x.t) AS t,
-               arg_min(x.pid, x.t) AS pid
-        FROM {ACTIONS} x JOIN {MEMBERS} m USING (aid) GROUP BY ALL""")
-    sql.temp("_cb_item_pairs", """
+    burst = f"(SELECT x.*, m.burst FROM {ACTIONS} x JOIN {MEMBERS} m USING (aid))"
+    counts["pairs"] = sql.temp(PAIRS, f"""
         SELECT x.aid AS a1, y.aid AS a2, x.iid, x.pid AS p1, y.pid AS p2, x.t AS t1, y.t AS t2,
-               LEAST(x.n, y.n) AS matched
-        FROM _cb_use x JOIN _cb_use y ON x.iid = y.iid AND x.burst = y.burst
+               CAST(NULL AS DOUBLE) AS score
+        FROM {burst} x JOIN {burst} y ON x.iid = y.iid AND x.burst = y.burst
         WHERE x.aid < y.aid""")
-    counts["pairs"] = sql.temp(PAIRS, "SELECT a1, a2, iid, p1, p2, t1, t2, "
-                               "CAST(NULL AS DOUBLE) AS score FROM _cb_item_pairs")
-    sql.temp(WEIGHTS, "SELECT a1, a2, sum(matched) AS k FROM _cb_item_pairs GROUP BY ALL")
-    assert PAIR_COLUMNS.startswith("a1, a2, iid")
     return counts
 
 
 def finish(sql: Sql, p: dict[str, Any]) -> dict[str, int]:
-    """An edge's weight is its posts matched one to one on shared items (Σ min(n_a, n_b))."""
+    """An edge's weight is the number of items the two accounts share (the generic weight
+    counts distinct first posts, fewer when one post carries two shared items)."""
     sql.temp("_cb_edges", f"""
-        SELECT e.* REPLACE (w.k AS weight) FROM {EDGES} e JOIN {WEIGHTS} w USING (a1, a2)
-        WHERE w.k >= {lit(p['min_weight'])}""")
+        SELECT e.* REPLACE (e.shared_items AS weight) FROM {EDGES} e
+        WHERE e.shared_items >= {lit(p['min_weight'])}""")
     sql.temp(EDGES, "SELECT * FROM _cb_edges")
     return {}
-
-
-def mask_pairs() -> str:
-    """Every pair of actions on one item by two accounts of one burst (a1, a2, t1, t2), each
-    unordered pair once: what the robust null removes from its totals for masked accounts."""
-    return f"""(SELECT x.aid AS a1, y.aid AS a2, x.t AS t1, y.t AS t2
-        FROM (SELECT a.aid, a.iid, a.t, m.burst FROM {ACTIONS} a JOIN {MEMBERS} m USING (aid)) x
-        JOIN (SELECT a.aid, a.iid, a.t, m.burst FROM {ACTIONS} a JOIN {MEMBERS} m USING (aid)) y
-          ON x.iid = y.iid AND x.burst = y.burst AND x.aid < y.aid)"""
 
 
 def _test(con, p: dict[str, Any], *, stratum: float, n_accounts: int):
     from ioscope.detect.burst_test import test_burst_edges  # the calibrated pipeline only
 
-    return test_burst_edges(con, p, stratum=stratum, n_accounts=n_accounts, members=MEMBERS,
-                            weights=WEIGHTS, mask_pairs=mask_pairs())
+    return test_burst_edges(con, p, stratum=stratum, n_accounts=n_accounts, members=MEMBERS)
 
 
 SIGNAL = Signal(
