@@ -196,7 +196,8 @@ SIGNAL = Signal(
     "creation_burst", "Both accounts were created in the same burst of account creation (a "
     "temporal scan statistic) and acted on the same items (hashtags, links, reposted posts) "
     "over the whole period.",
-    "Kulldorff 1997 (scan statistic); Zannettou et al., WebSci 2019; Ferrara et al., CACM 2016",
+    "Kulldorff 1997 and Naus 1965 (scan statistics); Zannettou et al., WebSci 2019; Ferrara et "
+    "al., CACM 2016; Simes 1986; Berger 1982 (intersection–union test)",
     None, pairs=pairs, finish=finish, windowed=False, test=_test,
     defaults={"min_weight": 2, "max_item_actions": 0, "max_evidence": 20},
     params=(

@@ -135,4 +135,5 @@ SIGNAL = Signal(
     "promoted_amplification", "Both accounts reposted or quoted the same promoted posts (posts "
     "named in the workspace's ads), at any delay.",
     "HPSCI release of the IRA's Facebook ads (2018); Pacheco et al., ICWSM 2021 (co-repost "
-    "networks)", None, pairs=pairs, windowed=False, test=_test, defaults={"min_weight": 2})
+    "networks); Berger 1982 (intersection–union test)", None, pairs=pairs, windowed=False,
+    test=_test, defaults={"min_weight": 2})
