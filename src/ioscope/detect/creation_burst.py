@@ -95,8 +95,9 @@ def scan_bursts(t: np.ndarray, *, window: float, background: float, fdr: float,
 def _bursts(sql: Sql, p: dict[str, Any]) -> dict[str, int]:
     """``MEMBERS`` (aid, burst): accounts of significant creation bursts, per platform."""
     sql.temp_table(MEMBERS, "aid BIGINT, burst BIGINT")
-    has = sql.one("SELECT count(*) FROM duckdb_columns() WHERE table_name = 'accounts' "
-                  "AND column_name = 'created_at' AND NOT internal")
+    has = sql.con.execute(  # a catalog lookup, not part of the portable pipeline
+        "SELECT count(*) FROM duckdb_columns() WHERE table_name = 'accounts' "
+        "AND column_name = 'created_at' AND NOT internal").fetchone()[0]
     if not has:
         return {"dated_accounts": 0, "bursts": 0, "burst_accounts": 0}
     d = sql.run(f"""

@@ -43,8 +43,9 @@ PROMOTED = "_pa_actions"
 
 
 def _has_promoted_posts(sql: Sql) -> bool:
-    cols = {r[0] for r in sql.rows("SELECT column_name FROM duckdb_columns() "
-                                   "WHERE table_name = 'ads' AND NOT internal")}
+    cols = {r[0] for r in sql.con.execute(  # a catalog lookup, not part of the pipeline
+        "SELECT column_name FROM duckdb_columns() WHERE table_name = 'ads' AND NOT internal"
+    ).fetchall()}
     if not {"platform", "post_id"} <= cols:
         return False
     return bool(sql.one("SELECT count(*) FROM (SELECT 1 FROM ads WHERE post_id IS NOT NULL "
