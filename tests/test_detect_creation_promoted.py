@@ -139,6 +139,16 @@ def test_promoted_amplification_without_ads_is_empty_not_an_error(ws):
     assert report.totals["edges"] == 0 and report.signals[0]["promoted_amplifications"] == 0
 
 
+def test_every_signal_has_a_phrase_for_the_explanations():
+    from ioscope.detect import SIGNALS
+    from ioscope.detect.explain import PHRASES, cluster_sentence
+
+    assert set(SIGNALS) <= set(PHRASES)
+    assert cluster_sentence("creation_burst", 12, 5, 86400 * 3, -40.0) == (
+        "12 accounts were created in one burst and used the same 5 items, a median of 3 days "
+        "apart (median pair p = 1e-40).")
+
+
 # -- the simulator --------------------------------------------------------------------------------
 
 def test_simulated_creation_bursts_and_paid_promotion_are_found(tmp_path):
