@@ -103,7 +103,7 @@ def signals_markdown() -> str:
             parts += [body.strip(), ""]
         parts += [f"**Source:** {sig.paper}.", "",
                   "**Compatible modes:** " + (", ".join(sig.compat) or "none") + ". "
-                  + ("Pairs on the item alone (the item encodes time)." if not sig.windowed
+                  + ("Pairs on the item alone, with no window." if not sig.windowed
                      else "Windowed (bucket equi-join)."), "",
                   _parameters(sig), ""]
     from ioscope.detect.signif_docs import significance_markdown
