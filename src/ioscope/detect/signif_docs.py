@@ -2,60 +2,71 @@
 
 from __future__ import annotations
 
+import re
+
+from ioscope.detect.measured_docs import RESULTS
 from ioscope.params import describe
 
-__all__ = ["significance_markdown", "MEASURED"]
+__all__ = ["significance_markdown", "measured_markdown", "parse_quality", "QUALITY"]
 
-#: The quoted run of benchmarks/bench_detect_quality.py (pasted from its output).
-MEASURED = """\
-`flock /work/wt/.bench.lock PYTHONPATH=src python benchmarks/bench_detect_quality.py --posts
-1000000` (both cases, seed 1, 2 threads, on a shared 2-core machine: load average 6.5 before,
-7.3 after; commit b0aa937). Targets: account precision ≥ 0.95 at recall ≥ 0.90 — met (0.995 at
-0.993, every strategy including creation_burst 234/234 and paid_promotion 63/63); calibration
-preset flagged share ≤ 0.01 — met (0 of 79,348); the whole calibrated pipeline 47.4 s wall,
-27.3 s CPU with the machine loaded by other jobs (the CPU time is the steadier measure); the
-slowest signal is near_duplicate_text (20.5 s).
+#: The quoted run of benchmarks/bench_detect_quality.py, recorded verbatim.
+QUALITY = "detect_quality_1m.txt"
+_NUM = r"([\d,]+(?:\.\d+)?)"
+
+
+def _num(text: str) -> float:
+    return float(text.replace(",", ""))
+
+
+def parse_quality(text: str) -> dict:
+    """Commit, loads, per case: wall/CPU seconds, flagged share, precision, recall, strategies."""
+    out: dict = {"commit": re.search(r"ioscope commit (\w+)", text)[1],
+                 "load_before": _num(re.search(rf"load average {_NUM}\n", text)[1]),
+                 "load_after": _num(re.search(rf"load average after: {_NUM}", text)[1])}
+    for case, part in re.findall(r"== (\w+): (.*?)(?=\n== |\nload average after)", text, re.S):
+        c = {"accounts": int(_num(re.search(rf"posts, {_NUM} accounts", part)[1]))}
+        m = re.search(rf"calibrated detect: {_NUM} s wall, {_NUM} s CPU", part)
+        c["wall"], c["cpu"] = _num(m[1]), _num(m[2])
+        m = re.search(rf"flagged: {_NUM} accounts = {_NUM} of all", part)
+        c["flagged"], c["share"] = int(_num(m[1])), _num(m[2])
+        m = re.search(rf"accounts: precision {_NUM}, recall {_NUM}", part)
+        if m:
+            c["precision"], c["recall"] = _num(m[1]), _num(m[2])
+        m = re.search(r"recall by strategy: (.*)", part)
+        if m:
+            c["strategies"] = {k: (int(a), int(b)) for k, a, b in
+                               re.findall(r"(\w+) (\d+)/(\d+)", m[1])}
+        out[case] = c
+    return out
+
+
+def measured_markdown(text: str | None = None) -> str:
+    """The quoted run and the sentences derived from it (what the targets were, met or not)."""
+    if text is None:
+        path = RESULTS / QUALITY
+        if not path.exists():
+            return "(No recorded run in this installation: see benchmarks/results/.)"
+        text = path.read_text()
+    q = parse_quality(text)
+    camp, cal = q["campaigns"], q["calibration"]
+    met = lambda ok: "met" if ok else "**not met**"  # noqa: E731
+    strat = ", ".join(f"{k} {a}/{b}" for k, (a, b) in camp["strategies"].items()
+                      if k in ("creation_burst", "paid_promotion"))
+    target = camp["precision"] >= 0.95 and camp["recall"] >= 0.90
+    return f"""\
+`benchmarks/bench_detect_quality.py --posts 1000000` (both cases, seed 1, 2 threads, under the
+benchmark lock on a shared 2-core machine: load average {q["load_before"]} before,
+{q["load_after"]} after; commit {q["commit"]}), recorded in `benchmarks/results/{QUALITY}`.
+
+* Account precision ≥ 0.95 at recall ≥ 0.90: {met(target)} ({camp["precision"]} at {camp["recall"]}; {strat}).
+* Calibration preset, flagged share ≤ the FDR (0.01): {met(cal["share"] <= 0.01)} ({cal["flagged"]:,} of {cal["accounts"]:,} accounts).
+* The whole calibrated pipeline on 1 M posts: {camp["wall"]} s wall, {camp["cpu"]} s CPU, with the machine loaded by other jobs (CPU time is the steadier measure).
 
 ```
-ioscope detect quality, 1,000,000 posts, seed 1, 2 threads, 2 CPUs, median of 1; load average 6.5
+{text.strip()}
+```
+"""
 
-== campaigns: 1,000,000 posts, 78,635 accounts (simulate + ingest 14 s)
-calibrated detect: 47.4 s wall, 27.3 s CPU (null models 6.0 s, FDR + fusion + clusters 1.5 s)
-raw co-action engine (baseline): 29.3 s wall, 20.4 s CPU; ratio calibrated/raw: wall 1.62, CPU 1.34
-flagged: 553 accounts = 0.00703 of all (raw: 8,425 = 0.10714)
-accounts: precision 0.995, recall 0.993, F1 0.994; recall over co-action strategies 0.984 | raw: precision 0.066, recall 0.996
-pairs: precision 0.999; clusters vs campaigns: ARI 0.988, NMI 0.979
-recall by strategy: co_repost 36/38, copypasta 20/20, creation_burst 234/234, hashtag_flooding 53/53, link_amplification 66/66, paid_promotion 63/63, reply_swarm 24/24, synchronized_posting 54/56
-  co_repost               60,485 edges     654 significant,   40 masked,    7.6 s (null 3.0 s)
-  co_link                  4,135 edges   2,145 significant,   66 masked,    1.1 s (null 0.1 s)
-  co_reply                 2,437 edges     277 significant,   24 masked,    0.8 s (null 0.1 s)
-  co_mention                 190 edges     190 significant,   20 masked,    0.2 s (null 0.0 s)
-  co_hashtag              26,665 edges   1,254 significant,  152 masked,    1.1 s (null 0.2 s)
-  hashtag_sequence             0 edges       0 significant,    0 masked,    1.0 s (null 0.0 s)
-  co_text                      6 edges       0 significant,    0 masked,    3.7 s (null 0.0 s)
-  near_duplicate_text        190 edges     190 significant,   20 masked,   20.5 s (null 1.4 s)
-  synchronized             1,679 edges   1,678 significant,  211 masked,    6.7 s (null 0.7 s)
-  creation_burst          29,361 edges  29,284 significant,    0 masked,    2.2 s (null 0.4 s)
-  promoted_amplification     1,894 edges   1,717 significant,   63 masked,    0.4 s (null 0.1 s)
-
-== calibration: 1,000,000 posts, 79,348 accounts (simulate + ingest 12 s)
-calibrated detect: 38.6 s wall, 22.8 s CPU (null models 2.1 s, FDR + fusion + clusters 0.4 s)
-raw co-action engine (baseline): 32.8 s wall, 21.3 s CPU; ratio calibrated/raw: wall 1.18, CPU 1.07
-flagged: 0 accounts = 0.00000 of all (raw: 10,379 = 0.13080)
-  co_repost               84,498 edges      28 significant,   14 masked,    6.0 s (null 0.9 s)
-  co_link                 10,751 edges       0 significant,    0 masked,    0.9 s (null 0.1 s)
-  co_reply                 2,736 edges       0 significant,    0 masked,    0.5 s (null 0.1 s)
-  co_mention                   0 edges       0 significant,    0 masked,    0.2 s (null 0.0 s)
-  co_hashtag              48,080 edges       0 significant,    0 masked,    2.2 s (null 0.2 s)
-  hashtag_sequence             0 edges       0 significant,    0 masked,    2.4 s (null 0.0 s)
-  co_text                      0 edges       0 significant,    0 masked,    3.5 s (null 0.0 s)
-  near_duplicate_text          0 edges       0 significant,    0 masked,   16.4 s (null 0.0 s)
-  synchronized                29 edges      28 significant,   22 masked,    5.2 s (null 0.6 s)
-  creation_burst               0 edges       0 significant,    0 masked,    0.1 s (null 0.0 s)
-  promoted_amplification       664 edges       0 significant,    0 masked,    0.2 s (null 0.1 s)
-
-load average after: 7.3
-```"""
 
 TEXT = """\
 ## Significance: which edges, accounts and clusters are beyond chance
@@ -240,4 +251,4 @@ and the time of the null against the raw engine (below).
 def significance_markdown() -> str:
     from ioscope.detect.calibrated import SIGNIF_PARAMS
 
-    return TEXT.replace("{params}", describe(SIGNIF_PARAMS)).replace("{measured}", MEASURED)
+    return TEXT.replace("{params}", describe(SIGNIF_PARAMS)).replace("{measured}", measured_markdown())
