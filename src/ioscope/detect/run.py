@@ -12,8 +12,10 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
 
 from ioscope.detect.base import COMPAT_MODES, GENERIC_PARAMS, Signal
-from ioscope.detect.coaction import (ACCOUNTS, aggregate_edges, apply_hot_policy, load_actions,
-                                     pair_actions, prepare_accounts, store)
+from ioscope.detect.coaction import (ACCOUNTS, ACTIONS, aggregate_edges, apply_hot_policy,
+                                     load_actions, pair_actions, prepare_accounts, store)
+from ioscope.detect.coaction import EDGES as EDGES_TEMP
+from ioscope.detect.engines import DuckDBEngine, SparkEngine, resolve_engine
 from ioscope.detect.signals import SIGNALS, default_signals, get_signal
 from ioscope.detect.sql import Sql
 from ioscope.errors import ParameterError
@@ -80,7 +82,8 @@ def detect_coaction(ws: Workspace, *, signals: Iterable[str] | str | None = None
                     max_item_actions: int | None = None, max_evidence: int | None = None,
                     params: dict[str, dict[str, Any]] | None = None,
                     memory_limit: str | None = None, temp_directory: str | None = None,
-                    threads: int | None = None) -> DetectReport:
+                    threads: int | None = None,
+                    engine: str | DuckDBEngine | SparkEngine | None = None) -> DetectReport:
     """Run co-action signals on ``ws`` and replace its ``edges`` and ``edge_evidence``.
 
     ``signals``: names from :data:`ioscope.detect.signals.SIGNALS` (default: every signal on by
@@ -90,7 +93,9 @@ def detect_coaction(ws: Workspace, *, signals: Iterable[str] | str | None = None
     ``{"near_duplicate_text": {"threshold": 0.9}}``. ``compat='cnt'`` reproduces
     coordination-network-toolkit's definitions (directed weights, its text normalization, raw
     URLs, no hot-item policy unless one is asked for). ``memory_limit`` (e.g. ``"4GB"``) and
-    ``temp_directory`` bound DuckDB's memory and say where it spills.
+    ``temp_directory`` bound DuckDB's memory and say where it spills. ``engine``: ``"duckdb"``
+    (default), ``"spark"`` or an :mod:`ioscope.detect.engines` object such as
+    ``SparkEngine(master="spark://host:7077")`` (same results; see docs/scale.md).
     """
     if compat is not None and compat not in COMPAT_MODES:
         raise ParameterError(f"The 'compat' parameter of detect must be one of "
@@ -100,6 +105,8 @@ def detect_coaction(ws: Workspace, *, signals: Iterable[str] | str | None = None
     names = list(signals) if signals else default_signals(compat)
     for n in names:
         get_signal(n)
+    eng = resolve_engine(engine)
+    eng.check(names)
     resolved = resolve_params(names, compat=compat, params=params, overrides={
         "window": window, "min_weight": min_weight, "hot_items": hot_items,
         "max_item_actions": max_item_actions, "max_evidence": max_evidence})
@@ -107,26 +114,28 @@ def detect_coaction(ws: Workspace, *, signals: Iterable[str] | str | None = None
         threads = Param("threads", "int", None, "", min=1).coerce(threads, "detect")
     ws.configure(memory_limit=memory_limit, temp_directory=temp_directory, threads=threads)
     recorded = {"mode": "raw", "signals": names, "compat": compat,
-                "memory_limit": memory_limit, "threads": threads, "per_signal": resolved}
-    with ws.run("detect", recorded) as run:
-        report = run_signals(ws, run, names, resolved, compat)
+                "memory_limit": memory_limit, "threads": threads, "per_signal": resolved,
+                "engine": eng.describe()}
+    with ws.run("detect", recorded) as run, eng.open(ws) as sql:
+        report = run_signals(ws, run, names, resolved, compat, sql=sql)
     return report
 
 
 def run_signals(ws: Workspace, run: Run, names: list[str], resolved: dict[str, dict[str, Any]],
                 compat: str | None, *,
                 on_signal: Callable[[Signal, dict[str, Any]], dict[str, Any] | None] | None = None,
-                ) -> DetectReport:
+                sql: Sql | None = None) -> DetectReport:
     """Inside an open ``ws.run``: replace ``edges``/``edge_evidence`` with the signals' results.
 
     ``resolved`` comes from :func:`resolve_params`. ``on_signal(signal, params)`` is called after
     each signal's edges are stored, while its temporary tables still exist (``_det_accounts``,
     ``_det_actions``, ``_det_pairs``, ``_det_edges``; near_duplicate_text: ``_nd_posts_cold``,
-    ``_nd_similar``); what it returns is added to the signal's counts.
+    ``_nd_similar``; on the Spark engine all but ``_det_pairs`` are copied to ``ws.con`` for it);
+    what it returns is added to the signal's counts. ``sql``: the engine's runner (default DuckDB).
     """
     ws.ensure(EDGES, EDGE_EVIDENCE)
     report = DetectReport(run.run_id, compat, resolved)
-    sql = Sql(ws.con)
+    sql = sql if sql is not None else Sql(ws.con)
     try:
         sql.run("DELETE FROM edge_evidence")
         sql.run("DELETE FROM edges")
@@ -136,6 +145,7 @@ def run_signals(ws: Workspace, run: Run, names: list[str], resolved: dict[str, d
             signal = SIGNALS[name]
             counts = _run_signal(sql, signal, resolved[name], compat, run.run_id)
             if on_signal is not None:
+                sql.share((ACCOUNTS, ACTIONS, EDGES_TEMP, "_nd_posts_cold", "_nd_similar"))
                 counts.update(on_signal(signal, resolved[name]) or {})
             sql.drop_temps(keep=(ACCOUNTS,))
             report.signals.append({"signal": name, **counts,
