@@ -10,6 +10,7 @@ from rich.table import Table
 
 from ioscope.cli.common import emit_json, handle_errors, out
 from ioscope.detect import SIGNALS, default_signals, detect
+from ioscope.detect.engines import resolve_engine
 from ioscope.errors import UsageError
 from ioscope.workspace import Workspace
 
@@ -29,7 +30,9 @@ def _help() -> str:
             "  ioscope detect case.duckdb --signals co_repost,co_link --window 5m --min-weight 3\n\n"
             "  ioscope detect case.duckdb --compat cnt --window 60 --json\n\n"
             "  ioscope detect case.duckdb --param near_duplicate_text.threshold=0.9 "
-            "--memory-limit 4GB")
+            "--memory-limit 4GB\n\n"
+            "  ioscope detect case.duckdb --engine spark --spark-master spark://host:7077 "
+            "--spark-staging /shared/tmp  (see docs/scale.md)")
 
 
 def parse_param_options(items: List[str] | None) -> dict[str, dict[str, str]]:
@@ -43,6 +46,17 @@ def parse_param_options(items: List[str] | None) -> dict[str, dict[str, str]]:
                              hint="Example: --param near_duplicate_text.threshold=0.9")
         out.setdefault(signal.strip(), {})[name.strip()] = value.strip()
     return out
+
+
+def _conf(items: List[str] | None) -> dict[str, str]:
+    conf = {}
+    for item in items or []:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise UsageError(f"--spark-conf takes KEY=VALUE; got {item!r}.",
+                             hint="Example: --spark-conf spark.executor.memory=8g")
+        conf[key.strip()] = value.strip()
+    return conf
 
 
 @handle_errors()
@@ -60,13 +74,20 @@ def detect_cmd(
     memory_limit: Optional[str] = typer.Option(None, "--memory-limit", help="DuckDB memory limit, e.g. 4GB; spills to a temp directory beyond it."),
     temp_directory: Optional[str] = typer.Option(None, "--temp-directory", help="Where DuckDB spills (default: next to the workspace)."),
     threads: Optional[int] = typer.Option(None, "--threads", help="DuckDB threads (default: all cores)."),
+    engine: str = typer.Option("duckdb", "--engine", help="Where the statements run: duckdb (in the workspace) or spark (same results; not near_duplicate_text)."),
+    spark_master: Optional[str] = typer.Option(None, "--spark-master", help="Spark master URL: local[2], spark://host:7077, yarn (default: local[*])."),
+    spark_conf: Optional[List[str]] = typer.Option(None, "--spark-conf", help="Spark setting KEY=VALUE (repeatable), e.g. spark.executor.memory=8g."),
+    spark_staging: Optional[str] = typer.Option(None, "--spark-staging", help="Directory for the Parquet copy of the posts that Spark reads; on a cluster, one every executor can read."),
     json: bool = typer.Option(False, "--json", help="Print the run report as JSON."),
 ) -> None:
+    eng = resolve_engine(engine, spark_master=spark_master, spark_conf=_conf(spark_conf),
+                         spark_staging=spark_staging)
     with Workspace.open(workspace, create=False) as ws:
         report = detect(ws, signals=signals, window=window, min_weight=min_weight, compat=compat,
                         hot_items=hot_items, max_item_actions=max_item_actions,
                         max_evidence=max_evidence, params=parse_param_options(param),
-                        memory_limit=memory_limit, temp_directory=temp_directory, threads=threads)
+                        memory_limit=memory_limit, temp_directory=temp_directory, threads=threads,
+                        engine=eng)
     if json:
         emit_json(report.to_dict())
         return

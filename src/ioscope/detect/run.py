@@ -102,10 +102,10 @@ def detect_coaction(ws: Workspace, *, signals: Iterable[str] | str | None = None
                              f"{', '.join(repr(c) for c in COMPAT_MODES)}. Got {compat!r} instead.")
     if isinstance(signals, str):
         signals = [s.strip() for s in signals.split(",") if s.strip()]
-    names = list(signals) if signals else default_signals(compat)
+    eng = resolve_engine(engine)
+    names = list(signals) if signals else eng.supported(default_signals(compat))
     for n in names:
         get_signal(n)
-    eng = resolve_engine(engine)
     eng.check(names)
     resolved = resolve_params(names, compat=compat, params=params, overrides={
         "window": window, "min_weight": min_weight, "hot_items": hot_items,

@@ -39,6 +39,9 @@ class DuckDBEngine:
 
     name = "duckdb"
 
+    def supported(self, signals: Iterable[str]) -> list[str]:
+        return list(signals)
+
     def check(self, signals: Iterable[str]) -> None:
         """Every signal runs on DuckDB."""
 
@@ -64,6 +67,10 @@ class SparkEngine:
     conf: dict[str, str] = field(default_factory=dict)
     staging: str | None = None
     name = "spark"
+
+    def supported(self, signals: Iterable[str]) -> list[str]:
+        """The signals Spark runs (what ``detect`` runs when no signal is named)."""
+        return [s for s in signals if s not in SPARK_UNSUPPORTED]
 
     def check(self, signals: Iterable[str]) -> None:
         """Refuse the signals Spark cannot compute with the same results (before any work)."""
@@ -97,17 +104,18 @@ class SparkEngine:
 
 
 def resolve_engine(engine: str | DuckDBEngine | SparkEngine | None = None, *,
-                   spark_master: str | None = None) -> DuckDBEngine | SparkEngine:
-    """An engine from its name (``"duckdb"``, ``"spark"``) or an engine object."""
-    if engine is None or isinstance(engine, (DuckDBEngine, SparkEngine)):
-        engine = engine or DuckDBEngine()
-        if spark_master and not isinstance(engine, SparkEngine):
-            raise ParameterError("A Spark master was given but the engine is not spark.",
-                                 hint="Add --engine spark.")
+                   spark_master: str | None = None, spark_conf: dict[str, str] | None = None,
+                   spark_staging: str | None = None) -> DuckDBEngine | SparkEngine:
+    """An engine from its name (``"duckdb"``, ``"spark"``) and options, or an engine object."""
+    if isinstance(engine, (DuckDBEngine, SparkEngine)):
         return engine
+    engine = engine or "duckdb"
     if engine not in ENGINES:
         raise ParameterError(f"The 'engine' parameter of detect must be one of "
                              f"{', '.join(repr(e) for e in ENGINES)}. Got {engine!r} instead.")
     if engine == "spark":
-        return SparkEngine(master=spark_master)
-    return resolve_engine(DuckDBEngine(), spark_master=spark_master)
+        return SparkEngine(master=spark_master, conf=dict(spark_conf or {}), staging=spark_staging)
+    if spark_master or spark_conf or spark_staging:
+        raise ParameterError("Spark options were given but the engine is duckdb.",
+                             hint="Add --engine spark, or leave the Spark options out.")
+    return DuckDBEngine()
