@@ -8,7 +8,10 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = Path(os.environ.get("IOSCOPE_SHARED", ROOT.parent / "shared"))
+# ../shared beside the checkout; worktrees live one level deeper (/work/wt/NAME beside /work/shared)
+SHARED = Path(os.environ.get("IOSCOPE_SHARED") or next(
+    (p for p in (ROOT.parent / "shared", ROOT.parent.parent / "shared") if (p / "data").is_dir()),
+    ROOT.parent / "shared"))
 
 
 @pytest.fixture

@@ -21,3 +21,19 @@ def test_readme_starts_with_the_two_commands():
     assert "ioscope demo" in block[0] and "pytest" in block[1]
     ci = (ROOT / ".ci" / "run").read_text()
     assert block[1] in ci
+
+
+def test_cli_reference_in_sync():
+    from ioscope.cli.docs import cli_markdown
+
+    assert (ROOT / "docs" / "cli.md").read_text() == cli_markdown(), (
+        "docs/cli.md is stale: run `python -m ioscope.cli.docs > docs/cli.md`")
+
+
+def test_every_command_has_help_with_an_example():
+    from ioscope.cli.docs import commands
+
+    for name, cmd in commands().items():
+        if hasattr(cmd, "list_commands"):
+            continue
+        assert cmd.help and "xample" in cmd.help, f"`ioscope {name}` needs help with an example"

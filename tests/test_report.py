@@ -103,6 +103,23 @@ def test_every_query_reruns_to_the_same_rows(case):
             assert q.tables, q.id
 
 
+def test_summaries_give_the_rows_of_the_recorded_queries(case):
+    """Cluster pages answered from the per-cluster summaries equal the per-cluster queries."""
+    from ioscope.report.data.clusters import cluster_detail
+    from ioscope.report.summaries import Summaries
+    from ioscope.report.trace import Tracer
+
+    with Workspace.open(case, read_only=True) as ws:
+        fast = Tracer(ws, summaries=Summaries(ws))
+        for cid in (1, 2, 3):
+            a = cluster_detail(Tracer(ws), cid, evidence_limit=5, items_limit=4)
+            b = cluster_detail(fast, cid, evidence_limit=5, items_limit=4)
+            for key in ("timeline", "activity_span", "top_items", "evidence"):
+                assert a[key] == b[key], (cid, key)
+            assert b["q_top_items"].note and "summary" in b["q_top_items"].note
+            assert a["q_top_items"].display_sql == b["q_top_items"].display_sql
+
+
 def test_every_figure_cites_a_query(case):
     html = report(case)
     cited = set(re.findall(r"\[(Q\d+)\]", html)) | set(re.findall(r'id="use-(Q\d+)"', html))

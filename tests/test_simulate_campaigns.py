@@ -57,7 +57,7 @@ def test_co_repost_bursts_within_the_jitter(run):
                                   list(epoch(created_at) ORDER BY created_at) ts
                            FROM ({_mine("kind = 'repost'")}) GROUP BY 1
                            HAVING count(*) >= {0.3 * amplifiers}""").fetchall()
-    assert len(rows) >= 0.8 * c["actions"]
+    assert len(rows) >= 0.8 * c["cues"]
     spreads = [np.percentile(np.array(ts) - ts[0], 90) for _, _, ts in rows]
     assert np.median(spreads) < 60 + 5 * JITTER_S  # seconds to minutes, not hours
     share = np.mean([n for _, n, _ in rows]) / amplifiers
@@ -114,7 +114,7 @@ def test_hashtag_flooding_plays_synchronized_games(run):
                                   epoch(max(created_at) - min(created_at)) span
                            FROM ({_mine("len(hashtags) >= 2")}) WHERE hashtags[2] IN {tuple(c['parameters']['hashtags'])}
                            GROUP BY 1 HAVING count(*) >= 5""").fetchall()
-    assert len(rows) >= 0.8 * c["actions"]
+    assert len(rows) >= 0.8 * c["cues"]
     assert np.median([r[1] for r in rows]) >= 0.5 * len(c["members"])
     assert np.median([r[2] / r[1] for r in rows]) > 1.3  # flooding: several posts per member
     assert np.median([r[3] for r in rows]) < 15 * 60
@@ -128,7 +128,7 @@ def test_reply_swarms_hit_prominent_accounts(run):
                                   epoch(max(created_at) - min(created_at))
                            FROM ({_mine("kind = 'reply'")}) GROUP BY 1
                            HAVING count(*) >= {0.3 * len(c["members"])}""").fetchall()
-    assert len(rows) >= 0.8 * c["actions"]
+    assert len(rows) >= 0.8 * c["cues"]
     prominent = set(doc["hard_negatives"]["prominent_accounts"]) | set(doc["hard_negatives"]["news_outlets"])
     assert {r[1] for r in rows} <= prominent
     assert np.median([r[3] for r in rows]) < 30 * 60
@@ -143,7 +143,7 @@ def test_synchronized_posting_shares_time_not_content(run):
                                   count(*) FILTER (WHERE len(urls) > 0)
                            FROM ({_mine("kind = 'post'")})
                            GROUP BY floor(epoch(created_at) / 120) HAVING count(DISTINCT account_id) >= 5""").fetchall()
-    assert len(bins) >= 0.8 * c["actions"]
+    assert len(bins) >= 0.8 * c["cues"]
     assert all(b[1] == b[2] for b in bins)  # nothing copied
     assert all(b[3] == b[4] for b in bins)  # no link shared
 
@@ -181,7 +181,7 @@ def test_paid_promotion_buys_ads(run):
     assert {r[0] for r in rows} == {c["parameters"]["currency"]}
     n_promoted = con.execute(f"""SELECT count(DISTINCT post_id) FROM ads
                                  WHERE advertiser_id IN {tuple(c['advertiser_ids']) + ('',)}""").fetchone()[0]
-    assert n_promoted == c["actions"]
+    assert n_promoted == c["cues"]
     lookalike = con.execute("SELECT count(*) FROM ads WHERE targeting LIKE '%follower_lookalike:@%'").fetchone()[0]
     assert lookalike > 0
 

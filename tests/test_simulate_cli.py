@@ -87,3 +87,16 @@ def test_too_many_campaign_posts_are_refused(tmp_path):
 def test_durations_accept_units():
     p = resolve_params({"posts": 1000, "jitter": "10m", "repost_delay": "1h"})
     assert p["jitter"] == 600 and p["repost_delay"] == 3600
+
+
+def test_docs_describe_every_knob_and_strategy():
+    from pathlib import Path
+
+    from ioscope.simulate import STRATEGIES
+    from ioscope.simulate.docs import sync_doc
+
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "simulator.md").read_text(encoding="utf-8")
+    assert doc == sync_doc(doc), ("docs/simulator.md is stale: run "
+                                  "`python -m ioscope.simulate.docs docs/simulator.md`")
+    for s in STRATEGIES:
+        assert f"| `{s}` |" in doc, s

@@ -143,7 +143,7 @@ def test_truth_covers_every_account(runs):
         "synchronized_posting", "creation_burst", "paid_promotion"}
     for c in doc["campaigns"]:
         assert set(c) >= {"campaign_id", "strategy", "members", "parameters", "time_span",
-                          "advertiser_ids", "posts", "actions"}
+                          "advertiser_ids", "posts", "cues"}
 
 
 def test_ads_are_promoted_csv_and_attributable(runs):

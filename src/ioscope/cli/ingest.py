@@ -10,7 +10,7 @@ from rich.table import Table
 
 from ioscope.cli.common import emit_json, err, handle_errors, out
 from ioscope.info import workspace_info
-from ioscope.ingest import ingest as run_ingest, parse_mapping, readers
+from ioscope.ingest import DEFAULT_MEMORY_LIMIT, ingest as run_ingest, parse_mapping, readers
 from ioscope.workspace import Workspace
 
 
@@ -37,7 +37,9 @@ def ingest_cmd(
     format: Optional[str] = typer.Option(None, "--format", "-f", help="Reader to use (default: detect)."),
     map: Optional[str] = typer.Option(None, "--map", help="canonical=source column pairs for csv/parquet."),
     platform: Optional[str] = typer.Option(None, "--platform", help="Platform for sources that do not say."),
-    memory_limit: Optional[str] = typer.Option(None, "--memory-limit", help="DuckDB memory limit, e.g. 4GB."),
+    memory_limit: str = typer.Option(DEFAULT_MEMORY_LIMIT, "--memory-limit",
+                                     help="DuckDB memory limit for the run, e.g. 4GB; beyond it "
+                                     "DuckDB spills to disk."),
     json: bool = typer.Option(False, "--json", help="Print the per-file counts as JSON."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress on stderr."),
 ) -> None:
@@ -46,9 +48,9 @@ def ingest_cmd(
             err.print(f"{r.path}: {r.format}, {r.rows_read:,} read, {r.rows_ingested:,} ingested, "
                       f"{r.rows_quarantined:,} quarantined")
 
-    with Workspace.open(workspace, memory_limit=memory_limit) as ws:
+    with Workspace.open(workspace) as ws:
         report = run_ingest(ws, files, format=format, mapping=parse_mapping(map),
-                            platform=platform, on_file=progress)
+                            platform=platform, on_file=progress, memory_limit=memory_limit)
     if json:
         emit_json(report.to_dict())
         return

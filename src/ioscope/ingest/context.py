@@ -1,7 +1,7 @@
 """What a reader gets: the connection, the file, and staging tables to fill.
 
 A reader stages the records of one file into temporary tables (``stg_posts``, ``stg_accounts``,
-``stg_ref_posts``, ``stg_ref_accounts``; for ad formats ``stg_ads`` with its children
+``stg_attributes`` (rows of ``account_attributes``), ``stg_ref_posts``, ``stg_ref_accounts``; for ad formats ``stg_ads`` with its children
 ``stg_ad_targeting`` and ``stg_ad_delivery``) and ``stg_quarantine``;
 :mod:`ioscope.ingest.finalize` validates, normalizes and merges them. Readers set ``rows_read`` to
 the number of primary records (posts, ads, or accounts for users files) they met, so that the
@@ -25,7 +25,7 @@ __all__ = ["ReadContext", "STAGING", "RAW_LIMIT"]
 
 RAW_LIMIT = 10_000
 #: staging table -> canonical table whose columns it has (plus the reader's bookkeeping columns)
-STAGING = {"stg_posts": "posts", "stg_accounts": "accounts",
+STAGING = {"stg_posts": "posts", "stg_accounts": "accounts", "stg_attributes": "account_attributes",
            "stg_ref_posts": "referenced_posts", "stg_ref_accounts": "referenced_accounts",
            "stg_ads": "ads", "stg_ad_targeting": "ad_targeting", "stg_ad_delivery": "ad_delivery"}
 #: bookkeeping columns; for ad children, ``_hint`` is a country the source files a location
@@ -78,11 +78,10 @@ class ReadContext:
             data = pa.Table.from_pylist(data)
         if data.num_rows == 0:
             return 0
-        self.con.register("_stage_arrow", data)
-        try:
-            self.con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM _stage_arrow")
-        finally:
-            self.con.unregister("_stage_arrow")
+        # DuckDB reads the local variable (a replacement scan). con.register() would keep the
+        # table alive until the ingest transaction ends, so memory would grow with the file.
+        _stage_arrow = data  # noqa: F841
+        self.con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM _stage_arrow")
         return data.num_rows
 
     def quarantine(self, line: int | None, reason: str, raw: Any = None, field: str | None = None) -> None:
@@ -100,7 +99,8 @@ class ReadContext:
     # -- CSV through DuckDB --------------------------------------------------------------------
     def load_csv(self, *, required: list[str], optional: list[str] = (), name: str = "src",
                  delim: str | None = None) -> list[str]:
-        """Read the CSV file into temp table ``name`` (all VARCHAR, plus ``_line``).
+        """Read the CSV file into temp table ``name`` (all VARCHAR, plus ``_line``, the physical
+        line where the record starts, and ``_nl``, the line breaks inside it).
 
         Malformed rows (wrong column count, bad quoting, invalid UTF-8) go to quarantine with
         DuckDB's line number and message. Returns the header's column names. Raises
@@ -131,16 +131,24 @@ class ReadContext:
         select = ", ".join(
             f"{quote_ident(lower[c.lower()])} AS {quote_ident(c)}"
             for c in list(required) + [c for c in optional if c.lower() in lower])
+        # _nl: line breaks inside the record's quoted fields (counted only where there are any)
+        every = "concat(" + ", ".join(quote_ident(h) for h in header) + ")"
         self.con.execute(
             f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT {select}, "
-            f"CAST(row_number() OVER () AS BIGINT) + 1 AS _line FROM {src}")
+            f"CAST(row_number() OVER () AS BIGINT) + 1 AS _line, "
+            f"CASE WHEN contains({every}, chr(10)) THEN strlen({every}) - "
+            f"strlen(replace({every}, chr(10), '')) ELSE 0 END AS _nl FROM {src}")
+        if self.con.execute(f"SELECT count(*) FROM {name} WHERE _nl > 0").fetchall()[0][0]:
+            self.con.execute(
+                f"UPDATE {name} SET _line = {name}._line + w.before FROM (SELECT _line AS l, "
+                f"sum(_nl) OVER (ORDER BY _line ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)"
+                f" AS before FROM {name}) w WHERE {name}._line = w.l AND w.before > 0")
         rejects = self.con.execute(
             "SELECT line, column_name, error_type, csv_line, error_message FROM _csv_rejects "
             "ORDER BY line").fetchall()
         if rejects:
-            # The line of each good record: its ordinal plus the header plus the rejected lines
-            # before it (exact unless quoted fields span lines; rejected records carry DuckDB's
-            # exact line).
+            # The line of each good record: the header, the lines of the good records before it
+            # and the rejected records before it (one line each; they carry DuckDB's own line).
             self.con.execute("CREATE OR REPLACE TEMP TABLE _rej_lines AS SELECT line, "
                              "line - row_number() OVER (ORDER BY line) - 1 AS good_before "
                              "FROM _csv_rejects")

@@ -9,7 +9,9 @@ large staging table.
 Accounts: every author of a collected post gets an account row (its latest handle in the file).
 Records of users files (``_primary``) are the account's profile: when one arrives for an account
 that already exists, its non-empty values replace the stored ones (and the row's provenance points
-to it); records derived from posts only ever add accounts that are missing.
+to it). Records derived from posts (``_primary`` false) add missing accounts and fill only the
+columns that are still empty, so the result does not depend on the order of the files. Account
+attributes (``stg_attributes``) are merged the same way as profiles: the latest value wins.
 """
 
 from __future__ import annotations
@@ -82,6 +84,7 @@ def finalize(ctx: ReadContext) -> FileResult:
     ref_posts_new = _insert_posts(con, "stg_ref_posts", "referenced_posts", defaults,
                                   also_not_in="posts")
     accounts_new = _merge_accounts(con, "stg_accounts", "stg_posts", "accounts", defaults)
+    _merge_attributes(con, defaults)
     ref_accounts_new = _merge_accounts(con, "stg_ref_accounts", "stg_ref_posts",
                                        "referenced_accounts", defaults, also_not_in="accounts")
     # what is now collected is no longer only referenced
@@ -164,40 +167,48 @@ def _insert_posts(con, stg: str, table: str, defaults: dict[str, str], *,
     exprs["domains"] = "COALESCE(l.d, []::VARCHAR[])" if has_urls else "[]::VARCHAR[]"
     select = ", ".join(f'{exprs[c]} AS "{c}"' for c in t.column_names)
     join = "LEFT JOIN _url_lists l ON l.rid = s.rowid" if has_urls else ""
-    # a table scan keeps the staged (file) order; only the de-duplication needs a sort after it
-    src, order = f"(SELECT s.*, s.rowid AS _rid FROM {stg} s)", ""
-    if _has_duplicates(con, stg, defaults["platform"], "post_id"):
-        src = (f"(SELECT *, s.rowid AS _rid FROM {stg} s QUALIFY row_number() OVER "
-               f"(PARTITION BY {defaults['platform']}, post_id ORDER BY source_line, rowid) = 1)")
-        order = "ORDER BY s._rid"
-    on = f"x.platform = {defaults['platform']} AND x.post_id = s.post_id"
-    exists = [f"NOT EXISTS (SELECT 1 FROM {tb} x WHERE {on})" for tb in (table, also_not_in) if tb]
+    plat = defaults["platform"]
+    on = f"x.platform = {plat} AND x.post_id = s.post_id"
+    where = [f"NOT EXISTS (SELECT 1 FROM {tb} x WHERE {on})" for tb in (table, also_not_in)
+             if tb and con.execute(f"SELECT count(*) FROM {tb}").fetchall()[0][0]]
+    if _later_duplicates(con, stg, plat):
+        where.append("NOT EXISTS (SELECT 1 FROM _dups d WHERE d.rid = s.rowid)")
+    # a plain table scan: rows go in in file order, with no sort and no wide hash table
     n = con.execute(f"""
         INSERT INTO {table} ({', '.join(f'"{c}"' for c in t.column_names)})
-        SELECT {select.replace('s.rowid', 's._rid')}
-        FROM {src} s {join.replace('s.rowid', 's._rid')}
-        WHERE {' AND '.join(exists)} {order}""").fetchall()[0][0]
-    if has_urls:
-        con.execute("DROP TABLE _url_lists")
+        SELECT {select} FROM {stg} s {join}
+        {'WHERE ' + ' AND '.join(where) if where else ''}""").fetchall()[0][0]
+    con.execute("DROP TABLE IF EXISTS _url_lists; DROP TABLE IF EXISTS _dups")
     return n
 
 
-def _has_duplicates(con, stg: str, platform: str, key: str) -> bool:
-    return con.execute(f"SELECT EXISTS (SELECT 1 FROM {stg} GROUP BY {platform}, {key} "
-                       "HAVING count(*) > 1)").fetchall()[0][0]
+def _later_duplicates(con, stg: str, platform: str) -> int:
+    """Temp table ``_dups(rid)``: staged rows whose key an earlier row of the file already has."""
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE _dups AS
+        SELECT rid FROM (
+            SELECT rowid AS rid, row_number() OVER (PARTITION BY {platform}, post_id
+                                                    ORDER BY source_line, rowid) AS rn
+            FROM {stg} WHERE ({platform}, post_id) IN (
+                SELECT ({platform}, post_id) FROM {stg} GROUP BY ALL HAVING count(*) > 1))
+        WHERE rn > 1""")
+    return con.execute("SELECT count(*) FROM _dups").fetchall()[0][0]
 
 
 def _merge_accounts(con, stg: str, posts_stg: str, table: str, defaults: dict[str, str], *,
                     also_not_in: str | None = None) -> int:
     """Merge staged account records and the authors of staged posts into ``table``."""
     plat = defaults["platform"]
-    # authors of the staged posts, one row each (latest handle in the file), as non-primary records
+    # authors of the staged posts, one row each (latest handle in the file), as non-primary
+    # records, for the authors the reader staged no record of (a bare row would tie with it)
     con.execute(f"""INSERT INTO {stg} BY NAME
         SELECT platform, account_id, arg_max(handle, source_line) AS handle,
                arg_max(source_file, source_line) AS source_file, max(source_line) AS source_line,
                false AS _primary
         FROM (SELECT {plat} AS platform, account_id, handle, source_file, source_line
-              FROM {posts_stg}) GROUP BY ALL""")
+              FROM {posts_stg}) p
+        WHERE NOT EXISTS (SELECT 1 FROM (SELECT {plat} AS platform, account_id FROM {stg}) a
+                          WHERE a.platform = p.platform AND a.account_id = p.account_id)
+        GROUP BY ALL""")
     if con.execute(f"SELECT count(*) FROM {stg}").fetchall()[0][0] == 0:
         return 0
     t = get_table(table)
@@ -209,15 +220,44 @@ def _merge_accounts(con, stg: str, posts_stg: str, table: str, defaults: dict[st
                                    ORDER BY _primary DESC, source_line DESC) = 1""")
     on = "x.platform = s.platform AND x.account_id = s.account_id"
     exists = [f"NOT EXISTS (SELECT 1 FROM {tb} x WHERE {on})" for tb in (table, also_not_in) if tb]
-    # profile records update existing rows where they bring a different, non-empty value
+    # profile records update existing rows where they bring a different, non-empty value;
+    # records derived from posts fill empty columns only
     changed = " OR ".join(f'(s."{c}" IS NOT NULL AND s."{c}" IS DISTINCT FROM x."{c}")'
                           for c in _PROFILE)
     sets = ", ".join(f'"{c}" = COALESCE(s."{c}", x."{c}")' for c in _PROFILE)
     con.execute(f"""UPDATE {table} x SET {sets}, source_file = s.source_file,
             source_line = s.source_line, run_id = s.run_id
         FROM _acc s WHERE s._primary AND {on} AND ({changed})""")
+    fills = " OR ".join(f'(s."{c}" IS NOT NULL AND x."{c}" IS NULL)' for c in _PROFILE)
+    sets = ", ".join(f'"{c}" = COALESCE(x."{c}", s."{c}")' for c in _PROFILE)
+    con.execute(f"UPDATE {table} x SET {sets} FROM _acc s WHERE NOT s._primary AND {on} "
+                f"AND ({fills})")
     n = con.execute(f"""INSERT INTO {table} ({', '.join(f'"{c}"' for c in cols)})
         SELECT {', '.join(f's."{c}"' for c in cols)} FROM _acc s WHERE {' AND '.join(exists)}
         ORDER BY s.source_line""").fetchall()[0][0]
     con.execute("DROP TABLE _acc")
     return n
+
+
+def _merge_attributes(con, defaults: dict[str, str]) -> None:
+    """Insert new account attributes; replace values that changed (the file's last row wins)."""
+    if con.execute("SELECT count(*) FROM stg_attributes").fetchall()[0][0] == 0:
+        return
+    get_table("account_attributes").create(con)  # workspaces made before the table existed
+    t = get_table("account_attributes")
+    cols = t.column_names
+    exprs = {**{c: f'"{c}"' for c in cols}, **defaults}
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE _attr AS
+        SELECT {', '.join(f'{exprs[c]} AS "{c}"' for c in cols)} FROM stg_attributes
+        WHERE account_id IS NOT NULL AND name IS NOT NULL AND value IS NOT NULL
+              AND {defaults['platform']} IS NOT NULL
+        QUALIFY row_number() OVER (PARTITION BY {defaults['platform']}, account_id, name
+                                   ORDER BY source_line DESC) = 1""")
+    on = "x.platform = s.platform AND x.account_id = s.account_id AND x.name = s.name"
+    con.execute(f"""UPDATE account_attributes x SET value = s.value, source_file = s.source_file,
+        source_line = s.source_line, run_id = s.run_id FROM _attr s
+        WHERE {on} AND x.value IS DISTINCT FROM s.value""")
+    con.execute(f"""INSERT INTO account_attributes ({', '.join(f'"{c}"' for c in cols)})
+        SELECT {', '.join(f's."{c}"' for c in cols)} FROM _attr s
+        WHERE NOT EXISTS (SELECT 1 FROM account_attributes x WHERE {on})""")
+    con.execute("DROP TABLE _attr")

@@ -55,14 +55,15 @@ def get_reader(name: str) -> ReaderSpec:
 
 
 def read_head(path: str, n: int = 65536) -> str:
-    """The first ``n`` bytes of a (possibly gzip-compressed) file, decoded leniently."""
+    """The first ``n`` bytes of a (possibly gzip-compressed) file, decoded leniently, without
+    a UTF-8 byte-order mark (sniffers and header checks compare column names)."""
     opener = gzip.open if _is_gzip(path) else open
     try:
         with opener(path, "rb") as f:
             data = f.read(n)
     except (OSError, EOFError):
         data = b""
-    return data.decode("utf-8", errors="replace")
+    return data.decode("utf-8-sig", errors="replace")  # without a byte-order mark
 
 
 def _is_gzip(path: str) -> bool:

@@ -64,9 +64,11 @@ ACCOUNTS = Table(
 POSTS = Table(
     "posts", "Posts that were collected: the records of the input files.",
     POST_COLUMNS, primary_key=("platform", "post_id"),
-    # No index on created_at: zonemaps already skip row groups by time, and each ART index costs
-    # about a third of a second per million posts ingested (measured by benchmarks/bench_ingest.py).
-    indexes=(("account_id",),))
+    # The key is kept by ingest (anti-join on platform + post_id), not by an ART index, and there
+    # are no secondary indexes: zonemaps and scans serve this table, and ART indexes cost most of
+    # the insert time and memory that cannot spill inside a large ingest transaction (measured by
+    # benchmarks/bench_ingest.py and bench_ingest_538.py).
+    key_enforced=False)
 REFERENCED_ACCOUNTS = Table(
     "referenced_accounts", "Accounts that appear only embedded in collected records (authors of "
     "quoted or reposted posts, v2 includes.users not authoring a collected post). Same columns as "
@@ -74,7 +76,18 @@ REFERENCED_ACCOUNTS = Table(
 REFERENCED_POSTS = Table(
     "referenced_posts", "Posts that appear only embedded in collected records (a quoted or retweeted "
     "status inside a v1.1 tweet, v2 includes.tweets). Same columns as posts.",
-    POST_COLUMNS, primary_key=("platform", "post_id"))
+    POST_COLUMNS, primary_key=("platform", "post_id"), key_enforced=False)
+ACCOUNT_ATTRIBUTES = Table(
+    "account_attributes", "Source-specific facts about collected accounts that the accounts columns "
+    "do not hold, one row per account and name: e.g. FiveThirtyEight/Clemson's hand-coded "
+    "account_type and account_category, or the Twitter user id of an account known by handle.",
+    (
+        C("platform", "VARCHAR", "Platform (accounts.platform).", nullable=False),
+        C("account_id", "VARCHAR", "Account id (accounts.account_id).", nullable=False),
+        C("name", "VARCHAR", "Attribute name as the source calls it (e.g. 'account_category').",
+          nullable=False),
+        C("value", "VARCHAR", "Attribute value as the source gives it."),
+    ) + PROVENANCE, primary_key=("platform", "account_id", "name"))
 QUARANTINE = Table(
     "quarantine", "Every source record that could not be ingested, with the reason.",
     (
@@ -104,4 +117,5 @@ METADATA = Table(
     (C("key", "VARCHAR", "Name.", nullable=False), C("value", "VARCHAR", "Value.")),
     primary_key=("key",))
 
-register(METADATA, RUNS, ACCOUNTS, POSTS, REFERENCED_ACCOUNTS, REFERENCED_POSTS, QUARANTINE)
+register(METADATA, RUNS, ACCOUNTS, POSTS, REFERENCED_ACCOUNTS, REFERENCED_POSTS, ACCOUNT_ATTRIBUTES,
+         QUARANTINE)

@@ -25,7 +25,8 @@ def schema_markdown() -> str:
     for t in all_tables():
         parts += [f"## `{t.name}`", "", t.doc, ""]
         if t.primary_key:
-            parts += [f"Key: ({', '.join(t.primary_key)}). Written by: `{t.stage}`.", ""]
+            kept = "" if t.key_enforced else " (unique by construction; no index)"
+            parts += [f"Key: ({', '.join(t.primary_key)}){kept}. Written by: `{t.stage}`.", ""]
         else:
             parts += [f"Written by: `{t.stage}`.", ""]
         parts += ["| column | type | meaning |", "|---|---|---|"]

@@ -17,7 +17,13 @@ class Column:
 
 @dataclass(frozen=True)
 class Table:
-    """A workspace table: ``stage`` names the pipeline stage that writes it."""
+    """A workspace table: ``stage`` names the pipeline stage that writes it.
+
+    ``key_enforced=False`` leaves the primary key out of the DDL: the key still holds (the stage
+    that writes the table guarantees it, and tests check it), but DuckDB keeps no ART index for
+    it. For the big tables (posts) that index cost most of the insert time and, inside one large
+    transaction, memory that cannot spill to disk.
+    """
 
     name: str
     doc: str
@@ -25,6 +31,7 @@ class Table:
     primary_key: tuple[str, ...] = ()
     stage: str = "core"
     indexes: tuple[tuple[str, ...], ...] = field(default_factory=tuple)
+    key_enforced: bool = True
 
     @property
     def column_names(self) -> list[str]:
@@ -32,7 +39,7 @@ class Table:
 
     def ddl(self, name: str | None = None) -> str:
         cols = [f'"{c.name}" {c.type}' + ("" if c.nullable else " NOT NULL") for c in self.columns]
-        if self.primary_key:
+        if self.primary_key and self.key_enforced:
             cols.append("PRIMARY KEY (" + ", ".join(f'"{k}"' for k in self.primary_key) + ")")
         return f'CREATE TABLE IF NOT EXISTS "{name or self.name}" (\n  ' + ",\n  ".join(cols) + "\n)"
 

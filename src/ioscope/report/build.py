@@ -16,6 +16,7 @@ from ioscope.report import charts
 from ioscope.report.data import accounts, ads, clusters, network, overview
 from ioscope.report.limitations import limitations
 from ioscope.report.render import csp_hash, html_env, markdown_env, static_text, to_jsonable
+from ioscope.report.summaries import Summaries
 from ioscope.report.trace import Tracer
 from ioscope.workspace import Workspace
 
@@ -36,7 +37,7 @@ REPORT_PARAMS = (
 def collect(ws: Workspace, **params: Any) -> dict[str, Any]:
     """Every section's facts, with the queries that produced them (no rendering)."""
     p = validate_params(REPORT_PARAMS, params, "report")
-    tr = Tracer(ws)
+    tr = Tracer(ws, summaries=Summaries(ws))
     sections: dict[str, Any] = {}
     sections["analysed"] = overview.analysed(tr)
     sections["method"] = overview.method(tr)
@@ -100,7 +101,7 @@ def build_report(ws: Workspace, output: str | os.PathLike | None = None, **param
     else:
         css = static_text("ioscope.report", "templates/report.css")
         text = html_env().get_template("report.html.j2").render(
-            css=Markup(css), csp=f"default-src 'none'; style-src {csp_hash(css)}; img-src data:; "
+            css=Markup(css), anchor_href=lambda cid: f"#cluster-{cid}", csp=f"default-src 'none'; style-src {csp_hash(css)}; img-src data:; "
                                  "base-uri 'none'; form-action 'none'", **facts)
     if output is not None and str(output) != "-":
         Path(output).write_text(text, encoding="utf-8")

@@ -9,43 +9,51 @@ Deterministic for a seed, so the same workspace always gives the same picture.
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 
 import numpy as np
 
 __all__ = ["force_layout", "packed_layout"]
 
 
-def force_layout(n: int, edges: list[tuple[int, int, float]], *, iterations: int = 250,
+def force_layout(n: int, edges: list[tuple[int, int, float]], *, iterations: int | None = None,
                  seed: int = 7) -> np.ndarray:
     """Positions (n × 2, in [0, 1]) of ``n`` nodes joined by ``(i, j, weight)`` edges."""
     if n == 0:
         return np.zeros((0, 2))
     if n == 1:
         return np.array([[0.5, 0.5]])
+    iterations = iterations or (200 if n <= 100 else 120)
     rng = np.random.default_rng(seed)
-    pos = rng.uniform(-1, 1, (n, 2))
-    k = np.sqrt(4.0 / n)
+    x, y = (rng.uniform(-1, 1, n), rng.uniform(-1, 1, n))
+    k2 = 4.0 / n
+    k = np.sqrt(k2)
     if edges:
         src = np.array([e[0] for e in edges])
         dst = np.array([e[1] for e in edges])
         w = np.array([e[2] for e in edges], dtype=float)
         w = 1.0 + np.log1p(w / max(float(np.median(w)), 1e-9))
     temp = 0.2
+    cool = (0.005 / temp) ** (1 / iterations)
     for _ in range(iterations):
-        delta = pos[:, None, :] - pos[None, :, :]
-        dist2 = (delta ** 2).sum(-1) + 1e-9
-        np.fill_diagonal(dist2, np.inf)
-        disp = ((k * k / dist2)[:, :, None] * delta).sum(1)
+        dx = x[:, None] - x[None, :]
+        dy = y[:, None] - y[None, :]
+        d2 = dx * dx + dy * dy + 1e-9
+        np.fill_diagonal(d2, np.inf)
+        f = k2 / d2
+        fx, fy = (f * dx).sum(1), (f * dy).sum(1)
         if edges:
-            d = pos[src] - pos[dst]
-            length = np.sqrt((d ** 2).sum(-1)) + 1e-9
-            f = (length / k * w)[:, None] * d
-            np.add.at(disp, src, -f)
-            np.add.at(disp, dst, f)
-        disp -= 0.3 * pos  # gravity: keeps loose nodes of the group near it
-        length = np.sqrt((disp ** 2).sum(-1, keepdims=True)) + 1e-9
-        pos += disp / length * np.minimum(length, temp)
-        temp = max(temp * 0.98, 0.005)
+            ex, ey = x[src] - x[dst], y[src] - y[dst]
+            a = np.sqrt(ex * ex + ey * ey) / k * w
+            fx -= np.bincount(src, a * ex, n) - np.bincount(dst, a * ex, n)
+            fy -= np.bincount(src, a * ey, n) - np.bincount(dst, a * ey, n)
+        fx -= 0.3 * x  # gravity: keeps loose nodes of the group near it
+        fy -= 0.3 * y
+        length = np.sqrt(fx * fx + fy * fy) + 1e-9
+        step = np.minimum(length, temp) / length
+        x, y = x + fx * step, y + fy * step
+        temp *= cool
+    pos = np.c_[x, y]
     lo, hi = pos.min(0), pos.max(0)
     span = float(max((hi - lo).max(), 1e-9))
     return (pos - lo) / span + (1 - (hi - lo) / span) / 2
@@ -53,7 +61,14 @@ def force_layout(n: int, edges: list[tuple[int, int, float]], *, iterations: int
 
 def packed_layout(groups: list, edges: list[tuple[int, int, float]], *, aspect: float = 1.4,
                   seed: int = 7) -> np.ndarray:
-    """Positions in [0, 1]² of nodes labelled by ``groups``: each group laid out apart, packed."""
+    """Positions in [0, 1]² of nodes labelled by ``groups``: each group laid out apart, packed.
+
+    Cached: the same picture asked again (a page reloaded) costs nothing."""
+    return _packed(tuple(groups), tuple(edges), aspect, seed).copy()
+
+
+@lru_cache(maxsize=64)
+def _packed(groups: tuple, edges: tuple, aspect: float, seed: int) -> np.ndarray:
     n = len(groups)
     order = list(dict.fromkeys(groups))
     members = {g: [i for i in range(n) if groups[i] == g] for g in order}

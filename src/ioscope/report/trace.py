@@ -11,6 +11,7 @@ by ioscope.
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import lru_cache
@@ -19,6 +20,7 @@ from typing import Any, Iterable
 import sqlglot
 from sqlglot import exp
 
+from ioscope.report.summaries import Summaries
 from ioscope.workspace import Workspace
 
 __all__ = ["Query", "Tracer", "sql_literal", "inline_params"]
@@ -34,6 +36,8 @@ class Query:
     params: list[Any] = field(default_factory=list)
     tables: tuple[str, ...] = ()
     rows: int = 0
+    seconds: float = 0.0
+    note: str | None = None
 
     @property
     def display_sql(self) -> str:
@@ -41,17 +45,20 @@ class Query:
 
     def to_dict(self) -> dict[str, Any]:
         return {"id": self.id, "title": self.title, "tables": list(self.tables),
-                "sql": self.display_sql, "rows": self.rows}
+                "sql": self.display_sql, "rows": self.rows, "seconds": self.seconds,
+                "note": self.note}
 
 
 class Tracer:
     """Runs and records queries on one workspace. ``prefix`` keeps ids unique across tracers."""
 
-    def __init__(self, ws: Workspace, *, prefix: str = "Q"):
+    def __init__(self, ws: Workspace, *, prefix: str = "Q", summaries: Summaries | None = None):
         self.ws = ws
         self.prefix = prefix
+        self.summaries = summaries
         self.queries: list[Query] = []
         self._columns: dict[str, set[str]] = {}
+        ws.sql("SET enable_progress_bar = false")  # never draw on the terminal of a reader
 
     # -- schema questions (not recorded: they produce no number) ---------------------------------
     def has(self, table: str) -> bool:
@@ -68,13 +75,30 @@ class Tracer:
         return self.has(table) and column in self.columns(table)
 
     # -- recorded queries ------------------------------------------------------------------------
-    def rows(self, title: str, sql: str, params: Iterable[Any] = ()) -> tuple[list[dict[str, Any]], Query]:
-        """Run ``sql`` with bound ``params``; return the rows as dicts and the recorded query."""
+    def rows(self, title: str, sql: str, params: Iterable[Any] = (), *,
+             via: tuple[str, str, str, list[Any]] | None = None
+             ) -> tuple[list[dict[str, Any]], Query]:
+        """Run ``sql`` with bound ``params``; return the rows as dicts and the recorded query.
+
+        ``via = (summary, build_sql, fast_sql, fast_params)``: when this tracer has summaries,
+        answer with ``fast_sql`` over the summary table (built by ``build_sql`` on first use),
+        which must give the same rows as ``sql``; ``sql`` is still what is recorded.
+        """
         params = list(params)
         sql = _dedent(sql)
-        result = self.ws.rows(sql, params)
+        start = time.perf_counter()
+        note = None
+        if via is not None and self.summaries is not None:
+            name, build, fast, fast_params = via
+            self.summaries.ensure(name, _dedent(build))
+            result = self.ws.rows(_dedent(fast), list(fast_params))
+            note = (f"answered from the summary {name}, built once for all clusters "
+                    f"in {self.summaries.built[name]:.2f} s")
+        else:
+            result = self.ws.rows(sql, params)
         q = Query(id=f"{self.prefix}{len(self.queries) + 1}", title=title, sql=sql, params=params,
-                  tables=tables_read(sql), rows=len(result))
+                  tables=tables_read(sql), rows=len(result),
+                  seconds=round(time.perf_counter() - start, 4), note=note)
         self.queries.append(q)
         return result, q
 

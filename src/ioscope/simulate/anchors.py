@@ -80,7 +80,7 @@ def build_anchors(rng: np.random.Generator, pop: Population, period: Period, pos
                   n_breaking: int, trending: np.ndarray) -> Anchors:
     """``trending[day, j]``: hashtag pool index of the j-th trending tag of each day."""
     lex = lexicon()
-    n = int(max(30, 0.006 * posts))
+    n = int(min(max(30, 0.006 * posts), 150_000))  # kept in memory: capped
     author = _authors(rng, pop, n)
     t = sample_times(rng, period, pop.clock_offset_min[author], pop.shift_h[author] * 0.3)
     lang = pop.language[author]

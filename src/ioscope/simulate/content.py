@@ -14,8 +14,9 @@ import pyarrow.compute as pc
 
 from ioscope.simulate.vocab import lexicon, zipf_sampler
 
-__all__ = ["Content", "repeat", "list_array", "empty_lists", "concat_lists", "list_lengths", "words", "entity_text", "compose",
-           "word_counts", "concat_content", "take_content", "draw_word_ranks"]
+__all__ = ["Content", "repeat", "list_array", "empty_lists", "concat_lists", "list_lengths",
+           "words", "entity_text", "compose", "word_counts", "concat_content", "take_content",
+           "draw_word_ranks"]
 
 _STR_LIST = pa.list_(pa.string())
 

@@ -102,6 +102,9 @@ def plan_organic(rng: np.random.Generator, params: dict[str, Any], period: Perio
     w = np.sqrt(pop.followers[anchors.author] + 10.0) * ((1 - rng.random(n)) ** (-1 / alpha))
     w /= w.sum()
     counts = [rng.multinomial(int(e), w) if e else np.zeros(n, np.int64) for e in e_kind]
+    # no anchor draws more than a tenth of the accounts
+    cap = max(50, int(0.1 * np.count_nonzero(pop.activity)))
+    counts = [np.minimum(x, cap) for x in counts]
     owner = np.arange(n) % k
     # no chunk may spend more than 35 % of its organic rows on anchor engagement
     for c in range(k):
@@ -164,6 +167,7 @@ def plan_organic(rng: np.random.Generator, params: dict[str, Any], period: Perio
     articles = article_pool(rng, n_articles, period.start_date.year)
     return OrganicPlan(
         n_chunks=k, organic_rows=organic_rows, anchor_owner=owner, anchor_reposts=counts[0],
-        anchor_replies=counts[1], anchor_quotes=counts[2], event_reposts=event_reposts, events=events, parties=parties,
+        anchor_replies=counts[1], anchor_quotes=counts[2], event_reposts=event_reposts,
+        events=events, parties=parties,
         trending=trending, community_tags=community_tags, community_members=members,
         articles=articles)

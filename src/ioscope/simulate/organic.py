@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from ioscope.simulate.batch import POST, QUOTE, REPLY, REPOST, Batch, Part
 from ioscope.simulate.clock import clamp_to_period, lognormal_delays, sample_times
@@ -63,12 +64,12 @@ def organic_content(rng: np.random.Generator, world: World, author: np.ndarray, 
     tr = world.organic.trending
     if tr.shape[1]:
         trend = lex.hashtags.take(pa.array(tr[day, rng.integers(0, tr.shape[1], m)]))
-        tag = pa.compute.if_else(pa.array(u < 0.35), trend, tag)
+        tag = pc.if_else(pa.array(u < 0.35), trend, tag)
     c_of = comm[tag_author]
     fan = (c_of >= 0) & (u < 0.7)
     if fan.any():
         ct = world.organic.community_tags[c_of[fan], rng.integers(0, 3, int(fan.sum()))]
-        tag = pa.compute.replace_with_mask(tag, pa.array(fan), lex.fandom_hashtags.take(pa.array(ct)))
+        tag = pc.replace_with_mask(tag, pa.array(fan), lex.fandom_hashtags.take(pa.array(ct)))
     hashtags = list_array(tag, k)
     if extra_tags is not None:
         hashtags = concat_lists(extra_tags, hashtags)
@@ -138,11 +139,20 @@ def _engagers(rng: np.random.Generator, world: World, target_author: np.ndarray,
     return who
 
 
-def _virality(rng: np.random.Generator, world: World, author: np.ndarray) -> np.ndarray:
+def _virality(rng: np.random.Generator, world: World, author: np.ndarray, n_draws: int) -> np.ndarray:
+    """Cumulative virality of posts by ``author``; no post expects more than 5 % of the active
+    accounts (or 2 % of the draws) as reposters, the size of the largest real cascades."""
     pop = world.pop
     w = np.sqrt(pop.followers[author] + 10.0) * ((1 - rng.random(len(author)))
                                                  ** (-1 / world.params["virality_alpha"]))
-    return np.cumsum(np.where(pop.hub[author], 8.0 * w, w))
+    w = np.where(pop.hub[author], 8.0 * w, w)
+    cap = max(20.0, min(0.05 * np.count_nonzero(pop.activity), 0.02 * n_draws))
+    for _ in range(5):
+        limit = cap * w.sum() / max(n_draws, 1)
+        if w.max() <= limit * 1.001:
+            break
+        w = np.minimum(w, limit)
+    return np.cumsum(w)
 
 
 def _delays(rng: np.random.Generator, n: int, median_s: float) -> np.ndarray:
@@ -248,7 +258,7 @@ def generate_organic(rng: np.random.Generator, world: World, batch: Batch, c: in
     content = organic_content(rng, world, author, t, hashtag_share=params["hashtag_share"],
                               url_share=params["url_share"])
     base = batch.add(Part(author=author, t=t, kind=POST, content=content))
-    vir = _virality(rng, world, author)
+    vir = _virality(rng, world, author, n_r)
     median = params["repost_delay"]
 
     def engagement(n: int, median_s: float):

@@ -122,3 +122,4 @@ def resolve_params(values: dict[str, Any], preset: str | None = None) -> dict[st
         raise ParameterError(f"The 'strategies' parameter of {_OWNER} must name at least one "
                              "strategy when campaigns > 0. Got '' instead.")
     return params
+

@@ -133,6 +133,7 @@ def simulate(outdir: str | Path, *, posts: int, seed: int, campaigns: int | None
             collected += np.bincount(batch.author, minlength=pop.n)
             writer.write(table.sort_by("created_at"))
             written += table.num_rows
+            del batch, table  # before the next chunk is generated
             if progress:
                 progress(written, n_posts)
     finally:

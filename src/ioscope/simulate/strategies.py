@@ -113,7 +113,8 @@ def _copypasta(rng, world: World, plan: CampaignPlan, sk: Skeleton, posts: np.nd
     tag = np.asarray(plan.hashtags)[sk.action_key[acts] % len(plan.hashtags)]
     # every copy: the template with a few words replaced or dropped
     ln = length[a_of_post]
-    tok = template[np.repeat(start[a_of_post], ln) + (np.arange(int(ln.sum())) - np.repeat(np.cumsum(ln) - ln, ln))]
+    within = np.arange(int(ln.sum())) - np.repeat(np.cumsum(ln) - ln, ln)
+    tok = template[np.repeat(start[a_of_post], ln) + within]
     u = rng.random(len(tok))
     replace = u < 0.08
     tok[replace] = base + draw_word_ranks(rng, int(replace.sum()))

@@ -48,7 +48,7 @@ def _ids(pop: Population, idx: np.ndarray) -> list[str]:
     return pop.account_id_str.take(pa.array(np.asarray(idx, np.int64))).to_pylist()
 
 
-def _campaign(plan: CampaignPlan, pop: Population, posts: int, actions: int) -> dict[str, Any]:
+def _campaign(plan: CampaignPlan, pop: Population, posts: int, cues: int) -> dict[str, Any]:
     renamed = plan.members[pop.rename_ms[plan.members] != NEVER]
     region = REGIONS[plan.region]
     d = plan.details
@@ -72,7 +72,7 @@ def _campaign(plan: CampaignPlan, pop: Population, posts: int, actions: int) -> 
         "members": _ids(pop, plan.members), "sources": _ids(pop, plan.sources),
         "targets": _ids(pop, plan.targets), "parameters": params,
         "time_span": {"start": _iso(plan.start_ms), "end": _iso(plan.end_ms)},
-        "posts": posts, "actions": actions,
+        "posts": posts, "cues": cues,
         "advertiser_ids": _ids(pop, plan.advertisers),
         "renames": [{"account_id": a, "old_handle": o, "handle": h, "renamed_at": _iso(int(t))}
                     for a, o, h, t in zip(_ids(pop, renamed),

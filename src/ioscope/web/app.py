@@ -33,6 +33,7 @@ from starlette.staticfiles import StaticFiles
 from ioscope import __version__
 from ioscope.errors import IoscopeError, NotFoundError, UsageError
 from ioscope.report.render import html_env, static_text, to_jsonable
+from ioscope.report.summaries import Summaries
 from ioscope.report.trace import Tracer
 from ioscope.web.pages import PAGES, Page, cluster_page
 from ioscope.workspace import Workspace
@@ -78,10 +79,11 @@ class _UI:
     def __init__(self, path: str):
         self.path = path
         self.ws = Workspace.open(path, read_only=True)
+        self.summaries = Summaries(self.ws)
         self.lock = threading.Lock()
         self.env = html_env("ioscope.web", "ioscope.report").overlay()
         self.env.globals = dict(self.env.globals, account_url=account_url,
-                                cluster_url=cluster_url, advertiser_url=advertiser_url,
+                                cluster_url=cluster_url, cluster_href=cluster_url, advertiser_url=advertiser_url,
                                 version=__version__, workspace=path)
 
     def handle(self, request: Request) -> Response:
@@ -95,7 +97,7 @@ class _UI:
             if request.method not in ("GET", "HEAD"):
                 raise _MethodError(f"{request.method} is not allowed: the web UI is read-only.")
             with self.lock:
-                tr = Tracer(self.ws)
+                tr = Tracer(self.ws, summaries=self.summaries)
                 if path.startswith("/clusters/") and path.count("/") == 2:
                     page = cluster_page(tr, request.query_params, path.split("/")[2])
                 elif path in PAGES:

@@ -2,7 +2,8 @@
 
 ``message_id,user_id,username,repost_id,reply_id,message,timestamp,urls``: timestamp in Unix
 seconds (or any form :func:`ioscope.ingest.sqlfrag.ts` reads), urls space-separated, empty
-repost_id / reply_id meaning none. Column names are matched by position, as CNT does.
+repost_id / reply_id meaning none. Column names are matched by position, as CNT does. A repost's
+``RT @handle:`` prefix is moved out of the text into ``target_handle``, as for the other readers.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from ioscope.ingest.context import ReadContext
 from ioscope.ingest.registry import register_reader
 from ioscope.ingest.sqlfrag import nullif_blank as nb, ts
 
+_RT = r"^RT @([A-Za-z0-9_]{1,15}):\s*"
 COLUMNS = ["message_id", "user_id", "username", "repost_id", "reply_id", "message", "timestamp", "urls"]
 
 
@@ -30,7 +32,8 @@ def read_cnt_csv(ctx: ReadContext) -> None:
                {nb('username')} AS handle, created_at,
                CASE WHEN {nb('repost_id')} IS NOT NULL THEN 'repost'
                     WHEN {nb('reply_id')} IS NOT NULL THEN 'reply' ELSE 'post' END AS kind,
-               message AS text,
+               CASE WHEN rt <> '' THEN regexp_replace(message, '{_RT}', '') ELSE message END AS text,
+               NULLIF(rt, '') AS target_handle,
                COALESCE({nb('repost_id')}, {nb('reply_id')}) AS target_post_id,
                string_split_regex(trim(COALESCE(urls, '')), '\\s+') AS urls,
                CASE WHEN bad_time THEN 'timestamp' END AS _error_field,
@@ -40,4 +43,7 @@ def read_cnt_csv(ctx: ReadContext) -> None:
                     THEN concat_ws(',', message_id, user_id, username, repost_id, reply_id,
                                    message, timestamp, urls) END AS _raw
         FROM (SELECT *, created_at IS NULL AND {nb('timestamp')} IS NOT NULL AS bad_time
-              FROM (SELECT *, {ts('timestamp')} AS created_at FROM src))""", [platform])
+              FROM (SELECT *, {ts('timestamp')} AS created_at,
+                           CASE WHEN {nb('repost_id')} IS NOT NULL
+                                THEN regexp_extract(message, '{_RT}', 1) ELSE '' END AS rt
+                    FROM src))""", [platform])

@@ -44,7 +44,8 @@ def _companions(path: str) -> list[str]:
 def read_google_political_ads(ctx: ReadContext) -> None:
     from ioscope.ingest.registry import read_head
 
-    header = read_head(ctx.path).splitlines()[0].replace('"', "").split(",")
+    lines = read_head(ctx.path).lstrip("\ufeff").splitlines()
+    header = lines[0].replace('"', "").split(",") if lines else []  # empty: load_csv says what is missing
     ranges = [h.strip() for h in header if _RANGE.match(h.strip())]
     ctx.load_csv(required=REQUIRED, optional=OPTIONAL + ranges)
     currencies = list(dict.fromkeys(_RANGE.match(h).group(2).upper() for h in ranges))

@@ -121,7 +121,8 @@ def _landing_table(con) -> None:
         if inferred[u]:
             names[inferred[u][0]][inferred[u][1]] += n
     best = {k: c.most_common(1)[0][0] for k, c in names.items()}
-    cols: dict[str, list] = defaultdict(list)
+    cols: dict[str, list] = {k: [] for k in ("url", "repaired", "advertiser_id", "advertiser_name",
+                                             "advertiser_handle", "how", "repair_note")}
     for u, _ in rows:
         inf = inferred[u]
         cols["url"].append(u)

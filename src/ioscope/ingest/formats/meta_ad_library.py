@@ -21,6 +21,7 @@ from typing import Any, Iterator
 
 import pyarrow as pa
 
+from ioscope.errors import InputFormatError
 from ioscope.ingest.context import ReadContext
 from ioscope.ingest.registry import read_head, register_reader
 
@@ -54,8 +55,16 @@ def _records(path: str) -> Iterator[tuple[int, Any]]:
 
     with open(path, "rb") as raw:
         opener = gzip.open if raw.read(2) == b"\x1f\x8b" else open
-    with opener(path, "rt", encoding="utf-8") as f:
-        text = f.read()
+    try:
+        with opener(path, "rb") as f:
+            data = f.read()
+    except (OSError, EOFError) as e:  # a cut or corrupt gzip stream
+        raise InputFormatError(f"cannot be read: {e}", path=path) from None
+    try:
+        text = data.decode("utf-8-sig")  # a byte-order mark is not part of the JSON
+    except UnicodeDecodeError as e:
+        raise InputFormatError(f"not valid UTF-8 ({e.reason} at byte {e.start}); is the file "
+                               "in another encoding?", path=path) from None
     try:
         doc = json.loads(text)
     except json.JSONDecodeError:
@@ -210,7 +219,7 @@ def convert(ad: Any, line: int, platform: str) -> tuple[dict, list[dict], list[d
                  "lines, or their CSV export)", sniff=_sniff, priority=30)
 def read_meta_ad_library(ctx: ReadContext) -> None:
     platform = ctx.platform or "facebook"
-    head = read_head(ctx.path).lstrip()
+    head = read_head(ctx.path).lstrip("\ufeff \t\r\n")
     if head[:1] in "{[":
         records = []
         for line, ad in _records(ctx.path):

@@ -6,7 +6,8 @@ from typing import Any
 
 from ioscope.errors import NotFoundError
 from ioscope.report.data import empty, section
-from ioscope.report.data.clusters import cluster_order, pick_bucket, scores_source
+from ioscope.report.data.clusters import cluster_order, scores_source
+from ioscope.report.data.evidence import daily_activity, pick_bucket
 from ioscope.report.trace import Tracer
 
 __all__ = ["creation_histogram", "search_accounts", "account_detail", "top_scored"]
@@ -105,23 +106,19 @@ def account_detail(tr: Tracer, platform: str, account_id: str, *, posts_limit: i
     key = [platform, account_id]
     out = section("account", f"Account {prof.get('handle') or account_id}", profile=prof,
                   q_profile=q_prof, platform=platform, account_id=account_id)
-    span, q_span = tr.one("The account's posts: count, span and kinds", """
-        SELECT count(*) AS posts, min(created_at) AS first_post, max(created_at) AS last_post,
-               count(*) FILTER (WHERE kind = 'repost') AS reposts,
-               count(*) FILTER (WHERE kind = 'reply') AS replies,
-               count(*) FILTER (WHERE len(urls) > 0) AS with_links
-        FROM posts WHERE platform = ? AND account_id = ?""", key)
-    bucket = pick_bucket(span.get("first_post"), span.get("last_post"))
-    timeline, q_tl = tr.rows(f"The account's posts per {bucket}", f"""
-        SELECT date_trunc('{bucket}', created_at) AS bucket, kind, count(*) AS posts
-        FROM posts WHERE platform = ? AND account_id = ?
-        GROUP BY ALL ORDER BY bucket, kind""", key)
+    act = daily_activity(tr, "The account's posts per day and kind",
+                         "FROM posts p WHERE p.platform = ? AND p.account_id = ?", key)
+    # MATERIALIZED: filter first, then sort the account's posts (a top-N over the whole table
+    # would read every row's created_at)
     posts, q_posts = tr.rows("The account's posts, newest first", """
-        SELECT post_id, created_at, kind, text, target_handle, target_post_id, urls, hashtags
-        FROM posts WHERE platform = ? AND account_id = ?
-        ORDER BY created_at DESC, post_id LIMIT ? OFFSET ?""", key + [posts_limit, posts_offset])
-    out.update(activity=span, q_activity=q_span, timeline=timeline, q_timeline=q_tl,
-               timeline_bucket=bucket, posts=posts, q_posts=q_posts, posts_limit=posts_limit,
+        WITH mine AS MATERIALIZED (
+          SELECT post_id, created_at, kind, text, target_handle, target_post_id, urls, hashtags
+          FROM posts WHERE platform = ? AND account_id = ?)
+        SELECT * FROM mine ORDER BY created_at DESC, post_id LIMIT ? OFFSET ?""",
+        key + [posts_limit, posts_offset])
+    out.update(activity=act["activity_span"], q_activity=act["q_timeline"],
+               timeline=act["timeline"], q_timeline=act["q_timeline"],
+               timeline_bucket=act["timeline_bucket"], posts=posts, q_posts=q_posts, posts_limit=posts_limit,
                posts_offset=posts_offset)
     if tr.has("account_scores"):
         out["score"], out["q_score"] = tr.one("The account's score (latest model)", f"""

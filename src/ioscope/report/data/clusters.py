@@ -10,7 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 from ioscope.errors import NotFoundError
-from ioscope.report.data import empty, not_run, section
+from ioscope.report.data import empty, evidence, not_run, section
+from ioscope.report.data.evidence import member_join, pick_bucket
 from ioscope.report.trace import Tracer
 
 __all__ = ["clusters_list", "cluster_detail", "cluster_order", "pick_bucket", "edge_scope"]
@@ -44,19 +45,6 @@ def clusters_list(tr: Tracer, *, limit: int = 20, offset: int = 0) -> dict[str, 
     return section("campaigns", TITLE, **data)
 
 
-def member_join(tr: Tracer, table: str, alias: str = "e", mem: str = "mem") -> str:
-    """Joins keeping the rows of ``table`` (edges, edge_evidence) whose two accounts are in
-    ``mem`` (a CTE with platform and account_id); on platforms too when the table has them."""
-    both = tr.has_column(table, "platform_1") and tr.has_column(table, "platform_2")
-    out = []
-    for k in ("1", "2"):
-        cond = f"m{k}.account_id = {alias}.account_{k}"
-        if both:
-            cond = f"m{k}.platform = {alias}.platform_{k} AND " + cond
-        out.append(f"JOIN {mem} m{k} ON {cond}")
-    return "\n".join(out)
-
-
 def scores_source(tr: Tracer) -> str:
     """account_scores restricted to one model: the one of the latest scoring run."""
     return ("(SELECT * FROM account_scores WHERE model_id = (SELECT model_id FROM account_scores "
@@ -68,20 +56,6 @@ def edge_scope(tr: Tracer, alias: str = "e") -> str:
     if tr.has_column("edges", "significant"):
         return f"{alias}.significant"
     return "TRUE"
-
-
-def pick_bucket(first: Any, last: Any) -> str:
-    """A time bucket giving a readable number of bars for the span."""
-    if first is None or last is None:
-        return "day"
-    days = (last - first).total_seconds() / 86400
-    if days <= 3:
-        return "hour"
-    if days <= 120:
-        return "day"
-    if days <= 900:
-        return "week"
-    return "month"
 
 
 def cluster_detail(tr: Tracer, cluster_id: Any, *, members_limit: int = 200,
@@ -100,11 +74,11 @@ def cluster_detail(tr: Tracer, cluster_id: Any, *, members_limit: int = 200,
                                   q_cluster=q_cluster, cluster_id=cluster_id)
     out.update(_members(tr, cluster_id, members_limit, members_offset))
     out.update(_creation(tr, cluster_id))
-    out.update(_activity(tr, cluster_id))
+    out.update(evidence.member_activity(tr, cluster_id))
     if tr.has("edges"):
         out.update(_signals(tr, cluster_id))
     if tr.has("edge_evidence"):
-        out.update(_evidence(tr, cluster_id, evidence_limit, items_limit))
+        out.update(evidence.shared_items(tr, cluster_id, evidence_limit, items_limit))
     return out
 
 
@@ -142,23 +116,6 @@ def _creation(tr: Tracer, cid: Any) -> dict[str, Any]:
     return dict(creation=rows, q_creation=q)
 
 
-def _activity(tr: Tracer, cid: Any) -> dict[str, Any]:
-    span, q_span = tr.one("Activity span of the members", """
-        SELECT count(*) AS posts, min(p.created_at) AS first_post, max(p.created_at) AS last_post
-        FROM posts p
-        JOIN cluster_members m ON m.platform = p.platform AND m.account_id = p.account_id
-        WHERE m.cluster_id = ?""", [cid])
-    bucket = pick_bucket(span.get("first_post"), span.get("last_post"))
-    rows, q = tr.rows(f"Posts of the members per {bucket}, by kind", f"""
-        SELECT date_trunc('{bucket}', p.created_at) AS bucket, p.kind, count(*) AS posts
-        FROM posts p
-        JOIN cluster_members m ON m.platform = p.platform AND m.account_id = p.account_id
-        WHERE m.cluster_id = ?
-        GROUP BY ALL ORDER BY bucket, p.kind""", [cid])
-    return dict(activity_span=span, q_activity_span=q_span, timeline=rows, q_timeline=q,
-                timeline_bucket=bucket)
-
-
 def _signals(tr: Tracer, cid: Any) -> dict[str, Any]:
     cols = tr.columns("edges")
     stats = ["count(*) AS edges", "sum(e.weight) AS total_weight", "max(e.weight) AS max_weight"]
@@ -182,37 +139,3 @@ def _signals(tr: Tracer, cid: Any) -> dict[str, Any]:
         {member_join(tr, "edges")}
         GROUP BY e.signal ORDER BY edges DESC, e.signal""", [cid])
     return dict(signals=rows, q_signals=q)
-
-
-def _evidence(tr: Tracer, cid: Any, limit: int, items_limit: int) -> dict[str, Any]:
-    join = member_join(tr, "edge_evidence")
-    items, q_items = tr.rows("Items most shared within the cluster", f"""
-        WITH mem AS (SELECT platform, account_id FROM cluster_members WHERE cluster_id = ?),
-        ev AS (
-          SELECT e.* FROM edge_evidence e
-          {join})
-        SELECT signal, item, count(*) AS pairs,
-               len(list_distinct(flatten(list([account_1, account_2])))) AS accounts,
-               min(abs(dt_seconds)) AS min_dt_seconds,
-               median(abs(dt_seconds)) AS median_dt_seconds
-        FROM ev GROUP BY signal, item
-        ORDER BY accounts DESC, pairs DESC, signal, item LIMIT ?""", [cid, items_limit])
-    pairs, q_pairs = tr.rows("Sample evidence: pairs of posts behind the edges", f"""
-        WITH mem AS (SELECT platform, account_id FROM cluster_members WHERE cluster_id = ?),
-        ev AS (
-          SELECT e.*, row_number() OVER (PARTITION BY e.signal, e.item
-                                         ORDER BY abs(e.dt_seconds), e.post_1, e.post_2) AS k
-          FROM edge_evidence e
-          {join})
-        SELECT ev.signal, ev.item, ev.dt_seconds, coalesce(p1.platform, p2.platform) AS platform,
-               ev.account_1, p1.handle AS handle_1, ev.post_1, p1.created_at AS created_at_1,
-               p1.text AS text_1,
-               ev.account_2, p2.handle AS handle_2, ev.post_2, p2.created_at AS created_at_2,
-               p2.text AS text_2
-        FROM ev
-        LEFT JOIN posts p1 ON p1.post_id = ev.post_1 AND p1.account_id = ev.account_1
-        LEFT JOIN posts p2 ON p2.post_id = ev.post_2 AND p2.account_id = ev.account_2
-        WHERE ev.k <= 2
-        ORDER BY abs(ev.dt_seconds), ev.signal, ev.item, ev.post_1, ev.post_2 LIMIT ?""",
-        [cid, limit])
-    return dict(top_items=items, q_top_items=q_items, evidence=pairs, q_evidence=q_pairs)

@@ -1,0 +1,138 @@
+"""Twitter Information Operations archive: a fixture built from the published 31-column schema."""
+
+from __future__ import annotations
+
+import csv
+import gzip
+
+import pytest
+
+from ioscope.ingest import detect_format, ingest
+from ioscope.ingest.formats.io_archive import TWEET_COLUMNS, USER_COLUMNS
+
+HASHED = "6a7f3c2b9e1d4f5a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e2f1a0b9c8d7e6f5a"
+ANNA = dict(userid="1001", user_display_name="Anna Petrova", user_screen_name="anna_p",
+            user_reported_location="Moscow, Russia", user_profile_description="Новости и мнения",
+            user_profile_url="https://t.co/xyz", follower_count="1520", following_count="310",
+            account_creation_date="2014-03-02", account_language="ru")
+ANNA_THEN = {**ANNA, "follower_count": "1500"}  # the tweets file's snapshot of her profile
+HASH = dict(userid=HASHED, user_display_name=HASHED, user_screen_name=HASHED,
+            follower_count="12", following_count="40", account_creation_date="2016-11-20",
+            account_language="en")
+PAT = dict(userid="1003", user_display_name='Pat "The Patriot" Lee', user_screen_name="pat_lee",
+           user_reported_location="USA", user_profile_description="Line one\nline two",
+           follower_count="5000", following_count="4999", account_creation_date="2013-07-15",
+           account_language="en")
+OTHER = dict(userid="2001", user_display_name="Only In Tweets", user_screen_name="other",
+             follower_count="7", following_count="8", account_creation_date="2017-01-01",
+             account_language="es")
+NO_ID = dict(userid="", user_display_name="Missing Id", user_screen_name="nobody")
+
+COUNTS = dict(quote_count="1.0", reply_count="2.0", like_count="3.0", retweet_count="4.0",
+              latitude="absent", longitude="absent")
+TWEETS = [  # (user, tweet columns); line numbers in the comments
+    (ANNA_THEN, dict(tweetid="501", tweet_text="Breaking #Syria news https://t.co/a",
+                tweet_time="2016-05-01 10:00", tweet_language="en",
+                tweet_client_name="Twitter Web Client", is_retweet="False",
+                hashtags="['Syria', 'news']", urls="['https://example.com/a?utm_source=x']",
+                user_mentions="[]", **COUNTS)),                                        # 2
+    (HASH, dict(tweetid="502", tweet_text="RT @anna_p: Breaking #Syria news https://t.co/a",
+                tweet_time="2016-05-01 10:01", tweet_language="en", is_retweet="True",
+                retweet_userid="1001", retweet_tweetid="501", hashtags="['Syria']",
+                urls="[]", user_mentions="[1001]", tweet_client_name="twittbot.net")),  # 3
+    (PAT, dict(tweetid="503", tweet_text="@anna_p so true,\nsad #truth",
+               tweet_time="2016-05-01 11:30", is_retweet="False", in_reply_to_userid="1001",
+               in_reply_to_tweetid="501", hashtags="", urls="",
+               user_mentions="[1001]")),                    # 4-6 (text and description span lines)
+    (ANNA_THEN, dict(tweetid="504", tweet_text="Look at this https://t.co/q",
+                tweet_time="2016-05-02 08:00", is_retweet="False", quoted_tweet_tweetid="999",
+                hashtags="[news, syria]", urls="[https://bbc.co.uk/x]")),               # 7
+    (ANNA_THEN, dict(tweetid="505", tweet_text="bad time", tweet_time="yesterday",
+                is_retweet="False")),                                                    # 8
+    (ANNA_THEN, dict(tweetid="501", tweet_text="Breaking #Syria news https://t.co/a",
+                tweet_time="2016-05-01 10:00", is_retweet="False",
+                hashtags="['Syria', 'news']")),                                           # 9
+    (OTHER, dict(tweetid="506", tweet_text="Hola @pat_lee", tweet_time="2016-06-01 00:00",
+                 is_retweet="False", tweet_language="es")),                            # 10
+]
+
+
+def _write(path, columns, rows, gz=False):
+    opener = gzip.open if gz else open
+    with opener(path, "wt", newline="", encoding="utf-8") as f:
+        w = csv.DictWriter(f, columns, restval="")
+        w.writeheader()
+        w.writerows(rows)
+    return path
+
+
+@pytest.fixture
+def archive(tmp_path, ws):
+    tweets = _write(tmp_path / "ira_tweets_csv_hashed.csv.gz", TWEET_COLUMNS,
+                    [{**u, **t} for u, t in TWEETS], gz=True)
+    users = _write(tmp_path / "ira_users_csv_hashed.csv", USER_COLUMNS,
+                   [ANNA, HASH, PAT, NO_ID])
+    assert detect_format(str(tweets)) == detect_format(str(users)) == "io-archive"
+    return ws, ingest(ws, [tweets, users])
+
+
+def test_counts(archive):
+    ws, report = archive
+    tweets, users = report.files
+    assert (tweets.rows_read, tweets.rows_ingested, tweets.rows_quarantined) == (7, 6, 1)
+    assert tweets.posts_new == 5
+    assert (users.rows_read, users.rows_ingested, users.rows_quarantined) == (4, 3, 1)
+    assert ws.count("accounts") == 4
+    q = {(r["source_file"][-6:], r["source_line"]): r for r in ws.rows("SELECT * FROM quarantine")}
+    assert set(q) == {("csv.gz", 8), ("ed.csv", 6)}
+    assert q["csv.gz", 8]["field"] == "tweet_time" and "yesterday" in q["csv.gz", 8]["reason"]
+    assert q["ed.csv", 6]["field"] == "account_id"  # users file: the record without a userid
+
+
+def test_posts_mapping(archive):
+    ws, _ = archive
+    p = {r["post_id"]: r for r in ws.rows("SELECT * FROM posts")}
+    assert p["501"]["kind"] == "post" and p["501"]["client"] == "Twitter Web Client"
+    assert p["501"]["hashtags"] == ["syria", "news"] and p["501"]["source_line"] == 2
+    assert p["501"]["urls_normalized"] == ["https://example.com/a"]
+    assert (p["501"]["like_count"], p["501"]["repost_count"], p["501"]["reply_count"],
+            p["501"]["quote_count"]) == (3, 4, 2, 1)
+    assert str(p["501"]["created_at"]) == "2016-05-01 10:00:00"
+    rt = p["502"]
+    assert (rt["kind"], rt["target_post_id"], rt["target_account_id"], rt["target_handle"]) == (
+        "repost", "501", "1001", "anna_p")
+    assert rt["text"] == p["501"]["text"] and rt["account_id"] == HASHED
+    reply = p["503"]
+    assert (reply["kind"], reply["target_post_id"], reply["target_account_id"]) == (
+        "reply", "501", "1001")
+    assert reply["mentions"] == ["anna_p"] and reply["hashtags"] == ["truth"]
+    assert reply["text"] == "@anna_p so true,\nsad #truth"
+    quote = p["504"]
+    assert (quote["kind"], quote["target_post_id"]) == ("quote", "999")
+    assert quote["hashtags"] == ["news", "syria"] and quote["domains"] == ["bbc.co.uk"]
+    assert quote["source_line"] == 7  # after the three-line record
+    assert p["506"]["source_line"] == 10 and p["506"]["language"] == "es"
+
+
+def test_accounts_from_users_and_tweets(archive):
+    ws, _ = archive
+    a = {r["account_id"]: r for r in ws.rows("SELECT * FROM accounts")}
+    anna = a["1001"]
+    assert (anna["handle"], anna["location"], anna["language"], anna["followers"]) == (
+        "anna_p", "Moscow, Russia", "ru", 1520)
+    assert str(anna["created_at"]) == "2014-03-02 00:00:00"
+    assert anna["source_file"].endswith("users_csv_hashed.csv")  # the users file is the profile
+    assert a["1003"]["source_file"].endswith("tweets_csv_hashed.csv.gz")  # nothing new in it
+    assert a["1003"]["display_name"] == 'Pat "The Patriot" Lee'
+    assert a["1003"]["description"] == "Line one\nline two"
+    other = a["2001"]  # known only from its tweet: the tweet row's user columns
+    assert (other["handle"], other["followers"], other["language"]) == ("other", 7, "es")
+
+
+def test_reingest_changes_nothing(tmp_path, archive):
+    ws, _ = archive
+    before = {t: ws.rows(f"SELECT * FROM {t} ORDER BY ALL") for t in ("posts", "accounts")}
+    again = ingest(ws, [tmp_path / "ira_tweets_csv_hashed.csv.gz",
+                        tmp_path / "ira_users_csv_hashed.csv"])
+    assert again.totals["posts_new"] == again.totals["accounts_new"] == 0
+    assert {t: ws.rows(f"SELECT * FROM {t} ORDER BY ALL") for t in before} == before
