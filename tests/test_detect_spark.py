@@ -50,6 +50,25 @@ def test_hash_is_not_portable():
         to_spark(parse("SELECT HASH(text) AS h FROM posts"))
 
 
+def test_unsupported_list_is_exact(ws):
+    """A signal is refused on Spark exactly when one of its statements is not portable."""
+    from detect_helpers import load, planted
+    from ioscope.detect.sql import recording
+
+    load(ws, planted(seed=4, events=2)[0])
+    for name in SIGNALS:
+        with recording() as log:
+            detect(ws, signals=[name], hot_items="cap", max_item_actions=3)
+        portable = True
+        for statement in log:
+            try:
+                to_spark(parse(statement))
+            except NotPortable:
+                portable = False
+        assert portable == (name not in SPARK_UNSUPPORTED), (
+            f"{name}: update SPARK_UNSUPPORTED in ioscope/detect/engines/__init__.py")
+
+
 def test_engine_names_and_options_are_checked():
     assert resolve_engine(None).name == "duckdb"
     assert resolve_engine("spark", spark_master="local[2]") == SparkEngine(master="local[2]")
