@@ -1,7 +1,8 @@
 """DuckDB against Spark local[2] on the same co-action detection, in one process.
 
 Simulates POSTS posts (``ioscope.simulate``, cnt-csv, seeded), ingests them into a workspace and
-runs ``detect`` with the same signals and options on both engines: DuckDB in the workspace, and
+runs the raw co-action ``detect`` (``raw=True``: the part that runs on the engine; significance
+and clusters run in the workspace either way) with the same signals and options on both engines: DuckDB in the workspace, and
 Spark on one local[2] SparkSession started once (its start-up is timed apart). Prints the median
 wall-clock seconds of each engine over the repeats, the ratio Spark / DuckDB, and the peak memory
 of the whole process tree (the Python process with DuckDB inside it, plus Spark's JVM, which is
@@ -81,7 +82,7 @@ def timed_runs(ws: Workspace, repeat: int, **options) -> tuple[list[float], list
     times, reports = [], []
     for _ in range(repeat):
         t0 = time.perf_counter()
-        report = detect(ws, **options)
+        report = detect(ws, raw=True, **options)
         times.append(time.perf_counter() - t0)
         reports.append({s["signal"]: s["seconds"] for s in report.signals})
     return times, reports

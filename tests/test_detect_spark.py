@@ -24,7 +24,10 @@ from ioscope.ingest import ingest
 from ioscope.workspace import Workspace
 
 SUPPORTED = [n for n in SIGNALS if n not in SPARK_UNSUPPORTED]
-EDGE_COLUMNS = ("directed", "weight", "shared_items", "co_actions", "first_at", "last_at")
+EDGE_COLUMNS = ("directed", "weight", "shared_items", "co_actions", "first_at", "last_at",
+                "significant")
+#: floating-point columns: sums that Spark adds in another order
+APPROX_COLUMNS = ("score", "expected", "p_value", "log10_p", "q_value", "similarity")
 EVIDENCE_COLUMNS = ("item", "post_1", "post_2", "dt_seconds")
 
 
@@ -58,7 +61,7 @@ def test_unsupported_list_is_exact(ws):
     load(ws, planted(seed=4, events=2)[0])
     for name in SIGNALS:
         with recording() as log:
-            detect(ws, signals=[name], hot_items="cap", max_item_actions=3)
+            detect(ws, signals=[name], hot_items="cap", max_item_actions=3, raw=True)
         portable = True
         for statement in log:
             try:
@@ -81,7 +84,7 @@ def test_engine_names_and_options_are_checked():
 def test_unsupported_signal_refused_before_any_work(ws):
     runs = ws.count("runs")
     with pytest.raises(UnsupportedOnEngineError, match="near_duplicate_text"):
-        detect(ws, signals=["co_link", "near_duplicate_text"], engine="spark")
+        detect(ws, signals=["co_link", "near_duplicate_text"], engine="spark", raw=True)
     assert ws.count("runs") == runs
 
 
@@ -120,7 +123,8 @@ def sim_path(tmp_path_factory):
     from ioscope.simulate import simulate
 
     d = tmp_path_factory.mktemp("sim")
-    summary = simulate(d, posts=6000, seed=11, format="cnt-csv")
+    summary = simulate(d, posts=6000, seed=11, format="cnt-csv", campaigns=3, campaign_size_min=8,
+                       campaign_size_max=15)
     path = d / "sim.duckdb"
     with Workspace.open(path) as ws:
         ingest(ws, [summary["paths"]["posts"]])
@@ -148,32 +152,43 @@ def _assert_same(duck: dict, spark: dict, signals: list[str]) -> None:
         for key, row in d_edges.items():
             other = s_edges[key]
             assert {c: row[c] for c in EDGE_COLUMNS} == {c: other[c] for c in EDGE_COLUMNS}, key
-            # scores are sums of floating-point terms, added in another order by Spark
-            assert (row["score"] is None) == (other["score"] is None)
-            if row["score"] is not None:
-                assert math.isclose(row["score"], other["score"], rel_tol=1e-9), key
+            for c in APPROX_COLUMNS:
+                assert (row[c] is None) == (other[c] is None), (key, c)
+                if row[c] is not None:
+                    assert math.isclose(row[c], other[c], rel_tol=1e-6, abs_tol=1e-12), (key, c)
         assert d_ev == s_ev, signal
 
 
 def _report_counts(report) -> dict[str, dict]:
-    return {s["signal"]: {k: v for k, v in s.items() if k != "seconds"} for s in report.signals}
+    return {s["signal"]: {k: v for k, v in s.items() if not k.endswith("seconds")}
+            for s in report.signals}
 
 
-def test_raw_mode_same_edges_and_evidence(spark, sim_path, tmp_path):
-    """Every supported signal, with the cap policy (cold cells, hot cells cut to the limit)."""
+def _clusters(ws) -> set[frozenset]:
+    return {frozenset(a for (a,) in ws.sql("SELECT account_id FROM cluster_members WHERE "
+                                           "cluster_id = ?", [c]).fetchall())
+            for (c,) in ws.sql("SELECT cluster_id FROM clusters").fetchall()}
+
+
+def test_calibrated_same_edges_evidence_significance_and_clusters(spark, sim_path, tmp_path):
+    """``ioscope detect``'s default pipeline on every supported signal, with the cap policy
+    (cold cells, and hot cells cut to the limit): significance runs in the workspace on the
+    tables Spark copied back."""
     shutil.copy(sim_path, tmp_path / "w.duckdb")
     options = dict(signals=SUPPORTED, max_evidence=5, hot_items="cap", max_item_actions=20,
                    params={"hashtag_sequence": {"min_posts": 2, "min_hashtags": 2},
                            "co_text": {"min_chars": 5}})
     with Workspace.open(tmp_path / "w.duckdb") as ws:
         duck_report = detect(ws, **options)
-        duck = _results(ws)
+        duck, duck_clusters = _results(ws), _clusters(ws)
         spark_report = detect(ws, engine=SparkEngine(), **options)
-        got = _results(ws)
+        got, got_clusters = _results(ws), _clusters(ws)
         run = ws.rows("SELECT parameters FROM runs WHERE run_id = ?", [spark_report.run_id])[0]
     assert sum(len(e) for e, _ in duck.values()) > 300 and len(duck) >= 6  # a real comparison
+    assert len(duck_clusters) >= 2  # the planted campaigns
     _assert_same(duck, got, SUPPORTED)
     assert _report_counts(duck_report) == _report_counts(spark_report)
+    assert duck_clusters == got_clusters
     assert json.loads(run["parameters"])["engine"]["name"] == "spark"
 
 
@@ -186,7 +201,7 @@ def test_cnt_mode_same_edges_through_the_cli(spark, sim_path, tmp_path):
                                    "--max-evidence", "3", "--engine", "spark",
                                    "--spark-master", "local[2]", "--json"])
     assert res.exit_code == 0, res.output
-    assert json.loads(res.output)["compat"] == "cnt"
+    assert json.loads(res.output)["compat"] == "cnt"  # a raw run: no significance
     with Workspace.open(tmp_path / "w.duckdb") as ws:
         got = _results(ws)
     assert sum(len(e) for e, _ in duck.values()) > 100
@@ -198,7 +213,7 @@ def test_failure_on_spark_leaves_the_workspace_as_it_was(spark, sim_path, tmp_pa
 
     shutil.copy(sim_path, tmp_path / "w.duckdb")
     with Workspace.open(tmp_path / "w.duckdb") as ws:
-        detect(ws, signals=["co_reply"])
+        detect(ws, signals=["co_reply"], raw=True)
         before = (ws.count("edges"), ws.count("edge_evidence"), ws.count("runs"))
         real = engine.SparkSql._insert_into_workspace
 
@@ -209,7 +224,7 @@ def test_failure_on_spark_leaves_the_workspace_as_it_was(spark, sim_path, tmp_pa
 
         monkeypatch.setattr(engine.SparkSql, "_insert_into_workspace", fail_on_evidence)
         with pytest.raises(RuntimeError, match="executor lost"):
-            detect(ws, signals=["co_link"], engine="spark")
+            detect(ws, signals=["co_link"], engine="spark", raw=True)
         assert (ws.count("edges"), ws.count("edge_evidence"), ws.count("runs")) == before
         assert not spark.catalog.listTables() or all(
             not t.name.startswith("_det_") for t in spark.catalog.listTables())

@@ -18,7 +18,7 @@ def test_two_planted_groups_become_two_ranked_clusters(ws):
                    "NULL, NULL)")  # a second signal inside the big group
     n, kept, counts = _cluster(ws)
     assert n == 28 + 3 and kept == 2
-    assert counts == {"clusters": 2, "cluster_members": 11}
+    assert counts == {"clusters": 2, "cluster_members": 11, "mirror_clusters": 0}
     clusters = list_clusters(ws, members=True)
     first, second = clusters
     assert first["rank"] == 1 and first["size"] == 8 and first["density"] == 1.0
@@ -77,3 +77,19 @@ def test_extreme_p_values_are_formatted(ws, log10_p):
     _cluster(ws)
     text = list_clusters(ws)[0]["explanation"]
     assert ("< 1e-300" in text) if log10_p < -300 else ("p = 0.32" in text)
+
+
+def test_feed_bots_of_one_outlet_are_labelled_mirrors_and_not_flagged(ws):
+    _setup(ws, [("bots", ["b1", "b2", "b3"], "co_repost", -30.0, 5),
+                ("camp", ["c1", "c2", "c3"], "co_repost", -10.0, 3)])
+    ws.con.execute("UPDATE posts SET target_account_id = 'outlet' WHERE account_id LIKE 'b%'")
+    ws.con.execute("INSERT INTO accounts (platform, account_id, handle) VALUES ('x', 'outlet', "
+                   "'TheWire')")
+    _, _, counts = _cluster(ws)
+    assert counts["mirror_clusters"] == 1
+    clusters = list_clusters(ws)
+    assert [c["kind"] for c in clusters] == ["campaign", "mirror"]  # campaigns rank first
+    assert "Automated mirrors of one account (@TheWire)" in clusters[1]["explanation"]
+    assert {f["account_id"] for f in flagged_accounts(ws)} == {"c1", "c2", "c3"}
+    mirror = list_clusters(ws, members=True)[1]
+    assert {m["account_id"] for m in mirror["members"]} == {"b1", "b2", "b3"}

@@ -3,7 +3,7 @@
 ``truth.csv`` has ``account_id,campaign_id[,strategy]``; an empty campaign_id marks an organic
 account. :func:`evaluate` returns one section per aspect:
 
-* ``accounts``: precision, recall and F1 of the flagged accounts (members of clusters) against
+* ``accounts``: precision, recall and F1 of the flagged accounts (``cluster_members``) against
   campaign accounts present in the workspace;
 * ``pairs``: precision of the fused significant pairs (both accounts in the same campaign);
 * ``clusters``: adjusted Rand index and normalized mutual information between clusters and

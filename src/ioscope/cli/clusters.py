@@ -43,7 +43,8 @@ def clusters_cmd(
     for c in rows:
         span = (f"{c['first_at']:%Y-%m-%d %H:%M} → {c['last_at']:%Y-%m-%d %H:%M}"
                 if c["first_at"] else "-")
-        out.print(f"[bold]#{c['rank']}[/] {c['size']:,} accounts · density {c['density']:.2f} · "
+        kind = "" if c.get("kind", "campaign") == "campaign" else f"[dim]({c['kind']})[/] "
+        out.print(f"[bold]#{c['rank']}[/] {kind}{c['size']:,} accounts · density {c['density']:.2f} · "
                   f"score {c['score']:.1f} · {escape(', '.join(c['signals']))} · {span}")
         out.print("   " + escape(c["explanation"] or ""))
         if members:

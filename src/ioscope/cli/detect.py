@@ -1,4 +1,4 @@
-"""``ioscope detect``: co-action signals into ``edges`` and ``edge_evidence``."""
+"""``ioscope detect``: co-action signals, significance and campaign clusters (or raw edges)."""
 
 from __future__ import annotations
 
@@ -6,12 +6,15 @@ from pathlib import Path
 from typing import List, Optional
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
-from ioscope.cli.common import emit_json, handle_errors, out
-from ioscope.detect import SIGNALS, default_signals, detect
+from ioscope.cli.common import emit_json, err, handle_errors, out
+from ioscope.detect import (SIGNALS, default_signals, detect, estimate_window, window_sweep)
+from ioscope.detect.calibrated import SIGNIF_PARAMS
 from ioscope.detect.engines import resolve_engine
 from ioscope.errors import UsageError
+from ioscope.params import parse_duration
 from ioscope.workspace import Workspace
 
 
@@ -22,17 +25,31 @@ def register(app: typer.Typer) -> None:
 def _help() -> str:
     lines = "\n".join(f"  {name}{'' if s.default else ' (off by default)'}: {s.summary}\n"
                       for name, s in SIGNALS.items())
-    return ("Find pairs of accounts that act together (co-action signals) and store them with "
-            "the posts behind each edge. Replaces the previous detect results.\n\n"
+    return ("Find accounts that act together beyond chance, and the campaigns they form. "
+            "Replaces the previous detect results.\n\n"
+            "By default every signal runs, each edge is tested against a null model (who acts "
+            "is shuffled within each day, keeping every account's activity and every item's "
+            "times), false discoveries are controlled at --fdr over edges and over accounts, "
+            "and significant edges are fused and clustered (Leiden) into ranked campaign "
+            "candidates with explanations: see `ioscope clusters`. --raw keeps only the "
+            "co-action edges and their evidence.\n\n"
             f"Signals:\n\n{lines}\n"
             "Examples:\n\n"
             "  ioscope detect case.duckdb\n\n"
+            "  ioscope detect case.duckdb --fdr 0.001 --window auto\n\n"
+            "  ioscope detect case.duckdb --window-sweep 10s,60s,10m,1h\n\n"
+            "  ioscope detect case.duckdb --raw --signals co_repost\n\n"
             "  ioscope detect case.duckdb --signals co_repost,co_link --window 5m --min-weight 3\n\n"
             "  ioscope detect case.duckdb --compat cnt --window 60 --json\n\n"
             "  ioscope detect case.duckdb --param near_duplicate_text.threshold=0.9 "
             "--memory-limit 4GB\n\n"
             "  ioscope detect case.duckdb --engine spark --spark-master spark://host:7077 "
             "--spark-staging /shared/tmp  (see docs/scale.md)")
+
+
+def _spec(name: str) -> str:
+    p = {q.name: q for q in SIGNIF_PARAMS}[name]
+    return f"{p.help} Default {p.default}."
 
 
 def parse_param_options(items: List[str] | None) -> dict[str, dict[str, str]]:
@@ -64,7 +81,7 @@ def detect_cmd(
     workspace: Path = typer.Argument(..., help="Workspace file."),
     signals: Optional[str] = typer.Option(
         None, "--signals", "-s", help="Comma-separated signals (default: " + ",".join(default_signals()) + ")."),
-    window: str = typer.Option("60s", "--window", "-w", help="Co-action window: 30s, 5m, 1h, or seconds."),
+    window: str = typer.Option("60s", "--window", "-w", help="Co-action window: 30s, 5m, 1h, seconds, or 'auto' (CooRnet's estimate from the repost delays)."),
     min_weight: Optional[int] = typer.Option(None, "--min-weight", help="Keep edges with at least this weight (default: per signal, mostly 2)."),
     compat: Optional[str] = typer.Option(None, "--compat", help="'cnt': coordination-network-toolkit's exact definitions (co_repost, co_text, co_reply, co_link)."),
     hot_items: Optional[str] = typer.Option(None, "--hot-items", help="Hot-item policy: skip, cap or keep (default skip; keep with --compat)."),
@@ -74,7 +91,15 @@ def detect_cmd(
     memory_limit: Optional[str] = typer.Option(None, "--memory-limit", help="DuckDB memory limit, e.g. 4GB; spills to a temp directory beyond it."),
     temp_directory: Optional[str] = typer.Option(None, "--temp-directory", help="Where DuckDB spills (default: next to the workspace)."),
     threads: Optional[int] = typer.Option(None, "--threads", help="DuckDB threads (default: all cores)."),
-    engine: str = typer.Option("duckdb", "--engine", help="Where the statements run: duckdb (in the workspace) or spark (same results; not near_duplicate_text)."),
+    raw: bool = typer.Option(False, "--raw", help="Raw co-action edges only: no significance, no clusters."),
+    fdr: Optional[float] = typer.Option(None, "--fdr", help=_spec("fdr")),
+    stratum: Optional[str] = typer.Option(None, "--stratum", help=_spec("stratum")),
+    timing_stratum: Optional[str] = typer.Option(None, "--timing-stratum", help=_spec("timing_stratum")),
+    resolution: Optional[float] = typer.Option(None, "--resolution", help=_spec("resolution")),
+    min_cluster_size: Optional[int] = typer.Option(None, "--min-cluster-size", help=_spec("min_cluster_size")),
+    seed: Optional[int] = typer.Option(None, "--seed", help=_spec("seed")),
+    window_sweep_: Optional[str] = typer.Option(None, "--window-sweep", help="Comma-separated windows (e.g. 10s,60s,10m,1h): run at each and report how the raw and the significant results change; the workspace ends with the --window run."),
+    engine: str = typer.Option("duckdb", "--engine", help="Where the co-action statements run: duckdb (in the workspace) or spark (same results; not near_duplicate_text). See docs/scale.md."),
     spark_master: Optional[str] = typer.Option(None, "--spark-master", help="Spark master URL: local[2], spark://host:7077, yarn (default: local[*])."),
     spark_conf: Optional[List[str]] = typer.Option(None, "--spark-conf", help="Spark setting KEY=VALUE (repeatable), e.g. spark.executor.memory=8g."),
     spark_staging: Optional[str] = typer.Option(None, "--spark-staging", help="Directory for the Parquet copy of the posts that Spark reads; on a cluster, one every executor can read."),
@@ -82,14 +107,43 @@ def detect_cmd(
 ) -> None:
     eng = resolve_engine(engine, spark_master=spark_master, spark_conf=_conf(spark_conf),
                          spark_staging=spark_staging)
+    options = dict(signals=signals, min_weight=min_weight, hot_items=hot_items,
+                   max_item_actions=max_item_actions, max_evidence=max_evidence,
+                   params=parse_param_options(param), memory_limit=memory_limit,
+                   temp_directory=temp_directory, threads=threads, engine=eng)
+    significance = dict(fdr=fdr, stratum=stratum, timing_stratum=timing_stratum,
+                        resolution=resolution,
+                        min_cluster_size=min_cluster_size, seed=seed)
     with Workspace.open(workspace, create=False) as ws:
-        report = detect(ws, signals=signals, window=window, min_weight=min_weight, compat=compat,
-                        hot_items=hot_items, max_item_actions=max_item_actions,
-                        max_evidence=max_evidence, params=parse_param_options(param),
-                        memory_limit=memory_limit, temp_directory=temp_directory, threads=threads,
-                        engine=eng)
+        estimate = None
+        if window.strip().lower() == "auto":
+            estimate = estimate_window(ws)
+            window = str(estimate["seconds"] or 60.0)
+            if not json:
+                err.print(f"Window from CooRnet's estimate (q={estimate['q']}, p={estimate['p']}, "
+                          f"{estimate['items']:,} items shared twice): {float(window):g} s")
+        if window_sweep_:
+            if raw or compat:
+                raise UsageError("--window-sweep compares significant results; it does not run "
+                                 "with --raw or --compat.")
+            windows = [w for w in (x.strip() for x in window_sweep_.split(",")) if w]
+            rows = window_sweep(ws, windows, final_window=window, **options,
+                                **{k: v for k, v in significance.items() if v is not None})
+            if json:
+                emit_json({"window_sweep": rows, "window_estimate": estimate})
+            else:
+                _print_sweep(rows)
+            return
+        report = detect(ws, window=window, compat=compat, raw=raw, **options,
+                        **{k: v for k, v in significance.items() if v is not None})
     if json:
-        emit_json(report.to_dict())
+        d = report.to_dict()
+        if estimate is not None:
+            d["window_estimate"] = estimate
+        emit_json(d)
+        return
+    if hasattr(report, "significance"):
+        _print_calibrated(report, workspace)
         return
     t = Table("signal", "actions", "set aside (hot)", "pairs", "edges", "evidence", "seconds",
               title=f"Detect run {report.run_id}" + (f" (compat {report.compat})" if report.compat else ""))
@@ -100,3 +154,34 @@ def detect_cmd(
     tot = report.totals
     out.print(f"{tot['edges']:,} edges, {tot['evidence']:,} evidence rows. "
               f"Export them with: ioscope export {workspace} edges --format csv -o edges.csv")
+
+
+def _print_calibrated(report, workspace: Path) -> None:
+    t = Table("signal", "actions", "edges", "significant", "seconds",
+              title=f"Detect run {report.run_id}")
+    for s in report.signals:
+        t.add_row(s["signal"], f"{s.get('actions', 0):,}", f"{s['edges']:,}",
+                  f"{s.get('significant_edges', 0):,}", f"{s['seconds']:.2f}")
+    out.print(t)
+    sig = report.significance
+    out.print(f"{sig.get('significant_edges', 0):,} of {sig.get('tested_edges', 0):,} edges and "
+              f"{sig.get('flagged_accounts', 0):,} of {sig.get('tested_accounts', 0):,} accounts "
+              f"beyond chance at FDR {sig.get('fdr')}; {report.flagged:,} accounts flagged in "
+              f"{sum(c.get('kind') == 'campaign' for c in report.clusters):,} campaign clusters"
+              + (f" ({sig['mirror_clusters']} mirror clusters shown, not flagged)"
+                 if sig.get("mirror_clusters") else "") + ".")
+    for c in report.clusters[:5]:
+        if c.get("kind") == "campaign":
+            out.print(f"  #{c['rank']} {c['size']:,} accounts: " + escape(c["explanation"] or ""))
+    out.print(f"All clusters: ioscope clusters {workspace}; flagged accounts with reasons: "
+              f"ioscope clusters {workspace} --members")
+
+
+def _print_sweep(rows: list[dict]) -> None:
+    t = Table("window", "raw edges", "raw accounts", "significant edges", "flagged", "clusters",
+              "Jaccard vs previous", "Jaccard vs first", title="Window sweep")
+    for r in rows:
+        j = [("-" if r[k] is None else f"{r[k]:.2f}") for k in ("jaccard_previous", "jaccard_first")]
+        t.add_row(f"{r['window']:g} s", f"{r['raw_edges']:,}", f"{r['raw_accounts']:,}",
+                  f"{r['significant_edges']:,}", f"{r['flagged']:,}", f"{r['clusters']:,}", *j)
+    out.print(t)

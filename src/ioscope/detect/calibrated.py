@@ -1,19 +1,18 @@
-"""``ioscope detect`` by default: co-action signals → per-edge significance → fusion → clusters.
+"""The calibrated part of ``ioscope detect``: per-edge and per-account significance, fusion.
 
-One run, one transaction: the raw co-action engine (:func:`ioscope.detect.run.run_signals`)
-builds every signal's edges and evidence; after each signal, :class:`SignificanceTester` tests
-the signal's edges against the stratified null with the very actions they were built from; at the
-end the p-values of every signal are pooled under Benjamini–Hochberg and written to ``edges``
-(expected, p_value, log10_p, q_value, significant, similarity), the significant edges are fused
-and clustered (Leiden), and ``clusters`` / ``cluster_members`` are rewritten with their scores and
-explanations. ``raw=True`` (or a ``compat`` mode) runs the co-action engine alone.
+After each signal of the co-action engine (:func:`ioscope.detect.run.run_signals`),
+:class:`SignificanceTester` tests the signal's edges against the stratified null with the very
+actions they were built from. At the end (:func:`finish_calibrated`) the p-values of every signal
+are pooled under Benjamini–Hochberg and written to ``edges`` (expected, p_value, log10_p,
+q_value, significant, similarity), accounts are tested (Simes + BH), the significant edges
+between significant accounts are fused and clustered (Leiden), and ``clusters`` /
+``cluster_members`` get their scores and explanations. :mod:`ioscope.detect.pipeline` runs it.
 """
 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any
 
 import duckdb
 import numpy as np
@@ -23,53 +22,37 @@ from ioscope.detect.base import Signal
 from ioscope.detect.clusters import write_clusters
 from ioscope.detect.coaction import ACCOUNTS, EDGES
 from ioscope.detect.fusion import communities, fuse
-from ioscope.detect.significance import LOG10, EdgeTests, pool_fdr, test_edges
-from ioscope.model.signif import CLUSTER_MEMBERS, CLUSTERS
+from ioscope.detect.significance import (ACCOUNT_TESTS, LOG10, EdgeTests, account_fdr,
+                                         pool_fdr, test_edges)
 from ioscope.params import Param, validate_params
 
-__all__ = ["SIGNIF_PARAMS", "SignificanceTester", "DetectResult", "significance_params",
-           "finish_calibrated"]
+__all__ = ["SIGNIF_PARAMS", "SignificanceTester", "significance_params", "finish_calibrated",
+           "CALIBRATED_SIGNAL_DEFAULTS", "TIMING_SIGNALS"]
 
 SIGNIF_PARAMS = (
     Param("fdr", "float", 0.01, "False discovery rate: Benjamini–Hochberg level over the edges "
           "of every signal together.", min=1e-12, max=0.5),
-    Param("stratum", "duration", "1h", "Null-model stratum: within each stratum who acts is "
+    Param("stratum", "duration", "1d", "Null-model stratum: within each stratum who acts is "
           "shuffled, keeping each account's activity in it (see docs/signals.md).", min=60),
+    Param("timing_stratum", "duration", "1h", "Null-model stratum of signals without shared "
+          "content (synchronized): short, so that accounts with the same daily rhythm are not "
+          "taken for coordinated.", min=60),
     Param("resolution", "float", 1.0, "Leiden modularity resolution (higher: smaller clusters).",
           min=0.001, max=1000),
     Param("min_cluster_size", "int", 2, "Smallest cluster reported (accounts).", min=2),
     Param("seed", "int", 0, "Seed of the Leiden clustering.", min=0),
 )
 
+#: Signals whose items are time bins: their null keeps each account's activity per hour.
+TIMING_SIGNALS = frozenset({"synchronized"})
+
 #: Signal parameters the calibrated pipeline sets unless the caller does: filters on anything
 #: but the tested count would select edges in a way the p-values do not account for.
-CALIBRATED_SIGNAL_DEFAULTS: dict[str, dict[str, Any]] = {
-    "synchronized": {"min_similarity": 0.0},
-}
+CALIBRATED_SIGNAL_DEFAULTS: dict[str, dict[str, Any]] = {}
 
 
 def significance_params(values: dict[str, Any] | None = None) -> dict[str, Any]:
     return validate_params(SIGNIF_PARAMS, values, "detect")
-
-
-@dataclass
-class DetectResult:
-    """What a calibrated detect run did."""
-
-    run_id: str
-    parameters: dict[str, Any]
-    signals: list[dict[str, Any]] = field(default_factory=list)
-    significance: dict[str, Any] = field(default_factory=dict)
-    clusters: list[dict[str, Any]] = field(default_factory=list)
-
-    @property
-    def flagged(self) -> int:
-        return int(sum(c["size"] for c in self.clusters))
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"run_id": self.run_id, "parameters": self.parameters, "signals": self.signals,
-                "significance": self.significance, "flagged_accounts": self.flagged,
-                "clusters": self.clusters}
 
 
 class SignificanceTester:
@@ -77,9 +60,10 @@ class SignificanceTester:
 
     KEYS = "_sig_keys"
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, *, stratum: float):
+    def __init__(self, con: duckdb.DuckDBPyConnection, *, stratum: float, timing_stratum: float):
         self.con = con
         self.stratum = stratum
+        self.timing_stratum = timing_stratum
         self.tests: list[EdgeTests] = []
         self.offset = 0
         con.execute(f"""CREATE OR REPLACE TEMP TABLE {self.KEYS} (k BIGINT, signal VARCHAR,
@@ -91,9 +75,12 @@ class SignificanceTester:
             f"SELECT coalesce(max(aid), 0) + 1 FROM {ACCOUNTS}").fetchone()[0]
         actions = null_actions(self.con, signal)
         window = float(p["window"]) if signal.windowed else None
+        if signal.name in TIMING_SIGNALS:  # co-actions: posts at most `bin` apart, any content
+            window = float(p["bin"])
         tests = test_edges(self.con, signal.name, actions=actions, edges=EDGES, window=window,
-                           stratum=self.stratum, min_weight=int(p["min_weight"]),
-                           n_accounts=int(n_accounts))
+                           stratum=(self.timing_stratum if signal.name in TIMING_SIGNALS
+                                    else self.stratum), min_weight=int(p["min_weight"]),
+                           n_accounts=int(n_accounts), pairs=_pairs_table(self.con))
         if len(tests):
             keys = pa.table({"k": np.arange(self.offset, self.offset + len(tests)),
                              "a1": tests.a1, "a2": tests.a2})
@@ -107,7 +94,7 @@ class SignificanceTester:
                 self.con.unregister("_sig_keys_arrow")
         self.tests.append(tests)
         self.offset += len(tests)
-        return {"tested_edges": len(tests),
+        return {"tested_edges": len(tests), "masked_accounts": tests.masked,
                 "null_seconds": round(time.perf_counter() - t0, 3)}
 
     def finish(self, fdr: float) -> dict[str, Any]:
@@ -140,11 +127,21 @@ class SignificanceTester:
                 "per_signal": per_signal}
 
 
+def _pairs_table(con: duckdb.DuckDBPyConnection) -> str | None:
+    """The signal's co-action pairs (a1, a2, t1, t2), when the engine left them."""
+    found = con.execute("SELECT count(*) FROM duckdb_tables() WHERE temporary "
+                        "AND table_name = '_det_pairs'").fetchone()[0]
+    return "(SELECT a1, a2, t1, t2 FROM _det_pairs)" if found else None
+
+
 def null_actions(con: duckdb.DuckDBPyConnection, signal: Signal) -> str:
     """SQL of the actions the signal's edges were built from: (aid, item, t)."""
     if signal.name == "near_duplicate_text":
         return _near_duplicate_actions(con)
-    return "(SELECT aid, item, t FROM _det_actions)"
+    if signal.name in TIMING_SIGNALS:  # one item: being active at all
+        return "(SELECT aid, 0 AS item, t FROM _det_actions)"
+    cols = {r[0] for r in con.execute("DESCRIBE _det_actions").fetchall()}
+    return f"(SELECT aid, {'iid' if 'iid' in cols else 'item'} AS item, t FROM _det_actions)"
 
 
 def _near_duplicate_actions(con: duckdb.DuckDBPyConnection) -> str:
@@ -178,33 +175,22 @@ def _near_duplicate_actions(con: duckdb.DuckDBPyConnection) -> str:
 def finish_calibrated(con: duckdb.DuckDBPyConnection, tester: SignificanceTester,
                       sp: dict[str, Any], run_id: str) -> tuple[dict[str, Any], int]:
     """After every signal: FDR, fusion, clusters. Returns (significance summary, clusters)."""
-    con.execute("DELETE FROM cluster_members")
-    con.execute("DELETE FROM clusters")
     summary = tester.finish(sp["fdr"])
-    significant = ("(SELECT signal, platform_1, account_1, platform_2, account_2, log10_p, "
-                   "first_at, last_at FROM edges WHERE significant)")
+    summary.update(account_fdr(con, "edges", sp["fdr"]))
+    # the fused network: significant edges between accounts that are significant themselves
+    significant = f"""(SELECT e.signal, e.platform_1, e.account_1, e.platform_2, e.account_2,
+        e.log10_p, e.first_at, e.last_at FROM edges e
+        JOIN {ACCOUNT_TESTS} f1 ON f1.platform = e.platform_1 AND f1.account_id = e.account_1
+        JOIN {ACCOUNT_TESTS} f2 ON f2.platform = e.platform_2 AND f2.account_id = e.account_2
+        WHERE e.significant AND f1.flagged AND f2.flagged)"""
     summary["fused_pairs"] = fuse(con, significant)
     kept = communities(con, resolution=sp["resolution"], min_size=sp["min_cluster_size"],
                        seed=sp["seed"])
     counts = write_clusters(con, significant_edges=significant, evidence="edge_evidence",
-                            run_id=run_id) if kept else {"clusters": 0, "cluster_members": 0}
+                            run_id=run_id, account_tests=ACCOUNT_TESTS) if kept else {
+        "clusters": 0, "cluster_members": 0, "mirror_clusters": 0}
     summary.update(counts)
     for t in ("_fus_pairs", "_fus_members", "_fus_nodes", "_cl_edges", "_cl_pairs", "_cl_ev",
-              "_cl_ends", "_sig_nd_group"):
+              "_cl_ends", "_sig_nd_group", ACCOUNT_TESTS):
         con.execute(f"DROP TABLE IF EXISTS temp.main.{t}")
     return summary, counts["clusters"]
-
-
-def tables() -> tuple:
-    return (CLUSTERS, CLUSTER_MEMBERS)
-
-
-def merged_signal_params(names: Iterable[str], params: dict[str, dict[str, Any]] | None,
-                         known: dict[str, set[str]]) -> dict[str, dict[str, Any]]:
-    """Per-signal parameters with the calibrated defaults filled in under the caller's."""
-    out = {k: dict(v) for k, v in (params or {}).items()}
-    for name in names:
-        for k, v in CALIBRATED_SIGNAL_DEFAULTS.get(name, {}).items():
-            if k in known.get(name, set()):
-                out.setdefault(name, {}).setdefault(k, v)
-    return out

@@ -25,23 +25,82 @@ from ioscope.detect.fusion import LOG_P_CAP, MEMBERS, PAIRS
 __all__ = ["write_clusters"]
 
 _TOP = 5
+#: A member is a mirror of an account when at least this share of its posts repost that account.
+MIRROR_SHARE = 0.9
 
 
 def write_clusters(con: duckdb.DuckDBPyConnection, *, significant_edges: str, evidence: str,
-                   run_id: str) -> dict[str, int]:
-    """Insert the clusters of ``MEMBERS`` into ``clusters`` and ``cluster_members``."""
+                   run_id: str, account_tests: str | None = None) -> dict[str, int]:
+    """Insert the clusters of ``MEMBERS`` into ``clusters`` and their flagged members into
+    ``cluster_members``.
+
+    ``account_tests`` (platform, account_id, log10_p, q_value) adds the account-level test to
+    each member. Campaign candidates rank first; clusters of mirrors (see :func:`_mirrors`) rank
+    after them, and their members are listed in ``details.members`` rather than flagged.
+    """
     _inside(con, significant_edges, evidence)
     clusters = _cluster_rows(con)
     if not clusters:
-        return {"clusters": 0, "cluster_members": 0}
-    rank = {c: i + 1 for i, c in enumerate(
-        sorted(clusters, key=lambda c: (-clusters[c]["score"], c)))}
+        return {"clusters": 0, "cluster_members": 0, "mirror_clusters": 0}
+    for c, source in _mirrors(con).items():
+        row = clusters[c]
+        row["kind"] = "mirror"
+        row["explanation"] = (f"Automated mirrors of one account ({source}): at least "
+                              f"{MIRROR_SHARE:.0%} of the posts of every member other than "
+                              f"{source} are reposts of it, so their synchrony follows its "
+                              "posting. " + row["explanation"])
+    rank = {c: i + 1 for i, c in enumerate(sorted(
+        clusters, key=lambda c: (clusters[c]["kind"] != "campaign", -clusters[c]["score"], c)))}
     for c, row in clusters.items():
         row["cluster_id"] = row["rank"] = rank[c]
-    members = _member_rows(con, rank)
+    members = _member_rows(con, rank, account_tests)
+    by_rank = {row["cluster_id"]: row for row in clusters.values()}
+    flagged = []
+    for m in members:  # mirrors are listed in their cluster's details, not flagged
+        row = by_rank[m["cluster_id"]]
+        if row["kind"] == "campaign":
+            flagged.append(m)
+        else:
+            row["details"].setdefault("members", []).append(
+                {k: m[k] for k in ("platform", "account_id", "handle", "posts")})
     _insert(con, "clusters", list(clusters.values()), run_id)
-    _insert(con, "cluster_members", members, run_id)
-    return {"clusters": len(clusters), "cluster_members": len(members)}
+    _insert(con, "cluster_members", flagged, run_id)
+    members = flagged
+    return {"clusters": len(clusters), "cluster_members": len(members),
+            "mirror_clusters": sum(r["kind"] == "mirror" for r in clusters.values())}
+
+
+def _mirrors(con: duckdb.DuckDBPyConnection) -> dict[int, str]:
+    """Clusters of one account's automated mirrors (an outlet's feed bots): every member either
+    mostly reposts that one account, or is that account. Returns community → its name."""
+    rows = con.execute(f"""
+        WITH m AS (SELECT community AS c, platform, account_id FROM {MEMBERS}),
+             p AS (SELECT m.c, m.platform, m.account_id, x.kind,
+                          coalesce(x.target_account_id, t.account_id, r.account_id,
+                                   x.target_handle) AS tgt
+                   FROM m JOIN posts x USING (platform, account_id)
+                   LEFT JOIN posts t ON x.kind = 'repost' AND t.platform = x.platform
+                                     AND t.post_id = x.target_post_id
+                   LEFT JOIN referenced_posts r ON x.kind = 'repost' AND r.platform = x.platform
+                                                AND r.post_id = x.target_post_id),
+             tot AS (SELECT c, platform, account_id, count(*) AS n FROM p GROUP BY ALL),
+             rep AS (SELECT c, platform, account_id, tgt, count(*) AS n FROM p
+                     WHERE kind = 'repost' AND tgt IS NOT NULL GROUP BY ALL),
+             top AS (SELECT c, platform, account_id, arg_max(tgt, n) AS tgt, max(n) AS n
+                     FROM rep GROUP BY ALL),
+             share AS (SELECT tot.c, tot.account_id, top.tgt, coalesce(top.n, 0) / tot.n AS s
+                       FROM tot LEFT JOIN top USING (c, platform, account_id)),
+             source AS (SELECT c, any_value(tgt) AS tgt FROM share WHERE s >= {MIRROR_SHARE}
+                        GROUP BY c HAVING count(DISTINCT tgt) = 1),
+             verdict AS (SELECT s.c, o.tgt,
+                                bool_and((s.s >= {MIRROR_SHARE} AND s.tgt = o.tgt)
+                                         OR s.account_id = o.tgt) AS all_mirror,
+                                count(*) FILTER (WHERE s.account_id = o.tgt) AS n_source
+                         FROM share s JOIN source o USING (c) GROUP BY s.c, o.tgt)
+        SELECT v.c, coalesce(a.handle, v.tgt) FROM verdict v
+        LEFT JOIN accounts a ON a.account_id = v.tgt
+        WHERE v.all_mirror""").fetchall()
+    return {int(r[0]): "@" + str(r[1]) for r in rows}
 
 
 def _inside(con: duckdb.DuckDBPyConnection, significant_edges: str, evidence: str) -> None:
@@ -97,7 +156,7 @@ def _cluster_rows(con: duckdb.DuckDBPyConnection) -> dict[int, dict[str, Any]]:
             "p_value": 10.0 ** float(r["med"]), "min_p_value": 10.0 ** float(r["mn"]),
             "coordination": (min(1.0, (r["coordinated"] or 0) / r["posts"]) if r["posts"] else None),
             "first_at": r["first_at"], "last_at": r["last_at"], "span_seconds": span,
-            "signals": [], "explanation": "", "details": {"signals": {}}}
+            "signals": [], "explanation": "", "details": {"signals": {}}, "kind": "campaign"}
     per_signal = _dicts(con, f"""
         WITH ends AS (SELECT c, signal, platform_1 AS pf, account_1 AS a FROM _cl_edges UNION
                       SELECT c, signal, platform_2, account_2 FROM _cl_edges),
@@ -132,7 +191,11 @@ def _cluster_rows(con: duckdb.DuckDBPyConnection) -> dict[int, dict[str, Any]]:
     return out
 
 
-def _member_rows(con: duckdb.DuckDBPyConnection, rank: dict[int, int]) -> list[dict[str, Any]]:
+def _member_rows(con: duckdb.DuckDBPyConnection, rank: dict[int, int],
+                 account_tests: str | None) -> list[dict[str, Any]]:
+    tests = account_tests or ("(SELECT CAST(NULL AS VARCHAR) AS platform, CAST(NULL AS VARCHAR) "
+                              "AS account_id, CAST(NULL AS DOUBLE) AS log10_p, "
+                              "CAST(NULL AS DOUBLE) AS q_value LIMIT 0)")
     base = _dicts(con, f"""
         WITH ends AS (SELECT c, platform_1 AS platform, account_1 AS account_id, weight,
                              best_log10_p FROM _cl_pairs UNION ALL
@@ -144,8 +207,10 @@ def _member_rows(con: duckdb.DuckDBPyConnection, rank: dict[int, int]) -> list[d
              posts AS (SELECT x.platform, x.account_id, count(*) AS n FROM posts x
                        JOIN {MEMBERS} m USING (platform, account_id) GROUP BY ALL)
         SELECT m.community AS c, m.platform, m.account_id, a.handle, deg.degree, deg.strength,
-               deg.best, posts.n AS posts, coalesce(coord.n, 0) AS coordinated
-        FROM {MEMBERS} m JOIN deg ON deg.c = m.community AND deg.platform = m.platform
+               deg.best, posts.n AS posts, coalesce(coord.n, 0) AS coordinated,
+               t.log10_p AS account_log10_p, t.q_value AS account_q
+        FROM {MEMBERS} m LEFT JOIN {tests} t ON t.platform = m.platform
+                                            AND t.account_id = m.account_id JOIN deg ON deg.c = m.community AND deg.platform = m.platform
                                   AND deg.account_id = m.account_id
         LEFT JOIN accounts a ON a.platform = m.platform AND a.account_id = m.account_id
         LEFT JOIN posts ON posts.platform = m.platform AND posts.account_id = m.account_id
@@ -188,6 +253,9 @@ def _member_rows(con: duckdb.DuckDBPyConnection, rank: dict[int, int]) -> list[d
             "account_id": r["account_id"], "handle": r["handle"], "degree": int(r["degree"]),
             "strength": float(r["strength"]), "signals": [s["signal"] for s in sigs],
             "best_p_value": 10.0 ** float(r["best"]), "posts": r["posts"],
+            "account_p_value": (None if r["account_log10_p"] is None
+                                else 10.0 ** float(r["account_log10_p"])),
+            "account_q_value": r["account_q"],
             "coordinated_posts": int(r["coordinated"]),
             "coordination": (min(1.0, r["coordinated"] / r["posts"]) if r["posts"] else None),
             "explanation": " ".join(member_sentence(

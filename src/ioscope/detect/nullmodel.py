@@ -20,6 +20,16 @@ computed for all edges at once with sparse matrices. Π itself comes from two wi
 (count of later actions on the same item within the window), with no pair join: the null costs
 O(n log n) in the number of actions, whatever the popularity of items.
 
+When the item already encodes time (``window`` None: a day's hashtag sequence, a time bin) every
+pair of actions on the item counts, and Π(h, h') = (CᵀC)[h, h'] from the item × stratum count
+matrix C, for any strata.
+
+Robust background. A campaign that dominates its signal (a reply swarm where organic replies
+rarely coincide) would otherwise *be* most of Π and so define its own null. :meth:`masked`
+re-estimates Π and N without the actions and co-action pairs of given accounts (those already
+far beyond chance), keeping their own activity d_a; :mod:`ioscope.detect.significance`
+iterates this a few times.
+
 The observed statistic is the number of distinct co-action occasions of a pair; the expectation
 counts action pairs, which is at least the expected number of occasions, so the resulting Poisson
 p-values err on the conservative side. Calibration is checked in tests and benchmarks.
@@ -27,10 +37,11 @@ p-values err on the conservative side. Calibration is checked in tests and bench
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import duckdb
 import numpy as np
+import pyarrow as pa
 import scipy.sparse as sp
 
 from ioscope.detect.weighting import rowwise_dot
@@ -40,20 +51,79 @@ __all__ = ["StratifiedNull", "fit_null"]
 
 @dataclass
 class StratifiedNull:
-    """The fitted null of one signal, for integer account ids in ``[0, n_accounts)``."""
+    """The fitted null of one signal, for integer account ids in ``[0, n_accounts)``.
+
+    ``pairs`` is P: P[h, h'] the ordered pairs of distinct actions on one item (within the
+    window) with the first in stratum h and the second in h' (symmetric; the diagonal counts
+    each unordered pair twice). ``counts`` is D: d_a(h).
+    """
 
     window: float | None
     stratum: float
+    origin: int  # first stratum, as floor(t / stratum)
     n_accounts: int
     n_actions: int
-    counts: sp.csr_matrix  # accounts × strata: d_a(h)
-    weighted: sp.csr_matrix  # counts @ M
+    counts: sp.csr_matrix
+    pairs: sp.csr_matrix
+    weighted: sp.csr_matrix = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.weighted = (self.counts @ _weights(self.pairs, _totals(self.counts))).tocsr()
 
     def expected(self, i: np.ndarray, j: np.ndarray) -> np.ndarray:
         """λ for the account pairs (i[k], j[k])."""
         if self.n_actions == 0:
             return np.zeros(np.asarray(i).size)
         return rowwise_dot(self.weighted, self.counts, i, j)
+
+    def masked(self, con: duckdb.DuckDBPyConnection, pairs: str,
+               accounts: np.ndarray) -> "StratifiedNull":
+        """The null with Π and N estimated without ``accounts``: their actions leave N and their
+        co-action pairs (rows of ``pairs``: a1, a2, t1, t2) leave Π; their own d_a stays."""
+        if self.n_actions == 0 or len(accounts) == 0:
+            return self
+        accounts = np.unique(np.asarray(accounts, dtype=np.int64))
+        con.register("_null_mask", pa.table({"aid": accounts}))
+        try:
+            rows = con.execute(f"""
+                SELECT CAST(FLOOR(t1 / {self.stratum!r}) - {self.origin} AS BIGINT) AS h1,
+                       CAST(FLOOR(t2 / {self.stratum!r}) - {self.origin} AS BIGINT) AS h2,
+                       count(*) AS n
+                FROM {pairs} WHERE a1 IN (SELECT aid FROM _null_mask)
+                               OR a2 IN (SELECT aid FROM _null_mask)
+                GROUP BY ALL""").fetchnumpy()
+        finally:
+            con.unregister("_null_mask")
+        n = self.pairs.shape[0]
+        h1, h2 = np.clip(rows["h1"], 0, n - 1), np.clip(rows["h2"], 0, n - 1)
+        w = rows["n"].astype(np.float64)
+        removed = sp.coo_matrix((np.r_[w, w], (np.r_[h1, h2], np.r_[h2, h1])), shape=(n, n))
+        keep = np.ones(self.counts.shape[0])
+        keep[accounts[accounts < keep.size]] = 0.0
+        background = sp.diags(keep) @ self.counts
+        out = StratifiedNull.__new__(StratifiedNull)
+        out.window, out.stratum, out.origin = self.window, self.stratum, self.origin
+        out.n_accounts, out.n_actions = self.n_accounts, self.n_actions
+        out.counts = self.counts
+        out.pairs = (self.pairs - removed).tocsr()
+        out.pairs.data = np.maximum(out.pairs.data, 0.0)
+        out.weighted = (self.counts @ _weights(out.pairs, _totals(background))).tocsr()
+        return out
+
+
+def _totals(counts: sp.csr_matrix) -> np.ndarray:
+    return np.asarray(counts.sum(axis=0)).ravel()
+
+
+def _weights(pairs: sp.csr_matrix, total: np.ndarray) -> sp.csr_matrix:
+    """M: P[h, h'] / (N_h N_h') off the diagonal, P[h, h] / (N_h (N_h − 1)) on it."""
+    n = total.size
+    inv = np.divide(1.0, total, out=np.zeros(n), where=total > 0)
+    m = (sp.diags(inv) @ pairs @ sp.diags(inv)).tocsr()
+    same = np.divide(total, total - 1.0, out=np.zeros(n), where=total > 1)
+    m.setdiag(m.diagonal() * same)
+    m.eliminate_zeros()
+    return m
 
 
 def fit_null(con: duckdb.DuckDBPyConnection, actions: str, *, window: float | None,
@@ -70,7 +140,7 @@ def fit_null(con: duckdb.DuckDBPyConnection, actions: str, *, window: float | No
     n_act = int(base[0])
     if not n_act:
         empty = sp.csr_matrix((n_accounts, 1))
-        return StratifiedNull(window, s, n_accounts, 0, empty, empty)
+        return StratifiedNull(window, s, 0, n_accounts, 0, empty, sp.csr_matrix((1, 1)))
     h0 = int(base[1])
     strat = f"CAST(FLOOR(t / {s!r}) - {h0} AS BIGINT)"
     src = (f"SELECT {account} AS acc, item, t, {strat} AS h FROM {actions} "
@@ -79,22 +149,20 @@ def fit_null(con: duckdb.DuckDBPyConnection, actions: str, *, window: float | No
     n_strata = int(d["h"].max()) + 1
     counts = sp.csr_matrix((d["d"].astype(np.float64), (d["acc"], d["h"])),
                            shape=(n_accounts, n_strata))
-    total = np.asarray(counts.sum(axis=0)).ravel()
     if window is None:
-        m = _item_pairs_matrix(con, src, total)
+        pairs = _item_pairs(con, src, n_strata)
     else:
-        m = _window_pairs_matrix(con, src, float(window), total)
-    return StratifiedNull(window, s, n_accounts, n_act, counts, (counts @ m).tocsr())
+        pairs = _window_pairs(con, src, float(window), n_strata)
+    return StratifiedNull(window, s, h0, n_accounts, n_act, counts, pairs)
 
 
-def _window_pairs_matrix(con: duckdb.DuckDBPyConnection, src: str, w: float,
-                         total: np.ndarray) -> sp.csr_matrix:
-    """M from Π(h, h) and Π(h, h+1): pairs of actions on one item within ``w`` seconds.
+def _window_pairs(con: duckdb.DuckDBPyConnection, src: str, w: float,
+                  n: int) -> sp.csr_matrix:
+    """P from Π(h, h) and Π(h, h+1): pairs of actions on one item within ``w`` seconds.
 
     For each action, (actions on its item with time ≤ t + w) − (its row number in time order) is
     the number of later actions within the window; summing by stratum gives Π without a join.
     """
-    n = total.size
     rows = con.execute(f"""
         WITH r AS (
           SELECT h,
@@ -112,26 +180,17 @@ def _window_pairs_matrix(con: duckdb.DuckDBPyConnection, src: str, w: float,
     nxt = np.zeros(n)
     same[rows["h"]] = rows["same"]
     nxt[rows["h"]] = rows["nxt"]
-    diag = np.divide(2.0 * same, total * (total - 1.0), out=np.zeros(n), where=total > 1)
-    prod = total[:-1] * total[1:]
-    off = np.divide(nxt[:-1], prod, out=np.zeros(max(n - 1, 0)), where=prod > 0)
-    return sp.diags([off, diag, off], [-1, 0, 1], shape=(n, n), format="csr")
+    return sp.diags([nxt[:-1], 2.0 * same, nxt[:-1]], [-1, 0, 1], shape=(n, n), format="csr")
 
 
-def _item_pairs_matrix(con: duckdb.DuckDBPyConnection, src: str,
-                       total: np.ndarray) -> sp.csr_matrix:
-    """M when every pair of actions on an item counts: from the item × stratum count matrix C,
-    Π(h, h') = (CᵀC)[h, h'] off the diagonal and Σ c(c−1)/2 on it."""
-    n = total.size
+def _item_pairs(con: duckdb.DuckDBPyConnection, src: str, n: int) -> sp.csr_matrix:
+    """P when every pair of actions on an item counts: CᵀC from the item × stratum count matrix
+    C, less N_h on the diagonal (an action does not pair with itself)."""
     c = con.execute(f"""SELECT dense_rank() OVER (ORDER BY item) - 1 AS i, h, n FROM (
         SELECT item, h, count(*) AS n FROM ({src}) GROUP BY ALL)""").fetchnumpy()
     cm = sp.csr_matrix((c["n"].astype(np.float64), (c["i"], c["h"])),
                        shape=(int(c["i"].max()) + 1, n))
     ctc = (cm.T @ cm).tocsr()
-    ctc.setdiag(ctc.diagonal() - total)  # Σ c(c−1) = 2Π(h, h)
+    ctc.setdiag(ctc.diagonal() - np.asarray(cm.sum(axis=0)).ravel())
     ctc.eliminate_zeros()
-    inv = np.divide(1.0, total, out=np.zeros(n), where=total > 0)
-    m = (sp.diags(inv) @ ctc @ sp.diags(inv)).tocsr()
-    same = np.divide(total, total - 1.0, out=np.zeros(n), where=total > 1)
-    m.setdiag(m.diagonal() * same)  # N_h(N_h − 1) rather than N_h² on the diagonal
-    return m
+    return ctc

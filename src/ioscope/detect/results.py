@@ -28,19 +28,25 @@ def _decode(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def flagged_accounts(ws: Workspace, *, cluster_id: int | None = None) -> list[dict[str, Any]]:
     """Accounts flagged by the last detect run, strongest cluster first, then by strength.
 
-    Each dict: platform, account_id, handle, cluster_id, cluster_rank, cluster_size,
-    cluster_score, signals, degree, strength, best_p_value, posts, coordinated_posts,
-    coordination, explanation, details, run_id.
+    Flagged means: member of a campaign cluster (``cluster_members``; the members of mirror
+    clusters, an outlet's feed bots, are shown in ``ioscope clusters`` but not flagged). Each dict:
+    platform, account_id, handle, cluster_id, cluster_rank, cluster_kind, cluster_size,
+    cluster_score, signals, degree, strength, best_p_value, account_p_value, account_q_value,
+    posts, coordinated_posts, coordination, explanation, details, run_id.
     """
     if not _ready(ws):
         return []
-    where, params = ("WHERE m.cluster_id = ?", [cluster_id]) if cluster_id is not None else ("", [])
+    where, params = ["TRUE"], []
+    if cluster_id is not None:
+        where.append("m.cluster_id = ?")
+        params.append(cluster_id)
     return _decode(ws.rows(f"""
         SELECT m.platform, m.account_id, m.handle, m.cluster_id, c.rank AS cluster_rank,
-               c.size AS cluster_size, c.score AS cluster_score, m.signals, m.degree, m.strength,
-               m.best_p_value, m.posts, m.coordinated_posts, m.coordination, m.explanation,
+               c.kind AS cluster_kind, c.size AS cluster_size, c.score AS cluster_score,
+               m.signals, m.degree, m.strength, m.best_p_value, m.account_p_value,
+               m.account_q_value, m.posts, m.coordinated_posts, m.coordination, m.explanation,
                m.details, m.run_id
-        FROM cluster_members m JOIN clusters c USING (cluster_id) {where}
+        FROM cluster_members m JOIN clusters c USING (cluster_id) WHERE {' AND '.join(where)}
         ORDER BY c.rank, m.strength DESC, m.platform, m.account_id""", params))
 
 
@@ -56,5 +62,6 @@ def list_clusters(ws: Workspace, *, limit: int | None = None,
         for m in flagged_accounts(ws):
             by_cluster.setdefault(m["cluster_id"], []).append(m)
         for c in out:
-            c["members"] = by_cluster.get(c["cluster_id"], [])
+            c["members"] = by_cluster.get(c["cluster_id"]) or (c.get("details") or {}).get(
+                "members", [])
     return out

@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
 
 from ioscope.detect.base import COMPAT_MODES, GENERIC_PARAMS, Signal
-from ioscope.detect.coaction import (ACCOUNTS, ACTIONS, aggregate_edges, apply_hot_policy,
-                                     load_actions, pair_actions, prepare_accounts, store)
+from ioscope.detect.coaction import (ACCOUNTS, ACTIONS, PAIRS, aggregate_edges,
+                                     apply_hot_policy, load_actions, pair_actions,
+                                     prepare_accounts, store)
 from ioscope.detect.coaction import EDGES as EDGES_TEMP
 from ioscope.detect.engines import DuckDBEngine, SparkEngine, resolve_engine
 from ioscope.detect.signals import SIGNALS, default_signals, get_signal
@@ -130,7 +131,7 @@ def run_signals(ws: Workspace, run: Run, names: list[str], resolved: dict[str, d
     ``resolved`` comes from :func:`resolve_params`. ``on_signal(signal, params)`` is called after
     each signal's edges are stored, while its temporary tables still exist (``_det_accounts``,
     ``_det_actions``, ``_det_pairs``, ``_det_edges``; near_duplicate_text: ``_nd_posts_cold``,
-    ``_nd_similar``; on the Spark engine all but ``_det_pairs`` are copied to ``ws.con`` for it);
+    ``_nd_similar``; the Spark engine copies them to ``ws.con`` for it);
     what it returns is added to the signal's counts. ``sql``: the engine's runner (default DuckDB).
     """
     ws.ensure(EDGES, EDGE_EVIDENCE)
@@ -145,7 +146,7 @@ def run_signals(ws: Workspace, run: Run, names: list[str], resolved: dict[str, d
             signal = SIGNALS[name]
             counts = _run_signal(sql, signal, resolved[name], compat, run.run_id)
             if on_signal is not None:
-                sql.share((ACCOUNTS, ACTIONS, EDGES_TEMP, "_nd_posts_cold", "_nd_similar"))
+                sql.share((ACCOUNTS, ACTIONS, PAIRS, EDGES_TEMP, "_nd_posts_cold", "_nd_similar"))
                 counts.update(on_signal(signal, resolved[name]) or {})
             sql.drop_temps(keep=(ACCOUNTS,))
             report.signals.append({"signal": name, **counts,

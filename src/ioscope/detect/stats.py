@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import gammainc, gammaln
 
-__all__ = ["poisson_log_sf", "conditional_log_p", "benjamini_hochberg"]
+__all__ = ["poisson_log_sf", "conditional_log_p", "truncated_mean", "benjamini_hochberg"]
 
 _SERIES_TERMS = 40
 
@@ -53,6 +53,19 @@ def conditional_log_p(k: np.ndarray, lam: np.ndarray, k0: int = 1) -> np.ndarray
     """
     k = np.asarray(k, dtype=np.float64)
     return np.minimum(poisson_log_sf(k, lam) - poisson_log_sf(np.full(k.shape, float(k0)), lam), 0.0)
+
+
+def truncated_mean(lam: np.ndarray, k0: int) -> np.ndarray:
+    """E[K | K ≥ k0] for K ~ Poisson(lam): the expected weight of an edge kept at min weight k0."""
+    lam = np.maximum(np.asarray(lam, dtype=np.float64), 1e-300)
+    if k0 <= 0:
+        return lam
+    j = np.arange(k0)[:, None]
+    below = np.exp(-lam + j * np.log(lam) - gammaln(j + 1.0))  # P(K = j), j < k0
+    tail = np.exp(poisson_log_sf(np.full(lam.shape, float(k0)), lam))
+    mean = np.divide(lam - (j * below).sum(axis=0), tail, out=np.full(lam.shape, float(k0)),
+                     where=tail > 1e-12)
+    return np.maximum(mean, float(k0))
 
 
 def benjamini_hochberg(p: np.ndarray, m: int | None = None) -> np.ndarray:

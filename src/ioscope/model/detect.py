@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ioscope.model.edge_significance import SIGNIFICANCE_COLUMNS
 from ioscope.model.table import Column as C, Table, register
 
 EDGES = Table(
@@ -28,7 +29,8 @@ EDGES = Table(
         C("last_at", "TIMESTAMP", "Latest post of any co-action pair, UTC."),
         C("run_id", "VARCHAR", "The detect run (`runs.run_id`; its parameters give window, "
           "hot-item policy and thresholds)."),
-    ), indexes=(("signal", "account_1"), ("signal", "account_2")), stage="detect")
+    ) + SIGNIFICANCE_COLUMNS, indexes=(("signal", "account_1"), ("signal", "account_2")),
+    stage="detect")
 
 EDGE_EVIDENCE = Table(
     "edge_evidence", "The pairs of posts behind each edge: which item both accounts acted on, "

@@ -1,8 +1,5 @@
-"""Tables written by the calibrated detect pipeline: clusters (campaign candidates) and members.
-
-The significance columns of ``edges`` (expected, p_value, log10_p, q_value, significant,
-similarity) are declared with the edges table in ``ioscope.model.detect``.
-"""
+"""Tables written by the calibrated detect pipeline: clusters (campaign candidates) and their
+members. The significance columns of ``edges`` are in :mod:`ioscope.model.edge_significance`."""
 
 from __future__ import annotations
 
@@ -13,7 +10,11 @@ CLUSTERS = Table(
     "(all signals), ranked by score. Re-running detect replaces all rows.",
     (
         C("cluster_id", "INTEGER", "Cluster number in this run, 1 = highest score.", nullable=False),
-        C("rank", "INTEGER", "Rank by score (1 = strongest campaign candidate).", nullable=False),
+        C("rank", "INTEGER", "Rank: campaign candidates by score first (1 = strongest), then "
+          "mirror clusters.", nullable=False),
+        C("kind", "VARCHAR", "campaign: a campaign candidate; mirror: automated mirrors of one "
+          "account (≥ 90 % of every member's posts repost it, like an outlet's feed bots), shown "
+          "with its members in details but not flagged."),
         C("size", "INTEGER", "Member accounts."),
         C("edges", "INTEGER", "Account pairs of the cluster linked by at least one significant edge."),
         C("density", "DOUBLE", "edges / (size·(size−1)/2): 1 when every pair is linked."),
@@ -37,7 +38,8 @@ CLUSTERS = Table(
 
 CLUSTER_MEMBERS = Table(
     "cluster_members", "Accounts of each cluster, with how and how strongly they are linked: the "
-    "flagged accounts of the last detect run.",
+    "flagged accounts of the last detect run (members of mirror clusters are listed in "
+    "clusters.details instead).",
     (
         C("cluster_id", "INTEGER", "clusters.cluster_id.", nullable=False),
         C("platform", "VARCHAR", "Platform of the account.", nullable=False),
@@ -47,6 +49,10 @@ CLUSTER_MEMBERS = Table(
         C("strength", "DOUBLE", "Sum over those links of min(−log10 p, 50) summed over signals."),
         C("signals", "VARCHAR[]", "Signals of its significant edges inside the cluster."),
         C("best_p_value", "DOUBLE", "Smallest p-value of its edges inside the cluster."),
+        C("account_p_value", "DOUBLE", "Account-level p-value: Simes combination of the p-values "
+          "of all its edges (every signal)."),
+        C("account_q_value", "DOUBLE", "Benjamini–Hochberg q-value of account_p_value over all "
+          "tested accounts; members are flagged at q ≤ the FDR level."),
         C("posts", "BIGINT", "Posts of the account in the workspace."),
         C("coordinated_posts", "BIGINT", "Its posts behind a significant edge inside the cluster."),
         C("coordination", "DOUBLE", "coordinated_posts / posts."),

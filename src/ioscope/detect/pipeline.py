@@ -1,0 +1,132 @@
+"""``ioscope detect``: one run, one transaction, calibrated by default.
+
+:func:`run_detect` validates every option, opens the run, rewrites ``edges`` and
+``edge_evidence`` with the co-action engine (:func:`ioscope.detect.run.run_signals`) and, unless
+the run is raw (``raw=True``) or CNT-compatible (``compat``), tests every edge and account and
+clusters the significant ones (:mod:`ioscope.detect.calibrated`). ``clusters`` and
+``cluster_members`` are rewritten in the same transaction, emptied by a raw run, so they always
+describe the edges beside them.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any, Iterable
+
+from ioscope.detect.calibrated import (CALIBRATED_SIGNAL_DEFAULTS, SIGNIF_PARAMS,
+                                       SignificanceTester, finish_calibrated, significance_params)
+from ioscope.detect.engines import DuckDBEngine, SparkEngine, resolve_engine
+from ioscope.detect.results import list_clusters
+from ioscope.detect.run import DetectReport, resolve_params, run_signals
+from ioscope.detect.signals import default_signals, get_signal
+from ioscope.errors import ParameterError, UsageError
+from ioscope.model.signif import CLUSTER_MEMBERS, CLUSTERS
+from ioscope.params import Param
+from ioscope.workspace import Workspace
+
+__all__ = ["CalibratedReport", "run_detect"]
+
+_COMPAT_MODES = ("cnt",)
+
+
+@dataclass
+class CalibratedReport(DetectReport):
+    """A raw report (per-signal counts, each with ``tested_edges`` and ``significant_edges``)
+    plus the significance summary and the top clusters."""
+
+    significance: dict[str, Any] = field(default_factory=dict)
+    clusters: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def flagged(self) -> int:
+        return int(self.significance.get("cluster_members", 0))
+
+    def to_dict(self) -> dict[str, Any]:
+        d = super().to_dict()
+        d.update({"mode": "calibrated", "significance": self.significance,
+                  "flagged_accounts": self.flagged, "clusters": self.clusters})
+        return d
+
+
+def _signal_params(names: list[str],
+                   params: dict[str, dict[str, Any]] | None) -> dict[str, dict[str, Any]]:
+    """Per-signal parameters with the calibrated defaults under the caller's own."""
+    out = {k: dict(v) for k, v in (params or {}).items()}
+    for name in names:
+        own = {p.name for p in get_signal(name).params}
+        for k, v in CALIBRATED_SIGNAL_DEFAULTS.get(name, {}).items():
+            if k in own:
+                out.setdefault(name, {}).setdefault(k, v)
+    return out
+
+
+def run_detect(ws: Workspace, *, raw: bool = False, compat: str | None = None,
+               signals: Iterable[str] | str | None = None, window: str | float | None = "60s",
+               min_weight: int | None = None, hot_items: str | None = None,
+               max_item_actions: int | None = None, max_evidence: int | None = None,
+               params: dict[str, dict[str, Any]] | None = None,
+               fdr: float | None = None, stratum: str | float | None = None,
+               timing_stratum: str | float | None = None, resolution: float | None = None,
+               min_cluster_size: int | None = None, seed: int | None = None,
+               memory_limit: str | None = None, temp_directory: str | None = None,
+               threads: int | None = None,
+               engine: str | DuckDBEngine | SparkEngine | None = None) -> DetectReport:
+    """Run ``ioscope detect``. The co-action options (and ``engine``) are those of
+    :func:`ioscope.detect.run.detect_coaction`; fdr, stratum, timing_stratum, resolution,
+    min_cluster_size and seed (:data:`ioscope.detect.calibrated.SIGNIF_PARAMS`) apply to the
+    calibrated pipeline only."""
+    if compat is not None and compat not in _COMPAT_MODES:
+        raise ParameterError(f"The 'compat' parameter of detect must be one of "
+                             f"{', '.join(repr(c) for c in _COMPAT_MODES)}. Got {compat!r} instead.")
+    calibrated = not raw and compat is None
+    given = {"fdr": fdr, "stratum": stratum, "timing_stratum": timing_stratum,
+             "resolution": resolution, "min_cluster_size": min_cluster_size, "seed": seed}
+    given = {k: v for k, v in given.items() if v is not None}
+    if given and not calibrated:
+        raise UsageError(f"The option {sorted(given)[0]!r} applies to the calibrated pipeline, "
+                         "not to a raw or CNT-compatible run.", hint="Drop it, or drop --raw/--compat.")
+    sp = significance_params(given) if calibrated else None
+    if isinstance(signals, str):
+        signals = [s.strip() for s in signals.split(",") if s.strip()]
+    eng = resolve_engine(engine)
+    names = list(signals) if signals else eng.supported(default_signals(compat))
+    for n in names:
+        get_signal(n)
+    eng.check(names)
+    resolved = resolve_params(
+        names, compat=compat, params=_signal_params(names, params) if calibrated else params,
+        overrides={"window": window, "min_weight": min_weight, "hot_items": hot_items,
+                   "max_item_actions": max_item_actions, "max_evidence": max_evidence})
+    if threads is not None:
+        threads = Param("threads", "int", None, "", min=1).coerce(threads, "detect")
+    ws.configure(memory_limit=memory_limit, temp_directory=temp_directory, threads=threads)
+    recorded = {"mode": "calibrated" if calibrated else "raw", "signals": names,
+                "compat": compat, "memory_limit": memory_limit, "threads": threads,
+                "per_signal": resolved, "engine": eng.describe()}
+    if sp is not None:
+        recorded["significance"] = sp
+    with ws.run("detect", recorded) as run, eng.open(ws) as sql:
+        ws.ensure(CLUSTERS, CLUSTER_MEMBERS)
+        ws.con.execute("DELETE FROM cluster_members")
+        ws.con.execute("DELETE FROM clusters")
+        if sp is None:
+            return run_signals(ws, run, names, resolved, compat, sql=sql)
+        tester = SignificanceTester(ws.con, stratum=sp["stratum"],
+                                    timing_stratum=sp["timing_stratum"])
+        report = run_signals(ws, run, names, resolved, None, on_signal=tester, sql=sql)
+        t0 = time.perf_counter()
+        summary, _ = finish_calibrated(ws.con, tester, sp, run.run_id)
+        summary["seconds"] = round(time.perf_counter() - t0, 3)
+        run.row_counts["significance"] = {k: v for k, v in summary.items() if k != "per_signal"}
+    for s in report.signals:
+        per = summary["per_signal"].get(s["signal"], {})
+        s.update({"tested_edges": per.get("tested", 0),
+                  "significant_edges": per.get("significant", 0)})
+    summary.pop("per_signal", None)
+    return CalibratedReport(run.run_id, None, resolved, report.signals, summary,
+                            list_clusters(ws, limit=20))
+
+
+assert {p.name for p in SIGNIF_PARAMS} == {"fdr", "stratum", "timing_stratum", "resolution",
+                                          "min_cluster_size", "seed"}
