@@ -2,8 +2,9 @@
 
 Simulates POSTS posts (``ioscope.simulate``, cnt-csv, seeded), ingests them into a workspace and
 runs the raw co-action ``detect`` (``raw=True``: the part that runs on the engine; significance
-and clusters run in the workspace either way) with the same signals and options on both engines: DuckDB in the workspace, and
-Spark on one local[2] SparkSession started once (its start-up is timed apart). Prints the median
+and clusters run in the workspace either way) with the same signals and options on both
+engines: DuckDB in the workspace, and Spark on one local[2] SparkSession started once (its
+start-up is timed apart). Prints the median
 wall-clock seconds of each engine over the repeats, the ratio Spark / DuckDB, and the peak memory
 of the whole process tree (the Python process with DuckDB inside it, plus Spark's JVM, which is
 a child process that ``/usr/bin/time`` does not count), sampled with psutil. Both engines must
