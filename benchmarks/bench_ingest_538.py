@@ -21,6 +21,9 @@ from pathlib import Path
 
 import psutil
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+from ioscope.ingest import DEFAULT_MEMORY_LIMIT  # noqa: E402
+
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("IOSCOPE_SHARED", ROOT.parent / "shared"))
 if not (SHARED / "data").is_dir():
@@ -81,7 +84,7 @@ def main() -> None:
           f"{t['posts_new']:,} posts, {t['accounts_new']:,} accounts, "
           f"{t['rows_quarantined']:,} quarantined")
     print(f"wall {r['wall_s']:.1f} s, peak RSS (process tree) {r['peak_rss_mb']:.0f} MB, "
-          f"workspace {ws_mb:.0f} MB, memory_limit {args.memory_limit or 'default'}")
+          f"workspace {ws_mb:.0f} MB, memory_limit {args.memory_limit or DEFAULT_MEMORY_LIMIT}")
 
 
 if __name__ == "__main__":

@@ -153,10 +153,13 @@ def test_synchronized_accounts_versus_chance(ws):
 
     rng = random.Random(3)
     rows, n = [], 0
-    for b in range(40):                      # s1, s2 post in the same 12 bins of 40
-        for acc in ("s1", "s2") if b % 3 == 0 else ():
+    for b in range(40):                      # s1, s2 post within 20 s of each other, 14 times
+        if b % 3:
+            continue
+        start = b * 1800 + rng.randint(0, 1700)
+        for acc in ("s1", "s2"):
             n += 1
-            rows.append(post(f"p{n}", acc, b * 1800 + rng.randint(0, 1700), text="x"))
+            rows.append(post(f"p{n}", acc, start + rng.randint(0, 20), text="x"))
     for acc in [f"r{i}" for i in range(12)]:  # random accounts, 12 posts each
         for _ in range(12):
             n += 1
@@ -164,10 +167,13 @@ def test_synchronized_accounts_versus_chance(ws):
     load(ws, rows)
     detect(ws, signals=["synchronized"])
     got = edges(ws, "synchronized")
-    assert ("s1", "s2") in got
-    assert got[("s1", "s2")]["score"] == pytest.approx(1.0)
-    assert got[("s1", "s2")]["weight"] == 14
-    assert all(e["score"] >= 0.5 for e in got.values())
+    assert set(got) == {("s1", "s2")}
+    assert got[("s1", "s2")]["weight"] == 14 and got[("s1", "s2")]["score"] > 0.5
+    ev = evidence(ws, "synchronized")
+    assert len(ev) == 14 and all(abs(e["dt_seconds"]) <= 20 for e in ev)
+    # a bin shorter than the offsets loses them
+    detect(ws, signals=["synchronized"], params={"synchronized": {"bin": "5s"}})
+    assert ("s1", "s2") not in edges(ws, "synchronized")
 
 
 def test_planted_groups_found_by_every_signal(ws):

@@ -24,7 +24,8 @@ def _sql_normalize(urls: list[str]) -> list[tuple[list, list]]:
     con.execute("CREATE TEMP TABLE stg (urls VARCHAR[])")
     con.executemany("INSERT INTO stg VALUES (?)", [[[u]] for u in urls])
     assert build_url_lists(con, "stg", "out")
-    got = dict(con.execute("SELECT rid, struct_pack(n := n, d := d) FROM out").fetchall())
+    got = dict(con.execute("SELECT s.rowid, struct_pack(n := n, d := d) FROM stg s "
+                           "JOIN out o ON o.raw = s.urls").fetchall())
     return [(got[i]["n"], got[i]["d"]) if i in got else ([], []) for i in range(len(urls))]
 
 

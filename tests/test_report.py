@@ -131,8 +131,7 @@ def test_every_figure_cites_a_query(case):
 
 def test_graceful_degradation_names_the_command(bare):
     html = report(bare)
-    assert f"Coordination detection not run yet: run `ioscope detect {bare}`" in html.replace(
-        "&#96;", "`")
+    assert f"Coordination detection not run yet: run <code>ioscope detect {bare}</code>" in html
     assert "Ad ingest not run yet" in html
     assert "Account scoring not run yet" in html
     md = report(bare, format="md")

@@ -117,6 +117,18 @@ def test_read_only_methods_and_hosts(ui):
     assert get(ui, "/", host="localhost").status == 200
 
 
+def test_advertiser_without_id(tmp_path):
+    from ioscope.workspace import Workspace
+
+    path = build_case_workspace(tmp_path / "c.duckdb")
+    with Workspace.open(path) as ws:
+        ws.sql("UPDATE ads SET advertiser_id = NULL WHERE advertiser_id = 'adv2'")
+    ui = create_app(path)
+    doc = json.loads(get(ui, "/advertiser.json?platform=facebook&id=").body)
+    assert doc["data"]["totals"]["ads"] == 10
+    assert "/advertiser?platform=facebook&amp;id=" in get(ui, "/ads").text
+
+
 def test_search_is_bound_not_formatted(ui):
     from urllib.parse import urlencode
 

@@ -76,6 +76,7 @@ def run_demo(outdir: str | Path, *, posts: int = DEMO_POSTS, seed: int = DEMO_SE
                                                   "campaign_accounts", "ads")}
         s.summary["format"] = fmt
     with Workspace.open(path) as ws:
+        ws.sql("SET enable_progress_bar = false")  # the demo prints its own progress
         with step("ingest simulated posts") as s:
             data = [p for k, p in sim["paths"].items() if k in ("posts", "accounts") and p]
             s.summary = _ingested(ingest(ws, data))

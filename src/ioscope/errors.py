@@ -14,6 +14,7 @@ __all__ = [
     "NotFoundError",
     "EngineUnavailableError",
     "UnsupportedOnEngineError",
+    "StageNotRunError",
 ]
 
 
@@ -104,3 +105,9 @@ class UnsupportedOnEngineError(UsageError):
     """What was asked cannot run on the chosen execution engine (e.g. a signal on Spark)."""
 
     code = "unsupported_on_engine"
+
+
+class StageNotRunError(IoscopeError):
+    """A command needs the output of a pipeline stage that has not run on this workspace."""
+
+    code = "stage_not_run"

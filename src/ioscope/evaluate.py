@@ -134,12 +134,19 @@ def strategies_section(ws: Workspace, truth: str) -> dict[str, Any] | None:
                             "recall": _ratio(r["flagged"], r["accounts"])} for r in rows}
 
 
+def account_scores_section(ws: Workspace, truth: str) -> dict[str, Any] | None:
+    from ioscope.accounts.evaluate import account_scores_section as section
+
+    return section(ws, truth)
+
+
 #: Sections of the evaluation, in output order. Add one line to extend it.
 SECTIONS: dict[str, Section] = {
     "accounts": accounts_section,
     "pairs": pairs_section,
     "clusters": clusters_section,
     "strategies": strategies_section,
+    "account_scores": account_scores_section,
 }
 
 

@@ -105,7 +105,8 @@ class Workspace:
         ).fetchall()}
         if "metadata" in tables:
             row = self.con.execute(
-                "SELECT value FROM metadata WHERE key = 'schema_version'").fetchone()
+                "SELECT value FROM metadata WHERE key = 'schema_version'").fetchall()
+            row = row[0] if row else None
             found = row[0] if row else None
             if found != str(SCHEMA_VERSION):
                 raise IncompatibleWorkspaceError(
@@ -143,12 +144,12 @@ class Workspace:
     def has_table(self, name: str) -> bool:
         return self.con.execute(
             "SELECT count(*) FROM duckdb_tables() WHERE NOT temporary AND schema_name = 'main' "
-            "AND table_name = ?", [name]).fetchone()[0] > 0
+            "AND table_name = ?", [name]).fetchall()[0][0] > 0
 
     def count(self, table: str) -> int:
         if not self.has_table(table):
             return 0
-        return self.con.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0]
+        return self.con.execute(f'SELECT count(*) FROM "{table}"').fetchall()[0][0]
 
     def sql(self, query: str, params: Iterable[Any] | None = None) -> duckdb.DuckDBPyConnection:
         return self.con.execute(query, list(params) if params is not None else None)

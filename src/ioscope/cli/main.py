@@ -9,6 +9,7 @@ from ioscope.cli import ads as _ads, demo as _demo, detect as _detect, export as
 from ioscope.cli import ingest as _ingest, report as _report
 from ioscope.cli import clusters as _clusters, evaluate as _evaluate
 from ioscope.cli import simulate as _simulate
+from ioscope.cli import accounts as _accounts
 
 app = typer.Typer(
     name="ioscope",
@@ -38,6 +39,7 @@ for _module in (
     _ingest,
     _detect,
     _export,
+    _accounts,
     _ads,
     _demo,
     _clusters,

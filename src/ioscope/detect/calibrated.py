@@ -30,8 +30,8 @@ __all__ = ["SIGNIF_PARAMS", "SignificanceTester", "significance_params", "finish
            "CALIBRATED_SIGNAL_DEFAULTS", "TIMING_SIGNALS"]
 
 SIGNIF_PARAMS = (
-    Param("fdr", "float", 0.01, "False discovery rate: Benjamini–Hochberg level over the edges "
-          "of every signal together.", min=1e-12, max=0.5),
+    Param("fdr", "float", 0.01, "False discovery rate (Benjamini–Hochberg) of the significant "
+          "edges, pooled over signals, and of the accounts beyond chance.", min=1e-12, max=0.5),
     Param("stratum", "duration", "1d", "Null-model stratum: within each stratum who acts is "
           "shuffled, keeping each account's activity in it (see docs/signals.md).", min=60),
     Param("timing_stratum", "duration", "1h", "Null-model stratum of signals without shared "

@@ -11,16 +11,14 @@ from __future__ import annotations
 from typing import Any
 
 from ioscope.detect.base import Signal
-from ioscope.detect.sql import epoch_seconds
+from ioscope.detect.sql import unnest_actions
 
 __all__ = ["SIGNAL", "actions"]
 
 
 def actions(p: dict[str, Any], compat: str | None) -> str:
     """(platform, account_id, item, t, post_id) per distinct hashtag of a non-repost post."""
-    return (f"SELECT DISTINCT p.platform, p.account_id, u.item, {epoch_seconds('p.created_at')} "
-            "AS t, p.post_id FROM posts p, UNNEST(p.hashtags) AS u(item) "
-            "WHERE p.kind <> 'repost' AND u.item IS NOT NULL AND u.item <> ''")
+    return unnest_actions("hashtags", "kind <> 'repost'")
 
 
 SIGNAL = Signal(

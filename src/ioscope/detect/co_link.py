@@ -15,15 +15,13 @@ from __future__ import annotations
 from typing import Any
 
 from ioscope.detect.base import Signal
-from ioscope.detect.sql import epoch_seconds
+from ioscope.detect.sql import unnest_actions
 
 __all__ = ["SIGNAL", "DOMAIN_SIGNAL", "actions", "domain_actions"]
 
 
 def _unnest(column: str) -> str:
-    return (f"SELECT DISTINCT p.platform, p.account_id, u.item, {epoch_seconds('p.created_at')} "
-            f"AS t, p.post_id FROM posts p, UNNEST(p.{column}) AS u(item) "
-            "WHERE p.kind <> 'repost' AND u.item IS NOT NULL AND u.item <> ''")
+    return unnest_actions(column, "kind <> 'repost'")
 
 
 def actions(p: dict[str, Any], compat: str | None) -> str:

@@ -11,17 +11,16 @@ from __future__ import annotations
 from typing import Any
 
 from ioscope.detect.base import Signal
-from ioscope.detect.sql import epoch_seconds
+from ioscope.detect.sql import unnest_actions
 
 __all__ = ["SIGNAL", "actions"]
 
 
 def actions(p: dict[str, Any], compat: str | None) -> str:
     """(platform, account_id, item, t, post_id) per distinct handle mentioned in a post or quote."""
-    return (f"SELECT DISTINCT p.platform, p.account_id, u.item, {epoch_seconds('p.created_at')} "
-            "AS t, p.post_id FROM posts p, UNNEST(p.mentions) AS u(item) "
-            "WHERE p.kind IN ('post', 'quote') AND u.item IS NOT NULL AND u.item <> '' "
-            "AND (p.handle IS NULL OR LOWER(p.handle) <> u.item)")
+    return unnest_actions("mentions", "kind IN ('post', 'quote')",
+                          item_filter="(handle IS NULL OR LOWER(handle) <> item)",
+                          extra="handle")
 
 
 SIGNAL = Signal(

@@ -22,13 +22,16 @@ __all__ = ["SIGNAL", "actions"]
 
 def actions(p: dict[str, Any], compat: str | None) -> str:
     """(platform, account_id, item, t, post_id) of every repost."""
+    t = epoch_seconds("created_at")
     if compat == "cnt":  # its co_retweet: equal repost_id
-        item = "target_post_id"
-    else:
-        item = (f"COALESCE(target_post_id, CASE WHEN text IS NOT NULL THEN 'rt:' || "
-                f"LOWER(COALESCE(target_handle, '')) || ':' || {normalized_text('text')} END)")
-    return (f"SELECT platform, account_id, {item} AS item, {epoch_seconds('created_at')} AS t, "
-            "post_id FROM posts WHERE kind = 'repost'")
+        return (f"SELECT platform, account_id, target_post_id AS item, {t} AS t, post_id "
+                "FROM posts WHERE kind = 'repost'")
+    src = (f"SELECT platform, account_id, post_id, {t} AS t, target_post_id, target_handle, "
+           "CASE WHEN target_post_id IS NULL THEN text END AS text FROM posts "
+           "WHERE kind = 'repost'")
+    return (f"SELECT platform, account_id, COALESCE(target_post_id, CASE WHEN norm IS NOT NULL "
+            f"THEN 'rt:' || LOWER(COALESCE(target_handle, '')) || ':' || norm END) AS item, t, "
+            f"post_id FROM ({normalized_text(src)}) n")
 
 
 SIGNAL = Signal(

@@ -23,14 +23,13 @@ __all__ = ["SIGNAL", "actions"]
 
 def actions(p: dict[str, Any], compat: str | None) -> str:
     """(platform, account_id, item, t, post_id) of every non-repost post with a long-enough text."""
-    t = epoch_seconds("created_at")
+    src = (f"SELECT platform, account_id, post_id, {epoch_seconds('created_at')} AS t, text "
+           "FROM posts WHERE kind <> 'repost'")
     if compat == "cnt":
-        return (f"SELECT platform, account_id, {cnt_text('text')} AS item, {t} AS t, post_id "
-                "FROM posts WHERE kind <> 'repost'")
-    return (f"SELECT platform, account_id, item, t, post_id FROM ("
-            f"SELECT platform, account_id, {normalized_text('text')} AS item, {t} AS t, post_id "
-            "FROM posts WHERE kind <> 'repost' AND text IS NOT NULL) x "
-            f"WHERE LENGTH(item) >= {lit(p['min_chars'])}")
+        return f"SELECT platform, account_id, norm AS item, t, post_id FROM ({cnt_text(src)}) n"
+    return (f"SELECT platform, account_id, norm AS item, t, post_id "
+            f"FROM ({normalized_text(src + ' AND text IS NOT NULL')}) n "
+            f"WHERE LENGTH(norm) >= {lit(p['min_chars'])}")
 
 
 SIGNAL = Signal(

@@ -20,14 +20,19 @@ from typing import Any
 from ioscope.detect.base import Signal
 from ioscope.detect.sql import Sql, from_epoch, lit
 
-__all__ = ["ACCOUNTS", "ACTIONS", "PAIRS", "EDGES", "prepare_accounts", "load_actions",
+__all__ = ["ACCOUNTS", "ACTIONS", "PAIRS", "EDGES", "ITEM_NAMES", "POST_NAMES", "PAIR_COLUMNS",
+           "prepare_accounts", "load_actions", "index_actions", "oriented",
            "apply_hot_policy", "pair_actions", "aggregate_edges", "store"]
 
 ACCOUNTS = "_det_accounts"
 ACTIONS = "_det_actions"
 PAIRS = "_det_pairs"
 EDGES = "_det_edges"
-PAIR_COLUMNS = "a1, a2, item, p1, p2, t1, t2, score"
+ITEM_NAMES = "_det_item_names"
+POST_NAMES = "_det_post_names"
+#: What every pairing produces: accounts (a1 < a2), integer item and post ids (see ITEM_NAMES,
+#: POST_NAMES), the two times and an optional pair score.
+PAIR_COLUMNS = "a1, a2, iid, p1, p2, t1, t2, score"
 
 
 def prepare_accounts(sql: Sql) -> int:
@@ -50,15 +55,15 @@ def load_actions(sql: Sql, signal: Signal, p: dict[str, Any], compat: str | None
         FROM ({signal.actions(p, compat)}) x
         JOIN {ACCOUNTS} a ON a.platform = x.platform AND a.account_id = x.account_id
         WHERE x.item IS NOT NULL AND x.t IS NOT NULL""")
-    shared = """SELECT item FROM {src} GROUP BY item HAVING COUNT(DISTINCT aid) >= 2"""
+    shared = """SELECT item FROM {src} GROUP BY item HAVING MIN(aid) < MAX(aid)"""
     kept = sql.temp("_det_actions_shared", f"""
         SELECT x.* FROM _det_actions_all x
         JOIN ({shared.format(src='_det_actions_all')}) i ON i.item = x.item""")
     if compat is None and p["min_weight"] > 1 and kept:
         sql.temp("_det_actions_active", f"""
             SELECT x.* FROM _det_actions_shared x
-            JOIN (SELECT aid FROM _det_actions_shared GROUP BY aid
-                  HAVING COUNT(DISTINCT post_id) >= {lit(p['min_weight'])}) u ON u.aid = x.aid""")
+            JOIN (SELECT aid FROM (SELECT DISTINCT aid, post_id FROM _det_actions_shared) d
+                  GROUP BY aid HAVING COUNT(*) >= {lit(p['min_weight'])}) u ON u.aid = x.aid""")
         kept = sql.temp("_det_actions_pruned", f"""
             SELECT x.* FROM _det_actions_active x
             JOIN ({shared.format(src='_det_actions_active')}) i ON i.item = x.item""")
@@ -68,7 +73,8 @@ def load_actions(sql: Sql, signal: Signal, p: dict[str, Any], compat: str | None
 
 
 def apply_hot_policy(sql: Sql, p: dict[str, Any], *, src: str = "_det_actions_pruned",
-                     dst: str = ACTIONS, item: str = "item", order: str = "t, aid, post_id",
+                     dst: str = "_det_actions_cold", item: str = "item",
+                     order: str = "t, aid, post_id",
                      ) -> dict[str, int]:
     """Copy ``src`` to ``dst`` under the hot-item policy (cells are ``(item, b)``); return counts."""
     limit, policy = p["max_item_actions"], p["hot_items"]
@@ -95,30 +101,49 @@ def apply_hot_policy(sql: Sql, p: dict[str, Any], *, src: str = "_det_actions_pr
     return {"hot_cells": cells, "hot_items": hot_items, "hot_actions_set_aside": before - after}
 
 
+def index_actions(sql: Sql, src: str = "_det_actions_cold") -> int:
+    """``ACTIONS`` = ``src`` with integer ids for items (``iid``) and posts (``pid``), so that
+    pairs join and aggregate on integers; ``ITEM_NAMES`` and ``POST_NAMES`` map them back."""
+    sql.temp(ITEM_NAMES, f"SELECT item, ROW_NUMBER() OVER (ORDER BY item) AS iid "
+             f"FROM (SELECT DISTINCT item FROM {src}) d")
+    sql.temp(POST_NAMES, f"SELECT post_id, ROW_NUMBER() OVER (ORDER BY post_id) AS pid "
+             f"FROM (SELECT DISTINCT post_id FROM {src}) d")
+    return sql.temp(ACTIONS, f"""
+        SELECT x.aid, x.item, x.t, x.post_id, x.b, i.iid, q.pid
+        FROM {src} x JOIN {ITEM_NAMES} i ON i.item = x.item
+        JOIN {POST_NAMES} q ON q.post_id = x.post_id""")
+
+
+def oriented(x: str = "x", y: str = "y") -> str:
+    """Pair columns with the lower account id first, for a join of ``x`` and ``y``."""
+    def pick(lo: str, hi: str) -> str:
+        return f"CASE WHEN {x}.aid < {y}.aid THEN {x}.{lo} ELSE {y}.{hi} END"
+
+    return (f"{pick('aid', 'aid')} AS a1, CASE WHEN {x}.aid < {y}.aid THEN {y}.aid ELSE {x}.aid "
+            f"END AS a2, {pick('pid', 'pid')} AS p1, CASE WHEN {x}.aid < {y}.aid THEN {y}.pid "
+            f"ELSE {x}.pid END AS p2, {pick('t', 't')} AS t1, CASE WHEN {x}.aid < {y}.aid "
+            f"THEN {y}.t ELSE {x}.t END AS t2")
+
+
 def pair_actions(sql: Sql, signal: Signal, p: dict[str, Any]) -> int:
     """Every pair of actions by two accounts on the same item within the window (a1 < a2)."""
     if not signal.windowed:
         return sql.temp(PAIRS, f"""
-            SELECT x.aid AS a1, y.aid AS a2, x.item, x.post_id AS p1, y.post_id AS p2,
+            SELECT x.aid AS a1, y.aid AS a2, x.iid, x.pid AS p1, y.pid AS p2,
                    x.t AS t1, y.t AS t2, CAST(NULL AS DOUBLE) AS score
-            FROM {ACTIONS} x JOIN {ACTIONS} y ON x.item = y.item
+            FROM {ACTIONS} x JOIN {ACTIONS} y ON x.iid = y.iid
             WHERE x.aid < y.aid""")
     w = lit(p["window"])
-
-    def pick(lo: str, hi: str) -> str:
-        return f"CASE WHEN x.aid < y.aid THEN {lo} ELSE {hi} END"
-
     return sql.temp(PAIRS, f"""
-        SELECT x.aid AS a1, y.aid AS a2, x.item, x.post_id AS p1, y.post_id AS p2,
+        SELECT x.aid AS a1, y.aid AS a2, x.iid, x.pid AS p1, y.pid AS p2,
                x.t AS t1, y.t AS t2, CAST(NULL AS DOUBLE) AS score
-        FROM {ACTIONS} x JOIN {ACTIONS} y ON x.item = y.item AND x.b = y.b
+        FROM {ACTIONS} x JOIN {ACTIONS} y ON x.iid = y.iid AND x.b = y.b
         WHERE x.aid < y.aid AND ABS(y.t - x.t) <= {w}
         UNION ALL
-        SELECT {pick('x.aid', 'y.aid')} AS a1, {pick('y.aid', 'x.aid')} AS a2, x.item,
-               {pick('x.post_id', 'y.post_id')} AS p1, {pick('y.post_id', 'x.post_id')} AS p2,
-               {pick('x.t', 'y.t')} AS t1, {pick('y.t', 'x.t')} AS t2, CAST(NULL AS DOUBLE) AS score
-        FROM {ACTIONS} x JOIN {ACTIONS} y ON x.item = y.item AND y.b = x.b + 1
-        WHERE x.aid <> y.aid AND y.t - x.t <= {w}""")
+        SELECT a1, a2, iid, p1, p2, t1, t2, CAST(NULL AS DOUBLE) AS score FROM (
+            SELECT {oriented()}, x.iid
+            FROM {ACTIONS} x JOIN {ACTIONS} y ON x.iid = y.iid AND y.b = x.b + 1
+            WHERE x.aid <> y.aid AND y.t - x.t <= {w}) z""")
 
 
 def aggregate_edges(sql: Sql, p: dict[str, Any], compat: str | None) -> int:
@@ -126,24 +151,45 @@ def aggregate_edges(sql: Sql, p: dict[str, Any], compat: str | None) -> int:
 
     Undirected weight: the smaller of the two accounts' numbers of distinct posts with a match by
     the other (so that one account repeating an item does not inflate it). CNT mode: directed
-    weight = distinct posts of the first account with a match by the second.
+    weight = distinct posts of the first account with a match by the second, one row per
+    direction. Distinct counts are taken with DISTINCT subqueries, not COUNT(DISTINCT) per group
+    (much faster when there are millions of account pairs).
     """
     mw = lit(p["min_weight"])
+    side = ("SELECT a1, a2, COUNT(*) AS n FROM (SELECT DISTINCT a1, a2, {c} FROM {t}) d "
+            "GROUP BY a1, a2")
+    # a weight counts distinct posts among an account pair's post pairs, so it cannot exceed
+    # their number: account pairs with fewer pairs than min_weight are dropped first
+    src = PAIRS
+    if p["min_weight"] > 1:
+        sql.temp("_det_candidates", f"""
+            SELECT x.* FROM {PAIRS} x JOIN (SELECT a1, a2 FROM {PAIRS} GROUP BY a1, a2
+                                             HAVING COUNT(*) >= {mw}) c
+              ON c.a1 = x.a1 AND c.a2 = x.a2""")
+        src = "_det_candidates"
+    sql.temp("_det_w", f"""
+        SELECT s1.a1, s1.a2, s1.n AS n1, s2.n AS n2
+        FROM ({side.format(c='p1', t=src)}) s1
+        JOIN ({side.format(c='p2', t=src)}) s2 ON s2.a1 = s1.a1 AND s2.a2 = s1.a2
+        WHERE {'GREATEST' if compat == 'cnt' else 'LEAST'}(s1.n, s2.n) >= {mw}""")
+    sql.temp("_det_kept_pairs", f"""
+        SELECT x.* FROM {src} x JOIN _det_w w ON w.a1 = x.a1 AND w.a2 = x.a2""")
+    sql.temp("_det_stats", f"""
+        SELECT a1, a2, COUNT(*) AS co_actions, AVG(score) AS score,
+               MIN(LEAST(t1, t2)) AS first_t, MAX(GREATEST(t1, t2)) AS last_t
+        FROM _det_kept_pairs GROUP BY a1, a2""")
+    sql.temp("_det_items", side.format(c="iid", t="_det_kept_pairs"))
+    stats = ("s.shared_items, s.co_actions, s.score, s.first_t, s.last_t FROM _det_w w "
+             "JOIN (SELECT st.*, i.n AS shared_items FROM _det_stats st JOIN _det_items i "
+             "ON i.a1 = st.a1 AND i.a2 = st.a2) s ON s.a1 = w.a1 AND s.a2 = w.a2")
     if compat == "cnt":
         return sql.temp(EDGES, f"""
-            SELECT u AS a1, v AS a2, TRUE AS directed, COUNT(DISTINCT post) AS weight,
-                   COUNT(DISTINCT item) AS shared_items, COUNT(*) AS co_actions,
-                   AVG(score) AS score, MIN(LEAST(t1, t2)) AS first_t, MAX(GREATEST(t1, t2)) AS last_t
-            FROM (SELECT a1 AS u, a2 AS v, p1 AS post, item, t1, t2, score FROM {PAIRS}
-                  UNION ALL
-                  SELECT a2 AS u, a1 AS v, p2 AS post, item, t1, t2, score FROM {PAIRS}) d
-            GROUP BY u, v HAVING COUNT(DISTINCT post) >= {mw}""")
-    weight = "LEAST(COUNT(DISTINCT p1), COUNT(DISTINCT p2))"
+            SELECT w.a1, w.a2, TRUE AS directed, w.n1 AS weight, {stats} WHERE w.n1 >= {mw}
+            UNION ALL
+            SELECT w.a2 AS a1, w.a1 AS a2, TRUE AS directed, w.n2 AS weight, {stats}
+            WHERE w.n2 >= {mw}""")
     return sql.temp(EDGES, f"""
-        SELECT a1, a2, FALSE AS directed, {weight} AS weight,
-               COUNT(DISTINCT item) AS shared_items, COUNT(*) AS co_actions, AVG(score) AS score,
-               MIN(LEAST(t1, t2)) AS first_t, MAX(GREATEST(t1, t2)) AS last_t
-        FROM {PAIRS} GROUP BY a1, a2 HAVING {weight} >= {mw}""")
+        SELECT w.a1, w.a2, FALSE AS directed, LEAST(w.n1, w.n2) AS weight, {stats}""")
 
 
 def store(sql: Sql, signal: str, p: dict[str, Any], run_id: str) -> dict[str, int]:
@@ -156,23 +202,22 @@ def store(sql: Sql, signal: str, p: dict[str, Any], run_id: str) -> dict[str, in
         SELECT {sig}, c1.platform, c1.account_id, c2.platform, c2.account_id, e.directed, e.weight,
                e.shared_items, e.co_actions, e.score, {from_epoch('e.first_t')},
                {from_epoch('e.last_t')}, {run}
-        FROM {EDGES} e JOIN {ACCOUNTS} c1 ON c1.aid = e.a1 JOIN {ACCOUNTS} c2 ON c2.aid = e.a2
-        ORDER BY c1.platform, c1.account_id, c2.platform, c2.account_id""")
+        FROM {EDGES} e JOIN {ACCOUNTS} c1 ON c1.aid = e.a1 JOIN {ACCOUNTS} c2 ON c2.aid = e.a2""")
     keep = (f"SELECT DISTINCT LEAST(a1, a2) AS a1, GREATEST(a1, a2) AS a2 FROM {EDGES}")
     chosen = f"SELECT x.* FROM {PAIRS} x JOIN ({keep}) k ON k.a1 = x.a1 AND k.a2 = x.a2"
     if p["max_evidence"]:
         chosen = f"""SELECT {', '.join('r.' + c.strip() for c in PAIR_COLUMNS.split(','))} FROM (
             SELECT x.*, ROW_NUMBER() OVER (PARTITION BY x.a1, x.a2
-                                           ORDER BY LEAST(x.t1, x.t2), x.p1, x.p2, x.item) AS rn
+                                           ORDER BY LEAST(x.t1, x.t2), x.p1, x.p2, x.iid) AS rn
             FROM ({chosen}) x) r WHERE r.rn <= {lit(p['max_evidence'])}"""
     before = sql.one("SELECT COUNT(*) FROM edge_evidence")
     sql.run(f"""
         INSERT INTO edge_evidence (signal, platform_1, account_1, platform_2, account_2, item,
                                    post_1, post_2, dt_seconds, score, run_id)
-        SELECT {sig}, c1.platform, c1.account_id, c2.platform, c2.account_id, x.item, x.p1, x.p2,
-               x.t2 - x.t1, x.score, {run}
+        SELECT {sig}, c1.platform, c1.account_id, c2.platform, c2.account_id, i.item,
+               q1.post_id, q2.post_id, x.t2 - x.t1, x.score, {run}
         FROM ({chosen}) x JOIN {ACCOUNTS} c1 ON c1.aid = x.a1 JOIN {ACCOUNTS} c2 ON c2.aid = x.a2
-        ORDER BY c1.platform, c1.account_id, c2.platform, c2.account_id, LEAST(x.t1, x.t2), x.p1,
-                 x.p2, x.item""")
+        JOIN {ITEM_NAMES} i ON i.iid = x.iid
+        JOIN {POST_NAMES} q1 ON q1.pid = x.p1 JOIN {POST_NAMES} q2 ON q2.pid = x.p2""")
     n_ev = sql.one("SELECT COUNT(*) FROM edge_evidence") - before
     return {"edges": n_edges, "evidence": n_ev}

@@ -105,6 +105,9 @@ def signals_markdown() -> str:
                   + ("Pairs on the item alone (the item encodes time)." if not sig.windowed
                      else "Windowed (bucket equi-join)."), "",
                   _parameters(sig), ""]
+    from ioscope.detect.signif_docs import significance_markdown
+
+    parts.append(significance_markdown())
     return "\n".join(parts)
 
 

@@ -23,42 +23,36 @@ at J = 0.7, 0.64 at J = 0.5. Text ids are 63-bit hashes of the normalized text.
 
 from __future__ import annotations
 
-import random
 from typing import Any
 
 from ioscope.detect.base import Signal
-from ioscope.detect.coaction import ACCOUNTS, PAIRS, apply_hot_policy
+from ioscope.detect.coaction import (ACCOUNTS, ITEM_NAMES, PAIR_COLUMNS, PAIRS, POST_NAMES,
+                                     apply_hot_policy, oriented)
+from ioscope.detect.minhash import MAX_BIGINT, band_keys, element_hash
 from ioscope.detect.sql import Sql, epoch_seconds, lit
 from ioscope.detect.text import normalized_text
 from ioscope.params import Param
 
 __all__ = ["SIGNAL", "pairs"]
 
-PRIME = 2147483647  # 2^31 - 1: (a * h + b) stays below 2^62 in BIGINT arithmetic
-CHUNK_TEXTS = 1_000_000  # texts per signature GROUP BY
-
-
-def _coefficients(n: int, seed: int) -> list[tuple[int, int]]:
-    rng = random.Random(seed)
-    return [(rng.randrange(1, PRIME), rng.randrange(0, PRIME)) for _ in range(n)]
 
 
 def _texts(sql: Sql, p: dict[str, Any]) -> int:
     """Posts with a normalized text (``_nd_posts``), distinct texts and their word hashes."""
     w = lit(p["window"])
+    src = (f"SELECT platform, account_id, post_id, {epoch_seconds('created_at')} AS t, text "
+           "FROM posts WHERE kind <> 'repost' AND text IS NOT NULL")
     sql.temp("_nd_posts_all", f"""
         SELECT a.aid, x.post_id, x.t, CAST(FLOOR(x.t / {w}) AS BIGINT) AS b,
-               CAST(HASH(x.text) % 9223372036854775807 AS BIGINT) AS tid, x.text
-        FROM (SELECT platform, account_id, post_id, {epoch_seconds('created_at')} AS t,
-                     {normalized_text('text')} AS text
-              FROM posts WHERE kind <> 'repost' AND text IS NOT NULL) x
+               CAST(HASH(x.norm) % {MAX_BIGINT} AS BIGINT) AS tid, x.norm AS text
+        FROM ({normalized_text(src)}) x
         JOIN {ACCOUNTS} a ON a.platform = x.platform AND a.account_id = x.account_id
-        WHERE x.text <> ''""")
+        WHERE x.norm <> ''""")
     sql.temp("_nd_tokens_all", f"""
-        SELECT DISTINCT d.tid, CAST(HASH(u.word) % {PRIME} AS BIGINT) AS h
-        FROM (SELECT DISTINCT tid, text FROM _nd_posts_all) d,
-             UNNEST(STRING_SPLIT(d.text, ' ')) AS u(word)
-        WHERE u.word <> ''""")
+        SELECT DISTINCT tid, {element_hash('word')} AS h FROM (
+            SELECT tid, UNNEST(STRING_SPLIT(text, ' ')) AS word
+            FROM (SELECT DISTINCT tid, text FROM _nd_posts_all) d) w
+        WHERE word <> ''""")
     sql.temp("_nd_sizes", f"SELECT tid, COUNT(*) AS n FROM _nd_tokens_all GROUP BY tid "
              f"HAVING COUNT(*) >= {lit(p['min_tokens'])}")
     sql.temp("_nd_tokens", "SELECT k.tid, k.h FROM _nd_tokens_all k JOIN _nd_sizes s ON s.tid = k.tid")
@@ -67,25 +61,12 @@ def _texts(sql: Sql, p: dict[str, Any]) -> int:
 
 
 def _bands(sql: Sql, p: dict[str, Any]) -> int:
-    """Band keys of every text, from its min-hash signature (computed in chunks of texts)."""
-    bands, rows = p["bands"], p["rows"]
-    coef = _coefficients(bands * rows, p["seed"])
-    mins = ", ".join(f"MIN((h * {a} + {b}) % {PRIME}) AS m{i}" for i, (a, b) in enumerate(coef))
-    keys = ", ".join(
-        "CAST(HASH(" + ", ".join([str(j)] + [f"m{j * rows + r}" for r in range(rows)])
-        + ") % 9223372036854775807 AS BIGINT)"
-        for j in range(bands))
-    n_texts = sql.one("SELECT COUNT(*) FROM _nd_sizes")
-    chunks = max(1, -(-n_texts // CHUNK_TEXTS))
-    sql.temp_table("_nd_band_all", "tid BIGINT, band_key BIGINT")
-    for c in range(chunks):
-        where = f"WHERE tid % {chunks} = {c}" if chunks > 1 else ""
-        sql.run(f"""
-            INSERT INTO _nd_band_all
-            SELECT tid, UNNEST([{keys}]) AS band_key
-            FROM (SELECT tid, {mins} FROM _nd_tokens {where} GROUP BY tid) s""")
+    """Band keys of every text, from its min-hash signature; only keys two texts share."""
+    band_keys(sql, elements="(SELECT tid AS key, h FROM _nd_tokens) e",
+              keys="(SELECT tid AS key FROM _nd_sizes) k", out="_nd_band_all",
+              bands=p["bands"], rows=p["rows"], seed=p["seed"])
     return sql.temp("_nd_band", """
-        SELECT x.tid, x.band_key FROM _nd_band_all x
+        SELECT x.key AS tid, x.band_key FROM _nd_band_all x
         JOIN (SELECT band_key FROM _nd_band_all GROUP BY band_key HAVING COUNT(*) >= 2) k
           ON k.band_key = x.band_key""")
 
@@ -129,29 +110,31 @@ def pairs(sql: Sql, p: dict[str, Any]) -> dict[str, int]:
     hot = apply_hot_policy(sql, p, src="_nd_posts", dst="_nd_posts_cold", item="tid",
                            order="t, aid, post_id")
     counts.update(hot)
+    sql.temp(POST_NAMES, "SELECT post_id, ROW_NUMBER() OVER (ORDER BY post_id) AS pid "
+             "FROM (SELECT DISTINCT post_id FROM _nd_posts_cold) d")
+    sql.temp("_nd_acts", f"SELECT x.aid, x.t, x.b, x.tid, q.pid FROM _nd_posts_cold x "
+             f"JOIN {POST_NAMES} q ON q.post_id = x.post_id")
+    pair_key = f"CAST(HASH(s.t1, s.t2) % {MAX_BIGINT} AS BIGINT)"
+    sql.temp(ITEM_NAMES, f"""
+        SELECT DISTINCT tid AS iid, CAST(tid AS VARCHAR) AS item FROM _nd_acts
+        UNION ALL
+        SELECT {pair_key} AS iid, CAST(s.t1 AS VARCHAR) || '~' || CAST(s.t2 AS VARCHAR) AS item
+        FROM _nd_similar s""")
     w = lit(p["window"])
-
-    def pick(lo: str, hi: str) -> str:
-        return f"CASE WHEN x.aid < y.aid THEN {lo} ELSE {hi} END"
-
-    oriented = (f"{pick('x.aid', 'y.aid')} AS a1, {pick('y.aid', 'x.aid')} AS a2, "
-                f"{pick('x.post_id', 'y.post_id')} AS p1, {pick('y.post_id', 'x.post_id')} AS p2, "
-                f"{pick('x.t', 'y.t')} AS t1, {pick('y.t', 'x.t')} AS t2")
-    near_item = "CAST(s.t1 AS VARCHAR) || '~' || CAST(s.t2 AS VARCHAR)"
     near = "\n        UNION ALL\n".join(f"""
-        SELECT {oriented}, {near_item} AS item, s.j AS score
-        FROM _nd_similar s JOIN _nd_posts_cold x ON x.tid = s.t1
-        JOIN _nd_posts_cold y ON y.tid = s.t2 AND y.b = x.b + {d}
+        SELECT {oriented()}, {pair_key} AS iid, s.j AS score
+        FROM _nd_similar s JOIN _nd_acts x ON x.tid = s.t1
+        JOIN _nd_acts y ON y.tid = s.t2 AND y.b = x.b + {d}
         WHERE x.aid <> y.aid AND ABS(y.t - x.t) <= {w}""" for d in (-1, 0, 1))
     counts["pairs"] = sql.temp(PAIRS, f"""
-        SELECT a1, a2, item, p1, p2, t1, t2, score FROM (
-        SELECT x.aid AS a1, y.aid AS a2, x.post_id AS p1, y.post_id AS p2, x.t AS t1, y.t AS t2,
-               CAST(x.tid AS VARCHAR) AS item, 1.0 AS score
-        FROM _nd_posts_cold x JOIN _nd_posts_cold y ON x.tid = y.tid AND x.b = y.b
+        SELECT {PAIR_COLUMNS} FROM (
+        SELECT x.aid AS a1, y.aid AS a2, x.pid AS p1, y.pid AS p2, x.t AS t1, y.t AS t2,
+               x.tid AS iid, 1.0 AS score
+        FROM _nd_acts x JOIN _nd_acts y ON x.tid = y.tid AND x.b = y.b
         WHERE x.aid < y.aid AND ABS(y.t - x.t) <= {w}
         UNION ALL
-        SELECT {oriented}, CAST(x.tid AS VARCHAR) AS item, 1.0 AS score
-        FROM _nd_posts_cold x JOIN _nd_posts_cold y ON x.tid = y.tid AND y.b = x.b + 1
+        SELECT {oriented()}, x.tid AS iid, 1.0 AS score
+        FROM _nd_acts x JOIN _nd_acts y ON x.tid = y.tid AND y.b = x.b + 1
         WHERE x.aid <> y.aid AND y.t - x.t <= {w}
         UNION ALL{near}) u""")
     return counts
@@ -163,7 +146,7 @@ SIGNAL = Signal(
     "Graham et al., coordination-network-toolkit (co_similar_tweet); Broder 1997 (MinHash); "
     "Pacheco et al., ICWSM 2021", None, pairs=pairs,
     params=(
-        Param("threshold", "float", 0.8, "Lowest Jaccard similarity of the two word sets.",
+        Param("threshold", "float", 0.7, "Lowest Jaccard similarity of the two word sets.",
               min=0.05, max=1),
         Param("min_tokens", "int", 5, "Fewest distinct words a normalized text needs.", min=1),
         Param("bands", "int", 16, "LSH bands.", min=1, max=64),

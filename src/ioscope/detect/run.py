@@ -13,7 +13,7 @@ from typing import Any, Callable, Iterable
 
 from ioscope.detect.base import COMPAT_MODES, GENERIC_PARAMS, Signal
 from ioscope.detect.coaction import (ACCOUNTS, ACTIONS, PAIRS, aggregate_edges,
-                                     apply_hot_policy, load_actions, pair_actions,
+                                     apply_hot_policy, index_actions, load_actions, pair_actions,
                                      prepare_accounts, store)
 from ioscope.detect.coaction import EDGES as EDGES_TEMP
 from ioscope.detect.engines import DuckDBEngine, SparkEngine, resolve_engine
@@ -164,6 +164,7 @@ def _run_signal(sql: Sql, signal: Signal, p: dict[str, Any], compat: str | None,
     else:
         counts = load_actions(sql, signal, p, compat)
         counts.update(apply_hot_policy(sql, p))
+        index_actions(sql)
         counts["pairs"] = pair_actions(sql, signal, p)
     aggregate_edges(sql, p, compat)
     if signal.finish is not None:

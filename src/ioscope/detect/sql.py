@@ -16,7 +16,7 @@ from typing import Any, Iterator
 import duckdb
 
 __all__ = ["Sql", "recording", "recording_log", "lit", "ident", "epoch_seconds", "from_epoch",
-           "WHITESPACE", "PY_WHITESPACE"]
+           "unnest_actions", "WHITESPACE", "PY_WHITESPACE"]
 
 _local = threading.local()
 
@@ -113,6 +113,22 @@ def ident(name: str) -> str:
 def epoch_seconds(column: str) -> str:
     """Seconds since 1970 as DOUBLE (Spark: UNIX_TIMESTAMP)."""
     return f"epoch({column})"
+
+
+def unnest_actions(column: str, where: str, *, item_filter: str | None = None,
+                   extra: str | None = None) -> str:
+    """Actions with one row per distinct element of the list ``column`` of a post.
+
+    Written with UNNEST in the select list (Spark: EXPLODE), which DuckDB runs several times
+    faster than a lateral UNNEST in FROM.
+    """
+    more = f", {extra}" if extra else ""
+    cond = f" AND {item_filter}" if item_filter else ""
+    return (f"SELECT platform, account_id, item, t, post_id FROM ("
+            f"SELECT platform, account_id, UNNEST(LIST_DISTINCT({column})) AS item, "
+            f"{epoch_seconds('created_at')} AS t, post_id{more} FROM posts "
+            f"WHERE {where} AND ARRAY_LENGTH({column}) > 0) x "
+            f"WHERE item IS NOT NULL AND item <> ''{cond}")
 
 
 def from_epoch(expr: str) -> str:

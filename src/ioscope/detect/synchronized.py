@@ -1,16 +1,24 @@
 """synchronized: two accounts active in the same short time bins far more than chance.
 
 Pacheco et al., "Uncovering Coordinated Networks on Social Media: Methods and Case Studies",
-ICWSM 2021, case study 5 (pump & dump): the trace is the post's time, engineered into bins
-(30 minutes in the paper) for accounts with at least 8 posts; the account × bin network is
-weighted with TF-IDF and projected with cosine similarity.
+ICWSM 2021, case study 5 (pump & dump): the trace is the time of each post, engineered into
+time bins, for accounts with at least 8 posts; accounts whose bin profiles are similar are
+linked. Pairing accounts on every shared bin is quadratic in the accounts active per bin (at
+1 M posts a 30-minute bin holds ~500 of them), so here similar profiles are found with MinHash
+and LSH, as for near-duplicate texts, and the cost grows with the posts:
 
-Here an action is an account's first post in a bin; accounts pair on the bin. Edge ``weight``
-is the number of shared bins and ``score`` the TF-IDF cosine similarity of the two accounts'
-bin vectors (tf = posts in the bin, idf = ln(active accounts / accounts active in the bin),
-norms over all of an account's bins). Edges need ``min_weight`` shared bins and a score of at
-least ``min_similarity``. Bins where more than ``max_item_actions`` accounts are active (busy
-hours) carry almost no information (their idf is near 0) and are set aside by the hot-item policy.
+1. an account (with at least ``min_posts`` posts) is the set of its bins on two grids of width
+   ``bin``, the second shifted by half a bin, so that two posts less than half a bin apart
+   always share a bin;
+2. accounts whose sets share an LSH band key are candidates (``bands`` × ``rows`` min-hashes;
+   band keys shared by more than ``max_item_actions`` accounts are a hot item);
+3. a candidate pair is kept when the Jaccard index of the two sets is at least
+   ``min_similarity`` (random accounts score near 0: the chance level);
+4. its co-actions are the pairs of posts at most ``bin`` apart (bucket equi-join).
+
+An edge's ``weight`` is the number of synchronized posts (the smaller of the two accounts'
+numbers of posts with a partner post), ``score`` the Jaccard index of the two bin sets; the
+item of a post pair is the time bin of the earlier post.
 """
 
 from __future__ import annotations
@@ -18,69 +26,97 @@ from __future__ import annotations
 from typing import Any
 
 from ioscope.detect.base import Signal
-from ioscope.detect.coaction import ACCOUNTS, EDGES, PAIRS
-from ioscope.detect.sql import Sql, epoch_seconds, lit
+from ioscope.detect.coaction import (ACCOUNTS, ACTIONS, ITEM_NAMES, PAIR_COLUMNS, PAIRS,
+                                     POST_NAMES, apply_hot_policy)
+from ioscope.detect.minhash import band_keys, element_hash
+from ioscope.detect.sql import Sql, epoch_seconds, from_epoch, lit
 from ioscope.params import Param
 
-__all__ = ["SIGNAL", "actions", "finish"]
+__all__ = ["SIGNAL", "pairs"]
 
 
-def _bins(p: dict[str, Any]) -> str:
+def _profiles(sql: Sql, p: dict[str, Any]) -> int:
+    """Posts of supported accounts (``_sy_posts``) and their bin sets (``_sy_elements``)."""
+    width = lit(p["bin"])
     t = epoch_seconds("p.created_at")
-    return f"""
-        SELECT p.platform, p.account_id, p.post_id, {t} AS t,
-               CAST(FLOOR({t} / {lit(p['bin'])}) AS BIGINT) AS bin
-        FROM posts p JOIN (SELECT platform, account_id FROM posts GROUP BY platform, account_id
-                           HAVING COUNT(*) >= {lit(p['min_posts'])}) a
-          ON a.platform = p.platform AND a.account_id = p.account_id"""
+    n = sql.temp("_sy_posts", f"""
+        SELECT a.aid, p.post_id, {t} AS t, CAST(FLOOR({t} / {width}) AS BIGINT) AS b
+        FROM posts p
+        JOIN (SELECT platform, account_id FROM posts GROUP BY platform, account_id
+              HAVING COUNT(*) >= {lit(p['min_posts'])}) s
+          ON s.platform = p.platform AND s.account_id = p.account_id
+        JOIN {ACCOUNTS} a ON a.platform = p.platform AND a.account_id = p.account_id""")
+    sql.temp("_sy_elements", f"""
+        SELECT DISTINCT aid AS key, {element_hash('e')} AS h FROM (
+            SELECT aid, 2 * b AS e FROM _sy_posts
+            UNION ALL
+            SELECT aid, 2 * CAST(FLOOR((t + {width} / 2) / {width}) AS BIGINT) + 1 AS e
+            FROM _sy_posts) x""")
+    sql.temp("_sy_sizes", "SELECT key, COUNT(*) AS n FROM _sy_elements GROUP BY key")
+    return n
 
 
-def actions(p: dict[str, Any], compat: str | None) -> str:
-    """One action per (account, bin): the account's first post in the bin."""
-    return f"""
-        SELECT platform, account_id, CAST(bin AS VARCHAR) AS item, t, post_id FROM (
-            SELECT b.*, ROW_NUMBER() OVER (PARTITION BY platform, account_id, bin
-                                           ORDER BY t, post_id) AS rn
-            FROM ({_bins(p)}) b) r
-        WHERE rn = 1"""
+def _similar_accounts(sql: Sql, p: dict[str, Any]) -> dict[str, int]:
+    band_keys(sql, elements="_sy_elements", keys="_sy_sizes", out="_sy_band",
+              bands=p["bands"], rows=p["rows"], seed=p["seed"])
+    sql.temp("_sy_cells", "SELECT key AS aid, band_key, CAST(0 AS BIGINT) AS b FROM _sy_band")
+    hot = apply_hot_policy(sql, p, src="_sy_cells", dst="_sy_cells_cold", item="band_key",
+                           order="aid")
+    cand = sql.temp("_sy_candidates", """
+        SELECT DISTINCT x.aid AS a1, y.aid AS a2
+        FROM _sy_cells_cold x JOIN _sy_cells_cold y ON x.band_key = y.band_key
+        WHERE x.aid < y.aid""")
+    similar = sql.temp("_sy_similar", f"""
+        SELECT a1, a2, j FROM (
+            SELECT i.a1, i.a2, 1.0 * i.inter / (s1.n + s2.n - i.inter) AS j
+            FROM (SELECT c.a1, c.a2, COUNT(*) AS inter FROM _sy_candidates c
+                  JOIN _sy_elements e1 ON e1.key = c.a1
+                  JOIN _sy_elements e2 ON e2.key = c.a2 AND e2.h = e1.h
+                  GROUP BY c.a1, c.a2) i
+            JOIN _sy_sizes s1 ON s1.key = i.a1 JOIN _sy_sizes s2 ON s2.key = i.a2) v
+        WHERE j >= {lit(p['min_similarity'])}""")
+    return {"hot_cells": hot["hot_cells"], "hot_actions_set_aside": hot["hot_actions_set_aside"],
+            "candidate_account_pairs": cand, "similar_account_pairs": similar}
 
 
-def finish(sql: Sql, p: dict[str, Any]) -> dict[str, int]:
-    """Score the edges with the TF-IDF cosine similarity and keep those ≥ min_similarity."""
-    sql.temp("_sync_tf", f"""
-        SELECT c.aid, CAST(b.bin AS VARCHAR) AS item, COUNT(*) AS tf
-        FROM ({_bins(p)}) b JOIN {ACCOUNTS} c
-          ON c.platform = b.platform AND c.account_id = b.account_id
-        GROUP BY c.aid, b.bin""")
-    sql.temp("_sync_w", """
-        SELECT tf.aid, tf.item, tf.tf * LN(1.0 * n.accounts / d.df) AS w
-        FROM _sync_tf tf
-        JOIN (SELECT item, COUNT(*) AS df FROM _sync_tf GROUP BY item) d ON d.item = tf.item
-        CROSS JOIN (SELECT COUNT(DISTINCT aid) AS accounts FROM _sync_tf) n""")
-    sql.temp("_sync_norm", "SELECT aid, SQRT(SUM(w * w)) AS norm FROM _sync_w GROUP BY aid")
-    before = sql.one(f"SELECT COUNT(*) FROM {EDGES}")
-    sql.temp("_sync_edges", f"""
-        SELECT e.a1, e.a2, e.directed, e.weight, e.shared_items, e.co_actions,
-               s.dot / (n1.norm * n2.norm) AS score, e.first_t, e.last_t
-        FROM {EDGES} e
-        JOIN (SELECT x.a1, x.a2, SUM(w1.w * w2.w) AS dot FROM {PAIRS} x
-              JOIN _sync_w w1 ON w1.aid = x.a1 AND w1.item = x.item
-              JOIN _sync_w w2 ON w2.aid = x.a2 AND w2.item = x.item
-              GROUP BY x.a1, x.a2) s ON s.a1 = e.a1 AND s.a2 = e.a2
-        JOIN _sync_norm n1 ON n1.aid = e.a1 JOIN _sync_norm n2 ON n2.aid = e.a2
-        WHERE n1.norm > 0 AND n2.norm > 0
-          AND s.dot / (n1.norm * n2.norm) >= {lit(p['min_similarity'])}""")
-    after = sql.temp(EDGES, "SELECT * FROM _sync_edges")
-    return {"edges_below_similarity": before - after}
+def pairs(sql: Sql, p: dict[str, Any]) -> dict[str, int]:
+    """Build the co-action pairs (``PAIRS``) of synchronized accounts."""
+    counts = {"actions": _profiles(sql, p)}
+    counts.update(_similar_accounts(sql, p))
+    width = lit(p["bin"])
+    sql.temp(POST_NAMES, "SELECT post_id, ROW_NUMBER() OVER (ORDER BY post_id) AS pid "
+             "FROM (SELECT DISTINCT post_id FROM _sy_posts) d")
+    # the accounts' (account, bin) activity, as the actions behind the signal
+    sql.temp(ACTIONS, """
+        SELECT aid, CAST(b AS VARCHAR) AS item, MIN(t) AS t, b FROM _sy_posts GROUP BY aid, b""")
+    sql.temp("_sy_acts", f"""
+        SELECT x.aid, x.t, x.b, q.pid FROM _sy_posts x
+        JOIN {POST_NAMES} q ON q.post_id = x.post_id
+        WHERE x.aid IN (SELECT a1 FROM _sy_similar UNION SELECT a2 FROM _sy_similar)""")
+    near = "\n        UNION ALL\n".join(f"""
+        SELECT s.a1, s.a2, LEAST(x.b, y.b) AS iid, x.pid AS p1, y.pid AS p2, x.t AS t1,
+               y.t AS t2, s.j AS score
+        FROM _sy_similar s JOIN _sy_acts x ON x.aid = s.a1
+        JOIN _sy_acts y ON y.aid = s.a2 AND y.b = x.b + {d}
+        WHERE ABS(y.t - x.t) <= {width}""" for d in (-1, 0, 1))
+    counts["pairs"] = sql.temp(PAIRS, f"SELECT {PAIR_COLUMNS} FROM ({near}) u")
+    sql.temp(ITEM_NAMES, f"""
+        SELECT DISTINCT iid, CAST({from_epoch(f'iid * {width}')} AS VARCHAR) AS item FROM {PAIRS}""")
+    return counts
 
 
 SIGNAL = Signal(
     "synchronized", "Both accounts were active in the same short time bins far more than "
-    "chance (TF-IDF cosine similarity of their bin vectors).",
-    "Pacheco et al., ICWSM 2021 (case study 5)", actions, windowed=False, finish=finish,
-    defaults={"min_weight": 3, "max_item_actions": 200},
+    "chance (Jaccard index of their bin sets, found with MinHash + LSH).",
+    "Pacheco et al., ICWSM 2021 (case study 5)", None, pairs=pairs, windowed=False,
+    defaults={"min_weight": 4},
     params=(
-        Param("bin", "duration", "30m", "Width of the time bins (UTC-aligned).", min=1),
-        Param("min_posts", "int", 8, "Fewest posts an account needs to be considered.", min=1),
-        Param("min_similarity", "float", 0.5, "Lowest cosine similarity kept.", min=0, max=1),
+        Param("bin", "duration", "1m", "Width of the time bins; posts at most this far apart "
+              "are synchronized.", min=1),
+        Param("min_posts", "int", 8, "Fewest posts an account needs to be considered.", min=2),
+        Param("min_similarity", "float", 0.2, "Lowest Jaccard index of the two accounts' bin "
+              "sets (0: every LSH candidate).", min=0, max=1),
+        Param("bands", "int", 64, "LSH bands.", min=1, max=128),
+        Param("rows", "int", 2, "Min-hashes per band.", min=1, max=16),
+        Param("seed", "int", 1, "Seed of the min-hash coefficients.", min=0),
     ))

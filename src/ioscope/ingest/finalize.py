@@ -166,7 +166,7 @@ def _insert_posts(con, stg: str, table: str, defaults: dict[str, str], *,
     exprs["urls_normalized"] = "COALESCE(l.n, []::VARCHAR[])" if has_urls else "[]::VARCHAR[]"
     exprs["domains"] = "COALESCE(l.d, []::VARCHAR[])" if has_urls else "[]::VARCHAR[]"
     select = ", ".join(f'{exprs[c]} AS "{c}"' for c in t.column_names)
-    join = "LEFT JOIN _url_lists l ON l.rid = s.rowid" if has_urls else ""
+    join = "LEFT JOIN _url_lists l ON l.raw = s.urls" if has_urls else ""
     plat = defaults["platform"]
     on = f"x.platform = {plat} AND x.post_id = s.post_id"
     where = [f"NOT EXISTS (SELECT 1 FROM {tb} x WHERE {on})" for tb in (table, also_not_in)

@@ -14,22 +14,30 @@ import pyarrow as pa
 
 from ioscope.ingest.urls import normalize_url, registered_domain
 
-__all__ = ["CLEAN_URLS", "FAST_URL_RE", "build_url_lists"]
+__all__ = ["CLEAN_URLS", "FAST_URL_RE", "build_url_lists", "clean_urls"]
 
-#: The ``urls`` list as stored: trimmed, without empty strings.
-CLEAN_URLS = "list_filter(list_transform(COALESCE(urls, []::VARCHAR[]), lambda u: trim(u)), lambda u: u <> '')"
+
+def clean_urls(col: str) -> str:
+    """A URL list as stored: trimmed, without empty strings."""
+    return (f"list_filter(list_transform(COALESCE({col}, []::VARCHAR[]), lambda u: trim(u)), "
+            "lambda u: u <> '')")
+
+
+CLEAN_URLS = clean_urls("urls")
 
 #: URLs whose normalization SQL can do: http(s), a plain ASCII host, no port, user info or query.
 FAST_URL_RE = r"^([Hh][Tt][Tt][Pp][Ss]?)://([A-Za-z0-9][A-Za-z0-9.\-]*)(/[^?#\x00-\x20\x7f-\x{a0}\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}]*)?(#.*)?$"
 
 
 def build_url_lists(con, stg: str, out: str = "_url_lists") -> bool:
-    """Create temp table ``out`` (rid, n, d): per staged row with URLs, the normalized URLs and
-    registered domains in the order of ``urls``. Returns False (and creates nothing) when no row
-    of ``stg`` has a URL."""
+    """Create temp table ``out`` (raw, n, d): for each distinct staged ``urls`` list, the
+    normalized URLs and registered domains of its cleaned items, in order (reposts share their
+    lists, so there are far fewer lists than rows). Join it on ``raw = urls``. Returns False (and
+    creates nothing) when no row of ``stg`` has a URL."""
     con.execute(f"""CREATE OR REPLACE TEMP TABLE _url_rows AS
-        SELECT rid, unnest(l) AS u, generate_subscripts(l, 1) AS i
-        FROM (SELECT rowid AS rid, {CLEAN_URLS} AS l FROM {stg} WHERE len(urls) > 0)""")
+        SELECT raw, unnest(l) AS u, generate_subscripts(l, 1) AS i
+        FROM (SELECT raw, {clean_urls('raw')} AS l
+              FROM (SELECT DISTINCT urls AS raw FROM {stg} WHERE len(urls) > 0))""")
     if con.execute("SELECT count(*) FROM _url_rows").fetchall()[0][0] == 0:
         con.execute("DROP TABLE _url_rows")
         return False
@@ -52,8 +60,8 @@ def build_url_lists(con, stg: str, out: str = "_url_lists") -> bool:
         _apply(con, "UPDATE _url_map SET d = x.d FROM _x x WHERE _url_map.h = x.h",
                pa.table({"h": hosts, "d": [registered_domain(h) for h in hosts]}))
     con.execute(f"""CREATE OR REPLACE TEMP TABLE {out} AS
-        SELECT r.rid, list(m.n ORDER BY r.i) AS n, list(m.d ORDER BY r.i) AS d
-        FROM _url_rows r JOIN _url_map m USING (u) GROUP BY r.rid""")
+        SELECT r.raw, list(m.n ORDER BY r.i) AS n, list(m.d ORDER BY r.i) AS d
+        FROM _url_rows r JOIN _url_map m USING (u) GROUP BY r.raw""")
     con.execute("DROP TABLE _url_rows; DROP TABLE _url_map")
     return True
 

@@ -29,8 +29,8 @@ EDGES = Table(
         C("last_at", "TIMESTAMP", "Latest post of any co-action pair, UTC."),
         C("run_id", "VARCHAR", "The detect run (`runs.run_id`; its parameters give window, "
           "hot-item policy and thresholds)."),
-    ) + SIGNIFICANCE_COLUMNS, indexes=(("signal", "account_1"), ("signal", "account_2")),
-    stage="detect")
+    ) + SIGNIFICANCE_COLUMNS, stage="detect")
+# no indexes: their upkeep made replacing 200 k edges cost seconds per commit
 
 EDGE_EVIDENCE = Table(
     "edge_evidence", "The pairs of posts behind each edge: which item both accounts acted on, "
@@ -50,6 +50,6 @@ EDGE_EVIDENCE = Table(
         C("score", "DOUBLE", "Pair-level strength where defined (Jaccard similarity of the two "
           "texts for near_duplicate_text); NULL otherwise."),
         C("run_id", "VARCHAR", "The detect run."),
-    ), indexes=(("signal", "account_1", "account_2"),), stage="detect")
+    ), stage="detect")
 
 register(EDGES, EDGE_EVIDENCE)

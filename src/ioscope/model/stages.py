@@ -7,3 +7,4 @@ from ioscope.model import core  # noqa: F401
 from ioscope.model import detect  # noqa: F401
 from ioscope.model import ads  # noqa: F401
 from ioscope.model import signif  # noqa: F401
+from ioscope.model import accounts  # noqa: F401

@@ -179,18 +179,28 @@ def network_picture(nodes: list[dict[str, Any]], edges: list[dict[str, Any]], *,
     strength = [float(n.get("strength") or 0) for n in nodes]
     smax = max(strength, default=1.0) or 1.0
     out_nodes = []
+    size = {pos: positions.count(pos) for pos in set(positions)}
     seen: dict[Any, int] = {}
     for i, n in enumerate(nodes):
         pos = positions[i]
         colour = PALETTE[(pos - 1) % len(PALETTE)] if 1 <= pos <= len(PALETTE) else OTHER
         seen[pos] = seen.get(pos, 0) + 1
+        small = size[pos] <= 12  # handles are readable only in small clusters
         out_nodes.append({
             "x": round(pad + xy[i][0] * (width - pad - pad_right), 1),
             "y": round(pad + xy[i][1] * (height - 2 * pad), 1),
             "r": round(2.5 + 6 * (strength[i] / smax) ** 0.5, 1), "fill": colour,
             "title": f"{n.get('handle') or n['account_id']} · cluster {n.get('cluster_id')}",
-            "label": (n.get("handle") or n["account_id"]) if seen[pos] <= labels else None,
+            "label": (n.get("handle") or n["account_id"]) if small and seen[pos] <= labels
+            else None,
         })
+    groups = []
+    for pos in dict.fromkeys(positions):
+        members = [o for o, p in zip(out_nodes, positions) if p == pos]
+        first = next(n for n, p in zip(nodes, positions) if p == pos)
+        groups.append({"x": round(min(m["x"] for m in members), 1),
+                       "y": round(max(min(m["y"] for m in members) - 8, 10), 1),
+                       "label": f"cluster {first.get('cluster_id')} ({len(members)})"})
     wmax = max((p[2] for p in pairs), default=1.0) or 1.0
     out_edges = [{"x1": out_nodes[i]["x"], "y1": out_nodes[i]["y"], "x2": out_nodes[j]["x"],
                   "y2": out_nodes[j]["y"], "w": round(0.4 + 2.0 * (w / wmax), 2)}
@@ -202,4 +212,4 @@ def network_picture(nodes: list[dict[str, Any]], edges: list[dict[str, Any]], *,
             done.add(pos)
             legend.append({"name": f"cluster {n.get('cluster_id')}", "fill": PALETTE[pos - 1]})
     return {"width": width, "height": height, "nodes": out_nodes, "edges": out_edges,
-            "legend": legend}
+            "legend": legend, "groups": groups}

@@ -54,9 +54,12 @@ def force_layout(n: int, edges: list[tuple[int, int, float]], *, iterations: int
         x, y = x + fx * step, y + fy * step
         temp *= cool
     pos = np.c_[x, y]
-    lo, hi = pos.min(0), pos.max(0)
+    # scale on the 2nd–98th percentiles and clip: one stray node does not shrink the rest
+    q = 0.02 if n >= 20 else 0.0
+    lo, hi = np.quantile(pos, q, axis=0), np.quantile(pos, 1 - q, axis=0)
     span = float(max((hi - lo).max(), 1e-9))
-    return (pos - lo) / span + (1 - (hi - lo) / span) / 2
+    out = (pos - lo) / span + (1 - (hi - lo) / span) / 2
+    return np.clip(out, 0.0, 1.0)
 
 
 def packed_layout(groups: list, edges: list[tuple[int, int, float]], *, aspect: float = 1.4,

@@ -127,24 +127,49 @@ def to_jsonable(obj: Any) -> Any:
     return str(obj)
 
 
+def fmt_top_signals(v: Any) -> str:
+    """``top_signals`` (JSON list of {signal, contribution, ...} or of names) as short text."""
+    if isinstance(v, str):
+        try:
+            v = json.loads(v)
+        except ValueError:
+            return v
+    if not isinstance(v, list):
+        return fmt_cell(v)
+    parts = []
+    for item in v:
+        if isinstance(item, dict):
+            name = item.get("signal", "?")
+            c = item.get("contribution")
+            parts.append(f"{name} ({c:.2g})" if isinstance(c, (int, float)) else str(name))
+        else:
+            parts.append(str(item))
+    return ", ".join(parts)
+
+
 FILTERS: dict[str, Any] = {"num": fmt_number, "ts": fmt_ts, "usd": fmt_usd, "pval": fmt_p,
                            "pct": fmt_pct, "cell": fmt_cell, "text": fmt_cell, "pjson": fmt_json,
-                           "range": fmt_range, "month": fmt_month}
+                           "range": fmt_range, "month": fmt_month,
+                           "topsig": fmt_top_signals}
 FILTERS["attr_filter"] = lambda v, name: FILTERS[name](v)
 
 
-def guess_filter(column: str) -> str:
-    """The display filter for a column, from its name."""
+def guess_filter(column: str, value: Any = None) -> str:
+    """The display filter for a column, from its name (and a sample value, when given)."""
     c = column.lower()
-    if c in ("p_value", "q_value", "min_p", "median_p", "min_q", "max_q", "max_q_kept") or \
-            c.endswith(("_p", "_q")):
+    if "p_value" in c or "q_value" in c or c in ("min_p", "median_p", "min_q", "max_q",
+                                                   "max_q_kept") or c.endswith(("_p", "_q")):
         return "pval"
-    if c.startswith("share_"):
+    if c.startswith("share_") or c == "coordination":
         return "pct"
     if "spend_usd" in c:
         return "usd"
+    if c == "top_signals":
+        return "topsig"
     if c.endswith(("_at", "_date", "_start")) or c in ("day", "month", "bucket", "created"):
         return "ts"
+    if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
+        return "num"
     return "cell"
 
 

@@ -60,16 +60,9 @@ def overview_page(tr: Tracer, raw: Mapping[str, str]) -> Page:
     _params([], raw, "/")
     data = {"analysed": overview.analysed(tr),
             "campaigns": clusters.clusters_list(tr, limit=10),
-            "ads": _ads_totals(tr),
+            "ads": ads.ads_overview(tr, totals_only=True),
             "method": overview.method(tr)}
     return Page("overview", "overview.html.j2", "Overview", data)
-
-
-def _ads_totals(tr: Tracer) -> dict[str, Any]:
-    full = ads.ads_overview(tr, limit=5)
-    keep = ("id", "title", "status", "message", "command", "totals", "q_totals", "advertisers",
-            "q_advertisers")
-    return {k: v for k, v in full.items() if k in keep}
 
 
 def clusters_page(tr: Tracer, raw: Mapping[str, str]) -> Page:
@@ -162,8 +155,9 @@ def advertiser_page(tr: Tracer, raw: Mapping[str, str]) -> Page:
     if not p["platform"]:
         raise ParameterError("The '/advertiser' page needs the 'platform' and 'id' parameters.")
     size = p["per_page"]
+    # an empty id is the advertiser the source did not name (advertiser_id NULL)
     data = ads.advertiser_detail(tr, _text(p["platform"], "platform", "/advertiser"),
-                                 _text(p["id"], "id", "/advertiser", 500), limit=size,
+                                 _text(p["id"], "id", "/advertiser", 500) or None, limit=size,
                                  offset=(p["page"] - 1) * size)
     pag = pagination(p["page"], size, data["totals"]["ads"]) if data["status"] == "ok" else None
     return Page("advertiser", "advertiser.html.j2", data["title"], data, pag)

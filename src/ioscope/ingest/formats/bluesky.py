@@ -164,22 +164,28 @@ def _posts_sql(platform: str, classes: set[str]) -> str:
         {'t': x_."$type", 'uri': x_.uri, 'tag': x_.tag, 's': f_.index.byteStart, 'e': f_.index.byteEnd})))"""
     return f"""
 WITH u AS MATERIALIZED (SELECT _line, cls, obj, json_transform(obj, {ITEM}) AS x FROM _items),
-v AS ({_unified(classes)})
-SELECT {sql_str(platform)} AS platform, role, _line AS source_line, post_id, account_id, handle,
-    display_name AS _display_name, {ts('acc_created')} AS _acc_created,
-    COALESCE(CASE WHEN NOT is_repost OR rec."$type" = '{_REPOST}' THEN {ts('rec.createdAt')} END,
-             {ts('time_hint')}) AS created_at,
+v AS ({_unified(classes)}),
+w AS (SELECT *,  -- layers, so that a column used several times is computed once
     CASE WHEN is_repost THEN 'repost'
          WHEN {quoted} LIKE '%/{_POST}/%' THEN 'quote'
          WHEN rec.reply.parent.uri IS NOT NULL THEN 'reply' ELSE 'post' END AS kind,
+    CASE WHEN rec."$type" = '{_REPOST}' THEN NULL ELSE rec.text END AS text,
+    {feats} AS _f,
+    COALESCE(CASE WHEN NOT is_repost OR rec."$type" = '{_REPOST}' THEN {ts('rec.createdAt')} END,
+             {ts('time_hint')}) AS created_at
+    FROM v),
+y AS (SELECT *,
     CASE kind WHEN 'repost' THEN target_uri WHEN 'quote' THEN {quoted}
               WHEN 'reply' THEN rec.reply.parent.uri END AS target_post_id,
-    {_did_of('target_post_id')} AS target_account_id,
-    CASE kind WHEN 'repost' THEN target_handle WHEN 'quote' THEN quoted_handle
+    COALESCE(list_transform(list_filter(_f, lambda x_: x_.t LIKE '%#link'), lambda x_: x_.uri),
+             []) AS _links
+    FROM w)
+SELECT {sql_str(platform)} AS platform, role, _line AS source_line, post_id, account_id, handle,
+    display_name AS _display_name, {ts('acc_created')} AS _acc_created, created_at, kind,
+    target_post_id, {_did_of('target_post_id')} AS target_account_id,
+    CASE kind WHEN 'repost' THEN y.target_handle WHEN 'quote' THEN quoted_handle
               WHEN 'reply' THEN parent_handle END AS target_handle,
-    CASE WHEN rec."$type" = '{_REPOST}' THEN NULL ELSE rec.text END AS text,
-    rec.langs[1] AS language,
-    {feats} AS _f,
+    text, rec.langs[1] AS language, _f,
     CASE WHEN rec.facets IS NULL AND rec.tags IS NULL THEN NULL ELSE list_concat(
         list_transform(list_filter(_f, lambda x_: x_.t LIKE '%#tag'), lambda x_: x_.tag),
         COALESCE(rec.tags, [])) END AS hashtags,
@@ -188,15 +194,14 @@ SELECT {sql_str(platform)} AS platform, role, _line AS source_line, post_id, acc
          ELSE list_filter(list_transform(list_filter(_f, lambda x_: x_.t LIKE '%#mention'),
                  lambda x_: ltrim(try(decode(encode(text)[x_.s + 1:x_.e])), '@')),
                  lambda x_: x_ IS NOT NULL) END AS mentions,
-    COALESCE(list_transform(list_filter(_f, lambda x_: x_.t LIKE '%#link'), lambda x_: x_.uri),
-             []) AS _links,
+    _links,
     list_concat(_links, list_filter([rec.embed.external.uri, rec.embed.media.external.uri],
                                     lambda x_: x_ IS NOT NULL AND NOT list_contains(_links, x_))) AS urls,
     like_count, repost_count, reply_count, quote_count,
     _error, CASE WHEN _error IS NOT NULL THEN 'record' END AS _error_field,
     {raw_if("role = 'data' AND (_error IS NOT NULL OR post_id IS NULL OR account_id IS NULL "
             "OR created_at IS NULL)", "obj")} AS _raw
-FROM v"""
+FROM y"""
 
 
 def stage_posts(ctx: ReadContext, rows, *, count: bool = True) -> None:

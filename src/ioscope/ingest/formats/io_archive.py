@@ -13,8 +13,9 @@ Mapping: tweetid → post_id, userid → account_id (verbatim: the archive's has
 are ids too), user_screen_name → handle, tweet_time (``YYYY-MM-DD HH:MM``, UTC) → created_at,
 tweet_client_name → client, tweet_language → language, the four counts → like/repost/reply/quote
 counts. Kind: ``is_retweet`` true → repost of retweet_tweetid by retweet_userid (its text loses the
-``RT @x:`` prefix, which gives target_handle); else in_reply_to_tweetid → reply (target
-in_reply_to_userid); else quoted_tweet_tweetid → quote; else post. ``hashtags`` and ``urls`` are
+``RT @x:`` prefix, which gives target_handle); else quoted_tweet_tweetid → quote; else
+in_reply_to_tweetid → reply (target in_reply_to_userid); else post (the same precedence as the
+other readers). ``hashtags`` and ``urls`` are
 list literals (``['a', 'b']``, ``[a, b]`` or ``[]``) parsed in SQL. ``user_mentions`` lists user
 ids, not handles, so mentions come from the text. The user columns of a tweet row describe its
 author at collection time and fill the account (users-file rows take precedence).
@@ -73,9 +74,9 @@ def read_io_archive(ctx: ReadContext) -> None:
                                                      if c not in TWEET_REQUIRED])
     platform = ctx.platform or "twitter"
     ctx.con.execute(f"""CREATE OR REPLACE TEMP VIEW io AS
-        SELECT *, CASE WHEN lower(trim(COALESCE({'is_retweet'}, ''))) IN {_TRUE} THEN 'repost'
-                       WHEN {nb('in_reply_to_tweetid')} IS NOT NULL THEN 'reply'
+        SELECT *, CASE WHEN lower(trim(COALESCE(is_retweet, ''))) IN {_TRUE} THEN 'repost'
                        WHEN {nb('quoted_tweet_tweetid')} IS NOT NULL THEN 'quote'
+                       WHEN {nb('in_reply_to_tweetid')} IS NOT NULL THEN 'reply'
                        ELSE 'post' END AS kind,
                   {ts('tweet_time')} AS created_at
         FROM {_complete(ctx, TWEET_COLUMNS)}""")

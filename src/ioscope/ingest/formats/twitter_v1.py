@@ -57,44 +57,74 @@ def _entities(p: str) -> str:
     return f"COALESCE({p}.extended_tweet.entities, {p}.entities)"
 
 
-def _post_columns(p: str) -> str:
-    """Canonical post columns of the tweet struct ``p`` (its retweeted status is ``p.retweeted_status``)."""
-    r, q = f"{p}.retweeted_status", f"{p}.quoted_status"
-    rt_id, q_id = id_text(f"{r}.id_str", f"{r}.id"), id_text(f"{q}.id_str", f"{q}.id")
+def _statuses_sql(platform: str) -> str:
+    """Canonical post columns (and the author's, prefixed ``a_``) of every status of the chunk.
+
+    Computed in layers (CTEs): a column used by several others is computed once, not inlined
+    into each (a lateral alias would be, and planning grew with every use).
+    """
+    r, q = "t.retweeted_status", "t.quoted_status"
+    paths = ", ".join(f"'{p}'" for p in EMBEDDED)
+    error = f"""COALESCE({not_object_error(what='a tweet')},
+        CASE WHEN t.id_str IS NULL AND t.id IS NULL AND t.user IS NULL
+             THEN 'not a tweet (no id_str and no user); keys: '
+                  || array_to_string(json_keys(json)[1:6], ', ') END)"""
     return f"""
-        {id_text(f"{p}.id_str", f"{p}.id")} AS post_id,
-        {id_text(f"{p}.user.id_str", f"{p}.user.id")} AS account_id,
-        {p}.user.screen_name AS handle,
-        COALESCE({ts(f"{p}.created_at")}, {ts(f"{p}.timestamp_ms")}) AS created_at,
-        {rt_id} AS _rt_id,
-        COALESCE(NULLIF({p}.quoted_status_id_str, ''), {q_id}) AS _q_id,
-        CASE WHEN _rt_id IS NULL THEN regexp_extract({_text(p)}, '{_RT}', 1) END AS _rt_handle,
-        CASE WHEN _rt_id IS NOT NULL OR _rt_handle <> '' THEN 'repost'
-             WHEN _q_id IS NOT NULL THEN 'quote'
-             WHEN NULLIF({p}.in_reply_to_status_id_str, '') IS NOT NULL THEN 'reply'
-             ELSE 'post' END AS kind,
-        CASE WHEN _rt_id IS NOT NULL THEN {_text(r)}
-             WHEN _rt_handle <> '' THEN regexp_replace({_text(p)}, '{_RT}', '')
-             ELSE {_text(p)} END AS text,
-        {p}.lang AS language,
-        {strip_tags(f"{p}.source")} AS client,
-        CASE kind WHEN 'repost' THEN _rt_id WHEN 'quote' THEN _q_id
-                  WHEN 'reply' THEN {p}.in_reply_to_status_id_str END AS target_post_id,
-        CASE WHEN _rt_id IS NOT NULL THEN {id_text(f"{r}.user.id_str", f"{r}.user.id")}
-             WHEN kind = 'quote' THEN {id_text(f"{q}.user.id_str", f"{q}.user.id")}
-             WHEN kind = 'reply' THEN NULLIF({p}.in_reply_to_user_id_str, '') END AS target_account_id,
-        CASE WHEN _rt_id IS NOT NULL THEN {r}.user.screen_name
-             WHEN kind = 'repost' THEN _rt_handle
-             WHEN kind = 'quote' THEN {q}.user.screen_name
-             WHEN kind = 'reply' THEN {p}.in_reply_to_screen_name END AS target_handle,
-        CASE WHEN _rt_id IS NOT NULL THEN {_entities(r)} ELSE {_entities(p)} END AS _ent,
-        list_transform(struct_extract(_ent, 'hashtags'), lambda h: h.text) AS hashtags,
-        CASE WHEN kind = 'repost' THEN []::VARCHAR[]
-             ELSE list_transform(struct_extract(_ent, 'user_mentions'), lambda m: m.screen_name) END AS mentions,
-        list_filter(list_transform(struct_extract(_ent, 'urls'), lambda u: COALESCE(NULLIF(u.expanded_url, ''), u.url)),
-                    lambda u: u IS NOT NULL) AS urls,
-        {p}.favorite_count AS like_count, {p}.retweet_count AS repost_count,
-        {p}.reply_count AS reply_count, {p}.quote_count AS quote_count"""
+WITH s AS (  -- one row per status: the record itself (role 0) and the statuses embedded in it
+    SELECT _line, role, json, json_transform(json, {SHAPE}) AS t FROM (
+        SELECT _line, 0 AS role, json FROM _json
+        UNION ALL
+        SELECT _line, unnest(range(1, 4)) AS role, unnest(json_extract(json, [{paths}]))
+        FROM _json WHERE json_type(json) = 'OBJECT'
+          AND (json_exists(json, '$.retweeted_status') OR json_exists(json, '$.quoted_status')))
+    WHERE json IS NOT NULL),
+a AS (SELECT *,
+    {id_text("t.id_str", "t.id")} AS post_id,
+    {id_text("t.user.id_str", "t.user.id")} AS account_id,
+    COALESCE({ts("t.created_at")}, {ts("t.timestamp_ms")}) AS created_at,
+    {id_text(f"{r}.id_str", f"{r}.id")} AS _rt_id,
+    COALESCE(NULLIF(t.quoted_status_id_str, ''), {id_text(f"{q}.id_str", f"{q}.id")}) AS _q_id,
+    NULLIF(t.in_reply_to_status_id_str, '') AS _reply_id,
+    {_text("t")} AS _own_text,
+    CASE WHEN role = 0 THEN {error} END AS _error
+    FROM s),
+b AS (SELECT *,
+    CASE WHEN _rt_id IS NULL THEN NULLIF(regexp_extract(_own_text, '{_RT}', 1), '') END AS _rt_handle,
+    CASE WHEN _rt_id IS NOT NULL THEN {_entities(r)} ELSE {_entities("t")} END AS _ent
+    FROM a),
+c AS (SELECT *,
+    CASE WHEN _rt_id IS NOT NULL OR _rt_handle IS NOT NULL THEN 'repost'
+         WHEN _q_id IS NOT NULL THEN 'quote' WHEN _reply_id IS NOT NULL THEN 'reply'
+         ELSE 'post' END AS kind
+    FROM b)
+SELECT {sql_str(platform)} AS platform, role, _line AS source_line, _error, post_id, account_id,
+    t.user.screen_name AS handle, created_at, kind,
+    CASE WHEN _rt_id IS NOT NULL THEN {_text(r)}
+         WHEN _rt_handle IS NOT NULL THEN regexp_replace(_own_text, '{_RT}', '')
+         ELSE _own_text END AS text,
+    t.lang AS language, {strip_tags("t.source")} AS client,
+    CASE kind WHEN 'repost' THEN _rt_id WHEN 'quote' THEN _q_id WHEN 'reply' THEN _reply_id
+    END AS target_post_id,
+    CASE WHEN _rt_id IS NOT NULL THEN {id_text(f"{r}.user.id_str", f"{r}.user.id")}
+         WHEN kind = 'quote' THEN {id_text(f"{q}.user.id_str", f"{q}.user.id")}
+         WHEN kind = 'reply' THEN NULLIF(t.in_reply_to_user_id_str, '') END AS target_account_id,
+    CASE WHEN _rt_id IS NOT NULL THEN {r}.user.screen_name
+         WHEN kind = 'repost' THEN _rt_handle
+         WHEN kind = 'quote' THEN {q}.user.screen_name
+         WHEN kind = 'reply' THEN t.in_reply_to_screen_name END AS target_handle,
+    list_transform(struct_extract(_ent, 'hashtags'), lambda h: h.text) AS hashtags,
+    CASE WHEN kind = 'repost' THEN []::VARCHAR[]
+         ELSE list_transform(struct_extract(_ent, 'user_mentions'), lambda m: m.screen_name)
+    END AS mentions,
+    list_filter(list_transform(struct_extract(_ent, 'urls'),
+                               lambda u: COALESCE(NULLIF(u.expanded_url, ''), u.url)),
+                lambda u: u IS NOT NULL) AS urls,
+    t.favorite_count AS like_count, t.retweet_count AS repost_count,
+    t.reply_count AS reply_count, t.quote_count AS quote_count,
+    {raw_if("role = 0 AND (_error IS NOT NULL OR post_id IS NULL OR account_id IS NULL "
+            "OR created_at IS NULL)")} AS _raw,
+    t.user IS NOT NULL AS _has_user, {_account_columns('t.user', prefix='a_')}
+FROM c"""
 
 
 _ACCOUNT_FIELDS = ("account_id", "handle", "display_name", "description", "location", "language",
@@ -121,29 +151,11 @@ def _sniff(path: str, head: str) -> bool:
 @register_reader("twitter-v1", summary="Twitter API v1.1 tweets (JSON lines or a JSON array, "
                  "e.g. MongoDB exports)", sniff=_sniff, priority=35)
 def read_twitter_v1(ctx: ReadContext) -> None:
-    platform = ctx.platform or "twitter"
-    paths = ", ".join(f"'{p}'" for p in EMBEDDED)
-    error = f"""COALESCE({not_object_error(what='a tweet')},
-        CASE WHEN t.id_str IS NULL AND t.id IS NULL AND t.user IS NULL
-             THEN 'not a tweet (no id_str and no user); keys: '
-                  || array_to_string(json_keys(json)[1:6], ', ') END)"""
+    sql = _statuses_sql(ctx.platform or "twitter")
+    accounts = ", ".join(f"a_{c}" for c in _ACCOUNT_FIELDS)
+    post = f"* EXCLUDE (role, _has_user, {accounts})"
     for chunk in json_chunks(ctx):
-        # one row per status: the record itself (role 0) and the statuses embedded in it
-        rows = query(ctx.con, "_json", chunk, f"""
-            SELECT {sql_str(platform)} AS platform, role, _line AS source_line,
-                   CASE WHEN role = 0 THEN {error} END AS _error, {_post_columns('t')},
-                   {raw_if("role = 0 AND (_error IS NOT NULL OR post_id IS NULL OR "
-                           "account_id IS NULL OR created_at IS NULL)")} AS _raw,
-                   t.user IS NOT NULL AS _has_user, {_account_columns('t.user', prefix='a_')}
-            FROM (SELECT _line, role, json, json_transform(json, {SHAPE}) AS t FROM (
-                    SELECT _line, 0 AS role, json FROM _json
-                    UNION ALL
-                    SELECT _line, unnest(range(1, 4)) AS role, unnest(json_extract(json, [{paths}]))
-                    FROM _json WHERE json_type(json) = 'OBJECT' AND (json_exists(json,
-                        '$.retweeted_status') OR json_exists(json, '$.quoted_status')))
-                  WHERE json IS NOT NULL)""")
-        accounts = ", ".join(f"a_{c}" for c in _ACCOUNT_FIELDS)
-        post = f"* EXCLUDE (role, _rt_id, _q_id, _rt_handle, _ent, _has_user, {accounts})"
+        rows = query(ctx.con, "_json", chunk, sql)
         ctx.rows_read += stage_from(ctx, "stg_posts", "_twp", rows, f"""
             SELECT {post}, CASE WHEN _error IS NOT NULL THEN 'record' END AS _error_field
             FROM _twp WHERE role = 0""")

@@ -22,8 +22,10 @@ def _upper(col: str) -> str:
     return f"CASE WHEN count(*) = count({col}) THEN sum({col}) END"
 
 
-def ads_overview(tr: Tracer, *, limit: int = 25, offset: int = 0) -> dict[str, Any]:
-    """Totals, advertisers (one page), spend per month and targeting per country."""
+def ads_overview(tr: Tracer, *, limit: int = 25, offset: int = 0,
+                 totals_only: bool = False) -> dict[str, Any]:
+    """Totals, advertisers (one page), spend per month and targeting per country (only the
+    totals with ``totals_only``)."""
     if not tr.has("ads"):
         return not_run("ads", TITLE, tr.ws.path, "ads_ingest", "Ad ingest")
     totals, q_totals = tr.one("Totals over all ads", f"""
@@ -39,6 +41,8 @@ def ads_overview(tr: Tracer, *, limit: int = 25, offset: int = 0) -> dict[str, A
     data: dict[str, Any] = dict(totals=totals, q_totals=q_totals, limit=limit, offset=offset)
     if not totals.get("ads"):
         return empty("ads", TITLE, "The workspace holds no ads.", **data)
+    if totals_only:
+        return section("ads", TITLE, **data)
     data["currencies"], data["q_currencies"] = tr.rows("Spend in the original currencies", """
         SELECT currency, count(*) AS ads, sum(spend_lower) AS spend_lower,
                CASE WHEN count(*) = count(spend_upper) THEN sum(spend_upper) END AS spend_upper
@@ -126,9 +130,10 @@ def organic(tr: Tracer) -> dict[str, Any]:
     return out
 
 
-def advertiser_detail(tr: Tracer, platform: str, advertiser_id: str, *, limit: int = 50,
+def advertiser_detail(tr: Tracer, platform: str, advertiser_id: str | None, *, limit: int = 50,
                       offset: int = 0) -> dict[str, Any]:
-    """One advertiser: totals, its ads (one page) with creatives, and targeted countries."""
+    """One advertiser: totals, its ads (one page) with creatives, and targeted countries.
+    ``advertiser_id`` None selects the ads whose source named no advertiser."""
     if not tr.has("ads"):
         return not_run("advertiser", "Advertiser", tr.ws.path, "ads_ingest", "Ad ingest")
     key = [platform, advertiser_id]

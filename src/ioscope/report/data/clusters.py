@@ -38,7 +38,11 @@ def clusters_list(tr: Tracer, *, limit: int = 20, offset: int = 0) -> dict[str, 
                     AS members
         FROM clusters c ORDER BY {cluster_order(tr)} LIMIT ? OFFSET ?""", [limit, offset])
     data = dict(total=total.get("clusters", 0), q_total=q_total, clusters=rows, q_clusters=q_rows,
-                limit=limit, offset=offset)
+                limit=limit, offset=offset, kinds=[])
+    if tr.has_column("clusters", "kind"):
+        data["kinds"], data["q_kinds"] = tr.rows("Clusters per kind", """
+            SELECT kind, count(*) AS clusters FROM clusters GROUP BY kind
+            ORDER BY clusters DESC, kind""")
     if not data["total"]:
         return empty("campaigns", TITLE, "Detection ran and found no cluster of coordinated "
                      "accounts beyond chance at the chosen parameters.", **data)

@@ -1,8 +1,10 @@
 """The network picture: members of the top clusters and the edges between them.
 
-Nodes are the accounts of the ``clusters`` top-ranked clusters with the highest strength (sum of
-edge weights inside the picture), at most ``max_nodes``; edges are the (significant, when the
-``significant`` column exists) edges between those nodes, summed over signals.
+Nodes are accounts of the ``clusters`` top-ranked clusters, at most ``max_nodes``, taken in
+turns (each cluster's strongest member, then each cluster's second, ...) so that every cluster
+is drawn; strength is the sum of edge weights inside the picture. Edges are the (significant,
+when the ``significant`` column exists) edges between those nodes, summed over signals, at most
+``max_edges``, also taken in turns per cluster (strongest first).
 """
 
 from __future__ import annotations
@@ -42,11 +44,15 @@ def _ctes(tr: Tracer, only_cluster: bool) -> str:
             SELECT platform_1 AS platform, account_1 AS account_id, weight FROM pair
             UNION ALL SELECT platform_2, account_2, weight FROM pair) GROUP BY ALL),
         node AS (
-          SELECT m.cluster_id, m.position, m.platform, m.account_id,
-                 coalesce(s.degree, 0) AS degree, coalesce(s.strength, 0) AS strength
-          FROM mem m
-          LEFT JOIN strength s ON s.platform = m.platform AND s.account_id = m.account_id
-          ORDER BY strength DESC, m.platform, m.account_id LIMIT ?)"""
+          SELECT * FROM (
+            SELECT m.cluster_id, m.position, m.platform, m.account_id,
+                   coalesce(s.degree, 0) AS degree, coalesce(s.strength, 0) AS strength,
+                   row_number() OVER (PARTITION BY m.cluster_id
+                                      ORDER BY coalesce(s.strength, 0) DESC, m.platform,
+                                               m.account_id) AS turn
+            FROM mem m
+            LEFT JOIN strength s ON s.platform = m.platform AND s.account_id = m.account_id)
+          ORDER BY turn, position LIMIT ?)"""
 
 
 def network(tr: Tracer, *, clusters: int = 10, max_nodes: int = 300, max_edges: int = 3000,
@@ -62,11 +68,13 @@ def network(tr: Tracer, *, clusters: int = 10, max_nodes: int = 300, max_edges: 
         FROM node n LEFT JOIN accounts a ON a.platform = n.platform AND a.account_id = n.account_id
         ORDER BY n.position, n.strength DESC, n.account_id""", head + [clusters, max_nodes])
     edges, q_edges = tr.rows("Edges in the network picture", ctes + """
-        SELECT p.platform_1, p.account_1, p.platform_2, p.account_2, p.weight, p.signals
-        FROM pair p
-        JOIN node n1 ON n1.platform = p.platform_1 AND n1.account_id = p.account_1
-        JOIN node n2 ON n2.platform = p.platform_2 AND n2.account_id = p.account_2
-        ORDER BY p.weight DESC, p.account_1, p.account_2 LIMIT ?""",
+        SELECT platform_1, account_1, platform_2, account_2, weight, signals FROM (
+          SELECT p.*, row_number() OVER (PARTITION BY n1.cluster_id
+                                         ORDER BY p.weight DESC, p.account_1, p.account_2) AS turn
+          FROM pair p
+          JOIN node n1 ON n1.platform = p.platform_1 AND n1.account_id = p.account_1
+          JOIN node n2 ON n2.platform = p.platform_2 AND n2.account_id = p.account_2)
+        ORDER BY turn, weight DESC, account_1, account_2 LIMIT ?""",
         head + [clusters, max_nodes, max_edges])
     data = dict(nodes=nodes, edges=edges, q_nodes=q_nodes, q_edges=q_edges,
                 max_nodes=max_nodes, max_edges=max_edges, clusters=clusters)

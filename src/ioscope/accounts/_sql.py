@@ -1,0 +1,76 @@
+"""SQL helpers the signal families share."""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from ioscope.accounts.reference import UNDEFINED_LANGUAGES, language_names_table
+from ioscope.accounts.registry import SIGNAL_SCHEMA, NotApplicable
+
+__all__ = ["register_arrow", "fetch_arrow", "signal_rows", "has_rows", "register_language_names", "lang_code",
+           "require_table", "has_column"]
+
+
+def register_arrow(con: duckdb.DuckDBPyConnection, name: str, table: pa.Table) -> None:
+    """``con.register`` that first completes any partly fetched result on the connection (DuckDB
+    refuses to register while a ``fetchone()`` result is pending)."""
+    con.execute("SELECT 1").fetchall()
+    con.register(name, table)
+
+
+def fetch_arrow(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = None) -> pa.Table:
+    """The result of ``sql`` as an Arrow table (through ``execute``, which, unlike ``con.sql``,
+    does not refuse to run while an earlier result on the connection is partly fetched)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        return con.execute(sql, params).to_arrow_table()
+
+
+def signal_rows(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = None) -> pa.Table:
+    """Run a SELECT of (platform, account_id, signal, value, detail) and return it typed."""
+    wrapped = (f"SELECT CAST(platform AS VARCHAR) AS platform, CAST(account_id AS VARCHAR) AS "
+               f"account_id, CAST(signal AS VARCHAR) AS signal, CAST(value AS DOUBLE) AS value, "
+               f"CAST(detail AS VARCHAR) AS detail FROM ({sql}) WHERE value IS NOT NULL "
+               f"AND isfinite(CAST(value AS DOUBLE))")
+    return fetch_arrow(con, wrapped, params).cast(SIGNAL_SCHEMA)
+
+
+def has_rows(con: duckdb.DuckDBPyConnection, sql: str) -> bool:
+    return con.execute(f"SELECT EXISTS ({sql})").fetchall()[0][0]
+
+
+def require_table(con: duckdb.DuckDBPyConnection, name: str, why: str) -> None:
+    n = con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = ? AND NOT temporary",
+                    [name]).fetchall()[0][0]
+    if not n:
+        raise NotApplicable(why)
+
+
+def has_column(con: duckdb.DuckDBPyConnection, table: str, column: str) -> bool:
+    return con.execute("SELECT count(*) FROM duckdb_columns() WHERE table_name = ? AND "
+                       "column_name = ? AND database_name <> 'temp'", [table, column]).fetchall()[0][0] > 0
+
+
+def register_language_names(con: duckdb.DuckDBPyConnection) -> None:
+    """Make temp table ``_lang_names`` (name, code) available to :func:`lang_code`."""
+    register_arrow(con, "_lang_names_arrow", language_names_table())
+    con.execute("CREATE OR REPLACE TEMP TABLE _lang_names AS SELECT * FROM _lang_names_arrow")
+    con.unregister("_lang_names_arrow")
+
+
+def lang_code(expr: str) -> str:
+    """SQL: ISO 639-1 code of a language value ('en', 'en-GB', 'English', 'in' → 'id'), or NULL.
+
+    Needs :func:`register_language_names` first.
+    """
+    undefined = ", ".join("'" + u + "'" for u in UNDEFINED_LANGUAGES)
+    norm = f"lower(trim({expr}))"
+    return (f"(CASE WHEN {norm} IN ({undefined}) OR {norm} = '' THEN NULL "
+            f"ELSE COALESCE((SELECT code FROM _lang_names WHERE name = {norm}), "
+            f"(SELECT code FROM _lang_names WHERE name = split_part(replace({norm}, '_', '-'), '-', 1)), "
+            f"CASE WHEN regexp_full_match({norm}, '[a-z]{{2,3}}([-_][a-z0-9]+)*') "
+            f"THEN split_part(replace({norm}, '_', '-'), '-', 1) END) END)")

@@ -1,0 +1,57 @@
+"""MinHash signatures and LSH band keys in SQL (Broder 1997; Leskovec, Rajaraman & Ullman,
+*Mining of Massive Datasets*, ch. 3), for sets given as rows ``(key, h)``.
+
+The ``bands × rows`` min-hashes of a set are ``MIN((a_i · h + b_i) mod (2³¹ − 1))`` over its
+elements, all computed in one GROUP BY (in chunks of keys, to bound memory); each band of ``rows``
+min-hashes is hashed into one band key. Two sets with Jaccard index J share at least one band key
+with probability 1 − (1 − J^rows)^bands.
+"""
+
+from __future__ import annotations
+
+import random
+
+from ioscope.detect.sql import Sql
+
+__all__ = ["PRIME", "MAX_BIGINT", "element_hash", "band_keys", "candidate_probability"]
+
+PRIME = 2147483647  # 2^31 - 1: (a * h + b) stays below 2^62 in BIGINT arithmetic
+MAX_BIGINT = 9223372036854775807
+CHUNK_KEYS = 1_000_000
+
+
+def element_hash(expr: str) -> str:
+    """A set element's hash in [0, 2³¹ − 1), as BIGINT."""
+    return f"CAST(HASH({expr}) % {PRIME} AS BIGINT)"
+
+
+def _coefficients(n: int, seed: int) -> list[tuple[int, int]]:
+    rng = random.Random(seed)
+    return [(rng.randrange(1, PRIME), rng.randrange(0, PRIME)) for _ in range(n)]
+
+
+def band_keys(sql: Sql, *, elements: str, keys: str, out: str, bands: int, rows: int,
+              seed: int) -> int:
+    """Fill ``out (key, band_key)`` with the band keys of every set of ``elements (key, h)``;
+    ``keys`` is a table with one row per key (its ``key`` column). Returns the number of keys."""
+    coef = _coefficients(bands * rows, seed)
+    mins = ", ".join(f"MIN((h * {a} + {b}) % {PRIME}) AS m{i}" for i, (a, b) in enumerate(coef))
+    band = ", ".join(
+        "CAST(HASH(" + ", ".join([str(j)] + [f"m{j * rows + r}" for r in range(rows)])
+        + f") % {MAX_BIGINT} AS BIGINT)"
+        for j in range(bands))
+    n_keys = sql.one(f"SELECT COUNT(*) FROM {keys}")
+    chunks = max(1, -(-n_keys // CHUNK_KEYS))
+    sql.temp_table(out, "key BIGINT, band_key BIGINT")
+    for c in range(chunks):
+        where = f"WHERE key % {chunks} = {c}" if chunks > 1 else ""
+        sql.run(f"""
+            INSERT INTO {out}
+            SELECT key, UNNEST([{band}]) AS band_key
+            FROM (SELECT key, {mins} FROM {elements} {where} GROUP BY key) s""")
+    return n_keys
+
+
+def candidate_probability(j: float, bands: int, rows: int) -> float:
+    """Probability that two sets with Jaccard index ``j`` share a band key."""
+    return 1 - (1 - j ** rows) ** bands

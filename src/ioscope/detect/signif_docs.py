@@ -1,0 +1,167 @@
+"""The significance part of docs/signals.md (appended by :mod:`ioscope.detect.docs`)."""
+
+from __future__ import annotations
+
+from ioscope.params import describe
+
+__all__ = ["significance_markdown"]
+
+TEXT = """\
+## Significance: which edges, accounts and clusters are beyond chance
+
+Raw co-action counts flag everyone who follows the news: coordination-network-toolkit's
+co_retweet edges had precision 0.137 on planted groups, and on CooRTweet's real Russian retweet
+sample the accounts with a raw co-retweet edge go from 4 at a 10 s window to 1,301 at 1,439 s
+([window-sensitivity.md](window-sensitivity.md)). `ioscope detect WS` therefore runs, by default,
+a calibrated pipeline on top of the signals above (`--raw` keeps the raw edges only):
+
+1. every edge of every signal gets an expected weight under a **null model**, a **p-value** and a
+   **TF-IDF similarity** (columns `expected`, `p_value`, `log10_p`, `similarity` of `edges`);
+2. the p-values of all signals are pooled under **Benjamini–Hochberg** (`q_value`,
+   `significant` at `--fdr`, default 0.01);
+3. every account gets a p-value from its edges (**Simes**), again under Benjamini–Hochberg:
+   an account is *beyond chance* at q ≤ `--fdr`;
+4. significant edges between accounts beyond chance are **fused** across signals and clustered
+   with **Leiden**; the clusters are scored, ranked, explained and stored in `clusters` and
+   `cluster_members` (the flagged accounts): `ioscope clusters WS`, `ioscope evaluate`.
+
+### The null model: a time-stratified configuration model, solved analytically
+
+Cut time into strata (a day by default, `--stratum`). Within each stratum keep every action's
+item and time exactly and shuffle *which account* performed it, keeping the number of actions
+each account has in that stratum. This keeps each account's volume and active days, every
+item's popularity and timing, and every burst (a breaking-news moment stays a burst in its
+stratum); it breaks only who acts together. It is the degree-preserving shuffle of the
+account × item bipartite graph (the null behind bipartite-projection backbones: Neal, "The
+backbone of bipartite projections", Social Networks 39, 2014; Saracco et al., "Inferring
+monopartite projections of bipartite networks: an entropy-based approach", New J. Phys. 19,
+2017; the shuffles of coordinationz), restricted to one stratum at a time.
+
+Its expectation needs no shuffling. With Π(h, h') the pairs of actions on one item within the
+window whose actions fall in strata h and h', N_h the actions of stratum h and d_a(h) those of
+account a, a given pair of action slots goes to accounts {a, b} with probability
+2·d_a(h)·d_b(h) / (N_h(N_h − 1)) (same stratum) or (d_a(h)d_b(h') + d_b(h)d_a(h')) / (N_h N_h'),
+so the expected co-actions of a and b are the bilinear form λ_ab = d_a · M · d_b, computed for
+all edges at once with sparse matrices. Π comes from two SQL window functions (actions on the
+same item within the next W seconds), never from a pair join, so the null costs O(n log n) in
+the actions whatever the popularity of items — a few percent of the signal's own time (the
+benchmark prints it). Signals whose item encodes time (`hashtag_sequence`) count every pair of
+actions on the item: Π = CᵀC from the item × stratum counts. `synchronized` has no content: its
+null is "being active at all" within `bin` seconds, with hour-long strata
+(`--timing-stratum`), so that accounts with the same daily rhythm are not taken for coordinated.
+
+**Why a day and not an hour.** Conditioning on an account's activity per hour lets a campaign
+define its own null: on 1 M simulated posts, where a hashtag flood is a large share of its hours'
+hashtag actions, the hour null expected 44 co-actions for member pairs that had 41. A day keeps
+the volume and days of activity and leaves the campaign a small part of the background; what it
+gives up is the rhythm within a day for content signals. The calibration preset (no campaigns,
+breaking news, fan communities, news bots) checks that this does not flag organic accounts.
+
+**Robust background.** When a campaign is most of a sparse signal (a reply swarm where organic
+replies rarely coincide within a minute), even a day's Π is the campaign's own. The accounts
+already beyond chance within a signal — Benjamini–Hochberg at 0.1 on either Simes' combination
+of their edges' p-values or the sum of their edge weights against the sum of their expectations
+given the selection — are masked out of Π and N (their co-action pairs and actions leave the
+totals; their own activity d_a stays) and the edges are tested again, at most three times. On
+organic data few accounts are masked and the totals barely move (the calibration preset is
+unchanged); on 40 k simulated posts it took recall on reply swarms from 0 to 53 of 53 and on
+hashtag floods from 0 to 24 of 24 at precision 1.0.
+
+### p-values
+
+The observed weight k of an edge (see *Edges* above) is compared with λ through the Poisson tail
+P(K ≥ k | K ≥ min_weight): the detector keeps only edges with k ≥ min_weight, and conditioning on
+that selection keeps the p-values uniform or conservative over exactly the stored edges, so
+Benjamini–Hochberg can run over them without counting the pairs that never co-acted. The
+expectation counts action pairs, at least the expected number of distinct co-actions, which errs
+on the conservative side. Tails are computed in logs (`log10_p` stays exact below 1e-308).
+Tests check the analytic λ against the mean of explicit within-stratum shuffles, the tail
+against scipy, and the conditional p-values for uniformity.
+
+### False discovery rate, over edges and over accounts
+
+Benjamini & Hochberg (1995), "Controlling the false discovery rate", JRSS B 57(1), over the
+edges of all signals pooled: among significant edges the expected share of chance edges is at
+most `--fdr`. False edges scatter over many accounts while a campaign's edges concentrate on few,
+so FDR over edges does not bound FDR over accounts; accounts are therefore tested on their own,
+with Simes (1986), "An improved Bonferroni procedure for multiple tests of significance",
+Biometrika 73(3) — min over i of n·p₍ᵢ₎/i over the account's n edges, valid for independent or
+positively dependent edges — and Benjamini–Hochberg over the accounts
+(`cluster_members.account_p_value`, `account_q_value`). When there is no campaign at all, the
+probability of flagging any account is then at most `--fdr`, whatever the number of accounts.
+
+### Similarity
+
+Pacheco, Hui, Torres-Lugo, Truong, Flammini & Menczer (2021), "Uncovering Coordinated Networks on
+Social Media: Methods and Case Studies", ICWSM: each account is a TF-IDF vector over the
+signal's items (sublinear tf = 1 + ln count, idf = ln(accounts / accounts with the item), so an
+item everybody shares weighs nothing) and `edges.similarity` is the cosine of the two vectors,
+computed only for the edges (row-wise sparse dot products). It is reported as a strength; the
+decision rests on the p-values.
+
+### Fusion, clusters and campaign candidates
+
+Two accounts beyond chance are linked in the fused network when at least one signal gives them a
+significant edge; the link weighs Σ over signals of min(−log10 p, 50). Communities come from
+igraph's built-in Leiden (Traag, Waltman & van Eck, "From Louvain to Leiden: guaranteeing
+well-connected communities", Scientific Reports 9, 2019) on weighted modularity (`--resolution`,
+`--seed`; about ten times faster than the leidenalg package on the same graph). Leiden never joins
+accounts without a path of significant edges. Per cluster (`clusters`): size, edges, density
+(edges / pairs), the signals involved (strongest first), evidence (median over linked pairs of
+−log10 of the pair's smallest p-value), median and smallest p-value, coordination degree (share of
+the members' posts that are behind a significant edge inside the cluster), first/last post and
+span. Ranking score = density · log2(1 + size) · evidence.
+
+**Mirrors.** A cluster whose every member either posts at least 90 % reposts of one and the same
+account or is that account (an outlet and its feed bots: `TheWire_bot`, `TheWireRT`, …) is of
+kind `mirror`: its synchrony follows that account's posting. Mirror clusters are ranked after the
+campaign candidates and their members are listed in `clusters.details`, not flagged.
+
+**Explanations.** Every cluster and member gets one sentence per signal, e.g. "36 accounts
+reposted the same 131 posts, a median of 23 s apart (median pair p = 3e-73)", and JSON details
+(accounts, items, top items with their posts, median |Δt|, p-values; a member's strongest
+partners), so a report can show why. They are plain text built from user content: escape them
+when rendering.
+
+### Windows
+
+`--window auto` uses CooRnet's coordination interval (Giglietto, Righetti, Rossi & Marino, "It
+takes a village to manipulate the media: coordinated link sharing behavior during 2018 and 2019
+Italian elections", Information, Communication & Society 23(6), 2020): among items shared more
+than once, keep the q = 10 % whose second share came quickest; for each, the time until more than
+p = 50 % of its shares had happened; the interval is the median of those times. On CooRTweet's
+Russian sample it gives 1,439 s, as the R package does. `ioscope detect WS --window-sweep
+10s,60s,10m,1h` runs the pipeline at each window and prints the raw edges and accounts, the
+significant edges, the flagged accounts and the Jaccard index of the flagged sets between
+windows; [window-sensitivity.md](window-sensitivity.md) has the table for the Russian sample.
+
+### Evaluation
+
+`ioscope evaluate WS --truth truth.csv [--json]` compares the flagged accounts with ground truth
+(`account_id,campaign_id[,strategy]`, empty campaign_id = organic): account precision, recall and
+F1 (against campaign accounts that have posts), precision of the significant pairs (both accounts
+in the same campaign), adjusted Rand index and normalized mutual information of clusters against
+campaigns over the accounts that are flagged or in a campaign, and recall per strategy. Other
+stages add sections to `ioscope.evaluate.SECTIONS`.
+
+### What co-action cannot see
+
+Campaigns that leave no co-action are out of reach of every signal here, whatever the
+statistics: the simulator's `creation_burst` members act "with no synchronization at all" (their
+trace is in account creation dates, handles and renames: `ioscope accounts`), and its
+`paid_promotion` members repost the promoted posts hours later (the trace is in the ads: `ioscope
+ads`). With windows of hours, reposting the same posts is what fan communities do too, and the
+null (which does not model shared interests) flags them: keep windows short for content signals.
+`benchmarks/bench_detect_quality.py` prints precision, recall per strategy, the calibration share
+and the time of the null against the raw engine.
+
+### Parameters of the calibrated pipeline
+
+{params}
+"""
+
+
+def significance_markdown() -> str:
+    from ioscope.detect.calibrated import SIGNIF_PARAMS
+
+    return TEXT.replace("{params}", describe(SIGNIF_PARAMS))
