@@ -25,11 +25,13 @@ __all__ = ["ENGINES", "SPARK_UNSUPPORTED", "DuckDBEngine", "SparkEngine", "resol
 
 ENGINES = ("duckdb", "spark")
 
-#: Signals the Spark engine refuses, and why.
+_MINHASH = ("use DuckDB's 64-bit HASH(), which Spark has no equal of (Spark's hash() is "
+            "32-bit Murmur3), so Spark would find other candidate pairs")
+
+#: Signals the Spark engine refuses, and why (tests/test_detect_spark.py keeps this exact).
 SPARK_UNSUPPORTED = {
-    "near_duplicate_text": "its MinHash signatures and text ids use DuckDB's 64-bit HASH(), "
-                           "which Spark has no equal of (Spark's hash() is 32-bit Murmur3), so "
-                           "Spark would find other candidate pairs and other text ids",
+    "near_duplicate_text": f"its MinHash signatures and text ids {_MINHASH} and other text ids",
+    "synchronized": f"its MinHash signatures of the accounts' time-bin sets {_MINHASH}",
 }
 
 
