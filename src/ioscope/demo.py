@@ -2,8 +2,7 @@
 
 It simulates a collection with planted campaigns (fixed seed, so every run gives the same
 workspace), adds the bundled excerpt of the real HPSCI Internet Research Agency ads, then runs
-ingest → detect → accounts score → ads audit → report. Each step is timed; a step whose stage is
-not part of this installation is listed as skipped with the reason.
+ingest → detect → accounts score → ads audit → report, each step timed.
 """
 
 from __future__ import annotations
@@ -17,7 +16,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterator
 
 from ioscope.info import workspace_info
-from ioscope.ingest import ingest, readers
+from ioscope.ingest import ingest
 from ioscope.workspace import Workspace
 
 __all__ = ["run_demo", "sample_path", "DEMO_POSTS", "DEMO_SEED"]
@@ -38,7 +37,6 @@ class Step:
     status: str = "ok"
     seconds: float = 0.0
     summary: dict[str, Any] = field(default_factory=dict)
-    reason: str | None = None
 
 
 def run_demo(outdir: str | Path, *, posts: int = DEMO_POSTS, seed: int = DEMO_SEED,
@@ -67,14 +65,12 @@ def run_demo(outdir: str | Path, *, posts: int = DEMO_POSTS, seed: int = DEMO_SE
         if on_step:
             on_step(s)
 
-    fmt = "parquet" if "parquet" in readers() else "cnt-csv"
     with step("simulate") as s:
         from ioscope.simulate import simulate
 
-        sim = simulate(sim_dir, posts=posts, seed=seed, format=fmt)
+        sim = simulate(sim_dir, posts=posts, seed=seed, format="parquet")
         s.summary = {k: sim["counts"][k] for k in ("posts", "accounts", "campaigns",
                                                   "campaign_accounts", "ads")}
-        s.summary["format"] = fmt
     with Workspace.open(path) as ws:
         ws.sql("SET enable_progress_bar = false")  # the demo prints its own progress
         with step("ingest simulated posts") as s:
@@ -91,13 +87,10 @@ def run_demo(outdir: str | Path, *, posts: int = DEMO_POSTS, seed: int = DEMO_SE
             s.summary = _counts(ws, "edges", "clusters", "cluster_members")
             s.summary["run_id"] = getattr(result, "run_id", None)
         with step("accounts score") as s:
-            try:
-                from ioscope.accounts import score
-            except ImportError:
-                s.status, s.reason = "skipped", "the accounts stage is not in this installation"
-            else:
-                score(ws)
-                s.summary = _counts(ws, "account_signals", "account_scores")
+            from ioscope.accounts import score
+
+            score(ws)
+            s.summary = _counts(ws, "account_signals", "account_scores")
         with step("ads audit") as s:
             from ioscope.ads import audit
 

@@ -13,7 +13,8 @@ account. :func:`evaluate` returns one section per aspect:
 
 Other stages add sections by adding one entry to :data:`SECTIONS`: a function
 ``(ws, truth_table) -> dict | None`` (None when it does not apply, e.g. the table it reads is
-absent). The accounts stage adds ``account_scores`` (ROC AUC, precision@k of account scores).
+absent). ``account_scores`` comes from the accounts stage (ROC AUC, average precision and
+precision@k of the latest scored model), when ``ioscope accounts WS score`` has run.
 """
 
 from __future__ import annotations

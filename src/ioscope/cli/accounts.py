@@ -93,10 +93,14 @@ def accounts_root(
             if json:
                 emit_json({"accounts": rows})
                 return
-            t = Table(*(list(rows[0]) if rows else ["account_id"]),
+            t = Table("cluster", "account", "signals", "q", "why",
                       title=f"{len(rows):,} accounts flagged by coordination detection")
             for r in rows[:limit]:
-                t.add_row(*(escape(str(v)) for v in r.values()))
+                q = r.get("account_q_value")
+                t.add_row(str(r.get("cluster_rank", "")),
+                          escape("@" + r["handle"] if r.get("handle") else str(r["account_id"])),
+                          escape(", ".join(r.get("signals") or [])),
+                          "-" if q is None else f"{q:.1e}", escape(r.get("explanation") or ""))
             out.print(t)
             return
         rows = account_scores(ws, limit=None if json else limit)

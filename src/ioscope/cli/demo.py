@@ -16,8 +16,6 @@ def register(app: typer.Typer) -> None:
 
 
 def _describe(s: Step) -> str:
-    if s.status != "ok":
-        return f"skipped: {s.reason}"
     return ", ".join(f"{k} {fmt_number(v)}" for k, v in s.summary.items()
                      if v is not None and k not in ("run_id", "path"))
 

@@ -18,7 +18,11 @@ def register(app: typer.Typer) -> None:
 
 
 def _f(x: Any) -> str:
-    return "-" if x is None else (f"{x:.3f}" if isinstance(x, float) else f"{x:,}")
+    if x is None:
+        return "-"
+    if isinstance(x, float):
+        return f"{x:.3f}"
+    return f"{x:,}" if isinstance(x, int) else str(x)
 
 
 @handle_errors()
