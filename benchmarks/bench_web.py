@@ -55,6 +55,7 @@ def build(path: Path, posts: int, seed: int, synthetic: bool = False) -> None:
     sim = simulate(sim_dir, posts=posts, seed=seed, format="parquet")
     print(f"  simulate {posts:,} posts: {time.perf_counter() - t:.1f} s")
     with Workspace.open(path, memory_limit="6GB") as ws:
+        ws.sql("SET enable_progress_bar = false")
         t = time.perf_counter()
         ingest(ws, [sim["paths"]["posts"], sim["paths"]["accounts"]])
         ingest(ws, [sim["paths"]["ads"]], format="promoted-csv")

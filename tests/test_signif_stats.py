@@ -110,3 +110,20 @@ def test_tfidf_cosine_discounts_items_everybody_shares():
     sim = rowwise_dot(v, v, np.array([0, 2]), np.array([1, 3]))
     assert sim[0] > 0.1 and sim[1] == 0.0
     np.testing.assert_allclose(rowwise_dot(v, v, np.arange(4), np.arange(4)), 1.0)
+
+
+def test_window_pair_counts_match_brute_force_with_ties_and_stratum_borders():
+    rng = np.random.default_rng(5)
+    n, n_acc, w, s = 400, 30, 120.0, 3600.0
+    acc = rng.integers(0, n_acc, n)
+    item = rng.integers(0, 7, n)
+    t = np.round(rng.uniform(0, 5 * 3600, n) / 30) * 30  # many exact ties
+    con = _actions_con(acc, item, t)
+    null = fit_null(con, "actions", window=w, stratum=s, n_accounts=n_acc)
+    h = np.floor(t / s).astype(int) - null.origin
+    x, y = np.triu_indices(n, 1)
+    keep = (item[x] == item[y]) & (np.abs(t[x] - t[y]) <= w)
+    brute = np.zeros(null.pairs.shape)
+    np.add.at(brute, (h[x][keep], h[y][keep]), 1)
+    np.add.at(brute, (h[y][keep], h[x][keep]), 1)
+    np.testing.assert_allclose(null.pairs.toarray(), brute)

@@ -80,7 +80,9 @@ class SignificanceTester:
         tests = test_edges(self.con, signal.name, actions=actions, edges=EDGES, window=window,
                            stratum=(self.timing_stratum if signal.name in TIMING_SIGNALS
                                     else self.stratum), min_weight=int(p["min_weight"]),
-                           n_accounts=int(n_accounts), pairs=_pairs_table(self.con))
+                           n_accounts=int(n_accounts), pairs=_pairs_table(self.con),
+                           items=("(SELECT aid, item FROM _det_actions)"
+                                  if signal.name in TIMING_SIGNALS else None))
         if len(tests):
             keys = pa.table({"k": np.arange(self.offset, self.offset + len(tests)),
                              "a1": tests.a1, "a2": tests.a2})

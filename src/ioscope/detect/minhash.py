@@ -13,7 +13,8 @@ import random
 
 from ioscope.detect.sql import Sql
 
-__all__ = ["PRIME", "MAX_BIGINT", "element_hash", "band_keys", "candidate_probability"]
+__all__ = ["PRIME", "MAX_BIGINT", "element_hash", "band_keys", "estimated_jaccard",
+           "candidate_probability"]
 
 PRIME = 2147483647  # 2^31 - 1: (a * h + b) stays below 2^62 in BIGINT arithmetic
 MAX_BIGINT = 9223372036854775807
@@ -31,10 +32,13 @@ def _coefficients(n: int, seed: int) -> list[tuple[int, int]]:
 
 
 def band_keys(sql: Sql, *, elements: str, keys: str, out: str, bands: int, rows: int,
-              seed: int) -> int:
+              seed: int, signatures: str | None = None) -> int:
     """Fill ``out (key, band_key)`` with the band keys of every set of ``elements (key, h)``;
-    ``keys`` is a table with one row per key (its ``key`` column). Returns the number of keys."""
-    coef = _coefficients(bands * rows, seed)
+    ``keys`` is a table with one row per key (its ``key`` column). With ``signatures``, the
+    min-hashes are also kept there as ``(key, m0, m1, …)`` (for :func:`estimated_jaccard`).
+    Returns the number of keys."""
+    n = bands * rows
+    coef = _coefficients(n, seed)
     mins = ", ".join(f"MIN((h * {a} + {b}) % {PRIME}) AS m{i}" for i, (a, b) in enumerate(coef))
     band = ", ".join(
         "CAST(HASH(" + ", ".join([str(j)] + [f"m{j * rows + r}" for r in range(rows)])
@@ -43,13 +47,23 @@ def band_keys(sql: Sql, *, elements: str, keys: str, out: str, bands: int, rows:
     n_keys = sql.one(f"SELECT COUNT(*) FROM {keys}")
     chunks = max(1, -(-n_keys // CHUNK_KEYS))
     sql.temp_table(out, "key BIGINT, band_key BIGINT")
+    if signatures:
+        sql.temp_table(signatures, "key BIGINT, " + ", ".join(f"m{i} BIGINT" for i in range(n)))
     for c in range(chunks):
         where = f"WHERE key % {chunks} = {c}" if chunks > 1 else ""
-        sql.run(f"""
-            INSERT INTO {out}
-            SELECT key, UNNEST([{band}]) AS band_key
-            FROM (SELECT key, {mins} FROM {elements} {where} GROUP BY key) s""")
+        sig = f"(SELECT key, {mins} FROM {elements} {where} GROUP BY key) s"
+        if signatures:
+            sql.run(f"INSERT INTO {signatures} SELECT * FROM {sig}")
+            sig = f"(SELECT * FROM {signatures} {where}) s"
+        sql.run(f"INSERT INTO {out} SELECT key, UNNEST([{band}]) AS band_key FROM {sig}")
     return n_keys
+
+
+def estimated_jaccard(n: int, x: str = "s1", y: str = "s2") -> str:
+    """SQL: the share of equal min-hashes of signatures ``x`` and ``y`` (an unbiased estimate of
+    their sets' Jaccard index, standard error ≤ 0.5 / √n)."""
+    same = " + ".join(f"CASE WHEN {x}.m{i} = {y}.m{i} THEN 1 ELSE 0 END" for i in range(n))
+    return f"(1.0 * ({same}) / {n})"
 
 
 def candidate_probability(j: float, bands: int, rows: int) -> float:

@@ -16,9 +16,10 @@ rather than with the pairs of posts in a window:
 4. posts of the same text, or of two verified texts, by two accounts at most ``window`` apart
    are co-actions (bucket equi-join, as every co-action signal).
 
-The item of a pair is the two texts' ids (``tid`` or ``tid~tid``); an edge's ``score`` is the
-mean Jaccard index of its post pairs. Two texts of 16 bands × 4 rows are candidates with probability 1 − (1 − J⁴)¹⁶: 0.99
-at J = 0.7, 0.64 at J = 0.5. Text ids are 63-bit hashes of the normalized text.
+The item of a pair is the two texts' ids (``tid`` or ``tid~tid``); an edge's ``weight`` counts
+posts as for every signal and its ``score`` is the mean Jaccard index of its post pairs. With
+16 bands × 4 rows two texts are candidates with probability 1 − (1 − J⁴)¹⁶: 0.99 at J = 0.7,
+0.64 at J = 0.5. Text ids are 63-bit hashes of the normalized text.
 """
 
 from __future__ import annotations
@@ -34,7 +35,6 @@ from ioscope.detect.text import normalized_text
 from ioscope.params import Param
 
 __all__ = ["SIGNAL", "pairs"]
-
 
 
 def _texts(sql: Sql, p: dict[str, Any]) -> int:

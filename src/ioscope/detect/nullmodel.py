@@ -16,9 +16,10 @@ of co-actions of a and b is the bilinear form
 
     λ_ab = d_a · M · d_b,  M tridiagonal over strata,
 
-computed for all edges at once with sparse matrices. Π itself comes from two window functions
-(count of later actions on the same item within the window), with no pair join: the null costs
-O(n log n) in the number of actions, whatever the popularity of items.
+computed for all edges at once with sparse matrices. Π itself comes from binary searches over the
+actions sorted by (item, time) (count of later actions on the same item within the window), with
+no pair join: the null costs O(n log n) in the number of actions, whatever the popularity of
+items.
 
 When the item already encodes time (``window`` None: a day's hashtag sequence, a time bin) every
 pair of actions on the item counts, and Π(h, h') = (CᵀC)[h, h'] from the item × stratum count
@@ -152,34 +153,33 @@ def fit_null(con: duckdb.DuckDBPyConnection, actions: str, *, window: float | No
     if window is None:
         pairs = _item_pairs(con, src, n_strata)
     else:
-        pairs = _window_pairs(con, src, float(window), n_strata)
+        pairs = _window_pairs(con, src, float(window), n_strata, s, h0)
     return StratifiedNull(window, s, h0, n_accounts, n_act, counts, pairs)
 
 
-def _window_pairs(con: duckdb.DuckDBPyConnection, src: str, w: float,
-                  n: int) -> sp.csr_matrix:
+def _window_pairs(con: duckdb.DuckDBPyConnection, src: str, w: float, n: int,
+                  stratum: float, origin: int) -> sp.csr_matrix:
     """P from Π(h, h) and Π(h, h+1): pairs of actions on one item within ``w`` seconds.
 
-    For each action, (actions on its item with time ≤ t + w) − (its row number in time order) is
-    the number of later actions within the window; summing by stratum gives Π without a join.
+    Actions come sorted by (item, time) from the database; for each action a binary search
+    gives how many later actions of its item fall within the window, and how many of those
+    before the end of its stratum. Summing by stratum gives Π without a pair join, in
+    O(n log n) whatever the popularity of items.
     """
-    rows = con.execute(f"""
-        WITH r AS (
-          SELECT h,
-            count(*) OVER (PARTITION BY item ORDER BY t
-                           RANGE BETWEEN UNBOUNDED PRECEDING AND {w!r} FOLLOWING)
-              - row_number() OVER (PARTITION BY item ORDER BY t) AS later_all,
-            count(*) OVER (PARTITION BY item, h ORDER BY t
-                           RANGE BETWEEN UNBOUNDED PRECEDING AND {w!r} FOLLOWING)
-              - row_number() OVER (PARTITION BY item, h ORDER BY t) AS later_same
-          FROM ({src}))
-        SELECT h, CAST(sum(later_same) AS DOUBLE) AS same,
-               CAST(sum(later_all - later_same) AS DOUBLE) AS nxt
-        FROM r GROUP BY h""").fetchnumpy()
-    same = np.zeros(n)
-    nxt = np.zeros(n)
-    same[rows["h"]] = rows["same"]
-    nxt[rows["h"]] = rows["nxt"]
+    d = con.execute(f"""SELECT dense_rank() OVER (ORDER BY item) AS c, t, h FROM ({src})
+                        ORDER BY c, t""").fetchnumpy()
+    c = d["c"].astype(np.float64)
+    t = d["t"].astype(np.float64)
+    h = d["h"].astype(np.int64)
+    t0 = float(t.min())
+    span = float(t.max()) - t0 + 2.0 * w + 1.0  # one item's keys never reach the next item's
+    key = c * span + (t - t0)
+    idx = np.arange(key.size)
+    end_all = np.searchsorted(key, key + w, side="right")
+    edge = c * span + ((h + origin + 1) * stratum - t0)  # where the action's stratum ends
+    end_same = np.minimum(end_all, np.searchsorted(key, edge, side="left"))
+    same = np.bincount(h, weights=(end_same - idx - 1).astype(np.float64), minlength=n)
+    nxt = np.bincount(h, weights=(end_all - end_same).astype(np.float64), minlength=n)
     return sp.diags([nxt[:-1], 2.0 * same, nxt[:-1]], [-1, 0, 1], shape=(n, n), format="csr")
 
 

@@ -7,6 +7,7 @@ parameters and counts, and a failure leaves the workspace as it was. No other ta
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
@@ -18,13 +19,24 @@ from ioscope.detect.coaction import (ACCOUNTS, ACTIONS, PAIRS, aggregate_edges,
 from ioscope.detect.coaction import EDGES as EDGES_TEMP
 from ioscope.detect.engines import DuckDBEngine, SparkEngine, resolve_engine
 from ioscope.detect.signals import SIGNALS, default_signals, get_signal
-from ioscope.detect.sql import Sql
+from ioscope.detect.sql import Sql, lit
 from ioscope.errors import ParameterError
 from ioscope.model.detect import EDGE_EVIDENCE, EDGES
 from ioscope.params import Param, validate_params
 from ioscope.workspace import Run, Workspace
 
-__all__ = ["DetectReport", "detect_coaction", "resolve_params", "run_signals"]
+__all__ = ["DetectReport", "detect_coaction", "resolve_params", "run_signals", "TEMP_LIMIT"]
+
+#: Largest spill to disk a detect run may make unless told otherwise (--temp-limit).
+TEMP_LIMIT = "20GB"
+_SIZE = re.compile(r"^\s*\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)\s*$", re.I)
+
+
+def _size(value: str) -> str:
+    if not _SIZE.match(str(value)):
+        raise ParameterError(f"The 'temp_limit' parameter of detect must be a size such as '20GB'. "
+                             f"Got {str(value)!r} instead.")
+    return str(value).strip()
 
 
 @dataclass
@@ -83,7 +95,7 @@ def detect_coaction(ws: Workspace, *, signals: Iterable[str] | str | None = None
                     max_item_actions: int | None = None, max_evidence: int | None = None,
                     params: dict[str, dict[str, Any]] | None = None,
                     memory_limit: str | None = None, temp_directory: str | None = None,
-                    threads: int | None = None,
+                    temp_limit: str = TEMP_LIMIT, threads: int | None = None,
                     engine: str | DuckDBEngine | SparkEngine | None = None) -> DetectReport:
     """Run co-action signals on ``ws`` and replace its ``edges`` and ``edge_evidence``.
 
@@ -93,10 +105,10 @@ def detect_coaction(ws: Workspace, *, signals: Iterable[str] | str | None = None
     (then each signal's default holds); ``params`` gives per-signal values, e.g.
     ``{"near_duplicate_text": {"threshold": 0.9}}``. ``compat='cnt'`` reproduces
     coordination-network-toolkit's definitions (directed weights, its text normalization, raw
-    URLs, no hot-item policy unless one is asked for). ``memory_limit`` (e.g. ``"4GB"``) and
-    ``temp_directory`` bound DuckDB's memory and say where it spills. ``engine``: ``"duckdb"``
-    (default), ``"spark"`` or an :mod:`ioscope.detect.engines` object such as
-    ``SparkEngine(master="spark://host:7077")`` (same results; see docs/scale.md).
+    URLs, no hot-item policy unless one is asked for). ``memory_limit`` (e.g. ``"4GB"``),
+    ``temp_directory`` and ``temp_limit`` bound DuckDB's memory, say where it spills and how much.
+    ``engine``: ``"duckdb"`` (default), ``"spark"`` or an :mod:`ioscope.detect.engines` object
+    such as ``SparkEngine(master="spark://host:7077")`` (same results; see docs/scale.md).
     """
     if compat is not None and compat not in COMPAT_MODES:
         raise ParameterError(f"The 'compat' parameter of detect must be one of "
@@ -108,24 +120,25 @@ def detect_coaction(ws: Workspace, *, signals: Iterable[str] | str | None = None
     for n in names:
         get_signal(n)
     eng.check(names)
+    _size(temp_limit)
     resolved = resolve_params(names, compat=compat, params=params, overrides={
         "window": window, "min_weight": min_weight, "hot_items": hot_items,
         "max_item_actions": max_item_actions, "max_evidence": max_evidence})
     if threads is not None:
         threads = Param("threads", "int", None, "", min=1).coerce(threads, "detect")
     ws.configure(memory_limit=memory_limit, temp_directory=temp_directory, threads=threads)
-    recorded = {"mode": "raw", "signals": names, "compat": compat,
-                "memory_limit": memory_limit, "threads": threads, "per_signal": resolved,
+    recorded = {"mode": "raw", "signals": names, "compat": compat, "memory_limit": memory_limit,
+                "temp_limit": temp_limit, "threads": threads, "per_signal": resolved,
                 "engine": eng.describe()}
     with ws.run("detect", recorded) as run, eng.open(ws) as sql:
-        report = run_signals(ws, run, names, resolved, compat, sql=sql)
+        report = run_signals(ws, run, names, resolved, compat, sql=sql, temp_limit=temp_limit)
     return report
 
 
 def run_signals(ws: Workspace, run: Run, names: list[str], resolved: dict[str, dict[str, Any]],
                 compat: str | None, *,
                 on_signal: Callable[[Signal, dict[str, Any]], dict[str, Any] | None] | None = None,
-                sql: Sql | None = None) -> DetectReport:
+                sql: Sql | None = None, temp_limit: str = TEMP_LIMIT) -> DetectReport:
     """Inside an open ``ws.run``: replace ``edges``/``edge_evidence`` with the signals' results.
 
     ``resolved`` comes from :func:`resolve_params`. ``on_signal(signal, params)`` is called after

@@ -42,10 +42,11 @@ window whose actions fall in strata h and h', N_h the actions of stratum h and d
 account a, a given pair of action slots goes to accounts {a, b} with probability
 2·d_a(h)·d_b(h) / (N_h(N_h − 1)) (same stratum) or (d_a(h)d_b(h') + d_b(h)d_a(h')) / (N_h N_h'),
 so the expected co-actions of a and b are the bilinear form λ_ab = d_a · M · d_b, computed for
-all edges at once with sparse matrices. Π comes from two SQL window functions (actions on the
-same item within the next W seconds), never from a pair join, so the null costs O(n log n) in
-the actions whatever the popularity of items — a few percent of the signal's own time (the
-benchmark prints it). Signals whose item encodes time (`hashtag_sequence`) count every pair of
+all edges at once with sparse matrices. Π comes from binary searches over the actions sorted by
+(item, time) — for each action, how many later actions of its item fall within W seconds, and
+how many of them within its stratum — never from a pair join, so the null costs O(n log n) in
+the actions whatever the popularity of items (tests check it against brute-force pair counts
+and against the mean of explicit shuffles). Signals whose item encodes time (`hashtag_sequence`) count every pair of
 actions on the item: Π = CᵀC from the item × stratum counts. `synchronized` has no content: its
 null is "being active at all" within `bin` seconds, with hour-long strata
 (`--timing-stratum`), so that accounts with the same daily rhythm are not taken for coordinated.

@@ -73,11 +73,12 @@ class EdgeTests:
 
 def test_edges(con: duckdb.DuckDBPyConnection, signal: str, *, actions: str, edges: str,
                window: float | None, stratum: float, min_weight: int, n_accounts: int,
-               pairs: str | None = None) -> EdgeTests:
+               pairs: str | None = None, items: str | None = None) -> EdgeTests:
     """Test the edges of one signal.
 
     ``actions`` has (aid, item, t): the very actions the edges were built from (after the hot-item
     policy), integer account ids in ``[0, n_accounts)``; ``edges`` has (a1, a2, weight);
+    ``items`` (aid, item), default ``actions``, are what the TF-IDF similarity is computed on.
     ``pairs`` (a1, a2, t1, t2), the co-action pairs, enables the robust background: accounts
     that are already far beyond chance (see :func:`suspects`) are masked out of Π and N and the
     edges retested, up to :data:`ROUNDS` times.
@@ -100,7 +101,7 @@ def test_edges(con: duckdb.DuckDBPyConnection, signal: str, *, actions: str, edg
             break
         masked = found
         null = full.masked(con, pairs, masked)
-    vectors = tfidf_matrix(con, actions, n_accounts)
+    vectors = tfidf_matrix(con, items or actions, n_accounts)
     sim = np.clip(rowwise_dot(vectors, vectors, a1, a2), 0.0, 1.0)
     return EdgeTests(signal, a1, a2, k, lam, log_p, sim, masked=int(masked.size))
 
