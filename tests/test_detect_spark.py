@@ -1,7 +1,10 @@
 """The Spark engine gives the same edges, weights and evidence as DuckDB (simulated data).
 
-One local[2] SparkSession for the module; skipped with the reason when pyspark or Java is absent.
-The translation tests at the top need neither.
+One local[2] SparkSession per test session (starting one and its first queries cost 10-60 s), so
+at most one per xdist worker (xdist's ``loadgroup`` would keep them on one worker, but it does not
+group under pytest 9.2). Spark tests skip with the reason when pyspark or Java is absent; the
+translation and refusal tests need neither. The default run compares the engines on a 6,000-post
+simulated workspace (calibrated, raw and CNT-compatible modes); larger comparisons are ``slow``.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ import pytest
 from typer.testing import CliRunner
 
 from ioscope.cli.main import app
-from ioscope.detect import SIGNALS, detect
+from ioscope.detect import SIGNALS, detect, detect_coaction
 from ioscope.detect.engines import SPARK_UNSUPPORTED, SparkEngine, resolve_engine
 from ioscope.detect.engines.translate import NotPortable, parse, to_spark
 from ioscope.errors import EngineUnavailableError, ParameterError, UnsupportedOnEngineError
@@ -81,11 +84,25 @@ def test_engine_names_and_options_are_checked():
         resolve_engine("duckdb", spark_master="local[2]")
 
 
-def test_unsupported_signal_refused_before_any_work(ws):
+@pytest.mark.parametrize("signal", sorted(SPARK_UNSUPPORTED))
+def test_unsupported_signal_refused_before_any_work(ws, signal):
     runs = ws.count("runs")
-    with pytest.raises(UnsupportedOnEngineError, match="near_duplicate_text"):
-        detect(ws, signals=["co_link", "near_duplicate_text"], engine="spark", raw=True)
+    for raw in (False, True):
+        with pytest.raises(UnsupportedOnEngineError, match=signal):
+            detect(ws, signals=["co_link", signal], engine="spark", raw=raw)
+    with pytest.raises(UnsupportedOnEngineError, match=signal):
+        detect_coaction(ws, signals=[signal], engine="spark")
     assert ws.count("runs") == runs
+
+
+def test_unsupported_signal_refused_by_the_cli(ws_path):
+    Workspace.open(ws_path).close()
+    res = CliRunner().invoke(app, ["detect", str(ws_path), "--signals", "synchronized",
+                                   "--engine", "spark", "--json"])
+    assert res.exit_code == 2, res.output
+    error = json.loads(res.output)["error"]
+    assert error["code"] == "unsupported_on_engine"
+    assert "synchronized" in error["message"] and "--engine duckdb" in error["hint"]
 
 
 def test_missing_pyspark_is_a_clear_error(ws, monkeypatch):
@@ -98,7 +115,7 @@ def test_missing_pyspark_is_a_clear_error(ws, monkeypatch):
 
 
 # -- Spark against DuckDB ------------------------------------------------------------------
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def spark():
     pytest.importorskip("pyspark", reason="pyspark is not installed (pip install 'ioscope[spark]')")
     if not (os.environ.get("JAVA_HOME") or shutil.which("java")):
@@ -118,17 +135,26 @@ def spark():
     session.stop()
 
 
-@pytest.fixture(scope="module")
-def sim_path(tmp_path_factory):
+def _simulated(tmp_path_factory, posts: int, campaigns: int):
     from ioscope.simulate import simulate
 
     d = tmp_path_factory.mktemp("sim")
-    summary = simulate(d, posts=6000, seed=11, format="cnt-csv", campaigns=3, campaign_size_min=8,
-                       campaign_size_max=15)
+    summary = simulate(d, posts=posts, seed=11, format="cnt-csv", campaigns=campaigns,
+                       campaign_size_min=8, campaign_size_max=15)
     path = d / "sim.duckdb"
     with Workspace.open(path) as ws:
         ingest(ws, [summary["paths"]["posts"]])
     return path
+
+
+@pytest.fixture(scope="session")
+def sim_path(tmp_path_factory):
+    return _simulated(tmp_path_factory, 6000, 3)
+
+
+@pytest.fixture(scope="session")
+def large_sim_path(tmp_path_factory):
+    return _simulated(tmp_path_factory, 40000, 6)
 
 
 def _results(ws) -> dict[str, tuple[dict, list]]:
@@ -192,6 +218,30 @@ def test_calibrated_same_edges_evidence_significance_and_clusters(spark, sim_pat
     assert json.loads(run["parameters"])["engine"]["name"] == "spark"
 
 
+def test_raw_mode_same_edges_and_evidence(spark, sim_path, tmp_path):
+    """``detect_coaction`` (raw: no significance, nothing copied back to DuckDB) with the default
+    hot-item policy (skip) and a small cell limit, so hot cells are set aside on both engines;
+    all evidence kept. The run records the engine and the spill cap."""
+    shutil.copy(sim_path, tmp_path / "w.duckdb")
+    signals = ["co_repost", "co_hashtag", "hashtag_sequence"]
+    options = dict(signals=signals, max_item_actions=8, max_evidence=0,
+                   params={"hashtag_sequence": {"min_posts": 2, "min_hashtags": 2}})
+    with Workspace.open(tmp_path / "w.duckdb") as ws:
+        duck_report = detect_coaction(ws, **options)
+        duck = _results(ws)
+        spark_report = detect_coaction(ws, engine="spark", temp_limit="5GB", **options)
+        got = _results(ws)
+        run = ws.rows("SELECT parameters FROM runs WHERE run_id = ?", [spark_report.run_id])[0]
+    counts = _report_counts(duck_report)
+    assert counts["co_repost"]["hot_cells"] > 0  # the skip policy did something
+    assert sum(len(e) for e, _ in duck.values()) > 200
+    _assert_same(duck, got, signals)
+    assert counts == _report_counts(spark_report)
+    recorded = json.loads(run["parameters"])
+    assert (recorded["mode"], recorded["engine"]["name"], recorded["temp_limit"]) == (
+        "raw", "spark", "5GB")
+
+
 def test_cnt_mode_same_edges_through_the_cli(spark, sim_path, tmp_path):
     shutil.copy(sim_path, tmp_path / "w.duckdb")
     with Workspace.open(tmp_path / "w.duckdb") as ws:
@@ -228,3 +278,38 @@ def test_failure_on_spark_leaves_the_workspace_as_it_was(spark, sim_path, tmp_pa
         assert (ws.count("edges"), ws.count("edge_evidence"), ws.count("runs")) == before
         assert not spark.catalog.listTables() or all(
             not t.name.startswith("_det_") for t in spark.catalog.listTables())
+
+
+# -- slow: larger data, every policy --------------------------------------------------------
+@pytest.mark.slow
+@pytest.mark.parametrize("hot_items", ["skip", "cap", "keep"])
+def test_every_supported_signal_every_hot_policy_larger(spark, large_sim_path, tmp_path, hot_items):
+    """40,000 simulated posts, every supported signal raw, each hot-item policy, a 5-minute
+    window, all evidence."""
+    shutil.copy(large_sim_path, tmp_path / "w.duckdb")
+    options = dict(signals=SUPPORTED, window="5m", hot_items=hot_items, max_item_actions=30,
+                   max_evidence=0, params={"hashtag_sequence": {"min_posts": 2, "min_hashtags": 2},
+                                           "co_text": {"min_chars": 5}})
+    with Workspace.open(tmp_path / "w.duckdb") as ws:
+        duck_report = detect_coaction(ws, **options)
+        duck = _results(ws)
+        spark_report = detect_coaction(ws, engine="spark", **options)
+        got = _results(ws)
+    assert sum(len(e) for e, _ in duck.values()) > 1000
+    _assert_same(duck, got, SUPPORTED)
+    assert _report_counts(duck_report) == _report_counts(spark_report)
+
+
+@pytest.mark.slow
+def test_calibrated_larger_same_significance_and_clusters(spark, large_sim_path, tmp_path):
+    shutil.copy(large_sim_path, tmp_path / "w.duckdb")
+    options = dict(signals=SUPPORTED, params={"co_text": {"min_chars": 5}})
+    with Workspace.open(tmp_path / "w.duckdb") as ws:
+        duck_report = detect(ws, **options)
+        duck, duck_clusters = _results(ws), _clusters(ws)
+        spark_report = detect(ws, engine="spark", **options)
+        got, got_clusters = _results(ws), _clusters(ws)
+    assert len(duck_clusters) >= 3
+    _assert_same(duck, got, SUPPORTED)
+    assert _report_counts(duck_report) == _report_counts(spark_report)
+    assert duck_clusters == got_clusters
