@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from ioscope.params import describe
 
-__all__ = ["significance_markdown"]
+__all__ = ["significance_markdown", "MEASURED"]
+
+#: The quoted run of benchmarks/bench_detect_quality.py (pasted from its output).
+MEASURED = """\
+(not yet measured)"""
 
 TEXT = """\
 ## Significance: which edges, accounts and clusters are beyond chance
@@ -145,16 +149,40 @@ in the same campaign), adjusted Rand index and normalized mutual information of 
 campaigns over the accounts that are flagged or in a campaign, and recall per strategy. Other
 stages add sections to `ioscope.evaluate.SECTIONS`.
 
-### What co-action cannot see
+### Account-level tests: creation_burst and promoted_amplification
 
-Campaigns that leave no co-action are out of reach of every signal here, whatever the
-statistics: the simulator's `creation_burst` members act "with no synchronization at all" (their
-trace is in account creation dates, handles and renames: `ioscope accounts`), and its
-`paid_promotion` members repost the promoted posts hours later (the trace is in the ads: `ioscope
-ads`). With windows of hours, reposting the same posts is what fan communities do too, and the
-null (which does not model shared interests) flags them: keep windows short for content signals.
+Two signals carry too little evidence per pair for the edge test above, and test accounts
+instead (the signal's own `test`, which replaces the per-edge test in the calibrated pipeline):
+
+* `creation_burst` finds bursts of account creation with a scan statistic, then asks, item by
+  item, whether an account's burst mates use its hashtags, links and reposted posts far more
+  than the items' popularity among the accounts outside every burst predicts (Poisson tails,
+  Simes over the account's items);
+* `promoted_amplification` asks whether an account's reposts and quotes go to promoted posts
+  (named in the workspace's `ads`) more often than the population rate (binomial tail, the rate
+  estimated without the accounts already beyond it).
+
+An edge of either signal links two accounts that share items (promoted posts), and its p-value
+is the larger of the two accounts' p-values: the intersection–union test (Berger 1982) of "both
+accounts are beyond chance", valid whenever either is organic. These p-values then join every
+other signal's in the pooled Benjamini–Hochberg, Simes over accounts and the clusters. Both
+signals give no edges, not an error, on workspaces without creation dates or without ads.
+
+### What the signals cannot see
+
+A campaign that leaves no shared content, no synchrony, no creation burst and no paid promotion
+is out of reach of every signal here: aged or bought accounts that act alone are for the account
+signals (`ioscope accounts`: handles, renames, clients, clocks). Reposting the same posts over
+hours is also what fan communities do, and the configuration null (which does not model shared
+interests) would flag them with long windows: keep windows short for content signals. The
+promoted-post test sees only what the `ads` table names; amplifiers of posts nobody reported as
+promoted look like any other reposters.
 `benchmarks/bench_detect_quality.py` prints precision, recall per strategy, the calibration share
-and the time of the null against the raw engine.
+and the time of the null against the raw engine (below).
+
+### Measured: 1 M simulated posts
+
+{measured}
 
 ### Parameters of the calibrated pipeline
 
@@ -165,4 +193,4 @@ and the time of the null against the raw engine.
 def significance_markdown() -> str:
     from ioscope.detect.calibrated import SIGNIF_PARAMS
 
-    return TEXT.replace("{params}", describe(SIGNIF_PARAMS))
+    return TEXT.replace("{params}", describe(SIGNIF_PARAMS)).replace("{measured}", MEASURED)
