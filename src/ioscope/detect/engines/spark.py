@@ -24,6 +24,7 @@ import uuid
 from typing import Any, Iterable
 
 import duckdb
+import numpy as np
 import pyarrow as pa
 from sqlglot import exp
 
@@ -41,14 +42,24 @@ _COPY = re.compile(r"\s*SELECT\s+\*\s+FROM\s+(\w+)\s*", re.IGNORECASE)
 class _Rows:
     """What :meth:`SparkSql.run` returns for a Spark query: a fetched result."""
 
-    def __init__(self, rows: list[tuple]):
+    def __init__(self, rows: list[tuple], columns: list[str] | None = None):
         self._rows = rows
+        self._columns = columns or []
 
     def fetchone(self) -> tuple | None:
         return self._rows[0] if self._rows else None
 
     def fetchall(self) -> list[tuple]:
         return list(self._rows)
+
+    def fetchnumpy(self) -> dict[str, np.ndarray]:
+        """One array per column, as DuckDB's ``fetchnumpy`` (strings as objects)."""
+        out = {}
+        for i, name in enumerate(self._columns):
+            values = [r[i] for r in self._rows]
+            kinds = {type(v) for v in values}
+            out[name] = np.array(values, dtype=object if kinds - {int, float, bool} else None)
+        return out
 
 
 def spark_session(master: str | None = None, conf: dict[str, str] | None = None):
@@ -126,7 +137,8 @@ class SparkSql(Sql):
                 return self._insert_into_workspace(tree, source)
             return self._duckdb(sql)
         if names & self._spark_names():
-            return _Rows([tuple(r) for r in self._query(tree).collect()])
+            df = self._query(tree)
+            return _Rows([tuple(r) for r in df.collect()], df.columns)
         return self._duckdb(sql)
 
     def columns(self, table: str) -> list[str]:
@@ -206,7 +218,8 @@ class SparkSql(Sql):
         """Copy the workspace table ``name`` to Parquet once; Spark reads it as a view."""
         if name in self._inputs:
             return
-        path = os.path.join(self.staging, f"{name}.parquet")
+        # Spark skips files whose name starts with '_' or '.' (as hidden): prefix every name
+        path = os.path.join(self.staging, f"table-{name}.parquet")
         self.con.execute(f"COPY (SELECT * FROM {ident(name)}) TO {lit(path)} (FORMAT parquet)")
         view = name
         self.spark.read.parquet(path).createOrReplaceTempView(view)

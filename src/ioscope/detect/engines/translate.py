@@ -13,7 +13,8 @@ the same edges as DuckDB:
   to checkpoint when a join follows it; here it becomes the join of the sorted list of
   ``(keys…, x)`` structs (ascending keys only; the same order, NULL values skipped as in DuckDB).
 - ``HASH`` is DuckDB's 64-bit hash in DuckDB and a 32-bit Murmur3 hash in Spark: statements
-  that use it cannot give the same values and are refused (:class:`NotPortable`).
+  that use it cannot give the same values and are refused (:class:`NotPortable`), and so are
+  DuckDB's ``SELECT * REPLACE (…)``/``EXCLUDE (…)``, which Spark SQL cannot parse.
 
 Regular expressions are passed through: DuckDB uses RE2 and Spark java.util.regex, which agree
 on the patterns detect uses except that Java's ``\\s`` also matches the vertical tab (U+000B).
@@ -31,6 +32,8 @@ __all__ = ["NotPortable", "parse", "to_spark", "tables_read", "NOT_PORTABLE_FUNC
 
 #: DuckDB functions whose Spark namesake computes different values.
 NOT_PORTABLE_FUNCTIONS = frozenset({"HASH"})
+#: sqlglot's names of DuckDB's ``*`` modifiers, which it passes to Spark SQL unchanged.
+STAR_MODIFIERS = ("replace", "except", "except_", "rename")
 
 
 class NotPortable(ValueError):
@@ -73,6 +76,8 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
         return exp.cast(node.copy(), "DOUBLE")
     if isinstance(node, exp.Anonymous) and str(node.this).upper() in NOT_PORTABLE_FUNCTIONS:
         raise NotPortable(f"{str(node.this).upper()}() gives different values in Spark")
+    if isinstance(node, exp.Star) and any(node.args.get(k) for k in STAR_MODIFIERS):
+        raise NotPortable("SELECT * REPLACE/EXCLUDE/RENAME is DuckDB's; Spark SQL has no equal")
     return node
 
 
