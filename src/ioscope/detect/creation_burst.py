@@ -8,12 +8,15 @@ a campaign (organic accounts are created on the same days), so the signal has tw
 
 1. **Bursts: a temporal scan statistic with a Poisson null** (Kulldorff, "A spatial scan
    statistic", Communications in Statistics 1997; Naus 1965 for the one-dimensional case). Each
-   account with a creation date opens a window of width ``burst_window``; the number of other
-   accounts created in it is compared with a Poisson law whose mean is the background rate (the
-   accounts created within ± ``burst_background`` of the window, outside it, per second, over
-   that span clipped to the workspace's range of creation dates) times the window's width.
-   Benjamini–Hochberg over all windows at ``burst_fdr``; the accounts inside the significant
-   windows make the bursts (overlapping windows merge into one burst).
+   account with a creation date (and posts in the workspace) opens a window of width
+   ``burst_window``; the number of other accounts created in it is compared with a Poisson law
+   whose mean is the background rate (the accounts created within ± ``burst_background`` of the
+   window, outside it, plus one, per second, over that span clipped to the workspace's range of
+   creation dates) times the window's width. Benjamini–Hochberg over all windows at
+   ``burst_fdr``; the accounts inside the significant windows make the bursts (overlapping
+   windows merge into one burst). A burst must stand out from its background: at 5 accounts a
+   day, 17 accounts created over 3 days are not one (a simulated campaign of that size was
+   missed), 230 over 3 days are.
 2. **Shared behaviour:** the accounts of one burst are paired on the items they both used over
    the whole period (hashtags and normalized URLs of their own posts, posts they reposted or
    quoted; one *incidence* per account and item, at its first use). The calibrated pipeline
