@@ -120,6 +120,21 @@ def test_summaries_give_the_rows_of_the_recorded_queries(case):
             assert a["q_top_items"].display_sql == b["q_top_items"].display_sql
 
 
+def test_ads_summary_gives_the_rows_of_the_recorded_query(case):
+    """The promoted posts reposted by cluster members, kept for the connection, equal the query."""
+    from ioscope.report.data.ads import organic
+    from ioscope.report.summaries import Summaries
+    from ioscope.report.trace import Tracer
+
+    with Workspace.open(case, read_only=True) as ws:
+        a, b = organic(Tracer(ws)), organic(Tracer(ws, summaries=Summaries(ws)))
+        if a["organic"] is None:
+            pytest.skip("the ads stage's organic queries are not on this branch")
+        assert a["amplified_promoted_posts"] == b["amplified_promoted_posts"]
+        assert "summary" in b["q_amplified_promoted_posts"].note
+        assert a["q_amplified_promoted_posts"].sql == b["q_amplified_promoted_posts"].sql
+
+
 def test_every_figure_cites_a_query(case):
     html = report(case)
     cited = set(re.findall(r"\[(Q\d+)\]", html)) | set(re.findall(r'id="use-(Q\d+)"', html))
