@@ -13,11 +13,12 @@ Baseline in the same run: the raw co-action engine (``--raw``) on the same works
 calibrated pipeline over the raw engine; precision gained). Times are medians of ``--repeat``
 runs, wall and CPU (CPU counts every DuckDB thread and is steadier on a shared machine).
 
+The workspace holds the simulated posts, accounts (with creation dates) and ads (promoted-csv).
 Recall is reported over all campaign accounts and over the strategies that leave co-actions:
-the simulator's creation_burst campaigns act with "no synchronization at all: the signal is in
-the accounts" (creation dates, handles, renames), and paid_promotion members repost their
-promoted posts hours later (log-normal around 2 h), which leaves no synchrony for a co-action
-signal; those are for account signals (``ioscope accounts``) and the ad audit.
+the simulator's creation_burst campaigns act with no synchronization at all (the signals
+creation_burst finds them: a creation scan statistic plus shared items over the whole period),
+and paid_promotion members repost their promoted posts hours later (log-normal around 2 h),
+which the promoted_amplification signal finds through the ads.
 
     PYTHONPATH=src python benchmarks/bench_detect_quality.py [--posts 1000000] [--seed 1] \\
         [--repeat 1] [--threads 2] [--case campaigns|calibration]
@@ -79,7 +80,7 @@ def run_case(name: str, knobs: dict, args, tmp: Path) -> dict:
     sim = simulate(tmp / name, posts=args.posts, seed=args.seed, **knobs)
     path = tmp / f"{name}.duckdb"
     ws = Workspace.open(path, threads=args.threads)
-    ingest(ws, [sim["paths"]["posts"], sim["paths"]["accounts"]])
+    ingest(ws, [sim["paths"]["posts"], sim["paths"]["accounts"], sim["paths"]["ads"]])
     prep = time.perf_counter() - t0
     accounts = ws.sql("SELECT count(DISTINCT account_id) FROM posts").fetchone()[0]
     _, raw_wall, raw_cpu = _timed(lambda: detect(ws, raw=True), args.repeat)

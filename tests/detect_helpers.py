@@ -114,3 +114,31 @@ def planted(seed: int = 7, *, groups: int = 2, size: int = 4, events: int = 8, n
             rows.append(post(pid(), a, t, text=ws_, hashtags=tags,
                              urls=[f"https://pop.example/{rng.randrange(30)}"] if rng.random() < 0.2 else []))
     return rows, truth
+
+
+def date_accounts(ws, burst: list[str], *, seed: int = 5, burst_day: float = 0.0,
+                  spread_days: float = 1000.0) -> None:
+    """Creation dates: the ``burst`` accounts within one day starting ``burst_day`` days before
+    :data:`T0`, every other account uniformly over the ``spread_days`` before it."""
+    import random
+
+    rng = random.Random(seed)
+    ids = [r[0] for r in ws.con.execute("SELECT account_id FROM accounts ORDER BY account_id")
+           .fetchall()]
+    inside = set(burst)
+    for a in ids:
+        days = (burst_day + rng.random() * 0.9) if a in inside else rng.random() * spread_days
+        ws.con.execute("UPDATE accounts SET created_at = ? WHERE account_id = ?",
+                       [datetime.fromtimestamp(T0 - days * 86400, timezone.utc)
+                        .replace(tzinfo=None), a])
+
+
+def promote(ws, post_ids: list[str], *, advertiser: str = "adv1", platform: str = "twitter"
+            ) -> None:
+    """An ``ads`` table naming ``post_ids`` as promoted by ``advertiser`` (one ad each)."""
+    from ioscope.model.ads import ADS
+
+    ws.ensure(ADS)
+    for i, p in enumerate(post_ids):
+        ws.con.execute("INSERT INTO ads (platform, ad_id, advertiser_id, post_id) "
+                       "VALUES (?, ?, ?, ?)", [platform, f"ad{i}", advertiser, p])

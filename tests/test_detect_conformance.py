@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from detect_helpers import load, planted
+from detect_helpers import date_accounts, load, planted, promote
 from ioscope.detect import SIGNALS, detect
 from ioscope.errors import ParameterError
 from ioscope.model.detect import EDGE_EVIDENCE, EDGES
@@ -20,7 +20,11 @@ ALL = sorted(SIGNALS)
 def world(tmp_path_factory):
     path = tmp_path_factory.mktemp("conf") / "w.duckdb"
     with Workspace.open(path) as ws:
-        load(ws, planted(seed=11, events=6)[0])
+        rows, groups = planted(seed=11, events=6)
+        load(ws, rows)
+        # the first group was created in one burst; the second group's reposts were promoted
+        date_accounts(ws, groups[0])
+        promote(ws, [f"orig1_{e}" for e in range(6)])
     return path
 
 

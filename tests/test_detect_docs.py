@@ -24,3 +24,26 @@ def test_every_signal_documented_with_paper_and_parameters():
             assert f"`{p.name}`" in text
     for verb in ("ioscope detect", "bucket", "hot", "Δt = W counts"):
         assert verb in text
+
+
+def test_recorded_benchmarks_agree_with_themselves():
+    """The outputs quoted in docs/signals.md ("Measured"): the printed ratios are the ratios of
+    the printed totals, all four networks were compared, the scale run has its numbers."""
+    from ioscope.detect.measured_docs import (COMPARISON, RESULTS, SCALE, parse_comparison,
+                                              parse_scale)
+
+    cmp_path, scale_path = RESULTS / COMPARISON, RESULTS / SCALE
+    if cmp_path.exists():
+        c = parse_comparison(cmp_path.read_text())
+        assert set(c["edges"]) == {"co_repost", "co_text", "co_reply", "co_link"}
+        cnt, mine = c["steps"]["total"]
+        assert abs(cnt / mine - c["ratio_wall"]) < 0.051
+        assert abs(c["cpu"][0] / c["cpu"][1] - c["ratio_cpu"]) < 0.051
+        assert c["steps"]["total"][1] > 0 and c["posts"] >= 1_000_000
+    if scale_path.exists():
+        s = parse_scale(scale_path.read_text())
+        budget = float(s["memory_limit"].rstrip("GB"))
+        for step in ("ingest", "near_dup", "full"):
+            if step in s:
+                assert s[step][1] > 0
+        assert "near_dup" in s and s["posts"] >= 1_000_000 and budget > 0

@@ -7,7 +7,7 @@ import sqlglot
 from sqlglot import exp
 from sqlglot.errors import ErrorLevel
 
-from detect_helpers import load, planted
+from detect_helpers import date_accounts, load, planted, promote
 from ioscope.detect import SIGNALS, detect
 from ioscope.detect.sql import recording
 
@@ -18,7 +18,10 @@ SPARK_BUILTINS = {"HASH", "TIMESTAMP_MICROS"}
 
 @pytest.mark.parametrize("compat", [None, "cnt"])
 def test_every_statement_transpiles_to_spark(ws, compat):
-    load(ws, planted(seed=4, events=3)[0])
+    rows, groups = planted(seed=4, events=3)
+    load(ws, rows)
+    date_accounts(ws, groups[0])  # so that creation_burst and promoted_amplification run fully
+    promote(ws, [f"orig1_{e}" for e in range(3)])
     with recording() as log:
         detect(ws, signals=None if compat else list(SIGNALS), compat=compat,
                max_evidence=5, hot_items="cap", max_item_actions=3)

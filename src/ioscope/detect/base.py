@@ -39,7 +39,10 @@ class Signal:
     ``platform, account_id, item, t, post_id``; ``p`` holds the validated parameters.
     ``windowed`` False means the item already encodes time (a day, a time bin), so accounts are
     paired on the item alone. ``pairs`` replaces the generic pairing (near_duplicate_text);
-    ``finish`` may score or filter the edges afterwards (synchronized).
+    ``finish`` may score or filter the edges afterwards (synchronized). ``test`` replaces the
+    calibrated pipeline's per-edge test (creation_burst tests accounts against their burst):
+    ``test(con, p, stratum=, n_accounts=)`` returns a
+    :class:`ioscope.detect.significance.EdgeTests` for the signal's edges.
     """
 
     name: str
@@ -53,6 +56,7 @@ class Signal:
     compat: tuple[str, ...] = ()
     pairs: Callable[..., dict[str, int]] | None = None
     finish: Callable[..., dict[str, int]] | None = None
+    test: Callable[..., Any] | None = None
 
     @property
     def spec(self) -> tuple[Param, ...]:

@@ -73,16 +73,10 @@ class SignificanceTester:
         t0 = time.perf_counter()
         n_accounts = self.con.execute(
             f"SELECT coalesce(max(aid), 0) + 1 FROM {ACCOUNTS}").fetchone()[0]
-        actions = null_actions(self.con, signal)
-        window = float(p["window"]) if signal.windowed else None
-        if signal.name in TIMING_SIGNALS:  # co-actions: posts at most `bin` apart, any content
-            window = float(p["bin"])
-        tests = test_edges(self.con, signal.name, actions=actions, edges=EDGES, window=window,
-                           stratum=(self.timing_stratum if signal.name in TIMING_SIGNALS
-                                    else self.stratum), min_weight=int(p["min_weight"]),
-                           n_accounts=int(n_accounts), pairs=_pairs_table(self.con),
-                           items=("(SELECT aid, item FROM _det_actions)"
-                                  if signal.name in TIMING_SIGNALS else None))
+        if signal.test is not None:
+            tests = signal.test(self.con, p, stratum=self.stratum, n_accounts=int(n_accounts))
+        else:
+            tests = self._test(signal, p, int(n_accounts))
         if len(tests):
             keys = pa.table({"k": np.arange(self.offset, self.offset + len(tests)),
                              "a1": tests.a1, "a2": tests.a2})
@@ -98,6 +92,19 @@ class SignificanceTester:
         self.offset += len(tests)
         return {"tested_edges": len(tests), "masked_accounts": tests.masked,
                 "null_seconds": round(time.perf_counter() - t0, 3)}
+
+    def _test(self, signal: Signal, p: dict[str, Any], n_accounts: int):
+        """The standard test: each edge's weight against the signal's stratified null."""
+        actions = null_actions(self.con, signal)
+        window = float(p["window"]) if signal.windowed else None
+        if signal.name in TIMING_SIGNALS:  # co-actions: posts at most `bin` apart, any content
+            window = float(p["bin"])
+        return test_edges(self.con, signal.name, actions=actions, edges=EDGES, window=window,
+                          stratum=(self.timing_stratum if signal.name in TIMING_SIGNALS
+                                   else self.stratum), min_weight=int(p["min_weight"]),
+                          n_accounts=n_accounts, pairs=_pairs_table(self.con),
+                          items=("(SELECT aid, item FROM _det_actions)"
+                                 if signal.name in TIMING_SIGNALS else None))
 
     def finish(self, fdr: float) -> dict[str, Any]:
         """Pool the p-values, write the significance columns of ``edges``; per-signal counts."""

@@ -20,8 +20,8 @@ from typing import Any
 from ioscope.detect.base import Signal
 from ioscope.detect.sql import Sql, from_epoch, lit
 
-__all__ = ["ACCOUNTS", "ACTIONS", "PAIRS", "EDGES", "ITEM_NAMES", "POST_NAMES", "PAIR_COLUMNS",
-           "prepare_accounts", "load_actions", "index_actions", "oriented",
+__all__ = ["ACCOUNTS", "ACTIONS", "PAIRS", "KEPT_PAIRS", "EDGES", "ITEM_NAMES", "POST_NAMES",
+           "PAIR_COLUMNS", "prepare_accounts", "load_actions", "index_actions", "oriented",
            "apply_hot_policy", "pair_actions", "aggregate_edges", "store"]
 
 ACCOUNTS = "_det_accounts"
@@ -30,6 +30,8 @@ PAIRS = "_det_pairs"
 EDGES = "_det_edges"
 ITEM_NAMES = "_det_item_names"
 POST_NAMES = "_det_post_names"
+#: The pairs of the account pairs that make an edge (a subset of PAIRS).
+KEPT_PAIRS = "_det_kept_pairs"
 #: What every pairing produces: accounts (a1 < a2), integer item and post ids (see ITEM_NAMES,
 #: POST_NAMES), the two times and an optional pair score.
 PAIR_COLUMNS = "a1, a2, iid, p1, p2, t1, t2, score"
@@ -172,13 +174,13 @@ def aggregate_edges(sql: Sql, p: dict[str, Any], compat: str | None) -> int:
         FROM ({side.format(c='p1', t=src)}) s1
         JOIN ({side.format(c='p2', t=src)}) s2 ON s2.a1 = s1.a1 AND s2.a2 = s1.a2
         WHERE {'GREATEST' if compat == 'cnt' else 'LEAST'}(s1.n, s2.n) >= {mw}""")
-    sql.temp("_det_kept_pairs", f"""
+    sql.temp(KEPT_PAIRS, f"""
         SELECT x.* FROM {src} x JOIN _det_w w ON w.a1 = x.a1 AND w.a2 = x.a2""")
     sql.temp("_det_stats", f"""
         SELECT a1, a2, COUNT(*) AS co_actions, AVG(score) AS score,
                MIN(LEAST(t1, t2)) AS first_t, MAX(GREATEST(t1, t2)) AS last_t
-        FROM _det_kept_pairs GROUP BY a1, a2""")
-    sql.temp("_det_items", side.format(c="iid", t="_det_kept_pairs"))
+        FROM {KEPT_PAIRS} GROUP BY a1, a2""")
+    sql.temp("_det_items", side.format(c="iid", t=KEPT_PAIRS))
     stats = ("s.shared_items, s.co_actions, s.score, s.first_t, s.last_t FROM _det_w w "
              "JOIN (SELECT st.*, i.n AS shared_items FROM _det_stats st JOIN _det_items i "
              "ON i.a1 = st.a1 AND i.a2 = st.a2) s ON s.a1 = w.a1 AND s.a2 = w.a2")
@@ -203,8 +205,10 @@ def store(sql: Sql, signal: str, p: dict[str, Any], run_id: str) -> dict[str, in
                e.shared_items, e.co_actions, e.score, {from_epoch('e.first_t')},
                {from_epoch('e.last_t')}, {run}
         FROM {EDGES} e JOIN {ACCOUNTS} c1 ON c1.aid = e.a1 JOIN {ACCOUNTS} c2 ON c2.aid = e.a2""")
+    # the pairs of the kept account pairs (aggregate_edges) hold those of every edge, in far
+    # fewer rows than PAIRS; the join drops those of edges a signal's ``finish`` removed
     keep = (f"SELECT DISTINCT LEAST(a1, a2) AS a1, GREATEST(a1, a2) AS a2 FROM {EDGES}")
-    chosen = f"SELECT x.* FROM {PAIRS} x JOIN ({keep}) k ON k.a1 = x.a1 AND k.a2 = x.a2"
+    chosen = f"SELECT x.* FROM {KEPT_PAIRS} x JOIN ({keep}) k ON k.a1 = x.a1 AND k.a2 = x.a2"
     if p["max_evidence"]:
         chosen = f"""SELECT {', '.join('r.' + c.strip() for c in PAIR_COLUMNS.split(','))} FROM (
             SELECT x.*, ROW_NUMBER() OVER (PARTITION BY x.a1, x.a2

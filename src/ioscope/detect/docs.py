@@ -72,7 +72,8 @@ per direction). co_retweet matches equal reposted ids; co_tweet matches every no
 follows up to whitespace removed, whitespace collapsed; URLs kept); co_reply matches equal
 replied-to ids of non-repost posts; co_link matches identical, non-empty URL strings (as given,
 not normalized) of non-repost posts. No hot-item policy applies unless one is asked for.
-`benchmarks/bench_cnt_compare.py` checks the edge sets are identical to CNT's own.
+`benchmarks/bench_cnt_compare.py` checks the edge sets are identical to CNT's own; its recorded
+output is quoted under "Measured" at the end of this page.
 
 """
 
@@ -102,12 +103,17 @@ def signals_markdown() -> str:
             parts += [body.strip(), ""]
         parts += [f"**Source:** {sig.paper}.", "",
                   "**Compatible modes:** " + (", ".join(sig.compat) or "none") + ". "
-                  + ("Pairs on the item alone (the item encodes time)." if not sig.windowed
+                  + ("Pairs on the item alone, with no window." if not sig.windowed
                      else "Windowed (bucket equi-join)."), "",
                   _parameters(sig), ""]
     from ioscope.detect.signif_docs import significance_markdown
 
+    from ioscope.detect.measured_docs import measured_markdown
+
     parts.append(significance_markdown())
+    measured = measured_markdown()
+    if measured:
+        parts += ["", measured]
     return "\n".join(parts)
 
 

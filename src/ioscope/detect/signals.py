@@ -8,7 +8,8 @@
 from __future__ import annotations
 
 from ioscope.detect import (co_hashtag, co_link, co_mention, co_reply, co_repost, co_text,
-                            hashtag_sequence, near_duplicate_text, synchronized)
+                            creation_burst, hashtag_sequence, near_duplicate_text,
+                            promoted_amplification, synchronized)
 from ioscope.detect.base import Signal
 from ioscope.errors import ParameterError
 
@@ -24,6 +25,8 @@ SIGNALS: dict[str, Signal] = {s.name: s for s in (
     co_text.SIGNAL,
     near_duplicate_text.SIGNAL,
     synchronized.SIGNAL,
+    creation_burst.SIGNAL,
+    promoted_amplification.SIGNAL,
     co_link.DOMAIN_SIGNAL,
 )}
 

@@ -1,0 +1,159 @@
+"""The "Measured" part of docs/signals.md: benchmark outputs, quoted verbatim, and what they say.
+
+``benchmarks/bench_cnt_compare.py --record benchmarks/results/FILE`` writes its output with the
+date, the commit and the load average; this module quotes those files as they are and derives
+the sentences about them (ratios, identical edge sets, peak memory) from the same text, so the
+page cannot claim more than the recorded runs show. ``tests/test_detect_docs.py`` checks that
+the recorded numbers agree with each other.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+__all__ = ["RESULTS", "parse_comparison", "parse_scale", "measured_markdown"]
+
+#: Recorded benchmark outputs (present in a source checkout).
+RESULTS = Path(__file__).resolve().parents[3] / "benchmarks" / "results"
+COMPARISON = "cnt_compare_1m.txt"
+SCALE = "scale_10m.txt"
+_NUM = r"([\d,]+(?:\.\d+)?)"
+
+
+def _num(text: str) -> float:
+    return float(text.replace(",", ""))
+
+
+def parse_comparison(text: str) -> dict:
+    """Posts, per-step seconds (CNT, ioscope), identical edge-set sizes and the printed ratios."""
+    head = re.search(rf"CNT-compatible networks, {_NUM} posts, window {_NUM} s, min weight "
+                     rf"{_NUM}: identical edge sets (.*)", text)
+    steps = {m[1]: (_num(m[2]), _num(m[3])) for m in re.finditer(
+        rf"^(ingest|co_\w+|detect CLI|total)\s+{_NUM}\s+{_NUM}", text, re.M)}
+    ratio = re.search(rf"end to end\): {_NUM}x wall; CPU seconds {_NUM} / {_NUM} = {_NUM}x "
+                      rf"\(load average now {_NUM}", text)
+    before = re.search(r"before: .*load average: ([\d.]+)", text)
+    return {"posts": int(_num(head[1])), "window": _num(head[2]), "min_weight": int(_num(head[3])),
+            "edges": {m[1]: int(_num(m[2])) for m in re.finditer(rf"(co_\w+) {_NUM}", head[4])},
+            "steps": steps, "ratio_wall": _num(ratio[1]), "cpu": (_num(ratio[2]), _num(ratio[3])),
+            "ratio_cpu": _num(ratio[4]), "load_after": _num(ratio[5]),
+            "load_before": float(before[1]) if before else None}
+
+
+def parse_scale(text: str) -> dict:
+    """Posts, memory limit, and wall seconds / peak RSS (GiB) of ingest, near-dup, full detect."""
+    limit = re.search(r"--memory-limit (\S+)", text)
+    out = {"memory_limit": limit[1] if limit else "3GB"}
+    ingest = re.search(rf"^ingest: {_NUM} s wall, .*peak RSS {_NUM} GiB", text, re.M)
+    if ingest:
+        out["ingest"] = (_num(ingest[1]), _num(ingest[2]))
+    nd = re.search(rf"near_duplicate_text on {_NUM} posts: {_NUM} s wall \({_NUM} s in detect\)"
+                   rf".*peak RSS {_NUM} GiB, {_NUM} similar text pairs, {_NUM} edges", text)
+    if nd:
+        out.update(posts=int(_num(nd[1])), near_dup=(_num(nd[2]), _num(nd[4])),
+                   near_dup_detect=_num(nd[3]), similar_pairs=int(_num(nd[5])),
+                   near_dup_edges=int(_num(nd[6])))
+    full = re.search(rf"default detect on {_NUM} posts: {_NUM} s wall, .*peak RSS {_NUM} GiB",
+                     text)
+    if full:
+        out["full"] = (_num(full[2]), _num(full[3]))
+    return out
+
+
+def _bytes(size: str) -> float:
+    m = re.fullmatch(r"([\d.]+)\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)", size.strip(), re.I)
+    unit = m[2].upper()
+    base = 1024 if "I" in unit else 1000
+    return float(m[1]) * base ** ("KMGT".index(unit[0]) + 1)
+
+
+def _block(text: str) -> str:
+    return "```\n" + text.strip() + "\n```"
+
+
+def _where_the_time_goes(c: dict) -> str:
+    steps = c["steps"]
+    cnt_total, mine_total = steps["total"]
+    ingest = steps["ingest"][1]
+    signals = {k: v for k, v in steps.items() if k.startswith("co_")}
+    in_process = sum(v[1] for v in signals.values())
+    overhead = steps["detect CLI"][1] - in_process
+    per = ", ".join(f"{k} {v[0]:.1f} s → {v[1]:.1f} s ({v[0] / v[1]:.0f}×)"
+                    for k, v in signals.items() if v[1] > 0)
+    return (f"**Where the time goes.** Per step, CNT → ioscope: ingest {steps['ingest'][0]:.1f} s "
+            f"→ {ingest:.1f} s ({steps['ingest'][0] / ingest:.1f}×); {per} (ioscope's signal "
+            f"times are measured inside the detect process). The detect command spends "
+            f"{overhead:.1f} s beyond its signals: Python start-up and imports (about 0.7 s, "
+            "most of it the calibrated pipeline's scipy and igraph, imported even for "
+            "`--compat`), opening the workspace and recording the run. The detect command is "
+            f"{steps['detect CLI'][0] / steps['detect CLI'][1]:.1f}× faster than CNT's four "
+            f"network computations together, but ingest is "
+            f"{ingest / mine_total:.0%} of ioscope's total: even with a detect that took no "
+            f"time at all the ratio could not exceed {cnt_total / ingest:.1f}×. ioscope's "
+            "ingest does more per record than CNT's (validation and quarantine, hashtags, "
+            "mentions, normalized URLs and registered domains, the accounts table, input "
+            "hashes: [ingest.md](ingest.md)). Profiled statement by statement (200 k posts, "
+            "one DuckDB thread), co_repost's CPU goes mostly to finding, among all pairs of "
+            "reposts within the window (8.7 M at 200 k posts, 88 % of them between two "
+            "accounts that co-repost only once), the account pairs with at least `min_weight` "
+            "of them (a hash aggregation over every pair), then to writing the edges and their "
+            "evidence into the workspace. On a machine this loaded, both tools' wall-clock "
+            "times are several times their CPU times, so the CPU ratio is the steadier of the "
+            "two. Changed for this measurement: the command line imports only the group of the "
+            "verb it runs (0.5 s less per command), and evidence rows are chosen among the "
+            "kept pairs rather than all pairs.")
+
+
+def measured_markdown(results: Path = RESULTS) -> str:
+    """The section, or "" where no recorded output is present."""
+    cmp_path, scale_path = results / COMPARISON, results / SCALE
+    if not cmp_path.exists() and not scale_path.exists():
+        return ""
+    parts = ["## Measured: side by side with CNT, and at scale", "",
+             "Outputs of `benchmarks/bench_cnt_compare.py`, recorded with `--record` under the "
+             "benchmark lock on the shared 2-core development machine (other jobs running: the "
+             "load average is in each output) and quoted verbatim. Trust ratios more than "
+             "seconds.", ""]
+    if cmp_path.exists():
+        text = cmp_path.read_text()
+        c = parse_comparison(text)
+        cnt, mine = c["steps"]["total"]
+        parts += [f"### {c['posts']:,} posts: ioscope against coordination-network-toolkit 1.5.2",
+                  "", _block(text), "",
+                  f"The four CNT-compatible networks are **identical** edge for edge ("
+                  + ", ".join(f"{s} {n:,} edges" for s, n in c["edges"].items())
+                  + f"). End to end — ingest plus the four networks, each tool through its own "
+                  f"command line, start-up included — ioscope took {mine:.1f} s against CNT's "
+                  f"{cnt:.1f} s: **{c['ratio_wall']:.1f}× faster in wall-clock time** and "
+                  f"{c['ratio_cpu']:.1f}× in CPU seconds ({c['cpu'][1]:.1f} against "
+                  f"{c['cpu'][0]:.1f}). "
+                  + ("The issue's target of 10× is met." if c["ratio_wall"] >= 10 else
+                     "**The issue's target of 10× is not met**; see below for where the time "
+                     "goes."), "", _where_the_time_goes(c), ""]
+    if scale_path.exists():
+        text = scale_path.read_text()
+        s = parse_scale(text)
+        parts += [f"### {s.get('posts', 0):,} posts within {s['memory_limit']}", "",
+                  _block(text), ""]
+        facts = []
+        if "near_dup" in s:
+            facts.append(f"`near_duplicate_text` (MinHash + LSH in SQL, then its significance "
+                         f"test) took {s['near_dup'][0]:.0f} s ({s['near_dup'][0] / 60:.1f} min) "
+                         f"with a peak RSS of {s['near_dup'][1]:.2f} GiB")
+        if "full" in s:
+            facts.append(f"the default `ioscope detect` (every signal, significance, clusters) "
+                         f"took {s['full'][0]:.0f} s ({s['full'][0] / 60:.1f} min), peak RSS "
+                         f"{s['full'][1]:.2f} GiB")
+        if "ingest" in s:
+            facts.append(f"the ingest took {s['ingest'][0]:.0f} s, peak RSS "
+                         f"{s['ingest'][1]:.2f} GiB")
+        if facts:
+            budget = _bytes(s["memory_limit"])
+            peak = max(v[1] for k, v in s.items() if k in ("ingest", "near_dup", "full"))
+            verdict = ("within" if peak * 2**30 <= budget else "**above**")
+            parts += ["; ".join(facts)[:1].upper() + "; ".join(facts)[1:] + ". RSS is that of "
+                      "the whole process tree, sampled every 50 ms; the highest, "
+                      f"{peak:.2f} GiB, is {verdict} the {s['memory_limit']} budget "
+                      f"({budget / 2**30:.2f} GiB).", ""]
+    return "\n".join(parts)
