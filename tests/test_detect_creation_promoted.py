@@ -68,11 +68,13 @@ def test_creation_burst_links_the_burst_accounts_that_share_items(burst_ws):
     ws, groups = burst_ws
     report = detect(ws, signals=["creation_burst"])
     counts = report.signals[0]
-    assert counts["bursts"] == 1 and counts["burst_accounts"] == 8
+    # the five members, the three noise accounts of that day, and a few of the days around it
+    # (the 3- and 9-day windows)
+    assert counts["bursts"] == 1 and 8 <= counts["burst_accounts"] <= 12
     found = edges(ws, "creation_burst")
-    assert found and all(a in groups[0] and b in groups[0] for a, b in found)
-    assert len(found) == 10                           # every pair of the five members
-    assert all(e["significant"] for e in found.values())
+    significant = {k for k, e in found.items() if e["significant"]}
+    members = {(a, b) for a in groups[0] for b in groups[0] if a < b}
+    assert significant == members                     # every pair of the five members, only them
     flagged = {r["account_id"] for r in flagged_accounts(ws)}
     assert flagged == set(groups[0])                  # the organic accounts of the burst stay out
     items = {v["item"].split(":")[0] for v in evidence(ws, "creation_burst")}
