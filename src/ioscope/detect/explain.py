@@ -23,6 +23,8 @@ PHRASES: dict[str, tuple[str, str, str]] = {
     "co_text": ("posted", "text", "texts"),
     "near_duplicate_text": ("posted near-identical copies of", "text", "texts"),
     "synchronized": ("were active in", "time bin", "time bins"),
+    "creation_burst": ("were created in one burst and used", "item", "items"),
+    "promoted_amplification": ("amplified", "promoted post", "promoted posts"),
 }
 
 
