@@ -5,6 +5,9 @@ cluster, each is a scan of ``posts`` or ``edge_evidence`` (tens of millions of r
 for all clusters, as temporary tables of the (read-only) connection, each cluster's answer is a
 lookup. The server and the report build them on first use; the workspace is never written.
 
+The promoted posts reposted by cluster members (a scan of every post, the same for every
+request) are kept the same way (``ads.AMPLIFIED``).
+
 Traceability is kept: the query recorded for a figure is the per-cluster query over the
 workspace tables, which gives exactly the summary's rows for that cluster, with a note naming
 the summary that answered it.

@@ -92,7 +92,7 @@ class Tracer:
             name, build, fast, fast_params = via
             self.summaries.ensure(name, _dedent(build))
             result = self.ws.rows(_dedent(fast), list(fast_params))
-            note = (f"answered from the summary {name}, built once for all clusters "
+            note = (f"answered from the summary {name}, built once for this connection "
                     f"in {self.summaries.built[name]:.2f} s")
         else:
             result = self.ws.rows(sql, params)

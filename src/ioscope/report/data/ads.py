@@ -16,6 +16,8 @@ from ioscope.report.trace import Tracer
 __all__ = ["ads_overview", "advertiser_detail", "state_affiliated", "organic"]
 
 TITLE = "Paid promotion"
+#: Summary (temporary table of the connection) of the promoted posts reposted by cluster members.
+AMPLIFIED = "_ioscope_amplified_promoted_posts"
 
 
 def _upper(col: str) -> str:
@@ -126,7 +128,13 @@ def organic(tr: Tracer) -> dict[str, Any]:
     titles = {"advertisers_in_clusters": "Advertisers whose accounts are in clusters",
               "amplified_promoted_posts": "Promoted posts reposted by cluster members"}
     for name, sql in ORGANIC_QUERIES.items():
-        out[name], out["q_" + name] = tr.rows(titles.get(name, name), sql.format(where="TRUE"))
+        sql = sql.format(where="TRUE")
+        via = None
+        if name == "amplified_promoted_posts":
+            # a scan of every post for reposts of promoted posts: kept for the connection
+            # (the workspace is read-only while it is served), like the cluster summaries
+            via = (AMPLIFIED, sql, f'SELECT * FROM "{AMPLIFIED}"', [])
+        out[name], out["q_" + name] = tr.rows(titles.get(name, name), sql, via=via)
     return out
 
 
