@@ -102,11 +102,12 @@ class Tracer:
         self.queries.append(q)
         return result, q
 
-    def record(self, title: str, sql: str, rows: int) -> Query:
+    def record(self, title: str, sql: str, rows: int, *, seconds: float = 0.0,
+               note: str | None = None) -> Query:
         """Record a query another stage ran (e.g. the ads audit), so that its numbers are traced."""
         sql = _dedent(sql)
         q = Query(id=f"{self.prefix}{len(self.queries) + 1}", title=title, sql=sql,
-                  tables=tables_read(sql), rows=rows)
+                  tables=tables_read(sql), rows=rows, seconds=round(seconds, 4), note=note)
         self.queries.append(q)
         return q
 
