@@ -120,6 +120,21 @@ def test_summaries_give_the_rows_of_the_recorded_queries(case):
             assert a["q_top_items"].display_sql == b["q_top_items"].display_sql
 
 
+def test_ads_summary_gives_the_rows_of_the_recorded_query(case):
+    """The promoted posts reposted by cluster members, kept for the connection, equal the query."""
+    from ioscope.report.data.ads import organic
+    from ioscope.report.summaries import Summaries
+    from ioscope.report.trace import Tracer
+
+    with Workspace.open(case, read_only=True) as ws:
+        a, b = organic(Tracer(ws)), organic(Tracer(ws, summaries=Summaries(ws)))
+        if a["organic"] is None:
+            pytest.skip("the ads stage's organic queries are not on this branch")
+        assert a["amplified_promoted_posts"] == b["amplified_promoted_posts"]
+        assert "summary" in b["q_amplified_promoted_posts"].note
+        assert a["q_amplified_promoted_posts"].sql == b["q_amplified_promoted_posts"].sql
+
+
 def test_every_figure_cites_a_query(case):
     html = report(case)
     cited = set(re.findall(r"\[(Q\d+)\]", html)) | set(re.findall(r'id="use-(Q\d+)"', html))
@@ -253,3 +268,36 @@ def test_layout_is_deterministic_and_separates_clusters():
     c1, c2 = a[:6].mean(0), a[6:].mean(0)
     spread = max(a[:6].std(0).max(), a[6:].std(0).max())
     assert ((c1 - c2) ** 2).sum() ** 0.5 > 2 * spread
+
+
+def test_cluster_listed_in_details_shows_members_and_says_why(tmp_path):
+    """A mirror cluster (members in clusters.details, none in cluster_members) lists them and
+    explains why its member-based sections are left out, in the report and the web UI."""
+    from ioscope.web import create_app, get
+
+    path = build_case_workspace(tmp_path / "m.duckdb")
+    listed = [{"platform": "twitter", "account_id": "o1", "handle": "o1", "posts": 9},
+              {"platform": "twitter", "account_id": "o2", "handle": "o2", "posts": 4}]
+    with Workspace.open(path) as ws:
+        cols = {r[0] for r in ws.sql("SELECT column_name FROM duckdb_columns() "
+                                       "WHERE table_name = 'clusters'").fetchall()}
+        if not {"details", "kind"} <= cols:
+            pytest.skip("clusters has no details column on this branch")
+        ws.con.execute("INSERT INTO clusters BY NAME SELECT 4 AS cluster_id, 4 AS rank, 2 AS size, "
+                       "'mirror' AS kind, 'Automated mirrors of one account.' AS explanation, "
+                       "? AS details", [json.dumps({"members": listed})])
+    html = report(path)
+    article = html[html.index('id="cluster-4"'):]
+    article = article[:article.index("</article>")]
+    assert "Cluster 4 · rank 4 · 2 accounts" in article
+    assert "does not flag" in article and "o1" in article and "o2" in article
+    assert "Activity of the members" not in article
+    with Workspace.open(path, read_only=True) as ws:
+        q = next(q for q in collect(ws)["queries"] if q.title.startswith("Members listed"))
+        assert len(ws.sql(q.display_sql).fetchall()) == q.rows == 2
+    app = create_app(path)
+    page = json.loads(get(app, "/clusters/4.json").body)["data"]
+    assert page["members_source"] == "details" and page["n_members"] == 2
+    assert sorted(m["posts"] for m in page["members"]) == [4, 9]
+    r = get(app, "/clusters/4")
+    assert r.status == 200 and "does not flag" in r.text

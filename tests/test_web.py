@@ -4,6 +4,7 @@ bound search parameters, pagination, and ``ioscope serve --get``."""
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -150,6 +151,20 @@ def test_pagination(ui):
     assert len(seen) == len(set(seen)) == 79
     html = get(ui, "/accounts?per_page=30&page=2").text
     assert 'rel="prev"' in html and 'rel="next"' in html and "page=3" in html
+
+
+def test_account_posts_pages_are_the_posts_newest_first(ui):
+    """The account's posts, paged (the page is chosen by row id, then read): every post once,
+    newest first, as a plain query over posts would give them."""
+    first = json.loads(get(ui, "/account.json?platform=twitter&id=o1&per_page=2").body)
+    total = first["pagination"]["total"]
+    got = []
+    for page in range(1, first["pagination"]["pages"] + 1):
+        doc = json.loads(get(ui, f"/account.json?platform=twitter&id=o1&per_page=2&page={page}").body)
+        got += [(p["created_at"], p["post_id"]) for p in doc["data"]["posts"]]
+    assert len(got) == len(set(got)) == total >= 3
+    assert got == sorted(got, key=lambda r: (-datetime.fromisoformat(r[0].rstrip("Z")).timestamp(),
+                                             r[1]))
 
 
 class _Parse(HTMLParser):

@@ -48,6 +48,9 @@ def collect(ws: Workspace, **params: Any) -> dict[str, Any]:
         for c in listing["clusters"]:
             d = clusters.cluster_detail(tr, c["cluster_id"], members_limit=p["members"],
                                         evidence_limit=p["evidence"])
+            details.append(d)
+            if "timeline" not in d:  # members listed in the details only (a mirror cluster)
+                continue
             d["timeline_chart"] = charts.time_bars(
                 d["timeline"], time="bucket", value="posts", series="kind",
                 bucket=d["timeline_bucket"], order=("post", "repost", "reply", "quote"),
@@ -55,7 +58,6 @@ def collect(ws: Workspace, **params: Any) -> dict[str, Any]:
             d["creation_chart"] = charts.time_bars(
                 d["creation"], time="month", value="accounts", bucket="month", height=110,
                 label="accounts created")
-            details.append(d)
     listing["details"] = details
     net = network.network(tr, max_nodes=p["network_nodes"])
     if net["status"] == "ok":

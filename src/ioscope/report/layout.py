@@ -100,4 +100,8 @@ def _packed(groups: tuple, edges: tuple, aspect: float, seed: int) -> np.ndarray
         margin = 0.12 * s
         pos[idx, 0] = (bx + margin + xy[:, 0] * (s - 2 * margin)) * scale
         pos[idx, 1] = (by + margin + xy[:, 1] * (s - 2 * margin)) * scale * aspect
+    # centre the packed boxes in the frame (one cluster alone would otherwise hug the left)
+    used_w = max(bx + s for bx, _, s in boxes.values()) * scale
+    pos[:, 0] += (1.0 - used_w) / 2
+    pos[:, 1] += (1.0 - height * scale * aspect) / 2
     return pos

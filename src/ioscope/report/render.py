@@ -150,7 +150,7 @@ def fmt_top_signals(v: Any) -> str:
 FILTERS: dict[str, Any] = {"num": fmt_number, "ts": fmt_ts, "usd": fmt_usd, "pval": fmt_p,
                            "pct": fmt_pct, "cell": fmt_cell, "text": fmt_cell, "pjson": fmt_json,
                            "range": fmt_range, "month": fmt_month,
-                           "topsig": fmt_top_signals}
+                           "topsig": fmt_top_signals, "tag": fmt_cell}
 FILTERS["attr_filter"] = lambda v, name: FILTERS[name](v)
 
 
@@ -166,6 +166,8 @@ def guess_filter(column: str, value: Any = None) -> str:
         return "usd"
     if c == "top_signals":
         return "topsig"
+    if c in ("signal", "kind", "family", "platform", "format", "directed", "significant"):
+        return "tag"  # short names, never broken inside a word
     if c.endswith(("_at", "_date", "_start")) or c in ("day", "month", "bucket", "created"):
         return "ts"
     if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):

@@ -5,6 +5,10 @@ cluster, each is a scan of ``posts`` or ``edge_evidence`` (tens of millions of r
 for all clusters, as temporary tables of the (read-only) connection, each cluster's answer is a
 lookup. The server and the report build them on first use; the workspace is never written.
 
+The promoted posts reposted by cluster members (a scan of every post, the same for every
+request) are kept the same way (``ads.AMPLIFIED``), and so is the ads audit's result that the
+paid-promotion page reads (:meth:`Summaries.memo`).
+
 Traceability is kept: the query recorded for a figure is the per-cluster query over the
 workspace tables, which gives exactly the summary's rows for that cluster, with a note naming
 the summary that answered it.
@@ -14,6 +18,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from typing import Any, Callable
 
 from ioscope.workspace import Workspace
 
@@ -31,6 +36,7 @@ class Summaries:
 
     ws: Workspace
     built: dict[str, float] = field(default_factory=dict)
+    values: dict[str, Any] = field(default_factory=dict)
 
     def ensure(self, name: str, sql: str) -> None:
         if name in self.built:
@@ -38,3 +44,12 @@ class Summaries:
         start = time.perf_counter()
         self.ws.sql(f'CREATE OR REPLACE TEMP TABLE "{name}" AS {sql}')
         self.built[name] = round(time.perf_counter() - start, 3)
+
+    def memo(self, name: str, compute: Callable[[], Any]) -> Any:
+        """A value another stage computes over the whole workspace (e.g. the ads audit),
+        computed on first use and kept for the connection."""
+        if name not in self.values:
+            start = time.perf_counter()
+            self.values[name] = compute()
+            self.built[name] = round(time.perf_counter() - start, 3)
+        return self.values[name]

@@ -92,7 +92,7 @@ class Tracer:
             name, build, fast, fast_params = via
             self.summaries.ensure(name, _dedent(build))
             result = self.ws.rows(_dedent(fast), list(fast_params))
-            note = (f"answered from the summary {name}, built once for all clusters "
+            note = (f"answered from the summary {name}, built once for this connection "
                     f"in {self.summaries.built[name]:.2f} s")
         else:
             result = self.ws.rows(sql, params)
@@ -102,11 +102,12 @@ class Tracer:
         self.queries.append(q)
         return result, q
 
-    def record(self, title: str, sql: str, rows: int) -> Query:
+    def record(self, title: str, sql: str, rows: int, *, seconds: float = 0.0,
+               note: str | None = None) -> Query:
         """Record a query another stage ran (e.g. the ads audit), so that its numbers are traced."""
         sql = _dedent(sql)
         q = Query(id=f"{self.prefix}{len(self.queries) + 1}", title=title, sql=sql,
-                  tables=tables_read(sql), rows=rows)
+                  tables=tables_read(sql), rows=rows, seconds=round(seconds, 4), note=note)
         self.queries.append(q)
         return q
 

@@ -82,6 +82,7 @@ def cluster_page(tr: Tracer, raw: Mapping[str, str], cluster_id: str) -> Page:
     pag = None
     if data["status"] == "ok":
         pag = pagination(p["page"], size, data["n_members"])
+    if data["status"] == "ok" and "timeline" in data:  # not for members listed in the details
         net = network.network(tr, cluster_id=cid, max_nodes=400, max_edges=4000)
         if net["status"] == "ok":
             _place(net)
@@ -105,7 +106,8 @@ def _place(net: dict[str, Any]) -> None:
     """Initial positions for the interactive view (the same layout as the report's picture)."""
     pic = charts.network_picture(net["nodes"], net["edges"], width=900, height=640)
     for node, drawn in zip(net["nodes"], pic["nodes"]):
-        node.update(x=drawn["x"], y=drawn["y"], r=drawn["r"], fill=drawn["fill"])
+        node.update(x=drawn["x"], y=drawn["y"], r=drawn["r"], fill=drawn["fill"],
+                    label=drawn["label"])
     net["width"], net["height"], net["legend"] = pic["width"], pic["height"], pic["legend"]
 
 

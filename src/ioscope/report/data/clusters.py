@@ -77,6 +77,10 @@ def cluster_detail(tr: Tracer, cluster_id: Any, *, members_limit: int = 200,
     out: dict[str, Any] = section("cluster", f"Cluster {cluster_id}", cluster=row,
                                   q_cluster=q_cluster, cluster_id=cluster_id)
     out.update(_members(tr, cluster_id, members_limit, members_offset))
+    if not out["n_members"] and tr.has_column("clusters", "details"):
+        out.update(_listed_members(tr, cluster_id, members_limit, members_offset))
+        if out["n_members"]:
+            return out
     out.update(_creation(tr, cluster_id))
     out.update(evidence.member_activity(tr, cluster_id))
     if tr.has("edges"):
@@ -108,6 +112,43 @@ def _members(tr: Tracer, cid: Any, limit: int, offset: int) -> dict[str, Any]:
         SELECT count(*) AS members FROM cluster_members WHERE cluster_id = ?""", [cid])
     return dict(members=rows, q_members=q, member_columns=extra, n_members=total["members"],
                 q_n_members=q_total, members_limit=limit, members_offset=offset)
+
+
+_LISTED = '[{"platform": "VARCHAR", "account_id": "VARCHAR", "handle": "VARCHAR", "posts": "BIGINT"}]'
+
+#: Why a cluster listed in ``clusters.details`` has no activity, evidence or network sections.
+LISTED_NOTE = ("Detection lists the members of this cluster in its details and does not flag "
+               "them (they are not in cluster_members): a mirror cluster is one account and its "
+               "automated reposting feeds, whose synchrony follows that account's posting. The "
+               "signals, activity, creation dates and evidence of a cluster are read from "
+               "cluster_members, so they are left out here; open a member's page to see its "
+               "activity and edges.")
+
+
+def _listed_members(tr: Tracer, cid: Any, limit: int, offset: int) -> dict[str, Any]:
+    """Members a cluster lists in ``clusters.details.members`` (mirror clusters), when
+    ``cluster_members`` has none for it."""
+    score_join, score_col = "", "NULL AS account_score"
+    if tr.has("account_scores"):
+        score_join = (f"LEFT JOIN {scores_source(tr)} s "
+                      "ON s.platform = m.platform AND s.account_id = m.account_id")
+        score_col = "s.score AS account_score"
+    listed = f"""(SELECT unnest(from_json(details -> 'members', '{_LISTED}'), recursive := true)
+          FROM clusters WHERE cluster_id = ?)"""
+    rows, q = tr.rows("Members listed in the cluster's details (not flagged)", f"""
+        SELECT m.platform, m.account_id, coalesce(a.handle, m.handle) AS handle, a.display_name,
+               a.created_at AS account_created_at, a.followers, a.following, a.location,
+               a.language, {score_col}, m.posts
+        FROM {listed} m
+        LEFT JOIN accounts a ON a.platform = m.platform AND a.account_id = m.account_id
+        {score_join}
+        ORDER BY a.created_at NULLS LAST, m.account_id
+        LIMIT ? OFFSET ?""", [cid, limit, offset])
+    total, q_total = tr.one("Number of members listed in the cluster's details",
+                            f"SELECT count(*) AS members FROM {listed}", [cid])
+    return dict(members=rows, q_members=q, member_columns=["posts"],
+                n_members=total["members"], q_n_members=q_total, members_source="details",
+                listed_note=LISTED_NOTE)
 
 
 def _creation(tr: Tracer, cid: Any) -> dict[str, Any]:

@@ -133,15 +133,16 @@ def _items_sql(tr: Tracer, ev: str, *, per_cluster: bool) -> str:
           GROUP BY {ce}ev.signal, ev.item)"""
 
 
-def _posts_sql(tr: Tracer, items: str) -> str:
-    """Looks up the two posts of each item's closest pair (by id: a semi-join, then a join)."""
+def _posts_sql(tr: Tracer, items: str, key: str = "") -> str:
+    """Looks up the two posts of each item's closest pair (by id: a semi-join, then a join).
+    ``key`` (``"i.cluster_id, "``) keeps the cluster of each item, for the summary."""
     on = {k: (f"p{k}.platform = i.ex.platform_{k} AND " if tr.has_column(
         "edge_evidence", f"platform_{k}") else "") for k in "12"}
     return f"""
         pp AS (
           SELECT platform, post_id, handle, created_at, text FROM posts
           WHERE post_id IN (SELECT ex.post_1 FROM {items} UNION ALL SELECT ex.post_2 FROM {items}))
-        SELECT i.signal, i.item, i.accounts, i.pairs, i.min_dt_seconds, i.median_dt_seconds,
+        SELECT {key}i.signal, i.item, i.accounts, i.pairs, i.min_dt_seconds, i.median_dt_seconds,
                i.ex.dt_seconds AS dt_seconds, coalesce(p1.platform, p2.platform) AS platform,
                i.ex.account_1 AS account_1, p1.handle AS handle_1, i.ex.post_1 AS post_1,
                p1.created_at AS created_at_1, p1.text AS text_1,
@@ -167,12 +168,15 @@ def shared_items(tr: Tracer, cid: Any, limit: int, items_limit: int) -> dict[str
         build_ev = f"""
         WITH ev AS (SELECT m1.cluster_id, e.* FROM edge_evidence e
           {member_join(tr, "edge_evidence", mem="cluster_members", same_cluster=True)})"""
-        build = _items_sql(tr, build_ev, per_cluster=True) + "\n        SELECT * FROM items"
-        fast = (f"""
+        # the summary holds each item's pair of posts too: a cluster page then reads no posts
+        build = (_items_sql(tr, build_ev, per_cluster=True) + ","
+                 + _posts_sql(tr, "items", key="i.cluster_id, "))
+        fast = f"""
         WITH sel AS (
           SELECT * FROM "{CLUSTER_ITEMS}" WHERE cluster_id = ?
-          ORDER BY pairs DESC, signal, item LIMIT ?),"""
-                + _posts_sql(tr, "sel"))
+          ORDER BY pairs DESC, signal, item LIMIT ?)
+        SELECT * EXCLUDE (cluster_id) FROM sel
+        ORDER BY pairs DESC, accounts DESC, signal, item"""
         via = (CLUSTER_ITEMS, build, fast, [cid, n])
     items, q = tr.rows("Items most shared within the cluster, with the closest pair of posts "
                        "on each", sql, [cid, n], via=via)

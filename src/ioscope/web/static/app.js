@@ -45,7 +45,6 @@
     }
     const info = document.getElementById("network-info");
     const circles = [];
-    const perCluster = new Map();
     for (const n of net.nodes) {
       const c = el("circle", { cx: n.x, cy: n.y, r: n.r || 4, fill: n.fill || "#999", class: "node" });
       const name = n.handle || n.account_id;
@@ -68,11 +67,9 @@
       });
       gNodes.append(c);
       circles.push([n, c]);
-      const k = (perCluster.get(n.cluster_id) || 0) + 1;
-      perCluster.set(n.cluster_id, k);
-      if (k <= 3) {
+      if (n.label) {  // the server labels a few accounts of small clusters only (readable)
         const label = el("text", { x: n.x + (n.r || 4) + 2, y: n.y + 3 });
-        label.textContent = name;
+        label.textContent = n.label;
         gLabels.append(label);
       }
     }
