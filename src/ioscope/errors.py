@@ -12,6 +12,8 @@ __all__ = [
     "InputFormatError",
     "UnknownFormatError",
     "NotFoundError",
+    "EngineUnavailableError",
+    "UnsupportedOnEngineError",
     "StageNotRunError",
 ]
 
@@ -91,6 +93,18 @@ class NotFoundError(IoscopeError):
     """A named object (workspace, account, cluster, file) does not exist."""
 
     code = "not_found"
+
+
+class EngineUnavailableError(IoscopeError):
+    """The chosen execution engine cannot start here (e.g. pyspark or Java is missing)."""
+
+    code = "engine_unavailable"
+
+
+class UnsupportedOnEngineError(UsageError):
+    """What was asked cannot run on the chosen execution engine (e.g. a signal on Spark)."""
+
+    code = "unsupported_on_engine"
 
 
 class StageNotRunError(IoscopeError):

@@ -12,6 +12,7 @@ from rich.table import Table
 from ioscope.cli.common import emit_json, err, handle_errors, out
 from ioscope.detect import (SIGNALS, default_signals, detect, estimate_window, window_sweep)
 from ioscope.detect.calibrated import SIGNIF_PARAMS
+from ioscope.detect.engines import resolve_engine
 from ioscope.errors import UsageError
 from ioscope.params import parse_duration
 from ioscope.workspace import Workspace
@@ -41,7 +42,9 @@ def _help() -> str:
             "  ioscope detect case.duckdb --signals co_repost,co_link --window 5m --min-weight 3\n\n"
             "  ioscope detect case.duckdb --compat cnt --window 60 --json\n\n"
             "  ioscope detect case.duckdb --param near_duplicate_text.threshold=0.9 "
-            "--memory-limit 4GB")
+            "--memory-limit 4GB\n\n"
+            "  ioscope detect case.duckdb --engine spark --spark-master spark://host:7077 "
+            "--spark-staging /shared/tmp  (see docs/scale.md)")
 
 
 def _spec(name: str) -> str:
@@ -60,6 +63,17 @@ def parse_param_options(items: List[str] | None) -> dict[str, dict[str, str]]:
                              hint="Example: --param near_duplicate_text.threshold=0.9")
         out.setdefault(signal.strip(), {})[name.strip()] = value.strip()
     return out
+
+
+def _conf(items: List[str] | None) -> dict[str, str]:
+    conf = {}
+    for item in items or []:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise UsageError(f"--spark-conf takes KEY=VALUE; got {item!r}.",
+                             hint="Example: --spark-conf spark.executor.memory=8g")
+        conf[key.strip()] = value.strip()
+    return conf
 
 
 @handle_errors()
@@ -85,12 +99,18 @@ def detect_cmd(
     min_cluster_size: Optional[int] = typer.Option(None, "--min-cluster-size", help=_spec("min_cluster_size")),
     seed: Optional[int] = typer.Option(None, "--seed", help=_spec("seed")),
     window_sweep_: Optional[str] = typer.Option(None, "--window-sweep", help="Comma-separated windows (e.g. 10s,60s,10m,1h): run at each and report how the raw and the significant results change; the workspace ends with the --window run."),
+    engine: str = typer.Option("duckdb", "--engine", help="Where the co-action statements run: duckdb (in the workspace) or spark (same results; not near_duplicate_text, synchronized or creation_burst). See docs/scale.md."),
+    spark_master: Optional[str] = typer.Option(None, "--spark-master", help="Spark master URL: local[2], spark://host:7077, yarn (default: local[*])."),
+    spark_conf: Optional[List[str]] = typer.Option(None, "--spark-conf", help="Spark setting KEY=VALUE (repeatable), e.g. spark.executor.memory=8g."),
+    spark_staging: Optional[str] = typer.Option(None, "--spark-staging", help="Directory for the Parquet copy of the posts that Spark reads; on a cluster, one every executor can read."),
     json: bool = typer.Option(False, "--json", help="Print the run report as JSON."),
 ) -> None:
+    eng = resolve_engine(engine, spark_master=spark_master, spark_conf=_conf(spark_conf),
+                         spark_staging=spark_staging)
     options = dict(signals=signals, min_weight=min_weight, hot_items=hot_items,
                    max_item_actions=max_item_actions, max_evidence=max_evidence,
                    params=parse_param_options(param), memory_limit=memory_limit,
-                   temp_directory=temp_directory, threads=threads)
+                   temp_directory=temp_directory, threads=threads, engine=eng)
     significance = dict(fdr=fdr, stratum=stratum, timing_stratum=timing_stratum,
                         resolution=resolution,
                         min_cluster_size=min_cluster_size, seed=seed)

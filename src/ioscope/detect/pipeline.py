@@ -16,6 +16,7 @@ from typing import Any, Iterable
 
 from ioscope.detect.calibrated import (CALIBRATED_SIGNAL_DEFAULTS, SIGNIF_PARAMS,
                                        SignificanceTester, finish_calibrated, significance_params)
+from ioscope.detect.engines import DuckDBEngine, SparkEngine, resolve_engine
 from ioscope.detect.results import list_clusters
 from ioscope.detect.run import DetectReport, resolve_params, run_signals
 from ioscope.detect.signals import default_signals, get_signal
@@ -69,8 +70,9 @@ def run_detect(ws: Workspace, *, raw: bool = False, compat: str | None = None,
                timing_stratum: str | float | None = None, resolution: float | None = None,
                min_cluster_size: int | None = None, seed: int | None = None,
                memory_limit: str | None = None, temp_directory: str | None = None,
-               threads: int | None = None) -> DetectReport:
-    """Run ``ioscope detect``. The co-action options are those of
+               threads: int | None = None,
+               engine: str | DuckDBEngine | SparkEngine | None = None) -> DetectReport:
+    """Run ``ioscope detect``. The co-action options (and ``engine``) are those of
     :func:`ioscope.detect.run.detect_coaction`; fdr, stratum, timing_stratum, resolution,
     min_cluster_size and seed (:data:`ioscope.detect.calibrated.SIGNIF_PARAMS`) apply to the
     calibrated pipeline only."""
@@ -87,9 +89,11 @@ def run_detect(ws: Workspace, *, raw: bool = False, compat: str | None = None,
     sp = significance_params(given) if calibrated else None
     if isinstance(signals, str):
         signals = [s.strip() for s in signals.split(",") if s.strip()]
-    names = list(signals) if signals else default_signals(compat)
+    eng = resolve_engine(engine)
+    names = list(signals) if signals else eng.supported(default_signals(compat))
     for n in names:
         get_signal(n)
+    eng.check(names)
     resolved = resolve_params(
         names, compat=compat, params=_signal_params(names, params) if calibrated else params,
         overrides={"window": window, "min_weight": min_weight, "hot_items": hot_items,
@@ -99,18 +103,18 @@ def run_detect(ws: Workspace, *, raw: bool = False, compat: str | None = None,
     ws.configure(memory_limit=memory_limit, temp_directory=temp_directory, threads=threads)
     recorded = {"mode": "calibrated" if calibrated else "raw", "signals": names,
                 "compat": compat, "memory_limit": memory_limit, "threads": threads,
-                "per_signal": resolved}
+                "per_signal": resolved, "engine": eng.describe()}
     if sp is not None:
         recorded["significance"] = sp
-    with ws.run("detect", recorded) as run:
+    with ws.run("detect", recorded) as run, eng.open(ws) as sql:
         ws.ensure(CLUSTERS, CLUSTER_MEMBERS)
         ws.con.execute("DELETE FROM cluster_members")
         ws.con.execute("DELETE FROM clusters")
         if sp is None:
-            return run_signals(ws, run, names, resolved, compat)
+            return run_signals(ws, run, names, resolved, compat, sql=sql)
         tester = SignificanceTester(ws.con, stratum=sp["stratum"],
                                     timing_stratum=sp["timing_stratum"])
-        report = run_signals(ws, run, names, resolved, None, on_signal=tester)
+        report = run_signals(ws, run, names, resolved, None, on_signal=tester, sql=sql)
         t0 = time.perf_counter()
         summary, _ = finish_calibrated(ws.con, tester, sp, run.run_id)
         summary["seconds"] = round(time.perf_counter() - t0, 3)

@@ -13,9 +13,11 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
 
 from ioscope.detect.base import COMPAT_MODES, GENERIC_PARAMS, Signal
-from ioscope.detect.coaction import (ACCOUNTS, aggregate_edges, apply_hot_policy,
-                                     index_actions, load_actions, pair_actions, prepare_accounts,
-                                     store)
+from ioscope.detect.coaction import (ACCOUNTS, ACTIONS, PAIRS, aggregate_edges,
+                                     apply_hot_policy, index_actions, load_actions, pair_actions,
+                                     prepare_accounts, store)
+from ioscope.detect.coaction import EDGES as EDGES_TEMP
+from ioscope.detect.engines import DuckDBEngine, SparkEngine, resolve_engine
 from ioscope.detect.signals import SIGNALS, default_signals, get_signal
 from ioscope.detect.sql import Sql, lit
 from ioscope.errors import ParameterError
@@ -93,7 +95,8 @@ def detect_coaction(ws: Workspace, *, signals: Iterable[str] | str | None = None
                     max_item_actions: int | None = None, max_evidence: int | None = None,
                     params: dict[str, dict[str, Any]] | None = None,
                     memory_limit: str | None = None, temp_directory: str | None = None,
-                    temp_limit: str = TEMP_LIMIT, threads: int | None = None) -> DetectReport:
+                    temp_limit: str = TEMP_LIMIT, threads: int | None = None,
+                    engine: str | DuckDBEngine | SparkEngine | None = None) -> DetectReport:
     """Run co-action signals on ``ws`` and replace its ``edges`` and ``edge_evidence``.
 
     ``signals``: names from :data:`ioscope.detect.signals.SIGNALS` (default: every signal on by
@@ -104,15 +107,19 @@ def detect_coaction(ws: Workspace, *, signals: Iterable[str] | str | None = None
     coordination-network-toolkit's definitions (directed weights, its text normalization, raw
     URLs, no hot-item policy unless one is asked for). ``memory_limit`` (e.g. ``"4GB"``),
     ``temp_directory`` and ``temp_limit`` bound DuckDB's memory, say where it spills and how much.
+    ``engine``: ``"duckdb"`` (default), ``"spark"`` or an :mod:`ioscope.detect.engines` object
+    such as ``SparkEngine(master="spark://host:7077")`` (same results; see docs/scale.md).
     """
     if compat is not None and compat not in COMPAT_MODES:
         raise ParameterError(f"The 'compat' parameter of detect must be one of "
                              f"{', '.join(repr(c) for c in COMPAT_MODES)}. Got {compat!r} instead.")
     if isinstance(signals, str):
         signals = [s.strip() for s in signals.split(",") if s.strip()]
-    names = list(signals) if signals else default_signals(compat)
+    eng = resolve_engine(engine)
+    names = list(signals) if signals else eng.supported(default_signals(compat))
     for n in names:
         get_signal(n)
+    eng.check(names)
     _size(temp_limit)
     resolved = resolve_params(names, compat=compat, params=params, overrides={
         "window": window, "min_weight": min_weight, "hot_items": hot_items,
@@ -121,26 +128,28 @@ def detect_coaction(ws: Workspace, *, signals: Iterable[str] | str | None = None
         threads = Param("threads", "int", None, "", min=1).coerce(threads, "detect")
     ws.configure(memory_limit=memory_limit, temp_directory=temp_directory, threads=threads)
     recorded = {"mode": "raw", "signals": names, "compat": compat, "memory_limit": memory_limit,
-                "temp_limit": temp_limit, "threads": threads, "per_signal": resolved}
-    with ws.run("detect", recorded) as run:
-        report = run_signals(ws, run, names, resolved, compat, temp_limit=temp_limit)
+                "temp_limit": temp_limit, "threads": threads, "per_signal": resolved,
+                "engine": eng.describe()}
+    with ws.run("detect", recorded) as run, eng.open(ws) as sql:
+        report = run_signals(ws, run, names, resolved, compat, sql=sql, temp_limit=temp_limit)
     return report
 
 
 def run_signals(ws: Workspace, run: Run, names: list[str], resolved: dict[str, dict[str, Any]],
                 compat: str | None, *,
                 on_signal: Callable[[Signal, dict[str, Any]], dict[str, Any] | None] | None = None,
-                temp_limit: str = TEMP_LIMIT) -> DetectReport:
+                sql: Sql | None = None, temp_limit: str = TEMP_LIMIT) -> DetectReport:
     """Inside an open ``ws.run``: replace ``edges``/``edge_evidence`` with the signals' results.
 
     ``resolved`` comes from :func:`resolve_params`. ``on_signal(signal, params)`` is called after
     each signal's edges are stored, while its temporary tables still exist (``_det_accounts``,
     ``_det_actions``, ``_det_pairs``, ``_det_edges``; near_duplicate_text: ``_nd_posts_cold``,
-    ``_nd_similar``); what it returns is added to the signal's counts.
+    ``_nd_similar``; the Spark engine copies them to ``ws.con`` for it);
+    what it returns is added to the signal's counts. ``sql``: the engine's runner (default DuckDB).
     """
     ws.ensure(EDGES, EDGE_EVIDENCE)
     report = DetectReport(run.run_id, compat, resolved)
-    sql = Sql(ws.con)
+    sql = sql if sql is not None else Sql(ws.con)
     try:
         sql.run("DELETE FROM edge_evidence")
         sql.run("DELETE FROM edges")
@@ -150,6 +159,8 @@ def run_signals(ws: Workspace, run: Run, names: list[str], resolved: dict[str, d
             signal = SIGNALS[name]
             counts = _run_signal(sql, signal, resolved[name], compat, run.run_id)
             if on_signal is not None:
+                sql.share((ACCOUNTS, ACTIONS, PAIRS, EDGES_TEMP, "_nd_posts_cold", "_nd_similar",
+                           "_cb_members", "_pa_actions"))
                 counts.update(on_signal(signal, resolved[name]) or {})
             sql.drop_temps(keep=(ACCOUNTS,))
             report.signals.append({"signal": name, **counts,

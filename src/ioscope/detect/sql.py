@@ -15,7 +15,7 @@ from typing import Any, Iterator
 
 import duckdb
 
-__all__ = ["Sql", "recording", "lit", "ident", "epoch_seconds", "from_epoch",
+__all__ = ["Sql", "recording", "recording_log", "lit", "ident", "epoch_seconds", "from_epoch",
            "unnest_actions", "WHITESPACE", "PY_WHITESPACE"]
 
 _local = threading.local()
@@ -38,6 +38,11 @@ def recording() -> Iterator[list[str]]:
         _local.log = prev
 
 
+def recording_log() -> list[str] | None:
+    """The list :func:`recording` is filling in this thread, if any (other engines log to it)."""
+    return getattr(_local, "log", None)
+
+
 class Sql:
     """A connection wrapper that runs (and, under :func:`recording`, records) statements."""
 
@@ -46,7 +51,7 @@ class Sql:
         self._temps: list[str] = []
 
     def run(self, sql: str) -> duckdb.DuckDBPyConnection:
-        log = getattr(_local, "log", None)
+        log = recording_log()
         if log is not None:
             log.append(sql)
         return self.con.execute(sql)
@@ -72,6 +77,9 @@ class Sql:
         if name not in self._temps:
             self._temps.append(name)
         return self.one(f"SELECT count(*) FROM {name}")
+
+    def share(self, names: tuple[str, ...]) -> None:
+        """Make these temporary tables visible on ``con`` (they are; the Spark engine copies)."""
 
     def drop_temps(self, keep: tuple[str, ...] = ()) -> None:
         """Drop the temporary tables this runner made (never any other table), but ``keep``."""

@@ -1,0 +1,160 @@
+"""DuckDB against Spark local[2] on the same co-action detection, in one process.
+
+Simulates POSTS posts (``ioscope.simulate``, cnt-csv, seeded), ingests them into a workspace and
+runs the raw co-action ``detect`` (``raw=True``: the part that runs on the engine; significance
+and clusters run in the workspace either way) with the same signals and options on both
+engines: DuckDB in the workspace, and Spark on one local[2] SparkSession started once (its
+start-up is timed apart). Prints the median
+wall-clock seconds of each engine over the repeats, the ratio Spark / DuckDB, and the peak memory
+of the whole process tree (the Python process with DuckDB inside it, plus Spark's JVM, which is
+a child process that ``/usr/bin/time`` does not count), sampled with psutil. Both engines must
+give the same number of edges and evidence rows per signal; the script stops if they do not.
+
+The machine is shared: the load average is printed with the results.
+
+    PYTHONPATH=src python benchmarks/bench_engines.py [--posts 1000000] [--repeat 3]
+        [--signals co_repost,co_link,...] [--spark-master local[2]] [--driver-memory 6g]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import psutil
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+from ioscope.detect import detect  # noqa: E402
+from ioscope.detect.engines import SPARK_UNSUPPORTED, SparkEngine  # noqa: E402
+from ioscope.detect.signals import default_signals  # noqa: E402
+from ioscope.ingest import ingest  # noqa: E402
+from ioscope.simulate import simulate  # noqa: E402
+from ioscope.workspace import Workspace  # noqa: E402
+
+GB = 1024 ** 3
+
+
+class TreeMemory:
+    """Peak resident memory of this process and all its children, sampled every 0.2 s."""
+
+    def __init__(self) -> None:
+        self.peak = 0
+        self.peak_children = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def _sample(self) -> None:
+        me = psutil.Process()
+        while not self._stop.is_set():
+            try:
+                kids = sum(c.memory_info().rss for c in me.children(recursive=True))
+                self.peak = max(self.peak, me.memory_info().rss + kids)
+                self.peak_children = max(self.peak_children, kids)
+            except psutil.Error:
+                pass
+            self._stop.wait(0.2)
+
+    def __enter__(self) -> "TreeMemory":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def counts(ws: Workspace) -> dict[str, tuple[int, int]]:
+    rows = ws.sql("""SELECT e.signal, e.n, coalesce(v.n, 0) FROM
+        (SELECT signal, count(*) AS n FROM edges GROUP BY signal) e
+        LEFT JOIN (SELECT signal, count(*) AS n FROM edge_evidence GROUP BY signal) v
+        USING (signal) ORDER BY e.signal""").fetchall()
+    return {s: (e, v) for s, e, v in rows}
+
+
+def timed_runs(ws: Workspace, repeat: int, **options) -> tuple[list[float], list[dict]]:
+    times, reports = [], []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        report = detect(ws, raw=True, **options)
+        times.append(time.perf_counter() - t0)
+        reports.append({s["signal"]: s["seconds"] for s in report.signals})
+    return times, reports
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--posts", type=int, default=1_000_000)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--signals", default=",".join(
+        s for s in default_signals() if s not in SPARK_UNSUPPORTED))
+    ap.add_argument("--spark-master", default="local[2]")
+    ap.add_argument("--driver-memory", default="6g")
+    ap.add_argument("--workdir", default=None)
+    args = ap.parse_args()
+    signals = args.signals.split(",")
+    work = Path(args.workdir or tempfile.mkdtemp(prefix="bench-engines-"))
+    work.mkdir(parents=True, exist_ok=True)
+
+    t0 = time.perf_counter()
+    summary = simulate(work / "sim", posts=args.posts, seed=args.seed, format="cnt-csv")
+    ws_path = work / "engines.duckdb"
+    for p in (ws_path, Path(str(ws_path) + ".wal")):
+        if p.exists():
+            p.unlink()
+    ws = Workspace.open(ws_path)
+    ingest(ws, [summary["paths"]["posts"]], format="cnt-csv")
+    print(f"{ws.count('posts'):,} posts simulated and ingested in "
+          f"{time.perf_counter() - t0:.0f} s; signals: {', '.join(signals)}")
+
+    with TreeMemory() as duck_mem:
+        duck_times, duck_reports = timed_runs(ws, args.repeat, signals=signals)
+    duck_counts = counts(ws)
+
+    from pyspark.sql import SparkSession
+
+    with TreeMemory() as spark_mem:
+        t0 = time.perf_counter()
+        session = (SparkSession.builder.master(args.spark_master).appName("bench_engines")
+                   .config("spark.ui.enabled", "false")
+                   .config("spark.ui.showConsoleProgress", "false")
+                   .config("spark.driver.memory", args.driver_memory)
+                   .config("spark.sql.shuffle.partitions", "8").getOrCreate())
+        session.sparkContext.setLogLevel("ERROR")
+        startup = time.perf_counter() - t0
+        spark_times, spark_reports = timed_runs(ws, args.repeat, signals=signals,
+                                                engine=SparkEngine())
+    spark_counts = counts(ws)
+    session.stop()
+    ws.close()
+    if spark_counts != duck_counts:
+        sys.exit(f"DIFFERENT RESULTS: duckdb {duck_counts} spark {spark_counts}")
+
+    duck_med, spark_med = statistics.median(duck_times), statistics.median(spark_times)
+    print(f"load average {' '.join(f'{x:.1f}' for x in os.getloadavg())} on "
+          f"{os.cpu_count()} cores; {args.repeat} run(s) per engine")
+    print(f"{'signal':18} {'edges':>9} {'evidence':>9} {'duckdb s':>9} {'spark s':>9}")
+    for s in signals:
+        e, v = duck_counts.get(s, (0, 0))
+        d = statistics.median(r.get(s, 0.0) for r in duck_reports)
+        k = statistics.median(r.get(s, 0.0) for r in spark_reports)
+        print(f"{s:18} {e:9,} {v:9,} {d:9.1f} {k:9.1f}")
+    print(f"duckdb: median {duck_med:.1f} s (runs {', '.join(f'{t:.1f}' for t in duck_times)}), "
+          f"peak process tree {duck_mem.peak / GB:.2f} GB")
+    print(f"spark {args.spark_master}: median {spark_med:.1f} s "
+          f"(runs {', '.join(f'{t:.1f}' for t in spark_times)}), session start {startup:.1f} s, "
+          f"peak process tree {spark_mem.peak / GB:.2f} GB (JVM {spark_mem.peak_children / GB:.2f} GB)")
+    print(f"ratio spark / duckdb: {spark_med / duck_med:.1f}x (same edges and evidence counts "
+          f"per signal)")
+
+
+if __name__ == "__main__":
+    main()
