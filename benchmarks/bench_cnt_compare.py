@@ -70,20 +70,25 @@ def run_measured(cmd: list[str], label: str | None = None) -> tuple[float, int, 
     """Wall seconds, peak RSS (bytes, process and children) and stdout of a command; its CPU
     seconds go to ``CPU[label]`` (a fair measure when the machine is shared)."""
     c0 = cpu_children()
-    t0 = time.perf_counter()
-    proc = psutil.Popen(cmd, env=ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    peak = 0
-    while proc.poll() is None:
-        try:
-            procs = [proc] + proc.children(recursive=True)
-            peak = max(peak, sum(p.memory_info().rss for p in procs))
-        except psutil.Error:
-            pass
-        time.sleep(0.05)
-    out, err = proc.communicate()
+    # the output goes to files, not pipes: a child writing more than a pipe holds (a 74 KB JSON
+    # report) would block until it is read, and it is read only after the child exits
+    with tempfile.TemporaryFile("w+") as fout, tempfile.TemporaryFile("w+") as ferr:
+        t0 = time.perf_counter()
+        proc = psutil.Popen(cmd, env=ENV, stdout=fout, stderr=ferr, text=True)
+        peak = 0
+        while proc.poll() is None:
+            try:
+                procs = [proc] + proc.children(recursive=True)
+                peak = max(peak, sum(p.memory_info().rss for p in procs))
+            except psutil.Error:
+                pass
+            time.sleep(0.05)
+        wall = time.perf_counter() - t0
+        fout.seek(0)
+        ferr.seek(0)
+        out, err = fout.read(), ferr.read()
     if proc.returncode:
         raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode}):\n{err[-2000:]}")
-    wall = time.perf_counter() - t0
     if label:
         CPU[label] = CPU.get(label, 0.0) + cpu_children() - c0
     return wall, peak, out
