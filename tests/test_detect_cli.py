@@ -81,3 +81,21 @@ def test_export_formats(ws_path, tmp_path):
     assert r.exit_code == 0 and json.loads(r.stdout)["rows"] > 0
     r = runner.invoke(app, ["export", str(ws_path), "edges", "--format", "xlsx", "-o", "x"])
     assert r.exit_code == 2
+
+
+def test_temp_limit_caps_duckdb_spill_and_is_recorded(ws_path):
+    _world(ws_path)
+    r = runner.invoke(app, ["detect", str(ws_path), "--temp-limit", "3GB", "--json"])
+    assert r.exit_code == 0, r.output
+    with Workspace.open(ws_path, read_only=True) as ws:
+        params = json.loads(ws.sql("SELECT parameters FROM runs WHERE command = 'detect' "
+                                   "ORDER BY started_at DESC LIMIT 1").fetchall()[0][0])
+    assert params["temp_limit"] == "3GB"
+    # the library applies it to the connection the run used (DuckDB reports it in GiB)
+    from ioscope.detect import detect
+    with Workspace.open(ws_path) as ws:
+        detect(ws, raw=True, signals="co_repost", temp_limit="7GB")
+        setting = ws.sql("SELECT current_setting('max_temp_directory_size')").fetchall()[0][0]
+    assert setting.startswith("6.5"), setting
+    r = runner.invoke(app, ["detect", str(ws_path), "--temp-limit", "lots", "--json"])
+    assert r.exit_code == 2 and json.loads(r.stdout)["error"]["code"] == "parameter"

@@ -91,11 +91,15 @@ class Workspace:
         return ws
 
     def configure(self, *, memory_limit: str | None = None, temp_directory: str | None = None,
-                  threads: int | None = None) -> None:
+                  threads: int | None = None, temp_limit: str | None = None) -> None:
+        """DuckDB settings of this connection: memory budget, where and how much it may spill
+        (``temp_limit``: DuckDB's ``max_temp_directory_size``), threads."""
         if memory_limit:
             self.con.execute(f"SET memory_limit = '{_safe_setting(memory_limit)}'")
         if temp_directory:
             self.con.execute(f"SET temp_directory = '{_safe_setting(temp_directory)}'")
+        if temp_limit:
+            self.con.execute(f"SET max_temp_directory_size = '{_safe_setting(temp_limit)}'")
         if threads:
             self.con.execute(f"SET threads = {int(threads)}")
 

@@ -13,6 +13,7 @@ from ioscope.cli.common import emit_json, err, handle_errors, out
 from ioscope.detect import (SIGNALS, default_signals, detect, estimate_window, window_sweep)
 from ioscope.detect.calibrated import SIGNIF_PARAMS
 from ioscope.detect.engines import resolve_engine
+from ioscope.detect.run import TEMP_LIMIT
 from ioscope.errors import UsageError
 from ioscope.params import parse_duration
 from ioscope.workspace import Workspace
@@ -90,6 +91,7 @@ def detect_cmd(
     param: Optional[List[str]] = typer.Option(None, "--param", "-p", help="Per-signal parameter SIGNAL.NAME=VALUE (repeatable)."),
     memory_limit: Optional[str] = typer.Option(None, "--memory-limit", help="DuckDB memory limit, e.g. 4GB; spills to a temp directory beyond it."),
     temp_directory: Optional[str] = typer.Option(None, "--temp-directory", help="Where DuckDB spills (default: next to the workspace)."),
+    temp_limit: str = typer.Option(TEMP_LIMIT, "--temp-limit", help="Most DuckDB may spill to the temp directory, e.g. 20GB; beyond it the run fails and the workspace is left as it was."),
     threads: Optional[int] = typer.Option(None, "--threads", help="DuckDB threads (default: all cores)."),
     raw: bool = typer.Option(False, "--raw", help="Raw co-action edges only: no significance, no clusters."),
     fdr: Optional[float] = typer.Option(None, "--fdr", help=_spec("fdr")),
@@ -110,7 +112,8 @@ def detect_cmd(
     options = dict(signals=signals, min_weight=min_weight, hot_items=hot_items,
                    max_item_actions=max_item_actions, max_evidence=max_evidence,
                    params=parse_param_options(param), memory_limit=memory_limit,
-                   temp_directory=temp_directory, threads=threads, engine=eng)
+                   temp_directory=temp_directory, temp_limit=temp_limit, threads=threads,
+                   engine=eng)
     significance = dict(fdr=fdr, stratum=stratum, timing_stratum=timing_stratum,
                         resolution=resolution,
                         min_cluster_size=min_cluster_size, seed=seed)

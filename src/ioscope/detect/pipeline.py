@@ -18,7 +18,8 @@ from ioscope.detect.calibrated import (CALIBRATED_SIGNAL_DEFAULTS, SIGNIF_PARAMS
                                        SignificanceTester, finish_calibrated, significance_params)
 from ioscope.detect.engines import DuckDBEngine, SparkEngine, resolve_engine
 from ioscope.detect.results import list_clusters
-from ioscope.detect.run import DetectReport, resolve_params, run_signals
+from ioscope.detect.run import (TEMP_LIMIT, DetectReport, check_temp_limit, resolve_params,
+                                run_signals)
 from ioscope.detect.signals import default_signals, get_signal
 from ioscope.errors import ParameterError, UsageError
 from ioscope.model.signif import CLUSTER_MEMBERS, CLUSTERS
@@ -70,7 +71,7 @@ def run_detect(ws: Workspace, *, raw: bool = False, compat: str | None = None,
                timing_stratum: str | float | None = None, resolution: float | None = None,
                min_cluster_size: int | None = None, seed: int | None = None,
                memory_limit: str | None = None, temp_directory: str | None = None,
-               threads: int | None = None,
+               temp_limit: str = TEMP_LIMIT, threads: int | None = None,
                engine: str | DuckDBEngine | SparkEngine | None = None) -> DetectReport:
     """Run ``ioscope detect``. The co-action options (and ``engine``) are those of
     :func:`ioscope.detect.run.detect_coaction`; fdr, stratum, timing_stratum, resolution,
@@ -100,9 +101,12 @@ def run_detect(ws: Workspace, *, raw: bool = False, compat: str | None = None,
                    "max_item_actions": max_item_actions, "max_evidence": max_evidence})
     if threads is not None:
         threads = Param("threads", "int", None, "", min=1).coerce(threads, "detect")
-    ws.configure(memory_limit=memory_limit, temp_directory=temp_directory, threads=threads)
+    temp_limit = check_temp_limit(temp_limit)
+    ws.configure(memory_limit=memory_limit, temp_directory=temp_directory, threads=threads,
+                 temp_limit=temp_limit)
     recorded = {"mode": "calibrated" if calibrated else "raw", "signals": names,
-                "compat": compat, "memory_limit": memory_limit, "threads": threads,
+                "compat": compat, "memory_limit": memory_limit, "temp_limit": temp_limit,
+                "threads": threads,
                 "per_signal": resolved, "engine": eng.describe()}
     if sp is not None:
         recorded["significance"] = sp

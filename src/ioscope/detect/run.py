@@ -25,14 +25,16 @@ from ioscope.model.detect import EDGE_EVIDENCE, EDGES
 from ioscope.params import Param, validate_params
 from ioscope.workspace import Run, Workspace
 
-__all__ = ["DetectReport", "detect_coaction", "resolve_params", "run_signals", "TEMP_LIMIT"]
+__all__ = ["DetectReport", "TEMP_LIMIT", "check_temp_limit", "detect_coaction", "resolve_params",
+           "run_signals"]
 
 #: Largest spill to disk a detect run may make unless told otherwise (--temp-limit).
 TEMP_LIMIT = "20GB"
 _SIZE = re.compile(r"^\s*\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)\s*$", re.I)
 
 
-def _size(value: str) -> str:
+def check_temp_limit(value: str) -> str:
+    """``value`` if it is a size DuckDB understands (e.g. ``"20GB"``), else a ParameterError."""
     if not _SIZE.match(str(value)):
         raise ParameterError(f"The 'temp_limit' parameter of detect must be a size such as '20GB'. "
                              f"Got {str(value)!r} instead.")
@@ -120,25 +122,26 @@ def detect_coaction(ws: Workspace, *, signals: Iterable[str] | str | None = None
     for n in names:
         get_signal(n)
     eng.check(names)
-    _size(temp_limit)
+    temp_limit = check_temp_limit(temp_limit)
     resolved = resolve_params(names, compat=compat, params=params, overrides={
         "window": window, "min_weight": min_weight, "hot_items": hot_items,
         "max_item_actions": max_item_actions, "max_evidence": max_evidence})
     if threads is not None:
         threads = Param("threads", "int", None, "", min=1).coerce(threads, "detect")
-    ws.configure(memory_limit=memory_limit, temp_directory=temp_directory, threads=threads)
+    ws.configure(memory_limit=memory_limit, temp_directory=temp_directory, threads=threads,
+                 temp_limit=temp_limit)
     recorded = {"mode": "raw", "signals": names, "compat": compat, "memory_limit": memory_limit,
                 "temp_limit": temp_limit, "threads": threads, "per_signal": resolved,
                 "engine": eng.describe()}
     with ws.run("detect", recorded) as run, eng.open(ws) as sql:
-        report = run_signals(ws, run, names, resolved, compat, sql=sql, temp_limit=temp_limit)
+        report = run_signals(ws, run, names, resolved, compat, sql=sql)
     return report
 
 
 def run_signals(ws: Workspace, run: Run, names: list[str], resolved: dict[str, dict[str, Any]],
                 compat: str | None, *,
                 on_signal: Callable[[Signal, dict[str, Any]], dict[str, Any] | None] | None = None,
-                sql: Sql | None = None, temp_limit: str = TEMP_LIMIT) -> DetectReport:
+                sql: Sql | None = None) -> DetectReport:
     """Inside an open ``ws.run``: replace ``edges``/``edge_evidence`` with the signals' results.
 
     ``resolved`` comes from :func:`resolve_params`. ``on_signal(signal, params)`` is called after
