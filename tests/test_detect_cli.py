@@ -99,3 +99,18 @@ def test_temp_limit_caps_duckdb_spill_and_is_recorded(ws_path):
     assert setting.startswith("6.5"), setting
     r = runner.invoke(app, ["detect", str(ws_path), "--temp-limit", "lots", "--json"])
     assert r.exit_code == 2 and json.loads(r.stdout)["error"]["code"] == "parameter"
+
+
+def test_out_of_memory_is_a_clear_error_and_leaves_the_workspace(ws_path):
+    _world(ws_path)
+    assert runner.invoke(app, ["detect", str(ws_path), "--raw", "--signals", "co_repost"]).exit_code == 0
+    with Workspace.open(ws_path, read_only=True) as ws:
+        before = (ws.count("edges"), ws.count("runs"))
+    r = runner.invoke(app, ["detect", str(ws_path), "--memory-limit", "1MB", "--json"])
+    assert r.exit_code == 1, r.output
+    error = json.loads(r.stdout)["error"]
+    assert error["code"] == "out_of_resources" and "--memory-limit" in error["hint"]
+    r = runner.invoke(app, ["detect", str(ws_path), "--memory-limit", "1MB"])
+    assert r.exit_code == 1 and "ran out of memory" in r.output and "Traceback" not in r.output
+    with Workspace.open(ws_path, read_only=True) as ws:
+        assert (ws.count("edges"), ws.count("runs")) == before

@@ -107,6 +107,13 @@ class UnsupportedOnEngineError(UsageError):
     code = "unsupported_on_engine"
 
 
+class ResourceError(IoscopeError):
+    """The engine ran out of memory or of spill space (DuckDB's ``memory_limit`` or
+    ``max_temp_directory_size``); the workspace is left as it was."""
+
+    code = "out_of_resources"
+
+
 class StageNotRunError(IoscopeError):
     """A command needs the output of a pipeline stage that has not run on this workspace."""
 
