@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-__all__ = ["RESULTS", "parse_comparison", "parse_scale", "measured_markdown"]
+__all__ = ["NUM", "RESULTS", "measured_markdown", "number", "parse_comparison", "parse_scale"]
 
 #: Recorded benchmark outputs (present in a source checkout).
 RESULTS = Path(__file__).resolve().parents[3] / "benchmarks" / "results"
@@ -22,26 +22,28 @@ SCALE = "scale_10m.txt"
 SCALE_FIRST = "scale_10m_duckdb_limit_4GB.txt"
 #: The issue's memory budget for 10 M posts.
 BUDGET = "4GB"
-_NUM = r"([\d,]+(?:\.\d+)?)"
+#: A number as the benchmarks print it (thousands separators, optional decimals).
+NUM = r"([\d,]+(?:\.\d+)?)"
 
 
-def _num(text: str) -> float:
+def number(text: str) -> float:
+    """A printed number (``"1,234.5"``) as a float."""
     return float(text.replace(",", ""))
 
 
 def parse_comparison(text: str) -> dict:
     """Posts, per-step seconds (CNT, ioscope), identical edge-set sizes and the printed ratios."""
-    head = re.search(rf"CNT-compatible networks, {_NUM} posts, window {_NUM} s, min weight "
-                     rf"{_NUM}: identical edge sets (.*)", text)
-    steps = {m[1]: (_num(m[2]), _num(m[3])) for m in re.finditer(
-        rf"^(ingest|co_\w+|detect CLI|total)\s+{_NUM}\s+{_NUM}", text, re.M)}
-    ratio = re.search(rf"end to end\): {_NUM}x wall; CPU seconds {_NUM} / {_NUM} = {_NUM}x "
-                      rf"\(load average now {_NUM}", text)
+    head = re.search(rf"CNT-compatible networks, {NUM} posts, window {NUM} s, min weight "
+                     rf"{NUM}: identical edge sets (.*)", text)
+    steps = {m[1]: (number(m[2]), number(m[3])) for m in re.finditer(
+        rf"^(ingest|co_\w+|detect CLI|total)\s+{NUM}\s+{NUM}", text, re.M)}
+    ratio = re.search(rf"end to end\): {NUM}x wall; CPU seconds {NUM} / {NUM} = {NUM}x "
+                      rf"\(load average now {NUM}", text)
     before = re.search(r"before: .*load average: ([\d.]+)", text)
-    return {"posts": int(_num(head[1])), "window": _num(head[2]), "min_weight": int(_num(head[3])),
-            "edges": {m[1]: int(_num(m[2])) for m in re.finditer(rf"(co_\w+) {_NUM}", head[4])},
-            "steps": steps, "ratio_wall": _num(ratio[1]), "cpu": (_num(ratio[2]), _num(ratio[3])),
-            "ratio_cpu": _num(ratio[4]), "load_after": _num(ratio[5]),
+    return {"posts": int(number(head[1])), "window": number(head[2]), "min_weight": int(number(head[3])),
+            "edges": {m[1]: int(number(m[2])) for m in re.finditer(rf"(co_\w+) {NUM}", head[4])},
+            "steps": steps, "ratio_wall": number(ratio[1]), "cpu": (number(ratio[2]), number(ratio[3])),
+            "ratio_cpu": number(ratio[4]), "load_after": number(ratio[5]),
             "load_before": float(before[1]) if before else None}
 
 
@@ -49,24 +51,24 @@ def parse_scale(text: str) -> dict:
     """Posts, memory limit, and wall seconds / peak RSS (GiB) of ingest, near-dup, full detect."""
     limit = re.search(r"--memory-limit (\S+)", text)
     out = {"memory_limit": limit[1] if limit else "3GB"}
-    ingest = re.search(rf"^ingest: {_NUM} s wall, .*peak RSS {_NUM} GiB", text, re.M)
+    ingest = re.search(rf"^ingest: {NUM} s wall, .*peak RSS {NUM} GiB", text, re.M)
     if ingest:
-        out["ingest"] = (_num(ingest[1]), _num(ingest[2]))
-    nd = re.search(rf"near_duplicate_text on {_NUM} posts: {_NUM} s wall \({_NUM} s in detect\)"
-                   rf".*peak RSS {_NUM} GiB, {_NUM} similar text pairs, {_NUM} edges", text)
+        out["ingest"] = (number(ingest[1]), number(ingest[2]))
+    nd = re.search(rf"near_duplicate_text on {NUM} posts: {NUM} s wall \({NUM} s in detect\)"
+                   rf".*peak RSS {NUM} GiB, {NUM} similar text pairs, {NUM} edges", text)
     if nd:
-        out.update(posts=int(_num(nd[1])), near_dup=(_num(nd[2]), _num(nd[4])),
-                   near_dup_detect=_num(nd[3]), similar_pairs=int(_num(nd[5])),
-                   near_dup_edges=int(_num(nd[6])))
-    full = re.search(rf"default detect on {_NUM} posts: {_NUM} s wall, .*peak RSS {_NUM} GiB",
+        out.update(posts=int(number(nd[1])), near_dup=(number(nd[2]), number(nd[4])),
+                   near_dup_detect=number(nd[3]), similar_pairs=int(number(nd[5])),
+                   near_dup_edges=int(number(nd[6])))
+    full = re.search(rf"default detect on {NUM} posts: {NUM} s wall, .*peak RSS {NUM} GiB",
                      text)
     if full:
-        out["full"] = (_num(full[2]), _num(full[3]))
+        out["full"] = (number(full[2]), number(full[3]))
     # a run whose report the script could not read, timed from the workspace's runs table
-    noted = re.search(rf"\[default detect on {_NUM} posts: {_NUM} s in its run \(runs table\), "
-                      rf"RSS at least {_NUM} GiB", text)
+    noted = re.search(rf"\[default detect on {NUM} posts: {NUM} s in its run \(runs table\), "
+                      rf"RSS at least {NUM} GiB", text)
     if noted and not full:
-        out["full_noted"] = (_num(noted[2]), _num(noted[3]))
+        out["full_noted"] = (number(noted[2]), number(noted[3]))
     return out
 
 

@@ -16,19 +16,17 @@ from typing import Any, Iterable
 
 from ioscope.detect.calibrated import (CALIBRATED_SIGNAL_DEFAULTS, SIGNIF_PARAMS,
                                        SignificanceTester, finish_calibrated, significance_params)
-from ioscope.detect.engines import DuckDBEngine, SparkEngine, resolve_engine
+from ioscope.detect.engines import DuckDBEngine, SparkEngine
 from ioscope.detect.results import list_clusters
-from ioscope.detect.run import (TEMP_LIMIT, DetectReport, check_temp_limit, resolve_params,
-                                run_signals)
-from ioscope.detect.signals import default_signals, get_signal
-from ioscope.errors import ParameterError, UsageError
+from ioscope.detect.run import (TEMP_LIMIT, DetectReport, check_compat, configure_run,
+                                resolve_params, run_signals, select_signals)
+from ioscope.detect.signals import get_signal
+from ioscope.errors import UsageError
 from ioscope.model.signif import CLUSTER_MEMBERS, CLUSTERS
-from ioscope.params import Param
 from ioscope.workspace import Workspace
 
 __all__ = ["CalibratedReport", "run_detect"]
 
-_COMPAT_MODES = ("cnt",)
 
 
 @dataclass
@@ -77,9 +75,7 @@ def run_detect(ws: Workspace, *, raw: bool = False, compat: str | None = None,
     :func:`ioscope.detect.run.detect_coaction`; fdr, stratum, timing_stratum, resolution,
     min_cluster_size and seed (:data:`ioscope.detect.calibrated.SIGNIF_PARAMS`) apply to the
     calibrated pipeline only."""
-    if compat is not None and compat not in _COMPAT_MODES:
-        raise ParameterError(f"The 'compat' parameter of detect must be one of "
-                             f"{', '.join(repr(c) for c in _COMPAT_MODES)}. Got {compat!r} instead.")
+    check_compat(compat)
     calibrated = not raw and compat is None
     given = {"fdr": fdr, "stratum": stratum, "timing_stratum": timing_stratum,
              "resolution": resolution, "min_cluster_size": min_cluster_size, "seed": seed}
@@ -88,26 +84,15 @@ def run_detect(ws: Workspace, *, raw: bool = False, compat: str | None = None,
         raise UsageError(f"The option {sorted(given)[0]!r} applies to the calibrated pipeline, "
                          "not to a raw or CNT-compatible run.", hint="Drop it, or drop --raw/--compat.")
     sp = significance_params(given) if calibrated else None
-    if isinstance(signals, str):
-        signals = [s.strip() for s in signals.split(",") if s.strip()]
-    eng = resolve_engine(engine)
-    names = list(signals) if signals else eng.supported(default_signals(compat))
-    for n in names:
-        get_signal(n)
-    eng.check(names)
+    eng, names = select_signals(signals, compat, engine)
     resolved = resolve_params(
         names, compat=compat, params=_signal_params(names, params) if calibrated else params,
         overrides={"window": window, "min_weight": min_weight, "hot_items": hot_items,
                    "max_item_actions": max_item_actions, "max_evidence": max_evidence})
-    if threads is not None:
-        threads = Param("threads", "int", None, "", min=1).coerce(threads, "detect")
-    temp_limit = check_temp_limit(temp_limit)
-    ws.configure(memory_limit=memory_limit, temp_directory=temp_directory, threads=threads,
-                 temp_limit=temp_limit)
+    resources = configure_run(ws, memory_limit=memory_limit, temp_directory=temp_directory,
+                              temp_limit=temp_limit, threads=threads)
     recorded = {"mode": "calibrated" if calibrated else "raw", "signals": names,
-                "compat": compat, "memory_limit": memory_limit, "temp_limit": temp_limit,
-                "threads": threads,
-                "per_signal": resolved, "engine": eng.describe()}
+                "compat": compat, **resources, "per_signal": resolved, "engine": eng.describe()}
     if sp is not None:
         recorded["significance"] = sp
     with ws.run("detect", recorded) as run, eng.open(ws) as sql:

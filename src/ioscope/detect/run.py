@@ -25,8 +25,8 @@ from ioscope.model.detect import EDGE_EVIDENCE, EDGES
 from ioscope.params import Param, validate_params
 from ioscope.workspace import Run, Workspace
 
-__all__ = ["DetectReport", "TEMP_LIMIT", "check_temp_limit", "detect_coaction", "resolve_params",
-           "run_signals"]
+__all__ = ["DetectReport", "TEMP_LIMIT", "check_compat", "check_temp_limit", "configure_run",
+           "detect_coaction", "resolve_params", "run_signals", "select_signals"]
 
 #: Largest spill to disk a detect run may make unless told otherwise (--temp-limit).
 TEMP_LIMIT = "20GB"
@@ -39,6 +39,38 @@ def check_temp_limit(value: str) -> str:
         raise ParameterError(f"The 'temp_limit' parameter of detect must be a size such as '20GB'. "
                              f"Got {str(value)!r} instead.")
     return str(value).strip()
+
+
+def check_compat(compat: str | None) -> None:
+    """A ParameterError unless ``compat`` is None or one of :data:`COMPAT_MODES`."""
+    if compat is not None and compat not in COMPAT_MODES:
+        raise ParameterError(f"The 'compat' parameter of detect must be one of "
+                             f"{', '.join(repr(c) for c in COMPAT_MODES)}. Got {compat!r} instead.")
+
+
+def select_signals(signals: Iterable[str] | str | None, compat: str | None,
+                   engine: Any) -> tuple[Any, list[str]]:
+    """The engine and the signal names a run uses: those asked for (a list or a comma-separated
+    string), else the defaults the engine supports; unknown or refused names raise."""
+    if isinstance(signals, str):
+        signals = [s.strip() for s in signals.split(",") if s.strip()]
+    eng = resolve_engine(engine)
+    names = list(signals) if signals else eng.supported(default_signals(compat))
+    for n in names:
+        get_signal(n)
+    eng.check(names)
+    return eng, names
+
+
+def configure_run(ws: Workspace, *, memory_limit: str | None, temp_directory: str | None,
+                  temp_limit: str, threads: int | None) -> dict[str, Any]:
+    """Check and apply a run's DuckDB resources; returns them as recorded in ``runs``."""
+    temp_limit = check_temp_limit(temp_limit)
+    if threads is not None:
+        threads = Param("threads", "int", None, "", min=1).coerce(threads, "detect")
+    ws.configure(memory_limit=memory_limit, temp_directory=temp_directory, threads=threads,
+                 temp_limit=temp_limit)
+    return {"memory_limit": memory_limit, "temp_limit": temp_limit, "threads": threads}
 
 
 @dataclass
@@ -112,27 +144,15 @@ def detect_coaction(ws: Workspace, *, signals: Iterable[str] | str | None = None
     ``engine``: ``"duckdb"`` (default), ``"spark"`` or an :mod:`ioscope.detect.engines` object
     such as ``SparkEngine(master="spark://host:7077")`` (same results; see docs/scale.md).
     """
-    if compat is not None and compat not in COMPAT_MODES:
-        raise ParameterError(f"The 'compat' parameter of detect must be one of "
-                             f"{', '.join(repr(c) for c in COMPAT_MODES)}. Got {compat!r} instead.")
-    if isinstance(signals, str):
-        signals = [s.strip() for s in signals.split(",") if s.strip()]
-    eng = resolve_engine(engine)
-    names = list(signals) if signals else eng.supported(default_signals(compat))
-    for n in names:
-        get_signal(n)
-    eng.check(names)
-    temp_limit = check_temp_limit(temp_limit)
+    check_compat(compat)
+    eng, names = select_signals(signals, compat, engine)
     resolved = resolve_params(names, compat=compat, params=params, overrides={
         "window": window, "min_weight": min_weight, "hot_items": hot_items,
         "max_item_actions": max_item_actions, "max_evidence": max_evidence})
-    if threads is not None:
-        threads = Param("threads", "int", None, "", min=1).coerce(threads, "detect")
-    ws.configure(memory_limit=memory_limit, temp_directory=temp_directory, threads=threads,
-                 temp_limit=temp_limit)
-    recorded = {"mode": "raw", "signals": names, "compat": compat, "memory_limit": memory_limit,
-                "temp_limit": temp_limit, "threads": threads, "per_signal": resolved,
-                "engine": eng.describe()}
+    resources = configure_run(ws, memory_limit=memory_limit, temp_directory=temp_directory,
+                              temp_limit=temp_limit, threads=threads)
+    recorded = {"mode": "raw", "signals": names, "compat": compat, **resources,
+                "per_signal": resolved, "engine": eng.describe()}
     with ws.run("detect", recorded) as run, eng.open(ws) as sql:
         report = run_signals(ws, run, names, resolved, compat, sql=sql)
     return report

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from ioscope.detect.measured_docs import RESULTS
+from ioscope.detect.measured_docs import NUM, RESULTS, number
 from ioscope.params import describe
 
 __all__ = ["significance_markdown", "measured_markdown", "parse_quality", "QUALITY"]
@@ -13,27 +13,20 @@ __all__ = ["significance_markdown", "measured_markdown", "parse_quality", "QUALI
 QUALITY = "detect_quality_1m.txt"
 #: The same benchmark on another seed (both cases).
 QUALITY_SEED2 = "detect_quality_1m_seed2.txt"
-_NUM = r"([\d,]+(?:\.\d+)?)"
-
-
-def _num(text: str) -> float:
-    return float(text.replace(",", ""))
-
-
 def parse_quality(text: str) -> dict:
     """Commit, loads, per case: wall/CPU seconds, flagged share, precision, recall, strategies."""
     out: dict = {"commit": re.search(r"ioscope commit (\w+)", text)[1],
-                 "load_before": _num(re.search(rf"load average {_NUM}\n", text)[1]),
-                 "load_after": _num(re.search(rf"load average after: {_NUM}", text)[1])}
+                 "load_before": number(re.search(rf"load average {NUM}\n", text)[1]),
+                 "load_after": number(re.search(rf"load average after: {NUM}", text)[1])}
     for case, part in re.findall(r"== (\w+): (.*?)(?=\n== |\nload average after)", text, re.S):
-        c = {"accounts": int(_num(re.search(rf"posts, {_NUM} accounts", part)[1]))}
-        m = re.search(rf"calibrated detect: {_NUM} s wall, {_NUM} s CPU", part)
-        c["wall"], c["cpu"] = _num(m[1]), _num(m[2])
-        m = re.search(rf"flagged: {_NUM} accounts = {_NUM} of all", part)
-        c["flagged"], c["share"] = int(_num(m[1])), _num(m[2])
-        m = re.search(rf"accounts: precision {_NUM}, recall {_NUM}", part)
+        c = {"accounts": int(number(re.search(rf"posts, {NUM} accounts", part)[1]))}
+        m = re.search(rf"calibrated detect: {NUM} s wall, {NUM} s CPU", part)
+        c["wall"], c["cpu"] = number(m[1]), number(m[2])
+        m = re.search(rf"flagged: {NUM} accounts = {NUM} of all", part)
+        c["flagged"], c["share"] = int(number(m[1])), number(m[2])
+        m = re.search(rf"accounts: precision {NUM}, recall {NUM}", part)
         if m:
-            c["precision"], c["recall"] = _num(m[1]), _num(m[2])
+            c["precision"], c["recall"] = number(m[1]), number(m[2])
         m = re.search(r"recall by strategy: (.*)", part)
         if m:
             c["strategies"] = {k: (int(a), int(b)) for k, a, b in
