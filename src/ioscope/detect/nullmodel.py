@@ -39,13 +39,16 @@ p-values err on the conservative side. Calibration is checked in tests and bench
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import duckdb
 import numpy as np
 import pyarrow as pa
-import scipy.sparse as sp
 
 from ioscope.detect.weighting import rowwise_dot
+
+if TYPE_CHECKING:  # imported where used: the CLI starts faster without it
+    import scipy.sparse as sp
 
 __all__ = ["StratifiedNull", "fit_null"]
 
@@ -81,6 +84,7 @@ class StratifiedNull:
                accounts: np.ndarray) -> "StratifiedNull":
         """The null with Π and N estimated without ``accounts``: their actions leave N and their
         co-action pairs (rows of ``pairs``: a1, a2, t1, t2) leave Π; their own d_a stays."""
+        import scipy.sparse as sp
         if self.n_actions == 0 or len(accounts) == 0:
             return self
         accounts = np.unique(np.asarray(accounts, dtype=np.int64))
@@ -118,6 +122,7 @@ def _totals(counts: sp.csr_matrix) -> np.ndarray:
 
 def _weights(pairs: sp.csr_matrix, total: np.ndarray) -> sp.csr_matrix:
     """M: P[h, h'] / (N_h N_h') off the diagonal, P[h, h] / (N_h (N_h − 1)) on it."""
+    import scipy.sparse as sp
     n = total.size
     inv = np.divide(1.0, total, out=np.zeros(n), where=total > 0)
     m = (sp.diags(inv) @ pairs @ sp.diags(inv)).tocsr()
@@ -135,6 +140,7 @@ def fit_null(con: duckdb.DuckDBPyConnection, actions: str, *, window: float | No
     time, e.g. a day or a time bin). A stratum shorter than the window is widened to it, so that
     two actions within the window always lie in the same or in adjacent strata.
     """
+    import scipy.sparse as sp
     s = float(max(stratum, window or 0.0, 1.0))
     base = con.execute(f"SELECT count(*), min(FLOOR(t / {s!r})) FROM {actions} "
                        "WHERE t IS NOT NULL AND item IS NOT NULL").fetchone()
@@ -166,6 +172,7 @@ def _window_pairs(con: duckdb.DuckDBPyConnection, src: str, w: float, n: int,
     before the end of its stratum. Summing by stratum gives Π without a pair join, in
     O(n log n) whatever the popularity of items.
     """
+    import scipy.sparse as sp
     d = con.execute(f"""SELECT dense_rank() OVER (ORDER BY item) AS c, t, h FROM ({src})
                         ORDER BY c, t""").fetchnumpy()
     c = d["c"].astype(np.float64)
@@ -186,6 +193,7 @@ def _window_pairs(con: duckdb.DuckDBPyConnection, src: str, w: float, n: int,
 def _item_pairs(con: duckdb.DuckDBPyConnection, src: str, n: int) -> sp.csr_matrix:
     """P when every pair of actions on an item counts: CᵀC from the item × stratum count matrix
     C, less N_h on the diagonal (an action does not pair with itself)."""
+    import scipy.sparse as sp
     c = con.execute(f"""SELECT dense_rank() OVER (ORDER BY item) - 1 AS i, h, n FROM (
         SELECT item, h, count(*) AS n FROM ({src}) GROUP BY ALL)""").fetchnumpy()
     cm = sp.csr_matrix((c["n"].astype(np.float64), (c["i"], c["h"])),

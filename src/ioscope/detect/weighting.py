@@ -12,9 +12,13 @@ the candidate pairs (the edges), as row-wise sparse dot products, never for all 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import duckdb
 import numpy as np
-import scipy.sparse as sp
+
+if TYPE_CHECKING:  # imported where used: the CLI starts faster without it
+    import scipy.sparse as sp
 
 __all__ = ["tfidf_matrix", "rowwise_dot"]
 
@@ -24,6 +28,7 @@ _CHUNK = 200_000
 def tfidf_matrix(con: duckdb.DuckDBPyConnection, actions: str, n_accounts: int,
                  account: str = "aid") -> sp.csr_matrix:
     """L2-normalized TF-IDF rows (accounts × items) from ``actions`` (integer ``account``, item)."""
+    import scipy.sparse as sp
     t = con.execute(f"""
         WITH tf AS (SELECT {account} AS acc, item, count(*) AS tf FROM {actions}
                     WHERE item IS NOT NULL GROUP BY ALL),
