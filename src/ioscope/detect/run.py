@@ -130,7 +130,8 @@ def detect_coaction(ws: Workspace, *, signals: Iterable[str] | str | None = None
                               temp_limit=temp_limit, threads=threads)
     recorded = {"mode": "raw", "signals": names, "compat": compat, **resources,
                 "per_signal": resolved, "engine": eng.describe()}
-    with ws.run("detect", recorded, replaces=(EDGES.name, EDGE_EVIDENCE.name)) as run, \
+    twins = () if compat else (EDGES.name, EDGE_EVIDENCE.name)  # see pipeline.run_detect
+    with ws.run("detect", recorded, replaces=twins) as run, \
             eng.open(ws) as sql:
         report = run_signals(ws, run, names, resolved, compat, sql=sql)
     return report
