@@ -12,11 +12,14 @@ never joins disconnected accounts, so every community is connected by significan
 from __future__ import annotations
 
 import random
+from typing import TYPE_CHECKING
 
 import duckdb
-import igraph as ig
 import numpy as np
 import pyarrow as pa
+
+if TYPE_CHECKING:  # imported where used: the CLI starts faster without it
+    import igraph as ig
 
 __all__ = ["PAIRS", "MEMBERS", "LOG_P_CAP", "fuse", "communities"]
 
@@ -81,6 +84,7 @@ def communities(con: duckdb.DuckDBPyConnection, *, resolution: float = 1.0, min_
 
 def _leiden(n: int, s: np.ndarray, t: np.ndarray, w: np.ndarray, resolution: float,
             seed: int) -> np.ndarray:
+    import igraph as ig
     if n == 0:
         return np.zeros(0, dtype=np.int64)
     g = ig.Graph(n=n, edges=np.column_stack([s, t]).astype(np.int64).tolist())

@@ -39,13 +39,16 @@ p-values err on the conservative side. Calibration is checked in tests and bench
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import duckdb
 import numpy as np
 import pyarrow as pa
-import scipy.sparse as sp
 
 from ioscope.detect.weighting import rowwise_dot
+
+if TYPE_CHECKING:  # imported where used: the CLI starts faster without it
+    import scipy.sparse as sp
 
 __all__ = ["StratifiedNull", "fit_null"]
 
@@ -81,6 +84,7 @@ class StratifiedNull:
                accounts: np.ndarray) -> "StratifiedNull":
         """The null with Π and N estimated without ``accounts``: their actions leave N and their
         co-action pairs (rows of ``pairs``: a1, a2, t1, t2) leave Π; their own d_a stays."""
+        import scipy.sparse as sp
         if self.n_actions == 0 or len(accounts) == 0:
             return self
         accounts = np.unique(np.asarray(accounts, dtype=np.int64))
@@ -118,6 +122,7 @@ def _totals(counts: sp.csr_matrix) -> np.ndarray:
 
 def _weights(pairs: sp.csr_matrix, total: np.ndarray) -> sp.csr_matrix:
     """M: P[h, h'] / (N_h N_h') off the diagonal, P[h, h] / (N_h (N_h − 1)) on it."""
+    import scipy.sparse as sp
     n = total.size
     inv = np.divide(1.0, total, out=np.zeros(n), where=total > 0)
     m = (sp.diags(inv) @ pairs @ sp.diags(inv)).tocsr()
@@ -135,6 +140,7 @@ def fit_null(con: duckdb.DuckDBPyConnection, actions: str, *, window: float | No
     time, e.g. a day or a time bin). A stratum shorter than the window is widened to it, so that
     two actions within the window always lie in the same or in adjacent strata.
     """
+    import scipy.sparse as sp
     s = float(max(stratum, window or 0.0, 1.0))
     base = con.execute(f"SELECT count(*), min(FLOOR(t / {s!r})) FROM {actions} "
                        "WHERE t IS NOT NULL AND item IS NOT NULL").fetchone()
@@ -183,6 +189,7 @@ def _window_pairs(con: duckdb.DuckDBPyConnection, src: str, w: float, n: int,
     O(n log n) whatever the popularity of items. Items are taken in chunks of whole items
     (:func:`_item_chunks`); the counts are integers, so the sums do not depend on the chunks.
     """
+    import scipy.sparse as sp
     same = np.zeros(n)
     nxt = np.zeros(n)
     for where in _item_chunks(con, src):
@@ -213,6 +220,7 @@ def _item_pairs(con: duckdb.DuckDBPyConnection, src: str, n: int) -> sp.csr_matr
     """P when every pair of actions on an item counts: CᵀC from the item × stratum count matrix
     C, less N_h on the diagonal (an action does not pair with itself). C is taken in chunks of
     whole items: CᵀC is the sum of the chunks' (integer counts, so the same whatever the chunks)."""
+    import scipy.sparse as sp
     ctc = sp.csr_matrix((n, n))
     totals = np.zeros(n)
     for where in _item_chunks(con, src):

@@ -11,7 +11,6 @@
 from __future__ import annotations
 
 import numpy as np
-from scipy.special import gammainc, gammaln
 
 __all__ = ["poisson_log_sf", "conditional_log_p", "truncated_mean", "benjamini_hochberg"]
 
@@ -20,6 +19,8 @@ _SERIES_TERMS = 40
 
 def poisson_log_sf(k: np.ndarray, lam: np.ndarray) -> np.ndarray:
     """Natural log of P(K ≥ k), K ~ Poisson(lam); 0 where k ≤ 0."""
+    from scipy.special import gammainc, gammaln
+
     k = np.asarray(k, dtype=np.float64)
     lam = np.maximum(np.asarray(lam, dtype=np.float64), 1e-300)
     k, lam = np.broadcast_arrays(k, lam)
@@ -57,6 +58,8 @@ def conditional_log_p(k: np.ndarray, lam: np.ndarray, k0: int = 1) -> np.ndarray
 
 def truncated_mean(lam: np.ndarray, k0: int) -> np.ndarray:
     """E[K | K ≥ k0] for K ~ Poisson(lam): the expected weight of an edge kept at min weight k0."""
+    from scipy.special import gammaln
+
     lam = np.maximum(np.asarray(lam, dtype=np.float64), 1e-300)
     if k0 <= 0:
         return lam

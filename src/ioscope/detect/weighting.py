@@ -12,10 +12,14 @@ the candidate pairs (the edges), as row-wise sparse dot products, never for all 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import duckdb
 import numpy as np
 import pyarrow as pa
-import scipy.sparse as sp
+
+if TYPE_CHECKING:  # imported where used: the CLI starts faster without it
+    import scipy.sparse as sp
 
 __all__ = ["tfidf_matrix", "rowwise_dot"]
 
@@ -31,6 +35,7 @@ def tfidf_matrix(con: duckdb.DuckDBPyConnection, actions: str, n_accounts: int,
     ``rows``: the only accounts whose rows are needed (e.g. those of the edges to compare);
     the others are left empty, so that only those rows are fetched from the database. The idf
     still counts every account."""
+    import scipy.sparse as sp
     keep = ""
     if rows is not None:
         con.register("_tfidf_rows", pa.table({"acc": np.unique(np.asarray(rows, np.int64))}))
