@@ -67,6 +67,7 @@ class Workspace:
         self.path = path
         self.con = con
         self.read_only = read_only
+        self._twins: set[str] = set()
 
     # -- opening -------------------------------------------------------------------------------
     @classmethod
@@ -140,9 +141,12 @@ class Workspace:
         table.create(self.con)
 
     def ensure(self, *tables: Table | str) -> None:
-        """Create the given (registered) tables when missing. Stages call this for their tables."""
+        """Create the given (registered) tables when missing. Stages call this for their tables.
+        Tables an open :meth:`run` replaces through twins exist already and are left alone."""
         for t in tables:
-            self._create(get_table(t) if isinstance(t, str) else t)
+            table = get_table(t) if isinstance(t, str) else t
+            if table.name not in self.twins:
+                self._create(table)
 
     # -- reading -------------------------------------------------------------------------------
     def has_table(self, name: str) -> bool:
@@ -174,8 +178,22 @@ class Workspace:
     # -- changing ------------------------------------------------------------------------------
     @contextmanager
     def run(self, command: str, parameters: dict[str, Any],
-            inputs: Iterable[str | os.PathLike] = ()) -> Iterator[Run]:
-        """One atomic command: everything inside commits together with its ``runs`` row, or not at all."""
+            inputs: Iterable[str | os.PathLike] = (), *,
+            replaces: Iterable[str] = ()) -> Iterator[Run]:
+        """One atomic command: everything inside commits together with its ``runs`` row, or not at all.
+
+        ``replaces`` names (registered) tables whose rows the command rewrites completely, as
+        detect does with ``edges`` and ``edge_evidence``. The command then works outside any
+        transaction, on empty temporary *twins* of those tables (same names and columns; DuckDB
+        resolves a name in ``temp`` first, so the command's statements read and write the twins),
+        and one short transaction at the end replaces each table's rows with its twin's and
+        records the run. A failure drops the twins and leaves the workspace as it was, as before;
+        either way the temporary tables the command made and left are dropped at the end.
+        Why: inside a transaction DuckDB keeps the data of every table dropped in it until the
+        transaction ends (a rollback could need it), so a command that makes and drops large
+        temporary tables step after step would hold all of them at once, in memory or spilled to
+        the temp directory. Outside a transaction a dropped temporary table is freed at once.
+        """
         if self.read_only:
             raise IncompatibleWorkspaceError(f"{self.path} is open read-only.")
         run = Run(run_id=utcnow().strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:8],
@@ -183,9 +201,21 @@ class Workspace:
         for p in inputs:
             run.inputs.append({"path": str(p), "sha256": file_sha256(p),
                                "size": os.path.getsize(p)})
-        self.con.begin()
+        twins = list(dict.fromkeys(replaces))
+        temps = self._temp_tables() if twins else set()
         try:
+            if twins:
+                self._make_twins(twins)
+            else:
+                self.con.begin()
             yield run
+            if twins:
+                self.con.begin()
+                db = _ident(self.con.execute("SELECT current_database()").fetchone()[0])
+                for name in twins:
+                    self.con.execute(f"DELETE FROM {db}.main.{_ident(name)}")
+                    self.con.execute(f"INSERT INTO {db}.main.{_ident(name)} "
+                                     f"SELECT * FROM temp.main.{_ident(name)}")
             self.con.execute(
                 "INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'ok')",
                 [run.run_id, command, json.dumps(run.parameters), json.dumps(run.inputs),
@@ -197,6 +227,35 @@ class Workspace:
             except duckdb.Error:
                 pass
             raise
+        finally:
+            if twins:  # and, as a rollback would, the temporary tables the command left
+                self._drop_twins(twins + sorted(self._temp_tables() - temps))
+
+    @property
+    def twins(self) -> frozenset[str]:
+        """The tables an open :meth:`run` is replacing through temporary twins."""
+        return frozenset(self._twins)
+
+    def _temp_tables(self) -> set[str]:
+        return {r[0] for r in self.con.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE temporary").fetchall()}
+
+    def _make_twins(self, names: list[str]) -> None:
+        for name in names:  # the real tables first, with their indexes
+            self.ensure(name)
+        db = _ident(self.con.execute("SELECT current_database()").fetchone()[0])
+        self._twins = set(names)
+        for name in names:
+            self.con.execute(f"CREATE OR REPLACE TEMP TABLE {_ident(name)} AS "
+                             f"SELECT * FROM {db}.main.{_ident(name)} LIMIT 0")
+
+    def _drop_twins(self, names: list[str]) -> None:
+        for name in names:
+            try:
+                self.con.execute(f"DROP TABLE IF EXISTS temp.main.{_ident(name)}")
+            except duckdb.Error:
+                pass
+        self._twins = set()
 
     def close(self) -> None:
         self.con.close()
@@ -206,6 +265,10 @@ class Workspace:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
 
 
 def _safe_setting(value: str) -> str:

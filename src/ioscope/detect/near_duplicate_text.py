@@ -36,23 +36,32 @@ from ioscope.params import Param
 
 __all__ = ["SIGNAL", "pairs"]
 
+#: Posts whose texts are split into words in one statement (see :func:`_texts`).
+CHUNK_POSTS = 1_000_000
+
 
 def _texts(sql: Sql, p: dict[str, Any]) -> int:
     """Posts with a normalized text (``_nd_posts``), distinct texts and their word hashes."""
     w = lit(p["window"])
     src = (f"SELECT platform, account_id, post_id, {epoch_seconds('created_at')} AS t, text "
            "FROM posts WHERE kind <> 'repost' AND text IS NOT NULL")
-    sql.temp("_nd_posts_all", f"""
+    n = sql.temp("_nd_posts_all", f"""
         SELECT a.aid, x.post_id, x.t, CAST(FLOOR(x.t / {w}) AS BIGINT) AS b,
                CAST(HASH(x.norm) % {MAX_BIGINT} AS BIGINT) AS tid, x.norm AS text
         FROM ({normalized_text(src)}) x
         JOIN {ACCOUNTS} a ON a.platform = x.platform AND a.account_id = x.account_id
         WHERE x.norm <> ''""")
-    sql.temp("_nd_tokens_all", f"""
-        SELECT DISTINCT tid, {element_hash('word')} AS h FROM (
-            SELECT tid, UNNEST(STRING_SPLIT(text, ' ')) AS word
-            FROM (SELECT DISTINCT tid, text FROM _nd_posts_all) d) w
-        WHERE word <> ''""")
+    # the texts' words in chunks of texts (tid ≥ 0): the DISTINCT over texts and words holds
+    # one chunk at a time, which DuckDB keeps within a small memory limit
+    chunks = max(1, -(-n // CHUNK_POSTS))
+    sql.temp_table("_nd_tokens_all", "tid BIGINT, h BIGINT")
+    for c in range(chunks):
+        where = f"WHERE tid % {chunks} = {c}" if chunks > 1 else ""
+        sql.run(f"""INSERT INTO _nd_tokens_all
+            SELECT DISTINCT tid, {element_hash('word')} AS h FROM (
+                SELECT tid, UNNEST(STRING_SPLIT(text, ' ')) AS word
+                FROM (SELECT DISTINCT tid, text FROM _nd_posts_all {where}) d) w
+            WHERE word <> ''""")
     sql.temp("_nd_sizes", f"SELECT tid, COUNT(*) AS n FROM _nd_tokens_all GROUP BY tid "
              f"HAVING COUNT(*) >= {lit(p['min_tokens'])}")
     sql.temp("_nd_tokens", "SELECT k.tid, k.h FROM _nd_tokens_all k JOIN _nd_sizes s ON s.tid = k.tid")

@@ -163,6 +163,22 @@ def fit_null(con: duckdb.DuckDBPyConnection, actions: str, *, window: float | No
     return StratifiedNull(window, s, h0, n_accounts, n_act, counts, pairs)
 
 
+#: Rows of actions fetched into NumPy at a time by the Π computations (about 120 bytes each
+#: at the peak of :func:`_window_pairs`): the null's memory outside DuckDB stays bounded
+#: whatever the number of actions.
+CHUNK_ROWS = 1_000_000
+
+
+def _item_chunks(con: duckdb.DuckDBPyConnection, src: str) -> list[str]:
+    """Filters on ``item`` that split the actions of ``src`` into about CHUNK_ROWS-row groups of
+    whole items (by a hash of the item), or one empty filter when they are few."""
+    n = con.execute(f"SELECT count(*) FROM ({src})").fetchone()[0]
+    k = max(1, -(-int(n) // CHUNK_ROWS))
+    if k == 1:
+        return [""]
+    return [f"WHERE hash(item) % {k} = {i}" for i in range(k)]
+
+
 def _window_pairs(con: duckdb.DuckDBPyConnection, src: str, w: float, n: int,
                   stratum: float, origin: int) -> sp.csr_matrix:
     """P from Π(h, h) and Π(h, h+1): pairs of actions on one item within ``w`` seconds.
@@ -170,35 +186,54 @@ def _window_pairs(con: duckdb.DuckDBPyConnection, src: str, w: float, n: int,
     Actions come sorted by (item, time) from the database; for each action a binary search
     gives how many later actions of its item fall within the window, and how many of those
     before the end of its stratum. Summing by stratum gives Π without a pair join, in
-    O(n log n) whatever the popularity of items.
+    O(n log n) whatever the popularity of items. Items are taken in chunks of whole items
+    (:func:`_item_chunks`); the counts are integers, so the sums do not depend on the chunks.
     """
     import scipy.sparse as sp
-    d = con.execute(f"""SELECT dense_rank() OVER (ORDER BY item) AS c, t, h FROM ({src})
-                        ORDER BY c, t""").fetchnumpy()
-    c = d["c"].astype(np.float64)
-    t = d["t"].astype(np.float64)
-    h = d["h"].astype(np.int64)
-    t0 = float(t.min())
-    span = float(t.max()) - t0 + 2.0 * w + 1.0  # one item's keys never reach the next item's
-    key = c * span + (t - t0)
-    idx = np.arange(key.size)
-    end_all = np.searchsorted(key, key + w, side="right")
-    edge = c * span + ((h + origin + 1) * stratum - t0)  # where the action's stratum ends
-    end_same = np.minimum(end_all, np.searchsorted(key, edge, side="left"))
-    same = np.bincount(h, weights=(end_same - idx - 1).astype(np.float64), minlength=n)
-    nxt = np.bincount(h, weights=(end_all - end_same).astype(np.float64), minlength=n)
+    same = np.zeros(n)
+    nxt = np.zeros(n)
+    for where in _item_chunks(con, src):
+        d = con.execute(f"""SELECT dense_rank() OVER (ORDER BY item) AS c, t, h FROM ({src})
+                            {where} ORDER BY c, t""").fetchnumpy()
+        if d["t"].size == 0:
+            continue
+        c = d["c"].astype(np.float64)
+        t = d["t"].astype(np.float64)
+        h = d["h"].astype(np.int64)
+        del d
+        t0 = float(t.min())
+        span = float(t.max()) - t0 + 2.0 * w + 1.0  # one item's keys never reach the next item's
+        key = c * span + (t - t0)
+        del t
+        idx = np.arange(key.size)
+        end_all = np.searchsorted(key, key + w, side="right")
+        edge = c * span + ((h + origin + 1) * stratum - t0)  # where the action's stratum ends
+        del c
+        end_same = np.minimum(end_all, np.searchsorted(key, edge, side="left"))
+        del edge
+        same += np.bincount(h, weights=(end_same - idx - 1).astype(np.float64), minlength=n)
+        nxt += np.bincount(h, weights=(end_all - end_same).astype(np.float64), minlength=n)
     return sp.diags([nxt[:-1], 2.0 * same, nxt[:-1]], [-1, 0, 1], shape=(n, n), format="csr")
 
 
 def _item_pairs(con: duckdb.DuckDBPyConnection, src: str, n: int) -> sp.csr_matrix:
     """P when every pair of actions on an item counts: CᵀC from the item × stratum count matrix
-    C, less N_h on the diagonal (an action does not pair with itself)."""
+    C, less N_h on the diagonal (an action does not pair with itself). C is taken in chunks of
+    whole items: CᵀC is the sum of the chunks' (integer counts, so the same whatever the chunks)."""
     import scipy.sparse as sp
-    c = con.execute(f"""SELECT dense_rank() OVER (ORDER BY item) - 1 AS i, h, n FROM (
-        SELECT item, h, count(*) AS n FROM ({src}) GROUP BY ALL)""").fetchnumpy()
-    cm = sp.csr_matrix((c["n"].astype(np.float64), (c["i"], c["h"])),
-                       shape=(int(c["i"].max()) + 1, n))
-    ctc = (cm.T @ cm).tocsr()
-    ctc.setdiag(ctc.diagonal() - np.asarray(cm.sum(axis=0)).ravel())
+    ctc = sp.csr_matrix((n, n))
+    totals = np.zeros(n)
+    for where in _item_chunks(con, src):
+        c = con.execute(f"""SELECT dense_rank() OVER (ORDER BY item) - 1 AS i, h, n FROM (
+            SELECT item, h, count(*) AS n FROM ({src}) {where} GROUP BY ALL)""").fetchnumpy()
+        if c["i"].size == 0:
+            continue
+        cm = sp.csr_matrix((c["n"].astype(np.float64), (c["i"], c["h"])),
+                           shape=(int(c["i"].max()) + 1, n))
+        del c
+        ctc = ctc + (cm.T @ cm).tocsr()
+        totals += np.asarray(cm.sum(axis=0)).ravel()
+    ctc = ctc.tocsr()
+    ctc.setdiag(ctc.diagonal() - totals)
     ctc.eliminate_zeros()
     return ctc

@@ -22,10 +22,14 @@ from ioscope.detect.run import (TEMP_LIMIT, DetectReport, check_compat, configur
                                 resolve_params, run_signals, select_signals)
 from ioscope.detect.signals import get_signal
 from ioscope.errors import UsageError
+from ioscope.model.detect import EDGE_EVIDENCE, EDGES
 from ioscope.model.signif import CLUSTER_MEMBERS, CLUSTERS
 from ioscope.workspace import Workspace
 
-__all__ = ["CalibratedReport", "run_detect"]
+__all__ = ["CalibratedReport", "run_detect", "REPLACED"]
+
+#: The workspace tables a detect run rewrites.
+REPLACED = (EDGES.name, EDGE_EVIDENCE.name, CLUSTERS.name, CLUSTER_MEMBERS.name)
 
 
 
@@ -95,7 +99,11 @@ def run_detect(ws: Workspace, *, raw: bool = False, compat: str | None = None,
                 "compat": compat, **resources, "per_signal": resolved, "engine": eng.describe()}
     if sp is not None:
         recorded["significance"] = sp
-    with ws.run("detect", recorded) as run, eng.open(ws) as sql:
+    # the four tables are rewritten through temporary twins, so that each step's temporary
+    # tables are freed when dropped (see Workspace.run); a CNT-compatible run keeps the single
+    # transaction, which is faster at the sizes CNT handles (no copy at the end)
+    with ws.run("detect", recorded, replaces=() if compat else REPLACED) as run, \
+            eng.open(ws) as sql:
         ws.ensure(CLUSTERS, CLUSTER_MEMBERS)
         ws.con.execute("DELETE FROM cluster_members")
         ws.con.execute("DELETE FROM clusters")

@@ -7,7 +7,6 @@ parameters and counts, and a failure leaves the workspace as it was. No other ta
 
 from __future__ import annotations
 
-import re
 import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
@@ -18,27 +17,16 @@ from ioscope.detect.coaction import (ACCOUNTS, ACTIONS, PAIRS, aggregate_edges,
                                      prepare_accounts, store)
 from ioscope.detect.coaction import EDGES as EDGES_TEMP
 from ioscope.detect.engines import DuckDBEngine, SparkEngine, resolve_engine
+from ioscope.detect.resources import TEMP_LIMIT, check_temp_limit, configure_run
 from ioscope.detect.signals import SIGNALS, default_signals, get_signal
 from ioscope.detect.sql import Sql, lit
 from ioscope.errors import ParameterError
 from ioscope.model.detect import EDGE_EVIDENCE, EDGES
-from ioscope.params import Param, validate_params
+from ioscope.params import validate_params
 from ioscope.workspace import Run, Workspace
 
 __all__ = ["DetectReport", "TEMP_LIMIT", "check_compat", "check_temp_limit", "configure_run",
            "detect_coaction", "resolve_params", "run_signals", "select_signals"]
-
-#: Largest spill to disk a detect run may make unless told otherwise (--temp-limit).
-TEMP_LIMIT = "20GB"
-_SIZE = re.compile(r"^\s*\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)\s*$", re.I)
-
-
-def check_temp_limit(value: str) -> str:
-    """``value`` if it is a size DuckDB understands (e.g. ``"20GB"``), else a ParameterError."""
-    if not _SIZE.match(str(value)):
-        raise ParameterError(f"The 'temp_limit' parameter of detect must be a size such as '20GB'. "
-                             f"Got {str(value)!r} instead.")
-    return str(value).strip()
 
 
 def check_compat(compat: str | None) -> None:
@@ -60,17 +48,6 @@ def select_signals(signals: Iterable[str] | str | None, compat: str | None,
         get_signal(n)
     eng.check(names)
     return eng, names
-
-
-def configure_run(ws: Workspace, *, memory_limit: str | None, temp_directory: str | None,
-                  temp_limit: str, threads: int | None) -> dict[str, Any]:
-    """Check and apply a run's DuckDB resources; returns them as recorded in ``runs``."""
-    temp_limit = check_temp_limit(temp_limit)
-    if threads is not None:
-        threads = Param("threads", "int", None, "", min=1).coerce(threads, "detect")
-    ws.configure(memory_limit=memory_limit, temp_directory=temp_directory, threads=threads,
-                 temp_limit=temp_limit)
-    return {"memory_limit": memory_limit, "temp_limit": temp_limit, "threads": threads}
 
 
 @dataclass
@@ -153,7 +130,9 @@ def detect_coaction(ws: Workspace, *, signals: Iterable[str] | str | None = None
                               temp_limit=temp_limit, threads=threads)
     recorded = {"mode": "raw", "signals": names, "compat": compat, **resources,
                 "per_signal": resolved, "engine": eng.describe()}
-    with ws.run("detect", recorded) as run, eng.open(ws) as sql:
+    twins = () if compat else (EDGES.name, EDGE_EVIDENCE.name)  # see pipeline.run_detect
+    with ws.run("detect", recorded, replaces=twins) as run, \
+            eng.open(ws) as sql:
         report = run_signals(ws, run, names, resolved, compat, sql=sql)
     return report
 

@@ -101,7 +101,7 @@ def test_edges(con: duckdb.DuckDBPyConnection, signal: str, *, actions: str, edg
             break
         masked = found
         null = full.masked(con, pairs, masked)
-    vectors = tfidf_matrix(con, items or actions, n_accounts)
+    vectors = tfidf_matrix(con, items or actions, n_accounts, rows=np.r_[a1, a2])
     sim = np.clip(rowwise_dot(vectors, vectors, a1, a2), 0.0, 1.0)
     return EdgeTests(signal, a1, a2, k, lam, log_p, sim, masked=int(masked.size))
 
