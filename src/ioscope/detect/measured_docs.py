@@ -113,15 +113,12 @@ def _scale_sentences(s: dict, *, budget_verdict: bool = True) -> str:
     text = f"With `--memory-limit {s['memory_limit']}`, {text}."
     if budget_verdict:
         budget = _bytes(BUDGET)
-        peak = max(v[1] for k, v in s.items() if k in ("near_dup", "full", "full_noted"))
+        peak = max(v[1] for k, v in s.items()
+                   if k in ("ingest", "near_dup", "full", "full_noted"))
         verdict = "within" if peak * 2**30 <= budget else "**above**"
         text += (f" (The benchmark samples the RSS of the whole process tree every 50 ms.) "
-                 f"The highest figure of the detect runs, {peak:.2f} GiB, is {verdict} the "
-                 f"{BUDGET} budget ({budget / 2**30:.2f} GiB).")
-        if "ingest" in s and s["ingest"][1] * 2**30 > budget:
-            text += (f" The ingest's, {s['ingest'][1]:.2f} GiB, is above it: `ioscope ingest "
-                     "--memory-limit` is still DuckDB's own limit, not the process budget "
-                     "(see docs/ingest.md).")
+                 f"The highest figure, {peak:.2f} GiB, is {verdict} the {BUDGET} budget "
+                 f"({budget / 2**30:.2f} GiB).")
         if "full" not in s and "full_noted" not in s:
             text += " The default detect did not finish in the time this session had for it."
     return text
