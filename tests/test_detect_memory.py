@@ -108,3 +108,16 @@ def test_tfidf_rows_and_dot_chunks_change_nothing(ws, monkeypatch):
     monkeypatch.setattr(weighting, "_CHUNK_NNZ", 50)
     assert np.array_equal(weighting.rowwise_dot(full, full, i, j), expected)
     assert isinstance(some, sp.csr_matrix)
+
+
+def test_a_table_made_before_new_columns_gets_them(ws):
+    """A workspace whose edges table predates the significance columns still runs detect:
+    ``ensure`` adds the declared nullable columns it lacks."""
+    ws.ensure("edges")
+    ws.sql("ALTER TABLE edges DROP COLUMN p_value")
+    ws.sql("ALTER TABLE edges DROP COLUMN q_value")
+    load(ws, planted(seed=3, events=4)[0])
+    detect(ws, threads=1)
+    cols = {r[0] for r in ws.sql("DESCRIBE edges").fetchall()}
+    assert {"p_value", "q_value"} <= cols
+    assert ws.sql("SELECT count(*) FROM edges WHERE q_value IS NOT NULL").fetchone()[0] > 0

@@ -44,8 +44,16 @@ class Table:
         return f'CREATE TABLE IF NOT EXISTS "{name or self.name}" (\n  ' + ",\n  ".join(cols) + "\n)"
 
     def create(self, con) -> None:
-        """Create the table and its indexes on a DuckDB connection when missing."""
+        """Create the table and its indexes on a DuckDB connection when missing; add the
+        nullable columns declared since an existing table was made (a workspace written by an
+        earlier ioscope of the same schema version gets them empty)."""
         con.execute(self.ddl())
+        have = {r[0] for r in con.execute(
+            "SELECT column_name FROM duckdb_columns() WHERE database_name = current_database() "
+            "AND schema_name = 'main' AND table_name = ?", [self.name]).fetchall()}
+        for c in self.columns:
+            if c.name not in have and c.nullable:
+                con.execute(f'ALTER TABLE main."{self.name}" ADD COLUMN "{c.name}" {c.type}')
         for i, cols in enumerate(self.indexes):
             con.execute(f'CREATE INDEX IF NOT EXISTS "idx_{self.name}_{i}" ON "{self.name}" ('
                         + ", ".join(f'"{c}"' for c in cols) + ")")
