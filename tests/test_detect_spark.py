@@ -132,7 +132,7 @@ def test_missing_pyspark_is_a_clear_error(ws, monkeypatch):
 
 # -- Spark against DuckDB ------------------------------------------------------------------
 @pytest.fixture(scope="session")
-def spark():
+def spark(tmp_path_factory):
     pytest.importorskip("pyspark", reason="pyspark is not installed (pip install 'ioscope[spark]')")
     if not (os.environ.get("JAVA_HOME") or shutil.which("java")):
         pytest.skip("no Java runtime for Spark (install openjdk-17-jre-headless)")
@@ -143,7 +143,9 @@ def spark():
                    .config("spark.ui.enabled", "false")
                    .config("spark.ui.showConsoleProgress", "false")
                    .config("spark.sql.shuffle.partitions", "2")
-                   .config("spark.driver.memory", "1g").getOrCreate())
+                   .config("spark.driver.memory", "1g")
+                   .config("spark.sql.warehouse.dir", str(tmp_path_factory.mktemp("warehouse")))
+                   .getOrCreate())
     except Exception as e:  # Java present but unusable
         pytest.skip(f"Spark could not start: {e}")
     session.sparkContext.setLogLevel("ERROR")

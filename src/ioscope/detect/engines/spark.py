@@ -87,7 +87,10 @@ def spark_session(master: str | None = None, conf: dict[str, str] | None = None)
                 "spark.ui.showConsoleProgress": "false",
                 "spark.sql.parquet.inferTimestampNTZ.enabled": "true"}
     if master.startswith("local"):
-        settings.update({"spark.sql.shuffle.partitions": "8", "spark.driver.memory": "4g"})
+        # the run makes no catalog tables; without this Spark leaves an empty ./spark-warehouse
+        settings.update({"spark.sql.shuffle.partitions": "8", "spark.driver.memory": "4g",
+                         "spark.sql.warehouse.dir": os.path.join(tempfile.gettempdir(),
+                                                                 "ioscope-spark-warehouse")})
     settings.update(conf or {})
     builder = SparkSession.builder.master(master).appName("ioscope detect")
     for k, v in settings.items():
