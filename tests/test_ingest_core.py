@@ -136,3 +136,28 @@ def test_coortweet_real_sample(shared_data, ws):
     assert rep.files[0].format == "coortweet"
     assert rep.totals["rows_read"] == 35125 and rep.totals["rows_quarantined"] == 0
     assert ws.count("posts") == 35085 and ws.count("accounts") == 9509
+
+
+def test_memory_limit_is_the_process_budget(tmp_path, ws, monkeypatch):
+    """--memory-limit is the whole process's budget: DuckDB works under 60 % of it during the
+    ingest, and the workspace's own setting comes back afterwards; a bad size is refused first."""
+    f = tmp_path / "in.csv"
+    f.write_text(CNT)
+    import ioscope.ingest as ingest_pkg
+
+    seen, original = [], ingest_pkg.finalize
+
+    def spy(ctx):
+        seen.append(ctx.con.execute("SELECT current_setting('memory_limit')").fetchone()[0])
+        return original(ctx)
+
+    monkeypatch.setattr(ingest_pkg, "finalize", spy)
+    before = ws.sql("SELECT current_setting('memory_limit')").fetchone()[0]
+    ingest(ws, [f], memory_limit="2GB")
+    assert seen == ["1.1 GiB"]  # 60 % of 2 GB = 1.2e9 bytes
+    assert ws.sql("SELECT current_setting('memory_limit')").fetchone()[0] == before
+    from ioscope.errors import ParameterError
+    runs = ws.count("runs")
+    with pytest.raises(ParameterError, match="'memory_limit' parameter of ingest"):
+        ingest(ws, [f], memory_limit="lots")
+    assert ws.count("runs") == runs

@@ -68,6 +68,8 @@ class Workspace:
         self.con = con
         self.read_only = read_only
         self._twins: set[str] = set()
+        #: DuckDB's memory_limit as last set through :meth:`configure` (None: DuckDB's default)
+        self.memory_limit: str | None = None
 
     # -- opening -------------------------------------------------------------------------------
     @classmethod
@@ -97,6 +99,7 @@ class Workspace:
         (``temp_limit``: DuckDB's ``max_temp_directory_size``), threads."""
         if memory_limit:
             self.con.execute(f"SET memory_limit = '{_safe_setting(memory_limit)}'")
+            self.memory_limit = memory_limit
         if temp_directory:
             self.con.execute(f"SET temp_directory = '{_safe_setting(temp_directory)}'")
         if temp_limit:

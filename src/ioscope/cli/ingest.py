@@ -38,8 +38,8 @@ def ingest_cmd(
     map: Optional[str] = typer.Option(None, "--map", help="canonical=source column pairs for csv/parquet."),
     platform: Optional[str] = typer.Option(None, "--platform", help="Platform for sources that do not say."),
     memory_limit: str = typer.Option(DEFAULT_MEMORY_LIMIT, "--memory-limit",
-                                     help="DuckDB memory limit for the run, e.g. 4GB; beyond it "
-                                     "DuckDB spills to disk."),
+                                     help="Memory budget of the run (the whole process), e.g. 4GB: "
+                                     "DuckDB gets 60 % of it and spills to disk beyond."),
     json: bool = typer.Option(False, "--json", help="Print the per-file counts as JSON."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress on stderr."),
 ) -> None:

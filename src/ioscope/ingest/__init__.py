@@ -16,13 +16,15 @@ from ioscope.errors import NotFoundError, UsageError
 from ioscope.ingest.context import ReadContext
 from ioscope.ingest.finalize import FileResult, finalize
 from ioscope.ingest.registry import detect_format, get_reader, readers
+from ioscope.resources import duckdb_memory_limit
 from ioscope.workspace import Workspace
 
 __all__ = ["ingest", "IngestReport", "readers", "detect_format", "parse_mapping",
            "DEFAULT_MEMORY_LIMIT"]
 
-#: DuckDB memory cap during an ingest (measured: benchmarks/bench_ingest_538.py).
-DEFAULT_MEMORY_LIMIT = "1GB"
+#: Memory budget of an ingest (the process; DuckDB gets :data:`ioscope.resources.DUCKDB_SHARE`
+#: of it). Measured with benchmarks/bench_ingest_538.py: docs/ingest.md.
+DEFAULT_MEMORY_LIMIT = "2GB"
 
 
 @dataclass
@@ -46,12 +48,17 @@ def _memory_limit(ws: Workspace, limit: str | None) -> Iterator[None]:
     if not limit:
         yield
         return
-    before = ws.con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
-    ws.configure(memory_limit=limit)
+    duckdb_limit = duckdb_memory_limit(limit, "ingest")
+    before = ws.memory_limit
+    ws.configure(memory_limit=duckdb_limit)
     try:
         yield
     finally:
-        ws.configure(memory_limit=before.replace(" ", ""))
+        if before:
+            ws.configure(memory_limit=before)
+        else:
+            ws.con.execute("RESET memory_limit")
+            ws.memory_limit = None
 
 
 def parse_mapping(text: str | None) -> dict[str, str]:
@@ -77,9 +84,9 @@ def ingest(ws: Workspace, paths: Iterable[str | os.PathLike], *, format: str | N
 
     ``format`` names a reader (auto-detected per file when None); ``mapping`` maps canonical
     column names to source columns for the generic csv/parquet readers; ``platform`` fills the
-    platform where a source does not say it. ``memory_limit`` caps DuckDB's memory for the run
-    (what does not fit spills to the workspace's ``.tmp`` directory); None keeps the workspace's
-    setting. The whole FiveThirtyEight set (2.5 M tweets) peaks at about 1.1 GB RSS with 1GB.
+    platform where a source does not say it. ``memory_limit`` is the run's memory budget, the
+    resident memory of the process: DuckDB gets 60 % of it (:mod:`ioscope.resources`) and spills
+    what does not fit to the workspace's ``.tmp`` directory; None keeps the workspace's setting.
     """
     paths = [str(p) for p in paths]
     if not paths:

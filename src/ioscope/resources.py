@@ -1,0 +1,51 @@
+"""A command's memory budget and DuckDB's share of it, for every command that takes one.
+
+``--memory-limit`` (``memory_limit=``) is the budget of the whole process, its resident memory,
+not DuckDB's alone. DuckDB's own ``memory_limit`` bounds its buffer manager only: the Python
+interpreter and its libraries, arrays the command holds (the significance tests' NumPy/SciPy
+arrays, a reader's Arrow batches) and DuckDB's allocations outside its buffer manager come on top
+(at 10 M posts they added about 0.5–1 GiB to DuckDB's limit: docs/scale.md, "Memory"). So
+DuckDB gets :data:`DUCKDB_SHARE` of the budget and spills to the temp directory beyond it.
+Without a budget the process gets DuckDB's usual default, 80 % of the machine's memory, and
+DuckDB its share of that.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+
+from ioscope.errors import ParameterError
+
+__all__ = ["DUCKDB_SHARE", "DEFAULT_BUDGET_SHARE", "duckdb_memory_limit", "parse_size"]
+
+#: DuckDB's share of the process's memory budget.
+DUCKDB_SHARE = 0.6
+#: Share of the machine's memory that is the budget when none is given (DuckDB's default).
+DEFAULT_BUDGET_SHARE = 0.8
+
+_UNITS = {"b": 1, "kb": 1000, "mb": 1000**2, "gb": 1000**3, "tb": 1000**4,
+          "kib": 2**10, "mib": 2**20, "gib": 2**30, "tib": 2**40}
+_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)\s*$", re.I)
+
+
+def parse_size(value: str, name: str = "memory_limit", command: str = "detect") -> int:
+    """Bytes of a size as DuckDB writes them (``"4GB"`` = 4·10⁹, ``"4GiB"`` = 4·2³⁰), else a
+    ParameterError with the standard message."""
+    m = _SIZE.match(str(value))
+    if not m:
+        raise ParameterError(f"The {name!r} parameter of {command} must be a size such as "
+                             f"'4GB'. Got {str(value)!r} instead.")
+    return int(float(m[1]) * _UNITS[m[2].lower()])
+
+
+def _machine_bytes() -> int:
+    return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+
+
+def duckdb_memory_limit(memory_limit: str | None, command: str = "detect") -> str:
+    """DuckDB's ``memory_limit`` for a process budget (None: 80 % of the machine's memory)."""
+    budget = (parse_size(memory_limit, command=command) if memory_limit is not None
+              else int(_machine_bytes() * DEFAULT_BUDGET_SHARE))
+    share = int(budget * DUCKDB_SHARE)
+    return f"{share // 10**6}MB" if share >= 10**7 else f"{max(share // 1000, 1)}KB"
