@@ -22,7 +22,7 @@ import duckdb
 from ioscope import __version__
 from ioscope.errors import IncompatibleWorkspaceError, NotFoundError
 from ioscope.model import Table, all_tables
-from ioscope.model.table import get_table
+from ioscope.model.table import get_table, quote_ident
 
 __all__ = ["SCHEMA_VERSION", "Workspace", "Run", "file_sha256", "utcnow"]
 
@@ -206,19 +206,20 @@ class Workspace:
                                "size": os.path.getsize(p)})
         twins = list(dict.fromkeys(replaces))
         temps = self._temp_tables() if twins else set()
+        main = (quote_ident(self.con.execute("SELECT current_database()").fetchone()[0])
+                + ".main." if twins else "")
         try:
             if twins:
-                self._make_twins(twins)
+                self._make_twins(twins, main)
             else:
                 self.con.begin()
             yield run
             if twins:
                 self.con.begin()
-                db = _ident(self.con.execute("SELECT current_database()").fetchone()[0])
                 for name in twins:
-                    self.con.execute(f"DELETE FROM {db}.main.{_ident(name)}")
-                    self.con.execute(f"INSERT INTO {db}.main.{_ident(name)} "
-                                     f"SELECT * FROM temp.main.{_ident(name)}")
+                    self.con.execute(f"DELETE FROM {main}{quote_ident(name)}")
+                    self.con.execute(f"INSERT INTO {main}{quote_ident(name)} "
+                                     f"SELECT * FROM temp.main.{quote_ident(name)}")
             self.con.execute(
                 "INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'ok')",
                 [run.run_id, command, json.dumps(run.parameters), json.dumps(run.inputs),
@@ -243,19 +244,19 @@ class Workspace:
         return {r[0] for r in self.con.execute(
             "SELECT table_name FROM duckdb_tables() WHERE temporary").fetchall()}
 
-    def _make_twins(self, names: list[str]) -> None:
+    def _make_twins(self, names: list[str], main: str) -> None:
+        """Empty temporary twins of the tables ``names`` (in ``main``, the qualified schema)."""
         for name in names:  # the real tables first, with their indexes
             self.ensure(name)
-        db = _ident(self.con.execute("SELECT current_database()").fetchone()[0])
         self._twins = set(names)
         for name in names:
-            self.con.execute(f"CREATE OR REPLACE TEMP TABLE {_ident(name)} AS "
-                             f"SELECT * FROM {db}.main.{_ident(name)} LIMIT 0")
+            self.con.execute(f"CREATE OR REPLACE TEMP TABLE {quote_ident(name)} AS "
+                             f"SELECT * FROM {main}{quote_ident(name)} LIMIT 0")
 
     def _drop_twins(self, names: list[str]) -> None:
         for name in names:
             try:
-                self.con.execute(f"DROP TABLE IF EXISTS temp.main.{_ident(name)}")
+                self.con.execute(f"DROP TABLE IF EXISTS temp.main.{quote_ident(name)}")
             except duckdb.Error:
                 pass
         self._twins = set()
@@ -268,10 +269,6 @@ class Workspace:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-def _ident(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 def _safe_setting(value: str) -> str:

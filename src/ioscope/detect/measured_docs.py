@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from ioscope.resources import parse_size
+
 __all__ = ["NUM", "RESULTS", "measured_markdown", "number", "parse_comparison", "parse_scale"]
 
 #: Recorded benchmark outputs (present in a source checkout).
@@ -78,13 +80,6 @@ def parse_scale(text: str) -> dict:
     return out
 
 
-def _bytes(size: str) -> float:
-    m = re.fullmatch(r"([\d.]+)\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)", size.strip(), re.I)
-    unit = m[2].upper()
-    base = 1024 if "I" in unit else 1000
-    return float(m[1]) * base ** ("KMGT".index(unit[0]) + 1)
-
-
 def _block(text: str) -> str:
     return "```\n" + text.strip() + "\n```"
 
@@ -112,7 +107,7 @@ def _scale_sentences(s: dict, *, budget_verdict: bool = True) -> str:
     text = "; ".join(facts)
     text = f"With `--memory-limit {s['memory_limit']}`, {text}."
     if budget_verdict:
-        budget = _bytes(BUDGET)
+        budget = parse_size(BUDGET)
         peak = max(v[1] for k, v in s.items()
                    if k in ("ingest", "near_dup", "full", "full_noted"))
         verdict = "within" if peak * 2**30 <= budget else "**above**"

@@ -15,6 +15,8 @@ from typing import Any, Iterator
 
 import duckdb
 
+from ioscope.model.table import quote_ident as ident
+
 __all__ = ["Sql", "recording", "recording_log", "lit", "ident", "epoch_seconds", "from_epoch",
            "unnest_actions", "WHITESPACE", "PY_WHITESPACE"]
 
@@ -104,10 +106,6 @@ def lit(value: Any) -> str:
     if isinstance(value, float):
         return repr(value) if value == value and abs(value) != float("inf") else "NULL"
     return "'" + str(value).replace("'", "''") + "'"
-
-
-def ident(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 def epoch_seconds(column: str) -> str:

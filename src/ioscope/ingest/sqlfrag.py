@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
+from ioscope.model.table import quote_ident
+
 __all__ = ["ts", "big", "nullif_blank", "quote_ident", "sql_str", "list_literal", "split_list"]
-
-
-def quote_ident(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 def sql_str(value: str) -> str:

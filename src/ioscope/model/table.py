@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-__all__ = ["Column", "Table", "register", "all_tables", "get_table"]
+__all__ = ["Column", "Table", "register", "all_tables", "get_table", "quote_ident"]
+
+
+def quote_ident(name: str) -> str:
+    """``name`` as a quoted SQL identifier."""
+    return '"' + name.replace('"', '""') + '"'
 
 
 @dataclass(frozen=True)
