@@ -12,6 +12,7 @@ import scipy.sparse as sp
 from detect_helpers import load, planted
 from ioscope.detect import detect, nullmodel, weighting
 from ioscope.detect.resources import DUCKDB_SHARE, duckdb_memory_limit, parse_size
+from ioscope.resources import MIN_SHARE, RESERVE
 from ioscope.errors import ParameterError
 
 
@@ -63,15 +64,29 @@ def test_memory_limit_is_the_process_budget(ws, monkeypatch):
         return original(sql, signal, p, compat, run_id)
 
     monkeypatch.setattr(run_mod, "_run_signal", spy)
-    detect(ws, memory_limit="2GB", threads=1)
-    assert len(seen) > 5 and set(seen) == {"1.1 GiB"}  # 60 % of 2 GB = 1.2e9 bytes
+    detect(ws, memory_limit="4GB", threads=1)
+    assert len(seen) > 5 and set(seen) == {"2.2 GiB"}  # 60 % of 4 GB = 2.4e9 bytes
     params = json.loads(ws.sql("SELECT parameters FROM runs ORDER BY started_at DESC "
                                "LIMIT 1").fetchone()[0])
-    assert params["memory_limit"] == "2GB" and params["duckdb_memory_limit"] == "1200MB"
-    assert duckdb_memory_limit("4GB") == f"{int(4e9 * DUCKDB_SHARE) // 10**6}MB"
+    assert params["memory_limit"] == "4GB" and params["duckdb_memory_limit"] == "2400MB"
     assert parse_size("4GiB") == 4 * 2**30 and parse_size("1.5 GB") == 1_500_000_000
     with pytest.raises(ParameterError, match="'memory_limit' parameter of detect"):
         detect(ws, memory_limit="lots")
+
+
+def test_duckdb_share_leaves_a_reserve_to_the_rest_of_the_process():
+    """60 % of the budget, but at least RESERVE (1 GiB) stays outside DuckDB's limit, and DuckDB
+    never gets less than a quarter of the budget."""
+    mb = lambda b: f"{int(b) // 10**6}MB"  # noqa: E731
+    assert duckdb_memory_limit("4GB") == mb(4e9 * DUCKDB_SHARE) == "2400MB"
+    assert duckdb_memory_limit("3GB") == "1800MB"                   # the share leaves > 1 GiB
+    assert duckdb_memory_limit("2GB") == mb(2e9 - RESERVE) == "926MB"  # the reserve binds
+    assert duckdb_memory_limit("1GB") == mb(1e9 * MIN_SHARE) == "250MB"
+    for size in ("500MB", "1GB", "1.5GB", "2GB", "2.5GB", "3GB", "4GB", "16GB", "64GB"):
+        budget = parse_size(size)
+        duck = parse_size(duckdb_memory_limit(size))
+        assert budget * MIN_SHARE - 10**6 <= duck <= budget * DUCKDB_SHARE
+        assert duck <= max(budget - RESERVE, budget * MIN_SHARE)
 
 
 def _actions_table(con, n: int = 4000, seed: int = 1):

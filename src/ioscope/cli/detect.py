@@ -89,7 +89,7 @@ def detect_cmd(
     max_item_actions: Optional[int] = typer.Option(None, "--max-item-actions", help="Actions of one item per time bucket above which it is hot (0: no limit)."),
     max_evidence: Optional[int] = typer.Option(None, "--max-evidence", help="Evidence rows kept per edge (0: all; default 100)."),
     param: Optional[List[str]] = typer.Option(None, "--param", "-p", help="Per-signal parameter SIGNAL.NAME=VALUE (repeatable)."),
-    memory_limit: Optional[str] = typer.Option(None, "--memory-limit", help="Memory budget of the whole process, e.g. 4GB (default: 80% of RAM); DuckDB gets 60% of it and spills to the temp directory beyond that (docs/scale.md)."),
+    memory_limit: Optional[str] = typer.Option(None, "--memory-limit", help="Memory budget of the whole process, e.g. 4GB (default: 80% of RAM); DuckDB gets 60% of it, leaving at least 1 GiB to the rest, and spills to the temp directory beyond that (docs/scale.md)."),
     temp_directory: Optional[str] = typer.Option(None, "--temp-directory", help="Where DuckDB spills (default: next to the workspace)."),
     temp_limit: str = typer.Option(TEMP_LIMIT, "--temp-limit", help="Most DuckDB may spill to the temp directory, e.g. 20GB; beyond it the run fails and the workspace is left as it was."),
     threads: Optional[int] = typer.Option(None, "--threads", help="DuckDB threads (default: all cores)."),

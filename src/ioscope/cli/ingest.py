@@ -39,7 +39,8 @@ def ingest_cmd(
     platform: Optional[str] = typer.Option(None, "--platform", help="Platform for sources that do not say."),
     memory_limit: str = typer.Option(DEFAULT_MEMORY_LIMIT, "--memory-limit",
                                      help="Memory budget of the run (the whole process), e.g. 4GB: "
-                                     "DuckDB gets 60 % of it and spills to disk beyond."),
+                                     "DuckDB gets 60 % of it (leaving at least 1 GiB to the rest) and spills "
+                                     "to disk beyond."),
     json: bool = typer.Option(False, "--json", help="Print the per-file counts as JSON."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress on stderr."),
 ) -> None:

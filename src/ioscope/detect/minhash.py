@@ -3,7 +3,9 @@
 
 The ``bands × rows`` min-hashes of a set are ``MIN((a_i · h + b_i) mod (2³¹ − 1))`` over its
 elements, all computed in one GROUP BY (in chunks of keys, to bound memory); each band of ``rows``
-min-hashes is hashed into one band key. Two sets with Jaccard index J share at least one band key
+min-hashes is hashed into one band key. Kept signatures store each min-hash as INTEGER (every value
+is below 2³¹ − 1): half the memory of BIGINT where signatures are joined; band keys hash the
+values as BIGINT either way. Two sets with Jaccard index J share at least one band key
 with probability 1 − (1 − J^rows)^bands.
 """
 
@@ -41,19 +43,21 @@ def band_keys(sql: Sql, *, elements: str, keys: str, out: str, bands: int, rows:
     coef = _coefficients(n, seed)
     mins = ", ".join(f"MIN((h * {a} + {b}) % {PRIME}) AS m{i}" for i, (a, b) in enumerate(coef))
     band = ", ".join(
-        "CAST(HASH(" + ", ".join([str(j)] + [f"m{j * rows + r}" for r in range(rows)])
+        "CAST(HASH(" + ", ".join([str(j)] + [f"CAST(m{j * rows + r} AS BIGINT)"
+                                             for r in range(rows)])
         + f") % {MAX_BIGINT} AS BIGINT)"
         for j in range(bands))
     n_keys = sql.one(f"SELECT COUNT(*) FROM {keys}")
     chunks = max(1, -(-n_keys // CHUNK_KEYS))
     sql.temp_table(out, "key BIGINT, band_key BIGINT")
     if signatures:
-        sql.temp_table(signatures, "key BIGINT, " + ", ".join(f"m{i} BIGINT" for i in range(n)))
+        sql.temp_table(signatures, "key BIGINT, " + ", ".join(f"m{i} INTEGER" for i in range(n)))
     for c in range(chunks):
         where = f"WHERE key % {chunks} = {c}" if chunks > 1 else ""
         sig = f"(SELECT key, {mins} FROM {elements} {where} GROUP BY key) s"
         if signatures:
-            sql.run(f"INSERT INTO {signatures} SELECT * FROM {sig}")
+            ints = ", ".join(f"CAST(m{i} AS INTEGER)" for i in range(n))
+            sql.run(f"INSERT INTO {signatures} SELECT key, {ints} FROM {sig}")
             sig = f"(SELECT * FROM {signatures} {where}) s"
         sql.run(f"INSERT INTO {out} SELECT key, UNNEST([{band}]) AS band_key FROM {sig}")
     return n_keys

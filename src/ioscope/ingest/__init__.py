@@ -85,8 +85,9 @@ def ingest(ws: Workspace, paths: Iterable[str | os.PathLike], *, format: str | N
     ``format`` names a reader (auto-detected per file when None); ``mapping`` maps canonical
     column names to source columns for the generic csv/parquet readers; ``platform`` fills the
     platform where a source does not say it. ``memory_limit`` is the run's memory budget, the
-    resident memory of the process: DuckDB gets 60 % of it (:mod:`ioscope.resources`) and spills
-    what does not fit to the workspace's ``.tmp`` directory; None keeps the workspace's setting.
+    resident memory of the process: DuckDB gets 60 % of it, leaving at least 1 GiB to the rest
+    (:mod:`ioscope.resources`), and spills what does not fit to the workspace's ``.tmp``
+    directory; None keeps the workspace's setting.
     """
     paths = [str(p) for p in paths]
     if not paths:
