@@ -167,3 +167,16 @@ def test_google_political_ads(ws):
     assert set(_countries(ws, "CR2")) == {"DE", "FR"}
     ages = ws.rows("SELECT value FROM ad_targeting WHERE ad_id = 'CR1' AND kind = 'age'")
     assert ages[0]["value"] == "18-24, 25-34"
+    # the advertiser file is an input of the run (hashed) and the report says what read it
+    (comp,) = rep.companions
+    assert comp["of"] == str(f) and comp["path"].endswith("advertiser-stats.csv")
+    from ioscope.report.data.overview import analysed
+    from ioscope.report.trace import Tracer
+
+    sources = {r["path"]: r for r in analysed(Tracer(ws))["sources"]}
+    assert sources[str(f)]["format"] == "google-political-ads"
+    assert sources[str(f)]["rows_read"] == 3
+    assert sources[comp["path"]]["format"] == (
+        "google-political-ads, read with google-political-ads-creative-stats.csv")
+    assert sources[comp["path"]]["sha256"].startswith("sha256:")
+    assert sources[comp["path"]]["rows_read"] is None

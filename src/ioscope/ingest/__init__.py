@@ -31,6 +31,9 @@ DEFAULT_MEMORY_LIMIT = "2GB"
 class IngestReport:
     run_id: str
     files: list[FileResult] = field(default_factory=list)
+    #: Files read along with an input (``{"path", "of", "format"}``): e.g. the HPSCI targeting
+    #: files beside its ads file. They are among the run's inputs (hashed) but have no counts.
+    companions: list[dict[str, str]] = field(default_factory=list)
 
     @property
     def totals(self) -> dict[str, int]:
@@ -40,7 +43,7 @@ class IngestReport:
 
     def to_dict(self) -> dict[str, Any]:
         return {"run_id": self.run_id, "files": [f.to_dict() for f in self.files],
-                "totals": self.totals}
+                "companions": self.companions, "totals": self.totals}
 
 
 @contextmanager
@@ -97,12 +100,15 @@ def ingest(ws: Workspace, paths: Iterable[str | os.PathLike], *, format: str | N
             raise NotFoundError(f"No such file: {p}")
     formats = [get_reader(format).name if format else detect_format(p) for p in paths]
     params = {"format": format, "formats": formats, "mapping": mapping or {}, "platform": platform}
-    inputs = list(paths)
+    inputs, companions = list(paths), []
     for p, fmt in zip(paths, formats):
         extra = get_reader(fmt).companions
-        inputs += [c for c in (extra(p) if extra else []) if c not in inputs]
+        for c in (extra(p) if extra else []):
+            if c not in inputs:
+                inputs.append(c)
+                companions.append({"path": c, "of": p, "format": fmt})
     with _memory_limit(ws, memory_limit), ws.run("ingest", params, inputs=inputs) as run:
-        report = IngestReport(run.run_id)
+        report = IngestReport(run.run_id, companions=companions)
         for path, fmt in zip(paths, formats):
             ctx = ReadContext(ws.con, path, fmt, run.run_id,
                               options={"mapping": mapping or {}, "platform": platform})

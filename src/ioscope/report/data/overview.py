@@ -14,6 +14,7 @@ __all__ = ["analysed", "method", "table_counts"]
 _INPUTS = '[{"path": "VARCHAR", "sha256": "VARCHAR", "size": "BIGINT"}]'
 _FILES = ('[{"path": "VARCHAR", "format": "VARCHAR", "rows_read": "BIGINT", '
           '"rows_ingested": "BIGINT", "rows_quarantined": "BIGINT"}]')
+_COMPANIONS = '[{"path": "VARCHAR", "of": "VARCHAR", "format": "VARCHAR"}]'
 
 
 def table_counts(tr: Tracer) -> tuple[list[dict[str, Any]], Any]:
@@ -47,10 +48,18 @@ def analysed(tr: Tracer) -> dict[str, Any]:
           FROM runs WHERE command = 'ingest'),
         files AS (
           SELECT run_id, unnest(from_json(row_counts -> 'files', '{_FILES}'), recursive := true)
+          FROM runs WHERE command = 'ingest'),
+        companions AS (
+          SELECT run_id, unnest(from_json(row_counts -> 'companions', '{_COMPANIONS}'),
+                                recursive := true)
           FROM runs WHERE command = 'ingest')
-        SELECT i.path, f.format, i.sha256, i.size AS bytes, f.rows_read, f.rows_ingested,
+        SELECT i.path,
+               coalesce(f.format, c.format || ', read with '
+                                  || regexp_extract(c."of", '[^/\\\\]+$')) AS format,
+               i.sha256, i.size AS bytes, f.rows_read, f.rows_ingested,
                f.rows_quarantined, i.run_id, i.finished_at
         FROM inputs i LEFT JOIN files f ON f.run_id = i.run_id AND f.path = i.path
+        LEFT JOIN companions c ON c.run_id = i.run_id AND c.path = i.path
         ORDER BY i.finished_at, i.path""")
     quarantine, q_quarantine = tr.rows("Quarantined records per file and reason", """
         SELECT source_file, format, regexp_replace(reason, '[:(].*', '') AS reason, count(*) AS records
