@@ -83,6 +83,12 @@ def test_sections_present_and_numbers_right(case):
     assert s["ads"]["totals"]["ads"] == 30 and s["ads"]["totals"]["advertisers"] == 3
     hist = s["creation"]["histogram"]
     assert max(hist, key=lambda r: r["in_clusters"])["in_clusters"] == 8  # the creation burst
+    # a cluster's creation dates are binned after their span: the burst per day, not one month
+    assert first["creation_bucket"] == "day" and first["creation_span"]["dated"] == 8
+    assert sum(r["accounts"] for r in first["creation"]) == 8 and len(first["creation"]) >= 3
+    assert all(str(r["bucket"]).startswith("2016-03-0") for r in first["creation"])
+    spread = s["campaigns"]["details"][1]
+    assert spread["creation_bucket"] == "month" and len(spread["creation"]) > 1
 
 
 def ws_count(path: Path, table: str) -> int:

@@ -56,7 +56,8 @@ def collect(ws: Workspace, **params: Any) -> dict[str, Any]:
                 bucket=d["timeline_bucket"], order=("post", "repost", "reply", "quote"),
                 height=150)
             d["creation_chart"] = charts.time_bars(
-                d["creation"], time="month", value="accounts", bucket="month", height=110,
+                d["creation"], time="bucket", value="accounts", bucket=d["creation_bucket"],
+                height=110,
                 label="accounts created")
     listing["details"] = details
     net = network.network(tr, max_nodes=p["network_nodes"])

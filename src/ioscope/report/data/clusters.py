@@ -152,13 +152,23 @@ def _listed_members(tr: Tracer, cid: Any, limit: int, offset: int) -> dict[str, 
 
 
 def _creation(tr: Tracer, cid: Any) -> dict[str, Any]:
-    rows, q = tr.rows("Creation dates of the members, per month", """
-        SELECT CAST(date_trunc('month', a.created_at) AS DATE) AS month, count(*) AS accounts
-        FROM cluster_members m
+    """The members' creation dates per day, week or month, after their span: accounts made in
+    a burst of a few days show as such, not as one month's bar."""
+    members = """FROM cluster_members m
         JOIN accounts a ON a.platform = m.platform AND a.account_id = m.account_id
-        WHERE m.cluster_id = ? AND a.created_at IS NOT NULL
-        GROUP BY month ORDER BY month""", [cid])
-    return dict(creation=rows, q_creation=q)
+        WHERE m.cluster_id = ? AND a.created_at IS NOT NULL"""
+    span, q_span = tr.one("Span of the members' creation dates", f"""
+        SELECT count(*) AS dated, min(a.created_at) AS first_created,
+               max(a.created_at) AS last_created
+        {members}""", [cid])
+    bucket = pick_bucket(span.get("first_created"), span.get("last_created"))
+    rows, q = tr.rows(f"Creation dates of the members, per {bucket}", f"""
+        SELECT CAST(date_trunc('{bucket}', a.created_at) AS DATE) AS bucket,
+               count(*) AS accounts
+        {members}
+        GROUP BY bucket ORDER BY bucket""", [cid])
+    return dict(creation=rows, q_creation=q, creation_bucket=bucket, creation_span=span,
+                q_creation_span=q_span)
 
 
 def _signals(tr: Tracer, cid: Any) -> dict[str, Any]:
