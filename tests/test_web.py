@@ -68,6 +68,13 @@ def test_json_content(ui):
     net = data["network"]
     assert len(net["nodes"]) == 8 and len(net["edges"]) == 28
     assert all({"x", "y", "r", "platform", "account_id"} <= set(n) for n in net["nodes"])
+    # the asset inventory: the 3-day creation burst per day, its bars summing to the members
+    assert data["creation_bucket"] == "day" and data["creation_span"]["dated"] == 8
+    assert sum(r["accounts"] for r in data["creation"]) == 8
+    page = get(ui, "/clusters/1").text
+    assert "Asset inventory" in page and "accounts created per day" in page
+    chart = page.split('aria-label="accounts created per day"', 1)[1].split("</svg>", 1)[0]
+    assert chart.count("<rect") == len(data["creation"])  # one bar per day with accounts
     acc = json.loads(get(ui, "/account.json?platform=twitter&id=c1_1").body)["data"]
     assert acc["profile"]["handle"] == "c1_1" and acc["clusters"][0]["cluster_id"] == 1
     assert acc["activity"]["posts"] == 6

@@ -90,6 +90,9 @@ def cluster_page(tr: Tracer, raw: Mapping[str, str], cluster_id: str) -> Page:
         data["timeline_chart"] = charts.time_bars(
             data["timeline"], time="bucket", value="posts", series="kind",
             bucket=data["timeline_bucket"], order=("post", "repost", "reply", "quote"), height=160)
+        data["creation_chart"] = charts.time_bars(
+            data["creation"], time="bucket", value="accounts", bucket=data["creation_bucket"],
+            height=120, label="accounts created")
     return Page("cluster", "cluster.html.j2", f"Cluster {cluster_id}", data, pag)
 
 
