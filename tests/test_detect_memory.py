@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from detect_helpers import load, planted
-from ioscope.detect import detect, nullmodel, weighting
+from detect_helpers import edges, evidence, load, planted
+from ioscope.detect import detect, near_duplicate_text, nullmodel, weighting
 from ioscope.detect.resources import DUCKDB_SHARE, duckdb_memory_limit, parse_size
 from ioscope.resources import MIN_SHARE, RESERVE
 from ioscope.errors import ParameterError
@@ -109,6 +109,20 @@ def test_null_in_chunks_of_items_equals_the_whole(ws, monkeypatch, window):
     assert (whole.pairs != chunked.pairs).nnz == 0 and whole.pairs.nnz > 0
     i, j = np.arange(0, 150), np.arange(150, 300)
     assert np.array_equal(whole.expected(i, j), chunked.expected(i, j))
+
+
+def test_near_duplicate_words_in_chunks_of_texts_change_nothing(ws, monkeypatch):
+    def result() -> tuple:
+        detect(ws, signals="near_duplicate_text", raw=True, min_weight=1)
+        drop = lambda r: {k: v for k, v in r.items() if k != "run_id"}  # noqa: E731
+        return ({k: drop(r) for k, r in edges(ws, "near_duplicate_text").items()},
+                [drop(r) for r in evidence(ws, "near_duplicate_text")])
+
+    load(ws, planted(seed=3, events=6)[0])
+    whole = result()
+    assert whole[0] and whole[1]
+    monkeypatch.setattr(near_duplicate_text, "CHUNK_POSTS", 7)  # texts split in many chunks
+    assert result() == whole
 
 
 def test_tfidf_rows_and_dot_chunks_change_nothing(ws, monkeypatch):

@@ -14,6 +14,7 @@ __all__ = [
     "NotFoundError",
     "EngineUnavailableError",
     "UnsupportedOnEngineError",
+    "ResourceError",
     "StageNotRunError",
 ]
 

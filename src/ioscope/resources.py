@@ -7,8 +7,8 @@ arrays, a reader's Arrow batches) and DuckDB's allocations outside its buffer ma
 (at 10 M posts they added about 0.8–1.3 GiB to DuckDB's limit: docs/scale.md, "Memory"). So
 DuckDB gets :data:`DUCKDB_SHARE` of the budget, but leaves at least :data:`RESERVE` of it to the
 rest (which does not shrink with the budget), and never less than :data:`MIN_SHARE`; it spills
-to the temp directory beyond its limit. Without a budget the process gets DuckDB's usual default, 80 % of the machine's memory, and
-DuckDB its share of that.
+to the temp directory beyond its limit (:func:`duckdb_memory_limit`). Without a budget the
+process gets DuckDB's usual default, 80 % of the machine's memory, and DuckDB its share of that.
 """
 
 from __future__ import annotations

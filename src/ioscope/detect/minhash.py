@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import random
 
-from ioscope.detect.sql import Sql
+from ioscope.detect.sql import Sql, chunk_filters
 
 __all__ = ["PRIME", "MAX_BIGINT", "element_hash", "band_keys", "estimated_jaccard",
            "candidate_probability"]
@@ -48,12 +48,10 @@ def band_keys(sql: Sql, *, elements: str, keys: str, out: str, bands: int, rows:
         + f") % {MAX_BIGINT} AS BIGINT)"
         for j in range(bands))
     n_keys = sql.one(f"SELECT COUNT(*) FROM {keys}")
-    chunks = max(1, -(-n_keys // CHUNK_KEYS))
     sql.temp_table(out, "key BIGINT, band_key BIGINT")
     if signatures:
         sql.temp_table(signatures, "key BIGINT, " + ", ".join(f"m{i} INTEGER" for i in range(n)))
-    for c in range(chunks):
-        where = f"WHERE key % {chunks} = {c}" if chunks > 1 else ""
+    for where in chunk_filters(n_keys, CHUNK_KEYS, "key"):
         sig = f"(SELECT key, {mins} FROM {elements} {where} GROUP BY key) s"
         if signatures:
             ints = ", ".join(f"CAST(m{i} AS INTEGER)" for i in range(n))

@@ -30,7 +30,7 @@ from ioscope.detect.base import Signal
 from ioscope.detect.coaction import (ACCOUNTS, ITEM_NAMES, PAIR_COLUMNS, PAIRS, POST_NAMES,
                                      apply_hot_policy, oriented)
 from ioscope.detect.minhash import MAX_BIGINT, band_keys, element_hash
-from ioscope.detect.sql import Sql, epoch_seconds, lit
+from ioscope.detect.sql import Sql, chunk_filters, epoch_seconds, lit
 from ioscope.detect.text import normalized_text
 from ioscope.params import Param
 
@@ -53,10 +53,8 @@ def _texts(sql: Sql, p: dict[str, Any]) -> int:
         WHERE x.norm <> ''""")
     # the texts' words in chunks of texts (tid ≥ 0): the DISTINCT over texts and words holds
     # one chunk at a time, which DuckDB keeps within a small memory limit
-    chunks = max(1, -(-n // CHUNK_POSTS))
     sql.temp_table("_nd_tokens_all", "tid BIGINT, h BIGINT")
-    for c in range(chunks):
-        where = f"WHERE tid % {chunks} = {c}" if chunks > 1 else ""
+    for where in chunk_filters(n, CHUNK_POSTS, "tid"):
         sql.run(f"""INSERT INTO _nd_tokens_all
             SELECT DISTINCT tid, {element_hash('word')} AS h FROM (
                 SELECT tid, UNNEST(STRING_SPLIT(text, ' ')) AS word

@@ -45,6 +45,7 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
+from ioscope.detect.sql import chunk_filters
 from ioscope.detect.weighting import rowwise_dot
 
 if TYPE_CHECKING:  # imported where used: the CLI starts faster without it
@@ -173,10 +174,7 @@ def _item_chunks(con: duckdb.DuckDBPyConnection, src: str) -> list[str]:
     """Filters on ``item`` that split the actions of ``src`` into about CHUNK_ROWS-row groups of
     whole items (by a hash of the item), or one empty filter when they are few."""
     n = con.execute(f"SELECT count(*) FROM ({src})").fetchone()[0]
-    k = max(1, -(-int(n) // CHUNK_ROWS))
-    if k == 1:
-        return [""]
-    return [f"WHERE hash(item) % {k} = {i}" for i in range(k)]
+    return chunk_filters(n, CHUNK_ROWS, "hash(item)")
 
 
 def _window_pairs(con: duckdb.DuckDBPyConnection, src: str, w: float, n: int,

@@ -1,7 +1,7 @@
 """A detect run's resources: its memory budget, DuckDB's share of it, spill and threads.
 
-``memory_limit`` (``--memory-limit``) is the budget of the whole process; DuckDB gets
-:data:`ioscope.resources.DUCKDB_SHARE` of it (:mod:`ioscope.resources` says why).
+``memory_limit`` (``--memory-limit``) is the budget of the whole process; DuckDB gets its share
+of it, :func:`ioscope.resources.duckdb_memory_limit` (:mod:`ioscope.resources` says why).
 """
 
 from __future__ import annotations

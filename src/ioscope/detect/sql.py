@@ -18,7 +18,7 @@ import duckdb
 from ioscope.model.table import quote_ident as ident
 
 __all__ = ["Sql", "recording", "recording_log", "lit", "ident", "epoch_seconds", "from_epoch",
-           "unnest_actions", "WHITESPACE", "PY_WHITESPACE"]
+           "unnest_actions", "chunk_filters", "WHITESPACE", "PY_WHITESPACE"]
 
 _local = threading.local()
 
@@ -93,6 +93,14 @@ class Sql:
             except duckdb.Error:
                 pass
         self._temps = [n for n in self._temps if n in keep]
+
+
+def chunk_filters(rows: int, per_chunk: int, key: str) -> list[str]:
+    """WHERE clauses that split ``rows`` rows into groups of about ``per_chunk`` by ``key``
+    (a non-negative integer expression: ``key % k = i``), or ``[""]`` when one group will do.
+    Statements run chunk by chunk so that what they hold at once stays bounded."""
+    k = max(1, -(-int(rows) // per_chunk))
+    return [""] if k == 1 else [f"WHERE {key} % {k} = {i}" for i in range(k)]
 
 
 def lit(value: Any) -> str:

@@ -22,8 +22,9 @@ from ioscope.workspace import Workspace
 __all__ = ["ingest", "IngestReport", "readers", "detect_format", "parse_mapping",
            "DEFAULT_MEMORY_LIMIT"]
 
-#: Memory budget of an ingest (the process; DuckDB gets :data:`ioscope.resources.DUCKDB_SHARE`
-#: of it). Measured with benchmarks/bench_ingest_538.py: docs/ingest.md.
+#: Memory budget of an ingest (the process; DuckDB gets its share,
+#: :func:`ioscope.resources.duckdb_memory_limit`). Measured with benchmarks/bench_ingest_538.py
+#: and at 10 M posts: docs/ingest.md, docs/scale.md.
 DEFAULT_MEMORY_LIMIT = "2GB"
 
 

@@ -58,7 +58,8 @@ class Table:
             "AND schema_name = 'main' AND table_name = ?", [self.name]).fetchall()}
         for c in self.columns:
             if c.name not in have and c.nullable:
-                con.execute(f'ALTER TABLE main."{self.name}" ADD COLUMN "{c.name}" {c.type}')
+                con.execute(f"ALTER TABLE main.{quote_ident(self.name)} "
+                            f"ADD COLUMN {quote_ident(c.name)} {c.type}")
         for i, cols in enumerate(self.indexes):
             con.execute(f'CREATE INDEX IF NOT EXISTS "idx_{self.name}_{i}" ON "{self.name}" ('
                         + ", ".join(f'"{c}"' for c in cols) + ")")
