@@ -2,7 +2,9 @@
 
 CSV starts with ``account_1,account_2,weight`` so that it reads like coordination-network-toolkit's
 networks; Parquet carries the run's provenance in its key-value metadata; GraphML and GEXF carry
-it as graph attributes, with accounts as nodes (id ``platform:account_id``, handle as label).
+it as graph attributes, with accounts as nodes (id ``platform:account_id``, the account's name
+as label: ``@handle`` or a channel's title, see :mod:`ioscope.model.names`). CSV and Parquet end
+with ``name_1`` and ``name_2``, the two accounts' names.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import xml.etree.ElementTree as ET
 from typing import Any
 
 from ioscope.errors import NotFoundError, UsageError
+from ioscope.model.names import names_source
 from ioscope.workspace import Workspace
 
 __all__ = ["EXPORT_FORMATS", "export_edges"]
@@ -32,7 +35,12 @@ def _query(ws: Workspace, table: str, signal: str | None) -> tuple[str, list[Any
     order = "signal, platform_1, account_1, platform_2, account_2"
     if table == "edge_evidence":
         order += ", item, post_1, post_2"
-    return f"SELECT {', '.join(cols)} FROM {table} {where} ORDER BY {order}", params
+    names = names_source()
+    return (f"SELECT {', '.join('t.' + c for c in cols)}, n1.name AS name_1, n2.name AS name_2 "
+            f"FROM {table} t LEFT JOIN {names} n1 ON n1.platform = t.platform_1 "
+            f"AND n1.account_id = t.account_1 LEFT JOIN {names} n2 ON n2.platform = t.platform_2 "
+            f"AND n2.account_id = t.account_2 {where.replace('signal', 't.signal')} "
+            f"ORDER BY {', '.join('t.' + c.strip() for c in order.split(','))}"), params
 
 
 def _provenance(ws: Workspace) -> dict[str, Any]:
@@ -80,8 +88,8 @@ def export_edges(ws: Workspace, path: str, *, format: str = "csv", table: str = 
                f"KV_METADATA {{provenance: '{meta}'}})", params)
     else:
         rows = ws.rows(query, params)
-        handles = dict(((r["platform"], r["account_id"]), r["handle"]) for r in ws.rows(
-            "SELECT platform, account_id, handle FROM accounts"))
+        handles = {(r["platform_1"], r["account_1"]): r["name_1"] for r in rows}
+        handles.update({(r["platform_2"], r["account_2"]): r["name_2"] for r in rows})
         writer = _write_graphml if format == "graphml" else _write_gexf
         writer(path, rows, handles, prov)
     return {"table": table, "format": format, "path": path, "rows": n, "signal": signal}

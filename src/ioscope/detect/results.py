@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from ioscope.model.names import names_source
 from ioscope.workspace import Workspace
 
 __all__ = ["flagged_accounts", "list_clusters"]
@@ -30,7 +31,7 @@ def flagged_accounts(ws: Workspace, *, cluster_id: int | None = None) -> list[di
 
     Flagged means: member of a campaign cluster (``cluster_members``; the members of mirror
     clusters, an outlet's feed bots, are shown in ``ioscope clusters`` but not flagged). Each dict:
-    platform, account_id, handle, cluster_id, cluster_rank, cluster_kind, cluster_size,
+    platform, account_id, handle, name (see :mod:`ioscope.model.names`), cluster_id, cluster_rank, cluster_kind, cluster_size,
     cluster_score, signals, degree, strength, best_p_value, account_p_value, account_q_value,
     posts, coordinated_posts, coordination, explanation, details, run_id.
     """
@@ -41,12 +42,13 @@ def flagged_accounts(ws: Workspace, *, cluster_id: int | None = None) -> list[di
         where.append("m.cluster_id = ?")
         params.append(cluster_id)
     return _decode(ws.rows(f"""
-        SELECT m.platform, m.account_id, m.handle, m.cluster_id, c.rank AS cluster_rank,
+        SELECT m.platform, m.account_id, m.handle, n.name, m.cluster_id, c.rank AS cluster_rank,
                c.kind AS cluster_kind, c.size AS cluster_size, c.score AS cluster_score,
                m.signals, m.degree, m.strength, m.best_p_value, m.account_p_value,
                m.account_q_value, m.posts, m.coordinated_posts, m.coordination, m.explanation,
                m.details, m.run_id
-        FROM cluster_members m JOIN clusters c USING (cluster_id) WHERE {' AND '.join(where)}
+        FROM cluster_members m JOIN clusters c USING (cluster_id)
+        LEFT JOIN {names_source()} n USING (platform, account_id) WHERE {' AND '.join(where)}
         ORDER BY c.rank, m.strength DESC, m.platform, m.account_id""", params))
 
 
