@@ -53,7 +53,7 @@ def analysed(tr: Tracer) -> dict[str, Any]:
           SELECT run_id, unnest(from_json(row_counts -> 'companions', '{_COMPANIONS}'),
                                 recursive := true)
           FROM runs WHERE command = 'ingest')
-        SELECT i.path AS file,
+        SELECT i.path,
                coalesce(f.format, c.format || ', read with '
                                   || regexp_extract(c."of", '[^/\\\\]+$')) AS format,
                i.sha256, i.size AS bytes, f.rows_read, f.rows_ingested,
@@ -62,8 +62,8 @@ def analysed(tr: Tracer) -> dict[str, Any]:
         LEFT JOIN companions c ON c.run_id = i.run_id AND c.path = i.path
         ORDER BY i.finished_at, i.path""")
     quarantine, q_quarantine = tr.rows("Quarantined records per file and reason", """
-        SELECT source_file AS file, format, regexp_replace(reason, '[:(].*', '') AS reason, count(*) AS records
-        FROM quarantine GROUP BY ALL ORDER BY records DESC, file, reason LIMIT 50""")
+        SELECT source_file, format, regexp_replace(reason, '[:(].*', '') AS reason, count(*) AS records
+        FROM quarantine GROUP BY ALL ORDER BY records DESC, source_file, reason LIMIT 50""")
     data = dict(
         counts=counts, q_counts=q_counts, platforms=platforms, q_platforms=q_platforms,
         accounts=accounts, q_accounts=q_accounts, kinds=kinds, q_kinds=q_kinds, span=span,
