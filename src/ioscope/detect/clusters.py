@@ -21,7 +21,7 @@ import pyarrow as pa
 
 from ioscope.detect.explain import cluster_sentence, member_sentence
 from ioscope.detect.fusion import LOG_P_CAP, MEMBERS, PAIRS
-from ioscope.model.names import account_label, name_sql
+from ioscope.model.names import name_sql
 
 __all__ = ["write_clusters"]
 
@@ -101,7 +101,7 @@ def _mirrors(con: duckdb.DuckDBPyConnection) -> dict[int, str]:
         SELECT v.c, any_value({name_sql('a.handle', 'a.display_name')}), v.tgt FROM verdict v
         LEFT JOIN accounts a ON a.account_id = v.tgt
         WHERE v.all_mirror GROUP BY v.c, v.tgt""").fetchall()
-    return {int(r[0]): account_label(r[1], r[2]) for r in rows}
+    return {int(r[0]): r[1] or str(r[2]) for r in rows}  # its name (model.names), else its id
 
 
 def _inside(con: duckdb.DuckDBPyConnection, significant_edges: str, evidence: str) -> None:
