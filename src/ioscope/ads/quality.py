@@ -11,10 +11,11 @@ Both are notes for the reader, never corrections: no date is changed and no adve
   trailing domain suffix removed (``.com``, ``.us``, ...), everything but letters and digits
   removed, and the characters OCR confuses mapped to one (``0``/``o``/``c``, ``1``/``i``/``l``,
   ``2``/``z``). Two advertisers are a suggested pair when their keys are equal, or when both keys
-  have at least :data:`MIN_KEY` characters, share their first or last three characters and are
-  at most one edit apart (two for keys of :data:`LONG_KEY` characters or more: Levenshtein
-  distance). Pairs are joined into groups (connected components); each group lists every
-  advertiser with its ads and spend, and every pair with the rule that linked it.
+  have at least :data:`MIN_KEY` characters, hold the same digits in the same order (``Page 12``
+  and ``Page 13`` are different pages) and are at most one edit apart (two for keys of
+  :data:`LONG_KEY` characters or more: Levenshtein distance). Pairs are joined into groups
+  (connected components); each group lists every advertiser with its ads and spend, and every
+  pair with the rule that linked it.
 """
 
 from __future__ import annotations
@@ -92,27 +93,42 @@ ORDER BY a.start_at, a.platform, a.ad_id"""
 
 
 def _pairs_sql() -> str:
+    """Candidates share a deletion variant (the key with up to one character removed, two for
+    keys of LONG_KEY characters or more): every pair within the allowed edit distance shares
+    one (the deletion neighbourhoods of Wolf Garbe's SymSpell), so the blocking misses none;
+    each candidate is then checked with the rule itself."""
     near = (f"least(length(x.key), length(y.key)) >= {MIN_KEY} "
             "AND abs(length(x.key) - length(y.key)) <= 2 "
+            "AND regexp_replace(x.key, '[^0-9]', '', 'g') = regexp_replace(y.key, '[^0-9]', '', 'g') "
             f"AND levenshtein(x.key, y.key) <= CASE WHEN least(length(x.key), length(y.key)) "
             f">= {LONG_KEY} THEN 2 ELSE 1 END")
-    ends = ("x.platform AS platform_1, x.advertiser_id AS advertiser_id_1, x.name AS name_1, "
-            "x.key AS key_1, y.platform AS platform_2, y.advertiser_id AS advertiser_id_2, "
-            "y.name AS name_2, y.key AS key_2")
-    order = "(x.platform, x.advertiser_id) < (y.platform, y.advertiser_id)"
+    drop = "list_transform(range(1, length({s}) + 1), lambda i: substr({s}, 1, i - 1) || substr({s}, i + 1))"
     return f"""
 WITH adv AS (
   SELECT a.platform, a.advertiser_id, mode(a.advertiser_name) AS name
   FROM ads a WHERE ({{where}}) AND a.advertiser_id IS NOT NULL AND a.advertiser_name IS NOT NULL
   GROUP BY a.platform, a.advertiser_id),
-k AS (SELECT *, {name_key_sql('name')} AS key FROM adv WHERE trim(name) <> ''),
-same AS (SELECT {ends} FROM k x JOIN k y ON x.key = y.key AND {order}),
-pre AS (SELECT {ends} FROM k x JOIN k y ON left(x.key, 3) = left(y.key, 3) AND {order}
-        WHERE x.key <> y.key AND {near}),
-suf AS (SELECT {ends} FROM k x JOIN k y ON right(x.key, 3) = right(y.key, 3) AND {order}
-        WHERE x.key <> y.key AND {near})
-SELECT *, levenshtein(key_1, key_2) AS distance
-FROM (SELECT * FROM same UNION SELECT * FROM pre UNION SELECT * FROM suf)
+k AS (SELECT platform, advertiser_id, name, {name_key_sql('name')} AS key FROM adv
+      WHERE trim(name) <> ''),
+d1 AS (SELECT platform, advertiser_id, key, unnest({drop.format(s='key')}) AS v FROM k
+       WHERE length(key) >= {MIN_KEY}),
+d2 AS (SELECT platform, advertiser_id, key, unnest({drop.format(s='v')}) AS v FROM d1
+       WHERE length(key) >= {LONG_KEY}),
+variants AS (SELECT DISTINCT platform, advertiser_id, v FROM (
+  SELECT platform, advertiser_id, key AS v FROM k
+  UNION ALL SELECT platform, advertiser_id, v FROM d1
+  UNION ALL SELECT platform, advertiser_id, v FROM d2)),
+candidates AS (
+  SELECT DISTINCT x.platform AS p1, x.advertiser_id AS a1, y.platform AS p2, y.advertiser_id AS a2
+  FROM variants x JOIN variants y
+    ON x.v = y.v AND (x.platform, x.advertiser_id) < (y.platform, y.advertiser_id))
+SELECT x.platform AS platform_1, x.advertiser_id AS advertiser_id_1, x.name AS name_1,
+       x.key AS key_1, y.platform AS platform_2, y.advertiser_id AS advertiser_id_2,
+       y.name AS name_2, y.key AS key_2, levenshtein(x.key, y.key) AS distance
+FROM candidates c
+JOIN k x ON x.platform = c.p1 AND x.advertiser_id = c.a1
+JOIN k y ON y.platform = c.p2 AND y.advertiser_id = c.a2
+WHERE x.key = y.key OR ({near})
 ORDER BY platform_1, advertiser_id_1, platform_2, advertiser_id_2"""
 
 
@@ -167,8 +183,8 @@ def data_quality(ws: Workspace, where: str = "TRUE", *, run: Run | None = None) 
                           "advertisers": sum(len(g["advertisers"]) for g in groups),
                           "rule": (f"same key after case, punctuation, spaces, domain suffix and "
                                    f"OCR-confusable characters are set aside; or keys of "
-                                   f"{MIN_KEY}+ characters at most 1 edit apart (2 from "
-                                   f"{LONG_KEY} characters)")},
+                                   f"{MIN_KEY}+ characters with the same digits, at most 1 edit "
+                                   f"apart (2 from {LONG_KEY} characters)")},
         "queries": queries, "refs": refs,
     }
 
