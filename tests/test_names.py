@@ -85,6 +85,14 @@ def _names_workspace(path: Path) -> Path:
         "explanation": "2 accounts posted the same 3 texts.", "run_id": "r-detect"}
         for c in (1, 2)])
     _insert(ws, "cluster_members", members)
+    # a mirror cluster lists its members in its details only (written before names were stored)
+    _insert(ws, "clusters", [{
+        "cluster_id": 3, "rank": 3, "size": 2, "score": 0.5, "signals": ["co_text"],
+        "density": 1.0, "kind": "mirror", "min_p": 1e-6, "first_at": T0, "last_at": T0,
+        "explanation": "Automated mirrors.", "run_id": "r-detect",
+        "details": json.dumps({"members": [
+            {"platform": "telegram", "account_id": a, "handle": None, "posts": 3}
+            for a in ("-1001234567890", "-1009876543210")]})}])
     ws.con.execute("INSERT INTO runs VALUES ('r-detect', 'detect', '{}', '[]', '{}', '0.1.0', "
                    "?, ?, 'ok')", [T0, T0])
     ws.close()
@@ -112,7 +120,9 @@ def test_cli_clusters_members_and_accounts_flagged(names_ws):
     assert "Новости Канал (-1001234567890)" in r.output and "@alice (1001)" in r.output
     _no_id_as_handle(r.output)
     r = CliRunner().invoke(app, ["clusters", str(names_ws), "--members", "--json"])
-    names = {m["account_id"]: m["name"] for c in json.loads(r.output) for m in c["members"]}
+    listed = json.loads(r.output)
+    assert [m["name"] for m in listed[2]["members"]] == ["Новости Канал", "Second Channel"]
+    names = {m["account_id"]: m["name"] for c in listed for m in c["members"]}
     assert names == {"1001": "@alice", "1002": "@bob", "-1001234567890": "Новости Канал",
                      "-1009876543210": "Second Channel"}
 

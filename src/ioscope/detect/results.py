@@ -9,7 +9,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ioscope.model.names import names_source
+from ioscope.ingest.sqlfrag import sql_str
+from ioscope.model.names import name_sql, names_source
 from ioscope.workspace import Workspace
 
 __all__ = ["flagged_accounts", "list_clusters"]
@@ -52,6 +53,17 @@ def flagged_accounts(ws: Workspace, *, cluster_id: int | None = None) -> list[di
         ORDER BY c.rank, m.strength DESC, m.platform, m.account_id""", params))
 
 
+def _names(ws: Workspace, keys: list[tuple[Any, Any]]) -> dict[tuple, str]:
+    """Names (:mod:`ioscope.model.names`) of the accounts ``keys`` (platform, account_id)."""
+    if not keys:
+        return {}
+    values = ", ".join(f"({sql_str(str(p))}, {sql_str(str(a))})" for p, a in set(keys))
+    return {(r["platform"], r["account_id"]): r["name"] for r in ws.rows(f"""
+        SELECT platform, account_id, any_value({name_sql()}) AS name FROM accounts
+        WHERE (platform, account_id) IN (SELECT (p, a) FROM (VALUES {values}) v(p, a))
+        GROUP BY platform, account_id""")}
+
+
 def list_clusters(ws: Workspace, *, limit: int | None = None,
                   members: bool = False) -> list[dict[str, Any]]:
     """The ranked campaign candidates; with ``members``, each has its ``members`` list."""
@@ -63,7 +75,11 @@ def list_clusters(ws: Workspace, *, limit: int | None = None,
         by_cluster: dict[int, list[dict[str, Any]]] = {}
         for m in flagged_accounts(ws):
             by_cluster.setdefault(m["cluster_id"], []).append(m)
+        names = _names(ws, [(m.get("platform"), m.get("account_id")) for c in out
+                            if c["cluster_id"] not in by_cluster
+                            for m in (c.get("details") or {}).get("members", [])])
         for c in out:
-            c["members"] = by_cluster.get(c["cluster_id"]) or (c.get("details") or {}).get(
-                "members", [])
+            c["members"] = by_cluster.get(c["cluster_id"]) or [
+                dict(m, name=names.get((m.get("platform"), m.get("account_id"))))
+                for m in (c.get("details") or {}).get("members", [])]
     return out
