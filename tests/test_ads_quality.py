@@ -63,7 +63,7 @@ def full_ws(tmp_path_factory):
 
 def _key(name: str) -> str:
     k = re.sub(r"\.(com|us|org|net|info|ru)$", "", name.strip().lower())
-    k = "".join(ch for ch in k if ch.isascii() and ch.isalnum())
+    k = "".join(ch for ch in k if ch.isalnum())
     return k.translate(str.maketrans("01i2o", "cllzc"))
 
 
@@ -245,3 +245,21 @@ def test_blocking_misses_no_pair_on_planted_variants(tmp_path):
         assert len(expected) > 30  # the planted variants are found
         assert _got_pairs(result) == expected
         _check_groups(ws, result)
+
+
+def test_names_of_any_script(tmp_path):
+    """Keys keep letters of every script: Cyrillic names are compared, not reduced to an empty
+    key that would pair them all; a name with no letter or digit is left out."""
+    from casefixture import _insert
+
+    names = {"a1": "Россия Сегодня", "a2": "РОССИЯ-СЕГОДНЯ", "a3": "Первый канал",
+             "a4": "Новая газета", "a5": "!!!", "a6": "???"}
+    with Workspace.open(tmp_path / "w.duckdb") as ws:
+        ws.ensure("ads")
+        ws.ensure("ad_country_targeting")
+        _insert(ws, "ads", [{"platform": "facebook", "ad_id": a, "advertiser_id": a,
+                             "advertiser_name": n, "spend_usd_lower": 1.0}
+                            for a, n in names.items()])
+        result = audit(ws)
+        assert _got_pairs(result) == _expected_pairs(ws) == {
+            frozenset({("facebook", "a1"), ("facebook", "a2")})}

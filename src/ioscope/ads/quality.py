@@ -9,8 +9,8 @@ Both are notes for the reader, never corrections: no date is changed and no adve
   such a date is almost always a misread digit (the HPSCI release has two ads "created" in 2018).
 * **Name variants.** Advertiser names are compared after :func:`name_key_sql`: lower case, a
   trailing domain suffix removed (``.com``, ``.us``, ...), everything but letters and digits
-  removed, and the characters OCR confuses mapped to one (``0``/``o``/``c``, ``1``/``i``/``l``,
-  ``2``/``z``). Two advertisers are a suggested pair when their keys are equal, or when both keys
+  (of any script) removed, and the characters OCR confuses mapped to one (``0``/``o``/``c``,
+  ``1``/``i``/``l``, ``2``/``z``). Two advertisers are a suggested pair when their keys are equal, or when both keys
   have at least :data:`MIN_KEY` characters, hold the same digits in the same order (``Page 12``
   and ``Page 13`` are different pages) and are at most one edit apart (two for keys of
   :data:`LONG_KEY` characters or more: Levenshtein distance). Pairs are joined into groups
@@ -59,7 +59,7 @@ _FILES = '[{"path": "VARCHAR", "format": "VARCHAR"}]'
 def name_key_sql(name: str) -> str:
     """SQL: the comparison key of an advertiser name (see the module docstring)."""
     return (f"translate(regexp_replace(regexp_replace(lower(trim({name})), "
-            r"'\.(com|us|org|net|info|ru)$', ''), '[^a-z0-9]+', '', 'g'), '01i2o', 'cllzc')")
+            r"'\.(com|us|org|net|info|ru)$', ''), '[^\p{L}\p{N}]+', '', 'g'), '01i2o', 'cllzc')")
 
 
 def _render(sql: str, where: str) -> str:
@@ -99,17 +99,19 @@ def _pairs_sql() -> str:
     each candidate is then checked with the rule itself."""
     near = (f"least(length(x.key), length(y.key)) >= {MIN_KEY} "
             "AND abs(length(x.key) - length(y.key)) <= 2 "
-            "AND regexp_replace(x.key, '[^0-9]', '', 'g') = regexp_replace(y.key, '[^0-9]', '', 'g') "
+            "AND regexp_replace(x.key, '[^0-9]', '', 'g') "
+            "  = regexp_replace(y.key, '[^0-9]', '', 'g') "
             f"AND levenshtein(x.key, y.key) <= CASE WHEN least(length(x.key), length(y.key)) "
             f">= {LONG_KEY} THEN 2 ELSE 1 END")
-    drop = "list_transform(range(1, length({s}) + 1), lambda i: substr({s}, 1, i - 1) || substr({s}, i + 1))"
+    drop = ("list_transform(range(1, length({s}) + 1), "
+            "lambda i: substr({s}, 1, i - 1) || substr({s}, i + 1))")
     return f"""
 WITH adv AS (
   SELECT a.platform, a.advertiser_id, mode(a.advertiser_name) AS name
   FROM ads a WHERE ({{where}}) AND a.advertiser_id IS NOT NULL AND a.advertiser_name IS NOT NULL
   GROUP BY a.platform, a.advertiser_id),
-k AS (SELECT platform, advertiser_id, name, {name_key_sql('name')} AS key FROM adv
-      WHERE trim(name) <> ''),
+k AS (SELECT * FROM (SELECT platform, advertiser_id, name, {name_key_sql('name')} AS key FROM adv)
+      WHERE key <> ''),
 d1 AS (SELECT platform, advertiser_id, key, unnest({drop.format(s='key')}) AS v FROM k
        WHERE length(key) >= {MIN_KEY}),
 d2 AS (SELECT platform, advertiser_id, key, unnest({drop.format(s='v')}) AS v FROM d1
@@ -201,7 +203,8 @@ def _groups(pairs: list[dict[str, Any]], where: str, run: Run,
         return k
 
     for p in pairs:
-        a, b = find((p["platform_1"], p["advertiser_id_1"])), find((p["platform_2"], p["advertiser_id_2"]))
+        a = find((p["platform_1"], p["advertiser_id_1"]))
+        b = find((p["platform_2"], p["advertiser_id_2"]))
         if a != b:
             parent[max(a, b)] = min(a, b)
     if not parent:

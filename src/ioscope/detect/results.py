@@ -32,7 +32,8 @@ def flagged_accounts(ws: Workspace, *, cluster_id: int | None = None) -> list[di
 
     Flagged means: member of a campaign cluster (``cluster_members``; the members of mirror
     clusters, an outlet's feed bots, are shown in ``ioscope clusters`` but not flagged). Each dict:
-    platform, account_id, handle, name (see :mod:`ioscope.model.names`), cluster_id, cluster_rank, cluster_kind, cluster_size,
+    platform, account_id, handle, name (see :mod:`ioscope.model.names`), cluster_id,
+    cluster_rank, cluster_kind, cluster_size,
     cluster_score, signals, degree, strength, best_p_value, account_p_value, account_q_value,
     posts, coordinated_posts, coordination, explanation, details, run_id.
     """
