@@ -95,6 +95,11 @@ def _names_workspace(path: Path) -> Path:
             for a in ("-1001234567890", "-1009876543210")]})}])
     ws.con.execute("INSERT INTO runs VALUES ('r-detect', 'detect', '{}', '[]', '{}', '0.1.0', "
                    "?, ?, 'ok')", [T0, T0])
+    _create(ws, "account_scores")
+    _insert(ws, "account_scores", [
+        {"platform": p, "account_id": a, "score": 0.9 - 0.1 * k, "rank": k + 1, "threshold": 0.5,
+         "above_threshold": True, "top_signals": "[]", "model_id": "m1", "run_id": "r-acc"}
+        for k, (p, a, *_) in enumerate(ACCOUNTS[:4])])
     ws.close()
     return path
 
@@ -118,6 +123,10 @@ def test_cli_clusters_members_and_accounts_flagged(names_ws):
     r = CliRunner().invoke(app, ["accounts", str(names_ws), "--flagged"], env={"COLUMNS": "200"})
     assert r.exit_code == 0, r.output
     assert "Новости Канал (-1001234567890)" in r.output and "@alice (1001)" in r.output
+    _no_id_as_handle(r.output)
+    r = CliRunner().invoke(app, ["accounts", str(names_ws)], env={"COLUMNS": "200"})
+    assert r.exit_code == 0, r.output  # account scores
+    assert "@alice (1001)" in r.output and "Second Channel (-1009876543210)" in r.output
     _no_id_as_handle(r.output)
     r = CliRunner().invoke(app, ["clusters", str(names_ws), "--members", "--json"])
     listed = json.loads(r.output)
