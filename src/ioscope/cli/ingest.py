@@ -105,6 +105,25 @@ def info_cmd(
     if info["quarantine"]:
         out.print(f"{info['quarantine']:,} quarantined records: " + "; ".join(
             f"{r} ({n:,})" for r, n in info["quarantine_reasons"].items()))
+    if info["sources"]:
+        f = Table("file", "format", "read", "ingested", "duplicate", "quarantined",
+                  title="Input files (read = ingested + duplicate + quarantined)")
+        for r in info["sources"]:
+            if r.get("skipped"):
+                f.add_row(r["path"], "skipped: " + r["skipped"], "", "", "", "")
+            else:
+                f.add_row(r["path"], r["format"], *(f"{r[k]:,}" for k in (
+                    "rows_read", "rows_ingested", "rows_duplicate", "rows_quarantined")))
+        out.print(f)
+    c = info["compliance_events"]
+    if c["events"]:
+        e = Table("about", "action", "events", "first", "last", title="Compliance events")
+        for r in c["by_action"]:
+            e.add_row(r["object_kind"], r["action"], f"{r['events']:,}", str(r["first"] or "-"),
+                      str(r["last"] or "-"))
+        out.print(e)
+        out.print(f"{c['deleted_posts_held']:,} posts in the workspace were deleted at the "
+                  "source (`detect --honor-deletions` leaves them out).")
     if info["last_runs"]:
         r = Table("run", "command", "finished", title="Last runs")
         for run in info["last_runs"]:
