@@ -85,11 +85,9 @@ class UnknownFormatError(UsageError):
     code = "unknown_format"
 
 
-class UnsupportedInputError(IoscopeError):
-    """Some inputs of an ingest are missing, unreadable, cut short or of no known format (the
-    message lists them all)."""
-
-    code = "unsupported_input"
+class UnsupportedInputError(UnknownFormatError):
+    """Some inputs of an ingest are unreadable, cut short or of no known format (the message
+    lists them all, with missing files if any)."""
 
 
 class IncompatibleWorkspaceError(IoscopeError):

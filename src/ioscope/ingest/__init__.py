@@ -14,8 +14,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO, Callable, Iterable, Iterator
 
-from ioscope.errors import InputFormatError, SchemaError, UnknownFormatError, UnsupportedInputError, UsageError
-from ioscope.ingest.batch import STDIN_NAME, InputFile, classify_inputs, spool_stdin
+from ioscope.errors import InputFormatError, NotFoundError, SchemaError, UnknownFormatError, UnsupportedInputError, UsageError
+from ioscope.ingest.batch import MISSING, STDIN_NAME, InputFile, classify_inputs, spool_stdin
 from ioscope.ingest.context import ReadContext
 from ioscope.ingest.finalize import FileResult, finalize
 from ioscope.ingest.registry import detect_format, get_reader, readers
@@ -150,7 +150,9 @@ def _ingest(ws: Workspace, files: list[InputFile], *, format, mapping, platform,
             memory_limit, skip_unsupported, allow_all_quarantined) -> IngestReport:
     problems = [f for f in files if f.problem]
     if problems and not skip_unsupported:
-        raise UnsupportedInputError(
+        error = NotFoundError if all(f.problem == MISSING for f in problems) \
+            else UnsupportedInputError
+        raise error(
             f"{len(problems)} of {len(files)} input files cannot be ingested:\n" + "\n".join(
                 f"  {f.name}: {f.problem}" for f in problems),
             hint="Nothing was ingested. Name a format with --format, remove these files, or add "

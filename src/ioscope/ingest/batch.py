@@ -20,8 +20,9 @@ import orjson
 from ioscope.errors import UnknownFormatError
 from ioscope.ingest.registry import detect_format, get_reader
 
-__all__ = ["InputFile", "classify_inputs", "spool_stdin", "STDIN_NAME"]
+__all__ = ["InputFile", "classify_inputs", "spool_stdin", "STDIN_NAME", "MISSING"]
 
+MISSING = "no such file or folder"
 #: how standard input is named in the run, the tables and the messages
 STDIN_NAME = "<stdin>"
 
@@ -105,7 +106,7 @@ def classify_inputs(args: list[str], *, format: str | None = None,
         elif os.path.isdir(arg):
             files += [InputFile(p, p) for p in _walk(arg)]
         elif not os.path.exists(arg):
-            files.append(InputFile(arg, arg, problem="no such file or folder"))
+            files.append(InputFile(arg, arg, problem=MISSING))
         else:
             files.append(InputFile(arg, arg))
     for f in files:
