@@ -150,9 +150,10 @@ def _ingest(ws: Workspace, files: list[InputFile], *, format, mapping, platform,
             memory_limit, skip_unsupported, allow_all_quarantined) -> IngestReport:
     problems = [f for f in files if f.problem]
     if problems and not skip_unsupported:
-        error = NotFoundError if all(f.problem == MISSING for f in problems) \
-            else UnsupportedInputError
-        raise error(
+        if all(f.problem == MISSING for f in problems):
+            raise NotFoundError("No such file or folder: " + ", ".join(f.name for f in problems),
+                                hint="Nothing was ingested.")
+        raise UnsupportedInputError(
             f"{len(problems)} of {len(files)} input files cannot be ingested:\n" + "\n".join(
                 f"  {f.name}: {f.problem}" for f in problems),
             hint="Nothing was ingested. Name a format with --format, remove these files, or add "
