@@ -342,3 +342,34 @@ def test_implausible_dates_are_quarantined(tmp_path, ws):
         (str(f), 3, "created_at"), (str(f), 4, "created_at")]
     assert q[0]["reason"].startswith("implausible time 9999-12-31 00:00:00 for twitter")
     assert "2006-03-21" in q[1]["reason"]
+
+
+def test_report_shows_deletion_activity_per_cluster(ws):
+    from ioscope.model.signif import CLUSTER_MEMBERS
+    from ioscope.report.data.clusters import _deletions
+    from ioscope.report.trace import Tracer
+
+    ingest(ws, [FIX / "v1_stream_notices.jsonl"])
+    ws.ensure(CLUSTER_MEMBERS)
+    ws.sql("INSERT INTO cluster_members (cluster_id, platform, account_id) VALUES "
+           "(1, 'twitter', '11'), (1, 'twitter', '14'), (2, 'twitter', '12')")
+    d = _deletions(Tracer(ws), 1)
+    assert [(str(r["day"]), r["object_kind"], r["action"], r["events"]) for r in d["deletions"]] \
+        == [("2016-11-09", "post", "delete", 1), ("None", "account", "withhold", 1)]
+    assert d["n_deletion_events"] == 2
+    # cluster 2: bob's geo scrubbing (an account event); post 1003 is not collected
+    assert [r["action"] for r in _deletions(Tracer(ws), 2)["deletions"]] == ["scrub_geo"]
+
+
+def test_whitespace_and_cut_gzip_files_are_classified(tmp_path, ws):
+    blank = tmp_path / "blank.jsonl"
+    blank.write_text("\n  \n")
+    cut = tmp_path / "cut.jsonl.gz"
+    cut.write_bytes(gzip.compress(b'{"a": 1}\n' * 1000)[:40])
+    good = tmp_path / "a.csv"
+    good.write_text(CNT)
+    with pytest.raises(UnknownFormatError, match="cut short"):
+        ingest(ws, [blank, cut, good])
+    rep = ingest(ws, [blank, cut, good], skip_unsupported=True)
+    assert {Path(s["path"]).name: s["reason"][:12] for s in rep.skipped} == {
+        "blank.jsonl": "empty file (", "cut.jsonl.gz": "the gzip str"}

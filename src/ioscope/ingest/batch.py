@@ -63,20 +63,22 @@ def _walk(folder: str) -> list[str]:
 
 
 def _is_empty(path: str) -> bool | str:
-    """True when the file holds nothing; a string (the problem) when it cannot be read."""
+    """True when the file holds nothing but white space (after gunzipping); a string (the
+    problem) when it cannot be read."""
     try:
         with open(path, "rb") as f:
-            start = f.read(2)
-        if not start:
-            return True
-        if start != b"\x1f\x8b":
-            return False
-        with gzip.open(path, "rb") as g:
-            return not g.read(1).strip() and not g.read(4096).strip()
+            gz = f.read(2) == b"\x1f\x8b"
+        with (gzip.open(path, "rb") if gz else open(path, "rb")) as f:
+            while block := f.read(1 << 16):
+                if block.strip():
+                    return False
+        return True
     except EOFError:
         return "the gzip stream is cut short (an interrupted download?)"
-    except (OSError, gzip.BadGzipFile) as e:
-        return f"cannot be read: {e.strerror or e}" if isinstance(e, OSError) else str(e)
+    except gzip.BadGzipFile as e:
+        return f"not a valid gzip file: {e}"
+    except OSError as e:
+        return f"cannot be read: {e.strerror or e}"
 
 
 def _looks_like(path: str) -> str:
