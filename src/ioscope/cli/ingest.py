@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import List, Optional
 
@@ -108,13 +109,14 @@ def info_cmd(
     if info["sources"]:
         f = Table("file", "format", "read", "ingested", "duplicate", "quarantined",
                   title="Input files (read = ingested + duplicate + quarantined)")
-        for r in info["sources"]:
-            if r.get("skipped"):
-                f.add_row(r["path"], "skipped: " + r["skipped"], "", "", "", "")
-            else:
-                f.add_row(r["path"], r["format"], *(f"{r[k]:,}" for k in (
+        for r in info["sources"]:  # the file name; --json gives the path
+            if not r.get("skipped"):
+                f.add_row(os.path.basename(r["path"]), r["format"], *(f"{r[k]:,}" for k in (
                     "rows_read", "rows_ingested", "rows_duplicate", "rows_quarantined")))
         out.print(f)
+        for r in info["sources"]:
+            if r.get("skipped"):
+                out.print(f"Skipped {os.path.basename(r['path'])}: {r['skipped']}")
     c = info["compliance_events"]
     if c["events"]:
         e = Table("about", "action", "events", "first", "last", title="Compliance events")
