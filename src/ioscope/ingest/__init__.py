@@ -14,7 +14,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO, Callable, Iterable, Iterator
 
-from ioscope.errors import InputFormatError, NotFoundError, SchemaError, UnknownFormatError, UnsupportedInputError, UsageError
+from ioscope.errors import (InputFormatError, NotFoundError, SchemaError, UnknownFormatError,
+                            UnsupportedInputError, UsageError)
 from ioscope.ingest.batch import MISSING, STDIN_NAME, InputFile, classify_inputs, spool_stdin
 from ioscope.ingest.context import ReadContext
 from ioscope.ingest.finalize import FileResult, finalize
