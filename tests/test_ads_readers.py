@@ -26,7 +26,7 @@ def test_promoted_csv(ws):
     f = FIX / "promoted.csv"
     assert detect_format(str(f)) == "promoted-csv"
     (r,) = ingest(ws, [f]).files
-    assert (r.rows_read, r.rows_ingested, r.rows_quarantined) == (9, 7, 2)
+    assert (r.rows_read, r.rows_ingested, r.rows_duplicate, r.rows_quarantined) == (9, 6, 1, 2)
     assert r.ads_new == 6  # a1 appears twice: the first occurrence wins
     q = {x["source_line"]: x for x in ws.rows("SELECT * FROM quarantine")}
     assert q[5]["field"] == "start_date" and "2016-13-45" in q[5]["reason"]

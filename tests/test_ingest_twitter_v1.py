@@ -66,7 +66,8 @@ def test_v1_lines_kinds_targets_entities(tmp_path, ws):
     f.write_bytes(b"\n".join(lines_fixture()) + b"\n")
     assert detect_format(str(f)) == "twitter-v1"
     (r,) = ingest(ws, [f]).files
-    assert (r.rows_read, r.rows_ingested, r.rows_quarantined) == (10, 6, 4)
+    # the delete notice (line 6) is a compliance event, not a quarantined record
+    assert (r.rows_read, r.rows_ingested, r.rows_quarantined) == (10, 7, 3)
     posts = {p["post_id"]: p for p in ws.rows("SELECT * FROM posts")}
     assert set(posts) == {"1", "2", "3", "4", "5", "6"}
     rt = posts["3"]
@@ -87,8 +88,10 @@ def test_v1_lines_kinds_targets_entities(tmp_path, ws):
         "repost", "dave", "old style retweet")
     assert posts["1"]["like_count"] == 3 and str(posts["1"]["created_at"]) == "2016-11-05 01:22:44"
     q = {x["source_line"]: x["reason"] for x in ws.rows("SELECT * FROM quarantine")}
-    assert set(q) == {6, 7, 8, 10}
-    assert "delete" in q[6] and "malformed JSON" in q[7] and "array" in q[8]
+    assert set(q) == {7, 8, 10}
+    assert "malformed JSON" in q[7] and "array" in q[8]
+    assert ws.sql("SELECT object_kind, object_id, action, source_line FROM compliance_events"
+                  ).fetchall() == [("post", "9", "delete", 6)]
     assert q[10] == "missing account id"
     acc = {a["account_id"]: a for a in ws.rows("SELECT * FROM accounts")}
     assert set(acc) == {"101", "102", "103"}

@@ -5,13 +5,15 @@ from __future__ import annotations
 import orjson
 import pytest
 
-from ioscope.errors import SchemaError
+from ioscope.errors import SchemaError, UnknownFormatError
 from ioscope.ingest import detect_format, ingest
 from ioscope.workspace import Workspace
 
 TWARC = "twitter-v2-twarc-fixtures"
 NOT_POSTS = ("counts.jsonl.gz", "lists.jsonl.gz", "tweets_compliance.jsonl.gz",
              "users_compliance.jsonl.gz")
+#: files that are neither posts nor compliance events: refused before anything is read
+NOT_RECORDS = ("counts.jsonl.gz", "lists.jsonl.gz")
 
 
 def user(uid: str, name: str) -> dict:
@@ -137,13 +139,17 @@ def test_v2_bad_lines_and_items_are_quarantined(tmp_path, ws):
         assert part in reasons
 
 
-@pytest.mark.parametrize("name", NOT_POSTS)
+@pytest.mark.parametrize("name", NOT_RECORDS)
 def test_v2_not_posts_are_refused(shared_data, ws, name):
+    """Tweet counts and lists are refused when the inputs are classified, before any work (the
+    compliance files are read as compliance events: tests/test_ingest_batch.py)."""
     f = shared_data / TWARC / name
     assert detect_format(str(f)) == "twitter-v2"
-    with pytest.raises(SchemaError, match="not tweets or users"):
+    with pytest.raises(UnknownFormatError, match="tweet counts, not posts|Twitter lists, not posts"):
         ingest(ws, [f])
     assert ws.count("runs") == 0
+    with pytest.raises(SchemaError, match="not tweets or users"):  # the reader, named, refuses too
+        ingest(ws, [f], format="twitter-v2")
 
 
 def test_v2_real_fixture_counts(shared_data, ws_path):
@@ -198,5 +204,6 @@ def test_v2_all_fixtures_hold_1109_unique_tweets(shared_data, ws):
     files = [f for f in sorted((shared_data / TWARC).glob("*.gz"))
              if f.name not in NOT_POSTS and f.name != "empty.json.gz"]
     rep = ingest(ws, files)
-    assert rep.totals["rows_read"] == rep.totals["rows_ingested"] + rep.totals["rows_quarantined"]
+    t = rep.totals
+    assert t["rows_read"] == t["rows_ingested"] + t["rows_duplicate"] + t["rows_quarantined"]
     assert ws.count("posts") == 1109

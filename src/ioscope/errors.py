@@ -11,6 +11,7 @@ __all__ = [
     "IncompatibleWorkspaceError",
     "InputFormatError",
     "UnknownFormatError",
+    "UnsupportedInputError",
     "NotFoundError",
     "EngineUnavailableError",
     "UnsupportedOnEngineError",
@@ -82,6 +83,11 @@ class UnknownFormatError(UsageError):
     """No reader matches the input file, or the named format does not exist."""
 
     code = "unknown_format"
+
+
+class UnsupportedInputError(UnknownFormatError):
+    """Some inputs of an ingest are unreadable, cut short or of no known format (the message
+    lists them all, with missing files if any)."""
 
 
 class IncompatibleWorkspaceError(IoscopeError):

@@ -41,4 +41,36 @@ def workspace_info(ws: Workspace, *, runs: int = 5) -> dict[str, Any]:
             "SELECT regexp_replace(reason, '[:(].*', ''), count(*) FROM quarantine "
             "GROUP BY 1 ORDER BY 2 DESC LIMIT 10").fetchall()},
         "last_runs": last,
+        "sources": _sources(ws),
+        "compliance_events": _compliance(ws),
     }
+
+
+def _sources(ws: Workspace) -> list[dict[str, Any]]:
+    """Per input file of every ingest: format and counts (read = ingested + duplicate +
+    quarantined), and the files an ingest skipped."""
+    out = []
+    for run_id, counts in ws.sql("SELECT run_id, row_counts FROM runs WHERE command = 'ingest' "
+                                 "ORDER BY started_at, run_id").fetchall():
+        counts = json.loads(counts or "{}")
+        for f in counts.get("files", []):
+            out.append({"run_id": run_id, "path": f["path"], "format": f["format"],
+                        **{k: f.get(k, 0) for k in ("rows_read", "rows_ingested",
+                                                    "rows_duplicate", "rows_quarantined")}})
+        for s in counts.get("skipped", []):
+            out.append({"run_id": run_id, "path": s["path"], "format": None, "skipped": s["reason"]})
+    return out
+
+
+def _compliance(ws: Workspace) -> dict[str, Any]:
+    """Compliance events per object kind and action, and the posts they delete."""
+    if not ws.has_table("compliance_events"):
+        return {"events": 0, "by_action": [], "deleted_posts_held": 0}
+    by_action = ws.rows("SELECT object_kind, action, count(*) AS events, min(event_at) AS first, "
+                        "max(event_at) AS last FROM compliance_events GROUP BY ALL "
+                        "ORDER BY events DESC, object_kind, action")
+    held = ws.sql("SELECT count(*) FROM posts p WHERE EXISTS (SELECT 1 FROM compliance_events e "
+                  "WHERE e.object_kind = 'post' AND e.action = 'delete' AND "
+                  "e.platform = p.platform AND e.object_id = p.post_id)").fetchone()[0]
+    return {"events": sum(r["events"] for r in by_action), "by_action": by_action,
+            "deleted_posts_held": held}

@@ -14,7 +14,7 @@ from ioscope.detect import (SIGNALS, default_signals, detect, estimate_window, w
 from ioscope.detect.calibrated import SIGNIF_PARAMS
 from ioscope.detect.engines import resolve_engine
 from ioscope.detect.run import TEMP_LIMIT
-from ioscope.errors import UsageError
+from ioscope.errors import StageNotRunError, UsageError
 from ioscope.params import parse_duration
 from ioscope.workspace import Workspace
 
@@ -105,6 +105,7 @@ def detect_cmd(
     spark_master: Optional[str] = typer.Option(None, "--spark-master", help="Spark master URL: local[2], spark://host:7077, yarn (default: local[*])."),
     spark_conf: Optional[List[str]] = typer.Option(None, "--spark-conf", help="Spark setting KEY=VALUE (repeatable), e.g. spark.executor.memory=8g."),
     spark_staging: Optional[str] = typer.Option(None, "--spark-staging", help="Directory for the Parquet copy of the posts that Spark reads; on a cluster, one every executor can read."),
+    honor_deletions: bool = typer.Option(False, "--honor-deletions", help="Leave out the posts that compliance events (ingested deletion notices or compliance files) say were deleted, or whose account was (default: keep them; docs/signals.md)."),
     json: bool = typer.Option(False, "--json", help="Print the run report as JSON."),
 ) -> None:
     eng = resolve_engine(engine, spark_master=spark_master, spark_conf=_conf(spark_conf),
@@ -113,11 +114,14 @@ def detect_cmd(
                    max_item_actions=max_item_actions, max_evidence=max_evidence,
                    params=parse_param_options(param), memory_limit=memory_limit,
                    temp_directory=temp_directory, temp_limit=temp_limit, threads=threads,
-                   engine=eng)
+                   engine=eng, honor_deletions=honor_deletions)
     significance = dict(fdr=fdr, stratum=stratum, timing_stratum=timing_stratum,
                         resolution=resolution,
                         min_cluster_size=min_cluster_size, seed=seed)
     with Workspace.open(workspace, create=False) as ws:
+        if ws.count("posts") == 0:
+            raise StageNotRunError(f"{workspace} holds no posts: there is nothing to detect.",
+                                   hint=f"Ingest files first: `ioscope ingest {workspace} FILE...`.")
         estimate = None
         if window.strip().lower() == "auto":
             estimate = estimate_window(ws)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import List, Optional
 
@@ -10,7 +11,7 @@ from rich.table import Table
 
 from ioscope.cli.common import emit_json, err, handle_errors, out
 from ioscope.info import workspace_info
-from ioscope.ingest import DEFAULT_MEMORY_LIMIT, ingest as run_ingest, parse_mapping, readers
+from ioscope.ingest import DEFAULT_MEMORY_LIMIT, ingest_workspace, parse_mapping, readers
 from ioscope.workspace import Workspace
 
 
@@ -26,6 +27,8 @@ def _ingest_help() -> str:
             f"{lines}\n"
             "Examples:\n\n"
             "  ioscope ingest case.duckdb tweets.csv.gz\n\n"
+            "  ioscope ingest case.duckdb twarc-output/ --skip-unsupported\n\n"
+            "  zcat tweets.jsonl.gz | ioscope ingest case.duckdb -\n\n"
             "  ioscope ingest case.duckdb export.csv --format csv --map "
             "post_id=id,account_id=user,created_at=time,text=body --platform twitter")
 
@@ -33,10 +36,18 @@ def _ingest_help() -> str:
 @handle_errors()
 def ingest_cmd(
     workspace: Path = typer.Argument(..., help="Workspace file (DuckDB); created when missing."),
-    files: List[Path] = typer.Argument(..., help="Input files."),
+    files: List[str] = typer.Argument(..., help="Input files or folders (walked); - reads "
+                                      "standard input."),
     format: Optional[str] = typer.Option(None, "--format", "-f", help="Reader to use (default: detect)."),
     map: Optional[str] = typer.Option(None, "--map", help="canonical=source column pairs for csv/parquet."),
     platform: Optional[str] = typer.Option(None, "--platform", help="Platform for sources that do not say."),
+    skip_unsupported: bool = typer.Option(
+        False, "--skip-unsupported", help="Ingest the readable files and list (and record in the "
+        "run) those that are missing, unreadable, cut short or of no known format, instead of "
+        "refusing the whole batch."),
+    allow_all_quarantined: bool = typer.Option(
+        False, "--allow-all-quarantined", help="Accept a file whose records are all quarantined "
+        "(by default that is an error naming the format the file looks like)."),
     memory_limit: str = typer.Option(DEFAULT_MEMORY_LIMIT, "--memory-limit",
                                      help="Memory budget of the run (the whole process), e.g. 4GB: "
                                      "DuckDB gets 60 % of it (leaving at least 1 GiB to the rest) and spills "
@@ -47,19 +58,26 @@ def ingest_cmd(
     def progress(r) -> None:
         if not quiet and not json:
             err.print(f"{r.path}: {r.format}, {r.rows_read:,} read, {r.rows_ingested:,} ingested, "
-                      f"{r.rows_quarantined:,} quarantined")
+                      f"{r.rows_duplicate:,} duplicate, {r.rows_quarantined:,} quarantined")
 
-    with Workspace.open(workspace) as ws:
-        report = run_ingest(ws, files, format=format, mapping=parse_mapping(map),
-                            platform=platform, on_file=progress, memory_limit=memory_limit)
+    report = ingest_workspace(workspace, files, format=format, mapping=parse_mapping(map),
+                              platform=platform, on_file=progress, memory_limit=memory_limit,
+                              skip_unsupported=skip_unsupported,
+                              allow_all_quarantined=allow_all_quarantined)
     if json:
         emit_json(report.to_dict())
         return
+    for s in report.skipped:
+        err.print(f"Skipped {s['path']}: {s['reason']}")
     t = report.totals
     ads = f", {t['ads_new']:,} new ads" if t.get("ads_new") else ""
+    events = (f", {t['compliance_events_new']:,} new compliance events"
+              if t.get("compliance_events_new") else "")
+    skipped = f" {len(report.skipped):,} files skipped." if report.skipped else ""
     out.print(f"Ingested {t['rows_ingested']:,} of {t['rows_read']:,} records "
-              f"({t['posts_new']:,} new posts, {t['accounts_new']:,} new accounts{ads}); "
-              f"{t['rows_quarantined']:,} quarantined. Run {report.run_id}.")
+              f"({t['posts_new']:,} new posts, {t['accounts_new']:,} new accounts{ads}{events}); "
+              f"{t['rows_duplicate']:,} duplicates, {t['rows_quarantined']:,} quarantined."
+              f"{skipped} Run {report.run_id}.")
 
 
 @handle_errors()
@@ -88,6 +106,26 @@ def info_cmd(
     if info["quarantine"]:
         out.print(f"{info['quarantine']:,} quarantined records: " + "; ".join(
             f"{r} ({n:,})" for r, n in info["quarantine_reasons"].items()))
+    if info["sources"]:
+        f = Table("file", "format", "read", "ingested", "duplicate", "quarantined",
+                  title="Input files (read = ingested + duplicate + quarantined)")
+        for r in info["sources"]:  # the file name; --json gives the path
+            if not r.get("skipped"):
+                f.add_row(os.path.basename(r["path"]), r["format"], *(f"{r[k]:,}" for k in (
+                    "rows_read", "rows_ingested", "rows_duplicate", "rows_quarantined")))
+        out.print(f)
+        for r in info["sources"]:
+            if r.get("skipped"):
+                out.print(f"Skipped {os.path.basename(r['path'])}: {r['skipped']}")
+    c = info["compliance_events"]
+    if c["events"]:
+        e = Table("about", "action", "events", "first", "last", title="Compliance events")
+        for r in c["by_action"]:
+            e.add_row(r["object_kind"], r["action"], f"{r['events']:,}", str(r["first"] or "-"),
+                      str(r["last"] or "-"))
+        out.print(e)
+        out.print(f"{c['deleted_posts_held']:,} posts in the workspace were deleted at the "
+                  "source (`detect --honor-deletions` leaves them out).")
     if info["last_runs"]:
         r = Table("run", "command", "finished", title="Last runs")
         for run in info["last_runs"]:

@@ -53,6 +53,13 @@ paper it comes from. `ioscope detect WS` runs them; results go to `edges` and `e
 Re-running `detect` replaces all rows of `edges` and `edge_evidence` and records a new run;
 no other table is touched.
 
+**Deleted posts.** By default every post counts, also one that a compliance event (an ingested
+deletion notice or compliance file, see [ingest.md](ingest.md)) says was deleted at the source:
+results then do not change when compliance files are added, and mass deletion after exposure is
+itself evidence. `--honor-deletions` leaves out the posts deleted at the source and those of
+deleted accounts (every signal reads the filtered posts); the run records the choice and how
+many posts were left out (`runs.row_counts -> 'posts'`).
+
 ## Parameters every co-action signal has
 
 Set them for all signals (`--window 5m`, `--min-weight 3`, `--hot-items cap`,

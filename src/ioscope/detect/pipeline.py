@@ -16,6 +16,7 @@ from typing import Any, Iterable
 
 from ioscope.detect.calibrated import (CALIBRATED_SIGNAL_DEFAULTS, SIGNIF_PARAMS,
                                        SignificanceTester, finish_calibrated, significance_params)
+from ioscope.detect.deletions import posts_seen
 from ioscope.detect.engines import DuckDBEngine, SparkEngine
 from ioscope.detect.results import list_clusters
 from ioscope.detect.run import (TEMP_LIMIT, DetectReport, check_compat, configure_run,
@@ -74,11 +75,13 @@ def run_detect(ws: Workspace, *, raw: bool = False, compat: str | None = None,
                min_cluster_size: int | None = None, seed: int | None = None,
                memory_limit: str | None = None, temp_directory: str | None = None,
                temp_limit: str = TEMP_LIMIT, threads: int | None = None,
-               engine: str | DuckDBEngine | SparkEngine | None = None) -> DetectReport:
+               engine: str | DuckDBEngine | SparkEngine | None = None,
+               honor_deletions: bool = False) -> DetectReport:
     """Run ``ioscope detect``. The co-action options (and ``engine``) are those of
     :func:`ioscope.detect.run.detect_coaction`; fdr, stratum, timing_stratum, resolution,
     min_cluster_size and seed (:data:`ioscope.detect.calibrated.SIGNIF_PARAMS`) apply to the
-    calibrated pipeline only."""
+    calibrated pipeline only. ``honor_deletions`` leaves out the posts a compliance event says
+    were deleted (:func:`ioscope.ingest.compliance.honor_deletions`)."""
     check_compat(compat)
     calibrated = not raw and compat is None
     given = {"fdr": fdr, "stratum": stratum, "timing_stratum": timing_stratum,
@@ -96,14 +99,16 @@ def run_detect(ws: Workspace, *, raw: bool = False, compat: str | None = None,
     resources = configure_run(ws, memory_limit=memory_limit, temp_directory=temp_directory,
                               temp_limit=temp_limit, threads=threads)
     recorded = {"mode": "calibrated" if calibrated else "raw", "signals": names,
-                "compat": compat, **resources, "per_signal": resolved, "engine": eng.describe()}
+                "compat": compat, **resources, "per_signal": resolved, "engine": eng.describe(),
+                "honor_deletions": honor_deletions}
     if sp is not None:
         recorded["significance"] = sp
     # the four tables are rewritten through temporary twins, so that each step's temporary
     # tables are freed when dropped (see Workspace.run); a CNT-compatible run keeps the single
     # transaction, which is faster at the sizes CNT handles (no copy at the end)
     with ws.run("detect", recorded, replaces=() if compat else REPLACED) as run, \
-            eng.open(ws) as sql:
+            posts_seen(ws, honor_deletions=honor_deletions) as held, eng.open(ws) as sql:
+        run.row_counts["posts"] = held
         ws.ensure(CLUSTERS, CLUSTER_MEMBERS)
         ws.con.execute("DELETE FROM cluster_members")
         ws.con.execute("DELETE FROM clusters")

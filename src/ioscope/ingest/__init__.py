@@ -8,18 +8,22 @@ True
 from __future__ import annotations
 
 import os
+import shutil
+import sys
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any, BinaryIO, Callable, Iterable, Iterator
 
-from ioscope.errors import NotFoundError, UsageError
+from ioscope.errors import (InputFormatError, NotFoundError, SchemaError, UnknownFormatError,
+                            UnsupportedInputError, UsageError)
+from ioscope.ingest.batch import MISSING, STDIN_NAME, InputFile, classify_inputs, spool_stdin
 from ioscope.ingest.context import ReadContext
 from ioscope.ingest.finalize import FileResult, finalize
 from ioscope.ingest.registry import detect_format, get_reader, readers
 from ioscope.resources import duckdb_memory_limit
 from ioscope.workspace import Workspace
 
-__all__ = ["ingest", "IngestReport", "readers", "detect_format", "parse_mapping",
+__all__ = ["ingest", "ingest_workspace", "IngestReport", "readers", "detect_format", "parse_mapping",
            "DEFAULT_MEMORY_LIMIT"]
 
 #: Memory budget of an ingest (the process; DuckDB gets its share,
@@ -35,16 +39,20 @@ class IngestReport:
     #: Files read along with an input (``{"path", "of", "format"}``): e.g. the HPSCI targeting
     #: files beside its ads file. They are among the run's inputs (hashed) but have no counts.
     companions: list[dict[str, str]] = field(default_factory=list)
+    #: Inputs not read (``{"path", "reason"}``): empty files, and with ``skip_unsupported``
+    #: the files that could not be read.
+    skipped: list[dict[str, str]] = field(default_factory=list)
 
     @property
     def totals(self) -> dict[str, int]:
-        keys = ("rows_read", "rows_ingested", "rows_quarantined", "posts_new", "accounts_new",
-                "referenced_posts_new", "referenced_accounts_new", "ads_new")
+        keys = ("rows_read", "rows_ingested", "rows_duplicate", "rows_quarantined", "posts_new",
+                "accounts_new", "referenced_posts_new", "referenced_accounts_new", "ads_new",
+                "quarantine_new", "compliance_events_new")
         return {k: sum(getattr(f, k) for f in self.files) for k in keys}
 
     def to_dict(self) -> dict[str, Any]:
         return {"run_id": self.run_id, "files": [f.to_dict() for f in self.files],
-                "companions": self.companions, "totals": self.totals}
+                "companions": self.companions, "skipped": self.skipped, "totals": self.totals}
 
 
 @contextmanager
@@ -80,11 +88,41 @@ def parse_mapping(text: str | None) -> dict[str, str]:
     return out
 
 
+def ingest_workspace(workspace: str | os.PathLike, paths: Iterable[str | os.PathLike],
+                     **options: Any) -> IngestReport:
+    """:func:`ingest` into the workspace file at ``workspace``, created when missing. When the
+    ingest fails, a workspace it created is removed (with DuckDB's ``.wal`` and ``.tmp``
+    companions), so that a failed first ingest leaves nothing behind."""
+    path = str(workspace)
+    made = [p for p in (path, path + ".wal", path + ".tmp") if not os.path.exists(p)]
+    created = path != ":memory:" and path in made
+    try:
+        with Workspace.open(path) as ws:
+            return ingest(ws, paths, **options)
+    except BaseException:
+        if created:
+            for p in made:
+                if os.path.isdir(p):
+                    shutil.rmtree(p, ignore_errors=True)
+                elif os.path.exists(p):
+                    os.remove(p)
+        raise
+
+
 def ingest(ws: Workspace, paths: Iterable[str | os.PathLike], *, format: str | None = None,
            mapping: dict[str, str] | None = None, platform: str | None = None,
            on_file: Callable[[FileResult], None] | None = None,
-           memory_limit: str | None = DEFAULT_MEMORY_LIMIT) -> IngestReport:
+           memory_limit: str | None = DEFAULT_MEMORY_LIMIT, skip_unsupported: bool = False,
+           allow_all_quarantined: bool = False, stdin: BinaryIO | None = None) -> IngestReport:
     """Ingest files into ``ws`` in one transaction: all of them, or (on any error) none.
+
+    ``paths`` are files or folders (walked, hidden files left out); ``-`` reads ``stdin``
+    (standard input by default). Every input is classified before any work: files that are
+    missing, unreadable, cut short or of no known format are reported together in one
+    :class:`~ioscope.errors.UnsupportedInputError`, unless ``skip_unsupported``, which ingests the
+    others and lists the skipped ones in the report (and the run). Empty files are listed too.
+    A file whose records are all quarantined is an error naming the format it looks like,
+    unless ``allow_all_quarantined``.
 
     ``format`` names a reader (auto-detected per file when None); ``mapping`` maps canonical
     column names to source columns for the generic csv/parquet readers; ``platform`` fills the
@@ -93,31 +131,96 @@ def ingest(ws: Workspace, paths: Iterable[str | os.PathLike], *, format: str | N
     (:mod:`ioscope.resources`), and spills what does not fit to the workspace's ``.tmp``
     directory; None keeps the workspace's setting.
     """
-    paths = [str(p) for p in paths]
-    if not paths:
-        raise UsageError("Nothing to ingest: give one or more files.")
-    for p in paths:
-        if not os.path.isfile(p):
-            raise NotFoundError(f"No such file: {p}")
-    formats = [get_reader(format).name if format else detect_format(p) for p in paths]
-    params = {"format": format, "formats": formats, "mapping": mapping or {}, "platform": platform}
-    inputs, companions = list(paths), []
-    for p, fmt in zip(paths, formats):
-        extra = get_reader(fmt).companions
-        for c in (extra(p) if extra else []):
+    args = [str(p) for p in paths]
+    if not args:
+        raise UsageError("Nothing to ingest: give one or more files or folders.")
+    if format:
+        get_reader(format)  # an unknown name is a usage error before anything is read
+    stdin_path = spool_stdin(stdin or sys.stdin.buffer) if "-" in args else None
+    try:
+        return _ingest(ws, classify_inputs(args, format=format, stdin_path=stdin_path),
+                       format=format, mapping=mapping or {}, platform=platform, on_file=on_file,
+                       memory_limit=memory_limit, skip_unsupported=skip_unsupported,
+                       allow_all_quarantined=allow_all_quarantined)
+    finally:
+        if stdin_path:
+            shutil.rmtree(os.path.dirname(stdin_path), ignore_errors=True)
+
+
+def _ingest(ws: Workspace, files: list[InputFile], *, format, mapping, platform, on_file,
+            memory_limit, skip_unsupported, allow_all_quarantined) -> IngestReport:
+    problems = [f for f in files if f.problem]
+    if problems and not skip_unsupported:
+        if all(f.problem == MISSING for f in problems):
+            raise NotFoundError("No such file or folder: " + ", ".join(f.name for f in problems),
+                                hint="Nothing was ingested.")
+        raise UnsupportedInputError(
+            f"{len(problems)} of {len(files)} input files cannot be ingested:\n" + "\n".join(
+                f"  {f.name}: {f.problem}" for f in problems),
+            hint="Nothing was ingested. Name a format with --format, remove these files, or add "
+                 "--skip-unsupported to ingest the others (the skipped files are recorded in the "
+                 "run).")
+    todo = [f for f in files if f.format]
+    skipped = [f.to_dict() for f in files if not f.format]
+    if not todo:
+        raise UsageError("Nothing to ingest: " + ("; ".join(
+            f"{s['path']}: {s['reason']}" for s in skipped) or "no files in the folders given")
+            + ".", hint="Nothing was changed.")
+    params = {"format": format, "formats": [f.format for f in todo], "mapping": mapping,
+              "platform": platform, "skip_unsupported": skip_unsupported,
+              "allow_all_quarantined": allow_all_quarantined}
+    inputs, companions = [f.path for f in todo], []
+    for f in todo:
+        extra = get_reader(f.format).companions
+        for c in (extra(f.path) if extra and f.name != STDIN_NAME else []):
             if c not in inputs:
                 inputs.append(c)
-                companions.append({"path": c, "of": p, "format": fmt})
+                companions.append({"path": c, "of": f.name, "format": f.format})
     with _memory_limit(ws, memory_limit), ws.run("ingest", params, inputs=inputs) as run:
-        report = IngestReport(run.run_id, companions=companions)
-        for path, fmt in zip(paths, formats):
-            ctx = ReadContext(ws.con, path, fmt, run.run_id,
-                              options={"mapping": mapping or {}, "platform": platform})
-            get_reader(fmt).read(ctx)
+        for rec, f in zip(run.inputs, todo):  # standard input is recorded by its name
+            rec["path"] = f.name
+        report = IngestReport(run.run_id, companions=companions, skipped=skipped)
+        for f, rec in zip(todo, run.inputs):
+            ctx = ReadContext(ws.con, f.path, f.format, run.run_id,
+                              options={"mapping": mapping, "platform": platform,
+                                       "source_name": f.name, "sha256": rec["sha256"]})
+            try:
+                get_reader(f.format).read(ctx)
+            except SchemaError as e:  # the reader refused the file: nothing of it is merged yet
+                if not skip_unsupported:
+                    raise
+                ctx.drop_temp()
+                report.skipped.append({"path": f.name, "reason": e.message})
+                continue
             result = finalize(ctx)
             ctx.drop_temp()
+            if result.rows_read and result.rows_quarantined == result.rows_read \
+                    and not allow_all_quarantined:
+                raise _all_quarantined(ws, f, rec["sha256"], result.rows_read)
             report.files.append(result)
             if on_file:
                 on_file(result)
         run.row_counts = report.to_dict()
     return report
+
+
+def _all_quarantined(ws: Workspace, f: InputFile, sha: str, n: int) -> InputFormatError:
+    """The error for a file none of whose records could be ingested, naming a likely format."""
+    reason, k = ws.con.execute(
+        "SELECT regexp_replace(reason, '[:(].*', ''), count(*) FROM quarantine "
+        "WHERE source_sha256 = ? GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 1", [sha]).fetchone() \
+        or ("unknown", 0)
+    try:
+        likely = detect_format(f.path)
+    except UnknownFormatError:
+        likely = None
+    if likely and likely != f.format:
+        advice = f"It looks like {likely}: try --format {likely}."
+    else:
+        advice = ("No other reader recognises it: check the file, --map or --platform "
+                  "(`ioscope ingest --help` lists the formats).")
+    return InputFormatError(
+        f"all {n:,} records were quarantined when read as {f.format} (most often: "
+        f"{reason.strip()}, {k:,} records). {advice}", path=f.name,
+        hint="Nothing was ingested. Add --allow-all-quarantined to ingest the file anyway "
+             "(its records are then kept in the quarantine table).")

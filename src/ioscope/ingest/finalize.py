@@ -19,6 +19,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ioscope.errors import IoscopeError
+from ioscope.ingest.compliance import (merge_compliance, merge_post_items, quarantine_compliance,
+                                       staged_count)
 from ioscope.ingest.context import RAW_LIMIT, ReadContext
 from ioscope.ingest.finalize_ads import merge_ads, prepare_ads
 from ioscope.ingest.sqlfrag import sql_str
@@ -50,6 +52,13 @@ class FileResult:
     referenced_posts_new: int
     referenced_accounts_new: int
     ads_new: int = 0
+    #: records whose key (platform and post or ad id) an earlier record of the file or the
+    #: workspace already had: read, not ingested again, not quarantined
+    rows_duplicate: int = 0
+    #: quarantine rows written by this file (a re-ingest does not write its records again)
+    quarantine_new: int = 0
+    #: compliance events (deletions, withholdings, geo scrubbing) recorded
+    compliance_events_new: int = 0
 
     def to_dict(self) -> dict:
         return dict(self.__dict__)
@@ -60,27 +69,34 @@ def finalize(ctx: ReadContext) -> FileResult:
     ctx.flush_quarantine()
     staged = con.execute("SELECT (SELECT count(*) FROM stg_posts) + (SELECT count(*) FROM "
                          "stg_accounts WHERE _primary) + (SELECT count(*) FROM stg_ads) + "
-                         "(SELECT count(*) FROM stg_quarantine)").fetchall()[0][0]
+                         "(SELECT count(*) FROM stg_quarantine)").fetchall()[0][0] \
+        + staged_count(con, "stg_compliance")
     if staged != ctx.rows_read:
         raise IoscopeError(
             f"internal error in the {ctx.format} reader: {ctx.rows_read} records read but "
             f"{staged} staged or quarantined in {ctx.path}.",
             hint="Please report this with the file's format; nothing was changed.")
+    source = ctx.options.get("source_name") or ctx.path  # '-' for standard input
     defaults = {"platform": f"COALESCE(platform, {sql_str(ctx.platform) if ctx.platform else 'NULL'})",
-                "source_file": f"COALESCE(source_file, {sql_str(ctx.path)})",
+                "source_file": f"COALESCE(source_file, {sql_str(source)})",
                 "run_id": sql_str(ctx.run_id)}
     _quarantine_invalid(ctx, defaults["platform"])
+    quarantine_compliance(ctx)
     has_ads = con.execute("SELECT count(*) FROM stg_ads").fetchall()[0][0] > 0
     if has_ads:
         prepare_ads(ctx)
     q = con.execute("SELECT count(*) FROM stg_quarantine").fetchall()[0][0]
-    con.execute("INSERT INTO quarantine SELECT ?, ?, source_line, ?, field, reason, "
-                "left(raw, ?) FROM stg_quarantine ORDER BY source_line",
-                [ctx.run_id, ctx.path, ctx.format, RAW_LIMIT])
-    ingested = con.execute("SELECT (SELECT count(*) FROM stg_posts) + (SELECT count(*) FROM "
-                           "stg_accounts WHERE _primary) + (SELECT count(*) FROM stg_ads)"
-                           ).fetchall()[0][0]
+    q_new = _insert_quarantine(ctx, source)
+    events = staged_count(con, "stg_compliance")
+    valid = con.execute("SELECT (SELECT count(*) FROM stg_posts) + (SELECT count(*) FROM "
+                        "stg_accounts WHERE _primary) + (SELECT count(*) FROM stg_ads)"
+                        ).fetchall()[0][0] + events
+    posts_staged = con.execute("SELECT count(*) FROM stg_posts").fetchall()[0][0]
+    ads_staged = con.execute("SELECT count(DISTINCT (platform, ad_id)) FROM stg_ads"
+                             ).fetchall()[0][0] if has_ads else 0
+    ads_rows = con.execute("SELECT count(*) FROM stg_ads").fetchall()[0][0] if has_ads else 0
     posts_new = _insert_posts(con, "stg_posts", "posts", defaults)
+    merge_post_items(ctx, source, defaults["platform"])
     ref_posts_new = _insert_posts(con, "stg_ref_posts", "referenced_posts", defaults,
                                   also_not_in="posts")
     accounts_new = _merge_accounts(con, "stg_accounts", "stg_posts", "accounts", defaults)
@@ -95,8 +111,53 @@ def finalize(ctx: ReadContext) -> FileResult:
         con.execute("DELETE FROM referenced_accounts r WHERE EXISTS (SELECT 1 FROM stg_accounts a "
                     f"WHERE {defaults['platform']} = r.platform AND a.account_id = r.account_id)")
     ads_new = merge_ads(ctx) if has_ads else 0
-    return FileResult(ctx.path, ctx.format, ctx.rows_read, ingested, q, posts_new, accounts_new,
-                      ref_posts_new, ref_accounts_new, ads_new)
+    events_new = merge_compliance(ctx, source)
+    # a post or ad not inserted was a duplicate: of an earlier record of the file, or of a row
+    # already in the workspace
+    duplicate = (posts_staged - posts_new) + (ads_staged - ads_new) + (ads_rows - ads_staged) \
+        + (events - events_new)
+    return FileResult(source, ctx.format, ctx.rows_read, valid - duplicate, q, posts_new,
+                      accounts_new, ref_posts_new, ref_accounts_new, ads_new,
+                      rows_duplicate=duplicate, quarantine_new=q_new,
+                      compliance_events_new=events_new)
+
+
+def _insert_quarantine(ctx: ReadContext, source: str) -> int:
+    """Write the file's quarantined records, except those a run already quarantined from the
+    same content (same sha256, line, field and reason): a re-ingest adds no quarantine rows."""
+    con = ctx.con
+    sha = ctx.options.get("sha256")
+    get_table("quarantine").create(con)  # the sha256 column, for workspaces made before it
+    dedupe = ("WHERE NOT EXISTS (SELECT 1 FROM quarantine x WHERE x.source_sha256 = ? AND "
+              "x.source_line IS NOT DISTINCT FROM s.source_line AND x.field IS NOT DISTINCT FROM "
+              "s.field AND x.reason = s.reason)") if sha else ""
+    params = [ctx.run_id, source, ctx.format, RAW_LIMIT, sha] + ([sha] if sha else [])
+    return con.execute(
+        "INSERT INTO quarantine (run_id, source_file, source_line, format, field, reason, raw, "
+        "source_sha256) SELECT ?, ?, source_line, ?, field, reason, left(raw, ?), ? "
+        f"FROM stg_quarantine s {dedupe} ORDER BY source_line", params).fetchall()[0][0]
+
+
+#: The first day of each platform (public launch, or the first public posts); a post dated
+#: earlier is quarantined. Other platforms: 1990-01-01.
+PLATFORM_START = {"twitter": "2006-03-21", "facebook": "2004-02-04", "instagram": "2010-10-06",
+                  "telegram": "2013-08-14", "bluesky": "2022-11-17", "youtube": "2005-04-23",
+                  "tiktok": "2016-09-01", "reddit": "2005-06-23", "vk": "2006-10-10",
+                  "weibo": "2009-08-14", "threads": "2023-07-05", "mastodon": "2016-03-16"}
+DEFAULT_START = "1990-01-01"
+#: the latest plausible time: the ingest's start plus a day
+_LATEST = "(CAST(current_timestamp AT TIME ZONE 'UTC' AS TIMESTAMP) + INTERVAL 1 DAY)"
+
+
+def first_day(platform: str) -> str:
+    """SQL: the first plausible date for ``platform`` (an SQL expression)."""
+    cases = " ".join(f"WHEN '{p}' THEN DATE '{d}'" for p, d in PLATFORM_START.items())
+    return f"(CASE lower({platform}) {cases} ELSE DATE '{DEFAULT_START}' END)"
+
+
+def plausible_time(col: str, platform: str) -> str:
+    """SQL: ``col`` is NULL or lies between the platform's first day and now plus a day."""
+    return f"({col} IS NULL OR ({col} >= {first_day(platform)} AND {col} <= {_LATEST}))"
 
 
 def _quarantine_invalid(ctx: ReadContext, platform: str) -> None:
@@ -108,6 +169,11 @@ def _quarantine_invalid(ctx: ReadContext, platform: str) -> None:
         ("post_id IS NULL OR trim(post_id) = ''", "'post_id'", "'missing post id'"),
         ("account_id IS NULL OR trim(account_id) = ''", "'account_id'", "'missing account id'"),
         ("created_at IS NULL", "'created_at'", "'missing or unparseable time'"),
+        (f"NOT ({plausible_time('created_at', platform)})", "'created_at'",
+         f"'implausible time ' || CAST(created_at AS VARCHAR) || ' for ' || {platform} || "
+         f"': before the platform existed or after the ingest time plus a day (' || "
+         f"CAST({first_day(platform)} AS VARCHAR) || ' to ' || "
+         f"CAST(CAST({_LATEST} AS DATE) AS VARCHAR) || ')'"),
         (f"kind IS NULL OR kind NOT IN {KINDS}", "'kind'", "'kind must be one of post, repost, reply, quote'"),
     ]
     case_field = "CASE " + " ".join(f"WHEN {c} THEN {f}" for c, f, _ in checks) + " END"
@@ -130,7 +196,8 @@ def _quarantine_invalid(ctx: ReadContext, platform: str) -> None:
     con.execute(f"DELETE FROM stg_accounts WHERE {acc_bad}")
     for stg in ("stg_ref_posts", "stg_ref_accounts"):  # references without ids carry nothing
         key = "post_id" if stg == "stg_ref_posts" else "account_id"
-        extra = " OR account_id IS NULL OR created_at IS NULL" if stg == "stg_ref_posts" else ""
+        extra = (" OR account_id IS NULL OR created_at IS NULL OR NOT "
+                 f"({plausible_time('created_at', platform)})") if stg == "stg_ref_posts" else ""
         con.execute(f"DELETE FROM {stg} WHERE {key} IS NULL OR {platform} IS NULL{extra}")
 
 
@@ -163,8 +230,12 @@ def _insert_posts(con, stg: str, table: str, defaults: dict[str, str], *,
     t = get_table(table)
     exprs = {**{c: f's."{c}"' for c in t.column_names}, **_entities(),
              **{k: v for k, v in defaults.items()}}
-    exprs["urls_normalized"] = "COALESCE(l.n, []::VARCHAR[])" if has_urls else "[]::VARCHAR[]"
-    exprs["domains"] = "COALESCE(l.d, []::VARCHAR[])" if has_urls else "[]::VARCHAR[]"
+    # a reader that gives normalized items itself (anonymised ids) keeps them
+    lists = "COALESCE(s.urls_normalized, l.n, []::VARCHAR[])" if has_urls else \
+        "COALESCE(s.urls_normalized, []::VARCHAR[])"
+    exprs["urls_normalized"] = lists
+    exprs["domains"] = ("COALESCE(s.domains, l.d, []::VARCHAR[])" if has_urls
+                        else "COALESCE(s.domains, []::VARCHAR[])")
     select = ", ".join(f'{exprs[c]} AS "{c}"' for c in t.column_names)
     join = "LEFT JOIN _url_lists l ON l.raw = s.urls" if has_urls else ""
     plat = defaults["platform"]

@@ -25,7 +25,7 @@ def prepare_ads(ctx: ReadContext) -> None:
     con = ctx.con
     con.execute("UPDATE stg_ads SET platform = COALESCE(platform, ?), source_file = "
                 "COALESCE(source_file, ?), run_id = ?, notes = COALESCE(notes, []::VARCHAR[])",
-                [ctx.platform, ctx.path, ctx.run_id])
+                [ctx.platform, ctx.options.get("source_name") or ctx.path, ctx.run_id])
     for child in ("stg_ad_targeting", "stg_ad_delivery"):
         con.execute(f"UPDATE {child} SET platform = COALESCE(platform, ?), run_id = ?",
                     [ctx.platform, ctx.run_id])

@@ -37,7 +37,8 @@ def build_url_lists(con, stg: str, out: str = "_url_lists") -> bool:
     con.execute(f"""CREATE OR REPLACE TEMP TABLE _url_rows AS
         SELECT raw, unnest(l) AS u, generate_subscripts(l, 1) AS i
         FROM (SELECT raw, {clean_urls('raw')} AS l
-              FROM (SELECT DISTINCT urls AS raw FROM {stg} WHERE len(urls) > 0))""")
+              FROM (SELECT DISTINCT urls AS raw FROM {stg}
+                    WHERE len(urls) > 0 AND urls_normalized IS NULL))""")
     if con.execute("SELECT count(*) FROM _url_rows").fetchall()[0][0] == 0:
         con.execute("DROP TABLE _url_rows")
         return False

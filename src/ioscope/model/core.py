@@ -98,6 +98,8 @@ QUARANTINE = Table(
         C("field", "VARCHAR", "The field at fault, when one is."),
         C("reason", "VARCHAR", "Why the record was not ingested."),
         C("raw", "VARCHAR", "The raw record, truncated to 10,000 characters."),
+        C("source_sha256", "VARCHAR", "sha256 of the input file ('sha256:...'): a re-ingest of the "
+          "same content does not quarantine the same record twice."),
     ))
 RUNS = Table(
     "runs", "Every command that changed the workspace, with its parameters and inputs.",

@@ -184,8 +184,17 @@ def _desktop_messages(ctx: ReadContext, chat: tuple) -> Iterator[pa.Table]:
         for raw in f:
             line_no += 1
             if not inside:
-                if raw.rstrip(b"\r\n") == b"  {":
+                entry = raw.rstrip(b"\r\n")
+                if entry == b"  {":
                     inside, start, buf = True, line_no, [b"{"]
+                elif entry[:2] == b"  " and entry[2:3] not in (b" ", b"") \
+                        and entry.strip() not in (b"]", b"],"):
+                    # an entry of the messages array on one line: a compact message, or not a
+                    # message at all (a string, a number, null), quarantined by the reader
+                    text = _decode(ctx, line_no, entry.strip().rstrip(b","))
+                    if text is not None:
+                        lines.append(line_no)
+                        texts.append(text)
                 continue
             end = raw.rstrip(b"\r\n")
             if end in (b"  }", b"  },"):

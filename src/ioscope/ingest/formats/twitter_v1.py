@@ -10,11 +10,14 @@ with ``in_reply_to_status_id_str`` a ``reply`` (repost > quote > reply when seve
 that starts ``RT @handle:`` without an embedded status is a repost of that handle. Embedded
 statuses (retweeted, quoted, and the status a retweet quotes) go to ``referenced_posts``, their
 authors to ``referenced_accounts``; each tweet's author, with the profile fields, to ``accounts``.
-Stream notices (``delete``, ``limit``, ...) and non-objects are quarantined.
+Stream notices about a post or an account (``delete``, ``scrub_geo``, ``status_withheld``,
+``user_withheld``, ...) go to ``compliance_events`` (:mod:`ioscope.ingest.compliance`); other
+notices (``limit``, ...) and non-objects are quarantined.
 """
 
 from __future__ import annotations
 
+from ioscope.ingest.compliance import stage_stream_notices
 from ioscope.ingest.context import ReadContext
 from ioscope.ingest.jsonsql import id_text, not_object_error, raw_if, shape, strip_tags
 from ioscope.ingest.jsonsrc import json_chunks, query, stage_from
@@ -155,6 +158,7 @@ def read_twitter_v1(ctx: ReadContext) -> None:
     accounts = ", ".join(f"a_{c}" for c in _ACCOUNT_FIELDS)
     post = f"* EXCLUDE (role, _has_user, {accounts})"
     for chunk in json_chunks(ctx):
+        chunk = stage_stream_notices(ctx, chunk)
         rows = query(ctx.con, "_json", chunk, sql)
         ctx.rows_read += stage_from(ctx, "stg_posts", "_twp", rows, f"""
             SELECT {post}, CASE WHEN _error IS NOT NULL THEN 'record' END AS _error_field

@@ -83,6 +83,8 @@ def cluster_detail(tr: Tracer, cluster_id: Any, *, members_limit: int = 200,
         if out["n_members"]:
             return out
     out.update(_creation(tr, cluster_id))
+    if tr.has("compliance_events"):
+        out.update(_deletions(tr, cluster_id))
     out.update(evidence.member_activity(tr, cluster_id))
     if tr.has("edges"):
         out.update(_signals(tr, cluster_id))
@@ -172,6 +174,24 @@ def _creation(tr: Tracer, cid: Any) -> dict[str, Any]:
         GROUP BY bucket ORDER BY bucket""", [cid])
     return dict(creation=rows, q_creation=q, creation_bucket=bucket, creation_span=span,
                 q_creation_span=q_span)
+
+
+def _deletions(tr: Tracer, cid: Any) -> dict[str, Any]:
+    """Compliance events about the members and their posts, per day of the event: operations
+    delete en masse after exposure."""
+    rows, q = tr.rows("Compliance events about the members and their posts, per day", """
+        WITH m AS (SELECT platform, account_id FROM cluster_members WHERE cluster_id = ?),
+        ev AS (
+          SELECT e.* FROM compliance_events e JOIN m ON e.platform = m.platform
+            AND e.object_kind = 'account' AND e.object_id = m.account_id
+          UNION ALL
+          SELECT e.* FROM compliance_events e JOIN posts p ON e.object_kind = 'post'
+            AND e.platform = p.platform AND e.object_id = p.post_id
+          JOIN m ON m.platform = p.platform AND m.account_id = p.account_id)
+        SELECT CAST(event_at AS DATE) AS day, object_kind, action, count(*) AS events
+        FROM ev GROUP BY ALL ORDER BY day NULLS LAST, object_kind, action""", [cid])
+    return dict(deletions=rows, q_deletions=q,
+                n_deletion_events=sum(r["events"] for r in rows))
 
 
 def _signals(tr: Tracer, cid: Any) -> dict[str, Any]:

@@ -13,7 +13,7 @@ __all__ = ["analysed", "method", "table_counts"]
 
 _INPUTS = '[{"path": "VARCHAR", "sha256": "VARCHAR", "size": "BIGINT"}]'
 _FILES = ('[{"path": "VARCHAR", "format": "VARCHAR", "rows_read": "BIGINT", '
-          '"rows_ingested": "BIGINT", "rows_quarantined": "BIGINT"}]')
+          '"rows_ingested": "BIGINT", "rows_duplicate": "BIGINT", "rows_quarantined": "BIGINT"}]')
 _COMPANIONS = '[{"path": "VARCHAR", "of": "VARCHAR", "format": "VARCHAR"}]'
 
 
@@ -57,7 +57,8 @@ def analysed(tr: Tracer) -> dict[str, Any]:
                coalesce(f.format, c.format || ', read with '
                                   || regexp_extract(c."of", '[^/\\\\]+$')) AS format,
                i.sha256, i.size AS bytes, f.rows_read, f.rows_ingested,
-               f.rows_quarantined, i.run_id, i.finished_at
+               f.rows_duplicate, f.rows_quarantined, i.run_id,
+               i.finished_at
         FROM inputs i LEFT JOIN files f ON f.run_id = i.run_id AND f.path = i.path
         LEFT JOIN companions c ON c.run_id = i.run_id AND c.path = i.path
         ORDER BY i.finished_at, i.path""")
