@@ -12,6 +12,7 @@ from typing import Any
 from ioscope.errors import NotFoundError
 from ioscope.report.data import empty, evidence, not_run, section
 from ioscope.report.data.evidence import member_join, pick_bucket
+from ioscope.report.data.runs import detect_not_run
 from ioscope.report.trace import Tracer
 
 __all__ = ["clusters_list", "cluster_detail", "cluster_order", "pick_bucket", "edge_scope"]
@@ -30,8 +31,10 @@ def cluster_order(tr: Tracer) -> str:
 
 def clusters_list(tr: Tracer, *, limit: int = 20, offset: int = 0) -> dict[str, Any]:
     """The clusters in rank order, one page, with the total count."""
-    if not (tr.has("clusters") and tr.has("cluster_members")):
-        return not_run("campaigns", TITLE, tr.ws.path, "detect", "Coordination detection")
+    missing = detect_not_run(tr, "campaigns", TITLE)
+    if missing is not None:
+        return missing
+    run = tr.last_run("detect")
     total, q_total = tr.one("Number of clusters", "SELECT count(*) AS clusters FROM clusters")
     rows, q_rows = tr.rows("Clusters in rank order", f"""
         SELECT c.*, (SELECT count(*) FROM cluster_members m WHERE m.cluster_id = c.cluster_id)
@@ -44,8 +47,9 @@ def clusters_list(tr: Tracer, *, limit: int = 20, offset: int = 0) -> dict[str, 
             SELECT kind, count(*) AS clusters FROM clusters GROUP BY kind
             ORDER BY clusters DESC, kind""")
     if not data["total"]:
-        return empty("campaigns", TITLE, "Detection ran and found no cluster of coordinated "
-                     "accounts beyond chance at the chosen parameters.", **data)
+        return empty("campaigns", TITLE, f"Detection ran (run {run['run_id']}, recorded in "
+                     "runs) and found no cluster of coordinated accounts beyond chance at the "
+                     "chosen parameters.", run_id=run["run_id"], **data)
     return section("campaigns", TITLE, **data)
 
 
@@ -66,9 +70,10 @@ def cluster_detail(tr: Tracer, cluster_id: Any, *, members_limit: int = 200,
                    members_offset: int = 0, evidence_limit: int = 20,
                    items_limit: int = 10) -> dict[str, Any]:
     """One cluster: assets, signals and how far beyond chance, timeline, shared items, evidence."""
-    if not (tr.has("clusters") and tr.has("cluster_members")):
-        raise NotFoundError(f"No cluster {cluster_id!r}: coordination detection has not run on "
-                            f"{tr.ws.path}.", hint=f"Run `ioscope detect {tr.ws.path}`.")
+    missing = detect_not_run(tr, "cluster", TITLE)
+    if missing is not None:
+        raise NotFoundError(f"No cluster {cluster_id!r}: {missing['message']}",
+                            hint=f"Run `ioscope detect {tr.ws.path}`.")
     row, q_cluster = tr.one("The cluster", "SELECT * FROM clusters WHERE cluster_id = ?",
                             [cluster_id])
     if not row:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from ioscope.report.data import empty, not_run, section
+from ioscope.report.data.runs import detect_not_run
 from ioscope.report.data.clusters import cluster_order, edge_scope, member_join
 from ioscope.report.trace import Tracer
 
@@ -58,8 +59,9 @@ def _ctes(tr: Tracer, only_cluster: bool) -> str:
 def network(tr: Tracer, *, clusters: int = 10, max_nodes: int = 300, max_edges: int = 3000,
             cluster_id: Any = None) -> dict[str, Any]:
     """Nodes and edges of the network picture; one cluster when ``cluster_id`` is given."""
-    if not (tr.has("clusters") and tr.has("cluster_members") and tr.has("edges")):
-        return not_run("network", TITLE, tr.ws.path, "detect", "Coordination detection")
+    missing = detect_not_run(tr, "network", TITLE)
+    if missing is not None or not tr.has("edges"):
+        return missing or not_run("network", TITLE, tr.ws.path, "detect", "Coordination detection")
     one = cluster_id is not None
     head = [cluster_id] if one else []
     ctes = _ctes(tr, one)
