@@ -70,7 +70,8 @@ def collect(ws: Workspace, **params: Any) -> dict[str, Any]:
         dict(r, series="other accounts" if creation["has_clusters"] else "accounts",
              n=r["accounts"] - (r["in_clusters"] or 0)) for r in creation["histogram"]]
     creation["chart"] = charts.time_bars(rows, time="bucket", value="n", series="series",
-                                         bucket=creation["bucket"], height=180)
+                                         bucket=creation["bucket"], height=180,
+                                         label="accounts created")
     sections["creation"] = creation
     sections["scores"] = accounts.top_scored(tr)
     promo = ads.ads_overview(tr)

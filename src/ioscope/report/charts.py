@@ -6,12 +6,12 @@ them. Bars are placed on a continuous time axis, so gaps in the data show as gap
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 from typing import Any, Iterable
 
 from ioscope.report.layout import packed_layout
 
-__all__ = ["PALETTE", "time_bars", "network_picture", "fmt_number"]
+__all__ = ["PALETTE", "time_bars", "network_picture", "fmt_number", "plausible_range"]
 
 #: Okabe–Ito colours: distinguishable with colour-vision deficiencies and in grey print.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442",
@@ -27,12 +27,23 @@ def _as_dt(v: Any) -> datetime:
     return datetime(v.year, v.month, v.day)
 
 
+def plausible_range() -> tuple[datetime, datetime]:
+    """The dates a chart places on its axis: from 1995 (before any platform ioscope reads) to a
+    year after today. Rows dated outside (epoch zeros, 9999-12-31 placeholders) are counted in
+    the chart's ``excluded`` note instead of stretching the axis over millennia."""
+    return datetime(1995, 1, 1), datetime.now(timezone.utc).replace(tzinfo=None) + timedelta(
+        days=366)
+
+
 def _next(t: datetime, bucket: str) -> datetime:
-    if bucket == "month":
-        return datetime(t.year + (t.month == 12), t.month % 12 + 1, 1)
-    if bucket == "year":
-        return datetime(t.year + 1, 1, 1)
-    return t + _STEP[bucket]
+    try:
+        if bucket == "month":
+            return datetime(t.year + (t.month == 12), t.month % 12 + 1, 1)
+        if bucket == "year":
+            return datetime(t.year + 1, 1, 1)
+        return t + _STEP[bucket]
+    except (ValueError, OverflowError):  # past year 9999
+        return datetime.max
 
 
 def fmt_number(v: Any) -> str:
@@ -55,11 +66,21 @@ def time_bars(rows: Iterable[dict[str, Any]], *, time: str, value: str, bucket: 
               min_buckets: int = 12) -> dict[str, Any]:
     """Stacked bars per time bucket. ``series`` names the column that splits each bar."""
     rows = [r for r in rows if r.get(time) is not None]
+    lo, hi = plausible_range()
+    outside = [r for r in rows if not lo <= _as_dt(r[time]) < hi]
+    rows = [r for r in rows if lo <= _as_dt(r[time]) < hi]
     left, right, top, bottom = 56, 30, 10, 34
     chart: dict[str, Any] = {"width": width, "height": height, "bars": [], "xticks": [],
                              "yticks": [], "legend": [], "label": label,
                              "plot": {"x": left, "y": top, "w": width - left - right,
-                                      "h": height - top - bottom}}
+                                      "h": height - top - bottom}, "excluded": None}
+    if outside:
+        when = sorted({_as_dt(r[time]) for r in outside})
+        chart["excluded"] = {"value": sum(float(r[value] or 0) for r in outside),
+                             "what": label or value,
+                             "from": lo.year, "to": hi.year,
+                             "dates": [_fmt_t(t, "day") for t in when[:3]]
+                             + (["…"] if len(when) > 3 else [])}
     if not rows:
         return chart
     present = {r.get(series) if series else label for r in rows}
@@ -127,11 +148,14 @@ def _widen(t0: datetime, t1: datetime, bucket: str, n: int) -> tuple[datetime, d
 
 
 def _prev(t: datetime, bucket: str) -> datetime:
-    if bucket == "month":
-        return datetime(t.year - (t.month == 1), (t.month - 2) % 12 + 1, 1)
-    if bucket == "year":
-        return datetime(t.year - 1, 1, 1)
-    return t - _STEP[bucket]
+    try:
+        if bucket == "month":
+            return datetime(t.year - (t.month == 1), (t.month - 2) % 12 + 1, 1)
+        if bucket == "year":
+            return datetime(t.year - 1, 1, 1)
+        return t - _STEP[bucket]
+    except (ValueError, OverflowError):  # before year 1
+        return datetime.min
 
 
 def _fmt_t(t: datetime, bucket: str) -> str:
