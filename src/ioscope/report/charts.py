@@ -6,12 +6,14 @@ them. Bars are placed on a continuous time axis, so gaps in the data show as gap
 
 from __future__ import annotations
 
+import math
 from datetime import date, datetime, timedelta, timezone
 from typing import Any, Iterable
 
 from ioscope.report.layout import packed_layout
 
-__all__ = ["PALETTE", "time_bars", "network_picture", "fmt_number", "plausible_range"]
+__all__ = ["PALETTE", "time_bars", "network_picture", "cluster_picture", "place_labels",
+           "fmt_number", "plausible_range"]
 
 #: Okabe–Ito colours: distinguishable with colour-vision deficiencies and in grey print.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442",
@@ -191,8 +193,9 @@ def _time_ticks(t0: datetime, t1: datetime, n: int = 6) -> list[datetime]:
 
 def network_picture(nodes: list[dict[str, Any]], edges: list[dict[str, Any]], *,
                     width: int = 720, height: int = 520, labels: int = 3) -> dict[str, Any]:
-    """Positions, sizes and colours of a network; the ``labels`` strongest nodes per cluster
-    get their handle written next to them."""
+    """Positions, sizes and colours of a network of accounts; the ``labels`` strongest nodes
+    per cluster get their handle written next to them where it overprints no other label.
+    Every cluster drawn has a colour (the palette repeats after 8), a label and a legend key."""
     index = {(n.get("platform"), n["account_id"]): i for i, n in enumerate(nodes)}
     ends = [((e.get("platform_1"), e["account_1"]), (e.get("platform_2"), e["account_2"]),
              float(e["weight"] or 1)) for e in edges]
@@ -207,13 +210,12 @@ def network_picture(nodes: list[dict[str, Any]], edges: list[dict[str, Any]], *,
     seen: dict[Any, int] = {}
     for i, n in enumerate(nodes):
         pos = positions[i]
-        colour = PALETTE[(pos - 1) % len(PALETTE)] if 1 <= pos <= len(PALETTE) else OTHER
         seen[pos] = seen.get(pos, 0) + 1
         small = size[pos] <= 12  # handles are readable only in small clusters
         out_nodes.append({
             "x": round(pad + xy[i][0] * (width - pad - pad_right), 1),
             "y": round(pad + xy[i][1] * (height - 2 * pad), 1),
-            "r": round(2.5 + 6 * (strength[i] / smax) ** 0.5, 1), "fill": colour,
+            "r": round(2.5 + 6 * (strength[i] / smax) ** 0.5, 1), "fill": _colour(pos),
             "title": f"{n.get('handle') or n['account_id']} · cluster {n.get('cluster_id')}",
             "label": (n.get("handle") or n["account_id"]) if small and seen[pos] <= labels
             else None,
@@ -222,9 +224,15 @@ def network_picture(nodes: list[dict[str, Any]], edges: list[dict[str, Any]], *,
     for pos in dict.fromkeys(positions):
         members = [o for o, p in zip(out_nodes, positions) if p == pos]
         first = next(n for n, p in zip(nodes, positions) if p == pos)
-        groups.append({"x": round(min(m["x"] for m in members), 1),
-                       "y": round(max(min(m["y"] for m in members) - 8, 10), 1),
+        x0, x1 = min(m["x"] - m["r"] for m in members), max(m["x"] + m["r"] for m in members)
+        y0 = min(m["y"] - m["r"] for m in members)
+        groups.append({"x": round((x0 + x1) / 2, 1), "y": round(y0, 1), "r": 0.0,
                        "label": f"cluster {first.get('cluster_id')} ({len(members)})"})
+    circles = [(n["x"] - n["r"], n["y"] - n["r"], n["x"] + n["r"], n["y"] + n["r"])
+               for n in out_nodes]
+    place_labels(groups, width, height, obstacles=circles, prefer="above")
+    taken = [_label_box(g["lx"], g["ly"], g["label"], 11) for g in groups if g["label"]]
+    place_labels(out_nodes, width, height, obstacles=circles + taken)
     wmax = max((p[2] for p in pairs), default=1.0) or 1.0
     out_edges = [{"x1": out_nodes[i]["x"], "y1": out_nodes[i]["y"], "x2": out_nodes[j]["x"],
                   "y2": out_nodes[j]["y"], "w": round(0.4 + 2.0 * (w / wmax), 2)}
@@ -232,8 +240,145 @@ def network_picture(nodes: list[dict[str, Any]], edges: list[dict[str, Any]], *,
     legend, done = [], set()
     for n in nodes:
         pos = n.get("position") or 0
-        if pos not in done and 1 <= pos <= len(PALETTE):
+        if pos not in done:
             done.add(pos)
-            legend.append({"name": f"cluster {n.get('cluster_id')}", "fill": PALETTE[pos - 1]})
+            legend.append({"name": f"cluster {n.get('cluster_id')}", "fill": _colour(pos)})
     return {"width": width, "height": height, "nodes": out_nodes, "edges": out_edges,
-            "legend": legend, "groups": groups}
+            "legend": legend, "groups": groups, "level": "accounts"}
+
+
+def _colour(position: int) -> str:
+    return PALETTE[(position - 1) % len(PALETTE)] if position >= 1 else OTHER
+
+
+#: Colours of the cluster-level picture, by kind of node; the legend lists each kind drawn.
+KIND_COLOURS = {"campaign": PALETTE[0], "mirror": PALETTE[1], None: PALETTE[5]}
+OUTSIDE = "outside"
+
+
+def _label_box(x: float, y: float, text: str, size: float = 10.0) -> tuple[float, ...]:
+    w = 0.6 * size * len(text)
+    return (x, y - size * 0.85, x + w, y + size * 0.25)
+
+
+def _overlaps(a: tuple[float, ...], b: tuple[float, ...], pad: float = 1.5) -> bool:
+    return not (a[2] + pad <= b[0] or b[2] + pad <= a[0] or a[3] + pad <= b[1]
+                or b[3] + pad <= a[1])
+
+
+def place_labels(items: list[dict[str, Any]], width: float, height: float,
+                 obstacles: Iterable[tuple[float, ...]] = (), prefer: str = "right") -> None:
+    """Give each item (x, y, r, label) a label position beside its circle, in the order given
+    (most important first), on the first side where it overprints no label placed before it and
+    stays inside the picture; an item with no free side gets ``label = None`` (its title and the
+    table still name it). Labels never overprint each other."""
+    placed = list(obstacles)
+    for it in items:
+        text = it.get("label")
+        if not text:
+            it["label"] = None
+            continue
+        x, y, r = it["x"], it["y"], it.get("r", 3)
+        fs = 11 if prefer == "above" else 10
+        w = 0.6 * fs * len(text)
+        sides = [(x + r + 2, y + 3.5), (x - r - 2 - w, y + 3.5), (x - w / 2, y - r - 3),
+                 (x - w / 2, y + r + 10)]
+        if prefer == "above":
+            sides = [sides[2], (x - w / 2, y - r - 15), sides[0], sides[1]]
+        for lx, ly in sides:
+            lx = min(max(lx, 1.0), width - w - 1) if prefer == "above" else lx
+            box = _label_box(lx, ly, text, fs)
+            if box[0] < 0 or box[2] > width or box[1] < 0 or box[3] > height:
+                continue
+            if any(_overlaps(box, b) for b in placed):
+                continue
+            placed.append(box)
+            it.update(lx=round(lx, 1), ly=round(ly, 1))
+            break
+        else:
+            it["label"] = None
+
+
+def cluster_picture(nodes: list[dict[str, Any]], links: list[dict[str, Any]],
+                    outside: list[dict[str, Any]] | None = None, *, width: int = 720,
+                    height: int = 520) -> dict[str, Any]:
+    """The cluster-level network: one circle per cluster (area ∝ its accounts), lines for the
+    significant edges between clusters (width ∝ log of their number), and one grey circle for
+    the accounts outside any cluster that share significant edges with cluster accounts.
+    Connected clusters are laid out together (force-directed), components packed apart."""
+    outside = outside or []
+    items = [dict(n, key=n["cluster_id"]) for n in nodes]
+    n_out = 0
+    if outside:
+        n_out = max(sum(int(o["accounts"] or 0) for o in outside), 1)
+        items.append({"key": OUTSIDE, "cluster_id": None, "kind": OUTSIDE, "accounts": n_out,
+                      "position": len(items) + 1})
+    index = {it["key"]: i for i, it in enumerate(items)}
+    pairs = [(index[lk["cluster_1"]], index[lk["cluster_2"]], float(lk["edges"] or 1))
+             for lk in links if lk["cluster_1"] in index and lk["cluster_2"] in index]
+    pairs += [(index[o["cluster_id"]], index[OUTSIDE], float(o["edges"] or 1)) for o in outside
+              if o["cluster_id"] in index]
+    groups = _components(len(items), pairs)
+    pad = 14
+    xy = packed_layout(groups, pairs, aspect=(width - 2 * pad) / (height - 2 * pad))
+    cells = max(len(set(groups)), 1)
+    rmax = max(min(26.0, 0.32 * math.sqrt((width * height) / cells)), 5.0)
+    amax = max((float(it.get("accounts") or 1) for it in items), default=1.0)
+    out_nodes = []
+    for i, it in enumerate(items):
+        acc = float(it.get("accounts") or 1)
+        kind = it.get("kind")
+        fill = OTHER if kind == OUTSIDE else KIND_COLOURS.get(kind, KIND_COLOURS[None])
+        rank = it.get("rank", it.get("position"))
+        if kind == OUTSIDE:
+            label, title = f"outside ({n_out:,})", (
+                f"{n_out:,} accounts outside any cluster sharing significant edges with "
+                "cluster accounts")
+        else:
+            label = f"#{rank} ({int(acc):,})"
+            title = (f"cluster {it['cluster_id']} · rank {rank} · {kind or 'cluster'} · "
+                     f"{int(acc):,} accounts ({it.get('flagged', 0):,} flagged) · "
+                     f"{it.get('inner_edges', 0):,} significant edges inside"
+                     + (f" · {', '.join(it['signals'])}" if it.get("signals") else ""))
+        out_nodes.append({
+            "cluster_id": it["cluster_id"], "kind": kind, "fill": fill, "label": label,
+            "title": title, "accounts": int(acc),
+            "x": round(pad + xy[i][0] * (width - 2 * pad), 1),
+            "y": round(pad + xy[i][1] * (height - 2 * pad), 1),
+            "r": round(2.5 + (rmax - 2.5) * math.sqrt(acc / amax), 1)})
+    wmax = max((math.log1p(w) for _, _, w in pairs), default=1.0) or 1.0
+    out_edges = [{"x1": out_nodes[i]["x"], "y1": out_nodes[i]["y"], "x2": out_nodes[j]["x"],
+                  "y2": out_nodes[j]["y"], "w": round(0.6 + 3.0 * math.log1p(w) / wmax, 2),
+                  "title": f"{int(w):,} significant edges"} for i, j, w in pairs]
+    circles = [(n["x"] - n["r"], n["y"] - n["r"], n["x"] + n["r"], n["y"] + n["r"])
+               for n in out_nodes]
+    place_labels(out_nodes, width, height, obstacles=circles)
+    legend, kinds = [], [n["kind"] for n in out_nodes]
+    for kind in dict.fromkeys(kinds):
+        count = kinds.count(kind)
+        if kind == OUTSIDE:
+            legend.append({"name": f"accounts outside any cluster ({n_out:,})", "fill": OTHER})
+        else:
+            legend.append({"name": f"{kind or 'cluster'} cluster{'s' if count > 1 else ''} "
+                                   f"({count:,})", "fill": KIND_COLOURS.get(kind,
+                                                                           KIND_COLOURS[None])})
+    return {"width": width, "height": height, "nodes": out_nodes, "edges": out_edges,
+            "legend": legend, "groups": [],
+            "labelled": sum(1 for n in out_nodes if n["label"]), "level": "clusters"}
+
+
+def _components(n: int, pairs: list[tuple[int, int, float]]) -> list[int]:
+    """Connected-component id of each node (union-find), numbered from the first node."""
+    parent = list(range(n))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i, j, _ in pairs:
+        a, b = find(i), find(j)
+        if a != b:
+            parent[max(a, b)] = min(a, b)
+    return [find(i) for i in range(n)]
