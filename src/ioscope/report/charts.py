@@ -225,12 +225,16 @@ def network_picture(nodes: list[dict[str, Any]], edges: list[dict[str, Any]], *,
         members = [o for o, p in zip(out_nodes, positions) if p == pos]
         first = next(n for n, p in zip(nodes, positions) if p == pos)
         x0, x1 = min(m["x"] - m["r"] for m in members), max(m["x"] + m["r"] for m in members)
-        y0 = min(m["y"] - m["r"] for m in members)
-        groups.append({"x": round((x0 + x1) / 2, 1), "y": round(y0, 1), "r": 0.0,
-                       "label": f"cluster {first.get('cluster_id')} ({len(members)})"})
+        y0, y1 = min(m["y"] - m["r"] for m in members), max(m["y"] + m["r"] for m in members)
+        label = f"cluster {first.get('cluster_id')} ({len(members)})"
+        w = label_width(label, 11)
+        # above the group (left-aligned, then right-aligned), below it, beside it
+        groups.append({"label": label, "candidates": [
+            (x0, y0 - 4), (x1 - w, y0 - 4), (x0, y0 - 16), (x0, y1 + 13), (x1 - w, y1 + 13),
+            (x1 + 4, (y0 + y1) / 2 + 4), (x0 - w - 4, (y0 + y1) / 2 + 4)]})
     circles = [(n["x"] - n["r"], n["y"] - n["r"], n["x"] + n["r"], n["y"] + n["r"])
                for n in out_nodes]
-    place_labels(groups, width, height, obstacles=circles, prefer="above")
+    place_labels(groups, width, height, obstacles=circles, size=11)
     taken = [_label_box(g["lx"], g["ly"], g["label"], 11) for g in groups if g["label"]]
     place_labels(out_nodes, width, height, obstacles=circles + taken)
     wmax = max((p[2] for p in pairs), default=1.0) or 1.0
@@ -266,28 +270,33 @@ def _overlaps(a: tuple[float, ...], b: tuple[float, ...], pad: float = 1.5) -> b
                 or b[3] + pad <= a[1])
 
 
+def label_width(text: str, size: float = 10.0) -> float:
+    """An upper estimate of the width of ``text`` in a sans-serif font of ``size`` px."""
+    return 0.6 * size * len(text)
+
+
 def place_labels(items: list[dict[str, Any]], width: float, height: float,
-                 obstacles: Iterable[tuple[float, ...]] = (), prefer: str = "right") -> None:
-    """Give each item (x, y, r, label) a label position beside its circle, in the order given
-    (most important first), on the first side where it overprints no label placed before it and
-    stays inside the picture; an item with no free side gets ``label = None`` (its title and the
-    table still name it). Labels never overprint each other."""
+                 obstacles: Iterable[tuple[float, ...]] = (), size: float = 10.0) -> None:
+    """Give each item a label position (``lx``, ``ly``: start of the text's baseline), in the
+    order given (most important first), at the first of its candidate positions where the label
+    stays inside the picture and overprints no obstacle and no label placed before it. Candidates
+    are the item's ``candidates`` or, for a circle (x, y, r), its right, left, top and bottom.
+    An item with no free candidate gets ``label = None`` (its tooltip and the tables still name
+    it): labels never overprint each other."""
     placed = list(obstacles)
     for it in items:
         text = it.get("label")
         if not text:
             it["label"] = None
             continue
-        x, y, r = it["x"], it["y"], it.get("r", 3)
-        fs = 11 if prefer == "above" else 10
-        w = 0.6 * fs * len(text)
-        sides = [(x + r + 2, y + 3.5), (x - r - 2 - w, y + 3.5), (x - w / 2, y - r - 3),
-                 (x - w / 2, y + r + 10)]
-        if prefer == "above":
-            sides = [sides[2], (x - w / 2, y - r - 15), sides[0], sides[1]]
-        for lx, ly in sides:
-            lx = min(max(lx, 1.0), width - w - 1) if prefer == "above" else lx
-            box = _label_box(lx, ly, text, fs)
+        w = label_width(text, size)
+        cands = it.pop("candidates", None)
+        if cands is None:
+            x, y, r = it["x"], it["y"], it.get("r", 3)
+            cands = [(x + r + 2, y + 0.35 * size), (x - r - 2 - w, y + 0.35 * size),
+                     (x - w / 2, y - r - 3), (x - w / 2, y + r + size)]
+        for lx, ly in cands:
+            box = _label_box(lx, ly, text, size)
             if box[0] < 0 or box[2] > width or box[1] < 0 or box[3] > height:
                 continue
             if any(_overlaps(box, b) for b in placed):
@@ -352,7 +361,7 @@ def cluster_picture(nodes: list[dict[str, Any]], links: list[dict[str, Any]],
                   "title": f"{int(w):,} significant edges"} for i, j, w in pairs]
     circles = [(n["x"] - n["r"], n["y"] - n["r"], n["x"] + n["r"], n["y"] + n["r"])
                for n in out_nodes]
-    place_labels(out_nodes, width, height, obstacles=circles)
+    place_labels(out_nodes, width, height, obstacles=circles, size=12)
     legend, kinds = [], [n["kind"] for n in out_nodes]
     for kind in dict.fromkeys(kinds):
         count = kinds.count(kind)
