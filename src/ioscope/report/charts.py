@@ -368,9 +368,9 @@ def cluster_picture(nodes: list[dict[str, Any]], links: list[dict[str, Any]],
         if kind == OUTSIDE:
             legend.append({"name": f"accounts outside any cluster ({n_out:,})", "fill": OTHER})
         else:
-            legend.append({"name": f"{kind or 'cluster'} cluster{'s' if count > 1 else ''} "
-                                   f"({count:,})", "fill": KIND_COLOURS.get(kind,
-                                                                           KIND_COLOURS[None])})
+            name = f"{kind + ' ' if kind else ''}cluster{'s' if count > 1 else ''}"
+            legend.append({"name": f"{name} ({count:,})",
+                           "fill": KIND_COLOURS.get(kind, KIND_COLOURS[None])})
     return {"width": width, "height": height, "nodes": out_nodes, "edges": out_edges,
             "legend": legend, "groups": [],
             "labelled": sum(1 for n in out_nodes if n["label"]), "level": "clusters"}
