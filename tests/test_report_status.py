@@ -141,3 +141,36 @@ def test_completed_runs_set_the_status(ingested, tmp_path):
     assert campaigns["status"] == "empty" and campaigns["run_id"] == run_id
     assert "found no cluster" in campaigns["message"]
     assert none["clusters"]["data"]["status"] == "empty"
+
+
+def test_detect_failing_mid_run_leaves_no_tables_and_reads_as_not_run(ingested, tmp_path,
+                                                                      monkeypatch):
+    """A run that fails with an error (DuckDB out of memory under --memory-limit, disk full)
+    rolls back: no result table, no runs row, "not run" everywhere."""
+    import duckdb
+
+    import ioscope.detect.run as run
+    from ioscope.detect.pipeline import run_detect
+
+    path = _copy(ingested, tmp_path / "oom.duckdb")
+    real = run.store
+
+    def store(*args, **kwargs):
+        real(*args, **kwargs)
+        raise duckdb.OutOfMemoryException("Out of Memory Error: could not allocate block")
+
+    monkeypatch.setattr(run, "store", store)
+    with Workspace.open(path) as ws:
+        with pytest.raises(duckdb.OutOfMemoryException):
+            run_detect(ws)
+        # the run's temporary twins are gone from the connection too
+        assert ws.sql("SELECT count(*) FROM duckdb_tables() WHERE temporary").fetchone()[0] == 0
+    monkeypatch.undo()
+    with Workspace.open(path, read_only=True) as ws:
+        assert ws.sql("SELECT count(*) FROM runs WHERE command = 'detect'").fetchone()[0] == 0
+        assert not any(ws.has_table(t) for t in ("edges", "edge_evidence", "clusters",
+                                                 "cluster_members"))
+    s = _statuses(path)
+    assert s["report"]["campaigns"]["status"] == "not_run"
+    assert s["clusters"]["data"]["status"] == "not_run"
+    assert "found no cluster" not in s["report_html"] + s["overview_html"]
