@@ -293,8 +293,9 @@ def place_labels(items: list[dict[str, Any]], width: float, height: float,
         cands = it.pop("candidates", None)
         if cands is None:
             x, y, r = it["x"], it["y"], it.get("r", 3)
-            cands = [(x + r + 2, y + 0.35 * size), (x - r - 2 - w, y + 0.35 * size),
-                     (x - w / 2, y - r - 3), (x - w / 2, y + r + size)]
+            # right, below, above, then left (a label on the left reads as the neighbour's)
+            cands = [(x + r + 2, y + 0.35 * size), (x - w / 2, y + r + size),
+                     (x - w / 2, y - r - 3), (x - r - 2 - w, y + 0.35 * size)]
         for lx, ly in cands:
             box = _label_box(lx, ly, text, size)
             if box[0] < 0 or box[2] > width or box[1] < 0 or box[3] > height:
