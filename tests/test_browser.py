@@ -214,3 +214,29 @@ def test_report_opens_offline_and_runs_nothing(browser, hostile_ws, tmp_path, sh
     assert (tmp_path / "report.pdf").stat().st_size > 10_000
     assert seen["errors"] == []
     context.close()
+
+
+def test_long_posts_collapse_and_open_with_show_more(browser, tmp_path, shots):
+    """Evidence posts show four lines; "show more" (a <details>, no script) opens the rest."""
+    from ioscope.workspace import Workspace
+
+    path = build_case_workspace(tmp_path / "long.duckdb")
+    long_text = "\n".join(f"line {k}: a long channel post, repeated as channels do" for k in range(80))
+    with Workspace.open(path) as ws:
+        ws.sql("UPDATE posts SET text = ? WHERE kind = 'repost'", [long_text])
+    server = Server(path)
+    try:
+        page = browser.new_page(viewport={"width": 1400, "height": 900})
+        seen = watch(page)
+        page.goto(server.url + "/clusters/1")
+        first = page.locator(".evidence details.post-text").first
+        closed = first.bounding_box()["height"]
+        assert closed < 140  # four lines and the "show more" link
+        first.locator("summary .more").click()
+        assert first.get_attribute("open") is not None
+        assert first.bounding_box()["height"] > 10 * closed  # all 80 lines
+        page.screenshot(path=str(shots / "cluster-long-posts.png"))
+        assert seen == {"errors": [], "dialogs": []}
+        page.close()
+    finally:
+        server.stop()
