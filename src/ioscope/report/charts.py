@@ -356,6 +356,15 @@ def cluster_picture(nodes: list[dict[str, Any]], links: list[dict[str, Any]],
             "x": round(pad + xy[i][0] * (width - 2 * pad), 1),
             "y": round(pad + xy[i][1] * (height - 2 * pad), 1),
             "r": round(2.5 + (rmax - 2.5) * math.sqrt(acc / amax), 1)})
+    # trim the empty bands above and below the drawing (few clusters leave wide ones)
+    top = min((n["y"] - n["r"] for n in out_nodes), default=0.0)
+    bottom = max((n["y"] + n["r"] for n in out_nodes), default=float(height))
+    used = bottom - top + 2 * pad + 24
+    if used < height:
+        shift = top - pad - 12
+        for n in out_nodes:
+            n["y"] = round(n["y"] - shift, 1)
+        height = int(math.ceil(used))
     wmax = max((math.log1p(w) for _, _, w in pairs), default=1.0) or 1.0
     out_edges = [{"x1": out_nodes[i]["x"], "y1": out_nodes[i]["y"], "x2": out_nodes[j]["x"],
                   "y2": out_nodes[j]["y"], "w": round(0.6 + 3.0 * math.log1p(w) / wmax, 2),
