@@ -15,11 +15,14 @@ The rules, per section (docs/report.md repeats them for readers):
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
-from ioscope.model.table import _REGISTRY
+from ioscope.model import all_tables
+from ioscope.report.data import not_run
 
-__all__ = ["STAGE_COMMANDS_RUN", "producing_commands", "orphan_tables"]
+__all__ = ["STAGE_COMMANDS_RUN", "DETECT_TABLES", "producing_commands", "orphan_tables",
+           "detect_not_run"]
 
 #: The ``runs.command`` values whose completed run produces each stage's tables
 #: (``Table.stage``); core tables (posts, accounts, ...) are written by ingest.
@@ -47,10 +50,8 @@ def producing_commands(table: str) -> tuple[str, ...] | None:
         return None
     if table in _TABLE_COMMANDS:
         return _TABLE_COMMANDS[table]
-    t = _REGISTRY.get(table)
-    if t is None or t.stage == "core":
-        return None
-    return STAGE_COMMANDS_RUN.get(t.stage)
+    stage = next((t.stage for t in all_tables() if t.name == table), "core")
+    return None if stage == "core" else STAGE_COMMANDS_RUN.get(stage)
 
 
 def orphan_tables(tr: Any, stage_tables: tuple[str, ...]) -> list[str]:
@@ -66,8 +67,6 @@ def detect_not_run(tr: Any, id: str, title: str) -> dict[str, Any] | None:
     """The "not run" section when no completed detect run vouches for the clusters (naming any
     tables left without one); the same for a raw or CNT-compatible run, which makes no
     clusters; None when the clusters can be read."""
-    from ioscope.report.data import not_run
-
     run = tr.last_run("detect")
     if run is not None and tr.has("clusters") and tr.has("cluster_members"):
         params = _json(run.get("parameters"))
@@ -93,8 +92,6 @@ def detect_not_run(tr: Any, id: str, title: str) -> dict[str, Any] | None:
 
 
 def _json(value: Any) -> dict[str, Any]:
-    import json
-
     if isinstance(value, dict):
         return value
     try:
