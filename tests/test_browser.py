@@ -221,7 +221,8 @@ def test_long_posts_collapse_and_open_with_show_more(browser, tmp_path, shots):
     from ioscope.workspace import Workspace
 
     path = build_case_workspace(tmp_path / "long.duckdb")
-    long_text = "\n".join(f"line {k}: a long channel post, repeated as channels do" for k in range(80))
+    long_text = "\n".join(f"line {k}: a long channel post, as channels write them"
+                          for k in range(80))
     with Workspace.open(path) as ws:
         ws.sql("UPDATE posts SET text = ? WHERE kind = 'repost'", [long_text])
     server = Server(path)

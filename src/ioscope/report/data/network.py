@@ -127,7 +127,8 @@ def cluster_network(tr: Tracer) -> dict[str, Any]:
           LEFT JOIN acc a1 ON a1.platform = e.platform_1 AND a1.account_id = e.account_1
           LEFT JOIN acc a2 ON a2.platform = e.platform_2 AND a2.account_id = e.account_2
           WHERE {edge_scope(tr)})"""
-    nodes, q_nodes = tr.rows("Clusters as nodes: accounts, flagged members, edges inside", ctes + f""",
+    title = "Clusters as nodes: accounts, flagged members, edges inside"
+    nodes, q_nodes = tr.rows(title, ctes + f""",
         flagged AS (SELECT cluster_id, count(*) AS n FROM cluster_members GROUP BY cluster_id),
         inner_edges AS (
           SELECT c1 AS cluster_id, count(*) AS n, list(DISTINCT signal ORDER BY signal) AS signals
