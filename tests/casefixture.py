@@ -174,6 +174,8 @@ def build_case_workspace(path: str | Path, *, hostile: bool = False, stages: boo
         ws.con.execute("INSERT INTO runs VALUES ('r-detect', 'detect', ?, '[]', '{}', '0.1.0', ?, "
                        "?, 'ok')", [json.dumps({"window": 60, "note": HOSTILE[0] if hostile
                                                 else ""}), T0, T0])
+        ws.con.execute("INSERT INTO runs VALUES ('r-acc', 'accounts score', '{}', '[]', '{}', "
+                       "'0.1.0', ?, ?, 'ok')", [T0, T0])
     ws.close()
     return path
 

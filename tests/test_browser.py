@@ -130,9 +130,19 @@ def test_overview_campaign_network_account(browser, case_server, shots):
     page.wait_for_url("**/account?*")
     assert "Clusters" in page.content() and page.locator("a.cluster-link").count() == 1
     page.screenshot(path=str(shots / "account.png"), full_page=True)
+    # the network at cluster level: one circle per cluster, each opening its page
     page.goto(case_server.url + "/network")
+    assert page.locator("figure.clusters-net > svg circle").count() == 3
+    assert page.locator("figure.clusters-net .legend").inner_text().strip().startswith(
+        "clusters (3)")
+    page.screenshot(path=str(shots / "network-clusters.png"))
+    page.locator("figure.clusters-net > svg a").first.click()
+    page.wait_for_url("**/clusters/1")
+    # and the accounts of the highest-ranked clusters, every cluster in the legend
+    page.goto(case_server.url + "/network?view=accounts")
     page.wait_for_selector("#network[data-rendered]")
     assert page.locator("#network svg circle").count() == 19
+    assert page.locator("figure.network-live .legend .key").count() == 3
     page.screenshot(path=str(shots / "network.png"))
     page.goto(case_server.url + "/ads")
     page.screenshot(path=str(shots / "ads.png"), full_page=True)
@@ -189,7 +199,11 @@ def test_report_opens_offline_and_runs_nothing(browser, hostile_ws, tmp_path, sh
     # the inline stylesheet is allowed by its CSP hash: styles apply
     border = page.evaluate("getComputedStyle(document.querySelector('h2')).borderBottomStyle")
     assert border == "solid"
-    assert page.locator("section#network figure > svg circle").count() == 19
+    # the network section at cluster level, each detailed cluster with its accounts
+    assert page.locator("section#network figure > svg circle").count() == 3
+    assert page.locator("article.cluster figure.network > svg circle").count() == 19
+    page.locator("section#network figure > svg a").first.click()
+    assert page.evaluate("location.hash") == "#cluster-1"
     page.screenshot(path=str(shots / "report.png"))
     # print: the queries move to the appendix, the collapsible boxes disappear
     page.emulate_media(media="print")
@@ -200,3 +214,30 @@ def test_report_opens_offline_and_runs_nothing(browser, hostile_ws, tmp_path, sh
     assert (tmp_path / "report.pdf").stat().st_size > 10_000
     assert seen["errors"] == []
     context.close()
+
+
+def test_long_posts_collapse_and_open_with_show_more(browser, tmp_path, shots):
+    """Evidence posts show four lines; "show more" (a <details>, no script) opens the rest."""
+    from ioscope.workspace import Workspace
+
+    path = build_case_workspace(tmp_path / "long.duckdb")
+    long_text = "\n".join(f"line {k}: a long channel post, as channels write them"
+                          for k in range(80))
+    with Workspace.open(path) as ws:
+        ws.sql("UPDATE posts SET text = ? WHERE kind = 'repost'", [long_text])
+    server = Server(path)
+    try:
+        page = browser.new_page(viewport={"width": 1400, "height": 900})
+        seen = watch(page)
+        page.goto(server.url + "/clusters/1")
+        first = page.locator(".evidence details.post-text").first
+        closed = first.bounding_box()["height"]
+        assert closed < 140  # four lines and the "show more" link
+        first.locator("summary .more").click()
+        assert first.get_attribute("open") is not None
+        assert first.bounding_box()["height"] > 10 * closed  # all 80 lines
+        page.screenshot(path=str(shots / "cluster-long-posts.png"))
+        assert seen == {"errors": [], "dialogs": []}
+        page.close()
+    finally:
+        server.stop()

@@ -79,7 +79,13 @@ def test_sections_present_and_numbers_right(case):
     # the evidence pairs are the closest in time and name real posts of members
     assert first["evidence"] and all(abs(e["dt_seconds"]) == 7 for e in first["evidence"])
     assert all(e["account_1"].startswith("c1_") and e["created_at_1"] for e in first["evidence"])
-    assert s["network"]["status"] == "ok" and len(s["network"]["nodes"]) == 19
+    # the network at cluster level: every cluster a node, its significant edges inside counted
+    net = s["network"]
+    assert net["status"] == "ok" and [n["accounts"] for n in net["nodes"]] == [8, 6, 5]
+    assert [n["inner_edges"] for n in net["nodes"]] == [28, 15, 10] and net["links"] == []
+    # and each detailed cluster's accounts, every member drawn with its edges
+    assert [len(d["network"]["nodes"]) for d in s["campaigns"]["details"]] == [8, 6, 5]
+    assert [len(d["network"]["edges"]) for d in s["campaigns"]["details"]] == [28, 15, 10]
     assert s["ads"]["totals"]["ads"] == 30 and s["ads"]["totals"]["advertisers"] == 3
     hist = s["creation"]["histogram"]
     assert max(hist, key=lambda r: r["in_clusters"])["in_clusters"] == 8  # the creation burst

@@ -26,6 +26,9 @@ from ioscope.model.table import get_table, quote_ident
 
 __all__ = ["SCHEMA_VERSION", "Workspace", "Run", "file_sha256", "utcnow"]
 
+#: Prefix of a twin renamed in a run's final transaction, while the real table is created.
+_TWIN = "_ioscope_twin_"
+
 #: Bumped whenever a table changes incompatibly. Workspaces of another version are refused.
 SCHEMA_VERSION = 1
 
@@ -217,9 +220,15 @@ class Workspace:
             if twins:
                 self.con.begin()
                 for name in twins:
-                    self.con.execute(f"DELETE FROM {main}{quote_ident(name)}")
-                    self.con.execute(f"INSERT INTO {main}{quote_ident(name)} "
-                                     f"SELECT * FROM temp.main.{quote_ident(name)}")
+                    twin = f"temp.main.{quote_ident(name)}"
+                    if not self.has_table(name):  # made now, so that a failure leaves none
+                        self.con.execute(f"ALTER TABLE {twin} RENAME TO "
+                                         f"{quote_ident(_TWIN + name)}")
+                        twin = f"temp.main.{quote_ident(_TWIN + name)}"
+                        self._create(get_table(name))
+                    else:
+                        self.con.execute(f"DELETE FROM {main}{quote_ident(name)}")
+                    self.con.execute(f"INSERT INTO {main}{quote_ident(name)} SELECT * FROM {twin}")
             self.con.execute(
                 "INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'ok')",
                 [run.run_id, command, json.dumps(run.parameters), json.dumps(run.inputs),
@@ -245,13 +254,22 @@ class Workspace:
             "SELECT table_name FROM duckdb_tables() WHERE temporary").fetchall()}
 
     def _make_twins(self, names: list[str], main: str) -> None:
-        """Empty temporary twins of the tables ``names`` (in ``main``, the qualified schema)."""
-        for name in names:  # the real tables first, with their indexes
-            self.ensure(name)
+        """Empty temporary twins of the tables ``names`` (in ``main``, the qualified schema).
+
+        A table the workspace lacks is not created here but in the run's final transaction
+        (see :meth:`run`): a run killed before it ends (SIGKILL, out of memory, disk full)
+        leaves no empty result table behind that could read as "ran and found nothing"."""
+        missing = [n for n in names if not self.has_table(n)]
+        for name in names:  # existing tables get the columns declared since they were made
+            if name not in missing:
+                self.ensure(name)
         self._twins = set(names)
         for name in names:
-            self.con.execute(f"CREATE OR REPLACE TEMP TABLE {quote_ident(name)} AS "
-                             f"SELECT * FROM {main}{quote_ident(name)} LIMIT 0")
+            if name in missing:
+                self.con.execute(get_table(name).empty_ddl(name))
+            else:
+                self.con.execute(f"CREATE OR REPLACE TEMP TABLE {quote_ident(name)} AS "
+                                 f"SELECT * FROM {main}{quote_ident(name)} LIMIT 0")
 
     def _drop_twins(self, names: list[str]) -> None:
         for name in names:

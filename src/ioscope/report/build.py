@@ -30,8 +30,8 @@ REPORT_PARAMS = (
           min=1, max=100_000),
     Param("evidence", "int", 12, "Evidence pairs of posts shown per campaign candidate.",
           min=0, max=1000),
-    Param("network_nodes", "int", 300, "Accounts drawn in the network picture.", min=10,
-          max=2000),
+    Param("network_nodes", "int", 300, "Accounts drawn in each detailed cluster's network "
+          "picture.", min=10, max=2000),
     Param("full_paths", "bool", False, "Name inputs and the workspace by their full paths on "
           "this machine (by default a report, meant to be shared, names them by file name and "
           "sha256)."),
@@ -45,16 +45,21 @@ def collect(ws: Workspace, **params: Any) -> dict[str, Any]:
     sections: dict[str, Any] = {}
     sections["analysed"] = overview.analysed(tr)
     sections["method"] = overview.method(tr)
-    listing = clusters.clusters_list(tr, limit=p["top"])
+    listing = clusters.clusters_list(tr, limit=None, top=p["top"])  # every cluster, one line
     sections["campaigns"] = listing
     details = []
     if listing["status"] == "ok":
-        for c in listing["clusters"]:
+        for c in listing["clusters"][:p["top"]]:
             d = clusters.cluster_detail(tr, c["cluster_id"], members_limit=p["members"],
                                         evidence_limit=p["evidence"])
             details.append(d)
             if "timeline" not in d:  # members listed in the details only (a mirror cluster)
                 continue
+            own = network.network(tr, cluster_id=c["cluster_id"], max_nodes=p["network_nodes"])
+            if own["status"] == "ok":
+                d["network"] = own
+                d["network_picture"] = charts.network_picture(own["nodes"], own["edges"],
+                                                              height=360)
             d["timeline_chart"] = charts.time_bars(
                 d["timeline"], time="bucket", value="posts", series="kind",
                 bucket=d["timeline_bucket"], order=("post", "repost", "reply", "quote"),
@@ -64,9 +69,9 @@ def collect(ws: Workspace, **params: Any) -> dict[str, Any]:
                 height=110,
                 label="accounts created")
     listing["details"] = details
-    net = network.network(tr, max_nodes=p["network_nodes"])
+    net = network.cluster_network(tr)
     if net["status"] == "ok":
-        net["picture"] = charts.network_picture(net["nodes"], net["edges"])
+        net["picture"] = charts.cluster_picture(net["nodes"], net["links"], net["outside"])
     sections["network"] = net
     creation = accounts.creation_histogram(tr)
     rows = [dict(r, series="cluster members", n=r["in_clusters"]) for r in creation["histogram"]
@@ -74,7 +79,8 @@ def collect(ws: Workspace, **params: Any) -> dict[str, Any]:
         dict(r, series="other accounts" if creation["has_clusters"] else "accounts",
              n=r["accounts"] - (r["in_clusters"] or 0)) for r in creation["histogram"]]
     creation["chart"] = charts.time_bars(rows, time="bucket", value="n", series="series",
-                                         bucket=creation["bucket"], height=180)
+                                         bucket=creation["bucket"], height=180,
+                                         label="accounts created")
     sections["creation"] = creation
     sections["scores"] = accounts.top_scored(tr)
     promo = ads.ads_overview(tr)
@@ -109,8 +115,15 @@ def build_report(ws: Workspace, output: str | os.PathLike | None = None, **param
     else:
         css = static_text("ioscope.report", "templates/report.css")
         text = html_env().get_template("report.html.j2").render(
-            css=Markup(css), anchor_href=lambda cid: f"#cluster-{cid}", csp=f"default-src 'none'; style-src {csp_hash(css)}; img-src data:; "
+            css=Markup(css), anchor_href=_anchors(facts), csp=f"default-src 'none'; style-src {csp_hash(css)}; img-src data:; "
                                  "base-uri 'none'; form-action 'none'", **facts)
     if output is not None and str(output) != "-":
         Path(output).write_text(text, encoding="utf-8")
     return text
+
+
+def _anchors(facts: dict[str, Any]) -> Any:
+    """Where a cluster links to inside the report: its details when it has some, else its
+    line in the table of every cluster."""
+    detailed = {d["cluster_id"] for d in facts["sections"]["campaigns"].get("details", [])}
+    return lambda cid: f"#cluster-{cid}" if cid in detailed else f"#row-cluster-{cid}"

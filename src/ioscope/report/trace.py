@@ -20,6 +20,7 @@ from typing import Any, Iterable
 import sqlglot
 from sqlglot import exp
 
+from ioscope.report.data.runs import producing_commands
 from ioscope.report.summaries import Summaries
 from ioscope.workspace import Workspace
 
@@ -58,11 +59,34 @@ class Tracer:
         self.summaries = summaries
         self.queries: list[Query] = []
         self._columns: dict[str, set[str]] = {}
+        self._runs: list[dict[str, Any]] | None = None
+        self.q_runs: Query | None = None
         ws.sql("SET enable_progress_bar = false")  # never draw on the terminal of a reader
 
     # -- schema questions (not recorded: they produce no number) ---------------------------------
     def has(self, table: str) -> bool:
-        return self.ws.has_table(table)
+        """Whether ``table`` holds results to show: it exists and, for a stage's table, a
+        completed run of the command that writes it is recorded in ``runs``
+        (:mod:`ioscope.report.data.runs`); tables left without one are ignored."""
+        if not self.ws.has_table(table):
+            return False
+        commands = producing_commands(table)
+        return commands is None or self.last_run(*commands) is not None
+
+    # -- the run log (recorded: a section's status is read from it) ------------------------------
+    def last_run(self, *commands: str) -> dict[str, Any] | None:
+        """The latest completed run of any of ``commands`` (run_id, command, parameters,
+        started_at, finished_at), or None."""
+        if self._runs is None:
+            self._runs, self.q_runs = self.rows(
+                "Latest completed run of each command (the sections' status)", """
+                SELECT command, run_id, parameters, started_at, finished_at FROM (
+                  SELECT *, row_number() OVER (PARTITION BY command
+                                               ORDER BY finished_at DESC, run_id DESC) AS k
+                  FROM runs WHERE status = 'ok' AND finished_at IS NOT NULL)
+                WHERE k = 1 ORDER BY command""")
+        found = [r for r in self._runs if r["command"] in commands]
+        return max(found, key=lambda r: (r["finished_at"], r["run_id"])) if found else None
 
     def columns(self, table: str) -> set[str]:
         if table not in self._columns:

@@ -59,7 +59,7 @@ def _text(value: str, name: str, owner: str, limit: int = 200) -> str:
 def overview_page(tr: Tracer, raw: Mapping[str, str]) -> Page:
     _params([], raw, "/")
     data = {"analysed": overview.analysed(tr),
-            "campaigns": clusters.clusters_list(tr, limit=10),
+            "campaigns": clusters.clusters_list(tr, limit=10, top=10),
             "ads": ads.ads_overview(tr, totals_only=True),
             "method": overview.method(tr)}
     return Page("overview", "overview.html.j2", "Overview", data)
@@ -97,11 +97,26 @@ def cluster_page(tr: Tracer, raw: Mapping[str, str], cluster_id: str) -> Page:
 
 
 def network_page(tr: Tracer, raw: Mapping[str, str]) -> Page:
-    p = _params([Param("clusters", "int", 10, "Clusters drawn.", min=1, max=100),
-                 Param("nodes", "int", 400, "Accounts drawn.", min=10, max=2000)], raw, "/network")
+    """The whole significant network at cluster level (``view=clusters``, the default), or the
+    accounts of the highest-ranked clusters (``view=accounts``); one cluster's accounts are on
+    its own page."""
+    p = _params([Param("view", "choice", "clusters", "Clusters as nodes, or their accounts.",
+                       choices=("clusters", "accounts")),
+                 Param("clusters", "int", 10, "Clusters drawn (view=accounts).", min=1, max=100),
+                 Param("nodes", "int", 400, "Accounts drawn (view=accounts).", min=10,
+                       max=2000)], raw, "/network")
+    if p["view"] == "clusters":
+        net = network.cluster_network(tr)
+        if net["status"] == "ok":
+            net["picture"] = charts.cluster_picture(net["nodes"], net["links"], net["outside"],
+                                                    width=900, height=600)
+        net["level"] = "clusters"
+        net["clusters_param"] = p["clusters"]
+        return Page("network", "network.html.j2", "Network of the clusters", net)
     net = network.network(tr, clusters=p["clusters"], max_nodes=p["nodes"], max_edges=6000)
     if net["status"] == "ok":
         _place(net)
+    net["level"] = "accounts"
     return Page("network", "network.html.j2", "Network of the clusters", net)
 
 
@@ -110,8 +125,9 @@ def _place(net: dict[str, Any]) -> None:
     pic = charts.network_picture(net["nodes"], net["edges"], width=900, height=640)
     for node, drawn in zip(net["nodes"], pic["nodes"]):
         node.update(x=drawn["x"], y=drawn["y"], r=drawn["r"], fill=drawn["fill"],
-                    label=drawn["label"])
+                    label=drawn["label"], lx=drawn.get("lx"), ly=drawn.get("ly"))
     net["width"], net["height"], net["legend"] = pic["width"], pic["height"], pic["legend"]
+    net["groups"] = [g for g in pic["groups"] if g["label"]]
 
 
 def accounts_page(tr: Tracer, raw: Mapping[str, str]) -> Page:

@@ -13,41 +13,84 @@ from ioscope.errors import NotFoundError
 from ioscope.model.names import name_sql
 from ioscope.report.data import empty, evidence, not_run, section
 from ioscope.report.data.evidence import member_join, pick_bucket
+from ioscope.report.data.runs import detect_not_run
 from ioscope.report.trace import Tracer
 
-__all__ = ["clusters_list", "cluster_detail", "cluster_order", "pick_bucket", "edge_scope"]
+__all__ = ["clusters_list", "cluster_detail", "cluster_order", "coverage", "pick_bucket",
+           "edge_scope"]
 
 TITLE = "Campaign candidates"
 
 
-def cluster_order(tr: Tracer) -> str:
+def cluster_order(tr: Tracer, alias: str = "") -> str:
     cols = tr.columns("clusters")
+    a = f"{alias}." if alias else ""
     if "rank" in cols:
-        return '"rank", cluster_id'
+        return f'{a}"rank", {a}cluster_id'
     if "score" in cols:
-        return "score DESC NULLS LAST, cluster_id"
-    return "cluster_id"
+        return f"{a}score DESC NULLS LAST, {a}cluster_id"
+    return f"{a}cluster_id"
 
 
-def clusters_list(tr: Tracer, *, limit: int = 20, offset: int = 0) -> dict[str, Any]:
-    """The clusters in rank order, one page, with the total count."""
-    if not (tr.has("clusters") and tr.has("cluster_members")):
-        return not_run("campaigns", TITLE, tr.ws.path, "detect", "Coordination detection")
+def clusters_list(tr: Tracer, *, limit: int | None = 20, offset: int = 0,
+                  top: int | None = None) -> dict[str, Any]:
+    """The clusters in rank order, one page (``limit`` None: all of them), with the total
+    count and the coverage (:func:`coverage`) of the ``top`` first (default: the page)."""
+    missing = detect_not_run(tr, "campaigns", TITLE)
+    if missing is not None:
+        return missing
+    run = tr.last_run("detect")
     total, q_total = tr.one("Number of clusters", "SELECT count(*) AS clusters FROM clusters")
+    page = "LIMIT ? OFFSET ?" if limit is not None else "OFFSET ?"
     rows, q_rows = tr.rows("Clusters in rank order", f"""
-        SELECT c.*, (SELECT count(*) FROM cluster_members m WHERE m.cluster_id = c.cluster_id)
-                    AS members
-        FROM clusters c ORDER BY {cluster_order(tr)} LIMIT ? OFFSET ?""", [limit, offset])
+        WITH flagged AS (SELECT cluster_id, count(*) AS members FROM cluster_members
+                         GROUP BY cluster_id)
+        SELECT c.*, coalesce(f.members, 0) AS members
+        FROM clusters c LEFT JOIN flagged f ON f.cluster_id = c.cluster_id
+        ORDER BY {cluster_order(tr, "c")} {page}""",
+        ([limit] if limit is not None else []) + [offset])
     data = dict(total=total.get("clusters", 0), q_total=q_total, clusters=rows, q_clusters=q_rows,
-                limit=limit, offset=offset, kinds=[])
+                limit=limit, offset=offset, kinds=[], run_id=run["run_id"])
     if tr.has_column("clusters", "kind"):
         data["kinds"], data["q_kinds"] = tr.rows("Clusters per kind", """
             SELECT kind, count(*) AS clusters FROM clusters GROUP BY kind
             ORDER BY clusters DESC, kind""")
     if not data["total"]:
-        return empty("campaigns", TITLE, "Detection ran and found no cluster of coordinated "
-                     "accounts beyond chance at the chosen parameters.", **data)
+        return empty("campaigns", TITLE, f"Detection ran (run {run['run_id']}, recorded in "
+                     "runs) and found no cluster of coordinated accounts beyond chance at the "
+                     "chosen parameters.", **data)
+    n = top if top is not None else (offset + len(rows))
+    data["coverage"], data["q_coverage"] = coverage(tr, n)
     return section("campaigns", TITLE, **data)
+
+
+def coverage(tr: Tracer, top: int) -> tuple[dict[str, Any], Any]:
+    """How many clusters, accounts and flagged accounts there are in all, in the ``top``
+    highest ranked and beyond them ("N more clusters, M accounts"). Accounts are the clusters'
+    ``size`` (a mirror cluster's listed accounts included); flagged accounts are rows of
+    ``cluster_members``, counted once however many clusters name them."""
+    size = "c.size" if tr.has_column("clusters", "size") else "coalesce(f0.members, 0)"
+    return tr.one("Clusters, accounts and flagged accounts: all, the top ones and the rest", f"""
+        WITH ranked AS (
+          SELECT c.cluster_id, {size} AS size,
+                 row_number() OVER (ORDER BY {cluster_order(tr, "c")}) AS k
+          FROM clusters c
+          LEFT JOIN (SELECT cluster_id, count(*) AS members FROM cluster_members
+                     GROUP BY cluster_id) f0 ON f0.cluster_id = c.cluster_id),
+        flagged AS (
+          SELECT m.platform, m.account_id, min(r.k) AS k
+          FROM cluster_members m JOIN ranked r ON r.cluster_id = m.cluster_id
+          GROUP BY m.platform, m.account_id)
+        SELECT count(*) AS clusters,
+               coalesce(sum(size), 0) AS accounts,
+               (SELECT count(*) FROM flagged) AS flagged,
+               count(*) FILTER (WHERE k <= ?) AS top_clusters,
+               coalesce(sum(size) FILTER (WHERE k <= ?), 0) AS top_accounts,
+               (SELECT count(*) FROM flagged WHERE k <= ?) AS top_flagged,
+               count(*) FILTER (WHERE k > ?) AS more_clusters,
+               coalesce(sum(size) FILTER (WHERE k > ?), 0) AS more_accounts,
+               (SELECT count(*) FROM flagged WHERE k > ?) AS more_flagged
+        FROM ranked""", [top] * 6)
 
 
 def scores_source(tr: Tracer) -> str:
@@ -67,9 +110,10 @@ def cluster_detail(tr: Tracer, cluster_id: Any, *, members_limit: int = 200,
                    members_offset: int = 0, evidence_limit: int = 20,
                    items_limit: int = 10) -> dict[str, Any]:
     """One cluster: assets, signals and how far beyond chance, timeline, shared items, evidence."""
-    if not (tr.has("clusters") and tr.has("cluster_members")):
-        raise NotFoundError(f"No cluster {cluster_id!r}: coordination detection has not run on "
-                            f"{tr.ws.path}.", hint=f"Run `ioscope detect {tr.ws.path}`.")
+    missing = detect_not_run(tr, "cluster", TITLE)
+    if missing is not None:
+        raise NotFoundError(f"No cluster {cluster_id!r}: {missing['message']}",
+                            hint=f"Run `ioscope detect {tr.ws.path}`.")
     row, q_cluster = tr.one("The cluster", "SELECT * FROM clusters WHERE cluster_id = ?",
                             [cluster_id])
     if not row:

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from ioscope.model.names import name_sql
+from ioscope.report.charts import _as_dt, plausible_range
 from ioscope.report.summaries import CLUSTER_DAYS, CLUSTER_ITEMS
 from ioscope.report.trace import Tracer
 
@@ -26,6 +27,8 @@ def pick_bucket(first: Any, last: Any) -> str:
     """A time bucket giving a readable number of bars for the span."""
     if first is None or last is None:
         return "day"
+    lo, hi = plausible_range()  # an absurd date (9999-12-31) does not set the bars' width
+    first, last = min(max(_as_dt(first), lo), hi), max(min(_as_dt(last), hi), lo)
     days = (last - first).total_seconds() / 86400
     if days <= 120:
         return "day"

@@ -21,7 +21,7 @@ def table_counts(tr: Tracer) -> tuple[list[dict[str, Any]], Any]:
     """Rows in every registered table present in the workspace."""
     import ioscope.model.stages  # noqa: F401  (every stage's declarations)
 
-    names = [t.name for t in all_tables() if tr.has(t.name)]
+    names = [t.name for t in all_tables() if tr.ws.has_table(t.name)]  # as stored
     sql = "\nUNION ALL ".join(
         f"SELECT '{n}' AS table_name, count(*) AS row_count FROM \"{n}\"" for n in names)
     return tr.rows("Rows per table", sql)

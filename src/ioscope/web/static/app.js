@@ -67,12 +67,19 @@
       });
       gNodes.append(c);
       circles.push([n, c]);
-      if (n.label) {  // the server labels a few accounts of small clusters only (readable)
-        const label = el("text", { x: n.x + (n.r || 4) + 2, y: n.y + 3 });
+      if (n.label) {  // the server labels a few accounts of small clusters, where they overprint nothing
+        const label = el("text", { x: n.lx ?? n.x + (n.r || 4) + 2, y: n.ly ?? n.y + 3 });
         label.textContent = n.label;
         gLabels.append(label);
       }
     }
+    const gGroups = el("g", { "font-size": "11", "font-weight": "600", fill: "#444" });
+    for (const g of net.groups || []) {  // "cluster 12 (5)", placed by the server
+      const t = el("text", { x: g.lx, y: g.ly });
+      t.textContent = g.label;
+      gGroups.append(t);
+    }
+    view.append(gGroups);
     box.replaceChildren(svg);
     box.dataset.rendered = String(net.nodes.length);
 
