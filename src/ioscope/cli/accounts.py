@@ -14,7 +14,7 @@ from ioscope.accounts import (FAMILIES, account_scores, compute_signals, flagged
                               train)
 from ioscope.accounts.evidence import account_evidence
 from ioscope.accounts.registry import all_params
-from ioscope.cli.common import emit_json, handle_errors, out
+from ioscope.cli.common import emit_json, format_option, handle_errors, out, stdin_file
 from ioscope.errors import UsageError
 from ioscope.workspace import Workspace
 
@@ -74,14 +74,15 @@ def _params(pairs: Optional[List[str]]) -> dict[str, str]:
 
 
 @app.callback(invoke_without_command=True)
-@handle_errors()
+@handle_errors(rows="accounts")
 def accounts_root(
     ctx: typer.Context,
     workspace: Path = typer.Argument(..., help="Workspace file."),
     flagged: bool = typer.Option(False, "--flagged", help="List the accounts coordination "
                                  "detection flagged."),
     limit: int = typer.Option(20, "--limit", "-n", help="Rows to show (table output)."),
-    json: bool = typer.Option(False, "--json", help="Print as JSON."),
+    json: bool = typer.Option(False, "--json", help="Print as JSON (--format json)."),
+    fmt: Optional[str] = format_option(),
 ) -> None:
     """Without a subcommand: the top-scored accounts (or, with --flagged, the flagged ones)."""
     ctx.obj = {"workspace": workspace}
@@ -153,8 +154,8 @@ def signals_cmd(
 @handle_errors()
 def train_cmd(
     ctx: typer.Context,
-    labels: Path = typer.Option(..., "--labels", "-l", help="CSV: account_id (or handle),label "
-                                "(1 campaign / 0 organic), optional group column."),
+    labels: str = typer.Option(..., "--labels", "-l", help="CSV: account_id (or handle),label "
+                               "(1 campaign / 0 organic), optional group column; '-' = stdin."),
     group_column: Optional[str] = typer.Option(None, "--group-column", help="Column grouping "
                                                "accounts into campaigns (default: group, campaign "
                                                "or campaign_id when present)."),
@@ -171,7 +172,7 @@ def train_cmd(
     Example: ioscope accounts case.duckdb train --labels takedown.csv --group-column campaign
     """
     with Workspace.open(_ws(ctx), create=False) as ws:
-        report = train(ws, labels, features=_split(features), exclude=_split(exclude),
+        report = train(ws, stdin_file(labels, ".csv"), features=_split(features), exclude=_split(exclude),
                        group_column=group_column, params=_params(param))
     if json:
         emit_json(report.to_dict())
@@ -196,7 +197,7 @@ def train_cmd(
 
 
 @app.command("score")
-@handle_errors()
+@handle_errors(rows="accounts")
 def score_cmd(
     ctx: typer.Context,
     model: Optional[str] = typer.Option(None, "--model", help="Model id (default: the latest)."),
@@ -204,6 +205,7 @@ def score_cmd(
     top: int = typer.Option(5, "--top", help="Contributing signals kept per account."),
     limit: int = typer.Option(20, "--limit", "-n", help="Rows to show (table output)."),
     json: bool = typer.Option(False, "--json", help="Print every scored account as JSON."),
+    fmt: Optional[str] = format_option(),
 ) -> None:
     """Score every account (trained model, else unsupervised) with its top contributing signals.
 
@@ -222,12 +224,13 @@ def score_cmd(
 
 
 @app.command("show")
-@handle_errors()
+@handle_errors(rows="signals")
 def show_cmd(
     ctx: typer.Context,
     account: str = typer.Argument(..., help="account_id or @handle."),
     platform: Optional[str] = typer.Option(None, "--platform", help="Platform, when ambiguous."),
-    json: bool = typer.Option(False, "--json", help="Print as JSON."),
+    json: bool = typer.Option(False, "--json", help="Print as JSON (--format json)."),
+    fmt: Optional[str] = format_option(),
 ) -> None:
     """One account's signals with their evidence, and its scores.
 

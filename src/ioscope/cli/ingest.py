@@ -8,7 +8,7 @@ from typing import List, Optional
 import typer
 from rich.table import Table
 
-from ioscope.cli.common import emit_json, err, handle_errors, out
+from ioscope.cli.common import emit_json, err, format_option, handle_errors, out
 from ioscope.info import workspace_info
 from ioscope.ingest import DEFAULT_MEMORY_LIMIT, ingest as run_ingest, parse_mapping, readers
 from ioscope.workspace import Workspace
@@ -62,10 +62,11 @@ def ingest_cmd(
               f"{t['rows_quarantined']:,} quarantined. Run {report.run_id}.")
 
 
-@handle_errors()
+@handle_errors(rows=lambda d: [{"table": k, "rows": v} for k, v in d["tables"].items()])
 def info_cmd(
     workspace: Path = typer.Argument(..., help="Workspace file."),
-    json: bool = typer.Option(False, "--json", help="Print as JSON."),
+    json: bool = typer.Option(False, "--json", help="Print as JSON (--format json)."),
+    fmt: Optional[str] = format_option(),
 ) -> None:
     """What a workspace holds: schema version, row counts, platforms, time range, last runs.
 
