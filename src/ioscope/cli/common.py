@@ -10,7 +10,6 @@ line. Progress goes to stderr, only on a terminal, and ``--quiet`` silences it.
 from __future__ import annotations
 
 import contextvars
-import csv
 import functools
 import json
 import logging
@@ -28,6 +27,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from ioscope.csvrows import write_csv
 from ioscope.errors import IoscopeError, ResourceError, UsageError
 
 __all__ = ["FORMATS", "out", "err", "emit_json", "format_option", "handle_errors", "progress",
@@ -118,7 +118,7 @@ def emit_json(obj: Any) -> None:
             for r in rows:
                 sys.stdout.write(json.dumps(r, default=_default, ensure_ascii=False) + "\n")
         else:
-            _write_csv(rows)
+            write_csv(rows, sys.stdout)
     else:
         sys.stdout.write(to_json(obj) + "\n")
     sys.stdout.flush()
@@ -133,39 +133,6 @@ def _rows_of(obj: Any) -> list[dict[str, Any]]:
     else:
         rows = [obj]
     return [r if isinstance(r, dict) else {"value": r} for r in rows]
-
-
-def _flat(row: dict[str, Any], prefix: str = "") -> dict[str, Any]:
-    flat: dict[str, Any] = {}
-    for k, v in row.items():
-        if isinstance(v, dict) and len(v) <= 20 and not prefix:
-            flat.update(_flat(v, f"{k}."))
-        else:
-            flat[prefix + k] = v
-    return flat
-
-
-def _csv_value(v: Any) -> Any:
-    if v is None:
-        return ""
-    if isinstance(v, (list, tuple)) and all(not isinstance(x, (dict, list)) for x in v):
-        return ";".join(str(_default(x) if not isinstance(x, str) else x) for x in v)
-    if isinstance(v, (dict, list, tuple)):
-        return json.dumps(v, default=_default, ensure_ascii=False)
-    if isinstance(v, (datetime, date)):
-        return v.isoformat()
-    return v
-
-
-def _write_csv(rows: list[dict[str, Any]]) -> None:
-    flat = [_flat(r) for r in rows]
-    names: dict[str, None] = {}
-    for r in flat:
-        names.update(dict.fromkeys(r))
-    w = csv.DictWriter(sys.stdout, fieldnames=list(names), lineterminator="\n")
-    w.writeheader()
-    for r in flat:
-        w.writerow({k: _csv_value(v) for k, v in r.items()})
 
 
 def stdin_file(path: str | os.PathLike, suffix: str = "") -> str:
