@@ -267,17 +267,17 @@ def _cluster_id(path: str) -> str:
 
 
 #: The rows of a page's ``.csv`` twin: a key of its data (default: its first list of rows).
-CSV_ROWS = {"clusters": "clusters", "cluster": "members", "network": "edges",
-            "accounts": "accounts", "ads": "advertisers", "method": "runs"}
+CSV_ROWS = {"overview": "campaigns.clusters", "clusters": "clusters", "cluster": "members",
+            "network": "edges", "accounts": "accounts", "ads": "advertisers", "method": "runs",
+            "sql": "result.rows"}
 
 
 def _csv_rows(page: Page) -> list[dict[str, Any]]:
-    d = page.data
-    if page.name == "sql":
-        return (d.get("result") or {}).get("rows") or []
-    key = CSV_ROWS.get(page.name)
-    if key and isinstance(d.get(key), list):
-        return d[key]
+    d: Any = page.data
+    if page.name in CSV_ROWS:
+        for part in CSV_ROWS[page.name].split("."):
+            d = (d or {}).get(part) if isinstance(d, dict) else None
+        return d or []
     for v in d.values():
         if isinstance(v, list) and v and isinstance(v[0], dict):
             return v
