@@ -44,6 +44,15 @@ def export_cmd(
     raw: bool = typer.Option(False, "--raw", help="network, evidence: every edge detect found, "
                              "not only the significant ones."),
     signal: Optional[str] = typer.Option(None, "--signal", help="Only this signal's edges."),
+    min_participation: int = typer.Option(0, "--min-participation", min=0, help="network, "
+                                          "CooRTweet's view: keep edges whose two accounts each "
+                                          "have at least this many posts behind the signal's "
+                                          "edges."),
+    weight_percentile: Optional[float] = typer.Option(None, "--weight-percentile", min=0.0,
+                                                      max=1.0, help="network, CooRTweet's "
+                                                      "edge_weight: keep edges whose co-action "
+                                                      "count is above this quantile (0-1) of the "
+                                                      "signal's edges."),
     json: bool = typer.Option(False, "--json", help="Print what was written (counts and the "
                               "detect run's provenance) as JSON on stderr-free stdout."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print nothing on success."),
@@ -67,10 +76,19 @@ def export_cmd(
       ioscope export case.duckdb members -o - --format jsonl | jq .handle
 
       ioscope export case.duckdb evidence -o evidence.parquet
+
+    CooRTweet's network (detect_groups with min_participation 2, then
+    generate_coordinated_network with edge_weight 0.5 and subgraph 1), beside what the
+    calibrated run keeps (export network):
+
+      ioscope export case.duckdb network --raw --signal co_repost --min-participation 2
+      --weight-percentile 0.5 -o coortweet.gexf
     """
     fmt = _format(format, output, table)
     with Workspace.open(workspace, read_only=True, create=False) as ws:
-        result = export_table(ws, table, output, format=fmt, raw=raw, signal=signal)
+        result = export_table(ws, table, output, format=fmt, raw=raw, signal=signal,
+                              min_participation=min_participation,
+                              weight_percentile=weight_percentile)
     if json:
         emit_json(result)
     elif output != "-" and not quiet:

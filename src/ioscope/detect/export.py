@@ -94,15 +94,70 @@ def _edge_filter(ws: Workspace, raw: bool, signal: str | None) -> tuple[str, lis
     return ("WHERE " + " AND ".join(where)) if where else "", params
 
 
-def network_tables(ws: Workspace, *, raw: bool = False,
-                   signal: str | None = None) -> tuple[pa.Table, pa.Table, bool]:
-    """(nodes, edges, directed) of the account network; see the module docstring."""
+def network_tables(ws: Workspace, *, raw: bool = False, signal: str | None = None,
+                   min_participation: int = 0,
+                   weight_percentile: float | None = None) -> tuple[pa.Table, pa.Table, bool]:
+    """(nodes, edges, directed) of the account network; see the module docstring.
+
+    ``min_participation`` and ``weight_percentile`` give CooRTweet's view of a raw network
+    (Righetti & Balluff's R package): per signal, keep the edges whose two accounts each have
+    at least ``min_participation`` distinct posts behind the signal's edges (the posts of
+    ``edge_evidence``, complete when detect ran with ``--max-evidence 0``), then those whose
+    co-action count (``co_actions``: pairs of posts, CooRTweet's edge weight) is above the
+    ``weight_percentile`` quantile (linear interpolation, as R's default) of that signal's
+    remaining edges."""
     _need(ws, "edges")
     where, params = _edge_filter(ws, raw, signal)
+    view = _filtered_edges(ws, where, params, min_participation, weight_percentile)
+    try:
+        return _network(ws, view)
+    finally:
+        ws.con.execute(f"DROP TABLE IF EXISTS temp.main.{view}")
+
+
+def _filtered_edges(ws: Workspace, where: str, params: list[Any], min_participation: int,
+                    weight_percentile: float | None) -> str:
+    """A temporary table of the edges the view keeps; returns its name."""
+    if min_participation < 0:
+        raise UsageError(f"The 'min_participation' parameter must be an int ≥ 0. Got "
+                         f"{min_participation} instead.")
+    if weight_percentile is not None and not 0 <= weight_percentile <= 1:
+        raise UsageError(f"The 'weight_percentile' parameter must be a number in [0, 1]. Got "
+                         f"{weight_percentile} instead.")
+    pair = "signal, platform_1, account_1, platform_2, account_2"
+    steps = [f"e0 AS (SELECT * FROM edges {where})"]
+    last = "e0"
+    if min_participation > 1:
+        _need(ws, "edge_evidence")
+        steps.append(f"""part AS (SELECT signal, platform, account_id, count(DISTINCT post) AS n
+            FROM (SELECT v.signal, v.platform_1 AS platform, v.account_1 AS account_id,
+                         v.post_1 AS post FROM edge_evidence v JOIN e0 USING ({pair})
+                  UNION ALL
+                  SELECT v.signal, v.platform_2, v.account_2, v.post_2
+                  FROM edge_evidence v JOIN e0 USING ({pair}))
+            GROUP BY ALL HAVING count(DISTINCT post) >= {int(min_participation)})""")
+        steps.append(f"""e1 AS (SELECT e0.* FROM e0
+            SEMI JOIN part p1 ON p1.signal = e0.signal AND p1.platform = e0.platform_1
+                             AND p1.account_id = e0.account_1
+            SEMI JOIN part p2 ON p2.signal = e0.signal AND p2.platform = e0.platform_2
+                             AND p2.account_id = e0.account_2)""")
+        last = "e1"
+    if weight_percentile is not None:
+        steps.append(f"""thr AS (SELECT signal, quantile_cont(co_actions, {float(weight_percentile)!r})
+                                 AS t FROM {last} GROUP BY signal)""")
+        steps.append(f"""e2 AS (SELECT x.* FROM {last} x JOIN thr USING (signal)
+                                WHERE x.co_actions > thr.t)""")
+        last = "e2"
+    name = "_export_edges"
+    ws.con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS WITH {', '.join(steps)} "
+                   f"SELECT * FROM {last}", params)
+    return name
+
+
+def _network(ws: Workspace, view: str) -> tuple[pa.Table, pa.Table, bool]:
     cols = _columns(ws, "edges")
     has_p = "log10_p" in cols
-    signals = [r[0] for r in ws.sql(f"SELECT DISTINCT signal FROM edges {where} ORDER BY 1",
-                                    params).fetchall()]
+    signals = [r[0] for r in ws.sql(f"SELECT DISTINCT signal FROM {view} ORDER BY 1").fetchall()]
     per_signal, per_names = [], []
     for s in signals:
         lit = "'" + s.replace("'", "''") + "'"
@@ -118,11 +173,11 @@ def network_tables(ws: Workspace, *, raw: bool = False,
         f"{c}" for c in ("expected", "p_value", "q_value") + OPTIONAL_EDGE_COLUMNS if c in cols]
     pair = "platform_1, account_1, platform_2, account_2"
     edges = ws.con.sql(f"""
-        WITH e AS (SELECT * FROM edges {where}),
+        WITH e AS (SELECT * FROM {view}),
         agg AS (SELECT {pair}, bool_and(coalesce(directed, false)) AS directed,
-                       sum({strength}) AS weight,
+                       coalesce(sum({strength}), sum(weight)) AS weight,
                        list(DISTINCT signal ORDER BY signal) AS signals,
-                       CAST(sum(weight) AS BIGINT) AS co_actions,
+                       CAST(sum(co_actions) AS BIGINT) AS co_actions,
                        min(first_at) AS first_at, max(last_at) AS last_at
                        {''.join(', ' + p for p in per_signal)}
                 FROM e GROUP BY {pair}),
@@ -131,25 +186,25 @@ def network_tables(ws: Workspace, *, raw: bool = False,
         SELECT a.platform_1 || ':' || a.account_1 AS source,
                a.platform_2 || ':' || a.account_2 AS target,
                CASE WHEN a.directed THEN 'Directed' ELSE 'Undirected' END AS type,
-               a.weight, array_to_string(a.signals, ';') AS signals, len(a.signals) AS n_signals,
+               CAST(a.weight AS DOUBLE) AS weight, array_to_string(a.signals, ';') AS signals,
+               len(a.signals) AS n_signals,
                b.* EXCLUDE ({pair}, k), a.co_actions, a.first_at, a.last_at
                {''.join(', a.' + n for n in per_names)}
         FROM agg a JOIN best b USING ({pair})
         WHERE b.k = 1
-        ORDER BY a.weight DESC, source, target""", params=params).to_arrow_table()
+        ORDER BY a.weight DESC, source, target""").to_arrow_table()
     directed = edges.num_rows > 0 and all(t == "Directed" for t in edges.column("type").to_pylist())
-    nodes = _nodes(ws, where, params)
-    return nodes, edges, directed
+    return _nodes(ws, view), edges, directed
 
 
-def _nodes(ws: Workspace, where: str, params: list[Any]) -> pa.Table:
+def _nodes(ws: Workspace, view: str) -> pa.Table:
     members = ws.has_table("cluster_members") and ws.has_table("clusters")
     has_kind = members and "kind" in _columns(ws, "clusters")
     flagged = "c.kind = 'campaign'" if has_kind else "m.cluster_id IS NOT NULL"
     scores = ws.has_table("account_scores")
     return ws.con.sql(f"""
-        WITH n AS (SELECT platform_1 AS platform, account_1 AS account_id FROM edges {where}
-                   UNION SELECT platform_2, account_2 FROM edges {where})
+        WITH n AS (SELECT platform_1 AS platform, account_1 AS account_id FROM {view}
+                   UNION SELECT platform_2, account_2 FROM {view})
         SELECT n.platform || ':' || n.account_id AS id,
                coalesce(a.handle, n.account_id) AS label, a.handle, a.display_name,
                n.platform, n.account_id,
@@ -168,7 +223,7 @@ def _nodes(ws: Workspace, where: str, params: list[Any]) -> pa.Table:
                        FROM cluster_members GROUP BY ALL) m USING (platform, account_id)
             LEFT JOIN clusters c ON c.cluster_id = m.cluster_id''' if members else ''}
         {'LEFT JOIN account_scores s USING (platform, account_id)' if scores else ''}
-        ORDER BY id""", params=params + params).to_arrow_table()
+        ORDER BY id""").to_arrow_table()
 
 
 def nodes_path(path: str) -> str:
@@ -178,15 +233,21 @@ def nodes_path(path: str) -> str:
 
 
 def export_network(ws: Workspace, path: str, *, format: str = "gexf", raw: bool = False,
-                   signal: str | None = None) -> dict[str, Any]:
+                   signal: str | None = None, min_participation: int = 0,
+                   weight_percentile: float | None = None) -> dict[str, Any]:
     """Write the account network to ``path`` (``-``: stdout, CSV edges only). Returns counts."""
     if format not in NETWORK_FORMATS:
         raise UsageError(f"The network exports as {', '.join(NETWORK_FORMATS)}. Got {format!r}.")
     if path == "-" and format != "csv":
         raise UsageError(f"{format} cannot go to stdout; give a file with -o.")
-    nodes, edges, directed = network_tables(ws, raw=raw, signal=signal)
+    nodes, edges, directed = network_tables(ws, raw=raw, signal=signal,
+                                            min_participation=min_participation,
+                                            weight_percentile=weight_percentile)
     prov = provenance(ws)
+    prov["view"] = {"raw": raw, "signal": signal, "min_participation": min_participation,
+                    "weight_percentile": weight_percentile}
     result = {"table": "network", "format": format, "path": path, "raw": raw, "signal": signal,
+              "min_participation": min_participation, "weight_percentile": weight_percentile,
               "nodes": nodes.num_rows, "edges": edges.num_rows, "rows": edges.num_rows,
               "directed": directed, "provenance": prov}
     if format in ("gexf", "graphml"):
@@ -295,7 +356,8 @@ def _table_query(ws: Workspace, table: str, raw: bool, signal: str | None) -> tu
 
 
 def export_table(ws: Workspace, table: str, path: str, *, format: str = "csv",
-                 raw: bool = False, signal: str | None = None) -> dict[str, Any]:
+                 raw: bool = False, signal: str | None = None, min_participation: int = 0,
+                 weight_percentile: float | None = None) -> dict[str, Any]:
     """Write ``table`` (see :data:`TABLES`) to ``path`` (``-``: stdout). Returns counts.
 
     ``network`` and graph formats of ``edges`` go to :func:`export_network`.
@@ -306,7 +368,12 @@ def export_table(ws: Workspace, table: str, path: str, *, format: str = "csv",
         raise UsageError(f"Unknown export format {format!r}; choose one of "
                          f"{', '.join(EXPORT_FORMATS)}.")
     if table == "network" or (table == "edges" and format in ("gexf", "graphml")):
-        return export_network(ws, path, format=format, raw=raw or table == "edges", signal=signal)
+        return export_network(ws, path, format=format, raw=raw or table == "edges", signal=signal,
+                              min_participation=min_participation,
+                              weight_percentile=weight_percentile)
+    if min_participation or weight_percentile is not None:
+        raise UsageError("--min-participation and --weight-percentile filter the network; "
+                         f"not {table}.")
     if format not in TABLE_FORMATS:
         raise UsageError(f"{table} exports as {', '.join(TABLE_FORMATS)}; the account network "
                          f"as {format}: `ioscope export WS network --format {format}`.")
