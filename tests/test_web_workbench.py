@@ -123,13 +123,17 @@ def _fetch(url: str) -> tuple[int, bytes]:
         return e.code, e.read()
 
 
-def test_detect_runs_while_serve_serves(demo_workspace, tmp_path):
+def test_serve_opens_the_browser_and_detect_runs_while_it_serves(demo_workspace, tmp_path):
     ws = tmp_path / "case.duckdb"
     shutil.copy(demo_workspace, ws)
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    opened = tmp_path / "opened.txt"
+    opener = tmp_path / "opener.py"
+    opener.write_text(f"import sys; open({str(opened)!r}, 'w').write(sys.argv[1])")
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src"),
+           "BROWSER": f"{sys.executable} {opener} %s"}  # what --open starts
     port = _free_port()
-    server = subprocess.Popen([sys.executable, "-m", "ioscope", "serve", str(ws), "-p", str(port)],
-                              env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    server = subprocess.Popen([sys.executable, "-m", "ioscope", "serve", str(ws), "-p", str(port),
+                               "--open"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
         base = f"http://127.0.0.1:{port}"
         deadline = time.time() + 60
@@ -141,6 +145,10 @@ def test_detect_runs_while_serve_serves(demo_workspace, tmp_path):
                 assert time.time() < deadline and server.poll() is None, server.stderr.read()
                 time.sleep(0.2)
         assert status == 200
+        deadline = time.time() + 30
+        while not opened.exists() and time.time() < deadline:
+            time.sleep(0.1)
+        assert opened.read_text() == f"http://127.0.0.1:{port}/"
         runs_before = {r["run_id"] for r in json.loads(body)["data"]["runs"]}
         assert _fetch(base + "/clusters/1.json")[0] == 200  # a connection is open now
         r = subprocess.run([sys.executable, "-m", "ioscope", "detect", str(ws), "--signals",
