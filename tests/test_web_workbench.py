@@ -164,3 +164,27 @@ def test_serve_opens_the_browser_and_detect_runs_while_it_serves(demo_workspace,
     finally:
         server.terminate()
         server.wait(timeout=20)
+
+
+def test_pages_say_busy_while_another_process_writes(tmp_path, case):
+    ws = tmp_path / "w.duckdb"
+    shutil.copy(case, ws)
+    ui = create_app(ws)
+    holder = subprocess.Popen([sys.executable, "-c", "import duckdb, sys, time\n"
+                               f"con = duckdb.connect({str(ws)!r})\nprint('held', flush=True)\n"
+                               "sys.stdin.read()"],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        r = get(ui, "/clusters.json")
+        assert r.status == 503 and r.headers["retry-after"] == "5"
+        assert json.loads(r.body)["error"]["code"] == "busy"
+        from ioscope.errors import IncompatibleWorkspaceError
+
+        with pytest.raises(IncompatibleWorkspaceError, match="another process holds it"):
+            Workspace.open(ws, lock_wait=0.5)
+        assert not Path(str(ws) + ".waiting").exists()  # the announcement is withdrawn
+    finally:
+        holder.stdin.close()
+        holder.wait(timeout=20)
+    assert get(ui, "/clusters.json").status == 200  # and pages work again once it is done
