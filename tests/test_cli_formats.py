@@ -154,3 +154,48 @@ def test_truth_by_handle_and_from_stdin(demo_workspace, tmp_path):
         flagged = {h.lower() for (h,) in ws.sql("SELECT handle FROM cluster_members").fetchall()}
     assert r["accounts"]["true_positives"] == len({h.lstrip("@").lower() for h in positives}
                                                   & flagged)
+
+
+def _in_a_terminal(args: list[str]) -> str:
+    """Run ``python -m ioscope ARGS`` with a pseudo-terminal as stdout and stderr."""
+    import os
+    import pty
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    src = str(Path(__file__).resolve().parents[1] / "src")
+    main, child = pty.openpty()
+    proc = subprocess.Popen([sys.executable, "-m", "ioscope", *args], stdout=child, stderr=child,
+                            env={**os.environ, "PYTHONPATH": src, "COLUMNS": "120"})
+    os.close(child)
+    chunks = []
+    while True:
+        try:
+            data = os.read(main, 65536)
+        except OSError:
+            break
+        if not data:
+            break
+        chunks.append(data)
+    proc.wait(timeout=300)
+    os.close(main)
+    assert proc.returncode == 0
+    return b"".join(chunks).decode("utf-8", errors="replace")
+
+
+def test_progress_on_a_terminal_only(demo_workspace, tmp_path):
+    ws = tmp_path / "p.duckdb"
+    shutil.copy(demo_workspace, ws)
+    args = ["detect", str(ws), "--signals", "co_repost,co_link"]
+    shown = _in_a_terminal(args)
+    for signal in ("co_repost", "co_link"):  # one line per signal, with its edges and time
+        assert re.search(rf"{signal}\s+[\d,]+ edges\s+[\d.]+ s", shown), shown
+    assert not re.search(r"co_link\s+[\d,]+ edges", _in_a_terminal(args + ["--quiet"]))
+    r = runner.invoke(app, args)  # not a terminal: the result only
+    assert r.exit_code == 0 and not re.search(r"co_link\s+[\d,]+ edges\s+[\d.]+ s", r.output)
+    posts = demo_workspace.parent / "simulated" / "accounts.parquet"
+    shown = _in_a_terminal(["ingest", str(tmp_path / "i.duckdb"), str(posts)])
+    assert "accounts.parquet: parquet," in shown and "records" in shown
+    r = runner.invoke(app, ["ingest", str(tmp_path / "j.duckdb"), str(posts)])
+    assert r.exit_code == 0 and "accounts.parquet: parquet," not in r.output

@@ -30,8 +30,8 @@ from rich.table import Table
 from ioscope.csvrows import write_csv
 from ioscope.errors import IoscopeError, ResourceError, UsageError
 
-__all__ = ["FORMATS", "out", "err", "emit_json", "format_option", "handle_errors", "progress",
-           "stdin_file", "to_json"]
+__all__ = ["FORMATS", "out", "err", "emit_json", "format_option", "handle_errors",
+           "ingest_progress", "progress", "stdin_file", "to_json"]
 
 #: The output formats of every read verb.
 FORMATS = ("table", "json", "jsonl", "csv")
@@ -261,3 +261,54 @@ def handle_errors(json_flag: str | None = "json", rows: Any = None) -> Callable:
         return wrapper
 
     return deco
+
+
+class ingest_progress:
+    """A rich progress bar on stderr for ``ingest``: bytes of the input files read so far (a file
+    counts when it is done) and records, with one line per finished file; only on a terminal
+    and not ``quiet``. Use the object as the ingest's ``on_file`` callback::
+
+        with ingest_progress(files, quiet) as on_file:
+            ingest(ws, files, on_file=on_file)
+    """
+
+    def __init__(self, paths: Any, quiet: bool = False):
+        self.on = not quiet and err.is_terminal
+        self.sizes = {}
+        for p in paths:
+            try:
+                self.sizes[str(p)] = os.path.getsize(p) if os.path.isfile(p) else 0
+            except OSError:
+                self.sizes[str(p)] = 0
+        self.records = 0
+        self.bar: Any = None
+        self.logs = progress(quiet)
+
+    def __enter__(self) -> "ingest_progress":
+        self.logs.__enter__()
+        if self.on:
+            from rich.progress import (BarColumn, DownloadColumn, Progress, SpinnerColumn,
+                                       TextColumn, TimeElapsedColumn)
+
+            self.bar = Progress(SpinnerColumn(), TextColumn("ingest {task.description}"),
+                                BarColumn(), DownloadColumn(), TimeElapsedColumn(), console=err)
+            self.bar.start()
+            self.task = self.bar.add_task("0 records", total=sum(self.sizes.values()) or None)
+        return self
+
+    def __call__(self, r: Any) -> None:
+        self.records += getattr(r, "rows_read", 0) or 0
+        if self.bar is None:
+            return
+        self.bar.update(self.task, advance=self.sizes.get(str(r.path), 0),
+                        description=f"{self.records:,} records")
+        parts = [f"{getattr(r, k):,} {label}" for k, label in (
+            ("rows_read", "read"), ("rows_ingested", "ingested"), ("rows_duplicate", "duplicate"),
+            ("rows_quarantined", "quarantined")) if hasattr(r, k)]
+        self.bar.console.print(f"{r.path}: {r.format}, " + ", ".join(parts), markup=False,
+                               highlight=False)
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+        self.logs.__exit__(*exc)

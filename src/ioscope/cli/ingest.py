@@ -8,7 +8,7 @@ from typing import List, Optional
 import typer
 from rich.table import Table
 
-from ioscope.cli.common import emit_json, err, format_option, handle_errors, out
+from ioscope.cli.common import emit_json, format_option, handle_errors, ingest_progress, out
 from ioscope.info import workspace_info
 from ioscope.ingest import DEFAULT_MEMORY_LIMIT, ingest as run_ingest, parse_mapping, readers
 from ioscope.workspace import Workspace
@@ -44,12 +44,7 @@ def ingest_cmd(
     json: bool = typer.Option(False, "--json", help="Print the per-file counts as JSON."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress on stderr."),
 ) -> None:
-    def progress(r) -> None:
-        if not quiet and not json:
-            err.print(f"{r.path}: {r.format}, {r.rows_read:,} read, {r.rows_ingested:,} ingested, "
-                      f"{r.rows_quarantined:,} quarantined")
-
-    with Workspace.open(workspace) as ws:
+    with ingest_progress(files, quiet or json) as progress, Workspace.open(workspace) as ws:
         report = run_ingest(ws, files, format=format, mapping=parse_mapping(map),
                             platform=platform, on_file=progress, memory_limit=memory_limit)
     if json:
