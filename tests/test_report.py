@@ -152,14 +152,16 @@ def test_every_figure_cites_a_query(case):
 
 def test_graceful_degradation_names_the_command(bare):
     html = report(bare)
-    assert f"Coordination detection not run yet: run <code>ioscope detect {bare}</code>" in html
+    # a report is shared: it names the workspace by its file name, not the analyst's path
+    assert f"Coordination detection not run yet: run <code>ioscope detect {bare.name}</code>" in html
+    assert str(bare.parent) not in html
     assert "Ad ingest not run yet" in html
     assert "Account scoring not run yet" in html
     md = report(bare, format="md")
     assert "not run yet" in md
     doc = json.loads(report(bare, format="json"))
     assert doc["sections"]["campaigns"]["status"] == "not_run"
-    assert doc["sections"]["campaigns"]["command"] == f"ioscope detect {bare}"
+    assert doc["sections"]["campaigns"]["command"] == f"ioscope detect {bare.name}"
     assert doc["sections"]["analysed"]["status"] == "ok"
 
 

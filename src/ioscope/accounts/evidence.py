@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from ioscope.errors import NotFoundError, UsageError
+from ioscope.model.names import name_sql
 from ioscope.workspace import Workspace
 
 __all__ = ["account_evidence"]
@@ -13,8 +14,9 @@ __all__ = ["account_evidence"]
 
 def account_evidence(ws: Workspace, account: str, *, platform: str | None = None) -> dict[str, Any]:
     """Signals and scores of ``account`` (an account_id, or a handle with or without '@')."""
-    rows = ws.rows("""
-        SELECT platform, account_id, handle, display_name, location, language, created_at
+    rows = ws.rows(f"""
+        SELECT platform, account_id, handle, display_name, {name_sql()} AS name, location,
+               language, created_at
         FROM accounts WHERE (account_id = ? OR lower(handle) = lower(?))
           AND (? IS NULL OR platform = ?) ORDER BY account_id <> ?, platform, account_id""",
                    [account, account.lstrip("@"), platform, platform, account])

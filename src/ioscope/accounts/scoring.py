@@ -26,6 +26,7 @@ from ioscope.accounts.training import single_threaded
 from ioscope.accounts._sql import register_arrow
 from ioscope.errors import IncompatibleWorkspaceError, NotFoundError
 from ioscope.model.accounts import ACCOUNT_SCORES
+from ioscope.model.names import name_sql
 from ioscope.params import Param, validate_params
 from ioscope.workspace import Workspace
 
@@ -202,8 +203,9 @@ def account_scores(ws: Workspace, *, model_id: str | None = None,
     if model_id is None:
         model_id = ws.sql("SELECT model_id FROM account_scores ORDER BY run_id DESC LIMIT 1"
                           ).fetchall()[0][0]
-    rows = ws.rows("""
-        SELECT s.platform, s.account_id, a.handle, s.score, s.rank, s.threshold,
+    rows = ws.rows(f"""
+        SELECT s.platform, s.account_id, a.handle, {name_sql('a.handle', 'a.display_name')} AS name,
+               s.score, s.rank, s.threshold,
                s.above_threshold, s.top_signals, s.model_id
         FROM account_scores s LEFT JOIN accounts a USING (platform, account_id)
         WHERE s.model_id = ? ORDER BY s.rank""" + (" LIMIT ?" if limit else ""),

@@ -11,6 +11,7 @@ from typing import Any
 from ioscope import __version__
 from ioscope.ads.organic import ORGANIC_QUERIES, organic_links
 from ioscope.ads.policies import policies_in_force
+from ioscope.ads.quality import data_quality
 from ioscope.ads.queries import QUERIES, render
 from ioscope.ads.registry import match_advertiser, state_media_domains
 from ioscope.errors import ParameterError
@@ -50,8 +51,10 @@ def audit(ws: Workspace, *, split: str | date | None = None, platform: str | Non
     ``totals`` has ads, advertisers, promoted_posts, spend_usd (sum of lower bounds: the exact
     total when every spend is exact), spend_usd_upper (None when a spend is open-ended),
     impressions, clicks, share_never_shown, share_under_3_usd, share_under_1000_usd.
-    ``advertisers`` lists each advertiser with its countries and state affiliation; ``queries``
-    holds the SQL of every figure.
+    ``advertisers`` lists each advertiser with its countries and state affiliation; ``quality``
+    holds the data-quality notes (dates outside a release's stated period, advertiser names that
+    differ only by OCR-like variation: see :mod:`ioscope.ads.quality`); ``queries`` holds the
+    SQL of every figure.
     """
     given = {k: v for k, v in (("split", split), ("platform", platform), ("top", top))
              if v is not None}
@@ -66,7 +69,7 @@ def audit(ws: Workspace, *, split: str | date | None = None, platform: str | Non
     }
     if not result["available"]:
         result.update(totals=_empty_totals(), advertisers=[], countries=[], by_month=[],
-                      spend_by_currency=[], distribution={}, split=None,
+                      spend_by_currency=[], distribution={}, split=None, quality=None,
                       organic={"available": False, "reason": "no ads in this workspace",
                                "advertisers_in_clusters": [], "amplified_promoted_posts": []},
                       queries={})
@@ -81,6 +84,9 @@ def audit(ws: Workspace, *, split: str | date | None = None, platform: str | Non
         "spend_usd_quantiles": dict(zip(_QUANTILES, q["q"] or [None] * 5)) | {"max": q["max"]},
     }
     advertisers = _advertisers(ws, queries)
+    quality = data_quality(ws, where)
+    queries.update(quality.pop("queries"))
+    quality.pop("refs")
     if top:
         advertisers = advertisers[:top]
     result.update(
@@ -91,6 +97,7 @@ def audit(ws: Workspace, *, split: str | date | None = None, platform: str | Non
         countries=ws.rows(queries["countries"]),
         by_month=ws.rows(queries["by_month"]),
         split=_split(ws, where, day, queries) if day else None,
+        quality=quality,
         organic=organic_links(ws, where),
         queries=queries | {f"organic_{k}": v.format(where=where).strip()
                            for k, v in ORGANIC_QUERIES.items()},

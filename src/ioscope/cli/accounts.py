@@ -16,6 +16,7 @@ from ioscope.accounts.evidence import account_evidence
 from ioscope.accounts.registry import all_params
 from ioscope.cli.common import emit_json, format_option, handle_errors, out, stdin_file
 from ioscope.errors import UsageError
+from ioscope.model.names import account_label
 from ioscope.workspace import Workspace
 
 class _WorkspaceGroup(TyperGroup):
@@ -99,7 +100,7 @@ def accounts_root(
             for r in rows[:limit]:
                 q = r.get("account_q_value")
                 t.add_row(str(r.get("cluster_rank", "")),
-                          escape("@" + r["handle"] if r.get("handle") else str(r["account_id"])),
+                          escape(account_label(r.get("name"), r["account_id"])),
                           escape(", ".join(r.get("signals") or [])),
                           "-" if q is None else f"{q:.1e}", escape(r.get("explanation") or ""))
             out.print(t)
@@ -116,7 +117,7 @@ def _print_scores(rows: list[dict], limit: int) -> None:
               title=f"Account scores ({escape(rows[0]['model_id'])})" if rows else "Account scores")
     for r in rows[:limit]:
         tops = ", ".join(f"{s['signal']}={s['value']}" for s in r["top_signals"][:3])
-        t.add_row(str(r["rank"]), escape(f"@{r['handle']}" if r["handle"] else r["account_id"]),
+        t.add_row(str(r["rank"]), escape(account_label(r.get("name"), r["account_id"])),
                   f"{r['score']:.3f}", "yes" if r["above_threshold"] else "", escape(tops))
     out.print(t)
 
@@ -242,8 +243,8 @@ def show_cmd(
         emit_json(ev)
         return
     a = ev["account"]
-    out.print(f"[bold]{escape(a['platform'])}/{escape(a['account_id'])}[/] "
-              f"@{escape(str(a['handle']))} — {escape(str(a['location'] or ''))}")
+    out.print(f"[bold]{escape(account_label(a.get('name'), a['account_id']))}[/] "
+              f"{escape(a['platform'])} — {escape(str(a['location'] or ''))}")
     for s in ev["scores"]:
         out.print(f"score {s['score']:.3f} (rank {s['rank']}) under {escape(s['model_id'])}")
     t = Table("signal", "value", "score", "evidence")

@@ -133,6 +133,7 @@ def _print(r: dict, top: int) -> None:
             st.add_row(label, _n(x["ads"]), _money(x["spend_usd"]), _n(x["impressions"]),
                        _pct(x["share_never_shown"]))
         out.print(st)
+    _print_quality(r.get("quality"))
     org = r["organic"]
     if org.get("available"):
         out.print(f"{len(org['advertisers_in_clusters']):,} advertisers in coordination clusters; "
@@ -140,3 +141,40 @@ def _print(r: dict, top: int) -> None:
                   "members.")
     elif org:
         out.print(Text(f"Organic link: {org['reason']}.", style="dim"))
+
+
+def _print_quality(q: dict | None) -> None:
+    """The data-quality notes: out-of-period dates and suggested groups of name variants."""
+    if not q:
+        return
+    d = q["dates_outside_period"]
+    for rel in d["releases"]:
+        out.print(Text(f"Data quality: {rel['ads']:,} ads dated outside the period of the "
+                       f"{rel['release']} ({rel['period_start']} to {rel['period_end']}: "
+                       f"{rel['stated']}); the dates are kept as released.", style="yellow"))
+    if d["ads"]:
+        dt = Table("ad", "advertiser", "start", "end", "release period",
+                   title="Ads dated outside their release's period")
+        for a in d["listed"]:
+            dt.add_row(Text(f"{a['platform']}/{a['ad_id']}"), Text(str(a["advertiser_name"] or "")),
+                       str(a["start_at"])[:19], str(a["end_at"] or "-")[:19],
+                       f"{a['period_start']} – {a['period_end']}")
+        out.print(dt)
+    groups = q["name_variants"]["groups"]
+    if not groups:
+        return
+    out.print(Text(f"Data quality: {len(groups):,} groups of advertiser names that differ only by "
+                   f"OCR-like variation ({q['name_variants']['advertisers']:,} advertisers): a "
+                   "suggestion to review, not merged in any figure above.", style="yellow"))
+    gt = Table("group", "advertiser (id)", "ads", "spend USD", "linked by",
+               title="Suggested groups of advertiser name variants")
+    for i, g in enumerate(groups, 1):
+        links: dict[tuple, list[str]] = {}
+        for p in g["pairs"]:
+            for end, other in (("advertiser_1", "name_2"), ("advertiser_2", "name_1")):
+                links.setdefault(tuple(p[end]), []).append(f"{p[other]}: {p['rule']}")
+        for a in g["advertisers"]:
+            key = (a["platform"], a["advertiser_id"])
+            gt.add_row(str(i), Text(f"{a['advertiser_name']} ({a['platform']}/{a['advertiser_id']})"),
+                       _n(a["ads"]), _money(a["spend_usd"]), Text("; ".join(links.get(key, [])[:2])))
+    out.print(gt)

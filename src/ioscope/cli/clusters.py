@@ -10,6 +10,7 @@ from rich.markup import escape
 
 from ioscope.cli.common import emit_json, format_option, handle_errors, out
 from ioscope.detect.results import list_clusters
+from ioscope.model.names import account_label
 from ioscope.workspace import Workspace
 
 
@@ -52,4 +53,4 @@ def clusters_cmd(
         out.print("   " + escape(c["explanation"] or ""))
         if members:
             out.print("   members: " + escape(", ".join(
-                (m["handle"] or m["account_id"]) for m in c["members"])))
+                account_label(m.get("name"), m["account_id"]) for m in c["members"])))

@@ -29,6 +29,8 @@ def report_cmd(
     top: int = typer.Option(10, "--top", help="Campaign candidates described in detail."),
     members: int = typer.Option(50, "--members", help="Accounts listed per candidate."),
     evidence: int = typer.Option(12, "--evidence", help="Evidence pairs shown per candidate."),
+    full_paths: bool = typer.Option(False, "--full-paths", help="Name inputs by their full paths "
+                                    "on this machine (default: file name and sha256)."),
     json: bool = typer.Option(False, "--json", help="Print where the report went as JSON."),
 ) -> None:
     """Write the case report (self-contained HTML, Markdown or JSON).
@@ -47,7 +49,7 @@ def report_cmd(
     """
     with Workspace.open(workspace, read_only=True) as ws:
         text = build_report(ws, None if str(output) == "-" else output, format=format, top=top,
-                            members=members, evidence=evidence)
+                            members=members, evidence=evidence, full_paths=full_paths)
     if str(output) == "-":
         sys.stdout.write(text)
         return

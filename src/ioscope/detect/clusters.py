@@ -21,6 +21,7 @@ import pyarrow as pa
 
 from ioscope.detect.explain import cluster_sentence, member_sentence
 from ioscope.detect.fusion import LOG_P_CAP, MEMBERS, PAIRS
+from ioscope.model.names import name_sql
 
 __all__ = ["write_clusters"]
 
@@ -62,7 +63,7 @@ def write_clusters(con: duckdb.DuckDBPyConnection, *, significant_edges: str, ev
             flagged.append(m)
         else:
             row["details"].setdefault("members", []).append(
-                {k: m[k] for k in ("platform", "account_id", "handle", "posts")})
+                {k: m[k] for k in ("platform", "account_id", "handle", "name", "posts")})
     _insert(con, "clusters", list(clusters.values()), run_id)
     _insert(con, "cluster_members", flagged, run_id)
     members = flagged
@@ -97,10 +98,10 @@ def _mirrors(con: duckdb.DuckDBPyConnection) -> dict[int, str]:
                                          OR s.account_id = o.tgt) AS all_mirror,
                                 count(*) FILTER (WHERE s.account_id = o.tgt) AS n_source
                          FROM share s JOIN source o USING (c) GROUP BY s.c, o.tgt)
-        SELECT v.c, coalesce(a.handle, v.tgt) FROM verdict v
+        SELECT v.c, any_value({name_sql('a.handle', 'a.display_name')}), v.tgt FROM verdict v
         LEFT JOIN accounts a ON a.account_id = v.tgt
-        WHERE v.all_mirror""").fetchall()
-    return {int(r[0]): "@" + str(r[1]) for r in rows}
+        WHERE v.all_mirror GROUP BY v.c, v.tgt""").fetchall()
+    return {int(r[0]): r[1] or str(r[2]) for r in rows}  # its name (model.names), else its id
 
 
 def _inside(con: duckdb.DuckDBPyConnection, significant_edges: str, evidence: str) -> None:
@@ -206,7 +207,8 @@ def _member_rows(con: duckdb.DuckDBPyConnection, rank: dict[int, int],
                        GROUP BY ALL),
              posts AS (SELECT x.platform, x.account_id, count(*) AS n FROM posts x
                        JOIN {MEMBERS} m USING (platform, account_id) GROUP BY ALL)
-        SELECT m.community AS c, m.platform, m.account_id, a.handle, deg.degree, deg.strength,
+        SELECT m.community AS c, m.platform, m.account_id, a.handle,
+               {name_sql('a.handle', 'a.display_name')} AS name, deg.degree, deg.strength,
                deg.best, posts.n AS posts, coalesce(coord.n, 0) AS coordinated,
                t.log10_p AS account_log10_p, t.q_value AS account_q
         FROM {MEMBERS} m LEFT JOIN {tests} t ON t.platform = m.platform
@@ -238,11 +240,11 @@ def _member_rows(con: duckdb.DuckDBPyConnection, rank: dict[int, int],
                              best_log10_p FROM _cl_pairs),
              r AS (SELECT *, row_number() OVER (PARTITION BY c, platform, account_id
                                                 ORDER BY weight DESC, pp, pa) AS r FROM ends)
-        SELECT r.*, a.handle FROM r LEFT JOIN accounts a ON a.platform = r.pp
+        SELECT r.*, a.handle, {name_sql('a.handle', 'a.display_name')} AS name FROM r LEFT JOIN accounts a ON a.platform = r.pp
                                                        AND a.account_id = r.pa
         WHERE r.r <= {_TOP} ORDER BY r.r"""):
         partners[(r["c"], r["platform"], r["account_id"])].append(
-            {"platform": r["pp"], "account_id": r["pa"], "handle": r["handle"],
+            {"platform": r["pp"], "account_id": r["pa"], "handle": r["handle"], "name": r["name"],
              "signals": r["signals"], "p_value": 10.0 ** r["best_log10_p"]})
     rows = []
     for r in base:
@@ -250,7 +252,8 @@ def _member_rows(con: duckdb.DuckDBPyConnection, rank: dict[int, int],
         sigs = signals.get(key, [])
         rows.append({
             "cluster_id": rank[int(r["c"])], "platform": r["platform"],
-            "account_id": r["account_id"], "handle": r["handle"], "degree": int(r["degree"]),
+            "account_id": r["account_id"], "handle": r["handle"], "name": r["name"],
+            "degree": int(r["degree"]),
             "strength": float(r["strength"]), "signals": [s["signal"] for s in sigs],
             "best_p_value": 10.0 ** float(r["best"]), "posts": r["posts"],
             "account_p_value": (None if r["account_log10_p"] is None

@@ -8,7 +8,9 @@
   ``strongest_signal``, ``co_actions``, ``expected``, ``p_value`` and ``q_value`` of the
   strongest signal, ``first_at``, ``last_at``, ``scale`` when the edges carry one, and per signal
   ``<signal>_weight``, ``<signal>_expected``, ``<signal>_p``, ``<signal>_q``. Node attributes:
-  ``handle``, ``display_name``, ``platform``, ``account_id``, ``cluster``, ``cluster_rank``,
+  ``label`` and ``name`` (the account's name, :mod:`ioscope.model.names`: ``@handle`` or a
+  channel's title), ``handle``, ``display_name``, ``platform``, ``account_id``, ``cluster``,
+  ``cluster_rank``,
   ``flagged``, ``account_q_value``, ``account_score``, ``account_rank``. CSV and Parquet write
   the edges to the path and the nodes beside it (``net.csv`` → ``net.nodes.csv``), with Gephi's
   spreadsheet column names (``Source``, ``Target``, ``Type``, ``Weight``; ``Id``, ``Label``).
@@ -33,6 +35,7 @@ import pyarrow as pa
 from ioscope.detect.fusion import LOG_P_CAP
 from ioscope.detect.graphfile import write_gexf, write_graphml
 from ioscope.errors import NotFoundError, UsageError
+from ioscope.model.names import names_source
 from ioscope.model.table import quote_ident
 from ioscope.workspace import Workspace
 
@@ -206,7 +209,7 @@ def _nodes(ws: Workspace, view: str) -> pa.Table:
         WITH n AS (SELECT platform_1 AS platform, account_1 AS account_id FROM {view}
                    UNION SELECT platform_2, account_2 FROM {view})
         SELECT n.platform || ':' || n.account_id AS id,
-               coalesce(a.handle, n.account_id) AS label, a.handle, a.display_name,
+               coalesce(nm.name, n.account_id) AS label, nm.name, a.handle, a.display_name,
                n.platform, n.account_id,
                {'m.cluster_id' if members else 'CAST(NULL AS INTEGER)'} AS cluster,
                {'c.rank' if members else 'CAST(NULL AS INTEGER)'} AS cluster_rank,
@@ -218,6 +221,7 @@ def _nodes(ws: Workspace, view: str) -> pa.Table:
         LEFT JOIN (SELECT platform, account_id, any_value(handle) AS handle,
                           any_value(display_name) AS display_name
                    FROM accounts GROUP BY ALL) a USING (platform, account_id)
+        LEFT JOIN {names_source()} nm USING (platform, account_id)
         {'''LEFT JOIN (SELECT platform, account_id, arg_min(cluster_id, cluster_id) AS cluster_id,
                               min(account_q_value) AS account_q_value
                        FROM cluster_members GROUP BY ALL) m USING (platform, account_id)
@@ -311,38 +315,49 @@ def _path(path: str) -> str:
     return path
 
 
+def _named(table: str, cols: Any, sig: tuple[str, list], order: str) -> tuple[str, list]:
+    """``table``'s columns as they are, then ``name_1`` and ``name_2`` (the accounts' names)."""
+    names = names_source()
+    where = sig[0].replace("signal", "t.signal")
+    return (f"SELECT {', '.join('t.' + quote_ident(c) for c in cols)}, n1.name AS name_1, "
+            f"n2.name AS name_2 FROM {table} t "
+            f"LEFT JOIN {names} n1 ON n1.platform = t.platform_1 AND n1.account_id = t.account_1 "
+            f"LEFT JOIN {names} n2 ON n2.platform = t.platform_2 AND n2.account_id = t.account_2 "
+            f"{where} ORDER BY {', '.join('t.' + c.strip() for c in order.split(','))}", sig[1])
+
+
 def _table_query(ws: Workspace, table: str, raw: bool, signal: str | None) -> tuple[str, list]:
     sig = ("WHERE signal = ?", [signal]) if signal else ("", [])
     if table == "edges":
         _need(ws, "edges")
         cols = [c for c in EDGE_COLUMNS if c in _columns(ws, "edges")] + sorted(
             _columns(ws, "edges") - set(EDGE_COLUMNS))
-        return (f"SELECT {', '.join(map(quote_ident, cols))} FROM edges {sig[0]} ORDER BY "
-                "signal, platform_1, account_1, platform_2, account_2", sig[1])
+        return _named("edges", cols, sig, "signal, platform_1, account_1, platform_2, account_2")
     if table == "edge_evidence":
         _need(ws, "edge_evidence")
-        return (f"SELECT {', '.join(EVIDENCE_COLUMNS)} FROM edge_evidence {sig[0]} ORDER BY "
-                "signal, platform_1, account_1, platform_2, account_2, item, post_1, post_2",
-                sig[1])
+        return _named("edge_evidence", EVIDENCE_COLUMNS, sig, "signal, platform_1, account_1, "
+                      "platform_2, account_2, item, post_1, post_2")
     if table == "clusters":
         _need(ws, "clusters")
         return "SELECT * FROM clusters ORDER BY rank", []
     if table == "members":
         _need(ws, "clusters", "cluster_members")
-        return ("""SELECT c.rank AS cluster_rank, m.*, a.display_name
+        return (f"""SELECT c.rank AS cluster_rank, m.*, a.display_name, nm.name
                    FROM cluster_members m JOIN clusters c USING (cluster_id)
                    LEFT JOIN (SELECT platform, account_id, any_value(display_name) AS display_name
                               FROM accounts GROUP BY ALL) a USING (platform, account_id)
+                   LEFT JOIN {names_source()} nm USING (platform, account_id)
                    ORDER BY c.rank, m.strength DESC, m.platform, m.account_id""", [])
     # evidence: the posts behind the significant edges (every edge with raw), with handles
     _need(ws, "edges", "edge_evidence")
     where, params = _edge_filter(ws, raw, signal)
     return (f"""WITH e AS (SELECT signal, platform_1, account_1, platform_2, account_2
                            FROM edges {where}),
-                h AS (SELECT platform, account_id, any_value(handle) AS handle FROM accounts
-                      GROUP BY ALL)
-        SELECT v.signal, v.platform_1, v.account_1, h1.handle AS handle_1, v.platform_2,
-               v.account_2, h2.handle AS handle_2, v.item, v.post_1, p1.created_at AS time_1,
+                h AS (SELECT a.platform, a.account_id, any_value(a.handle) AS handle,
+                             any_value(nm.name) AS name FROM accounts a
+                      LEFT JOIN {names_source()} nm USING (platform, account_id) GROUP BY ALL)
+        SELECT v.signal, v.platform_1, v.account_1, h1.handle AS handle_1, h1.name AS name_1,
+               v.platform_2, v.account_2, h2.handle AS handle_2, h2.name AS name_2, v.item, v.post_1, p1.created_at AS time_1,
                v.post_2, p2.created_at AS time_2, v.dt_seconds, v.score, p1.text AS text_1,
                p2.text AS text_2, v.run_id
         FROM edge_evidence v

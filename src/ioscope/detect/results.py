@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from ioscope.ingest.sqlfrag import sql_str
+from ioscope.model.names import name_sql, names_source
 from ioscope.workspace import Workspace
 
 __all__ = ["flagged_accounts", "list_clusters"]
@@ -30,7 +32,8 @@ def flagged_accounts(ws: Workspace, *, cluster_id: int | None = None) -> list[di
 
     Flagged means: member of a campaign cluster (``cluster_members``; the members of mirror
     clusters, an outlet's feed bots, are shown in ``ioscope clusters`` but not flagged). Each dict:
-    platform, account_id, handle, cluster_id, cluster_rank, cluster_kind, cluster_size,
+    platform, account_id, handle, name (see :mod:`ioscope.model.names`), cluster_id,
+    cluster_rank, cluster_kind, cluster_size,
     cluster_score, signals, degree, strength, best_p_value, account_p_value, account_q_value,
     posts, coordinated_posts, coordination, explanation, details, run_id.
     """
@@ -41,13 +44,25 @@ def flagged_accounts(ws: Workspace, *, cluster_id: int | None = None) -> list[di
         where.append("m.cluster_id = ?")
         params.append(cluster_id)
     return _decode(ws.rows(f"""
-        SELECT m.platform, m.account_id, m.handle, m.cluster_id, c.rank AS cluster_rank,
+        SELECT m.platform, m.account_id, m.handle, n.name, m.cluster_id, c.rank AS cluster_rank,
                c.kind AS cluster_kind, c.size AS cluster_size, c.score AS cluster_score,
                m.signals, m.degree, m.strength, m.best_p_value, m.account_p_value,
                m.account_q_value, m.posts, m.coordinated_posts, m.coordination, m.explanation,
                m.details, m.run_id
-        FROM cluster_members m JOIN clusters c USING (cluster_id) WHERE {' AND '.join(where)}
+        FROM cluster_members m JOIN clusters c USING (cluster_id)
+        LEFT JOIN {names_source()} n USING (platform, account_id) WHERE {' AND '.join(where)}
         ORDER BY c.rank, m.strength DESC, m.platform, m.account_id""", params))
+
+
+def _names(ws: Workspace, keys: list[tuple[Any, Any]]) -> dict[tuple, str]:
+    """Names (:mod:`ioscope.model.names`) of the accounts ``keys`` (platform, account_id)."""
+    if not keys:
+        return {}
+    values = ", ".join(f"({sql_str(str(p))}, {sql_str(str(a))})" for p, a in set(keys))
+    return {(r["platform"], r["account_id"]): r["name"] for r in ws.rows(f"""
+        SELECT platform, account_id, any_value({name_sql()}) AS name FROM accounts
+        WHERE (platform, account_id) IN (SELECT (p, a) FROM (VALUES {values}) v(p, a))
+        GROUP BY platform, account_id""")}
 
 
 def list_clusters(ws: Workspace, *, limit: int | None = None,
@@ -61,7 +76,11 @@ def list_clusters(ws: Workspace, *, limit: int | None = None,
         by_cluster: dict[int, list[dict[str, Any]]] = {}
         for m in flagged_accounts(ws):
             by_cluster.setdefault(m["cluster_id"], []).append(m)
+        names = _names(ws, [(m.get("platform"), m.get("account_id")) for c in out
+                            if c["cluster_id"] not in by_cluster
+                            for m in (c.get("details") or {}).get("members", [])])
         for c in out:
-            c["members"] = by_cluster.get(c["cluster_id"]) or (c.get("details") or {}).get(
-                "members", [])
+            c["members"] = by_cluster.get(c["cluster_id"]) or [
+                dict(m, name=names.get((m.get("platform"), m.get("account_id"))))
+                for m in (c.get("details") or {}).get("members", [])]
     return out

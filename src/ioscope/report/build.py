@@ -15,6 +15,7 @@ from ioscope.params import Param, validate_params
 from ioscope.report import charts
 from ioscope.report.data import accounts, ads, clusters, network, overview
 from ioscope.report.limitations import limitations
+from ioscope.report.paths import local_paths, redact
 from ioscope.report.render import csp_hash, html_env, markdown_env, static_text, to_jsonable
 from ioscope.report.summaries import Summaries
 from ioscope.report.trace import Tracer
@@ -31,6 +32,9 @@ REPORT_PARAMS = (
           min=0, max=1000),
     Param("network_nodes", "int", 300, "Accounts drawn in the network picture.", min=10,
           max=2000),
+    Param("full_paths", "bool", False, "Name inputs and the workspace by their full paths on "
+          "this machine (by default a report, meant to be shared, names them by file name and "
+          "sha256)."),
 )
 
 
@@ -80,10 +84,11 @@ def collect(ws: Workspace, **params: Any) -> dict[str, Any]:
                                                  height=170, label="spend (USD, lower bound)")
     sections["ads"] = promo
     sections["limitations"] = limitations(tr, sections)
-    return {"ioscope_version": __version__,
-            "generated_at": datetime.now(timezone.utc).replace(microsecond=0).isoformat(),
-            "workspace": ws.path, "parameters": p, "sections": sections,
-            "queries": tr.queries}
+    facts = {"ioscope_version": __version__,
+             "generated_at": datetime.now(timezone.utc).replace(microsecond=0).isoformat(),
+             "workspace": ws.path, "parameters": p, "sections": sections,
+             "queries": tr.queries}
+    return facts if p["full_paths"] else redact(facts, local_paths(tr))
 
 
 def build_report(ws: Workspace, output: str | os.PathLike | None = None, **params: Any) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any, Iterable
 
+from ioscope.model.names import account_label
 from ioscope.report.layout import packed_layout
 
 __all__ = ["PALETTE", "time_bars", "network_picture", "fmt_number"]
@@ -190,8 +191,8 @@ def network_picture(nodes: list[dict[str, Any]], edges: list[dict[str, Any]], *,
             "x": round(pad + xy[i][0] * (width - pad - pad_right), 1),
             "y": round(pad + xy[i][1] * (height - 2 * pad), 1),
             "r": round(2.5 + 6 * (strength[i] / smax) ** 0.5, 1), "fill": colour,
-            "title": f"{n.get('handle') or n['account_id']} · cluster {n.get('cluster_id')}",
-            "label": (n.get("handle") or n["account_id"]) if small and seen[pos] <= labels
+            "title": f"{account_label(n.get('name'), n['account_id'])} · cluster {n.get('cluster_id')}",
+            "label": (n.get("name") or n["account_id"]) if small and seen[pos] <= labels
             else None,
         })
     groups = []

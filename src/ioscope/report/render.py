@@ -20,6 +20,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
+from ioscope.model.names import account_label
 from ioscope.report.charts import fmt_number
 from ioscope.report.trace import Query
 
@@ -152,6 +153,7 @@ FILTERS: dict[str, Any] = {"num": fmt_number, "ts": fmt_ts, "usd": fmt_usd, "pva
                            "range": fmt_range, "month": fmt_month,
                            "topsig": fmt_top_signals, "tag": fmt_cell}
 FILTERS["attr_filter"] = lambda v, name: FILTERS[name](v)
+FILTERS["who"] = account_label  # {{ name|who(account_id) }}: "@handle (id)", "Title (id)" or the id
 
 
 def guess_filter(column: str, value: Any = None) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ioscope.errors import NotFoundError
+from ioscope.model.names import account_label, name_sql, names_source
 from ioscope.report.data import empty, section
 from ioscope.report.data.clusters import cluster_order, scores_source
 from ioscope.report.data.evidence import daily_activity, pick_bucket
@@ -53,7 +54,8 @@ def top_scored(tr: Tracer, *, limit: int = 20) -> dict[str, Any]:
         from ioscope.report.data import not_run
         return not_run("scores", title, tr.ws.path, "accounts", "Account scoring")
     rows, q = tr.rows("Highest-scored accounts (model of the latest scoring run)", f"""
-        SELECT s.platform, s.account_id, a.handle, a.created_at AS account_created_at, s.score,
+        SELECT s.platform, s.account_id, a.handle, {name_sql('a.handle', 'a.display_name')} AS name,
+               a.created_at AS account_created_at, s.score,
                s.top_signals
         FROM {scores_source(tr)} s
         LEFT JOIN accounts a ON a.platform = s.platform AND a.account_id = s.account_id
@@ -86,7 +88,8 @@ def search_accounts(tr: Tracer, *, q: str = "", limit: int = 50, offset: int = 0
     order = f"{score} DESC NULLS LAST, a.platform, a.account_id" if score != "NULL" else \
         "a.platform, a.account_id"
     rows, q_rows = tr.rows("Matching accounts", f"""
-        SELECT a.platform, a.account_id, a.handle, a.display_name, a.created_at, a.followers,
+        SELECT a.platform, a.account_id, a.handle, {name_sql('a.handle', 'a.display_name')} AS name,
+               a.display_name, a.created_at, a.followers,
                {in_cluster} AS in_cluster, {score} AS score
         FROM accounts a {join} {score_join} {where}
         ORDER BY {order} LIMIT ? OFFSET ?""", params + [limit, offset])
@@ -97,14 +100,14 @@ def search_accounts(tr: Tracer, *, q: str = "", limit: int = 50, offset: int = 0
 def account_detail(tr: Tracer, platform: str, account_id: str, *, posts_limit: int = 50,
                    posts_offset: int = 0) -> dict[str, Any]:
     """Profile, activity over time, recent posts, signals, score, clusters and strongest edges."""
-    prof, q_prof = tr.one("The account's profile", """
-        SELECT * EXCLUDE (run_id) FROM accounts WHERE platform = ? AND account_id = ?""",
+    prof, q_prof = tr.one("The account's profile", f"""
+        SELECT * EXCLUDE (run_id), {name_sql()} AS name FROM accounts WHERE platform = ? AND account_id = ?""",
         [platform, account_id])
     if not prof:
         raise NotFoundError(f"No account {account_id!r} on {platform!r} in {tr.ws.path}.",
                             hint="Search accounts with /accounts?q=...")
     key = [platform, account_id]
-    out = section("account", f"Account {prof.get('handle') or account_id}", profile=prof,
+    out = section("account", f"Account {account_label(prof.get('name'), account_id)}", profile=prof,
                   q_profile=q_prof, platform=platform, account_id=account_id)
     act = daily_activity(tr, "The account's posts per day and kind",
                          "FROM posts p WHERE p.platform = ? AND p.account_id = ?", key)
@@ -142,23 +145,31 @@ def account_detail(tr: Tracer, platform: str, account_id: str, *, posts_limit: i
         extra = "".join(f", {c}" for c in ("p_value", "q_value", "significant") if c in cols)
         if "platform_1" in cols:
             sql = f"""
-                SELECT signal,
-                       CASE WHEN platform_1 = ? AND account_1 = ? THEN platform_2
-                            ELSE platform_1 END AS other_platform,
-                       CASE WHEN platform_1 = ? AND account_1 = ? THEN account_2
-                            ELSE account_1 END AS other,
-                       weight{extra}
-                FROM edges
-                WHERE (platform_1 = ? AND account_1 = ?) OR (platform_2 = ? AND account_2 = ?)
-                ORDER BY weight DESC, signal, other LIMIT 25"""
+                SELECT e.*, n.name AS other_name FROM (
+                  SELECT signal,
+                         CASE WHEN platform_1 = ? AND account_1 = ? THEN platform_2
+                              ELSE platform_1 END AS other_platform,
+                         CASE WHEN platform_1 = ? AND account_1 = ? THEN account_2
+                              ELSE account_1 END AS other,
+                         weight{extra}
+                  FROM edges
+                  WHERE (platform_1 = ? AND account_1 = ?) OR (platform_2 = ? AND account_2 = ?)
+                  ORDER BY weight DESC, signal, other LIMIT 25) e
+                LEFT JOIN {names_source()} n
+                       ON n.platform = e.other_platform AND n.account_id = e.other
+                ORDER BY e.weight DESC, e.signal, e.other"""
             params = key * 4
         else:
             sql = f"""
-                SELECT signal, ? AS other_platform,
-                       CASE WHEN account_1 = ? THEN account_2 ELSE account_1 END AS other,
-                       weight{extra}
-                FROM edges WHERE account_1 = ? OR account_2 = ?
-                ORDER BY weight DESC, signal, other LIMIT 25"""
+                SELECT e.*, n.name AS other_name FROM (
+                  SELECT signal, ? AS other_platform,
+                         CASE WHEN account_1 = ? THEN account_2 ELSE account_1 END AS other,
+                         weight{extra}
+                  FROM edges WHERE account_1 = ? OR account_2 = ?
+                  ORDER BY weight DESC, signal, other LIMIT 25) e
+                LEFT JOIN {names_source()} n
+                       ON n.platform = e.other_platform AND n.account_id = e.other
+                ORDER BY e.weight DESC, e.signal, e.other"""
             params = [platform] + [account_id] * 3
         out["edges"], out["q_edges"] = tr.rows("The account's strongest edges", sql, params)
     return out

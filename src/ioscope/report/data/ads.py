@@ -14,7 +14,7 @@ from ioscope.errors import NotFoundError
 from ioscope.report.data import empty, not_run, section
 from ioscope.report.trace import Tracer
 
-__all__ = ["ads_overview", "advertiser_detail", "state_affiliated", "organic"]
+__all__ = ["ads_overview", "advertiser_detail", "state_affiliated", "organic", "quality_notes"]
 
 TITLE = "Paid promotion"
 #: Summary (temporary table of the connection) of the promoted posts reposted by cluster members.
@@ -81,11 +81,34 @@ def ads_overview(tr: Tracer, *, limit: int = 25, offset: int = 0,
         data["countries_status"] = not_run("ads", TITLE, tr.ws.path, "ads", "The ads audit")
     data.update(state_affiliated(tr))
     data.update(organic(tr))
+    data.update(quality_notes(tr))
     data["top_ads"], data["q_top_ads"] = tr.rows("Ads with the highest spend", """
         SELECT platform, ad_id, advertiser_name, start_at, spend_raw, currency, spend_usd_lower,
                impressions_lower, clicks, creative_text, landing_url
         FROM ads ORDER BY spend_usd_lower DESC NULLS LAST, ad_id LIMIT 10""")
     return section("ads", TITLE, **data)
+
+
+def quality_notes(tr: Tracer) -> dict[str, Any]:
+    """The ads audit's data-quality notes (:mod:`ioscope.ads.quality`): ads dated outside their
+    release's stated period, and suggested groups of advertiser name variants, one row per
+    advertiser (``quality_groups``) with the names that link it to its group."""
+    from ioscope.ads.quality import data_quality
+
+    q = data_quality(tr.ws, run=tr.rows)
+    refs = q.pop("refs")
+    q.pop("queries")
+    rows = []
+    for i, g in enumerate(q["name_variants"]["groups"], 1):
+        links: dict[tuple, list[str]] = {}
+        for p in g["pairs"]:
+            for end, other in (("advertiser_1", "name_2"), ("advertiser_2", "name_1")):
+                links.setdefault(tuple(p[end]), []).append(f"{p[other]} ({p['rule']})")
+        for a in g["advertisers"]:
+            rows.append(dict(a, group=i, group_ads=g["ads"], group_spend_usd=g["spend_usd"],
+                             linked_to="; ".join(links.get((a["platform"], a["advertiser_id"]), []))))
+    return {"quality": q, "quality_groups": rows, "q_quality_dates": refs.get("dates"),
+            "q_quality_pairs": refs.get("pairs"), "q_quality_members": refs.get("members")}
 
 
 def state_affiliated(tr: Tracer) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from ioscope.errors import NotFoundError
+from ioscope.model.names import name_sql
 from ioscope.report.data import empty, evidence, not_run, section
 from ioscope.report.data.evidence import member_join, pick_bucket
 from ioscope.report.trace import Tracer
@@ -100,7 +101,8 @@ def _members(tr: Tracer, cid: Any, limit: int, offset: int) -> dict[str, Any]:
              if c not in {"cluster_id", "platform", "account_id", "run_id", "handle", "details"}]
     extra_sql = "".join(f', m."{c}"' for c in extra)
     rows, q = tr.rows("Members of the cluster (asset inventory)", f"""
-        SELECT m.platform, m.account_id, a.handle, a.display_name, a.created_at AS account_created_at,
+        SELECT m.platform, m.account_id, a.handle, {name_sql('a.handle', 'a.display_name')} AS name,
+               a.display_name, a.created_at AS account_created_at,
                a.followers, a.following, a.location, a.language, {score_col}{extra_sql}
         FROM cluster_members m
         LEFT JOIN accounts a ON a.platform = m.platform AND a.account_id = m.account_id
@@ -136,7 +138,8 @@ def _listed_members(tr: Tracer, cid: Any, limit: int, offset: int) -> dict[str, 
     listed = f"""(SELECT unnest(from_json(details -> 'members', '{_LISTED}'), recursive := true)
           FROM clusters WHERE cluster_id = ?)"""
     rows, q = tr.rows("Members listed in the cluster's details (not flagged)", f"""
-        SELECT m.platform, m.account_id, coalesce(a.handle, m.handle) AS handle, a.display_name,
+        SELECT m.platform, m.account_id, coalesce(a.handle, m.handle) AS handle,
+               {name_sql('coalesce(a.handle, m.handle)', 'a.display_name')} AS name, a.display_name,
                a.created_at AS account_created_at, a.followers, a.following, a.location,
                a.language, {score_col}, m.posts
         FROM {listed} m

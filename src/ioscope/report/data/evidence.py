@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
+from ioscope.model.names import name_sql
 from ioscope.report.summaries import CLUSTER_DAYS, CLUSTER_ITEMS
 from ioscope.report.trace import Tracer
 
@@ -144,13 +145,19 @@ def _posts_sql(tr: Tracer, items: str, key: str = "") -> str:
           WHERE post_id IN (SELECT ex.post_1 FROM {items} UNION ALL SELECT ex.post_2 FROM {items}))
         SELECT {key}i.signal, i.item, i.accounts, i.pairs, i.min_dt_seconds, i.median_dt_seconds,
                i.ex.dt_seconds AS dt_seconds, coalesce(p1.platform, p2.platform) AS platform,
-               i.ex.account_1 AS account_1, p1.handle AS handle_1, i.ex.post_1 AS post_1,
+               i.ex.account_1 AS account_1, p1.handle AS handle_1,
+               {name_sql('coalesce(p1.handle, a1.handle)', 'a1.display_name')} AS name_1,
+               i.ex.post_1 AS post_1,
                p1.created_at AS created_at_1, p1.text AS text_1,
-               i.ex.account_2 AS account_2, p2.handle AS handle_2, i.ex.post_2 AS post_2,
+               i.ex.account_2 AS account_2, p2.handle AS handle_2,
+               {name_sql('coalesce(p2.handle, a2.handle)', 'a2.display_name')} AS name_2,
+               i.ex.post_2 AS post_2,
                p2.created_at AS created_at_2, p2.text AS text_2
         FROM {items} i
         LEFT JOIN pp p1 ON {on["1"]}p1.post_id = i.ex.post_1
         LEFT JOIN pp p2 ON {on["2"]}p2.post_id = i.ex.post_2
+        LEFT JOIN accounts a1 ON a1.platform = coalesce(i.ex.platform_1, p1.platform) AND a1.account_id = i.ex.account_1
+        LEFT JOIN accounts a2 ON a2.platform = coalesce(i.ex.platform_2, p2.platform) AND a2.account_id = i.ex.account_2
         ORDER BY i.pairs DESC, i.accounts DESC, i.signal, i.item"""
 
 

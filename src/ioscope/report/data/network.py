@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ioscope.model.names import name_sql
 from ioscope.report.data import empty, not_run, section
 from ioscope.report.data.clusters import cluster_order, edge_scope, member_join
 from ioscope.report.trace import Tracer
@@ -63,8 +64,9 @@ def network(tr: Tracer, *, clusters: int = 10, max_nodes: int = 300, max_edges: 
     one = cluster_id is not None
     head = [cluster_id] if one else []
     ctes = _ctes(tr, one)
-    nodes, q_nodes = tr.rows("Accounts in the network picture", ctes + """
-        SELECT n.cluster_id, n.position, n.platform, n.account_id, a.handle, n.degree, n.strength
+    nodes, q_nodes = tr.rows("Accounts in the network picture", ctes + f"""
+        SELECT n.cluster_id, n.position, n.platform, n.account_id, a.handle,
+               {name_sql('a.handle', 'a.display_name')} AS name, n.degree, n.strength
         FROM node n LEFT JOIN accounts a ON a.platform = n.platform AND a.account_id = n.account_id
         ORDER BY n.position, n.strength DESC, n.account_id""", head + [clusters, max_nodes])
     edges, q_edges = tr.rows("Edges in the network picture", ctes + """

@@ -47,7 +47,7 @@
     const circles = [];
     for (const n of net.nodes) {
       const c = el("circle", { cx: n.x, cy: n.y, r: n.r || 4, fill: n.fill || "#999", class: "node" });
-      const name = n.handle || n.account_id;
+      const name = n.name || n.account_id;
       const t = el("title"); t.textContent = `${name} · cluster ${n.cluster_id} · strength ${n.strength}`;
       c.append(t);
       c.addEventListener("mouseenter", () => {
