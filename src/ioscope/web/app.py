@@ -168,6 +168,8 @@ class _UI:
             with self.lock:
                 if path == "/sql":
                     page, tr = self._sql(request)
+                    if kind == "html" and page.data.get("error"):  # keep the query in the box
+                        return self._html(page, tr, request, status=400)
                 else:
                     ws = self._connection()
                     tr = Tracer(ws, summaries=self.summaries)
@@ -189,7 +191,7 @@ class _UI:
     def _sql(self, request: Request) -> tuple[Page, Tracer | None]:
         p = validate_params(SQL_PARAMS, dict(request.query_params), "/sql")
         data: dict[str, Any] = {"sql": p["sql"], "limit": p["limit"], "example": EXAMPLE,
-                                "result": None}
+                                "result": None, "error": None}
         if p["sql"].strip():
             self._close()  # the SQL box runs on its own locked-down connection
             if self._writer_waiting():
@@ -200,6 +202,10 @@ class _UI:
                 if "lock" in str(e).lower():
                     raise _busy() from None
                 raise
+            except UsageError as e:
+                if request.url.path.endswith((".json", ".csv")):
+                    raise
+                data["error"] = e.to_dict()["error"]
         return Page("sql", "sql.html.j2", "SQL", data), None
 
     def _json(self, page: Page, tr: Tracer | None) -> Response:
@@ -215,7 +221,8 @@ class _UI:
                         headers={"content-disposition":
                                  f'inline; filename="{page.name}.csv"'})
 
-    def _html(self, page: Page, tr: Tracer | None, request: Request) -> Response:
+    def _html(self, page: Page, tr: Tracer | None, request: Request,
+              status: int = 200) -> Response:
         params = dict(request.query_params)
 
         def page_url(n: int) -> str:
@@ -227,7 +234,7 @@ class _UI:
             page=page, d=page.data, pagination=page.pagination,
             queries=tr.queries if tr else [], page_url=page_url, json_url=base + ".json" + query,
             csv_url=base + ".csv" + query, params=params)
-        return HTMLResponse(html)
+        return HTMLResponse(html, status_code=status)
 
     def _error(self, e: Exception, kind: str) -> Response:
         headers = {}
