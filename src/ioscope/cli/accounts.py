@@ -14,7 +14,7 @@ from ioscope.accounts import (FAMILIES, account_scores, compute_signals, flagged
                               train)
 from ioscope.accounts.evidence import account_evidence
 from ioscope.accounts.registry import all_params
-from ioscope.cli.common import emit_json, format_option, handle_errors, out, stdin_file
+from ioscope.cli.common import emit_json, format_option, handle_errors, out, progress, stdin_file
 from ioscope.errors import UsageError
 from ioscope.model.names import account_label
 from ioscope.workspace import Workspace
@@ -131,12 +131,13 @@ def signals_cmd(
     param: Optional[List[str]] = typer.Option(None, "--param", "-p", help="name=value; "
                                               "parameters: " + ", ".join(p.name for p in all_params())),
     json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress on stderr."),
 ) -> None:
     """Compute account signals into the account_signals table (docs/accounts.md lists them).
 
     Example: ioscope accounts case.duckdb signals --family rhythm -p rhythm_min_posts=50
     """
-    with Workspace.open(_ws(ctx), create=False) as ws:
+    with Workspace.open(_ws(ctx), create=False) as ws, progress(quiet):
         report = compute_signals(ws, families=family, params=_params(param))
     if json:
         emit_json(report.to_dict())
@@ -207,12 +208,13 @@ def score_cmd(
     limit: int = typer.Option(20, "--limit", "-n", help="Rows to show (table output)."),
     json: bool = typer.Option(False, "--json", help="Print every scored account as JSON."),
     fmt: Optional[str] = format_option(),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress on stderr."),
 ) -> None:
     """Score every account (trained model, else unsupervised) with its top contributing signals.
 
     Example: ioscope accounts case.duckdb score --method isolation_forest --json
     """
-    with Workspace.open(_ws(ctx), create=False) as ws:
+    with Workspace.open(_ws(ctx), create=False) as ws, progress(quiet):
         report = score(ws, model_id=model, params={"method": method, "top": top})
         rows = account_scores(ws, model_id=report.model_id)
     if json:
