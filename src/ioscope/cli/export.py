@@ -54,7 +54,7 @@ def export_cmd(
                                                       "count is above this quantile (0-1) of the "
                                                       "signal's edges."),
     json: bool = typer.Option(False, "--json", help="Print what was written (counts and the "
-                              "detect run's provenance) as JSON on stderr-free stdout."),
+                              "detect run's provenance) as JSON."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print nothing on success."),
 ) -> None:
     """Export the account network, clusters, members or evidence for Gephi, networkx, pandas.
