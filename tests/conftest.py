@@ -40,3 +40,13 @@ def ws(ws_path: Path):
 def write(path: Path, text: str) -> Path:
     path.write_text(text, encoding="utf-8")
     return path
+
+
+@pytest.fixture(scope="session")
+def demo_workspace(tmp_path_factory) -> Path:
+    """``ioscope demo`` on 10,000 simulated posts (every stage run): a small, complete workspace
+    for tests that only read it (copy it before writing)."""
+    from ioscope.demo import run_demo
+
+    out = tmp_path_factory.mktemp("demo_ws")
+    return Path(run_demo(out, posts=10_000, seed=5)["workspace"])

@@ -31,7 +31,8 @@ pytestmark = [
 
 @pytest.fixture(scope="module")
 def browser():
-    sync_api = pytest.importorskip("playwright.sync_api")
+    sync_api = pytest.importorskip("playwright.sync_api",
+                                   reason="playwright (the 'browser' extra) is not installed")
     with sync_api.sync_playwright() as p:
         b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
         yield b
@@ -124,7 +125,7 @@ def test_overview_campaign_network_account(browser, case_server, shots):
     assert "cluster 1" in page.locator("#network-info").inner_text()
     node.click()
     page.wait_for_url("**/account?*")
-    assert page.locator("h1").inner_text().startswith("c1_")
+    assert page.locator("h1").inner_text().startswith("@c1_")
     page.go_back()
     page.locator("table.members a.account-link").first.click()
     page.wait_for_url("**/account?*")

@@ -56,6 +56,7 @@ def test_export_formats(ws_path, tmp_path):
     with Workspace.open(ws_path, read_only=True) as ws:
         n = ws.count("edges")
         n_repost = ws.sql("SELECT count(*) FROM edges WHERE signal = 'co_repost'").fetchone()[0]
+        pairs = ws.sql("SELECT count(DISTINCT (account_1, account_2)) FROM edges").fetchone()[0]
     out = {}
     for fmt in ("csv", "parquet", "graphml", "gexf"):
         out[fmt] = tmp_path / f"e.{fmt}"
@@ -69,11 +70,12 @@ def test_export_formats(ws_path, tmp_path):
     assert json.loads(table.schema.metadata[b"provenance"])["command"] == "detect"
     import igraph
 
+    # as a graph, edges are the raw network: one edge per pair, signals as attributes
     g = igraph.Graph.Read_GraphML(str(out["graphml"]))
-    assert g.ecount() == n and "weight" in g.es.attributes()
+    assert g.ecount() == pairs < n and "weight" in g.es.attributes()
     assert any("evil<script>" in label for label in g.vs["label"])
     root = ET.parse(out["gexf"]).getroot()
-    assert len(root.findall(".//{http://gexf.net/1.3}edge")) == n
+    assert len(root.findall(".//{http://gexf.net/1.3}edge")) == pairs
     r = runner.invoke(app, ["export", str(ws_path), "edges", "--signal", "co_repost", "-o", "-"])
     assert r.exit_code == 0 and len(r.stdout.strip().splitlines()) == n_repost + 1
     r = runner.invoke(app, ["export", str(ws_path), "edge_evidence", "--format", "parquet",

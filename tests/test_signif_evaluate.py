@@ -60,13 +60,19 @@ def test_evaluate_cli_json_and_text(detected):
     assert res.exit_code == 0 and "precision 0.727" in res.output
 
 
-def test_evaluate_rejects_a_truth_file_without_campaign_id(detected, tmp_path):
+def test_evaluate_rejects_a_truth_file_without_accounts(detected, tmp_path):
+    # a label file (account_id,label) is a truth file too, as for `accounts train --labels`;
+    # a file naming no account column is not
     ws_path, _ = detected
     bad = tmp_path / "bad.csv"
-    bad.write_text("account_id,label\na0,1\n")
+    bad.write_text("user,campaign_id\na0,1\n")
     res = runner.invoke(app, ["evaluate", str(ws_path), "--truth", str(bad), "--json"])
     assert res.exit_code == 1
     assert json.loads(res.output)["error"]["code"] == "missing_column"
+    labels = tmp_path / "labels.csv"
+    labels.write_text("account_id,label\na0,1\na1,0\n")
+    res = runner.invoke(app, ["evaluate", str(ws_path), "--truth", str(labels), "--json"])
+    assert res.exit_code == 0 and json.loads(res.output)["truth"]["accounts"] == 2
     res = runner.invoke(app, ["evaluate", str(ws_path), "--truth", str(tmp_path / "no.csv")])
     assert res.exit_code == 1 and "No truth file" in res.output
 

@@ -32,27 +32,58 @@ Section = Callable[[Workspace, str], "dict[str, Any] | None"]
 
 
 def load_truth(ws: Workspace, path: str | os.PathLike) -> int:
-    """Read ``path`` into the temp table ``TRUTH`` (account_id, campaign_id, strategy)."""
+    """Read ``path`` into the temp table ``TRUTH`` (account_id, campaign_id, strategy).
+
+    The file is a CSV with a header naming the accounts by ``account_id`` or by ``handle``
+    (matched case-insensitively, '@' stripped, as ``accounts train --labels`` does; takedown
+    lists are handles), and their campaign by ``campaign_id`` (or ``campaign``; empty = organic)
+    or ``label`` (1/true/yes = campaign account). A list with neither names campaign accounts
+    only, all of one campaign. Handles that match no account stay in the truth as campaign
+    accounts without posts (recall counts them as missed: ``positives_without_posts``)."""
     path = str(path)
     if not os.path.isfile(path):
         raise NotFoundError(f"No truth file at {path}.",
                             hint="Give the truth.csv written by `ioscope simulate`, or your own "
-                                 "account_id,campaign_id CSV.")
+                                 "account_id,campaign_id (or handle[,campaign_id]) CSV.")
     try:
         cols = [r[0] for r in ws.sql("DESCRIBE SELECT * FROM read_csv(?, header = true, "
                                      "all_varchar = true)", [path]).fetchall()]
     except Exception as e:  # duckdb raises several kinds for unreadable CSV
         raise SchemaError(f"{path} cannot be read as CSV: {e}") from None
-    for need in ("account_id", "campaign_id"):
-        if need not in cols:
-            raise MissingColumnError(f"{path} has no column {need!r} (columns: {', '.join(cols)}).",
-                                     hint="The truth file needs account_id,campaign_id[,strategy].")
-    strategy = "NULLIF(TRIM(strategy), '')" if "strategy" in cols else "NULL"
+    lower = {c.strip().lower(): c for c in cols}
+    key = next((k for k in ("account_id", "handle") if k in lower), None)
+    if key is None:
+        raise MissingColumnError(f"{path} has no column 'account_id' or 'handle' (columns: "
+                                 f"{', '.join(cols)}).",
+                                 hint="The truth file needs account_id (or handle), and "
+                                      "campaign_id or label; e.g. account_id,campaign_id.")
+    q = lambda name: '"' + lower[name].replace('"', '""') + '"'  # noqa: E731
+    camp = next((c for c in ("campaign_id", "campaign") if c in lower), None)
+    if camp:
+        campaign = f"NULLIF(TRIM({q(camp)}), '')"
+    elif "label" in lower:
+        campaign = (f"CASE WHEN lower(TRIM({q('label')})) IN ('1', '1.0', 'true', 't', 'yes', "
+                    f"'y') THEN 'campaign' END")
+    else:
+        campaign = "'listed'"
+    strategy = f"NULLIF(TRIM({q('strategy')}), '')" if "strategy" in lower else "NULL"
+    ident = f"NULLIF(TRIM({q(key)}), '')"
+    if key == "handle":
+        ident = f"lower(ltrim({ident}, '@'))"
+    src = f"""SELECT {ident} AS k, {campaign} AS campaign_id, {strategy} AS strategy
+              FROM read_csv(?, header = true, all_varchar = true)"""
+    if key == "handle":  # every account bearing the handle; unmatched handles kept as '@handle'
+        src = f"""SELECT coalesce(a.account_id, '@' || r.k) AS account_id, r.campaign_id,
+                         r.strategy
+                  FROM ({src}) r LEFT JOIN (SELECT DISTINCT lower(handle) AS h, account_id
+                                            FROM accounts) a ON a.h = r.k
+                  WHERE r.k IS NOT NULL"""
+    else:
+        src = f"SELECT k AS account_id, campaign_id, strategy FROM ({src}) WHERE k IS NOT NULL"
     ws.sql(f"""CREATE OR REPLACE TEMP TABLE {TRUTH} AS
-        SELECT account_id, any_value(NULLIF(TRIM(campaign_id), '')) AS campaign_id,
-               any_value({strategy}) AS strategy
-        FROM read_csv(?, header = true, all_varchar = true)
-        WHERE account_id IS NOT NULL GROUP BY account_id""", [path])
+        SELECT account_id, any_value(campaign_id) AS campaign_id,
+               any_value(strategy) AS strategy
+        FROM ({src}) GROUP BY account_id""", [path])
     return ws.sql(f"SELECT count(*) FROM {TRUTH}").fetchone()[0]
 
 

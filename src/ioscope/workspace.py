@@ -24,7 +24,8 @@ from ioscope.errors import IncompatibleWorkspaceError, NotFoundError
 from ioscope.model import Table, all_tables
 from ioscope.model.table import get_table, quote_ident
 
-__all__ = ["SCHEMA_VERSION", "Workspace", "Run", "file_sha256", "utcnow"]
+__all__ = ["LOCK_WAIT", "SCHEMA_VERSION", "Workspace", "Run", "file_sha256", "utcnow",
+           "waiting_path"]
 
 #: Prefix of a twin renamed in a run's final transaction, while the real table is created.
 _TWIN = "_ioscope_twin_"
@@ -78,19 +79,19 @@ class Workspace:
     @classmethod
     def open(cls, path: str | os.PathLike, *, create: bool = True, read_only: bool = False,
              memory_limit: str | None = None, temp_directory: str | None = None,
-             threads: int | None = None) -> "Workspace":
-        """Open (and, with ``create``, initialise) the workspace at ``path``."""
+             threads: int | None = None, lock_wait: float | None = None) -> "Workspace":
+        """Open (and, with ``create``, initialise) the workspace at ``path``.
+
+        When another process holds the file (DuckDB allows one writer or many readers, across
+        processes), wait up to ``lock_wait`` seconds (default :data:`LOCK_WAIT`, or the
+        ``IOSCOPE_LOCK_WAIT`` environment variable) for it, announcing the wait in
+        ``<path>.waiting`` so that ``ioscope serve`` lets go at once."""
         path = str(path)
         exists = path == ":memory:" or os.path.exists(path)
         if not exists and (read_only or not create):
             raise NotFoundError(f"No workspace at {path}.",
                                 hint="Create one with `ioscope ingest WORKSPACE FILE...`.")
-        try:
-            con = duckdb.connect(path, read_only=read_only and exists)
-        except duckdb.Error as e:
-            raise IncompatibleWorkspaceError(
-                f"{path} cannot be opened as a DuckDB workspace: {e}",
-                hint="Is it another kind of file, or open in another process?") from None
+        con = _connect(path, read_only=read_only and exists, wait=lock_wait)
         ws = cls(path, con, read_only)
         ws.configure(memory_limit=memory_limit, temp_directory=temp_directory, threads=threads)
         ws._check_or_init(exists)
@@ -287,6 +288,51 @@ class Workspace:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+#: Seconds a command waits for a workspace another process holds (``IOSCOPE_LOCK_WAIT``).
+LOCK_WAIT = 120.0
+
+
+def waiting_path(path: str) -> str:
+    """The file a process creates while it waits for ``path``: readers that see it let go."""
+    return f"{path}.waiting"
+
+
+def _connect(path: str, *, read_only: bool, wait: float | None) -> duckdb.DuckDBPyConnection:
+    import time
+
+    wait = float(os.environ.get("IOSCOPE_LOCK_WAIT", LOCK_WAIT)) if wait is None else wait
+    deadline = time.monotonic() + wait
+    flag = None
+    try:
+        while True:
+            try:
+                return duckdb.connect(path, read_only=read_only)
+            except duckdb.IOException as e:
+                locked = "lock" in str(e).lower()
+                if not locked or time.monotonic() >= deadline:
+                    raise IncompatibleWorkspaceError(
+                        f"{path} cannot be opened: " + (
+                            f"another process holds it (waited {wait:g} s)." if locked else str(e)),
+                        hint="Another ioscope command (ingest, detect, …) is writing it; run this "
+                             "one when it has finished, or raise IOSCOPE_LOCK_WAIT (seconds)."
+                        if locked else "Is it another kind of file?") from None
+                if flag is None and not read_only:
+                    flag = waiting_path(path)
+                    with open(flag, "a", encoding="utf-8") as f:
+                        f.write(f"{os.getpid()}\n")
+                time.sleep(0.2)
+            except duckdb.Error as e:
+                raise IncompatibleWorkspaceError(
+                    f"{path} cannot be opened as a DuckDB workspace: {e}",
+                    hint="Is it another kind of file, or open in another process?") from None
+    finally:
+        if flag is not None:
+            try:
+                os.remove(flag)
+            except OSError:
+                pass
 
 
 def _safe_setting(value: str) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import time
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
@@ -13,6 +15,9 @@ from ioscope.errors import NotFoundError
 from ioscope.model.accounts import ACCOUNT_SIGNALS
 from ioscope.params import validate_params
 from ioscope.workspace import Workspace
+
+#: Progress records (one per family), shown by the CLI on a terminal.
+_log = logging.getLogger("ioscope.accounts")
 
 __all__ = ["compute_signals", "ensure_signals", "SignalReport", "signal_table_sql"]
 
@@ -58,6 +63,8 @@ def compute_signals(ws: Workspace, *, families: Iterable[str] | None = None,
         done: list[str] = []
         for fam in fams:
             kwargs = {p.name: values[p.name] for p in fam.params}
+            t0 = time.perf_counter()
+            _log.info("accounts: %s signals …", fam.name, extra={"step_start": True})
             try:
                 rows = fam.func(con, **kwargs)
             except NotApplicable as e:
@@ -65,6 +72,8 @@ def compute_signals(ws: Workspace, *, families: Iterable[str] | None = None,
                 continue
             _append(con, rows)
             done += fam.signal_names
+            _log.info("%-22s %10s signals %8.1f s", fam.name, len(fam.signal_names),
+                      time.perf_counter() - t0)
         if done:
             con.execute("DELETE FROM account_signals WHERE signal IN (SELECT unnest(?))", [done])
             con.execute(_insert_sql(), [run.run_id])

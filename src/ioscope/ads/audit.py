@@ -70,7 +70,8 @@ def audit(ws: Workspace, *, split: str | date | None = None, platform: str | Non
     if not result["available"]:
         result.update(totals=_empty_totals(), advertisers=[], countries=[], by_month=[],
                       spend_by_currency=[], distribution={}, split=None, quality=None,
-                      organic=organic_links(ws, where) if ws.has_table("posts") else {},
+                      organic={"available": False, "reason": "no ads in this workspace",
+                               "advertisers_in_clusters": [], "amplified_promoted_posts": []},
                       queries={})
         return result
     queries = {name: render(name, where) for name in QUERIES}

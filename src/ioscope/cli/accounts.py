@@ -14,7 +14,7 @@ from ioscope.accounts import (FAMILIES, account_scores, compute_signals, flagged
                               train)
 from ioscope.accounts.evidence import account_evidence
 from ioscope.accounts.registry import all_params
-from ioscope.cli.common import emit_json, handle_errors, out
+from ioscope.cli.common import emit_json, format_option, handle_errors, out, progress, stdin_file
 from ioscope.errors import UsageError
 from ioscope.model.names import account_label
 from ioscope.workspace import Workspace
@@ -75,14 +75,15 @@ def _params(pairs: Optional[List[str]]) -> dict[str, str]:
 
 
 @app.callback(invoke_without_command=True)
-@handle_errors()
+@handle_errors(rows="accounts")
 def accounts_root(
     ctx: typer.Context,
     workspace: Path = typer.Argument(..., help="Workspace file."),
     flagged: bool = typer.Option(False, "--flagged", help="List the accounts coordination "
                                  "detection flagged."),
     limit: int = typer.Option(20, "--limit", "-n", help="Rows to show (table output)."),
-    json: bool = typer.Option(False, "--json", help="Print as JSON."),
+    json: bool = typer.Option(False, "--json", help="Print as JSON (--format json)."),
+    fmt: Optional[str] = format_option(),
 ) -> None:
     """Without a subcommand: the top-scored accounts (or, with --flagged, the flagged ones)."""
     ctx.obj = {"workspace": workspace}
@@ -130,12 +131,13 @@ def signals_cmd(
     param: Optional[List[str]] = typer.Option(None, "--param", "-p", help="name=value; "
                                               "parameters: " + ", ".join(p.name for p in all_params())),
     json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress on stderr."),
 ) -> None:
     """Compute account signals into the account_signals table (docs/accounts.md lists them).
 
     Example: ioscope accounts case.duckdb signals --family rhythm -p rhythm_min_posts=50
     """
-    with Workspace.open(_ws(ctx), create=False) as ws:
+    with Workspace.open(_ws(ctx), create=False) as ws, progress(quiet):
         report = compute_signals(ws, families=family, params=_params(param))
     if json:
         emit_json(report.to_dict())
@@ -154,8 +156,8 @@ def signals_cmd(
 @handle_errors()
 def train_cmd(
     ctx: typer.Context,
-    labels: Path = typer.Option(..., "--labels", "-l", help="CSV: account_id (or handle),label "
-                                "(1 campaign / 0 organic), optional group column."),
+    labels: str = typer.Option(..., "--labels", "-l", help="CSV: account_id (or handle),label "
+                               "(1 campaign / 0 organic), optional group column; '-' = stdin."),
     group_column: Optional[str] = typer.Option(None, "--group-column", help="Column grouping "
                                                "accounts into campaigns (default: group, campaign "
                                                "or campaign_id when present)."),
@@ -172,7 +174,7 @@ def train_cmd(
     Example: ioscope accounts case.duckdb train --labels takedown.csv --group-column campaign
     """
     with Workspace.open(_ws(ctx), create=False) as ws:
-        report = train(ws, labels, features=_split(features), exclude=_split(exclude),
+        report = train(ws, stdin_file(labels, ".csv"), features=_split(features), exclude=_split(exclude),
                        group_column=group_column, params=_params(param))
     if json:
         emit_json(report.to_dict())
@@ -197,7 +199,7 @@ def train_cmd(
 
 
 @app.command("score")
-@handle_errors()
+@handle_errors(rows="accounts")
 def score_cmd(
     ctx: typer.Context,
     model: Optional[str] = typer.Option(None, "--model", help="Model id (default: the latest)."),
@@ -205,12 +207,14 @@ def score_cmd(
     top: int = typer.Option(5, "--top", help="Contributing signals kept per account."),
     limit: int = typer.Option(20, "--limit", "-n", help="Rows to show (table output)."),
     json: bool = typer.Option(False, "--json", help="Print every scored account as JSON."),
+    fmt: Optional[str] = format_option(),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress on stderr."),
 ) -> None:
     """Score every account (trained model, else unsupervised) with its top contributing signals.
 
     Example: ioscope accounts case.duckdb score --method isolation_forest --json
     """
-    with Workspace.open(_ws(ctx), create=False) as ws:
+    with Workspace.open(_ws(ctx), create=False) as ws, progress(quiet):
         report = score(ws, model_id=model, params={"method": method, "top": top})
         rows = account_scores(ws, model_id=report.model_id)
     if json:
@@ -223,12 +227,13 @@ def score_cmd(
 
 
 @app.command("show")
-@handle_errors()
+@handle_errors(rows="signals")
 def show_cmd(
     ctx: typer.Context,
     account: str = typer.Argument(..., help="account_id or @handle."),
     platform: Optional[str] = typer.Option(None, "--platform", help="Platform, when ambiguous."),
-    json: bool = typer.Option(False, "--json", help="Print as JSON."),
+    json: bool = typer.Option(False, "--json", help="Print as JSON (--format json)."),
+    fmt: Optional[str] = format_option(),
 ) -> None:
     """One account's signals with their evidence, and its scores.
 

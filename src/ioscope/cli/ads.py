@@ -11,7 +11,7 @@ from rich.text import Text
 
 from ioscope.ads import audit
 from ioscope.ads.disclosure import disclosure_markdown
-from ioscope.cli.common import emit_json, handle_errors, out
+from ioscope.cli.common import emit_json, format_option, handle_errors, out
 from ioscope.workspace import Workspace
 
 
@@ -19,7 +19,7 @@ def register(app: typer.Typer) -> None:
     app.command("ads")(ads_cmd)
 
 
-@handle_errors()
+@handle_errors(rows="advertisers")
 def ads_cmd(
     workspace: Path = typer.Argument(..., help="Workspace file."),
     split: Optional[str] = typer.Option(None, "--split", help="Date (YYYY-MM-DD): totals before "
@@ -31,7 +31,8 @@ def ads_cmd(
                                     "(Markdown) whose figures link to their SQL."),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="File for --disclosure "
                                           "(default: stdout)."),
-    json: bool = typer.Option(False, "--json", help="Print the audit as JSON."),
+    json: bool = typer.Option(False, "--json", help="Print the audit as JSON (--format json)."),
+    fmt: Optional[str] = format_option(),
 ) -> None:
     """Audit the ads in a workspace: spend, reach, targeting, state affiliation.
 
@@ -42,6 +43,8 @@ def ads_cmd(
       ioscope ads case.duckdb --split 2016-11-08 --json
 
       ioscope ads case.duckdb --disclosure -o disclosure.md
+
+      ioscope ads case.duckdb --format csv > advertisers.csv
     """
     json_top = top if json and top != 20 else 0
     with Workspace.open(workspace, read_only=True) as ws:
@@ -51,7 +54,7 @@ def ads_cmd(
         return
     if disclosure:
         text = disclosure_markdown(result)
-        if output:
+        if output and str(output) != "-":
             output.write_text(text, encoding="utf-8")
             out.print(f"Disclosure written to {output}")
         else:

@@ -8,7 +8,7 @@ from typing import Optional
 import typer
 from rich.markup import escape
 
-from ioscope.cli.common import emit_json, handle_errors, out
+from ioscope.cli.common import emit_json, format_option, handle_errors, out
 from ioscope.detect.results import list_clusters
 from ioscope.model.names import account_label
 from ioscope.workspace import Workspace
@@ -23,7 +23,8 @@ def clusters_cmd(
     workspace: Path = typer.Argument(..., help="Workspace file."),
     limit: Optional[int] = typer.Option(None, "--limit", "-n", min=1, help="Show the first N."),
     members: bool = typer.Option(False, "--members", help="Include each cluster's members."),
-    json: bool = typer.Option(False, "--json", help="Print as JSON."),
+    json: bool = typer.Option(False, "--json", help="Print as JSON (--format json)."),
+    fmt: Optional[str] = format_option(),
 ) -> None:
     """Campaign candidates found by `ioscope detect`, strongest first, with why.
 
@@ -32,6 +33,8 @@ def clusters_cmd(
       ioscope clusters case.duckdb
 
       ioscope clusters case.duckdb --members --json -n 5
+
+      ioscope clusters case.duckdb --format csv > clusters.csv
     """
     with Workspace.open(workspace, read_only=True) as ws:
         rows = list_clusters(ws, limit=limit, members=members)

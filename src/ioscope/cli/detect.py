@@ -9,7 +9,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from ioscope.cli.common import emit_json, err, handle_errors, out
+from ioscope.cli.common import emit_json, err, format_option, handle_errors, out, progress
 from ioscope.detect import (SIGNALS, default_signals, detect, estimate_window, window_sweep)
 from ioscope.detect.calibrated import SIGNIF_PARAMS
 from ioscope.detect.engines import resolve_engine
@@ -77,7 +77,7 @@ def _conf(items: List[str] | None) -> dict[str, str]:
     return conf
 
 
-@handle_errors()
+@handle_errors(rows=lambda d: d.get("signals") or d.get("window_sweep") or [])
 def detect_cmd(
     workspace: Path = typer.Argument(..., help="Workspace file."),
     signals: Optional[str] = typer.Option(
@@ -106,7 +106,9 @@ def detect_cmd(
     spark_conf: Optional[List[str]] = typer.Option(None, "--spark-conf", help="Spark setting KEY=VALUE (repeatable), e.g. spark.executor.memory=8g."),
     spark_staging: Optional[str] = typer.Option(None, "--spark-staging", help="Directory for the Parquet copy of the posts that Spark reads; on a cluster, one every executor can read."),
     honor_deletions: bool = typer.Option(False, "--honor-deletions", help="Leave out the posts that compliance events (ingested deletion notices or compliance files) say were deleted, or whose account was (default: keep them; docs/signals.md)."),
-    json: bool = typer.Option(False, "--json", help="Print the run report as JSON."),
+    json: bool = typer.Option(False, "--json", help="Print the run report as JSON (--format json)."),
+    fmt: Optional[str] = format_option(),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress on stderr."),
 ) -> None:
     eng = resolve_engine(engine, spark_master=spark_master, spark_conf=_conf(spark_conf),
                          spark_staging=spark_staging)
@@ -118,7 +120,7 @@ def detect_cmd(
     significance = dict(fdr=fdr, stratum=stratum, timing_stratum=timing_stratum,
                         resolution=resolution,
                         min_cluster_size=min_cluster_size, seed=seed)
-    with Workspace.open(workspace, create=False) as ws:
+    with Workspace.open(workspace, create=False) as ws, progress(quiet):
         if ws.count("posts") == 0:
             raise StageNotRunError(f"{workspace} holds no posts: there is nothing to detect.",
                                    hint=f"Ingest files first: `ioscope ingest {workspace} FILE...`.")

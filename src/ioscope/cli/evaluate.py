@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Optional
 
 import typer
 from rich.table import Table
 
-from ioscope.cli.common import emit_json, handle_errors, out
+from ioscope.cli.common import emit_json, format_option, handle_errors, out, stdin_file
 from ioscope.evaluate import evaluate
 from ioscope.workspace import Workspace
 
@@ -28,17 +28,22 @@ def _f(x: Any) -> str:
 @handle_errors()
 def evaluate_cmd(
     workspace: Path = typer.Argument(..., help="Workspace file (after `ioscope detect`)."),
-    truth: Path = typer.Option(..., "--truth", help="CSV with account_id,campaign_id[,strategy]; "
-                               "empty campaign_id = organic."),
-    json: bool = typer.Option(False, "--json", help="Print as JSON."),
+    truth: str = typer.Option(..., "--truth", help="CSV naming accounts by account_id or "
+                              "handle, with campaign_id (empty = organic) or label (1/0), "
+                              "optionally strategy; a bare handle list = one campaign. '-' = stdin."),
+    json: bool = typer.Option(False, "--json", help="Print as JSON (--format json)."),
+    fmt: Optional[str] = format_option(),
 ) -> None:
     """Precision, recall and F1 of the flagged accounts, pair precision, ARI/NMI of clusters.
 
     Example: ioscope simulate sim --posts 100000 && ioscope ingest case.duckdb sim/posts.parquet
     && ioscope detect case.duckdb && ioscope evaluate case.duckdb --truth sim/truth.csv
+
+    A takedown list of handles: ioscope evaluate case.duckdb --truth takedown.csv (header
+    'handle'); from a pipe: (echo handle; cat handles.txt) | ioscope evaluate case.duckdb --truth -
     """
     with Workspace.open(workspace, read_only=True) as ws:
-        result = evaluate(ws, truth)
+        result = evaluate(ws, stdin_file(truth, ".csv"))
     if json:
         emit_json(result)
         return

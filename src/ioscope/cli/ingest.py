@@ -9,7 +9,7 @@ from typing import List, Optional
 import typer
 from rich.table import Table
 
-from ioscope.cli.common import emit_json, err, handle_errors, out
+from ioscope.cli.common import emit_json, err, format_option, handle_errors, ingest_progress, out
 from ioscope.info import workspace_info
 from ioscope.ingest import DEFAULT_MEMORY_LIMIT, ingest_workspace, parse_mapping, readers
 from ioscope.workspace import Workspace
@@ -55,15 +55,11 @@ def ingest_cmd(
     json: bool = typer.Option(False, "--json", help="Print the per-file counts as JSON."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress on stderr."),
 ) -> None:
-    def progress(r) -> None:
-        if not quiet and not json:
-            err.print(f"{r.path}: {r.format}, {r.rows_read:,} read, {r.rows_ingested:,} ingested, "
-                      f"{r.rows_duplicate:,} duplicate, {r.rows_quarantined:,} quarantined")
-
-    report = ingest_workspace(workspace, files, format=format, mapping=parse_mapping(map),
-                              platform=platform, on_file=progress, memory_limit=memory_limit,
-                              skip_unsupported=skip_unsupported,
-                              allow_all_quarantined=allow_all_quarantined)
+    with ingest_progress(files, quiet or json) as progress:
+        report = ingest_workspace(workspace, files, format=format, mapping=parse_mapping(map),
+                                  platform=platform, on_file=progress, memory_limit=memory_limit,
+                                  skip_unsupported=skip_unsupported,
+                                  allow_all_quarantined=allow_all_quarantined)
     if json:
         emit_json(report.to_dict())
         return
@@ -80,10 +76,11 @@ def ingest_cmd(
               f"{skipped} Run {report.run_id}.")
 
 
-@handle_errors()
+@handle_errors(rows=lambda d: [{"table": k, "rows": v} for k, v in d["tables"].items()])
 def info_cmd(
     workspace: Path = typer.Argument(..., help="Workspace file."),
-    json: bool = typer.Option(False, "--json", help="Print as JSON."),
+    json: bool = typer.Option(False, "--json", help="Print as JSON (--format json)."),
+    fmt: Optional[str] = format_option(),
 ) -> None:
     """What a workspace holds: schema version, row counts, platforms, time range, last runs.
 

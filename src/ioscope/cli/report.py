@@ -64,18 +64,24 @@ def serve_cmd(
     workspace: Path = typer.Argument(..., help="Workspace file (opened read-only)."),
     host: str = typer.Option("127.0.0.1", "--host", help="Address to bind; the default keeps "
                              "the UI on this machine."),
-    port: int = typer.Option(8000, "--port", help="Port to listen on."),
+    port: int = typer.Option(8000, "--port", "-p", help="Port to listen on."),
+    open_browser: bool = typer.Option(False, "--open", help="Open the UI in the default web "
+                                      "browser once it is listening."),
     get: Optional[str] = typer.Option(None, "--get", help="Render this path (e.g. /clusters.json) "
                                       "in-process, print it and exit: 0 if status 200, else 1."),
 ) -> None:
     """Serve a read-only web UI over the workspace on this machine.
 
-    Pages: overview, campaigns and their network, accounts, ads, method. Every page has a .json
-    twin (add .json to the path); see docs/web.md.
+    Pages: overview, campaigns and their network, accounts, ads, method, and a read-only SQL
+    box. Every page has a .json twin and a .csv twin of its rows (add .json or .csv to the
+    path); see docs/web.md. Serving does not lock the workspace: ingest and detect run while it
+    serves, and the next page shows their results.
 
     Examples:
 
       ioscope serve case.duckdb            # then open http://127.0.0.1:8000/
+
+      ioscope serve case.duckdb -p 8080 --open
 
       ioscope serve case.duckdb --get /clusters.json
     """
@@ -100,5 +106,21 @@ def serve_cmd(
     if host not in ("127.0.0.1", "localhost", "::1"):
         err.print(f"[yellow]Warning:[/] serving on {host}: anyone who can reach this address can "
                   "read the workspace.", markup=True)
-    err.print(f"Serving {workspace} read-only on http://{host}:{port}/ (Ctrl-C to stop)")
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '') else host}:{port}/"
+    err.print(f"Serving {workspace} read-only on {url} (Ctrl-C to stop)", markup=False)
+    config = uvicorn.Config(app, host=host, port=port, log_level="warning")
+    server = uvicorn.Server(config)
+    if open_browser:
+        import threading
+        import webbrowser
+
+        def opener() -> None:
+            import time
+
+            while not server.started and not server.should_exit:
+                time.sleep(0.05)
+            if server.started:
+                webbrowser.open(url)
+
+        threading.Thread(target=opener, daemon=True).start()
+    server.run()

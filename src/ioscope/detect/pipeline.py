@@ -10,6 +10,8 @@ describe the edges beside them.
 
 from __future__ import annotations
 
+import logging
+
 import time
 from dataclasses import dataclass, field
 from typing import Any, Iterable
@@ -26,6 +28,8 @@ from ioscope.errors import UsageError
 from ioscope.model.detect import EDGE_EVIDENCE, EDGES
 from ioscope.model.signif import CLUSTER_MEMBERS, CLUSTERS
 from ioscope.workspace import Workspace
+
+_log = logging.getLogger("ioscope.detect")
 
 __all__ = ["CalibratedReport", "run_detect", "REPLACED"]
 
@@ -118,7 +122,10 @@ def run_detect(ws: Workspace, *, raw: bool = False, compat: str | None = None,
                                     timing_stratum=sp["timing_stratum"])
         report = run_signals(ws, run, names, resolved, None, on_signal=tester, sql=sql)
         t0 = time.perf_counter()
+        _log.info("detect: significance and clusters …", extra={"step_start": True})
         summary, _ = finish_calibrated(ws.con, tester, sp, run.run_id)
+        _log.info("%-22s %10s edges %8.1f s", "significance, clusters",
+                  f"{summary.get('significant_edges', 0):,}", time.perf_counter() - t0)
         summary["seconds"] = round(time.perf_counter() - t0, 3)
         run.row_counts["significance"] = {k: v for k, v in summary.items() if k != "per_signal"}
     for s in report.signals:

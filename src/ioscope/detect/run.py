@@ -7,6 +7,8 @@ parameters and counts, and a failure leaves the workspace as it was. No other ta
 
 from __future__ import annotations
 
+import logging
+
 import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
@@ -24,6 +26,10 @@ from ioscope.errors import ParameterError
 from ioscope.model.detect import EDGE_EVIDENCE, EDGES
 from ioscope.params import validate_params
 from ioscope.workspace import Run, Workspace
+
+
+#: Progress records (one per signal), shown by the CLI on a terminal.
+_log = logging.getLogger("ioscope.detect")
 
 __all__ = ["DetectReport", "TEMP_LIMIT", "check_compat", "check_temp_limit", "configure_run",
            "detect_coaction", "resolve_params", "run_signals", "select_signals"]
@@ -158,6 +164,7 @@ def run_signals(ws: Workspace, run: Run, names: list[str], resolved: dict[str, d
         accounts = prepare_accounts(sql)
         for name in names:
             t0 = time.perf_counter()
+            _log.info("detect: %s …", name, extra={"step_start": True})
             signal = SIGNALS[name]
             counts = _run_signal(sql, signal, resolved[name], compat, run.run_id)
             if on_signal is not None:
@@ -167,6 +174,8 @@ def run_signals(ws: Workspace, run: Run, names: list[str], resolved: dict[str, d
             sql.drop_temps(keep=(ACCOUNTS,))
             report.signals.append({"signal": name, **counts,
                                    "seconds": round(time.perf_counter() - t0, 3)})
+            _log.info("%-22s %10s edges %8.1f s", name, f"{counts.get('edges', 0):,}",
+                      time.perf_counter() - t0)
     finally:
         sql.drop_temps()
     run.row_counts.update({"accounts": accounts, "signals": report.signals, **report.totals})
