@@ -77,7 +77,7 @@ def test_extreme_p_values_are_formatted(ws, log10_p):
     _cluster(ws)
     text = list_clusters(ws)[0]["explanation"]
     # far in the tail a p-value is printed as the bound double precision supports
-    assert ("p = < 1e-16" in text) if log10_p < -300 else ("p = 0.32" in text)
+    assert ("p < 1e-16" in text) if log10_p < -300 else ("p = 0.32" in text)
     assert "1e-400" not in text and "1e-300" not in text
     row = list_clusters(ws)[0]
     assert row["min_p_value"] > 0 and row["p_value"] > 0  # never an underflow to 0

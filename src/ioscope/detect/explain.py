@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 
 __all__ = ["PHRASES", "ACCOUNT_LEVEL", "P_PRINT_MIN", "format_p", "format_p_value", "format_ratio",
-           "format_seconds", "cluster_sentence", "member_sentence"]
+           "format_seconds", "p_equals", "cluster_sentence", "member_sentence"]
 
 #: signal → (verb, singular noun, plural noun) for "N accounts <verb> the same K <nouns>".
 PHRASES: dict[str, tuple[str, str, str]] = {
@@ -95,13 +95,19 @@ def _apart(dt: float | None, what: str = "") -> str:
     return "" if dt is None else f", {what}a median of {format_seconds(dt)} apart"
 
 
+def p_equals(log10_p: float | None) -> str:
+    """'p = 3e-12', or 'p < 1e-16' for a bound."""
+    s = format_p(log10_p)
+    return f"p {s}" if s.startswith("<") else f"p = {s}"
+
+
 def _p_clause(signal: str, which: str, log10_p: float, ratio: float | None) -> str:
     """The p-value with its observed/expected ratio, naming the test it comes from."""
     if signal in ACCOUNT_LEVEL:
         return (f"burst test of the weaker account of {'each' if which == 'median' else 'the'} "
-                f"pair: {which} p = {format_p(log10_p)}; shared items "
+                f"pair: {which} {p_equals(log10_p)}; shared items "
                 f"{format_ratio(ratio)} the null's expectation")
-    return f"{which} pair p = {format_p(log10_p)}, observed/expected {format_ratio(ratio)}"
+    return f"{which} pair {p_equals(log10_p)}, observed/expected {format_ratio(ratio)}"
 
 
 def _span(first, last) -> str:
