@@ -170,7 +170,7 @@ def _print_calibrated(report, workspace: Path) -> None:
         t.add_row(s["signal"], f"{s.get('actions', 0):,}", f"{s['edges']:,}",
                   f"{s.get('significant_edges', 0):,}", f"{s['seconds']:.2f}")
     out.print(t)
-    sig, tot = report.significance, report.totals
+    sig, tot = report.significance, report.cluster_totals
     out.print(f"{sig.get('significant_edges', 0):,} of {sig.get('tested_edges', 0):,} edges and "
               f"{sig.get('flagged_accounts', 0):,} of {sig.get('tested_accounts', 0):,} accounts "
               f"beyond chance at FDR {sig.get('fdr')}; {report.flagged:,} accounts flagged in "

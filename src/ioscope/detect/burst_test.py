@@ -31,7 +31,7 @@ from typing import Any
 import duckdb
 import numpy as np
 
-from ioscope.detect.coaction import ACTIONS, EDGES, PAIRS
+from ioscope.detect.coaction import ACTIONS, EDGES
 from ioscope.detect.nullmodel import fit_null
 from ioscope.detect.significance import EdgeTests
 from ioscope.detect.stats import poisson_log_sf
@@ -89,7 +89,7 @@ def test_burst_edges(con: duckdb.DuckDBPyConnection, p: dict[str, Any], *, strat
     log_p = np.maximum(per[a1], per[a2])
     actions = f"(SELECT aid, iid AS item, t FROM {ACTIONS})"
     null = fit_null(con, actions, window=None, stratum=stratum, n_accounts=n_accounts)
-    lam = np.maximum(null.expected(a1, a2), null.floor(con, PAIRS, a1, a2))
+    lam = np.maximum(null.expected(a1, a2), null.floor(a1, a2))
     vectors = tfidf_matrix(con, actions, n_accounts, rows=np.r_[a1, a2])
     sim = np.clip(rowwise_dot(vectors, vectors, a1, a2), 0.0, 1.0)
     return EdgeTests("creation_burst", a1, a2, k, lam, log_p, sim)

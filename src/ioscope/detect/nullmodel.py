@@ -33,11 +33,12 @@ iterates this a few times.
 
 Floor. Where the shuffle leaves almost no co-action (a quiet stratum, or one whose only
 co-actions were a campaign's, masked out), λ goes to 0 and a handful of shared items would reach
-p-values of 10⁻³⁰⁰: an artefact of the model, not evidence. :meth:`StratifiedNull.floor` gives every
-pair at least the base rate of co-action of the strata it acted in: r_h = (pairs of accounts that
-co-acted at least once in stratum h) / (pairs of accounts active in h), summed over the strata
-where both accounts acted, and never below the signal's overall rate (pairs that co-acted / pairs
-of accounts with actions). Raising λ only makes the p-values larger (conservative).
+p-values of 10⁻³⁰⁰: an artefact of the model, not evidence. :meth:`StratifiedNull.floor` is the
+same configuration null with a single stratum spanning the whole period, computed on the
+(masked) background with one pseudo-count co-action: 2 (Π + 1) D_a D_b / (N (N − 1)), D_a all of
+a's actions. Accounts that act on the same days as each other get more than this from the
+stratified null; the floor binds where the strata left a pair almost nothing. Raising λ only
+makes the p-values larger (conservative).
 
 The observed statistic is the number of distinct co-action occasions of a pair; the expectation
 counts action pairs, which is at least the expected number of occasions, so the resulting Poisson
@@ -80,8 +81,11 @@ class StratifiedNull:
     pairs: sp.csr_matrix
     weighted: sp.csr_matrix = field(init=False)
 
+    n_background: float = field(init=False)
+
     def __post_init__(self) -> None:
         self.weighted = (self.counts @ _weights(self.pairs, _totals(self.counts))).tocsr()
+        self.n_background = float(self.n_actions)
 
     def expected(self, i: np.ndarray, j: np.ndarray) -> np.ndarray:
         """λ for the account pairs (i[k], j[k])."""
@@ -89,39 +93,18 @@ class StratifiedNull:
             return np.zeros(np.asarray(i).size)
         return rowwise_dot(self.weighted, self.counts, i, j)
 
-    def floor(self, con: duckdb.DuckDBPyConnection, pairs: str, i: np.ndarray,
-              j: np.ndarray) -> np.ndarray:
-        """The floor of λ for the account pairs (i[k], j[k]): Σ_h r_h over the strata h where
-        both acted, r_h the share of the pairs of accounts active in h that co-acted in h
-        (``pairs``: a1, a2, t1, t2, both actions in h), and at least the signal's overall share
-        of pairs of active accounts that co-acted. 0 when no pair co-acted at all."""
-        import scipy.sparse as sp
+    def floor(self, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+        """The floor of λ for the account pairs (i[k], j[k]): the same configuration null with
+        one stratum spanning the whole period, 2 (Π + 1) D_a D_b / (N (N − 1)), with Π the
+        background's pairs of co-actions plus one (a pseudo-count: never 0), N its actions and
+        D_a all the actions of account a."""
         i, j = np.asarray(i, dtype=np.int64), np.asarray(j, dtype=np.int64)
-        if self.n_actions == 0 or i.size == 0:
+        n = float(self.n_background)
+        if self.n_actions == 0 or i.size == 0 or n < 2:
             return np.zeros(i.size)
-        s, h0 = self.stratum, self.origin
-        c = con.execute(f"""
-            WITH x AS (SELECT DISTINCT LEAST(a1, a2) AS a, GREATEST(a1, a2) AS b,
-                              CAST(FLOOR(t1 / {s!r}) AS BIGINT) AS h1,
-                              CAST(FLOOR(t2 / {s!r}) AS BIGINT) AS h2
-                       FROM {pairs} WHERE a1 <> a2)
-            SELECT h1 - {h0} AS h, count(DISTINCT (a, b)) AS n FROM x WHERE h1 = h2 GROUP BY h1
-            UNION ALL
-            SELECT -1, count(DISTINCT (a, b)) FROM x""").fetchnumpy()
-        n_strata = self.counts.shape[1]
-        active = self.counts.copy().tocsr()
-        active.data = np.ones_like(active.data)
-        n_h = np.asarray(active.sum(axis=0)).ravel()
-        co = np.zeros(n_strata)
-        h, n = c["h"].astype(np.int64), c["n"].astype(np.float64)
-        inside = (h >= 0) & (h < n_strata)
-        np.add.at(co, h[inside], n[inside])
-        possible = n_h * (n_h - 1.0) / 2.0
-        r = np.divide(co, possible, out=np.zeros(n_strata), where=possible > 0)
-        per_stratum = rowwise_dot((active @ sp.diags(r)).tocsr(), active, i, j)
-        n_active = float(np.count_nonzero(np.asarray(active.sum(axis=1)).ravel()))
-        overall = float(n[h == -1].sum()) / max(n_active * (n_active - 1.0) / 2.0, 1.0)
-        return np.maximum(per_stratum, overall)
+        total = np.asarray(self.counts.sum(axis=1)).ravel()
+        co_pairs = float(self.pairs.sum()) / 2.0 + 1.0
+        return 2.0 * co_pairs * total[i] * total[j] / (n * (n - 1.0))
 
     def masked(self, con: duckdb.DuckDBPyConnection, pairs: str,
                accounts: np.ndarray) -> "StratifiedNull":
@@ -156,6 +139,7 @@ class StratifiedNull:
         out.pairs = (self.pairs - removed).tocsr()
         out.pairs.data = np.maximum(out.pairs.data, 0.0)
         out.weighted = (self.counts @ _weights(out.pairs, _totals(background))).tocsr()
+        out.n_background = float(background.sum())
         return out
 
 

@@ -45,18 +45,18 @@ class CalibratedReport(DetectReport):
     clusters: list[dict[str, Any]] = field(default_factory=list)
     #: Counts from the tables (:func:`ioscope.detect.results.cluster_totals`): ``clusters`` is
     #: the first :data:`CLUSTERS_LISTED` of them only.
-    totals: dict[str, int] = field(default_factory=dict)
+    cluster_totals: dict[str, int] = field(default_factory=dict)
 
     @property
     def flagged(self) -> int:
-        return int(self.totals.get("flagged_accounts",
-                                   self.significance.get("cluster_members", 0)))
+        return int(self.cluster_totals.get("flagged_accounts",
+                                           self.significance.get("cluster_members", 0)))
 
     def to_dict(self) -> dict[str, Any]:
         d = super().to_dict()
-        total = int(self.totals.get("clusters", len(self.clusters)))
+        total = int(self.cluster_totals.get("clusters", len(self.clusters)))
         d.update({"mode": "calibrated", "significance": self.significance,
-                  "flagged_accounts": self.flagged, "cluster_totals": self.totals,
+                  "flagged_accounts": self.flagged, "cluster_totals": self.cluster_totals,
                   "clusters": self.clusters, "clusters_listed": len(self.clusters),
                   "clusters_total": total, "clusters_truncated": len(self.clusters) < total})
         return d

@@ -2,8 +2,8 @@
 
 For each signal, the observed weight k of an edge (distinct items both accounts acted on within
 the window) is compared with λ, its expectation under the time-stratified configuration null
-(:mod:`ioscope.detect.nullmodel`, never below its floor: the base rate of co-action of the
-strata both accounts acted in), through the Poisson tail P(K ≥ k | K ≥ min_weight): the
+(:mod:`ioscope.detect.nullmodel`, never below its floor: the same null with one stratum for the
+whole period and a pseudo-count), through the Poisson tail P(K ≥ k | K ≥ min_weight): the
 detector keeps only edges with k ≥ min_weight, and conditioning on that selection keeps the
 p-values valid over exactly the stored edges. The null's totals are estimated robustly: accounts
 already far beyond chance are masked out of them and the edges retested (a campaign that makes up
@@ -99,12 +99,10 @@ def test_edges(con: duckdb.DuckDBPyConnection, signal: str, *, actions: str, edg
         z = np.zeros(0)
         return EdgeTests(signal, a1, a2, k, z, z, z)
     full = fit_null(con, actions, window=window, stratum=stratum, n_accounts=n_accounts)
-    floor = full.floor(con, pairs or f"(SELECT a1, a2, NULL AS t1, NULL AS t2 FROM {edges})",
-                       a1, a2)
     k0 = min(min_weight, int(k.min()))
     null, masked = full, np.zeros(0, dtype=np.int64)
     for _ in range(ROUNDS if pairs else 1):
-        lam = np.maximum(null.expected(a1, a2), floor)
+        lam = np.maximum(null.expected(a1, a2), null.floor(a1, a2))
         log_p = conditional_log_p(k, lam, k0)
         found = suspects(a1, a2, log_p, weight=k, expected=lam, k0=k0)
         if pairs is None or np.array_equal(found, masked):
