@@ -259,7 +259,7 @@ def _member_rows(con: duckdb.DuckDBPyConnection, rank: dict[int, int],
                        GROUP BY ALL),
              posts AS (SELECT x.platform, x.account_id, count(*) AS n FROM posts x
                        JOIN {MEMBERS} m USING (platform, account_id) GROUP BY ALL),
-             oe AS (SELECT c, platform, account_id, arg_min(oe, log10_p) AS oe FROM (
+             oe AS (SELECT c, platform, account_id, arg_min(oe, [log10_p, -oe]) AS oe FROM (
                         SELECT c, platform_1 AS platform, account_1 AS account_id, log10_p, oe
                         FROM _cl_edges UNION ALL
                         SELECT c, platform_2, account_2, log10_p, oe FROM _cl_edges) GROUP BY ALL)

@@ -118,7 +118,7 @@ def member_figures_sql(*, cluster_id: int | None = None, platform: str | None = 
                                weight / expected FROM e),
      es AS (SELECT cluster_id, platform, account_id, signal, count(*) AS partners,
                    sum(LEAST(-log10_p, {LOG_P_CAP})) AS strength, min(log10_p) AS best_log10_p,
-                   arg_min(oe, log10_p) AS best_observed_expected
+                   arg_min(oe, [log10_p, -oe]) AS best_observed_expected
             FROM ends GROUP BY ALL),
      own AS (SELECT cluster_id, signal, platform_1 AS platform, account_1 AS account_id, item,
                     post_1 AS post_id, adt FROM v
