@@ -33,12 +33,11 @@ iterates this a few times.
 
 Floor. Where the shuffle leaves almost no co-action (a quiet stratum, or one whose only
 co-actions were a campaign's, masked out), λ goes to 0 and a handful of shared items would reach
-p-values of 10⁻³⁰⁰: an artefact of the model, not evidence. :meth:`StratifiedNull.floor` is the
-same configuration null with a single stratum spanning the whole period, computed on the
-(masked) background with one pseudo-count co-action: 2 (Π + 1) D_a D_b / (N (N − 1)), D_a all of
-a's actions. Accounts that act on the same days as each other get more than this from the
-stratified null; the floor binds where the strata left a pair almost nothing. Raising λ only
-makes the p-values larger (conservative).
+p-values of 10⁻³⁰⁰ or an exact 0: an artefact of the model, not evidence. :meth:`StratifiedNull.floor`
+adds a pseudo-count, as if one more pair of actions had co-occurred in every stratum and one more
+over the whole period: λ ≥ Σ_h 2 d_a(h) d_b(h) / (N_h (N_h − 1)) + 2 D_a D_b / (N (N − 1)), D_a
+all of a's actions. It is positive for every pair that acted at all, tiny wherever the null has
+co-actions to go by, and raising λ only makes the p-values larger (conservative).
 
 The observed statistic is the number of distinct co-action occasions of a pair; the expectation
 counts action pairs, which is at least the expected number of occasions, so the resulting Poisson
@@ -81,11 +80,8 @@ class StratifiedNull:
     pairs: sp.csr_matrix
     weighted: sp.csr_matrix = field(init=False)
 
-    n_background: float = field(init=False)
-
     def __post_init__(self) -> None:
         self.weighted = (self.counts @ _weights(self.pairs, _totals(self.counts))).tocsr()
-        self.n_background = float(self.n_actions)
 
     def expected(self, i: np.ndarray, j: np.ndarray) -> np.ndarray:
         """λ for the account pairs (i[k], j[k])."""
@@ -94,17 +90,19 @@ class StratifiedNull:
         return rowwise_dot(self.weighted, self.counts, i, j)
 
     def floor(self, i: np.ndarray, j: np.ndarray) -> np.ndarray:
-        """The floor of λ for the account pairs (i[k], j[k]): the same configuration null with
-        one stratum spanning the whole period, 2 (Π + 1) D_a D_b / (N (N − 1)), with Π the
-        background's pairs of co-actions plus one (a pseudo-count: never 0), N its actions and
-        D_a all the actions of account a."""
+        """The floor of λ for the account pairs (i[k], j[k]): one pseudo-count co-action pair
+        in every stratum, Σ_h 2 d_a(h) d_b(h) / (N_h (N_h − 1)), plus one over the whole period,
+        2 D_a D_b / (N (N − 1)) (N_h and N count every action; D_a all of a's actions)."""
+        import scipy.sparse as sp
         i, j = np.asarray(i, dtype=np.int64), np.asarray(j, dtype=np.int64)
-        n = float(self.n_background)
-        if self.n_actions == 0 or i.size == 0 or n < 2:
+        n = float(self.n_actions)
+        if n < 2 or i.size == 0:
             return np.zeros(i.size)
+        per = _totals(self.counts)
+        w = np.divide(2.0, per * (per - 1.0), out=np.zeros(per.size), where=per > 1)
+        strata = rowwise_dot((self.counts @ sp.diags(w)).tocsr(), self.counts, i, j)
         total = np.asarray(self.counts.sum(axis=1)).ravel()
-        co_pairs = float(self.pairs.sum()) / 2.0 + 1.0
-        return 2.0 * co_pairs * total[i] * total[j] / (n * (n - 1.0))
+        return strata + 2.0 * total[i] * total[j] / (n * (n - 1.0))
 
     def masked(self, con: duckdb.DuckDBPyConnection, pairs: str,
                accounts: np.ndarray) -> "StratifiedNull":
@@ -139,7 +137,6 @@ class StratifiedNull:
         out.pairs = (self.pairs - removed).tocsr()
         out.pairs.data = np.maximum(out.pairs.data, 0.0)
         out.weighted = (self.counts @ _weights(out.pairs, _totals(background))).tocsr()
-        out.n_background = float(background.sum())
         return out
 
 

@@ -2,8 +2,8 @@
 
 For each signal, the observed weight k of an edge (distinct items both accounts acted on within
 the window) is compared with λ, its expectation under the time-stratified configuration null
-(:mod:`ioscope.detect.nullmodel`, never below its floor: the same null with one stratum for the
-whole period and a pseudo-count), through the Poisson tail P(K ≥ k | K ≥ min_weight): the
+(:mod:`ioscope.detect.nullmodel`, never below its floor: a pseudo-count of one co-action per
+stratum), through the Poisson tail P(K ≥ k | K ≥ min_weight): the
 detector keeps only edges with k ≥ min_weight, and conditioning on that selection keeps the
 p-values valid over exactly the stored edges. The null's totals are estimated robustly: accounts
 already far beyond chance are masked out of them and the edges retested (a campaign that makes up
