@@ -115,3 +115,16 @@ def test_detect_counts_every_cluster_not_the_listed_twenty(ws, ws_path):
     res = runner.invoke(app, ["clusters", str(ws_path), "-n", "5"])
     assert res.exit_code == 0
     assert "18 more clusters, 54 more flagged accounts" in " ".join(res.output.split())
+
+
+def test_a_large_ring_of_moderate_p_outranks_a_pair_beyond_printed_precision(ws):
+    """A 2-account pair at p = 1e-60 (printed "< 1e-16") does not bury a 30-account ring whose
+    every link is at p = 1e-5: beyond 1e-16 the score, like the reader, tells p-values no more
+    apart."""
+    ring = [f"r{i:02d}" for i in range(30)]
+    _setup(ws, [("ring", ring, "co_hashtag", -5.0, 2), ("pair", ["p1", "p2"], "creation_burst",
+                                                         -60.0, 2)])
+    _cluster(ws)
+    ranked = list_clusters(ws)
+    assert [c["size"] for c in ranked] == [30, 2]
+    assert ranked[1]["score"] == pytest.approx(16.0)

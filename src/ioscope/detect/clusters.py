@@ -4,12 +4,13 @@ Reads the communities of :mod:`ioscope.detect.fusion` (temp tables), the signifi
 their evidence rows, and writes ``clusters`` and ``cluster_members``. Aggregation runs in SQL;
 Python only formats the sentences and the JSON details.
 
-Ranking score of a cluster: ``evidence · log2(1 + linked pairs)``, where evidence is the median
-over linked pairs of min(−log10 of the pair's smallest p-value, 50) and linked pairs the pairs of
-members joined by a significant edge (``edges``). A cluster's score grows with how far beyond
-chance a typical link is and with how many such links it has: at equal evidence, a 2-account
-pair (one link) scores evidence · 1, a ring of 164 accounts with 668 links evidence · 9.4, and a
-dense cluster more than a sparse one of the same size. Ties are broken by size, links, smallest
+Ranking score of a cluster: ``min(evidence, 16) · log2(1 + linked pairs)``, where evidence is
+the median over linked pairs of min(−log10 of the pair's smallest p-value, 50), linked pairs the
+pairs of members joined by a significant edge (``edges``), and 16 the bound below which p-values
+are printed as "< 1e-16". A cluster's score grows with how far beyond chance a typical link is
+and with how many such links it has: at equal evidence, a 2-account pair (one link) scores
+evidence · 1, a ring of 164 accounts with 668 links evidence · 9.4, and a dense cluster more than
+a sparse one of the same size. Ties are broken by size, links, smallest
 p-value and then the first member's id, so that the order never depends on the clustering's
 internal numbering.
 
@@ -27,7 +28,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from ioscope.detect.explain import ACCOUNT_LEVEL, cluster_sentence, member_sentence
+from ioscope.detect.explain import ACCOUNT_LEVEL, P_PRINT_MIN, cluster_sentence, member_sentence
 from ioscope.detect.figures import cluster_figures_sql, member_figures_sql
 from ioscope.detect.fusion import LOG_P_CAP, MEMBERS, PAIRS
 from ioscope.detect.stats import p_from_log10
@@ -35,6 +36,9 @@ from ioscope.detect.stats import p_from_log10
 __all__ = ["write_clusters"]
 
 _TOP = 5
+#: −log10 of the smallest p-value printed as a number (:data:`~ioscope.detect.explain.P_PRINT_MIN`):
+#: beyond it the score does not tell p-values apart either, so that size and links decide.
+SCORE_CAP = -math.log10(P_PRINT_MIN)
 #: A member is a mirror of an account when at least this share of its posts repost that account.
 MIRROR_SHARE = 0.9
 
@@ -222,7 +226,7 @@ def _cluster_rows(con: duckdb.DuckDBPyConnection) -> dict[int, dict[str, Any]]:
                 if r["first_at"] is not None and r["last_at"] is not None else None)
         out[int(r["c"])] = {
             "size": size, "edges": edges, "density": density,
-            "score": evidence * math.log2(1 + edges), "evidence": evidence,
+            "score": min(evidence, SCORE_CAP) * math.log2(1 + edges), "evidence": evidence,
             "p_value": float(p_from_log10(r["med"])), "min_p_value": float(p_from_log10(r["mn"])),
             "observed_expected": r["oe"],
             "coordination": (min(1.0, (r["coordinated"] or 0) / r["posts"]) if r["posts"] else None),

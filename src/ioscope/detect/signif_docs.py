@@ -145,13 +145,18 @@ hashtag floods from 0 to 24 of 24 at precision 1.0.
 **The floor.** Where the shuffle leaves almost no co-action — a quiet day, or a day whose only
 co-actions were a campaign's, masked out — λ goes to 0, and a pair sharing a handful of items
 would get p = 10⁻³⁰⁰ or an exact 0: an artefact of the model, not evidence. No edge's `expected`
-is therefore below a floor, the base rate of co-action of the strata the two accounts acted in:
-for each stratum h, r_h = (pairs of accounts that co-acted at least once within h) / (pairs of
-accounts active in h), summed over the strata where both accounts acted, and never below the
-signal's overall rate (pairs of accounts that co-acted / pairs of accounts with actions). It
-reads: any two accounts active on the same days co-act at least as often as a random pair of
-accounts active on those days. Raising λ can only make a p-value larger, so the floor keeps the
-test valid (conservative); it matters only for the pairs the stratified null gave almost nothing.
+is therefore below a floor, a pseudo-count: as if one more pair of actions had co-occurred in
+every stratum, and one more over the whole period,
+
+    λ_ab ≥ Σ_h 2·d_a(h)·d_b(h) / (N_h(N_h − 1)) + 2·D_a·D_b / (N(N − 1)),
+
+with D_a all of a's actions in the signal and N all actions (the add-one rule the creation-burst
+tests use for their background too). It is positive for every pair that acted at all, negligible
+wherever the null has co-actions to go by (it changes no planted-campaign result on the
+simulator), and raising λ can only make a p-value larger, so the test stays valid. On the demo
+it removed every `expected = 0` (59 edges) and every `p_value = 0` (8,913 edges, 2,092 of them
+with weight ≤ 6); a pair of Telegram channels sharing six near-identical texts, at expected 0
+and p = 0 before, has expected 0.37 and p = 5e-5.
 
 ### p-values
 
@@ -210,16 +215,19 @@ accounts without a path of significant edges. Per cluster (`clusters`): size, ed
 the members' posts that are behind a significant edge inside the cluster), first/last post and
 span.
 
-**Ranking.** score = evidence · log2(1 + linked pairs), where evidence is the median over the
-cluster's linked pairs of min(−log10 of the pair's smallest p-value, 50) and linked pairs is
-`clusters.edges`. A typical link's strength times (the log of) how many such links the cluster
-has: at the same evidence, a 2-account pair (one link) scores evidence × 1, a dense 10-account
-cluster (45 links) evidence × 5.5 and a 164-account retweet ring with 668 links evidence × 9.4,
-so large, dense, significant clusters rank first, and a sparse cluster ranks below a dense one of
-the same size. The logarithm keeps a very large cluster of weak links from burying a strong
-small one (one link at p = 1e-50 scores 50; 1,000 links at p = 1e-5 score 50). Ties are broken
-by size, linked pairs, smallest p-value and then the smallest member id, so the ranking never
-depends on the clustering's internal numbering.
+**Ranking.** score = min(evidence, 16) · log2(1 + linked pairs), where evidence is the median
+over the cluster's linked pairs of −log10 of the pair's smallest p-value (capped at 50, as in the
+fused weights) and linked pairs is `clusters.edges`: a typical link's strength times (the log of)
+how many such links the cluster has. 16 is the bound below which p-values are printed as
+"< 1e-16": the score does not tell apart p-values the reader cannot see apart, and beyond it
+size and links decide. At the same evidence a 2-account pair (one link) scores evidence × 1, a
+dense 10-account cluster (45 links) evidence × 5.5 and a 164-account retweet ring with 668 links
+evidence × 9.4, so large, dense, significant clusters rank first, and a sparse cluster ranks
+below a dense one of the same size. The logarithm keeps a large cluster of weak links from
+burying a strong small one. Ties are broken by size, linked pairs, smallest p-value and then the
+smallest member id, so the ranking never depends on the clustering's internal numbering. On the
+demo the 102-account hashtag flood (median pair p = 5e-5, 2,529 links) now ranks above a
+2-account creation-burst pair whose p-values are below 1e-50.
 
 **Mirrors.** A cluster whose every member either posts at least 90 % reposts of one and the same
 account or is that account (an outlet and its feed bots: `TheWire_bot`, `TheWireRT`, …) is of

@@ -18,11 +18,12 @@ CLUSTERS = Table(
         C("size", "INTEGER", "Member accounts."),
         C("edges", "INTEGER", "Account pairs of the cluster linked by at least one significant edge."),
         C("density", "DOUBLE", "edges / (size·(size−1)/2): 1 when every pair is linked."),
-        C("score", "DOUBLE", "Ranking score: evidence · log2(1 + edges), so that a large cluster of "
-          "links far beyond chance outranks a pair with the same p-value (see docs/signals.md)."),
+        C("score", "DOUBLE", "Ranking score: min(evidence, 16) · log2(1 + edges), so that a large "
+          "cluster of links far beyond chance outranks a pair with the same p-value (see "
+          "docs/signals.md)."),
         C("signals", "VARCHAR[]", "Signals with significant edges inside the cluster, strongest first."),
         C("evidence", "DOUBLE", "Median over the cluster's linked pairs of −log10 of the pair's "
-          "smallest p-value: how far beyond chance a typical pair is."),
+          "smallest p-value, capped at 50: how far beyond chance a typical pair is."),
         C("p_value", "DOUBLE", "Median over linked pairs of the pair's smallest p-value."),
         C("min_p_value", "DOUBLE", "Smallest p-value of any edge in the cluster."),
         C("observed_expected", "DOUBLE", "Median over the cluster's significant edges of weight / "
