@@ -116,7 +116,7 @@ def _check(ws):
             assert (d["accounts"], d["items"], d["posts"], d["texts"]) == (
                 f["accounts"], f["items"], f["posts"], f["texts"])
             if sig in ACCOUNT_LEVEL:
-                assert "pair p" not in expected and "burst test" in expected
+                assert "pair p" not in expected and ACCOUNT_LEVEL[sig] in expected
             seen.add(sig)
         # the stored query recomputes the same figures on the workspace
         stored = {r["signal"]: r for r in ws.rows(c["details"]["figures_sql"])}

@@ -39,8 +39,10 @@ def _phrase(signal: str) -> tuple[str, str, str]:
 #: (ε ≈ 2.2e-16) holds no digit of 1 − p there.
 P_PRINT_MIN = 1e-16
 
-#: Signals whose edge p-value comes from tests of the two accounts, not of the pair.
-ACCOUNT_LEVEL = frozenset({"creation_burst"})
+#: Signals whose edge p-value is the weaker of two account-level tests (intersection–union),
+#: not a test of the pair → the name of the account-level test.
+ACCOUNT_LEVEL: dict[str, str] = {"creation_burst": "burst test",
+                                 "promoted_amplification": "paid-amplification test"}
 
 
 def format_p(log10_p: float | None) -> str:
@@ -104,7 +106,8 @@ def p_equals(log10_p: float | None) -> str:
 def _p_clause(signal: str, which: str, log10_p: float, ratio: float | None) -> str:
     """The p-value with its observed/expected ratio, naming the test it comes from."""
     if signal in ACCOUNT_LEVEL:
-        return (f"burst test of the weaker account of {'each' if which == 'median' else 'the'} "
+        return (f"{ACCOUNT_LEVEL[signal]} of the weaker account of "
+                f"{'each' if which == 'median' else 'the'} "
                 f"pair: {which} {p_equals(log10_p)}; shared items "
                 f"{format_ratio(ratio)} the null's expectation")
     return f"{which} pair {p_equals(log10_p)}, observed/expected {format_ratio(ratio)}"

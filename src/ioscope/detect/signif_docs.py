@@ -165,21 +165,22 @@ P(K ≥ k | K ≥ min_weight): the detector keeps only edges with k ≥ min_weig
 that selection keeps the p-values uniform or conservative over exactly the stored edges, so
 Benjamini–Hochberg can run over them without counting the pairs that never co-acted. The
 expectation counts action pairs, at least the expected number of distinct co-actions, which errs
-on the conservative side. Tails are computed in logs: `log10_p` keeps the model's value, and
-`p_value` never goes below 2.2e-308, the smallest normal double (any value at least the true
-p-value is a valid p-value), so no edge has p = 0. Beside every p-value, `observed_expected` is
-the edge's weight over its expectation. The CLI, the report and the UI print every p- and
-q-value with one formatter: below 1e-16, where double precision has no digit of 1 − p left and a
-Poisson tail says more about the model than about the data, they print the bound "< 1e-16".
+on the conservative side. Tests check the analytic λ against the mean of explicit
+within-stratum shuffles, the tail against scipy, and the conditional p-values for uniformity.
+
+Tails are computed in logs: `log10_p` keeps the model's value, and `p_value` never goes below
+2.2e-308, the smallest normal double (any value at least the true p-value is a valid p-value),
+so no edge has p = 0. Beside every p-value, `observed_expected` is the edge's weight over its
+expectation. The CLI, the report and the UI print every p- and q-value with one formatter:
+below 1e-16, where double precision has no digit of 1 − p left and a Poisson tail says more
+about the model than about the data, they print the bound "< 1e-16".
 
 Pair-level and account-level tests are kept apart. An edge's p-value tests the pair (its weight
-against the null), except for `creation_burst`, whose edge p-value is the weaker of the two
-accounts' burst tests (see *Account-level tests* below): explanations say "median pair p" for
-the former and "burst test of the weaker account of each pair" for the latter, and
-`clusters.details.signals.*.p_test` is `pair` or `accounts`. `cluster_members.account_p_value`
-is the account's own (Simes) test.
-Tests check the analytic λ against the mean of explicit within-stratum shuffles, the tail
-against scipy, and the conditional p-values for uniformity.
+against the null), except for `creation_burst` and `promoted_amplification`, whose edge p-value
+is the weaker of the two accounts' own tests (see *Account-level tests* below): explanations say
+"median pair p" for the former and "burst test (or paid-amplification test) of the weaker
+account of each pair" for the latter, and `clusters.details.signals.*.p_test` is `pair` or
+`accounts`. `cluster_members.account_p_value` is the account's own (Simes) test.
 
 ### False discovery rate, over edges and over accounts
 

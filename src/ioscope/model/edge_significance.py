@@ -16,7 +16,8 @@ SIGNIFICANCE_COLUMNS = (
       "item's times; never below the floor, the base rate of co-action of the strata both "
       "accounts acted in (docs/signals.md, Significance)."),
     C("p_value", "DOUBLE", "P(weight ≥ observed, given weight ≥ min_weight) under the null (Poisson "
-      "tail; creation_burst: the weaker of the two accounts' burst tests); never below 2.2e-308, "
+      "tail; creation_burst, promoted_amplification: the weaker of the two accounts' own tests); "
+      "never below 2.2e-308, "
       "the smallest normal double (log10_p keeps the model's value)."),
     C("observed_expected", "DOUBLE", "weight / expected: how many times its expectation under the "
       "null the edge's weight is (shown beside every p-value)."),
