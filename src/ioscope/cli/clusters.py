@@ -50,7 +50,8 @@ def clusters_cmd(
                 if c["first_at"] else "-")
         kind = "" if c.get("kind", "campaign") == "campaign" else f"[dim]({c['kind']})[/] "
         out.print(f"[bold]#{c['rank']}[/] {kind}{c['size']:,} accounts · {c['edges']:,} linked "
-                  f"pairs · density {c['density']:.2f} · score {c['score']:.1f} · smallest edge p "
+                  f"pairs · density {c['density']:.2f} · score {c['score']:.1f} · "
+                  "smallest edge p "
                   f"{format_p_value(c['min_p_value'])} · observed/expected "
                   f"{format_ratio(c.get('observed_expected'))} · "
                   f"{escape(', '.join(c['signals']))} · {span}")

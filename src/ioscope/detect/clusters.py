@@ -36,8 +36,8 @@ from ioscope.detect.stats import p_from_log10
 __all__ = ["write_clusters"]
 
 _TOP = 5
-#: −log10 of the smallest p-value printed as a number (:data:`~ioscope.detect.explain.P_PRINT_MIN`):
-#: beyond it the score does not tell p-values apart either, so that size and links decide.
+#: −log10 of the smallest p-value printed as a number (explain.P_PRINT_MIN): beyond it the
+#: score does not tell p-values apart either, so that size and links decide.
 SCORE_CAP = -math.log10(P_PRINT_MIN)
 #: A member is a mirror of an account when at least this share of its posts repost that account.
 MIRROR_SHARE = 0.9

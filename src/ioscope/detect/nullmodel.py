@@ -33,10 +33,10 @@ iterates this a few times.
 
 Floor. Where the shuffle leaves almost no co-action (a quiet stratum, or one whose only
 co-actions were a campaign's, masked out), λ goes to 0 and a handful of shared items would reach
-p-values of 10⁻³⁰⁰ or an exact 0: an artefact of the model, not evidence. :meth:`StratifiedNull.floor`
-adds a pseudo-count, as if one more pair of actions had co-occurred in every stratum and one more
-over the whole period: λ ≥ Σ_h 2 d_a(h) d_b(h) / (N_h (N_h − 1)) + 2 D_a D_b / (N (N − 1)), D_a
-all of a's actions. It is positive for every pair that acted at all, tiny wherever the null has
+p-values of 10⁻³⁰⁰ or an exact 0: an artefact of the model, not evidence.
+:meth:`StratifiedNull.floor` adds a pseudo-count, as if one more pair of actions had co-occurred
+in every stratum and one more over the whole period:
+λ ≥ Σ_h 2 d_a(h) d_b(h) / (N_h (N_h − 1)) + 2 D_a D_b / (N (N − 1)), D_a all of a's actions. It is positive for every pair that acted at all, tiny wherever the null has
 co-actions to go by, and raising λ only makes the p-values larger (conservative).
 
 The observed statistic is the number of distinct co-action occasions of a pair; the expectation
