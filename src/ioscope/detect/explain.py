@@ -93,6 +93,14 @@ def _n(n: int | None, one: str, many: str, truncated: bool = False) -> str:
     return f"{'at least ' if truncated else ''}{n:,} {one if n == 1 else many}"
 
 
+def _same(n: int | None, one: str, many: str, truncated: bool = False) -> str:
+    """'the same 17 posts', or 'at least 17 of the same posts' when evidence was cut."""
+    n = int(n or 0)
+    if truncated:
+        return f"at least {n:,} of the same {many}"
+    return f"the same {n:,} {one if n == 1 else many}"
+
+
 def _apart(dt: float | None, what: str = "") -> str:
     return "" if dt is None else f", {what}a median of {format_seconds(dt)} apart"
 
@@ -134,12 +142,12 @@ def cluster_sentence(signal: str, f: dict) -> str:
                 f"{_n(f['texts'], 'distinct text', 'distinct texts', cut)}"
                 f"{_apart(f.get('median_dt_seconds'))} ({p}).")
     if signal == "creation_burst":
-        return (f"{accounts} {_span(f.get('first_created'), f.get('last_created'))} used the "
-                f"same {_n(f['items'], 'item', 'items', cut)} (hashtags, links, reposted posts; "
+        return (f"{accounts} {_span(f.get('first_created'), f.get('last_created'))} used "
+                f"{_same(f['items'], 'item', 'items', cut)} (hashtags, links, reposted posts; "
                 f"{_n(f['posts'], 'post', 'posts', cut)}); their first uses of a shared item "
                 f"were a median of {format_seconds(f.get('median_dt_seconds'))} apart ({p}).")
     verb, one, many = _phrase(signal)
-    return (f"{accounts} {verb} the same {_n(f['items'], one, many, cut)} "
+    return (f"{accounts} {verb} {_same(f['items'], one, many, cut)} "
             f"({_n(f['posts'], 'of their posts', 'of their posts', cut)})"
             f"{_apart(f.get('median_dt_seconds'))} "
             f"({p}).")
@@ -160,10 +168,10 @@ def member_sentence(signal: str, f: dict) -> str:
     if signal == "creation_burst":
         made = f.get("created_at")
         made = f"Created on {made:%Y-%m-%d}" if made is not None else "Created"
-        return (f"{made}, in one burst with {who}, and used the same "
-                f"{_n(f['items'], 'item', 'items', cut)} (hashtags, links, reposted posts; "
+        return (f"{made}, in one burst with {who}, and used "
+                f"{_same(f['items'], 'item', 'items', cut)} (hashtags, links, reposted posts; "
                 f"{own}); first uses a median of {format_seconds(f.get('median_dt_seconds'))} "
                 f"apart ({p}).")
     verb, one, many = _phrase(signal)
-    return (f"{verb[0].upper() + verb[1:]} the same {_n(f['items'], one, many, cut)} as {who} "
+    return (f"{verb[0].upper() + verb[1:]} {_same(f['items'], one, many, cut)} as {who} "
             f"({own}){_apart(f.get('median_dt_seconds'))} ({p}).")
