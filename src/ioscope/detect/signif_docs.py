@@ -153,10 +153,11 @@ every stratum, and one more over the whole period,
 with D_a all of a's actions in the signal and N all actions (the add-one rule the creation-burst
 tests use for their background too). It is positive for every pair that acted at all, negligible
 wherever the null has co-actions to go by (it changes no planted-campaign result on the
-simulator), and raising λ can only make a p-value larger, so the test stays valid. On the demo
-it removed every `expected = 0` (59 edges) and every `p_value = 0` (8,913 edges, 2,092 of them
-with weight ≤ 6); a pair of Telegram channels sharing six near-identical texts, at expected 0
-and p = 0 before, has expected 0.37 and p = 5e-5.
+simulator, and the demo flags the same 589 accounts), and raising λ can only make a p-value
+larger, so the test stays valid. On the FiveThirtyEight IRA tweets 76 edges had expected 0
+before the floor (co_repost edges of weight 3 at p ≈ 3e-301); they now have expected ≈ 2e-4 and
+p ≈ 1e-4. A pair of Telegram channels sharing six near-identical texts, at expected 0 and p = 0
+before, has expected 0.37 and p = 5e-5.
 
 ### p-values
 
