@@ -12,7 +12,11 @@ from ioscope.model.signif import CLUSTER_MEMBERS, CLUSTERS
 T0 = datetime(2024, 3, 1, 12)
 
 EDGE_DDL = """CREATE TABLE sig_edges (signal VARCHAR, platform_1 VARCHAR, account_1 VARCHAR,
-    platform_2 VARCHAR, account_2 VARCHAR, log10_p DOUBLE, first_at TIMESTAMP, last_at TIMESTAMP)"""
+    platform_2 VARCHAR, account_2 VARCHAR, log10_p DOUBLE, first_at TIMESTAMP, last_at TIMESTAMP,
+    weight BIGINT DEFAULT 1, expected DOUBLE DEFAULT 0.5, co_actions BIGINT DEFAULT 0)"""
+#: Insert an edge with its first eight columns (weight 1, expected 0.5 by default).
+EDGE_INSERT = ("INSERT INTO sig_edges (signal, platform_1, account_1, platform_2, account_2, "
+               "log10_p, first_at, last_at) VALUES")
 EVIDENCE_DDL = """CREATE TABLE ev (signal VARCHAR, platform_1 VARCHAR, account_1 VARCHAR,
     platform_2 VARCHAR, account_2 VARCHAR, item VARCHAR, post_1 VARCHAR, post_2 VARCHAR,
     dt_seconds DOUBLE)"""
@@ -26,8 +30,9 @@ def setup_groups(ws, groups):
     ws.ensure(CLUSTERS, CLUSTER_MEMBERS)
     for name, members, signal, log10_p, items in groups:
         for a, b in itertools.combinations(sorted(members), 2):
-            con.execute("INSERT INTO sig_edges VALUES (?, 'x', ?, 'x', ?, ?, ?, ?)",
-                        [signal, a, b, log10_p, T0, T0 + timedelta(hours=2)])
+            con.execute("INSERT INTO sig_edges VALUES (?, 'x', ?, 'x', ?, ?, ?, ?, ?, 0.5, ?)",
+                        [signal, a, b, log10_p, T0, T0 + timedelta(hours=2), max(items, 1),
+                         items])
             for i in range(items):
                 con.execute("INSERT INTO ev VALUES (?, 'x', ?, 'x', ?, ?, ?, ?, ?)",
                             [signal, a, b, f"{name}-item{i}", f"{a}-{name}-{i}",

@@ -3,6 +3,8 @@ workspaces with known edges, workspaces without creation dates or ads, and the s
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import numpy as np
 import pytest
 from detect_helpers import date_accounts, edges, evidence, load, planted, post, promote
@@ -146,9 +148,17 @@ def test_every_signal_has_a_phrase_for_the_explanations():
     from ioscope.detect.explain import PHRASES, cluster_sentence
 
     assert set(SIGNALS) <= set(PHRASES)
-    assert cluster_sentence("creation_burst", 12, 5, 86400 * 3, -40.0) == (
-        "12 accounts were created in one burst and used the same 5 items, a median of 3 days "
-        "apart (median pair p = 1e-40).")
+    # the span of creation dates and the gap between first uses are two figures, said apart;
+    # the p-value is named for the test it comes from (the accounts', not the pair's)
+    f = {"accounts": 12, "items": 5, "posts": 40, "median_dt_seconds": 86400 * 3,
+         "median_log10_p": -40.0, "median_observed_expected": 25.0,
+         "first_created": datetime(2016, 3, 1), "last_created": datetime(2016, 3, 4)}
+    assert cluster_sentence("creation_burst", f) == (
+        "12 accounts created between 2016-03-01 and 2016-03-04 (creation dates spanning "
+        "3 days) used the same 5 items (hashtags, links, reposted posts; 40 posts); their first "
+        "uses of a shared item were a median of 3 days apart (burst test of the weaker account "
+        "of each pair: median p < 1e-16; shared items 25× the null's expectation).")
+    assert "median pair p" not in cluster_sentence("creation_burst", f)
 
 
 # -- the simulator --------------------------------------------------------------------------------

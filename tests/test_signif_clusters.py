@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from signif_helpers import cluster as _cluster, setup_groups as _setup
+from signif_helpers import EDGE_INSERT, cluster as _cluster, setup_groups as _setup
 
 from ioscope.detect.fusion import communities, fuse
 from ioscope.detect.results import flagged_accounts, list_clusters
@@ -14,7 +14,7 @@ def test_two_planted_groups_become_two_ranked_clusters(ws):
     big = [f"a{i:02d}" for i in range(8)]
     small = ["b1", "b2", "b3"]
     _setup(ws, [("g1", big, "co_repost", -12.0, 4), ("g2", small, "co_link", -4.0, 2)])
-    ws.con.execute("INSERT INTO sig_edges VALUES ('co_hashtag', 'x', 'a00', 'x', 'a01', -8, "
+    ws.con.execute(EDGE_INSERT + " ('co_hashtag', 'x', 'a00', 'x', 'a01', -8, "
                    "NULL, NULL)")  # a second signal inside the big group
     n, kept, counts = _cluster(ws)
     assert n == 28 + 3 and kept == 2
@@ -60,7 +60,7 @@ def test_reading_a_workspace_without_detection_gives_empty_lists(ws):
 def test_leiden_is_deterministic_for_a_seed(ws):
     groups = [(f"g{k}", [f"g{k}m{i}" for i in range(5)], "co_repost", -6.0, 1) for k in range(4)]
     _setup(ws, groups)
-    ws.con.execute("INSERT INTO sig_edges VALUES ('co_link', 'x', 'g0m0', 'x', 'g1m0', -3, NULL, "
+    ws.con.execute(EDGE_INSERT + " ('co_link', 'x', 'g0m0', 'x', 'g1m0', -3, NULL, "
                    "NULL), ('co_link', 'x', 'g2m0', 'x', 'g3m0', -3, NULL, NULL)")
     fuse(ws.con, "sig_edges")
     runs = []
@@ -76,7 +76,11 @@ def test_extreme_p_values_are_formatted(ws, log10_p):
     _setup(ws, [("g1", ["a", "b"], "co_text", log10_p, 1)])
     _cluster(ws)
     text = list_clusters(ws)[0]["explanation"]
-    assert ("< 1e-300" in text) if log10_p < -300 else ("p = 0.32" in text)
+    # far in the tail a p-value is printed as the bound double precision supports
+    assert ("p < 1e-16" in text) if log10_p < -300 else ("p = 0.32" in text)
+    assert "1e-400" not in text and "1e-300" not in text
+    row = list_clusters(ws)[0]
+    assert row["min_p_value"] > 0 and row["p_value"] > 0  # never an underflow to 0
 
 
 def test_feed_bots_of_one_outlet_are_labelled_mirrors_and_not_flagged(ws):

@@ -16,6 +16,7 @@ from ioscope.accounts.evidence import account_evidence
 from ioscope.accounts.registry import all_params
 from ioscope.cli.common import emit_json, format_option, handle_errors, out, progress, stdin_file
 from ioscope.errors import UsageError
+from ioscope.detect.explain import format_p_value
 from ioscope.model.names import account_label
 from ioscope.workspace import Workspace
 
@@ -102,7 +103,7 @@ def accounts_root(
                 t.add_row(str(r.get("cluster_rank", "")),
                           escape(account_label(r.get("name"), r["account_id"])),
                           escape(", ".join(r.get("signals") or [])),
-                          "-" if q is None else f"{q:.1e}", escape(r.get("explanation") or ""))
+                          "-" if q is None else format_p_value(q), escape(r.get("explanation") or ""))
             out.print(t)
             return
         rows = account_scores(ws, limit=None if json else limit)

@@ -9,7 +9,8 @@ import typer
 from rich.markup import escape
 
 from ioscope.cli.common import emit_json, format_option, handle_errors, out
-from ioscope.detect.results import list_clusters
+from ioscope.detect.explain import format_p_value, format_ratio
+from ioscope.detect.results import cluster_totals, list_clusters
 from ioscope.model.names import account_label
 from ioscope.workspace import Workspace
 
@@ -38,6 +39,10 @@ def clusters_cmd(
     """
     with Workspace.open(workspace, read_only=True) as ws:
         rows = list_clusters(ws, limit=limit, members=members)
+        totals = cluster_totals(ws)
+        listed = ws.rows("SELECT count(*) AS n FROM cluster_members WHERE cluster_id IN "
+                         "(SELECT cluster_id FROM clusters ORDER BY rank LIMIT ?)",
+                         [len(rows)])[0]["n"] if rows else 0
     if json:
         emit_json(rows)
         return
@@ -48,9 +53,17 @@ def clusters_cmd(
         span = (f"{c['first_at']:%Y-%m-%d %H:%M} → {c['last_at']:%Y-%m-%d %H:%M}"
                 if c["first_at"] else "-")
         kind = "" if c.get("kind", "campaign") == "campaign" else f"[dim]({c['kind']})[/] "
-        out.print(f"[bold]#{c['rank']}[/] {kind}{c['size']:,} accounts · density {c['density']:.2f} · "
-                  f"score {c['score']:.1f} · {escape(', '.join(c['signals']))} · {span}")
+        out.print(f"[bold]#{c['rank']}[/] {kind}{c['size']:,} accounts · {c['edges']:,} linked "
+                  f"pairs · density {c['density']:.2f} · score {c['score']:.1f} · "
+                  "smallest edge p "
+                  f"{format_p_value(c['min_p_value'])} · observed/expected "
+                  f"{format_ratio(c.get('observed_expected'))} · "
+                  f"{escape(', '.join(c['signals']))} · {span}")
         out.print("   " + escape(c["explanation"] or ""))
         if members:
             out.print("   members: " + escape(", ".join(
                 account_label(m.get("name"), m["account_id"]) for m in c["members"])))
+    rest = totals["clusters"] - len(rows)
+    if rest > 0:
+        out.print(f"{rest:,} more clusters, {totals['flagged_accounts'] - listed:,} more flagged "
+                  f"accounts: ioscope clusters {workspace}")

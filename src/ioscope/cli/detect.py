@@ -165,6 +165,10 @@ def detect_cmd(
               f"Export them with: ioscope export {workspace} edges --format csv -o edges.csv")
 
 
+#: Campaign clusters whose explanation ``detect`` prints (all of them: ``ioscope clusters``).
+_SHOWN = 5
+
+
 def _print_calibrated(report, workspace: Path) -> None:
     t = Table("signal", "actions", "edges", "significant", "seconds",
               title=f"Detect run {report.run_id}")
@@ -172,16 +176,20 @@ def _print_calibrated(report, workspace: Path) -> None:
         t.add_row(s["signal"], f"{s.get('actions', 0):,}", f"{s['edges']:,}",
                   f"{s.get('significant_edges', 0):,}", f"{s['seconds']:.2f}")
     out.print(t)
-    sig = report.significance
+    sig, tot = report.significance, report.cluster_totals
     out.print(f"{sig.get('significant_edges', 0):,} of {sig.get('tested_edges', 0):,} edges and "
               f"{sig.get('flagged_accounts', 0):,} of {sig.get('tested_accounts', 0):,} accounts "
               f"beyond chance at FDR {sig.get('fdr')}; {report.flagged:,} accounts flagged in "
-              f"{sum(c.get('kind') == 'campaign' for c in report.clusters):,} campaign clusters"
-              + (f" ({sig['mirror_clusters']} mirror clusters shown, not flagged)"
-                 if sig.get("mirror_clusters") else "") + ".")
-    for c in report.clusters[:5]:
-        if c.get("kind") == "campaign":
-            out.print(f"  #{c['rank']} {c['size']:,} accounts: " + escape(c["explanation"] or ""))
+              f"{tot.get('campaign_clusters', 0):,} campaign clusters"
+              + (f" ({tot['mirror_clusters']:,} mirror clusters shown, not flagged)"
+                 if tot.get("mirror_clusters") else "") + ".")
+    top = [c for c in report.clusters if c.get("kind") == "campaign"][:_SHOWN]
+    if top:
+        out.print(f"The {len(top)} strongest of the {tot.get('campaign_clusters', 0):,} campaign "
+                  "clusters:")
+    for c in top:
+        out.print(f"  #{c['rank']} {c['size']:,} accounts, score {c['score']:.1f}: "
+                  + escape(c["explanation"] or ""))
     out.print(f"All clusters: ioscope clusters {workspace}; flagged accounts with reasons: "
               f"ioscope clusters {workspace} --members")
 

@@ -20,7 +20,8 @@ An edge (a, b) gets p = max(p_a, p_b): the intersection–union test of "both ac
 with their burst beyond chance" (Berger, "Multiparameter hypothesis testing and acceptance
 sampling", Technometrics 1982), a valid p-value whenever either account is organic. Simes and
 Benjamini–Hochberg then run over these with every other signal's edges. The edge's ``expected``
-column is λ of the configuration null with no window (:mod:`ioscope.detect.nullmodel`).
+column is λ of the configuration null with no window (:mod:`ioscope.detect.nullmodel`), never
+below its floor.
 """
 
 from __future__ import annotations
@@ -87,8 +88,8 @@ def test_burst_edges(con: duckdb.DuckDBPyConnection, p: dict[str, Any], *, strat
     per[acc] = log_pa
     log_p = np.maximum(per[a1], per[a2])
     actions = f"(SELECT aid, iid AS item, t FROM {ACTIONS})"
-    lam = fit_null(con, actions, window=None, stratum=stratum,
-                   n_accounts=n_accounts).expected(a1, a2)
+    null = fit_null(con, actions, window=None, stratum=stratum, n_accounts=n_accounts)
+    lam = np.maximum(null.expected(a1, a2), null.floor(a1, a2))
     vectors = tfidf_matrix(con, actions, n_accounts, rows=np.r_[a1, a2])
     sim = np.clip(rowwise_dot(vectors, vectors, a1, a2), 0.0, 1.0)
     return EdgeTests("creation_burst", a1, a2, k, lam, log_p, sim)

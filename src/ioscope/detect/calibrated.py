@@ -117,11 +117,14 @@ class SignificanceTester:
             log_p = cat(lambda t: t.log_p)
             q = cat(lambda t: t.q_value)
             vals = pa.table({"k": np.arange(total), "expected": cat(lambda t: t.expected),
-                             "p_value": np.exp(log_p), "log10_p": log_p / LOG10, "q_value": q,
+                             "observed_expected": cat(lambda t: t.observed_expected),
+                             "p_value": cat(lambda t: t.p_value), "log10_p": log_p / LOG10,
+                             "q_value": q,
                              "significant": q <= fdr, "similarity": cat(lambda t: t.similarity)})
             self.con.register("_sig_vals", vals)
             try:
                 self.con.execute(f"""UPDATE edges SET expected = s.expected,
+                        observed_expected = s.observed_expected,
                         p_value = s.p_value, log10_p = s.log10_p, q_value = s.q_value,
                         significant = s.significant, similarity = s.similarity
                     FROM (SELECT * FROM {self.KEYS} JOIN _sig_vals USING (k)) s
@@ -188,7 +191,7 @@ def finish_calibrated(con: duckdb.DuckDBPyConnection, tester: SignificanceTester
     summary.update(account_fdr(con, "edges", sp["fdr"]))
     # the fused network: significant edges between accounts that are significant themselves
     significant = f"""(SELECT e.signal, e.platform_1, e.account_1, e.platform_2, e.account_2,
-        e.log10_p, e.first_at, e.last_at FROM edges e
+        e.log10_p, e.weight, e.expected, e.co_actions, e.first_at, e.last_at FROM edges e
         JOIN {ACCOUNT_TESTS} f1 ON f1.platform = e.platform_1 AND f1.account_id = e.account_1
         JOIN {ACCOUNT_TESTS} f2 ON f2.platform = e.platform_2 AND f2.account_id = e.account_2
         WHERE e.significant AND f1.flagged AND f2.flagged)"""
@@ -200,6 +203,6 @@ def finish_calibrated(con: duckdb.DuckDBPyConnection, tester: SignificanceTester
         "clusters": 0, "cluster_members": 0, "mirror_clusters": 0}
     summary.update(counts)
     for t in ("_fus_pairs", "_fus_members", "_fus_nodes", "_cl_edges", "_cl_pairs", "_cl_ev",
-              "_cl_ends", "_sig_nd_group", ACCOUNT_TESTS):
+              "_cl_ends", "_cl_accounts", "_sig_nd_group", ACCOUNT_TESTS):
         con.execute(f"DROP TABLE IF EXISTS temp.main.{t}")
     return summary, counts["clusters"]

@@ -4,9 +4,18 @@ Reads the communities of :mod:`ioscope.detect.fusion` (temp tables), the signifi
 their evidence rows, and writes ``clusters`` and ``cluster_members``. Aggregation runs in SQL;
 Python only formats the sentences and the JSON details.
 
-Ranking score of a cluster: ``density · log2(1 + size) · evidence``, where evidence is the median
-over linked pairs of −log10 of the pair's smallest p-value. Large, dense clusters of pairs far
-beyond chance come first; a pair of accounts that barely passed comes last.
+Ranking score of a cluster: ``min(evidence, 16) · log2(1 + linked pairs)``, where evidence is
+the median over linked pairs of min(−log10 of the pair's smallest p-value, 50), linked pairs the
+pairs of members joined by a significant edge (``edges``), and 16 the bound below which p-values
+are printed as "< 1e-16". A cluster's score grows with how far beyond chance a typical link is
+and with how many such links it has: at equal evidence, a 2-account pair (one link) scores
+evidence · 1, a ring of 164 accounts with 668 links evidence · 9.4, and a dense cluster more than
+a sparse one of the same size. Ties are broken by size, links, smallest
+p-value and then the first member's id, so that the order never depends on the clustering's
+internal numbering.
+
+The explanations' figures are computed by :mod:`ioscope.detect.figures` (the same query a reader
+runs on the workspace, kept in ``details.figures_sql``).
 """
 
 from __future__ import annotations
@@ -19,13 +28,18 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from ioscope.detect.explain import cluster_sentence, member_sentence
+from ioscope.detect.explain import ACCOUNT_LEVEL, P_PRINT_MIN, cluster_sentence, member_sentence
+from ioscope.detect.figures import cluster_figures_sql, member_figures_sql
 from ioscope.detect.fusion import LOG_P_CAP, MEMBERS, PAIRS
 from ioscope.model.names import name_sql
+from ioscope.detect.stats import p_from_log10
 
 __all__ = ["write_clusters"]
 
 _TOP = 5
+#: −log10 of the smallest p-value printed as a number (explain.P_PRINT_MIN): beyond it the
+#: score does not tell p-values apart either, so that size and links decide.
+SCORE_CAP = -math.log10(P_PRINT_MIN)
 #: A member is a mirror of an account when at least this share of its posts repost that account.
 MIRROR_SHARE = 0.9
 
@@ -50,11 +64,12 @@ def write_clusters(con: duckdb.DuckDBPyConnection, *, significant_edges: str, ev
                               f"{MIRROR_SHARE:.0%} of the posts of every member other than "
                               f"{source} are reposts of it, so their synchrony follows its "
                               "posting. " + row["explanation"])
-    rank = {c: i + 1 for i, c in enumerate(sorted(
-        clusters, key=lambda c: (clusters[c]["kind"] != "campaign", -clusters[c]["score"], c)))}
+    rank = {c: i + 1 for i, c in enumerate(sorted(clusters, key=lambda c: _order(clusters[c])))}
     for c, row in clusters.items():
         row["cluster_id"] = row["rank"] = rank[c]
+        row.pop("_order", None)
     members = _member_rows(con, rank, account_tests)
+    _explain(con, rank, clusters, members, significant_edges, evidence)
     by_rank = {row["cluster_id"]: row for row in clusters.values()}
     flagged = []
     for m in members:  # mirrors are listed in their cluster's details, not flagged
@@ -69,6 +84,62 @@ def write_clusters(con: duckdb.DuckDBPyConnection, *, significant_edges: str, ev
     members = flagged
     return {"clusters": len(clusters), "cluster_members": len(members),
             "mirror_clusters": sum(r["kind"] == "mirror" for r in clusters.values())}
+
+
+def _order(row: dict[str, Any]) -> tuple:
+    """Campaigns first, then by score; ties by size, links, smallest p, first member."""
+    o = row["_order"]
+    return (row["kind"] != "campaign", -row["score"], -row["size"], -row["edges"],
+            o["min_log10_p"], o["first_member"])
+
+
+def _explain(con: duckdb.DuckDBPyConnection, rank: dict[int, int],
+             clusters: dict[int, dict[str, Any]], members: list[dict[str, Any]],
+             significant_edges: str, evidence: str) -> None:
+    """Sentences and per-signal details of the clusters and members, from the figures queries
+    (:mod:`ioscope.detect.figures`) run over the clusters' accounts."""
+    ranks = pa.table({"c": list(rank), "cluster_id": list(rank.values())})
+    con.register("_cl_rank", ranks)
+    try:
+        con.execute(f"""CREATE OR REPLACE TEMP TABLE _cl_accounts AS
+            SELECT r.cluster_id, m.platform, m.account_id FROM {MEMBERS} m
+            JOIN _cl_rank r ON r.c = m.community""")
+    finally:
+        con.unregister("_cl_rank")
+    src = dict(members="_cl_accounts", edges=significant_edges, evidence=evidence)
+    by_id = {row["cluster_id"]: row for row in clusters.values()}
+    for f in _dicts(con, cluster_figures_sql(**src)):
+        row = by_id[int(f["cluster_id"])]
+        sig = f["signal"]
+        row["signals"].append(sig)
+        d = row["details"]["signals"].setdefault(sig, {})
+        d.update({k: f[k] for k in ("accounts", "edges", "items", "posts", "texts",
+                                    "evidence_rows", "truncated_edges", "median_dt_seconds",
+                                    "median_observed_expected", "first_created", "last_created")})
+        d.update({"median_p_value": float(p_from_log10(f["median_log10_p"])),
+                  "min_p_value": float(p_from_log10(f["min_log10_p"])),
+                  "p_test": "accounts" if sig in ACCOUNT_LEVEL else "pair",
+                  "sentence": cluster_sentence(sig, f)})
+        d.setdefault("top_items", [])
+        row["explanation"] = (row["explanation"] + " " + d["sentence"]).strip()
+    for row in clusters.values():
+        row["details"]["figures_sql"] = cluster_figures_sql(cluster_id=row["cluster_id"])
+    by_member = {(m["cluster_id"], m["platform"], m["account_id"]): m for m in members}
+    for f in _dicts(con, member_figures_sql(**src)):
+        m = by_member.get((int(f["cluster_id"]), f["platform"], f["account_id"]))
+        if m is None:
+            continue
+        sig = f["signal"]
+        sentence = member_sentence(sig, f)
+        m["signals"].append(sig)
+        m["explanation"] = (m["explanation"] + " " + sentence).strip()
+        m["details"]["signals"][sig] = {
+            **{k: f[k] for k in ("partners", "items", "posts", "texts", "truncated_edges",
+                                 "median_dt_seconds", "best_observed_expected")},
+            "best_p_value": float(p_from_log10(f["best_log10_p"])),
+            "p_test": "accounts" if sig in ACCOUNT_LEVEL else "pair", "sentence": sentence}
+    for m in members:
+        m["details"]["figures_query"] = "ioscope.detect.figures.member_figures_sql"
 
 
 def _mirrors(con: duckdb.DuckDBPyConnection) -> dict[int, str]:
@@ -111,7 +182,8 @@ def _inside(con: duckdb.DuckDBPyConnection, significant_edges: str, evidence: st
                                AND m2.community = m1.community"""
     con.execute(f"""CREATE OR REPLACE TEMP TABLE _cl_edges AS
         SELECT m1.community AS c, e.signal, e.platform_1, e.account_1, e.platform_2, e.account_2,
-               e.log10_p, e.first_at, e.last_at FROM {significant_edges} e {join}""")
+               e.log10_p, e.weight / e.expected AS oe, e.first_at, e.last_at
+        FROM {significant_edges} e {join}""")
     con.execute(f"""CREATE OR REPLACE TEMP TABLE _cl_pairs AS
         SELECT m1.community AS c, e.* FROM {PAIRS} e {join}""")
     con.execute(f"""CREATE OR REPLACE TEMP TABLE _cl_ev AS
@@ -134,15 +206,17 @@ def _dicts(con: duckdb.DuckDBPyConnection, sql: str) -> list[dict[str, Any]]:
 def _cluster_rows(con: duckdb.DuckDBPyConnection) -> dict[int, dict[str, Any]]:
     out: dict[int, dict[str, Any]] = {}
     for r in _dicts(con, f"""
-        WITH s AS (SELECT community AS c, count(*) AS size FROM {MEMBERS} GROUP BY 1),
+        WITH s AS (SELECT community AS c, count(*) AS size,
+                          min(platform || ':' || account_id) AS first_member
+                   FROM {MEMBERS} GROUP BY 1),
              p AS (SELECT c, count(*) AS edges, median(best_log10_p) AS med, min(best_log10_p) AS mn
                    FROM _cl_pairs GROUP BY c),
-             t AS (SELECT c, min(first_at) AS first_at, max(last_at) AS last_at FROM _cl_edges
-                   GROUP BY c),
+             t AS (SELECT c, min(first_at) AS first_at, max(last_at) AS last_at,
+                          median(oe) AS oe FROM _cl_edges GROUP BY c),
              posts AS (SELECT m.community AS c, count(*) AS n FROM {MEMBERS} m JOIN posts x
                        ON x.platform = m.platform AND x.account_id = m.account_id GROUP BY 1),
              coord AS (SELECT c, count(DISTINCT post) AS n FROM _cl_ends GROUP BY c)
-        SELECT s.c, s.size, p.edges, p.med, p.mn, t.first_at, t.last_at,
+        SELECT s.c, s.size, s.first_member, p.edges, p.med, p.mn, t.first_at, t.last_at, t.oe,
                posts.n AS posts, coord.n AS coordinated
         FROM s JOIN p USING (c) JOIN t USING (c) LEFT JOIN posts USING (c)
         LEFT JOIN coord USING (c)"""):
@@ -153,42 +227,25 @@ def _cluster_rows(con: duckdb.DuckDBPyConnection) -> dict[int, dict[str, Any]]:
                 if r["first_at"] is not None and r["last_at"] is not None else None)
         out[int(r["c"])] = {
             "size": size, "edges": edges, "density": density,
-            "score": density * math.log2(1 + size) * evidence, "evidence": evidence,
-            "p_value": 10.0 ** float(r["med"]), "min_p_value": 10.0 ** float(r["mn"]),
+            "score": min(evidence, SCORE_CAP) * math.log2(1 + edges), "evidence": evidence,
+            "p_value": float(p_from_log10(r["med"])), "min_p_value": float(p_from_log10(r["mn"])),
+            "observed_expected": r["oe"],
             "coordination": (min(1.0, (r["coordinated"] or 0) / r["posts"]) if r["posts"] else None),
             "first_at": r["first_at"], "last_at": r["last_at"], "span_seconds": span,
-            "signals": [], "explanation": "", "details": {"signals": {}}, "kind": "campaign"}
-    per_signal = _dicts(con, f"""
-        WITH ends AS (SELECT c, signal, platform_1 AS pf, account_1 AS a FROM _cl_edges UNION
-                      SELECT c, signal, platform_2, account_2 FROM _cl_edges),
-             acc AS (SELECT c, signal, count(*) AS accounts FROM ends GROUP BY ALL),
-             e AS (SELECT c, signal, count(*) AS edges, median(log10_p) AS med, min(log10_p) AS mn,
-                          sum(LEAST(-log10_p, {LOG_P_CAP})) AS strength
-                   FROM _cl_edges GROUP BY ALL),
-             ev AS (SELECT c, signal, count(DISTINCT item) AS items, median(adt) AS dt
-                    FROM _cl_ev GROUP BY ALL),
-             per_item AS (SELECT c, signal, item, count(DISTINCT (platform, account_id)) AS n,
+            "signals": [], "explanation": "", "details": {"signals": {}}, "kind": "campaign",
+            "_order": {"min_log10_p": float(r["mn"]), "first_member": r["first_member"]}}
+    for r in _dicts(con, f"""
+        WITH per_item AS (SELECT c, signal, item, count(DISTINCT (platform, account_id)) AS n,
                                  list(DISTINCT post ORDER BY post)[1:{_TOP}] AS posts
                           FROM _cl_ends GROUP BY ALL),
              ranked AS (SELECT *, row_number() OVER (PARTITION BY c, signal
-                                                     ORDER BY n DESC, item) AS r FROM per_item),
-             top AS (SELECT c, signal, list({{'item': item, 'accounts': n, 'posts': posts}}
-                                            ORDER BY r) AS top_items
-                     FROM ranked WHERE r <= {_TOP} GROUP BY ALL)
-        SELECT * FROM e JOIN acc USING (c, signal) LEFT JOIN ev USING (c, signal)
-        LEFT JOIN top USING (c, signal) ORDER BY c, strength DESC, signal""")
-    for r in per_signal:
+                                                     ORDER BY n DESC, item) AS r FROM per_item)
+        SELECT c, signal, list({{'item': item, 'accounts': n, 'posts': posts}} ORDER BY r)
+               AS top_items
+        FROM ranked WHERE r <= {_TOP} GROUP BY ALL"""):
         row = out.get(int(r["c"]))
-        if row is None:
-            continue
-        sig = r["signal"]
-        row["signals"].append(sig)
-        row["details"]["signals"][sig] = {
-            "accounts": int(r["accounts"]), "edges": int(r["edges"]), "items": int(r["items"] or 0),
-            "median_dt_seconds": r["dt"], "median_p_value": 10.0 ** r["med"],
-            "min_p_value": 10.0 ** r["mn"], "top_items": r["top_items"] or []}
-        row["explanation"] = (row["explanation"] + " " + cluster_sentence(
-            sig, int(r["accounts"]), int(r["items"] or 0), r["dt"], float(r["med"]))).strip()
+        if row is not None:
+            row["details"]["signals"][r["signal"]] = {"top_items": r["top_items"] or []}
     return out
 
 
@@ -206,10 +263,14 @@ def _member_rows(con: duckdb.DuckDBPyConnection, rank: dict[int, int],
              coord AS (SELECT c, platform, account_id, count(DISTINCT post) AS n FROM _cl_ends
                        GROUP BY ALL),
              posts AS (SELECT x.platform, x.account_id, count(*) AS n FROM posts x
-                       JOIN {MEMBERS} m USING (platform, account_id) GROUP BY ALL)
+                       JOIN {MEMBERS} m USING (platform, account_id) GROUP BY ALL),
+             oe AS (SELECT c, platform, account_id, arg_min(oe, [log10_p, -oe]) AS oe FROM (
+                        SELECT c, platform_1 AS platform, account_1 AS account_id, log10_p, oe
+                        FROM _cl_edges UNION ALL
+                        SELECT c, platform_2, account_2, log10_p, oe FROM _cl_edges) GROUP BY ALL)
         SELECT m.community AS c, m.platform, m.account_id, a.handle,
                {name_sql('a.handle', 'a.display_name')} AS name, deg.degree, deg.strength,
-               deg.best, posts.n AS posts, coalesce(coord.n, 0) AS coordinated,
+               deg.best, oe.oe, posts.n AS posts, coalesce(coord.n, 0) AS coordinated,
                t.log10_p AS account_log10_p, t.q_value AS account_q
         FROM {MEMBERS} m LEFT JOIN {tests} t ON t.platform = m.platform
                                             AND t.account_id = m.account_id JOIN deg ON deg.c = m.community AND deg.platform = m.platform
@@ -217,20 +278,9 @@ def _member_rows(con: duckdb.DuckDBPyConnection, rank: dict[int, int],
         LEFT JOIN accounts a ON a.platform = m.platform AND a.account_id = m.account_id
         LEFT JOIN posts ON posts.platform = m.platform AND posts.account_id = m.account_id
         LEFT JOIN coord ON coord.c = m.community AND coord.platform = m.platform
-                        AND coord.account_id = m.account_id""")
-    signals: dict[tuple, list[dict[str, Any]]] = defaultdict(list)
-    for r in _dicts(con, f"""
-        WITH ends AS (SELECT c, signal, platform_1 AS platform, account_1 AS account_id, log10_p
-                      FROM _cl_edges UNION ALL
-                      SELECT c, signal, platform_2, account_2, log10_p FROM _cl_edges),
-             e AS (SELECT c, signal, platform, account_id, count(*) AS partners,
-                          min(log10_p) AS best, sum(LEAST(-log10_p, {LOG_P_CAP})) AS strength
-                   FROM ends GROUP BY ALL),
-             ev AS (SELECT c, signal, platform, account_id, count(DISTINCT item) AS items,
-                           median(adt) AS dt FROM _cl_ends GROUP BY ALL)
-        SELECT * FROM e LEFT JOIN ev USING (c, signal, platform, account_id)
-        ORDER BY strength DESC, signal"""):
-        signals[(r["c"], r["platform"], r["account_id"])].append(r)
+                        AND coord.account_id = m.account_id
+        LEFT JOIN oe ON oe.c = m.community AND oe.platform = m.platform
+                     AND oe.account_id = m.account_id""")
     partners: dict[tuple, list[dict[str, Any]]] = defaultdict(list)
     for r in _dicts(con, f"""
         WITH ends AS (SELECT c, platform_1 AS platform, account_1 AS account_id,
@@ -245,29 +295,25 @@ def _member_rows(con: duckdb.DuckDBPyConnection, rank: dict[int, int],
         WHERE r.r <= {_TOP} ORDER BY r.r"""):
         partners[(r["c"], r["platform"], r["account_id"])].append(
             {"platform": r["pp"], "account_id": r["pa"], "handle": r["handle"], "name": r["name"],
-             "signals": r["signals"], "p_value": 10.0 ** r["best_log10_p"]})
+             "signals": r["signals"],
+             "p_value": float(p_from_log10(r["best_log10_p"]))})
     rows = []
     for r in base:
         key = (r["c"], r["platform"], r["account_id"])
-        sigs = signals.get(key, [])
         rows.append({
             "cluster_id": rank[int(r["c"])], "platform": r["platform"],
             "account_id": r["account_id"], "handle": r["handle"], "name": r["name"],
             "degree": int(r["degree"]),
-            "strength": float(r["strength"]), "signals": [s["signal"] for s in sigs],
-            "best_p_value": 10.0 ** float(r["best"]), "posts": r["posts"],
+            "strength": float(r["strength"]), "signals": [],
+            "best_p_value": float(p_from_log10(r["best"])), "posts": r["posts"],
+            "observed_expected": r["oe"],
             "account_p_value": (None if r["account_log10_p"] is None
-                                else 10.0 ** float(r["account_log10_p"])),
+                                else float(p_from_log10(r["account_log10_p"]))),
             "account_q_value": r["account_q"],
             "coordinated_posts": int(r["coordinated"]),
             "coordination": (min(1.0, r["coordinated"] / r["posts"]) if r["posts"] else None),
-            "explanation": " ".join(member_sentence(
-                s["signal"], int(s["partners"]), int(s["items"] or 0), s["dt"], float(s["best"]))
-                for s in sigs),
-            "details": {"signals": {s["signal"]: {
-                "partners": int(s["partners"]), "items": int(s["items"] or 0),
-                "median_dt_seconds": s["dt"], "best_p_value": 10.0 ** s["best"]} for s in sigs},
-                "top_partners": partners.get(key, [])}})
+            "explanation": "",
+            "details": {"signals": {}, "top_partners": partners.get(key, [])}})
     return rows
 
 

@@ -31,6 +31,14 @@ re-estimates Π and N without the actions and co-action pairs of given accounts 
 far beyond chance), keeping their own activity d_a; :mod:`ioscope.detect.significance`
 iterates this a few times.
 
+Floor. Where the shuffle leaves almost no co-action (a quiet stratum, or one whose only
+co-actions were a campaign's, masked out), λ goes to 0 and a handful of shared items would reach
+p-values of 10⁻³⁰⁰ or an exact 0: an artefact of the model, not evidence.
+:meth:`StratifiedNull.floor` adds a pseudo-count, as if one more pair of actions had co-occurred
+in every stratum and one more over the whole period:
+λ ≥ Σ_h 2 d_a(h) d_b(h) / (N_h (N_h − 1)) + 2 D_a D_b / (N (N − 1)), D_a all of a's actions. It is positive for every pair that acted at all, tiny wherever the null has
+co-actions to go by, and raising λ only makes the p-values larger (conservative).
+
 The observed statistic is the number of distinct co-action occasions of a pair; the expectation
 counts action pairs, which is at least the expected number of occasions, so the resulting Poisson
 p-values err on the conservative side. Calibration is checked in tests and benchmarks.
@@ -80,6 +88,21 @@ class StratifiedNull:
         if self.n_actions == 0:
             return np.zeros(np.asarray(i).size)
         return rowwise_dot(self.weighted, self.counts, i, j)
+
+    def floor(self, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+        """The floor of λ for the account pairs (i[k], j[k]): one pseudo-count co-action pair
+        in every stratum, Σ_h 2 d_a(h) d_b(h) / (N_h (N_h − 1)), plus one over the whole period,
+        2 D_a D_b / (N (N − 1)) (N_h and N count every action; D_a all of a's actions)."""
+        import scipy.sparse as sp
+        i, j = np.asarray(i, dtype=np.int64), np.asarray(j, dtype=np.int64)
+        n = float(self.n_actions)
+        if n < 2 or i.size == 0:
+            return np.zeros(i.size)
+        per = _totals(self.counts)
+        w = np.divide(2.0, per * (per - 1.0), out=np.zeros(per.size), where=per > 1)
+        strata = rowwise_dot((self.counts @ sp.diags(w)).tocsr(), self.counts, i, j)
+        total = np.asarray(self.counts.sum(axis=1)).ravel()
+        return strata + 2.0 * total[i] * total[j] / (n * (n - 1.0))
 
     def masked(self, con: duckdb.DuckDBPyConnection, pairs: str,
                accounts: np.ndarray) -> "StratifiedNull":

@@ -20,7 +20,7 @@ from ioscope.detect.calibrated import (CALIBRATED_SIGNAL_DEFAULTS, SIGNIF_PARAMS
                                        SignificanceTester, finish_calibrated, significance_params)
 from ioscope.detect.deletions import posts_seen
 from ioscope.detect.engines import DuckDBEngine, SparkEngine
-from ioscope.detect.results import list_clusters
+from ioscope.detect.results import cluster_totals, list_clusters
 from ioscope.detect.run import (TEMP_LIMIT, DetectReport, check_compat, configure_run,
                                 resolve_params, run_signals, select_signals)
 from ioscope.detect.signals import get_signal
@@ -31,7 +31,10 @@ from ioscope.workspace import Workspace
 
 _log = logging.getLogger("ioscope.detect")
 
-__all__ = ["CalibratedReport", "run_detect", "REPLACED"]
+__all__ = ["CalibratedReport", "run_detect", "REPLACED", "CLUSTERS_LISTED"]
+
+#: Clusters a detect report lists (the strongest first); its totals count them all.
+CLUSTERS_LISTED = 20
 
 #: The workspace tables a detect run rewrites.
 REPLACED = (EDGES.name, EDGE_EVIDENCE.name, CLUSTERS.name, CLUSTER_MEMBERS.name)
@@ -45,15 +48,22 @@ class CalibratedReport(DetectReport):
 
     significance: dict[str, Any] = field(default_factory=dict)
     clusters: list[dict[str, Any]] = field(default_factory=list)
+    #: Counts from the tables (:func:`ioscope.detect.results.cluster_totals`): ``clusters`` is
+    #: the first :data:`CLUSTERS_LISTED` of them only.
+    cluster_totals: dict[str, int] = field(default_factory=dict)
 
     @property
     def flagged(self) -> int:
-        return int(self.significance.get("cluster_members", 0))
+        return int(self.cluster_totals.get("flagged_accounts",
+                                           self.significance.get("cluster_members", 0)))
 
     def to_dict(self) -> dict[str, Any]:
         d = super().to_dict()
+        total = int(self.cluster_totals.get("clusters", len(self.clusters)))
         d.update({"mode": "calibrated", "significance": self.significance,
-                  "flagged_accounts": self.flagged, "clusters": self.clusters})
+                  "flagged_accounts": self.flagged, "cluster_totals": self.cluster_totals,
+                  "clusters": self.clusters, "clusters_listed": len(self.clusters),
+                  "clusters_total": total, "clusters_truncated": len(self.clusters) < total})
         return d
 
 
@@ -134,7 +144,7 @@ def run_detect(ws: Workspace, *, raw: bool = False, compat: str | None = None,
                   "significant_edges": per.get("significant", 0)})
     summary.pop("per_signal", None)
     return CalibratedReport(run.run_id, None, resolved, report.signals, summary,
-                            list_clusters(ws, limit=20))
+                            list_clusters(ws, limit=CLUSTERS_LISTED), cluster_totals(ws))
 
 
 assert {p.name for p in SIGNIF_PARAMS} == {"fdr", "stratum", "timing_stratum", "resolution",

@@ -121,8 +121,8 @@ def test_promoted_edges(con: duckdb.DuckDBPyConnection, p: dict[str, Any], *, st
     per = np.zeros(n_accounts)
     per[aid] = log_pa
     actions = f"(SELECT aid, iid AS item, t FROM {ACTIONS})"
-    lam = fit_null(con, actions, window=None, stratum=stratum,
-                   n_accounts=n_accounts).expected(a1, a2)
+    null = fit_null(con, actions, window=None, stratum=stratum, n_accounts=n_accounts)
+    lam = np.maximum(null.expected(a1, a2), null.floor(a1, a2))
     vectors = tfidf_matrix(con, actions, n_accounts, rows=np.r_[a1, a2])
     sim = np.clip(rowwise_dot(vectors, vectors, a1, a2), 0.0, 1.0)
     return EdgeTests(SIGNAL.name, a1, a2, k, lam, np.maximum(per[a1], per[a2]), sim,

@@ -13,7 +13,7 @@ from ioscope.ingest.sqlfrag import sql_str
 from ioscope.model.names import name_sql, names_source
 from ioscope.workspace import Workspace
 
-__all__ = ["flagged_accounts", "list_clusters"]
+__all__ = ["flagged_accounts", "list_clusters", "cluster_totals"]
 
 
 def _ready(ws: Workspace) -> bool:
@@ -84,3 +84,17 @@ def list_clusters(ws: Workspace, *, limit: int | None = None,
                 dict(m, name=names.get((m.get("platform"), m.get("account_id"))))
                 for m in (c.get("details") or {}).get("members", [])]
     return out
+
+
+def cluster_totals(ws: Workspace) -> dict[str, int]:
+    """Counts of the last detect run's results, from the tables (never from a capped list):
+    clusters, campaign_clusters, mirror_clusters, flagged_accounts (rows of cluster_members)."""
+    if not _ready(ws):
+        return {"clusters": 0, "campaign_clusters": 0, "mirror_clusters": 0, "flagged_accounts": 0}
+    return ws.rows("""
+        SELECT count(*) AS clusters,
+               count(*) FILTER (WHERE coalesce(kind, 'campaign') = 'campaign')
+                 AS campaign_clusters,
+               count(*) FILTER (WHERE kind = 'mirror') AS mirror_clusters,
+               (SELECT count(*) FROM cluster_members) AS flagged_accounts
+        FROM clusters""")[0]

@@ -142,6 +142,23 @@ organic data few accounts are masked and the totals barely move (the calibration
 unchanged); on 40 k simulated posts it took recall on reply swarms from 0 to 53 of 53 and on
 hashtag floods from 0 to 24 of 24 at precision 1.0.
 
+**The floor.** Where the shuffle leaves almost no co-action — a quiet day, or a day whose only
+co-actions were a campaign's, masked out — λ goes to 0, and a pair sharing a handful of items
+would get p = 10⁻³⁰⁰ or an exact 0: an artefact of the model, not evidence. No edge's `expected`
+is therefore below a floor, a pseudo-count: as if one more pair of actions had co-occurred in
+every stratum, and one more over the whole period,
+
+    λ_ab ≥ Σ_h 2·d_a(h)·d_b(h) / (N_h(N_h − 1)) + 2·D_a·D_b / (N(N − 1)),
+
+with D_a all of a's actions in the signal and N all actions (the add-one rule the creation-burst
+tests use for their background too). It is positive for every pair that acted at all, negligible
+wherever the null has co-actions to go by (it changes no planted-campaign result on the
+simulator, and the demo flags the same 589 accounts), and raising λ can only make a p-value
+larger, so the test stays valid. On the FiveThirtyEight IRA tweets 76 edges had expected 0
+before the floor (co_repost edges of weight 3 at p ≈ 3e-301); they now have expected ≈ 2e-4 and
+p ≈ 1e-4. A pair of Telegram channels sharing six near-identical texts, at expected 0 and p = 0
+before, has expected 0.37 and p = 5e-5.
+
 ### p-values
 
 The observed weight k of an edge (see *Edges* above) is compared with λ through the Poisson tail
@@ -149,9 +166,22 @@ P(K ≥ k | K ≥ min_weight): the detector keeps only edges with k ≥ min_weig
 that selection keeps the p-values uniform or conservative over exactly the stored edges, so
 Benjamini–Hochberg can run over them without counting the pairs that never co-acted. The
 expectation counts action pairs, at least the expected number of distinct co-actions, which errs
-on the conservative side. Tails are computed in logs (`log10_p` stays exact below 1e-308).
-Tests check the analytic λ against the mean of explicit within-stratum shuffles, the tail
-against scipy, and the conditional p-values for uniformity.
+on the conservative side. Tests check the analytic λ against the mean of explicit
+within-stratum shuffles, the tail against scipy, and the conditional p-values for uniformity.
+
+Tails are computed in logs: `log10_p` keeps the model's value, and `p_value` never goes below
+2.2e-308, the smallest normal double (any value at least the true p-value is a valid p-value),
+so no edge has p = 0. Beside every p-value, `observed_expected` is the edge's weight over its
+expectation. The CLI, the report and the UI print every p- and q-value with one formatter:
+below 1e-16, where double precision has no digit of 1 − p left and a Poisson tail says more
+about the model than about the data, they print the bound "< 1e-16".
+
+Pair-level and account-level tests are kept apart. An edge's p-value tests the pair (its weight
+against the null), except for `creation_burst` and `promoted_amplification`, whose edge p-value
+is the weaker of the two accounts' own tests (see *Account-level tests* below): explanations say
+"median pair p" for the former and "burst test (or paid-amplification test) of the weaker
+account of each pair" for the latter, and `clusters.details.signals.*.p_test` is `pair` or
+`accounts`. `cluster_members.account_p_value` is the account's own (Simes) test.
 
 ### False discovery rate, over edges and over accounts
 
@@ -185,7 +215,21 @@ accounts without a path of significant edges. Per cluster (`clusters`): size, ed
 (edges / pairs), the signals involved (strongest first), evidence (median over linked pairs of
 −log10 of the pair's smallest p-value), median and smallest p-value, coordination degree (share of
 the members' posts that are behind a significant edge inside the cluster), first/last post and
-span. Ranking score = density · log2(1 + size) · evidence.
+span.
+
+**Ranking.** score = min(evidence, 16) · log2(1 + linked pairs), where evidence is the median
+over the cluster's linked pairs of −log10 of the pair's smallest p-value (capped at 50, as in the
+fused weights) and linked pairs is `clusters.edges`: a typical link's strength times (the log of)
+how many such links the cluster has. 16 is the bound below which p-values are printed as
+"< 1e-16": the score does not tell apart p-values the reader cannot see apart, and beyond it
+size and links decide. At the same evidence a 2-account pair (one link) scores evidence × 1, a
+dense 10-account cluster (45 links) evidence × 5.5 and a 164-account retweet ring with 668 links
+evidence × 9.4, so large, dense, significant clusters rank first, and a sparse cluster ranks
+below a dense one of the same size. The logarithm keeps a large cluster of weak links from
+burying a strong small one. Ties are broken by size, linked pairs, smallest p-value and then the
+smallest member id, so the ranking never depends on the clustering's internal numbering. On the
+demo the 102-account hashtag flood (median pair p = 5e-5, 2,529 links) now ranks above a
+2-account creation-burst pair whose p-values are below 1e-50.
 
 **Mirrors.** A cluster whose every member either posts at least 90 % reposts of one and the same
 account or is that account (an outlet and its feed bots: `TheWire_bot`, `TheWireRT`, …) is of
@@ -193,10 +237,20 @@ kind `mirror`: its synchrony follows that account's posting. Mirror clusters are
 campaign candidates and their members are listed in `clusters.details`, not flagged.
 
 **Explanations.** Every cluster and member gets one sentence per signal, e.g. "36 accounts
-reposted the same 131 posts, a median of 23 s apart (median pair p = 3e-73)", and JSON details
-(accounts, items, top items with their posts, median |Δt|, p-values; a member's strongest
-partners), so a report can show why. They are plain text built from user content: escape them
-when rendering.
+reposted the same 131 posts (1,904 of their posts), a median of 23 s apart (median pair
+p = 3e-73, observed/expected 41×)". Every figure in a sentence is a column of one query over the
+significant edges inside the cluster, their `edge_evidence` rows and the `posts` and `accounts`
+they point to: accounts at either end of the signal's edges, items (distinct `edge_evidence.item`:
+posts reposted, links, hashtags, time bins…), posts (distinct posts of the evidence rows), texts
+(distinct `posts.text` of those posts, for near-duplicate texts), the median |Δt| of the evidence
+rows, the creation dates of the accounts (for `creation_burst`, whose sentence gives the span of
+creation dates and, separately, the median gap between two accounts' first uses of a shared
+item), the median and smallest p-value and the median observed/expected. When an edge kept fewer
+evidence rows than co-actions (`--max-evidence`), the sentence says "at least". The query is
+stored with the cluster (`clusters.details.figures_sql`) so a report can show it beside the
+sentence, and a test recomputes every figure independently. JSON details also give top items
+with their posts and a member's strongest partners. The sentences are plain text built from user
+content: escape them when rendering.
 
 ### Windows
 

@@ -2,7 +2,8 @@
 
 For each signal, the observed weight k of an edge (distinct items both accounts acted on within
 the window) is compared with λ, its expectation under the time-stratified configuration null
-(:mod:`ioscope.detect.nullmodel`), through the Poisson tail P(K ≥ k | K ≥ min_weight): the
+(:mod:`ioscope.detect.nullmodel`, never below its floor: a pseudo-count of one co-action per
+stratum), through the Poisson tail P(K ≥ k | K ≥ min_weight): the
 detector keeps only edges with k ≥ min_weight, and conditioning on that selection keeps the
 p-values valid over exactly the stored edges. The null's totals are estimated robustly: accounts
 already far beyond chance are masked out of them and the edges retested (a campaign that makes up
@@ -32,7 +33,7 @@ import numpy as np
 import pyarrow as pa
 
 from ioscope.detect.nullmodel import fit_null
-from ioscope.detect.stats import (benjamini_hochberg, conditional_log_p, poisson_log_sf,
+from ioscope.detect.stats import (P_MIN, benjamini_hochberg, conditional_log_p, poisson_log_sf,
                                   truncated_mean)
 from ioscope.detect.weighting import rowwise_dot, tfidf_matrix
 
@@ -68,7 +69,14 @@ class EdgeTests:
 
     @property
     def p_value(self) -> np.ndarray:
-        return np.exp(self.log_p)
+        """exp(log_p), never below :data:`ioscope.detect.stats.P_MIN` (no p-value is 0)."""
+        return np.maximum(np.exp(self.log_p), P_MIN)
+
+    @property
+    def observed_expected(self) -> np.ndarray:
+        """weight / expected: how many times the null's expectation the edge's weight is."""
+        return np.divide(self.weight, self.expected, out=np.full(self.weight.shape, np.inf),
+                         where=self.expected > 0)
 
 
 def test_edges(con: duckdb.DuckDBPyConnection, signal: str, *, actions: str, edges: str,
@@ -94,7 +102,7 @@ def test_edges(con: duckdb.DuckDBPyConnection, signal: str, *, actions: str, edg
     k0 = min(min_weight, int(k.min()))
     null, masked = full, np.zeros(0, dtype=np.int64)
     for _ in range(ROUNDS if pairs else 1):
-        lam = null.expected(a1, a2)
+        lam = np.maximum(null.expected(a1, a2), null.floor(a1, a2))
         log_p = conditional_log_p(k, lam, k0)
         found = suspects(a1, a2, log_p, weight=k, expected=lam, k0=k0)
         if pairs is None or np.array_equal(found, masked):

@@ -12,7 +12,13 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["poisson_log_sf", "conditional_log_p", "truncated_mean", "benjamini_hochberg"]
+__all__ = ["poisson_log_sf", "conditional_log_p", "truncated_mean", "benjamini_hochberg",
+           "P_MIN", "p_from_log10"]
+
+#: The smallest p-value stored as a number: the smallest normal double. Below it a p-value
+#: would underflow to 0 (or lose its digits); log10_p keeps the model's value, and any
+#: p' ≥ p is still a valid p-value.
+P_MIN = float(np.finfo(np.float64).tiny)
 
 _SERIES_TERMS = 40
 
@@ -44,6 +50,11 @@ def poisson_log_sf(k: np.ndarray, lam: np.ndarray) -> np.ndarray:
         direct[tiny] = -lt + kt * np.log(lt) - gammaln(kt + 1) + np.log(total)
     out[pos] = np.minimum(direct, 0.0)
     return out
+
+
+def p_from_log10(log10_p):
+    """p = 10^log10_p, never below :data:`P_MIN` (scalars or arrays)."""
+    return np.maximum(np.power(10.0, np.asarray(log10_p, dtype=np.float64)), P_MIN)
 
 
 def conditional_log_p(k: np.ndarray, lam: np.ndarray, k0: int = 1) -> np.ndarray:

@@ -78,7 +78,7 @@ def window_sweep(ws: "Workspace", windows: Sequence[float | str], *,
             "window": parse_duration(w), "raw_edges": raw_edges, "raw_accounts": raw_accounts,
             "significant_edges": result.significance.get("significant_edges", 0),
             "flagged": len(flagged),
-            "clusters": sum(c.get("kind") == "campaign" for c in result.clusters),
+            "clusters": result.cluster_totals.get("campaign_clusters", 0),
             "jaccard_previous": _jaccard(flagged, sets[-1]) if sets else None,
             "jaccard_first": _jaccard(flagged, sets[0]) if sets else None,
             "run_id": result.run_id})

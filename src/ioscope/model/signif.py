@@ -18,21 +18,27 @@ CLUSTERS = Table(
         C("size", "INTEGER", "Member accounts."),
         C("edges", "INTEGER", "Account pairs of the cluster linked by at least one significant edge."),
         C("density", "DOUBLE", "edges / (size·(size−1)/2): 1 when every pair is linked."),
-        C("score", "DOUBLE", "Ranking score: density · log2(1 + size) · evidence (see docs/signals.md)."),
+        C("score", "DOUBLE", "Ranking score: min(evidence, 16) · log2(1 + edges), so that a large "
+          "cluster of links far beyond chance outranks a pair with the same p-value (see "
+          "docs/signals.md)."),
         C("signals", "VARCHAR[]", "Signals with significant edges inside the cluster, strongest first."),
         C("evidence", "DOUBLE", "Median over the cluster's linked pairs of −log10 of the pair's "
-          "smallest p-value: how far beyond chance a typical pair is."),
+          "smallest p-value, capped at 50: how far beyond chance a typical pair is."),
         C("p_value", "DOUBLE", "Median over linked pairs of the pair's smallest p-value."),
         C("min_p_value", "DOUBLE", "Smallest p-value of any edge in the cluster."),
+        C("observed_expected", "DOUBLE", "Median over the cluster's significant edges of weight / "
+          "expected (edges.observed_expected)."),
         C("coordination", "DOUBLE", "Coordination degree: share of the members' posts that are behind "
           "a significant edge inside the cluster (0–1)."),
         C("first_at", "TIMESTAMP", "Earliest post behind a significant edge of the cluster, UTC."),
         C("last_at", "TIMESTAMP", "Latest post behind a significant edge of the cluster, UTC."),
         C("span_seconds", "DOUBLE", "last_at − first_at in seconds."),
         C("explanation", "VARCHAR", "One sentence per signal, e.g. '41 accounts reposted the same 17 "
-          "posts, a median of 12 s apart (median pair p = 3e-12)'. Plain text: escape when rendering."),
-        C("details", "JSON", "Per signal: accounts, edges, items, top items, example posts, median "
-          "|Δt|, median and smallest p-value."),
+          "posts (230 of their posts), a median of 12 s apart (median pair p = 3e-12, "
+          "observed/expected 25×)'. Plain text: escape when rendering."),
+        C("details", "JSON", "Per signal: the sentence and its figures (accounts, edges, items, "
+          "posts, texts, median |Δt|, median and smallest p-value, observed/expected), top items "
+          "and example posts; figures_sql: the query that recomputes the figures."),
         C("run_id", "VARCHAR", "The detect run (`runs.run_id`)."),
     ), primary_key=("cluster_id",), stage="signif")
 
@@ -48,7 +54,9 @@ CLUSTER_MEMBERS = Table(
         C("degree", "INTEGER", "Members of the cluster linked to it by a significant edge."),
         C("strength", "DOUBLE", "Sum over those links of min(−log10 p, 50) summed over signals."),
         C("signals", "VARCHAR[]", "Signals of its significant edges inside the cluster."),
-        C("best_p_value", "DOUBLE", "Smallest p-value of its edges inside the cluster."),
+        C("best_p_value", "DOUBLE", "Smallest p-value of its edges inside the cluster (a pair-level "
+          "test; creation_burst: the weaker account's burst test)."),
+        C("observed_expected", "DOUBLE", "weight / expected of that edge."),
         C("account_p_value", "DOUBLE", "Account-level p-value: Simes combination of the p-values "
           "of all its edges (every signal)."),
         C("account_q_value", "DOUBLE", "Benjamini–Hochberg q-value of account_p_value over all "

@@ -21,6 +21,7 @@ import jinja2
 from markupsafe import Markup
 
 from ioscope.model.names import account_label
+from ioscope.detect.explain import format_p_value
 from ioscope.report.charts import fmt_number
 from ioscope.report.trace import Query
 
@@ -69,15 +70,10 @@ def fmt_range(lo: Any, hi: Any, money: bool = False) -> str:
 
 
 def fmt_p(v: Any) -> str:
-    """p- and q-values: small ones as powers of ten."""
+    """p- and q-values, with detect's one formatter (tiny ones as the bound '< 1e-16')."""
     if v is None:
         return "–"
-    v = float(v)
-    if v == 0:
-        return "< 1e-300"
-    if v < 0.001:
-        return f"{v:.1e}"
-    return f"{v:.3f}"
+    return format_p_value(float(v))
 
 
 def fmt_pct(v: Any) -> str:
