@@ -67,18 +67,19 @@ def ioscope_networks(ws) -> dict[str, set[tuple[str, str, int]]]:
 
 def test_hand_computed_directed_weights(tmp_path, ws):
     f = tmp_path / "cnt.csv"
+    # times are 1,500,000,000 s (2017) plus the offsets the comments below reason with
     f.write_text(
         "message_id,user_id,username,repost_id,reply_id,message,timestamp,urls\n"
-        "1,a,a,,,Hello @x World,100,http://u.example/1\n"
-        "2,a,a,,,hello world,130,http://u.example/1 http://u.example/2\n"
-        "3,b,b,,,HELLO   world @y,160,http://u.example/2\n"
-        "4,b,b,9,,rt text,160,\n"
-        "5,a,a,9,,rt text,221,\n"
-        "6,c,c,9,,rt text,220,\n"
-        "7,c,c,,5,reply,300,\n"
-        "8,a,a,,5,@c reply,360,\n"
-        "9,b,b,,,,500,\n"
-        "10,c,c,,,@only,530,\n")
+        "1,a,a,,,Hello @x World,1500000100,http://u.example/1\n"
+        "2,a,a,,,hello world,1500000130,http://u.example/1 http://u.example/2\n"
+        "3,b,b,,,HELLO   world @y,1500000160,http://u.example/2\n"
+        "4,b,b,9,,rt text,1500000160,\n"
+        "5,a,a,9,,rt text,1500000221,\n"
+        "6,c,c,9,,rt text,1500000220,\n"
+        "7,c,c,,5,reply,1500000300,\n"
+        "8,a,a,,5,@c reply,1500000360,\n"
+        "9,b,b,,,,1500000500,\n"
+        "10,c,c,,,@only,1500000530,\n")
     ingest(ws, [f])
     detect(ws, compat="cnt", window=60, min_weight=1)
     got = ioscope_networks(ws)

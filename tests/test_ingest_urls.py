@@ -21,8 +21,9 @@ CASES = [
 
 def _sql_normalize(urls: list[str]) -> list[tuple[list, list]]:
     con = duckdb.connect()
-    con.execute("CREATE TEMP TABLE stg (urls VARCHAR[])")
-    con.executemany("INSERT INTO stg VALUES (?)", [[[u]] for u in urls])
+    # urls_normalized is NULL: the reader left normalization to ingest (anonymised ids set it)
+    con.execute("CREATE TEMP TABLE stg (urls VARCHAR[], urls_normalized VARCHAR[])")
+    con.executemany("INSERT INTO stg VALUES (?, NULL)", [[[u]] for u in urls])
     assert build_url_lists(con, "stg", "out")
     got = dict(con.execute("SELECT s.rowid, struct_pack(n := n, d := d) FROM stg s "
                            "JOIN out o ON o.raw = s.urls").fetchall())

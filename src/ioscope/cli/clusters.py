@@ -15,6 +15,11 @@ from ioscope.model.names import account_label
 from ioscope.workspace import Workspace
 
 
+def _n(v: object, spec: str = ",") -> str:
+    """A number for the one-line summary; '–' where the workspace has none."""
+    return "–" if v is None else format(v, spec)
+
+
 def register(app: typer.Typer) -> None:
     app.command("clusters")(clusters_cmd)
 
@@ -53,10 +58,10 @@ def clusters_cmd(
         span = (f"{c['first_at']:%Y-%m-%d %H:%M} → {c['last_at']:%Y-%m-%d %H:%M}"
                 if c["first_at"] else "-")
         kind = "" if c.get("kind", "campaign") == "campaign" else f"[dim]({c['kind']})[/] "
-        out.print(f"[bold]#{c['rank']}[/] {kind}{c['size']:,} accounts · {c['edges']:,} linked "
-                  f"pairs · density {c['density']:.2f} · score {c['score']:.1f} · "
+        out.print(f"[bold]#{c['rank']}[/] {kind}{c['size']:,} accounts · {_n(c.get('edges'))} linked "
+                  f"pairs · density {_n(c.get('density'), '.2f')} · score {_n(c.get('score'), '.1f')} · "
                   "smallest edge p "
-                  f"{format_p_value(c['min_p_value'])} · observed/expected "
+                  f"{format_p_value(c.get('min_p_value'))} · observed/expected "
                   f"{format_ratio(c.get('observed_expected'))} · "
                   f"{escape(', '.join(c['signals']))} · {span}")
         out.print("   " + escape(c["explanation"] or ""))

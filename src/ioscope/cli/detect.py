@@ -120,6 +120,8 @@ def detect_cmd(
     significance = dict(fdr=fdr, stratum=stratum, timing_stratum=timing_stratum,
                         resolution=resolution,
                         min_cluster_size=min_cluster_size, seed=seed)
+    if signals:  # a signal the engine cannot run is a usage error, before the workspace is read
+        eng.check([s.strip() for s in signals.split(",") if s.strip()])
     with Workspace.open(workspace, create=False) as ws, progress(quiet):
         if ws.count("posts") == 0:
             raise StageNotRunError(f"{workspace} holds no posts: there is nothing to detect.",
