@@ -199,3 +199,8 @@ def test_progress_on_a_terminal_only(demo_workspace, tmp_path):
     assert "accounts.parquet: parquet," in shown and "records" in shown
     r = runner.invoke(app, ["ingest", str(tmp_path / "j.duckdb"), str(posts)])
     assert r.exit_code == 0 and "accounts.parquet: parquet," not in r.output
+    report = ["report", str(ws), "-o", str(tmp_path / "r.html")]
+    assert re.search(r"report sections\s+[\d,]+ queries\s+[\d.]+ s", _in_a_terminal(report))
+    assert "report sections" not in _in_a_terminal(report + ["--quiet"])
+    r = runner.invoke(app, report)
+    assert r.exit_code == 0 and "report sections" not in r.output

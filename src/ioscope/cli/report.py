@@ -8,7 +8,7 @@ from typing import Optional
 
 import typer
 
-from ioscope.cli.common import emit_json, err, handle_errors, out
+from ioscope.cli.common import emit_json, err, handle_errors, out, progress
 from ioscope.errors import UsageError
 from ioscope.report import build_report
 from ioscope.workspace import Workspace
@@ -32,6 +32,7 @@ def report_cmd(
     full_paths: bool = typer.Option(False, "--full-paths", help="Name inputs by their full paths "
                                     "on this machine (default: file name and sha256)."),
     json: bool = typer.Option(False, "--json", help="Print where the report went as JSON."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress on stderr."),
 ) -> None:
     """Write the case report (self-contained HTML, Markdown or JSON).
 
@@ -47,7 +48,7 @@ def report_cmd(
 
       ioscope report case.duckdb --format json -o - | jq '.sections.campaigns.total'
     """
-    with Workspace.open(workspace, read_only=True) as ws:
+    with Workspace.open(workspace, read_only=True) as ws, progress(quiet):
         text = build_report(ws, None if str(output) == "-" else output, format=format, top=top,
                             members=members, evidence=evidence, full_paths=full_paths)
     if str(output) == "-":

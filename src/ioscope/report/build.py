@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
+import time
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -20,6 +22,8 @@ from ioscope.report.render import csp_hash, html_env, markdown_env, static_text,
 from ioscope.report.summaries import Summaries
 from ioscope.report.trace import Tracer
 from ioscope.workspace import Workspace
+
+_log = logging.getLogger("ioscope.report")
 
 __all__ = ["build_report", "collect", "REPORT_PARAMS"]
 
@@ -43,8 +47,11 @@ def collect(ws: Workspace, **params: Any) -> dict[str, Any]:
     p = validate_params(REPORT_PARAMS, params, "report")
     tr = Tracer(ws, summaries=Summaries(ws))
     sections: dict[str, Any] = {}
+    t0 = time.perf_counter()
+    _step("what was analysed")
     sections["analysed"] = overview.analysed(tr)
     sections["method"] = overview.method(tr)
+    _step("campaign candidates")
     listing = clusters.clusters_list(tr, limit=None, top=p["top"])  # every cluster, one line
     sections["campaigns"] = listing
     details = []
@@ -69,10 +76,12 @@ def collect(ws: Workspace, **params: Any) -> dict[str, Any]:
                 height=110,
                 label="accounts created")
     listing["details"] = details
+    _step("network of the clusters")
     net = network.cluster_network(tr)
     if net["status"] == "ok":
         net["picture"] = charts.cluster_picture(net["nodes"], net["links"], net["outside"])
     sections["network"] = net
+    _step("accounts")
     creation = accounts.creation_histogram(tr)
     rows = [dict(r, series="cluster members", n=r["in_clusters"]) for r in creation["histogram"]
             if creation["has_clusters"]] + [
@@ -83,6 +92,7 @@ def collect(ws: Workspace, **params: Any) -> dict[str, Any]:
                                          label="accounts created")
     sections["creation"] = creation
     sections["scores"] = accounts.top_scored(tr)
+    _step("paid promotion")
     promo = ads.ads_overview(tr)
     if promo["status"] == "ok":
         promo["months_chart"] = charts.time_bars(promo["months"], time="month",
@@ -90,11 +100,17 @@ def collect(ws: Workspace, **params: Any) -> dict[str, Any]:
                                                  height=170, label="spend (USD, lower bound)")
     sections["ads"] = promo
     sections["limitations"] = limitations(tr, sections)
+    _log.info("%-22s %10s queries %8.1f s", "report sections", f"{len(tr.queries):,}",
+              time.perf_counter() - t0)
     facts = {"ioscope_version": __version__,
              "generated_at": datetime.now(timezone.utc).replace(microsecond=0).isoformat(),
              "workspace": ws.path, "parameters": p, "sections": sections,
              "queries": tr.queries}
     return facts if p["full_paths"] else redact(facts, local_paths(tr))
+
+
+def _step(name: str) -> None:
+    _log.info("report: %s …", name, extra={"step_start": True})
 
 
 def build_report(ws: Workspace, output: str | os.PathLike | None = None, **params: Any) -> str:
