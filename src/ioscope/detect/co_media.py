@@ -5,7 +5,9 @@ threat reports; Graphika's and DFRLab's case studies): many accounts posting one
 is ``post_media.media_item``: a content address when the source gives one (Bluesky blob CIDs,
 identical for identical files on any platform; CooRTweet's anonymised perceptual hash ids),
 else ``<platform>:<media id>`` (a Twitter media id re-attached by many accounts, a Telegram
-file id). Reposts are left out (the repost is co_repost's trace); a post carrying one item twice
+file id); once ``ioscope media WS hash DIR`` has hashed the user's copies of the files, one
+``phash:<hex>`` item for each group of near-identical images (re-encoded, resized copies).
+Reposts are left out (the repost is co_repost's trace); a post carrying one item twice
 counts once. Popular memes are hot items, handled by the hot-item policy and the null model as
 viral links are. Pacheco et al. (ICWSM 2021, case study "image coordination") link accounts
 that tweet the same images; Giglietto et al. 2020 frame co-sharing within a window.
@@ -31,6 +33,7 @@ def actions(p: dict[str, Any], compat: str | None) -> str:
 
 SIGNAL = Signal(
     "co_media", "Both accounts posted the same media item (image, video or file; same media id "
-    "or content hash) within the window (reposts excluded).",
+    "or content hash, or near-identical images once hashed) within the window (reposts "
+    "excluded).",
     "Pacheco et al., ICWSM 2021 (shared images); Giglietto et al. 2020 (CooRnet, the "
     "co-sharing frame)", actions)

@@ -16,13 +16,19 @@ from ioscope.ingest.context import ReadContext
 from ioscope.ingest.sqlfrag import sql_str
 from ioscope.model.table import get_table
 
-__all__ = ["stage_media", "stage_account_images", "merge_media", "IMAGE_ITEM", "media_kind"]
+__all__ = ["stage_media", "stage_account_images", "merge_media", "IMAGE_ITEM", "image_item_sql",
+           "media_kind"]
 
 #: the item of a profile picture: the content hash, else the URL without Twitter's size suffix;
 #: none for the platforms' default pictures (shared by every account that never set one)
-IMAGE_ITEM = r"""CASE WHEN url ILIKE '%default_profile_images%' OR url ILIKE '%/avatar_default%'
-    THEN NULL ELSE COALESCE(content_hash, regexp_replace(url,
-        '_(normal|bigger|mini|reasonably_small|[0-9]+x[0-9]+)(\.[A-Za-z0-9]+)?$', '\2')) END"""
+def image_item_sql(url: str = "url", content_hash: str = "content_hash") -> str:
+    """SQL: the item of a profile picture from its URL and content hash columns."""
+    return (f"CASE WHEN {url} ILIKE '%default_profile_images%' OR {url} ILIKE '%/avatar_default%' "
+            f"THEN NULL ELSE COALESCE({content_hash}, regexp_replace({url}, "
+            r"'_(normal|bigger|mini|reasonably_small|[0-9]+x[0-9]+)(\.[A-Za-z0-9]+)?$', '\2')) END")
+
+
+IMAGE_ITEM = image_item_sql()
 
 
 def media_kind(expr: str) -> str:

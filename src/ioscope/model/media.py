@@ -7,7 +7,8 @@ from ioscope.model.table import Column as C, Table, register
 
 _ITEM_DOC = ("The item co_media matches on: the content address when the source gives one (a "
              "Bluesky blob CID, CooRTweet's anonymised perceptual hash id), else "
-             "'<platform>:<media_id>'.")
+             "'<platform>:<media_id>'; after `ioscope media WS hash DIR`, 'phash:<hex>' shared "
+             "by every group of near-identical images.")
 
 POST_MEDIA = Table(
     "post_media", "Media attached to collected posts, one row per post and media item: Twitter "
@@ -27,7 +28,11 @@ POST_MEDIA = Table(
           "(Telegram Desktop's photos/ and files/)."),
         C("content_hash", "VARCHAR", "A content address the source gives ('cid:<CID>' for "
           "Bluesky blobs); identical files have identical hashes."),
+        C("phash", "VARCHAR", "64-bit perceptual hash (DCT pHash, 16 hex digits) of the user's copy "
+          "of the file, set by `ioscope media WS hash DIR`."),
         C("media_item", "VARCHAR", _ITEM_DOC, nullable=False),
+        C("exact_item", "VARCHAR", "The item as ingest set it, kept when `ioscope media hash` "
+          "replaced media_item with a near-duplicate group (NULL: media_item is it)."),
     ) + PROVENANCE, primary_key=("platform", "post_id", "media_id"))
 
 ACCOUNT_IMAGES = Table(
@@ -42,9 +47,12 @@ ACCOUNT_IMAGES = Table(
           nullable=False),
         C("content_hash", "VARCHAR", "A content address the source gives ('cid:<CID>' for "
           "Bluesky avatars)."),
-        C("image_item", "VARCHAR", "The item identity_reuse matches on: the content hash, else "
-          "the URL without its size suffix (Twitter's _normal, _400x400, ...); NULL for a "
-          "platform's default picture, which thousands of accounts share."),
+        C("phash", "VARCHAR", "64-bit perceptual hash (16 hex digits) of the user's copy, set by "
+          "`ioscope media WS hash DIR`."),
+        C("image_item", "VARCHAR", "The item shared_profile_image matches on: the content hash, "
+          "else the URL without its size suffix (Twitter's _normal, _400x400, ...), or "
+          "'phash:<hex>' for near-identical pictures once hashed; NULL for a platform's default "
+          "picture, which thousands of accounts share."),
     ) + PROVENANCE, primary_key=("platform", "account_id", "kind", "url"))
 
 register(POST_MEDIA, ACCOUNT_IMAGES)
