@@ -11,8 +11,8 @@ separated by whitespace, commas, semicolons or '|' (URLs: whitespace, '|', or a 
 next ``scheme://``). ``kind`` accepts post/repost/reply/quote and the usual synonyms (retweet,
 share, forward, comment, quote_tweet, tweet, original); without a kind column every row is a
 post. The platform comes from a platform column or ``--platform``. A ``media`` column (a list, or
-text split like the other lists) holds ids or hashes of the files each post carries: each goes
-to ``post_media``, and equal values are the same item.
+text split like the other lists) holds content hashes of the files each post carries: each goes
+to ``post_media`` as its id and content hash, so equal values are the same item on any platform.
 """
 
 from __future__ import annotations
@@ -169,7 +169,7 @@ def _stage(ctx: ReadContext, target: str, cols: dict[str, str], types: dict[str,
                     || '''' END AS _error
         FROM {src}""")
     if media:
-        stage_media(ctx, f"""SELECT * FROM (
+        stage_media(ctx, f"""SELECT *, media_id AS content_hash FROM (
             SELECT {exprs['platform']} AS platform, {exprs['post_id']} AS post_id,
                    unnest(list_distinct({media})) AS media_id, _line AS source_line FROM {src})
             WHERE NULLIF(trim(media_id), '') IS NOT NULL""")
