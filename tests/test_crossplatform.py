@@ -77,3 +77,22 @@ def test_report_shows_platforms_and_pivots(case, tmp_path):
         md = build_report(ws, tmp_path / "r.md", format="md")
     assert "Spans 2 platforms" in html and "Pivots: edges between members on different" in html
     assert "#### Platforms and pivots" in md
+
+
+def test_handles_used_on_two_platforms_are_pivots(ws):
+    """Two members of a planted group post on bluesky under the handles that two other members
+    use on twitter ('g0m0.bsky.social' beside 'g0m0'): the cluster lists both handles."""
+    from detect_helpers import load, planted
+
+    rows, _ = planted(seed=3, groups=1, size=6, events=8, noise=20, noise_posts=300)
+    twins = {"g0m4": "g0m0.bsky.social", "g0m5": "g0m1.bsky.social"}
+    for r in rows:
+        if r["account_id"] in twins:
+            r["platform"], r["handle"] = "bluesky", twins[r["account_id"]]
+    load(ws, rows)
+    detect(ws)
+    details = collect(ws, format="json")["sections"]["campaigns"]["details"]
+    (d,) = [d for d in details if len(d.get("platforms", [])) == 2]
+    got = {h["handle"]: (h["platforms"], h["accounts"], h["members"]) for h in d["handle_pivots"]}
+    assert got == {"g0m0": (2, 2, ["bluesky:g0m4", "twitter:g0m0"]),
+                   "g0m1": (2, 2, ["bluesky:g0m5", "twitter:g0m1"])}

@@ -8,7 +8,8 @@ hashtag carries that topic's meme, so every trending topic, breaking-news burst 
 its viral meme, posted by many unrelated accounts within minutes of each other: the hot items
 co_media's null model must absorb. Other memes come from a Zipf-Mandelbrot pool. Reposts carry
 no image of their own. Each image is an id; identical ids are the same file (as content hashes
-or re-used media ids are), written to the ``media`` column of the Parquet output.
+or re-used media ids are), written to the ``media`` column of the Parquet output. Accounts get
+a profile picture (:func:`profile_images`, the ``profile_image`` column of accounts.parquet).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import pyarrow.compute as pc
 
 from ioscope.simulate.vocab import zipf_sampler
 
-__all__ = ["MEDIA_FIELD", "MEDIA_STRATEGIES", "media_lists"]
+__all__ = ["MEDIA_FIELD", "MEDIA_STRATEGIES", "media_lists", "PICTURE_FIELD", "profile_images"]
 
 MEDIA_FIELD = pa.field("media", pa.list_(pa.string()))
 MEDIA_STRATEGIES = ("link_amplification", "copypasta")
@@ -78,3 +79,37 @@ def media_lists(rng: np.random.Generator, *, author: np.ndarray, t_ms: np.ndarra
     np.cumsum(has, out=offsets[1:])
     return pa.ListArray.from_arrays(pa.array(offsets), ids.filter(pa.array(has > 0)),
                                     type=MEDIA_FIELD.type)
+
+
+PICTURE_FIELD = pa.field("profile_image", pa.string())
+DEFAULT_PICTURE = "https://sim.invalid/default_profile_images/default_normal.png"
+DEFAULT_SHARE = 0.15   # organic accounts that never set a picture
+STOCK_SHARE = 0.02     # organic accounts wearing one of a few popular stock pictures
+STOCK = 50
+REUSE_SHARE = 0.5      # members of a campaign wearing one of its few pictures
+CAMPAIGN_PICTURES = 3
+
+
+def profile_images(rng: np.random.Generator, account_id: pa.Array,
+                   campaign: np.ndarray) -> pa.Array:
+    """The profile picture URL of each account (``campaign``: its campaign index, -1 organic).
+
+    Members of a campaign often wear one of the operation's few pictures; organic accounts have
+    their own, the platform's default, or now and then a popular stock picture (the hard
+    negative: unrelated accounts sharing a picture)."""
+    n = len(campaign)
+    u = rng.random(n)
+    pick = rng.integers(0, max(STOCK, CAMPAIGN_PICTURES), n)
+    own = pc.binary_join_element_wise(
+        pa.array(["https://sim.invalid/profile_images/"] * n, pa.string()),
+        account_id.cast(pa.string()), pa.array(["/me_normal.jpg"] * n, pa.string()), "")
+    urls = own
+    organic = campaign < 0
+    urls = pc.if_else(pa.array(organic & (u < DEFAULT_SHARE)),
+                      pa.array([DEFAULT_PICTURE] * n, pa.string()), urls)
+    urls = pc.if_else(pa.array(organic & (u >= DEFAULT_SHARE) & (u < DEFAULT_SHARE + STOCK_SHARE)),
+                      _text("https://sim.invalid/profile_images/stock/", pick % STOCK), urls)
+    member = ~organic & (u < REUSE_SHARE)
+    face = pc.binary_join_element_wise(_text("https://sim.invalid/profile_images/op", campaign),
+                                       _text("/face", pick % CAMPAIGN_PICTURES), "")
+    return pc.if_else(pa.array(member), face, urls)

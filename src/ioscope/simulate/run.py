@@ -31,7 +31,7 @@ from ioscope.simulate.campaign_plan import _LOCAL_CURRENCY, CampaignPlan, plan_c
 from ioscope.simulate.campaigns import Skeleton, plan_skeleton
 from ioscope.simulate.clock import Period
 from ioscope.simulate.hardneg import plan_organic, plan_trending
-from ioscope.simulate.media import MEDIA_FIELD, media_lists
+from ioscope.simulate.media import MEDIA_FIELD, PICTURE_FIELD, media_lists, profile_images
 from ioscope.simulate.platforms import assign_platforms, set_platform
 from ioscope.simulate.organic import generate_organic
 from ioscope.simulate.params import resolve_params
@@ -186,7 +186,11 @@ def simulate(outdir: str | Path, *, posts: int, seed: int, campaigns: int | None
     accounts = accounts_table(pop, _lifetime_post_counts(component_rng(seed, "post-counts"), pop,
                                                          collected, period))
     # accounts_table lists the accounts in account-id order
-    accounts = set_platform(accounts, platform[np.argsort(pop.account_id, kind="stable")])
+    order = np.argsort(pop.account_id, kind="stable")
+    accounts = set_platform(accounts, platform[order])
+    accounts = accounts.append_column(PICTURE_FIELD, profile_images(
+        component_rng(seed, "pictures"), accounts["account_id"].combine_chunks(),
+        pop.campaign[order]))
     writer.write_accounts(accounts)
     write_truth(out / "truth.csv", pop, plans)
     counts = {p.index: (len(sk), sk.n_actions) for p, sk in zip(plans, skeletons)}

@@ -1,7 +1,8 @@
 """Clusters that span platforms: the members per platform and the pivots that tie them, the
-edges between members on different platforms (per signal) and the items they rest on.
+edges between members on different platforms (per signal) and the items they rest on, and the
+handles members use on several platforms.
 
-Reads ``cluster_members``, ``edges`` and ``edge_evidence``.
+Reads ``cluster_members``, ``accounts``, ``edges`` and ``edge_evidence``.
 """
 
 from __future__ import annotations
@@ -26,7 +27,21 @@ def cluster_pivots(tr: Tracer, cid: Any, scope: str, limit: int = 10) -> dict[st
         SELECT platform, count(*) AS accounts FROM cluster_members WHERE cluster_id = ?
         GROUP BY platform ORDER BY accounts DESC, platform""", [cid])
     out: dict[str, Any] = dict(platforms=rows, q_platforms=q)
-    if len(rows) < 2 or not tr.has("edges"):
+    if len(rows) < 2:
+        return out
+    # a handle's stem: lower-case, without '@' and without a Bluesky domain ('name.bsky.social')
+    handles, q_h = tr.rows("Handles members use on several platforms", f"""
+        WITH {_MEMBERS},
+        h AS (SELECT a.platform, a.account_id,
+                     lower(split_part(ltrim(a.handle, '@'), '.', 1)) AS stem
+              FROM accounts a JOIN m ON m.platform = a.platform AND m.account_id = a.account_id
+              WHERE NULLIF(trim(a.handle), '') IS NOT NULL)
+        SELECT stem AS handle, count(DISTINCT platform) AS platforms, count(*) AS accounts,
+               list(platform || ':' || account_id ORDER BY platform, account_id) AS members
+        FROM h GROUP BY stem HAVING count(DISTINCT platform) >= 2
+        ORDER BY accounts DESC, handle LIMIT ?""", [cid, limit])
+    out.update(handle_pivots=handles, q_handle_pivots=q_h)
+    if not tr.has("edges"):
         return out
     p_col = (", min(e.p_value) AS min_p" if tr.has_column("edges", "p_value")
              else ", NULL AS min_p")
