@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from pathlib import Path
 
 import pytest
 
@@ -28,7 +29,7 @@ def case(tmp_path_factory):
     with Workspace.open(path) as ws:
         ingest(ws, [s["paths"]["posts"], s["paths"]["accounts"]])
         detect(ws, signals=SIGNALS)
-    campaigns = json.loads(open(s["paths"]["campaigns"]).read())["campaigns"]
+    campaigns = json.loads(Path(s["paths"]["campaigns"]).read_text())["campaigns"]
     return path, s["paths"]["truth"], campaigns
 
 

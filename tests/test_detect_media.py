@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-
 from detect_helpers import edges, evidence, load, post
+
 from ioscope.detect import detect
 
 W = 60

@@ -4,9 +4,11 @@ the background are not (the calibration preset stays clean)."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
+
 from ioscope.detect import detect, flagged_accounts
 from ioscope.ingest import ingest
 from ioscope.simulate import simulate
@@ -18,7 +20,7 @@ def _world(tmp_path, **knobs):
     s = simulate(tmp_path / "sim", format="parquet", **knobs)
     ws = Workspace.open(tmp_path / "case.duckdb")
     (r,) = ingest(ws, [s["paths"]["posts"]]).files
-    campaigns = json.loads(open(s["paths"]["campaigns"]).read())["campaigns"]
+    campaigns = json.loads(Path(s["paths"]["campaigns"]).read_text())["campaigns"]
     return ws, s, r, campaigns
 
 

@@ -27,8 +27,8 @@ SIGNALS = (
 
 
 @register_family("profile_image", signals=SIGNALS,
-                 sources=("Pacheco et al., Uncovering Coordinated Networks on Social Media, "
-                          "ICWSM 2021",))
+                 sources=(("Pacheco et al., Uncovering Coordinated Networks on Social Media, "
+                           "ICWSM 2021"),))
 def profile_image_signals(con: duckdb.DuckDBPyConnection) -> pa.Table:
     """Accounts sharing a profile picture, with the picture and the other accounts."""
     require_table(con, "account_images", "no profile pictures in the workspace")

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from ioscope.model.core import PROVENANCE
-from ioscope.model.table import Column as C, Table, register
+from ioscope.model.table import Column as C
+from ioscope.model.table import Table, register
 
 _ITEM_DOC = ("The item co_media matches on: the content address when the source gives one (a "
              "Bluesky blob CID, CooRTweet's anonymised perceptual hash id), else "
