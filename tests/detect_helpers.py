@@ -45,6 +45,15 @@ def load(ws, rows: list[dict[str, Any]]) -> None:
                    "GROUP BY platform, account_id")
 
 
+def attach_media(ws) -> int:
+    """Every non-repost post with a link also carries an image, one per link (its preview card),
+    so that co_media has items wherever co_link has."""
+    return ws.con.execute(
+        "INSERT INTO post_media (platform, post_id, media_id, media_item) "
+        "SELECT platform, post_id, 'm' || post_id, 'img:' || urls_normalized[1] FROM posts "
+        "WHERE len(urls_normalized) > 0 AND kind <> 'repost'").fetchall()[0][0]
+
+
 def edges(ws, signal: str | None = None) -> dict[tuple[str, str], dict[str, Any]]:
     where = "WHERE signal = ?" if signal else ""
     rows = ws.rows(f"SELECT * FROM edges {where} ORDER BY account_1, account_2",

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from detect_helpers import date_accounts, load, planted, promote
+from detect_helpers import attach_media, date_accounts, load, planted, promote
 from ioscope.detect import SIGNALS, detect
 from ioscope.errors import ParameterError
 from ioscope.model.detect import EDGE_EVIDENCE, EDGES
@@ -25,6 +25,7 @@ def world(tmp_path_factory):
         # the first group was created in one burst; the second group's reposts were promoted
         date_accounts(ws, groups[0])
         promote(ws, [f"orig1_{e}" for e in range(6)])
+        attach_media(ws)
     return path
 
 

@@ -295,8 +295,9 @@ def test_coortweet_wide_format(ws):
     assert fb200["urls_normalized"] == fb200["urls"] == ["url_id:7", "url_id:8"]
     assert fb200["domains"] == ["domain_id:30", "domain_id:31"]
     assert p[("facebook", "100")]["hashtags"] == ["hashtag_id:55"]
-    assert ws.sql("SELECT platform, post_id, kind, value FROM post_items ORDER BY 1, 2").fetchall() \
-        == [("facebook", "200", "phash", "phash_id:900"), ("twitter", "400", "phash", "phash_id:900")]
+    assert ws.sql("SELECT platform, post_id, media_id, media_item FROM post_media ORDER BY 1, 2"
+                  ).fetchall() == [("facebook", "200", "phash_id:900", "phash_id:900"),
+                                   ("twitter", "400", "phash_id:900", "phash_id:900")]
     (q,) = ws.rows("SELECT * FROM quarantine")
     assert (q["source_line"], q["field"]) == (11, "platform")
 

@@ -14,6 +14,7 @@ import pytest
 from ioscope.model.table import get_table
 from ioscope.simulate import simulate
 from ioscope.simulate.batch import accounts_schema, posts_schema
+from ioscope.simulate.media import MEDIA_FIELD, PICTURE_FIELD
 from ioscope.simulate.writers import CNT_COLUMNS, IO_TWEET_COLUMNS, IO_USER_COLUMNS
 
 ADS_HEADER = ("ad_id,advertiser_id,advertiser_name,post_id,start_date,end_date,spend,currency,"
@@ -42,12 +43,13 @@ def _rows(path: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(f))
 
 
-def test_parquet_has_exactly_the_canonical_columns(runs):
+def test_parquet_has_exactly_the_canonical_columns_media_and_pictures(runs):
     posts = pq.read_table(runs["parquet"] / "posts.parquet")
     accounts = pq.read_table(runs["parquet"] / "accounts.parquet")
-    assert posts.column_names == get_table("posts").column_names
-    assert accounts.column_names == get_table("accounts").column_names
-    assert posts.schema.equals(posts_schema()) and accounts.schema.equals(accounts_schema())
+    assert posts.column_names == get_table("posts").column_names + ["media"]
+    assert accounts.column_names == get_table("accounts").column_names + ["profile_image"]
+    assert posts.schema.equals(posts_schema().append(MEDIA_FIELD))
+    assert accounts.schema.equals(accounts_schema().append(PICTURE_FIELD))
     assert posts.num_rows == POSTS
     assert set(posts["platform"].to_pylist()) == {"twitter"}
     assert set(posts["kind"].to_pylist()) == {"post", "repost", "reply", "quote"}

@@ -126,6 +126,11 @@ class Workspace:
                     f"({__version__}) reads version {SCHEMA_VERSION}.",
                     hint="Open it with the ioscope version that wrote it, or re-ingest the source "
                          "files into a new workspace. Nothing was changed.")
+            # core tables declared since the workspace was made (post_media, ...) start empty
+            missing = [t for t in all_tables() if t.stage == "core" and t.name not in tables]
+            if missing and not self.read_only:
+                for t in missing:
+                    self._create(t)
             return
         if tables:
             raise IncompatibleWorkspaceError(

@@ -20,6 +20,7 @@ __all__ = ["GROUPS", "build_app", "main"]
 #: registers (tests/test_detect_cli.py checks this against the registrations).
 GROUPS: dict[str, tuple[str, ...]] = {
     "ingest": ("ingest", "info"),
+    "media": ("media",),
     "detect": ("detect",),
     "export": ("export",),
     "accounts": ("accounts",),

@@ -21,6 +21,7 @@ PHRASES: dict[str, tuple[str, str, str]] = {
     "co_reply": ("replied to", "post", "posts"),
     "co_mention": ("mentioned", "account", "accounts"),
     "co_hashtag": ("used", "hashtag", "hashtags"),
+    "co_media": ("posted", "media item", "media items"),
     "hashtag_sequence": ("posted", "hashtag sequence", "hashtag sequences"),
     "co_text": ("posted", "text", "texts"),
     "near_duplicate_text": ("posted near-identical copies of", "text", "texts"),

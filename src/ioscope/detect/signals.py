@@ -7,8 +7,8 @@
 
 from __future__ import annotations
 
-from ioscope.detect import (co_hashtag, co_link, co_mention, co_reply, co_repost, co_text,
-                            creation_burst, hashtag_sequence, near_duplicate_text,
+from ioscope.detect import (co_hashtag, co_link, co_media, co_mention, co_reply, co_repost,
+                            co_text, creation_burst, hashtag_sequence, near_duplicate_text,
                             promoted_amplification, synchronized)
 from ioscope.detect.base import Signal
 from ioscope.errors import ParameterError
@@ -21,6 +21,7 @@ SIGNALS: dict[str, Signal] = {s.name: s for s in (
     co_reply.SIGNAL,
     co_mention.SIGNAL,
     co_hashtag.SIGNAL,
+    co_media.SIGNAL,
     hashtag_sequence.SIGNAL,
     co_text.SIGNAL,
     near_duplicate_text.SIGNAL,

@@ -5,8 +5,7 @@ merges them into ``compliance_events`` with :func:`merge_compliance`. A Twitter 
 interleaves notices with tweets (``{"delete": {"status": {...}, "timestamp_ms": ...}}``,
 ``scrub_geo``, ``status_withheld``, ``user_withheld`` and the account notices ``user_delete``,
 ``user_suspend``, ``user_protect``, ...): :func:`stage_stream_notices` takes them out of a chunk
-before the tweets are read. Items without a column of their own (CooRTweet's image hashes) are
-staged in ``stg_post_items`` and merged by :func:`merge_post_items`.
+before the tweets are read.
 """
 
 from __future__ import annotations
@@ -19,7 +18,7 @@ from ioscope.ingest.sqlfrag import sql_str, ts
 from ioscope.model.table import get_table
 
 __all__ = ["stage_stream_notices", "stage_compliance_sql", "merge_compliance",
-           "stage_post_items_sql", "merge_post_items", "staged_count", "NOTICE_KEYS"]
+           "staged_count", "NOTICE_KEYS"]
 
 #: v1.1 stream notices about a post or an account, by their single key
 NOTICE_KEYS = ("delete", "scrub_geo", "status_withheld", "user_withheld", "user_delete",
@@ -49,12 +48,6 @@ def stage_compliance_sql(ctx: ReadContext, select_sql: str, chunk: pa.Table | No
     _ensure(ctx, "stg_compliance", "compliance_events")
     _json = chunk  # noqa: F841  (read by DuckDB as a local variable of this frame)
     return ctx.con.execute(f"INSERT INTO stg_compliance BY NAME {select_sql}").fetchall()[0][0]
-
-
-def stage_post_items_sql(ctx: ReadContext, select_sql: str) -> int:
-    """Stage the rows of ``select_sql`` (post_items columns by name)."""
-    _ensure(ctx, "stg_post_items", "post_items")
-    return ctx.con.execute(f"INSERT INTO stg_post_items BY NAME {select_sql}").fetchall()[0][0]
 
 
 def stage_stream_notices(ctx: ReadContext, chunk: pa.Table) -> pa.Table:
@@ -141,22 +134,3 @@ def quarantine_compliance(ctx: ReadContext) -> None:
     ctx.con.execute("INSERT INTO stg_quarantine SELECT source_line, _error_field, _error, _raw "
                     "FROM stg_compliance WHERE _error IS NOT NULL")
     ctx.con.execute("DELETE FROM stg_compliance WHERE _error IS NOT NULL")
-
-
-def merge_post_items(ctx: ReadContext, source: str, platform: str) -> None:
-    """Insert the staged items of posts not already holding them."""
-    con = ctx.con
-    if not staged_count(con, "stg_post_items"):
-        return
-    table = get_table("post_items")
-    table.create(con)
-    cols = table.column_names
-    exprs = {**{c: f'"{c}"' for c in cols}, "platform": platform, "source_file": sql_str(source),
-             "run_id": sql_str(ctx.run_id)}
-    con.execute(f"""INSERT INTO post_items ({', '.join(cols)})
-        SELECT DISTINCT ON (platform, post_id, kind, value) * FROM (
-            SELECT {', '.join(f'{exprs[c]} AS {c}' for c in cols)} FROM stg_post_items
-            WHERE post_id IS NOT NULL AND value IS NOT NULL) s
-        WHERE NOT EXISTS (SELECT 1 FROM post_items x WHERE x.platform = s.platform
-            AND x.post_id = s.post_id AND x.kind = s.kind AND x.value = s.value)
-        ORDER BY source_line""")

@@ -19,10 +19,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ioscope.errors import IoscopeError
-from ioscope.ingest.compliance import (merge_compliance, merge_post_items, quarantine_compliance,
-                                       staged_count)
+from ioscope.ingest.compliance import merge_compliance, quarantine_compliance, staged_count
 from ioscope.ingest.context import RAW_LIMIT, ReadContext
 from ioscope.ingest.finalize_ads import merge_ads, prepare_ads
+from ioscope.ingest.media import merge_media
 from ioscope.ingest.sqlfrag import sql_str
 from ioscope.ingest.url_map import CLEAN_URLS, build_url_lists
 from ioscope.model.table import get_table
@@ -59,6 +59,9 @@ class FileResult:
     quarantine_new: int = 0
     #: compliance events (deletions, withholdings, geo scrubbing) recorded
     compliance_events_new: int = 0
+    #: media of posts and images of accounts recorded (post_media, account_images)
+    post_media_new: int = 0
+    account_images_new: int = 0
 
     def to_dict(self) -> dict:
         return dict(self.__dict__)
@@ -96,11 +99,11 @@ def finalize(ctx: ReadContext) -> FileResult:
                              ).fetchall()[0][0] if has_ads else 0
     ads_rows = con.execute("SELECT count(*) FROM stg_ads").fetchall()[0][0] if has_ads else 0
     posts_new = _insert_posts(con, "stg_posts", "posts", defaults)
-    merge_post_items(ctx, source, defaults["platform"])
     ref_posts_new = _insert_posts(con, "stg_ref_posts", "referenced_posts", defaults,
                                   also_not_in="posts")
     accounts_new = _merge_accounts(con, "stg_accounts", "stg_posts", "accounts", defaults)
     _merge_attributes(con, defaults)
+    media = merge_media(ctx, source, defaults["platform"])
     ref_accounts_new = _merge_accounts(con, "stg_ref_accounts", "stg_ref_posts",
                                        "referenced_accounts", defaults, also_not_in="accounts")
     # what is now collected is no longer only referenced
@@ -119,7 +122,8 @@ def finalize(ctx: ReadContext) -> FileResult:
     return FileResult(source, ctx.format, ctx.rows_read, valid - duplicate, q, posts_new,
                       accounts_new, ref_posts_new, ref_accounts_new, ads_new,
                       rows_duplicate=duplicate, quarantine_new=q_new,
-                      compliance_events_new=events_new)
+                      compliance_events_new=events_new, post_media_new=media["post_media"],
+                      account_images_new=media["account_images"])
 
 
 def _insert_quarantine(ctx: ReadContext, source: str) -> int:

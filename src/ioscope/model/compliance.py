@@ -1,4 +1,4 @@
-"""Compliance events (deletions, withholdings, geo scrubbing) and the anonymised items of posts."""
+"""Compliance events: deletions, withholdings, suspensions and geo scrubbing."""
 
 from __future__ import annotations
 
@@ -31,15 +31,4 @@ COMPLIANCE_EVENTS = Table(
           "gives it (the compliance file's created_at)."),
     ) + PROVENANCE)
 
-POST_ITEMS = Table(
-    "post_items", "Items a post carries that the posts columns do not hold, one row per post, kind "
-    "and value: e.g. the anonymised perceptual image hashes (kind 'phash') of CooRTweet's wide "
-    "format, kept for media signals.",
-    (
-        C("platform", "VARCHAR", "Platform (posts.platform).", nullable=False),
-        C("post_id", "VARCHAR", "The post (posts.post_id).", nullable=False),
-        C("kind", "VARCHAR", "Kind of item, e.g. 'phash'.", nullable=False),
-        C("value", "VARCHAR", "The item as the source gives it (an anonymised id).", nullable=False),
-    ) + PROVENANCE, primary_key=("platform", "post_id", "kind", "value"))
-
-register(COMPLIANCE_EVENTS, POST_ITEMS)
+register(COMPLIANCE_EVENTS)

@@ -5,6 +5,7 @@ Each stage declares its tables in its own module under ``ioscope.model`` and add
 
 from ioscope.model import core  # noqa: F401
 from ioscope.model import compliance  # noqa: F401
+from ioscope.model import media  # noqa: F401
 from ioscope.model import detect  # noqa: F401
 from ioscope.model import ads  # noqa: F401
 from ioscope.model import signif  # noqa: F401

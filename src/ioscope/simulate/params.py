@@ -83,6 +83,9 @@ SIMULATE_PARAMS: tuple[Param, ...] = (
           "created.", min=0.01, max=3650),
     Param("rename_share", "float", 0.4, "Share of members of a renaming campaign that changed "
           "handle during the period.", min=0, max=1),
+    Param("second_platform_share", "float", 0.0, "Share of accounts (organic and campaign "
+          "members alike) on a second platform, bluesky: operations then run on both, posting "
+          "the same links and images (Parquet output).", min=0, max=0.9),
     Param("ad_probability", "float", 0.25, "Probability that a campaign of another strategy also "
           "buys ads (paid_promotion campaigns always do).", min=0, max=1),
 )

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 import numpy as np
+import pyarrow.compute as pc
 
 from ioscope import __version__
 from ioscope.errors import ParameterError
@@ -30,6 +31,8 @@ from ioscope.simulate.campaign_plan import _LOCAL_CURRENCY, CampaignPlan, plan_c
 from ioscope.simulate.campaigns import Skeleton, plan_skeleton
 from ioscope.simulate.clock import Period
 from ioscope.simulate.hardneg import plan_organic, plan_trending
+from ioscope.simulate.media import MEDIA_FIELD, PICTURE_FIELD, media_lists, profile_images
+from ioscope.simulate.platforms import assign_platforms, set_platform
 from ioscope.simulate.organic import generate_organic
 from ioscope.simulate.params import resolve_params
 from ioscope.simulate.population import BRAND, PROMINENT, Population, build_population
@@ -42,6 +45,19 @@ from ioscope.simulate.writers import CsvSink, accounts_table, open_writer
 __all__ = ["simulate"]
 
 _DAY = 86_400_000
+
+
+def _with_media(table, batch: Batch, pop: Population, plans: list[CampaignPlan], seed: int,
+                chunk: int, platform: np.ndarray):
+    """The posts of a finished batch with their platform and ``media`` column (see
+    ioscope.simulate.media and ioscope.simulate.platforms)."""
+    table = set_platform(table, platform[batch.author])
+    media = media_lists(component_rng(seed, "media", chunk), author=batch.author, t_ms=batch.t,
+                        post_id=table["post_id"].combine_chunks(),
+                        hashtags=table["hashtags"].combine_chunks(),
+                        repost=pc.equal(table["kind"], "repost").to_numpy(zero_copy_only=False),
+                        campaign=pop.campaign, strategies=[p.strategy for p in plans])
+    return table.append_column(MEDIA_FIELD, media)
 
 
 def _camouflage(pop: Population, plans: list[CampaignPlan], skeletons: list[Skeleton],
@@ -93,6 +109,8 @@ def simulate(outdir: str | Path, *, posts: int, seed: int, campaigns: int | None
 
     plans = plan_campaigns(component_rng(seed, "campaigns"), params, period)
     pop = build_population(component_rng(seed, "population"), params, period, plans)
+    platform = assign_platforms(component_rng(seed, "platform"), pop.n,
+                                params["second_platform_share"])
     trending = plan_trending(component_rng(seed, "trending"), period.days, params["trending_per_day"])
     anchors = build_anchors(component_rng(seed, "anchors"), pop, period, n_posts,
                             params["breaking_news"], trending)
@@ -116,9 +134,10 @@ def simulate(outdir: str | Path, *, posts: int, seed: int, campaigns: int | None
     timings["plan"] = time.perf_counter() - t_start
 
     t = time.perf_counter()
-    writer = open_writer(params["format"], out, pop, posts_schema())
+    writer = open_writer(params["format"], out, pop, posts_schema().append(MEDIA_FIELD))
     collected = np.bincount(anchors.batch.author, minlength=pop.n)
-    writer.write(anchors.table.sort_by("created_at"))
+    writer.write(_with_media(anchors.table, anchors.batch, pop, plans, seed, 0, platform)
+                 .sort_by("created_at"))
     written = anchors.table.num_rows
     promo: dict[int, list[tuple[np.ndarray, np.ndarray, np.ndarray]]] = {p.index: [] for p in plans}
     try:
@@ -131,7 +150,8 @@ def simulate(outdir: str | Path, *, posts: int, seed: int, campaigns: int | None
             for p, rows in marks:
                 promo[p.index].append((batch.ids[rows], batch.author[rows], batch.t[rows]))
             collected += np.bincount(batch.author, minlength=pop.n)
-            writer.write(table.sort_by("created_at"))
+            writer.write(_with_media(table, batch, pop, plans, seed, c + 1, platform)
+                         .sort_by("created_at"))
             written += table.num_rows
             del batch, table  # before the next chunk is generated
             if progress:
@@ -165,6 +185,12 @@ def simulate(outdir: str | Path, *, posts: int, seed: int, campaigns: int | None
     t = time.perf_counter()
     accounts = accounts_table(pop, _lifetime_post_counts(component_rng(seed, "post-counts"), pop,
                                                          collected, period))
+    # accounts_table lists the accounts in account-id order
+    order = np.argsort(pop.account_id, kind="stable")
+    accounts = set_platform(accounts, platform[order])
+    accounts = accounts.append_column(PICTURE_FIELD, profile_images(
+        component_rng(seed, "pictures"), accounts["account_id"].combine_chunks(),
+        pop.campaign[order]))
     writer.write_accounts(accounts)
     write_truth(out / "truth.csv", pop, plans)
     counts = {p.index: (len(sk), sk.n_actions) for p, sk in zip(plans, skeletons)}

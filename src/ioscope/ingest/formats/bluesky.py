@@ -30,6 +30,8 @@ from __future__ import annotations
 from ioscope.ingest.context import ReadContext
 from ioscope.ingest.jsonsql import json_kind, raw_if, shape
 from ioscope.ingest.jsonsrc import json_chunks, query, stage_from
+from ioscope.ingest.media import stage_account_images, stage_media
+from ioscope.ingest.media_sql import bluesky_images, bluesky_media
 from ioscope.ingest.registry import register_reader
 from ioscope.ingest.sqlfrag import sql_str, ts
 
@@ -245,3 +247,5 @@ def read_bluesky(ctx: ReadContext) -> None:
         items = query(ctx.con, "_json", chunk, _ITEMS)
         classes = set(items["cls"].unique().to_pylist())
         stage_posts(ctx, query(ctx.con, "_items", items, _posts_sql(platform, classes)))
+        stage_media(ctx, bluesky_media(platform), chunk)
+        stage_account_images(ctx, bluesky_images(platform), chunk)

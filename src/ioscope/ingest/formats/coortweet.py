@@ -12,15 +12,15 @@ rows: the post gets the items of all its rows, in file order, and the rows after
 as duplicates of it. The ids are kept as items, prefixed with their kind so that they can never
 be mistaken for real URLs or hashtags: ``url_id:N`` in ``urls`` and ``urls_normalized`` (co_link),
 ``hashtag_id:N`` in ``hashtags`` (co_hashtag), ``domain_id:N`` in ``domains`` (co_domain), and
-``phash_id:N`` (perceptual image hashes) in ``post_items`` with kind ``phash``. The platform is
+``phash_id:N`` (perceptual image hashes) in ``post_media`` (media id and item, co_media). The platform is
 read from the account id's prefix (``fb_`` facebook, ``ig_`` instagram, ``tw_`` twitter, ...), so
 a file may mix platforms; ``--platform`` fills it for accounts without a known prefix.
 """
 
 from __future__ import annotations
 
-from ioscope.ingest.compliance import stage_post_items_sql
 from ioscope.ingest.context import ReadContext
+from ioscope.ingest.media import stage_media
 from ioscope.ingest.registry import register_reader
 from ioscope.ingest.sqlfrag import nullif_blank as nb, sql_str, ts
 
@@ -98,6 +98,7 @@ def read_coortweet_wide(ctx: ReadContext) -> None:
     ctx.stage_sql("stg_posts", f"""SELECT * EXCLUDE (_phash, urls, hashtags, domains),
         {', '.join(f'{e} AS {c}' for c, e in distinct.items())}, {distinct['urls']} AS urls_normalized
         FROM _wide""")
-    stage_post_items_sql(ctx, "SELECT platform, post_id, 'phash' AS kind, 'phash_id:' || _phash "
-                         "AS value, source_line FROM _wide WHERE _phash IS NOT NULL")
+    stage_media(ctx, "SELECT platform, post_id, 'phash_id:' || _phash AS media_id, "
+                "'photo' AS media_kind, 'phash_id:' || _phash AS media_item, source_line "
+                "FROM _wide WHERE _phash IS NOT NULL")
     ctx.con.execute("DROP TABLE _wide")

@@ -10,7 +10,10 @@ lists (hashtags, mentions, urls, …) from list columns or from text — a ``[..
 separated by whitespace, commas, semicolons or '|' (URLs: whitespace, '|', or a comma before the
 next ``scheme://``). ``kind`` accepts post/repost/reply/quote and the usual synonyms (retweet,
 share, forward, comment, quote_tweet, tweet, original); without a kind column every row is a
-post. The platform comes from a platform column or ``--platform``.
+post. The platform comes from a platform column or ``--platform``. A ``media`` column (a list, or
+text split like the other lists) holds content hashes of the files each post carries: each goes
+to ``post_media`` as its id and content hash, so equal values are the same item on any platform.
+In an accounts table, a ``profile_image`` column (a URL) goes to ``account_images``.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import duckdb
 
 from ioscope.errors import InputFormatError, MissingColumnError, UsageError
 from ioscope.ingest.context import ReadContext
+from ioscope.ingest.media import stage_account_images, stage_media
 from ioscope.ingest.registry import register_reader
 from ioscope.ingest.sqlfrag import big, nullif_blank as nb, quote_ident as qi, split_list, sql_str, ts
 from ioscope.model.table import get_table
@@ -82,7 +86,7 @@ def _plan(ctx: ReadContext, header: list[str]) -> tuple[str, dict[str, str]]:
     mapping = dict(ctx.options.get("mapping") or {})
     by_lower = {h.lower(): h for h in header}
     posts, accounts = get_table("posts").column_names, get_table("accounts").column_names
-    known = set(posts) | set(accounts)
+    known = set(posts) | set(accounts) | {"media", "profile_image"}
     for canon, source in mapping.items():
         if canon not in known or canon in _SKIP:
             raise UsageError(f"--map: {canon!r} is not a canonical column. Posts have "
@@ -98,7 +102,7 @@ def _plan(ctx: ReadContext, header: list[str]) -> tuple[str, dict[str, str]]:
             f"{ctx.path}: the {ctx.format} format needs a post_id column (a posts table) or an "
             f"account_id column (an accounts table); map one with --map post_id=COLUMN.",
             hint="Columns with canonical names need no mapping; see `ioscope ingest --help`.")
-    names = posts if target == "posts" else accounts
+    names = posts + ["media"] if target == "posts" else accounts + ["profile_image"]
     cols = {c: by_lower[mapping[c].lower()] for c in names if c in mapping}
     cols.update({c: by_lower[c] for c in names if c not in cols and c in by_lower
                  and c not in _SKIP})
@@ -142,8 +146,10 @@ def _convert(canon: str, typ: str, source: str, src_type: str) -> str:
 def _stage(ctx: ReadContext, target: str, cols: dict[str, str], types: dict[str, str],
            src: str) -> None:
     table = get_table(target)
-    ctypes = {c.name: c.type for c in table.columns}
+    ctypes = {c.name: c.type for c in table.columns} | {"media": "VARCHAR[]",
+                                                         "profile_image": "VARCHAR"}
     exprs = {c: _convert(c, ctypes[c], s, types[s]) for c, s in cols.items()}
+    media, picture = exprs.pop("media", None), exprs.pop("profile_image", None)
     if "platform" not in exprs:
         exprs["platform"] = sql_str(ctx.platform)
     elif ctx.platform:
@@ -152,6 +158,11 @@ def _stage(ctx: ReadContext, target: str, cols: dict[str, str], types: dict[str,
     if target == "accounts":
         ctx.stage_sql("stg_accounts", f"SELECT {select}, _line AS source_line, true AS _primary "
                                       f"FROM {src}")
+        if picture:
+            stage_account_images(ctx, f"""SELECT * FROM (
+                SELECT {exprs['platform']} AS platform, {exprs['account_id']} AS account_id,
+                       'avatar' AS kind, {picture} AS url, _line AS source_line FROM {src})
+                WHERE url IS NOT NULL""")
         return
     if "kind" not in exprs:
         exprs["kind"] = "'post'"
@@ -164,3 +175,8 @@ def _stage(ctx: ReadContext, target: str, cols: dict[str, str], types: dict[str,
                CASE WHEN {bad_time} THEN 'unparseable time ''' || CAST({qi(t_src)} AS VARCHAR)
                     || '''' END AS _error
         FROM {src}""")
+    if media:
+        stage_media(ctx, f"""SELECT *, media_id AS content_hash FROM (
+            SELECT {exprs['platform']} AS platform, {exprs['post_id']} AS post_id,
+                   unnest(list_distinct({media})) AS media_id, _line AS source_line FROM {src})
+            WHERE NULLIF(trim(media_id), '') IS NOT NULL""")

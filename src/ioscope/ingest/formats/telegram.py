@@ -33,6 +33,8 @@ from ioscope.ingest.context import ReadContext
 from ioscope.ingest.jsonsql import json_kind, raw_if, shape
 from ioscope.ingest.jsonsrc import (detect_layout, drop_invalid, json_chunks, open_input, query,
                                     quarantine_record, read_head_bytes, stage_from)
+from ioscope.ingest.media import stage_media
+from ioscope.ingest.media_sql import TELEGRAM_KEYS, telegram_media
 from ioscope.ingest.registry import register_reader
 from ioscope.ingest.sqlfrag import sql_str, ts
 
@@ -137,7 +139,9 @@ SELECT {sql_str(platform)} AS platform, _line AS source_line,
               || ', not a post' END AS _error,
     CASE WHEN _error IS NOT NULL THEN 'record' END AS _error_field,
     {raw_if("_error IS NOT NULL OR post_id IS NULL OR account_id IS NULL OR created_at IS NULL")}
-        AS _raw
+        AS _raw,
+    CASE WHEN json_type(json) = 'OBJECT' AND list_has_any(json_keys(json), {list(TELEGRAM_KEYS)})
+         AND _error IS NULL THEN json END AS _media
 FROM (SELECT _line, json, chat_id, chat_type, chat_name, json_transform(json, {MESSAGE}) AS m
       FROM _msgs)"""
 
@@ -145,7 +149,8 @@ FROM (SELECT _line, json, chat_id, chat_type, chat_name, json_transform(json, {M
 def _stage(ctx: ReadContext, msgs: pa.Table, platform: str) -> None:
     rows = query(ctx.con, "_msgs", msgs, _posts_sql(platform))
     ctx.rows_read += stage_from(ctx, "stg_posts", "_p", rows,
-                                "SELECT * EXCLUDE (_chat, _display_name, _parts) FROM _p")
+                                "SELECT * EXCLUDE (_chat, _display_name, _parts, _media) FROM _p")
+    stage_media(ctx, telegram_media(), rows)
     stage_from(ctx, "stg_accounts", "_p", rows, """
         SELECT platform, account_id, arg_max(_display_name, source_line) AS display_name,
                max(source_line) AS source_line, false AS _primary

@@ -21,6 +21,8 @@ from ioscope.ingest.compliance import stage_stream_notices
 from ioscope.ingest.context import ReadContext
 from ioscope.ingest.jsonsql import id_text, not_object_error, raw_if, shape, strip_tags
 from ioscope.ingest.jsonsrc import json_chunks, query, stage_from
+from ioscope.ingest.media import stage_account_images, stage_media
+from ioscope.ingest.media_sql import twitter_v1_images, twitter_v1_media
 from ioscope.ingest.registry import register_reader
 from ioscope.ingest.sqlfrag import sql_str, ts
 
@@ -170,3 +172,5 @@ def read_twitter_v1(ctx: ReadContext) -> None:
                 SELECT platform, source_line, false AS _primary,
                        {", ".join(f"a_{c} AS {c}" for c in _ACCOUNT_FIELDS)}
                 FROM _twp WHERE {roles} AND _has_user""")
+        stage_media(ctx, twitter_v1_media(ctx.platform or "twitter"), chunk)
+        stage_account_images(ctx, twitter_v1_images(ctx.platform or "twitter"), chunk)

@@ -24,6 +24,8 @@ from ioscope.errors import SchemaError
 from ioscope.ingest.context import RAW_LIMIT, ReadContext
 from ioscope.ingest.jsonsql import json_kind, raw_if, shape
 from ioscope.ingest.jsonsrc import json_chunks, query, stage_from
+from ioscope.ingest.media import stage_account_images, stage_media
+from ioscope.ingest.media_sql import twitter_v2_images, twitter_v2_media
 from ioscope.ingest.registry import register_reader
 from ioscope.ingest.sqlfrag import sql_str, ts
 
@@ -244,3 +246,5 @@ def read_twitter_v2(ctx: ReadContext) -> None:
                                                          "FROM _u WHERE NOT _primary")
         ctx.rows_read += stage_from(ctx, "stg_posts", "_items", items,
                                     f"SELECT {sql_str(platform)} AS platform, * FROM ({_others_sql()})")
+        stage_media(ctx, twitter_v2_media(platform), chunk)
+        stage_account_images(ctx, twitter_v2_images(platform), chunk)

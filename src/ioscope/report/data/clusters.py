@@ -11,7 +11,7 @@ from typing import Any
 
 from ioscope.errors import NotFoundError
 from ioscope.model.names import name_sql
-from ioscope.report.data import empty, evidence, not_run, section
+from ioscope.report.data import empty, evidence, media, not_run, pivots, section
 from ioscope.report.data.evidence import member_join, pick_bucket
 from ioscope.report.data.runs import detect_not_run
 from ioscope.report.trace import Tracer
@@ -129,6 +129,8 @@ def cluster_detail(tr: Tracer, cluster_id: Any, *, members_limit: int = 200,
     out.update(_creation(tr, cluster_id))
     if tr.has("compliance_events"):
         out.update(_deletions(tr, cluster_id))
+    out.update(media.cluster_media(tr, cluster_id))
+    out.update(pivots.cluster_pivots(tr, cluster_id, edge_scope(tr)))
     out.update(evidence.member_activity(tr, cluster_id))
     if tr.has("edges"):
         out.update(_signals(tr, cluster_id))

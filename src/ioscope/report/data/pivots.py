@@ -1,0 +1,66 @@
+"""Clusters that span platforms: the members per platform and the pivots that tie them, the
+edges between members on different platforms (per signal) and the items they rest on, and the
+handles members use on several platforms.
+
+Reads ``cluster_members``, ``accounts``, ``edges`` and ``edge_evidence``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ioscope.report.trace import Tracer
+
+__all__ = ["cluster_pivots"]
+
+_MEMBERS = "m AS (SELECT platform, account_id FROM cluster_members WHERE cluster_id = ?)"
+_BETWEEN = """JOIN m m1 ON m1.platform = e.platform_1 AND m1.account_id = e.account_1
+            JOIN m m2 ON m2.platform = e.platform_2 AND m2.account_id = e.account_2
+            WHERE e.platform_1 <> e.platform_2"""
+
+
+def cluster_pivots(tr: Tracer, cid: Any, scope: str, limit: int = 10) -> dict[str, Any]:
+    """Accounts per platform; when there are several, the cross-platform edges per signal
+    (``scope``: the SQL condition on ``e`` that keeps the edges shown) and the items most of
+    them share."""
+    rows, q = tr.rows("Members of the cluster per platform", """
+        SELECT platform, count(*) AS accounts FROM cluster_members WHERE cluster_id = ?
+        GROUP BY platform ORDER BY accounts DESC, platform""", [cid])
+    out: dict[str, Any] = dict(platforms=rows, q_platforms=q)
+    if len(rows) < 2:
+        return out
+    # a handle's stem: lower-case, without '@' and without a Bluesky domain ('name.bsky.social')
+    handles, q_h = tr.rows("Handles members use on several platforms", f"""
+        WITH {_MEMBERS},
+        h AS (SELECT a.platform, a.account_id,
+                     lower(split_part(ltrim(a.handle, '@'), '.', 1)) AS stem
+              FROM accounts a JOIN m ON m.platform = a.platform AND m.account_id = a.account_id
+              WHERE NULLIF(trim(a.handle), '') IS NOT NULL)
+        SELECT stem AS handle, count(DISTINCT platform) AS platforms, count(*) AS accounts,
+               list(platform || ':' || account_id ORDER BY platform, account_id) AS members
+        FROM h GROUP BY stem HAVING count(DISTINCT platform) >= 2
+        ORDER BY accounts DESC, handle LIMIT ?""", [cid, limit])
+    out.update(handle_pivots=handles, q_handle_pivots=q_h)
+    if not tr.has("edges"):
+        return out
+    p_col = (", min(e.p_value) AS min_p" if tr.has_column("edges", "p_value")
+             else ", NULL AS min_p")
+    pivots, q_p = tr.rows("Edges between members on different platforms, per signal", f"""
+        WITH {_MEMBERS}
+        SELECT e.signal, LEAST(e.platform_1, e.platform_2) AS platform_a,
+               GREATEST(e.platform_1, e.platform_2) AS platform_b, count(*) AS edges{p_col}
+        FROM edges e {_BETWEEN} AND {scope}
+        GROUP BY ALL ORDER BY edges DESC, e.signal""", [cid])
+    out.update(pivots=pivots, q_pivots=q_p)
+    if tr.has("edge_evidence"):
+        items, q_i = tr.rows("Items behind those edges: pairs of posts by members on two "
+                             "platforms", f"""
+            WITH {_MEMBERS}
+            SELECT v.signal, v.item, count(*) AS pairs
+            FROM edge_evidence v JOIN edges e ON e.signal = v.signal
+              AND e.platform_1 = v.platform_1 AND e.account_1 = v.account_1
+              AND e.platform_2 = v.platform_2 AND e.account_2 = v.account_2
+            {_BETWEEN} AND {scope}
+            GROUP BY ALL ORDER BY pairs DESC, v.signal, v.item LIMIT ?""", [cid, limit])
+        out.update(pivot_items=items, q_pivot_items=q_i)
+    return out
