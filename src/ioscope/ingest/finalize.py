@@ -50,6 +50,8 @@ class FileResult:
     referenced_posts_new: int
     referenced_accounts_new: int
     ads_new: int = 0
+    #: the CSV dialect the file was read with (delimiter, quote, escape, sniffed), or None
+    dialect: dict | None = None
 
     def to_dict(self) -> dict:
         return dict(self.__dict__)
@@ -96,7 +98,7 @@ def finalize(ctx: ReadContext) -> FileResult:
                     f"WHERE {defaults['platform']} = r.platform AND a.account_id = r.account_id)")
     ads_new = merge_ads(ctx) if has_ads else 0
     return FileResult(ctx.path, ctx.format, ctx.rows_read, ingested, q, posts_new, accounts_new,
-                      ref_posts_new, ref_accounts_new, ads_new)
+                      ref_posts_new, ref_accounts_new, ads_new, dialect=ctx.dialect)
 
 
 def _quarantine_invalid(ctx: ReadContext, platform: str) -> None:

@@ -11,6 +11,10 @@ separated by whitespace, commas, semicolons or '|' (URLs: whitespace, '|', or a 
 next ``scheme://``). ``kind`` accepts post/repost/reply/quote and the usual synonyms (retweet,
 share, forward, comment, quote_tweet, tweet, original); without a kind column every row is a
 post. The platform comes from a platform column or ``--platform``.
+
+The CSV reader is the one reader that sniffs its dialect: the delimiter (comma, semicolon, tab or
+'|') that splits the first lines into the same number of fields; quotes are ``"``, doubled to
+escape. The dialect used is recorded in the run (the file's ``dialect``).
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ import duckdb
 
 from ioscope.errors import InputFormatError, MissingColumnError, UsageError
 from ioscope.ingest.context import ReadContext
+from ioscope.ingest.csvsrc import read_header, sniff_dialect
 from ioscope.ingest.registry import register_reader
 from ioscope.ingest.sqlfrag import big, nullif_blank as nb, quote_ident as qi, split_list, sql_str, ts
 from ioscope.model.table import get_table
@@ -40,9 +45,10 @@ def _canonical_header(head: str) -> bool:
                  "(canonical names need no mapping)", sniff=lambda p, h: _canonical_header(h),
                  priority=90)
 def read_csv(ctx: ReadContext) -> None:
-    header = _csv_header(ctx)
+    dialect = sniff_dialect(ctx.path)  # the one reader that sniffs; the run records the dialect
+    header = read_header(ctx.path, dialect)
     target, cols = _plan(ctx, header)
-    ctx.load_csv(required=sorted(set(cols.values()), key=header.index))
+    ctx.load_csv(required=sorted(set(cols.values()), key=header.index), dialect=dialect)
     types = {c: "VARCHAR" for c in cols.values()}
     _stage(ctx, target, cols, types, "src")
 
@@ -65,16 +71,6 @@ def read_parquet(ctx: ReadContext) -> None:
     ctx.rows_read += ctx.con.execute("SELECT count(*) FROM src").fetchall()[0][0]
     _stage(ctx, target, cols, types, "src")
     ctx.con.execute("DROP VIEW src")
-
-
-def _csv_header(ctx: ReadContext) -> list[str]:
-    try:
-        return [d[0] for d in ctx.con.execute(
-            f"SELECT * FROM read_csv({sql_str(ctx.path)}, header = true, all_varchar = true) "
-            "LIMIT 0").description]
-    except duckdb.Error as e:
-        raise InputFormatError(f"cannot be read as CSV: {str(e).splitlines()[0]}",
-                               path=ctx.path) from None
 
 
 def _plan(ctx: ReadContext, header: list[str]) -> tuple[str, dict[str, str]]:
