@@ -24,6 +24,8 @@ from __future__ import annotations
 
 import csv
 import io
+import os
+import tempfile
 from dataclasses import asdict, dataclass
 
 import duckdb
@@ -33,7 +35,7 @@ from ioscope.ingest.compressed import is_gzip, open_input, read_head_bytes
 from ioscope.ingest.sqlfrag import quote_ident, sql_str
 
 __all__ = ["Dialect", "RFC4180", "SEMICOLON", "MAX_RECORD", "sniff_dialect", "read_header",
-           "delimiter_of"]
+           "delimiter_of", "read_into"]
 
 MAX_RECORD = 20_000_000  # bytes; a longer record is quarantined with its size
 _BLOCK = 16 << 20
@@ -133,44 +135,152 @@ def _count_lines(path: str) -> int:
     return last
 
 
-def _tail(path: str, first_line: int) -> tuple[int, bytes]:
-    """(byte offset of line ``first_line``, the bytes from there to the end)."""
-    offset, line, out = 0, 1, bytearray()
+def _line_at(path: str, line: int) -> tuple[int, bytes]:
+    """(byte offset where physical line ``line`` starts, its text without the line break)."""
+    offset, at, rest = 0, 1, b""
     with open_input(path) as f:
         while blk := f.read(_BLOCK):
-            if line >= first_line:
-                out += blk
-                continue
             pos = 0
-            while line < first_line:
+            while at < line:
                 nl = blk.find(b"\n", pos)
                 if nl < 0:
                     break
-                pos, line = nl + 1, line + 1
-            if line >= first_line:
-                offset += pos
-                out += blk[pos:]
-            else:
+                pos, at = nl + 1, at + 1
+            if at < line:
                 offset += len(blk)
-    return offset, bytes(out)
+                continue
+            offset += pos
+            rest = blk[pos:]
+            while b"\n" not in rest and (more := f.read(_BLOCK)) and len(rest) < MAX_RECORD:
+                rest += more
+            break
+    return offset, rest.split(b"\n", 1)[0].rstrip(b"\r")
+
+
+def _copy_from(path: str, offset: int, dest: str) -> None:
+    """Write the (decompressed) file from byte ``offset`` to its end into ``dest``."""
+    with open_input(path) as f, open(dest, "wb") as out:
+        done = 0
+        while blk := f.read(_BLOCK):
+            if done + len(blk) > offset:
+                out.write(blk[max(0, offset - done):])
+            done += len(blk)
+
+
+MAX_RESYNC = 100  # unterminated quotes after which the rest of a file is read as DuckDB reads it
 
 
 def read_into(con: duckdb.DuckDBPyConnection, path: str, dialect: Dialect, header: list[str],
               select: str, name: str) -> list[tuple]:
-    """Create temp table ``name`` (``select`` over the file's records, plus ``_line``, the line
-    where the record starts, and ``_nl``, the line breaks inside it). Returns the problems found:
-    ``(line, field, reason, raw)``, one per unreadable record; the caller quarantines them."""
+    """Create temp table ``name`` (``select`` over the file's records, plus ``_line``, the physical
+    line where the record starts, and ``_nl``, the line breaks inside it). Returns the problems
+    found, ``(line, field, reason, raw)``, one per unreadable record, for the caller to
+    quarantine.
+
+    A quote left open (a multi-line reject, or lines DuckDB drops at the end of the file) ends
+    the record at its first line; the file is read again from the next line (a *resync*), so
+    the records after it keep their values and their lines.
+    """
+    last = _count_lines(path)
+    con.execute(f"DROP TABLE IF EXISTS temp.main.{quote_ident(name)}")
+    problems: list[tuple] = []
+    segment, first_line, tail = path, 1, None
+    fd, scratch = tempfile.mkstemp(prefix="ioscope-csv-", suffix=".csv")
+    os.close(fd)
+    try:
+        for resync in range(MAX_RESYNC + 1):
+            found = _scan(con, segment, dialect, header, select, first_line)
+            end = con.execute("SELECT max(_line + _nl) FROM _csv_part").fetchall()[0][0]
+            end = max(end or 0, first_line if segment == path else first_line - 1)
+            for line, _c, _e, raw, _m in found:
+                end = max(end, line + (raw or "").count("\n"))
+            cut = next((r for r in found if r[2] == "UNQUOTED VALUE" and "\n" in (r[3] or "")),
+                       None)
+            if tail is not None and cut is None and not _rows_in(con):
+                # the lines after a cut record hold no complete record: all of them are its
+                problems[tail] = problems[tail][:3] + (_tail_text(path, problems[tail][0]),)
+                break
+            can = resync < MAX_RESYNC
+            stop = cut[0] if cut and can else (end + 1 if last > end and can else None)
+            keep = f"WHERE _line < {stop}" if stop else ""
+            con.execute(f"INSERT INTO {name} SELECT * EXCLUDE (_i) FROM _csv_part {keep}"
+                        if con.execute(f"SELECT count(*) FROM duckdb_tables() WHERE table_name = "
+                                       f"{sql_str(name)} AND temporary").fetchall()[0][0]
+                        else f"CREATE TEMP TABLE {name} AS SELECT * EXCLUDE (_i) FROM _csv_part "
+                             f"{keep}")
+            problems += [_problem(r) for r in found if stop is None or r[0] < stop]
+            if stop is None:
+                if last > end:  # resyncs exhausted: the rest is one record
+                    problems.append((end + 1, "record", "malformed CSV: unterminated quotes "
+                                     "after line", _tail_text(path, end + 1)))
+                break
+            offset, text = _line_at(path, stop)
+            if cut:
+                problems.append((stop, cut[1], "malformed CSV record (unterminated quote): "
+                                 f"{cut[4]} The lines after it are read as records of their own.",
+                                 text.decode("utf-8", errors="replace")))
+                tail = None
+            else:
+                problems.append((stop, "record", "the file ends inside a quoted field: the record "
+                                 f"starting at line {stop} (byte {offset:,}) is cut short",
+                                 text.decode("utf-8", errors="replace")))
+                tail = len(problems) - 1
+            if stop >= last:
+                break
+            next_offset, _ = _line_at(path, stop + 1)
+            _copy_from(path, next_offset, scratch)
+            segment, first_line = scratch, stop + 1
+    finally:
+        con.execute("DROP TABLE IF EXISTS _csv_part")
+        os.unlink(scratch)
+    return problems
+
+
+def _rows_in(con: duckdb.DuckDBPyConnection) -> bool:
+    return con.execute("SELECT count(*) FROM _csv_part").fetchall()[0][0] > 0
+
+
+def _tail_text(path: str, line: int) -> str:
+    offset, _ = _line_at(path, line)
+    with open_input(path) as f:
+        done, out = 0, bytearray()
+        while (blk := f.read(_BLOCK)) and len(out) < 40_000:
+            if done + len(blk) > offset:
+                out += blk[max(0, offset - done):]
+            done += len(blk)
+    return bytes(out[:40_000]).decode("utf-8", errors="replace").rstrip()
+
+
+def _problem(reject: tuple) -> tuple:
+    line, column, etype, raw, msg = reject
+    if etype == "LINE SIZE OVER MAXIMUM":
+        size = "".join(ch for ch in msg.rsplit(":", 1)[-1] if ch.isdigit())
+        size = f"{int(size):,} bytes" if size else "more bytes"
+        return (line, "record", f"record of {size} is longer than the {MAX_RECORD:,}-byte "
+                "limit for one CSV record", raw)
+    return (line, column, f"malformed CSV record ({etype.lower()}): {msg}", raw)
+
+
+def _scan(con: duckdb.DuckDBPyConnection, path: str, dialect: Dialect, header: list[str],
+          select: str, first_line: int) -> list[tuple]:
+    """Read ``path`` (the file, or its rest from physical line ``first_line``, without a header)
+    into ``_csv_part`` with physical lines; returns DuckDB's rejects ``(line, column, type, raw,
+    message)``, one per record, with physical lines too."""
+    head = first_line == 1
     cols = "{" + ", ".join(f"{sql_str(h)}: 'VARCHAR'" for h in header) + "}"
-    opts = ["header=true", "auto_detect=false", f"columns={cols}", *dialect.duckdb_options(),
-            "store_rejects=true", "rejects_table='_csv_rejects'", "rejects_scan='_csv_scans'",
-            f"max_line_size={MAX_RECORD}", "null_padding=false", "strict_mode=true",
-            "parallel=false", f"compression={'gzip' if is_gzip(path) else 'none'}"]
+    opts = [f"header={str(head).lower()}", "auto_detect=false", f"columns={cols}",
+            *dialect.duckdb_options(), "store_rejects=true", "rejects_table='_csv_rejects'",
+            "rejects_scan='_csv_scans'", f"max_line_size={MAX_RECORD}", "null_padding=false",
+            "strict_mode=true", "parallel=false",
+            f"compression={'gzip' if is_gzip(path) else 'none'}"]
     src = f"read_csv({sql_str(path)}, {', '.join(opts)})"
     every = "concat(" + ", ".join(quote_ident(h) for h in header) + ")"
+    h, base = (1 if head else 0), first_line - 1
     try:
         con.execute(
-            f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT {select}, "
-            f"CAST(row_number() OVER () AS BIGINT) + 1 AS _line, "
+            f"CREATE OR REPLACE TEMP TABLE _csv_part AS SELECT {select}, "
+            f"CAST(row_number() OVER () AS BIGINT) AS _i, "
+            f"CAST(row_number() OVER () AS BIGINT) + {h + base} AS _line, "
             f"CASE WHEN contains({every}, chr(10)) THEN strlen({every}) - "
             f"strlen(replace({every}, chr(10), '')) ELSE 0 END AS _nl FROM {src}")
     except duckdb.Error as e:
@@ -178,104 +288,32 @@ def read_into(con: duckdb.DuckDBPyConnection, path: str, dialect: Dialect, heade
             _count_lines(path)  # raises the cut or damaged stream's error, with its offset
         raise InputFormatError(f"cannot be read as CSV: {str(e).splitlines()[0]}",
                                path=path) from None
-    rejects = con.execute(
-        "SELECT line, column_name, error_type, csv_line, error_message FROM _csv_rejects "
-        "ORDER BY line").fetchall()
+    rejects: dict[int, tuple] = {}
+    for r in con.execute("SELECT line, column_name, error_type, csv_line, error_message "
+                         "FROM _csv_rejects ORDER BY line, error_type = 'UNQUOTED VALUE' DESC"
+                         ).fetchall():
+        rejects.setdefault(int(r[0]), r)
     con.execute("DROP TABLE IF EXISTS _csv_rejects; DROP TABLE IF EXISTS _csv_scans")
-    if con.execute(f"SELECT count(*) FROM {name} WHERE _nl > 0").fetchall()[0][0]:
-        con.execute(
-            f"UPDATE {name} SET _line = {name}._line + w.before FROM (SELECT _line AS l, "
-            f"sum(_nl) OVER (ORDER BY _line ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)"
-            f" AS before FROM {name}) w WHERE {name}._line = w.l AND w.before > 0")
-    problems, recovered, seen = [], [], set()
-    if rejects:
-        # The line of each good record: the header, the lines of the good records before it and
-        # those of the rejected records before it (a reject's lines are in its raw text).
-        span: dict[int, int] = {}
-        for r in rejects:
-            span[int(r[0])] = max(span.get(int(r[0]), 0), (r[3] or "").count("\n"))
-        rows, taken = [], 0
-        for ln in sorted(span):
-            rows.append((ln, ln - 2 - taken, 1 + span[ln]))
-            taken += 1 + span[ln]
-        con.execute("CREATE OR REPLACE TEMP TABLE _rej_lines (line BIGINT, good_before BIGINT, "
-                    "width BIGINT)")
-        con.executemany("INSERT INTO _rej_lines VALUES (?, ?, ?)", rows)
-        con.execute(
-            f"UPDATE {name} SET _line = _line + (SELECT COALESCE(sum(width), 0) FROM _rej_lines r "
-            f"WHERE r.good_before < {name}._line - 1)")
-        con.execute("DROP TABLE _rej_lines")
-    end = con.execute(f"SELECT max(_line + _nl) FROM {name}").fetchall()[0][0] or 1
-    for line, column, etype, raw, msg in rejects:
-        raw = raw or ""
-        end = max(end, int(line) + raw.count("\n"))
-        if line in seen:
-            continue
-        seen.add(line)
-        if etype == "LINE SIZE OVER MAXIMUM":
-            size = "".join(ch for ch in msg.rsplit(":", 1)[-1] if ch.isdigit())
-            size = f"{int(size):,} bytes" if size else "more bytes"
-            problems.append((int(line), "record", f"record of {size} is longer than the "
-                             f"{MAX_RECORD:,}-byte limit for one CSV record", raw))
-        elif etype == "UNQUOTED VALUE" and "\n" in raw:
-            # the open quote swallowed the lines after the record's first: read them again
-            first, rest = raw.split("\n", 1)
-            problems.append((int(line), column, f"malformed CSV record ({etype.lower()}): "
-                             f"{msg}", first))
-            recovered += _records(rest, int(line) + 1, dialect, len(header), problems)
-        else:
-            problems.append((int(line), column, f"malformed CSV record ({etype.lower()}): {msg}",
-                             raw))
-    # lines the records do not account for: a last record cut inside a quoted field
-    last = _count_lines(path)
-    if last > end:
-        offset, tail = _tail(path, end + 1)
-        text = tail.decode("utf-8", errors="replace")
-        first, _, after = text.partition("\n")
-        problems.append((end + 1, "record", f"the file ends inside a quoted field: the record "
-                         f"starting at line {end + 1} (byte {offset:,}) is cut short", first))
-        recovered += _records(after, end + 2, dialect, len(header), problems)
-    if recovered:
-        _insert(con, name, header, recovered)
-    return problems
-
-
-def _records(text: str, first_line: int, dialect: Dialect, width: int,
-             problems: list[tuple]) -> list[tuple[int, list[str]]]:
-    """The complete records of ``text`` (lines after a malformed record's first line), with
-    their lines; the other pieces are added to ``problems``."""
-    out = []
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=dialect.delimiter,
-                        quotechar=dialect.quote, doublequote=True, strict=True)
-    lines = text.split("\n")
-    start = first_line
-    while True:
-        try:
-            row = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as e:
-            problems.append((start, "record", f"malformed CSV record after an unterminated "
-                             f"quote: {e}", "\n".join(lines[start - first_line:reader.line_num])))
-            start = first_line + reader.line_num
-            continue
-        if len(row) == width:
-            out.append((start, row))
-        elif row:
-            problems.append((start, "record", f"malformed CSV record after an unterminated "
-                             f"quote: {len(row)} fields, {width} expected",
-                             "\n".join(lines[start - first_line:reader.line_num])))
-        start = first_line + reader.line_num
-    return out
-
-
-def _insert(con: duckdb.DuckDBPyConnection, name: str, header: list[str],
-            records: list[tuple[int, list[str]]]) -> None:
-    cols = [d[0] for d in con.execute(f"SELECT * FROM {name} LIMIT 0").description]
-    rows = []
-    for line, values in records:
-        by_name = {h.lower(): (v if v != "" else None) for h, v in zip(header, values)}
-        rows.append([by_name.get(c.lower()) if c not in ("_line", "_nl") else None for c in cols])
-        rows[-1][cols.index("_line")] = line
-        rows[-1][cols.index("_nl")] = sum(v.count("\n") for v in values)
-    con.executemany(f"INSERT INTO {name} VALUES ({', '.join('?' * len(cols))})", rows)
+    multi = con.execute("SELECT count(*) FROM _csv_part WHERE _nl > 0").fetchall()[0][0]
+    if not rejects and not multi:
+        return []
+    # DuckDB numbers records (header = 1), not lines: a record's physical line is its number
+    # plus the line breaks inside the records before it, good or rejected.
+    con.execute("CREATE OR REPLACE TEMP TABLE _csv_rej (r BIGINT, gb BIGINT, nl BIGINT)")
+    rows = [(r, r - h - k, (rej[3] or "").count("\n"))
+            for k, (r, rej) in enumerate(sorted(rejects.items()), 1)]
+    if rows:
+        con.executemany("INSERT INTO _csv_rej VALUES (?, ?, ?)", rows)
+    con.execute("CREATE OR REPLACE TEMP TABLE _csv_cum AS SELECT _i, sum(_nl) OVER (ORDER BY _i) "
+                "AS c FROM _csv_part")
+    con.execute(
+        f"UPDATE _csv_part SET _line = {h + base} + _csv_part._i + w.k + w.c - _csv_part._nl + "
+        f"w.rnl FROM (SELECT p._i, c.c, (SELECT count(*) FROM _csv_rej WHERE gb < p._i) AS k, "
+        f"(SELECT COALESCE(sum(nl), 0) FROM _csv_rej WHERE gb < p._i) AS rnl "
+        f"FROM _csv_part p JOIN _csv_cum c USING (_i)) w WHERE _csv_part._i = w._i")
+    physical = dict(con.execute(
+        f"SELECT r, {base} + r + COALESCE((SELECT c FROM _csv_cum WHERE _i = gb), 0) + "
+        f"COALESCE(sum(nl) OVER (ORDER BY r ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0)"
+        f" FROM _csv_rej").fetchall())
+    con.execute("DROP TABLE _csv_rej; DROP TABLE _csv_cum")
+    return [(int(physical[r]), *rej[1:]) for r, rej in sorted(rejects.items())]
