@@ -70,7 +70,11 @@ def detect_layout(path: str, head: bytes | None = None) -> str:
         return "lines"
     except orjson.JSONDecodeError:
         pass
-    # an indented document opens with '{' alone, or with a first member ending in ',' '{' '['
+    # an indented document opens with '{' alone, or with a first member ending in ',' '{' '[';
+    # JSON lines whose first line is damaged go on with an object at the start of a line
+    following = next((ln for ln in stripped.split(b"\n")[1:] if ln.strip()), b"")
+    if following[:1] == b"{":
+        return "lines"
     return "document" if first.endswith((b"{", b"[", b",", b":")) else "lines"
 
 
