@@ -34,7 +34,7 @@ from ioscope.errors import InputFormatError
 from ioscope.ingest.compressed import is_gzip, open_input, read_head_bytes
 from ioscope.ingest.sqlfrag import quote_ident, sql_str
 
-__all__ = ["Dialect", "RFC4180", "SEMICOLON", "MAX_RECORD", "sniff_dialect", "read_header",
+__all__ = ["Dialect", "RFC4180", "MAX_RECORD", "sniff_dialect", "read_header",
            "delimiter_of", "read_into"]
 
 MAX_RECORD = 20_000_000  # bytes; a longer record is quarantined with its size
@@ -59,7 +59,6 @@ class Dialect:
 
 
 RFC4180 = Dialect()
-SEMICOLON = Dialect(delimiter=";")
 _CANDIDATES = (",", ";", "\t", "|")
 
 
