@@ -218,7 +218,7 @@ def _dump(value: Any) -> str:
 def _payer(ad: dict) -> str | None:
     bp = _json_field(ad.get("beneficiary_payers"))
     if isinstance(bp, list) and bp and isinstance(bp[0], dict) and bp[0].get("payer"):
-        return bp[0]["payer"]
+        return str(bp[0]["payer"])
     for n in ("funding_entity", "bylines"):
         if ad.get(n):
             return str(ad[n])
@@ -242,6 +242,9 @@ def convert(ad: Any, line: int, platform: str,
 
 def _convert(ad: dict, line: int, platform: str, raw: str) -> tuple[dict, list[dict], list[dict]]:
     ad_id = str(ad["id"]).strip() if ad.get("id") not in (None, "") else None
+    for name in ("page_name", "currency"):  # text fields: any other value is unreadable
+        if ad.get(name) not in (None, "") and not isinstance(ad[name], str):
+            raise _BadValue(name, f"{name} is not text: {_dump(ad[name])[:80]}")
     s_lo, s_hi, s_raw = _range(ad, "spend")
     i_lo, i_hi, i_raw = _range(ad, "impressions")
     captions = _texts(ad, "ad_creative_link_captions", "ad_creative_link_caption")
@@ -268,7 +271,7 @@ def _convert(ad: dict, line: int, platform: str, raw: str) -> tuple[dict, list[d
     for loc in _json_field(ad.get("target_locations")) or []:
         if isinstance(loc, dict) and loc.get("name"):
             crit.append({"kind": "location", "mode": "exclude" if loc.get("excluded") else "include",
-                         "value": loc["name"], "raw": _dump(loc)})
+                         "value": str(loc["name"]), "raw": _dump(loc)})
     ages = _json_field(ad.get("target_ages"))
     if isinstance(ages, list) and ages:
         crit.append({"kind": "age", "value": "-".join(map(str, ages[:2])), "raw": _dump(ages)})
@@ -290,7 +293,7 @@ def _convert(ad: dict, line: int, platform: str, raw: str) -> tuple[dict, list[d
     for key in ("delivery_by_region", "region_distribution"):
         for d in _json_field(ad.get(key)) or []:
             if isinstance(d, dict) and d.get("region"):
-                delivery.append({"dimension": "region", "value": d["region"],
+                delivery.append({"dimension": "region", "value": str(d["region"]),
                                  "share": share(d.get("percentage"))})
     for d in _json_field(ad.get("demographic_distribution")) or []:
         if isinstance(d, dict):
@@ -299,7 +302,7 @@ def _convert(ad: dict, line: int, platform: str, raw: str) -> tuple[dict, list[d
                              "share": share(d.get("percentage"))})
     for d in _json_field(ad.get("age_country_gender_reach_breakdown")) or []:
         if isinstance(d, dict) and d.get("country"):
-            delivery.append({"dimension": "country", "value": d["country"], "share": None})
+            delivery.append({"dimension": "country", "value": str(d["country"]), "share": None})
     for d in delivery:
         d.update(platform=platform, ad_id=ad_id, _ad_line=line)
     return row, crit, delivery
