@@ -11,15 +11,18 @@ finalizer can prove nothing was lost.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 import pyarrow as pa
 
 from ioscope.errors import MissingColumnError
-from ioscope.ingest.sqlfrag import quote_ident, sql_str
+from ioscope.ingest.sqlfrag import quote_ident
 import ioscope.model.stages  # noqa: F401  (the ads tables are staged too)
 from ioscope.model.table import get_table
+
+if TYPE_CHECKING:
+    from ioscope.ingest.csvsrc import Dialect
 
 __all__ = ["ReadContext", "STAGING", "RAW_LIMIT"]
 
@@ -42,6 +45,8 @@ class ReadContext:
     run_id: str
     options: dict[str, Any] = field(default_factory=dict)
     rows_read: int = 0
+    #: the CSV dialect the file was read with (``load_csv``), recorded in the run
+    dialect: dict | None = None
     _quarantine: list[tuple] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -98,30 +103,23 @@ class ReadContext:
 
     # -- CSV through DuckDB --------------------------------------------------------------------
     def load_csv(self, *, required: list[str], optional: list[str] = (), name: str = "src",
-                 delim: str | None = None) -> list[str]:
+                 dialect: "Dialect | None" = None, sniff: bool = False) -> list[str]:
         """Read the CSV file into temp table ``name`` (all VARCHAR, plus ``_line``, the physical
         line where the record starts, and ``_nl``, the line breaks inside it).
 
-        Malformed rows (wrong column count, bad quoting, invalid UTF-8) go to quarantine with
-        DuckDB's line number and message. Returns the header's column names. Raises
+        The dialect is ``dialect`` (default: comma, double quote, doubled to escape), or with
+        ``sniff`` the one :func:`ioscope.ingest.csvsrc.sniff_dialect` finds, recorded in
+        :attr:`dialect`. Malformed rows (wrong column count, bad quoting, invalid UTF-8, too long,
+        cut short) go to quarantine with their line, field and reason, and never change their
+        neighbours (:mod:`ioscope.ingest.csvsrc`). Returns the header's column names. Raises
         :class:`MissingColumnError` naming the file and the missing column.
         """
-        opts = ["header=true", "all_varchar=true", "store_rejects=true",
-                "rejects_table='_csv_rejects'", "rejects_scan='_csv_scans'",
-                "max_line_size=20000000", "null_padding=false", "strict_mode=true",
-                "parallel=false"]
-        if delim:
-            opts.append(f"delim={sql_str(delim)}")
-        src = f"read_csv({sql_str(self.path)}, {', '.join(opts)})"
-        try:
-            header = [d[0] for d in self.con.execute(f"SELECT * FROM {src} LIMIT 0").description]
-        except duckdb.Error as e:
-            header = []
-            reason = str(e).splitlines()[0]
-            if "empty" not in reason.lower():
-                from ioscope.errors import InputFormatError
-                raise InputFormatError(f"cannot be read as CSV: {reason}", path=self.path) from None
-        lower = {h.lower().strip(): h for h in header}
+        from ioscope.ingest import csvsrc
+
+        dialect = csvsrc.sniff_dialect(self.path) if sniff else (dialect or csvsrc.RFC4180)
+        self.dialect = dialect.to_dict()
+        header = csvsrc.read_header(self.path, dialect)
+        lower = {h.lower(): h for h in header}
         missing = [c for c in required if c.lower() not in lower]
         if missing:
             raise MissingColumnError(
@@ -131,37 +129,9 @@ class ReadContext:
         select = ", ".join(
             f"{quote_ident(lower[c.lower()])} AS {quote_ident(c)}"
             for c in list(required) + [c for c in optional if c.lower() in lower])
-        # _nl: line breaks inside the record's quoted fields (counted only where there are any)
-        every = "concat(" + ", ".join(quote_ident(h) for h in header) + ")"
-        self.con.execute(
-            f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT {select}, "
-            f"CAST(row_number() OVER () AS BIGINT) + 1 AS _line, "
-            f"CASE WHEN contains({every}, chr(10)) THEN strlen({every}) - "
-            f"strlen(replace({every}, chr(10), '')) ELSE 0 END AS _nl FROM {src}")
-        if self.con.execute(f"SELECT count(*) FROM {name} WHERE _nl > 0").fetchall()[0][0]:
-            self.con.execute(
-                f"UPDATE {name} SET _line = {name}._line + w.before FROM (SELECT _line AS l, "
-                f"sum(_nl) OVER (ORDER BY _line ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)"
-                f" AS before FROM {name}) w WHERE {name}._line = w.l AND w.before > 0")
-        rejects = self.con.execute(
-            "SELECT line, column_name, error_type, csv_line, error_message FROM _csv_rejects "
-            "ORDER BY line").fetchall()
-        if rejects:
-            # The line of each good record: the header, the lines of the good records before it
-            # and the rejected records before it (one line each; they carry DuckDB's own line).
-            self.con.execute("CREATE OR REPLACE TEMP TABLE _rej_lines AS SELECT line, "
-                             "line - row_number() OVER (ORDER BY line) - 1 AS good_before "
-                             "FROM _csv_rejects")
-            self.con.execute(
-                f"UPDATE {name} SET _line = _line + (SELECT count(*) FROM _rej_lines r "
-                f"WHERE r.good_before < {name}._line - 1)")
-            self.con.execute("DROP TABLE _rej_lines")
-        seen: set[int] = set()
-        for line, column, etype, raw, msg in rejects:
-            if line in seen:
-                continue
-            seen.add(line)
-            self.quarantine(int(line), f"malformed CSV record ({etype.lower()}): {msg}", raw, column)
-        self.con.execute("DROP TABLE IF EXISTS _csv_rejects; DROP TABLE IF EXISTS _csv_scans")
-        self.rows_read += self.con.execute(f"SELECT count(*) FROM {name}").fetchall()[0][0] + len(seen)
+        problems = csvsrc.read_into(self.con, self.path, dialect, header, select, name)
+        for line, column, reason, raw in problems:
+            self.quarantine(line, reason, raw, column)
+        self.rows_read += self.con.execute(f"SELECT count(*) FROM {name}").fetchall()[0][0] + \
+            len(problems)
         return header

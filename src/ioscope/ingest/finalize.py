@@ -62,6 +62,8 @@ class FileResult:
     #: media of posts and images of accounts recorded (post_media, account_images)
     post_media_new: int = 0
     account_images_new: int = 0
+    #: the CSV dialect the file was read with (delimiter, quote, escape, sniffed), or None
+    dialect: dict | None = None
 
     def to_dict(self) -> dict:
         return dict(self.__dict__)
@@ -123,7 +125,7 @@ def finalize(ctx: ReadContext) -> FileResult:
                       accounts_new, ref_posts_new, ref_accounts_new, ads_new,
                       rows_duplicate=duplicate, quarantine_new=q_new,
                       compliance_events_new=events_new, post_media_new=media["post_media"],
-                      account_images_new=media["account_images"])
+                      account_images_new=media["account_images"], dialect=ctx.dialect)
 
 
 def _insert_quarantine(ctx: ReadContext, source: str) -> int:

@@ -14,8 +14,7 @@ Python per line), arrays and documents are streamed by DuckDB's JSON reader.
 
 from __future__ import annotations
 
-import gzip
-from typing import BinaryIO, Iterator
+from typing import Iterator
 
 import duckdb
 import numpy as np
@@ -24,6 +23,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ioscope.errors import InputFormatError
+from ioscope.ingest.compressed import is_gzip as _is_gzip, open_input, read_head_bytes
 from ioscope.ingest.context import RAW_LIMIT, STAGING, ReadContext
 from ioscope.ingest.sqlfrag import sql_str
 
@@ -31,32 +31,10 @@ __all__ = ["json_chunks", "query", "stage_from", "detect_layout", "open_input", 
            "drop_invalid", "quarantine_record", "BLOCK", "MAX_RECORD"]
 
 BLOCK = 16 << 20          # bytes read per block of JSON lines
-MAX_RECORD = 64 << 20     # a longer line is quarantined, not loaded
+MAX_RECORD = 16 << 20     # a longer line is quarantined (its size named), not loaded
+MAX_OBJECT = 64 << 20     # the longest record of an array or a document (DuckDB's reader)
 ARRAY_BATCH = 20_000      # records per chunk for arrays and documents
 _UTF8_BOM = b"\xef\xbb\xbf"
-
-
-def open_input(path: str) -> BinaryIO:
-    """The file as a binary stream, gunzipped when it starts with the gzip magic bytes."""
-    f = open(path, "rb")
-    if f.read(2) == b"\x1f\x8b":
-        f.close()
-        return gzip.open(path, "rb")  # type: ignore[return-value]
-    f.seek(0)
-    return f
-
-
-def _is_gzip(path: str) -> bool:
-    with open(path, "rb") as f:
-        return f.read(2) == b"\x1f\x8b"
-
-
-def read_head_bytes(path: str, n: int = 65536) -> bytes:
-    try:
-        with open_input(path) as f:
-            return f.read(n)
-    except (OSError, EOFError, gzip.BadGzipFile):
-        return b""
 
 
 def _check_encoding(path: str, head: bytes) -> None:
@@ -92,12 +70,16 @@ def detect_layout(path: str, head: bytes | None = None) -> str:
         return "lines"
     except orjson.JSONDecodeError:
         pass
-    # an indented document opens with '{' alone, or with a first member ending in ',' '{' '['
+    # an indented document opens with '{' alone, or with a first member ending in ',' '{' '[';
+    # JSON lines whose first line is damaged go on with an object at the start of a line
+    following = next((ln for ln in stripped.split(b"\n")[1:] if ln.strip()), b"")
+    if following[:1] == b"{":
+        return "lines"
     return "document" if first.endswith((b"{", b"[", b",", b":")) else "lines"
 
 
 def json_chunks(ctx: ReadContext, *, layout: str | None = None,
-                max_object: int = MAX_RECORD) -> Iterator[pa.Table]:
+                max_object: int = MAX_OBJECT) -> Iterator[pa.Table]:
     """Successive chunks of the file's valid records, as Arrow tables ``(_line, json)``.
 
     Query a chunk with :func:`query` / :func:`stage_from`, never with ``con.register``: inside
@@ -106,6 +88,7 @@ def json_chunks(ctx: ReadContext, *, layout: str | None = None,
     """
     layout = layout or detect_layout(ctx.path)
     if layout == "empty":
+        _check_complete(ctx.path)
         return
     tables = _line_tables(ctx) if layout == "lines" else _duckdb_tables(ctx, layout, max_object)
     for tab in tables:
@@ -142,7 +125,7 @@ def stage_from(ctx: ReadContext, staging: str, name: str, table: pa.Table, selec
 def _line_tables(ctx: ReadContext) -> Iterator[pa.Table]:
     line = 0            # lines consumed so far
     rest = b""
-    skipping = False    # inside an oversized line, discarding until its end
+    skip = None         # [line, first bytes, size so far] of an oversized line being discarded
     with open_input(ctx.path) as f:
         first = True
         while True:
@@ -157,31 +140,49 @@ def _line_tables(ctx: ReadContext) -> Iterator[pa.Table]:
                     blk = blk[len(_UTF8_BOM):]
             if not blk:
                 break
-            if skipping:
+            if skip is not None:
                 cut = blk.find(b"\n")
                 if cut < 0:
+                    skip[2] += len(blk)
                     continue
-                skipping, blk = False, blk[cut + 1:]
+                skip[2] += cut
+                _too_long(ctx, *skip)
+                skip, blk = None, blk[cut + 1:]
             data = rest + blk
             cut = data.rfind(b"\n")
             if cut < 0:
                 rest = data
                 if len(rest) > MAX_RECORD:
                     line += 1
-                    quarantine_record(ctx, line, f"record longer than {MAX_RECORD >> 20} MB", rest)
-                    rest, skipping = b"", True
+                    skip, rest = [line, rest[:RAW_LIMIT * 4], len(rest)], b""
                 continue
             body, rest = data[:cut], data[cut + 1:]
             tab = _split_lines(ctx, body, line)
             line += body.count(b"\n") + 1
             yield tab
-        if rest and not skipping:
+        if skip is not None:
+            _too_long(ctx, *skip)
+        elif rest:
             yield _split_lines(ctx, rest, line)
+
+
+def _too_long(ctx: ReadContext, line: int, head: bytes, size: int) -> None:
+    quarantine_record(ctx, line, f"record of {size:,} bytes is longer than the "
+                                 f"{MAX_RECORD >> 20} MB limit for one JSON line", head)
 
 
 def _split_lines(ctx: ReadContext, body: bytes, before: int) -> pa.Table:
     raw = pc.split_pattern(pa.array([body], pa.binary()), b"\n").flatten()
     numbers = pa.array(np.arange(before + 1, before + 1 + len(raw), dtype=np.int64))
+    if len(body) > MAX_RECORD:  # a long line that ended inside this block
+        size = pc.binary_length(raw)
+        long = pc.greater(size, MAX_RECORD)
+        if pc.any(long).as_py():
+            for i in np.flatnonzero(long.to_numpy(zero_copy_only=False)):
+                _too_long(ctx, before + 1 + int(i), raw[int(i)].as_py()[:RAW_LIMIT * 4],
+                          size[int(i)].as_py())
+            keep = pc.invert(long)
+            raw, numbers = raw.filter(keep), numbers.filter(keep)
     try:
         text = raw.cast(pa.string())
     except pa.ArrowInvalid:  # some line is not UTF-8: find which, in Python (rare path)
@@ -216,6 +217,7 @@ def _duckdb_tables(ctx: ReadContext, layout: str, max_object: int) -> Iterator[p
             index += n
             yield pa.table({"_line": numbers, "json": batch.column(0)})
     except (duckdb.Error, OSError, pa.ArrowException) as e:  # errors surface through Arrow too
+        _check_complete(ctx.path)  # a cut gzip stream: say so, with its byte offset
         msg = str(e).split("\n")[0].replace("Invalid Input Error: ", "")
         what = "JSON array" if layout == "array" else "JSON document"
         raise InputFormatError(
@@ -224,6 +226,15 @@ def _duckdb_tables(ctx: ReadContext, layout: str, max_object: int) -> Iterator[p
                  "but the file is ingested all or nothing.") from None
     finally:
         reader_con.close()
+
+
+def _check_complete(path: str) -> None:
+    """Raise the error of a cut or damaged gzip stream (a file that looks empty, or that the
+    JSON reader fails on, may only be cut short)."""
+    if _is_gzip(path):
+        with open_input(path) as f:
+            while f.read(BLOCK):
+                pass
 
 
 # -- validating a chunk of lines -------------------------------------------------------------

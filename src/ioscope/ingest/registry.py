@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gzip
 import os
 from dataclasses import dataclass
 from typing import Callable
@@ -57,11 +56,11 @@ def get_reader(name: str) -> ReaderSpec:
 def read_head(path: str, n: int = 65536) -> str:
     """The first ``n`` bytes of a (possibly gzip-compressed) file, decoded leniently, without
     a UTF-8 byte-order mark (sniffers and header checks compare column names)."""
-    opener = gzip.open if _is_gzip(path) else open
+    from ioscope.ingest.compressed import read_head_bytes  # a cut gzip stream gives its head
+
     try:
-        with opener(path, "rb") as f:
-            data = f.read(n)
-    except (OSError, EOFError):
+        data = read_head_bytes(path, n)
+    except OSError:
         data = b""
     return data.decode("utf-8-sig", errors="replace")  # without a byte-order mark
 

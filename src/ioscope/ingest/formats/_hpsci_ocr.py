@@ -31,7 +31,7 @@ _FB_SKIP = {"events", "evehts", "groups", "login", "iogin", "pg", "pages", "phot
 
 
 def _split(url: str) -> tuple[str, str, str]:
-    m = re.match(r"^([a-zA-Z]+://)?([^/?#]*)(.*)$", url.strip())
+    m = re.match(r"^([a-zA-Z]+://)?([^/?#]*)(.*)$", url.strip(), re.S)
     return (m.group(1) or "https://"), m.group(2), m.group(3)
 
 

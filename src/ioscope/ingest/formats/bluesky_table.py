@@ -17,6 +17,7 @@ import orjson
 
 from ioscope.errors import InputFormatError, SchemaError
 from ioscope.ingest.context import ReadContext
+from ioscope.ingest.csvsrc import RFC4180, read_header
 from ioscope.ingest.jsonsrc import read_head_bytes
 from ioscope.ingest.sqlfrag import big, quote_ident, sql_str, ts
 
@@ -42,13 +43,13 @@ def is_table(path: str) -> bool:
 
 
 def _describe(path: str) -> dict[str, str]:
-    """Lower-case column name -> (name, DuckDB type), without loading the file."""
+    """Lower-case column name -> (name, DuckDB type), without loading the file (a CSV header is
+    parsed with the fixed dialect: every column is text)."""
+    if not read_head_bytes(path, 4).startswith(b"PAR1"):
+        return {h.lower(): (h, "VARCHAR") for h in read_header(path, RFC4180)}
     con = duckdb.connect()
     try:
-        if read_head_bytes(path, 4).startswith(b"PAR1"):
-            rel = f"read_parquet({sql_str(path)})"
-        else:
-            rel = f"read_csv({sql_str(path)}, header=true, all_varchar=true)"
+        rel = f"read_parquet({sql_str(path)})"
         return {r[0].lower(): (r[0], r[1]) for r in con.execute(f"DESCRIBE SELECT * FROM {rel}").fetchall()}
     finally:
         con.close()

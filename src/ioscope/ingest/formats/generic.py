@@ -14,6 +14,10 @@ post. The platform comes from a platform column or ``--platform``. A ``media`` c
 text split like the other lists) holds content hashes of the files each post carries: each goes
 to ``post_media`` as its id and content hash, so equal values are the same item on any platform.
 In an accounts table, a ``profile_image`` column (a URL) goes to ``account_images``.
+
+The CSV reader is the one reader that sniffs its dialect: the delimiter (comma, semicolon, tab or
+'|') that splits the first lines into the same number of fields; quotes are ``"``, doubled to
+escape. The dialect used is recorded in the run (the file's ``dialect``).
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ import duckdb
 from ioscope.errors import InputFormatError, MissingColumnError, UsageError
 from ioscope.ingest.context import ReadContext
 from ioscope.ingest.media import stage_account_images, stage_media
+from ioscope.ingest.csvsrc import read_header, sniff_dialect
 from ioscope.ingest.registry import register_reader
 from ioscope.ingest.sqlfrag import big, nullif_blank as nb, quote_ident as qi, split_list, sql_str, ts
 from ioscope.model.table import get_table
@@ -44,9 +49,10 @@ def _canonical_header(head: str) -> bool:
                  "(canonical names need no mapping)", sniff=lambda p, h: _canonical_header(h),
                  priority=90)
 def read_csv(ctx: ReadContext) -> None:
-    header = _csv_header(ctx)
+    dialect = sniff_dialect(ctx.path)  # the one reader that sniffs; the run records the dialect
+    header = read_header(ctx.path, dialect)
     target, cols = _plan(ctx, header)
-    ctx.load_csv(required=sorted(set(cols.values()), key=header.index))
+    ctx.load_csv(required=sorted(set(cols.values()), key=header.index), dialect=dialect)
     types = {c: "VARCHAR" for c in cols.values()}
     _stage(ctx, target, cols, types, "src")
 
@@ -69,16 +75,6 @@ def read_parquet(ctx: ReadContext) -> None:
     ctx.rows_read += ctx.con.execute("SELECT count(*) FROM src").fetchall()[0][0]
     _stage(ctx, target, cols, types, "src")
     ctx.con.execute("DROP VIEW src")
-
-
-def _csv_header(ctx: ReadContext) -> list[str]:
-    try:
-        return [d[0] for d in ctx.con.execute(
-            f"SELECT * FROM read_csv({sql_str(ctx.path)}, header = true, all_varchar = true) "
-            "LIMIT 0").description]
-    except duckdb.Error as e:
-        raise InputFormatError(f"cannot be read as CSV: {str(e).splitlines()[0]}",
-                               path=ctx.path) from None
 
 
 def _plan(ctx: ReadContext, header: list[str]) -> tuple[str, dict[str, str]]:

@@ -6,7 +6,8 @@ Date_Range_Start/End, First/Last_Served_Timestamp, Impressions (buckets such as 
 per currency XXX (no maximum = open-ended), Age_Targeting, Gender_Targeting,
 Geo_Targeting_Included, Geo_Targeting_Excluded. The spend kept is the USD range when given, else
 the first currency with a range. ``google-political-ads-advertiser-stats.csv`` beside the file,
-when present, supplies advertiser names the creative file leaves empty.
+when present, supplies advertiser names the creative file leaves empty. Both files may be
+comma- or semicolon-separated (spreadsheet exports); the header line decides which.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import os
 import re
 
 from ioscope.ingest.context import ReadContext
+from ioscope.ingest.csvsrc import delimiter_of, read_header
 from ioscope.ingest.registry import register_reader
 from ioscope.ingest.sqlfrag import nullif_blank as nb, quote_ident, sql_str, ts
 
@@ -28,7 +30,7 @@ _RANGE = re.compile(r"^spend_range_(min|max)_([a-z]{3})$", re.I)
 
 
 def _sniff(path: str, head: str) -> bool:
-    first = head.splitlines()[0].lower() if head else ""
+    first = head.splitlines()[0].lower() if head else ""  # ',' or ';' exports alike
     return "ad_id" in first and "advertiser_id" in first and (
         "spend_range_min_" in first or "date_range_start" in first)
 
@@ -42,12 +44,10 @@ def _companions(path: str) -> list[str]:
                  "(creative stats CSV; the advertiser stats CSV beside it is read for names)",
                  sniff=_sniff, priority=32, companions=_companions)
 def read_google_political_ads(ctx: ReadContext) -> None:
-    from ioscope.ingest.registry import read_head
-
-    lines = read_head(ctx.path).lstrip("\ufeff").splitlines()
-    header = lines[0].replace('"', "").split(",") if lines else []  # empty: load_csv says what is missing
-    ranges = [h.strip() for h in header if _RANGE.match(h.strip())]
-    ctx.load_csv(required=REQUIRED, optional=OPTIONAL + ranges)
+    dialect = delimiter_of(ctx.path)  # the bundle's ',' or a spreadsheet's ';' export
+    header = read_header(ctx.path, dialect)  # empty: load_csv says what is missing
+    ranges = [h for h in header if _RANGE.match(h)]
+    ctx.load_csv(required=REQUIRED, optional=OPTIONAL + ranges, dialect=dialect)
     currencies = list(dict.fromkeys(_RANGE.match(h).group(2).upper() for h in ranges))
     currencies.sort(key=lambda c: c != "USD")
     col = {(m.group(1).lower(), m.group(2).upper()): h for h in ranges if (m := _RANGE.match(h))}
@@ -63,8 +63,9 @@ def read_google_political_ads(ctx: ReadContext) -> None:
     names = "NULL"
     comp = _companions(ctx.path)
     if comp:
+        opts = ", ".join(delimiter_of(comp[0]).duckdb_options())
         ctx.con.execute(f"CREATE OR REPLACE TEMP TABLE _gpa_adv AS SELECT * FROM read_csv("
-                        f"{sql_str(comp[0])}, header=true, all_varchar=true)")
+                        f"{sql_str(comp[0])}, header=true, all_varchar=true, {opts})")
         names = "(SELECT any_value(Advertiser_Name) FROM _gpa_adv g WHERE g.Advertiser_ID = src.Advertiser_ID)"
     has = {h.lower() for h in header}
 
@@ -75,6 +76,7 @@ def read_google_political_ads(ctx: ReadContext) -> None:
     lo, hi = pick("min"), pick("max")
     spend_raw = (f"CASE WHEN {lo} IS NOT NULL THEN {lo} || '-' || COALESCE({hi}, '') "
                  f"ELSE {c('Spend_USD')} END")
+    bad_field, bad_reason = _bad_numbers(list(col.values()))
     ctx.stage_sql("stg_ads", f"""
         SELECT ? AS platform, {nb('Ad_ID')} AS ad_id, {nb('Advertiser_ID')} AS advertiser_id,
                COALESCE({c('Advertiser_Name')}, {names}) AS advertiser_name,
@@ -89,9 +91,10 @@ def read_google_political_ads(ctx: ReadContext) -> None:
                {nb('Impressions')} AS impressions_raw,
                _line AS source_line,
                CASE WHEN {c('Date_Range_Start')} IS NOT NULL AND {start} IS NULL
-                    THEN 'Date_Range_Start' END AS _error_field,
+                    THEN 'Date_Range_Start' {bad_field} END AS _error_field,
                CASE WHEN {c('Date_Range_Start')} IS NOT NULL AND {start} IS NULL
-                    THEN 'unparseable date ''' || {c('Date_Range_Start')} || '''' END AS _error
+                    THEN 'unparseable date ''' || {c('Date_Range_Start')} || ''''
+                    {bad_reason} END AS _error
         FROM src""", [ctx.platform or "google"])
     crit = []
     for i, (column, kind, mode) in enumerate((("Geo_Targeting_Included", "location", "include"),
@@ -112,3 +115,14 @@ def read_google_political_ads(ctx: ReadContext) -> None:
                    trim(r) AS value
             FROM (SELECT *, unnest(string_split({c('Regions')}, ',')) AS r FROM src
                   WHERE {c('Regions')} IS NOT NULL)""", [ctx.platform or "google"])
+
+
+def _bad_numbers(columns: list[str]) -> tuple[str, str]:
+    """CASE branches naming the first spend range column whose value is not a number."""
+    field, reason = [], []
+    for name in columns:
+        v = nb(quote_ident(name))
+        test = f"WHEN {v} IS NOT NULL AND TRY_CAST(replace({v}, ',', '') AS DOUBLE) IS NULL"
+        field.append(f"{test} THEN {sql_str(name)}")
+        reason.append(f"{test} THEN {sql_str(name + ' is not a number: ')} || left({v}, 80)")
+    return " ".join(field), " ".join(reason)

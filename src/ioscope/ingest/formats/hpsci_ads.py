@@ -101,8 +101,12 @@ def read_hpsci_ads(ctx: ReadContext) -> None:
                  CASE WHEN {big('clicks')} > {big('impressions')} THEN 'more clicks than impressions (OCR)' END],
                  lambda x: x IS NOT NULL) AS notes,
                _line AS source_line,
-               CASE WHEN {nb('id')} IS NULL THEN 'id' END AS _error_field,
-               CASE WHEN {nb('id')} IS NULL THEN 'missing ad id' END AS _error,
+               CASE WHEN {nb('id')} IS NULL THEN 'id'
+                    WHEN {spend} IS NOT NULL AND TRY_CAST({spend} AS DOUBLE) IS NULL
+                    THEN 'spend_amount' END AS _error_field,
+               CASE WHEN {nb('id')} IS NULL THEN 'missing ad id'
+                    WHEN {spend} IS NOT NULL AND TRY_CAST({spend} AS DOUBLE) IS NULL
+                    THEN 'spend_amount is not a number: ' || left({spend}, 80) END AS _error,
                concat_ws(',', id, pdf, clicks, impressions, src.url, spend_amount, spend_currency,
                          created, ended) AS _raw
         FROM src LEFT JOIN _hpsci_landing l ON l.url IS NOT DISTINCT FROM src.url""", [platform])

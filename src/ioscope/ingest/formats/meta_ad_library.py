@@ -16,12 +16,14 @@ demographic_distribution, age_country_gender_reach_breakdown.
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime, timezone
 from typing import Any, Iterator
 
+import orjson
 import pyarrow as pa
 
-from ioscope.errors import InputFormatError
+from ioscope.ingest.compressed import open_input
 from ioscope.ingest.context import ReadContext
 from ioscope.ingest.registry import read_head, register_reader
 
@@ -49,52 +51,101 @@ def _sniff(path: str, head: str) -> bool:
     return "page_id" in first and any(m in first for m in _MARKERS)
 
 
-def _records(path: str) -> Iterator[tuple[int, Any]]:
-    """(record number or line, record) for every ad in a JSON / JSON-lines file."""
-    import gzip
+def _loads(data: bytes | str) -> Any:
+    """A JSON value, or the exception saying why it is not one (never RecursionError)."""
+    try:
+        return orjson.loads(data)
+    except orjson.JSONDecodeError as e:
+        if isinstance(data, bytes):
+            try:
+                data.decode("utf-8")
+            except UnicodeDecodeError as u:
+                return ValueError(f"not valid UTF-8 ({u.reason} at byte {u.start:,} of the "
+                                  "record)")
+        if "depth" in str(e):
+            return ValueError("nested more than 1,024 levels deep")
+    try:  # integers beyond 64 bits, which orjson refuses
+        return json.loads(data)
+    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as e:
+        return e if not isinstance(e, RecursionError) else ValueError("nested too deeply")
 
-    with open(path, "rb") as raw:
-        opener = gzip.open if raw.read(2) == b"\x1f\x8b" else open
-    try:
-        with opener(path, "rb") as f:
-            data = f.read()
-    except (OSError, EOFError) as e:  # a cut or corrupt gzip stream
-        raise InputFormatError(f"cannot be read: {e}", path=path) from None
-    try:
-        text = data.decode("utf-8-sig")  # a byte-order mark is not part of the JSON
-    except UnicodeDecodeError as e:
-        raise InputFormatError(f"not valid UTF-8 ({e.reason} at byte {e.start}); is the file "
-                               "in another encoding?", path=path) from None
-    try:
-        doc = json.loads(text)
-    except json.JSONDecodeError:
-        for i, line in enumerate(text.splitlines(), 1):
+
+#: a JSON string, or one of the characters that structure a document
+_TOKEN = re.compile(rb'"(?:[^"\\]|\\.)*"|[\[\]{},]', re.S)
+
+
+def _elements(data: bytes, start: int) -> Iterator[tuple[int, int]]:
+    """(begin, end) byte spans of the elements of the array opening at ``start``; a damaged
+    element does not move the others (strings are skipped whole, brackets counted). An array
+    cut short ends with its last, partial, element."""
+    depth, begin = 0, start + 1
+    for m in _TOKEN.finditer(data, start):
+        c = m.group()
+        if c[:1] == b'"':
+            continue
+        if c in (b"[", b"{"):
+            depth += 1
+        elif c in (b"]", b"}"):
+            depth -= 1
+            if depth == 0:
+                if data[begin:m.start()].strip():
+                    yield begin, m.start()
+                return
+        elif c == b"," and depth == 1:
+            yield begin, m.start()
+            begin = m.end()
+    if data[begin:].strip():
+        yield begin, len(data)
+
+
+def _records(path: str) -> Iterator[tuple[int, Any, bytes]]:
+    """(line, record or the exception saying why it is unreadable, its raw bytes) for every ad
+    in a JSON / JSON-lines file. One damaged ad (a bad byte, a non-JSON value, nesting deeper
+    than 1,024 levels) is one unreadable record; the others are read."""
+    with open_input(path) as f:
+        data = f.read()
+    if data.startswith(b"\xef\xbb\xbf"):  # a byte-order mark is not part of the JSON
+        data = data[3:]
+    first = data.lstrip().split(b"\n", 1)[0]
+    doc = _loads(data)
+    if isinstance(doc, Exception) and first.startswith(b"{") and not isinstance(
+            _loads(first), Exception):
+        # JSON lines: of ads or of responses
+        for i, line in enumerate(data.split(b"\n"), 1):
             if not line.strip():
                 continue
-            try:
-                obj = json.loads(line)
-            except json.JSONDecodeError as e:
-                yield i, e
-                continue
+            obj = _loads(line)
             if isinstance(obj, dict) and isinstance(obj.get("data"), list):
                 for ad in obj["data"]:
-                    yield i, ad
+                    yield i, ad, b""
             else:
-                yield i, obj
+                yield i, obj, line
         return
-    items = doc.get("data") if isinstance(doc, dict) and "data" in doc else doc
-    if isinstance(items, dict):
-        items = [items]
-    for i, ad in enumerate(items if isinstance(items, list) else [items], 1):
-        yield i, ad
+    if isinstance(doc, dict) and not isinstance(doc.get("data", []), list):
+        yield 1, doc, data
+        return
+    # one array of ads, or a response whose "data" is one: each element on its own
+    stripped = data.lstrip()
+    at = len(data) - len(stripped)
+    if stripped[:1] == b"{":
+        m = re.search(rb'"data"\s*:\s*\[', data)
+        if m is None:
+            yield 1, doc if not isinstance(doc, Exception) else doc, data
+            return
+        at = m.end() - 1
+    elif stripped[:1] != b"[":
+        yield 1, doc, data
+        return
+    for begin, end in _elements(data, at):
+        raw = data[begin:end]
+        line = data.count(b"\n", 0, begin + len(raw) - len(raw.lstrip())) + 1
+        yield line, _loads(raw), raw
 
 
 def _json_field(value: Any) -> Any:
     if isinstance(value, str) and value[:1] in "[{":
-        try:
-            return json.loads(value)
-        except json.JSONDecodeError:
-            return value
+        parsed = _loads(value)
+        return value if isinstance(parsed, Exception) else parsed
     return value
 
 
@@ -127,31 +178,73 @@ def _range(ad: dict, name: str) -> tuple[float | None, float | None, str | None]
     hi = ad.get(f"{name}_upper_bound", ad.get(f"{name}.upper_bound"))
     if isinstance(v, dict):
         lo, hi = v.get("lower_bound", lo), v.get("upper_bound", hi)
-    raw = json.dumps(v) if isinstance(v, dict) else (v if v else None)
+    raw = _dump(v) if isinstance(v, dict) else (v if v else None)
     if lo in (None, "") and hi in (None, ""):
         return None, None, raw if isinstance(raw, str) else None
-    f = lambda x: None if x in (None, "") else float(str(x).replace(",", ""))  # noqa: E731
-    lo_f, hi_f = f(lo), f(hi)
-    return (lo_f if lo_f is not None else 0.0), hi_f, raw or json.dumps(
+
+    def number(x: Any, bound: str) -> float | None:
+        if x in (None, ""):
+            return None
+        try:
+            value = float(str(x).replace(",", ""))
+        except ValueError:
+            value = float("nan")
+        if value != value or value in (float("inf"), float("-inf")) or isinstance(x, bool):
+            raise _BadValue(f"{name}.{bound}", f"{name} {bound.replace('_', ' ')} is not a "
+                            f"number: {str(x)[:80]!r}")
+        return value
+
+    lo_f, hi_f = number(lo, "lower_bound"), number(hi, "upper_bound")
+    return (lo_f if lo_f is not None else 0.0), hi_f, raw or _dump(
         {"lower_bound": lo, "upper_bound": hi})
+
+
+class _BadValue(ValueError):
+    """A value of an ad that cannot be read (the record is quarantined naming the field)."""
+
+    def __init__(self, field: str, reason: str):
+        super().__init__(reason)
+        self.field, self.reason = field, reason
+
+
+def _dump(value: Any) -> str:
+    """``value`` as JSON text (``str`` for what JSON cannot hold; never RecursionError)."""
+    try:
+        return orjson.dumps(value, default=str, option=orjson.OPT_NON_STR_KEYS).decode()
+    except (TypeError, orjson.JSONEncodeError):
+        return "(a value nested too deeply to show)"
 
 
 def _payer(ad: dict) -> str | None:
     bp = _json_field(ad.get("beneficiary_payers"))
     if isinstance(bp, list) and bp and isinstance(bp[0], dict) and bp[0].get("payer"):
-        return bp[0]["payer"]
+        return str(bp[0]["payer"])
     for n in ("funding_entity", "bylines"):
         if ad.get(n):
             return str(ad[n])
     return None
 
 
-def convert(ad: Any, line: int, platform: str) -> tuple[dict, list[dict], list[dict]]:
-    """One Ad Library record → (stg_ads row, criteria, delivery rows)."""
+def convert(ad: Any, line: int, platform: str,
+            raw: str | None = None) -> tuple[dict, list[dict], list[dict]]:
+    """One Ad Library record → (stg_ads row, criteria, delivery rows). ``raw`` is the record's
+    source text when known; a record whose values cannot be read gives an ``_error`` row."""
+    raw = (raw or _dump(ad))[:10_000]
     if not isinstance(ad, dict):
         return ({"platform": platform, "source_line": line, "_error": "not an ad object",
-                 "_error_field": None, "_raw": json.dumps(ad, default=str)[:10_000]}, [], [])
+                 "_error_field": "record", "_raw": raw}, [], [])
+    try:
+        return _convert(ad, line, platform, raw)
+    except _BadValue as e:
+        return ({"platform": platform, "source_line": line, "_error": e.reason,
+                 "_error_field": e.field, "_raw": raw}, [], [])
+
+
+def _convert(ad: dict, line: int, platform: str, raw: str) -> tuple[dict, list[dict], list[dict]]:
     ad_id = str(ad["id"]).strip() if ad.get("id") not in (None, "") else None
+    for name in ("page_name", "currency"):  # text fields: any other value is unreadable
+        if ad.get(name) not in (None, "") and not isinstance(ad[name], str):
+            raise _BadValue(name, f"{name} is not text: {_dump(ad[name])[:80]}")
     s_lo, s_hi, s_raw = _range(ad, "spend")
     i_lo, i_hi, i_raw = _range(ad, "impressions")
     captions = _texts(ad, "ad_creative_link_captions", "ad_creative_link_caption")
@@ -170,7 +263,7 @@ def convert(ad: Any, line: int, platform: str) -> tuple[dict, list[dict], list[d
         "spend_lower": s_lo, "spend_upper": s_hi, "spend_raw": s_raw,
         "currency": (ad.get("currency") or None),
         "impressions_lower": i_lo, "impressions_upper": i_hi, "impressions_raw": i_raw,
-        "source_line": line, "_raw": json.dumps(ad, default=str)[:10_000],
+        "source_line": line, "_raw": raw,
         "_error_field": "ad_delivery_start_time" if start and not _time(start) else None,
         "_error": f"unparseable time {start!r}" if start and not _time(start) else None,
     }
@@ -178,10 +271,10 @@ def convert(ad: Any, line: int, platform: str) -> tuple[dict, list[dict], list[d
     for loc in _json_field(ad.get("target_locations")) or []:
         if isinstance(loc, dict) and loc.get("name"):
             crit.append({"kind": "location", "mode": "exclude" if loc.get("excluded") else "include",
-                         "value": loc["name"], "raw": json.dumps(loc)})
+                         "value": str(loc["name"]), "raw": _dump(loc)})
     ages = _json_field(ad.get("target_ages"))
     if isinstance(ages, list) and ages:
-        crit.append({"kind": "age", "value": "-".join(map(str, ages[:2])), "raw": json.dumps(ages)})
+        crit.append({"kind": "age", "value": "-".join(map(str, ages[:2])), "raw": _dump(ages)})
     if ad.get("target_gender"):
         crit.append({"kind": "gender", "value": str(ad["target_gender"]),
                      "raw": str(ad["target_gender"])})
@@ -200,7 +293,7 @@ def convert(ad: Any, line: int, platform: str) -> tuple[dict, list[dict], list[d
     for key in ("delivery_by_region", "region_distribution"):
         for d in _json_field(ad.get(key)) or []:
             if isinstance(d, dict) and d.get("region"):
-                delivery.append({"dimension": "region", "value": d["region"],
+                delivery.append({"dimension": "region", "value": str(d["region"]),
                                  "share": share(d.get("percentage"))})
     for d in _json_field(ad.get("demographic_distribution")) or []:
         if isinstance(d, dict):
@@ -209,7 +302,7 @@ def convert(ad: Any, line: int, platform: str) -> tuple[dict, list[dict], list[d
                              "share": share(d.get("percentage"))})
     for d in _json_field(ad.get("age_country_gender_reach_breakdown")) or []:
         if isinstance(d, dict) and d.get("country"):
-            delivery.append({"dimension": "country", "value": d["country"], "share": None})
+            delivery.append({"dimension": "country", "value": str(d["country"]), "share": None})
     for d in delivery:
         d.update(platform=platform, ad_id=ad_id, _ad_line=line)
     return row, crit, delivery
@@ -222,21 +315,21 @@ def read_meta_ad_library(ctx: ReadContext) -> None:
     head = read_head(ctx.path).lstrip("\ufeff \t\r\n")
     if head[:1] in "{[":
         records = []
-        for line, ad in _records(ctx.path):
+        for line, ad, raw in _records(ctx.path):
             ctx.rows_read += 1
             if isinstance(ad, Exception):
-                ctx.quarantine(line, f"invalid JSON: {ad}", None)
+                ctx.quarantine(line, f"malformed JSON: {ad}", raw[:40_000], "record")
                 continue
-            records.append((line, ad))
+            records.append((line, ad, raw.decode("utf-8", errors="replace") if raw else None))
     else:
         ctx.load_csv(required=["id"], optional=_CSV_OPTIONAL)
         cur = ctx.con.execute("SELECT * FROM src ORDER BY _line")
         names = [d[0] for d in cur.description]
-        records = [(row["_line"], {k: v for k, v in row.items() if v not in (None, "")})
+        records = [(row["_line"], {k: v for k, v in row.items() if v not in (None, "")}, None)
                    for row in (dict(zip(names, r)) for r in cur.fetchall())]
     ads, crit, delivery = [], [], []
-    for line, ad in records:
-        a, c, d = convert(ad, line, platform)
+    for line, ad, raw in records:
+        a, c, d = convert(ad, line, platform, raw)
         ads.append(a)
         crit += c
         delivery += d
