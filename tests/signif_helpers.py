@@ -13,7 +13,8 @@ T0 = datetime(2024, 3, 1, 12)
 
 EDGE_DDL = """CREATE TABLE sig_edges (signal VARCHAR, platform_1 VARCHAR, account_1 VARCHAR,
     platform_2 VARCHAR, account_2 VARCHAR, log10_p DOUBLE, first_at TIMESTAMP, last_at TIMESTAMP,
-    weight BIGINT DEFAULT 1, expected DOUBLE DEFAULT 0.5, co_actions BIGINT DEFAULT 0)"""
+    weight BIGINT DEFAULT 1, expected DOUBLE DEFAULT 0.5, co_actions BIGINT DEFAULT 0,
+    scale_seconds DOUBLE DEFAULT NULL)"""
 #: Insert an edge with its first eight columns (weight 1, expected 0.5 by default).
 EDGE_INSERT = ("INSERT INTO sig_edges (signal, platform_1, account_1, platform_2, account_2, "
                "log10_p, first_at, last_at) VALUES")
@@ -30,7 +31,9 @@ def setup_groups(ws, groups):
     ws.ensure(CLUSTERS, CLUSTER_MEMBERS)
     for name, members, signal, log10_p, items in groups:
         for a, b in itertools.combinations(sorted(members), 2):
-            con.execute("INSERT INTO sig_edges VALUES (?, 'x', ?, 'x', ?, ?, ?, ?, ?, 0.5, ?)",
+            con.execute("INSERT INTO sig_edges (signal, platform_1, account_1, platform_2, "
+                        "account_2, log10_p, first_at, last_at, weight, expected, co_actions) "
+                        "VALUES (?, 'x', ?, 'x', ?, ?, ?, ?, ?, 0.5, ?)",
                         [signal, a, b, log10_p, T0, T0 + timedelta(hours=2), max(items, 1),
                          items])
             for i in range(items):

@@ -37,6 +37,7 @@ def _help() -> str:
             f"Signals:\n\n{lines}\n"
             "Examples:\n\n"
             "  ioscope detect case.duckdb\n\n"
+            "  ioscope detect case.duckdb --scales 10s,1m,10m,1h,6h\n\n"
             "  ioscope detect case.duckdb --fdr 0.001 --window auto\n\n"
             "  ioscope detect case.duckdb --window-sweep 10s,60s,10m,1h\n\n"
             "  ioscope detect case.duckdb --raw --signals co_repost\n\n"
@@ -82,7 +83,8 @@ def detect_cmd(
     workspace: Path = typer.Argument(..., help="Workspace file."),
     signals: Optional[str] = typer.Option(
         None, "--signals", "-s", help="Comma-separated signals (default: " + ",".join(default_signals()) + ")."),
-    window: str = typer.Option("60s", "--window", "-w", help="Co-action window: 30s, 5m, 1h, seconds, or 'auto' (CooRnet's estimate from the repost delays)."),
+    window: Optional[str] = typer.Option(None, "--window", "-w", help="One co-action window for every signal: 30s, 5m, 1h, seconds, or 'auto' (CooRnet's estimate from the repost delays). Default: the calibrated run tests every scale of --scales; a --raw or --compat run uses 60s."),
+    scales: Optional[str] = typer.Option(None, "--scales", help=_spec("scales")),
     min_weight: Optional[int] = typer.Option(None, "--min-weight", help="Keep edges with at least this weight (default: per signal, mostly 2)."),
     compat: Optional[str] = typer.Option(None, "--compat", help="'cnt': coordination-network-toolkit's exact definitions (co_repost, co_text, co_reply, co_link)."),
     hot_items: Optional[str] = typer.Option(None, "--hot-items", help="Hot-item policy: skip, cap or keep (default skip; keep with --compat)."),
@@ -100,7 +102,7 @@ def detect_cmd(
     resolution: Optional[float] = typer.Option(None, "--resolution", help=_spec("resolution")),
     min_cluster_size: Optional[int] = typer.Option(None, "--min-cluster-size", help=_spec("min_cluster_size")),
     seed: Optional[int] = typer.Option(None, "--seed", help=_spec("seed")),
-    window_sweep_: Optional[str] = typer.Option(None, "--window-sweep", help="Comma-separated windows (e.g. 10s,60s,10m,1h): run at each and report how the raw and the significant results change; the workspace ends with the --window run."),
+    window_sweep_: Optional[str] = typer.Option(None, "--window-sweep", help="Comma-separated windows (e.g. 10s,60s,10m,1h): run at each and report how the raw and the significant results change; the workspace ends with the --window run (without --window: the multi-scale run)."),
     engine: str = typer.Option("duckdb", "--engine", help="Where the co-action statements run: duckdb (in the workspace) or spark (same results; not near_duplicate_text, synchronized or creation_burst). See docs/scale.md."),
     spark_master: Optional[str] = typer.Option(None, "--spark-master", help="Spark master URL: local[2], spark://host:7077, yarn (default: local[*])."),
     spark_conf: Optional[List[str]] = typer.Option(None, "--spark-conf", help="Spark setting KEY=VALUE (repeatable), e.g. spark.executor.memory=8g."),
@@ -125,7 +127,7 @@ def detect_cmd(
             raise StageNotRunError(f"{workspace} holds no posts: there is nothing to detect.",
                                    hint=f"Ingest files first: `ioscope ingest {workspace} FILE...`.")
         estimate = None
-        if window.strip().lower() == "auto":
+        if window is not None and window.strip().lower() == "auto":
             estimate = estimate_window(ws)
             window = str(estimate["seconds"] or 60.0)
             if not json:
@@ -136,14 +138,16 @@ def detect_cmd(
                 raise UsageError("--window-sweep compares significant results; it does not run "
                                  "with --raw or --compat.")
             windows = [w for w in (x.strip() for x in window_sweep_.split(",")) if w]
-            rows = window_sweep(ws, windows, final_window=window, **options,
-                                **{k: v for k, v in significance.items() if v is not None})
+            chosen = {k: v for k, v in significance.items() if v is not None}
+            rows = window_sweep(ws, windows, final_window=window, **options, **chosen)
+            if window is None:  # the workspace ends with the default, multi-scale run
+                detect(ws, scales=scales, **options, **chosen)
             if json:
                 emit_json({"window_sweep": rows, "window_estimate": estimate})
             else:
                 _print_sweep(rows)
             return
-        report = detect(ws, window=window, compat=compat, raw=raw, **options,
+        report = detect(ws, window=window, scales=scales, compat=compat, raw=raw, **options,
                         **{k: v for k, v in significance.items() if v is not None})
     if json:
         d = report.to_dict()

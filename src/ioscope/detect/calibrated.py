@@ -22,6 +22,7 @@ from ioscope.detect.base import Signal
 from ioscope.detect.clusters import write_clusters
 from ioscope.detect.coaction import ACCOUNTS, EDGES
 from ioscope.detect.fusion import communities, fuse
+from ioscope.detect.scales import combine_scales
 from ioscope.detect.significance import (ACCOUNT_TESTS, LOG10, EdgeTests, account_fdr,
                                          pool_fdr, test_edges)
 from ioscope.params import Param, validate_params
@@ -41,6 +42,10 @@ SIGNIF_PARAMS = (
           min=0.001, max=1000),
     Param("min_cluster_size", "int", 2, "Smallest cluster reported (accounts).", min=2),
     Param("seed", "int", 0, "Seed of the Leiden clustering.", min=0),
+    Param("scales", "list", "1m,10m,1h,1d", "Time scales at which every windowed co-action "
+          "signal is tested when no window is given: paired once at the largest, each pair's "
+          "p-values combined over the scales (Simes), its edge kept at its strongest scale "
+          "(docs/signals.md, Multi-scale co-action)."),
 )
 
 #: Signals whose items are time bins: their null keeps each account's activity per hour.
@@ -60,14 +65,17 @@ class SignificanceTester:
 
     KEYS = "_sig_keys"
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, *, stratum: float, timing_stratum: float):
+    def __init__(self, con: duckdb.DuckDBPyConnection, *, stratum: float, timing_stratum: float,
+                 scaled: frozenset[str] = frozenset()):
         self.con = con
         self.stratum = stratum
         self.timing_stratum = timing_stratum
+        self.scaled = scaled  # the signals tested at several scales (one call per scale)
         self.tests: list[EdgeTests] = []
         self.offset = 0
         con.execute(f"""CREATE OR REPLACE TEMP TABLE {self.KEYS} (k BIGINT, signal VARCHAR,
-            platform_1 VARCHAR, account_1 VARCHAR, platform_2 VARCHAR, account_2 VARCHAR)""")
+            platform_1 VARCHAR, account_1 VARCHAR, platform_2 VARCHAR, account_2 VARCHAR,
+            scale DOUBLE)""")
 
     def __call__(self, signal: Signal, p: dict[str, Any]) -> dict[str, Any]:
         t0 = time.perf_counter()
@@ -77,15 +85,17 @@ class SignificanceTester:
             tests = signal.test(self.con, p, stratum=self.stratum, n_accounts=int(n_accounts))
         else:
             tests = self._test(signal, p, int(n_accounts))
+        if signal.name in self.scaled:
+            tests.scale = float(p["window"])
         if len(tests):
             keys = pa.table({"k": np.arange(self.offset, self.offset + len(tests)),
                              "a1": tests.a1, "a2": tests.a2})
             self.con.register("_sig_keys_arrow", keys)
             try:
                 self.con.execute(f"""INSERT INTO {self.KEYS}
-                    SELECT x.k, ?, c1.platform, c1.account_id, c2.platform, c2.account_id
+                    SELECT x.k, ?, c1.platform, c1.account_id, c2.platform, c2.account_id, ?
                     FROM _sig_keys_arrow x JOIN {ACCOUNTS} c1 ON c1.aid = x.a1
-                    JOIN {ACCOUNTS} c2 ON c2.aid = x.a2""", [signal.name])
+                    JOIN {ACCOUNTS} c2 ON c2.aid = x.a2""", [signal.name, tests.scale])
             finally:
                 self.con.unregister("_sig_keys_arrow")
         self.tests.append(tests)
@@ -106,17 +116,49 @@ class SignificanceTester:
                           items=("(SELECT aid, item FROM _det_actions)"
                                  if signal.name in TIMING_SIGNALS else None))
 
+    def _combined(self) -> tuple[list[EdgeTests], list[np.ndarray]]:
+        """One EdgeTests per signal: a multi-scale signal's tests at every scale combined
+        (:func:`ioscope.detect.scales.combine_scales`), with the keys of the rows kept."""
+        starts = np.cumsum([0] + [len(t) for t in self.tests])
+        out: list[EdgeTests] = []
+        keys: list[np.ndarray] = []
+        by_signal: dict[str, list[int]] = {}
+        for i, t in enumerate(self.tests):
+            if t.scale is None:
+                out.append(t)
+                keys.append(np.arange(starts[i], starts[i + 1]))
+            else:
+                by_signal.setdefault(t.signal, []).append(i)
+        for name, idx in by_signal.items():
+            parts = [self.tests[i] for i in idx]
+
+            def cat(f, parts=parts):
+                return np.concatenate([f(t) for t in parts])
+            k = np.concatenate([np.arange(starts[i], starts[i + 1]) for i in idx])
+            a1, a2, log_p = cat(lambda t: t.a1), cat(lambda t: t.a2), cat(lambda t: t.log_p)
+            scale = cat(lambda t: np.full(len(t), t.scale))
+            rows, combined = combine_scales(a1, a2, log_p, scale, len(parts))
+            out.append(EdgeTests(name, a1[rows], a2[rows], cat(lambda t: t.weight)[rows],
+                                 cat(lambda t: t.expected)[rows], combined,
+                                 cat(lambda t: t.similarity)[rows],
+                                 masked=max(t.masked for t in parts)))
+            keys.append(k[rows])
+        return out, keys
+
     def finish(self, fdr: float) -> dict[str, Any]:
-        """Pool the p-values, write the significance columns of ``edges``; per-signal counts."""
-        pool_fdr(self.tests)
+        """Combine the scales, pool the p-values, write the significance columns of ``edges``
+        (and drop a multi-scale signal's edges and evidence but at their strongest scale);
+        per-signal counts."""
+        tests, keys = self._combined()
+        pool_fdr(tests)
         per_signal = {t.signal: {"tested": len(t), "significant": int((t.q_value <= fdr).sum())}
-                      for t in self.tests}
-        total = sum(len(t) for t in self.tests)
+                      for t in tests}
+        total = sum(len(t) for t in tests)
         if total:
-            cat = lambda f: np.concatenate([f(t) for t in self.tests])  # noqa: E731
+            cat = lambda f: np.concatenate([f(t) for t in tests])  # noqa: E731
             log_p = cat(lambda t: t.log_p)
             q = cat(lambda t: t.q_value)
-            vals = pa.table({"k": np.arange(total), "expected": cat(lambda t: t.expected),
+            vals = pa.table({"k": np.concatenate(keys), "expected": cat(lambda t: t.expected),
                              "observed_expected": cat(lambda t: t.observed_expected),
                              "p_value": cat(lambda t: t.p_value), "log10_p": log_p / LOG10,
                              "q_value": q,
@@ -130,13 +172,26 @@ class SignificanceTester:
                     FROM (SELECT * FROM {self.KEYS} JOIN _sig_vals USING (k)) s
                     WHERE edges.signal = s.signal AND edges.platform_1 = s.platform_1
                       AND edges.account_1 = s.account_1 AND edges.platform_2 = s.platform_2
-                      AND edges.account_2 = s.account_2""")
+                      AND edges.account_2 = s.account_2
+                      AND edges.scale_seconds IS NOT DISTINCT FROM s.scale""")
             finally:
                 self.con.unregister("_sig_vals")
+            if any(t.scale is not None for t in self.tests):
+                _keep_strongest_scale(self.con)
         self.con.execute(f"DROP TABLE IF EXISTS temp.main.{self.KEYS}")
         return {"fdr": fdr, "tested_edges": total,
                 "significant_edges": int(sum(v["significant"] for v in per_signal.values())),
                 "per_signal": per_signal}
+
+
+def _keep_strongest_scale(con: duckdb.DuckDBPyConnection) -> None:
+    """Multi-scale edges and evidence but those of each edge's strongest scale (the tested rows
+    left without a p-value are the other scales')."""
+    con.execute("DELETE FROM edges WHERE scale_seconds IS NOT NULL AND p_value IS NULL")
+    con.execute("""DELETE FROM edge_evidence v WHERE v.scale_seconds IS NOT NULL AND NOT EXISTS (
+        SELECT 1 FROM edges e WHERE e.signal = v.signal AND e.platform_1 = v.platform_1
+          AND e.account_1 = v.account_1 AND e.platform_2 = v.platform_2
+          AND e.account_2 = v.account_2 AND e.scale_seconds = v.scale_seconds)""")
 
 
 def _pairs_table(con: duckdb.DuckDBPyConnection) -> str | None:
@@ -191,7 +246,8 @@ def finish_calibrated(con: duckdb.DuckDBPyConnection, tester: SignificanceTester
     summary.update(account_fdr(con, "edges", sp["fdr"]))
     # the fused network: significant edges between accounts that are significant themselves
     significant = f"""(SELECT e.signal, e.platform_1, e.account_1, e.platform_2, e.account_2,
-        e.log10_p, e.weight, e.expected, e.co_actions, e.first_at, e.last_at FROM edges e
+        e.log10_p, e.weight, e.expected, e.co_actions, e.first_at, e.last_at, e.scale_seconds
+        FROM edges e
         JOIN {ACCOUNT_TESTS} f1 ON f1.platform = e.platform_1 AND f1.account_id = e.account_1
         JOIN {ACCOUNT_TESTS} f2 ON f2.platform = e.platform_2 AND f2.account_id = e.account_2
         WHERE e.significant AND f1.flagged AND f2.flagged)"""

@@ -127,16 +127,16 @@ def oriented(x: str = "x", y: str = "y") -> str:
             f"THEN {y}.t ELSE {x}.t END AS t2")
 
 
-def pair_actions(sql: Sql, signal: Signal, p: dict[str, Any]) -> int:
+def pair_actions(sql: Sql, signal: Signal, p: dict[str, Any], dst: str = PAIRS) -> int:
     """Every pair of actions by two accounts on the same item within the window (a1 < a2)."""
     if not signal.windowed:
-        return sql.temp(PAIRS, f"""
+        return sql.temp(dst, f"""
             SELECT x.aid AS a1, y.aid AS a2, x.iid, x.pid AS p1, y.pid AS p2,
                    x.t AS t1, y.t AS t2, CAST(NULL AS DOUBLE) AS score
             FROM {ACTIONS} x JOIN {ACTIONS} y ON x.iid = y.iid
             WHERE x.aid < y.aid""")
     w = lit(p["window"])
-    return sql.temp(PAIRS, f"""
+    return sql.temp(dst, f"""
         SELECT x.aid AS a1, y.aid AS a2, x.iid, x.pid AS p1, y.pid AS p2,
                x.t AS t1, y.t AS t2, CAST(NULL AS DOUBLE) AS score
         FROM {ACTIONS} x JOIN {ACTIONS} y ON x.iid = y.iid AND x.b = y.b
@@ -194,16 +194,20 @@ def aggregate_edges(sql: Sql, p: dict[str, Any], compat: str | None) -> int:
         SELECT w.a1, w.a2, FALSE AS directed, LEAST(w.n1, w.n2) AS weight, {stats}""")
 
 
-def store(sql: Sql, signal: str, p: dict[str, Any], run_id: str) -> dict[str, int]:
-    """Append the signal's edges and their evidence to the workspace tables."""
+def store(sql: Sql, signal: str, p: dict[str, Any], run_id: str,
+          scale: float | None = None) -> dict[str, int]:
+    """Append the signal's edges and their evidence to the workspace tables; ``scale`` (seconds)
+    is recorded as their ``scale_seconds`` in a multi-scale run (:mod:`ioscope.detect.scales`)."""
     sig, run = lit(signal), lit(run_id)
+    sc = "CAST(NULL AS DOUBLE)" if scale is None else f"CAST({lit(float(scale))} AS DOUBLE)"
     n_edges = sql.one(f"SELECT COUNT(*) FROM {EDGES}")
     sql.run(f"""
         INSERT INTO edges (signal, platform_1, account_1, platform_2, account_2, directed, weight,
-                           shared_items, co_actions, score, first_at, last_at, run_id)
+                           shared_items, co_actions, score, first_at, last_at, run_id,
+                           scale_seconds)
         SELECT {sig}, c1.platform, c1.account_id, c2.platform, c2.account_id, e.directed, e.weight,
                e.shared_items, e.co_actions, e.score, {from_epoch('e.first_t')},
-               {from_epoch('e.last_t')}, {run}
+               {from_epoch('e.last_t')}, {run}, {sc}
         FROM {EDGES} e JOIN {ACCOUNTS} c1 ON c1.aid = e.a1 JOIN {ACCOUNTS} c2 ON c2.aid = e.a2""")
     # the pairs of the kept account pairs (aggregate_edges) hold those of every edge, in far
     # fewer rows than PAIRS; the join drops those of edges a signal's ``finish`` removed
@@ -217,9 +221,9 @@ def store(sql: Sql, signal: str, p: dict[str, Any], run_id: str) -> dict[str, in
     before = sql.one("SELECT COUNT(*) FROM edge_evidence")
     sql.run(f"""
         INSERT INTO edge_evidence (signal, platform_1, account_1, platform_2, account_2, item,
-                                   post_1, post_2, dt_seconds, score, run_id)
+                                   post_1, post_2, dt_seconds, score, run_id, scale_seconds)
         SELECT {sig}, c1.platform, c1.account_id, c2.platform, c2.account_id, i.item,
-               q1.post_id, q2.post_id, x.t2 - x.t1, x.score, {run}
+               q1.post_id, q2.post_id, x.t2 - x.t1, x.score, {run}, {sc}
         FROM ({chosen}) x JOIN {ACCOUNTS} c1 ON c1.aid = x.a1 JOIN {ACCOUNTS} c2 ON c2.aid = x.a2
         JOIN {ITEM_NAMES} i ON i.iid = x.iid
         JOIN {POST_NAMES} q1 ON q1.pid = x.p1 JOIN {POST_NAMES} q2 ON q2.pid = x.p2""")

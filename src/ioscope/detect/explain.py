@@ -105,6 +105,17 @@ def _apart(dt: float | None, what: str = "") -> str:
     return "" if dt is None else f", {what}a median of {format_seconds(dt)} apart"
 
 
+def _strongest(f: dict, of: int, what: str) -> str:
+    """', strongest at 10 min' after a multi-scale run; 'for 12 of 15 pairs' when only some
+    of the ``of`` edges are strongest at that scale."""
+    scale = f.get("scale_seconds")
+    if scale is None:
+        return ""
+    n = int(f.get("scale_edges") or 0)
+    part = "" if n == of else f" for {n:,} of {of:,} {what}"
+    return f", strongest at {format_seconds(scale)}{part}"
+
+
 def p_equals(log10_p: float | None) -> str:
     """'p = 3e-12', or 'p < 1e-16' for a bound."""
     s = format_p(log10_p)
@@ -149,7 +160,7 @@ def cluster_sentence(signal: str, f: dict) -> str:
     verb, one, many = _phrase(signal)
     return (f"{accounts} {verb} {_same(f['items'], one, many, cut)} "
             f"({_n(f['posts'], 'of their posts', 'of their posts', cut)})"
-            f"{_apart(f.get('median_dt_seconds'))} "
+            f"{_apart(f.get('median_dt_seconds'))}{_strongest(f, int(f['edges']), 'pairs')} "
             f"({p}).")
 
 
@@ -174,4 +185,5 @@ def member_sentence(signal: str, f: dict) -> str:
                 f"apart ({p}).")
     verb, one, many = _phrase(signal)
     return (f"{verb[0].upper() + verb[1:]} {_same(f['items'], one, many, cut)} as {who} "
-            f"({own}){_apart(f.get('median_dt_seconds'))} ({p}).")
+            f"({own}){_apart(f.get('median_dt_seconds'))}"
+            f"{_strongest(f, partners, 'partners')} ({p}).")

@@ -21,6 +21,7 @@ from ioscope.detect.calibrated import (CALIBRATED_SIGNAL_DEFAULTS, SIGNIF_PARAMS
 from ioscope.detect.deletions import posts_seen
 from ioscope.detect.engines import DuckDBEngine, SparkEngine
 from ioscope.detect.results import cluster_totals, list_clusters
+from ioscope.detect.scales import parse_scales, scaled_signals
 from ioscope.detect.run import (TEMP_LIMIT, DetectReport, check_compat, configure_run,
                                 resolve_params, run_signals, select_signals)
 from ioscope.detect.signals import get_signal
@@ -80,13 +81,14 @@ def _signal_params(names: list[str],
 
 
 def run_detect(ws: Workspace, *, raw: bool = False, compat: str | None = None,
-               signals: Iterable[str] | str | None = None, window: str | float | None = "60s",
+               signals: Iterable[str] | str | None = None, window: str | float | None = None,
                min_weight: int | None = None, hot_items: str | None = None,
                max_item_actions: int | None = None, max_evidence: int | None = None,
                params: dict[str, dict[str, Any]] | None = None,
                fdr: float | None = None, stratum: str | float | None = None,
                timing_stratum: str | float | None = None, resolution: float | None = None,
                min_cluster_size: int | None = None, seed: int | None = None,
+               scales: str | Iterable[str | float] | None = None,
                memory_limit: str | None = None, temp_directory: str | None = None,
                temp_limit: str = TEMP_LIMIT, threads: int | None = None,
                engine: str | DuckDBEngine | SparkEngine | None = None,
@@ -95,21 +97,32 @@ def run_detect(ws: Workspace, *, raw: bool = False, compat: str | None = None,
     :func:`ioscope.detect.run.detect_coaction`; fdr, stratum, timing_stratum, resolution,
     min_cluster_size and seed (:data:`ioscope.detect.calibrated.SIGNIF_PARAMS`) apply to the
     calibrated pipeline only. ``honor_deletions`` leaves out the posts a compliance event says
-    were deleted (:func:`ioscope.ingest.compliance.honor_deletions`)."""
+    were deleted (:func:`ioscope.ingest.compliance.honor_deletions`).
+
+    Without ``window``, the calibrated pipeline tests the windowed co-action signals at every
+    one of ``scales`` (default 1m,10m,1h,1d; :mod:`ioscope.detect.scales`); a raw or
+    CNT-compatible run then uses 60 s. With ``window``, every signal uses that one window."""
     check_compat(compat)
     calibrated = not raw and compat is None
     given = {"fdr": fdr, "stratum": stratum, "timing_stratum": timing_stratum,
-             "resolution": resolution, "min_cluster_size": min_cluster_size, "seed": seed}
+             "resolution": resolution, "min_cluster_size": min_cluster_size, "seed": seed,
+             "scales": scales}
     given = {k: v for k, v in given.items() if v is not None}
     if given and not calibrated:
         raise UsageError(f"The option {sorted(given)[0]!r} applies to the calibrated pipeline, "
                          "not to a raw or CNT-compatible run.", hint="Drop it, or drop --raw/--compat.")
+    if window is not None and scales is not None:
+        raise UsageError("Give a window or scales, not both.",
+                         hint="--window tests one window; --scales several at once.")
     sp = significance_params(given) if calibrated else None
+    scale_list = parse_scales(sp["scales"]) if sp is not None and window is None else None
     eng, names = select_signals(signals, compat, engine)
     resolved = resolve_params(
         names, compat=compat, params=_signal_params(names, params) if calibrated else params,
-        overrides={"window": window, "min_weight": min_weight, "hot_items": hot_items,
-                   "max_item_actions": max_item_actions, "max_evidence": max_evidence})
+        overrides={"window": "60s" if window is None else window, "min_weight": min_weight,
+                   "hot_items": hot_items, "max_item_actions": max_item_actions,
+                   "max_evidence": max_evidence})
+    scaled = scaled_signals(names, resolved, scale_list, params)
     resources = configure_run(ws, memory_limit=memory_limit, temp_directory=temp_directory,
                               temp_limit=temp_limit, threads=threads)
     recorded = {"mode": "calibrated" if calibrated else "raw", "signals": names,
@@ -117,6 +130,8 @@ def run_detect(ws: Workspace, *, raw: bool = False, compat: str | None = None,
                 "honor_deletions": honor_deletions}
     if sp is not None:
         recorded["significance"] = sp
+    if scaled:
+        recorded["scales"] = scale_list
     # the four tables are rewritten through temporary twins, so that each step's temporary
     # tables are freed when dropped (see Workspace.run); a CNT-compatible run keeps the single
     # transaction, which is faster at the sizes CNT handles (no copy at the end)
@@ -129,8 +144,10 @@ def run_detect(ws: Workspace, *, raw: bool = False, compat: str | None = None,
         if sp is None:
             return run_signals(ws, run, names, resolved, compat, sql=sql)
         tester = SignificanceTester(ws.con, stratum=sp["stratum"],
-                                    timing_stratum=sp["timing_stratum"])
-        report = run_signals(ws, run, names, resolved, None, on_signal=tester, sql=sql)
+                                    timing_stratum=sp["timing_stratum"],
+                                    scaled=frozenset(scaled))
+        report = run_signals(ws, run, names, resolved, None, on_signal=tester, sql=sql,
+                             scales=scaled)
         t0 = time.perf_counter()
         _log.info("detect: significance and clusters …", extra={"step_start": True})
         summary, _ = finish_calibrated(ws.con, tester, sp, run.run_id)
@@ -138,6 +155,9 @@ def run_detect(ws: Workspace, *, raw: bool = False, compat: str | None = None,
                   f"{summary.get('significant_edges', 0):,}", time.perf_counter() - t0)
         summary["seconds"] = round(time.perf_counter() - t0, 3)
         run.row_counts["significance"] = {k: v for k, v in summary.items() if k != "per_signal"}
+        if scaled:  # the edges and evidence left at their strongest scales
+            _count_kept(ws, report)
+            run.row_counts.update(report.totals)
     for s in report.signals:
         per = summary["per_signal"].get(s["signal"], {})
         s.update({"tested_edges": per.get("tested", 0),
@@ -147,5 +167,16 @@ def run_detect(ws: Workspace, *, raw: bool = False, compat: str | None = None,
                             list_clusters(ws, limit=CLUSTERS_LISTED), cluster_totals(ws))
 
 
+def _count_kept(ws: Workspace, report: DetectReport) -> None:
+    """A multi-scale signal's edges and evidence: those kept, at their strongest scales."""
+    count = "SELECT signal, count(*) FROM {} GROUP BY ALL"
+    edges = dict(ws.con.execute(count.format("edges")).fetchall())
+    evidence = dict(ws.con.execute(count.format("edge_evidence")).fetchall())
+    for s in report.signals:
+        if "scales" in s:
+            s.update({"edges": edges.get(s["signal"], 0),
+                      "evidence": evidence.get(s["signal"], 0)})
+
+
 assert {p.name for p in SIGNIF_PARAMS} == {"fdr", "stratum", "timing_stratum", "resolution",
-                                          "min_cluster_size", "seed"}
+                                          "min_cluster_size", "seed", "scales"}

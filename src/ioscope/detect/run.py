@@ -20,6 +20,7 @@ from ioscope.detect.coaction import (ACCOUNTS, ACTIONS, PAIRS, aggregate_edges,
 from ioscope.detect.coaction import EDGES as EDGES_TEMP
 from ioscope.detect.engines import DuckDBEngine, SparkEngine, resolve_engine
 from ioscope.detect.resources import TEMP_LIMIT, check_temp_limit, configure_run
+from ioscope.detect.scales import ALL_PAIRS, parse_scales, scaled_signals
 from ioscope.detect.signals import SIGNALS, default_signals, get_signal
 from ioscope.detect.sql import Sql, lit
 from ioscope.errors import ParameterError
@@ -113,7 +114,8 @@ def detect_coaction(ws: Workspace, *, signals: Iterable[str] | str | None = None
                     params: dict[str, dict[str, Any]] | None = None,
                     memory_limit: str | None = None, temp_directory: str | None = None,
                     temp_limit: str = TEMP_LIMIT, threads: int | None = None,
-                    engine: str | DuckDBEngine | SparkEngine | None = None) -> DetectReport:
+                    engine: str | DuckDBEngine | SparkEngine | None = None,
+                    scales: str | Iterable[str | float] | None = None) -> DetectReport:
     """Run co-action signals on ``ws`` and replace its ``edges`` and ``edge_evidence``.
 
     ``signals``: names from :data:`ioscope.detect.signals.SIGNALS` (default: every signal on by
@@ -126,27 +128,37 @@ def detect_coaction(ws: Workspace, *, signals: Iterable[str] | str | None = None
     ``temp_directory`` and ``temp_limit`` bound DuckDB's memory, say where it spills and how much.
     ``engine``: ``"duckdb"`` (default), ``"spark"`` or an :mod:`ioscope.detect.engines` object
     such as ``SparkEngine(master="spark://host:7077")`` (same results; see docs/scale.md).
+    ``scales`` (e.g. ``"1m,10m,1h"``) stores the edges of every multi-scale signal once per
+    scale, with ``scale_seconds`` (:mod:`ioscope.detect.scales`); ``window`` then is not used.
     """
     check_compat(compat)
+    scale_list = None if scales is None else parse_scales(scales)
+    if scale_list is not None and compat:
+        raise ParameterError("The 'scales' parameter of detect applies to the default mode, not "
+                             "to a CNT-compatible run.")
     eng, names = select_signals(signals, compat, engine)
     resolved = resolve_params(names, compat=compat, params=params, overrides={
         "window": window, "min_weight": min_weight, "hot_items": hot_items,
         "max_item_actions": max_item_actions, "max_evidence": max_evidence})
+    scaled = scaled_signals(names, resolved, scale_list, params)
     resources = configure_run(ws, memory_limit=memory_limit, temp_directory=temp_directory,
                               temp_limit=temp_limit, threads=threads)
     recorded = {"mode": "raw", "signals": names, "compat": compat, **resources,
                 "per_signal": resolved, "engine": eng.describe()}
+    if scale_list is not None:
+        recorded["scales"] = scale_list
     twins = () if compat else (EDGES.name, EDGE_EVIDENCE.name)  # see pipeline.run_detect
     with ws.run("detect", recorded, replaces=twins) as run, \
             eng.open(ws) as sql:
-        report = run_signals(ws, run, names, resolved, compat, sql=sql)
+        report = run_signals(ws, run, names, resolved, compat, sql=sql, scales=scaled)
     return report
 
 
 def run_signals(ws: Workspace, run: Run, names: list[str], resolved: dict[str, dict[str, Any]],
                 compat: str | None, *,
                 on_signal: Callable[[Signal, dict[str, Any]], dict[str, Any] | None] | None = None,
-                sql: Sql | None = None) -> DetectReport:
+                sql: Sql | None = None, scales: dict[str, list[float]] | None = None,
+                ) -> DetectReport:
     """Inside an open ``ws.run``: replace ``edges``/``edge_evidence`` with the signals' results.
 
     ``resolved`` comes from :func:`resolve_params`. ``on_signal(signal, params)`` is called after
@@ -154,6 +166,10 @@ def run_signals(ws: Workspace, run: Run, names: list[str], resolved: dict[str, d
     ``_det_actions``, ``_det_pairs``, ``_det_edges``; near_duplicate_text: ``_nd_posts_cold``,
     ``_nd_similar``; the Spark engine copies them to ``ws.con`` for it);
     what it returns is added to the signal's counts. ``sql``: the engine's runner (default DuckDB).
+    ``scales`` maps signals to their scales (seconds, ascending; see
+    :func:`ioscope.detect.scales.scaled_signals`): each is paired once at the largest and stored
+    (and passed to ``on_signal``) once per scale, with ``window`` set to the scale; the other
+    signals run at their own window.
     """
     ws.ensure(EDGES, EDGE_EVIDENCE)
     report = DetectReport(run.run_id, compat, resolved)
@@ -166,11 +182,14 @@ def run_signals(ws: Workspace, run: Run, names: list[str], resolved: dict[str, d
             t0 = time.perf_counter()
             _log.info("detect: %s …", name, extra={"step_start": True})
             signal = SIGNALS[name]
-            counts = _run_signal(sql, signal, resolved[name], compat, run.run_id)
-            if on_signal is not None:
-                sql.share((ACCOUNTS, ACTIONS, PAIRS, EDGES_TEMP, "_nd_posts_cold", "_nd_similar",
-                           "_cb_members", "_pa_actions"))
-                counts.update(on_signal(signal, resolved[name]) or {})
+            if scales and name in scales:
+                counts = _run_scales(sql, signal, resolved[name], compat, run.run_id,
+                                     scales[name], on_signal)
+            else:
+                counts = _run_signal(sql, signal, resolved[name], compat, run.run_id)
+                if on_signal is not None:
+                    _share(sql)
+                    counts.update(on_signal(signal, resolved[name]) or {})
             sql.drop_temps(keep=(ACCOUNTS,))
             report.signals.append({"signal": name, **counts,
                                    "seconds": round(time.perf_counter() - t0, 3)})
@@ -180,6 +199,37 @@ def run_signals(ws: Workspace, run: Run, names: list[str], resolved: dict[str, d
         sql.drop_temps()
     run.row_counts.update({"accounts": accounts, "signals": report.signals, **report.totals})
     return report
+
+
+def _share(sql: Sql) -> None:
+    sql.share((ACCOUNTS, ACTIONS, PAIRS, EDGES_TEMP, "_nd_posts_cold", "_nd_similar",
+               "_cb_members", "_pa_actions"))
+
+
+def _run_scales(sql: Sql, signal: Signal, p: dict[str, Any], compat: str | None, run_id: str,
+                scales: list[float], on_signal: Callable[..., dict[str, Any] | None] | None,
+                ) -> dict[str, Any]:
+    """One signal at every scale: one pairing at the largest, a Δt filter per scale."""
+    top = {**p, "window": scales[-1]}
+    counts: dict[str, Any] = load_actions(sql, signal, top, compat)
+    counts.update(apply_hot_policy(sql, top))
+    index_actions(sql)
+    counts["pairs"] = pair_actions(sql, signal, top, dst=ALL_PAIRS)
+    per_scale = []
+    for w in scales:
+        pw = {**p, "window": w}
+        n = sql.temp(PAIRS, f"SELECT * FROM {ALL_PAIRS} WHERE ABS(t2 - t1) <= {lit(w)}")
+        aggregate_edges(sql, pw, compat)
+        row: dict[str, Any] = {"scale_seconds": w, "pairs": n, **store(sql, signal.name, pw,
+                                                                         run_id, scale=w)}
+        if on_signal is not None:
+            _share(sql)
+            row.update(on_signal(signal, pw) or {})
+        per_scale.append(row)
+    counts["edges"] = sum(r["edges"] for r in per_scale)
+    counts["evidence"] = sum(r["evidence"] for r in per_scale)
+    counts["scales"] = per_scale
+    return counts
 
 
 def _run_signal(sql: Sql, signal: Signal, p: dict[str, Any], compat: str | None,

@@ -63,6 +63,8 @@ class EdgeTests:
     similarity: np.ndarray
     q_value: np.ndarray | None = None
     masked: int = 0
+    #: The window of a multi-scale run's test (:mod:`ioscope.detect.scales`), else None.
+    scale: float | None = None
 
     def __len__(self) -> int:
         return int(self.a1.size)

@@ -29,6 +29,10 @@ EDGES = Table(
         C("last_at", "TIMESTAMP", "Latest post of any co-action pair, UTC."),
         C("run_id", "VARCHAR", "The detect run (`runs.run_id`; its parameters give window, "
           "hot-item policy and thresholds)."),
+        C("scale_seconds", "DOUBLE", "In a multi-scale run (the default detect, no window given): "
+          "the time scale, in seconds, at which the edge is strongest (smallest p-value): its "
+          "weight, counts, expectation and evidence are those within that window. NULL after a "
+          "single-window run."),
     ) + SIGNIFICANCE_COLUMNS, stage="detect")
 # no indexes: their upkeep made replacing 200 k edges cost seconds per commit
 
@@ -50,6 +54,8 @@ EDGE_EVIDENCE = Table(
         C("score", "DOUBLE", "Pair-level strength where defined (Jaccard similarity of the two "
           "texts for near_duplicate_text); NULL otherwise."),
         C("run_id", "VARCHAR", "The detect run."),
+        C("scale_seconds", "DOUBLE", "The edge's scale_seconds (multi-scale run): the pair of "
+          "posts is at most that far apart. NULL after a single-window run."),
     ), stage="detect")
 
 register(EDGES, EDGE_EVIDENCE)
