@@ -73,6 +73,12 @@ SIMULATE_PARAMS: tuple[Param, ...] = (
           min=0, max=0.5),
     Param("jitter", "duration", "30s", "Timing jitter: mean delay of a member's action after the "
           "campaign's cue (exponential).", min=0),
+    Param("tempo", "duration", "0s", "Campaign tempo: members act one after another, a mean of "
+          "this apart (each gap drawn uniformly between half and one and a half times it), "
+          "after the cue and the jitter: 0 for a script, minutes or hours for a schedule or "
+          "shift work.", min=0, max=7 * 86400),
+    Param("campaign_events", "int", 0, "Actions (cues) per campaign; 0 derives them from the "
+          "campaign's share of the posts.", min=0, max=1_000_000),
     Param("participation", "float", 0.7, "Probability that a member takes part in each action.",
           min=0.01, max=1),
     Param("organic_mixing", "float", 0.3, "Share of members' posts that are ordinary organic "

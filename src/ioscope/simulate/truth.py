@@ -54,6 +54,7 @@ def _campaign(plan: CampaignPlan, pop: Population, posts: int, cues: int) -> dic
     d = plan.details
     params = {
         "size": plan.size, "participation": plan.participation, "jitter_s": plan.jitter_s,
+        "tempo_s": plan.tempo_s,
         "organic_mixing": plan.organic_mixing, "schedule": plan.schedule,
         "operator": plan.operator, "operator_utc_offset_min": plan.clock_offset_min,
         "audience_country": region.country, "language": LANGUAGES[plan.language],
