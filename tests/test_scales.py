@@ -156,7 +156,7 @@ def test_calibration_preset_stays_clean_at_every_scale(tmp_path):
     ws, truth = _calibration(tmp_path)
     with ws:
         accounts = ws.sql("SELECT count(DISTINCT account_id) FROM posts").fetchone()[0]
-        for window in [None, *SCALES, 86400.0]:
+        for window in [None, *SCALES]:
             detect(ws, window=window)
             result = evaluate(ws, truth)
             assert result["accounts"]["positives"] == 0

@@ -139,8 +139,8 @@ def test_window_sweep_and_auto_window(planted_ws, ws_path):
     assert all(r["raw_accounts"] >= r["flagged"] for r in rows)
     with Workspace.open(ws_path, read_only=True) as w:  # no --window: ends with the default,
         params = json.loads(w.last_runs(1)[0]["parameters"])  # multi-scale run
-        assert params["scales"] == [60, 600, 3600, 86400]
-        assert params["per_signal"]["co_repost"]["window"] == 86400
+        assert params["scales"] == [60, 600, 3600]
+        assert params["per_signal"]["co_repost"]["window"] == 3600
     res = runner.invoke(app, ["detect", str(ws_path), "--window-sweep", "10s", "--window", "60s",
                               *fast])
     with Workspace.open(ws_path, read_only=True) as w:  # ends with the --window (60 s) run

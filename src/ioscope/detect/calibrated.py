@@ -42,7 +42,7 @@ SIGNIF_PARAMS = (
           min=0.001, max=1000),
     Param("min_cluster_size", "int", 2, "Smallest cluster reported (accounts).", min=2),
     Param("seed", "int", 0, "Seed of the Leiden clustering.", min=0),
-    Param("scales", "list", "1m,10m,1h,1d", "Time scales at which every windowed co-action "
+    Param("scales", "list", "1m,10m,1h", "Time scales at which every windowed co-action "
           "signal is tested when no window is given: paired once at the largest, each pair's "
           "p-values combined over the scales (Simes), its edge kept at its strongest scale "
           "(docs/signals.md, Multi-scale co-action)."),
@@ -71,6 +71,7 @@ class SignificanceTester:
         self.stratum = stratum
         self.timing_stratum = timing_stratum
         self.scaled = scaled  # the signals tested at several scales (one call per scale)
+        self._combined: dict[str, tuple[EdgeTests, np.ndarray]] = {}
         self.tests: list[EdgeTests] = []
         self.offset = 0
         con.execute(f"""CREATE OR REPLACE TEMP TABLE {self.KEYS} (k BIGINT, signal VARCHAR,
@@ -116,40 +117,55 @@ class SignificanceTester:
                           items=("(SELECT aid, item FROM _det_actions)"
                                  if signal.name in TIMING_SIGNALS else None))
 
-    def _combined(self) -> tuple[list[EdgeTests], list[np.ndarray]]:
-        """One EdgeTests per signal: a multi-scale signal's tests at every scale combined
-        (:func:`ioscope.detect.scales.combine_scales`), with the keys of the rows kept."""
+    def strongest(self, signal: Signal) -> pa.Table:
+        """After every scale of a multi-scale signal: each account pair's strongest scale
+        (a1, a2, scale), from :func:`ioscope.detect.scales.combine_scales`, whose combined
+        p-values :meth:`finish` uses."""
+        combined, _ = self._combine(signal.name)
+        return pa.table({"a1": combined.a1, "a2": combined.a2,
+                         "scale": np.asarray(combined.scales, dtype=np.float64)})
+
+    def _combine(self, name: str) -> tuple[EdgeTests, np.ndarray]:
+        """A multi-scale signal's tests at every scale as one EdgeTests (the strongest scale's
+        row of each pair, Simes' combined p-value), with the keys of the rows kept."""
+        if name in self._combined:
+            return self._combined[name]
+        starts = np.cumsum([0] + [len(t) for t in self.tests])
+        idx = [i for i, t in enumerate(self.tests) if t.signal == name and t.scale is not None]
+        parts = [self.tests[i] for i in idx]
+
+        def cat(f):
+            return np.concatenate([f(t) for t in parts])
+        k = np.concatenate([np.arange(starts[i], starts[i + 1]) for i in idx])
+        a1, a2, scale = cat(lambda t: t.a1), cat(lambda t: t.a2), cat(
+            lambda t: np.full(len(t), t.scale))
+        rows, log_p = combine_scales(a1, a2, cat(lambda t: t.log_p), scale, len(parts))
+        out = EdgeTests(name, a1[rows], a2[rows], cat(lambda t: t.weight)[rows],
+                        cat(lambda t: t.expected)[rows], log_p,
+                        cat(lambda t: t.similarity)[rows], masked=max(t.masked for t in parts))
+        out.scales = scale[rows]
+        self._combined[name] = (out, k[rows])
+        return self._combined[name]
+
+    def _pooled(self) -> tuple[list[EdgeTests], list[np.ndarray]]:
+        """One EdgeTests per signal (multi-scale signals combined) and the keys of its rows."""
         starts = np.cumsum([0] + [len(t) for t in self.tests])
         out: list[EdgeTests] = []
         keys: list[np.ndarray] = []
-        by_signal: dict[str, list[int]] = {}
         for i, t in enumerate(self.tests):
             if t.scale is None:
                 out.append(t)
                 keys.append(np.arange(starts[i], starts[i + 1]))
-            else:
-                by_signal.setdefault(t.signal, []).append(i)
-        for name, idx in by_signal.items():
-            parts = [self.tests[i] for i in idx]
-
-            def cat(f, parts=parts):
-                return np.concatenate([f(t) for t in parts])
-            k = np.concatenate([np.arange(starts[i], starts[i + 1]) for i in idx])
-            a1, a2, log_p = cat(lambda t: t.a1), cat(lambda t: t.a2), cat(lambda t: t.log_p)
-            scale = cat(lambda t: np.full(len(t), t.scale))
-            rows, combined = combine_scales(a1, a2, log_p, scale, len(parts))
-            out.append(EdgeTests(name, a1[rows], a2[rows], cat(lambda t: t.weight)[rows],
-                                 cat(lambda t: t.expected)[rows], combined,
-                                 cat(lambda t: t.similarity)[rows],
-                                 masked=max(t.masked for t in parts)))
-            keys.append(k[rows])
+            elif not any(o.signal == t.signal for o in out):
+                combined, k = self._combine(t.signal)
+                out.append(combined)
+                keys.append(k)
         return out, keys
 
     def finish(self, fdr: float) -> dict[str, Any]:
-        """Combine the scales, pool the p-values, write the significance columns of ``edges``
-        (and drop a multi-scale signal's edges and evidence but at their strongest scale);
+        """Combine the scales, pool the p-values, write the significance columns of ``edges``;
         per-signal counts."""
-        tests, keys = self._combined()
+        tests, keys = self._pooled()
         pool_fdr(tests)
         per_signal = {t.signal: {"tested": len(t), "significant": int((t.q_value <= fdr).sum())}
                       for t in tests}
@@ -176,22 +192,10 @@ class SignificanceTester:
                       AND edges.scale_seconds IS NOT DISTINCT FROM s.scale""")
             finally:
                 self.con.unregister("_sig_vals")
-            if any(t.scale is not None for t in self.tests):
-                _keep_strongest_scale(self.con)
         self.con.execute(f"DROP TABLE IF EXISTS temp.main.{self.KEYS}")
         return {"fdr": fdr, "tested_edges": total,
                 "significant_edges": int(sum(v["significant"] for v in per_signal.values())),
                 "per_signal": per_signal}
-
-
-def _keep_strongest_scale(con: duckdb.DuckDBPyConnection) -> None:
-    """Multi-scale edges and evidence but those of each edge's strongest scale (the tested rows
-    left without a p-value are the other scales')."""
-    con.execute("DELETE FROM edges WHERE scale_seconds IS NOT NULL AND p_value IS NULL")
-    con.execute("""DELETE FROM edge_evidence v WHERE v.scale_seconds IS NOT NULL AND NOT EXISTS (
-        SELECT 1 FROM edges e WHERE e.signal = v.signal AND e.platform_1 = v.platform_1
-          AND e.account_1 = v.account_1 AND e.platform_2 = v.platform_2
-          AND e.account_2 = v.account_2 AND e.scale_seconds = v.scale_seconds)""")
 
 
 def _pairs_table(con: duckdb.DuckDBPyConnection) -> str | None:

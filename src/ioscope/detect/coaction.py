@@ -195,11 +195,15 @@ def aggregate_edges(sql: Sql, p: dict[str, Any], compat: str | None) -> int:
 
 
 def store(sql: Sql, signal: str, p: dict[str, Any], run_id: str,
-          scale: float | None = None) -> dict[str, int]:
-    """Append the signal's edges and their evidence to the workspace tables; ``scale`` (seconds)
-    is recorded as their ``scale_seconds`` in a multi-scale run (:mod:`ioscope.detect.scales`)."""
+          scale: float | None = None, *, per_edge_scale: bool = False) -> dict[str, int]:
+    """Append the signal's edges and their evidence to the workspace tables.
+
+    In a multi-scale run (:mod:`ioscope.detect.scales`) their ``scale_seconds`` is ``scale``, or,
+    with ``per_edge_scale``, the ``scale`` column of EDGES and of KEPT_PAIRS (each edge at its own
+    scale)."""
     sig, run = lit(signal), lit(run_id)
     sc = "CAST(NULL AS DOUBLE)" if scale is None else f"CAST({lit(float(scale))} AS DOUBLE)"
+    pair_cols = PAIR_COLUMNS + (", scale" if per_edge_scale else "")
     n_edges = sql.one(f"SELECT COUNT(*) FROM {EDGES}")
     sql.run(f"""
         INSERT INTO edges (signal, platform_1, account_1, platform_2, account_2, directed, weight,
@@ -207,14 +211,14 @@ def store(sql: Sql, signal: str, p: dict[str, Any], run_id: str,
                            scale_seconds)
         SELECT {sig}, c1.platform, c1.account_id, c2.platform, c2.account_id, e.directed, e.weight,
                e.shared_items, e.co_actions, e.score, {from_epoch('e.first_t')},
-               {from_epoch('e.last_t')}, {run}, {sc}
+               {from_epoch('e.last_t')}, {run}, {'e.scale' if per_edge_scale else sc}
         FROM {EDGES} e JOIN {ACCOUNTS} c1 ON c1.aid = e.a1 JOIN {ACCOUNTS} c2 ON c2.aid = e.a2""")
     # the pairs of the kept account pairs (aggregate_edges) hold those of every edge, in far
     # fewer rows than PAIRS; the join drops those of edges a signal's ``finish`` removed
     keep = (f"SELECT DISTINCT LEAST(a1, a2) AS a1, GREATEST(a1, a2) AS a2 FROM {EDGES}")
     chosen = f"SELECT x.* FROM {KEPT_PAIRS} x JOIN ({keep}) k ON k.a1 = x.a1 AND k.a2 = x.a2"
     if p["max_evidence"]:
-        chosen = f"""SELECT {', '.join('r.' + c.strip() for c in PAIR_COLUMNS.split(','))} FROM (
+        chosen = f"""SELECT {', '.join('r.' + c.strip() for c in pair_cols.split(','))} FROM (
             SELECT x.*, ROW_NUMBER() OVER (PARTITION BY x.a1, x.a2
                                            ORDER BY LEAST(x.t1, x.t2), x.p1, x.p2, x.iid) AS rn
             FROM ({chosen}) x) r WHERE r.rn <= {lit(p['max_evidence'])}"""
@@ -223,7 +227,8 @@ def store(sql: Sql, signal: str, p: dict[str, Any], run_id: str,
         INSERT INTO edge_evidence (signal, platform_1, account_1, platform_2, account_2, item,
                                    post_1, post_2, dt_seconds, score, run_id, scale_seconds)
         SELECT {sig}, c1.platform, c1.account_id, c2.platform, c2.account_id, i.item,
-               q1.post_id, q2.post_id, x.t2 - x.t1, x.score, {run}, {sc}
+               q1.post_id, q2.post_id, x.t2 - x.t1, x.score, {run},
+               {'x.scale' if per_edge_scale else sc}
         FROM ({chosen}) x JOIN {ACCOUNTS} c1 ON c1.aid = x.a1 JOIN {ACCOUNTS} c2 ON c2.aid = x.a2
         JOIN {ITEM_NAMES} i ON i.iid = x.iid
         JOIN {POST_NAMES} q1 ON q1.pid = x.p1 JOIN {POST_NAMES} q2 ON q2.pid = x.p2""")

@@ -100,7 +100,7 @@ def run_detect(ws: Workspace, *, raw: bool = False, compat: str | None = None,
     were deleted (:func:`ioscope.ingest.compliance.honor_deletions`).
 
     Without ``window``, the calibrated pipeline tests the windowed co-action signals at every
-    one of ``scales`` (default 1m,10m,1h,1d; :mod:`ioscope.detect.scales`); a raw or
+    one of ``scales`` (default 1m,10m,1h; :mod:`ioscope.detect.scales`); a raw or
     CNT-compatible run then uses 60 s. With ``window``, every signal uses that one window."""
     check_compat(compat)
     calibrated = not raw and compat is None
@@ -122,6 +122,8 @@ def run_detect(ws: Workspace, *, raw: bool = False, compat: str | None = None,
         overrides={"window": "60s" if window is None else window, "min_weight": min_weight,
                    "hot_items": hot_items, "max_item_actions": max_item_actions,
                    "max_evidence": max_evidence})
+    if isinstance(eng, SparkEngine):  # the Spark engine runs one window (60 s by default)
+        scale_list = None
     scaled = scaled_signals(names, resolved, scale_list, params)
     resources = configure_run(ws, memory_limit=memory_limit, temp_directory=temp_directory,
                               temp_limit=temp_limit, threads=threads)
@@ -147,7 +149,7 @@ def run_detect(ws: Workspace, *, raw: bool = False, compat: str | None = None,
                                     timing_stratum=sp["timing_stratum"],
                                     scaled=frozenset(scaled))
         report = run_signals(ws, run, names, resolved, None, on_signal=tester, sql=sql,
-                             scales=scaled)
+                             scales=scaled, choose=tester.strongest)
         t0 = time.perf_counter()
         _log.info("detect: significance and clusters …", extra={"step_start": True})
         summary, _ = finish_calibrated(ws.con, tester, sp, run.run_id)
@@ -155,9 +157,6 @@ def run_detect(ws: Workspace, *, raw: bool = False, compat: str | None = None,
                   f"{summary.get('significant_edges', 0):,}", time.perf_counter() - t0)
         summary["seconds"] = round(time.perf_counter() - t0, 3)
         run.row_counts["significance"] = {k: v for k, v in summary.items() if k != "per_signal"}
-        if scaled:  # the edges and evidence left at their strongest scales
-            _count_kept(ws, report)
-            run.row_counts.update(report.totals)
     for s in report.signals:
         per = summary["per_signal"].get(s["signal"], {})
         s.update({"tested_edges": per.get("tested", 0),
@@ -165,17 +164,6 @@ def run_detect(ws: Workspace, *, raw: bool = False, compat: str | None = None,
     summary.pop("per_signal", None)
     return CalibratedReport(run.run_id, None, resolved, report.signals, summary,
                             list_clusters(ws, limit=CLUSTERS_LISTED), cluster_totals(ws))
-
-
-def _count_kept(ws: Workspace, report: DetectReport) -> None:
-    """A multi-scale signal's edges and evidence: those kept, at their strongest scales."""
-    count = "SELECT signal, count(*) FROM {} GROUP BY ALL"
-    edges = dict(ws.con.execute(count.format("edges")).fetchall())
-    evidence = dict(ws.con.execute(count.format("edge_evidence")).fetchall())
-    for s in report.signals:
-        if "scales" in s:
-            s.update({"edges": edges.get(s["signal"], 0),
-                      "evidence": evidence.get(s["signal"], 0)})
 
 
 assert {p.name for p in SIGNIF_PARAMS} == {"fdr", "stratum", "timing_stratum", "resolution",

@@ -11,10 +11,10 @@ import logging
 
 import time
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable
+from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from ioscope.detect.base import COMPAT_MODES, GENERIC_PARAMS, Signal
-from ioscope.detect.coaction import (ACCOUNTS, ACTIONS, PAIRS, aggregate_edges,
+from ioscope.detect.coaction import (ACCOUNTS, ACTIONS, KEPT_PAIRS, PAIRS, aggregate_edges,
                                      apply_hot_policy, index_actions, load_actions, pair_actions,
                                      prepare_accounts, store)
 from ioscope.detect.coaction import EDGES as EDGES_TEMP
@@ -27,6 +27,9 @@ from ioscope.errors import ParameterError
 from ioscope.model.detect import EDGE_EVIDENCE, EDGES
 from ioscope.params import validate_params
 from ioscope.workspace import Run, Workspace
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 
 #: Progress records (one per signal), shown by the CLI on a terminal.
@@ -137,6 +140,9 @@ def detect_coaction(ws: Workspace, *, signals: Iterable[str] | str | None = None
         raise ParameterError("The 'scales' parameter of detect applies to the default mode, not "
                              "to a CNT-compatible run.")
     eng, names = select_signals(signals, compat, engine)
+    if scale_list is not None and isinstance(eng, SparkEngine):
+        raise ParameterError("The 'scales' parameter of detect is not available with the Spark "
+                             "engine, which runs one window.")
     resolved = resolve_params(names, compat=compat, params=params, overrides={
         "window": window, "min_weight": min_weight, "hot_items": hot_items,
         "max_item_actions": max_item_actions, "max_evidence": max_evidence})
@@ -158,7 +164,7 @@ def run_signals(ws: Workspace, run: Run, names: list[str], resolved: dict[str, d
                 compat: str | None, *,
                 on_signal: Callable[[Signal, dict[str, Any]], dict[str, Any] | None] | None = None,
                 sql: Sql | None = None, scales: dict[str, list[float]] | None = None,
-                ) -> DetectReport:
+                choose: Callable[[Signal], pa.Table] | None = None) -> DetectReport:
     """Inside an open ``ws.run``: replace ``edges``/``edge_evidence`` with the signals' results.
 
     ``resolved`` comes from :func:`resolve_params`. ``on_signal(signal, params)`` is called after
@@ -169,7 +175,9 @@ def run_signals(ws: Workspace, run: Run, names: list[str], resolved: dict[str, d
     ``scales`` maps signals to their scales (seconds, ascending; see
     :func:`ioscope.detect.scales.scaled_signals`): each is paired once at the largest and stored
     (and passed to ``on_signal``) once per scale, with ``window`` set to the scale; the other
-    signals run at their own window.
+    signals run at their own window. ``choose(signal)``, after ``on_signal`` has seen every
+    scale of a signal, gives each account pair's scale (a1, a2, scale): only that scale's edge
+    and evidence are then stored (without it, every scale's are).
     """
     ws.ensure(EDGES, EDGE_EVIDENCE)
     report = DetectReport(run.run_id, compat, resolved)
@@ -184,7 +192,7 @@ def run_signals(ws: Workspace, run: Run, names: list[str], resolved: dict[str, d
             signal = SIGNALS[name]
             if scales and name in scales:
                 counts = _run_scales(sql, signal, resolved[name], compat, run.run_id,
-                                     scales[name], on_signal)
+                                     scales[name], on_signal, choose)
             else:
                 counts = _run_signal(sql, signal, resolved[name], compat, run.run_id)
                 if on_signal is not None:
@@ -208,26 +216,47 @@ def _share(sql: Sql) -> None:
 
 def _run_scales(sql: Sql, signal: Signal, p: dict[str, Any], compat: str | None, run_id: str,
                 scales: list[float], on_signal: Callable[..., dict[str, Any] | None] | None,
-                ) -> dict[str, Any]:
-    """One signal at every scale: one pairing at the largest, a Δt filter per scale."""
+                choose: Callable[[Signal], pa.Table] | None) -> dict[str, Any]:
+    """One signal at every scale: one pairing at the largest, a Δt filter per scale.
+
+    Without ``choose`` every scale's edges are stored. With it, ``choose(signal)`` (called after
+    ``on_signal`` has seen every scale) gives each account pair's scale (a1, a2, scale), and only
+    that scale's edge and evidence are stored."""
     top = {**p, "window": scales[-1]}
     counts: dict[str, Any] = load_actions(sql, signal, top, compat)
     counts.update(apply_hot_policy(sql, top))
     index_actions(sql)
     counts["pairs"] = pair_actions(sql, signal, top, dst=ALL_PAIRS)
     per_scale = []
-    for w in scales:
+    for i, w in enumerate(scales):
         pw = {**p, "window": w}
         n = sql.temp(PAIRS, f"SELECT * FROM {ALL_PAIRS} WHERE ABS(t2 - t1) <= {lit(w)}")
-        aggregate_edges(sql, pw, compat)
-        row: dict[str, Any] = {"scale_seconds": w, "pairs": n, **store(sql, signal.name, pw,
-                                                                         run_id, scale=w)}
+        row: dict[str, Any] = {"scale_seconds": w, "pairs": n,
+                               "edges": aggregate_edges(sql, pw, compat)}
+        if choose is None:
+            row.update(store(sql, signal.name, pw, run_id, scale=w))
+        else:
+            sql.temp(f"_det_edges_s{i}", f"SELECT *, {lit(float(w))} AS scale FROM {EDGES_TEMP}")
         if on_signal is not None:
             _share(sql)
             row.update(on_signal(signal, pw) or {})
         per_scale.append(row)
-    counts["edges"] = sum(r["edges"] for r in per_scale)
-    counts["evidence"] = sum(r["evidence"] for r in per_scale)
+    if choose is None:
+        counts.update(edges=sum(r["edges"] for r in per_scale),
+                      evidence=sum(r["evidence"] for r in per_scale))
+    else:
+        sql.temp_table("_det_chosen", "a1 BIGINT, a2 BIGINT, scale DOUBLE")
+        sql.con.register("_det_chosen_arrow", choose(signal))
+        try:
+            sql.con.execute("INSERT INTO _det_chosen SELECT a1, a2, scale FROM _det_chosen_arrow")
+        finally:
+            sql.con.unregister("_det_chosen_arrow")
+        every = " UNION ALL ".join(f"SELECT * FROM _det_edges_s{i}" for i in range(len(scales)))
+        sql.temp(EDGES_TEMP, f"""SELECT e.* FROM ({every}) e JOIN _det_chosen c
+            ON c.a1 = e.a1 AND c.a2 = e.a2 AND c.scale = e.scale""")
+        sql.temp(KEPT_PAIRS, f"""SELECT x.*, c.scale FROM {ALL_PAIRS} x JOIN _det_chosen c
+            ON c.a1 = x.a1 AND c.a2 = x.a2 WHERE ABS(x.t2 - x.t1) <= c.scale""")
+        counts.update(store(sql, signal.name, p, run_id, per_edge_scale=True))
     counts["scales"] = per_scale
     return counts
 

@@ -3,7 +3,7 @@
 A campaign's tempo is unknown before it is found: members of one operation may repost within
 seconds (one script) or hours apart (a schedule, shift work). Instead of one window, the default
 ``ioscope detect`` tests each co-action signal of the generic engine at every scale of
-``scales`` (1 min, 10 min, 1 h and 1 day by default).
+``scales`` (1 min, 10 min and 1 h by default).
 
 Shared work. The actions are paired once, at the largest scale W (the bucket join of
 :mod:`ioscope.detect.coaction` with buckets of W); the pairs at a smaller scale w are those with

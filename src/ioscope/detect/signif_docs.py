@@ -258,7 +258,12 @@ Campaign members may act within seconds of one another (one script) or minutes t
 (schedulers, shift work, "low and slow" amplification), and nobody knows an operation's tempo
 before finding it. Without `--window`, `ioscope detect` therefore tests every windowed co-action
 signal (`co_repost`, `co_link`, `co_reply`, `co_mention`, `co_hashtag`, `co_text`) at each time
-scale of `--scales` (default 1 min, 10 min, 1 h, 1 day) in the same run.
+scale of `--scales` (default 1 min, 10 min and 1 h) in the same run. Longer scales can be
+asked for (`--scales 1m,10m,1h,1d`), but at a day content signals mostly find shared interest,
+which the null does not model: on 200,000 simulated posts adding 1 d raised the accounts
+flagged from 548 to 574 and lowered their precision from 0.996 to 0.951 (recall unchanged,
+0.986): the day-long co-reposts of popular posts by organic accounts gave 3,278 significant
+co_repost edges instead of 637.
 
 **Shared work.** A signal's actions are paired once, with the bucket equi-join at the largest
 scale W; the pairs at a smaller scale w are those with |Δt| ≤ w, a filter of that one table, so
@@ -286,13 +291,18 @@ Kolmogorov–Smirnov), where the uncorrected smallest p-value of the scales does
 **What is stored.** One edge per pair and signal, at the scale where it is strongest (smallest
 p-value, the shorter scale on a tie): `edges.scale_seconds`, with that scale's weight, counts,
 expectation and evidence (`edge_evidence.scale_seconds`), and the combined p-value, q-value and
-significance. Explanations say it: "5 accounts reposted the same 8 posts (40 of their posts), a
+significance (`runs.row_counts` lists every scale's pairs, edges and tested edges). Explanations say it: "5 accounts reposted the same 8 posts (40 of their posts), a
 median of 7.2 min apart, strongest at 10 min (…)"; when a cluster's edges peak at different
 scales, the most common one is given with its share ("strongest at 10 min for 8 of 10 pairs").
 `--window` runs one window for every signal, as before (`scale_seconds` is then NULL);
 `--window-sweep` remains the sensitivity view. Signals whose item encodes time
 (`hashtag_sequence`, `synchronized`), near-duplicate texts and the account-level tests run at
-their own parameters.
+their own parameters, as does a signal given its own window (`--param co_link.window=10m`). The
+Spark engine runs one window (60 s unless `--window` says otherwise).
+
+Cost. The largest scale's pair join is the bulk of the work; the smaller scales are filters of
+its pairs, each with its own aggregation and null, and only the strongest scale's edge and
+evidence are written.
 
 ### Windows
 

@@ -65,6 +65,9 @@ class EdgeTests:
     masked: int = 0
     #: The window of a multi-scale run's test (:mod:`ioscope.detect.scales`), else None.
     scale: float | None = None
+    #: Scales combined (:meth:`ioscope.detect.calibrated.SignificanceTester.strongest`): each
+    #: edge's strongest scale.
+    scales: np.ndarray | None = None
 
     def __len__(self) -> int:
         return int(self.a1.size)
