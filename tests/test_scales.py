@@ -161,3 +161,26 @@ def test_calibration_preset_stays_clean_at_every_scale(tmp_path):
             result = evaluate(ws, truth)
             assert result["accounts"]["positives"] == 0
             assert result["accounts"]["flagged"] <= 0.01 * accounts, window
+
+
+def test_cli_scales_option(ws, ws_path):
+    import json
+
+    from typer.testing import CliRunner
+
+    from ioscope.cli.main import app
+
+    load(ws, _slow_world()[0])
+    ws.close()
+    runner = CliRunner()
+    r = runner.invoke(app, ["detect", str(ws_path), "--signals", "co_repost", "--scales",
+                            "1m,10m", "--json"])
+    assert r.exit_code == 0, r.output
+    d = json.loads(r.output)
+    (sig,) = d["signals"]
+    assert [s["scale_seconds"] for s in sig["scales"]] == [60, 600]
+    assert d["parameters"]["co_repost"]["window"] == 600
+    r = runner.invoke(app, ["detect", str(ws_path), "--raw", "--scales", "1m,10m"])
+    assert r.exit_code == 2
+    r = runner.invoke(app, ["detect", str(ws_path), "--scales", "1m,-5"])
+    assert r.exit_code == 2 and "'scales' parameter of detect" in r.output
