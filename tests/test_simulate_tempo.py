@@ -42,3 +42,21 @@ def test_a_slow_small_campaign_has_its_events_and_tempo(tmp_path):
         assert len(rows) == 5  # every amplifier (6 members less one source) took part
     # four gaps of 10 to 30 minutes each, plus under a minute of reaction time
     assert all(40 * 60 - 60 <= x <= 120 * 60 + 60 for x in spans)
+
+
+def test_headline_bots_post_their_outlets_headlines(tmp_path):
+    import json
+
+    s = simulate(tmp_path, posts=20_000, seed=5, campaigns=0, news_bots=6, headline_bots=1.0)
+    doc = json.loads(open(s["paths"]["campaigns"]).read())
+    bots = doc["hard_negatives"]["news_bots"]
+    assert bots and all(b["headlines"] for b in bots)
+    posts = pq.read_table(s["paths"]["posts"]).to_pylist()
+    outlet_texts = {}
+    for p in posts:
+        outlet_texts.setdefault(p["account_id"], set()).add(p["text"])
+    for b in bots:
+        mine = [p for p in posts if p["account_id"] == b["account_id"]]
+        assert mine and all(p["kind"] == "post" for p in mine)
+        # each of its posts is one of its outlet's headlines, word for word
+        assert all(p["text"] in outlet_texts[b["outlet_id"]] for p in mine)

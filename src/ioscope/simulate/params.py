@@ -59,6 +59,9 @@ SIMULATE_PARAMS: tuple[Param, ...] = (
           min=1, max=100_000),
     Param("news_bots", "int", 12, "Automated accounts that repost every post of one outlet after a "
           "fixed delay (automated, but not a campaign).", min=0, max=100_000),
+    Param("headline_bots", "float", 0.0, "Share of the news bots that are news-feed bots: they "
+          "post each of their outlet's headlines as their own post (same text, link and "
+          "hashtag) instead of reposting it.", min=0, max=1),
     Param("organic_advertisers", "int", 15, "Organic (non-campaign) advertisers buying ads.",
           min=0, max=100_000),
     Param("organic_rename_share", "float", 0.01, "Share of organic accounts that changed handle "

@@ -95,7 +95,7 @@ def simulate(outdir: str | Path, *, posts: int, seed: int, campaigns: int | None
     pop = build_population(component_rng(seed, "population"), params, period, plans)
     trending = plan_trending(component_rng(seed, "trending"), period.days, params["trending_per_day"])
     anchors = build_anchors(component_rng(seed, "anchors"), pop, period, n_posts,
-                            params["breaking_news"], trending)
+                            params["breaking_news"], trending, params["headline_bots"])
     skeletons = [plan_skeleton(component_rng(seed, "skeleton", p.index), p, pop, anchors, period)
                  for p in plans]
     campaign_rows = sum(len(s) for s in skeletons)

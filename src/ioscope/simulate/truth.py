@@ -109,7 +109,9 @@ def campaigns_document(*, version: str, seed: int, params: dict[str, Any], prese
         "hard_negatives": {
             "news_outlets": _ids(pop, pop.of_role(OUTLET)),
             "prominent_accounts": _ids(pop, pop.of_role(PROMINENT)),
-            "news_bots": [{"account_id": a, "outlet_id": o, "delay_s": round(anchors.bot_delay_s[int(b)], 3)}
+            "news_bots": [{"account_id": a, "outlet_id": o,
+                           "delay_s": round(anchors.bot_delay_s[int(b)], 3),
+                           "headlines": int(b) in anchors.headline_bots}
                           for b, a, o in zip(bots, _ids(pop, bots), _ids(pop, pop.bot_outlet[bots]))],
             "breaking_news": events,
             "fan_communities": [{
