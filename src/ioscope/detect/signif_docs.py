@@ -291,8 +291,9 @@ Kolmogorov–Smirnov), where the uncorrected smallest p-value of the scales does
 **What is stored.** One edge per pair and signal, at the scale where it is strongest (smallest
 p-value, the shorter scale on a tie): `edges.scale_seconds`, with that scale's weight, counts,
 expectation and evidence (`edge_evidence.scale_seconds`), and the combined p-value, q-value and
-significance (`runs.row_counts` lists every scale's pairs, edges and tested edges). Explanations say it: "5 accounts reposted the same 8 posts (40 of their posts), a
-median of 7.2 min apart, strongest at 10 min (…)"; when a cluster's edges peak at different
+significance (`runs.row_counts` lists every scale's pairs, edges and tested edges).
+Explanations say it: "5 accounts reposted the same 8 posts (40 of their posts), a median of
+7.2 min apart, strongest at 10 min (…)"; when a cluster's edges peak at different
 scales, the most common one is given with its share ("strongest at 10 min for 8 of 10 pairs").
 `--window` runs one window for every signal, as before (`scale_seconds` is then NULL);
 `--window-sweep` remains the sensitivity view. Signals whose item encodes time
