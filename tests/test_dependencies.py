@@ -12,7 +12,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 #: Distribution name -> import name, where they differ.
-IMPORT_NAME = {"scikit-learn": "sklearn", "currencyconverter": "currency_converter"}
+IMPORT_NAME = {"scikit-learn": "sklearn", "currencyconverter": "currency_converter", "pillow": "PIL"}
 
 
 def _imports() -> set[str]:

@@ -369,8 +369,9 @@ def test_whitespace_and_cut_gzip_files_are_classified(tmp_path, ws):
     cut.write_bytes(gzip.compress(b'{"a": 1}\n' * 1000)[:40])
     good = tmp_path / "a.csv"
     good.write_text(CNT)
-    with pytest.raises(UnknownFormatError, match="cut short"):
+    with pytest.raises(InputFormatError, match="cut short") as e:  # damaged, not unsupported
         ingest(ws, [blank, cut, good])
+    assert "cut.jsonl.gz" in e.value.message and "of the compressed file" in e.value.message
     rep = ingest(ws, [blank, cut, good], skip_unsupported=True)
     assert {Path(s["path"]).name: s["reason"][:12] for s in rep.skipped} == {
         "blank.jsonl": "empty file (", "cut.jsonl.gz": "the gzip str"}

@@ -154,6 +154,13 @@ def _ingest(ws: Workspace, files: list[InputFile], *, format, mapping, platform,
         if all(f.problem == MISSING for f in problems):
             raise NotFoundError("No such file or folder: " + ", ".join(f.name for f in problems),
                                 hint="Nothing was ingested.")
+        if all(f.damaged for f in problems):  # cut or damaged files: an input error
+            raise InputFormatError(
+                f"{len(problems)} of {len(files)} input files cannot be read:\n" + "\n".join(
+                    f"  {f.name}: {f.problem}" for f in problems),
+                hint="Nothing was ingested. Download the files again, or decompress what is "
+                     "readable (`gzip -dc FILE > OUT`) and ingest that; --skip-unsupported "
+                     "ingests the others (the skipped files are recorded in the run).")
         raise UnsupportedInputError(
             f"{len(problems)} of {len(files)} input files cannot be ingested:\n" + "\n".join(
                 f"  {f.name}: {f.problem}" for f in problems),

@@ -18,6 +18,7 @@ from typing import BinaryIO
 import orjson
 
 from ioscope.errors import UnknownFormatError
+from ioscope.ingest.compressed import GzipCutError, open_input
 from ioscope.ingest.registry import detect_format, get_reader
 
 __all__ = ["InputFile", "classify_inputs", "spool_stdin", "STDIN_NAME", "MISSING"]
@@ -38,6 +39,8 @@ class InputFile:
     problem: str | None = None
     #: the file holds no record at all (0 bytes, or an empty compressed stream)
     empty: bool = False
+    #: a cut or damaged compressed file (an input error, not an unsupported format)
+    damaged: bool = False
 
     def to_dict(self) -> dict[str, str]:
         return {"path": self.name, "reason": self.problem or "empty file (no records)"}
@@ -66,17 +69,11 @@ def _is_empty(path: str) -> bool | str:
     """True when the file holds nothing but white space (after gunzipping); a string (the
     problem) when it cannot be read."""
     try:
-        with open(path, "rb") as f:
-            gz = f.read(2) == b"\x1f\x8b"
-        with (gzip.open(path, "rb") if gz else open(path, "rb")) as f:
+        with open_input(path) as f:  # a cut or damaged gzip stream raises GzipCutError
             while block := f.read(1 << 16):
                 if block.strip():
                     return False
         return True
-    except EOFError:
-        return "the gzip stream is cut short (an interrupted download?)"
-    except gzip.BadGzipFile as e:
-        return f"not a valid gzip file: {e}"
     except OSError as e:
         return f"cannot be read: {e.strerror or e}"
 
@@ -117,7 +114,11 @@ def classify_inputs(args: list[str], *, format: str | None = None,
         if not os.access(f.path, os.R_OK):
             f.problem = "cannot be read: permission denied"
             continue
-        empty = _is_empty(f.path)
+        try:
+            empty = _is_empty(f.path)
+        except GzipCutError as e:  # the problem without the "file PATH: " the listing adds
+            f.problem, f.damaged = e.message.split(": ", 1)[-1], True
+            continue
         if isinstance(empty, str):
             f.problem = empty
         elif empty:
