@@ -90,11 +90,30 @@ def timed_runs(ws: Workspace, repeat: int, **options) -> tuple[list[float], list
         report = detect(ws, **options)
         times.append(time.perf_counter() - t0)
         seconds = {s["signal"]: s["seconds"] for s in report.signals}
+        # what the driver receives per signal for the calibrated tail (actions and pairs)
+        seconds["rows"] = {s["signal"]: (s.get("actions", 0), s.get("pairs", 0), s["edges"])
+                           for s in report.signals}
         tail = getattr(report, "significance", {}).get("seconds")
         if tail is not None:
             seconds["(significance, fusion, clusters)"] = tail
         reports.append(seconds)
     return times, reports
+
+
+def print_progress() -> None:
+    """Print each signal's seconds as it finishes (a long Spark run shows where it is)."""
+    import ioscope.detect.run as run
+
+    inner = run._run_signal
+
+    def timed(sql, signal, *args, **kwargs):
+        t0 = time.perf_counter()
+        try:
+            return inner(sql, signal, *args, **kwargs)
+        finally:
+            print(f"  {type(sql).__name__} {signal.name}: {time.perf_counter() - t0:.1f} s "
+                  f"(load {os.getloadavg()[0]:.1f})", flush=True)
+    run._run_signal = timed
 
 
 def keep_edges(ws: Workspace, name: str) -> None:
@@ -147,6 +166,7 @@ def main() -> None:
     print(f"{ws.count('posts'):,} posts ready in {time.perf_counter() - t0:.0f} s; "
           f"signals: {', '.join(signals)}; {'raw' if args.raw else 'calibrated'}")
     options = dict(signals=signals, raw=args.raw)
+    print_progress()
 
     with TreeMemory() as duck_mem:
         duck_times, duck_reports = timed_runs(ws, args.repeat, **options)
