@@ -4,7 +4,8 @@ Simulated posts with accounts' creation dates and ads (so creation_burst and
 promoted_amplification have work), plus a small planted world whose groups post identical
 texts (co_text) and hashtag sequences: ``ioscope detect`` with no ``--signals`` runs on both
 engines, and the edges, weights, p-values (to 1e-9), significance, evidence and cluster
-membership must be identical. One local[2] SparkSession for the module.
+membership must be identical. One local[2] SparkSession for the module (or the one
+another test module started).
 """
 
 from __future__ import annotations
@@ -38,6 +39,10 @@ def spark(tmp_path_factory):
         pytest.skip("no Java runtime for Spark (install openjdk-17-jre-headless)")
     from pyspark.sql import SparkSession
 
+    active = SparkSession.getActiveSession()  # another module's: use it, leave it running
+    if active is not None:
+        yield active
+        return
     try:
         session = (SparkSession.builder.master("local[2]").appName("ioscope parity tests")
                    .config("spark.ui.enabled", "false")
