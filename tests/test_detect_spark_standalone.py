@@ -41,7 +41,8 @@ def test_default_detect_on_a_standalone_cluster_equals_duckdb(tmp_path):
         [str(ROOT / "src")] + [p for p in [os.environ.get("PYTHONPATH")] if p]))
     before = _spark_daemons()
     res = subprocess.run([sys.executable, str(ROOT / "scripts" / "spark_standalone.py"),
-                          str(path)], capture_output=True, text=True, env=env, timeout=3600)
+                          str(path)], capture_output=True, text=True, env=env, timeout=3600,
+                         check=False)
     assert res.returncode == 0, res.stdout[-3000:] + res.stderr[-3000:]
     summary = json.loads(res.stdout.strip().splitlines()[-1])
     assert summary["same"] and summary["differences"] == []

@@ -25,7 +25,7 @@ import random
 
 from ioscope.detect.sql import Sql, chunk_filters
 
-__all__ = ["PRIME", "vocabulary", "band_keys", "estimated_jaccard", "candidate_probability"]
+__all__ = ["PRIME", "band_keys", "candidate_probability", "estimated_jaccard", "vocabulary"]
 
 PRIME = 2147483647  # 2^31 - 1: (a * x + b) stays below 2^62 in BIGINT arithmetic
 CHUNK_KEYS = 1_000_000
