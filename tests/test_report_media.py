@@ -66,14 +66,11 @@ def test_urls_are_inert_text_in_html_and_markdown(case, tmp_path):
 
 
 def test_web_cluster_page_lists_media_as_text(case):
-    from starlette.testclient import TestClient
-
-    from ioscope.web.app import create_app
+    from ioscope.web import create_app, get
 
     with Workspace.open(case, read_only=True) as ws:
         cid = ws.sql("SELECT cluster_id FROM clusters ORDER BY cluster_id LIMIT 1").fetchone()[0]
-    with TestClient(create_app(case), base_url="http://127.0.0.1") as client:
-        page = client.get(f"/clusters/{cid}")
-    assert page.status_code == 200
+    page = get(create_app(case), f"/clusters/{cid}")
+    assert page.status == 200
     assert "Media posted by two or more members" in page.text
     assert 'src="https://evil.example' not in page.text and "evil.example" in page.text
