@@ -31,7 +31,42 @@ def sql():
 
 def _signature(s: set[int]) -> list[int]:
     coef = minhash._coefficients(BANDS * ROWS, SEED)
-    return [min((h * a + b) % PRIME for h in s) for a, b in coef]
+    c, _ = minhash._keying(SEED)
+    x = [pow(h + c, 5, PRIME) for h in s]  # the permutation, in Python's big integers
+    return [min((v * a + b) % PRIME for v in x) for a, b in coef]
+
+
+def _band_keys(s: set[int]) -> list[int]:
+    sig, (_, mult) = _signature(s), minhash._keying(SEED)
+
+    def poly(band: int, a: int) -> int:
+        h = band
+        for m in sig[band * ROWS:(band + 1) * ROWS]:
+            h = (h * a + m) % PRIME
+        return h
+    return [poly(j, mult[0]) * 2 ** 31 + poly(j, mult[1]) for j in range(BANDS)]
+
+
+def test_permutation_is_a_bijection_below_the_prime():
+    assert (PRIME - 1) % 5 != 0  # so x -> x^5 permutes the integers mod p
+    con = duckdb.connect()
+    c, _ = minhash._keying(SEED)
+    xs = [0, 1, 2, PRIME - 2, PRIME - 1 - c, PRIME - c, 123456789]
+    got = [con.execute(f"SELECT {minhash._permuted(f'CAST({x} AS BIGINT)', c)}").fetchone()[0]
+           for x in xs]
+    assert got == [pow(x + c, 5, PRIME) for x in xs]
+
+
+def test_vocabulary_numbers_by_length_then_bytes():
+    con = duckdb.connect()
+    sql = Sql(con)
+    words = ["b", "a", "ab", "é", "z", "aa", "ab", None, "e\u0301", "zz"]
+    con.execute("CREATE TABLE w (value VARCHAR)")
+    con.executemany("INSERT INTO w VALUES (?)", [(x,) for x in words])
+    n = minhash.vocabulary(sql, values="SELECT value FROM w", out="v")
+    distinct = sorted({x for x in words if x is not None}, key=lambda x: (len(x), x.encode()))
+    assert n == len(distinct)
+    assert dict(sql.rows("SELECT value, id FROM v")) == {x: i + 1 for i, x in enumerate(distinct)}
 
 
 @pytest.mark.parametrize("chunk_keys", [1_000_000, 7])
@@ -54,6 +89,7 @@ def test_signatures_and_band_keys_match_python(sql, monkeypatch, chunk_keys):
     kept = sql.rows("SELECT key, band_key FROM bands_kept ORDER BY ALL")
     assert kept == sql.rows("SELECT key, band_key FROM bands_only ORDER BY ALL")
     assert len(kept) == len(sets) * BANDS
+    assert sorted(kept) == sorted((k, b) for k, s in sets.items() for b in _band_keys(s))
     shared = {r[0] for r in sql.rows("SELECT x.key FROM bands_kept x JOIN bands_kept y "
                                      "ON x.band_key = y.band_key WHERE x.key = 0 AND y.key = 60")}
     assert shared == {0}  # identical sets share every band

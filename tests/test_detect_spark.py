@@ -100,25 +100,44 @@ def test_engine_names_and_options_are_checked():
         resolve_engine("duckdb", spark_master="local[2]")
 
 
-@pytest.mark.parametrize("signal", sorted(SPARK_UNSUPPORTED))
-def test_unsupported_signal_refused_before_any_work(ws, signal):
+def test_every_default_signal_runs_on_spark():
+    """With no --signals, Spark runs exactly DuckDB's default signal set."""
+    from ioscope.detect.run import select_signals
+    from ioscope.detect.signals import default_signals
+
+    assert SPARK_UNSUPPORTED == {}
+    assert select_signals(None, None, "spark")[1] == select_signals(None, None, "duckdb")[1] \
+        == default_signals()
+
+
+@pytest.fixture
+def refused(monkeypatch):
+    """A signal the Spark engine refuses (none is today; the refusal path stays tested)."""
+    monkeypatch.setitem(SPARK_UNSUPPORTED, "synchronized", "a test says so")
+    return "synchronized"
+
+
+def test_unsupported_signal_refused_before_any_work(ws, refused):
     runs = ws.count("runs")
     for raw in (False, True):
-        with pytest.raises(UnsupportedOnEngineError, match=signal):
-            detect(ws, signals=["co_link", signal], engine="spark", raw=raw)
-    with pytest.raises(UnsupportedOnEngineError, match=signal):
-        detect_coaction(ws, signals=[signal], engine="spark")
+        with pytest.raises(UnsupportedOnEngineError, match=refused):
+            detect(ws, signals=["co_link", refused], engine="spark", raw=raw)
+    with pytest.raises(UnsupportedOnEngineError, match=refused):
+        detect_coaction(ws, signals=[refused], engine="spark")
     assert ws.count("runs") == runs
 
 
-def test_unsupported_signal_refused_by_the_cli(ws_path):
-    Workspace.open(ws_path).close()
-    res = CliRunner().invoke(app, ["detect", str(ws_path), "--signals", "synchronized",
+def test_unsupported_signal_refused_by_the_cli(ws_path, refused):
+    from detect_helpers import load, planted
+
+    with Workspace.open(ws_path) as ws:  # posts, so that detect gets as far as the engine
+        load(ws, planted(seed=4, events=2)[0])
+    res = CliRunner().invoke(app, ["detect", str(ws_path), "--signals", refused,
                                    "--engine", "spark", "--json"])
     assert res.exit_code == 2, res.output
     error = json.loads(res.output)["error"]
     assert error["code"] == "unsupported_on_engine"
-    assert "synchronized" in error["message"] and "--engine duckdb" in error["hint"]
+    assert refused in error["message"] and "--engine duckdb" in error["hint"]
 
 
 def test_missing_pyspark_is_a_clear_error(ws, monkeypatch):

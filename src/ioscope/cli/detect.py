@@ -101,7 +101,7 @@ def detect_cmd(
     min_cluster_size: Optional[int] = typer.Option(None, "--min-cluster-size", help=_spec("min_cluster_size")),
     seed: Optional[int] = typer.Option(None, "--seed", help=_spec("seed")),
     window_sweep_: Optional[str] = typer.Option(None, "--window-sweep", help="Comma-separated windows (e.g. 10s,60s,10m,1h): run at each and report how the raw and the significant results change; the workspace ends with the --window run."),
-    engine: str = typer.Option("duckdb", "--engine", help="Where the co-action statements run: duckdb (in the workspace) or spark (same results; not near_duplicate_text, synchronized or creation_burst). See docs/scale.md."),
+    engine: str = typer.Option("duckdb", "--engine", help="Where the co-action statements run: duckdb (in the workspace) or spark (same results). See docs/scale.md."),
     spark_master: Optional[str] = typer.Option(None, "--spark-master", help="Spark master URL: local[2], spark://host:7077, yarn (default: local[*])."),
     spark_conf: Optional[List[str]] = typer.Option(None, "--spark-conf", help="Spark setting KEY=VALUE (repeatable), e.g. spark.executor.memory=8g."),
     spark_staging: Optional[str] = typer.Option(None, "--spark-staging", help="Directory for the Parquet copy of the posts that Spark reads; on a cluster, one every executor can read."),

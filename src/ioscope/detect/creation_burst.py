@@ -43,7 +43,7 @@ import pyarrow as pa
 from ioscope.detect.base import Signal
 from ioscope.detect.coaction import (ACCOUNTS, ACTIONS, EDGES, PAIRS, apply_hot_policy,
                                      index_actions)
-from ioscope.detect.sql import Sql, epoch_seconds, lit
+from ioscope.detect.sql import Sql, epoch_seconds, ident, lit
 from ioscope.detect.stats import benjamini_hochberg, poisson_log_sf
 from ioscope.params import Param
 
@@ -158,13 +158,16 @@ def _actions(sql: Sql) -> int:
         SELECT DISTINCT a.aid, x.item, x.t, x.post_id, CAST(0 AS BIGINT) AS b
         FROM ({src}) x JOIN {ACCOUNTS} a
           ON a.platform = x.platform AND a.account_id = x.account_id WHERE x.t IS NOT NULL""")
-    # one incidence per account and item: its first use
+    # one incidence per account and item: its first use (the smallest post id among posts
+    # at that time, so that ties are broken alike on every engine)
     sql.temp("_cb_actions", """
-        SELECT x.aid, x.item, min(x.t) AS t, arg_min(x.post_id, x.t) AS post_id,
-               CAST(0 AS BIGINT) AS b
-        FROM _cb_actions_all x JOIN (SELECT item FROM _cb_actions_all GROUP BY item
-                                     HAVING MIN(aid) < MAX(aid)) i USING (item)
-        GROUP BY x.aid, x.item""")
+        SELECT x.aid, x.item, x.t, MIN(x.post_id) AS post_id, CAST(0 AS BIGINT) AS b
+        FROM _cb_actions_all x
+        JOIN (SELECT aid, item, MIN(t) AS t FROM _cb_actions_all GROUP BY aid, item) f
+          ON f.aid = x.aid AND f.item = x.item AND f.t = x.t
+        JOIN (SELECT item FROM _cb_actions_all GROUP BY item
+              HAVING MIN(aid) < MAX(aid)) i ON i.item = x.item
+        GROUP BY x.aid, x.item, x.t""")
     return n
 
 
@@ -191,9 +194,10 @@ def pairs(sql: Sql, p: dict[str, Any]) -> dict[str, int]:
 def finish(sql: Sql, p: dict[str, Any]) -> dict[str, int]:
     """An edge's weight is the number of items the two accounts share (the generic weight
     counts distinct first posts, fewer when one post carries two shared items)."""
+    cols = ", ".join("e.shared_items AS weight" if c.lower() == "weight" else f"e.{ident(c)}"
+                     for c in sql.columns(EDGES))
     sql.temp("_cb_edges", f"""
-        SELECT e.* REPLACE (e.shared_items AS weight) FROM {EDGES} e
-        WHERE e.shared_items >= {lit(p['min_weight'])}""")
+        SELECT {cols} FROM {EDGES} e WHERE e.shared_items >= {lit(p['min_weight'])}""")
     sql.temp(EDGES, "SELECT * FROM _cb_edges")
     return {}
 

@@ -8,8 +8,8 @@ Datasets*, ch. 3) computed entirely in SQL, so that the cost grows with the numb
 rather than with the pairs of posts in a window:
 
 1. each distinct normalized text with at least ``min_tokens`` distinct words gets a signature
-   of ``bands × rows`` min-hashes (``MIN((a_i · h(word) + b_i) mod (2³¹ − 1))``, all in one
-   GROUP BY, computed in chunks of texts to bound memory);
+   of ``bands × rows`` min-hashes (``MIN((a_i · x + b_i) mod (2³¹ − 1))`` over its permuted
+   word ids x, all in one GROUP BY, computed in chunks of texts to bound memory);
 2. each band of ``rows`` min-hashes is hashed into a band key; texts that share a band key and
    were posted in the same or adjacent window-sized buckets are candidates;
 3. candidates are verified with the exact Jaccard index of their word sets (≥ ``threshold``);
@@ -19,7 +19,9 @@ rather than with the pairs of posts in a window:
 The item of a pair is the two texts' ids (``tid`` or ``tid~tid``); an edge's ``weight`` counts
 posts as for every signal and its ``score`` is the mean Jaccard index of its post pairs. With
 16 bands × 4 rows two texts are candidates with probability 1 − (1 − J⁴)¹⁶: 0.99 at J = 0.7,
-0.64 at J = 0.5. Text ids are 63-bit hashes of the normalized text.
+0.64 at J = 0.5. Text ids number the run's distinct normalized texts and words get ids from a
+vocabulary the same way (:func:`ioscope.detect.minhash.vocabulary`), so that the min-hashes are
+integer arithmetic that every engine computes alike.
 """
 
 from __future__ import annotations
@@ -29,37 +31,43 @@ from typing import Any
 from ioscope.detect.base import Signal
 from ioscope.detect.coaction import (ACCOUNTS, ITEM_NAMES, PAIR_COLUMNS, PAIRS, POST_NAMES,
                                      apply_hot_policy, oriented)
-from ioscope.detect.minhash import MAX_BIGINT, band_keys, element_hash
+from ioscope.detect.minhash import band_keys, vocabulary
 from ioscope.detect.sql import Sql, chunk_filters, epoch_seconds, lit
 from ioscope.detect.text import normalized_text
 from ioscope.params import Param
 
 __all__ = ["SIGNAL", "pairs"]
 
-#: Posts whose texts are split into words in one statement (see :func:`_texts`).
+#: Texts split into words in one statement (see :func:`_texts`).
 CHUNK_POSTS = 1_000_000
 
 
 def _texts(sql: Sql, p: dict[str, Any]) -> int:
-    """Posts with a normalized text (``_nd_posts``), distinct texts and their word hashes."""
+    """Posts with a normalized text (``_nd_posts``), the distinct texts numbered (``_nd_texts``)
+    and their words as word ids (``_nd_tokens``)."""
     w = lit(p["window"])
     src = (f"SELECT platform, account_id, post_id, {epoch_seconds('created_at')} AS t, text "
            "FROM posts WHERE kind <> 'repost' AND text IS NOT NULL")
-    n = sql.temp("_nd_posts_all", f"""
-        SELECT a.aid, x.post_id, x.t, CAST(FLOOR(x.t / {w}) AS BIGINT) AS b,
-               CAST(HASH(x.norm) % {MAX_BIGINT} AS BIGINT) AS tid, x.norm AS text
+    sql.temp("_nd_posts_text", f"""
+        SELECT a.aid, x.post_id, x.t, CAST(FLOOR(x.t / {w}) AS BIGINT) AS b, x.norm AS text
         FROM ({normalized_text(src)}) x
         JOIN {ACCOUNTS} a ON a.platform = x.platform AND a.account_id = x.account_id
         WHERE x.norm <> ''""")
-    # the texts' words in chunks of texts (tid ≥ 0): the DISTINCT over texts and words holds
-    # one chunk at a time, which DuckDB keeps within a small memory limit
+    n_texts = vocabulary(sql, values="SELECT text AS value FROM _nd_posts_text", out="_nd_texts")
+    sql.temp("_nd_posts_all", "SELECT x.aid, x.post_id, x.t, x.b, v.id AS tid "
+             "FROM _nd_posts_text x JOIN _nd_texts v ON v.value = x.text")
+    vocabulary(sql, out="_nd_words", values="""
+        SELECT value FROM (SELECT UNNEST(STRING_SPLIT(value, ' ')) AS value FROM _nd_texts) w
+        WHERE value <> ''""")
+    # the texts' words in chunks of texts: the DISTINCT over texts and words holds one chunk
+    # at a time, which DuckDB keeps within a small memory limit
     sql.temp_table("_nd_tokens_all", "tid BIGINT, h BIGINT")
-    for where in chunk_filters(n, CHUNK_POSTS, "tid"):
+    for where in chunk_filters(n_texts, CHUNK_POSTS, "id"):
         sql.run(f"""INSERT INTO _nd_tokens_all
-            SELECT DISTINCT tid, {element_hash('word')} AS h FROM (
-                SELECT tid, UNNEST(STRING_SPLIT(text, ' ')) AS word
-                FROM (SELECT DISTINCT tid, text FROM _nd_posts_all {where}) d) w
-            WHERE word <> ''""")
+            SELECT DISTINCT w.tid, v.id AS h FROM (
+                SELECT id AS tid, UNNEST(STRING_SPLIT(value, ' ')) AS word
+                FROM _nd_texts {where}) w
+            JOIN _nd_words v ON v.value = w.word""")
     sql.temp("_nd_sizes", f"SELECT tid, COUNT(*) AS n FROM _nd_tokens_all GROUP BY tid "
              f"HAVING COUNT(*) >= {lit(p['min_tokens'])}")
     sql.temp("_nd_tokens", "SELECT k.tid, k.h FROM _nd_tokens_all k JOIN _nd_sizes s ON s.tid = k.tid")
@@ -121,7 +129,8 @@ def pairs(sql: Sql, p: dict[str, Any]) -> dict[str, int]:
              "FROM (SELECT DISTINCT post_id FROM _nd_posts_cold) d")
     sql.temp("_nd_acts", f"SELECT x.aid, x.t, x.b, x.tid, q.pid FROM _nd_posts_cold x "
              f"JOIN {POST_NAMES} q ON q.post_id = x.post_id")
-    pair_key = f"CAST(HASH(s.t1, s.t2) % {MAX_BIGINT} AS BIGINT)"
+    # text ids are below 2^31: a pair's id is above every text's
+    pair_key = "s.t1 * 2147483648 + s.t2"
     sql.temp(ITEM_NAMES, f"""
         SELECT DISTINCT tid AS iid, CAST(tid AS VARCHAR) AS item FROM _nd_acts
         UNION ALL

@@ -29,7 +29,7 @@ from typing import Any
 from ioscope.detect.base import Signal
 from ioscope.detect.coaction import (ACCOUNTS, ACTIONS, ITEM_NAMES, PAIR_COLUMNS, PAIRS,
                                      POST_NAMES, apply_hot_policy)
-from ioscope.detect.minhash import band_keys, element_hash, estimated_jaccard
+from ioscope.detect.minhash import PRIME, band_keys, estimated_jaccard
 from ioscope.detect.sql import Sql, epoch_seconds, from_epoch, lit
 from ioscope.params import Param
 
@@ -47,12 +47,15 @@ def _profiles(sql: Sql, p: dict[str, Any]) -> int:
               HAVING COUNT(*) >= {lit(p['min_posts'])}) s
           ON s.platform = p.platform AND s.account_id = p.account_id
         JOIN {ACCOUNTS} a ON a.platform = p.platform AND a.account_id = p.account_id""")
+    # a bin's element is its offset to the first bin (below 2^31 - 1 unless the posts span
+    # more than 2^30 bins: 34 years of 1-second bins; beyond, offsets p apart share an element)
     sql.temp("_sy_elements", f"""
-        SELECT DISTINCT aid AS key, {element_hash('e')} AS h FROM (
+        SELECT DISTINCT x.aid AS key, (x.e - f.e0) % {PRIME} AS h FROM (
             SELECT aid, 2 * b AS e FROM _sy_posts
             UNION ALL
             SELECT aid, 2 * CAST(FLOOR((t + {width} / 2) / {width}) AS BIGINT) + 1 AS e
-            FROM _sy_posts) x""")
+            FROM _sy_posts) x
+        CROSS JOIN (SELECT 2 * MIN(b) AS e0 FROM _sy_posts) f""")
     sql.temp("_sy_sizes", "SELECT key, COUNT(*) AS n FROM _sy_elements GROUP BY key")
     return n
 
