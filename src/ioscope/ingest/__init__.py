@@ -154,19 +154,18 @@ def _ingest(ws: Workspace, files: list[InputFile], *, format, mapping, platform,
         if all(f.problem == MISSING for f in problems):
             raise NotFoundError("No such file or folder: " + ", ".join(f.name for f in problems),
                                 hint="Nothing was ingested.")
+        listing = "\n".join(f"  {f.name}: {f.problem}" for f in problems)
+        skip = ("--skip-unsupported ingests the others (the skipped files are recorded in the "
+                "run).")
         if all(f.damaged for f in problems):  # cut or damaged files: an input error
             raise InputFormatError(
-                f"{len(problems)} of {len(files)} input files cannot be read:\n" + "\n".join(
-                    f"  {f.name}: {f.problem}" for f in problems),
+                f"{len(problems)} of {len(files)} input files cannot be read:\n{listing}",
                 hint="Nothing was ingested. Download the files again, or decompress what is "
-                     "readable (`gzip -dc FILE > OUT`) and ingest that; --skip-unsupported "
-                     "ingests the others (the skipped files are recorded in the run).")
+                     f"readable (`gzip -dc FILE > OUT`) and ingest that; {skip}")
         raise UnsupportedInputError(
-            f"{len(problems)} of {len(files)} input files cannot be ingested:\n" + "\n".join(
-                f"  {f.name}: {f.problem}" for f in problems),
-            hint="Nothing was ingested. Name a format with --format, remove these files, or add "
-                 "--skip-unsupported to ingest the others (the skipped files are recorded in the "
-                 "run).")
+            f"{len(problems)} of {len(files)} input files cannot be ingested:\n{listing}",
+            hint="Nothing was ingested. Name a format with --format, remove these files, or "
+                 f"add {skip}")
     todo = [f for f in files if f.format]
     skipped = [f.to_dict() for f in files if not f.format]
     if not todo:
