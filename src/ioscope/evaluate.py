@@ -23,6 +23,7 @@ import os
 from typing import Any, Callable
 
 from ioscope.errors import MissingColumnError, NotFoundError, SchemaError
+from ioscope.sql import quote_ident
 from ioscope.workspace import Workspace, file_sha256
 
 __all__ = ["evaluate", "load_truth", "SECTIONS", "TRUTH"]
@@ -57,7 +58,10 @@ def load_truth(ws: Workspace, path: str | os.PathLike) -> int:
                                  f"{', '.join(cols)}).",
                                  hint="The truth file needs account_id (or handle), and "
                                       "campaign_id or label; e.g. account_id,campaign_id.")
-    q = lambda name: '"' + lower[name].replace('"', '""') + '"'  # noqa: E731
+
+    def q(name: str) -> str:
+        return quote_ident(lower[name])
+
     camp = next((c for c in ("campaign_id", "campaign") if c in lower), None)
     if camp:
         campaign = f"NULLIF(TRIM({q(camp)}), '')"

@@ -22,7 +22,8 @@ import duckdb
 from ioscope import __version__
 from ioscope.errors import IncompatibleWorkspaceError, NotFoundError
 from ioscope.model import Table, all_tables
-from ioscope.model.table import get_table, quote_ident
+from ioscope.model.table import get_table
+from ioscope.sql import quote_ident
 
 __all__ = ["LOCK_WAIT", "SCHEMA_VERSION", "Workspace", "Run", "file_sha256", "utcnow",
            "waiting_path"]

@@ -10,6 +10,7 @@ import pyarrow as pa
 
 from ioscope.accounts.reference import UNDEFINED_LANGUAGES, language_names_table
 from ioscope.accounts.registry import SIGNAL_SCHEMA, NotApplicable
+from ioscope.sql import literal
 
 __all__ = ["register_arrow", "fetch_arrow", "signal_rows", "has_rows", "register_language_names", "lang_code",
            "require_table", "has_column"]
@@ -67,7 +68,7 @@ def lang_code(expr: str) -> str:
 
     Needs :func:`register_language_names` first.
     """
-    undefined = ", ".join("'" + u + "'" for u in UNDEFINED_LANGUAGES)
+    undefined = ", ".join(literal(u) for u in UNDEFINED_LANGUAGES)
     norm = f"lower(trim({expr}))"
     return (f"(CASE WHEN {norm} IN ({undefined}) OR {norm} = '' THEN NULL "
             f"ELSE COALESCE((SELECT code FROM _lang_names WHERE name = {norm}), "

@@ -15,6 +15,7 @@ import pyarrow as pa
 from ioscope.accounts._sql import has_rows, signal_rows
 from ioscope.accounts.registry import NotApplicable, Signal, register_family
 from ioscope.params import Param
+from ioscope.sql import literal
 
 __all__ = ["client_signals", "AUTOMATION_CLIENTS", "SCHEDULING_CLIENTS", "MOBILE_CLIENTS"]
 
@@ -50,7 +51,7 @@ PARAMS = (
 
 
 def _pattern(items: tuple[str, ...]) -> str:
-    return "'" + "|".join(items).replace("'", "''") + "'"
+    return literal("|".join(items))
 
 
 @register_family("clients", signals=SIGNALS, params=PARAMS,

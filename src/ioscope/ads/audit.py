@@ -15,8 +15,8 @@ from ioscope.ads.quality import data_quality
 from ioscope.ads.queries import QUERIES, render
 from ioscope.ads.registry import match_advertiser, state_media_domains
 from ioscope.errors import ParameterError
-from ioscope.ingest.sqlfrag import sql_str
 from ioscope.params import Param, validate_params
+from ioscope.sql import literal
 from ioscope.workspace import Workspace
 
 __all__ = ["audit", "AUDIT_PARAMS"]
@@ -61,7 +61,7 @@ def audit(ws: Workspace, *, split: str | date | None = None, platform: str | Non
     values = validate_params([p for p in AUDIT_PARAMS if p.name in given], given, "ads")
     top, platform = values.get("top", 0), values.get("platform")
     day = _split_date(split)
-    where = "TRUE" if not platform else f"a.platform = {sql_str(platform)}"
+    where = "TRUE" if not platform else f"a.platform = {literal(platform)}"
     params = {"split": day.isoformat() if day else None, "platform": platform, "top": top}
     result: dict[str, Any] = {
         "workspace": ws.path, "ioscope_version": __version__, "parameters": params,
@@ -124,8 +124,8 @@ def _totals(ws: Workspace, where: str) -> dict[str, Any]:
 
 def _split(ws: Workspace, where: str, day: date, queries: dict) -> dict[str, Any]:
     at = datetime.combine(day, time())
-    before = f"({where}) AND a.start_at < TIMESTAMP '{at.isoformat(sep=' ')}'"
-    after = f"({where}) AND a.start_at >= TIMESTAMP '{at.isoformat(sep=' ')}'"
+    before = f"({where}) AND a.start_at < {literal(at)}"
+    after = f"({where}) AND a.start_at >= {literal(at)}"
     queries["split_before"] = render("totals", before)
     queries["split_after"] = render("totals", after)
     return {"date": day.isoformat(), "before": _totals(ws, before), "after": _totals(ws, after),

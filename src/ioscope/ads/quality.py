@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Callable
 
-from ioscope.ingest.sqlfrag import sql_str
+from ioscope.sql import literal
 from ioscope.workspace import Workspace
 
 __all__ = ["RELEASE_PERIODS", "ReleasePeriod", "data_quality", "name_key_sql", "QUALITY_QUERIES"]
@@ -69,7 +69,7 @@ def _render(sql: str, where: str) -> str:
 
 
 def _periods_sql() -> str:
-    rows = ", ".join(f"({sql_str(fmt)}, {sql_str(p.release)}, DATE '{p.start}', DATE '{p.end}')"
+    rows = ", ".join(f"({literal(fmt)}, {literal(p.release)}, DATE '{p.start}', DATE '{p.end}')"
                      for fmt, p in RELEASE_PERIODS.items())
     return f"(VALUES {rows}) AS p(format, release, period_start, period_end)"
 
@@ -135,7 +135,7 @@ ORDER BY platform_1, advertiser_id_1, platform_2, advertiser_id_2"""
 
 
 def _members_sql(keys: list[tuple[str, str]]) -> str:
-    values = ", ".join(f"({sql_str(p)}, {sql_str(a)})" for p, a in keys) or "(NULL, NULL)"
+    values = ", ".join(f"({literal(p)}, {literal(a)})" for p, a in keys) or "(NULL, NULL)"
     return f"""
 SELECT a.platform, a.advertiser_id, mode(a.advertiser_name) AS advertiser_name,
        list(DISTINCT a.advertiser_name ORDER BY a.advertiser_name) AS names,

@@ -9,8 +9,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ioscope.ingest.sqlfrag import sql_str
 from ioscope.model.names import name_sql, names_source
+from ioscope.sql import literal
 from ioscope.workspace import Workspace
 
 __all__ = ["flagged_accounts", "list_clusters", "cluster_totals"]
@@ -58,7 +58,7 @@ def _names(ws: Workspace, keys: list[tuple[Any, Any]]) -> dict[tuple, str]:
     """Names (:mod:`ioscope.model.names`) of the accounts ``keys`` (platform, account_id)."""
     if not keys:
         return {}
-    values = ", ".join(f"({sql_str(str(p))}, {sql_str(str(a))})" for p, a in set(keys))
+    values = ", ".join(f"({literal(str(p))}, {literal(str(a))})" for p, a in set(keys))
     return {(r["platform"], r["account_id"]): r["name"] for r in ws.rows(f"""
         SELECT platform, account_id, any_value({name_sql()}) AS name FROM accounts
         WHERE (platform, account_id) IN (SELECT (p, a) FROM (VALUES {values}) v(p, a))

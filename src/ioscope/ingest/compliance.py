@@ -14,8 +14,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ioscope.ingest.context import ReadContext
-from ioscope.ingest.sqlfrag import sql_str, ts
+from ioscope.ingest.sqlfrag import ts
 from ioscope.model.table import get_table
+from ioscope.sql import literal
 
 __all__ = ["stage_stream_notices", "stage_compliance_sql", "merge_compliance",
            "staged_count", "NOTICE_KEYS"]
@@ -53,7 +54,7 @@ def stage_compliance_sql(ctx: ReadContext, select_sql: str, chunk: pa.Table | No
 def stage_stream_notices(ctx: ReadContext, chunk: pa.Table) -> pa.Table:
     """Stage the stream notices of a chunk ``(_line, json)`` as events (each counts as a record
     read); return the chunk without them. Notices without an id are quarantined."""
-    keys = ", ".join(sql_str(k) for k in NOTICE_KEYS)
+    keys = ", ".join(literal(k) for k in NOTICE_KEYS)
     _json = chunk  # noqa: F841  (read by DuckDB as a local variable)
     # a notice is a short object with one key; the length test spares parsing every tweet
     lines = ctx.con.execute(f"""SELECT _line FROM _json WHERE strlen(json) < 2048
@@ -63,7 +64,7 @@ def stage_stream_notices(ctx: ReadContext, chunk: pa.Table) -> pa.Table:
         return chunk
     found = pa.array([r[0] for r in lines], pa.int64())
     notices = chunk.filter(pc.is_in(chunk["_line"], value_set=found))
-    platform = sql_str(ctx.platform or "twitter")
+    platform = literal(ctx.platform or "twitter")
 
     def get(*paths: str) -> str:
         return "COALESCE(" + ", ".join(f"json_extract_string(json, p || '{x}')" for x in paths) + ")"
@@ -108,15 +109,15 @@ def merge_compliance(ctx: ReadContext, source: str) -> int:
     con = ctx.con
     if not staged_count(con, "stg_compliance"):
         return 0
-    plat = f"COALESCE(platform, {sql_str(ctx.platform) if ctx.platform else 'NULL'})"
+    plat = f"COALESCE(platform, {literal(ctx.platform) if ctx.platform else 'NULL'})"
     con.execute(f"UPDATE stg_compliance SET platform = {plat}")
     con.execute("""UPDATE stg_compliance SET _error_field = 'platform',
         _error = 'no platform (give --platform)' WHERE _error IS NULL AND platform IS NULL""")
     table = get_table("compliance_events")
     table.create(con)
     cols = table.column_names
-    exprs = {**{c: f's."{c}"' for c in cols}, "source_file": sql_str(source),
-             "run_id": sql_str(ctx.run_id)}
+    exprs = {**{c: f's."{c}"' for c in cols}, "source_file": literal(source),
+             "run_id": literal(ctx.run_id)}
     same = " AND ".join(f"x.{c} IS NOT DISTINCT FROM s.{c}" for c in _KEY)
     n = con.execute(f"""INSERT INTO compliance_events ({', '.join(cols)})
         SELECT {', '.join(exprs[c] for c in cols)} FROM (

@@ -17,9 +17,9 @@ import duckdb
 import pyarrow as pa
 
 from ioscope.errors import MissingColumnError
-from ioscope.ingest.sqlfrag import quote_ident
 import ioscope.model.stages  # noqa: F401  (the ads tables are staged too)
 from ioscope.model.table import get_table
+from ioscope.sql import quote_ident
 
 if TYPE_CHECKING:
     from ioscope.ingest.csvsrc import Dialect

@@ -32,7 +32,7 @@ import duckdb
 
 from ioscope.errors import InputFormatError
 from ioscope.ingest.compressed import is_gzip, open_input, read_head_bytes
-from ioscope.ingest.sqlfrag import quote_ident, sql_str
+from ioscope.sql import literal, quote_ident
 
 __all__ = ["Dialect", "RFC4180", "MAX_RECORD", "sniff_dialect", "read_header",
            "delimiter_of", "read_into"]
@@ -54,8 +54,8 @@ class Dialect:
         return asdict(self)
 
     def duckdb_options(self) -> list[str]:
-        return [f"delim={sql_str(self.delimiter)}", f"quote={sql_str(self.quote)}",
-                f"escape={sql_str(self.escape)}"]
+        return [f"delim={literal(self.delimiter)}", f"quote={literal(self.quote)}",
+                f"escape={literal(self.escape)}"]
 
 
 RFC4180 = Dialect()
@@ -204,7 +204,7 @@ def read_into(con: duckdb.DuckDBPyConnection, path: str, dialect: Dialect, heade
             keep = f"WHERE _line < {stop}" if stop else ""
             con.execute(f"INSERT INTO {name} SELECT * EXCLUDE (_i) FROM _csv_part {keep}"
                         if con.execute(f"SELECT count(*) FROM duckdb_tables() WHERE table_name = "
-                                       f"{sql_str(name)} AND temporary").fetchall()[0][0]
+                                       f"{literal(name)} AND temporary").fetchall()[0][0]
                         else f"CREATE TEMP TABLE {name} AS SELECT * EXCLUDE (_i) FROM _csv_part "
                              f"{keep}")
             problems += [_problem(r) for r in found if stop is None or r[0] < stop]
@@ -266,13 +266,13 @@ def _scan(con: duckdb.DuckDBPyConnection, path: str, dialect: Dialect, header: l
     into ``_csv_part`` with physical lines; returns DuckDB's rejects ``(line, column, type, raw,
     message)``, one per record, with physical lines too."""
     head = first_line == 1
-    cols = "{" + ", ".join(f"{sql_str(h)}: 'VARCHAR'" for h in header) + "}"
+    cols = "{" + ", ".join(f"{literal(h)}: 'VARCHAR'" for h in header) + "}"
     opts = [f"header={str(head).lower()}", "auto_detect=false", f"columns={cols}",
             *dialect.duckdb_options(), "store_rejects=true", "rejects_table='_csv_rejects'",
             "rejects_scan='_csv_scans'", f"max_line_size={MAX_RECORD}", "null_padding=false",
             "strict_mode=true", "parallel=false",
             f"compression={'gzip' if is_gzip(path) else 'none'}"]
-    src = f"read_csv({sql_str(path)}, {', '.join(opts)})"
+    src = f"read_csv({literal(path)}, {', '.join(opts)})"
     every = "concat(" + ", ".join(quote_ident(h) for h in header) + ")"
     h, base = (1 if head else 0), first_line - 1
     try:

@@ -23,9 +23,9 @@ from ioscope.ingest.compliance import merge_compliance, quarantine_compliance, s
 from ioscope.ingest.context import RAW_LIMIT, ReadContext
 from ioscope.ingest.finalize_ads import merge_ads, prepare_ads
 from ioscope.ingest.media import merge_media
-from ioscope.ingest.sqlfrag import sql_str
 from ioscope.ingest.url_map import CLEAN_URLS, build_url_lists
 from ioscope.model.table import get_table
+from ioscope.sql import literal
 
 __all__ = ["FileResult", "finalize"]
 
@@ -82,9 +82,9 @@ def finalize(ctx: ReadContext) -> FileResult:
             f"{staged} staged or quarantined in {ctx.path}.",
             hint="Please report this with the file's format; nothing was changed.")
     source = ctx.options.get("source_name") or ctx.path  # '-' for standard input
-    defaults = {"platform": f"COALESCE(platform, {sql_str(ctx.platform) if ctx.platform else 'NULL'})",
-                "source_file": f"COALESCE(source_file, {sql_str(source)})",
-                "run_id": sql_str(ctx.run_id)}
+    defaults = {"platform": f"COALESCE(platform, {literal(ctx.platform) if ctx.platform else 'NULL'})",
+                "source_file": f"COALESCE(source_file, {literal(source)})",
+                "run_id": literal(ctx.run_id)}
     _quarantine_invalid(ctx, defaults["platform"])
     quarantine_compliance(ctx)
     has_ads = con.execute("SELECT count(*) FROM stg_ads").fetchall()[0][0] > 0

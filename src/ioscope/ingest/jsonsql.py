@@ -5,14 +5,14 @@ from __future__ import annotations
 import json
 
 from ioscope.ingest.context import RAW_LIMIT
-from ioscope.ingest.sqlfrag import sql_str
+from ioscope.sql import literal
 
 __all__ = ["shape", "id_text", "json_kind", "not_object_error", "raw_if", "strip_tags"]
 
 
 def shape(structure: dict) -> str:
     """A ``json_transform`` structure as an SQL literal; fields missing or of another type are NULL."""
-    return sql_str(json.dumps(structure, separators=(",", ":")))
+    return literal(json.dumps(structure, separators=(",", ":")))
 
 
 def id_text(s: str, j: str) -> str:

@@ -25,7 +25,7 @@ import pyarrow.compute as pc
 from ioscope.errors import InputFormatError
 from ioscope.ingest.compressed import is_gzip as _is_gzip, open_input, read_head_bytes
 from ioscope.ingest.context import RAW_LIMIT, STAGING, ReadContext
-from ioscope.ingest.sqlfrag import sql_str
+from ioscope.sql import literal
 
 __all__ = ["json_chunks", "query", "stage_from", "detect_layout", "open_input", "read_head_bytes",
            "drop_invalid", "quarantine_record", "BLOCK", "MAX_RECORD"]
@@ -208,7 +208,7 @@ def _duckdb_tables(ctx: ReadContext, layout: str, max_object: int) -> Iterator[p
     index = 0
     try:
         batches = reader_con.sql(
-            f"SELECT json::VARCHAR AS json FROM read_json_objects({sql_str(ctx.path)}, "
+            f"SELECT json::VARCHAR AS json FROM read_json_objects({literal(ctx.path)}, "
             f"format='{fmt}', compression='{comp}', maximum_object_size={max_object})"
         ).to_arrow_reader(ARRAY_BATCH)
         for batch in batches:

@@ -13,8 +13,8 @@ import pyarrow as pa
 
 from ioscope.ingest.compliance import staged_count
 from ioscope.ingest.context import ReadContext
-from ioscope.ingest.sqlfrag import sql_str
 from ioscope.model.table import get_table
+from ioscope.sql import literal
 
 __all__ = ["stage_media", "stage_account_images", "merge_media", "IMAGE_ITEM", "image_item_sql",
            "media_kind"]
@@ -72,8 +72,8 @@ def _merge(ctx: ReadContext, staging: str, canonical: str, owner: str, owner_key
     table = get_table(canonical)
     table.create(con)
     cols = table.column_names
-    exprs = {**{c: f'"{c}"' for c in cols}, "source_file": sql_str(source),
-             "run_id": sql_str(ctx.run_id), **derived}
+    exprs = {**{c: f'"{c}"' for c in cols}, "source_file": literal(source),
+             "run_id": literal(ctx.run_id), **derived}
     same = " AND ".join(f"x.{k} = s.{k}" for k in key)
     notnull = " AND ".join(f"NULLIF(CAST({k} AS VARCHAR), '') IS NOT NULL" for k in key[1:])
     return con.execute(f"""INSERT INTO {canonical} ({', '.join(cols)})

@@ -9,7 +9,7 @@ Kept apart from the readers so that each reader adds one call.
 from __future__ import annotations
 
 from ioscope.ingest.jsonsql import id_text
-from ioscope.ingest.sqlfrag import sql_str
+from ioscope.sql import literal
 
 __all__ = ["twitter_v1_media", "twitter_v1_images", "twitter_v2_media", "twitter_v2_images",
            "bluesky_media", "bluesky_images", "telegram_media", "TELEGRAM_KEYS"]
@@ -26,7 +26,7 @@ def twitter_v1_media(platform: str) -> str:
         "$.extended_tweet.extended_entities", "$.extended_entities",
         "$.extended_tweet.entities", "$.entities"))
     return f"""
-SELECT {sql_str(platform)} AS platform, _line AS source_line, post_id,
+SELECT {literal(platform)} AS platform, _line AS source_line, post_id,
     {_s('m', '$.id_str')} AS media_id, {_s('m', '$.type')} AS media_kind,
     COALESCE({_s('m', '$.media_url_https')}, {_s('m', '$.media_url')}) AS url
 FROM (SELECT _line, {id_text(_s('json', '$.id_str'), "json_extract(json, '$.id')")} AS post_id,
@@ -38,7 +38,7 @@ def twitter_v1_images(platform: str) -> str:
     """The tweet authors' profile pictures and banners."""
     return f"""
 SELECT DISTINCT ON (account_id, kind, url) * FROM (
-    SELECT {sql_str(platform)} AS platform, _line AS source_line,
+    SELECT {literal(platform)} AS platform, _line AS source_line,
         {id_text(_s('json', '$.user.id_str'), "json_extract(json, '$.user.id')")} AS account_id,
         unnest(['avatar', 'banner']) AS kind,
         unnest([COALESCE({_s('json', '$.user.profile_image_url_https')},
@@ -69,7 +69,7 @@ k AS (SELECT _line, {_s('t', '$.id')} AS post_id,
              unnest(CAST(json_extract(t, '$.attachments.media_keys') AS VARCHAR[])) AS media_key
       FROM tw WHERE json_exists(t, '$.attachments.media_keys')),
 m AS (SELECT * FROM incm QUALIFY row_number() OVER (PARTITION BY _line, media_key) = 1)
-SELECT {sql_str(platform)} AS platform, k._line AS source_line, k.post_id, k.media_key AS media_id,
+SELECT {literal(platform)} AS platform, k._line AS source_line, k.post_id, k.media_key AS media_id,
     {_s('m.m', '$.type')} AS media_kind,
     COALESCE({_s('m.m', '$.url')}, {_s('m.m', '$.preview_image_url')}) AS url
 FROM k LEFT JOIN m ON m._line = k._line AND m.media_key = k.media_key
@@ -83,7 +83,7 @@ def twitter_v2_images(platform: str) -> str:
 u AS (SELECT _line, unnest(json_extract(json, '$.includes.users[*]')) AS u FROM r
       UNION ALL SELECT _line, json_extract(t, '$.author') FROM tw WHERE json_exists(t, '$.author')
       UNION ALL SELECT _line, t FROM tw WHERE json_exists(t, '$.username'))
-SELECT DISTINCT ON (account_id, url) {sql_str(platform)} AS platform, _line AS source_line,
+SELECT DISTINCT ON (account_id, url) {literal(platform)} AS platform, _line AS source_line,
     {_s('u', '$.id')} AS account_id, 'avatar' AS kind, {_s('u', '$.profile_image_url')} AS url
 FROM u WHERE {_s('u', '$.id')} IS NOT NULL AND {_s('u', '$.profile_image_url')} IS NOT NULL
 ORDER BY _line DESC"""
@@ -122,7 +122,7 @@ def bluesky_media(platform: str) -> str:
         list_filter([json_extract(rec, '$.embed.video'), json_extract(rec, '$.embed.media.video')],
                     lambda b_: b_ IS NOT NULL))"""
     return f"""{_BSKY_POSTS}
-SELECT {sql_str(platform)} AS platform, _line AS source_line, uri AS post_id, cid AS media_id,
+SELECT {literal(platform)} AS platform, _line AS source_line, uri AS post_id, cid AS media_id,
     mime AS media_kind, 'cid:' || cid AS content_hash FROM (
     SELECT _line, uri, COALESCE({_s('b', '$.ref."$link"')}, {_s('b', '$.cid')}) AS cid,
            {_s('b', '$.mimeType')} AS mime
@@ -134,7 +134,7 @@ def bluesky_images(platform: str) -> str:
     """Authors' avatars from post views: the CDN URL ends with the blob CID."""
     cid = r"NULLIF(regexp_extract(url, '/([a-z0-9]{20,})(@[a-z]+)?$', 1), '')"
     return f"""{_BSKY_POSTS}
-SELECT DISTINCT ON (account_id, url) {sql_str(platform)} AS platform, _line AS source_line,
+SELECT DISTINCT ON (account_id, url) {literal(platform)} AS platform, _line AS source_line,
     account_id, 'avatar' AS kind, url, 'cid:' || {cid} AS content_hash FROM (
     SELECT _line, {_s('author', '$.did')} AS account_id, {_s('author', '$.avatar')} AS url FROM v)
 WHERE account_id IS NOT NULL AND url IS NOT NULL ORDER BY source_line DESC"""

@@ -2,13 +2,7 @@
 
 from __future__ import annotations
 
-from ioscope.model.table import quote_ident
-
-__all__ = ["ts", "big", "nullif_blank", "quote_ident", "sql_str", "list_literal", "split_list"]
-
-
-def sql_str(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
+__all__ = ["ts", "big", "nullif_blank", "list_literal", "split_list"]
 
 
 def nullif_blank(expr: str) -> str:

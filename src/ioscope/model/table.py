@@ -4,12 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-__all__ = ["Column", "Table", "register", "all_tables", "get_table", "quote_ident"]
+from ioscope.sql import quote_ident
 
-
-def quote_ident(name: str) -> str:
-    """``name`` as a quoted SQL identifier."""
-    return '"' + name.replace('"', '""') + '"'
+__all__ = ["Column", "Table", "register", "all_tables", "get_table"]
 
 
 @dataclass(frozen=True)

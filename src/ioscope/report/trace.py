@@ -13,7 +13,6 @@ from __future__ import annotations
 import re
 import time
 from dataclasses import dataclass, field
-from datetime import date, datetime
 from functools import lru_cache
 from typing import Any, Iterable
 
@@ -22,9 +21,10 @@ from sqlglot import exp
 
 from ioscope.report.data.runs import producing_commands
 from ioscope.report.summaries import Summaries
+from ioscope.sql import literal
 from ioscope.workspace import Workspace
 
-__all__ = ["Query", "Tracer", "sql_literal", "inline_params"]
+__all__ = ["Query", "Tracer", "inline_params"]
 
 
 @dataclass
@@ -155,23 +155,6 @@ def tables_read(sql: str) -> tuple[str, ...]:
     return tuple(sorted(names))
 
 
-def sql_literal(value: Any) -> str:
-    """A value as a DuckDB literal, for display."""
-    if value is None:
-        return "NULL"
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, (int, float)):
-        return repr(value)
-    if isinstance(value, datetime):
-        return f"TIMESTAMP '{value.isoformat(sep=' ')}'"
-    if isinstance(value, date):
-        return f"DATE '{value.isoformat()}'"
-    if isinstance(value, (list, tuple)):
-        return "[" + ", ".join(sql_literal(v) for v in value) + "]"
-    return "'" + str(value).replace("'", "''") + "'"
-
-
 _TOKENS = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|--[^\n]*|\?|[^'\"?-]+|-")
 
 
@@ -182,7 +165,7 @@ def inline_params(sql: str, params: list[Any]) -> str:
     it = iter(params)
     out = []
     for tok in _TOKENS.findall(sql):
-        out.append(sql_literal(next(it)) if tok == "?" else tok)
+        out.append(literal(next(it)) if tok == "?" else tok)
     return "".join(out)
 
 

@@ -33,7 +33,8 @@ from ioscope.ingest.jsonsrc import json_chunks, query, stage_from
 from ioscope.ingest.media import stage_account_images, stage_media
 from ioscope.ingest.media_sql import bluesky_images, bluesky_media
 from ioscope.ingest.registry import register_reader
-from ioscope.ingest.sqlfrag import sql_str, ts
+from ioscope.ingest.sqlfrag import ts
+from ioscope.sql import literal
 
 _V, _B = "VARCHAR", "BIGINT"
 _ACTOR = {"did": _V, "handle": _V, "displayName": _V, "createdAt": _V, "description": _V}
@@ -182,7 +183,7 @@ y AS (SELECT *,
     COALESCE(list_transform(list_filter(_f, lambda x_: x_.t LIKE '%#link'), lambda x_: x_.uri),
              []) AS _links
     FROM w)
-SELECT {sql_str(platform)} AS platform, role, _line AS source_line, post_id, account_id, handle,
+SELECT {literal(platform)} AS platform, role, _line AS source_line, post_id, account_id, handle,
     display_name AS _display_name, {ts('acc_created')} AS _acc_created, created_at, kind,
     target_post_id, {_did_of('target_post_id')} AS target_account_id,
     CASE kind WHEN 'repost' THEN y.target_handle WHEN 'quote' THEN quoted_handle
@@ -192,7 +193,7 @@ SELECT {sql_str(platform)} AS platform, role, _line AS source_line, post_id, acc
         list_transform(list_filter(_f, lambda x_: x_.t LIKE '%#tag'), lambda x_: x_.tag),
         COALESCE(rec.tags, [])) END AS hashtags,
     CASE WHEN kind = 'repost' THEN []::VARCHAR[]
-         WHEN rec.facets IS NULL THEN regexp_extract_all(COALESCE(text, ''), {sql_str(HANDLE_RE)}, 1)
+         WHEN rec.facets IS NULL THEN regexp_extract_all(COALESCE(text, ''), {literal(HANDLE_RE)}, 1)
          ELSE list_filter(list_transform(list_filter(_f, lambda x_: x_.t LIKE '%#mention'),
                  lambda x_: ltrim(try(decode(encode(text)[x_.s + 1:x_.e])), '@')),
                  lambda x_: x_ IS NOT NULL) END AS mentions,

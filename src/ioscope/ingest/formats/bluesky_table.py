@@ -19,7 +19,8 @@ from ioscope.errors import InputFormatError, SchemaError
 from ioscope.ingest.context import ReadContext
 from ioscope.ingest.csvsrc import RFC4180, read_header
 from ioscope.ingest.jsonsrc import read_head_bytes
-from ioscope.ingest.sqlfrag import big, quote_ident, sql_str, ts
+from ioscope.ingest.sqlfrag import big, ts
+from ioscope.sql import literal, quote_ident
 
 __all__ = ["is_table", "sniff_table", "read_table"]
 
@@ -49,7 +50,7 @@ def _describe(path: str) -> dict[str, str]:
         return {h.lower(): (h, "VARCHAR") for h in read_header(path, RFC4180)}
     con = duckdb.connect()
     try:
-        rel = f"read_parquet({sql_str(path)})"
+        rel = f"read_parquet({literal(path)})"
         return {r[0].lower(): (r[0], r[1]) for r in con.execute(f"DESCRIBE SELECT * FROM {rel}").fetchall()}
     finally:
         con.close()
@@ -96,7 +97,7 @@ def read_table(ctx: ReadContext, platform: str) -> None:
 def _load(ctx: ReadContext, cols: dict) -> None:
     if read_head_bytes(ctx.path, 4).startswith(b"PAR1"):
         ctx.con.execute(f"CREATE OR REPLACE TEMP TABLE src AS SELECT *, file_row_number + 1 AS _line "
-                        f"FROM read_parquet({sql_str(ctx.path)}, file_row_number = true)")
+                        f"FROM read_parquet({literal(ctx.path)}, file_row_number = true)")
         ctx.rows_read += ctx.con.execute("SELECT count(*) FROM src").fetchall()[0][0]
     else:
         names = [n for n, _ in cols.values()]
@@ -152,7 +153,7 @@ def _posts_select(cols: dict, uri: str) -> str:
         f"{langs[0]}[1]" if langs[1].endswith("[]") else _text(cols, "lang", "langs"))
     mentions = _list(cols, "mentions")
     text = _text(cols, "text")
-    from_text = f"regexp_extract_all(COALESCE({text}, ''), {sql_str(HANDLE_RE)}, 1)"
+    from_text = f"regexp_extract_all(COALESCE({text}, ''), {literal(HANDLE_RE)}, 1)"
     mention_expr = (f"CASE WHEN list_bool_or(list_transform({mentions}, lambda m_: m_ LIKE 'did:%')) "
                     f"THEN {from_text} ELSE {mentions} END") if mentions else from_text
     urls = [u for u in (_list(cols, "links"), _list(cols, "external_uri")) if u]

@@ -22,7 +22,8 @@ from __future__ import annotations
 from ioscope.ingest.context import ReadContext
 from ioscope.ingest.media import stage_media
 from ioscope.ingest.registry import register_reader
-from ioscope.ingest.sqlfrag import nullif_blank as nb, sql_str, ts
+from ioscope.ingest.sqlfrag import nullif_blank as nb, ts
+from ioscope.sql import literal
 
 COLUMNS = ["object_id", "account_id", "content_id", "timestamp_share"]
 WIDE = ["account_id", "post_id", "timestamp"]
@@ -64,7 +65,7 @@ def read_coortweet(ctx: ReadContext) -> None:
 
 def _platform_sql(fallback: str | None) -> str:
     cases = " ".join(f"WHEN '{k}' THEN '{v}'" for k, v in PREFIXES.items())
-    default = sql_str(fallback) if fallback else "NULL"
+    default = literal(fallback) if fallback else "NULL"
     return (f"CASE lower(regexp_extract({nb('account_id')}, '^([A-Za-z]+)_', 1)) {cases} "
             f"ELSE {default} END")
 
@@ -80,7 +81,7 @@ def read_coortweet_wide(ctx: ReadContext) -> None:
         """The post's distinct ids of one kind, over all its rows, in file order."""
         if col not in have:
             return "[]::VARCHAR[]"
-        return (f"list({sql_str(prefix)} || {nb(col)} ORDER BY _line) "
+        return (f"list({literal(prefix)} || {nb(col)} ORDER BY _line) "
                 f"FILTER (WHERE {nb(col)} IS NOT NULL) OVER post")
 
     raw_cols = [c for c in WIDE + WIDE_ITEMS if c in have]

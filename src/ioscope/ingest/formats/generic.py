@@ -29,8 +29,9 @@ from ioscope.ingest.context import ReadContext
 from ioscope.ingest.media import stage_account_images, stage_media
 from ioscope.ingest.csvsrc import read_header, sniff_dialect
 from ioscope.ingest.registry import register_reader
-from ioscope.ingest.sqlfrag import big, nullif_blank as nb, quote_ident as qi, split_list, sql_str, ts
+from ioscope.ingest.sqlfrag import big, nullif_blank as nb, split_list, ts
 from ioscope.model.table import get_table
+from ioscope.sql import literal, quote_ident as qi
 
 _KINDS = {"post": "post", "tweet": "post", "original": "post", "status": "post",
           "repost": "repost", "retweet": "repost", "share": "repost", "forward": "repost",
@@ -61,7 +62,7 @@ def read_csv(ctx: ReadContext) -> None:
                  "e.g. the simulator's posts.parquet, need none)",
                  sniff=lambda p, h: h.startswith("PAR1"), priority=90)
 def read_parquet(ctx: ReadContext) -> None:
-    src = f"read_parquet({sql_str(ctx.path)}, file_row_number = true)"
+    src = f"read_parquet({literal(ctx.path)}, file_row_number = true)"
     try:
         described = ctx.con.execute(f"DESCRIBE SELECT * FROM {src}").fetchall()
     except duckdb.Error as e:
@@ -147,9 +148,9 @@ def _stage(ctx: ReadContext, target: str, cols: dict[str, str], types: dict[str,
     exprs = {c: _convert(c, ctypes[c], s, types[s]) for c, s in cols.items()}
     media, picture = exprs.pop("media", None), exprs.pop("profile_image", None)
     if "platform" not in exprs:
-        exprs["platform"] = sql_str(ctx.platform)
+        exprs["platform"] = literal(ctx.platform)
     elif ctx.platform:
-        exprs["platform"] = f"COALESCE({exprs['platform']}, {sql_str(ctx.platform)})"
+        exprs["platform"] = f"COALESCE({exprs['platform']}, {literal(ctx.platform)})"
     select = ", ".join(f"{e} AS {qi(c)}" for c, e in exprs.items())
     if target == "accounts":
         ctx.stage_sql("stg_accounts", f"SELECT {select}, _line AS source_line, true AS _primary "
@@ -167,7 +168,7 @@ def _stage(ctx: ReadContext, target: str, cols: dict[str, str], types: dict[str,
     bad_time = f"({t_expr}) IS NULL AND {nb(f'CAST({qi(t_src)} AS VARCHAR)')} IS NOT NULL"
     ctx.stage_sql("stg_posts", f"""
         SELECT {select}, _line AS source_line,
-               CASE WHEN {bad_time} THEN {sql_str(t_src)} END AS _error_field,
+               CASE WHEN {bad_time} THEN {literal(t_src)} END AS _error_field,
                CASE WHEN {bad_time} THEN 'unparseable time ''' || CAST({qi(t_src)} AS VARCHAR)
                     || '''' END AS _error
         FROM {src}""")

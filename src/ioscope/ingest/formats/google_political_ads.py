@@ -18,7 +18,8 @@ import re
 from ioscope.ingest.context import ReadContext
 from ioscope.ingest.csvsrc import delimiter_of, read_header
 from ioscope.ingest.registry import register_reader
-from ioscope.ingest.sqlfrag import nullif_blank as nb, quote_ident, sql_str, ts
+from ioscope.ingest.sqlfrag import nullif_blank as nb, ts
+from ioscope.sql import literal, quote_ident
 
 REQUIRED = ["Ad_ID", "Advertiser_ID", "Impressions"]
 OPTIONAL = ["Ad_URL", "Ad_Type", "Regions", "Advertiser_Name", "Date_Range_Start",
@@ -65,7 +66,7 @@ def read_google_political_ads(ctx: ReadContext) -> None:
     if comp:
         opts = ", ".join(delimiter_of(comp[0]).duckdb_options())
         ctx.con.execute(f"CREATE OR REPLACE TEMP TABLE _gpa_adv AS SELECT * FROM read_csv("
-                        f"{sql_str(comp[0])}, header=true, all_varchar=true, {opts})")
+                        f"{literal(comp[0])}, header=true, all_varchar=true, {opts})")
         names = "(SELECT any_value(Advertiser_Name) FROM _gpa_adv g WHERE g.Advertiser_ID = src.Advertiser_ID)"
     has = {h.lower() for h in header}
 
@@ -123,6 +124,6 @@ def _bad_numbers(columns: list[str]) -> tuple[str, str]:
     for name in columns:
         v = nb(quote_ident(name))
         test = f"WHEN {v} IS NOT NULL AND TRY_CAST(replace({v}, ',', '') AS DOUBLE) IS NULL"
-        field.append(f"{test} THEN {sql_str(name)}")
-        reason.append(f"{test} THEN {sql_str(name + ' is not a number: ')} || left({v}, 80)")
+        field.append(f"{test} THEN {literal(name)}")
+        reason.append(f"{test} THEN {literal(name + ' is not a number: ')} || left({v}, 80)")
     return " ".join(field), " ".join(reason)

@@ -21,7 +21,8 @@ import pyarrow as pa
 from ioscope.ingest.context import ReadContext
 from ioscope.ingest.formats._hpsci_ocr import infer_advertiser, repair_urls
 from ioscope.ingest.registry import register_reader
-from ioscope.ingest.sqlfrag import big, nullif_blank as nb, sql_str, ts
+from ioscope.ingest.sqlfrag import big, nullif_blank as nb, ts
+from ioscope.sql import literal
 
 COLUMNS = ["id", "pdf", "image", "clicks", "impressions", "text", "url", "spend_amount",
            "spend_currency", "created", "ended"]
@@ -149,7 +150,7 @@ def _landing_table(con) -> None:
 def _stage_targeting(ctx: ReadContext, platform: str, ad_targets: str, targets: str) -> None:
     con = ctx.con
     con.execute(f"""CREATE OR REPLACE TEMP TABLE _hpsci_targets AS
-        SELECT * FROM read_csv({sql_str(targets)}, header=true, all_varchar=true)""")
+        SELECT * FROM read_csv({literal(targets)}, header=true, all_varchar=true)""")
     mapped = [(tid, *criterion(name or "", cat or "", prefix or ""), name) for tid, name, cat, prefix
               in con.execute("SELECT id, name, category, prefix FROM _hpsci_targets").fetchall()]
     schema = pa.schema([("tid", pa.string()), ("kind", pa.string()), ("mode", pa.string()),
@@ -165,7 +166,7 @@ def _stage_targeting(ctx: ReadContext, platform: str, ad_targets: str, targets: 
                    CASE WHEN c.countries IS NOT NULL AND c.kind = 'location' THEN 'country' END
                      AS geo_scope,
                    c.raw, c.hint AS _hint
-            FROM (SELECT *, row_number() OVER () AS _ord FROM read_csv({sql_str(ad_targets)},
+            FROM (SELECT *, row_number() OVER () AS _ord FROM read_csv({literal(ad_targets)},
                   header=true, all_varchar=true)) a
             JOIN _hpsci_crit c ON c.tid = trim(a.target_id)""", [platform])
     finally:

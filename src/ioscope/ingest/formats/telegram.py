@@ -36,7 +36,8 @@ from ioscope.ingest.jsonsrc import (detect_layout, drop_invalid, json_chunks, op
 from ioscope.ingest.media import stage_media
 from ioscope.ingest.media_sql import TELEGRAM_KEYS, telegram_media
 from ioscope.ingest.registry import register_reader
-from ioscope.ingest.sqlfrag import sql_str, ts
+from ioscope.ingest.sqlfrag import ts
+from ioscope.sql import literal
 
 _V, _J = "VARCHAR", "JSON"
 _PEER = {"channel_id": _J, "user_id": _J, "chat_id": _J}
@@ -104,7 +105,7 @@ def _posts_sql(platform: str) -> str:
     fwd = "(m.forwarded_from IS NOT NULL OR m.fwd_from IS NOT NULL)"
     reply_id = "(COALESCE(m.reply_to_message_id, m.reply_to.reply_to_msg_id)->>'$')"
     return f"""
-SELECT {sql_str(platform)} AS platform, _line AS source_line,
+SELECT {literal(platform)} AS platform, _line AS source_line,
     COALESCE(chat_id, m.sender_id->>'$', {_peer_of('m.peer_id')}) AS _chat,
     _chat || '/' || (COALESCE(m.id, m.message_id)->>'$') AS post_id,
     COALESCE({_any_peer('m.from_id')}, m.sender_id->>'$', _chat) AS account_id,
@@ -130,7 +131,7 @@ SELECT {sql_str(platform)} AS platform, _line AS source_line,
              lambda e_: CASE WHEN e_.type = 'text_link' THEN e_.href ELSE e_.text END)
          ELSE list_concat(list_transform(list_filter(m.entities, lambda e_: e_.url IS NOT NULL),
                                          lambda e_: e_.url),
-                          regexp_extract_all(COALESCE(text, ''), {sql_str(URL_RE)})) END AS urls,
+                          regexp_extract_all(COALESCE(text, ''), {literal(URL_RE)})) END AS urls,
     m.views AS view_count, m.forwards AS repost_count, m.replies.replies AS reply_count,
     CASE WHEN json_type(json) <> 'OBJECT' THEN 'not a message: the record is a JSON '
                                              || {json_kind('json')}

@@ -20,7 +20,8 @@ from ioscope.ingest.context import ReadContext
 from ioscope.ingest.jsonsql import id_text, not_object_error
 from ioscope.ingest.jsonsrc import json_chunks
 from ioscope.ingest.registry import register_reader
-from ioscope.ingest.sqlfrag import sql_str, ts
+from ioscope.ingest.sqlfrag import ts
+from ioscope.sql import literal
 
 _SHAPE = ("'{\"id\": \"VARCHAR\", \"action\": \"VARCHAR\", \"reason\": \"VARCHAR\", "
           "\"created_at\": \"VARCHAR\", \"redacted_at\": \"VARCHAR\"}'")
@@ -43,7 +44,7 @@ def _users(path: str) -> bool:
 
 
 def _read(ctx: ReadContext, kind: str) -> None:
-    platform = sql_str(ctx.platform or "twitter")
+    platform = literal(ctx.platform or "twitter")
     for chunk in json_chunks(ctx):
         error = f"""COALESCE({not_object_error(what='a compliance record')},
             CASE WHEN id IS NULL THEN 'compliance record without an id' END)"""

@@ -24,7 +24,8 @@ from ioscope.ingest.jsonsrc import json_chunks, query, stage_from
 from ioscope.ingest.media import stage_account_images, stage_media
 from ioscope.ingest.media_sql import twitter_v1_images, twitter_v1_media
 from ioscope.ingest.registry import register_reader
-from ioscope.ingest.sqlfrag import sql_str, ts
+from ioscope.ingest.sqlfrag import ts
+from ioscope.sql import literal
 
 _V = "VARCHAR"
 _ENTITIES = {"hashtags": [{"text": _V}], "user_mentions": [{"screen_name": _V}],
@@ -102,7 +103,7 @@ c AS (SELECT *,
          WHEN _q_id IS NOT NULL THEN 'quote' WHEN _reply_id IS NOT NULL THEN 'reply'
          ELSE 'post' END AS kind
     FROM b)
-SELECT {sql_str(platform)} AS platform, role, _line AS source_line, _error, post_id, account_id,
+SELECT {literal(platform)} AS platform, role, _line AS source_line, _error, post_id, account_id,
     t.user.screen_name AS handle, created_at, kind,
     CASE WHEN _rt_id IS NOT NULL THEN {_text(r)}
          WHEN _rt_handle IS NOT NULL THEN regexp_replace(_own_text, '{_RT}', '')

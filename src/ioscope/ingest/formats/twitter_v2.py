@@ -27,7 +27,8 @@ from ioscope.ingest.jsonsrc import json_chunks, query, stage_from
 from ioscope.ingest.media import stage_account_images, stage_media
 from ioscope.ingest.media_sql import twitter_v2_images, twitter_v2_media
 from ioscope.ingest.registry import register_reader
-from ioscope.ingest.sqlfrag import sql_str, ts
+from ioscope.ingest.sqlfrag import ts
+from ioscope.sql import literal
 
 _V = "VARCHAR"
 _ENT = {"hashtags": [{"tag": _V}], "mentions": [{"username": _V}],
@@ -127,7 +128,7 @@ k AS (
         CASE kind WHEN 'repost' THEN _rt_id WHEN 'quote' THEN _q_id WHEN 'reply' THEN _r_id
         END AS target_post_id
     FROM t)
-SELECT {sql_str(platform)} AS platform, k.role, k._line AS source_line,
+SELECT {literal(platform)} AS platform, k.role, k._line AS source_line,
     k.tw.id AS post_id, k.tw.author_id AS account_id, a.u.username AS handle,
     {ts('k.tw.created_at')} AS created_at, k.kind, k.target_post_id,
     CASE WHEN k.kind = 'reply' THEN COALESCE(ref.tw.author_id, k.tw.in_reply_to_user_id)
@@ -163,7 +164,7 @@ WITH x AS (SELECT _line, role, obj, json_transform(obj, {USER}) AS u FROM _items
            WHERE role = 'inc_user' OR (role = 'data' AND {_ITEM_CLASS} = 'user')),
 authors AS (SELECT DISTINCT json_extract_string(obj, '$.author_id') AS id FROM _items
             WHERE role = 'data')
-SELECT {sql_str(platform)} AS platform, x._line AS source_line, x.role = 'data' AS _primary,
+SELECT {literal(platform)} AS platform, x._line AS source_line, x.role = 'data' AS _primary,
     EXISTS (SELECT 1 FROM authors w WHERE w.id = {u}.id) AS _authored,
     {u}.id AS account_id, {u}.username AS handle, {u}.name AS display_name,
     {u}.description AS description, {u}.location AS location, {ts(f'{u}.created_at')} AS created_at,
@@ -245,6 +246,6 @@ def read_twitter_v2(ctx: ReadContext) -> None:
         stage_from(ctx, "stg_ref_accounts", "_u", users, "SELECT * EXCLUDE (_authored, _raw) "
                                                          "FROM _u WHERE NOT _primary")
         ctx.rows_read += stage_from(ctx, "stg_posts", "_items", items,
-                                    f"SELECT {sql_str(platform)} AS platform, * FROM ({_others_sql()})")
+                                    f"SELECT {literal(platform)} AS platform, * FROM ({_others_sql()})")
         stage_media(ctx, twitter_v2_media(platform), chunk)
         stage_account_images(ctx, twitter_v2_images(platform), chunk)
