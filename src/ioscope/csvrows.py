@@ -1,24 +1,17 @@
 """Rows of dicts as CSV, the same way everywhere (CLI ``--format csv``, the web UI's ``.csv``
-twins): nested dicts of one level flattened to ``key.sub`` columns, lists of scalars joined
-with ``;``, other nested values as JSON, times in ISO 8601, NULL as an empty cell."""
+twins): values first made plain by :func:`ioscope.jsonenc.jsonable` (times in ISO 8601 UTC with
+``Z``), nested dicts of one level flattened to ``key.sub`` columns, lists of scalars joined with
+``;``, other nested values as JSON, NULL as an empty cell."""
 
 from __future__ import annotations
 
 import csv
 import io
-import json
-from datetime import date, datetime
 from typing import Any, Iterable, TextIO
 
+from ioscope.jsonenc import dumps, jsonable
+
 __all__ = ["write_csv", "csv_text"]
-
-
-def _json_default(o: Any) -> Any:
-    if isinstance(o, (datetime, date)):
-        return o.isoformat()
-    if hasattr(o, "item"):  # numpy scalars
-        return o.item()
-    return str(o)
 
 
 def _flat(row: dict[str, Any]) -> dict[str, Any]:
@@ -35,19 +28,17 @@ def _flat(row: dict[str, Any]) -> dict[str, Any]:
 def _cell(v: Any) -> Any:
     if v is None:
         return ""
-    if isinstance(v, (list, tuple)) and all(not isinstance(x, (dict, list)) for x in v):
-        return ";".join(x if isinstance(x, str) else str(_json_default(x)) for x in v)
-    if isinstance(v, (dict, list, tuple)):
-        return json.dumps(v, default=_json_default, ensure_ascii=False)
-    if isinstance(v, (datetime, date)):
-        return v.isoformat()
+    if isinstance(v, list) and all(not isinstance(x, (dict, list)) for x in v):
+        return ";".join(x if isinstance(x, str) else str(x) for x in v)
+    if isinstance(v, (dict, list)):
+        return dumps(v)
     return v
 
 
 def write_csv(rows: Iterable[dict[str, Any]], f: TextIO) -> int:
     """Write ``rows`` with a header (the union of their keys, in order); returns the count.
     No rows: nothing at all is written (there is no header to give)."""
-    flat = [_flat(r) for r in rows]
+    flat = [_flat(jsonable(r)) for r in rows]
     names: dict[str, None] = {}
     for r in flat:
         names.update(dict.fromkeys(r))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from ioscope.jsonenc import iso_time
 from ioscope.model import all_tables
 from ioscope.workspace import Workspace
 
@@ -34,8 +35,8 @@ def workspace_info(ws: Workspace, *, runs: int = 5) -> dict[str, Any]:
         "created_at": meta.get("created_at"),
         "tables": tables,
         "platforms": platforms,
-        "time_range": {"start": lo.isoformat() + "Z" if lo else None,
-                       "end": hi.isoformat() + "Z" if hi else None},
+        "time_range": {"start": iso_time(lo) if lo else None,
+                       "end": iso_time(hi) if hi else None},
         "quarantine": tables.get("quarantine", 0),
         "quarantine_reasons": {r: n for r, n in ws.sql(
             "SELECT regexp_replace(reason, '[:(].*', ''), count(*) FROM quarantine "

@@ -8,7 +8,6 @@ failed or interrupted command leaves the workspace exactly as it was.
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import uuid
 from contextlib import contextmanager
@@ -21,6 +20,7 @@ import duckdb
 
 from ioscope import __version__
 from ioscope.errors import IncompatibleWorkspaceError, NotFoundError
+from ioscope.jsonenc import dumps, iso_time, jsonable
 from ioscope.model import Table, all_tables
 from ioscope.model.table import get_table
 from ioscope.sql import quote_ident
@@ -62,7 +62,7 @@ class Run:
         """What every output records: version, parameters, input hashes and run id."""
         return {"run_id": self.run_id, "command": self.command, "ioscope_version": __version__,
                 "parameters": self.parameters, "inputs": self.inputs,
-                "started_at": self.started_at.isoformat() + "Z"}
+                "started_at": iso_time(self.started_at)}
 
 
 class Workspace:
@@ -147,7 +147,7 @@ class Workspace:
                 self._create(t)
         self.con.executemany("INSERT INTO metadata VALUES (?, ?)", [
             ("schema_version", str(SCHEMA_VERSION)), ("ioscope_version", __version__),
-            ("created_at", utcnow().isoformat() + "Z")])
+            ("created_at", iso_time(utcnow()))])
         self.con.commit()
 
     def _create(self, table: Table) -> None:
@@ -210,7 +210,7 @@ class Workspace:
         if self.read_only:
             raise IncompatibleWorkspaceError(f"{self.path} is open read-only.")
         run = Run(run_id=utcnow().strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:8],
-                  command=command, parameters=_jsonable(parameters))
+                  command=command, parameters=jsonable(parameters))
         for p in inputs:
             run.inputs.append({"path": str(p), "sha256": file_sha256(p),
                                "size": os.path.getsize(p)})
@@ -238,8 +238,8 @@ class Workspace:
                     self.con.execute(f"INSERT INTO {main}{quote_ident(name)} SELECT * FROM {twin}")
             self.con.execute(
                 "INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'ok')",
-                [run.run_id, command, json.dumps(run.parameters), json.dumps(run.inputs),
-                 json.dumps(_jsonable(run.row_counts)), __version__, run.started_at, utcnow()])
+                [run.run_id, command, dumps(run.parameters), dumps(run.inputs),
+                 dumps(run.row_counts), __version__, run.started_at, utcnow()])
             self.con.commit()
         except BaseException:
             try:
@@ -345,17 +345,3 @@ def _safe_setting(value: str) -> str:
     if "'" in value:
         raise ValueError(f"invalid setting {value!r}")
     return value
-
-
-def _jsonable(obj: Any) -> Any:
-    if isinstance(obj, dict):
-        return {str(k): _jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple, set)):
-        return [_jsonable(v) for v in obj]
-    if isinstance(obj, (str, int, float, bool)) or obj is None:
-        return obj
-    if isinstance(obj, Path):
-        return str(obj)
-    if isinstance(obj, datetime):
-        return obj.isoformat()
-    return str(obj)

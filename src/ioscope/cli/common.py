@@ -11,14 +11,11 @@ from __future__ import annotations
 
 import contextvars
 import functools
-import json
 import logging
 import os
 import sys
 import tempfile
 import time
-from datetime import date, datetime
-from decimal import Decimal
 from typing import Any, Callable
 
 import duckdb
@@ -28,6 +25,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from ioscope.csvrows import write_csv
+from ioscope.jsonenc import dumps
 from ioscope.errors import IoscopeError, ResourceError, UsageError
 
 __all__ = ["FORMATS", "out", "err", "emit_json", "format_option", "handle_errors",
@@ -92,20 +90,8 @@ def format_option() -> Any:
                         "otherwise), json, jsonl or csv (rows, one per line).")
 
 
-def _default(o: Any) -> Any:
-    if isinstance(o, (datetime, date)):
-        return o.isoformat()
-    if isinstance(o, Decimal):
-        return float(o)
-    if isinstance(o, (set, tuple)):
-        return list(o)
-    if hasattr(o, "item"):  # numpy scalars
-        return o.item()
-    return str(o)
-
-
 def to_json(obj: Any) -> str:
-    return json.dumps(obj, default=_default, ensure_ascii=False, indent=2)
+    return dumps(obj, indent=2)
 
 
 def emit_json(obj: Any) -> None:
@@ -116,7 +102,7 @@ def emit_json(obj: Any) -> None:
         rows = _rows_of(obj)
         if fmt == "jsonl":
             for r in rows:
-                sys.stdout.write(json.dumps(r, default=_default, ensure_ascii=False) + "\n")
+                sys.stdout.write(dumps(r) + "\n")
         else:
             write_csv(rows, sys.stdout)
     else:

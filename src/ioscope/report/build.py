@@ -13,12 +13,13 @@ from typing import Any
 from markupsafe import Markup
 
 from ioscope import __version__
+from ioscope.jsonenc import iso_time, jsonable
 from ioscope.params import Param, validate_params
 from ioscope.report import charts
 from ioscope.report.data import accounts, ads, clusters, network, overview
 from ioscope.report.limitations import limitations
 from ioscope.report.paths import local_paths, redact
-from ioscope.report.render import csp_hash, html_env, markdown_env, static_text, to_jsonable
+from ioscope.report.render import csp_hash, html_env, markdown_env, static_text
 from ioscope.report.summaries import Summaries
 from ioscope.report.trace import Tracer
 from ioscope.workspace import Workspace
@@ -103,7 +104,7 @@ def collect(ws: Workspace, **params: Any) -> dict[str, Any]:
     _log.info("%-22s %10s queries %8.1f s", "report sections", f"{len(tr.queries):,}",
               time.perf_counter() - t0)
     facts = {"ioscope_version": __version__,
-             "generated_at": datetime.now(timezone.utc).replace(microsecond=0).isoformat(),
+             "generated_at": iso_time(datetime.now(timezone.utc).replace(microsecond=0)),
              "workspace": ws.path, "parameters": p, "sections": sections,
              "queries": tr.queries}
     return facts if p["full_paths"] else redact(facts, local_paths(tr))
@@ -123,7 +124,7 @@ def build_report(ws: Workspace, output: str | os.PathLike | None = None, **param
     facts = collect(ws, **params)
     fmt = facts["parameters"]["format"]
     if fmt == "json":
-        doc = to_jsonable({k: v for k, v in facts.items() if k != "queries"})
+        doc = jsonable({k: v for k, v in facts.items() if k != "queries"})
         doc["queries"] = [q.to_dict() for q in facts["queries"]]
         text = json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
     elif fmt == "md":

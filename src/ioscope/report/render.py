@@ -20,12 +20,12 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from ioscope.model.names import account_label
 from ioscope.detect.explain import format_p_value
+from ioscope.jsonenc import dumps
+from ioscope.model.names import account_label
 from ioscope.report.charts import fmt_number
-from ioscope.report.trace import Query
 
-__all__ = ["html_env", "markdown_env", "static_text", "csp_hash", "to_jsonable", "FILTERS"]
+__all__ = ["html_env", "markdown_env", "static_text", "csp_hash", "FILTERS"]
 
 
 def static_text(package: str, name: str) -> str:
@@ -93,35 +93,12 @@ def fmt_cell(v: Any) -> str:
     if isinstance(v, (list, tuple)):
         return ", ".join(fmt_cell(x) for x in v)
     if isinstance(v, dict):
-        return json.dumps(v, default=str, ensure_ascii=False)
+        return dumps(v)
     return str(v)
 
 
 def fmt_json(v: Any) -> str:
-    return json.dumps(to_jsonable(v), ensure_ascii=False, sort_keys=True, indent=1)
-
-
-def to_jsonable(obj: Any) -> Any:
-    """Plain JSON values; :class:`Query` objects become their id (the queries are listed apart)."""
-    if isinstance(obj, Query):
-        return obj.id
-    if isinstance(obj, dict):
-        return {str(k): to_jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple, set)):
-        return [to_jsonable(v) for v in obj]
-    if isinstance(obj, datetime):
-        return obj.isoformat() + ("Z" if obj.tzinfo is None else "")
-    if isinstance(obj, date):
-        return obj.isoformat()
-    if isinstance(obj, Decimal):
-        return float(obj)
-    if isinstance(obj, float) and obj != obj:
-        return None
-    if hasattr(obj, "item") and not isinstance(obj, (str, bytes)):
-        return obj.item()
-    if isinstance(obj, (str, int, float, bool)) or obj is None:
-        return obj
-    return str(obj)
+    return dumps(v, sort_keys=True, indent=1)
 
 
 def fmt_top_signals(v: Any) -> str:

@@ -44,6 +44,10 @@ class Query:
     def display_sql(self) -> str:
         return inline_params(self.sql, self.params)
 
+    def __json__(self) -> str:
+        """In JSON a query is its id (the queries are listed apart)."""
+        return self.id
+
     def to_dict(self) -> dict[str, Any]:
         return {"id": self.id, "title": self.title, "tables": list(self.tables),
                 "sql": self.display_sql, "rows": self.rows, "seconds": self.seconds,

@@ -14,7 +14,6 @@ the bound address are refused (DNS-rebinding defence).
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 import threading
@@ -39,8 +38,9 @@ from ioscope import __version__
 from ioscope.csvrows import csv_text
 from ioscope.errors import (IncompatibleWorkspaceError, IoscopeError, NotFoundError,
                             ParameterError, UsageError)
+from ioscope.jsonenc import dumps, jsonable
 from ioscope.params import validate_params
-from ioscope.report.render import html_env, static_text, to_jsonable
+from ioscope.report.render import html_env, static_text
 from ioscope.report.summaries import Summaries
 from ioscope.report.trace import Tracer
 from ioscope.web.pages import PAGES, Page, cluster_page
@@ -210,14 +210,14 @@ class _UI:
 
     def _json(self, page: Page, tr: Tracer | None) -> Response:
         body = {"page": page.name, "title": page.title, "workspace": self.path,
-                "ioscope_version": __version__, "data": to_jsonable(page.data),
+                "ioscope_version": __version__, "data": jsonable(page.data),
                 "pagination": page.pagination,
                 "queries": [q.to_dict() for q in tr.queries] if tr else []}
-        return Response(json.dumps(body, ensure_ascii=False), media_type="application/json")
+        return Response(dumps(body), media_type="application/json")
 
     def _csv(self, page: Page) -> Response:
         rows = _csv_rows(page)
-        return Response(csv_text(to_jsonable(rows)), media_type="text/csv; charset=utf-8",
+        return Response(csv_text(rows), media_type="text/csv; charset=utf-8",
                         headers={"content-disposition":
                                  f'inline; filename="{page.name}.csv"'})
 
@@ -252,7 +252,7 @@ class _UI:
                                   "hint": "This is a bug in ioscope; please report it with the "
                                           "page address."}}
         if kind in ("json", "csv"):
-            return Response(json.dumps(envelope, ensure_ascii=False), status_code=status,
+            return Response(dumps(envelope), status_code=status,
                             media_type="application/json", headers=headers)
         html = self.env.get_template("error.html.j2").render(
             error=envelope["error"], status_code=status, page=None)
