@@ -3,6 +3,6 @@
 >>> from ioscope.ads import audit  # audit(ws, split="2016-11-08")
 """
 
-from ioscope.ads.audit import AUDIT_PARAMS, audit
+from ioscope.ads.audit import AUDIT_PARAMS, audit, run_audit
 
-__all__ = ["audit", "AUDIT_PARAMS"]
+__all__ = ["audit", "run_audit", "AUDIT_PARAMS"]

@@ -19,7 +19,7 @@ from ioscope.params import Param, validate_params
 from ioscope.sql import literal
 from ioscope.workspace import Workspace
 
-__all__ = ["audit", "AUDIT_PARAMS"]
+__all__ = ["audit", "run_audit", "AUDIT_PARAMS"]
 
 AUDIT_PARAMS = (
     Param("split", "str", None, "A date (YYYY-MM-DD): totals before it and from it on "
@@ -103,6 +103,38 @@ def audit(ws: Workspace, *, split: str | date | None = None, platform: str | Non
                            for k, v in ORGANIC_QUERIES.items()},
     )
     return result
+
+
+_INPUTS = '[{"path": "VARCHAR", "sha256": "VARCHAR", "size": "BIGINT"}]'
+
+
+def run_audit(ws: Workspace, *, split: str | date | None = None, platform: str | None = None,
+              top: int = 0) -> dict[str, Any]:
+    """:func:`audit`, recorded in ``runs`` (command ``ads``) like every other command: its
+    parameters, the ioscope version, and as inputs the files the audited ads were ingested from
+    (path, sha256 and size, as their ingest recorded them). The result gains ``run_id`` and
+    ``inputs``. A failure (an invalid parameter) records nothing."""
+    with ws.run("ads", {"split": split, "platform": platform, "top": top}) as run:
+        result = audit(ws, split=split, platform=platform, top=top)
+        run.parameters.update(result["parameters"])
+        if result["available"]:
+            run.inputs.extend(_ad_inputs(ws, result["parameters"]["platform"]))
+        t = result["totals"]
+        run.row_counts.update(ads=t["ads"], advertisers=t["advertisers"])
+    result.update(run_id=run.run_id, inputs=run.inputs)
+    return result
+
+
+def _ad_inputs(ws: Workspace, platform: str | None) -> list[dict[str, Any]]:
+    """The input files (as their ingest run recorded them) that the ads came from."""
+    return ws.rows(f"""
+        WITH inputs AS (
+          SELECT run_id, unnest(from_json(inputs, '{_INPUTS}'), recursive := true)
+          FROM runs WHERE command = 'ingest')
+        SELECT DISTINCT i.path, i.sha256, i.size FROM inputs i
+        JOIN (SELECT DISTINCT run_id, source_file FROM ads WHERE ? IS NULL OR platform = ?) a
+          ON a.run_id = i.run_id AND a.source_file = i.path
+        ORDER BY i.path, i.sha256""", [platform, platform])
 
 
 def _empty_totals() -> dict[str, Any]:

@@ -9,7 +9,7 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from ioscope.ads import audit
+from ioscope.ads import run_audit
 from ioscope.ads.disclosure import disclosure_markdown
 from ioscope.cli.common import emit_json, format_option, handle_errors, out
 from ioscope.workspace import Workspace
@@ -47,8 +47,8 @@ def ads_cmd(
       ioscope ads case.duckdb --format csv > advertisers.csv
     """
     json_top = top if json and top != 20 else 0
-    with Workspace.open(workspace, read_only=True) as ws:
-        result = audit(ws, split=split, platform=platform, top=json_top if json else 0)
+    with Workspace.open(workspace, create=False) as ws:
+        result = run_audit(ws, split=split, platform=platform, top=json_top if json else 0)
     if json:
         emit_json(result)
         return
