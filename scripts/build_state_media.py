@@ -22,7 +22,7 @@ from urllib.parse import unquote, urlsplit
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from ioscope.ads.geo import country_code  # noqa: E402
+from ioscope.reference.geo import country_code  # noqa: E402
 from ioscope.ingest.urls import registered_domain  # noqa: E402
 
 DEFAULT_SRC = ROOT.parent.parent / "shared" / "data" / "asd-state-media-profiles" / "State_Media_Matrix.csv"

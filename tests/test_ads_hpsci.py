@@ -71,7 +71,7 @@ def test_published_facebook_figures(hpsci_ws):
 def test_conversion_uses_the_start_date_rate(hpsci_ws):
     from datetime import date
 
-    from ioscope.ads.fx import usd_rate
+    from ioscope.reference.fx import usd_rate
 
     path, _, _ = hpsci_ws
     with Workspace.open(path, read_only=True) as ws:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from ioscope.ads import audit
-from ioscope.ads.targeting import classify_ad
+from ioscope.ingest.ad_targeting import classify_ad
 from ioscope.ingest import detect_format, ingest
 
 FIX = Path(__file__).parent / "fixtures" / "ads"

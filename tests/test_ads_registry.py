@@ -6,8 +6,8 @@ import importlib.util
 from datetime import date
 from pathlib import Path
 
-from ioscope.ads.policies import policies_in_force
-from ioscope.ads.registry import match_advertiser, registry, state_media_domains
+from ioscope.reference.policies import policies_in_force
+from ioscope.reference.statemedia import match_advertiser, registry, state_media_domains
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -8,8 +8,8 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from ioscope.accounts.reference import UNDEFINED_LANGUAGES, language_names_table
 from ioscope.accounts.registry import SIGNAL_SCHEMA, NotApplicable
+from ioscope.reference.languages import UNDEFINED_LANGUAGES, language_names_table
 from ioscope.sql import literal
 
 __all__ = ["register_arrow", "fetch_arrow", "signal_rows", "has_rows", "register_language_names", "lang_code",

@@ -5,8 +5,8 @@ personas of Linvill & Warren, Political Communication 37(4), 2020), link to a na
 outlets — takedown analyses such as the Stanford Internet Observatory's reports on Twitter's
 disclosed datasets list the domains an operation linked, and state media are often among them —
 and push few hashtags over and over (hashtag flooding). The
-state-affiliated media list is the paid-promotion stage's registry, built from the Alliance for
-Securing Democracy's State Media Matrix (see :mod:`ioscope.accounts.statemedia`).
+state-affiliated media list is the registry shipped with ioscope, built from the Alliance for
+Securing Democracy's State Media Matrix (see :mod:`ioscope.reference.statemedia`).
 Links through t.co are Twitter's wrapper and do not count as a domain.
 """
 
@@ -17,8 +17,8 @@ import pyarrow as pa
 
 from ioscope.accounts._sql import has_rows, register_arrow, signal_rows
 from ioscope.accounts.registry import NotApplicable, Signal, register_family
-from ioscope.accounts.statemedia import SOURCE, state_media_table
 from ioscope.params import Param
+from ioscope.reference.statemedia import SOURCE, state_media_table
 
 __all__ = ["content_signals"]
 

@@ -2,7 +2,7 @@
 
 Locations are free text ("Nashville, TN", "Brooklyn, New York, USA", "Москва"). We look up every
 1- to 3-word sequence of the lower-cased location and upper-case two-letter US state codes after a
-comma in :mod:`ioscope.accounts.reference`. Addresses go from specific to general, so the
+comma in :mod:`ioscope.reference.languages`. Addresses go from specific to general, so the
 last-mentioned place decides, refined by any earlier place whose range lies inside it
 ("Brooklyn, USA" → UTC−5). Accounts without a resolvable location fall back to the band of their
 account language when that language is spoken in one band (Russian, German, Japanese, ...).
@@ -13,8 +13,8 @@ from __future__ import annotations
 import duckdb
 
 from ioscope.accounts._sql import lang_code, register_arrow, register_language_names
-from ioscope.accounts.reference import (language_offsets_table, places_table,
-                                        us_state_abbreviations_table)
+from ioscope.reference.languages import (language_offsets_table, places_table,
+                                          us_state_abbreviations_table)
 
 __all__ = ["claimed_offsets"]
 

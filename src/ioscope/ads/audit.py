@@ -10,12 +10,12 @@ from typing import Any
 
 from ioscope import __version__
 from ioscope.ads.organic import ORGANIC_QUERIES, organic_links
-from ioscope.ads.policies import policies_in_force
 from ioscope.ads.quality import data_quality
 from ioscope.ads.queries import QUERIES, render
-from ioscope.ads.registry import match_advertiser, state_media_domains
 from ioscope.errors import ParameterError
 from ioscope.params import Param, validate_params
+from ioscope.reference.policies import policies_in_force
+from ioscope.reference.statemedia import match_advertiser, state_media_domains
 from ioscope.sql import literal
 from ioscope.workspace import Workspace
 

@@ -18,8 +18,13 @@ import functools
 from collections import defaultdict
 from importlib.resources import files
 
+import pyarrow as pa
+
 __all__ = ["registry", "state_media_domains", "state_media_handles", "handle_countries",
-           "match_advertiser"]
+           "match_advertiser", "state_media_table", "SOURCE"]
+
+#: How outputs name this registry.
+SOURCE = "ASD State Media Matrix (ioscope.reference.statemedia)"
 
 _PLATFORM_ALIASES = {"x": "twitter", "meta": "facebook"}
 
@@ -116,3 +121,13 @@ def match_advertiser(*, platform: str | None, advertiser_id: str | None = None,
         if hit:
             return {**hit, "matched_on": "name", "matched_value": name}
     return None
+
+
+def state_media_table() -> pa.Table:
+    """(domain, country, outlet) for every state-affiliated media domain in the registry."""
+    reg = state_media_domains()
+    domains = sorted(reg)
+    return pa.table({"domain": domains,
+                     "country": [reg[d].get("country") for d in domains],
+                     "outlet": [reg[d].get("asset") or reg[d].get("media_company")
+                                for d in domains]})

@@ -25,7 +25,7 @@ from typing import Iterable
 
 import pyarrow as pa
 
-from ioscope.ads.geo import country_code, language_countries, resolve_location
+from ioscope.reference.geo import country_code, language_countries, resolve_location
 
 __all__ = ["classify_ad", "classify_new_ads", "resolve_criteria", "LINK_KINDS"]
 
@@ -57,7 +57,7 @@ def _criterion_countries(kind: str, value: str | None, hint: str | None,
 
 def _handle_countries(con, table: str) -> dict[str, str]:
     """Countries of look-alike handles: the state-media registry, then workspace profiles."""
-    from ioscope.ads.registry import handle_countries
+    from ioscope.reference.statemedia import handle_countries
 
     wanted = {r[0] for r in con.execute(
         f"SELECT DISTINCT lower(ltrim(value, '@')) FROM {table} WHERE kind = 'follower_lookalike' "
