@@ -6,7 +6,10 @@ from __future__ import annotations
 
 import html
 import re
+from functools import partial
 from typing import Any
+
+from ioscope.fmt import format_number, format_pct, format_usd
 
 __all__ = ["disclosure_markdown", "md_escape"]
 
@@ -18,16 +21,9 @@ def md_escape(text: Any) -> str:
     return _MD_SPECIAL.sub(r"\\\1", html.escape(str(text), quote=True))
 
 
-def _n(v: Any) -> str:
-    return "unknown" if v is None else f"{v:,.0f}"
-
-
-def _usd(v: Any) -> str:
-    return "unknown" if v is None else f"${v:,.0f}"
-
-
-def _pct(v: Any) -> str:
-    return "unknown" if v is None else f"{100 * v:.1f} %"
+_n = partial(format_number, missing="unknown")
+_usd = partial(format_usd, missing="unknown")
+_pct = partial(format_pct, missing="unknown")
 
 
 def disclosure_markdown(result: dict[str, Any]) -> str:

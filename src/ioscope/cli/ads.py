@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Optional
+from typing import Optional
 
 import typer
 from rich.table import Table
@@ -12,6 +12,7 @@ from rich.text import Text
 from ioscope.ads import run_audit
 from ioscope.ads.disclosure import disclosure_markdown
 from ioscope.cli.common import emit_json, format_option, handle_errors, out
+from ioscope.fmt import format_number as _n, format_pct as _pct, format_usd as _money
 from ioscope.workspace import Workspace
 
 
@@ -61,18 +62,6 @@ def ads_cmd(
             out.print(text, markup=False, highlight=False)
         return
     _print(result, top)
-
-
-def _money(v: Any) -> str:
-    return "-" if v is None else f"${v:,.0f}"
-
-
-def _n(v: Any) -> str:
-    return "-" if v is None else f"{v:,.0f}"
-
-
-def _pct(v: Any) -> str:
-    return "-" if v is None else f"{100 * v:.1f} %"
 
 
 def _print(r: dict, top: int) -> None:

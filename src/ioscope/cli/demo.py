@@ -7,8 +7,8 @@ from pathlib import Path
 import typer
 
 from ioscope.cli.common import emit_json, err, handle_errors, out
-from ioscope.report.charts import fmt_number
 from ioscope.demo import DEMO_POSTS, DEMO_SEED, Step, run_demo
+from ioscope.fmt import format_number
 
 
 def register(app: typer.Typer) -> None:
@@ -16,7 +16,7 @@ def register(app: typer.Typer) -> None:
 
 
 def _describe(s: Step) -> str:
-    return ", ".join(f"{k} {fmt_number(v)}" for k, v in s.summary.items()
+    return ", ".join(f"{k} {format_number(v)}" for k, v in s.summary.items()
                      if v is not None and k not in ("run_id", "path"))
 
 

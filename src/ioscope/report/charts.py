@@ -7,14 +7,15 @@ them. Bars are placed on a continuous time axis, so gaps in the data show as gap
 from __future__ import annotations
 
 import math
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any, Iterable
 
+from ioscope.fmt import format_number
 from ioscope.model.names import account_label
 from ioscope.report.layout import packed_layout
 
 __all__ = ["PALETTE", "time_bars", "network_picture", "cluster_picture", "place_labels",
-           "fmt_number", "plausible_range"]
+           "plausible_range"]
 
 #: Okabe–Ito colours: distinguishable with colour-vision deficiencies and in grey print.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442",
@@ -47,20 +48,6 @@ def _next(t: datetime, bucket: str) -> datetime:
         return t + _STEP[bucket]
     except (ValueError, OverflowError):  # past year 9999
         return datetime.max
-
-
-def fmt_number(v: Any) -> str:
-    if v is None:
-        return "–"
-    if isinstance(v, float):
-        if v != v:
-            return "–"
-        if abs(v) >= 1000 or v == int(v) and abs(v) >= 1:
-            return f"{v:,.0f}"
-        return f"{v:.3g}"
-    if isinstance(v, int):
-        return f"{v:,}"
-    return str(v)
 
 
 def time_bars(rows: Iterable[dict[str, Any]], *, time: str, value: str, bucket: str,
@@ -123,10 +110,10 @@ def time_bars(rows: Iterable[dict[str, Any]], *, time: str, value: str, bucket: 
             y1, y0 = y_of(base + v), y_of(base)
             chart["bars"].append({"x": round(x, 2), "y": round(y1, 2), "w": round(w, 2),
                                   "h": round(max(y0 - y1, 0.5), 2), "fill": colour[s],
-                                  "title": f"{_fmt_t(t, bucket)} · {s}: {fmt_number(v)}"})
+                                  "title": f"{_fmt_t(t, bucket)} · {s}: {format_number(v)}"})
             base += v
     for v in yticks:
-        chart["yticks"].append({"y": round(y_of(v), 2), "label": fmt_number(v)})
+        chart["yticks"].append({"y": round(y_of(v), 2), "label": format_number(v)})
     for t in _time_ticks(t0, t1):
         chart["xticks"].append({"x": round(x_of(t), 2), "label": _fmt_t(t, "month" if bucket in ("month", "year") or span > 86400 * 400
                                           else "day")})

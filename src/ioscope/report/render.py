@@ -13,17 +13,16 @@ import json
 import re
 from datetime import date, datetime
 from decimal import Decimal
-from functools import lru_cache
+from functools import lru_cache, partial
 from importlib.resources import files
 from typing import Any
 
 import jinja2
 from markupsafe import Markup
 
-from ioscope.detect.explain import format_p_value
+from ioscope.fmt import MISSING, format_number, format_p_value, format_pct, format_usd
 from ioscope.jsonenc import dumps
 from ioscope.model.names import account_label
-from ioscope.report.charts import fmt_number
 
 __all__ = ["html_env", "markdown_env", "static_text", "csp_hash", "FILTERS"]
 
@@ -52,14 +51,8 @@ def fmt_month(v: Any) -> str:
     return v.strftime("%Y-%m") if isinstance(v, (date, datetime)) else fmt_cell(v)
 
 
-def fmt_usd(v: Any) -> str:
-    if v is None:
-        return "–"
-    return f"${float(v):,.0f}" if abs(float(v)) >= 100 else f"${float(v):,.2f}"
-
-
 def fmt_range(lo: Any, hi: Any, money: bool = False) -> str:
-    f = fmt_usd if money else fmt_number
+    f = format_usd if money else format_number
     if lo is None and hi is None:
         return "–"
     if hi is None:
@@ -67,17 +60,6 @@ def fmt_range(lo: Any, hi: Any, money: bool = False) -> str:
     if lo is None or abs(float(hi) - float(lo)) < 1e-9:
         return f(hi)
     return f"{f(lo)} – {f(hi)}"
-
-
-def fmt_p(v: Any) -> str:
-    """p- and q-values, with detect's one formatter (tiny ones as the bound '< 1e-16')."""
-    if v is None:
-        return "–"
-    return format_p_value(float(v))
-
-
-def fmt_pct(v: Any) -> str:
-    return "–" if v is None else f"{100 * float(v):.1f} %"
 
 
 def fmt_cell(v: Any) -> str:
@@ -89,7 +71,7 @@ def fmt_cell(v: Any) -> str:
     if isinstance(v, (datetime, date)):
         return fmt_ts(v)
     if isinstance(v, (int, float, Decimal)) and not isinstance(v, bool):
-        return fmt_number(float(v) if isinstance(v, Decimal) else v)
+        return format_number(v)
     if isinstance(v, (list, tuple)):
         return ", ".join(fmt_cell(x) for x in v)
     if isinstance(v, dict):
@@ -121,8 +103,9 @@ def fmt_top_signals(v: Any) -> str:
     return ", ".join(parts)
 
 
-FILTERS: dict[str, Any] = {"num": fmt_number, "ts": fmt_ts, "usd": fmt_usd, "pval": fmt_p,
-                           "pct": fmt_pct, "cell": fmt_cell, "text": fmt_cell, "pjson": fmt_json,
+FILTERS: dict[str, Any] = {"num": format_number, "ts": fmt_ts, "usd": format_usd,
+                           "pval": partial(format_p_value, missing=MISSING), "pct": format_pct,
+                           "cell": fmt_cell, "text": fmt_cell, "pjson": fmt_json,
                            "range": fmt_range, "month": fmt_month,
                            "topsig": fmt_top_signals, "tag": fmt_cell}
 FILTERS["attr_filter"] = lambda v, name: FILTERS[name](v)
