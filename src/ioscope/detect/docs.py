@@ -9,7 +9,7 @@ from __future__ import annotations
 import importlib
 import inspect
 
-from ioscope.detect import coaction
+from ioscope.detect.engine import coaction
 from ioscope.detect.signals import SIGNALS
 from ioscope.params import describe
 
@@ -94,7 +94,7 @@ def _parameters(sig) -> str:
 
 
 def signals_markdown() -> str:
-    from ioscope.detect.base import GENERIC_PARAMS
+    from ioscope.detect.signals.base import GENERIC_PARAMS
 
     parts = [INTRO.format(generic=describe(GENERIC_PARAMS))]
     for name, sig in SIGNALS.items():

@@ -315,6 +315,6 @@ and the time of the null against the raw engine (below).
 
 
 def significance_markdown() -> str:
-    from ioscope.detect.calibrated import SIGNIF_PARAMS
+    from ioscope.detect.significance.calibrated import SIGNIF_PARAMS
 
     return TEXT.replace("{params}", describe(SIGNIF_PARAMS)).replace("{measured}", measured_markdown())
