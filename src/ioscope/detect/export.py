@@ -35,8 +35,9 @@ import pyarrow as pa
 from ioscope.detect.significance.fusion import LOG_P_CAP
 from ioscope.detect.graphfile import write_gexf, write_graphml
 from ioscope.errors import NotFoundError, UsageError
+from ioscope.jsonenc import dumps, iso_time
 from ioscope.model.names import names_source
-from ioscope.model.table import quote_ident
+from ioscope.sql import literal, quote_ident
 from ioscope.workspace import Workspace
 
 __all__ = ["EXPORT_FORMATS", "NETWORK_FORMATS", "TABLE_FORMATS", "TABLES", "export_edges",
@@ -73,7 +74,7 @@ def provenance(ws: Workspace) -> dict[str, Any]:
     r = rows[0]
     return {"run_id": r["run_id"], "command": "detect", "ioscope_version": r["ioscope_version"],
             "parameters": json.loads(r["parameters"] or "{}"),
-            "finished_at": r["finished_at"].isoformat() + "Z" if r["finished_at"] else None,
+            "finished_at": iso_time(r["finished_at"]) if r["finished_at"] else None,
             "workspace": os.path.abspath(ws.path)}
 
 
@@ -163,12 +164,12 @@ def _network(ws: Workspace, view: str) -> tuple[pa.Table, pa.Table, bool]:
     signals = [r[0] for r in ws.sql(f"SELECT DISTINCT signal FROM {view} ORDER BY 1").fetchall()]
     per_signal, per_names = [], []
     for s in signals:
-        lit = "'" + s.replace("'", "''") + "'"
+        sig = literal(s)
         for attr, expr in (("weight", "weight"), ("expected", "expected"), ("p", "p_value"),
                            ("q", "q_value")):
             if expr in cols:
                 per_names.append(quote_ident(f"{s}_{attr}"))
-                per_signal.append(f"max({expr}) FILTER (WHERE signal = {lit}) AS {per_names[-1]}")
+                per_signal.append(f"max({expr}) FILTER (WHERE signal = {sig}) AS {per_names[-1]}")
     strength = f"LEAST(-log10_p, {LOG_P_CAP})" if has_p else "CAST(weight AS DOUBLE)"
     # the strongest signal of a pair: smallest p, then largest weight, then name
     order = ("log10_p ASC NULLS LAST, " if has_p else "") + "weight DESC, signal"
@@ -299,9 +300,8 @@ def _copy(ws: Workspace, query: str, params: list[Any], path: str, format: str,
     elif format == "jsonl":
         opts = "FORMAT json"
     else:
-        meta = json.dumps(prov, default=str).replace("'", "''")
-        opts = f"FORMAT parquet, KV_METADATA {{provenance: '{meta}'}}"
-    ws.sql(f"COPY ({query}) TO '{target}' ({opts})", params)
+        opts = f"FORMAT parquet, KV_METADATA {{provenance: {literal(dumps(prov))}}}"
+    ws.sql(f"COPY ({query}) TO {literal(target)} ({opts})", params)
 
 
 class _TextSink:

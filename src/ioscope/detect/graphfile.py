@@ -1,7 +1,7 @@
 """Write a network (node and edge rows with typed attributes) as GEXF 1.3 or GraphML.
 
 Both formats get one element per node and per edge, every attribute declared once with its type
-(string, long, double, boolean), lists joined with ``;`` and times in ISO 8601. Values that are
+(string, long, double, boolean), lists joined with ``;`` and times in ISO 8601 UTC (``Z``). Values that are
 NULL are left out (readers then give the attribute no value, rather than a wrong one). Characters
 XML 1.0 cannot hold are dropped. Written as a stream (180,000 edges in seconds). The run's provenance is a graph attribute (GraphML) or the meta
 description (GEXF).
@@ -9,12 +9,14 @@ description (GEXF).
 
 from __future__ import annotations
 
-import json
 import re
+from datetime import date
 from xml.sax.saxutils import escape, quoteattr
 from typing import Any
 
 import pyarrow as pa
+
+from ioscope.jsonenc import dumps, iso_time
 
 __all__ = ["write_gexf", "write_graphml", "attribute_types"]
 
@@ -27,8 +29,8 @@ def value_text(v: Any) -> str:
         return "true" if v else "false"
     if isinstance(v, (list, tuple)):
         v = ";".join(str(x) for x in v)
-    elif hasattr(v, "isoformat"):
-        v = v.isoformat()
+    elif isinstance(v, date):
+        v = iso_time(v)
     return _NOT_XML.sub("", str(v))
 
 
@@ -65,7 +67,7 @@ def write_gexf(path: str, nodes: pa.Table, edges: pa.Table, *, directed: bool,
         w('<?xml version="1.0" encoding="UTF-8"?>\n'
           '<gexf xmlns="http://gexf.net/1.3" version="1.3">\n'
           f'<meta><creator>ioscope</creator><description>'
-          f'{escape(value_text(json.dumps(provenance, default=str)))}</description></meta>\n'
+          f'{escape(value_text(dumps(provenance)))}</description></meta>\n'
           f'<graph defaultedgetype="{"directed" if directed else "undirected"}" mode="static">\n')
         for cls, attrs in (("node", n_attrs), ("edge", e_attrs)):
             w(f'<attributes class="{cls}">\n')
@@ -103,7 +105,7 @@ def write_graphml(path: str, nodes: pa.Table, edges: pa.Table, *, directed: bool
                 w(f'<key id={_q(prefix + "_" + name)} for="{dom}" attr.name={_q(name)} '
                   f'attr.type="{typ}"/>\n')
         w(f'<graph id="network" edgedefault="{"directed" if directed else "undirected"}">\n'
-          f'<data key="g_provenance">{escape(value_text(json.dumps(provenance, default=str)))}'
+          f'<data key="g_provenance">{escape(value_text(dumps(provenance)))}'
           '</data>\n')
         for r in _rows(nodes):
             w(f'<node id={_q(r["id"])}>{_data(r, n_attrs, "n")}</node>\n')

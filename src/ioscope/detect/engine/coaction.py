@@ -18,7 +18,8 @@ from __future__ import annotations
 from typing import Any
 
 from ioscope.detect.signals.base import Signal
-from ioscope.detect.engine.sql import Sql, from_epoch, lit
+from ioscope.detect.engine.sql import Sql, from_epoch
+from ioscope.sql import literal
 
 __all__ = ["ACCOUNTS", "ACTIONS", "PAIRS", "KEPT_PAIRS", "EDGES", "ITEM_NAMES", "POST_NAMES",
            "PAIR_COLUMNS", "prepare_accounts", "load_actions", "index_actions", "oriented",
@@ -50,7 +51,7 @@ def load_actions(sql: Sql, signal: Signal, p: dict[str, Any], compat: str | None
     Outside compat mode, accounts with fewer actions (distinct posts) than ``min_weight`` go too
     (their edges could not reach the weight), as do the items they leave with a single account.
     """
-    bucket = (f"CAST(FLOOR(x.t / {lit(p['window'])}) AS BIGINT)" if signal.windowed
+    bucket = (f"CAST(FLOOR(x.t / {literal(p['window'])}) AS BIGINT)" if signal.windowed
               else "CAST(0 AS BIGINT)")
     n = sql.temp("_det_actions_all", f"""
         SELECT a.aid, x.item, x.t, x.post_id, {bucket} AS b
@@ -65,7 +66,7 @@ def load_actions(sql: Sql, signal: Signal, p: dict[str, Any], compat: str | None
         sql.temp("_det_actions_active", f"""
             SELECT x.* FROM _det_actions_shared x
             JOIN (SELECT aid FROM (SELECT DISTINCT aid, post_id FROM _det_actions_shared) d
-                  GROUP BY aid HAVING COUNT(*) >= {lit(p['min_weight'])}) u ON u.aid = x.aid""")
+                  GROUP BY aid HAVING COUNT(*) >= {literal(p['min_weight'])}) u ON u.aid = x.aid""")
         kept = sql.temp("_det_actions_pruned", f"""
             SELECT x.* FROM _det_actions_active x
             JOIN ({shared.format(src='_det_actions_active')}) i ON i.item = x.item""")
@@ -84,7 +85,7 @@ def apply_hot_policy(sql: Sql, p: dict[str, Any], *, src: str = "_det_actions_pr
         sql.temp(dst, f"SELECT * FROM {src}")
         return {"hot_cells": 0, "hot_items": 0, "hot_actions_set_aside": 0}
     cells = sql.temp("_det_hot", f"SELECT {item} AS item, b, COUNT(*) AS n FROM {src} "
-                     f"GROUP BY {item}, b HAVING COUNT(*) > {lit(limit)}")
+                     f"GROUP BY {item}, b HAVING COUNT(*) > {literal(limit)}")
     cold = (f"SELECT x.* FROM {src} x WHERE NOT EXISTS (SELECT 1 FROM _det_hot h "
             f"WHERE h.item = x.{item} AND h.b = x.b)")
     if policy == "skip" or cells == 0:
@@ -96,7 +97,7 @@ def apply_hot_policy(sql: Sql, p: dict[str, Any], *, src: str = "_det_actions_pr
             SELECT {cols} FROM (
                 SELECT x.*, ROW_NUMBER() OVER (PARTITION BY x.{item}, x.b ORDER BY {ordered}) AS rn
                 FROM {src} x JOIN _det_hot h ON h.item = x.{item} AND h.b = x.b) c
-            WHERE c.rn <= {lit(limit)}"""
+            WHERE c.rn <= {literal(limit)}"""
     before = sql.one(f"SELECT COUNT(*) FROM {src}")
     after = sql.temp(dst, select)
     hot_items = sql.one("SELECT COUNT(DISTINCT item) FROM _det_hot") if cells else 0
@@ -135,7 +136,7 @@ def pair_actions(sql: Sql, signal: Signal, p: dict[str, Any]) -> int:
                    x.t AS t1, y.t AS t2, CAST(NULL AS DOUBLE) AS score
             FROM {ACTIONS} x JOIN {ACTIONS} y ON x.iid = y.iid
             WHERE x.aid < y.aid""")
-    w = lit(p["window"])
+    w = literal(p["window"])
     return sql.temp(PAIRS, f"""
         SELECT x.aid AS a1, y.aid AS a2, x.iid, x.pid AS p1, y.pid AS p2,
                x.t AS t1, y.t AS t2, CAST(NULL AS DOUBLE) AS score
@@ -157,7 +158,7 @@ def aggregate_edges(sql: Sql, p: dict[str, Any], compat: str | None) -> int:
     direction. Distinct counts are taken with DISTINCT subqueries, not COUNT(DISTINCT) per group
     (much faster when there are millions of account pairs).
     """
-    mw = lit(p["min_weight"])
+    mw = literal(p["min_weight"])
     side = ("SELECT a1, a2, COUNT(*) AS n FROM (SELECT DISTINCT a1, a2, {c} FROM {t}) d "
             "GROUP BY a1, a2")
     # a weight counts distinct posts among an account pair's post pairs, so it cannot exceed
@@ -196,7 +197,7 @@ def aggregate_edges(sql: Sql, p: dict[str, Any], compat: str | None) -> int:
 
 def store(sql: Sql, signal: str, p: dict[str, Any], run_id: str) -> dict[str, int]:
     """Append the signal's edges and their evidence to the workspace tables."""
-    sig, run = lit(signal), lit(run_id)
+    sig, run = literal(signal), literal(run_id)
     n_edges = sql.one(f"SELECT COUNT(*) FROM {EDGES}")
     sql.run(f"""
         INSERT INTO edges (signal, platform_1, account_1, platform_2, account_2, directed, weight,
@@ -213,7 +214,7 @@ def store(sql: Sql, signal: str, p: dict[str, Any], run_id: str) -> dict[str, in
         chosen = f"""SELECT {', '.join('r.' + c.strip() for c in PAIR_COLUMNS.split(','))} FROM (
             SELECT x.*, ROW_NUMBER() OVER (PARTITION BY x.a1, x.a2
                                            ORDER BY LEAST(x.t1, x.t2), x.p1, x.p2, x.iid) AS rn
-            FROM ({chosen}) x) r WHERE r.rn <= {lit(p['max_evidence'])}"""
+            FROM ({chosen}) x) r WHERE r.rn <= {literal(p['max_evidence'])}"""
     before = sql.one("SELECT COUNT(*) FROM edge_evidence")
     sql.run(f"""
         INSERT INTO edge_evidence (signal, platform_1, account_1, platform_2, account_2, item,

@@ -12,7 +12,7 @@ from __future__ import annotations
 from contextlib import contextmanager
 from typing import Iterator
 
-from ioscope.model.table import quote_ident
+from ioscope.sql import quote_ident
 from ioscope.workspace import Workspace
 
 __all__ = ["posts_seen", "DELETED_POST"]

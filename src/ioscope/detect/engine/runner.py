@@ -21,7 +21,7 @@ from ioscope.detect.engine.coaction import EDGES as EDGES_TEMP
 from ioscope.detect.engine import DuckDBEngine, SparkEngine, resolve_engine
 from ioscope.detect.engine.resources import TEMP_LIMIT, check_temp_limit, configure_run
 from ioscope.detect.signals import SIGNALS, default_signals, get_signal
-from ioscope.detect.engine.sql import Sql, lit
+from ioscope.detect.engine.sql import Sql
 from ioscope.errors import ParameterError
 from ioscope.model.detect import EDGE_EVIDENCE, EDGES
 from ioscope.params import validate_params

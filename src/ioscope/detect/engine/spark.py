@@ -29,8 +29,9 @@ import pyarrow as pa
 from sqlglot import exp
 
 from ioscope.detect.engine.translate import NotPortable, parse, tables_read, to_spark
-from ioscope.detect.engine.sql import Sql, ident, lit, recording_log
+from ioscope.detect.engine.sql import Sql, recording_log
 from ioscope.errors import EngineUnavailableError, UnsupportedOnEngineError
+from ioscope.sql import literal, quote_ident
 
 __all__ = ["SparkSql", "spark_session"]
 
@@ -223,7 +224,7 @@ class SparkSql(Sql):
             return
         # Spark skips files whose name starts with '_' or '.' (as hidden): prefix every name
         path = os.path.join(self.staging, f"table-{name}.parquet")
-        self.con.execute(f"COPY (SELECT * FROM {ident(name)}) TO {lit(path)} (FORMAT parquet)")
+        self.con.execute(f"COPY (SELECT * FROM {quote_ident(name)}) TO {literal(path)} (FORMAT parquet)")
         view = name
         self.spark.read.parquet(path).createOrReplaceTempView(view)
         self._inputs[name] = view

@@ -15,9 +15,8 @@ from typing import Any, Iterator
 
 import duckdb
 
-from ioscope.model.table import quote_ident as ident
 
-__all__ = ["Sql", "recording", "recording_log", "lit", "ident", "epoch_seconds", "from_epoch",
+__all__ = ["Sql", "recording", "recording_log", "epoch_seconds", "from_epoch",
            "unnest_actions", "chunk_filters", "WHITESPACE", "PY_WHITESPACE"]
 
 _local = threading.local()
@@ -101,19 +100,6 @@ def chunk_filters(rows: int, per_chunk: int, key: str) -> list[str]:
     Statements run chunk by chunk so that what they hold at once stays bounded."""
     k = max(1, -(-int(rows) // per_chunk))
     return [""] if k == 1 else [f"WHERE {key} % {k} = {i}" for i in range(k)]
-
-
-def lit(value: Any) -> str:
-    """A SQL literal for a validated Python value."""
-    if value is None:
-        return "NULL"
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        return repr(value) if value == value and abs(value) != float("inf") else "NULL"
-    return "'" + str(value).replace("'", "''") + "'"
 
 
 def epoch_seconds(column: str) -> str:

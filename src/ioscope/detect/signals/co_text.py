@@ -14,9 +14,10 @@ from __future__ import annotations
 from typing import Any
 
 from ioscope.detect.signals.base import Signal
-from ioscope.detect.engine.sql import epoch_seconds, lit
+from ioscope.detect.engine.sql import epoch_seconds
 from ioscope.detect.signals.text import cnt_text, normalized_text
 from ioscope.params import Param
+from ioscope.sql import literal
 
 __all__ = ["SIGNAL", "actions"]
 
@@ -29,7 +30,7 @@ def actions(p: dict[str, Any], compat: str | None) -> str:
         return f"SELECT platform, account_id, norm AS item, t, post_id FROM ({cnt_text(src)}) n"
     return (f"SELECT platform, account_id, norm AS item, t, post_id "
             f"FROM ({normalized_text(src + ' AND text IS NOT NULL')}) n "
-            f"WHERE LENGTH(norm) >= {lit(p['min_chars'])}")
+            f"WHERE LENGTH(norm) >= {literal(p['min_chars'])}")
 
 
 SIGNAL = Signal(

@@ -43,9 +43,10 @@ import pyarrow as pa
 from ioscope.detect.signals.base import Signal
 from ioscope.detect.engine.coaction import (ACCOUNTS, ACTIONS, EDGES, PAIRS, apply_hot_policy,
                                      index_actions)
-from ioscope.detect.engine.sql import Sql, epoch_seconds, ident, lit
+from ioscope.detect.engine.sql import Sql, epoch_seconds
 from ioscope.detect.significance.stats import benjamini_hochberg, poisson_log_sf
 from ioscope.params import Param
+from ioscope.sql import literal, quote_ident
 
 __all__ = ["SIGNAL", "pairs", "scan_bursts"]
 
@@ -194,10 +195,10 @@ def pairs(sql: Sql, p: dict[str, Any]) -> dict[str, int]:
 def finish(sql: Sql, p: dict[str, Any]) -> dict[str, int]:
     """An edge's weight is the number of items the two accounts share (the generic weight
     counts distinct first posts, fewer when one post carries two shared items)."""
-    cols = ", ".join("e.shared_items AS weight" if c.lower() == "weight" else f"e.{ident(c)}"
+    cols = ", ".join("e.shared_items AS weight" if c.lower() == "weight" else f"e.{quote_ident(c)}"
                      for c in sql.columns(EDGES))
     sql.temp("_cb_edges", f"""
-        SELECT {cols} FROM {EDGES} e WHERE e.shared_items >= {lit(p['min_weight'])}""")
+        SELECT {cols} FROM {EDGES} e WHERE e.shared_items >= {literal(p['min_weight'])}""")
     sql.temp(EDGES, "SELECT * FROM _cb_edges")
     return {}
 

@@ -15,15 +15,16 @@ from __future__ import annotations
 from typing import Any
 
 from ioscope.detect.signals.base import Signal
-from ioscope.detect.engine.sql import epoch_seconds, lit
+from ioscope.detect.engine.sql import epoch_seconds
 from ioscope.params import Param
+from ioscope.sql import literal
 
 __all__ = ["SIGNAL", "actions"]
 
 
 def actions(p: dict[str, Any], compat: str | None) -> str:
     """One action per (account, period) whose hashtag sequence passes the support filter."""
-    period = lit(p["period"])
+    period = literal(p["period"])
     kinds = "" if p["include_reposts"] else "AND p.kind <> 'repost'"
     t = epoch_seconds("p.created_at")
     return f"""
@@ -48,7 +49,7 @@ def actions(p: dict[str, Any], compat: str | None) -> str:
                 FROM posts p WHERE p.hashtags IS NOT NULL {kinds}) r
             WHERE rn = 1) f
           ON f.platform = s.platform AND f.account_id = s.account_id AND f.period = s.period
-        WHERE s.n_posts >= {lit(p['min_posts'])} AND s.n_tags >= {lit(p['min_hashtags'])}"""
+        WHERE s.n_posts >= {literal(p['min_posts'])} AND s.n_tags >= {literal(p['min_hashtags'])}"""
 
 
 SIGNAL = Signal(

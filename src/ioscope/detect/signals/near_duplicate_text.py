@@ -32,9 +32,10 @@ from ioscope.detect.signals.base import Signal
 from ioscope.detect.engine.coaction import (ACCOUNTS, ITEM_NAMES, PAIR_COLUMNS, PAIRS, POST_NAMES,
                                      apply_hot_policy, oriented)
 from ioscope.detect.engine.minhash import band_keys, vocabulary
-from ioscope.detect.engine.sql import Sql, chunk_filters, epoch_seconds, lit
+from ioscope.detect.engine.sql import Sql, chunk_filters, epoch_seconds
 from ioscope.detect.signals.text import normalized_text
 from ioscope.params import Param
+from ioscope.sql import literal
 
 __all__ = ["SIGNAL", "pairs"]
 
@@ -45,7 +46,7 @@ CHUNK_POSTS = 1_000_000
 def _texts(sql: Sql, p: dict[str, Any]) -> int:
     """Posts with a normalized text (``_nd_posts``), the distinct texts numbered (``_nd_texts``)
     and their words as word ids (``_nd_tokens``)."""
-    w = lit(p["window"])
+    w = literal(p["window"])
     src = (f"SELECT platform, account_id, post_id, {epoch_seconds('created_at')} AS t, text "
            "FROM posts WHERE kind <> 'repost' AND text IS NOT NULL")
     sql.temp("_nd_posts_text", f"""
@@ -69,7 +70,7 @@ def _texts(sql: Sql, p: dict[str, Any]) -> int:
                 FROM _nd_texts {where}) w
             JOIN _nd_words v ON v.value = w.word""")
     sql.temp("_nd_sizes", f"SELECT tid, COUNT(*) AS n FROM _nd_tokens_all GROUP BY tid "
-             f"HAVING COUNT(*) >= {lit(p['min_tokens'])}")
+             f"HAVING COUNT(*) >= {literal(p['min_tokens'])}")
     sql.temp("_nd_tokens", "SELECT k.tid, k.h FROM _nd_tokens_all k JOIN _nd_sizes s ON s.tid = k.tid")
     return sql.temp("_nd_posts", "SELECT x.aid, x.post_id, x.t, x.b, x.tid FROM _nd_posts_all x "
                     "JOIN _nd_sizes s ON s.tid = x.tid")
@@ -112,7 +113,7 @@ def _similar_texts(sql: Sql, p: dict[str, Any]) -> dict[str, int]:
                   JOIN _nd_tokens k2 ON k2.tid = c.t2 AND k2.h = k1.h
                   GROUP BY c.t1, c.t2) i
             JOIN _nd_sizes s1 ON s1.tid = i.t1 JOIN _nd_sizes s2 ON s2.tid = i.t2) v
-        WHERE j >= {lit(p['threshold'])}""")
+        WHERE j >= {literal(p['threshold'])}""")
     return {"text_hot_cells": counts["hot_cells"], "candidate_text_pairs": cand,
             "similar_text_pairs": similar}
 
@@ -136,7 +137,7 @@ def pairs(sql: Sql, p: dict[str, Any]) -> dict[str, int]:
         UNION ALL
         SELECT {pair_key} AS iid, CAST(s.t1 AS VARCHAR) || '~' || CAST(s.t2 AS VARCHAR) AS item
         FROM _nd_similar s""")
-    w = lit(p["window"])
+    w = literal(p["window"])
     near = "\n        UNION ALL\n".join(f"""
         SELECT {oriented()}, {pair_key} AS iid, s.j AS score
         FROM _nd_similar s JOIN _nd_acts x ON x.tid = s.t1

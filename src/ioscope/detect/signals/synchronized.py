@@ -30,21 +30,22 @@ from ioscope.detect.signals.base import Signal
 from ioscope.detect.engine.coaction import (ACCOUNTS, ACTIONS, ITEM_NAMES, PAIR_COLUMNS, PAIRS,
                                      POST_NAMES, apply_hot_policy)
 from ioscope.detect.engine.minhash import PRIME, band_keys, estimated_jaccard
-from ioscope.detect.engine.sql import Sql, epoch_seconds, from_epoch, lit
+from ioscope.detect.engine.sql import Sql, epoch_seconds, from_epoch
 from ioscope.params import Param
+from ioscope.sql import literal
 
 __all__ = ["SIGNAL", "pairs"]
 
 
 def _profiles(sql: Sql, p: dict[str, Any]) -> int:
     """Posts of supported accounts (``_sy_posts``) and their bin sets (``_sy_elements``)."""
-    width = lit(p["bin"])
+    width = literal(p["bin"])
     t = epoch_seconds("p.created_at")
     n = sql.temp("_sy_posts", f"""
         SELECT a.aid, p.post_id, {t} AS t, CAST(FLOOR({t} / {width}) AS BIGINT) AS b
         FROM posts p
         JOIN (SELECT platform, account_id FROM posts GROUP BY platform, account_id
-              HAVING COUNT(*) >= {lit(p['min_posts'])}) s
+              HAVING COUNT(*) >= {literal(p['min_posts'])}) s
           ON s.platform = p.platform AND s.account_id = p.account_id
         JOIN {ACCOUNTS} a ON a.platform = p.platform AND a.account_id = p.account_id""")
     # a bin's element is its offset to the first bin (below 2^31 - 1 unless the posts span
@@ -68,7 +69,7 @@ def _similar_accounts(sql: Sql, p: dict[str, Any]) -> dict[str, int]:
                            order="aid")
     # J <= min(n1, n2) / max(n1, n2): pairs of very unequal sets (a bot posting every minute and
     # an occasional poster) cannot reach min_similarity and go before anything is compared
-    ms = lit(p["min_similarity"])
+    ms = literal(p["min_similarity"])
     cand = sql.temp("_sy_candidates", f"""
         SELECT c.a1, c.a2 FROM (
             SELECT DISTINCT x.aid AS a1, y.aid AS a2
@@ -92,7 +93,7 @@ def pairs(sql: Sql, p: dict[str, Any]) -> dict[str, int]:
     """Build the co-action pairs (``PAIRS``) of synchronized accounts."""
     counts = {"actions": _profiles(sql, p)}
     counts.update(_similar_accounts(sql, p))
-    width = lit(p["bin"])
+    width = literal(p["bin"])
     sql.temp(POST_NAMES, "SELECT post_id, ROW_NUMBER() OVER (ORDER BY post_id) AS pid "
              "FROM (SELECT DISTINCT post_id FROM _sy_posts) d")
     # the accounts' (account, bin) activity, as the actions behind the signal

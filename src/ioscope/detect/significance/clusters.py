@@ -20,7 +20,6 @@ runs on the workspace, kept in ``details.figures_sql``).
 
 from __future__ import annotations
 
-import json
 import math
 from collections import defaultdict
 from typing import Any
@@ -28,16 +27,18 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from ioscope.detect.significance.explain import ACCOUNT_LEVEL, P_PRINT_MIN, cluster_sentence, member_sentence
+from ioscope.detect.significance.explain import ACCOUNT_LEVEL, cluster_sentence, member_sentence
 from ioscope.detect.significance.figures import cluster_figures_sql, member_figures_sql
 from ioscope.detect.significance.fusion import LOG_P_CAP, MEMBERS, PAIRS
+from ioscope.fmt import P_PRINT_MIN
+from ioscope.jsonenc import dumps
 from ioscope.model.names import name_sql
 from ioscope.detect.significance.stats import p_from_log10
 
 __all__ = ["write_clusters"]
 
 _TOP = 5
-#: −log10 of the smallest p-value printed as a number (explain.P_PRINT_MIN): beyond it the
+#: −log10 of the smallest p-value printed as a number (fmt.P_PRINT_MIN): beyond it the
 #: score does not tell p-values apart either, so that size and links decide.
 SCORE_CAP = -math.log10(P_PRINT_MIN)
 #: A member is a mirror of an account when at least this share of its posts repost that account.
@@ -323,7 +324,7 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict[str, Any
         return
     cols = [r[0] for r in con.execute(f"DESCRIBE {table}").fetchall()]
     data = {c: [r.get(c) for r in rows] for c in cols if c not in ("run_id", "details")}
-    data["details"] = [json.dumps(r["details"], default=str) for r in rows]
+    data["details"] = [dumps(r["details"]) for r in rows]
     arrow = pa.table(data)
     con.register("_cl_insert", arrow)
     try:

@@ -8,10 +8,9 @@ The sentences are plain text: renderers must escape them (items are user content
 
 from __future__ import annotations
 
-import math
+from ioscope.fmt import format_p, format_ratio, format_seconds
 
-__all__ = ["PHRASES", "ACCOUNT_LEVEL", "P_PRINT_MIN", "format_p", "format_p_value", "format_ratio",
-           "format_seconds", "p_equals", "cluster_sentence", "member_sentence"]
+__all__ = ["PHRASES", "ACCOUNT_LEVEL", "p_equals", "cluster_sentence", "member_sentence"]
 
 #: signal → (verb, singular noun, plural noun) for "N accounts <verb> the same K <nouns>".
 PHRASES: dict[str, tuple[str, str, str]] = {
@@ -35,58 +34,10 @@ def _phrase(signal: str) -> tuple[str, str, str]:
     return PHRASES.get(signal, (f"acted together ({signal}) on", "item", "items"))
 
 
-#: Smallest p-value printed as a number. Below it a p-value is printed as a bound: a Poisson
-#: tail that far out says more about the model than about the data, and double precision
-#: (ε ≈ 2.2e-16) holds no digit of 1 − p there.
-P_PRINT_MIN = 1e-16
-
 #: Signals whose edge p-value is the weaker of two account-level tests (intersection–union),
 #: not a test of the pair → the name of the account-level test.
 ACCOUNT_LEVEL: dict[str, str] = {"creation_burst": "burst test",
                                  "promoted_amplification": "paid-amplification test"}
-
-
-def format_p(log10_p: float | None) -> str:
-    """'3e-12' from log10 p = −11.5; '< 1e-16' below :data:`P_PRINT_MIN`; '1' at the top.
-    The one formatter of p- and q-values for the CLI, the report and the UI."""
-    if log10_p is None or math.isnan(log10_p):
-        return "n/a"
-    if log10_p < math.log10(P_PRINT_MIN) - 0.5:
-        return f"< {P_PRINT_MIN:.0e}".replace("e-0", "e-")
-    p = 10.0 ** log10_p
-    return "1" if p >= 0.9995 else (f"{p:.2g}" if p >= 1e-3 else f"{p:.0e}").replace("e-0", "e-")
-
-
-def format_p_value(p: float | None) -> str:
-    """:func:`format_p` of a p-value (not its log10); 0 (an underflow) reads '< 1e-16'."""
-    if p is None or (isinstance(p, float) and math.isnan(p)):
-        return "n/a"
-    p = float(p)
-    return format_p(math.log10(p) if p > 0 else -math.inf)
-
-
-def format_ratio(x: float | None) -> str:
-    """An observed/expected ratio: '41×', '2.5×', '0.8×'."""
-    if x is None or math.isnan(x):
-        return "n/a"
-    if math.isinf(x):
-        return "∞×"
-    if x >= 1e6:
-        return f"{x:.1e}×".replace("e+0", "e").replace("e+", "e")
-    return f"{x:,.0f}×" if x >= 10 else f"{x:.1f}×"
-
-
-def format_seconds(s: float | None) -> str:
-    if s is None or math.isnan(s):
-        return "n/a"
-    s = abs(float(s))
-    if s < 90:
-        return f"{s:.0f} s" if s >= 1 else f"{s:.1f} s"
-    if s < 5400:
-        return f"{s / 60:.1f} min".replace(".0 min", " min")
-    if s < 2 * 86400:
-        return f"{s / 3600:.1f} h".replace(".0 h", " h")
-    return f"{s / 86400:.1f} days".replace(".0 days", " days")
 
 
 def _n(n: int | None, one: str, many: str, truncated: bool = False) -> str:

@@ -23,7 +23,7 @@ What is counted:
 from __future__ import annotations
 
 from ioscope.detect.significance.fusion import LOG_P_CAP
-from ioscope.detect.engine.sql import lit
+from ioscope.sql import literal
 
 __all__ = ["CLUSTER_ACCOUNTS", "SIGNIFICANT_EDGES", "cluster_figures_sql", "member_figures_sql"]
 
@@ -110,7 +110,7 @@ def member_figures_sql(*, cluster_id: int | None = None, platform: str | None = 
     ``cluster_id``, ``platform`` and ``account_id`` are given."""
     who = ""
     if platform is not None and account_id is not None:
-        who = f"WHERE es.platform = {lit(platform)} AND es.account_id = {lit(account_id)}"
+        who = f"WHERE es.platform = {literal(platform)} AND es.account_id = {literal(account_id)}"
     return _base(members, edges, evidence, _where(cluster_id)) + f""",
      ends AS (SELECT cluster_id, signal, platform_1 AS platform, account_1 AS account_id,
                      log10_p, weight / expected AS oe FROM e
