@@ -19,6 +19,9 @@ from typing import Any, Iterable
 import sqlglot
 from sqlglot import exp
 
+from ioscope import __version__
+from ioscope.errors import IncompatibleWorkspaceError
+from ioscope.model.table import get_table
 from ioscope.report.data.runs import producing_commands
 from ioscope.report.summaries import Summaries
 from ioscope.sql import literal
@@ -62,7 +65,7 @@ class Tracer:
         self.prefix = prefix
         self.summaries = summaries
         self.queries: list[Query] = []
-        self._columns: dict[str, set[str]] = {}
+        self._checked: set[str] = set()
         self._runs: list[dict[str, Any]] | None = None
         self.q_runs: Query | None = None
         ws.sql("SET enable_progress_bar = false")  # never draw on the terminal of a reader
@@ -75,7 +78,10 @@ class Tracer:
         if not self.ws.has_table(table):
             return False
         commands = producing_commands(table)
-        return commands is None or self.last_run(*commands) is not None
+        if commands is not None and self.last_run(*commands) is None:
+            return False
+        self._check_schema(table)
+        return True
 
     # -- the run log (recorded: a section's status is read from it) ------------------------------
     def last_run(self, *commands: str) -> dict[str, Any] | None:
@@ -92,15 +98,30 @@ class Tracer:
         found = [r for r in self._runs if r["command"] in commands]
         return max(found, key=lambda r: (r["finished_at"], r["run_id"])) if found else None
 
-    def columns(self, table: str) -> set[str]:
-        if table not in self._columns:
-            self._columns[table] = {r[0] for r in self.ws.sql(
-                "SELECT column_name FROM duckdb_columns() WHERE schema_name = 'main' "
-                "AND table_name = ? AND NOT internal", [table]).fetchall()}
-        return self._columns[table]
+    def columns(self, table: str) -> list[str]:
+        """The columns ``model/`` declares for ``table`` (checked against the workspace)."""
+        self._check_schema(table)
+        return get_table(table).column_names
 
-    def has_column(self, table: str, column: str) -> bool:
-        return self.has(table) and column in self.columns(table)
+    def _check_schema(self, table: str) -> None:
+        """The report trusts the declared schema: a stage's table written by an earlier ioscope
+        without some declared column is one clear error naming the command that rewrites it,
+        never a silent fallback."""
+        commands = producing_commands(table)
+        if table in self._checked or commands is None:
+            return
+        stored = {r[0] for r in self.ws.sql(
+            "SELECT column_name FROM duckdb_columns() WHERE schema_name = 'main' "
+            "AND table_name = ? AND NOT internal", [table]).fetchall()}
+        missing = [c for c in get_table(table).column_names if c not in stored]
+        if missing:
+            verb = commands[0]
+            raise IncompatibleWorkspaceError(
+                f"The {table} table of {self.ws.path} was written by an earlier ioscope: it lacks "
+                f"the column{'s' if len(missing) > 1 else ''} {', '.join(missing)}.",
+                hint=f"Run `ioscope {verb}` on {self.ws.path} again to rewrite it (this ioscope, "
+                     f"{__version__}, adds them). Nothing was changed.")
+        self._checked.add(table)
 
     # -- recorded queries ------------------------------------------------------------------------
     def rows(self, title: str, sql: str, params: Iterable[Any] = (), *,

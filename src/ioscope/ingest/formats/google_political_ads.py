@@ -104,8 +104,8 @@ def read_google_political_ads(ctx: ReadContext) -> None:
                                               ("Gender_Targeting", "gender", "include")), 1):
         if column.lower() in has:
             crit.append(f"SELECT {nb('Ad_ID')} AS ad_id, _line AS _ad_line, {i} AS ordinal, "
-                        f"'{kind}' AS kind, '{mode}' AS mode, {c(column)} AS value, "
-                        f"'{column}: ' || {c(column)} AS raw, {c('Regions')} AS _hint FROM src "
+                        f"{literal(kind)} AS kind, {literal(mode)} AS mode, {c(column)} AS value, "
+                        f"{literal(column + ': ')} || {c(column)} AS raw, {c('Regions')} AS _hint FROM src "
                         f"WHERE {c(column)} IS NOT NULL")
     if crit:
         ctx.stage_sql("stg_ad_targeting", f"SELECT ? AS platform, * FROM ({' UNION ALL '.join(crit)})",

@@ -13,6 +13,7 @@ from __future__ import annotations
 from ioscope.ingest.context import ReadContext
 from ioscope.ingest.registry import register_reader
 from ioscope.ingest.sqlfrag import big, nullif_blank as nb, ts
+from ioscope.sql import literal
 
 COLUMNS = ["ad_id", "advertiser_id", "advertiser_name", "post_id", "start_date", "end_date",
            "spend", "currency", "impressions", "clicks", "targeting"]
@@ -47,7 +48,7 @@ def read_promoted_csv(ctx: ReadContext) -> None:
                concat_ws(',', ad_id, advertiser_id, advertiser_name, post_id, start_date, end_date,
                          spend, currency, impressions, clicks, targeting) AS _raw
         FROM src""", [platform])
-    kinds = ", ".join(f"'{k}'" for k in KINDS)
+    kinds = ", ".join(literal(k) for k in KINDS)
     ctx.stage_sql("stg_ad_targeting", f"""
         SELECT ? AS platform, ad_id, CAST(i AS INTEGER) AS ordinal,
                CASE WHEN k = 'exclude_location' THEN 'location' WHEN k IN ({kinds}) THEN k

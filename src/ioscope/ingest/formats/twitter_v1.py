@@ -70,7 +70,7 @@ def _statuses_sql(platform: str) -> str:
     into each (a lateral alias would be, and planning grew with every use).
     """
     r, q = "t.retweeted_status", "t.quoted_status"
-    paths = ", ".join(f"'{p}'" for p in EMBEDDED)
+    paths = ", ".join(literal(p) for p in EMBEDDED)
     error = f"""COALESCE({not_object_error(what='a tweet')},
         CASE WHEN t.id_str IS NULL AND t.id IS NULL AND t.user IS NULL
              THEN 'not a tweet (no id_str and no user); keys: '

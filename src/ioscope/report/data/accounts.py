@@ -141,35 +141,19 @@ def account_detail(tr: Tracer, platform: str, account_id: str, *, posts_limit: i
                                    WHERE platform = ? AND account_id = ?)
             ORDER BY {cluster_order(tr)}""", key)
     if tr.has("edges"):
-        cols = tr.columns("edges")
-        extra = "".join(f", {c}" for c in ("p_value", "q_value", "significant") if c in cols)
-        if "platform_1" in cols:
-            sql = f"""
-                SELECT e.*, n.name AS other_name FROM (
-                  SELECT signal,
-                         CASE WHEN platform_1 = ? AND account_1 = ? THEN platform_2
-                              ELSE platform_1 END AS other_platform,
-                         CASE WHEN platform_1 = ? AND account_1 = ? THEN account_2
-                              ELSE account_1 END AS other,
-                         weight{extra}
-                  FROM edges
-                  WHERE (platform_1 = ? AND account_1 = ?) OR (platform_2 = ? AND account_2 = ?)
-                  ORDER BY weight DESC, signal, other LIMIT 25) e
-                LEFT JOIN {names_source()} n
-                       ON n.platform = e.other_platform AND n.account_id = e.other
-                ORDER BY e.weight DESC, e.signal, e.other"""
-            params = key * 4
-        else:
-            sql = f"""
-                SELECT e.*, n.name AS other_name FROM (
-                  SELECT signal, ? AS other_platform,
-                         CASE WHEN account_1 = ? THEN account_2 ELSE account_1 END AS other,
-                         weight{extra}
-                  FROM edges WHERE account_1 = ? OR account_2 = ?
-                  ORDER BY weight DESC, signal, other LIMIT 25) e
-                LEFT JOIN {names_source()} n
-                       ON n.platform = e.other_platform AND n.account_id = e.other
-                ORDER BY e.weight DESC, e.signal, e.other"""
-            params = [platform] + [account_id] * 3
-        out["edges"], out["q_edges"] = tr.rows("The account's strongest edges", sql, params)
+        sql = f"""
+            SELECT e.*, n.name AS other_name FROM (
+              SELECT signal,
+                     CASE WHEN platform_1 = ? AND account_1 = ? THEN platform_2
+                          ELSE platform_1 END AS other_platform,
+                     CASE WHEN platform_1 = ? AND account_1 = ? THEN account_2
+                          ELSE account_1 END AS other,
+                     weight, p_value, q_value, significant
+              FROM edges
+              WHERE (platform_1 = ? AND account_1 = ?) OR (platform_2 = ? AND account_2 = ?)
+              ORDER BY weight DESC, signal, other LIMIT 25) e
+            LEFT JOIN {names_source()} n
+                   ON n.platform = e.other_platform AND n.account_id = e.other
+            ORDER BY e.weight DESC, e.signal, e.other"""
+        out["edges"], out["q_edges"] = tr.rows("The account's strongest edges", sql, key * 4)
     return out

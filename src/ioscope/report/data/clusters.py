@@ -23,13 +23,8 @@ TITLE = "Campaign candidates"
 
 
 def cluster_order(tr: Tracer, alias: str = "") -> str:
-    cols = tr.columns("clusters")
     a = f"{alias}." if alias else ""
-    if "rank" in cols:
-        return f'{a}"rank", {a}cluster_id'
-    if "score" in cols:
-        return f"{a}score DESC NULLS LAST, {a}cluster_id"
-    return f"{a}cluster_id"
+    return f'{a}"rank", {a}cluster_id'
 
 
 def clusters_list(tr: Tracer, *, limit: int | None = 20, offset: int = 0,
@@ -51,10 +46,9 @@ def clusters_list(tr: Tracer, *, limit: int | None = 20, offset: int = 0,
         ([limit] if limit is not None else []) + [offset])
     data = dict(total=total.get("clusters", 0), q_total=q_total, clusters=rows, q_clusters=q_rows,
                 limit=limit, offset=offset, kinds=[], run_id=run["run_id"])
-    if tr.has_column("clusters", "kind"):
-        data["kinds"], data["q_kinds"] = tr.rows("Clusters per kind", """
-            SELECT kind, count(*) AS clusters FROM clusters GROUP BY kind
-            ORDER BY clusters DESC, kind""")
+    data["kinds"], data["q_kinds"] = tr.rows("Clusters per kind", """
+        SELECT kind, count(*) AS clusters FROM clusters GROUP BY kind
+        ORDER BY clusters DESC, kind""")
     if not data["total"]:
         return empty("campaigns", TITLE, f"Detection ran (run {run['run_id']}, recorded in "
                      "runs) and found no cluster of coordinated accounts beyond chance at the "
@@ -69,14 +63,11 @@ def coverage(tr: Tracer, top: int) -> tuple[dict[str, Any], Any]:
     highest ranked and beyond them ("N more clusters, M accounts"). Accounts are the clusters'
     ``size`` (a mirror cluster's listed accounts included); flagged accounts are rows of
     ``cluster_members``, counted once however many clusters name them."""
-    size = "c.size" if tr.has_column("clusters", "size") else "coalesce(f0.members, 0)"
     return tr.one("Clusters, accounts and flagged accounts: all, the top ones and the rest", f"""
         WITH ranked AS (
-          SELECT c.cluster_id, {size} AS size,
+          SELECT c.cluster_id, c.size AS size,
                  row_number() OVER (ORDER BY {cluster_order(tr, "c")}) AS k
-          FROM clusters c
-          LEFT JOIN (SELECT cluster_id, count(*) AS members FROM cluster_members
-                     GROUP BY cluster_id) f0 ON f0.cluster_id = c.cluster_id),
+          FROM clusters c),
         flagged AS (
           SELECT m.platform, m.account_id, min(r.k) AS k
           FROM cluster_members m JOIN ranked r ON r.cluster_id = m.cluster_id
@@ -101,9 +92,7 @@ def scores_source(tr: Tracer) -> str:
 
 def edge_scope(tr: Tracer, alias: str = "e") -> str:
     """The SQL condition that keeps the edges a picture or summary should use."""
-    if tr.has_column("edges", "significant"):
-        return f"{alias}.significant"
-    return "TRUE"
+    return f"{alias}.significant"
 
 
 def cluster_detail(tr: Tracer, cluster_id: Any, *, members_limit: int = 200,
@@ -122,7 +111,7 @@ def cluster_detail(tr: Tracer, cluster_id: Any, *, members_limit: int = 200,
     out: dict[str, Any] = section("cluster", f"Cluster {cluster_id}", cluster=row,
                                   q_cluster=q_cluster, cluster_id=cluster_id)
     out.update(_members(tr, cluster_id, members_limit, members_offset))
-    if not out["n_members"] and tr.has_column("clusters", "details"):
+    if not out["n_members"]:
         out.update(_listed_members(tr, cluster_id, members_limit, members_offset))
         if out["n_members"]:
             return out
@@ -241,21 +230,12 @@ def _deletions(tr: Tracer, cid: Any) -> dict[str, Any]:
 
 
 def _signals(tr: Tracer, cid: Any) -> dict[str, Any]:
-    cols = tr.columns("edges")
-    stats = ["count(*) AS edges", "sum(e.weight) AS total_weight", "max(e.weight) AS max_weight"]
-    if "directed" in cols:
-        stats.append("bool_or(e.directed) AS directed")
-    if "shared_items" in cols:
-        stats.append("sum(e.shared_items) AS shared_items")
-    if "significant" in cols:
-        stats.append("count(*) FILTER (WHERE e.significant) AS significant_edges")
-    if "p_value" in cols:
-        stats += ["min(e.p_value) AS min_p", "median(e.p_value) AS median_p"]
-    if "q_value" in cols:
-        stats += ["min(e.q_value) AS min_q", "max(e.q_value) FILTER (WHERE e.significant) AS max_q_kept"
-                  if "significant" in cols else "max(e.q_value) AS max_q"]
-    if "first_at" in cols and "last_at" in cols:
-        stats += ["min(e.first_at) AS first_at", "max(e.last_at) AS last_at"]
+    stats = ["count(*) AS edges", "sum(e.weight) AS total_weight", "max(e.weight) AS max_weight",
+             "bool_or(e.directed) AS directed", "sum(e.shared_items) AS shared_items",
+             "count(*) FILTER (WHERE e.significant) AS significant_edges",
+             "min(e.p_value) AS min_p", "median(e.p_value) AS median_p", "min(e.q_value) AS min_q",
+             "max(e.q_value) FILTER (WHERE e.significant) AS max_q_kept",
+             "min(e.first_at) AS first_at", "max(e.last_at) AS last_at"]
     rows, q = tr.rows("Edges between members, per signal", f"""
         WITH mem AS (SELECT platform, account_id FROM cluster_members WHERE cluster_id = ?)
         SELECT e.signal, {', '.join(stats)}

@@ -40,13 +40,10 @@ def pick_bucket(first: Any, last: Any) -> str:
 def member_join(tr: Tracer, table: str, alias: str = "e", mem: str = "mem",
                 same_cluster: bool = False) -> str:
     """Joins keeping the rows of ``table`` (edges, edge_evidence) whose two accounts are in
-    ``mem`` (platform, account_id[, cluster_id]); on platforms too when the table has them."""
-    both = tr.has_column(table, "platform_1") and tr.has_column(table, "platform_2")
+    ``mem`` (platform, account_id[, cluster_id]), on platform and account."""
     out = []
     for k in ("1", "2"):
-        cond = f"m{k}.account_id = {alias}.account_{k}"
-        if both:
-            cond = f"m{k}.platform = {alias}.platform_{k} AND " + cond
+        cond = f"m{k}.platform = {alias}.platform_{k} AND m{k}.account_id = {alias}.account_{k}"
         if same_cluster and k == "2":
             cond += " AND m2.cluster_id = m1.cluster_id"
         out.append(f"JOIN {mem} m{k} ON {cond}")
@@ -108,8 +105,7 @@ def rebin(days: list[dict[str, Any]], bucket: str) -> list[dict[str, Any]]:
 def _items_sql(tr: Tracer, ev: str, *, per_cluster: bool) -> str:
     """The CTEs ``top`` and ``items``: per (cluster,) signal and item, the evidence pairs, the
     accounts involved, Δt statistics and the closest pair (ties broken by post ids)."""
-    plat = {k: (f"ev.platform_{k}" if tr.has_column("edge_evidence", f"platform_{k}")
-                else "NULL") for k in "12"}
+    plat = {k: f"ev.platform_{k}" for k in "12"}
     ce = "ev.cluster_id, " if per_cluster else ""
     top = (f"SELECT cluster_id, signal, item, count(*) AS pairs FROM ev\n"
            f"          GROUP BY cluster_id, signal, item\n"
@@ -140,8 +136,7 @@ def _items_sql(tr: Tracer, ev: str, *, per_cluster: bool) -> str:
 def _posts_sql(tr: Tracer, items: str, key: str = "") -> str:
     """Looks up the two posts of each item's closest pair (by id: a semi-join, then a join).
     ``key`` (``"i.cluster_id, "``) keeps the cluster of each item, for the summary."""
-    on = {k: (f"p{k}.platform = i.ex.platform_{k} AND " if tr.has_column(
-        "edge_evidence", f"platform_{k}") else "") for k in "12"}
+    on = {k: f"p{k}.platform = i.ex.platform_{k} AND " for k in "12"}
     return f"""
         pp AS (
           SELECT platform, post_id, handle, created_at, text FROM posts

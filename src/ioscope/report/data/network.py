@@ -94,8 +94,6 @@ _LISTED = '[{"platform": "VARCHAR", "account_id": "VARCHAR"}]'
 
 def _cluster_accounts(tr: Tracer) -> str:
     flagged = "SELECT cluster_id, platform, account_id FROM cluster_members"
-    if not tr.has_column("clusters", "details"):
-        return flagged
     return f"""{flagged}
           UNION ALL
           SELECT cluster_id, l.platform, l.account_id FROM (
@@ -112,9 +110,6 @@ def cluster_network(tr: Tracer) -> dict[str, Any]:
     missing = detect_not_run(tr, "network", TITLE)
     if missing is not None or not tr.has("edges"):
         return missing or not_run("network", TITLE, tr.ws.path, "detect", "Coordination detection")
-    cols = tr.columns("clusters")
-    kind = "c.kind" if "kind" in cols else "NULL"
-    size = "c.size" if "size" in cols else "NULL"
     ctes = f"""
         WITH acc AS (
           SELECT platform, account_id, arg_min(a.cluster_id, c.k) AS cluster_id FROM (
@@ -136,7 +131,7 @@ def cluster_network(tr: Tracer) -> dict[str, Any]:
           SELECT c1 AS cluster_id, count(*) AS n, list(DISTINCT signal ORDER BY signal) AS signals
           FROM sig WHERE c1 = c2 GROUP BY c1)
         SELECT c.cluster_id, row_number() OVER (ORDER BY {cluster_order(tr, "c")}) AS position,
-               {kind} AS kind, {size} AS accounts, coalesce(f.n, 0) AS flagged,
+               c.kind AS kind, c.size AS accounts, coalesce(f.n, 0) AS flagged,
                coalesce(i.n, 0) AS inner_edges, coalesce(i.signals, []) AS signals
         FROM clusters c
         LEFT JOIN flagged f ON f.cluster_id = c.cluster_id

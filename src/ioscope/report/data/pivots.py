@@ -43,12 +43,11 @@ def cluster_pivots(tr: Tracer, cid: Any, scope: str, limit: int = 10) -> dict[st
     out.update(handle_pivots=handles, q_handle_pivots=q_h)
     if not tr.has("edges"):
         return out
-    p_col = (", min(e.p_value) AS min_p" if tr.has_column("edges", "p_value")
-             else ", NULL AS min_p")
     pivots, q_p = tr.rows("Edges between members on different platforms, per signal", f"""
         WITH {_MEMBERS}
         SELECT e.signal, LEAST(e.platform_1, e.platform_2) AS platform_a,
-               GREATEST(e.platform_1, e.platform_2) AS platform_b, count(*) AS edges{p_col}
+               GREATEST(e.platform_1, e.platform_2) AS platform_b, count(*) AS edges,
+               min(e.p_value) AS min_p
         FROM edges e {_BETWEEN} AND {scope}
         GROUP BY ALL ORDER BY edges DESC, e.signal""", [cid])
     out.update(pivots=pivots, q_pivots=q_p)
