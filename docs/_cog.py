@@ -110,7 +110,7 @@ def cli_reference() -> str:
 # -- docs/signals.md --------------------------------------------------------------------------
 
 def _generic():
-    from ioscope.detect.base import GENERIC_PARAMS
+    from ioscope.detect.signals.base import GENERIC_PARAMS
 
     return GENERIC_PARAMS
 
@@ -160,7 +160,7 @@ def signal_sections() -> str:
 
 def significance_params() -> str:
     """The parameters of the calibrated pipeline (null model, FDR, clustering)."""
-    from ioscope.detect.calibrated import SIGNIF_PARAMS
+    from ioscope.detect.significance.calibrated import SIGNIF_PARAMS
 
     return param_table(SIGNIF_PARAMS)
 

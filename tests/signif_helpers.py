@@ -5,8 +5,8 @@ from __future__ import annotations
 import itertools
 from datetime import datetime, timedelta
 
-from ioscope.detect.clusters import write_clusters
-from ioscope.detect.fusion import communities, fuse
+from ioscope.detect.significance.clusters import write_clusters
+from ioscope.detect.significance.fusion import communities, fuse
 from ioscope.model.signif import CLUSTER_MEMBERS, CLUSTERS
 
 T0 = datetime(2024, 3, 1, 12)

@@ -11,8 +11,8 @@ from detect_helpers import date_accounts, edges, evidence, load, planted, post, 
 from scipy.stats import binom
 
 from ioscope.detect import detect, flagged_accounts
-from ioscope.detect.creation_burst import scan_bursts
-from ioscope.detect.promoted_amplification import binomial_log_sf
+from ioscope.detect.signals.creation_burst import scan_bursts
+from ioscope.detect.signals.promoted_amplification import binomial_log_sf
 from ioscope.evaluate import evaluate
 from ioscope.ingest import ingest
 from ioscope.simulate import simulate
@@ -145,7 +145,7 @@ def test_promoted_amplification_without_ads_is_empty_not_an_error(ws):
 
 def test_every_signal_has_a_phrase_for_the_explanations():
     from ioscope.detect import SIGNALS
-    from ioscope.detect.explain import PHRASES, cluster_sentence
+    from ioscope.detect.significance.explain import PHRASES, cluster_sentence
 
     assert set(SIGNALS) <= set(PHRASES)
     # the span of creation dates and the gap between first uses are two figures, said apart;

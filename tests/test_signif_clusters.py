@@ -7,7 +7,7 @@ import json
 import pytest
 from signif_helpers import EDGE_INSERT, cluster as _cluster, setup_groups as _setup
 
-from ioscope.detect.fusion import communities, fuse
+from ioscope.detect.significance.fusion import communities, fuse
 from ioscope.detect.results import flagged_accounts, list_clusters
 
 def test_two_planted_groups_become_two_ranked_clusters(ws):

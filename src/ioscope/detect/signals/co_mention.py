@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ioscope.detect.base import Signal
-from ioscope.detect.sql import unnest_actions
+from ioscope.detect.signals.base import Signal
+from ioscope.detect.engine.sql import unnest_actions
 
 __all__ = ["SIGNAL", "actions"]
 

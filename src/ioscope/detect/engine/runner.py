@@ -13,15 +13,15 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
 
-from ioscope.detect.base import COMPAT_MODES, GENERIC_PARAMS, Signal
-from ioscope.detect.coaction import (ACCOUNTS, ACTIONS, PAIRS, aggregate_edges,
+from ioscope.detect.signals.base import COMPAT_MODES, GENERIC_PARAMS, Signal
+from ioscope.detect.engine.coaction import (ACCOUNTS, ACTIONS, PAIRS, aggregate_edges,
                                      apply_hot_policy, index_actions, load_actions, pair_actions,
                                      prepare_accounts, store)
-from ioscope.detect.coaction import EDGES as EDGES_TEMP
-from ioscope.detect.engines import DuckDBEngine, SparkEngine, resolve_engine
-from ioscope.detect.resources import TEMP_LIMIT, check_temp_limit, configure_run
+from ioscope.detect.engine.coaction import EDGES as EDGES_TEMP
+from ioscope.detect.engine import DuckDBEngine, SparkEngine, resolve_engine
+from ioscope.detect.engine.resources import TEMP_LIMIT, check_temp_limit, configure_run
 from ioscope.detect.signals import SIGNALS, default_signals, get_signal
-from ioscope.detect.sql import Sql, lit
+from ioscope.detect.engine.sql import Sql, lit
 from ioscope.errors import ParameterError
 from ioscope.model.detect import EDGE_EVIDENCE, EDGES
 from ioscope.params import validate_params
@@ -124,7 +124,7 @@ def detect_coaction(ws: Workspace, *, signals: Iterable[str] | str | None = None
     coordination-network-toolkit's definitions (directed weights, its text normalization, raw
     URLs, no hot-item policy unless one is asked for). ``memory_limit`` (e.g. ``"4GB"``),
     ``temp_directory`` and ``temp_limit`` bound DuckDB's memory, say where it spills and how much.
-    ``engine``: ``"duckdb"`` (default), ``"spark"`` or an :mod:`ioscope.detect.engines` object
+    ``engine``: ``"duckdb"`` (default), ``"spark"`` or an :mod:`ioscope.detect.engine` object
     such as ``SparkEngine(master="spark://host:7077")`` (same results; see docs/scale.md).
     """
     check_compat(compat)

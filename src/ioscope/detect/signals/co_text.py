@@ -2,7 +2,7 @@
 
 Copy-paste campaigns (Graham et al., coordination-network-toolkit's co_tweet; Pacheco et al.,
 ICWSM 2021). The text is lower-cased, with URLs and @mentions removed and whitespace
-collapsed (:func:`ioscope.detect.text.normalized_text`); texts shorter than ``min_chars``
+collapsed (:func:`ioscope.detect.signals.text.normalized_text`); texts shorter than ``min_chars``
 after normalization ("ok", "thanks") are left out. Reposts are left out (co_repost).
 
 In CNT-compatible mode the text is normalized as CNT's co_tweet does (lower-case, mentions
@@ -13,9 +13,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ioscope.detect.base import Signal
-from ioscope.detect.sql import epoch_seconds, lit
-from ioscope.detect.text import cnt_text, normalized_text
+from ioscope.detect.signals.base import Signal
+from ioscope.detect.engine.sql import epoch_seconds, lit
+from ioscope.detect.signals.text import cnt_text, normalized_text
 from ioscope.params import Param
 
 __all__ = ["SIGNAL", "actions"]

@@ -1,7 +1,7 @@
 """near_duplicate_text: two accounts posted near-identical texts within the window.
 
 Copy-paste campaigns with small edits. The similarity is the Jaccard index of the two texts'
-word sets after normalization (:func:`ioscope.detect.text.normalized_text`), as in
+word sets after normalization (:func:`ioscope.detect.signals.text.normalized_text`), as in
 coordination-network-toolkit's co_similar_tweet (Graham et al.), found with MinHash and
 locality-sensitive hashing (Broder 1997; Leskovec, Rajaraman & Ullman, *Mining of Massive
 Datasets*, ch. 3) computed entirely in SQL, so that the cost grows with the number of posts
@@ -20,7 +20,7 @@ The item of a pair is the two texts' ids (``tid`` or ``tid~tid``); an edge's ``w
 posts as for every signal and its ``score`` is the mean Jaccard index of its post pairs. With
 16 bands × 4 rows two texts are candidates with probability 1 − (1 − J⁴)¹⁶: 0.99 at J = 0.7,
 0.64 at J = 0.5. Text ids number the run's distinct normalized texts and words get ids from a
-vocabulary the same way (:func:`ioscope.detect.minhash.vocabulary`), so that the min-hashes are
+vocabulary the same way (:func:`ioscope.detect.engine.minhash.vocabulary`), so that the min-hashes are
 integer arithmetic that every engine computes alike.
 """
 
@@ -28,12 +28,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from ioscope.detect.base import Signal
-from ioscope.detect.coaction import (ACCOUNTS, ITEM_NAMES, PAIR_COLUMNS, PAIRS, POST_NAMES,
+from ioscope.detect.signals.base import Signal
+from ioscope.detect.engine.coaction import (ACCOUNTS, ITEM_NAMES, PAIR_COLUMNS, PAIRS, POST_NAMES,
                                      apply_hot_policy, oriented)
-from ioscope.detect.minhash import band_keys, vocabulary
-from ioscope.detect.sql import Sql, chunk_filters, epoch_seconds, lit
-from ioscope.detect.text import normalized_text
+from ioscope.detect.engine.minhash import band_keys, vocabulary
+from ioscope.detect.engine.sql import Sql, chunk_filters, epoch_seconds, lit
+from ioscope.detect.signals.text import normalized_text
 from ioscope.params import Param
 
 __all__ = ["SIGNAL", "pairs"]

@@ -1,6 +1,6 @@
 """The calibrated part of ``ioscope detect``: per-edge and per-account significance, fusion.
 
-After each signal of the co-action engine (:func:`ioscope.detect.run.run_signals`),
+After each signal of the co-action engine (:func:`ioscope.detect.engine.runner.run_signals`),
 :class:`SignificanceTester` tests the signal's edges against the stratified null with the very
 actions they were built from. At the end (:func:`finish_calibrated`) the p-values of every signal
 are pooled under Benjamini–Hochberg and written to ``edges`` (expected, p_value, log10_p,
@@ -18,11 +18,11 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
-from ioscope.detect.base import Signal
-from ioscope.detect.clusters import write_clusters
-from ioscope.detect.coaction import ACCOUNTS, EDGES
-from ioscope.detect.fusion import communities, fuse
-from ioscope.detect.significance import (ACCOUNT_TESTS, LOG10, EdgeTests, account_fdr,
+from ioscope.detect.signals.base import Signal
+from ioscope.detect.significance.clusters import write_clusters
+from ioscope.detect.engine.coaction import ACCOUNTS, EDGES
+from ioscope.detect.significance.fusion import communities, fuse
+from ioscope.detect.significance.edge_tests import (ACCOUNT_TESTS, LOG10, EdgeTests, account_fdr,
                                          pool_fdr, test_edges)
 from ioscope.params import Param, validate_params
 

@@ -30,10 +30,10 @@ from typing import Any
 import duckdb
 import numpy as np
 
-from ioscope.detect.base import Signal
-from ioscope.detect.coaction import (ACCOUNTS, ACTIONS, EDGES, apply_hot_policy, index_actions,
+from ioscope.detect.signals.base import Signal
+from ioscope.detect.engine.coaction import (ACCOUNTS, ACTIONS, EDGES, apply_hot_policy, index_actions,
                                      load_actions, pair_actions)
-from ioscope.detect.sql import Sql, epoch_seconds
+from ioscope.detect.engine.sql import Sql, epoch_seconds
 
 __all__ = ["SIGNAL", "pairs", "PROMOTED", "test_promoted_edges", "binomial_log_sf"]
 
@@ -92,10 +92,10 @@ def binomial_log_sf(x: np.ndarray, n: np.ndarray, p: float) -> np.ndarray:
 def test_promoted_edges(con: duckdb.DuckDBPyConnection, p: dict[str, Any], *, stratum: float,
                         n_accounts: int):
     """Account-level binomial test of paid amplification; edges by intersection–union."""
-    from ioscope.detect.nullmodel import fit_null
-    from ioscope.detect.significance import MASK_LEVEL, ROUNDS, EdgeTests
-    from ioscope.detect.stats import benjamini_hochberg
-    from ioscope.detect.weighting import rowwise_dot, tfidf_matrix
+    from ioscope.detect.significance.nullmodel import fit_null
+    from ioscope.detect.significance.edge_tests import MASK_LEVEL, ROUNDS, EdgeTests
+    from ioscope.detect.significance.stats import benjamini_hochberg
+    from ioscope.detect.significance.weighting import rowwise_dot, tfidf_matrix
 
     e = con.execute(f"SELECT a1, a2, weight FROM {EDGES}").fetchnumpy()
     a1, a2 = e["a1"].astype(np.int64), e["a2"].astype(np.int64)

@@ -2,7 +2,7 @@
 
 For each signal, the observed weight k of an edge (distinct items both accounts acted on within
 the window) is compared with λ, its expectation under the time-stratified configuration null
-(:mod:`ioscope.detect.nullmodel`, never below its floor: a pseudo-count of one co-action per
+(:mod:`ioscope.detect.significance.nullmodel`, never below its floor: a pseudo-count of one co-action per
 stratum), through the Poisson tail P(K ≥ k | K ≥ min_weight): the
 detector keeps only edges with k ≥ min_weight, and conditioning on that selection keeps the
 p-values valid over exactly the stored edges. The null's totals are estimated robustly: accounts
@@ -32,10 +32,10 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
-from ioscope.detect.nullmodel import fit_null
-from ioscope.detect.stats import (P_MIN, benjamini_hochberg, conditional_log_p, poisson_log_sf,
+from ioscope.detect.significance.nullmodel import fit_null
+from ioscope.detect.significance.stats import (P_MIN, benjamini_hochberg, conditional_log_p, poisson_log_sf,
                                   truncated_mean)
-from ioscope.detect.weighting import rowwise_dot, tfidf_matrix
+from ioscope.detect.significance.weighting import rowwise_dot, tfidf_matrix
 
 __all__ = ["EdgeTests", "test_edges", "suspects", "pool_fdr", "account_fdr", "ACCOUNT_TESTS",
            "LOG10"]
@@ -69,7 +69,7 @@ class EdgeTests:
 
     @property
     def p_value(self) -> np.ndarray:
-        """exp(log_p), never below :data:`ioscope.detect.stats.P_MIN` (no p-value is 0)."""
+        """exp(log_p), never below :data:`ioscope.detect.significance.stats.P_MIN` (no p-value is 0)."""
         return np.maximum(np.exp(self.log_p), P_MIN)
 
     @property

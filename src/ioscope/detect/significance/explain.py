@@ -2,7 +2,7 @@
 
 "41 accounts reposted the same 17 posts (230 of their posts), a median of 12 s apart (median
 pair p = 3e-12, observed/expected 25×)." Every figure comes from one query over the significant
-edges and their evidence rows (:mod:`ioscope.detect.figures`); nothing here decides anything.
+edges and their evidence rows (:mod:`ioscope.detect.significance.figures`); nothing here decides anything.
 The sentences are plain text: renderers must escape them (items are user content).
 """
 
@@ -134,7 +134,7 @@ def _span(first, last) -> str:
 
 def cluster_sentence(signal: str, f: dict) -> str:
     """The sentence of one signal of a cluster from its figures
-    (:func:`ioscope.detect.figures.cluster_figures_sql`)."""
+    (:func:`ioscope.detect.significance.figures.cluster_figures_sql`)."""
     cut = bool(f.get("truncated_edges"))
     accounts = f"{int(f['accounts']):,} accounts"
     p = _p_clause(signal, "median", f["median_log10_p"], f.get("median_observed_expected"))
@@ -156,7 +156,7 @@ def cluster_sentence(signal: str, f: dict) -> str:
 
 def member_sentence(signal: str, f: dict) -> str:
     """The sentence of one signal of a flagged account from its figures
-    (:func:`ioscope.detect.figures.member_figures_sql`)."""
+    (:func:`ioscope.detect.significance.figures.member_figures_sql`)."""
     cut = bool(f.get("truncated_edges"))
     partners = int(f["partners"])
     who = "another member" if partners == 1 else f"{partners:,} other members"

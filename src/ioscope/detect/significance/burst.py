@@ -20,7 +20,7 @@ An edge (a, b) gets p = max(p_a, p_b): the intersection–union test of "both ac
 with their burst beyond chance" (Berger, "Multiparameter hypothesis testing and acceptance
 sampling", Technometrics 1982), a valid p-value whenever either account is organic. Simes and
 Benjamini–Hochberg then run over these with every other signal's edges. The edge's ``expected``
-column is λ of the configuration null with no window (:mod:`ioscope.detect.nullmodel`), never
+column is λ of the configuration null with no window (:mod:`ioscope.detect.significance.nullmodel`), never
 below its floor.
 """
 
@@ -31,11 +31,11 @@ from typing import Any
 import duckdb
 import numpy as np
 
-from ioscope.detect.coaction import ACTIONS, EDGES
-from ioscope.detect.nullmodel import fit_null
-from ioscope.detect.significance import EdgeTests
-from ioscope.detect.stats import poisson_log_sf
-from ioscope.detect.weighting import rowwise_dot, tfidf_matrix
+from ioscope.detect.engine.coaction import ACTIONS, EDGES
+from ioscope.detect.significance.nullmodel import fit_null
+from ioscope.detect.significance.edge_tests import EdgeTests
+from ioscope.detect.significance.stats import poisson_log_sf
+from ioscope.detect.significance.weighting import rowwise_dot, tfidf_matrix
 
 __all__ = ["test_burst_edges", "simes_by_account"]
 

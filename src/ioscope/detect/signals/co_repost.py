@@ -13,9 +13,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ioscope.detect.base import Signal
-from ioscope.detect.sql import epoch_seconds
-from ioscope.detect.text import normalized_text
+from ioscope.detect.signals.base import Signal
+from ioscope.detect.engine.sql import epoch_seconds
+from ioscope.detect.signals.text import normalized_text
 
 __all__ = ["SIGNAL", "actions"]
 

@@ -17,8 +17,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ioscope.detect.base import Signal
-from ioscope.detect.sql import Sql, from_epoch, lit
+from ioscope.detect.signals.base import Signal
+from ioscope.detect.engine.sql import Sql, from_epoch, lit
 
 __all__ = ["ACCOUNTS", "ACTIONS", "PAIRS", "KEPT_PAIRS", "EDGES", "ITEM_NAMES", "POST_NAMES",
            "PAIR_COLUMNS", "prepare_accounts", "load_actions", "index_actions", "oriented",

@@ -26,11 +26,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from ioscope.detect.base import Signal
-from ioscope.detect.coaction import (ACCOUNTS, ACTIONS, ITEM_NAMES, PAIR_COLUMNS, PAIRS,
+from ioscope.detect.signals.base import Signal
+from ioscope.detect.engine.coaction import (ACCOUNTS, ACTIONS, ITEM_NAMES, PAIR_COLUMNS, PAIRS,
                                      POST_NAMES, apply_hot_policy)
-from ioscope.detect.minhash import PRIME, band_keys, estimated_jaccard
-from ioscope.detect.sql import Sql, epoch_seconds, from_epoch, lit
+from ioscope.detect.engine.minhash import PRIME, band_keys, estimated_jaccard
+from ioscope.detect.engine.sql import Sql, epoch_seconds, from_epoch, lit
 from ioscope.params import Param
 
 __all__ = ["SIGNAL", "pairs"]

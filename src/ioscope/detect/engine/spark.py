@@ -1,10 +1,10 @@
 """The Spark engine: detect's statements run on a SparkSession, results land in the workspace.
 
-:class:`SparkSql` has the interface of :class:`ioscope.detect.sql.Sql`, so the signals and the
+:class:`SparkSql` has the interface of :class:`ioscope.detect.engine.sql.Sql`, so the signals and the
 co-action engine run unchanged. Each statement is parsed as DuckDB SQL and routed:
 
 - statements that make or read detect's temporary tables run on Spark (transpiled by
-  :mod:`ioscope.detect.engines.translate`); a temporary table is a cached temporary view, and
+  :mod:`ioscope.detect.engine.translate`); a temporary table is a cached temporary view, and
   its row count comes from Spark;
 - a workspace table they read (``posts``) is first copied to Parquet with DuckDB's
   ``COPY … TO`` inside the open run, so Spark reads the same snapshot the run sees;
@@ -28,8 +28,8 @@ import numpy as np
 import pyarrow as pa
 from sqlglot import exp
 
-from ioscope.detect.engines.translate import NotPortable, parse, tables_read, to_spark
-from ioscope.detect.sql import Sql, ident, lit, recording_log
+from ioscope.detect.engine.translate import NotPortable, parse, tables_read, to_spark
+from ioscope.detect.engine.sql import Sql, ident, lit, recording_log
 from ioscope.errors import EngineUnavailableError, UnsupportedOnEngineError
 
 __all__ = ["SparkSql", "spark_session"]

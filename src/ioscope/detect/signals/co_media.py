@@ -17,8 +17,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ioscope.detect.base import Signal
-from ioscope.detect.sql import epoch_seconds
+from ioscope.detect.signals.base import Signal
+from ioscope.detect.engine.sql import epoch_seconds
 
 __all__ = ["SIGNAL", "actions"]
 

@@ -1,4 +1,4 @@
-"""The registry of signals: ``SIGNALS[name]`` is a :class:`ioscope.detect.base.Signal`.
+"""The registry of signals: ``SIGNALS[name]`` is a :class:`ioscope.detect.signals.base.Signal`.
 
 >>> from ioscope.detect.signals import SIGNALS
 >>> list(SIGNALS)[:3]
@@ -7,10 +7,10 @@
 
 from __future__ import annotations
 
-from ioscope.detect import (co_hashtag, co_link, co_media, co_mention, co_reply, co_repost,
-                            co_text, creation_burst, hashtag_sequence, near_duplicate_text,
-                            promoted_amplification, synchronized)
-from ioscope.detect.base import Signal
+from ioscope.detect.signals import (co_hashtag, co_link, co_media, co_mention, co_reply, co_repost,
+                                    co_text, creation_burst, hashtag_sequence, near_duplicate_text,
+                                    promoted_amplification, synchronized)
+from ioscope.detect.signals.base import Signal
 from ioscope.errors import ParameterError
 
 __all__ = ["SIGNALS", "default_signals", "get_signal"]

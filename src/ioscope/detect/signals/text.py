@@ -12,7 +12,7 @@ whitespace and join with single spaces. URLs stay.
 
 from __future__ import annotations
 
-from ioscope.detect.sql import PY_WHITESPACE, WHITESPACE
+from ioscope.detect.engine.sql import PY_WHITESPACE, WHITESPACE
 
 __all__ = ["normalized_text", "cnt_text"]
 

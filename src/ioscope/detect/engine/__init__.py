@@ -1,6 +1,6 @@
 """Where detect's statements run: DuckDB in the workspace (default) or a Spark cluster.
 
-Both engines run the same statements (:mod:`ioscope.detect.sql`) and give the same edges and
+Both engines run the same statements (:mod:`ioscope.detect.engine.sql`) and give the same edges and
 evidence; the Spark engine writes its results into the workspace inside the same run, so the
 provenance and all-or-nothing rules hold whichever engine computed them. See docs/scale.md.
 
@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Iterator
 
-from ioscope.detect.sql import Sql
+from ioscope.detect.engine.sql import Sql
 from ioscope.errors import ParameterError, UnsupportedOnEngineError
 from ioscope.workspace import Workspace
 
@@ -84,7 +84,7 @@ class SparkEngine:
 
     @contextmanager
     def open(self, ws: Workspace) -> Iterator[Sql]:
-        from ioscope.detect.engines.spark import SparkSql, spark_session, staging_dir
+        from ioscope.detect.engine.spark import SparkSql, spark_session, staging_dir
 
         session, created = spark_session(self.master, self.conf)
         path, ours = staging_dir(self.staging)

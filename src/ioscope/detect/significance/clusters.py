@@ -1,6 +1,6 @@
 """Campaign candidates: statistics, ranking and explanations of the fused communities.
 
-Reads the communities of :mod:`ioscope.detect.fusion` (temp tables), the significant edges and
+Reads the communities of :mod:`ioscope.detect.significance.fusion` (temp tables), the significant edges and
 their evidence rows, and writes ``clusters`` and ``cluster_members``. Aggregation runs in SQL;
 Python only formats the sentences and the JSON details.
 
@@ -14,7 +14,7 @@ a sparse one of the same size. Ties are broken by size, links, smallest
 p-value and then the first member's id, so that the order never depends on the clustering's
 internal numbering.
 
-The explanations' figures are computed by :mod:`ioscope.detect.figures` (the same query a reader
+The explanations' figures are computed by :mod:`ioscope.detect.significance.figures` (the same query a reader
 runs on the workspace, kept in ``details.figures_sql``).
 """
 
@@ -28,11 +28,11 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from ioscope.detect.explain import ACCOUNT_LEVEL, P_PRINT_MIN, cluster_sentence, member_sentence
-from ioscope.detect.figures import cluster_figures_sql, member_figures_sql
-from ioscope.detect.fusion import LOG_P_CAP, MEMBERS, PAIRS
+from ioscope.detect.significance.explain import ACCOUNT_LEVEL, P_PRINT_MIN, cluster_sentence, member_sentence
+from ioscope.detect.significance.figures import cluster_figures_sql, member_figures_sql
+from ioscope.detect.significance.fusion import LOG_P_CAP, MEMBERS, PAIRS
 from ioscope.model.names import name_sql
-from ioscope.detect.stats import p_from_log10
+from ioscope.detect.significance.stats import p_from_log10
 
 __all__ = ["write_clusters"]
 
@@ -97,7 +97,7 @@ def _explain(con: duckdb.DuckDBPyConnection, rank: dict[int, int],
              clusters: dict[int, dict[str, Any]], members: list[dict[str, Any]],
              significant_edges: str, evidence: str) -> None:
     """Sentences and per-signal details of the clusters and members, from the figures queries
-    (:mod:`ioscope.detect.figures`) run over the clusters' accounts."""
+    (:mod:`ioscope.detect.significance.figures`) run over the clusters' accounts."""
     ranks = pa.table({"c": list(rank), "cluster_id": list(rank.values())})
     con.register("_cl_rank", ranks)
     try:
@@ -139,7 +139,7 @@ def _explain(con: duckdb.DuckDBPyConnection, rank: dict[int, int],
             "best_p_value": float(p_from_log10(f["best_log10_p"])),
             "p_test": "accounts" if sig in ACCOUNT_LEVEL else "pair", "sentence": sentence}
     for m in members:
-        m["details"]["figures_query"] = "ioscope.detect.figures.member_figures_sql"
+        m["details"]["figures_query"] = "ioscope.detect.significance.figures.member_figures_sql"
 
 
 def _mirrors(con: duckdb.DuckDBPyConnection) -> dict[int, str]:

@@ -2,7 +2,7 @@
 
 An *action* is one ``(platform, account_id, item, t, post_id)`` fact: account A acted on item I at
 time t (epoch seconds) with post P. A co-action signal links two accounts that acted on the same
-item within the window; the generic engine in :mod:`ioscope.detect.coaction` does the rest.
+item within the window; the generic engine in :mod:`ioscope.detect.engine.coaction` does the rest.
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ class Signal:
     ``finish`` may score or filter the edges afterwards (synchronized). ``test`` replaces the
     calibrated pipeline's per-edge test (creation_burst tests accounts against their burst):
     ``test(con, p, stratum=, n_accounts=)`` returns a
-    :class:`ioscope.detect.significance.EdgeTests` for the signal's edges.
+    :class:`ioscope.detect.significance.edge_tests.EdgeTests` for the signal's edges.
     """
 
     name: str

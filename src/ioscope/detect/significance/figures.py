@@ -22,8 +22,8 @@ What is counted:
 
 from __future__ import annotations
 
-from ioscope.detect.fusion import LOG_P_CAP
-from ioscope.detect.sql import lit
+from ioscope.detect.significance.fusion import LOG_P_CAP
+from ioscope.detect.engine.sql import lit
 
 __all__ = ["CLUSTER_ACCOUNTS", "SIGNIFICANT_EDGES", "cluster_figures_sql", "member_figures_sql"]
 

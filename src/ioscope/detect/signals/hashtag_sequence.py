@@ -14,8 +14,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ioscope.detect.base import Signal
-from ioscope.detect.sql import epoch_seconds, lit
+from ioscope.detect.signals.base import Signal
+from ioscope.detect.engine.sql import epoch_seconds, lit
 from ioscope.params import Param
 
 __all__ = ["SIGNAL", "actions"]

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import random
 
-from ioscope.detect.sql import Sql, chunk_filters
+from ioscope.detect.engine.sql import Sql, chunk_filters
 
 __all__ = ["PRIME", "band_keys", "candidate_probability", "estimated_jaccard", "vocabulary"]
 

@@ -28,7 +28,7 @@ matrix C, for any strata.
 Robust background. A campaign that dominates its signal (a reply swarm where organic replies
 rarely coincide) would otherwise *be* most of Π and so define its own null. :meth:`masked`
 re-estimates Π and N without the actions and co-action pairs of given accounts (those already
-far beyond chance), keeping their own activity d_a; :mod:`ioscope.detect.significance`
+far beyond chance), keeping their own activity d_a; :mod:`ioscope.detect.significance.edge_tests`
 iterates this a few times.
 
 Floor. Where the shuffle leaves almost no co-action (a quiet stratum, or one whose only
@@ -53,8 +53,8 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
-from ioscope.detect.sql import chunk_filters
-from ioscope.detect.weighting import rowwise_dot
+from ioscope.detect.engine.sql import chunk_filters
+from ioscope.detect.significance.weighting import rowwise_dot
 
 if TYPE_CHECKING:  # imported where used: the CLI starts faster without it
     import scipy.sparse as sp

@@ -21,7 +21,7 @@ a campaign (organic accounts are created on the same days), so the signal has tw
 2. **Shared behaviour:** the accounts of one burst are paired on the items they both used over
    the whole period (hashtags and normalized URLs of their own posts, posts they reposted or
    quoted; one *incidence* per account and item, at its first use). The calibrated pipeline
-   tests accounts, not pairs (:mod:`ioscope.detect.burst_test`): an account is beyond chance
+   tests accounts, not pairs (:mod:`ioscope.detect.significance.burst`): an account is beyond chance
    when its burst mates use its items far more than the items' popularity among the accounts
    outside every burst predicts, so that organic accounts of the burst that merely use popular
    hashtags stay at chance; an edge is significant when both of its accounts are. Which accounts
@@ -40,11 +40,11 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
-from ioscope.detect.base import Signal
-from ioscope.detect.coaction import (ACCOUNTS, ACTIONS, EDGES, PAIRS, apply_hot_policy,
+from ioscope.detect.signals.base import Signal
+from ioscope.detect.engine.coaction import (ACCOUNTS, ACTIONS, EDGES, PAIRS, apply_hot_policy,
                                      index_actions)
-from ioscope.detect.sql import Sql, epoch_seconds, ident, lit
-from ioscope.detect.stats import benjamini_hochberg, poisson_log_sf
+from ioscope.detect.engine.sql import Sql, epoch_seconds, ident, lit
+from ioscope.detect.significance.stats import benjamini_hochberg, poisson_log_sf
 from ioscope.params import Param
 
 __all__ = ["SIGNAL", "pairs", "scan_bursts"]
@@ -203,7 +203,7 @@ def finish(sql: Sql, p: dict[str, Any]) -> dict[str, int]:
 
 
 def _test(con, p: dict[str, Any], *, stratum: float, n_accounts: int):
-    from ioscope.detect.burst_test import test_burst_edges  # the calibrated pipeline only
+    from ioscope.detect.significance.burst import test_burst_edges  # the calibrated pipeline only
 
     return test_burst_edges(con, p, stratum=stratum, n_accounts=n_accounts, members=MEMBERS)
 
