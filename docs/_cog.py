@@ -132,6 +132,15 @@ def _signal_parameters(sig) -> str:
     return (param_table(own) if own else "No parameters of its own.\n") + "\n" + text
 
 
+def _module(sig):
+    """The module that defines a signal: where its SQL (or its own pairing or test) lives."""
+    for part in ("actions", "pairs", "test", "finish"):
+        module = inspect.getmodule(getattr(sig, part, None))
+        if module is not None and module.__name__.startswith("ioscope."):
+            return module
+    raise ValueError(f"cannot tell which module defines the signal {sig.name!r}")
+
+
 def signal_sections() -> str:
     """One section per registered signal: the definition from its module's docstring, the paper,
     the modes it supports and its parameters."""
@@ -139,7 +148,7 @@ def signal_sections() -> str:
 
     parts = []
     for name, sig in SIGNALS.items():
-        module = inspect.getmodule(sig.actions or sig.pairs)
+        module = _module(sig)
         doc = inspect.cleandoc(module.__doc__ or "")
         title, _, body = doc.partition("\n")
         lead = title.split(":", 1)[-1].strip() if title.startswith(name) else title
