@@ -16,6 +16,7 @@ import re
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 __all__ = ["ROOT", "RESULTS", "DOC", "NUM", "number", "quote", "replace_section",
@@ -105,8 +106,6 @@ def uptime() -> str:
 def header(script: str, argv: list[str]) -> str:
     """The first two lines of a recorded output: the command (without ``--record`` and
     ``--workdir``), then the date, the commit, the cores and the load average."""
-    import time
-
     hidden = ("--record", "--workdir")
     shown = [a for i, a in enumerate(argv) if a not in hidden and a.split("=")[0] not in hidden
              and (i == 0 or argv[i - 1] not in hidden)]

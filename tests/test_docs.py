@@ -35,8 +35,9 @@ def test_generated_blocks_are_fresh(capsys):
     assert {p.name for p in files} >= set(GENERATED)
     status = Cog().main(["cog", "--check", "--diff", "-I", str(DOCS),
                                 *(str(p) for p in files)])
-    out = capsys.readouterr().out
-    assert status == 0, f"generated docs are stale: run `{GEN.REGENERATE}`\n{out[-4000:]}"
+    out, err = capsys.readouterr()
+    assert status == 0, (f"generated docs are stale (or their code fails): run "
+                         f"`{GEN.REGENERATE}`\n{out[-4000:]}{err[-4000:]}")
 
 
 def test_a_stale_block_is_caught(tmp_path, capsys):
