@@ -62,6 +62,14 @@ def test_json_is_encoded_only_by_the_encoder():
     assert _offenders(patterns, {"jsonenc.py", "ingest/formats/meta_ad_library.py"}) == []
 
 
+def test_what_users_read_is_encoded_by_jsonenc():
+    """The CLI, the web UI, the report, CSV rows and the runs table write JSON through
+    :mod:`ioscope.jsonenc` only."""
+    users = [p for p in MODULES if _rel(p).split("/")[0] in ("cli", "web", "report")
+             or _rel(p) in ("csvrows.py", "info.py", "workspace.py")]
+    assert [_rel(p) for p in users if re.search(r"\bjson\.dumps\(", p.read_text())] == []
+
+
 def test_numbers_are_formatted_only_by_fmt():
     patterns = {"defines its own number formatter":
                 r"def (_?fmt_(number|usd|pct|p)|format_(p|p_value|ratio|seconds|number|usd|pct)|"

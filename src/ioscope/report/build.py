@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import time
@@ -13,7 +12,7 @@ from typing import Any
 from markupsafe import Markup
 
 from ioscope import __version__
-from ioscope.jsonenc import iso_time, jsonable
+from ioscope.jsonenc import dumps, iso_time, jsonable
 from ioscope.params import Param, validate_params
 from ioscope.report import charts
 from ioscope.report.data import accounts, ads, clusters, network, overview
@@ -126,7 +125,7 @@ def build_report(ws: Workspace, output: str | os.PathLike | None = None, **param
     if fmt == "json":
         doc = jsonable({k: v for k, v in facts.items() if k != "queries"})
         doc["queries"] = [q.to_dict() for q in facts["queries"]]
-        text = json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+        text = dumps(doc, indent=2) + "\n"
     elif fmt == "md":
         text = markdown_env().get_template("report.md.j2").render(**facts)
     else:
