@@ -170,7 +170,7 @@ class Workspace:
     def count(self, table: str) -> int:
         if not self.has_table(table):
             return 0
-        return self.con.execute(f'SELECT count(*) FROM "{table}"').fetchall()[0][0]
+        return self.con.execute(f"SELECT count(*) FROM {quote_ident(table)}").fetchall()[0][0]
 
     def sql(self, query: str, params: Iterable[Any] | None = None) -> duckdb.DuckDBPyConnection:
         return self.con.execute(query, list(params) if params is not None else None)

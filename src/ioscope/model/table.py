@@ -40,10 +40,12 @@ class Table:
         return [c.name for c in self.columns]
 
     def ddl(self, name: str | None = None) -> str:
-        cols = [f'"{c.name}" {c.type}' + ("" if c.nullable else " NOT NULL") for c in self.columns]
+        cols = [f"{quote_ident(c.name)} {c.type}" + ("" if c.nullable else " NOT NULL")
+                for c in self.columns]
         if self.primary_key and self.key_enforced:
-            cols.append("PRIMARY KEY (" + ", ".join(f'"{k}"' for k in self.primary_key) + ")")
-        return f'CREATE TABLE IF NOT EXISTS "{name or self.name}" (\n  ' + ",\n  ".join(cols) + "\n)"
+            cols.append("PRIMARY KEY (" + ", ".join(map(quote_ident, self.primary_key)) + ")")
+        return (f"CREATE TABLE IF NOT EXISTS {quote_ident(name or self.name)} (\n  "
+                + ",\n  ".join(cols) + "\n)")
 
     def create(self, con) -> None:
         """Create the table and its indexes on a DuckDB connection when missing; add the
@@ -58,13 +60,13 @@ class Table:
                 con.execute(f"ALTER TABLE main.{quote_ident(self.name)} "
                             f"ADD COLUMN {quote_ident(c.name)} {c.type}")
         for i, cols in enumerate(self.indexes):
-            con.execute(f'CREATE INDEX IF NOT EXISTS "idx_{self.name}_{i}" ON "{self.name}" ('
-                        + ", ".join(f'"{c}"' for c in cols) + ")")
+            con.execute(f"CREATE INDEX IF NOT EXISTS {quote_ident(f'idx_{self.name}_{i}')} "
+                        f"ON {quote_ident(self.name)} (" + ", ".join(map(quote_ident, cols)) + ")")
 
     def empty_ddl(self, name: str) -> str:
         """The same columns without keys, for staging tables."""
-        cols = [f'"{c.name}" {c.type}' for c in self.columns]
-        return f'CREATE OR REPLACE TEMP TABLE "{name}" (' + ", ".join(cols) + ")"
+        cols = [f"{quote_ident(c.name)} {c.type}" for c in self.columns]
+        return f"CREATE OR REPLACE TEMP TABLE {quote_ident(name)} (" + ", ".join(cols) + ")"
 
 
 _REGISTRY: dict[str, Table] = {}
