@@ -151,3 +151,54 @@ def test_blocking_equals_brute_force(ws, t):
     want = _brute_force(ws, t, 3)
     assert len(want) > 20 and any(k[0][0] != k[1][0] for k in want)
     assert got == want
+
+
+def test_cluster_lists_members_handles_matched_elsewhere(ws, tmp_path):
+    """A planted group with two personas on both platforms (members g0m4 and g0m5 on bluesky
+    under variants of g0m0's and g0m1's handles) and one member whose persona also runs a
+    bluesky account outside the group: the cluster lists the three, with p and q recomputed
+    from the signal's evidence; the reports show them."""
+    from detect_helpers import load, planted
+
+    from ioscope.detect import detect
+    from ioscope.report import build_report, collect
+
+    rows, _ = planted(seed=3, groups=1, size=6, events=8, noise=20, noise_posts=300)
+    names = {"g0m0": ("twitter", "PatriotKavoWarrior12"),
+             "g0m4": ("bluesky", "patriot_kavo_warrior.bsky.social"),
+             "g0m1": ("twitter", "truthvoice_of_liberty"),
+             "g0m5": ("bluesky", "truthvoiceofliberty_usa.bsky.social"),
+             "g0m2": ("twitter", "Wyszogrodzka_Reports")}
+    for r in rows:
+        if r["account_id"] in names:
+            r["platform"], r["handle"] = names[r["account_id"]]
+    load(ws, rows)
+    rng = np.random.default_rng(7)
+    _load(ws, _filler(rng, 400) + ["wyszogrodzkareports"], _filler(rng, 400))
+    ws.con.execute("UPDATE accounts SET platform = 'bluesky' WHERE account_id = 't400'")
+    detect(ws)
+    compute_signals(ws, families=["handles"])
+    details = collect(ws, format="json")["sections"]["campaigns"]["details"]
+    (d,) = [d for d in details if len(d.get("platforms", [])) == 2]
+    got = {(r["handle"], r["other_handle"]): (r["other_in_cluster"], r["identical"])
+           for r in d["similar_handles"]}
+    # a pair of two members is listed once, from the first platform in name order
+    assert got == {("patriot_kavo_warrior.bsky.social", "PatriotKavoWarrior12"): (True, False),
+                   ("truthvoiceofliberty_usa.bsky.social", "truthvoice_of_liberty"): (True, False),
+                   ("Wyszogrodzka_Reports", "wyszogrodzkareports"): (False, True)}
+    for r in d["similar_handles"]:
+        (detail,) = ws.sql("SELECT detail FROM account_signals WHERE signal = 'similar_handle' "
+                           "AND json_extract_string(detail, '$.handle') = ?",
+                           [r["handle"]]).fetchone()
+        (m,) = [m for m in json.loads(detail)["matches"] if m["handle"] == r["other_handle"]]
+        assert (m["p"], m["q"]) == (r["p_value"], r["q_value"]) and m["q"] <= 0.05
+    html = build_report(ws, tmp_path / "r.html")
+    md = build_report(ws, tmp_path / "r.md", format="md")
+    assert "Same or similar handles on other platforms" in html
+    assert "#### Same or similar handles on other platforms" in md
+    from ioscope.web import create_app, get
+
+    ws.close()
+    page = get(create_app(tmp_path / "case.duckdb"), f"/clusters/{d['cluster_id']}")
+    assert page.status == 200 and "Same or similar handles on other platforms" in page.text
+    assert "wyszogrodzkareports" in page.text
