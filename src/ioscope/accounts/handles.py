@@ -143,24 +143,25 @@ def handle_matches(con: duckdb.DuckDBPyConnection, *, min_similarity: float, min
                count(*) OVER (PARTITION BY gram) AS freq FROM g""")
     # prefix filtering: each stem indexed under its rarest g - ceil(t*g) + 1 trigrams
     con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE _hm_cand AS
+        CREATE OR REPLACE TEMP TABLE _hm_post AS
         WITH ranked AS (
             SELECT stem, gram, g, row_number() OVER (PARTITION BY stem ORDER BY freq, gram) AS r
             FROM _hm_gram),
-        prefix AS (SELECT stem, gram FROM ranked
+        prefix AS (SELECT stem, gram, g FROM ranked
                    WHERE r <= g - ceil({t!r} * g - 1e-9) + 1),
-        posting AS (SELECT s.platform, s.stem, p.gram,
+        posting AS (SELECT s.platform, s.stem, p.gram, p.g,
                            count(*) OVER (PARTITION BY p.gram) AS block
                     FROM prefix p JOIN _hm_stem s USING (stem)),
-        untestable AS (SELECT DISTINCT stem FROM posting WHERE block > {int(block_cap)}),
-        cand AS (
+        untestable AS (SELECT DISTINCT stem FROM posting WHERE block > {int(block_cap)})
+        SELECT platform, stem, gram, g FROM posting ANTI JOIN untestable USING (stem)""")
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE _hm_cand AS
+        WITH cand AS (
             SELECT DISTINCT a.platform AS platform_1, a.stem AS stem_1,
                    b.platform AS platform_2, b.stem AS stem_2
-            FROM posting a JOIN posting b ON a.gram = b.gram
+            FROM _hm_post a JOIN _hm_post b ON a.gram = b.gram
              AND (a.platform < b.platform OR (a.platform = b.platform AND a.stem < b.stem))
-            WHERE a.block <= {int(block_cap)}
-              AND a.stem NOT IN (SELECT stem FROM untestable)
-              AND b.stem NOT IN (SELECT stem FROM untestable)),
+            WHERE b.g >= {t!r} * a.g - 1e-9 AND a.g >= {t!r} * b.g - 1e-9),
         strings AS (SELECT DISTINCT stem_1, stem_2 FROM cand),
         sim AS (
             SELECT s.stem_1, s.stem_2,
@@ -176,7 +177,7 @@ def handle_matches(con: duckdb.DuckDBPyConnection, *, min_similarity: float, min
         WHERE x.similarity >= {t!r} - 1e-12
         UNION ALL  -- accounts of one platform that share a stem
         SELECT platform, stem, platform, stem, 1.0, n, n, n * (n - 1) // 2 FROM _hm_stem
-        WHERE n >= 2 AND stem NOT IN (SELECT stem FROM untestable)""")
+        WHERE n >= 2 AND stem IN (SELECT stem FROM _hm_post)""")
     # the null: a character trigram model of the workspace's stems (one per account, add-one
     # smoothing); cum[k] is the log-probability that a random stem begins with the first k
     # characters of this one ('$' marking its end)
