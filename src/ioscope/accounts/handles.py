@@ -118,10 +118,12 @@ def handle_signals(con: duckdb.DuckDBPyConnection, *, handle_min_similarity: flo
 
 def handle_matches(con: duckdb.DuckDBPyConnection, *, min_similarity: float, min_stem: int,
                    block_cap: int) -> None:
-    """Fill temp tables ``_hm_acc`` (accounts with a comparable stem) and ``_hm_test`` (every
-    tested cross-platform pair of stems, platform_1 < platform_2, with their similarity, p, the
-    Benjamini-Hochberg q over all tested pairs of stems, and n_1, n_2 the accounts that wear
-    each stem)."""
+    """Fill temp tables ``_hm_acc`` (accounts with a comparable stem), ``_hm_pair`` (every pair
+    of stems of similarity ≥ ``min_similarity``, on one platform or two, with the log-probability
+    ``lp`` of their common beginning and ``w`` the pairs of accounts it stands for) and
+    ``_hm_test`` (the cross-platform ones, platform_1 < platform_2, with p, the
+    Benjamini-Hochberg q over every cross-platform pair of accounts, and n_1, n_2 the accounts
+    that wear each stem)."""
     t = float(min_similarity)
     norm = NORM_SQL.format(h="handle")
     con.execute(f"""
