@@ -17,7 +17,7 @@ Image = pytest.importorskip("PIL.Image")
 from test_media_hash import _picture  # noqa: E402
 
 HOSTILE_URL = '"><img src="https://evil.example/x.png">'
-IMG = re.compile(r"<img\b[^>]*>", re.I)
+IMG = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
 
 
 @pytest.mark.parametrize("size,want", [((400, 100), (96, 24)), ((60, 300), (19, 96)),
@@ -74,7 +74,7 @@ def _images_are_data_only(html: str) -> list[str]:
     for t in tags:
         src = re.search(r'src="([^"]*)"', t).group(1)
         assert src.startswith("data:image/png;base64,"), t
-    assert not re.search(r"<img[^>]+src=[\"']?https?:", html, re.I)
+    assert not re.search(r"<img[^>]+src=[\"']?https?:", html, re.IGNORECASE)
     return tags
 
 

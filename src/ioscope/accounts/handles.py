@@ -69,10 +69,10 @@ STEM_SQL = "regexp_replace({n}, '[0-9]+$', '')"
 
 @register_family("handles", signals=SIGNALS, params=PARAMS,
                  sources=("Perito et al., How Unique and Traceable are Usernames?, PETS 2011",
-                          "Chaudhuri, Ganti and Kaushik, A Primitive Operator for Similarity "
-                          "Joins in Data Cleaning, ICDE 2006",
-                          "Bayardo, Ma and Srikant, Scaling Up All Pairs Similarity Search, "
-                          "WWW 2007"))
+                          ("Chaudhuri, Ganti and Kaushik, A Primitive Operator for Similarity "
+                           "Joins in Data Cleaning, ICDE 2006"),
+                          ("Bayardo, Ma and Srikant, Scaling Up All Pairs Similarity Search, "
+                           "WWW 2007")))
 def handle_signals(con: duckdb.DuckDBPyConnection, *, handle_min_similarity: float,
                    handle_fdr: float, handle_min_stem: int, handle_block_cap: int) -> pa.Table:
     """Accounts whose handle is the same or significantly similar on another platform."""

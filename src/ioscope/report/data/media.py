@@ -31,8 +31,8 @@ def _thumb(tr: Tracer, phash: str) -> tuple[str, str]:
     """SQL of the select column and join giving the thumbnail of the row's ``phash``."""
     if not _filled(tr, "media_thumbnails"):
         return "NULL AS thumbnail, NULL AS thumb_width, NULL AS thumb_height", ""
-    return (f"'{DATA_URI}' || to_base64(t.data) AS thumbnail, t.width AS thumb_width, "
-            "t.height AS thumb_height",
+    return ((f"'{DATA_URI}' || to_base64(t.data) AS thumbnail, t.width AS thumb_width, "
+             "t.height AS thumb_height"),
             f"LEFT JOIN media_thumbnails t ON t.phash = {phash}")
 
 
