@@ -17,7 +17,7 @@ from __future__ import annotations
 # Family modules register themselves, in this order.
 from ioscope.accounts import creation, rhythm, language, clients, identity, content  # noqa: F401
 from ioscope.accounts import audience, network  # noqa: F401
-from ioscope.accounts import profile_image  # noqa: F401
+from ioscope.accounts import profile_image, handles  # noqa: F401
 from ioscope.accounts.compute import SignalReport, compute_signals
 from ioscope.accounts.evaluate import evaluate_scores, flagged_accounts
 from ioscope.accounts.labels import read_labels, resolve_labels

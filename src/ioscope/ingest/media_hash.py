@@ -12,7 +12,9 @@ of the group) in ``post_media.media_item`` and ``account_images.image_item``, wh
 shared_profile_image then match on. Candidate pairs come from banding: with ``max_distance + 1``
 bands of the 64 bits, two hashes within the distance agree on at least one band (pigeonhole), so
 only hashes sharing a band are compared, never all pairs. Re-running with another distance starts
-again from the items ingest set.
+again from the items ingest set. Each hashed file also leaves a thumbnail of at most
+``THUMBNAIL_PX`` pixels a side (PNG) in ``media_thumbnails``, which the report and the web UI
+show beside the item; images the user did not supply have none.
 """
 
 from __future__ import annotations
@@ -26,10 +28,15 @@ import pyarrow as pa
 
 from ioscope.errors import NotFoundError
 from ioscope.ingest.media import image_item_sql
+from ioscope.model.media import MEDIA_THUMBNAILS
 from ioscope.params import Param, validate_params
 from ioscope.workspace import Workspace
 
-__all__ = ["hash_media", "image_files", "near_groups", "MEDIA_HASH_PARAMS", "IMAGE_SUFFIXES"]
+__all__ = ["hash_media", "image_files", "near_groups", "thumbnail", "MEDIA_HASH_PARAMS",
+           "IMAGE_SUFFIXES", "THUMBNAIL_PX"]
+
+#: Largest side of a thumbnail, in pixels.
+THUMBNAIL_PX = 96
 
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".gif", ".webp", ".bmp", ".tif", ".tiff")
 MEDIA_HASH_PARAMS = (
@@ -48,16 +55,35 @@ def image_files(directory: str | os.PathLike) -> list[Path]:
                   and p.suffix.lower() in IMAGE_SUFFIXES)
 
 
+def thumbnail(im) -> tuple[bytes, int, int]:
+    """PNG bytes, width and height of ``im`` (a PIL image; its first frame) shrunk to fit
+    :data:`THUMBNAIL_PX` pixels a side, keeping its proportions."""
+    import io
+
+    im.seek(0)
+    t = im.copy()
+    t.thumbnail((THUMBNAIL_PX, THUMBNAIL_PX))
+    if t.mode not in ("RGB", "RGBA", "L", "LA"):
+        t = t.convert("RGBA")
+    buf = io.BytesIO()
+    t.save(buf, format="PNG", optimize=True)
+    return buf.getvalue(), t.width, t.height
+
+
 def _phashes(root: Path, files: list[Path]) -> tuple[pa.Table, list[dict[str, str]]]:
+    import hashlib
+
     import imagehash
     from PIL import Image, UnidentifiedImageError
 
-    rows: dict[str, list] = {"rel": [], "name": [], "stem": [], "hash": []}
+    rows: dict[str, list] = {"rel": [], "name": [], "stem": [], "hash": [], "sha256": [],
+                             "thumb": [], "width": [], "height": []}
     unreadable = []
     for f in files:
         try:
             with Image.open(f) as im:
                 h = str(imagehash.phash(im))
+                thumb, w, ht = thumbnail(im)
         except (OSError, UnidentifiedImageError, ValueError) as e:
             unreadable.append({"file": str(f.relative_to(root)), "reason": str(e)[:200]})
             continue
@@ -65,7 +91,13 @@ def _phashes(root: Path, files: list[Path]) -> tuple[pa.Table, list[dict[str, st
         rows["name"].append(f.name)
         rows["stem"].append(f.stem)
         rows["hash"].append(h)
-    return pa.table({k: pa.array(v, pa.string()) for k, v in rows.items()}), unreadable
+        rows["sha256"].append("sha256:" + hashlib.sha256(f.read_bytes()).hexdigest())
+        rows["thumb"].append(thumb)
+        rows["width"].append(w)
+        rows["height"].append(ht)
+    types = {"thumb": pa.binary(), "width": pa.int32(), "height": pa.int32()}
+    return pa.table({k: pa.array(v, types.get(k, pa.string())) for k, v in rows.items()}), \
+        unreadable
 
 
 def near_groups(con, hashes: list[str], max_distance: int) -> dict[str, str]:
@@ -142,6 +174,11 @@ def hash_media(ws: Workspace, directory: str | os.PathLike, **params: Any) -> di
         hashes = [r[0] for r in con.execute(
             "SELECT phash FROM post_media WHERE phash IS NOT NULL UNION "
             "SELECT phash FROM account_images WHERE phash IS NOT NULL").fetchall()]
+        ws.ensure(MEDIA_THUMBNAILS)
+        thumbs = con.execute("""
+            INSERT OR REPLACE INTO media_thumbnails
+            SELECT DISTINCT ON (hash) hash, rel, sha256, 'image/png', width, height, thumb, ?
+            FROM _media_files ORDER BY hash, rel""", [run.run_id]).fetchall()[0][0]
         groups = near_groups(con, hashes, p["max_distance"])
         _groups = pa.table({"phash": list(groups), "rep": list(groups.values())})  # noqa: F841
         con.execute("CREATE OR REPLACE TEMP TABLE _media_groups AS SELECT * FROM _groups")
@@ -166,7 +203,7 @@ def hash_media(ws: Workspace, directory: str | os.PathLike, **params: Any) -> di
         con.execute("DROP TABLE _media_groups")
         counts = {"files": len(files), "hashed": table.num_rows, "unreadable": len(unreadable),
                   "post_media_hashed": posts, "account_images_hashed": pictures,
-                  "distinct_hashes": len(groups), "groups": len(set(groups.values())),
+                  "distinct_hashes": len(groups), "thumbnails": thumbs, "groups": len(set(groups.values())),
                   "media_items": ws.sql("SELECT count(DISTINCT media_item) FROM post_media"
                                         ).fetchone()[0]}
         run.row_counts.update(counts)

@@ -56,4 +56,22 @@ ACCOUNT_IMAGES = Table(
           "picture, which thousands of accounts share."),
     ) + PROVENANCE, primary_key=("platform", "account_id", "kind", "url"))
 
-register(POST_MEDIA, ACCOUNT_IMAGES)
+MEDIA_THUMBNAILS = Table(
+    "media_thumbnails", "Small thumbnails of the image files the user supplied to `ioscope "
+    "media WS hash DIR`, one per perceptual hash (the post_media or account_images rows with "
+    "that phash show it). The report embeds them as data: URIs; without supplied files there "
+    "are none, and nothing is ever fetched.",
+    (
+        C("phash", "VARCHAR", "The perceptual hash of the file (post_media.phash, "
+          "account_images.phash).", nullable=False),
+        C("file", "VARCHAR", "Path of the file the thumbnail was made from, relative to DIR (the "
+          "first in path order of those with this hash).", nullable=False),
+        C("file_sha256", "VARCHAR", "'sha256:<hex>' of that file's bytes.", nullable=False),
+        C("media_type", "VARCHAR", "image/png.", nullable=False),
+        C("width", "INTEGER", "Thumbnail width in pixels (at most 96).", nullable=False),
+        C("height", "INTEGER", "Thumbnail height in pixels (at most 96).", nullable=False),
+        C("data", "BLOB", "The PNG bytes.", nullable=False),
+        C("run_id", "VARCHAR", "The `runs.run_id` of the media hash run that made it."),
+    ), primary_key=("phash",))
+
+register(POST_MEDIA, ACCOUNT_IMAGES, MEDIA_THUMBNAILS)

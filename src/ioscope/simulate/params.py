@@ -86,6 +86,9 @@ SIMULATE_PARAMS: tuple[Param, ...] = (
     Param("second_platform_share", "float", 0.0, "Share of accounts (organic and campaign "
           "members alike) on a second platform, bluesky: operations then run on both, posting "
           "the same links and images (Parquet output).", min=0, max=0.9),
+    Param("handle_mirror_share", "float", 0.5, "With a second platform: share of a campaign's "
+          "second-platform members whose handle mirrors one of its first-platform members', "
+          "varied (same, lower-cased, '_' inserted, other digits, a word added).", min=0, max=1),
     Param("ad_probability", "float", 0.25, "Probability that a campaign of another strategy also "
           "buys ads (paid_promotion campaigns always do).", min=0, max=1),
 )

@@ -32,7 +32,7 @@ from ioscope.simulate.campaigns import Skeleton, plan_skeleton
 from ioscope.simulate.clock import Period
 from ioscope.simulate.hardneg import plan_organic, plan_trending
 from ioscope.simulate.media import MEDIA_FIELD, PICTURE_FIELD, media_lists, profile_images
-from ioscope.simulate.platforms import assign_platforms, set_platform
+from ioscope.simulate.platforms import assign_platforms, mirror_handles, set_platform
 from ioscope.simulate.organic import generate_organic
 from ioscope.simulate.params import resolve_params
 from ioscope.simulate.population import BRAND, PROMINENT, Population, build_population
@@ -111,6 +111,8 @@ def simulate(outdir: str | Path, *, posts: int, seed: int, campaigns: int | None
     pop = build_population(component_rng(seed, "population"), params, period, plans)
     platform = assign_platforms(component_rng(seed, "platform"), pop.n,
                                 params["second_platform_share"])
+    pop.handle, twins = mirror_handles(component_rng(seed, "handle-mirror"), pop.handle, platform,
+                                       pop.campaign, params["handle_mirror_share"])
     trending = plan_trending(component_rng(seed, "trending"), period.days, params["trending_per_day"])
     anchors = build_anchors(component_rng(seed, "anchors"), pop, period, n_posts,
                             params["breaking_news"], trending)
@@ -197,6 +199,10 @@ def simulate(outdir: str | Path, *, posts: int, seed: int, campaigns: int | None
     doc = campaigns_document(version=__version__, seed=seed, params=params, preset=preset, pop=pop,
                              plans=plans, counts=counts, anchors=anchors, organic=organic,
                              organic_advertisers=organic_advertisers)
+    if twins:
+        for c, p in zip(doc["campaigns"], plans):
+            c["handle_twins"] = [[str(pop.account_id[b]), str(pop.account_id[a])]
+                                 for b, a in twins if pop.campaign[b] == p.index]
     write_json(out / "campaigns.json", doc)
     timings["accounts_and_truth"] = time.perf_counter() - t
     timings["total"] = time.perf_counter() - t_start

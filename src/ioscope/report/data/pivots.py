@@ -1,8 +1,10 @@
 """Clusters that span platforms: the members per platform and the pivots that tie them, the
 edges between members on different platforms (per signal) and the items they rest on, and the
-handles members use on several platforms.
+handles members use on several platforms, and the accounts on other platforms whose handle is the
+same or significantly similar to a member's (the ``similar_handle`` account signal, with its
+similarity, p and q), also for clusters on one platform: a member's twin elsewhere is a lead.
 
-Reads ``cluster_members``, ``accounts``, ``edges`` and ``edge_evidence``.
+Reads ``cluster_members``, ``accounts``, ``edges``, ``edge_evidence`` and ``account_signals``.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ def cluster_pivots(tr: Tracer, cid: Any, scope: str, limit: int = 10) -> dict[st
         SELECT platform, count(*) AS accounts FROM cluster_members WHERE cluster_id = ?
         GROUP BY platform ORDER BY accounts DESC, platform""", [cid])
     out: dict[str, Any] = dict(platforms=rows, q_platforms=q)
+    out.update(_similar_handles(tr, cid, limit))
     if len(rows) < 2:
         return out
     # a handle's stem: lower-case, without '@' and without a Bluesky domain ('name.bsky.social')
@@ -63,3 +66,32 @@ def cluster_pivots(tr: Tracer, cid: Any, scope: str, limit: int = 10) -> dict[st
             GROUP BY ALL ORDER BY pairs DESC, v.signal, v.item LIMIT ?""", [cid, limit])
         out.update(pivot_items=items, q_pivot_items=q_i)
     return out
+
+
+_MATCH = ('[{"platform": "VARCHAR", "account_id": "VARCHAR", "handle": "VARCHAR", '
+          '"similarity": "DOUBLE", "identical": "BOOLEAN", "p": "DOUBLE", "q": "DOUBLE"}]')
+
+
+def _similar_handles(tr: Tracer, cid: Any, limit: int) -> dict[str, Any]:
+    """Members' handles matched on other platforms (a pair of two members listed once)."""
+    if not tr.has("account_signals"):
+        return {}
+    rows, q = tr.rows("Accounts on other platforms whose handle is the same as or similar to a "
+                      "member's (similar_handle)", f"""
+        WITH {_MEMBERS},
+        s AS (
+            SELECT a.platform, a.account_id, json_extract_string(a.detail, '$.handle') AS handle,
+                   unnest(from_json(json_extract(a.detail, '$.matches'), '{_MATCH}')) AS x
+            FROM account_signals a
+            JOIN m ON m.platform = a.platform AND m.account_id = a.account_id
+            WHERE a.signal = 'similar_handle' AND a.value > 0),
+        t AS (
+            SELECT s.*, EXISTS (SELECT 1 FROM m WHERE m.platform = s.x.platform
+                                AND m.account_id = s.x.account_id) AS other_in_cluster
+            FROM s)
+        SELECT handle, platform, x.handle AS other_handle, x.platform AS other_platform,
+               x.account_id AS other_account, other_in_cluster, x.identical AS identical,
+               x.similarity AS similarity, x.p AS p_value, x.q AS q_value
+        FROM t WHERE NOT other_in_cluster OR (platform, account_id) < (x.platform, x.account_id)
+        ORDER BY p_value, handle, other_platform, other_handle LIMIT ?""", [cid, limit])
+    return dict(similar_handles=rows, q_similar_handles=q) if rows else {}
