@@ -19,12 +19,17 @@ from ioscope.params import Param
 __all__ = ["declared_options", "given"]
 
 
+#: What an option's value looks like in --help, by declared kind.
+_METAVAR = {"int": "<int>", "float": "<number>", "str": "<text>", "duration": "<duration>",
+            "choice": "<choice>", "list": "<list>", "size": "<size>", "threads": "<int|auto>"}
+
+
 def _option(p: Param, short: str | None, extra: str) -> typer.models.OptionInfo:
     decls = [p.option] + ([short] if short else [])
     help_ = p.help + (" " + extra if extra else "")
     if p.kind == "bool":
         return typer.Option(bool(p.default), *decls, help=help_)
-    return typer.Option(None, *decls, help=help_,
+    return typer.Option(None, *decls, help=help_, metavar=_METAVAR.get(p.kind, p.kind),
                         show_default=False if p.default is None else _shown(p.default))
 
 

@@ -29,14 +29,13 @@ ioscope simulate calib/ --posts 1000000 --seed 7 --preset calibration --format c
 ioscope simulate hard/ --posts 500000 --seed 3 --campaigns 12 --strategies co_repost,copypasta --jitter 10m --participation 0.3 --organic-mixing 0.8 --campaign-size-max 3000
 """
 
-_PY_TYPE = {"int": int, "float": float, "bool": bool}
 _FIRST = ("posts", "seed", "campaigns", "format")
 _CAMPAIGN_KNOBS = ("jitter", "participation", "organic_mixing", "account_traits",
                    "creation_burst_days", "rename_share", "ad_probability")
 
 
 def _option(p: Param) -> inspect.Parameter:
-    kind = _PY_TYPE.get(p.kind, str)
+    kind = bool if p.kind == "bool" else str  # the declaration checks the value, in its words
     default = f" (default: {','.join(p.default) if isinstance(p.default, tuple) else p.default})"
     extra = f" One of: {', '.join(p.choices)}." if p.choices and p.kind == "choice" else ""
     if p.kind == "list" and p.choices:

@@ -20,6 +20,7 @@ from ioscope.ingest.batch import MISSING, STDIN_NAME, InputFile, classify_inputs
 from ioscope.ingest.context import ReadContext
 from ioscope.ingest.finalize import FileResult, finalize
 from ioscope.ingest.registry import detect_format, get_reader, readers
+from ioscope.params import parse_pairs
 from ioscope.resources import duckdb_memory_limit
 from ioscope.workspace import Workspace
 
@@ -75,17 +76,9 @@ def _memory_limit(ws: Workspace, limit: str | None) -> Iterator[None]:
 
 def parse_mapping(text: str | None) -> dict[str, str]:
     """``account_id=user,created_at=time`` -> {'account_id': 'user', 'created_at': 'time'}."""
-    if not text:
-        return {}
-    out = {}
-    for part in text.split(","):
-        if not part.strip():
-            continue
-        if "=" not in part:
-            raise UsageError(f"--map takes canonical=source pairs separated by commas; got {part!r}.")
-        k, v = part.split("=", 1)
-        out[k.strip()] = v.strip()
-    return out
+    return parse_pairs(text or None, option="--map",
+                       form="canonical=source pairs separated by commas",
+                       example="account_id=user,created_at=time")
 
 
 def ingest_workspace(workspace: str | os.PathLike, paths: Iterable[str | os.PathLike],
