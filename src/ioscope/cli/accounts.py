@@ -197,7 +197,7 @@ def train_cmd(
 
 
 @app.command("score")
-@declared_options(SCORE_PARAMS)
+@declared_options(SCORE_PARAMS, after="model")
 @handle_errors(rows="accounts")
 def score_cmd(
     ctx: typer.Context,

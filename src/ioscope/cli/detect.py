@@ -80,7 +80,7 @@ def _mode(mode: str | None, raw: bool, compat: str | None) -> str:
     return named.pop() if named else MODE.default
 
 
-@declared_options(OPTIONS, short=_SHORT, extra=_EXTRA)
+@declared_options(OPTIONS, after="param", short=_SHORT, extra=_EXTRA)
 @handle_errors(rows=lambda d: d.get("signals") or d.get("window_sweep") or [])
 def detect_cmd(
     workspace: Path = typer.Argument(..., help="Workspace file."),
@@ -96,12 +96,13 @@ def detect_cmd(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress on stderr."),
     **declared: str,
 ) -> None:
-    mode = _mode(declared.pop("mode", None), raw, compat)
-    eng = resolve_engine(declared.pop("engine", None), spark_master=declared.pop("spark_master", None),
+    chosen = given(OPTIONS, declared)
+    mode = _mode(chosen.pop("mode", None), raw, compat)
+    eng = resolve_engine(chosen.pop("engine", None), spark_master=chosen.pop("spark_master", None),
                          spark_conf=parse_pairs(spark_conf, option="--spark-conf",
                                                 example="spark.executor.memory=8g"),
-                         spark_staging=declared.pop("spark_staging", None))
-    params: dict = {**given(DETECT_PARAMS, declared), **parse_param_options(param)}
+                         spark_staging=chosen.pop("spark_staging", None))
+    params: dict = {**chosen, **parse_param_options(param)}
     window = str(params.pop("window", COACTION_PARAMS[0].default))
     if signals:  # a signal the engine cannot run is a usage error, before the workspace is read
         eng.check([s.strip() for s in signals.split(",") if s.strip()])

@@ -1,10 +1,10 @@
 """Command-line options generated from parameter declarations (:class:`ioscope.params.Param`).
 
 A verb declares ``**declared`` in its signature and :func:`declared_options` replaces it with one
-option per declared parameter: ``min_weight`` -> ``--min-weight``, its help from the declaration
-and its declared default shown. Values arrive as typed (strings; a ``bool`` is a flag) and
-unset (None), so the library validates them against the same declaration, with the one message
-format, whichever way they came in.
+option per declared parameter: ``min_weight`` -> ``--min-weight``, its help and default from the
+declaration. Values arrive as typed (strings; a ``bool`` is a flag), so the library validates
+them against the same declaration, with the one message format, whichever way they came in;
+:func:`given` keeps those the user set.
 """
 
 from __future__ import annotations
@@ -29,39 +29,48 @@ def _option(p: Param, short: str | None, extra: str) -> typer.models.OptionInfo:
     help_ = p.help + (" " + extra if extra else "")
     if p.kind == "bool":
         return typer.Option(bool(p.default), *decls, help=help_)
-    return typer.Option(None, *decls, help=help_, metavar=_METAVAR.get(p.kind, p.kind),
-                        show_default=False if p.default is None else _shown(p.default))
+    return typer.Option(None if p.default is None else _shown(p.default), *decls, help=help_,
+                        metavar=("[" + "|".join(p.choices) + "]" if p.kind == "choice"
+                                 else _METAVAR.get(p.kind, p.kind)), show_default=p.default is not None)
 
 
 def _shown(default: object) -> str:
     return ",".join(map(str, default)) if isinstance(default, (tuple, list)) else str(default)
 
 
-def declared_options(spec: Iterable[Param], *, short: dict[str, str] | None = None,
+def declared_options(spec: Iterable[Param], *, after: str | None = None,
+                     short: dict[str, str] | None = None,
                      extra: dict[str, str] | None = None) -> Callable:
     """Replace the ``**declared`` parameter of a typer command with an option per parameter of
-    ``spec`` (``short``: a short flag by name; ``extra``: help added to the declaration's)."""
+    ``spec``, listed after the command's own parameter ``after`` (default: last); ``short``: a
+    short flag by name; ``extra``: help added to the declaration's."""
     spec = tuple(spec)
+    keyword = inspect.Parameter.KEYWORD_ONLY
 
     def deco(fn: Callable) -> Callable:
         sig = inspect.signature(fn)
-        own = [q for q in sig.parameters.values() if q.kind is not inspect.Parameter.VAR_KEYWORD]
+        # typer passes every value by name, so all can be keyword-only, in any order
+        own = [q.replace(kind=keyword) for q in sig.parameters.values()
+               if q.kind is not inspect.Parameter.VAR_KEYWORD]
         generated = [inspect.Parameter(
-            p.name, inspect.Parameter.KEYWORD_ONLY,
+            p.name, keyword,
             default=_option(p, (short or {}).get(p.name), (extra or {}).get(p.name, "")),
             annotation=bool if p.kind == "bool" else Optional[str]) for p in spec]
-        fn.__signature__ = sig.replace(parameters=own + generated)
+        at = [q.name for q in own].index(after) + 1 if after else len(own)
+        fn.__signature__ = sig.replace(parameters=own[:at] + generated + own[at:])
         return fn
 
     return deco
 
 
 def given(spec: Iterable[Param], values: dict) -> dict:
-    """The declared parameters the user set: None (not given) and an unset flag are left out,
-    so the library's declared defaults hold."""
-    out = {}
-    for p in spec:
-        v = values.get(p.name)
-        if v is not None and not (p.kind == "bool" and v == p.default):
-            out[p.name] = v
-    return out
+    """The declared parameters the user set on the command line: those at their declared
+    default are left out, so the library's declared defaults hold and a parameter that does not
+    apply to a run (``--fdr`` in a raw run) is not taken for one the user gave."""
+    return {p.name: values[p.name] for p in spec
+            if values.get(p.name) is not None and values[p.name] != _cli_default(p)}
+
+
+def _cli_default(p: Param) -> object:
+    return bool(p.default) if p.kind == "bool" else (
+        None if p.default is None else _shown(p.default))
