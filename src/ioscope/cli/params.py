@@ -24,14 +24,19 @@ _METAVAR = {"int": "<int>", "float": "<number>", "str": "<text>", "duration": "<
             "choice": "<choice>", "list": "<list>", "size": "<size>", "threads": "<int|auto>"}
 
 
-def _option(p: Param, short: str | None, extra: str) -> typer.models.OptionInfo:
+def _option(p: Param, short: str | None, extra: str, panel: str | None) -> typer.models.OptionInfo:
     decls = [p.option] + ([short] if short else [])
-    help_ = p.help + (" " + extra if extra else "")
+    form = {"duration": "A duration: 30, 30s, 10m, 2h, 1d.",
+            "size": "A size: 512MB, 4GB, 2GiB.",
+            "list": "Comma-separated" + (", from: " + ", ".join(p.choices) + "." if p.choices
+                                         else ".")}.get(p.kind, "")
+    help_ = " ".join(t for t in (p.help, extra, form) if t)
     if p.kind == "bool":
-        return typer.Option(bool(p.default), *decls, help=help_)
-    return typer.Option(None if p.default is None else _shown(p.default), *decls, help=help_,
-                        metavar=("[" + "|".join(p.choices) + "]" if p.kind == "choice"
-                                 else _METAVAR.get(p.kind, p.kind)), show_default=p.default is not None)
+        return typer.Option(bool(p.default), *decls, help=help_, rich_help_panel=panel)
+    metavar = ("[" + "|".join(p.choices) + "]" if p.kind == "choice"
+               else _METAVAR.get(p.kind, p.kind))
+    return typer.Option(_cli_default(p), *decls, help=help_, metavar=metavar,
+                        show_default=p.default is not None, rich_help_panel=panel)
 
 
 def _shown(default: object) -> str:
@@ -39,11 +44,12 @@ def _shown(default: object) -> str:
 
 
 def declared_options(spec: Iterable[Param], *, after: str | None = None,
-                     short: dict[str, str] | None = None,
-                     extra: dict[str, str] | None = None) -> Callable:
+                     short: dict[str, str] | None = None, extra: dict[str, str] | None = None,
+                     panel: Callable[[str], str] | None = None) -> Callable:
     """Replace the ``**declared`` parameter of a typer command with an option per parameter of
     ``spec``, listed after the command's own parameter ``after`` (default: last); ``short``: a
-    short flag by name; ``extra``: help added to the declaration's."""
+    short flag by name; ``extra``: help added to the declaration's; ``panel``: the --help panel
+    of a parameter, by name."""
     spec = tuple(spec)
     keyword = inspect.Parameter.KEYWORD_ONLY
 
@@ -54,7 +60,8 @@ def declared_options(spec: Iterable[Param], *, after: str | None = None,
                if q.kind is not inspect.Parameter.VAR_KEYWORD]
         generated = [inspect.Parameter(
             p.name, keyword,
-            default=_option(p, (short or {}).get(p.name), (extra or {}).get(p.name, "")),
+            default=_option(p, (short or {}).get(p.name), (extra or {}).get(p.name, ""),
+                            panel(p.name) if panel else None),
             annotation=bool if p.kind == "bool" else Optional[str]) for p in spec]
         at = [q.name for q in own].index(after) + 1 if after else len(own)
         fn.__signature__ = sig.replace(parameters=own[:at] + generated + own[at:])
