@@ -99,13 +99,14 @@ def test_size_and_threads_kinds():
 @pytest.mark.parametrize("p, bad", checkable(DETECT_PARAMS))
 def test_detect_parameter_rejected_by_library_and_cli(posts_ws, posts_path, p, bad):
     expected = standard(p, "detect", bad)
+    runs = posts_ws.count("runs")
     with pytest.raises(ParameterError) as e:
         run_detect(posts_ws, params={p.name: bad})
     assert str(e.value) == expected
     with pytest.raises(ParameterError) as e:  # the convenience takes the names as keywords
         detect(posts_ws, **{p.name: bad})
     assert str(e.value) == expected
-    assert posts_ws.count("runs") == 0
+    assert posts_ws.count("runs") == runs  # refused before the run opened
     if p.kind != "bool":  # a flag takes no value
         posts_ws.close()
         assert cli_error(["detect", str(posts_path), p.option, bad]) == expected
@@ -233,3 +234,35 @@ def test_key_value_options_share_one_parser_and_message(posts_path, args, form):
     assert r.exit_code == 2, r.output
     error = json.loads(r.stdout)["error"]
     assert error["code"] == "usage" and error["message"] == form
+
+
+def test_parse_pairs_forms():
+    from ioscope.errors import UsageError
+    from ioscope.params import parse_pairs
+
+    assert parse_pairs([" a = 1", "b=x=y"], option="--o") == {"a": "1", "b": "x=y"}
+    assert parse_pairs("a=1, b=2,", option="--map") == {"a": "1", "b": "2"}
+    assert parse_pairs(None, option="--o") == {} == parse_pairs("", option="--o")
+    with pytest.raises(UsageError, match=r"^--o takes KEY=VALUE; got ' =1'\.$"):
+        parse_pairs([" =1"], option="--o")
+
+
+def test_mode_is_one_argument_and_the_old_keywords_are_gone(posts_ws, posts_path):
+    for old in ({"raw": True}, {"compat": "cnt"}):
+        with pytest.raises(ParameterError, match=f"detect has no parameter '{next(iter(old))}'"):
+            detect(posts_ws, **old)
+    from ioscope.errors import UsageError
+    with pytest.raises(UsageError, match="'fdr' applies to the calibrated pipeline"):
+        run_detect(posts_ws, mode="raw", params={"fdr": 0.05})
+    posts_ws.close()
+    r = runner.invoke(app, ["detect", str(posts_path), "--raw", "--mode", "cnt", "--json"])
+    assert r.exit_code == 2 and "disagree: cnt, raw" in json.loads(r.stdout)["error"]["message"]
+    r = runner.invoke(app, ["detect", str(posts_path), "--compat", "cnt", "--fdr", "0.05", "--json"])
+    assert r.exit_code == 2 and "'fdr' applies" in json.loads(r.stdout)["error"]["message"]
+    r = runner.invoke(app, ["detect", str(posts_path), "--mode", "cnt", "--json"])
+    assert r.exit_code == 0, r.output
+    with Workspace.open(posts_path, read_only=True) as ws:
+        recorded = json.loads(ws.sql("SELECT parameters FROM runs ORDER BY started_at DESC "
+                                     "LIMIT 1").fetchone()[0])
+    assert (recorded["mode"], recorded["compat"]) == ("cnt", "cnt")
+    assert "significance" not in recorded
