@@ -17,7 +17,6 @@ from ioscope.accounts.registry import all_params
 from ioscope.accounts.scoring import SCORE_PARAMS
 from ioscope.cli.common import emit_json, format_option, handle_errors, out, progress, stdin_file
 from ioscope.cli.params import declared_options, given
-from ioscope.errors import UsageError
 from ioscope.detect.significance.explain import format_p_value
 from ioscope.model.names import account_label
 from ioscope.params import parse_pairs
