@@ -24,6 +24,7 @@ from ioscope.detect.engine import ENGINE_PARAMS
 from ioscope.detect.parameters import COACTION_PARAMS, DETECT_PARAMS, MODE, RUN_PARAMS
 from ioscope.detect.significance.calibrated import SIGNIF_PARAMS
 from ioscope.errors import ParameterError
+from ioscope.ingest import INGEST_PARAMS
 from ioscope.params import Param, invalid_value
 from ioscope.simulate import SIMULATE_PARAMS, simulate
 from ioscope.workspace import Workspace
@@ -67,7 +68,7 @@ def posts_ws(posts_path):
 
 def test_every_declared_kind_has_an_invalid_value_or_takes_any_text():
     every = (DETECT_PARAMS + (MODE,) + ENGINE_PARAMS + all_params() + TRAIN_PARAMS + SCORE_PARAMS
-             + SIMULATE_PARAMS + tuple(p for s in SIGNALS.values() for p in s.spec))
+             + SIMULATE_PARAMS + INGEST_PARAMS + tuple(p for s in SIGNALS.values() for p in s.spec))
     for p in every:
         bad = invalid_value(p)
         if bad is None:
@@ -266,3 +267,18 @@ def test_mode_is_one_argument_and_the_old_keywords_are_gone(posts_ws, posts_path
                                      "LIMIT 1").fetchone()[0])
     assert (recorded["mode"], recorded["compat"]) == ("cnt", "cnt")
     assert "significance" not in recorded
+
+
+@pytest.mark.parametrize("p, bad", checkable(INGEST_PARAMS))
+def test_ingest_parameter_rejected_by_library_and_cli(tmp_path, p, bad):
+    from ioscope.ingest import ingest
+
+    source = tmp_path / "posts.csv"
+    source.write_text("post_id,account_id,created_at,text\n1,a,2024-01-01T00:00:00Z,hi\n")
+    expected = standard(p, "ingest", bad)
+    with Workspace.open(tmp_path / "w.duckdb") as ws:
+        with pytest.raises(ParameterError) as e:
+            ingest(ws, [source], **{p.name: bad})
+        assert str(e.value) == expected
+        assert ws.count("posts") == 0
+    assert cli_error(["ingest", str(tmp_path / "w.duckdb"), str(source), p.option, bad]) == expected
