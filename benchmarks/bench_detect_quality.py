@@ -91,7 +91,7 @@ def run_case(name: str, knobs: dict, args, tmp: Path) -> dict:
     ingest(ws, [sim["paths"]["posts"], sim["paths"]["accounts"], sim["paths"]["ads"]])
     prep = time.perf_counter() - t0
     accounts = ws.sql("SELECT count(DISTINCT account_id) FROM posts").fetchone()[0]
-    _, raw_wall, raw_cpu = _timed(lambda: detect(ws, raw=True), args.repeat)
+    _, raw_wall, raw_cpu = _timed(lambda: detect(ws, mode="raw"), args.repeat)
     raw = _raw_metrics(ws, sim["paths"]["truth"])
     report, wall, cpu = _timed(lambda: detect(ws), args.repeat)
     ev = evaluate(ws, sim["paths"]["truth"])

@@ -165,7 +165,7 @@ def main() -> None:
         ingest(ws, [summary["paths"][k] for k in ("posts", "accounts", "ads")])
     print(f"{ws.count('posts'):,} posts ready in {time.perf_counter() - t0:.0f} s; "
           f"signals: {', '.join(signals)}; {'raw' if args.raw else 'calibrated'}")
-    options = dict(signals=signals, raw=args.raw)
+    options = dict(signals=signals, mode="raw" if args.raw else "calibrated")
     print_progress()
 
     with TreeMemory() as duck_mem:

@@ -96,7 +96,7 @@ def test_temp_limit_caps_duckdb_spill_and_is_recorded(ws_path):
     # the library applies it to the connection the run used (DuckDB reports it in GiB)
     from ioscope.detect import detect
     with Workspace.open(ws_path) as ws:
-        detect(ws, raw=True, signals="co_repost", temp_limit="7GB")
+        detect(ws, mode="raw", signals="co_repost", temp_limit="7GB")
         setting = ws.sql("SELECT current_setting('max_temp_directory_size')").fetchall()[0][0]
     assert setting.startswith("6.5"), setting
     r = runner.invoke(app, ["detect", str(ws_path), "--temp-limit", "lots", "--json"])

@@ -81,7 +81,7 @@ def test_hand_computed_directed_weights(tmp_path, ws):
         "9,b,b,,,,1500000500,\n"
         "10,c,c,,,@only,1500000530,\n")
     ingest(ws, [f])
-    detect(ws, compat="cnt", window=60, min_weight=1)
+    detect(ws, mode="cnt", window=60, min_weight=1)
     got = ioscope_networks(ws)
     # co_tweet: a's 1 and 2 both match b's 3 (Δt 60 and 30); b's 3 matches a's 1 and 2; the empty
     # text of b (9) matches c's "@only" (empty after normalization), and replies count, as in CNT
@@ -100,7 +100,7 @@ def test_hand_computed_directed_weights(tmp_path, ws):
 def test_same_edges_as_cnt_semantics_on_synthetic_data(tmp_path, ws, window, min_weight):
     synth = write_cnt_csv(tmp_path / "s.csv", posts=3000, seed=5, accounts=60, days=0.5)
     ingest(ws, [synth.path])
-    detect(ws, compat="cnt", window=window, min_weight=min_weight)
+    detect(ws, mode="cnt", window=window, min_weight=min_weight)
     got, want = ioscope_networks(ws), cnt_networks(synth.path, window, min_weight)
     for net in want:
         assert got[net] == want[net], net
@@ -119,7 +119,7 @@ def test_identical_edge_sets_with_cnt_itself(tmp_path, ws):
     except subprocess.CalledProcessError as e:
         pytest.skip(f"CNT could not run here: {e.stderr[-300:]!r}")
     ingest(ws, [synth.path])
-    detect(ws, compat="cnt", window=60, min_weight=2)
+    detect(ws, mode="cnt", window=60, min_weight=2)
     got = ioscope_networks(ws)
     for net in NETWORKS.values():
         with open(out / f"{net}.csv", newline="") as f:

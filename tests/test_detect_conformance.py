@@ -92,9 +92,9 @@ def test_global_parameter_errors(ws):
     with pytest.raises(ParameterError, match="There is no signal 'co_nothing'"):
         detect(ws, signals=["co_nothing"])
     with pytest.raises(ParameterError, match="no 'cnt'-compatible mode"):
-        detect(ws, signals=["co_hashtag"], compat="cnt")
-    with pytest.raises(ParameterError, match="compat"):
-        detect(ws, compat="other")
+        detect(ws, signals=["co_hashtag"], mode="cnt")
+    with pytest.raises(ParameterError, match="mode"):
+        detect(ws, mode="other")
     with pytest.raises(ParameterError, match="not among the signals run"):
         detect(ws, signals=["co_link"], params={"co_text": {"min_chars": 3}})
 

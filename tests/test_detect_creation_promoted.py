@@ -92,7 +92,7 @@ def test_creation_burst_weight_counts_shared_items_once(ws):
     rows += [post(f"o{i}", f"o{i}", 100 * i, hashtags=["z"]) for i in range(5)]
     load(ws, rows)
     date_accounts(ws, ["a", "b", "c"], spread_days=2000)
-    detect(ws, raw=True, signals=["creation_burst"], params={"creation_burst": {"min_weight": 1}})
+    detect(ws, mode="raw", signals=["creation_burst"], params={"creation_burst": {"min_weight": 1}})
     w = {k: e["weight"] for k, e in edges(ws, "creation_burst").items()}
     assert w == {("a", "b"): 2, ("a", "c"): 2, ("b", "c"): 2}    # #x and #y, each once
     first = {(v["account_1"], v["account_2"], v["item"]): (v["post_1"], v["post_2"])

@@ -40,7 +40,7 @@ def test_a_dropped_temporary_table_is_freed_during_a_replacing_run(ws):
 def test_twins_replace_the_rows_or_leave_them(ws):
     ws.ensure("edges")
     load(ws, planted(seed=3, events=4)[0])
-    detect(ws, signals="co_repost", raw=True)
+    detect(ws, signals="co_repost", mode="raw")
     before = ws.rows("SELECT * FROM edges ORDER BY ALL")
     assert before
     with pytest.raises(RuntimeError):
@@ -115,7 +115,7 @@ def test_null_in_chunks_of_items_equals_the_whole(ws, monkeypatch, window):
 
 def test_near_duplicate_words_in_chunks_of_texts_change_nothing(ws, monkeypatch):
     def result() -> tuple:
-        detect(ws, signals="near_duplicate_text", raw=True, min_weight=1)
+        detect(ws, signals="near_duplicate_text", mode="raw", min_weight=1)
         drop = lambda r: {k: v for k, v in r.items() if k != "run_id"}  # noqa: E731
         return ({k: drop(r) for k, r in edges(ws, "near_duplicate_text").items()},
                 [drop(r) for r in evidence(ws, "near_duplicate_text")])

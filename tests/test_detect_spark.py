@@ -19,7 +19,7 @@ import pytest
 from typer.testing import CliRunner
 
 from ioscope.cli.main import app
-from ioscope.detect import SIGNALS, detect, detect_coaction
+from ioscope.detect import SIGNALS, detect
 from ioscope.detect.engine import SPARK_UNSUPPORTED, SparkEngine, resolve_engine
 from ioscope.detect.engine.translate import NotPortable, parse, to_spark
 from ioscope.errors import EngineUnavailableError, ParameterError, UnsupportedOnEngineError
@@ -80,7 +80,7 @@ def test_unsupported_list_is_exact(ws):
     load(ws, planted(seed=4, events=2)[0])
     for name in SIGNALS:
         with recording() as log:
-            detect(ws, signals=[name], hot_items="cap", max_item_actions=3, raw=True)
+            detect(ws, signals=[name], hot_items="cap", max_item_actions=3, mode="raw")
         portable = True
         for statement in log:
             try:
@@ -121,9 +121,9 @@ def test_unsupported_signal_refused_before_any_work(ws, refused):
     runs = ws.count("runs")
     for raw in (False, True):
         with pytest.raises(UnsupportedOnEngineError, match=refused):
-            detect(ws, signals=["co_link", refused], engine="spark", raw=raw)
+            detect(ws, signals=["co_link", refused], engine="spark", mode="raw" if raw else "calibrated")
     with pytest.raises(UnsupportedOnEngineError, match=refused):
-        detect_coaction(ws, signals=[refused], engine="spark")
+        detect(ws, mode="raw", signals=[refused], engine="spark")
     assert ws.count("runs") == runs
 
 
@@ -256,7 +256,7 @@ def test_calibrated_same_edges_evidence_significance_and_clusters(spark, sim_pat
 
 
 def test_raw_mode_same_edges_and_evidence(spark, sim_path, tmp_path):
-    """``detect_coaction`` (raw: no significance, nothing copied back to DuckDB) with the default
+    """``detect(mode="raw")`` (raw: no significance, nothing copied back to DuckDB) with the default
     hot-item policy (skip) and a small cell limit, so hot cells are set aside on both engines;
     all evidence kept. The run records the engine and the spill cap."""
     shutil.copy(sim_path, tmp_path / "w.duckdb")
@@ -264,9 +264,9 @@ def test_raw_mode_same_edges_and_evidence(spark, sim_path, tmp_path):
     options = dict(signals=signals, max_item_actions=8, max_evidence=0,
                    params={"hashtag_sequence": {"min_posts": 2, "min_hashtags": 2}})
     with Workspace.open(tmp_path / "w.duckdb") as ws:
-        duck_report = detect_coaction(ws, **options)
+        duck_report = detect(ws, mode="raw", **options)
         duck = _results(ws)
-        spark_report = detect_coaction(ws, engine="spark", temp_limit="5GB", **options)
+        spark_report = detect(ws, mode="raw", engine="spark", temp_limit="5GB", **options)
         got = _results(ws)
         run = ws.rows("SELECT parameters FROM runs WHERE run_id = ?", [spark_report.run_id])[0]
     counts = _report_counts(duck_report)
@@ -291,9 +291,9 @@ def test_promoted_amplification_same_edges_and_significance(spark, ws):
     promote(ws, [f"orig1_{e}" for e in range(8)] + ["star2", "star5"])
     signals = ["promoted_amplification"]
     for raw in (False, True):
-        duck_report = detect(ws, signals=signals, raw=raw)
+        duck_report = detect(ws, signals=signals, mode="raw" if raw else "calibrated")
         duck = _results(ws)
-        spark_report = detect(ws, signals=signals, raw=raw, engine="spark")
+        spark_report = detect(ws, signals=signals, mode="raw" if raw else "calibrated", engine="spark")
         got = _results(ws)
         edges = duck["promoted_amplification"][0]
         assert len(edges) > 100
@@ -306,7 +306,7 @@ def test_promoted_amplification_same_edges_and_significance(spark, ws):
 def test_cnt_mode_same_edges_through_the_cli(spark, sim_path, tmp_path):
     shutil.copy(sim_path, tmp_path / "w.duckdb")
     with Workspace.open(tmp_path / "w.duckdb") as ws:
-        detect(ws, compat="cnt", max_evidence=3)
+        detect(ws, mode="cnt", max_evidence=3)
         duck = _results(ws)
     res = CliRunner().invoke(app, ["detect", str(tmp_path / "w.duckdb"), "--compat", "cnt",
                                    "--max-evidence", "3", "--engine", "spark",
@@ -324,7 +324,7 @@ def test_failure_on_spark_leaves_the_workspace_as_it_was(spark, sim_path, tmp_pa
 
     shutil.copy(sim_path, tmp_path / "w.duckdb")
     with Workspace.open(tmp_path / "w.duckdb") as ws:
-        detect(ws, signals=["co_reply"], raw=True)
+        detect(ws, signals=["co_reply"], mode="raw")
         before = (ws.count("edges"), ws.count("edge_evidence"), ws.count("runs"))
         real = engine.SparkSql._insert_into_workspace
 
@@ -335,7 +335,7 @@ def test_failure_on_spark_leaves_the_workspace_as_it_was(spark, sim_path, tmp_pa
 
         monkeypatch.setattr(engine.SparkSql, "_insert_into_workspace", fail_on_evidence)
         with pytest.raises(RuntimeError, match="executor lost"):
-            detect(ws, signals=["co_link"], engine="spark", raw=True)
+            detect(ws, signals=["co_link"], engine="spark", mode="raw")
         assert (ws.count("edges"), ws.count("edge_evidence"), ws.count("runs")) == before
         assert not spark.catalog.listTables() or all(
             not t.name.startswith("_det_") for t in spark.catalog.listTables())
@@ -352,9 +352,9 @@ def test_every_supported_signal_every_hot_policy_larger(spark, large_sim_path, t
                    max_evidence=0, params={"hashtag_sequence": {"min_posts": 2, "min_hashtags": 2},
                                            "co_text": {"min_chars": 5}})
     with Workspace.open(tmp_path / "w.duckdb") as ws:
-        duck_report = detect_coaction(ws, **options)
+        duck_report = detect(ws, mode="raw", **options)
         duck = _results(ws)
-        spark_report = detect_coaction(ws, engine="spark", **options)
+        spark_report = detect(ws, mode="raw", engine="spark", **options)
         got = _results(ws)
     assert sum(len(e) for e, _ in duck.values()) > 1000
     _assert_same(duck, got, SUPPORTED)

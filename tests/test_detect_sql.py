@@ -23,7 +23,7 @@ def test_every_statement_transpiles_to_spark(ws, compat):
     date_accounts(ws, groups[0])  # so that creation_burst and promoted_amplification run fully
     promote(ws, [f"orig1_{e}" for e in range(3)])
     with recording() as log:
-        detect(ws, signals=None if compat else list(SIGNALS), compat=compat,
+        detect(ws, signals=None if compat else list(SIGNALS), mode=compat or "calibrated",
                max_evidence=5, hot_items="cap", max_item_actions=3)
     assert len(log) > 50
     for statement in log:

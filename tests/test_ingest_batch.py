@@ -269,7 +269,7 @@ def test_honor_deletions_leaves_deleted_posts_out(ws):
     ingest(ws, [path])
 
     def weight(**kw) -> int:
-        detect(ws, signals=["co_repost"], raw=True, **kw)
+        detect(ws, signals=["co_repost"], mode="raw", **kw)
         return ws.sql("SELECT max(weight) FROM edges").fetchone()[0]
 
     assert weight() == 3
@@ -306,7 +306,7 @@ def test_co_link_finds_edges_from_url_ids(ws):
     """fb_1 and fb_2 share url 7 within 30 s and url 8 within 20 s: one co_link edge of weight 2
     (tw_3 shares url 7 too, within the window of both)."""
     ingest(ws, [FIX / "coortweet_wide.csv"])
-    detect(ws, signals=["co_link"], raw=True, window="60s", min_weight=2)
+    detect(ws, signals=["co_link"], mode="raw", window="60s", min_weight=2)
     edges = ws.sql("SELECT account_1, account_2, weight FROM edges ORDER BY 1, 2").fetchall()
     assert ("fb_1", "fb_2", 2) in edges
     items = {x[0] for x in ws.sql("SELECT item FROM edge_evidence").fetchall()}

@@ -51,7 +51,7 @@ def test_near_identical_copies_become_one_item(ws, tmp_path):
         _picture(100 + n).save(d / "photos" / f"pc_{n}.jpg", quality=95)
     (d / "photos" / "broken.png").write_bytes(b"not an image")
     ingest(ws, files)
-    detect(ws, signals=["co_media"], raw=True, min_weight=2)
+    detect(ws, signals=["co_media"], mode="raw", min_weight=2)
     assert ws.sql("SELECT count(*) FROM edges").fetchone()[0] == 0  # every file differs
     r = hash_media(ws, d, max_distance=6)
     assert (r["files"], r["hashed"], r["unreadable"], r["post_media_hashed"]) == (10, 9, 1, 9)
@@ -60,7 +60,7 @@ def test_near_identical_copies_become_one_item(ws, tmp_path):
         assert items[f"photos/pa_{n}.jpg"] == items[f"photos/pb_{n}.jpg"]
         assert items[f"photos/pa_{n}.jpg"].startswith("phash:")
         assert items[f"photos/pc_{n}.jpg"] != items[f"photos/pa_{n}.jpg"]
-    detect(ws, signals=["co_media"], raw=True, min_weight=2)
+    detect(ws, signals=["co_media"], mode="raw", min_weight=2)
     edges = ws.sql("SELECT account_1, account_2, weight FROM edges").fetchall()
     assert edges == [("-100100", "-100101", 3)]
     # a re-run with distance 0 starts from the exact items: only identical hashes are merged

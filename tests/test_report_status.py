@@ -125,7 +125,7 @@ def test_completed_runs_set_the_status(ingested, tmp_path):
 
     path = _copy(ingested, tmp_path / "raw.duckdb")
     with Workspace.open(path) as ws:
-        run_detect(ws, raw=True)
+        run_detect(ws, mode="raw")
     raw = _statuses(path)
     assert raw["report"]["campaigns"]["status"] == "not_run"
     assert "raw" in raw["report"]["campaigns"]["message"]

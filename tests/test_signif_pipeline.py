@@ -53,12 +53,12 @@ def test_raw_mode_keeps_the_edges_and_empties_the_clusters(planted_ws):
     ws, _ = planted_ws
     detect(ws)
     assert flagged_accounts(ws)
-    report = detect(ws, raw=True)
+    report = detect(ws, mode="raw")
     assert "significance" not in report.to_dict()
     assert ws.sql("SELECT count(*), count(p_value) FROM edges").fetchone()[1] == 0
     assert flagged_accounts(ws) == [] and list_clusters(ws) == []
     with pytest.raises(UsageError):
-        detect(ws, raw=True, fdr=0.05)
+        detect(ws, mode="raw", fdr=0.05)
 
 
 def test_a_stricter_fdr_flags_no_more(planted_ws):

@@ -46,7 +46,7 @@ def test_calibration_preset_with_viral_memes_stays_clean(tmp_path):
     ws, _, _, campaigns = _world(tmp_path, posts=30_000, seed=11, preset="calibration")
     with ws:
         assert campaigns == []
-        detect(ws, signals=["co_media"], raw=True, min_weight=1)
+        detect(ws, signals=["co_media"], mode="raw", min_weight=1)
         # memes are posted by unrelated accounts within the window: thousands of co-actions
         memes = ws.sql("SELECT count(*) FROM edge_evidence WHERE item LIKE '%meme-%'").fetchone()[0]
         assert memes > 1000

@@ -14,9 +14,9 @@ process gets DuckDB's usual default, 80 % of the machine's memory, and DuckDB it
 from __future__ import annotations
 
 import os
-import re
 
-from ioscope.errors import ParameterError
+from ioscope import params
+from ioscope.params import Param
 
 __all__ = ["DUCKDB_SHARE", "RESERVE", "MIN_SHARE", "DEFAULT_BUDGET_SHARE",
            "duckdb_memory_limit", "parse_size"]
@@ -31,19 +31,12 @@ MIN_SHARE = 0.25
 #: Share of the machine's memory that is the budget when none is given (DuckDB's default).
 DEFAULT_BUDGET_SHARE = 0.8
 
-_UNITS = {"b": 1, "kb": 1000, "mb": 1000**2, "gb": 1000**3, "tb": 1000**4,
-          "kib": 2**10, "mib": 2**20, "gib": 2**30, "tib": 2**40}
-_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)\s*$", re.I)
 
 
 def parse_size(value: str, name: str = "memory_limit", command: str = "detect") -> int:
     """Bytes of a size as DuckDB writes them (``"4GB"`` = 4·10⁹, ``"4GiB"`` = 4·2³⁰), else a
-    ParameterError with the standard message."""
-    m = _SIZE.match(str(value))
-    if not m:
-        raise ParameterError(f"The {name!r} parameter of {command} must be a size such as "
-                             f"'4GB'. Got {str(value)!r} instead.")
-    return int(float(m[1]) * _UNITS[m[2].lower()])
+    ParameterError with the standard message (the declared kind ``size``)."""
+    return params.parse_size(Param(name, "size", "", "").coerce(value, command))
 
 
 def _machine_bytes() -> int:

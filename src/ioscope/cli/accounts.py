@@ -14,10 +14,12 @@ from ioscope.accounts import (FAMILIES, account_scores, compute_signals, flagged
                               train)
 from ioscope.accounts.evidence import account_evidence
 from ioscope.accounts.registry import all_params
+from ioscope.accounts.scoring import SCORE_PARAMS
 from ioscope.cli.common import emit_json, format_option, handle_errors, out, progress, stdin_file
-from ioscope.errors import UsageError
+from ioscope.cli.params import declared_options, given
 from ioscope.fmt import format_p_value
 from ioscope.model.names import account_label
+from ioscope.params import parse_pairs
 from ioscope.workspace import Workspace
 
 class _WorkspaceGroup(TyperGroup):
@@ -66,13 +68,7 @@ def _split(text: Optional[str]) -> Optional[list[str]]:
 
 
 def _params(pairs: Optional[List[str]]) -> dict[str, str]:
-    out_: dict[str, str] = {}
-    for p in pairs or []:
-        if "=" not in p:
-            raise UsageError(f"--param takes name=value; got {p!r}.")
-        k, v = p.split("=", 1)
-        out_[k.strip()] = v.strip()
-    return out_
+    return parse_pairs(pairs, option="--param", form="name=value", example="content_min_posts=5")
 
 
 @app.callback(invoke_without_command=True)
@@ -200,23 +196,23 @@ def train_cmd(
 
 
 @app.command("score")
+@declared_options(SCORE_PARAMS, after="model")
 @handle_errors(rows="accounts")
 def score_cmd(
     ctx: typer.Context,
     model: Optional[str] = typer.Option(None, "--model", help="Model id (default: the latest)."),
-    method: str = typer.Option("auto", "--method", help="auto, model, zscore or isolation_forest."),
-    top: int = typer.Option(5, "--top", help="Contributing signals kept per account."),
     limit: int = typer.Option(20, "--limit", "-n", help="Rows to show (table output)."),
     json: bool = typer.Option(False, "--json", help="Print every scored account as JSON."),
     fmt: Optional[str] = format_option(),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress on stderr."),
+    **declared: str,
 ) -> None:
     """Score every account (trained model, else unsupervised) with its top contributing signals.
 
     Example: ioscope accounts case.duckdb score --method isolation_forest --json
     """
     with Workspace.open(_ws(ctx), create=False) as ws, progress(quiet):
-        report = score(ws, model_id=model, params={"method": method, "top": top})
+        report = score(ws, model_id=model, params=given(SCORE_PARAMS, declared))
         rows = account_scores(ws, model_id=report.model_id)
     if json:
         emit_json({"model_id": report.model_id, "method": report.method,

@@ -10,12 +10,12 @@ from rich.markup import escape
 from rich.table import Table
 
 from ioscope.cli.common import emit_json, err, format_option, handle_errors, out, progress
-from ioscope.detect import (SIGNALS, default_signals, detect, estimate_window, window_sweep)
-from ioscope.detect.significance.calibrated import SIGNIF_PARAMS
-from ioscope.detect.engine import resolve_engine
-from ioscope.detect.engine.runner import TEMP_LIMIT
+from ioscope.cli.params import declared_options, given
+from ioscope.detect import SIGNALS, default_signals, estimate_window, run_detect, window_sweep
+from ioscope.detect.engine import ENGINE_PARAMS, resolve_engine
+from ioscope.detect.parameters import COACTION_PARAMS, DETECT_PARAMS, MODE
 from ioscope.errors import StageNotRunError, UsageError
-from ioscope.params import parse_duration
+from ioscope.params import Param, parse_pairs
 from ioscope.workspace import Workspace
 
 
@@ -48,78 +48,62 @@ def _help() -> str:
             "--spark-staging /shared/tmp  (see docs/scale.md)")
 
 
-def _spec(name: str) -> str:
-    p = {q.name: q for q in SIGNIF_PARAMS}[name]
-    return f"{p.help} Default {p.default}."
+#: The declared parameters ``ioscope detect`` takes as options, and their short flags.
+OPTIONS = (MODE,) + DETECT_PARAMS + ENGINE_PARAMS
+_SHORT = {"window": "-w"}
+_EXTRA = {"window": "On the command line also 'auto': CooRnet's estimate from the repost delays.",
+          "mode": "Same as --raw / --compat cnt."}
+#: ``--compat`` names the CNT-compatible mode (kept beside ``--mode cnt``).
+_COMPAT = Param("compat", "choice", None, "", choices=("cnt",))
 
 
 def parse_param_options(items: List[str] | None) -> dict[str, dict[str, str]]:
     """``["co_text.min_chars=5"]`` -> ``{"co_text": {"min_chars": "5"}}``."""
     out: dict[str, dict[str, str]] = {}
-    for item in items or []:
-        key, sep, value = item.partition("=")
+    for key, value in parse_pairs(items, option="--param", form="SIGNAL.NAME=VALUE",
+                                  example="near_duplicate_text.threshold=0.9").items():
         signal, dot, name = key.partition(".")
-        if not sep or not dot or not signal or not name:
-            raise UsageError(f"--param takes SIGNAL.NAME=VALUE; got {item!r}.",
+        if not dot or not signal or not name:
+            raise UsageError(f"--param takes SIGNAL.NAME=VALUE; got {key + '=' + value!r}.",
                              hint="Example: --param near_duplicate_text.threshold=0.9")
-        out.setdefault(signal.strip(), {})[name.strip()] = value.strip()
+        out.setdefault(signal.strip(), {})[name.strip()] = value
     return out
 
 
-def _conf(items: List[str] | None) -> dict[str, str]:
-    conf = {}
-    for item in items or []:
-        key, sep, value = item.partition("=")
-        if not sep or not key.strip():
-            raise UsageError(f"--spark-conf takes KEY=VALUE; got {item!r}.",
-                             hint="Example: --spark-conf spark.executor.memory=8g")
-        conf[key.strip()] = value.strip()
-    return conf
+def _mode(mode: str | None, raw: bool, compat: str | None) -> str:
+    """The run's mode from --mode, --raw and --compat (one of them, or agreeing ones)."""
+    named = {m for m in (mode, "raw" if raw else None,
+                         _COMPAT.coerce(compat, "detect")) if m is not None}
+    if len(named) > 1:
+        raise UsageError(f"--mode, --raw and --compat name the run's mode; these disagree: "
+                         f"{', '.join(sorted(named))}.", hint="Give one of them.")
+    return named.pop() if named else MODE.default
 
 
+@declared_options(OPTIONS, after="param", short=_SHORT, extra=_EXTRA)
 @handle_errors(rows=lambda d: d.get("signals") or d.get("window_sweep") or [])
 def detect_cmd(
     workspace: Path = typer.Argument(..., help="Workspace file."),
     signals: Optional[str] = typer.Option(
         None, "--signals", "-s", help="Comma-separated signals (default: " + ",".join(default_signals()) + ")."),
-    window: str = typer.Option("60s", "--window", "-w", help="Co-action window: 30s, 5m, 1h, seconds, or 'auto' (CooRnet's estimate from the repost delays)."),
-    min_weight: Optional[int] = typer.Option(None, "--min-weight", help="Keep edges with at least this weight (default: per signal, mostly 2)."),
-    compat: Optional[str] = typer.Option(None, "--compat", help="'cnt': coordination-network-toolkit's exact definitions (co_repost, co_text, co_reply, co_link)."),
-    hot_items: Optional[str] = typer.Option(None, "--hot-items", help="Hot-item policy: skip, cap or keep (default skip; keep with --compat)."),
-    max_item_actions: Optional[int] = typer.Option(None, "--max-item-actions", help="Actions of one item per time bucket above which it is hot (0: no limit)."),
-    max_evidence: Optional[int] = typer.Option(None, "--max-evidence", help="Evidence rows kept per edge (0: all; default 100)."),
+    raw: bool = typer.Option(False, "--raw", help="Raw co-action edges only: no significance, no clusters (--mode raw)."),
+    compat: Optional[str] = typer.Option(None, "--compat", help="'cnt': coordination-network-toolkit's exact definitions (co_repost, co_text, co_reply, co_link) (--mode cnt)."),
     param: Optional[List[str]] = typer.Option(None, "--param", "-p", help="Per-signal parameter SIGNAL.NAME=VALUE (repeatable)."),
-    memory_limit: Optional[str] = typer.Option(None, "--memory-limit", help="Memory budget of the whole process, e.g. 4GB (default: 80% of RAM); DuckDB gets 60% of it, leaving at least 1 GiB to the rest, and spills to the temp directory beyond that (docs/scale.md)."),
-    temp_directory: Optional[str] = typer.Option(None, "--temp-directory", help="Where DuckDB spills (default: next to the workspace)."),
-    temp_limit: str = typer.Option(TEMP_LIMIT, "--temp-limit", help="Most DuckDB may spill to the temp directory, e.g. 20GB; beyond it the run fails and the workspace is left as it was."),
-    threads: Optional[int] = typer.Option(None, "--threads", help="DuckDB threads (default: all cores)."),
-    raw: bool = typer.Option(False, "--raw", help="Raw co-action edges only: no significance, no clusters."),
-    fdr: Optional[float] = typer.Option(None, "--fdr", help=_spec("fdr")),
-    stratum: Optional[str] = typer.Option(None, "--stratum", help=_spec("stratum")),
-    timing_stratum: Optional[str] = typer.Option(None, "--timing-stratum", help=_spec("timing_stratum")),
-    resolution: Optional[float] = typer.Option(None, "--resolution", help=_spec("resolution")),
-    min_cluster_size: Optional[int] = typer.Option(None, "--min-cluster-size", help=_spec("min_cluster_size")),
-    seed: Optional[int] = typer.Option(None, "--seed", help=_spec("seed")),
     window_sweep_: Optional[str] = typer.Option(None, "--window-sweep", help="Comma-separated windows (e.g. 10s,60s,10m,1h): run at each and report how the raw and the significant results change; the workspace ends with the --window run."),
-    engine: str = typer.Option("duckdb", "--engine", help="Where the co-action statements run: duckdb (in the workspace) or spark (same results). See docs/scale.md."),
-    spark_master: Optional[str] = typer.Option(None, "--spark-master", help="Spark master URL: local[2], spark://host:7077, yarn (default: local[*])."),
     spark_conf: Optional[List[str]] = typer.Option(None, "--spark-conf", help="Spark setting KEY=VALUE (repeatable), e.g. spark.executor.memory=8g."),
-    spark_staging: Optional[str] = typer.Option(None, "--spark-staging", help="Directory for the Parquet copy of the posts that Spark reads; on a cluster, one every executor can read."),
-    honor_deletions: bool = typer.Option(False, "--honor-deletions", help="Leave out the posts that compliance events (ingested deletion notices or compliance files) say were deleted, or whose account was (default: keep them; docs/signals.md)."),
     json: bool = typer.Option(False, "--json", help="Print the run report as JSON (--format json)."),
     fmt: Optional[str] = format_option(),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress on stderr."),
+    **declared: str,
 ) -> None:
-    eng = resolve_engine(engine, spark_master=spark_master, spark_conf=_conf(spark_conf),
-                         spark_staging=spark_staging)
-    options = dict(signals=signals, min_weight=min_weight, hot_items=hot_items,
-                   max_item_actions=max_item_actions, max_evidence=max_evidence,
-                   params=parse_param_options(param), memory_limit=memory_limit,
-                   temp_directory=temp_directory, temp_limit=temp_limit, threads=threads,
-                   engine=eng, honor_deletions=honor_deletions)
-    significance = dict(fdr=fdr, stratum=stratum, timing_stratum=timing_stratum,
-                        resolution=resolution,
-                        min_cluster_size=min_cluster_size, seed=seed)
+    chosen = given(OPTIONS, declared)
+    mode = _mode(chosen.pop("mode", None), raw, compat)
+    eng = resolve_engine(chosen.pop("engine", None), spark_master=chosen.pop("spark_master", None),
+                         spark_conf=parse_pairs(spark_conf, option="--spark-conf",
+                                                example="spark.executor.memory=8g"),
+                         spark_staging=chosen.pop("spark_staging", None))
+    params: dict = {**chosen, **parse_param_options(param)}
+    window = str(params.pop("window", COACTION_PARAMS[0].default))
     if signals:  # a signal the engine cannot run is a usage error, before the workspace is read
         eng.check([s.strip() for s in signals.split(",") if s.strip()])
     with Workspace.open(workspace, create=False) as ws, progress(quiet):
@@ -134,19 +118,19 @@ def detect_cmd(
                 err.print(f"Window from CooRnet's estimate (q={estimate['q']}, p={estimate['p']}, "
                           f"{estimate['items']:,} items shared twice): {float(window):g} s")
         if window_sweep_:
-            if raw or compat:
+            if mode != "calibrated":
                 raise UsageError("--window-sweep compares significant results; it does not run "
                                  "with --raw or --compat.")
             windows = [w for w in (x.strip() for x in window_sweep_.split(",")) if w]
-            rows = window_sweep(ws, windows, final_window=window, **options,
-                                **{k: v for k, v in significance.items() if v is not None})
+            rows = window_sweep(ws, windows, final_window=window, signals=signals,
+                                engine=eng, params=params)
             if json:
                 emit_json({"window_sweep": rows, "window_estimate": estimate})
             else:
                 _print_sweep(rows)
             return
-        report = detect(ws, window=window, compat=compat, raw=raw, **options,
-                        **{k: v for k, v in significance.items() if v is not None})
+        report = run_detect(ws, signals=signals, mode=mode, engine=eng,
+                            params={**params, "window": window})
     if json:
         d = report.to_dict()
         if estimate is not None:

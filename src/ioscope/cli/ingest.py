@@ -11,7 +11,8 @@ from rich.table import Table
 
 from ioscope.cli.common import emit_json, err, format_option, handle_errors, ingest_progress, out
 from ioscope.info import workspace_info
-from ioscope.ingest import DEFAULT_MEMORY_LIMIT, ingest_workspace, parse_mapping, readers
+from ioscope.cli.params import declared_options, given
+from ioscope.ingest import INGEST_PARAMS, ingest_workspace, parse_mapping, readers
 from ioscope.workspace import Workspace
 
 
@@ -33,6 +34,7 @@ def _ingest_help() -> str:
             "post_id=id,account_id=user,created_at=time,text=body --platform twitter")
 
 
+@declared_options(INGEST_PARAMS, after="allow_all_quarantined")
 @handle_errors()
 def ingest_cmd(
     workspace: Path = typer.Argument(..., help="Workspace file (DuckDB); created when missing."),
@@ -48,16 +50,14 @@ def ingest_cmd(
     allow_all_quarantined: bool = typer.Option(
         False, "--allow-all-quarantined", help="Accept a file whose records are all quarantined "
         "(by default that is an error naming the format the file looks like)."),
-    memory_limit: str = typer.Option(DEFAULT_MEMORY_LIMIT, "--memory-limit",
-                                     help="Memory budget of the run (the whole process), e.g. 4GB: "
-                                     "DuckDB gets 60 % of it (leaving at least 1 GiB to the rest) and spills "
-                                     "to disk beyond."),
     json: bool = typer.Option(False, "--json", help="Print the per-file counts as JSON."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress on stderr."),
+    **declared: str,
 ) -> None:
     with ingest_progress(files, quiet or json) as progress:
         report = ingest_workspace(workspace, files, format=format, mapping=parse_mapping(map),
-                                  platform=platform, on_file=progress, memory_limit=memory_limit,
+                                  platform=platform, on_file=progress,
+                                  **given(INGEST_PARAMS, declared),
                                   skip_unsupported=skip_unsupported,
                                   allow_all_quarantined=allow_all_quarantined)
     if json:

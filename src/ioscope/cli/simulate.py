@@ -1,12 +1,11 @@
 """``ioscope simulate``: the CLI verb over :func:`ioscope.simulate.simulate`.
 
-The options are generated from ``SIMULATE_PARAMS``, so the declaration in
-``ioscope/simulate/params.py`` is the only place a knob is defined.
+The options are generated from ``SIMULATE_PARAMS`` (:func:`ioscope.cli.params.declared_options`),
+so the declaration in ``ioscope/simulate/params.py`` is the only place a knob is defined.
 """
 
 from __future__ import annotations
 
-import inspect
 import sys
 from pathlib import Path
 from typing import Any, Optional
@@ -14,7 +13,7 @@ from typing import Any, Optional
 import typer
 
 from ioscope.cli.common import emit_json, err, handle_errors, out
-from ioscope.params import Param
+from ioscope.cli.params import declared_options, given
 from ioscope.simulate import PRESETS, SIMULATE_PARAMS, simulate
 
 __all__ = ["register", "EXAMPLES"]
@@ -29,25 +28,9 @@ ioscope simulate calib/ --posts 1000000 --seed 7 --preset calibration --format c
 ioscope simulate hard/ --posts 500000 --seed 3 --campaigns 12 --strategies co_repost,copypasta --jitter 10m --participation 0.3 --organic-mixing 0.8 --campaign-size-max 3000
 """
 
-_PY_TYPE = {"int": int, "float": float, "bool": bool}
 _FIRST = ("posts", "seed", "campaigns", "format")
 _CAMPAIGN_KNOBS = ("jitter", "participation", "organic_mixing", "account_traits",
                    "creation_burst_days", "rename_share", "ad_probability")
-
-
-def _option(p: Param) -> inspect.Parameter:
-    kind = _PY_TYPE.get(p.kind, str)
-    default = f" (default: {','.join(p.default) if isinstance(p.default, tuple) else p.default})"
-    extra = f" One of: {', '.join(p.choices)}." if p.choices and p.kind == "choice" else ""
-    if p.kind == "list" and p.choices:
-        extra = f" Comma-separated, from: {', '.join(p.choices)}."
-    if p.kind == "duration":
-        extra = " A duration: 30, 30s, 10m, 2h, 1d."
-    flag = "--" + p.name.replace("_", "-")
-    return inspect.Parameter(
-        p.name, inspect.Parameter.KEYWORD_ONLY, annotation=Optional[kind],
-        default=typer.Option(None, flag, help=p.help + extra + default, show_default=False,
-                             rich_help_panel=_panel(p.name)))
 
 
 def _panel(name: str) -> str:
@@ -98,33 +81,24 @@ def _run(outdir: Path, preset: Optional[str], as_json: bool, quiet: bool, **knob
 
 def register(app: typer.Typer) -> None:
     """Add the ``simulate`` command to ``app``."""
-
-    @handle_errors()
-    def command(**kwargs: Any) -> None:
-        _run(kwargs.pop("outdir"), kwargs.pop("preset"), kwargs.pop("json"), kwargs.pop("quiet"),
-             **kwargs)
-
-    params = [
-        inspect.Parameter("outdir", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=Path,
-                          default=typer.Argument(..., help="Directory to write the files to "
-                                                 "(created if missing; our files are overwritten).",
-                                                 file_okay=False)),
-    ]
     ordered = sorted(SIMULATE_PARAMS, key=lambda p: (p.name not in _FIRST, _FIRST.index(p.name)
                                                      if p.name in _FIRST else 0))
-    params += [_option(p) for p in ordered]
-    params += [
-        inspect.Parameter("preset", inspect.Parameter.KEYWORD_ONLY, annotation=Optional[str],
-                          default=typer.Option(None, "--preset", help="Preset knobs: "
-                                               + ", ".join(PRESETS) + " (calibration = no "
-                                               "campaigns, more hard negatives).",
-                                               rich_help_panel="Run")),
-        inspect.Parameter("json", inspect.Parameter.KEYWORD_ONLY, annotation=bool,
-                          default=typer.Option(False, "--json", help="Print the summary as JSON.")),
-        inspect.Parameter("quiet", inspect.Parameter.KEYWORD_ONLY, annotation=bool,
-                          default=typer.Option(False, "--quiet", "-q", help="No progress bar.")),
-    ]
-    command.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
+
+    @declared_options(ordered, after="outdir", panel=_panel)
+    @handle_errors()
+    def command(
+        outdir: Path = typer.Argument(..., help="Directory to write the files to (created if "
+                                      "missing; our files are overwritten).", file_okay=False),
+        preset: Optional[str] = typer.Option(None, "--preset", help="Preset knobs: "
+                                             + ", ".join(PRESETS) + " (calibration = no "
+                                             "campaigns, more hard negatives).",
+                                             rich_help_panel="Run"),
+        json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
+        quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
+        **declared: str,
+    ) -> None:
+        _run(outdir, preset, json, quiet, **given(SIMULATE_PARAMS, declared))
+
     command.__doc__ = ("Generate synthetic posts with planted influence campaigns and ground truth."
                        "\n\nWrites the posts in the chosen format, truth.csv (every account, with "
                        "its campaign and strategy), campaigns.json (campaigns and hard negatives) "

@@ -1,8 +1,9 @@
 """``ioscope detect``: one run, one transaction, calibrated by default.
 
-:func:`run_detect` validates every option, opens the run, rewrites ``edges`` and
-``edge_evidence`` with the co-action engine (:func:`ioscope.detect.engine.runner.run_signals`) and, unless
-the run is raw (``raw=True``) or CNT-compatible (``compat``), tests every edge and account and
+:func:`run_detect` validates every parameter against its declaration
+(:mod:`ioscope.detect.parameters`), opens the run, rewrites ``edges`` and ``edge_evidence`` with
+the co-action engine (:func:`ioscope.detect.engine.runner.run_signals`) and, unless the mode is
+``raw`` or ``cnt`` (CNT-compatible), tests every edge and account and
 clusters the significant ones (:mod:`ioscope.detect.significance.calibrated`). ``clusters`` and
 ``cluster_members`` are rewritten in the same transaction, emptied by a raw run, so they always
 describe the edges beside them.
@@ -17,14 +18,16 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable
 
 from ioscope.detect.significance.calibrated import (CALIBRATED_SIGNAL_DEFAULTS, SIGNIF_PARAMS,
-                                       SignificanceTester, finish_calibrated, significance_params)
+                                                   SignificanceTester, finish_calibrated)
 from ioscope.detect.engine.deletions import posts_seen
 from ioscope.detect.engine import DuckDBEngine, SparkEngine
 from ioscope.detect.results import cluster_totals, list_clusters
-from ioscope.detect.engine.runner import (TEMP_LIMIT, DetectReport, check_compat, configure_run,
-                                resolve_params, run_signals, select_signals)
+from ioscope.detect.engine.resources import RESOURCE_PARAMS, configure_run
+from ioscope.detect.engine.runner import DetectReport, resolve_params, run_signals, select_signals
+from ioscope.detect.parameters import COACTION_PARAMS, DETECT_PARAMS, MODE, split_params
 from ioscope.detect.signals import get_signal
 from ioscope.errors import UsageError
+from ioscope.params import validate_params
 from ioscope.model.detect import EDGE_EVIDENCE, EDGES
 from ioscope.model.signif import CLUSTER_MEMBERS, CLUSTERS
 from ioscope.workspace import Workspace
@@ -79,42 +82,43 @@ def _signal_params(names: list[str],
     return out
 
 
-def run_detect(ws: Workspace, *, raw: bool = False, compat: str | None = None,
-               signals: Iterable[str] | str | None = None, window: str | float | None = "60s",
-               min_weight: int | None = None, hot_items: str | None = None,
-               max_item_actions: int | None = None, max_evidence: int | None = None,
-               params: dict[str, dict[str, Any]] | None = None,
-               fdr: float | None = None, stratum: str | float | None = None,
-               timing_stratum: str | float | None = None, resolution: float | None = None,
-               min_cluster_size: int | None = None, seed: int | None = None,
-               memory_limit: str | None = None, temp_directory: str | None = None,
-               temp_limit: str = TEMP_LIMIT, threads: int | None = None,
-               engine: str | DuckDBEngine | SparkEngine | None = None,
-               honor_deletions: bool = False) -> DetectReport:
-    """Run ``ioscope detect``. The co-action options (and ``engine``) are those of
-    :func:`ioscope.detect.engine.runner.detect_coaction`; fdr, stratum, timing_stratum, resolution,
-    min_cluster_size and seed (:data:`ioscope.detect.significance.calibrated.SIGNIF_PARAMS`) apply to the
-    calibrated pipeline only. ``honor_deletions`` leaves out the posts a compliance event says
-    were deleted (:func:`ioscope.ingest.compliance.honor_deletions`)."""
-    check_compat(compat)
-    calibrated = not raw and compat is None
-    given = {"fdr": fdr, "stratum": stratum, "timing_stratum": timing_stratum,
-             "resolution": resolution, "min_cluster_size": min_cluster_size, "seed": seed}
-    given = {k: v for k, v in given.items() if v is not None}
-    if given and not calibrated:
-        raise UsageError(f"The option {sorted(given)[0]!r} applies to the calibrated pipeline, "
+def run_detect(ws: Workspace, *, signals: Iterable[str] | str | None = None,
+               mode: str = "calibrated", params: dict[str, Any] | None = None,
+               engine: str | DuckDBEngine | SparkEngine | None = None) -> DetectReport:
+    """Run ``ioscope detect`` on ``ws``; one run, recorded in ``runs`` with its resolved parameters.
+
+    ``signals``: names from :data:`ioscope.detect.signals.SIGNALS`, a list or a comma-separated
+    string (default: every signal on by default that the engine runs; in mode ``cnt``, the four
+    CNT networks). ``mode`` (:data:`ioscope.detect.parameters.MODES`): ``"calibrated"`` (default:
+    significance and clusters), ``"raw"`` (co-action edges and evidence only; ``clusters`` is
+    emptied) or ``"cnt"`` (raw, with coordination-network-toolkit's exact definitions: directed
+    weights, its text normalization, raw URLs, hot items kept). ``params``: run-level parameters
+    by name (:data:`ioscope.detect.parameters.DETECT_PARAMS`: window, min_weight, fdr,
+    memory_limit, honor_deletions, …; the significance ones apply to the calibrated mode only) and
+    a signal's own under its name, e.g. ``{"window": "5m", "near_duplicate_text": {"threshold":
+    0.9}}`` (:mod:`ioscope.detect.parameters`). ``engine``: ``"duckdb"`` (default), ``"spark"`` or
+    an engine object such as ``SparkEngine(master="spark://host:7077")`` (same results).
+    A bad value raises :class:`ParameterError` with the standard message before anything runs."""
+    mode = MODE.coerce(mode, "detect")
+    compat = "cnt" if mode == "cnt" else None
+    calibrated = mode == "calibrated"
+    given, per_signal = split_params(params)
+    signif = {p.name for p in SIGNIF_PARAMS}
+    stray = sorted(k for k in signif if given.get(k) is not None)
+    if stray and not calibrated:
+        raise UsageError(f"The option {stray[0]!r} applies to the calibrated pipeline, "
                          "not to a raw or CNT-compatible run.", hint="Drop it, or drop --raw/--compat.")
-    sp = significance_params(given) if calibrated else None
+    values = validate_params(DETECT_PARAMS, given, "detect")
+    sp = {k: values[k] for k in signif} if calibrated else None
     eng, names = select_signals(signals, compat, engine)
     resolved = resolve_params(
-        names, compat=compat, params=_signal_params(names, params) if calibrated else params,
-        overrides={"window": window, "min_weight": min_weight, "hot_items": hot_items,
-                   "max_item_actions": max_item_actions, "max_evidence": max_evidence})
-    resources = configure_run(ws, memory_limit=memory_limit, temp_directory=temp_directory,
-                              temp_limit=temp_limit, threads=threads)
-    recorded = {"mode": "calibrated" if calibrated else "raw", "signals": names,
-                "compat": compat, **resources, "per_signal": resolved, "engine": eng.describe(),
-                "honor_deletions": honor_deletions}
+        names, compat=compat, params=_signal_params(names, per_signal) if calibrated else per_signal,
+        overrides={p.name: values[p.name] for p in COACTION_PARAMS})
+    resources = configure_run(ws, **{p.name: values[p.name] for p in RESOURCE_PARAMS})
+    honor_deletions = values["honor_deletions"]
+    recorded = {"mode": mode, "signals": names, "compat": compat, **resources,
+                "honor_deletions": honor_deletions, "per_signal": resolved,
+                "engine": eng.describe()}
     if sp is not None:
         recorded["significance"] = sp
     # the four tables are rewritten through temporary twins, so that each step's temporary
@@ -126,7 +130,7 @@ def run_detect(ws: Workspace, *, raw: bool = False, compat: str | None = None,
         ws.ensure(CLUSTERS, CLUSTER_MEMBERS)
         ws.con.execute("DELETE FROM cluster_members")
         ws.con.execute("DELETE FROM clusters")
-        if sp is None:
+        if not calibrated:
             return run_signals(ws, run, names, resolved, compat, sql=sql)
         tester = SignificanceTester(ws.con, stratum=sp["stratum"],
                                     timing_stratum=sp["timing_stratum"])

@@ -61,14 +61,16 @@ def window_sweep(ws: "Workspace", windows: Sequence[float | str], *,
     clusters), clusters, and the Jaccard index of the flagged set with the previous window's and
     with the first window's. Every run is recorded in ``runs``; with ``final_window`` the
     pipeline runs once more at that window so that the workspace ends with its results.
+    ``options``: those of :func:`ioscope.detect.detect` (signals, params, engine, declared
+    parameters by name).
     """
-    from ioscope.detect.pipeline import run_detect
+    from ioscope.detect import detect
     from ioscope.detect.results import flagged_accounts
 
     rows: list[dict[str, Any]] = []
     sets: list[set[tuple[str, str]]] = []
     for w in windows:
-        result = run_detect(ws, window=w, **options)
+        result = detect(ws, **{**options, "window": w})
         raw_edges, raw_accounts = ws.sql("""
             SELECT count(*), (SELECT count(*) FROM (SELECT platform_1, account_1 FROM edges
                                                    UNION SELECT platform_2, account_2 FROM edges))
@@ -85,7 +87,7 @@ def window_sweep(ws: "Workspace", windows: Sequence[float | str], *,
         sets.append(flagged)
     if final_window is not None and (not windows or
                                      parse_duration(final_window) != parse_duration(windows[-1])):
-        run_detect(ws, window=final_window, **options)
+        detect(ws, **{**options, "window": final_window})
     return rows
 
 

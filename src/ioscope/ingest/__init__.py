@@ -20,16 +20,24 @@ from ioscope.ingest.batch import MISSING, STDIN_NAME, InputFile, classify_inputs
 from ioscope.ingest.context import ReadContext
 from ioscope.ingest.finalize import FileResult, finalize
 from ioscope.ingest.registry import detect_format, get_reader, readers
+from ioscope.params import Param, parse_pairs, validate_params
 from ioscope.resources import duckdb_memory_limit
 from ioscope.workspace import Workspace
 
 __all__ = ["ingest", "ingest_workspace", "IngestReport", "readers", "detect_format", "parse_mapping",
-           "DEFAULT_MEMORY_LIMIT"]
+           "DEFAULT_MEMORY_LIMIT", "INGEST_PARAMS"]
 
 #: Memory budget of an ingest (the process; DuckDB gets its share,
 #: :func:`ioscope.resources.duckdb_memory_limit`). Measured with benchmarks/bench_ingest_538.py
 #: and at 10 M posts: docs/ingest.md, docs/scale.md.
 DEFAULT_MEMORY_LIMIT = "2GB"
+
+#: The declared parameters of an ingest (``ioscope ingest`` builds its options from them).
+INGEST_PARAMS = (
+    Param("memory_limit", "size", DEFAULT_MEMORY_LIMIT, "Memory budget of the run (the whole "
+          "process), e.g. 4GB: DuckDB gets 60 % of it (leaving at least 1 GiB to the rest) and "
+          "spills to disk beyond."),
+)
 
 
 @dataclass
@@ -75,17 +83,9 @@ def _memory_limit(ws: Workspace, limit: str | None) -> Iterator[None]:
 
 def parse_mapping(text: str | None) -> dict[str, str]:
     """``account_id=user,created_at=time`` -> {'account_id': 'user', 'created_at': 'time'}."""
-    if not text:
-        return {}
-    out = {}
-    for part in text.split(","):
-        if not part.strip():
-            continue
-        if "=" not in part:
-            raise UsageError(f"--map takes canonical=source pairs separated by commas; got {part!r}.")
-        k, v = part.split("=", 1)
-        out[k.strip()] = v.strip()
-    return out
+    return parse_pairs(text or None, option="--map",
+                       form="canonical=source pairs separated by commas",
+                       example="account_id=user,created_at=time")
 
 
 def ingest_workspace(workspace: str | os.PathLike, paths: Iterable[str | os.PathLike],
@@ -134,6 +134,9 @@ def ingest(ws: Workspace, paths: Iterable[str | os.PathLike], *, format: str | N
     args = [str(p) for p in paths]
     if not args:
         raise UsageError("Nothing to ingest: give one or more files or folders.")
+    if memory_limit is not None:  # checked before anything is read
+        memory_limit = validate_params(INGEST_PARAMS, {"memory_limit": memory_limit},
+                                       "ingest")["memory_limit"]
     if format:
         get_reader(format)  # an unknown name is a usage error before anything is read
     stdin_path = spool_stdin(stdin or sys.stdin.buffer) if "-" in args else None

@@ -19,11 +19,23 @@ from typing import Any, Iterable, Iterator
 
 from ioscope.detect.engine.sql import Sql
 from ioscope.errors import ParameterError, UnsupportedOnEngineError
+from ioscope.params import Param, validate_params
 from ioscope.workspace import Workspace
 
-__all__ = ["ENGINES", "SPARK_UNSUPPORTED", "DuckDBEngine", "SparkEngine", "resolve_engine"]
+__all__ = ["ENGINES", "ENGINE_PARAMS", "SPARK_UNSUPPORTED", "DuckDBEngine", "SparkEngine", "resolve_engine"]
 
 ENGINES = ("duckdb", "spark")
+
+#: Where a run's statements run, and the Spark engine's options (``spark_conf``, a mapping of
+#: Spark settings, is given as KEY=VALUE pairs: :func:`ioscope.params.parse_pairs`).
+ENGINE_PARAMS = (
+    Param("engine", "choice", "duckdb", "Where the co-action statements run: duckdb (in the "
+          "workspace) or spark (same results). See docs/scale.md.", choices=ENGINES),
+    Param("spark_master", "str", None, "Spark master URL: local[2], spark://host:7077, yarn "
+          "(default: local[*])."),
+    Param("spark_staging", "str", None, "Directory for the Parquet copy of the posts that Spark "
+          "reads; on a cluster, one every executor can read."),
+)
 
 #: Signals the Spark engine refuses, and why (tests/test_detect_spark.py keeps this exact):
 #: none today. A signal whose statements use a function or syntax without a Spark equal (DuckDB's
@@ -107,10 +119,9 @@ def resolve_engine(engine: str | DuckDBEngine | SparkEngine | None = None, *,
     """An engine from its name (``"duckdb"``, ``"spark"``) and options, or an engine object."""
     if isinstance(engine, (DuckDBEngine, SparkEngine)):
         return engine
-    engine = engine or "duckdb"
-    if engine not in ENGINES:
-        raise ParameterError(f"The 'engine' parameter of detect must be one of "
-                             f"{', '.join(repr(e) for e in ENGINES)}. Got {engine!r} instead.")
+    opts = validate_params(ENGINE_PARAMS, {"engine": engine or "duckdb", "spark_master": spark_master,
+                                           "spark_staging": spark_staging}, "detect")
+    engine, spark_master, spark_staging = opts["engine"], opts["spark_master"], opts["spark_staging"]
     if engine == "spark":
         return SparkEngine(master=spark_master, conf=dict(spark_conf or {}), staging=spark_staging)
     if spark_master or spark_conf or spark_staging:

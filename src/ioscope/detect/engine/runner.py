@@ -1,8 +1,8 @@
-"""``detect_coaction``: run co-action signals over a workspace into ``edges`` and ``edge_evidence``.
+"""The co-action engine: run signals over a workspace into ``edges`` and ``edge_evidence``.
 
-One run is one transaction: the previous detect results (all rows of ``edges`` and
-``edge_evidence``) are replaced, the run is recorded in ``runs`` with every signal's resolved
-parameters and counts, and a failure leaves the workspace as it was. No other table is touched.
+Inside a run opened by :func:`ioscope.detect.pipeline.run_detect`: the previous detect results
+(all rows of ``edges`` and ``edge_evidence``) are replaced and every signal's resolved parameters
+and counts are recorded. ``run_detect(ws, mode="raw")`` is this engine alone.
 """
 
 from __future__ import annotations
@@ -13,13 +13,12 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
 
-from ioscope.detect.signals.base import COMPAT_MODES, GENERIC_PARAMS, Signal
+from ioscope.detect.signals.base import GENERIC_PARAMS, Signal
 from ioscope.detect.engine.coaction import (ACCOUNTS, ACTIONS, PAIRS, aggregate_edges,
                                      apply_hot_policy, index_actions, load_actions, pair_actions,
                                      prepare_accounts, store)
 from ioscope.detect.engine.coaction import EDGES as EDGES_TEMP
-from ioscope.detect.engine import DuckDBEngine, SparkEngine, resolve_engine
-from ioscope.detect.engine.resources import TEMP_LIMIT, check_temp_limit, configure_run
+from ioscope.detect.engine import resolve_engine
 from ioscope.detect.signals import SIGNALS, default_signals, get_signal
 from ioscope.detect.engine.sql import Sql
 from ioscope.errors import ParameterError
@@ -31,15 +30,7 @@ from ioscope.workspace import Run, Workspace
 #: Progress records (one per signal), shown by the CLI on a terminal.
 _log = logging.getLogger("ioscope.detect")
 
-__all__ = ["DetectReport", "TEMP_LIMIT", "check_compat", "check_temp_limit", "configure_run",
-           "detect_coaction", "resolve_params", "run_signals", "select_signals"]
-
-
-def check_compat(compat: str | None) -> None:
-    """A ParameterError unless ``compat`` is None or one of :data:`COMPAT_MODES`."""
-    if compat is not None and compat not in COMPAT_MODES:
-        raise ParameterError(f"The 'compat' parameter of detect must be one of "
-                             f"{', '.join(repr(c) for c in COMPAT_MODES)}. Got {compat!r} instead.")
+__all__ = ["DetectReport", "resolve_params", "run_signals", "select_signals"]
 
 
 def select_signals(signals: Iterable[str] | str | None, compat: str | None,
@@ -104,43 +95,6 @@ def resolve_params(names: Iterable[str], *, compat: str | None = None,
         values.update(params.get(name) or {})
         out[name] = validate_params(sig.spec, values, name)
     return out
-
-
-def detect_coaction(ws: Workspace, *, signals: Iterable[str] | str | None = None,
-                    window: str | float | None = "60s", min_weight: int | None = None,
-                    compat: str | None = None, hot_items: str | None = None,
-                    max_item_actions: int | None = None, max_evidence: int | None = None,
-                    params: dict[str, dict[str, Any]] | None = None,
-                    memory_limit: str | None = None, temp_directory: str | None = None,
-                    temp_limit: str = TEMP_LIMIT, threads: int | None = None,
-                    engine: str | DuckDBEngine | SparkEngine | None = None) -> DetectReport:
-    """Run co-action signals on ``ws`` and replace its ``edges`` and ``edge_evidence``.
-
-    ``signals``: names from :data:`ioscope.detect.signals.SIGNALS` (default: every signal on by
-    default; with ``compat='cnt'``, the four CNT networks). ``window``, ``min_weight``,
-    ``hot_items``, ``max_item_actions`` and ``max_evidence`` apply to every signal unless None
-    (then each signal's default holds); ``params`` gives per-signal values, e.g.
-    ``{"near_duplicate_text": {"threshold": 0.9}}``. ``compat='cnt'`` reproduces
-    coordination-network-toolkit's definitions (directed weights, its text normalization, raw
-    URLs, no hot-item policy unless one is asked for). ``memory_limit`` (e.g. ``"4GB"``),
-    ``temp_directory`` and ``temp_limit`` bound DuckDB's memory, say where it spills and how much.
-    ``engine``: ``"duckdb"`` (default), ``"spark"`` or an :mod:`ioscope.detect.engine` object
-    such as ``SparkEngine(master="spark://host:7077")`` (same results; see docs/scale.md).
-    """
-    check_compat(compat)
-    eng, names = select_signals(signals, compat, engine)
-    resolved = resolve_params(names, compat=compat, params=params, overrides={
-        "window": window, "min_weight": min_weight, "hot_items": hot_items,
-        "max_item_actions": max_item_actions, "max_evidence": max_evidence})
-    resources = configure_run(ws, memory_limit=memory_limit, temp_directory=temp_directory,
-                              temp_limit=temp_limit, threads=threads)
-    recorded = {"mode": "raw", "signals": names, "compat": compat, **resources,
-                "per_signal": resolved, "engine": eng.describe()}
-    twins = () if compat else (EDGES.name, EDGE_EVIDENCE.name)  # see pipeline.run_detect
-    with ws.run("detect", recorded, replaces=twins) as run, \
-            eng.open(ws) as sql:
-        report = run_signals(ws, run, names, resolved, compat, sql=sql)
-    return report
 
 
 def run_signals(ws: Workspace, run: Run, names: list[str], resolved: dict[str, dict[str, Any]],
