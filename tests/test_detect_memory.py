@@ -9,11 +9,11 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from detect_helpers import edges, evidence, load, planted
 from ioscope.detect import detect, near_duplicate_text, nullmodel, weighting
 from ioscope.detect.resources import DUCKDB_SHARE, duckdb_memory_limit, parse_size
-from ioscope.resources import MIN_SHARE, RESERVE
 from ioscope.errors import ParameterError
+from ioscope.resources import MIN_SHARE, RESERVE
+from tests.fixtures.detect import edges, evidence, load, planted
 
 
 def _duckdb_bytes(ws) -> int:
