@@ -16,6 +16,8 @@ pytest.register_assert_rewrite("tests.fixtures")
 from tests.fixtures.paths import SHARED  # noqa: E402
 
 pytest_plugins = ["tests.fixtures.browser", "tests.fixtures.spark"]
+# helpers, not tests: imported as tests.fixtures.*, never collected (nor their docstrings)
+collect_ignore = ["fixtures"]
 
 
 @pytest.fixture
