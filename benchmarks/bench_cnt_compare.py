@@ -18,8 +18,10 @@ reporting the peak resident memory of the process (psutil).
     PYTHONPATH=src python benchmarks/bench_cnt_compare.py [--posts 1000000] [--repeat 3]
     PYTHONPATH=src python benchmarks/bench_cnt_compare.py --posts 0 --near-dup-posts 10000000
 
-``--record FILE`` also writes the output, with the date, commit and load average, to FILE: the
-files under ``benchmarks/results/`` are quoted verbatim in docs/signals.md ("Measured").
+``--record benchmarks/results/NAME.txt`` also writes the output, with the date, commit and load
+average, to that file, then rewrites the section NAME of docs/benchmarks.md from it
+(``cnt_compare_results.py``); ``--record-only FILE`` rewrites the section from a recorded file
+without running anything.
 """
 
 from __future__ import annotations
@@ -41,7 +43,9 @@ import psutil
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
+import cnt_compare_results  # noqa: E402  (beside this script)
 import duckdb  # noqa: E402
+from record import add_record_arguments, header, start_recording, uptime  # noqa: E402
 
 NETWORKS = {"co_repost": "co_retweet", "co_text": "co_tweet", "co_reply": "co_reply",
             "co_link": "co_link"}
@@ -218,32 +222,6 @@ def scale_run(args: argparse.Namespace, work: Path) -> None:
               + ", ".join(f"{s['signal']} {s['seconds']:.0f} s" for s in rep["signals"]))
 
 
-class _Tee:
-    """stdout that is also written to a file."""
-
-    def __init__(self, path: Path):
-        self.file = open(path, "w")
-        self.out = sys.stdout
-
-    def write(self, text: str) -> int:
-        self.file.write(text)
-        return self.out.write(text)
-
-    def flush(self) -> None:
-        self.file.flush()
-        self.out.flush()
-
-
-def _commit() -> str:
-    r = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
-                       capture_output=True, text=True)
-    return r.stdout.strip() if r.returncode == 0 else os.environ.get("IOSCOPE_COMMIT", "unknown")
-
-
-def _uptime() -> str:
-    return subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--posts", type=int, default=1_000_000)
@@ -255,22 +233,23 @@ def main() -> None:
     ap.add_argument("--full", action="store_true", help="Also run the default detect at scale.")
     ap.add_argument("--memory-limit", default="3GB")
     ap.add_argument("--workdir", default=None)
-    ap.add_argument("--record", default=None, help="Also write the output to this file.")
+    add_record_arguments(ap)
     args = ap.parse_args()
-    if args.record:
-        sys.stdout = _Tee(Path(args.record))
-    shown = [a for i, a in enumerate(sys.argv[1:]) if a not in ("--record", "--workdir")
-             and (i == 0 or sys.argv[i] not in ("--record", "--workdir"))]
-    print(f"$ {' '.join(['benchmarks/bench_cnt_compare.py'] + shown)}")
-    print(f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, ioscope commit {_commit()}, "
-          f"{os.cpu_count()} cores; before: {_uptime()}", flush=True)
+    if args.record_only:
+        cnt_compare_results.record(Path(args.record_only))
+        return
+    start_recording(args.record)
+    print(header("bench_cnt_compare.py", sys.argv[1:]), flush=True)
     work = Path(args.workdir or tempfile.mkdtemp(prefix="ioscope-bench-"))
     work.mkdir(parents=True, exist_ok=True)
     if args.posts:
         cnt_comparison(args, work)
     if args.near_dup_posts:
         scale_run(args, work)
-    print(f"after: {_uptime()}", flush=True)
+    print(f"after: {uptime()}", flush=True)
+    if args.record:
+        sys.stdout.flush()
+        cnt_compare_results.record(Path(args.record))
 
 
 if __name__ == "__main__":

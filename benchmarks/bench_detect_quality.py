@@ -22,6 +22,11 @@ which the promoted_amplification signal finds through the ads.
 
     PYTHONPATH=src python benchmarks/bench_detect_quality.py [--posts 1000000] [--seed 1] \\
         [--repeat 1] [--threads 2] [--case campaigns|calibration]
+
+``--record benchmarks/results/NAME.txt`` also writes the output, with the date, commit and load
+average, to that file, then rewrites the section NAME of docs/benchmarks.md from it
+(``detect_quality_results.py``); ``--record-only FILE`` rewrites the section from a recorded file
+without running anything.
 """
 
 from __future__ import annotations
@@ -43,6 +48,9 @@ from ioscope.evaluate import evaluate, load_truth  # noqa: E402
 from ioscope.ingest import ingest  # noqa: E402
 from ioscope.simulate import simulate  # noqa: E402
 from ioscope.workspace import Workspace  # noqa: E402
+
+import detect_quality_results  # noqa: E402  (beside this script)
+from record import add_record_arguments, header, start_recording  # noqa: E402
 
 COACTION = ("co_repost", "link_amplification", "copypasta", "hashtag_flooding", "reply_swarm",
             "synchronized_posting")
@@ -141,7 +149,14 @@ def main() -> None:
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--case", choices=list(CASES), action="append")
     ap.add_argument("--json", help="Also write the results to this file.")
+    add_record_arguments(ap)
     args = ap.parse_args()
+    if args.record_only:
+        detect_quality_results.record(Path(args.record_only))
+        return
+    start_recording(args.record)
+    if args.record:
+        print(header("bench_detect_quality.py", sys.argv[1:]), flush=True)
     print(f"ioscope detect quality, {args.posts:,} posts, seed {args.seed}, {args.threads} threads, "
           f"{os.cpu_count()} CPUs, median of {args.repeat}; load average {os.getloadavg()[0]:.1f}")
     results = []
@@ -151,7 +166,9 @@ def main() -> None:
             show(results[-1])
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=2, default=str))
-    print(f"\nload average after: {os.getloadavg()[0]:.1f}")
+    print(f"\nload average after: {os.getloadavg()[0]:.1f}", flush=True)
+    if args.record:
+        detect_quality_results.record(Path(args.record))
 
 
 if __name__ == "__main__":

@@ -37,7 +37,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from ioscope.detect import detect  # noqa: E402
-from ioscope.detect.engines import SparkEngine  # noqa: E402
+from ioscope.detect.engine import SparkEngine  # noqa: E402
 from ioscope.detect.signals import default_signals  # noqa: E402
 from ioscope.ingest import ingest  # noqa: E402
 from ioscope.simulate import simulate  # noqa: E402
@@ -102,7 +102,7 @@ def timed_runs(ws: Workspace, repeat: int, **options) -> tuple[list[float], list
 
 def print_progress() -> None:
     """Print each signal's seconds as it finishes (a long Spark run shows where it is)."""
-    import ioscope.detect.run as run
+    import ioscope.detect.engine.runner as run
 
     inner = run._run_signal
 

@@ -156,7 +156,7 @@ def compare_on_cluster(workspace: str, *, worker_memory: str = "1g",
                        keep_logs: str | None = None) -> dict:
     """The summary of one comparison (see the module docstring)."""
     from ioscope.detect import detect
-    from ioscope.detect.engines import SparkEngine
+    from ioscope.detect.engine import SparkEngine
     from ioscope.workspace import Workspace
 
     tmp = tempfile.mkdtemp(prefix="ioscope-standalone-")

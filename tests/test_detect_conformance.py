@@ -116,13 +116,13 @@ def test_failed_run_leaves_previous_results(ws, monkeypatch):
     load(ws, planted(seed=2, events=4)[0])
     detect(ws, signals=["co_repost"])
     before = ws.rows("SELECT * FROM edges ORDER BY ALL")
-    from ioscope.detect import coaction
+    from ioscope.detect.engine import coaction
 
     def boom(*a, **k):
         raise RuntimeError("disk full")
 
     monkeypatch.setattr(coaction, "pair_actions", boom)
-    monkeypatch.setattr("ioscope.detect.run.pair_actions", boom)
+    monkeypatch.setattr("ioscope.detect.engine.runner.pair_actions", boom)
     with pytest.raises(RuntimeError):
         detect(ws, signals=["co_link"])
     assert ws.rows("SELECT * FROM edges ORDER BY ALL") == before
@@ -131,7 +131,7 @@ def test_failed_run_leaves_previous_results(ws, monkeypatch):
 
 
 def test_on_signal_hook_sees_the_signal_tables(ws):
-    from ioscope.detect.run import resolve_params, run_signals
+    from ioscope.detect.engine.runner import resolve_params, run_signals
 
     load(ws, planted(seed=2, events=4)[0])
     seen = {}

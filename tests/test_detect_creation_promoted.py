@@ -10,8 +10,8 @@ import pytest
 from scipy.stats import binom
 
 from ioscope.detect import detect, flagged_accounts
-from ioscope.detect.creation_burst import scan_bursts
-from ioscope.detect.promoted_amplification import binomial_log_sf
+from ioscope.detect.signals.creation_burst import scan_bursts
+from ioscope.detect.signals.promoted_amplification import binomial_log_sf
 from ioscope.evaluate import evaluate
 from ioscope.ingest import ingest
 from ioscope.simulate import simulate
@@ -145,7 +145,7 @@ def test_promoted_amplification_without_ads_is_empty_not_an_error(ws):
 
 def test_every_signal_has_a_phrase_for_the_explanations():
     from ioscope.detect import SIGNALS
-    from ioscope.detect.explain import PHRASES, cluster_sentence
+    from ioscope.detect.significance.explain import PHRASES, cluster_sentence
 
     assert set(SIGNALS) <= set(PHRASES)
     # the span of creation dates and the gap between first uses are two figures, said apart;
@@ -174,25 +174,3 @@ def test_simulated_creation_bursts_and_paid_promotion_are_found(tmp_path):
     assert strategies["creation_burst"]["flagged"] >= 0.85 * strategies["creation_burst"]["accounts"]
     assert strategies["paid_promotion"]["flagged"] >= 0.85 * strategies["paid_promotion"]["accounts"]
     assert r["accounts"]["precision"] >= 0.95
-
-
-# -- the recorded 1 M run quoted in docs/signals.md ---------------------------------------------
-
-def test_recorded_quality_run_agrees_with_the_docs():
-    from ioscope.detect.measured_docs import RESULTS
-    from ioscope.detect.signif_docs import QUALITY, measured_markdown, parse_quality
-
-    path = RESULTS / QUALITY
-    if not path.exists():
-        pytest.skip("no source checkout")
-    text = path.read_text()
-    q = parse_quality(text)
-    camp, cal = q["campaigns"], q["calibration"]
-    hit = sum(a for a, _ in camp["strategies"].values())
-    total = sum(b for _, b in camp["strategies"].values())
-    assert abs(hit / total - camp["recall"]) < 0.0015        # per strategy adds up to the recall
-    assert cal["share"] == cal["flagged"] / cal["accounts"] or cal["flagged"] == 0
-    md = measured_markdown(text)
-    assert f"{camp['precision']} at {camp['recall']}" in md and text.strip() in md
-    worse = text.replace(f"precision {camp['precision']:.3f}", "precision 0.900")
-    assert "**not met**" in measured_markdown(worse)

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from ioscope.detect import detect
-from ioscope.detect.explain import ACCOUNT_LEVEL, cluster_sentence, member_sentence
-from ioscope.detect.figures import member_figures_sql
+from ioscope.detect.significance.explain import ACCOUNT_LEVEL, cluster_sentence, member_sentence
+from ioscope.detect.significance.figures import member_figures_sql
 from ioscope.detect.results import flagged_accounts, list_clusters
 from ioscope.ingest import ingest
 from ioscope.simulate import simulate

@@ -9,8 +9,10 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from ioscope.detect import detect, near_duplicate_text, nullmodel, weighting
-from ioscope.detect.resources import DUCKDB_SHARE, duckdb_memory_limit, parse_size
+from ioscope.detect import detect
+from ioscope.detect.engine.resources import DUCKDB_SHARE, duckdb_memory_limit, parse_size
+from ioscope.detect.signals import near_duplicate_text
+from ioscope.detect.significance import nullmodel, weighting
 from ioscope.errors import ParameterError
 from ioscope.resources import MIN_SHARE, RESERVE
 from tests.fixtures.detect import edges, evidence, load, planted
@@ -55,7 +57,7 @@ def test_twins_replace_the_rows_or_leave_them(ws):
 def test_memory_limit_is_the_process_budget(ws, monkeypatch):
     load(ws, planted(seed=3, events=4)[0])
     seen = []
-    from ioscope.detect import run as run_mod
+    from ioscope.detect.engine import runner as run_mod
 
     original = run_mod._run_signal
 

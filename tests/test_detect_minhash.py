@@ -1,4 +1,4 @@
-"""MinHash signatures and LSH band keys in SQL (ioscope.detect.minhash), against Python."""
+"""MinHash signatures and LSH band keys in SQL (ioscope.detect.engine.minhash), against Python."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ import random
 import duckdb
 import pytest
 
-from ioscope.detect import minhash
-from ioscope.detect.minhash import PRIME, band_keys, estimated_jaccard
-from ioscope.detect.sql import Sql
+from ioscope.detect.engine import minhash
+from ioscope.detect.engine.minhash import PRIME, band_keys, estimated_jaccard
+from ioscope.detect.engine.sql import Sql
 
 BANDS, ROWS, SEED = 8, 2, 5
 

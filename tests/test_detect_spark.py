@@ -19,8 +19,8 @@ from typer.testing import CliRunner
 
 from ioscope.cli.main import app
 from ioscope.detect import SIGNALS, detect, detect_coaction
-from ioscope.detect.engines import SPARK_UNSUPPORTED, SparkEngine, resolve_engine
-from ioscope.detect.engines.translate import NotPortable, parse, to_spark
+from ioscope.detect.engine import SPARK_UNSUPPORTED, SparkEngine, resolve_engine
+from ioscope.detect.engine.translate import NotPortable, parse, to_spark
 from ioscope.errors import EngineUnavailableError, ParameterError, UnsupportedOnEngineError
 from ioscope.ingest import ingest
 from ioscope.workspace import Workspace
@@ -63,7 +63,7 @@ def test_duckdb_star_modifiers_are_not_portable():
 
 
 def test_spark_rows_fetch_as_numpy_like_duckdb():
-    from ioscope.detect.engines.spark import _Rows
+    from ioscope.detect.engine.spark import _Rows
 
     got = _Rows([(3, "twitter", 1.5), (4, "bsky", 2.0)], ["aid", "platform", "t"]).fetchnumpy()
     assert got["aid"].tolist() == [3, 4] and got["aid"].dtype.kind == "i"
@@ -73,7 +73,7 @@ def test_spark_rows_fetch_as_numpy_like_duckdb():
 
 def test_unsupported_list_is_exact(ws):
     """A signal is refused on Spark exactly when one of its statements is not portable."""
-    from ioscope.detect.sql import recording
+    from ioscope.detect.engine.sql import recording
     from tests.fixtures.detect import load, planted
 
     load(ws, planted(seed=4, events=2)[0])
@@ -87,7 +87,7 @@ def test_unsupported_list_is_exact(ws):
             except NotPortable:
                 portable = False
         assert portable == (name not in SPARK_UNSUPPORTED), (
-            f"{name}: update SPARK_UNSUPPORTED in ioscope/detect/engines/__init__.py")
+            f"{name}: update SPARK_UNSUPPORTED in ioscope/detect/engine/__init__.py")
 
 
 def test_engine_names_and_options_are_checked():
@@ -101,7 +101,7 @@ def test_engine_names_and_options_are_checked():
 
 def test_every_default_signal_runs_on_spark():
     """With no --signals, Spark runs exactly DuckDB's default signal set."""
-    from ioscope.detect.run import select_signals
+    from ioscope.detect.engine.runner import select_signals
     from ioscope.detect.signals import default_signals
 
     assert SPARK_UNSUPPORTED == {}
@@ -140,7 +140,7 @@ def test_unsupported_signal_refused_by_the_cli(ws_path, refused):
 
 
 def test_missing_pyspark_is_a_clear_error(ws, monkeypatch):
-    from ioscope.detect.engines.spark import spark_session
+    from ioscope.detect.engine.spark import spark_session
 
     monkeypatch.setitem(sys.modules, "pyspark.sql", None)
     with pytest.raises(EngineUnavailableError, match="needs pyspark") as e:
@@ -297,7 +297,7 @@ def test_cnt_mode_same_edges_through_the_cli(spark, sim_path, tmp_path):
 
 
 def test_failure_on_spark_leaves_the_workspace_as_it_was(spark, sim_path, tmp_path, monkeypatch):
-    from ioscope.detect.engines import spark as engine
+    from ioscope.detect.engine import spark as engine
 
     shutil.copy(sim_path, tmp_path / "w.duckdb")
     with Workspace.open(tmp_path / "w.duckdb") as ws:

@@ -16,7 +16,7 @@ import shutil
 import pytest
 
 from ioscope.detect import detect
-from ioscope.detect.engines import SparkEngine
+from ioscope.detect.engine import SparkEngine
 from ioscope.detect.signals import default_signals
 from ioscope.ingest import ingest
 from ioscope.workspace import Workspace

@@ -8,7 +8,7 @@ from sqlglot import exp
 from sqlglot.errors import ErrorLevel
 
 from ioscope.detect import SIGNALS, detect
-from ioscope.detect.sql import recording
+from ioscope.detect.engine.sql import recording
 from tests.fixtures.detect import date_accounts, load, planted, promote
 
 DUCKDB_ONLY = ("::", "UBIGINT", "HUGEINT", " BY NAME", "STRUCT_PACK", "QUALIFY")

@@ -7,7 +7,7 @@ import re
 import duckdb
 from hypothesis import given, settings, strategies as st
 
-from ioscope.detect.text import cnt_text, normalized_text
+from ioscope.detect.signals.text import cnt_text, normalized_text
 
 CON = duckdb.connect()
 ALPHABET = "aAbZé1_#@＠.:/ \t\n\xa0\u2003\u3000\x0bhtpsw"

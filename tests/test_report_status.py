@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 #: to the run's temporary twins: a deterministic point in the middle of the run.
 KILL_AFTER_FIRST_SIGNAL = """
 import os, signal, sys
-import ioscope.detect.run as run
+import ioscope.detect.engine.runner as run
 _store = run.store
 def store(*args, **kwargs):
     out = _store(*args, **kwargs)
@@ -149,7 +149,7 @@ def test_detect_failing_mid_run_leaves_no_tables_and_reads_as_not_run(ingested, 
     rolls back: no result table, no runs row, "not run" everywhere."""
     import duckdb
 
-    import ioscope.detect.run as run
+    import ioscope.detect.engine.runner as run
     from ioscope.detect.pipeline import run_detect
 
     path = _copy(ingested, tmp_path / "oom.duckdb")

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from ioscope.detect.fusion import communities, fuse
+from ioscope.detect.significance.fusion import communities, fuse
 from ioscope.detect.results import flagged_accounts, list_clusters
 from tests.fixtures.signif import EDGE_INSERT
 from tests.fixtures.signif import cluster as _cluster

@@ -12,9 +12,9 @@ from typer.testing import CliRunner
 
 from ioscope.cli.main import app
 from ioscope.detect import detect
-from ioscope.detect.nullmodel import fit_null
+from ioscope.detect.significance.nullmodel import fit_null
 from ioscope.detect.results import list_clusters
-from ioscope.detect.stats import conditional_log_p
+from ioscope.detect.significance.stats import conditional_log_p
 from ioscope.ingest import ingest
 from ioscope.simulate import simulate
 from ioscope.workspace import Workspace

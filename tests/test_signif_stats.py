@@ -8,9 +8,9 @@ import pyarrow as pa
 import pytest
 from scipy import stats
 
-from ioscope.detect.nullmodel import fit_null
-from ioscope.detect.stats import benjamini_hochberg, conditional_log_p, poisson_log_sf
-from ioscope.detect.weighting import rowwise_dot, tfidf_matrix
+from ioscope.detect.significance.nullmodel import fit_null
+from ioscope.detect.significance.stats import benjamini_hochberg, conditional_log_p, poisson_log_sf
+from ioscope.detect.significance.weighting import rowwise_dot, tfidf_matrix
 
 
 def test_poisson_tail_matches_scipy_and_never_underflows():

@@ -12,7 +12,7 @@ from typing import Any, Iterable
 
 from ioscope.errors import ParameterError
 
-__all__ = ["Param", "validate_params", "parse_duration", "describe"]
+__all__ = ["Param", "validate_params", "parse_duration"]
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)?\s*$")
 _UNIT = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800, None: 1}
@@ -117,11 +117,3 @@ def validate_params(spec: Iterable[Param], values: dict[str, Any] | None, owner:
         raise ParameterError(
             f"{owner} has no parameter {unknown[0]!r}. Known parameters: {', '.join(sorted(known))}.")
     return {p.name: p.coerce(values.get(p.name, p.default), owner) for p in spec}
-
-
-def describe(spec: Iterable[Param]) -> str:
-    """A Markdown table of the parameters, for the docs."""
-    rows = ["| parameter | type | default | meaning |", "|---|---|---|---|"]
-    for p in spec:
-        rows.append(f"| `{p.name}` | {p.requirement()} | `{p.default}` | {p.help} |")
-    return "\n".join(rows)

@@ -16,7 +16,7 @@ from ioscope.accounts.evidence import account_evidence
 from ioscope.accounts.registry import all_params
 from ioscope.cli.common import emit_json, format_option, handle_errors, out, progress, stdin_file
 from ioscope.errors import UsageError
-from ioscope.detect.explain import format_p_value
+from ioscope.detect.significance.explain import format_p_value
 from ioscope.model.names import account_label
 from ioscope.workspace import Workspace
 

@@ -9,7 +9,7 @@ import typer
 from rich.markup import escape
 
 from ioscope.cli.common import emit_json, format_option, handle_errors, out
-from ioscope.detect.explain import format_p_value, format_ratio
+from ioscope.detect.significance.explain import format_p_value, format_ratio
 from ioscope.detect.results import cluster_totals, list_clusters
 from ioscope.model.names import account_label
 from ioscope.workspace import Workspace

@@ -11,9 +11,9 @@ from rich.table import Table
 
 from ioscope.cli.common import emit_json, err, format_option, handle_errors, out, progress
 from ioscope.detect import (SIGNALS, default_signals, detect, estimate_window, window_sweep)
-from ioscope.detect.calibrated import SIGNIF_PARAMS
-from ioscope.detect.engines import resolve_engine
-from ioscope.detect.run import TEMP_LIMIT
+from ioscope.detect.significance.calibrated import SIGNIF_PARAMS
+from ioscope.detect.engine import resolve_engine
+from ioscope.detect.engine.runner import TEMP_LIMIT
 from ioscope.errors import StageNotRunError, UsageError
 from ioscope.params import parse_duration
 from ioscope.workspace import Workspace

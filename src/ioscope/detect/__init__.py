@@ -15,7 +15,7 @@ from typing import Any
 
 from ioscope.detect.pipeline import CalibratedReport, run_detect
 from ioscope.detect.results import flagged_accounts, list_clusters
-from ioscope.detect.run import DetectReport, detect_coaction, resolve_params
+from ioscope.detect.engine.runner import DetectReport, detect_coaction, resolve_params
 from ioscope.detect.signals import SIGNALS, default_signals, get_signal
 from ioscope.detect.window import coornet_interval, estimate_window, window_sweep
 from ioscope.workspace import Workspace

@@ -32,7 +32,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from ioscope.detect.fusion import LOG_P_CAP
+from ioscope.detect.significance.fusion import LOG_P_CAP
 from ioscope.detect.graphfile import write_gexf, write_graphml
 from ioscope.errors import NotFoundError, UsageError
 from ioscope.model.names import names_source

@@ -1,9 +1,9 @@
 """``ioscope detect``: one run, one transaction, calibrated by default.
 
 :func:`run_detect` validates every option, opens the run, rewrites ``edges`` and
-``edge_evidence`` with the co-action engine (:func:`ioscope.detect.run.run_signals`) and, unless
+``edge_evidence`` with the co-action engine (:func:`ioscope.detect.engine.runner.run_signals`) and, unless
 the run is raw (``raw=True``) or CNT-compatible (``compat``), tests every edge and account and
-clusters the significant ones (:mod:`ioscope.detect.calibrated`). ``clusters`` and
+clusters the significant ones (:mod:`ioscope.detect.significance.calibrated`). ``clusters`` and
 ``cluster_members`` are rewritten in the same transaction, emptied by a raw run, so they always
 describe the edges beside them.
 """
@@ -16,12 +16,12 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
-from ioscope.detect.calibrated import (CALIBRATED_SIGNAL_DEFAULTS, SIGNIF_PARAMS,
+from ioscope.detect.significance.calibrated import (CALIBRATED_SIGNAL_DEFAULTS, SIGNIF_PARAMS,
                                        SignificanceTester, finish_calibrated, significance_params)
-from ioscope.detect.deletions import posts_seen
-from ioscope.detect.engines import DuckDBEngine, SparkEngine
+from ioscope.detect.engine.deletions import posts_seen
+from ioscope.detect.engine import DuckDBEngine, SparkEngine
 from ioscope.detect.results import cluster_totals, list_clusters
-from ioscope.detect.run import (TEMP_LIMIT, DetectReport, check_compat, configure_run,
+from ioscope.detect.engine.runner import (TEMP_LIMIT, DetectReport, check_compat, configure_run,
                                 resolve_params, run_signals, select_signals)
 from ioscope.detect.signals import get_signal
 from ioscope.errors import UsageError
@@ -92,8 +92,8 @@ def run_detect(ws: Workspace, *, raw: bool = False, compat: str | None = None,
                engine: str | DuckDBEngine | SparkEngine | None = None,
                honor_deletions: bool = False) -> DetectReport:
     """Run ``ioscope detect``. The co-action options (and ``engine``) are those of
-    :func:`ioscope.detect.run.detect_coaction`; fdr, stratum, timing_stratum, resolution,
-    min_cluster_size and seed (:data:`ioscope.detect.calibrated.SIGNIF_PARAMS`) apply to the
+    :func:`ioscope.detect.engine.runner.detect_coaction`; fdr, stratum, timing_stratum, resolution,
+    min_cluster_size and seed (:data:`ioscope.detect.significance.calibrated.SIGNIF_PARAMS`) apply to the
     calibrated pipeline only. ``honor_deletions`` leaves out the posts a compliance event says
     were deleted (:func:`ioscope.ingest.compliance.honor_deletions`)."""
     check_compat(compat)

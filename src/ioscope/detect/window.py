@@ -96,7 +96,7 @@ def _jaccard(a: set, b: set) -> float | None:
 def estimate_window(ws: "Workspace", *, signal: str = "co_repost", q: float = 0.1,
                     p: float = 0.5) -> dict[str, Any]:
     """CooRnet's coordination interval of one signal's actions (default: reposts) in ``ws``."""
-    from ioscope.detect.run import resolve_params
+    from ioscope.detect.engine.runner import resolve_params
     from ioscope.detect.signals import get_signal
     from ioscope.errors import UsageError
 

@@ -1,6 +1,6 @@
 """The significance columns appended to ``edges`` (declared in :mod:`ioscope.model.detect`).
 
-Written by the calibrated pipeline (:mod:`ioscope.detect.calibrated`), the default of
+Written by the calibrated pipeline (:mod:`ioscope.detect.significance.calibrated`), the default of
 ``ioscope detect``; NULL after a raw (``--raw``) or CNT-compatible run.
 """
 

@@ -21,7 +21,7 @@ import jinja2
 from markupsafe import Markup
 
 from ioscope.model.names import account_label
-from ioscope.detect.explain import format_p_value
+from ioscope.detect.significance.explain import format_p_value
 from ioscope.report.charts import fmt_number
 from ioscope.report.trace import Query
 

@@ -1,0 +1,119 @@
+"""Where detect's statements run: DuckDB in the workspace (default) or a Spark cluster.
+
+Both engines run the same statements (:mod:`ioscope.detect.engine.sql`) and give the same edges and
+evidence; the Spark engine writes its results into the workspace inside the same run, so the
+provenance and all-or-nothing rules hold whichever engine computed them. See docs/scale.md.
+
+>>> resolve_engine("duckdb").name
+'duckdb'
+>>> SparkEngine(master="local[2]").describe()["master"]
+'local[2]'
+"""
+
+from __future__ import annotations
+
+import shutil
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Iterator
+
+from ioscope.detect.engine.sql import Sql
+from ioscope.errors import ParameterError, UnsupportedOnEngineError
+from ioscope.workspace import Workspace
+
+__all__ = ["ENGINES", "SPARK_UNSUPPORTED", "DuckDBEngine", "SparkEngine", "resolve_engine"]
+
+ENGINES = ("duckdb", "spark")
+
+#: Signals the Spark engine refuses, and why (tests/test_detect_spark.py keeps this exact):
+#: none today. A signal whose statements use a function or syntax without a Spark equal (DuckDB's
+#: ``HASH()``, ``SELECT * REPLACE``) goes here until it is rewritten portably.
+SPARK_UNSUPPORTED: dict[str, str] = {}
+
+
+@dataclass(frozen=True)
+class DuckDBEngine:
+    """Statements run on the workspace's own DuckDB connection."""
+
+    name = "duckdb"
+
+    def supported(self, signals: Iterable[str]) -> list[str]:
+        return list(signals)
+
+    def check(self, signals: Iterable[str]) -> None:
+        """Every signal runs on DuckDB."""
+
+    def describe(self) -> dict[str, Any]:
+        return {"name": self.name}
+
+    @contextmanager
+    def open(self, ws: Workspace) -> Iterator[Sql]:
+        yield Sql(ws.con)
+
+
+@dataclass(frozen=True)
+class SparkEngine:
+    """Statements run on a SparkSession; results are written back into the workspace.
+
+    ``master``: a Spark master URL (``local[2]``, ``spark://host:7077``, ``yarn``); None uses
+    the active SparkSession, or ``local[*]``. ``conf``: Spark settings for a new session.
+    ``staging``: the directory where the workspace's input tables are written as Parquet for
+    Spark to read (default: a temporary directory; on a cluster, a path every executor can read).
+    """
+
+    master: str | None = None
+    conf: dict[str, str] = field(default_factory=dict)
+    staging: str | None = None
+    name = "spark"
+
+    def supported(self, signals: Iterable[str]) -> list[str]:
+        """The signals Spark runs (what ``detect`` runs when no signal is named)."""
+        return [s for s in signals if s not in SPARK_UNSUPPORTED]
+
+    def check(self, signals: Iterable[str]) -> None:
+        """Refuse the signals Spark cannot compute with the same results (before any work)."""
+        bad = [s for s in signals if s in SPARK_UNSUPPORTED]
+        if bad:
+            raise UnsupportedOnEngineError(
+                f"The spark engine cannot run {', '.join(bad)}: {SPARK_UNSUPPORTED[bad[0]]}.",
+                hint="Leave it out (--signals ...) or run it with --engine duckdb; "
+                     "see docs/scale.md.")
+
+    def describe(self) -> dict[str, Any]:
+        return {"name": self.name, "master": self.master, "conf": dict(self.conf)}
+
+    @contextmanager
+    def open(self, ws: Workspace) -> Iterator[Sql]:
+        from ioscope.detect.engine.spark import SparkSql, spark_session, staging_dir
+
+        session, created = spark_session(self.master, self.conf)
+        path, ours = staging_dir(self.staging)
+        sql = SparkSql(ws.con, session, path)
+        try:
+            yield sql
+        finally:
+            try:
+                sql.close()
+            finally:
+                if ours:
+                    shutil.rmtree(path, ignore_errors=True)
+                if created:
+                    session.stop()
+
+
+def resolve_engine(engine: str | DuckDBEngine | SparkEngine | None = None, *,
+                   spark_master: str | None = None, spark_conf: dict[str, str] | None = None,
+                   spark_staging: str | None = None) -> DuckDBEngine | SparkEngine:
+    """An engine from its name (``"duckdb"``, ``"spark"``) and options, or an engine object."""
+    if isinstance(engine, (DuckDBEngine, SparkEngine)):
+        return engine
+    engine = engine or "duckdb"
+    if engine not in ENGINES:
+        raise ParameterError(f"The 'engine' parameter of detect must be one of "
+                             f"{', '.join(repr(e) for e in ENGINES)}. Got {engine!r} instead.")
+    if engine == "spark":
+        return SparkEngine(master=spark_master, conf=dict(spark_conf or {}), staging=spark_staging)
+    if spark_master or spark_conf or spark_staging:
+        raise ParameterError("Spark options were given but the engine is duckdb.",
+                             hint="Add --engine spark, or leave the Spark options out.")
+    return DuckDBEngine()

@@ -1,0 +1,198 @@
+"""``detect_coaction``: run co-action signals over a workspace into ``edges`` and ``edge_evidence``.
+
+One run is one transaction: the previous detect results (all rows of ``edges`` and
+``edge_evidence``) are replaced, the run is recorded in ``runs`` with every signal's resolved
+parameters and counts, and a failure leaves the workspace as it was. No other table is touched.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable
+
+from ioscope.detect.signals.base import COMPAT_MODES, GENERIC_PARAMS, Signal
+from ioscope.detect.engine.coaction import (ACCOUNTS, ACTIONS, PAIRS, aggregate_edges,
+                                     apply_hot_policy, index_actions, load_actions, pair_actions,
+                                     prepare_accounts, store)
+from ioscope.detect.engine.coaction import EDGES as EDGES_TEMP
+from ioscope.detect.engine import DuckDBEngine, SparkEngine, resolve_engine
+from ioscope.detect.engine.resources import TEMP_LIMIT, check_temp_limit, configure_run
+from ioscope.detect.signals import SIGNALS, default_signals, get_signal
+from ioscope.detect.engine.sql import Sql, lit
+from ioscope.errors import ParameterError
+from ioscope.model.detect import EDGE_EVIDENCE, EDGES
+from ioscope.params import validate_params
+from ioscope.workspace import Run, Workspace
+
+
+#: Progress records (one per signal), shown by the CLI on a terminal.
+_log = logging.getLogger("ioscope.detect")
+
+__all__ = ["DetectReport", "TEMP_LIMIT", "check_compat", "check_temp_limit", "configure_run",
+           "detect_coaction", "resolve_params", "run_signals", "select_signals"]
+
+
+def check_compat(compat: str | None) -> None:
+    """A ParameterError unless ``compat`` is None or one of :data:`COMPAT_MODES`."""
+    if compat is not None and compat not in COMPAT_MODES:
+        raise ParameterError(f"The 'compat' parameter of detect must be one of "
+                             f"{', '.join(repr(c) for c in COMPAT_MODES)}. Got {compat!r} instead.")
+
+
+def select_signals(signals: Iterable[str] | str | None, compat: str | None,
+                   engine: Any) -> tuple[Any, list[str]]:
+    """The engine and the signal names a run uses: those asked for (a list or a comma-separated
+    string), else the defaults the engine supports; unknown or refused names raise."""
+    if isinstance(signals, str):
+        signals = [s.strip() for s in signals.split(",") if s.strip()]
+    eng = resolve_engine(engine)
+    names = list(signals) if signals else eng.supported(default_signals(compat))
+    for n in names:
+        get_signal(n)
+    eng.check(names)
+    return eng, names
+
+
+@dataclass
+class DetectReport:
+    """What a detect run did: its id, the resolved parameters and per-signal counts."""
+
+    run_id: str
+    compat: str | None
+    parameters: dict[str, dict[str, Any]]
+    signals: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def totals(self) -> dict[str, int]:
+        return {k: sum(s.get(k, 0) for s in self.signals) for k in ("edges", "evidence")}
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"run_id": self.run_id, "compat": self.compat, "parameters": self.parameters,
+                "signals": self.signals, "totals": self.totals}
+
+
+def _global(name: str, value: Any) -> Any:
+    spec = {p.name: p for p in GENERIC_PARAMS}[name]
+    return spec.coerce(value, "detect")
+
+
+def resolve_params(names: Iterable[str], *, compat: str | None = None,
+                   overrides: dict[str, Any] | None = None,
+                   params: dict[str, dict[str, Any]] | None = None) -> dict[str, dict[str, Any]]:
+    """Each signal's validated parameters: its defaults, then ``overrides`` (all signals), then
+    ``params[signal]``. Raises :class:`ParameterError` with the standard message."""
+    names = list(names)
+    params = dict(params or {})
+    stray = sorted(set(params) - set(names))
+    if stray:
+        raise ParameterError(f"Parameters were given for {stray[0]!r}, which is not among the "
+                             f"signals run ({', '.join(names)}).")
+    overrides = {k: _global(k, v) for k, v in (overrides or {}).items() if v is not None}
+    out = {}
+    for name in names:
+        sig = get_signal(name)
+        if compat and compat not in sig.compat:
+            raise ParameterError(
+                f"The signal {name} has no {compat!r}-compatible mode. Signals with one: "
+                f"{', '.join(default_signals(compat))}.")
+        values: dict[str, Any] = {"hot_items": "keep"} if compat else {}
+        values.update({k: v for k, v in overrides.items()
+                       if k != "window" or sig.windowed})
+        values.update(params.get(name) or {})
+        out[name] = validate_params(sig.spec, values, name)
+    return out
+
+
+def detect_coaction(ws: Workspace, *, signals: Iterable[str] | str | None = None,
+                    window: str | float | None = "60s", min_weight: int | None = None,
+                    compat: str | None = None, hot_items: str | None = None,
+                    max_item_actions: int | None = None, max_evidence: int | None = None,
+                    params: dict[str, dict[str, Any]] | None = None,
+                    memory_limit: str | None = None, temp_directory: str | None = None,
+                    temp_limit: str = TEMP_LIMIT, threads: int | None = None,
+                    engine: str | DuckDBEngine | SparkEngine | None = None) -> DetectReport:
+    """Run co-action signals on ``ws`` and replace its ``edges`` and ``edge_evidence``.
+
+    ``signals``: names from :data:`ioscope.detect.signals.SIGNALS` (default: every signal on by
+    default; with ``compat='cnt'``, the four CNT networks). ``window``, ``min_weight``,
+    ``hot_items``, ``max_item_actions`` and ``max_evidence`` apply to every signal unless None
+    (then each signal's default holds); ``params`` gives per-signal values, e.g.
+    ``{"near_duplicate_text": {"threshold": 0.9}}``. ``compat='cnt'`` reproduces
+    coordination-network-toolkit's definitions (directed weights, its text normalization, raw
+    URLs, no hot-item policy unless one is asked for). ``memory_limit`` (e.g. ``"4GB"``),
+    ``temp_directory`` and ``temp_limit`` bound DuckDB's memory, say where it spills and how much.
+    ``engine``: ``"duckdb"`` (default), ``"spark"`` or an :mod:`ioscope.detect.engine` object
+    such as ``SparkEngine(master="spark://host:7077")`` (same results; see docs/scale.md).
+    """
+    check_compat(compat)
+    eng, names = select_signals(signals, compat, engine)
+    resolved = resolve_params(names, compat=compat, params=params, overrides={
+        "window": window, "min_weight": min_weight, "hot_items": hot_items,
+        "max_item_actions": max_item_actions, "max_evidence": max_evidence})
+    resources = configure_run(ws, memory_limit=memory_limit, temp_directory=temp_directory,
+                              temp_limit=temp_limit, threads=threads)
+    recorded = {"mode": "raw", "signals": names, "compat": compat, **resources,
+                "per_signal": resolved, "engine": eng.describe()}
+    twins = () if compat else (EDGES.name, EDGE_EVIDENCE.name)  # see pipeline.run_detect
+    with ws.run("detect", recorded, replaces=twins) as run, \
+            eng.open(ws) as sql:
+        report = run_signals(ws, run, names, resolved, compat, sql=sql)
+    return report
+
+
+def run_signals(ws: Workspace, run: Run, names: list[str], resolved: dict[str, dict[str, Any]],
+                compat: str | None, *,
+                on_signal: Callable[[Signal, dict[str, Any]], dict[str, Any] | None] | None = None,
+                sql: Sql | None = None) -> DetectReport:
+    """Inside an open ``ws.run``: replace ``edges``/``edge_evidence`` with the signals' results.
+
+    ``resolved`` comes from :func:`resolve_params`. ``on_signal(signal, params)`` is called after
+    each signal's edges are stored, while its temporary tables still exist (``_det_accounts``,
+    ``_det_actions``, ``_det_pairs``, ``_det_edges``; near_duplicate_text: ``_nd_posts_cold``,
+    ``_nd_similar``; the Spark engine copies them to ``ws.con`` for it);
+    what it returns is added to the signal's counts. ``sql``: the engine's runner (default DuckDB).
+    """
+    ws.ensure(EDGES, EDGE_EVIDENCE)
+    report = DetectReport(run.run_id, compat, resolved)
+    sql = sql if sql is not None else Sql(ws.con)
+    try:
+        sql.run("DELETE FROM edge_evidence")
+        sql.run("DELETE FROM edges")
+        accounts = prepare_accounts(sql)
+        for name in names:
+            t0 = time.perf_counter()
+            _log.info("detect: %s …", name, extra={"step_start": True})
+            signal = SIGNALS[name]
+            counts = _run_signal(sql, signal, resolved[name], compat, run.run_id)
+            if on_signal is not None:
+                sql.share((ACCOUNTS, ACTIONS, PAIRS, EDGES_TEMP, "_nd_posts_cold", "_nd_similar",
+                           "_cb_members", "_pa_actions"))
+                counts.update(on_signal(signal, resolved[name]) or {})
+            sql.drop_temps(keep=(ACCOUNTS,))
+            report.signals.append({"signal": name, **counts,
+                                   "seconds": round(time.perf_counter() - t0, 3)})
+            _log.info("%-22s %10s edges %8.1f s", name, f"{counts.get('edges', 0):,}",
+                      time.perf_counter() - t0)
+    finally:
+        sql.drop_temps()
+    run.row_counts.update({"accounts": accounts, "signals": report.signals, **report.totals})
+    return report
+
+
+def _run_signal(sql: Sql, signal: Signal, p: dict[str, Any], compat: str | None,
+                run_id: str) -> dict[str, int]:
+    if signal.pairs is not None:
+        counts = signal.pairs(sql, p)
+    else:
+        counts = load_actions(sql, signal, p, compat)
+        counts.update(apply_hot_policy(sql, p))
+        index_actions(sql)
+        counts["pairs"] = pair_actions(sql, signal, p)
+    aggregate_edges(sql, p, compat)
+    if signal.finish is not None:
+        counts.update(signal.finish(sql, p))
+    counts.update(store(sql, signal.name, p, run_id))
+    return counts

@@ -1,0 +1,68 @@
+"""What a signal is: a declaration (name, paper, parameters) and the SQL that makes its actions.
+
+An *action* is one ``(platform, account_id, item, t, post_id)`` fact: account A acted on item I at
+time t (epoch seconds) with post P. A co-action signal links two accounts that acted on the same
+item within the window; the generic engine in :mod:`ioscope.detect.engine.coaction` does the rest.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from ioscope.params import Param
+
+__all__ = ["Signal", "GENERIC_PARAMS", "HOT_POLICIES", "COMPAT_MODES"]
+
+HOT_POLICIES = ("skip", "cap", "keep")
+COMPAT_MODES = ("cnt",)
+
+#: Parameters every co-action signal has. A signal may change their defaults (``Signal.defaults``).
+GENERIC_PARAMS = (
+    Param("window", "duration", "60s", "Largest time difference between two actions on the same "
+          "item that still counts as acting together (Δt = window counts).", min=1),
+    Param("min_weight", "int", 2, "Keep edges whose weight is at least this.", min=1),
+    Param("hot_items", "choice", "skip", "What to do with hot cells (an item with more than "
+          "max_item_actions actions in one window-sized time bucket): skip them, cap them to the "
+          "earliest max_item_actions actions, or keep them.", choices=HOT_POLICIES),
+    Param("max_item_actions", "int", 1000, "Actions of one item in one time bucket above which the "
+          "cell is hot (0: no limit).", min=0),
+    Param("max_evidence", "int", 100, "Evidence rows kept per edge, earliest first (0: all).", min=0),
+)
+
+
+@dataclass(frozen=True)
+class Signal:
+    """A registered signal.
+
+    ``actions(p, compat)`` returns a SELECT over the canonical tables with the columns
+    ``platform, account_id, item, t, post_id``; ``p`` holds the validated parameters.
+    ``windowed`` False means the item already encodes time (a day, a time bin), so accounts are
+    paired on the item alone. ``pairs`` replaces the generic pairing (near_duplicate_text);
+    ``finish`` may score or filter the edges afterwards (synchronized). ``test`` replaces the
+    calibrated pipeline's per-edge test (creation_burst tests accounts against their burst):
+    ``test(con, p, stratum=, n_accounts=)`` returns a
+    :class:`ioscope.detect.significance.edge_tests.EdgeTests` for the signal's edges.
+    """
+
+    name: str
+    summary: str
+    paper: str
+    actions: Callable[[dict[str, Any], str | None], str] | None
+    params: tuple[Param, ...] = ()
+    defaults: dict[str, Any] = field(default_factory=dict)
+    windowed: bool = True
+    default: bool = True
+    compat: tuple[str, ...] = ()
+    pairs: Callable[..., dict[str, int]] | None = None
+    finish: Callable[..., dict[str, int]] | None = None
+    test: Callable[..., Any] | None = None
+
+    @property
+    def spec(self) -> tuple[Param, ...]:
+        """Every parameter of the signal: the generic ones (with its defaults), then its own."""
+        generic = tuple(
+            Param(p.name, p.kind, self.defaults.get(p.name, p.default), p.help, p.min, p.max,
+                  p.choices)
+            for p in GENERIC_PARAMS if self.windowed or p.name != "window")
+        return generic + self.params

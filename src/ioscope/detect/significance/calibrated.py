@@ -1,0 +1,208 @@
+"""The calibrated part of ``ioscope detect``: per-edge and per-account significance, fusion.
+
+After each signal of the co-action engine (:func:`ioscope.detect.engine.runner.run_signals`),
+:class:`SignificanceTester` tests the signal's edges against the stratified null with the very
+actions they were built from. At the end (:func:`finish_calibrated`) the p-values of every signal
+are pooled under Benjamini–Hochberg and written to ``edges`` (expected, p_value, log10_p,
+q_value, significant, similarity), accounts are tested (Simes + BH), the significant edges
+between significant accounts are fused and clustered (Leiden), and ``clusters`` /
+``cluster_members`` get their scores and explanations. :mod:`ioscope.detect.pipeline` runs it.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import duckdb
+import numpy as np
+import pyarrow as pa
+
+from ioscope.detect.signals.base import Signal
+from ioscope.detect.significance.clusters import write_clusters
+from ioscope.detect.engine.coaction import ACCOUNTS, EDGES
+from ioscope.detect.significance.fusion import communities, fuse
+from ioscope.detect.significance.edge_tests import (ACCOUNT_TESTS, LOG10, EdgeTests, account_fdr,
+                                         pool_fdr, test_edges)
+from ioscope.params import Param, validate_params
+
+__all__ = ["SIGNIF_PARAMS", "SignificanceTester", "significance_params", "finish_calibrated",
+           "CALIBRATED_SIGNAL_DEFAULTS", "TIMING_SIGNALS"]
+
+SIGNIF_PARAMS = (
+    Param("fdr", "float", 0.01, "False discovery rate (Benjamini–Hochberg) of the significant "
+          "edges, pooled over signals, and of the accounts beyond chance.", min=1e-12, max=0.5),
+    Param("stratum", "duration", "1d", "Null-model stratum: within each stratum who acts is "
+          "shuffled, keeping each account's activity in it (see docs/signals.md).", min=60),
+    Param("timing_stratum", "duration", "1h", "Null-model stratum of signals without shared "
+          "content (synchronized): short, so that accounts with the same daily rhythm are not "
+          "taken for coordinated.", min=60),
+    Param("resolution", "float", 1.0, "Leiden modularity resolution (higher: smaller clusters).",
+          min=0.001, max=1000),
+    Param("min_cluster_size", "int", 2, "Smallest cluster reported (accounts).", min=2),
+    Param("seed", "int", 0, "Seed of the Leiden clustering.", min=0),
+)
+
+#: Signals whose items are time bins: their null keeps each account's activity per hour.
+TIMING_SIGNALS = frozenset({"synchronized"})
+
+#: Signal parameters the calibrated pipeline sets unless the caller does: filters on anything
+#: but the tested count would select edges in a way the p-values do not account for.
+CALIBRATED_SIGNAL_DEFAULTS: dict[str, dict[str, Any]] = {}
+
+
+def significance_params(values: dict[str, Any] | None = None) -> dict[str, Any]:
+    return validate_params(SIGNIF_PARAMS, values, "detect")
+
+
+class SignificanceTester:
+    """Called by the co-action engine after each signal, while its temp tables exist."""
+
+    KEYS = "_sig_keys"
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, *, stratum: float, timing_stratum: float):
+        self.con = con
+        self.stratum = stratum
+        self.timing_stratum = timing_stratum
+        self.tests: list[EdgeTests] = []
+        self.offset = 0
+        con.execute(f"""CREATE OR REPLACE TEMP TABLE {self.KEYS} (k BIGINT, signal VARCHAR,
+            platform_1 VARCHAR, account_1 VARCHAR, platform_2 VARCHAR, account_2 VARCHAR)""")
+
+    def __call__(self, signal: Signal, p: dict[str, Any]) -> dict[str, Any]:
+        t0 = time.perf_counter()
+        n_accounts = self.con.execute(
+            f"SELECT coalesce(max(aid), 0) + 1 FROM {ACCOUNTS}").fetchone()[0]
+        if signal.test is not None:
+            tests = signal.test(self.con, p, stratum=self.stratum, n_accounts=int(n_accounts))
+        else:
+            tests = self._test(signal, p, int(n_accounts))
+        if len(tests):
+            keys = pa.table({"k": np.arange(self.offset, self.offset + len(tests)),
+                             "a1": tests.a1, "a2": tests.a2})
+            self.con.register("_sig_keys_arrow", keys)
+            try:
+                self.con.execute(f"""INSERT INTO {self.KEYS}
+                    SELECT x.k, ?, c1.platform, c1.account_id, c2.platform, c2.account_id
+                    FROM _sig_keys_arrow x JOIN {ACCOUNTS} c1 ON c1.aid = x.a1
+                    JOIN {ACCOUNTS} c2 ON c2.aid = x.a2""", [signal.name])
+            finally:
+                self.con.unregister("_sig_keys_arrow")
+        self.tests.append(tests)
+        self.offset += len(tests)
+        return {"tested_edges": len(tests), "masked_accounts": tests.masked,
+                "null_seconds": round(time.perf_counter() - t0, 3)}
+
+    def _test(self, signal: Signal, p: dict[str, Any], n_accounts: int):
+        """The standard test: each edge's weight against the signal's stratified null."""
+        actions = null_actions(self.con, signal)
+        window = float(p["window"]) if signal.windowed else None
+        if signal.name in TIMING_SIGNALS:  # co-actions: posts at most `bin` apart, any content
+            window = float(p["bin"])
+        return test_edges(self.con, signal.name, actions=actions, edges=EDGES, window=window,
+                          stratum=(self.timing_stratum if signal.name in TIMING_SIGNALS
+                                   else self.stratum), min_weight=int(p["min_weight"]),
+                          n_accounts=n_accounts, pairs=_pairs_table(self.con),
+                          items=("(SELECT aid, item FROM _det_actions)"
+                                 if signal.name in TIMING_SIGNALS else None))
+
+    def finish(self, fdr: float) -> dict[str, Any]:
+        """Pool the p-values, write the significance columns of ``edges``; per-signal counts."""
+        pool_fdr(self.tests)
+        per_signal = {t.signal: {"tested": len(t), "significant": int((t.q_value <= fdr).sum())}
+                      for t in self.tests}
+        total = sum(len(t) for t in self.tests)
+        if total:
+            cat = lambda f: np.concatenate([f(t) for t in self.tests])  # noqa: E731
+            log_p = cat(lambda t: t.log_p)
+            q = cat(lambda t: t.q_value)
+            vals = pa.table({"k": np.arange(total), "expected": cat(lambda t: t.expected),
+                             "observed_expected": cat(lambda t: t.observed_expected),
+                             "p_value": cat(lambda t: t.p_value), "log10_p": log_p / LOG10,
+                             "q_value": q,
+                             "significant": q <= fdr, "similarity": cat(lambda t: t.similarity)})
+            self.con.register("_sig_vals", vals)
+            try:
+                self.con.execute(f"""UPDATE edges SET expected = s.expected,
+                        observed_expected = s.observed_expected,
+                        p_value = s.p_value, log10_p = s.log10_p, q_value = s.q_value,
+                        significant = s.significant, similarity = s.similarity
+                    FROM (SELECT * FROM {self.KEYS} JOIN _sig_vals USING (k)) s
+                    WHERE edges.signal = s.signal AND edges.platform_1 = s.platform_1
+                      AND edges.account_1 = s.account_1 AND edges.platform_2 = s.platform_2
+                      AND edges.account_2 = s.account_2""")
+            finally:
+                self.con.unregister("_sig_vals")
+        self.con.execute(f"DROP TABLE IF EXISTS temp.main.{self.KEYS}")
+        return {"fdr": fdr, "tested_edges": total,
+                "significant_edges": int(sum(v["significant"] for v in per_signal.values())),
+                "per_signal": per_signal}
+
+
+def _pairs_table(con: duckdb.DuckDBPyConnection) -> str | None:
+    """The signal's co-action pairs (a1, a2, t1, t2), when the engine left them."""
+    found = con.execute("SELECT count(*) FROM duckdb_tables() WHERE temporary "
+                        "AND table_name = '_det_pairs'").fetchone()[0]
+    return "(SELECT a1, a2, t1, t2 FROM _det_pairs)" if found else None
+
+
+def null_actions(con: duckdb.DuckDBPyConnection, signal: Signal) -> str:
+    """SQL of the actions the signal's edges were built from: (aid, item, t)."""
+    if signal.name == "near_duplicate_text":
+        return _near_duplicate_actions(con)
+    if signal.name in TIMING_SIGNALS:  # one item: being active at all
+        return "(SELECT aid, 0 AS item, t FROM _det_actions)"
+    cols = {r[0] for r in con.execute("DESCRIBE _det_actions").fetchall()}
+    return f"(SELECT aid, {'iid' if 'iid' in cols else 'item'} AS item, t FROM _det_actions)"
+
+
+def _near_duplicate_actions(con: duckdb.DuckDBPyConnection) -> str:
+    """Posts of near-identical texts as actions on one item per group of similar texts.
+
+    The signal pairs posts of the same text or of two verified similar texts; for the null, the
+    texts linked by verified similarity are merged into connected components, each one item.
+    """
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    sim = con.execute("SELECT t1, t2 FROM _nd_similar").fetchnumpy()
+    con.execute("CREATE OR REPLACE TEMP TABLE _sig_nd_group (tid BIGINT, grp BIGINT)")
+    if sim["t1"].size:
+        tids, inv = np.unique(np.concatenate([sim["t1"], sim["t2"]]), return_inverse=True)
+        n = tids.size
+        half = sim["t1"].size
+        g = coo_matrix((np.ones(half), (inv[:half], inv[half:])), shape=(n, n))
+        _, label = connected_components(g, directed=False)
+        rep = np.full(label.max() + 1, np.iinfo(np.int64).max, dtype=np.int64)
+        np.minimum.at(rep, label, tids)
+        con.register("_sig_nd_arrow", pa.table({"tid": tids, "grp": rep[label]}))
+        try:
+            con.execute("INSERT INTO _sig_nd_group SELECT * FROM _sig_nd_arrow")
+        finally:
+            con.unregister("_sig_nd_arrow")
+    return ("(SELECT x.aid, CAST(coalesce(g.grp, x.tid) AS VARCHAR) AS item, x.t "
+            "FROM _nd_posts_cold x LEFT JOIN _sig_nd_group g ON g.tid = x.tid)")
+
+
+def finish_calibrated(con: duckdb.DuckDBPyConnection, tester: SignificanceTester,
+                      sp: dict[str, Any], run_id: str) -> tuple[dict[str, Any], int]:
+    """After every signal: FDR, fusion, clusters. Returns (significance summary, clusters)."""
+    summary = tester.finish(sp["fdr"])
+    summary.update(account_fdr(con, "edges", sp["fdr"]))
+    # the fused network: significant edges between accounts that are significant themselves
+    significant = f"""(SELECT e.signal, e.platform_1, e.account_1, e.platform_2, e.account_2,
+        e.log10_p, e.weight, e.expected, e.co_actions, e.first_at, e.last_at FROM edges e
+        JOIN {ACCOUNT_TESTS} f1 ON f1.platform = e.platform_1 AND f1.account_id = e.account_1
+        JOIN {ACCOUNT_TESTS} f2 ON f2.platform = e.platform_2 AND f2.account_id = e.account_2
+        WHERE e.significant AND f1.flagged AND f2.flagged)"""
+    summary["fused_pairs"] = fuse(con, significant)
+    kept = communities(con, resolution=sp["resolution"], min_size=sp["min_cluster_size"],
+                       seed=sp["seed"])
+    counts = write_clusters(con, significant_edges=significant, evidence="edge_evidence",
+                            run_id=run_id, account_tests=ACCOUNT_TESTS) if kept else {
+        "clusters": 0, "cluster_members": 0, "mirror_clusters": 0}
+    summary.update(counts)
+    for t in ("_fus_pairs", "_fus_members", "_fus_nodes", "_cl_edges", "_cl_pairs", "_cl_ev",
+              "_cl_ends", "_cl_accounts", "_sig_nd_group", ACCOUNT_TESTS):
+        con.execute(f"DROP TABLE IF EXISTS temp.main.{t}")
+    return summary, counts["clusters"]
