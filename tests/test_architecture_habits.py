@@ -48,3 +48,19 @@ def test_the_check_sees_imports_at_any_depth(tmp_path):
                  "    import tests.test_y\n\nfrom tests.fixtures.case import build\n")
     assert imported_modules(f) == [(1, "os"), (4, "test_other"), (5, "tests.test_y"),
                                    (7, "tests.fixtures.case")]
+
+
+def test_package_docstring_examples_run_and_no_package_module_looks_like_a_test():
+    """``pytest`` runs the examples in the package's docstrings (``--doctest-modules`` over
+    ``src/ioscope``) and collects test functions from ``test_*.py`` files only; no module of the
+    package is named like a test module, so none of its functions is taken for a test."""
+    import tomllib
+
+    ini = tomllib.loads((TESTS.parent / "pyproject.toml").read_text(encoding="utf-8"))
+    ini = ini["tool"]["pytest"]["ini_options"]
+    assert "src/ioscope" in ini["testpaths"] and "--doctest-modules" in ini["addopts"].split()
+    assert ini["python_files"] == ["test_*.py"]
+    package = TESTS.parent / "src" / "ioscope"
+    named_like_tests = sorted(str(p.relative_to(package)) for p in package.rglob("*.py")
+                              if p.name.startswith("test_") or p.stem.endswith("_test"))
+    assert named_like_tests == []
