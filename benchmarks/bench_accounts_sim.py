@@ -19,12 +19,12 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
-sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT))
 
-from _accounts_data import load_simulation  # noqa: E402
 from ioscope.accounts import compute_signals, evaluate_scores, score, train  # noqa: E402
 from ioscope.simulate import simulate  # noqa: E402
 from ioscope.workspace import Workspace  # noqa: E402
+from tests.fixtures.accounts import load_simulation  # noqa: E402
 
 
 def one(posts: int, seed: int, tmp: Path) -> dict:
@@ -74,7 +74,7 @@ def main() -> None:
           f"({(med['cv_auc'] - 0.5) / (med['zscore_auc'] - 0.5):.2f}× the zscore lift over chance)")
     print(f"  unsupervised zscore ROC AUC      {med['zscore_auc']:.3f}")
     print(f"  isolation forest ROC AUC         {med['isolation_forest_auc']:.3f}")
-    print(f"  chance                           0.500")
+    print("  chance                           0.500")
     print(f"  signals {med['signals_s']:.1f} s, train {med['train_s']:.1f} s")
 
 

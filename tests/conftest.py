@@ -1,17 +1,23 @@
-"""Shared fixtures: temporary workspaces, the shared real-data folder (skipped when absent)."""
+"""Shared fixtures: temporary workspaces, the shared real-data folder (skipped when absent).
+
+Fixtures that only some test modules use live in ``tests/fixtures/`` and are registered here
+through ``pytest_plugins``; helpers are imported from ``tests.fixtures.*``.
+"""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-# ../shared beside the checkout; worktrees live one level deeper (/work/wt/NAME beside /work/shared)
-SHARED = Path(os.environ.get("IOSCOPE_SHARED") or next(
-    (p for p in (ROOT.parent / "shared", ROOT.parent.parent / "shared") if (p / "data").is_dir()),
-    ROOT.parent / "shared"))
+# the helpers' own assertions keep pytest's detailed messages
+pytest.register_assert_rewrite("tests.fixtures")
+
+from tests.fixtures.paths import SHARED  # noqa: E402
+
+pytest_plugins = ["tests.fixtures.browser", "tests.fixtures.spark"]
+# helpers, not tests: imported as tests.fixtures.*, never collected (nor their docstrings)
+collect_ignore = ["fixtures"]
 
 
 @pytest.fixture
@@ -35,11 +41,6 @@ def ws(ws_path: Path):
     w = Workspace.open(ws_path)
     yield w
     w.close()
-
-
-def write(path: Path, text: str) -> Path:
-    path.write_text(text, encoding="utf-8")
-    return path
 
 
 @pytest.fixture(scope="session")

@@ -7,11 +7,11 @@ import json
 import numpy as np
 import pytest
 
-from _accounts_data import synthetic, write_labels
 from ioscope.accounts import account_scores, evaluate_scores, score, train
 from ioscope.accounts.training import TRAIN_PARAMS, cross_validate, source_warnings
 from ioscope.errors import NotFoundError, ParameterError
 from ioscope.params import validate_params
+from tests.fixtures.accounts import synthetic, write_labels
 
 
 @pytest.fixture
@@ -128,9 +128,9 @@ def test_features_and_exclude(planted):
 
 
 def test_classifier_on_the_simulator(tmp_path):
-    from _accounts_data import load_simulation
     from ioscope.simulate import simulate
     from ioscope.workspace import Workspace
+    from tests.fixtures.accounts import load_simulation
 
     out = tmp_path / "sim"
     simulate(out, posts=30_000, seed=5)

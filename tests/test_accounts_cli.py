@@ -7,9 +7,9 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from _accounts_data import synthetic, write_labels
 from ioscope.cli.main import app
 from ioscope.workspace import Workspace
+from tests.fixtures.accounts import synthetic, write_labels
 
 runner = CliRunner()
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from _accounts_data import account, insert
-from conftest import write
 from ioscope.accounts import read_labels, resolve_labels, train
 from ioscope.errors import InputFormatError, MissingColumnError, NotFoundError, UsageError
+from tests.fixtures.accounts import account, insert
+from tests.fixtures.paths import write
 
 
 def test_basic_and_group_column(tmp_path):
@@ -59,7 +59,7 @@ def test_missing_file_and_group_column(tmp_path):
 
 
 def test_absent_accounts_are_counted_not_fatal(tmp_path, ws):
-    from _accounts_data import synthetic, write_labels
+    from tests.fixtures.accounts import synthetic, write_labels
 
     truth = synthetic(ws, organic=40, campaigns=3, size=6, posts=10, seed=2)
     path = write_labels(tmp_path / "l.csv", truth + [("ghost1", 1, "x"), ("ghost2", 0, "")])

@@ -8,10 +8,10 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from _accounts_data import load_simulation
 from ioscope.accounts import compute_signals, score
 from ioscope.cli.main import app
 from ioscope.workspace import Workspace
+from tests.fixtures.accounts import load_simulation
 
 
 @pytest.fixture(scope="module")

@@ -11,9 +11,9 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 
-from ioscope.accounts import compute_signals, train  # noqa: E402
-from ioscope.ingest import readers  # noqa: E402
-from ioscope.workspace import Workspace  # noqa: E402
+from ioscope.accounts import compute_signals, train
+from ioscope.ingest import readers
+from ioscope.workspace import Workspace
 
 STATES = ["AR", "IA", "KS", "KY", "MS", "NE", "UT", "WI"]
 CATEGORIES = ["RightTroll", "LeftTroll", "HashtagGamer", "NewsFeed", "Fearmonger"]
@@ -23,7 +23,7 @@ CATEGORIES = ["RightTroll", "LeftTroll", "HashtagGamer", "NewsFeed", "Fearmonger
 def base(tmp_path_factory):
     import accounts_real_data as real
 
-    from conftest import SHARED
+    from tests.fixtures.paths import SHARED
 
     data = SHARED / "data"
     if not (data / real.IRA).is_dir() or not (data / real.V1).is_dir():

@@ -8,10 +8,10 @@ import json
 import numpy as np
 import pytest
 
-from _accounts_data import T0, account, insert, post
 from ioscope.accounts import FAMILIES, SIGNALS, compute_signals
 from ioscope.accounts.rhythm import REFERENCE_DAY, implied_offsets
 from ioscope.errors import NotFoundError, ParameterError, UsageError
+from tests.fixtures.accounts import T0, account, insert, post
 
 
 def values(ws, signal: str) -> dict[str, float]:
@@ -125,9 +125,9 @@ def test_identity(ws):
 
 
 def test_content_diet(ws, monkeypatch):
-    import ioscope.accounts.content as content
-
     import pyarrow as pa
+
+    import ioscope.accounts.content as content
 
     monkeypatch.setattr(content, "state_media_table", lambda: pa.table(
         {"domain": ["rt.com"], "country": ["RU"], "outlet": ["RT"]}))
@@ -212,7 +212,7 @@ def test_recompute_replaces_only_its_signals_and_is_deterministic(ws):
 
 
 def test_same_result_with_one_and_two_threads(ws, tmp_path):
-    from _accounts_data import synthetic
+    from tests.fixtures.accounts import synthetic
 
     synthetic(ws, organic=60, campaigns=2, size=8, seed=3)
     ws.sql("SET threads = 1")

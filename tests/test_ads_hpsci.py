@@ -16,7 +16,7 @@ from ioscope.workspace import Workspace
 
 @pytest.fixture(scope="module")
 def hpsci_ws(tmp_path_factory):
-    from conftest import SHARED
+    from tests.fixtures.paths import SHARED
 
     src = SHARED / "data" / "hpsci-ira-facebook-ads" / "ads.csv"
     if not src.is_file():

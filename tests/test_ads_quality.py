@@ -9,7 +9,7 @@ import io
 import json
 import re
 import shutil
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from importlib.resources import files
 from pathlib import Path
 
@@ -50,7 +50,7 @@ def sample_ws(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def full_ws(tmp_path_factory):
-    from conftest import SHARED
+    from tests.fixtures.paths import SHARED
 
     src = SHARED / "data" / "hpsci-ira-facebook-ads" / "ads.csv"
     if not src.is_file():
@@ -150,7 +150,7 @@ def _outside(csv_text: str) -> set[str]:
     for r in csv.DictReader(io.StringIO(csv_text)):
         for col in ("created", "ended"):
             if r[col]:
-                d = datetime.fromisoformat(r[col]).astimezone(timezone.utc).date()
+                d = datetime.fromisoformat(r[col]).astimezone(UTC).date()
                 if not (PERIOD.start <= d <= PERIOD.end):
                     out.add(r["id"])
     return out
@@ -214,12 +214,12 @@ def test_blocking_misses_no_pair_on_planted_variants(tmp_path):
     prefix/suffix blocking would miss): the SQL pairs equal the brute-force pairs."""
     import random
 
-    from casefixture import _insert
+    from tests.fixtures.case import _insert
 
     rng = random.Random(7)
     letters = "abcdefghijklmnopqrstuvwxyz"
     names = []
-    for k in range(120):
+    for _ in range(120):
         base = "".join(rng.choice(letters) for _ in range(rng.randint(4, 16)))
         names.append(base)
         for _ in range(rng.randint(0, 2)):  # a variant: substitutions, insertions, deletions
@@ -250,7 +250,7 @@ def test_blocking_misses_no_pair_on_planted_variants(tmp_path):
 def test_names_of_any_script(tmp_path):
     """Keys keep letters of every script: Cyrillic names are compared, not reduced to an empty
     key that would pair them all; a name with no letter or digit is left out."""
-    from casefixture import _insert
+    from tests.fixtures.case import _insert
 
     names = {"a1": "Россия Сегодня", "a2": "РОССИЯ-СЕГОДНЯ", "a3": "Первый канал",
              "a4": "Новая газета", "a5": "!!!", "a6": "???"}

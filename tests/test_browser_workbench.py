@@ -3,29 +3,12 @@ clicks through them (screenshots at 1,400 px in ``$IOSCOPE_SCREENSHOTS``)."""
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import pytest
 
-from casefixture import build_case_workspace
-from test_browser import ARGS, CHROMIUM, Server
+from tests.fixtures.browser import BROWSER, Server
+from tests.fixtures.case import build_case_workspace
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed at "
-                       "/usr/bin/chromium (.ci/run installs it with apt)"),
-]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api",
-                                   reason="playwright (the 'browser' extra) is not installed")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield b
-        b.close()
+pytestmark = BROWSER
 
 
 @pytest.fixture(scope="module")
@@ -33,13 +16,6 @@ def server(tmp_path_factory):
     s = Server(build_case_workspace(tmp_path_factory.mktemp("bw") / "case.duckdb", hostile=True))
     yield s
     s.stop()
-
-
-@pytest.fixture
-def shots(tmp_path) -> Path:
-    path = Path(os.environ.get("IOSCOPE_SCREENSHOTS", tmp_path))
-    path.mkdir(parents=True, exist_ok=True)
-    return path
 
 
 def test_sql_box_in_the_browser(browser, server, shots):

@@ -83,7 +83,7 @@ def test_report_shows_platforms_and_pivots(case, tmp_path):
 def test_handles_used_on_two_platforms_are_pivots(ws):
     """Two members of a planted group post on bluesky under the handles that two other members
     use on twitter ('g0m0.bsky.social' beside 'g0m0'): the cluster lists both handles."""
-    from detect_helpers import load, planted
+    from tests.fixtures.detect import load, planted
 
     rows, _ = planted(seed=3, groups=1, size=6, events=8, noise=20, noise_posts=300)
     twins = {"g0m4": "g0m0.bsky.social", "g0m5": "g0m1.bsky.social"}

@@ -9,9 +9,9 @@ import xml.etree.ElementTree as ET
 import pyarrow.parquet as pq
 from typer.testing import CliRunner
 
-from detect_helpers import load, planted
 from ioscope.cli.main import app
 from ioscope.workspace import Workspace
+from tests.fixtures.detect import load, planted
 
 runner = CliRunner()
 

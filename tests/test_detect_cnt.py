@@ -16,10 +16,10 @@ from pathlib import Path
 
 import pytest
 
-from conftest import SHARED
 from ioscope.detect import detect
 from ioscope.ingest import ingest
-from synth_cnt import write_cnt_csv
+from tests.fixtures.paths import SHARED
+from tests.fixtures.synth_cnt import write_cnt_csv
 
 NETWORKS = {"co_repost": "co_retweet", "co_text": "co_tweet", "co_reply": "co_reply",
             "co_link": "co_link"}
@@ -53,7 +53,7 @@ def cnt_networks(path: Path, window: float, min_weight: int) -> dict[str, set[tu
     for net, groups in keyed.items():
         matched = defaultdict(set)
         for acts in groups.values():
-            for (u1, t1, m1), (u2, t2, m2) in itertools.permutations(acts, 2):
+            for (u1, t1, m1), (u2, t2, _m2) in itertools.permutations(acts, 2):
                 if u1 != u2 and abs(t1 - t2) <= window:
                     matched[(u1, u2)].add(m1)
         out[net] = {(a, b, len(m)) for (a, b), m in matched.items() if len(m) >= min_weight}

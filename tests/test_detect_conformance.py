@@ -7,11 +7,11 @@ import json
 
 import pytest
 
-from detect_helpers import attach_media, date_accounts, load, planted, promote
 from ioscope.detect import SIGNALS, detect
 from ioscope.errors import ParameterError
 from ioscope.model.detect import EDGE_EVIDENCE, EDGES
 from ioscope.workspace import Workspace
+from tests.fixtures.detect import attach_media, date_accounts, load, planted, promote
 
 ALL = sorted(SIGNALS)
 

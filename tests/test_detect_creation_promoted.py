@@ -7,7 +7,6 @@ from datetime import datetime
 
 import numpy as np
 import pytest
-from detect_helpers import date_accounts, edges, evidence, load, planted, post, promote
 from scipy.stats import binom
 
 from ioscope.detect import detect, flagged_accounts
@@ -17,6 +16,7 @@ from ioscope.evaluate import evaluate
 from ioscope.ingest import ingest
 from ioscope.simulate import simulate
 from ioscope.workspace import Workspace
+from tests.fixtures.detect import date_accounts, edges, evidence, load, planted, post, promote
 
 DAY = 86400.0
 

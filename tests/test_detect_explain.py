@@ -55,7 +55,7 @@ def _independent(ws):
                for a in _rows(ws, "SELECT platform, account_id, created_at FROM accounts")}
     clusters, per_member = {}, {}
     for (cid, sig), es in edges.items():
-        rows, own = [], defaultdict(list)
+        rows = []
         for e in es:
             key = (sig, e["platform_1"], e["account_1"], e["platform_2"], e["account_2"])
             rows += evidence[key]

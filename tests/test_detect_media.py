@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from detect_helpers import edges, evidence, load, post
 
 from ioscope.detect import detect
+from tests.fixtures.detect import edges, evidence, load, post
 
 W = 60
 

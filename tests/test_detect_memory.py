@@ -9,13 +9,13 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from detect_helpers import edges, evidence, load, planted
 from ioscope.detect import detect
+from ioscope.detect.engine.resources import DUCKDB_SHARE, duckdb_memory_limit, parse_size
 from ioscope.detect.signals import near_duplicate_text
 from ioscope.detect.significance import nullmodel, weighting
-from ioscope.detect.engine.resources import DUCKDB_SHARE, duckdb_memory_limit, parse_size
-from ioscope.resources import MIN_SHARE, RESERVE
 from ioscope.errors import ParameterError
+from ioscope.resources import MIN_SHARE, RESERVE
+from tests.fixtures.detect import edges, evidence, load, planted
 
 
 def _duckdb_bytes(ws) -> int:

@@ -6,8 +6,8 @@ import itertools
 
 import pytest
 
-from detect_helpers import edges, evidence, load, planted, post
 from ioscope.detect import detect
+from tests.fixtures.detect import edges, evidence, load, planted, post
 
 W = 60
 

@@ -1,8 +1,8 @@
 """The Spark engine gives the same edges, weights and evidence as DuckDB (simulated data).
 
-One local[2] SparkSession per test session (starting one and its first queries cost 10-60 s), so
-at most one per xdist worker (xdist's ``loadgroup`` would keep them on one worker, but it does not
-group under pytest 9.2). Spark tests skip with the reason when pyspark or Java is absent; the
+One local[2] SparkSession per test session (the ``spark`` fixture of ``tests/fixtures/spark.py``;
+starting one and its first queries cost 10-60 s), so at most one per xdist worker (xdist's
+``loadgroup`` would keep them on one worker, but it does not group under pytest 9.2). Spark tests skip with the reason when pyspark or Java is absent; the
 translation and refusal tests need neither. The default run compares the engines on a 6,000-post
 simulated workspace (calibrated, raw and CNT-compatible modes); larger comparisons are ``slow``.
 """
@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import shutil
 import sys
 
@@ -74,8 +73,8 @@ def test_spark_rows_fetch_as_numpy_like_duckdb():
 
 def test_unsupported_list_is_exact(ws):
     """A signal is refused on Spark exactly when one of its statements is not portable."""
-    from detect_helpers import load, planted
     from ioscope.detect.engine.sql import recording
+    from tests.fixtures.detect import load, planted
 
     load(ws, planted(seed=4, events=2)[0])
     for name in SIGNALS:
@@ -128,7 +127,7 @@ def test_unsupported_signal_refused_before_any_work(ws, refused):
 
 
 def test_unsupported_signal_refused_by_the_cli(ws_path, refused):
-    from detect_helpers import load, planted
+    from tests.fixtures.detect import load, planted
 
     with Workspace.open(ws_path) as ws:  # posts, so that detect gets as far as the engine
         load(ws, planted(seed=4, events=2)[0])
@@ -150,28 +149,6 @@ def test_missing_pyspark_is_a_clear_error(ws, monkeypatch):
 
 
 # -- Spark against DuckDB ------------------------------------------------------------------
-@pytest.fixture(scope="session")
-def spark(tmp_path_factory):
-    pytest.importorskip("pyspark", reason="pyspark is not installed (pip install 'ioscope[spark]')")
-    if not (os.environ.get("JAVA_HOME") or shutil.which("java")):
-        pytest.skip("no Java runtime for Spark (install openjdk-17-jre-headless)")
-    from pyspark.sql import SparkSession
-
-    try:
-        session = (SparkSession.builder.master("local[2]").appName("ioscope tests")
-                   .config("spark.ui.enabled", "false")
-                   .config("spark.ui.showConsoleProgress", "false")
-                   .config("spark.sql.shuffle.partitions", "2")
-                   .config("spark.driver.memory", "1g")
-                   .config("spark.sql.warehouse.dir", str(tmp_path_factory.mktemp("warehouse")))
-                   .getOrCreate())
-    except Exception as e:  # Java present but unusable
-        pytest.skip(f"Spark could not start: {e}")
-    session.sparkContext.setLogLevel("ERROR")
-    yield session
-    session.stop()
-
-
 def _simulated(tmp_path_factory, posts: int, campaigns: int):
     from ioscope.simulate import simulate
 
@@ -282,7 +259,7 @@ def test_raw_mode_same_edges_and_evidence(spark, sim_path, tmp_path):
 def test_promoted_amplification_same_edges_and_significance(spark, ws):
     """Hand-made: one group reposts an advertiser's promoted posts, fans repost an organic
     advertiser's; the account-level test reads the promoted reposts Spark copied back."""
-    from detect_helpers import load, planted, post, promote
+    from tests.fixtures.detect import load, planted, post, promote
 
     rows, _ = planted(seed=6, groups=2, size=5, events=8, noise=40, noise_posts=600)
     rows += [post(f"fan{f}_{k}", f"n{f}", 7200 * k + 60 * f, "repost", target=f"star{k}")

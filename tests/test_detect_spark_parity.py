@@ -4,14 +4,13 @@ Simulated posts with accounts' creation dates and ads (so creation_burst and
 promoted_amplification have work), plus a small planted world whose groups post identical
 texts (co_text) and hashtag sequences: ``ioscope detect`` with no ``--signals`` runs on both
 engines, and the edges, weights, p-values (to 1e-9), significance, evidence and cluster
-membership must be identical. One local[2] SparkSession for the module (or the one
-another test module started).
+membership must be identical. They use the test session's one local[2] SparkSession (the
+``spark`` fixture of ``tests/fixtures/spark.py``).
 """
 
 from __future__ import annotations
 
 import math
-import os
 import shutil
 
 import pytest
@@ -33,36 +32,10 @@ OPTIONS = dict(max_evidence=5, window="5m",
 
 
 @pytest.fixture(scope="module")
-def spark(tmp_path_factory):
-    pytest.importorskip("pyspark", reason="pyspark is not installed (pip install 'ioscope[spark]')")
-    if not (os.environ.get("JAVA_HOME") or shutil.which("java")):
-        pytest.skip("no Java runtime for Spark (install openjdk-17-jre-headless)")
-    from pyspark.sql import SparkSession
-
-    active = SparkSession.getActiveSession()  # another module's: use it, leave it running
-    if active is not None:
-        yield active
-        return
-    try:
-        session = (SparkSession.builder.master("local[2]").appName("ioscope parity tests")
-                   .config("spark.ui.enabled", "false")
-                   .config("spark.ui.showConsoleProgress", "false")
-                   .config("spark.sql.shuffle.partitions", "2")
-                   .config("spark.driver.memory", "1g")
-                   .config("spark.sql.warehouse.dir", str(tmp_path_factory.mktemp("warehouse")))
-                   .getOrCreate())
-    except Exception as e:  # Java present but unusable
-        pytest.skip(f"Spark could not start: {e}")
-    session.sparkContext.setLogLevel("ERROR")
-    yield session
-    session.stop()
-
-
-@pytest.fixture(scope="module")
 def every_signal_path(tmp_path_factory):
     """4,000 simulated posts (Parquet: accounts with creation dates, ads) and a planted world."""
-    from detect_helpers import load, planted
     from ioscope.simulate import simulate
+    from tests.fixtures.detect import load, planted
 
     d = tmp_path_factory.mktemp("every_signal")
     s = simulate(d, posts=4000, seed=11, format="parquet", campaigns=3,

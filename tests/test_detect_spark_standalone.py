@@ -28,8 +28,8 @@ def test_default_detect_on_a_standalone_cluster_equals_duckdb(tmp_path):
     pytest.importorskip("pyspark", reason="pyspark is not installed (pip install 'ioscope[spark]')")
     if not (os.environ.get("JAVA_HOME") or shutil.which("java")):
         pytest.skip("no Java runtime for Spark (install openjdk-17-jre-headless)")
-    from detect_helpers import load, planted
     from ioscope.simulate import simulate
+    from tests.fixtures.detect import load, planted
 
     s = simulate(tmp_path / "sim", posts=4000, seed=11, format="parquet", campaigns=3,
                  campaign_size_min=8, campaign_size_max=15)

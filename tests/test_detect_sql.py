@@ -7,9 +7,9 @@ import sqlglot
 from sqlglot import exp
 from sqlglot.errors import ErrorLevel
 
-from detect_helpers import date_accounts, load, planted, promote
 from ioscope.detect import SIGNALS, detect
 from ioscope.detect.engine.sql import recording
+from tests.fixtures.detect import date_accounts, load, planted, promote
 
 DUCKDB_ONLY = ("::", "UBIGINT", "HUGEINT", " BY NAME", "STRUCT_PACK", "QUALIFY")
 #: Spark built-ins sqlglot does not model (it parses them as anonymous functions)

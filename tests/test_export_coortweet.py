@@ -8,9 +8,9 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from detect_helpers import load, post
 from ioscope.cli.main import app
 from ioscope.workspace import Workspace
+from tests.fixtures.detect import load, post
 
 runner = CliRunner()
 

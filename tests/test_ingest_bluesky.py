@@ -6,94 +6,26 @@ import orjson
 import pytest
 
 from ioscope.ingest import detect_format, ingest
+from tests.fixtures.samples.bluesky import (
+    ALICE,
+    BOB,
+    BOB_POST,
+    CAROL,
+    CAROL_POST,
+    DAVE,
+    DAVE_REC,
+    PLAIN,
+    QUOTE,
+    QUOTE_MEDIA,
+    REPLY,
+    author_feed,
+    jetstream,
+    record,
+    uri,
+    view,
+)
 
 BS = "bluesky-samples"
-ALICE, BOB, CAROL, DAVE = (f"did:plc:{n}{'x' * 20}" for n in ("alice", "bob", "carol", "dave"))
-
-
-def actor(did: str, handle: str) -> dict:
-    return {"did": did, "handle": handle, "displayName": handle.split(".")[0].title(),
-            "createdAt": "2023-05-01T00:00:00.000Z"}
-
-
-def uri(did: str, rkey: str, coll: str = "app.bsky.feed.post") -> str:
-    return f"at://{did}/{coll}/{rkey}"
-
-
-def facet(text: str, part: str, feature: dict) -> dict:
-    start = text.encode().index(part.encode())
-    return {"index": {"byteStart": start, "byteEnd": start + len(part.encode())},
-            "features": [feature]}
-
-
-def record(text: str, **kw) -> dict:
-    return {"$type": "app.bsky.feed.post", "text": text, "createdAt": "2024-11-14T09:17:52.738Z",
-            "langs": ["en"], **kw}
-
-
-def view(did: str, handle: str, rkey: str, rec: dict, **kw) -> dict:
-    return {"uri": uri(did, rkey), "cid": "bafy" + rkey, "author": actor(did, handle),
-            "record": rec, "indexedAt": "2024-11-14T09:18:00.000Z", "likeCount": 4,
-            "repostCount": 3, "replyCount": 2, "quoteCount": 1, **kw}
-
-
-TEXT = "Été: read this #Vote via @bob.bsky.social https://ex.am/ple"
-PLAIN = view(ALICE, "alice.bsky.social", "p1", record(TEXT, facets=[
-    facet(TEXT, "#Vote", {"$type": "app.bsky.richtext.facet#tag", "tag": "Vote"}),
-    facet(TEXT, "@bob.bsky.social", {"$type": "app.bsky.richtext.facet#mention", "did": BOB}),
-    facet(TEXT, "https://ex.am/ple", {"$type": "app.bsky.richtext.facet#link",
-                                      "uri": "https://ex.am/ple?utm_source=bsky"})],
-    embed={"$type": "app.bsky.embed.external", "external": {"uri": "https://card.example.org/x",
-                                                          "title": "t", "description": "d"}}))
-CAROL_POST = view(CAROL, "carol.bsky.social", "c1", record("Carol's words #News"))
-BOB_POST = view(BOB, "bob.bsky.social", "b1", record("Bob asks a question"))
-REPLY = view(ALICE, "alice.bsky.social", "p2", record(
-    "an answer", reply={"root": {"uri": BOB_POST["uri"], "cid": "x"},
-                        "parent": {"uri": BOB_POST["uri"], "cid": "x"}}))
-DAVE_REC = {"$type": "app.bsky.embed.record#viewRecord", "uri": uri(DAVE, "d1"), "cid": "y",
-            "author": actor(DAVE, "dave.example.com"), "value": record("Dave said so"),
-            "indexedAt": "2024-11-13T00:00:00.000Z", "likeCount": 9}
-QUOTE = view(ALICE, "alice.bsky.social", "p3", record(
-    "quoting dave", embed={"$type": "app.bsky.embed.record",
-                           "record": {"uri": DAVE_REC["uri"], "cid": "y"}}),
-    embed={"$type": "app.bsky.embed.record#view", "record": DAVE_REC})
-QUOTE_MEDIA = view(ALICE, "alice.bsky.social", "p4", record(
-    "quoting with a picture", embed={"$type": "app.bsky.embed.recordWithMedia",
-                                     "record": {"record": {"uri": DAVE_REC["uri"], "cid": "y"}},
-                                     "media": {"$type": "app.bsky.embed.images", "images": []}}),
-    embed={"$type": "app.bsky.embed.recordWithMedia#view",
-           "record": {"record": DAVE_REC}, "media": {}})
-
-
-def author_feed() -> dict:
-    by = actor(ALICE, "alice.bsky.social")
-    return {"feed": [
-        {"post": PLAIN},
-        {"post": CAROL_POST, "reason": {"$type": "app.bsky.feed.defs#reasonRepost", "by": by,
-                                        "indexedAt": "2024-11-15T10:00:00.000Z",
-                                        "uri": uri(ALICE, "r1", "app.bsky.feed.repost")}},
-        {"post": BOB_POST, "reason": {"$type": "app.bsky.feed.defs#reasonRepost", "by": by,
-                                      "indexedAt": "2024-11-15T11:00:00.000Z"}},
-        {"post": REPLY, "reply": {"root": BOB_POST, "parent": BOB_POST}},
-        {"post": QUOTE}, {"post": QUOTE_MEDIA},
-    ], "cursor": "2024-11-14T09:17:52.738Z"}
-
-
-def jetstream() -> list[dict]:
-    def ev(coll, rkey, rec, op="create", did=CAROL):
-        return {"did": did, "time_us": 1725911162329308, "kind": "commit",
-                "commit": {"rev": "r", "operation": op, "collection": coll, "rkey": rkey,
-                           **({"record": rec, "cid": "c"} if rec else {})}}
-    return [
-        ev("app.bsky.feed.post", "j1", record("from the firehose #Jet")),
-        ev("app.bsky.feed.repost", "j2", {"$type": "app.bsky.feed.repost",
-                                          "createdAt": "2024-09-09T19:46:02.102Z",
-                                          "subject": {"uri": PLAIN["uri"], "cid": "c"}}),
-        ev("app.bsky.feed.like", "j3", {"$type": "app.bsky.feed.like", "subject": {"uri": "x"}}),
-        ev("app.bsky.feed.post", "j4", None, op="delete"),
-        {"did": CAROL, "time_us": 1725911162329309, "kind": "identity",
-         "identity": {"did": CAROL, "handle": "carol.bsky.social"}},
-    ]
 
 
 def test_bluesky_author_feed(tmp_path, ws):

@@ -13,15 +13,7 @@ from ioscope.cli.main import app
 from ioscope.errors import IncompatibleWorkspaceError, MissingColumnError, UnknownFormatError
 from ioscope.ingest import detect_format, ingest
 from ioscope.workspace import Workspace
-
-CNT = """message_id,user_id,username,repost_id,reply_id,message,timestamp,urls
-1,u1,alice,,,Hello #World @Bob see,1600000000,https://Example.com/a?utm_source=x
-2,u2,bob,1,,Hello #World @Bob see,1600000030,
-3,u3,carol,,1,"reply, with comma",1600000100,http://t.co/x https://www.bbc.co.uk/news/1#frag
-4,u1,alice,,,bad time,notatime,
-5,,dave,,,no user,1600000200,
-6,u4,erin,,,"too,many",1600000300,,extra
-"""
+from tests.fixtures.samples.cnt import CNT
 
 
 def test_cnt_csv_counts_and_normalization(tmp_path, ws):

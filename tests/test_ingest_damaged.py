@@ -247,7 +247,7 @@ def test_a_50_mb_csv_record_is_quarantined_with_its_size(tmp_path, mem):
 
 
 def test_a_50_mb_json_line_is_quarantined_with_its_size(tmp_path, mem):
-    from test_ingest_twitter_v1 import lines_fixture
+    from tests.fixtures.samples.twitter_v1 import lines_fixture
 
     lines = lines_fixture()[:3]
     rec = json.loads(lines[1])

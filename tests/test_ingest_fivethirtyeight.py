@@ -7,6 +7,7 @@ import gzip
 import pytest
 
 from ioscope.ingest import detect_format, ingest
+from tests.fixtures.samples.fivethirtyeight import ORIGINAL
 
 FTE = "fivethirtyeight-ira-tweets-by-author"
 
@@ -72,14 +73,6 @@ def test_idempotent_and_order_independent(shared_data, fearmonger, tmp_path):
         for t, rows in snapshot.items():
             assert other.rows(f"SELECT * EXCLUDE (run_id, source_file, source_line) FROM {t} "
                               "ORDER BY ALL") == rows, t
-
-
-ORIGINAL = """external_author_id,author,content,region,language,publish_date,harvested_date,following,followers,updates,post_type,account_type,retweet,account_category,new_june_2018,alt_external_id,tweet_id,article_url,tco1_step1,tco2_step1,tco3_step1
-906000000000000000,10_GOP,"We have a sitting Democrat US Senator on trial for corruption #news",Unknown,English,10/1/2017 19:58,10/1/2017 19:59,1052,9636,253,,Right,0,RightTroll,0,905874659358453760,914580356430536707,http://twitter.com/905874659358453760/statuses/914580356430536707,https://www.example.com/story?utm_source=tw,,
-906000000000000000,10_GOP,"RT @someone: Same text everywhere https://t.co/abc",Unknown,English,10/1/2017 22:43,10/1/2017 22:43,1054,9637,254,RETWEET,Right,1,RightTroll,0,905874659358453760,914621840496189440,http://twitter.com/x,,,
-2531232345,AnnaRose,"Same text everywhere https://t.co/abc",Unknown,English,10/2/2017 1:00,10/2/2017 1:05,10,20,30,RETWEET,Right,1,RightTroll,0,2531232345,914700000000000000,http://twitter.com/y,,,
-2531232345,AnnaRose,"bad date",Unknown,English,not a date,,,,,,Right,0,RightTroll,0,2531232345,914700000000000001,,,,
-"""
 
 
 def test_original_layout(tmp_path, ws):

@@ -9,52 +9,7 @@ import pytest
 
 from ioscope.ingest import detect_format, ingest
 from ioscope.ingest.formats.io_archive import TWEET_COLUMNS, USER_COLUMNS
-
-HASHED = "6a7f3c2b9e1d4f5a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e2f1a0b9c8d7e6f5a"
-ANNA = dict(userid="1001", user_display_name="Anna Petrova", user_screen_name="anna_p",
-            user_reported_location="Moscow, Russia", user_profile_description="Новости и мнения",
-            user_profile_url="https://t.co/xyz", follower_count="1520", following_count="310",
-            account_creation_date="2014-03-02", account_language="ru")
-ANNA_THEN = {**ANNA, "follower_count": "1500"}  # the tweets file's snapshot of her profile
-HASH = dict(userid=HASHED, user_display_name=HASHED, user_screen_name=HASHED,
-            follower_count="12", following_count="40", account_creation_date="2016-11-20",
-            account_language="en")
-PAT = dict(userid="1003", user_display_name='Pat "The Patriot" Lee', user_screen_name="pat_lee",
-           user_reported_location="USA", user_profile_description="Line one\nline two",
-           follower_count="5000", following_count="4999", account_creation_date="2013-07-15",
-           account_language="en")
-OTHER = dict(userid="2001", user_display_name="Only In Tweets", user_screen_name="other",
-             follower_count="7", following_count="8", account_creation_date="2017-01-01",
-             account_language="es")
-NO_ID = dict(userid="", user_display_name="Missing Id", user_screen_name="nobody")
-
-COUNTS = dict(quote_count="1.0", reply_count="2.0", like_count="3.0", retweet_count="4.0",
-              latitude="absent", longitude="absent")
-TWEETS = [  # (user, tweet columns); line numbers in the comments
-    (ANNA_THEN, dict(tweetid="501", tweet_text="Breaking #Syria news https://t.co/a",
-                tweet_time="2016-05-01 10:00", tweet_language="en",
-                tweet_client_name="Twitter Web Client", is_retweet="False",
-                hashtags="['Syria', 'news']", urls="['https://example.com/a?utm_source=x']",
-                user_mentions="[]", **COUNTS)),                                        # 2
-    (HASH, dict(tweetid="502", tweet_text="RT @anna_p: Breaking #Syria news https://t.co/a",
-                tweet_time="2016-05-01 10:01", tweet_language="en", is_retweet="True",
-                retweet_userid="1001", retweet_tweetid="501", hashtags="['Syria']",
-                urls="[]", user_mentions="[1001]", tweet_client_name="twittbot.net")),  # 3
-    (PAT, dict(tweetid="503", tweet_text="@anna_p so true,\nsad #truth",
-               tweet_time="2016-05-01 11:30", is_retweet="False", in_reply_to_userid="1001",
-               in_reply_to_tweetid="501", hashtags="", urls="",
-               user_mentions="[1001]")),                    # 4-6 (text and description span lines)
-    (ANNA_THEN, dict(tweetid="504", tweet_text="Look at this https://t.co/q",
-                tweet_time="2016-05-02 08:00", is_retweet="False", quoted_tweet_tweetid="999",
-                hashtags="[news, syria]", urls="[https://bbc.co.uk/x]")),               # 7
-    (ANNA_THEN, dict(tweetid="505", tweet_text="bad time", tweet_time="yesterday",
-                is_retweet="False")),                                                    # 8
-    (ANNA_THEN, dict(tweetid="501", tweet_text="Breaking #Syria news https://t.co/a",
-                tweet_time="2016-05-01 10:00", is_retweet="False",
-                hashtags="['Syria', 'news']")),                                           # 9
-    (OTHER, dict(tweetid="506", tweet_text="Hola @pat_lee", tweet_time="2016-06-01 00:00",
-                 is_retweet="False", tweet_language="es")),                            # 10
-]
+from tests.fixtures.samples.io_archive import ANNA, HASH, HASHED, NO_ID, PAT, TWEETS
 
 
 def _write(path, columns, rows, gz=False):

@@ -31,7 +31,7 @@ def _ingest_in_child(ws: Path, files: list[Path]) -> tuple[dict, int]:
 
 
 def test_v1_lines_of_a_million_tweets_in_bounded_memory(tmp_path):
-    from test_ingest_twitter_v1 import lines_fixture
+    from tests.fixtures.samples.twitter_v1 import lines_fixture
 
     base = [orjson.loads(x) for x in lines_fixture()[:5]]
     f = tmp_path / "big.jsonl"

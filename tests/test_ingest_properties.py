@@ -16,7 +16,8 @@ from pathlib import Path
 
 import orjson
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from ioscope.errors import IoscopeError
 from ioscope.ingest import ingest, readers
@@ -36,11 +37,11 @@ JSON_READERS = ["twitter-v1", "twitter-v2", "bluesky", "telegram", "meta-ad-libr
 
 # -- valid seeds, one or two small files per reader ----------------------------------------------
 def _seeds() -> dict[str, list[tuple[str, bytes]]]:
-    from test_ingest_bluesky import author_feed, jetstream
-    from test_ingest_core import CNT
-    from test_ingest_telegram import channel_export
-    from test_ingest_twitter_v1 import lines_fixture
-    from test_ingest_twitter_v2 import page
+    from tests.fixtures.samples.bluesky import author_feed, jetstream
+    from tests.fixtures.samples.cnt import CNT
+    from tests.fixtures.samples.telegram import channel_export
+    from tests.fixtures.samples.twitter_v1 import lines_fixture
+    from tests.fixtures.samples.twitter_v2 import page
 
     ru = [{"message_id": i, "sender_id": -1001101170442, "text": f"Новость {i} https://ria.ru/{i}",
            "date": "2024-12-04T08:55:19+00:00", "channel": "РИА Новости", "category": "x"}
@@ -70,29 +71,24 @@ def _seeds() -> dict[str, list[tuple[str, bytes]]]:
 
 
 def _tabular_seeds() -> dict[str, list[tuple[str, bytes]]]:
-    """Seeds for the readers of the ingest-csv branch, from their own test fixtures."""
+    """Seeds for the readers of the ingest-csv branch, from their shared samples."""
     import csv
     import io
 
     import pyarrow as pa
     import pyarrow.parquet as pq
 
+    from ioscope.ingest.formats.io_archive import TWEET_COLUMNS
+    from tests.fixtures.samples.fivethirtyeight import ORIGINAL
+    from tests.fixtures.samples.io_archive import TWEETS
+
     out: dict[str, list[tuple[str, bytes]]] = {}
-    try:
-        from test_ingest_io_archive import TWEETS
-        from ioscope.ingest.formats.io_archive import TWEET_COLUMNS
-        buf = io.StringIO()
-        w = csv.DictWriter(buf, fieldnames=TWEET_COLUMNS, extrasaction="ignore")
-        w.writeheader()
-        w.writerows({**user, **tweet} for user, tweet in TWEETS)
-        out["io-archive"] = [("ira_tweets_csv_hashed.csv", buf.getvalue().encode())]
-    except ImportError:
-        pass
-    try:
-        from test_ingest_fivethirtyeight import ORIGINAL
-        out["fivethirtyeight"] = [("IRAhandle_tweets_1.csv", ORIGINAL.encode())]
-    except ImportError:
-        pass
+    buf = io.StringIO()
+    w = csv.DictWriter(buf, fieldnames=TWEET_COLUMNS, extrasaction="ignore")
+    w.writeheader()
+    w.writerows({**user, **tweet} for user, tweet in TWEETS)
+    out["io-archive"] = [("ira_tweets_csv_hashed.csv", buf.getvalue().encode())]
+    out["fivethirtyeight"] = [("IRAhandle_tweets_1.csv", ORIGINAL.encode())]
     out["csv"] = [("canonical.csv", b"platform,post_id,account_id,created_at,text,kind\n"
                                    b"twitter,p1,u1,2020-09-13T12:26:40Z,hello #x,post\n"
                                    b"twitter,p2,u2,1600000100,same words,repost\n")]
@@ -245,8 +241,8 @@ def _replace(obj, path, value):
 
 
 def _line_records() -> dict[str, list[dict]]:
-    from test_ingest_bluesky import jetstream
-    from test_ingest_twitter_v1 import lines_fixture
+    from tests.fixtures.samples.bluesky import jetstream
+    from tests.fixtures.samples.twitter_v1 import lines_fixture
 
     ru = {"message_id": 1, "sender_id": -1001, "text": "t #x https://a.b/c",
           "date": "2024-12-04T08:55:19+00:00", "channel": "C"}

@@ -9,46 +9,9 @@ import orjson
 
 from ioscope.ingest import detect_format, ingest
 from ioscope.workspace import Workspace
+from tests.fixtures.samples.telegram import channel_export, message, write_desktop
 
 RU = "telegram-ru-news-channels/raw"
-
-
-def message(mid: int, text, **kw) -> dict:
-    return {"id": mid, "type": "message", "date": "2024-03-01T12:00:00",
-            "date_unixtime": str(1709294400 + mid), "from": "Test Channel",
-            "from_id": "channel1234567890", "text": text,
-            "text_entities": kw.pop("entities", [{"type": "plain", "text": text}]
-                                    if isinstance(text, str) else []), **kw}
-
-
-RICH = ["Read ", {"type": "text_link", "text": "this", "href": "https://news.example.org/a?utm_medium=x"},
-        " and ", {"type": "link", "text": "https://t.me/other/5"}, " ", {"type": "hashtag", "text": "#Вести"},
-        " by ", {"type": "mention", "text": "@someone"}]
-
-
-PLAIN = ["Plain text with ", {"type": "link", "text": "https://example.com/x"}, "."]
-
-
-def channel_export() -> dict:
-    msgs = [
-        {"id": 1, "type": "service", "date": "2024-03-01T11:00:00", "date_unixtime": "1709290800",
-         "actor": "Test Channel", "actor_id": "channel1234567890", "action": "create_channel",
-         "title": "Test Channel", "text": "", "text_entities": []},
-        message(2, PLAIN, entities=[{"type": "plain", "text": "Plain text with "}, PLAIN[1],
-                                    {"type": "plain", "text": "."}]),
-        message(3, RICH, entities=[p for p in RICH if isinstance(p, dict)]),
-        message(4, "Forwarded words", forwarded_from="Other Channel"),
-        message(5, "A reply", reply_to_message_id=2),
-        message(6, "", photo="(File not included.)"),
-    ]
-    return {"name": "Test Channel", "type": "public_channel", "id": 1234567890, "messages": msgs}
-
-
-def write_desktop(path, export: dict, *, escape: bool = True) -> None:
-    text = json.dumps(export, indent=1, ensure_ascii=False)
-    if escape:  # Telegram writes control characters as \xNN, which is not JSON
-        text = text.replace("Plain text with", "Plain\\x0Btext with")
-    path.write_text(text, encoding="utf-8")
 
 
 def test_desktop_channel_export(tmp_path, ws):

@@ -10,55 +10,9 @@ import pytest
 
 from ioscope.errors import InputFormatError
 from ioscope.ingest import detect_format, ingest
+from tests.fixtures.samples.twitter_v1 import ORIGINAL, QUOTE, RETWEET_OF_QUOTE, lines_fixture
 
 V1_DIR = "twitter-v1-geotagged-election-2016/election"
-
-
-def user(uid: str, name: str, **kw) -> dict:
-    return {"id": float(uid), "id_str": uid, "screen_name": name, "name": name.title(),
-            "created_at": "Sun Jan 18 15:50:54 +0000 2015", "followers_count": 10,
-            "friends_count": 20, "statuses_count": 30, "lang": "en", "location": "Here",
-            "description": "bio", "verified": False, "url": "https://t.co/x",
-            "entities": {"url": {"urls": [{"expanded_url": "https://example.org/me"}]}}, **kw}
-
-
-def tweet(tid: str, u: dict, text: str, **kw) -> dict:
-    return {"id": float(tid), "id_str": tid, "created_at": "Sat Nov 05 01:22:44 +0000 2016",
-            "text": text, "user": u, "lang": "en", "truncated": False,
-            "source": '<a href="http://twitter.com/download/iphone">Twitter for iPhone</a>',
-            "entities": {"hashtags": [], "user_mentions": [], "urls": []},
-            "favorite_count": 3, "retweet_count": 1, **kw}
-
-
-ALICE, BOB, CAROL = user("101", "alice"), user("102", "bob"), user("103", "carol")
-ORIGINAL = tweet("1", BOB, "Original #Vote https://t.co/a", entities={
-    "hashtags": [{"text": "Vote"}], "user_mentions": [],
-    "urls": [{"url": "https://t.co/a", "expanded_url": "https://News.example.com/a?utm_source=tw"}]})
-QUOTE = tweet("2", CAROL, "Look at this", quoted_status_id_str="1", quoted_status=ORIGINAL,
-              is_quote_status=True)
-RETWEET_OF_QUOTE = tweet("3", ALICE, "RT @carol: Look at this", retweeted_status=QUOTE)
-LONG = tweet("4", ALICE, "Truncated text… https://t.co/w", truncated=True,
-             entities={"hashtags": [], "user_mentions": [],
-                       "urls": [{"url": "https://t.co/w",
-                                 "expanded_url": "https://twitter.com/i/web/status/4"}]},
-             extended_tweet={"full_text": "The full long text #Long @bob",
-                             "entities": {"hashtags": [{"text": "Long"}],
-                                          "user_mentions": [{"screen_name": "bob"}], "urls": []}})
-REPLY = tweet("5", BOB, "@alice agreed", in_reply_to_status_id_str="4",
-              in_reply_to_user_id_str="101", in_reply_to_screen_name="alice",
-              entities={"hashtags": [], "user_mentions": [{"screen_name": "alice"}], "urls": []})
-MANUAL_RT = tweet("6", CAROL, "RT @dave: old style retweet")
-
-
-def lines_fixture() -> list[bytes]:
-    return [orjson.dumps(t) for t in (ORIGINAL, QUOTE, RETWEET_OF_QUOTE, LONG, REPLY)] + [
-        b'{"delete": {"status": {"id_str": "9"}}}',
-        b'{"id_str": "7", "text": "truncated',
-        b"[1, 2]",
-        b"",
-        orjson.dumps({**tweet("8", ALICE, "no user"), "user": None}),
-        orjson.dumps(MANUAL_RT),
-    ]
 
 
 def test_v1_lines_kinds_targets_entities(tmp_path, ws):

@@ -8,70 +8,13 @@ import pytest
 from ioscope.errors import SchemaError, UnknownFormatError
 from ioscope.ingest import detect_format, ingest
 from ioscope.workspace import Workspace
+from tests.fixtures.samples.twitter_v2 import ORIG, RT, USERS, flattened, page, tweet
 
 TWARC = "twitter-v2-twarc-fixtures"
 NOT_POSTS = ("counts.jsonl.gz", "lists.jsonl.gz", "tweets_compliance.jsonl.gz",
              "users_compliance.jsonl.gz")
 #: files that are neither posts nor compliance events: refused before anything is read
 NOT_RECORDS = ("counts.jsonl.gz", "lists.jsonl.gz")
-
-
-def user(uid: str, name: str) -> dict:
-    return {"id": uid, "username": name, "name": name.title(), "created_at": "2015-01-01T00:00:00.000Z",
-            "description": "bio", "location": "Nowhere", "verified": False, "url": "",
-            "public_metrics": {"followers_count": 5, "following_count": 6, "tweet_count": 7}}
-
-
-def tweet(tid: str, author: str, text: str, **kw) -> dict:
-    return {"id": tid, "author_id": author, "created_at": "2021-04-08T19:34:16.000Z", "text": text,
-            "lang": "en", "source": "Twitter Web App",
-            "public_metrics": {"retweet_count": 1, "reply_count": 2, "like_count": 3,
-                               "quote_count": 4, "impression_count": 50}, **kw}
-
-
-ORIG = tweet("10", "1", "Original #Tag https://t.co/x", entities={
-    "hashtags": [{"tag": "Tag"}],
-    "urls": [{"url": "https://t.co/x", "expanded_url": "https://example.com/a?fbclid=1",
-              "display_url": "example.com/a"},
-             {"url": "https://t.co/p", "expanded_url": "https://twitter.com/a/status/10/photo/1",
-              "display_url": "pic.twitter.com/p"}]})
-RT = tweet("20", "2", "RT @alice: Original #Tag https://t.co/x",
-           referenced_tweets=[{"type": "retweeted", "id": "10"}],
-           entities={"mentions": [{"username": "alice", "id": "1"}]})
-QUOTE_REPLY = tweet("30", "3", "@alice see this", in_reply_to_user_id="1",
-                    referenced_tweets=[{"type": "replied_to", "id": "10"},
-                                       {"type": "quoted", "id": "10"}],
-                    entities={"mentions": [{"username": "alice", "id": "1"}]})
-REPLY = tweet("40", "2", "@carol yes", in_reply_to_user_id="3",
-              referenced_tweets=[{"type": "replied_to", "id": "30"}])
-LONG = tweet("50", "3", "Short…", note_tweet={"text": "The long note text #Note",
-                                              "entities": {"hashtags": [{"tag": "Note"}]}})
-USERS = [user("1", "alice"), user("2", "bob"), user("3", "carol"), user("4", "dave")]
-
-
-def page() -> dict:
-    return {"data": [RT, QUOTE_REPLY, REPLY, LONG], "includes": {"users": USERS, "tweets": [ORIG]},
-            "errors": [{"title": "Not Found Error"}], "meta": {"result_count": 4},
-            "__twarc": {"url": "https://api.twitter.com/2/tweets/search/recent"}}
-
-
-def flattened() -> list[dict]:
-    by_id = {u["id"]: u for u in USERS}
-    out = []
-    for t in page()["data"]:
-        t = dict(t, author=by_id[t["author_id"]])
-        if "in_reply_to_user_id" in t:
-            t["in_reply_to_user"] = by_id[t["in_reply_to_user_id"]]
-        if "referenced_tweets" in t:
-            t["referenced_tweets"] = [
-                dict(r, **({**ORIG, "author": by_id["1"]} if r["id"] == "10" else
-                           dict(QUOTE_REPLY, author=by_id["3"])))
-                for r in t["referenced_tweets"]]
-        mentions = (t.get("entities") or {}).get("mentions")
-        if mentions:
-            t["entities"] = dict(t["entities"], mentions=[dict(by_id[m["id"]], **m) for m in mentions])
-        out.append(dict(t, __twarc={"url": "x"}))
-    return out
 
 
 def table_rows(ws: Workspace) -> dict:
@@ -162,13 +105,18 @@ def test_v2_real_fixture_counts(shared_data, ws_path):
             rep = ingest(ws, [d / f"{name}.jsonl.gz"])
             assert rep.files[0].format == "twitter-v2"
             assert (rep.totals["rows_read"], rep.totals["rows_quarantined"]) == (n, 0), name
-        ids = lambda name: {r[0] for r in ws.sql(  # noqa: E731
-            "SELECT post_id FROM posts WHERE source_file LIKE ?", [f"%/{name}.jsonl.gz"]).fetchall()}
+
+        def ids(name: str) -> set:
+            return {r[0] for r in ws.sql("SELECT post_id FROM posts WHERE source_file LIKE ?",
+                                         [f"%/{name}.jsonl.gz"]).fetchall()}
+
         # posts first seen in brexit/kpop keep that source; 2sets adds nothing new
         assert len(ids("brexit") | ids("kpop")) == 200 and not ids("2sets")
-        authors = lambda name: ws.sql(  # noqa: E731
-            "SELECT count(DISTINCT account_id) FROM posts WHERE source_file LIKE ?",
-            [f"%/{name}.jsonl.gz"]).fetchall()[0][0]
+
+        def authors(name: str) -> int:
+            return ws.sql("SELECT count(DISTINCT account_id) FROM posts WHERE source_file LIKE ?",
+                          [f"%/{name}.jsonl.gz"]).fetchall()[0][0]
+
         assert authors("entities_test") == 425 and authors("withheld") == 107
         assert authors("media_policy_violation_on") == 1
         # six authors were suspended, so the page's includes have no user for them

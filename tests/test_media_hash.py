@@ -81,7 +81,7 @@ def test_banded_groups_equal_brute_force(ws):
     hashes = set()
     for b in base:  # each base with copies 0-8 bits away
         hashes.add(b)
-        for k in range(3):
+        for _ in range(3):
             x = b
             for bit in rnd.sample(range(64), rnd.randint(0, 8)):
                 x ^= 1 << bit

@@ -14,10 +14,10 @@ import duckdb
 import pytest
 from typer.testing import CliRunner
 
-from casefixture import _create, _insert
 from ioscope.cli.main import app
 from ioscope.model.names import account_label, account_name, name_sql
 from ioscope.workspace import Workspace
+from tests.fixtures.case import _create, _insert
 
 T0 = datetime(2024, 3, 1, 12)
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import hashlib
 import base64
+import hashlib
 import json
 import re
 from html import unescape
@@ -13,13 +13,13 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from casefixture import HOSTILE, build_case_workspace
 from ioscope.cli.main import app
 from ioscope.report import build_report, collect
 from ioscope.report.charts import time_bars
 from ioscope.report.layout import packed_layout
 from ioscope.report.trace import inline_params, tables_read
 from ioscope.workspace import Workspace
+from tests.fixtures.case import build_case_workspace
 
 runner = CliRunner()
 

@@ -8,11 +8,11 @@ from datetime import datetime
 
 import pytest
 
-from casefixture import build_case_workspace
 from ioscope.report import build_report
 from ioscope.report.charts import time_bars
 from ioscope.web import create_app, get
 from ioscope.workspace import Workspace
+from tests.fixtures.case import build_case_workspace
 
 FAR = "TIMESTAMP '9999-12-31 23:59:59'"
 EPOCH = "TIMESTAMP '1970-01-01 00:00:00'"

@@ -16,7 +16,7 @@ from ioscope.ingest import ingest
 from ioscope.report import build_report
 from ioscope.report.paths import file_name, redact
 from ioscope.workspace import Workspace
-from test_ingest_telegram import channel_export, write_desktop
+from tests.fixtures.samples.telegram import channel_export, write_desktop
 
 
 @pytest.fixture(scope="module")

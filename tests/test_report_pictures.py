@@ -7,10 +7,10 @@ from __future__ import annotations
 import json
 from html.parser import HTMLParser
 
-from casefixture import build_case_workspace
 from ioscope.report import build_report
 from ioscope.report.charts import _label_box, _overlaps, cluster_picture, network_picture
 from ioscope.workspace import Workspace
+from tests.fixtures.case import build_case_workspace
 
 
 def _small_clusters(n_clusters: int, size: int) -> tuple[list[dict], list[dict]]:
@@ -18,7 +18,7 @@ def _small_clusters(n_clusters: int, size: int) -> tuple[list[dict], list[dict]]
     nodes, edges = [], []
     for c in range(1, n_clusters + 1):
         ids = [f"a{c}_{k}" for k in range(size)]
-        for k, a in enumerate(ids):
+        for a in ids:
             nodes.append({"platform": "telegram", "account_id": a, "cluster_id": 100 + c,
                           "position": c, "strength": float(size - 1), "handle": f"handle_{a}"})
         edges += [{"platform_1": "telegram", "account_1": a, "platform_2": "telegram",

@@ -5,10 +5,13 @@ from __future__ import annotations
 import json
 
 import pytest
-from signif_helpers import EDGE_INSERT, cluster as _cluster, setup_groups as _setup
 
 from ioscope.detect.significance.fusion import communities, fuse
 from ioscope.detect.results import flagged_accounts, list_clusters
+from tests.fixtures.signif import EDGE_INSERT
+from tests.fixtures.signif import cluster as _cluster
+from tests.fixtures.signif import setup_groups as _setup
+
 
 def test_two_planted_groups_become_two_ranked_clusters(ws):
     big = [f"a{i:02d}" for i in range(8)]

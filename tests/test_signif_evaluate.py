@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 
 import pytest
-from signif_helpers import cluster, setup_groups
 from typer.testing import CliRunner
 
 from ioscope.cli.main import app
 from ioscope.evaluate import evaluate
 from ioscope.workspace import Workspace
+from tests.fixtures.signif import cluster, setup_groups
 
 runner = CliRunner()
 

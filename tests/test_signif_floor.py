@@ -8,8 +8,6 @@ import json
 
 import numpy as np
 import pytest
-from detect_helpers import load, planted
-from signif_helpers import cluster as _cluster, setup_groups as _setup
 from typer.testing import CliRunner
 
 from ioscope.cli.main import app
@@ -20,6 +18,9 @@ from ioscope.detect.significance.stats import conditional_log_p
 from ioscope.ingest import ingest
 from ioscope.simulate import simulate
 from ioscope.workspace import Workspace
+from tests.fixtures.detect import load, planted
+from tests.fixtures.signif import cluster as _cluster
+from tests.fixtures.signif import setup_groups as _setup
 
 runner = CliRunner()
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 
 import pytest
-from detect_helpers import load, planted, post
 from typer.testing import CliRunner
 
 from ioscope.cli.main import app
@@ -16,6 +15,7 @@ from ioscope.evaluate import evaluate
 from ioscope.ingest import ingest
 from ioscope.simulate import simulate
 from ioscope.workspace import Workspace
+from tests.fixtures.detect import load, planted, post
 
 runner = CliRunner()
 

@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from casefixture import HOSTILE, build_case_workspace
 from ioscope.cli.main import app as cli
 from ioscope.web import create_app, get
 from ioscope.web.app import CSP
+from tests.fixtures.case import HOSTILE, build_case_workspace
 
 runner = CliRunner()
 

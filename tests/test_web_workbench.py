@@ -19,9 +19,9 @@ from pathlib import Path
 
 import pytest
 
-from casefixture import build_case_workspace
 from ioscope.web import create_app, get
 from ioscope.workspace import Workspace
+from tests.fixtures.case import build_case_workspace
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGES = ["/", "/clusters", "/clusters/1", "/network", "/accounts", "/ads", "/method",

@@ -92,9 +92,10 @@ def simulate(outdir: str | Path, *, posts: int, seed: int, campaigns: int | None
     "parameters"}``. ``progress(done, total)`` is called after each chunk of posts.
 
     >>> import tempfile
-    >>> s = simulate(tempfile.mkdtemp(), posts=20_000, seed=1, campaigns=2)
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     s = simulate(d, posts=2_000, seed=1, campaigns=2)
     >>> s["counts"]["posts"]
-    20000
+    2000
     """
     t_start = time.perf_counter()
     values = {"posts": posts, "seed": seed, "format": format, **knobs}

@@ -15,11 +15,13 @@ and recorded in the run's ``row_counts``; the policy and limit are in its ``para
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ioscope.detect.signals.base import Signal
 from ioscope.detect.engine.sql import Sql, from_epoch
 from ioscope.sql import literal
+
+if TYPE_CHECKING:  # annotations only: signals/ imports this module
+    from ioscope.detect.signals.base import Signal
 
 __all__ = ["ACCOUNTS", "ACTIONS", "PAIRS", "KEPT_PAIRS", "EDGES", "ITEM_NAMES", "POST_NAMES",
            "PAIR_COLUMNS", "prepare_accounts", "load_actions", "index_actions", "oriented",
