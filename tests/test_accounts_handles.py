@@ -158,7 +158,7 @@ def test_cluster_lists_members_handles_matched_elsewhere(ws, tmp_path):
     under variants of g0m0's and g0m1's handles) and one member whose persona also runs a
     bluesky account outside the group: the cluster lists the three, with p and q recomputed
     from the signal's evidence; the reports show them."""
-    from detect_helpers import load, planted
+    from tests.fixtures.detect import load, planted
 
     from ioscope.detect import detect
     from ioscope.report import build_report, collect

@@ -13,16 +13,10 @@ from ioscope.cli.main import app
 from ioscope.detect import detect
 from ioscope.ingest import ingest
 from ioscope.ingest.media_hash import hash_media, near_groups
+from tests.fixtures.pictures import picture as _picture
 
 Image = pytest.importorskip("PIL.Image")
 runner = CliRunner()
-
-
-def _picture(seed: int, size: int = 256):
-    """A smooth random picture (blocks of colour upscaled), so that its pHash is stable."""
-    rng = np.random.default_rng(seed)
-    small = rng.integers(0, 255, (8, 8, 3), dtype=np.uint8)
-    return Image.fromarray(small).resize((size, size), Image.BICUBIC)
 
 
 def _export(tmp_path, photos: dict[str, str]) -> tuple:

@@ -12,9 +12,9 @@ import pytest
 from ioscope.detect import detect
 from ioscope.ingest.media_hash import THUMBNAIL_PX, hash_media, thumbnail
 from ioscope.report import build_report, collect
+from tests.fixtures.pictures import picture as _picture
 
 Image = pytest.importorskip("PIL.Image")
-from test_media_hash import _picture  # noqa: E402
 
 HOSTILE_URL = '"><img src="https://evil.example/x.png">'
 IMG = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
@@ -34,7 +34,7 @@ def hashed(ws, tmp_path):
     """A planted group shares links; every link's post carries its preview image, and the user
     holds the image files (one picture per link, named after the media id); one file name is
     hostile, and every URL is."""
-    from detect_helpers import attach_media, load, planted
+    from tests.fixtures.detect import attach_media, load, planted
 
     rows, _ = planted(seed=3, groups=1, size=5, events=6, noise=10, noise_posts=150)
     load(ws, rows)
@@ -107,7 +107,7 @@ def test_report_and_ui_embed_thumbnails_as_data_uris(hashed, tmp_path, ws_path):
 
 
 def test_no_supplied_files_no_images(ws, tmp_path):
-    from detect_helpers import attach_media, load, planted
+    from tests.fixtures.detect import attach_media, load, planted
 
     rows, _ = planted(seed=3, groups=1, size=5, events=6, noise=10, noise_posts=150)
     load(ws, rows)

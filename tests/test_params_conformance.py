@@ -13,7 +13,7 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from detect_helpers import load, planted
+from tests.fixtures.detect import load, planted
 from ioscope.accounts import compute_signals, score, train
 from ioscope.accounts.registry import all_params
 from ioscope.accounts.scoring import SCORE_PARAMS
