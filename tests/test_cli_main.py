@@ -32,7 +32,8 @@ def test_a_verb_imports_only_its_group():
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                        env={"PYTHONPATH": SRC, "PATH": "/usr/bin:/bin"}, check=True)
     loaded = r.stdout.strip().splitlines()[-1]
-    assert loaded == "['ioscope.cli.common', 'ioscope.cli.ingest', 'ioscope.cli.main']"
+    assert loaded == ("['ioscope.cli.common', 'ioscope.cli.ingest', 'ioscope.cli.main', "
+                      "'ioscope.cli.params']")  # the group, and the shared option generator
     assert "Usage:" in r.stdout and "info" in r.stdout
 
 
