@@ -120,7 +120,7 @@ def detect_coaction(ws: Workspace, *, signals: Iterable[str] | str | None = None
     default; with ``compat='cnt'``, the four CNT networks). ``window``, ``min_weight``,
     ``hot_items``, ``max_item_actions`` and ``max_evidence`` apply to every signal unless None
     (then each signal's default holds); ``params`` gives per-signal values, e.g.
-    ``{"near_duplicate_text": {"threshold": 0.9}}``. ``compat='cnt'`` reproduces
+    ``{"<signal>": {"<parameter>": value}}``. ``compat='cnt'`` reproduces
     coordination-network-toolkit's definitions (directed weights, its text normalization, raw
     URLs, no hot-item policy unless one is asked for). ``memory_limit`` (e.g. ``"4GB"``),
     ``temp_directory`` and ``temp_limit`` bound DuckDB's memory, say where it spills and how much.
@@ -151,8 +151,8 @@ def run_signals(ws: Workspace, run: Run, names: list[str], resolved: dict[str, d
 
     ``resolved`` comes from :func:`resolve_params`. ``on_signal(signal, params)`` is called after
     each signal's edges are stored, while its temporary tables still exist (``_det_accounts``,
-    ``_det_actions``, ``_det_pairs``, ``_det_edges``; near_duplicate_text: ``_nd_posts_cold``,
-    ``_nd_similar``; the Spark engine copies them to ``ws.con`` for it);
+    ``_det_actions``, ``_det_pairs``, ``_det_edges`` and those the signal declares in
+    ``Signal.shares``; the Spark engine copies them to ``ws.con`` for it);
     what it returns is added to the signal's counts. ``sql``: the engine's runner (default DuckDB).
     """
     ws.ensure(EDGES, EDGE_EVIDENCE)
@@ -168,8 +168,7 @@ def run_signals(ws: Workspace, run: Run, names: list[str], resolved: dict[str, d
             signal = SIGNALS[name]
             counts = _run_signal(sql, signal, resolved[name], compat, run.run_id)
             if on_signal is not None:
-                sql.share((ACCOUNTS, ACTIONS, PAIRS, EDGES_TEMP, "_nd_posts_cold", "_nd_similar",
-                           "_cb_members", "_pa_actions"))
+                sql.share((ACCOUNTS, ACTIONS, PAIRS, EDGES_TEMP) + signal.shares)
                 counts.update(on_signal(signal, resolved[name]) or {})
             sql.drop_temps(keep=(ACCOUNTS,))
             report.signals.append({"signal": name, **counts,
