@@ -158,6 +158,7 @@ def test_every_signal_declares_what_the_generic_code_needs(name):
         assert s.engine_note, f"{name} leaves out an engine without saying why"
     for t in s.shares:
         assert re.fullmatch(r"_[a-z]+_[a-z_]+", t)
+    assert set(s.calibrated_defaults) <= {p.name for p in s.params}
     if s.timing:
         assert s.null is not None, "a timing signal says what its null is built from"
 

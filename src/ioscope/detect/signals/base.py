@@ -93,8 +93,10 @@ class Signal:
     (a :class:`Null`, default: the engine's actions, at the signal's window); ``timing`` True
     for signals without shared content, whose null uses the short timing stratum; ``engines``
     that run it, and ``engine_note`` saying why one is missing; ``shares``, the temporary tables
-    besides the engine's own that its ``null`` or ``test`` read; ``order``, its place in the
-    registry (and so in outputs; ties by name).
+    besides the engine's own that its ``null`` or ``test`` read; ``calibrated_defaults``, values
+    of its own parameters the calibrated pipeline sets unless the caller does (a filter on
+    anything but the tested count would select edges in a way the p-values do not account
+    for); ``order``, its place in the registry (and so in outputs; ties by name).
     """
 
     name: str
@@ -115,6 +117,7 @@ class Signal:
     engines: tuple[str, ...] = ENGINES
     engine_note: str = ""
     shares: tuple[str, ...] = ()
+    calibrated_defaults: dict[str, Any] = field(default_factory=dict)
     order: int = 1000
 
     @property

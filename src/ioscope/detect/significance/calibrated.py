@@ -28,7 +28,7 @@ from ioscope.detect.significance.edge_tests import (ACCOUNT_TESTS, LOG10, EdgeTe
 from ioscope.params import Param, validate_params
 
 __all__ = ["SIGNIF_PARAMS", "SignificanceTester", "significance_params", "finish_calibrated",
-           "CALIBRATED_SIGNAL_DEFAULTS", "null_of"]
+           "null_of"]
 
 #: Signals without shared content (``Signal.timing``), named in the timing stratum's help.
 _TIMING = ", ".join(n for n, s in SIGNALS.items() if s.timing)
@@ -46,10 +46,6 @@ SIGNIF_PARAMS = (
     Param("min_cluster_size", "int", 2, "Smallest cluster reported (accounts).", min=2),
     Param("seed", "int", 0, "Seed of the Leiden clustering.", min=0),
 )
-
-#: Signal parameters the calibrated pipeline sets unless the caller does: filters on anything
-#: but the tested count would select edges in a way the p-values do not account for.
-CALIBRATED_SIGNAL_DEFAULTS: dict[str, dict[str, Any]] = {}
 
 
 def significance_params(values: dict[str, Any] | None = None) -> dict[str, Any]:
