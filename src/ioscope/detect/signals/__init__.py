@@ -4,6 +4,15 @@ Every module of this package that defines ``SIGNAL`` (or ``SIGNALS``, a tuple) i
 module: adding a signal is adding one module here (and its tests). The registry is ordered by
 each signal's ``order``, then by name.
 
+A signal module holds everything about its signal, in the manner of one algorithm per module:
+its docstring gives the exact definition and cites the paper; its ``Signal`` declares the
+statements (``actions``, or ``pairs``/``finish`` for its own pairing), the parameters, the words
+of its explanations (``explanation``), what its null model is built from (``null``, ``timing``),
+the engines that run it (``engines``, ``engine_note``), the temporary tables its null or its own
+account-level ``test`` read (``shares``) and its place in outputs (``order``). The pipeline, the
+significance tests, the explanations and the engines read these declarations only
+(tests/test_detect_plugins.py checks that they never name a signal).
+
 >>> from ioscope.detect.signals import SIGNALS
 >>> list(SIGNALS)[:3]
 ['co_repost', 'co_link', 'co_reply']

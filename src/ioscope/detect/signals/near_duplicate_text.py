@@ -28,6 +28,9 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+import pyarrow as pa
+
 from ioscope.detect.signals.base import Explanation, Null, Signal
 from ioscope.detect.engine.coaction import (ACCOUNTS, ITEM_NAMES, PAIR_COLUMNS, PAIRS, POST_NAMES,
                                      apply_hot_policy, oriented)
@@ -164,8 +167,6 @@ def null(con, p: dict[str, Any]) -> Null:
     texts linked by verified similarity (``_nd_similar``) are merged into connected components,
     each one item, over the posts the pairs were built from (``_nd_posts_cold``).
     """
-    import numpy as np
-    import pyarrow as pa
     from scipy.sparse import coo_matrix
     from scipy.sparse.csgraph import connected_components
 
