@@ -145,9 +145,9 @@ def test_promoted_amplification_without_ads_is_empty_not_an_error(ws):
 
 def test_every_signal_has_a_phrase_for_the_explanations():
     from ioscope.detect import SIGNALS
-    from ioscope.detect.significance.explain import PHRASES, cluster_sentence
+    from ioscope.detect.significance.explain import cluster_sentence
 
-    assert set(SIGNALS) <= set(PHRASES)
+    assert all(s.explanation is not None and s.explanation.verb for s in SIGNALS.values())
     # the span of creation dates and the gap between first uses are two figures, said apart;
     # the p-value is named for the test it comes from (the accounts', not the pair's)
     f = {"accounts": 12, "items": 5, "posts": 40, "median_dt_seconds": 86400 * 3,

@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from ioscope.detect import detect
-from ioscope.detect.significance.explain import ACCOUNT_LEVEL, cluster_sentence, member_sentence
+from ioscope.detect.signals import SIGNALS
+from ioscope.detect.significance.explain import cluster_sentence, member_sentence
 from ioscope.detect.significance.figures import member_figures_sql
 from ioscope.detect.results import flagged_accounts, list_clusters
 from ioscope.ingest import ingest
@@ -115,8 +116,9 @@ def _check(ws):
             assert expected in c["explanation"]
             assert (d["accounts"], d["items"], d["posts"], d["texts"]) == (
                 f["accounts"], f["items"], f["posts"], f["texts"])
-            if sig in ACCOUNT_LEVEL:
-                assert "pair p" not in expected and ACCOUNT_LEVEL[sig] in expected
+            account_test = SIGNALS[sig].explanation.account_test
+            if account_test:
+                assert "pair p" not in expected and account_test in expected
             seen.add(sig)
         # the stored query recomputes the same figures on the workspace
         stored = {r["signal"]: r for r in ws.rows(c["details"]["figures_sql"])}

@@ -9,6 +9,7 @@ simulated workspace (calibrated, raw and CNT-compatible modes); larger compariso
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import shutil
@@ -19,12 +20,13 @@ from typer.testing import CliRunner
 
 from ioscope.cli.main import app
 from ioscope.detect import SIGNALS, detect
-from ioscope.detect.engine import SPARK_UNSUPPORTED, SparkEngine, resolve_engine
+from ioscope.detect.engine import SparkEngine, resolve_engine, unsupported
 from ioscope.detect.engine.translate import NotPortable, parse, to_spark
 from ioscope.errors import EngineUnavailableError, ParameterError, UnsupportedOnEngineError
 from ioscope.ingest import ingest
 from ioscope.workspace import Workspace
 
+SPARK_UNSUPPORTED = unsupported("spark", SIGNALS)
 SUPPORTED = [n for n in SIGNALS if n not in SPARK_UNSUPPORTED]
 EDGE_COLUMNS = ("directed", "weight", "shared_items", "co_actions", "first_at", "last_at",
                 "significant")
@@ -87,7 +89,7 @@ def test_unsupported_list_is_exact(ws):
             except NotPortable:
                 portable = False
         assert portable == (name not in SPARK_UNSUPPORTED), (
-            f"{name}: update SPARK_UNSUPPORTED in ioscope/detect/engine/__init__.py")
+            f"{name}: update the engines it declares (Signal.engines, Signal.engine_note)")
 
 
 def test_engine_names_and_options_are_checked():
@@ -112,7 +114,8 @@ def test_every_default_signal_runs_on_spark():
 @pytest.fixture
 def refused(monkeypatch):
     """A signal the Spark engine refuses (none is today; the refusal path stays tested)."""
-    monkeypatch.setitem(SPARK_UNSUPPORTED, "synchronized", "a test says so")
+    monkeypatch.setitem(SIGNALS, "synchronized", dataclasses.replace(
+        SIGNALS["synchronized"], engines=("duckdb",), engine_note="a test says so"))
     return "synchronized"
 
 

@@ -17,8 +17,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
-from ioscope.detect.significance.calibrated import (CALIBRATED_SIGNAL_DEFAULTS, SIGNIF_PARAMS,
-                                                   SignificanceTester, finish_calibrated)
+from ioscope.detect.significance.calibrated import (SIGNIF_PARAMS, SignificanceTester,
+                                                    finish_calibrated)
 from ioscope.detect.engine.deletions import posts_seen
 from ioscope.detect.engine import DuckDBEngine, SparkEngine
 from ioscope.detect.results import cluster_totals, list_clusters
@@ -72,11 +72,12 @@ class CalibratedReport(DetectReport):
 
 def _signal_params(names: list[str],
                    params: dict[str, dict[str, Any]] | None) -> dict[str, dict[str, Any]]:
-    """Per-signal parameters with the calibrated defaults under the caller's own."""
+    """Per-signal parameters with the calibrated defaults (``Signal.calibrated_defaults``) under
+    the caller's own."""
     out = {k: dict(v) for k, v in (params or {}).items()}
     for name in names:
         own = {p.name for p in get_signal(name).params}
-        for k, v in CALIBRATED_SIGNAL_DEFAULTS.get(name, {}).items():
+        for k, v in get_signal(name).calibrated_defaults.items():
             if k in own:
                 out.setdefault(name, {}).setdefault(k, v)
     return out

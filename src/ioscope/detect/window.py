@@ -95,16 +95,19 @@ def _jaccard(a: set, b: set) -> float | None:
     return len(a & b) / len(a | b) if a | b else None
 
 
-def estimate_window(ws: "Workspace", *, signal: str = "co_repost", q: float = 0.1,
+def estimate_window(ws: "Workspace", *, signal: str | None = None, q: float = 0.1,
                     p: float = 0.5) -> dict[str, Any]:
-    """CooRnet's coordination interval of one signal's actions (default: reposts) in ``ws``."""
+    """CooRnet's coordination interval of one signal's actions in ``ws`` (default: the first
+    registered signal with timed actions, reposts)."""
     from ioscope.detect.engine.runner import resolve_params
-    from ioscope.detect.signals import get_signal
+    from ioscope.detect.signals import SIGNALS, get_signal
     from ioscope.errors import UsageError
 
+    timed = [n for n, s in SIGNALS.items() if s.actions is not None and s.windowed]
+    signal = signal or timed[0]
     sig = get_signal(signal)
-    if sig.actions is None or not sig.windowed:
+    if signal not in timed:
         raise UsageError(f"The window of {signal} cannot be estimated: it has no timed actions.",
-                         hint="Use a windowed signal such as co_repost or co_link.")
+                         hint=f"Use a windowed signal such as {timed[0]} or {timed[1]}.")
     actions = sig.actions(resolve_params([signal])[signal], None)
     return {"signal": signal, **coornet_interval(ws.con, actions, q=q, p=p)}

@@ -22,7 +22,8 @@ from ioscope.errors import ParameterError, UnsupportedOnEngineError
 from ioscope.params import Param, validate_params
 from ioscope.workspace import Workspace
 
-__all__ = ["ENGINES", "ENGINE_PARAMS", "SPARK_UNSUPPORTED", "DuckDBEngine", "SparkEngine", "resolve_engine"]
+__all__ = ["ENGINES", "ENGINE_PARAMS", "DuckDBEngine", "SparkEngine", "resolve_engine",
+           "unsupported"]
 
 ENGINES = ("duckdb", "spark")
 
@@ -37,10 +38,20 @@ ENGINE_PARAMS = (
           "reads; on a cluster, one every executor can read."),
 )
 
-#: Signals the Spark engine refuses, and why (tests/test_detect_spark.py keeps this exact):
-#: none today. A signal whose statements use a function or syntax without a Spark equal (DuckDB's
-#: ``HASH()``, ``SELECT * REPLACE``) goes here until it is rewritten portably.
-SPARK_UNSUPPORTED: dict[str, str] = {}
+
+def unsupported(engine: str, signals: Iterable[str]) -> dict[str, str]:
+    """The signals among ``signals`` that ``engine`` cannot run → why (``Signal.engines`` and
+    ``Signal.engine_note``). A signal whose statements use a function or syntax without a Spark
+    equal (DuckDB's ``HASH()``, ``SELECT * REPLACE``) leaves "spark" out of its engines until it
+    is rewritten portably (tests/test_detect_spark.py checks the declarations)."""
+    from ioscope.detect.signals import get_signal  # the registry imports the engine's modules
+
+    out = {}
+    for name in signals:
+        s = get_signal(name)
+        if engine not in s.engines:
+            out[name] = s.engine_note or f"it declares the engines {', '.join(s.engines)} only"
+    return out
 
 
 @dataclass(frozen=True)
@@ -50,10 +61,14 @@ class DuckDBEngine:
     name = "duckdb"
 
     def supported(self, signals: Iterable[str]) -> list[str]:
-        return list(signals)
+        """The signals DuckDB runs (what ``detect`` runs when no signal is named)."""
+        signals = list(signals)
+        bad = unsupported(self.name, signals)
+        return [s for s in signals if s not in bad]
 
     def check(self, signals: Iterable[str]) -> None:
-        """Every signal runs on DuckDB."""
+        """Refuse the signals that do not run on DuckDB (before any work)."""
+        _refuse(self.name, signals)
 
     def describe(self) -> dict[str, Any]:
         return {"name": self.name}
@@ -80,16 +95,13 @@ class SparkEngine:
 
     def supported(self, signals: Iterable[str]) -> list[str]:
         """The signals Spark runs (what ``detect`` runs when no signal is named)."""
-        return [s for s in signals if s not in SPARK_UNSUPPORTED]
+        signals = list(signals)
+        bad = unsupported(self.name, signals)
+        return [s for s in signals if s not in bad]
 
     def check(self, signals: Iterable[str]) -> None:
         """Refuse the signals Spark cannot compute with the same results (before any work)."""
-        bad = [s for s in signals if s in SPARK_UNSUPPORTED]
-        if bad:
-            raise UnsupportedOnEngineError(
-                f"The spark engine cannot run {', '.join(bad)}: {SPARK_UNSUPPORTED[bad[0]]}.",
-                hint="Leave it out (--signals ...) or run it with --engine duckdb; "
-                     "see docs/scale.md.")
+        _refuse(self.name, signals)
 
     def describe(self) -> dict[str, Any]:
         return {"name": self.name, "master": self.master, "conf": dict(self.conf)}
@@ -111,6 +123,17 @@ class SparkEngine:
                     shutil.rmtree(path, ignore_errors=True)
                 if created:
                     session.stop()
+
+
+def _refuse(engine: str, signals: Iterable[str]) -> None:
+    bad = unsupported(engine, signals)
+    if bad:
+        other = next(e for e in ENGINES if e != engine)
+        first = next(iter(bad))
+        raise UnsupportedOnEngineError(
+            f"The {engine} engine cannot run {', '.join(bad)}: {bad[first]}.",
+            hint=f"Leave it out (--signals ...) or run it with --engine {other}; "
+                 "see docs/scale.md.")
 
 
 def resolve_engine(engine: str | DuckDBEngine | SparkEngine | None = None, *,

@@ -105,8 +105,8 @@ def run_signals(ws: Workspace, run: Run, names: list[str], resolved: dict[str, d
 
     ``resolved`` comes from :func:`resolve_params`. ``on_signal(signal, params)`` is called after
     each signal's edges are stored, while its temporary tables still exist (``_det_accounts``,
-    ``_det_actions``, ``_det_pairs``, ``_det_edges``; near_duplicate_text: ``_nd_posts_cold``,
-    ``_nd_similar``; the Spark engine copies them to ``ws.con`` for it);
+    ``_det_actions``, ``_det_pairs``, ``_det_edges`` and those the signal declares in
+    ``Signal.shares``; the Spark engine copies them to ``ws.con`` for it);
     what it returns is added to the signal's counts. ``sql``: the engine's runner (default DuckDB).
     """
     ws.ensure(EDGES, EDGE_EVIDENCE)
@@ -122,8 +122,7 @@ def run_signals(ws: Workspace, run: Run, names: list[str], resolved: dict[str, d
             signal = SIGNALS[name]
             counts = _run_signal(sql, signal, resolved[name], compat, run.run_id)
             if on_signal is not None:
-                sql.share((ACCOUNTS, ACTIONS, PAIRS, EDGES_TEMP, "_nd_posts_cold", "_nd_similar",
-                           "_cb_members", "_pa_actions"))
+                sql.share((ACCOUNTS, ACTIONS, PAIRS, EDGES_TEMP) + signal.shares)
                 counts.update(on_signal(signal, resolved[name]) or {})
             sql.drop_temps(keep=(ACCOUNTS,))
             report.signals.append({"signal": name, **counts,

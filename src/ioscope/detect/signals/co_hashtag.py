@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ioscope.detect.signals.base import Signal
+from ioscope.detect.signals.base import Explanation, Signal
 from ioscope.detect.engine.sql import unnest_actions
 
 __all__ = ["SIGNAL", "actions"]
@@ -23,4 +23,5 @@ def actions(p: dict[str, Any], compat: str | None) -> str:
 
 SIGNAL = Signal(
     "co_hashtag", "Both accounts used the same hashtag within the window (reposts excluded).",
-    "Pacheco et al., ICWSM 2021; Nizzoli et al., ICWSM 2021", actions)
+    "Pacheco et al., ICWSM 2021; Nizzoli et al., ICWSM 2021", actions,
+    order=50, explanation=Explanation("used", "hashtag", "hashtags"))

@@ -14,10 +14,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from ioscope.detect.signals.base import Signal
+from ioscope.detect.signals.base import Explanation, Signal
 from ioscope.detect.engine.sql import unnest_actions
 
-__all__ = ["SIGNAL", "DOMAIN_SIGNAL", "actions", "domain_actions"]
+__all__ = ["SIGNAL", "DOMAIN_SIGNAL", "SIGNALS", "actions", "domain_actions"]
 
 
 def _unnest(column: str) -> str:
@@ -40,8 +40,10 @@ def domain_actions(p: dict[str, Any], compat: str | None) -> str:
 SIGNAL = Signal(
     "co_link", "Both accounts shared the same normalized URL within the window.",
     "Giglietto et al. 2020 (CooRnet); Graham et al., coordination-network-toolkit (co_link)",
-    actions, compat=("cnt",))
+    actions, compat=("cnt",), order=20, explanation=Explanation("shared", "link", "links"))
 DOMAIN_SIGNAL = Signal(
     "co_domain", "Both accounts linked to the same registered domain within the window "
     "(co_link's domain variant; off by default).",
-    "Giglietto et al. 2020 (CooRnet, domain-level variant)", domain_actions, default=False)
+    "Giglietto et al. 2020 (CooRnet, domain-level variant)", domain_actions, default=False,
+    order=130, explanation=Explanation("shared links to", "domain", "domains"))
+SIGNALS = (SIGNAL, DOMAIN_SIGNAL)

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ioscope.detect.signals.base import Signal
+from ioscope.detect.signals.base import Explanation, Signal
 from ioscope.detect.engine.sql import epoch_seconds
 
 __all__ = ["SIGNAL", "actions"]
@@ -36,4 +36,5 @@ SIGNAL = Signal(
     "or content hash, or near-identical images once hashed) within the window (reposts "
     "excluded).",
     "Pacheco et al., ICWSM 2021 (shared images); Giglietto et al. 2020 (CooRnet, the "
-    "co-sharing frame)", actions)
+    "co-sharing frame)", actions,
+    order=60, explanation=Explanation("posted", "media item", "media items"))

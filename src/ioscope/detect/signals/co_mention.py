@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ioscope.detect.signals.base import Signal
+from ioscope.detect.signals.base import Explanation, Signal
 from ioscope.detect.engine.sql import unnest_actions
 
 __all__ = ["SIGNAL", "actions"]
@@ -25,4 +25,5 @@ def actions(p: dict[str, Any], compat: str | None) -> str:
 
 SIGNAL = Signal(
     "co_mention", "Both accounts mentioned the same account within the window (replies and "
-    "reposts excluded).", "Pacheco et al., ICWSM 2021 (shared behavioural traces)", actions)
+    "reposts excluded).", "Pacheco et al., ICWSM 2021 (shared behavioural traces)", actions,
+    order=40, explanation=Explanation("mentioned", "account", "accounts"))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ioscope.detect.signals.base import Signal
+from ioscope.detect.signals.base import Explanation, Signal
 from ioscope.detect.engine.sql import epoch_seconds
 
 __all__ = ["SIGNAL", "actions"]
@@ -24,4 +24,5 @@ def actions(p: dict[str, Any], compat: str | None) -> str:
 
 SIGNAL = Signal(
     "co_reply", "Both accounts replied to the same post within the window.",
-    "Graham et al., coordination-network-toolkit (co_reply)", actions, compat=("cnt",))
+    "Graham et al., coordination-network-toolkit (co_reply)", actions, compat=("cnt",),
+    order=30, explanation=Explanation("replied to", "post", "posts"))

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ioscope.detect.signals.base import Signal
+from ioscope.detect.signals.base import Explanation, Signal
 from ioscope.detect.engine.sql import epoch_seconds
 from ioscope.detect.signals.text import normalized_text
 
@@ -38,4 +38,4 @@ SIGNAL = Signal(
     "co_repost", "Both accounts reposted the same post within the window.",
     "Pacheco et al., ICWSM 2021 (case study 4); Graham et al., coordination-network-toolkit "
     "(co_retweet); Righetti & Balluff, CooRTweet",
-    actions, compat=("cnt",))
+    actions, compat=("cnt",), order=10, explanation=Explanation("reposted", "post", "posts"))

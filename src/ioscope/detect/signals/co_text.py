@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ioscope.detect.signals.base import Signal
+from ioscope.detect.signals.base import Explanation, Signal
 from ioscope.detect.engine.sql import epoch_seconds
 from ioscope.detect.signals.text import cnt_text, normalized_text
 from ioscope.params import Param
@@ -36,5 +36,5 @@ def actions(p: dict[str, Any], compat: str | None) -> str:
 SIGNAL = Signal(
     "co_text", "Both accounts posted the same normalized text within the window.",
     "Graham et al., coordination-network-toolkit (co_tweet); Pacheco et al., ICWSM 2021",
-    actions, compat=("cnt",),
+    actions, compat=("cnt",), order=80, explanation=Explanation("posted", "text", "texts"),
     params=(Param("min_chars", "int", 10, "Shortest normalized text that counts.", min=1),))

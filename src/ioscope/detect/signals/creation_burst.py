@@ -21,7 +21,7 @@ a campaign (organic accounts are created on the same days), so the signal has tw
 2. **Shared behaviour:** the accounts of one burst are paired on the items they both used over
    the whole period (hashtags and normalized URLs of their own posts, posts they reposted or
    quoted; one *incidence* per account and item, at its first use). The calibrated pipeline
-   tests accounts, not pairs (:mod:`ioscope.detect.significance.burst`): an account is beyond chance
+   tests accounts, not pairs (:func:`test_burst_edges`): an account is beyond chance
    when its burst mates use its items far more than the items' popularity among the accounts
    outside every burst predicts, so that organic accounts of the burst that merely use popular
    hashtags stay at chance; an edge is significant when both of its accounts are. Which accounts
@@ -40,15 +40,18 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
-from ioscope.detect.signals.base import Signal
+from ioscope.detect.signals.base import Explanation, Signal
 from ioscope.detect.engine.coaction import (ACCOUNTS, ACTIONS, EDGES, PAIRS, apply_hot_policy,
                                      index_actions)
 from ioscope.detect.engine.sql import Sql, epoch_seconds
-from ioscope.detect.significance.stats import benjamini_hochberg, poisson_log_sf
+from ioscope.detect.significance.edge_tests import EdgeTests, edge_arrays, intersection_union
+from ioscope.detect.significance.explain import counted, partners, same
+from ioscope.detect.significance.stats import benjamini_hochberg, poisson_log_sf, simes_by_group
+from ioscope.fmt import format_seconds
 from ioscope.params import Param
 from ioscope.sql import literal, quote_ident
 
-__all__ = ["SIGNAL", "pairs", "scan_bursts"]
+__all__ = ["SIGNAL", "pairs", "scan_bursts", "test_burst_edges"]
 
 MEMBERS = "_cb_members"
 
@@ -203,10 +206,91 @@ def finish(sql: Sql, p: dict[str, Any]) -> dict[str, int]:
     return {}
 
 
-def _test(con, p: dict[str, Any], *, stratum: float, n_accounts: int):
-    from ioscope.detect.significance.burst import test_burst_edges  # the calibrated pipeline only
+def test_burst_edges(con, p: dict[str, Any], *, stratum: float, n_accounts: int) -> EdgeTests:
+    """Test the signal's edges (``EDGES``) with an account-level item test.
 
-    return test_burst_edges(con, p, stratum=stratum, n_accounts=n_accounts, members=MEMBERS)
+    A campaign created in one burst shares a few items (its hashtags, its sites) among many of
+    its accounts, while each account also acts on many unrelated items; a pair shares few items,
+    so one pair's count is weak evidence, and a sum over the account's co-uses drowns the
+    campaign's few items in the account's many others. The test therefore asks, item by item,
+    whether the account's burst mates use it more than its popularity predicts:
+
+    * the background is the accounts outside every burst (which accounts are in a burst depends
+      on creation dates only, so the campaign cannot shape its own null); item i has u_i of
+      their U incidences (an incidence is one account using one item), so a random incidence
+      falls on i with probability π_i = (u_i + 1) / (U + 1) (add-one: an item nobody outside
+      uses is treated as used once);
+    * for account a of burst B and each of its items i, Y_ai is the number of *other* accounts
+      of B that used i; under the null (their I_B − d_a incidences drawn from the background)
+      Y_ai is Poisson((I_B − d_a) π_i), and p_ai = P(Y ≥ Y_ai);
+    * the account's p-value combines its items with Simes' method (valid under positive
+      dependence).
+
+    An edge (a, b) gets p = max(p_a, p_b): the intersection–union test of "both accounts share
+    items with their burst beyond chance" (Berger, "Multiparameter hypothesis testing and
+    acceptance sampling", Technometrics 1982), a valid p-value whenever either account is
+    organic. Simes and Benjamini–Hochberg then run over these with every other signal's edges.
+    The edge's ``expected`` column is λ of the configuration null with no window
+    (:mod:`ioscope.detect.significance.nullmodel`), never below its floor.
+
+    ``MEMBERS`` (aid, burst) are the burst accounts; ``ACTIONS`` holds one incidence per
+    account and item (aid, iid, t).
+    """
+    a1, a2, k = edge_arrays(con, EDGES)
+    if a1.size == 0:
+        return EdgeTests.empty(SIGNAL.name, a1, a2, k)
+    r = con.execute(f"""
+        WITH inc AS (SELECT DISTINCT aid, iid FROM {ACTIONS}),
+             bg AS (SELECT iid, count(*) AS u FROM inc
+                    WHERE aid NOT IN (SELECT aid FROM {MEMBERS}) GROUP BY iid),
+             total AS (SELECT count(*) AS n FROM inc
+                       WHERE aid NOT IN (SELECT aid FROM {MEMBERS})),
+             b AS (SELECT i.aid, m.burst, i.iid FROM inc i JOIN {MEMBERS} m USING (aid)),
+             per_item AS (SELECT burst, iid, count(*) AS x FROM b GROUP BY ALL),
+             per_burst AS (SELECT burst, count(*) AS n FROM b GROUP BY ALL),
+             per_acc AS (SELECT aid, count(*) AS d FROM b GROUP BY ALL)
+        SELECT b.aid, pi.x - 1 AS y,
+               (pb.n - pa.d) * (coalesce(bg.u, 0) + 1.0) / (total.n + 1.0) AS mu
+        FROM b JOIN per_item pi USING (burst, iid) JOIN per_burst pb USING (burst)
+        JOIN per_acc pa USING (aid) LEFT JOIN bg USING (iid), total
+        WHERE pi.x >= 2""").fetchnumpy()
+    acc, log_pa = simes_by_group(r["aid"].astype(np.int64),
+                                 poisson_log_sf(r["y"].astype(np.float64),
+                                                np.maximum(r["mu"].astype(np.float64), 1e-12)))
+    per = np.zeros(n_accounts)
+    per[acc] = log_pa
+    return intersection_union(con, SIGNAL.name, a1, a2, k, per,
+                              actions=f"(SELECT aid, iid AS item, t FROM {ACTIONS})",
+                              stratum=stratum, n_accounts=n_accounts)
+
+
+def _cluster_sentence(f: dict, p: str) -> str:
+    cut = bool(f.get("truncated_edges"))
+    span = _span(f.get("first_created"), f.get("last_created"))
+    return (f"{int(f['accounts']):,} accounts {span} used "
+            f"{same(f['items'], 'item', 'items', cut)} (hashtags, links, reposted posts; "
+            f"{counted(f['posts'], 'post', 'posts', cut)}); their first uses of a shared item "
+            f"were a median of {format_seconds(f.get('median_dt_seconds'))} apart ({p}).")
+
+
+def _member_sentence(f: dict, p: str) -> str:
+    cut = bool(f.get("truncated_edges"))
+    made = f.get("created_at")
+    made = f"Created on {made:%Y-%m-%d}" if made is not None else "Created"
+    return (f"{made}, in one burst with {partners(f)}, and used "
+            f"{same(f['items'], 'item', 'items', cut)} (hashtags, links, reposted posts; "
+            f"{counted(f['posts'], 'of its posts', 'of its posts', cut)}); first uses a median "
+            f"of {format_seconds(f.get('median_dt_seconds'))} apart ({p}).")
+
+
+def _span(first, last) -> str:
+    if first is None or last is None:
+        return "with unknown creation dates"
+    days = (last - first).total_seconds()
+    if days < 86400 and first.date() == last.date():
+        return f"created on {first:%Y-%m-%d}"
+    return (f"created between {first:%Y-%m-%d} and {last:%Y-%m-%d} (creation dates spanning "
+            f"{format_seconds(days)})")
 
 
 SIGNAL = Signal(
@@ -215,7 +299,11 @@ SIGNAL = Signal(
     "over the whole period.",
     "Kulldorff 1997 and Naus 1965 (scan statistics); Zannettou et al., WebSci 2019; Ferrara et "
     "al., CACM 2016; Simes 1986; Berger 1982 (intersection–union test)",
-    None, pairs=pairs, finish=finish, windowed=False, test=_test,
+    None, pairs=pairs, finish=finish, windowed=False, test=test_burst_edges, order=110,
+    shares=(MEMBERS,),
+    explanation=Explanation("were created in one burst and used", "item", "items",
+                            account_test="burst test", cluster=_cluster_sentence,
+                            member=_member_sentence),
     defaults={"min_weight": 2, "max_item_actions": 0, "max_evidence": 20},
     params=(
         Param("burst_window", "duration", "1d", "Width of the narrowest scan window over account "

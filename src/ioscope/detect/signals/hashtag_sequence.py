@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ioscope.detect.signals.base import Signal
+from ioscope.detect.signals.base import Explanation, Signal
 from ioscope.detect.engine.sql import epoch_seconds
 from ioscope.params import Param
 from ioscope.sql import literal
@@ -56,7 +56,8 @@ SIGNAL = Signal(
     "hashtag_sequence", "Both accounts used the identical ordered sequence of hashtags in the "
     "same day (at least 5 posts and 5 distinct hashtags).",
     "Pacheco et al., ICWSM 2021 (case study 3)", actions, windowed=False,
-    defaults={"min_weight": 1},
+    defaults={"min_weight": 1}, order=70,
+    explanation=Explanation("posted", "hashtag sequence", "hashtag sequences"),
     params=(
         Param("period", "duration", "1d", "Length of the period (UTC-aligned) whose hashtags form "
               "one sequence.", min=60),

@@ -28,16 +28,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from ioscope.detect.signals.base import Signal
+import numpy as np
+import pyarrow as pa
+
+from ioscope.detect.signals.base import Explanation, Null, Signal
 from ioscope.detect.engine.coaction import (ACCOUNTS, ITEM_NAMES, PAIR_COLUMNS, PAIRS, POST_NAMES,
                                      apply_hot_policy, oriented)
 from ioscope.detect.engine.minhash import band_keys, vocabulary
 from ioscope.detect.engine.sql import Sql, chunk_filters, epoch_seconds
 from ioscope.detect.signals.text import normalized_text
+from ioscope.detect.significance.explain import apart, counted, partners
 from ioscope.params import Param
 from ioscope.sql import literal
 
-__all__ = ["SIGNAL", "pairs"]
+__all__ = ["SIGNAL", "pairs", "null"]
 
 #: Texts split into words in one statement (see :func:`_texts`).
 CHUNK_POSTS = 1_000_000
@@ -157,11 +161,60 @@ def pairs(sql: Sql, p: dict[str, Any]) -> dict[str, int]:
     return counts
 
 
+def null(con, p: dict[str, Any]) -> Null:
+    """Posts of near-identical texts as actions on one item per group of similar texts.
+
+    The signal pairs posts of the same text or of two verified similar texts; for the null, the
+    texts linked by verified similarity (``_nd_similar``) are merged into connected components,
+    each one item, over the posts the pairs were built from (``_nd_posts_cold``).
+    """
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    sim = con.execute("SELECT t1, t2 FROM _nd_similar").fetchnumpy()
+    con.execute("CREATE OR REPLACE TEMP TABLE _nd_group (tid BIGINT, grp BIGINT)")
+    if sim["t1"].size:
+        tids, inv = np.unique(np.concatenate([sim["t1"], sim["t2"]]), return_inverse=True)
+        n = tids.size
+        half = sim["t1"].size
+        g = coo_matrix((np.ones(half), (inv[:half], inv[half:])), shape=(n, n))
+        _, label = connected_components(g, directed=False)
+        rep = np.full(label.max() + 1, np.iinfo(np.int64).max, dtype=np.int64)
+        np.minimum.at(rep, label, tids)
+        con.register("_nd_group_arrow", pa.table({"tid": tids, "grp": rep[label]}))
+        try:
+            con.execute("INSERT INTO _nd_group SELECT * FROM _nd_group_arrow")
+        finally:
+            con.unregister("_nd_group_arrow")
+    return Null("(SELECT x.aid, CAST(coalesce(g.grp, x.tid) AS VARCHAR) AS item, x.t "
+                "FROM _nd_posts_cold x LEFT JOIN _nd_group g ON g.tid = x.tid)",
+                window=float(p["window"]), temps=("_nd_group",))
+
+
+def _cluster_sentence(f: dict, p: str) -> str:
+    cut = bool(f.get("truncated_edges"))
+    return (f"{int(f['accounts']):,} accounts posted near-identical texts: "
+            f"{counted(f['posts'], 'post', 'posts', cut)}, "
+            f"{counted(f['texts'], 'distinct text', 'distinct texts', cut)}"
+            f"{apart(f.get('median_dt_seconds'))} ({p}).")
+
+
+def _member_sentence(f: dict, p: str) -> str:
+    cut = bool(f.get("truncated_edges"))
+    return (f"Posted near-identical texts with {partners(f)}: "
+            f"{counted(f['posts'], 'of its posts', 'of its posts', cut)}, "
+            f"{counted(f['texts'], 'distinct text', 'distinct texts', cut)}"
+            f"{apart(f.get('median_dt_seconds'))} ({p}).")
+
+
 SIGNAL = Signal(
     "near_duplicate_text", "Both accounts posted near-identical texts (Jaccard similarity of "
     "word sets ≥ threshold, found with MinHash + LSH in SQL) within the window.",
     "Graham et al., coordination-network-toolkit (co_similar_tweet); Broder 1997 (MinHash); "
-    "Pacheco et al., ICWSM 2021", None, pairs=pairs,
+    "Pacheco et al., ICWSM 2021", None, pairs=pairs, null=null, order=90,
+    shares=("_nd_posts_cold", "_nd_similar"),
+    explanation=Explanation("posted near-identical copies of", "text", "texts",
+                            cluster=_cluster_sentence, member=_member_sentence),
     params=(
         Param("threshold", "float", 0.7, "Lowest Jaccard similarity of the two word sets.",
               min=0.05, max=1),

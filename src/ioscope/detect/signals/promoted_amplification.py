@@ -30,7 +30,7 @@ from typing import Any
 import duckdb
 import numpy as np
 
-from ioscope.detect.signals.base import Signal
+from ioscope.detect.signals.base import Explanation, Signal
 from ioscope.detect.engine.coaction import (ACCOUNTS, ACTIONS, EDGES, apply_hot_policy, index_actions,
                                      load_actions, pair_actions)
 from ioscope.detect.engine.sql import Sql, epoch_seconds
@@ -92,17 +92,13 @@ def binomial_log_sf(x: np.ndarray, n: np.ndarray, p: float) -> np.ndarray:
 def test_promoted_edges(con: duckdb.DuckDBPyConnection, p: dict[str, Any], *, stratum: float,
                         n_accounts: int):
     """Account-level binomial test of paid amplification; edges by intersection–union."""
-    from ioscope.detect.significance.nullmodel import fit_null
-    from ioscope.detect.significance.edge_tests import MASK_LEVEL, ROUNDS, EdgeTests
+    from ioscope.detect.significance.edge_tests import (MASK_LEVEL, ROUNDS, EdgeTests, edge_arrays,
+                                                        intersection_union)
     from ioscope.detect.significance.stats import benjamini_hochberg
-    from ioscope.detect.significance.weighting import rowwise_dot, tfidf_matrix
 
-    e = con.execute(f"SELECT a1, a2, weight FROM {EDGES}").fetchnumpy()
-    a1, a2 = e["a1"].astype(np.int64), e["a2"].astype(np.int64)
-    k = e["weight"].astype(np.float64)
+    a1, a2, k = edge_arrays(con, EDGES)
     if a1.size == 0:
-        z = np.zeros(0)
-        return EdgeTests(SIGNAL.name, a1, a2, k, z, z, z)
+        return EdgeTests.empty(SIGNAL.name, a1, a2, k)
     c = con.execute(f"""
         SELECT a.aid, count(*) AS n, count(DISTINCT x.post_id) AS x
         FROM posts r JOIN {ACCOUNTS} a ON a.platform = r.platform AND a.account_id = r.account_id
@@ -120,17 +116,9 @@ def test_promoted_edges(con: duckdb.DuckDBPyConnection, p: dict[str, Any], *, st
         out = keep
     per = np.zeros(n_accounts)
     per[aid] = log_pa
-    actions = f"(SELECT aid, iid AS item, t FROM {ACTIONS})"
-    null = fit_null(con, actions, window=None, stratum=stratum, n_accounts=n_accounts)
-    lam = np.maximum(null.expected(a1, a2), null.floor(a1, a2))
-    vectors = tfidf_matrix(con, actions, n_accounts, rows=np.r_[a1, a2])
-    sim = np.clip(rowwise_dot(vectors, vectors, a1, a2), 0.0, 1.0)
-    return EdgeTests(SIGNAL.name, a1, a2, k, lam, np.maximum(per[a1], per[a2]), sim,
-                     masked=int((~out).sum()))
-
-
-def _test(con, p: dict[str, Any], *, stratum: float, n_accounts: int):
-    return test_promoted_edges(con, p, stratum=stratum, n_accounts=n_accounts)
+    return intersection_union(con, SIGNAL.name, a1, a2, k, per,
+                              actions=f"(SELECT aid, iid AS item, t FROM {ACTIONS})",
+                              stratum=stratum, n_accounts=n_accounts, masked=int((~out).sum()))
 
 
 SIGNAL = Signal(
@@ -138,4 +126,6 @@ SIGNAL = Signal(
     "named in the workspace's ads), at any delay.",
     "HPSCI release of the IRA's Facebook ads (2018); Pacheco et al., ICWSM 2021 (co-repost "
     "networks); Berger 1982 (intersection–union test)", None, pairs=pairs, windowed=False,
-    test=_test, defaults={"min_weight": 2})
+    test=test_promoted_edges, defaults={"min_weight": 2}, order=120, shares=(PROMOTED,),
+    explanation=Explanation("amplified", "promoted post", "promoted posts",
+                            account_test="paid-amplification test"))

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ioscope.detect.signals.base import Signal
+from ioscope.detect.signals.base import Explanation, Null, Signal
 from ioscope.detect.engine.coaction import (ACCOUNTS, ACTIONS, ITEM_NAMES, PAIR_COLUMNS, PAIRS,
                                      POST_NAMES, apply_hot_policy)
 from ioscope.detect.engine.minhash import PRIME, band_keys, estimated_jaccard
@@ -115,11 +115,19 @@ def pairs(sql: Sql, p: dict[str, Any]) -> dict[str, int]:
     return counts
 
 
+def null(con, p: dict[str, Any]) -> Null:
+    """The null of a signal without shared content: one item, being active at all, with
+    co-actions at most ``bin`` apart; the similarity is over the accounts' time bins."""
+    return Null(f"(SELECT aid, 0 AS item, t FROM {ACTIONS})", window=float(p["bin"]),
+                items=f"(SELECT aid, item FROM {ACTIONS})")
+
+
 SIGNAL = Signal(
     "synchronized", "Both accounts were active in the same short time bins far more than "
     "chance (Jaccard index of their bin sets, found with MinHash + LSH).",
     "Pacheco et al., ICWSM 2021 (case study 5)", None, pairs=pairs, windowed=False,
-    defaults={"min_weight": 4},
+    defaults={"min_weight": 4}, null=null, timing=True, order=100,
+    explanation=Explanation("were active in", "time bin", "time bins"),
     params=(
         Param("bin", "duration", "1m", "Width of the time bins; posts at most this far apart "
               "are synchronized.", min=1),

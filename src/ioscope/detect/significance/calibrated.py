@@ -18,16 +18,20 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
-from ioscope.detect.signals.base import Signal
+from ioscope.detect.signals import SIGNALS
+from ioscope.detect.signals.base import Null, Signal
 from ioscope.detect.significance.clusters import write_clusters
-from ioscope.detect.engine.coaction import ACCOUNTS, EDGES
+from ioscope.detect.engine.coaction import ACCOUNTS, ACTIONS, EDGES
 from ioscope.detect.significance.fusion import communities, fuse
 from ioscope.detect.significance.edge_tests import (ACCOUNT_TESTS, LOG10, EdgeTests, account_fdr,
-                                         pool_fdr, test_edges)
+                                                    pool_fdr, test_edges)
 from ioscope.params import Param, validate_params
 
-__all__ = ["SIGNIF_PARAMS", "SignificanceTester", "significance_params", "finish_calibrated",
-           "CALIBRATED_SIGNAL_DEFAULTS", "TIMING_SIGNALS"]
+__all__ = ["SIGNIF_PARAMS", "SignificanceTester", "finish_calibrated",
+           "null_of"]
+
+#: Signals without shared content (``Signal.timing``), named in the timing stratum's help.
+_TIMING = ", ".join(n for n, s in SIGNALS.items() if s.timing)
 
 SIGNIF_PARAMS = (
     Param("fdr", "float", 0.01, "False discovery rate (Benjamini–Hochberg) of the significant "
@@ -35,24 +39,13 @@ SIGNIF_PARAMS = (
     Param("stratum", "duration", "1d", "Null-model stratum: within each stratum who acts is "
           "shuffled, keeping each account's activity in it (see docs/signals.md).", min=60),
     Param("timing_stratum", "duration", "1h", "Null-model stratum of signals without shared "
-          "content (synchronized): short, so that accounts with the same daily rhythm are not "
+          f"content ({_TIMING}): short, so that accounts with the same daily rhythm are not "
           "taken for coordinated.", min=60),
     Param("resolution", "float", 1.0, "Leiden modularity resolution (higher: smaller clusters).",
           min=0.001, max=1000),
     Param("min_cluster_size", "int", 2, "Smallest cluster reported (accounts).", min=2),
     Param("seed", "int", 0, "Seed of the Leiden clustering.", min=0),
 )
-
-#: Signals whose items are time bins: their null keeps each account's activity per hour.
-TIMING_SIGNALS = frozenset({"synchronized"})
-
-#: Signal parameters the calibrated pipeline sets unless the caller does: filters on anything
-#: but the tested count would select edges in a way the p-values do not account for.
-CALIBRATED_SIGNAL_DEFAULTS: dict[str, dict[str, Any]] = {}
-
-
-def significance_params(values: dict[str, Any] | None = None) -> dict[str, Any]:
-    return validate_params(SIGNIF_PARAMS, values, "detect")
 
 
 class SignificanceTester:
@@ -94,17 +87,18 @@ class SignificanceTester:
                 "null_seconds": round(time.perf_counter() - t0, 3)}
 
     def _test(self, signal: Signal, p: dict[str, Any], n_accounts: int):
-        """The standard test: each edge's weight against the signal's stratified null."""
-        actions = null_actions(self.con, signal)
-        window = float(p["window"]) if signal.windowed else None
-        if signal.name in TIMING_SIGNALS:  # co-actions: posts at most `bin` apart, any content
-            window = float(p["bin"])
-        return test_edges(self.con, signal.name, actions=actions, edges=EDGES, window=window,
-                          stratum=(self.timing_stratum if signal.name in TIMING_SIGNALS
-                                   else self.stratum), min_weight=int(p["min_weight"]),
-                          n_accounts=n_accounts, pairs=_pairs_table(self.con),
-                          items=("(SELECT aid, item FROM _det_actions)"
-                                 if signal.name in TIMING_SIGNALS else None))
+        """The standard test: each edge's weight against the signal's stratified null (the
+        timing stratum for signals without shared content)."""
+        null = null_of(self.con, signal, p)
+        try:
+            return test_edges(self.con, signal.name, actions=null.actions, edges=EDGES,
+                              window=null.window,
+                              stratum=self.timing_stratum if signal.timing else self.stratum,
+                              min_weight=int(p["min_weight"]), n_accounts=n_accounts,
+                              pairs=_pairs_table(self.con), items=null.items)
+        finally:
+            for t in null.temps:
+                self.con.execute(f"DROP TABLE IF EXISTS temp.main.{t}")
 
     def finish(self, fdr: float) -> dict[str, Any]:
         """Pool the p-values, write the significance columns of ``edges``; per-signal counts."""
@@ -146,42 +140,14 @@ def _pairs_table(con: duckdb.DuckDBPyConnection) -> str | None:
     return "(SELECT a1, a2, t1, t2 FROM _det_pairs)" if found else None
 
 
-def null_actions(con: duckdb.DuckDBPyConnection, signal: Signal) -> str:
-    """SQL of the actions the signal's edges were built from: (aid, item, t)."""
-    if signal.name == "near_duplicate_text":
-        return _near_duplicate_actions(con)
-    if signal.name in TIMING_SIGNALS:  # one item: being active at all
-        return "(SELECT aid, 0 AS item, t FROM _det_actions)"
-    cols = {r[0] for r in con.execute("DESCRIBE _det_actions").fetchall()}
-    return f"(SELECT aid, {'iid' if 'iid' in cols else 'item'} AS item, t FROM _det_actions)"
-
-
-def _near_duplicate_actions(con: duckdb.DuckDBPyConnection) -> str:
-    """Posts of near-identical texts as actions on one item per group of similar texts.
-
-    The signal pairs posts of the same text or of two verified similar texts; for the null, the
-    texts linked by verified similarity are merged into connected components, each one item.
-    """
-    from scipy.sparse import coo_matrix
-    from scipy.sparse.csgraph import connected_components
-
-    sim = con.execute("SELECT t1, t2 FROM _nd_similar").fetchnumpy()
-    con.execute("CREATE OR REPLACE TEMP TABLE _sig_nd_group (tid BIGINT, grp BIGINT)")
-    if sim["t1"].size:
-        tids, inv = np.unique(np.concatenate([sim["t1"], sim["t2"]]), return_inverse=True)
-        n = tids.size
-        half = sim["t1"].size
-        g = coo_matrix((np.ones(half), (inv[:half], inv[half:])), shape=(n, n))
-        _, label = connected_components(g, directed=False)
-        rep = np.full(label.max() + 1, np.iinfo(np.int64).max, dtype=np.int64)
-        np.minimum.at(rep, label, tids)
-        con.register("_sig_nd_arrow", pa.table({"tid": tids, "grp": rep[label]}))
-        try:
-            con.execute("INSERT INTO _sig_nd_group SELECT * FROM _sig_nd_arrow")
-        finally:
-            con.unregister("_sig_nd_arrow")
-    return ("(SELECT x.aid, CAST(coalesce(g.grp, x.tid) AS VARCHAR) AS item, x.t "
-            "FROM _nd_posts_cold x LEFT JOIN _sig_nd_group g ON g.tid = x.tid)")
+def null_of(con: duckdb.DuckDBPyConnection, signal: Signal, p: dict[str, Any]) -> Null:
+    """What the signal's null is built from: its own ``null`` hook, or the engine's actions
+    (aid, item, t) at the signal's window (none for signals whose items encode time)."""
+    if signal.null is not None:
+        return signal.null(con, p)
+    cols = {r[0] for r in con.execute(f"DESCRIBE {ACTIONS}").fetchall()}
+    return Null(f"(SELECT aid, {'iid' if 'iid' in cols else 'item'} AS item, t FROM {ACTIONS})",
+                window=float(p["window"]) if signal.windowed else None)
 
 
 def finish_calibrated(con: duckdb.DuckDBPyConnection, tester: SignificanceTester,
@@ -203,6 +169,6 @@ def finish_calibrated(con: duckdb.DuckDBPyConnection, tester: SignificanceTester
         "clusters": 0, "cluster_members": 0, "mirror_clusters": 0}
     summary.update(counts)
     for t in ("_fus_pairs", "_fus_members", "_fus_nodes", "_cl_edges", "_cl_pairs", "_cl_ev",
-              "_cl_ends", "_cl_accounts", "_sig_nd_group", ACCOUNT_TESTS):
+              "_cl_ends", "_cl_accounts", ACCOUNT_TESTS):
         con.execute(f"DROP TABLE IF EXISTS temp.main.{t}")
     return summary, counts["clusters"]

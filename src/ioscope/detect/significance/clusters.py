@@ -27,7 +27,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from ioscope.detect.significance.explain import ACCOUNT_LEVEL, cluster_sentence, member_sentence
+from ioscope.detect.significance.explain import cluster_sentence, member_sentence, p_test
 from ioscope.detect.significance.figures import cluster_figures_sql, member_figures_sql
 from ioscope.detect.significance.fusion import LOG_P_CAP, MEMBERS, PAIRS
 from ioscope.fmt import P_PRINT_MIN
@@ -119,7 +119,7 @@ def _explain(con: duckdb.DuckDBPyConnection, rank: dict[int, int],
                                     "median_observed_expected", "first_created", "last_created")})
         d.update({"median_p_value": float(p_from_log10(f["median_log10_p"])),
                   "min_p_value": float(p_from_log10(f["min_log10_p"])),
-                  "p_test": "accounts" if sig in ACCOUNT_LEVEL else "pair",
+                  "p_test": p_test(sig),
                   "sentence": cluster_sentence(sig, f)})
         d.setdefault("top_items", [])
         row["explanation"] = (row["explanation"] + " " + d["sentence"]).strip()
@@ -138,7 +138,7 @@ def _explain(con: duckdb.DuckDBPyConnection, rank: dict[int, int],
             **{k: f[k] for k in ("partners", "items", "posts", "texts", "truncated_edges",
                                  "median_dt_seconds", "best_observed_expected")},
             "best_p_value": float(p_from_log10(f["best_log10_p"])),
-            "p_test": "accounts" if sig in ACCOUNT_LEVEL else "pair", "sentence": sentence}
+            "p_test": p_test(sig), "sentence": sentence}
     for m in members:
         m["details"]["figures_query"] = "ioscope.detect.significance.figures.member_figures_sql"
 

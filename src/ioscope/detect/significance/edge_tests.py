@@ -33,12 +33,12 @@ import numpy as np
 import pyarrow as pa
 
 from ioscope.detect.significance.nullmodel import fit_null
-from ioscope.detect.significance.stats import (P_MIN, benjamini_hochberg, conditional_log_p, poisson_log_sf,
-                                  truncated_mean)
+from ioscope.detect.significance.stats import (P_MIN, benjamini_hochberg, conditional_log_p,
+                                              poisson_log_sf, simes_by_group, truncated_mean)
 from ioscope.detect.significance.weighting import rowwise_dot, tfidf_matrix
 
-__all__ = ["EdgeTests", "test_edges", "suspects", "pool_fdr", "account_fdr", "ACCOUNT_TESTS",
-           "LOG10"]
+__all__ = ["EdgeTests", "test_edges", "edge_arrays", "intersection_union", "similarity", "suspects",
+           "pool_fdr", "account_fdr", "ACCOUNT_TESTS", "LOG10", "MASK_LEVEL", "ROUNDS"]
 
 #: Temp table of the account-level tests: platform, account_id, edges, log10_p, q_value, flagged.
 ACCOUNT_TESTS = "_sig_accounts"
@@ -67,6 +67,12 @@ class EdgeTests:
     def __len__(self) -> int:
         return int(self.a1.size)
 
+    @classmethod
+    def empty(cls, signal: str, a1: np.ndarray, a2: np.ndarray, weight: np.ndarray) -> "EdgeTests":
+        """The results of a signal without edges."""
+        z = np.zeros(0)
+        return cls(signal, a1, a2, weight, z, z, z)
+
     @property
     def p_value(self) -> np.ndarray:
         """exp(log_p), never below :data:`ioscope.detect.significance.stats.P_MIN` (no p-value is 0)."""
@@ -91,13 +97,9 @@ def test_edges(con: duckdb.DuckDBPyConnection, signal: str, *, actions: str, edg
     that are already far beyond chance (see :func:`suspects`) are masked out of Π and N and the
     edges retested, up to :data:`ROUNDS` times.
     """
-    e = con.execute(f"SELECT a1, a2, weight FROM {edges}").fetchnumpy()
-    a1 = e["a1"].astype(np.int64)
-    a2 = e["a2"].astype(np.int64)
-    k = e["weight"].astype(np.float64)
+    a1, a2, k = edge_arrays(con, edges)
     if a1.size == 0:
-        z = np.zeros(0)
-        return EdgeTests(signal, a1, a2, k, z, z, z)
+        return EdgeTests.empty(signal, a1, a2, k)
     full = fit_null(con, actions, window=window, stratum=stratum, n_accounts=n_accounts)
     k0 = min(min_weight, int(k.min()))
     null, masked = full, np.zeros(0, dtype=np.int64)
@@ -109,9 +111,43 @@ def test_edges(con: duckdb.DuckDBPyConnection, signal: str, *, actions: str, edg
             break
         masked = found
         null = full.masked(con, pairs, masked)
-    vectors = tfidf_matrix(con, items or actions, n_accounts, rows=np.r_[a1, a2])
-    sim = np.clip(rowwise_dot(vectors, vectors, a1, a2), 0.0, 1.0)
-    return EdgeTests(signal, a1, a2, k, lam, log_p, sim, masked=int(masked.size))
+    return EdgeTests(signal, a1, a2, k, lam, log_p,
+                     similarity(con, items or actions, n_accounts, a1, a2),
+                     masked=int(masked.size))
+
+
+def edge_arrays(con: duckdb.DuckDBPyConnection,
+                edges: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(a1, a2, weight) of ``edges`` as arrays."""
+    e = con.execute(f"SELECT a1, a2, weight FROM {edges}").fetchnumpy()
+    return (e["a1"].astype(np.int64), e["a2"].astype(np.int64),
+            e["weight"].astype(np.float64))
+
+
+def similarity(con: duckdb.DuckDBPyConnection, items: str, n_accounts: int, a1: np.ndarray,
+               a2: np.ndarray) -> np.ndarray:
+    """Cosine of the two accounts' TF-IDF vectors over ``items`` (aid, item), per edge."""
+    vectors = tfidf_matrix(con, items, n_accounts, rows=np.r_[a1, a2])
+    return np.clip(rowwise_dot(vectors, vectors, a1, a2), 0.0, 1.0)
+
+
+def intersection_union(con: duckdb.DuckDBPyConnection, signal: str, a1: np.ndarray,
+                       a2: np.ndarray, weight: np.ndarray, account_log_p: np.ndarray, *,
+                       actions: str, stratum: float, n_accounts: int,
+                       masked: int = 0) -> EdgeTests:
+    """Edges tested through their accounts: p = max(p_a, p_b), the intersection–union test of
+    "both accounts are beyond chance" (Berger, "Multiparameter hypothesis testing and
+    acceptance sampling", Technometrics 1982), valid whenever either account is organic.
+
+    ``account_log_p`` is indexed by account id (natural log). ``expected`` is λ of the
+    configuration null of ``actions`` (aid, item, t) with no window, never below its floor;
+    ``similarity`` the TF-IDF cosine over ``actions``.
+    """
+    null = fit_null(con, actions, window=None, stratum=stratum, n_accounts=n_accounts)
+    lam = np.maximum(null.expected(a1, a2), null.floor(a1, a2))
+    return EdgeTests(signal, a1, a2, weight, lam,
+                     np.maximum(account_log_p[a1], account_log_p[a2]),
+                     similarity(con, actions, n_accounts, a1, a2), masked=masked)
 
 
 def suspects(a1: np.ndarray, a2: np.ndarray, log_p: np.ndarray, *, weight: np.ndarray,
@@ -126,21 +162,14 @@ def suspects(a1: np.ndarray, a2: np.ndarray, log_p: np.ndarray, *, weight: np.nd
     acc = np.concatenate([a1, a2])
     if acc.size == 0:
         return np.zeros(0, dtype=np.int64)
-    lp = np.concatenate([log_p, log_p])
-    kk = np.concatenate([weight, weight])
     ek = np.concatenate([expected, expected])
-    order = np.lexsort((lp, acc))
-    acc, lp, kk, ek = acc[order], lp[order], kk[order], ek[order]
-    starts = np.flatnonzero(np.r_[True, acc[1:] != acc[:-1]])
-    sizes = np.diff(np.r_[starts, acc.size])
-    rank = np.arange(acc.size) - np.repeat(starts, sizes) + 1
-    simes = np.minimum.reduceat(lp + np.log(np.repeat(sizes, sizes)) - np.log(rank), starts)
-    total = np.add.reduceat(kk, starts)
-    mean = np.add.reduceat(truncated_mean(ek, k0), starts)
+    accounts, simes, total, mean = simes_by_group(
+        acc, np.concatenate([log_p, log_p]), np.concatenate([weight, weight]),
+        truncated_mean(ek, k0))
     excess = poisson_log_sf(total, mean)
-    hit = ((benjamini_hochberg(np.exp(np.minimum(simes, 0.0))) <= level)
+    hit = ((benjamini_hochberg(np.exp(simes)) <= level)
            | (benjamini_hochberg(np.exp(excess)) <= level))
-    return np.sort(acc[starts][hit])
+    return np.sort(accounts[hit])
 
 
 def pool_fdr(tests: list[EdgeTests]) -> None:

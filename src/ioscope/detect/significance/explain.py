@@ -10,42 +10,29 @@ from __future__ import annotations
 
 from ioscope.fmt import format_p, format_ratio, format_seconds
 
-__all__ = ["PHRASES", "ACCOUNT_LEVEL", "p_equals", "cluster_sentence", "member_sentence"]
-
-#: signal → (verb, singular noun, plural noun) for "N accounts <verb> the same K <nouns>".
-PHRASES: dict[str, tuple[str, str, str]] = {
-    "co_repost": ("reposted", "post", "posts"),
-    "co_link": ("shared", "link", "links"),
-    "co_domain": ("shared links to", "domain", "domains"),
-    "co_reply": ("replied to", "post", "posts"),
-    "co_mention": ("mentioned", "account", "accounts"),
-    "co_hashtag": ("used", "hashtag", "hashtags"),
-    "co_media": ("posted", "media item", "media items"),
-    "hashtag_sequence": ("posted", "hashtag sequence", "hashtag sequences"),
-    "co_text": ("posted", "text", "texts"),
-    "near_duplicate_text": ("posted near-identical copies of", "text", "texts"),
-    "synchronized": ("were active in", "time bin", "time bins"),
-    "creation_burst": ("were created in one burst and used", "item", "items"),
-    "promoted_amplification": ("amplified", "promoted post", "promoted posts"),
-}
+__all__ = ["p_equals", "p_test", "cluster_sentence", "member_sentence", "counted", "same",
+           "apart", "partners"]
 
 
-def _phrase(signal: str) -> tuple[str, str, str]:
-    return PHRASES.get(signal, (f"acted together ({signal}) on", "item", "items"))
+def _explanation(signal: str):
+    """The signal's declared :class:`ioscope.detect.signals.base.Explanation`, or a neutral one
+    for a name the registry does not hold."""
+    from ioscope.detect.signals import SIGNALS
+    from ioscope.detect.signals.base import Explanation
+
+    found = SIGNALS.get(signal)
+    if found is not None and found.explanation is not None:
+        return found.explanation
+    return Explanation(f"acted together ({signal}) on", "item", "items")
 
 
-#: Signals whose edge p-value is the weaker of two account-level tests (intersection–union),
-#: not a test of the pair → the name of the account-level test.
-ACCOUNT_LEVEL: dict[str, str] = {"creation_burst": "burst test",
-                                 "promoted_amplification": "paid-amplification test"}
-
-
-def _n(n: int | None, one: str, many: str, truncated: bool = False) -> str:
+def counted(n: int | None, one: str, many: str, truncated: bool = False) -> str:
+    """'17 posts', or 'at least 17 posts' when evidence was cut."""
     n = int(n or 0)
     return f"{'at least ' if truncated else ''}{n:,} {one if n == 1 else many}"
 
 
-def _same(n: int | None, one: str, many: str, truncated: bool = False) -> str:
+def same(n: int | None, one: str, many: str, truncated: bool = False) -> str:
     """'the same 17 posts', or 'at least 17 of the same posts' when evidence was cut."""
     n = int(n or 0)
     if truncated:
@@ -53,7 +40,7 @@ def _same(n: int | None, one: str, many: str, truncated: bool = False) -> str:
     return f"the same {n:,} {one if n == 1 else many}"
 
 
-def _apart(dt: float | None, what: str = "") -> str:
+def apart(dt: float | None, what: str = "") -> str:
     return "" if dt is None else f", {what}a median of {format_seconds(dt)} apart"
 
 
@@ -63,45 +50,39 @@ def p_equals(log10_p: float | None) -> str:
     return f"p {s}" if s.startswith("<") else f"p = {s}"
 
 
-def _p_clause(signal: str, which: str, log10_p: float, ratio: float | None) -> str:
+def _p_clause(account_test: str | None, which: str, log10_p: float, ratio: float | None) -> str:
     """The p-value with its observed/expected ratio, naming the test it comes from."""
-    if signal in ACCOUNT_LEVEL:
-        return (f"{ACCOUNT_LEVEL[signal]} of the weaker account of "
+    if account_test:
+        return (f"{account_test} of the weaker account of "
                 f"{'each' if which == 'median' else 'the'} "
                 f"pair: {which} {p_equals(log10_p)}; shared items "
                 f"{format_ratio(ratio)} the null's expectation")
     return f"{which} pair {p_equals(log10_p)}, observed/expected {format_ratio(ratio)}"
 
 
-def _span(first, last) -> str:
-    if first is None or last is None:
-        return "with unknown creation dates"
-    days = (last - first).total_seconds()
-    if days < 86400 and first.date() == last.date():
-        return f"created on {first:%Y-%m-%d}"
-    return (f"created between {first:%Y-%m-%d} and {last:%Y-%m-%d} (creation dates spanning "
-            f"{format_seconds(days)})")
+def partners(f: dict) -> str:
+    """'another member' or '12 other members', from a member's figures."""
+    n = int(f["partners"])
+    return "another member" if n == 1 else f"{n:,} other members"
+
+
+def p_test(signal: str) -> str:
+    """What a signal's p-value tests: 'accounts' (intersection–union of two account-level
+    tests) or 'pair'."""
+    return "accounts" if _explanation(signal).account_test else "pair"
 
 
 def cluster_sentence(signal: str, f: dict) -> str:
     """The sentence of one signal of a cluster from its figures
     (:func:`ioscope.detect.significance.figures.cluster_figures_sql`)."""
     cut = bool(f.get("truncated_edges"))
-    accounts = f"{int(f['accounts']):,} accounts"
-    p = _p_clause(signal, "median", f["median_log10_p"], f.get("median_observed_expected"))
-    if signal == "near_duplicate_text":
-        return (f"{accounts} posted near-identical texts: {_n(f['posts'], 'post', 'posts', cut)}, "
-                f"{_n(f['texts'], 'distinct text', 'distinct texts', cut)}"
-                f"{_apart(f.get('median_dt_seconds'))} ({p}).")
-    if signal == "creation_burst":
-        return (f"{accounts} {_span(f.get('first_created'), f.get('last_created'))} used "
-                f"{_same(f['items'], 'item', 'items', cut)} (hashtags, links, reposted posts; "
-                f"{_n(f['posts'], 'post', 'posts', cut)}); their first uses of a shared item "
-                f"were a median of {format_seconds(f.get('median_dt_seconds'))} apart ({p}).")
-    verb, one, many = _phrase(signal)
-    return (f"{accounts} {verb} {_same(f['items'], one, many, cut)} "
-            f"({_n(f['posts'], 'of their posts', 'of their posts', cut)})"
-            f"{_apart(f.get('median_dt_seconds'))} "
+    x = _explanation(signal)
+    p = _p_clause(x.account_test, "median", f["median_log10_p"], f.get("median_observed_expected"))
+    if x.cluster is not None:
+        return x.cluster(f, p)
+    return (f"{int(f['accounts']):,} accounts {x.verb} {same(f['items'], x.one, x.many, cut)} "
+            f"({counted(f['posts'], 'of their posts', 'of their posts', cut)})"
+            f"{apart(f.get('median_dt_seconds'))} "
             f"({p}).")
 
 
@@ -109,21 +90,10 @@ def member_sentence(signal: str, f: dict) -> str:
     """The sentence of one signal of a flagged account from its figures
     (:func:`ioscope.detect.significance.figures.member_figures_sql`)."""
     cut = bool(f.get("truncated_edges"))
-    partners = int(f["partners"])
-    who = "another member" if partners == 1 else f"{partners:,} other members"
-    p = _p_clause(signal, "best", f["best_log10_p"], f.get("best_observed_expected"))
-    own = _n(f["posts"], "of its posts", "of its posts", cut)
-    if signal == "near_duplicate_text":
-        return (f"Posted near-identical texts with {who}: {own}, "
-                f"{_n(f['texts'], 'distinct text', 'distinct texts', cut)}"
-                f"{_apart(f.get('median_dt_seconds'))} ({p}).")
-    if signal == "creation_burst":
-        made = f.get("created_at")
-        made = f"Created on {made:%Y-%m-%d}" if made is not None else "Created"
-        return (f"{made}, in one burst with {who}, and used "
-                f"{_same(f['items'], 'item', 'items', cut)} (hashtags, links, reposted posts; "
-                f"{own}); first uses a median of {format_seconds(f.get('median_dt_seconds'))} "
-                f"apart ({p}).")
-    verb, one, many = _phrase(signal)
-    return (f"{verb[0].upper() + verb[1:]} {_same(f['items'], one, many, cut)} as {who} "
-            f"({own}){_apart(f.get('median_dt_seconds'))} ({p}).")
+    x = _explanation(signal)
+    p = _p_clause(x.account_test, "best", f["best_log10_p"], f.get("best_observed_expected"))
+    if x.member is not None:
+        return x.member(f, p)
+    own = counted(f["posts"], "of its posts", "of its posts", cut)
+    return (f"{x.verb[0].upper() + x.verb[1:]} {same(f['items'], x.one, x.many, cut)} as "
+            f"{partners(f)} ({own}){apart(f.get('median_dt_seconds'))} ({p}).")

@@ -6,6 +6,8 @@
   kept (the detector's minimum weight), so that the tested set is exactly the stored edges.
 * :func:`benjamini_hochberg` — q-values of Benjamini & Hochberg (1995), "Controlling the false
   discovery rate", JRSS B 57(1).
+* :func:`simes_by_group` — Simes' combination (Simes 1986, "An improved Bonferroni procedure for
+  multiple tests of significance", Biometrika 73(3)) of the p-values of each group.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 __all__ = ["poisson_log_sf", "conditional_log_p", "truncated_mean", "benjamini_hochberg",
-           "P_MIN", "p_from_log10"]
+           "simes_by_group", "P_MIN", "p_from_log10"]
 
 #: The smallest p-value stored as a number: the smallest normal double. Below it a p-value
 #: would underflow to 0 (or lose its digits); log10_p keeps the model's value, and any
@@ -99,3 +101,23 @@ def benjamini_hochberg(p: np.ndarray, m: int | None = None) -> np.ndarray:
     q = np.empty(n)
     q[order] = np.minimum(ranked, 1.0)
     return q
+
+
+def simes_by_group(group: np.ndarray, log_p: np.ndarray,
+                   *values: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Simes' combination of the (natural log) p-values of each group: min over i of
+    n·p_(i)/i, valid for independent or positively dependent tests.
+
+    Returns (the groups in ascending order, the log Simes p-value of each, never above 0), then
+    the per-group sum of each array of ``values`` (aligned with ``group``).
+    """
+    if group.size == 0:
+        return (group, np.zeros(0)) + tuple(np.zeros(0) for _ in values)
+    order = np.lexsort((log_p, group))
+    g, lp = group[order], log_p[order]
+    starts = np.flatnonzero(np.r_[True, g[1:] != g[:-1]])
+    sizes = np.diff(np.r_[starts, g.size])
+    rank = np.arange(g.size) - np.repeat(starts, sizes) + 1
+    simes = np.minimum.reduceat(lp + np.log(np.repeat(sizes, sizes)) - np.log(rank), starts)
+    sums = tuple(np.add.reduceat(np.asarray(v)[order], starts) for v in values)
+    return (g[starts], np.minimum(simes, 0.0)) + sums
