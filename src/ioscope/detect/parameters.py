@@ -6,11 +6,12 @@ records their resolved values. A run's ``params`` is one dict:
 
 - a run-level parameter by its name (:data:`DETECT_PARAMS`): ``{"window": "5m", "fdr": 0.001,
   "memory_limit": "4GB"}``; the co-action ones (window, min_weight, …) apply to every signal;
-- a signal's own parameters under the signal's name: ``{"near_duplicate_text":
-  {"threshold": 0.9}}`` (on the command line, ``--param near_duplicate_text.threshold=0.9``).
+- a signal's own parameters under the signal's name: ``{"<signal>": {"<parameter>": value}}``
+  (on the command line, ``--param <signal>.<parameter>=value``; docs/signals.md lists them).
 
->>> split_params({"fdr": 0.05, "co_link": {"min_weight": 3}})
-({'fdr': 0.05}, {'co_link': {'min_weight': 3}})
+>>> name = default_signals()[0]
+>>> split_params({"fdr": 0.05, name: {"min_weight": 3}}) == ({"fdr": 0.05}, {name: {"min_weight": 3}})
+True
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from typing import Any
 
 from ioscope.detect.engine.resources import RESOURCE_PARAMS
 from ioscope.detect.significance.calibrated import SIGNIF_PARAMS
-from ioscope.detect.signals import SIGNALS
+from ioscope.detect.signals import SIGNALS, default_signals
 from ioscope.detect.signals.base import GENERIC_PARAMS
 from ioscope.errors import ParameterError
 from ioscope.params import Param
@@ -34,7 +35,7 @@ MODES = ("calibrated", "raw", "cnt")
 MODE = Param("mode", "choice", "calibrated", "calibrated: every edge and account tested against "
              "a null model, significant edges clustered into campaigns; raw: the co-action edges "
              "and their evidence only; cnt: raw, with coordination-network-toolkit's exact "
-             "definitions (co_repost, co_text, co_reply, co_link).", choices=MODES)
+             f"definitions ({', '.join(default_signals('cnt'))}).", choices=MODES)
 
 #: The co-action parameters every signal has, set for all signals of a run at once; None leaves
 #: each signal's own default (the window, 60 s, applies to every windowed signal).
@@ -64,8 +65,9 @@ def split_params(params: dict[str, Any] | None) -> tuple[dict[str, Any], dict[st
         elif key in SIGNALS and isinstance(value, dict):
             per_signal[key] = dict(value)
         else:
+            ex = next(s for s in SIGNALS.values() if s.params)
             raise ParameterError(
                 f"detect has no parameter {key!r}. Known parameters: {', '.join(sorted(known))}; "
                 f"a signal's own parameters go under its name, e.g. "
-                f"{{'near_duplicate_text': {{'threshold': 0.9}}}}.")
+                f"{{{ex.name!r}: {{{ex.params[0].name!r}: {ex.params[0].default!r}}}}}.")
     return run, per_signal

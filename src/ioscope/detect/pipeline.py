@@ -96,8 +96,8 @@ def run_detect(ws: Workspace, *, signals: Iterable[str] | str | None = None,
     weights, its text normalization, raw URLs, hot items kept). ``params``: run-level parameters
     by name (:data:`ioscope.detect.parameters.DETECT_PARAMS`: window, min_weight, fdr,
     memory_limit, honor_deletions, …; the significance ones apply to the calibrated mode only) and
-    a signal's own under its name, e.g. ``{"window": "5m", "near_duplicate_text": {"threshold":
-    0.9}}`` (:mod:`ioscope.detect.parameters`). ``engine``: ``"duckdb"`` (default), ``"spark"`` or
+    a signal's own under its name, e.g. ``{"window": "5m", "<signal>": {"<parameter>":
+    value}}`` (:mod:`ioscope.detect.parameters`). ``engine``: ``"duckdb"`` (default), ``"spark"`` or
     an engine object such as ``SparkEngine(master="spark://host:7077")`` (same results).
     A bad value raises :class:`ParameterError` with the standard message before anything runs."""
     mode = MODE.coerce(mode, "detect")
