@@ -23,8 +23,6 @@ signal is computed the workspace is made comparable (see docs/accounts.md, "Real
 from __future__ import annotations
 
 import csv
-import gzip
-import os
 from pathlib import Path
 from typing import Any
 
@@ -34,14 +32,27 @@ from ioscope.ingest import ingest
 from ioscope.ingest.finalize import HASHTAG_RE, MENTION_RE
 from ioscope.workspace import Workspace
 
-__all__ = ["COMPARABLE", "ingest_sources", "harmonize", "drop_accounts_without_posts",
-           "write_labels"]
+__all__ = [
+    "COMPARABLE",
+    "ingest_sources",
+    "harmonize",
+    "drop_accounts_without_posts",
+    "write_labels",
+]
 
 #: Signals both sources can have after harmonization (profile fields the IRA files lack —
 #: creation date, bio, location, account language, client, display name — are left out, and so
 #: are the kinds of post the control sample cannot contain).
-COMPARABLE = ("handle_digits", "handle_template", "follower_ratio", "lifetime_posts",
-              "link_share", "mention_share", "hashtags_per_post", "hashtag_diversity")
+COMPARABLE = (
+    "handle_digits",
+    "handle_template",
+    "follower_ratio",
+    "lifetime_posts",
+    "link_share",
+    "mention_share",
+    "hashtags_per_post",
+    "hashtag_diversity",
+)
 
 IRA = "fivethirtyeight-ira-tweets-by-author"
 V1 = "twitter-v1-geotagged-election-2016"
@@ -53,19 +64,28 @@ def _week_csv(data: Path, lo, hi, out: Path, categories: list[str] | None) -> in
 
     files = sorted((data / IRA).glob("tweets_*.csv.gz"))
     if categories:
-        files = [f for f in files if f.name[len("tweets_"):-len(".csv.gz")] in categories]
+        files = [f for f in files if f.name[len("tweets_") : -len(".csv.gz")] in categories]
     con = duckdb.connect()
     lst = "[" + ", ".join("'" + str(f).replace("'", "''") + "'" for f in files) + "]"
-    con.execute(f"""COPY (SELECT * FROM read_csv({lst}, all_varchar = true, header = true)
+    con.execute(
+        f"""COPY (SELECT * FROM read_csv({lst}, all_varchar = true, header = true)
                         WHERE TRY_CAST(publish_date AS TIMESTAMP) BETWEEN ? AND ?)
-                    TO '{out}' (HEADER, DELIMITER ',')""", [lo, hi])
+                    TO '{out}' (HEADER, DELIMITER ',')""",
+        [lo, hi],
+    )
     n = con.execute(f"SELECT count(*) FROM read_csv('{out}', all_varchar = true)").fetchall()[0][0]
     con.close()
     return n
 
 
-def ingest_sources(ws: Workspace, data: Path, tmp: Path, *, states: list[str] | None = None,
-                   categories: list[str] | None = None) -> dict[str, Any]:
+def ingest_sources(
+    ws: Workspace,
+    data: Path,
+    tmp: Path,
+    *,
+    states: list[str] | None = None,
+    categories: list[str] | None = None,
+) -> dict[str, Any]:
     """Both sources into ``ws``: the control sample, then the IRA tweets of its time span."""
     data = Path(data)
     v1 = sorted((data / V1 / "election").glob("*_election.json.gz"))
@@ -76,8 +96,12 @@ def ingest_sources(ws: Workspace, data: Path, tmp: Path, *, states: list[str] | 
     week = Path(tmp) / "ira_week.csv"
     n_ira = _week_csv(data, lo, hi, week, categories)
     ingest(ws, [week, data / IRA / "authors.csv"], format="fivethirtyeight")
-    return {"span": [str(lo), str(hi)], "ira_tweets_in_span": n_ira, "control_files": len(v1),
-            "week_file": str(week)}
+    return {
+        "span": [str(lo), str(hi)],
+        "ira_tweets_in_span": n_ira,
+        "control_files": len(v1),
+        "week_file": str(week),
+    }
 
 
 def harmonize(ws: Workspace, week_file: str, seed: int) -> dict[str, Any]:
@@ -89,11 +113,16 @@ def harmonize(ws: Workspace, week_file: str, seed: int) -> dict[str, Any]:
 
 
 def drop_accounts_without_posts(ws: Workspace) -> dict[str, int]:
-    ws.sql("DELETE FROM accounts a WHERE NOT EXISTS (SELECT 1 FROM posts p WHERE "
-           "p.platform = a.platform AND p.account_id = a.account_id)")
-    return {("ira" if ira else "control"): n for ira, n in ws.sql(
-        "SELECT source_file NOT LIKE '%election%' AS ira, count(*) FROM accounts GROUP BY 1"
-    ).fetchall()}
+    ws.sql(
+        "DELETE FROM accounts a WHERE NOT EXISTS (SELECT 1 FROM posts p WHERE "
+        "p.platform = a.platform AND p.account_id = a.account_id)"
+    )
+    return {
+        ("ira" if ira else "control"): n
+        for ira, n in ws.sql(
+            "SELECT source_file NOT LIKE '%election%' AS ira, count(*) FROM accounts GROUP BY 1"
+        ).fetchall()
+    }
 
 
 def _harmonize(ws: Workspace, week: Path, seed: int) -> dict[str, Any]:
@@ -107,22 +136,32 @@ def _harmonize(ws: Workspace, week: Path, seed: int) -> dict[str, Any]:
         mentions = list_transform(regexp_extract_all(text, '{MENTION_RE}'),
                                   lambda x: lower(ltrim(substr(x, 2), '@＠'))),
         urls_normalized = NULL, domains = NULL""")
-    control = np.array([r[0] for r in ws.sql(
-        f"SELECT count(*) FROM posts WHERE NOT {ira} GROUP BY account_id").fetchall()])
-    accounts = ws.sql(f"SELECT account_id, count(*) FROM posts WHERE {ira} GROUP BY 1 "
-                      "ORDER BY 1").fetchall()
+    control = np.array(
+        [
+            r[0]
+            for r in ws.sql(
+                f"SELECT count(*) FROM posts WHERE NOT {ira} GROUP BY account_id"
+            ).fetchall()
+        ]
+    )
+    accounts = ws.sql(
+        f"SELECT account_id, count(*) FROM posts WHERE {ira} GROUP BY 1 ORDER BY 1"
+    ).fetchall()
     rng = np.random.default_rng(seed)
     keep = np.minimum(rng.choice(control, size=len(accounts)), [n for _, n in accounts])
     ws.con.execute("CREATE OR REPLACE TEMP TABLE _keep (account_id VARCHAR, k BIGINT)")
-    ws.con.executemany("INSERT INTO _keep VALUES (?, ?)",
-                       [[a, int(k)] for (a, _), k in zip(accounts, keep)])
+    ws.con.executemany(
+        "INSERT INTO _keep VALUES (?, ?)", [[a, int(k)] for (a, _), k in zip(accounts, keep)]
+    )
     ws.sql(f"""DELETE FROM posts WHERE {ira} AND post_id IN (
         SELECT post_id FROM (
             SELECT p.post_id, k.k, row_number() OVER (
                 PARTITION BY p.account_id ORDER BY hash(p.post_id || '{int(seed)}')) AS r
             FROM posts p JOIN _keep k USING (account_id) WHERE p.{ira}) WHERE r > k)""")
-    return {"control_posts_per_account": float(control.mean()),
-            "ira_posts_per_account_after": float(keep.mean())}
+    return {
+        "control_posts_per_account": float(control.mean()),
+        "ira_posts_per_account_after": float(keep.mean()),
+    }
 
 
 def write_labels(ws: Workspace, data: Path, path: Path) -> dict[str, int]:

@@ -29,6 +29,7 @@ sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import accounts_real_data as real  # noqa: E402
+
 from ioscope.accounts import compute_signals, evaluate_scores, score, train  # noqa: E402
 from ioscope.workspace import Workspace  # noqa: E402
 
@@ -55,8 +56,10 @@ def main() -> None:
         t = time.perf_counter()
         with Workspace.open(base) as ws:
             info = real.ingest_sources(ws, data, tmp, states=states)
-        print(f"ingested both sources in {time.perf_counter() - t:.1f} s: span {info['span'][0]} "
-              f"to {info['span'][1]}, {info['ira_tweets_in_span']:,} IRA tweets in it")
+        print(
+            f"ingested both sources in {time.perf_counter() - t:.1f} s: span {info['span'][0]} "
+            f"to {info['span'][1]}, {info['ira_tweets_in_span']:,} IRA tweets in it"
+        )
 
         naive_path = tmp / "naive.duckdb"
         shutil.copy(base, naive_path)
@@ -67,8 +70,10 @@ def main() -> None:
             compute_signals(ws)
             naive = _train(ws, labels, None)
         leaky = ", ".join(w["signal"] for w in naive["warnings"])
-        print(f"naive (raw sources, every signal): CV ROC AUC {naive['roc_auc']:.3f}; source "
-              f"warnings for {len(naive['warnings'])} signals: {leaky}")
+        print(
+            f"naive (raw sources, every signal): CV ROC AUC {naive['roc_auc']:.3f}; source "
+            f"warnings for {len(naive['warnings'])} signals: {leaky}"
+        )
 
         runs = []
         for seed in range(args.repeat):
@@ -85,28 +90,44 @@ def main() -> None:
                 score(ws, signals=list(real.COMPARABLE), params={"method": "zscore"})
                 z = evaluate_scores(ws, labels, model_id="unsupervised:zscore")
                 secs = time.perf_counter() - t
-            runs.append({"per_account": per_account["roc_auc"], "persona": persona["roc_auc"],
-                         "zscore": z["roc_auc"], "ap": per_account["average_precision"],
-                         "warnings": len(per_account["warnings"]), "seconds": secs})
-            print(f"seed {seed}: {counts['positives']:,} IRA and {counts['negatives']:,} control "
-                  f"accounts ({h['ira_posts_per_account_after']:.2f} vs "
-                  f"{h['control_posts_per_account']:.2f} posts per account); CV ROC AUC "
-                  f"{per_account['roc_auc']:.3f} (AP {per_account['average_precision']:.3f}), "
-                  f"leave-persona-out {persona['roc_auc']:.3f} "
-                  f"(folds {persona['fold_roc_auc']}), zscore {z['roc_auc']:.3f}; "
-                  f"{len(per_account['warnings'])} source warnings; top: "
-                  + ", ".join(f"{f['signal']} {f['auc_drop']:+.3f}"
-                              for f in per_account["feature_importance"][:4]), flush=True)
+            runs.append(
+                {
+                    "per_account": per_account["roc_auc"],
+                    "persona": persona["roc_auc"],
+                    "zscore": z["roc_auc"],
+                    "ap": per_account["average_precision"],
+                    "warnings": len(per_account["warnings"]),
+                    "seconds": secs,
+                }
+            )
+            print(
+                f"seed {seed}: {counts['positives']:,} IRA and {counts['negatives']:,} control "
+                f"accounts ({h['ira_posts_per_account_after']:.2f} vs "
+                f"{h['control_posts_per_account']:.2f} posts per account); CV ROC AUC "
+                f"{per_account['roc_auc']:.3f} (AP {per_account['average_precision']:.3f}), "
+                f"leave-persona-out {persona['roc_auc']:.3f} "
+                f"(folds {persona['fold_roc_auc']}), zscore {z['roc_auc']:.3f}; "
+                f"{len(per_account['warnings'])} source warnings; top: "
+                + ", ".join(
+                    f"{f['signal']} {f['auc_drop']:+.3f}"
+                    for f in per_account["feature_importance"][:4]
+                ),
+                flush=True,
+            )
     med = {k: statistics.median(r[k] for r in runs) for k in runs[0]}
     print(f"\nmedian over {len(runs)} seeds (signals {real.COMPARABLE!r}):")
     print(f"  CV ROC AUC, each account its own group   {med['per_account']:.3f}")
     print(f"  CV ROC AUC, leave-persona-out            {med['persona']:.3f}")
     print(f"  unsupervised zscore, same signals        {med['zscore']:.3f}")
-    print(f"  chance                                   0.500")
-    print(f"  naive, raw sources and every signal      {naive['roc_auc']:.3f}   (learns the sources)")
-    print(f"  published: Im et al. 2020 0.989; Ezzeddine et al. 2023 0.91")
-    print(f"  lift over chance, supervised / zscore    "
-          f"{(med['per_account'] - 0.5) / max(med['zscore'] - 0.5, 1e-9):.2f}×")
+    print("  chance                                   0.500")
+    print(
+        f"  naive, raw sources and every signal      {naive['roc_auc']:.3f}   (learns the sources)"
+    )
+    print("  published: Im et al. 2020 0.989; Ezzeddine et al. 2023 0.91")
+    print(
+        f"  lift over chance, supervised / zscore    "
+        f"{(med['per_account'] - 0.5) / max(med['zscore'] - 0.5, 1e-9):.2f}×"
+    )
     print(f"  signals + 2 trainings + scoring: {med['seconds']:.1f} s per seed")
 
 

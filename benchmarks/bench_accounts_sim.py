@@ -41,9 +41,15 @@ def one(posts: int, seed: int, tmp: Path) -> dict:
         rep = train(ws, out / "truth.csv")
         res["train_s"] = time.perf_counter() - t
         m = rep.metrics
-        res.update(cv_auc=m["roc_auc"], cv_ap=m["average_precision"], precision=m["precision"],
-                   recall=m["recall"], positives=m["positives"], groups=m["groups"],
-                   top=[f["signal"] for f in m["feature_importance"][:5]])
+        res.update(
+            cv_auc=m["roc_auc"],
+            cv_ap=m["average_precision"],
+            precision=m["precision"],
+            recall=m["recall"],
+            positives=m["positives"],
+            groups=m["groups"],
+            top=[f["signal"] for f in m["feature_importance"][:5]],
+        )
         for method in ("zscore", "isolation_forest"):
             score(ws, params={"method": method})
             ev = evaluate_scores(ws, out / "truth.csv", model_id=f"unsupervised:{method}")
@@ -61,17 +67,24 @@ def main() -> None:
         for seed in range(args.repeat):
             r = one(args.posts, seed + 1, Path(tmp))
             runs.append(r)
-            print(f"seed {seed + 1}: {r['accounts']:,} accounts, {r['positives']:,} campaign "
-                  f"accounts in {r['groups']:,} groups; CV AUC {r['cv_auc']:.3f} (AP "
-                  f"{r['cv_ap']:.3f}, precision {r['precision']:.3f}, recall {r['recall']:.3f}); "
-                  f"zscore AUC {r['zscore_auc']:.3f}, isolation forest AUC "
-                  f"{r['isolation_forest_auc']:.3f}; signals {r['signals_s']:.1f} s, train "
-                  f"{r['train_s']:.1f} s; top signals {', '.join(r['top'])}", flush=True)
-    med = {k: statistics.median(r[k] for r in runs) for k in
-           ("cv_auc", "zscore_auc", "isolation_forest_auc", "signals_s", "train_s")}
+            print(
+                f"seed {seed + 1}: {r['accounts']:,} accounts, {r['positives']:,} campaign "
+                f"accounts in {r['groups']:,} groups; CV AUC {r['cv_auc']:.3f} (AP "
+                f"{r['cv_ap']:.3f}, precision {r['precision']:.3f}, recall {r['recall']:.3f}); "
+                f"zscore AUC {r['zscore_auc']:.3f}, isolation forest AUC "
+                f"{r['isolation_forest_auc']:.3f}; signals {r['signals_s']:.1f} s, train "
+                f"{r['train_s']:.1f} s; top signals {', '.join(r['top'])}",
+                flush=True,
+            )
+    med = {
+        k: statistics.median(r[k] for r in runs)
+        for k in ("cv_auc", "zscore_auc", "isolation_forest_auc", "signals_s", "train_s")
+    }
     print(f"\nmedian over {len(runs)} seeds, {args.posts:,} posts each:")
-    print(f"  supervised (grouped CV) ROC AUC  {med['cv_auc']:.3f}   "
-          f"({(med['cv_auc'] - 0.5) / (med['zscore_auc'] - 0.5):.2f}× the zscore lift over chance)")
+    print(
+        f"  supervised (grouped CV) ROC AUC  {med['cv_auc']:.3f}   "
+        f"({(med['cv_auc'] - 0.5) / (med['zscore_auc'] - 0.5):.2f}× the zscore lift over chance)"
+    )
     print(f"  unsupervised zscore ROC AUC      {med['zscore_auc']:.3f}")
     print(f"  isolation forest ROC AUC         {med['isolation_forest_auc']:.3f}")
     print("  chance                           0.500")

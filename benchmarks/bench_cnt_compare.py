@@ -47,8 +47,12 @@ import cnt_compare_results  # noqa: E402  (beside this script)
 import duckdb  # noqa: E402
 from record import add_record_arguments, header, start_recording, uptime  # noqa: E402
 
-NETWORKS = {"co_repost": "co_retweet", "co_text": "co_tweet", "co_reply": "co_reply",
-            "co_link": "co_link"}
+NETWORKS = {
+    "co_repost": "co_retweet",
+    "co_text": "co_tweet",
+    "co_reply": "co_reply",
+    "co_link": "co_link",
+}
 SHARED = Path(os.environ.get("IOSCOPE_SHARED", ROOT.parent / "shared"))
 if not (SHARED / "tools").is_dir():
     SHARED = Path("/work/shared")
@@ -104,11 +108,29 @@ def run_measured(cmd: list[str], label: str | None = None) -> tuple[float, int, 
 def ioscope_run(csv_path: Path, ws: Path, window: int, min_weight: int) -> dict[str, float]:
     for suffix in ("", ".wal"):
         Path(str(ws) + suffix).unlink(missing_ok=True)
-    t_ingest, _, _ = run_measured([PY, "-m", "ioscope", "ingest", str(ws), str(csv_path),
-                                   "--format", "cnt-csv", "--quiet"], "ioscope")
-    t_detect, _, out = run_measured([PY, "-m", "ioscope", "detect", str(ws), "--compat", "cnt",
-                                     "--window", str(window), "--min-weight", str(min_weight),
-                                     "--max-evidence", "1", "--json"], "ioscope")
+    t_ingest, _, _ = run_measured(
+        [PY, "-m", "ioscope", "ingest", str(ws), str(csv_path), "--format", "cnt-csv", "--quiet"],
+        "ioscope",
+    )
+    t_detect, _, out = run_measured(
+        [
+            PY,
+            "-m",
+            "ioscope",
+            "detect",
+            str(ws),
+            "--compat",
+            "cnt",
+            "--window",
+            str(window),
+            "--min-weight",
+            str(min_weight),
+            "--max-evidence",
+            "1",
+            "--json",
+        ],
+        "ioscope",
+    )
     per_signal = {s["signal"]: s["seconds"] for s in json.loads(out)["signals"]}
     return {"ingest": t_ingest, "detect": t_detect, **per_signal}
 
@@ -129,14 +151,19 @@ def compare_edges(ws: Path, cnt_out: Path) -> dict[str, int]:
     con = duckdb.connect(str(ws), read_only=True)
     sizes = {}
     for signal, net in NETWORKS.items():
-        mine = set(con.execute("SELECT account_1, account_2, weight FROM edges WHERE signal = ?",
-                               [signal]).fetchall())
+        mine = set(
+            con.execute(
+                "SELECT account_1, account_2, weight FROM edges WHERE signal = ?", [signal]
+            ).fetchall()
+        )
         with open(cnt_out / f"{net}.csv", newline="") as f:
             theirs = {(a, b, int(w)) for a, b, w in list(csv.reader(f))[1:]}
         if mine != theirs:
-            raise SystemExit(f"{signal} differs from CNT's {net}: {len(mine - theirs)} only in "
-                             f"ioscope, {len(theirs - mine)} only in CNT, e.g. "
-                             f"{sorted(mine ^ theirs)[:3]}")
+            raise SystemExit(
+                f"{signal} differs from CNT's {net}: {len(mine - theirs)} only in "
+                f"ioscope, {len(theirs - mine)} only in CNT, e.g. "
+                f"{sorted(mine ^ theirs)[:3]}"
+            )
         sizes[signal] = len(mine)
     con.close()
     return sizes
@@ -151,8 +178,11 @@ def cnt_comparison(args: argparse.Namespace, work: Path) -> None:
     cnt_out = work / "cnt"
     c0 = cpu_children()
     t0 = time.perf_counter()
-    subprocess.run(["bash", str(CNT), str(csv_path), str(cnt_out), str(args.window),
-                    str(args.min_weight)], check=True, capture_output=True)
+    subprocess.run(
+        ["bash", str(CNT), str(csv_path), str(cnt_out), str(args.window), str(args.min_weight)],
+        check=True,
+        capture_output=True,
+    )
     cnt_wall = time.perf_counter() - t0
     cnt_cpu = cpu_children() - c0
     cnt = json.loads((cnt_out / "timings.json").read_text())
@@ -167,30 +197,44 @@ def cnt_comparison(args: argparse.Namespace, work: Path) -> None:
     tiny = work / "first100.csv"
     with open(csv_path, newline="") as src, open(tiny, "w", newline="") as dst:
         dst.writelines(line for _, line in zip(range(101), src))
-    fixed = [ioscope_run(tiny, work / "tiny.duckdb", args.window, args.min_weight)
-             for _ in range(args.repeat)]
+    fixed = [
+        ioscope_run(tiny, work / "tiny.duckdb", args.window, args.min_weight)
+        for _ in range(args.repeat)
+    ]
     fixed_cmd = {k: statistics.median(r[k] for r in fixed) for k in ("ingest", "detect")}
     copy = statistics.median(bare_copy(csv_path, work / "copy.duckdb") for _ in range(args.repeat))
     sizes = compare_edges(work / "ws.duckdb", cnt_out)
     cnt_total = sum(cnt.values())
     mine_total = mine["ingest"] + mine["detect"]
-    print(f"\nCNT-compatible networks, {args.posts:,} posts, window {args.window} s, "
-          f"min weight {args.min_weight}: identical edge sets "
-          + ", ".join(f"{s} {n:,}" for s, n in sizes.items()))
+    print(
+        f"\nCNT-compatible networks, {args.posts:,} posts, window {args.window} s, "
+        f"min weight {args.min_weight}: identical edge sets "
+        + ", ".join(f"{s} {n:,}" for s, n in sizes.items())
+    )
     print(f"{'step':<12}{'CNT s':>10}{'ioscope s':>12}")
     print(f"{'ingest':<12}{cnt['preprocess']:>10.2f}{mine['ingest']:>12.2f}")
     for signal, net in NETWORKS.items():
         print(f"{signal:<12}{cnt[net]:>10.2f}{mine.get(signal, 0):>12.2f}   (ioscope: in-process)")
-    print(f"{'detect CLI':<12}{sum(cnt[n] for n in NETWORKS.values()):>10.2f}{mine['detect']:>12.2f}")
-    print(f"{'total':<12}{cnt_total:>10.2f}{mine_total:>12.2f}   (CNT script wall {cnt_wall:.1f} s)")
-    print(f"{'fixed cost':<12}{'':>10}{fixed_cmd['ingest'] + fixed_cmd['detect']:>12.2f}   "
-          f"(ioscope: the two commands on the first 100 records: ingest "
-          f"{fixed_cmd['ingest']:.2f} s, detect {fixed_cmd['detect']:.2f} s)")
-    print(f"{'bare copy':<12}{'':>10}{copy:>12.2f}   (DuckDB alone copying the CSV into a new "
-          f"database file as text: no parsing, validation or entities)")
-    print(f"speed ratio (CNT / ioscope, end to end): {cnt_total / mine_total:.1f}x wall; "
-          f"CPU seconds {cnt_cpu:.1f} / {mine_cpu:.1f} = {cnt_cpu / mine_cpu:.1f}x "
-          f"(load average now {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
+    print(
+        f"{'detect CLI':<12}{sum(cnt[n] for n in NETWORKS.values()):>10.2f}{mine['detect']:>12.2f}"
+    )
+    print(
+        f"{'total':<12}{cnt_total:>10.2f}{mine_total:>12.2f}   (CNT script wall {cnt_wall:.1f} s)"
+    )
+    print(
+        f"{'fixed cost':<12}{'':>10}{fixed_cmd['ingest'] + fixed_cmd['detect']:>12.2f}   "
+        f"(ioscope: the two commands on the first 100 records: ingest "
+        f"{fixed_cmd['ingest']:.2f} s, detect {fixed_cmd['detect']:.2f} s)"
+    )
+    print(
+        f"{'bare copy':<12}{'':>10}{copy:>12.2f}   (DuckDB alone copying the CSV into a new "
+        f"database file as text: no parsing, validation or entities)"
+    )
+    print(
+        f"speed ratio (CNT / ioscope, end to end): {cnt_total / mine_total:.1f}x wall; "
+        f"CPU seconds {cnt_cpu:.1f} / {mine_cpu:.1f} = {cnt_cpu / mine_cpu:.1f}x "
+        f"(load average now {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)"
+    )
 
 
 def scale_run(args: argparse.Namespace, work: Path) -> None:
@@ -200,26 +244,56 @@ def scale_run(args: argparse.Namespace, work: Path) -> None:
     csv_path = simulate_csv(work / "sim_scale", n, args.seed)
     print(f"  {time.perf_counter() - t0:.1f} s", flush=True)
     ws = work / "scale.duckdb"
-    t_ingest, rss_ingest, _ = run_measured([PY, "-m", "ioscope", "ingest", str(ws), str(csv_path),
-                                            "--format", "cnt-csv", "--quiet",
-                                            "--memory-limit", args.memory_limit], "ingest")
-    print(f"ingest: {t_ingest:.1f} s wall, {CPU['ingest']:.0f} CPU s, peak RSS "
-          f"{rss_ingest / 2**30:.2f} GiB", flush=True)
-    common = ["--memory-limit", args.memory_limit, "--temp-directory", str(work / "spill"), "--json"]
-    t_nd, rss_nd, out = run_measured([PY, "-m", "ioscope", "detect", str(ws), "--signals",
-                                      "near_duplicate_text", *common], "near_dup")
+    t_ingest, rss_ingest, _ = run_measured(
+        [
+            PY,
+            "-m",
+            "ioscope",
+            "ingest",
+            str(ws),
+            str(csv_path),
+            "--format",
+            "cnt-csv",
+            "--quiet",
+            "--memory-limit",
+            args.memory_limit,
+        ],
+        "ingest",
+    )
+    print(
+        f"ingest: {t_ingest:.1f} s wall, {CPU['ingest']:.0f} CPU s, peak RSS "
+        f"{rss_ingest / 2**30:.2f} GiB",
+        flush=True,
+    )
+    common = [
+        "--memory-limit",
+        args.memory_limit,
+        "--temp-directory",
+        str(work / "spill"),
+        "--json",
+    ]
+    t_nd, rss_nd, out = run_measured(
+        [PY, "-m", "ioscope", "detect", str(ws), "--signals", "near_duplicate_text", *common],
+        "near_dup",
+    )
     nd = json.loads(out)["signals"][0]
-    print(f"near_duplicate_text on {n:,} posts: {t_nd:.1f} s wall ({nd['seconds']:.1f} s in "
-          f"detect), {CPU['near_dup']:.0f} CPU s, peak RSS {rss_nd / 2**30:.2f} GiB, "
-          f"{nd['similar_text_pairs']:,} similar text pairs, {nd['edges']:,} edges "
-          f"(load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)", flush=True)
+    print(
+        f"near_duplicate_text on {n:,} posts: {t_nd:.1f} s wall ({nd['seconds']:.1f} s in "
+        f"detect), {CPU['near_dup']:.0f} CPU s, peak RSS {rss_nd / 2**30:.2f} GiB, "
+        f"{nd['similar_text_pairs']:,} similar text pairs, {nd['edges']:,} edges "
+        f"(load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)",
+        flush=True,
+    )
     if args.full:
-        t_all, rss_all, out = run_measured([PY, "-m", "ioscope", "detect", str(ws), *common],
-                                           "full")
+        t_all, rss_all, out = run_measured(
+            [PY, "-m", "ioscope", "detect", str(ws), *common], "full"
+        )
         rep = json.loads(out)
-        print(f"default detect on {n:,} posts: {t_all:.1f} s wall, {CPU['full']:.0f} CPU s, "
-              f"peak RSS {rss_all / 2**30:.2f} GiB; "
-              + ", ".join(f"{s['signal']} {s['seconds']:.0f} s" for s in rep["signals"]))
+        print(
+            f"default detect on {n:,} posts: {t_all:.1f} s wall, {CPU['full']:.0f} CPU s, "
+            f"peak RSS {rss_all / 2**30:.2f} GiB; "
+            + ", ".join(f"{s['signal']} {s['seconds']:.0f} s" for s in rep["signals"])
+        )
 
 
 def main() -> None:

@@ -43,17 +43,23 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
+import detect_quality_results  # noqa: E402  (beside this script)
+from record import add_record_arguments, header, start_recording  # noqa: E402
+
 from ioscope.detect import detect  # noqa: E402
 from ioscope.evaluate import evaluate, load_truth  # noqa: E402
 from ioscope.ingest import ingest  # noqa: E402
 from ioscope.simulate import simulate  # noqa: E402
 from ioscope.workspace import Workspace  # noqa: E402
 
-import detect_quality_results  # noqa: E402  (beside this script)
-from record import add_record_arguments, header, start_recording  # noqa: E402
-
-COACTION = ("co_repost", "link_amplification", "copypasta", "hashtag_flooding", "reply_swarm",
-            "synchronized_posting")
+COACTION = (
+    "co_repost",
+    "link_amplification",
+    "copypasta",
+    "hashtag_flooding",
+    "reply_swarm",
+    "synchronized_posting",
+)
 CASES = {"campaigns": {}, "calibration": {"preset": "calibration"}}
 
 
@@ -75,8 +81,11 @@ def _raw_metrics(ws: Workspace, truth: str) -> dict:
         SELECT (SELECT count(*) FROM f),
                (SELECT count(*) FROM f JOIN t ON t.account_id = f.a WHERE t.campaign_id IS NOT NULL),
                (SELECT count(*) FROM t WHERE campaign_id IS NOT NULL)""").fetchone()
-    return {"flagged": flagged, "precision": tp / flagged if flagged else None,
-            "recall": tp / pos if pos else None}
+    return {
+        "flagged": flagged,
+        "precision": tp / flagged if flagged else None,
+        "recall": tp / pos if pos else None,
+    }
 
 
 def _fmt(x) -> str:
@@ -97,48 +106,89 @@ def run_case(name: str, knobs: dict, args, tmp: Path) -> dict:
     ev = evaluate(ws, sim["paths"]["truth"])
     ws.close()
     sig = report.significance
-    out = {"case": name, "posts": args.posts, "accounts": accounts, "prepare_seconds": prep,
-           "raw": {"wall": raw_wall, "cpu": raw_cpu, **raw},
-           "calibrated": {"wall": wall, "cpu": cpu, "significance_seconds": sig.get("seconds"),
-                          "null_seconds": sum(s.get("null_seconds", 0) for s in report.signals)},
-           "evaluation": ev, "flagged_share": ev["accounts"]["flagged"] / accounts,
-           "signals": [{k: s.get(k) for k in ("signal", "edges", "significant_edges",
-                                                "masked_accounts", "seconds", "null_seconds")}
-                       for s in report.signals]}
+    out = {
+        "case": name,
+        "posts": args.posts,
+        "accounts": accounts,
+        "prepare_seconds": prep,
+        "raw": {"wall": raw_wall, "cpu": raw_cpu, **raw},
+        "calibrated": {
+            "wall": wall,
+            "cpu": cpu,
+            "significance_seconds": sig.get("seconds"),
+            "null_seconds": sum(s.get("null_seconds", 0) for s in report.signals),
+        },
+        "evaluation": ev,
+        "flagged_share": ev["accounts"]["flagged"] / accounts,
+        "signals": [
+            {
+                k: s.get(k)
+                for k in (
+                    "signal",
+                    "edges",
+                    "significant_edges",
+                    "masked_accounts",
+                    "seconds",
+                    "null_seconds",
+                )
+            }
+            for s in report.signals
+        ],
+    }
     strat = ev.get("strategies") or {}
     co = [v for k, v in strat.items() if k in COACTION]
     if co:
-        out["recall_coaction_strategies"] = (sum(v["flagged"] for v in co)
-                                             / sum(v["accounts"] for v in co))
+        out["recall_coaction_strategies"] = sum(v["flagged"] for v in co) / sum(
+            v["accounts"] for v in co
+        )
     return out
 
 
 def show(r: dict) -> None:
     a, raw, cal = r["evaluation"]["accounts"], r["raw"], r["calibrated"]
-    print(f"\n== {r['case']}: {r['posts']:,} posts, {r['accounts']:,} accounts "
-          f"(simulate + ingest {r['prepare_seconds']:.0f} s)")
-    print(f"calibrated detect: {cal['wall']:.1f} s wall, {cal['cpu']:.1f} s CPU "
-          f"(null models {cal['null_seconds']:.1f} s, FDR + fusion + clusters "
-          f"{cal['significance_seconds']:.1f} s)")
-    print(f"raw co-action engine (baseline): {raw['wall']:.1f} s wall, {raw['cpu']:.1f} s CPU; "
-          f"ratio calibrated/raw: wall {cal['wall'] / raw['wall']:.2f}, "
-          f"CPU {cal['cpu'] / raw['cpu']:.2f}")
-    print(f"flagged: {a['flagged']:,} accounts = {r['flagged_share']:.5f} of all "
-          f"(raw: {raw['flagged']:,} = {raw['flagged'] / r['accounts']:.5f})")
+    print(
+        f"\n== {r['case']}: {r['posts']:,} posts, {r['accounts']:,} accounts "
+        f"(simulate + ingest {r['prepare_seconds']:.0f} s)"
+    )
+    print(
+        f"calibrated detect: {cal['wall']:.1f} s wall, {cal['cpu']:.1f} s CPU "
+        f"(null models {cal['null_seconds']:.1f} s, FDR + fusion + clusters "
+        f"{cal['significance_seconds']:.1f} s)"
+    )
+    print(
+        f"raw co-action engine (baseline): {raw['wall']:.1f} s wall, {raw['cpu']:.1f} s CPU; "
+        f"ratio calibrated/raw: wall {cal['wall'] / raw['wall']:.2f}, "
+        f"CPU {cal['cpu'] / raw['cpu']:.2f}"
+    )
+    print(
+        f"flagged: {a['flagged']:,} accounts = {r['flagged_share']:.5f} of all "
+        f"(raw: {raw['flagged']:,} = {raw['flagged'] / r['accounts']:.5f})"
+    )
     if a["positives"]:
-        print(f"accounts: precision {_fmt(a['precision'])}, recall {_fmt(a['recall'])}, "
-              f"F1 {_fmt(a['f1'])}; recall over co-action strategies "
-              f"{_fmt(r.get('recall_coaction_strategies'))} | raw: precision "
-              f"{_fmt(raw['precision'])}, recall {_fmt(raw['recall'])}")
+        print(
+            f"accounts: precision {_fmt(a['precision'])}, recall {_fmt(a['recall'])}, "
+            f"F1 {_fmt(a['f1'])}; recall over co-action strategies "
+            f"{_fmt(r.get('recall_coaction_strategies'))} | raw: precision "
+            f"{_fmt(raw['precision'])}, recall {_fmt(raw['recall'])}"
+        )
         p, c = r["evaluation"].get("pairs", {}), r["evaluation"]["clusters"]
-        print(f"pairs: precision {_fmt(p.get('precision'))}; clusters vs campaigns: "
-              f"ARI {_fmt(c['ari'])}, NMI {_fmt(c['nmi'])}")
-        print("recall by strategy: " + ", ".join(
-            f"{k} {v['flagged']}/{v['accounts']}" for k, v in r["evaluation"]["strategies"].items()))
+        print(
+            f"pairs: precision {_fmt(p.get('precision'))}; clusters vs campaigns: "
+            f"ARI {_fmt(c['ari'])}, NMI {_fmt(c['nmi'])}"
+        )
+        print(
+            "recall by strategy: "
+            + ", ".join(
+                f"{k} {v['flagged']}/{v['accounts']}"
+                for k, v in r["evaluation"]["strategies"].items()
+            )
+        )
     for s in r["signals"]:
-        print(f"  {s['signal']:<20} {s['edges'] or 0:>9,} edges {s['significant_edges'] or 0:>7,} "
-              f"significant, {s['masked_accounts'] or 0:>4} masked, {s['seconds']:6.1f} s "
-              f"(null {s['null_seconds'] or 0:.1f} s)")
+        print(
+            f"  {s['signal']:<20} {s['edges'] or 0:>9,} edges {s['significant_edges'] or 0:>7,} "
+            f"significant, {s['masked_accounts'] or 0:>4} masked, {s['seconds']:6.1f} s "
+            f"(null {s['null_seconds'] or 0:.1f} s)"
+        )
 
 
 def main() -> None:
@@ -157,8 +207,10 @@ def main() -> None:
     start_recording(args.record)
     if args.record:
         print(header("bench_detect_quality.py", sys.argv[1:]), flush=True)
-    print(f"ioscope detect quality, {args.posts:,} posts, seed {args.seed}, {args.threads} threads, "
-          f"{os.cpu_count()} CPUs, median of {args.repeat}; load average {os.getloadavg()[0]:.1f}")
+    print(
+        f"ioscope detect quality, {args.posts:,} posts, seed {args.seed}, {args.threads} threads, "
+        f"{os.cpu_count()} CPUs, median of {args.repeat}; load average {os.getloadavg()[0]:.1f}"
+    )
     results = []
     with tempfile.TemporaryDirectory() as tmp:
         for name in args.case or list(CASES):

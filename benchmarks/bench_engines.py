@@ -43,7 +43,7 @@ from ioscope.ingest import ingest  # noqa: E402
 from ioscope.simulate import simulate  # noqa: E402
 from ioscope.workspace import Workspace  # noqa: E402
 
-GB = 1024 ** 3
+GB = 1024**3
 
 
 class TreeMemory:
@@ -66,7 +66,7 @@ class TreeMemory:
                 pass
             self._stop.wait(0.2)
 
-    def __enter__(self) -> "TreeMemory":
+    def __enter__(self) -> TreeMemory:
         self._thread.start()
         return self
 
@@ -91,8 +91,10 @@ def timed_runs(ws: Workspace, repeat: int, **options) -> tuple[list[float], list
         times.append(time.perf_counter() - t0)
         seconds = {s["signal"]: s["seconds"] for s in report.signals}
         # what the driver receives per signal for the calibrated tail (actions and pairs)
-        seconds["rows"] = {s["signal"]: (s.get("actions", 0), s.get("pairs", 0), s["edges"])
-                           for s in report.signals}
+        seconds["rows"] = {
+            s["signal"]: (s.get("actions", 0), s.get("pairs", 0), s["edges"])
+            for s in report.signals
+        }
         tail = getattr(report, "significance", {}).get("seconds")
         if tail is not None:
             seconds["(significance, fusion, clusters)"] = tail
@@ -111,23 +113,31 @@ def print_progress() -> None:
         try:
             return inner(sql, signal, *args, **kwargs)
         finally:
-            print(f"  {type(sql).__name__} {signal.name}: {time.perf_counter() - t0:.1f} s "
-                  f"(load {os.getloadavg()[0]:.1f})", flush=True)
+            print(
+                f"  {type(sql).__name__} {signal.name}: {time.perf_counter() - t0:.1f} s "
+                f"(load {os.getloadavg()[0]:.1f})",
+                flush=True,
+            )
+
     run._run_signal = timed
 
 
 def keep_edges(ws: Workspace, name: str) -> None:
-    ws.con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT signal, platform_1, "
-                   "account_1, platform_2, account_2, weight, significant, p_value FROM edges")
+    ws.con.execute(
+        f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT signal, platform_1, "
+        "account_1, platform_2, account_2, weight, significant, p_value FROM edges"
+    )
 
 
 def edge_differences(ws: Workspace, a: str, b: str) -> tuple[int, float]:
     """Rows of ``a`` and ``b`` that differ in anything but the p-value; the largest relative
     difference of the p-values of the same edges."""
     cols = "signal, platform_1, account_1, platform_2, account_2, weight, significant"
-    n = ws.con.execute(f"SELECT (SELECT count(*) FROM (SELECT {cols} FROM {a} EXCEPT ALL "
-                       f"SELECT {cols} FROM {b})) + (SELECT count(*) FROM (SELECT {cols} FROM "
-                       f"{b} EXCEPT ALL SELECT {cols} FROM {a}))").fetchone()[0]
+    n = ws.con.execute(
+        f"SELECT (SELECT count(*) FROM (SELECT {cols} FROM {a} EXCEPT ALL "
+        f"SELECT {cols} FROM {b})) + (SELECT count(*) FROM (SELECT {cols} FROM "
+        f"{b} EXCEPT ALL SELECT {cols} FROM {a}))"
+    ).fetchone()[0]
     rel = ws.con.execute(f"""SELECT coalesce(max(abs(x.p_value - y.p_value)
                                / greatest(abs(x.p_value), 1e-300)), 0)
         FROM {a} x JOIN {b} y USING (signal, platform_1, account_1, platform_2, account_2)
@@ -163,8 +173,10 @@ def main() -> None:
         summary = simulate(work / "sim", posts=args.posts, seed=args.seed, format="parquet")
         ws = Workspace.open(ws_path)
         ingest(ws, [summary["paths"][k] for k in ("posts", "accounts", "ads")])
-    print(f"{ws.count('posts'):,} posts ready in {time.perf_counter() - t0:.0f} s; "
-          f"signals: {', '.join(signals)}; {'raw' if args.raw else 'calibrated'}")
+    print(
+        f"{ws.count('posts'):,} posts ready in {time.perf_counter() - t0:.0f} s; "
+        f"signals: {', '.join(signals)}; {'raw' if args.raw else 'calibrated'}"
+    )
     options = dict(signals=signals, mode="raw" if args.raw else "calibrated")
     print_progress()
 
@@ -172,47 +184,63 @@ def main() -> None:
         duck_times, duck_reports = timed_runs(ws, args.repeat, **options)
     duck_counts = counts(ws)
     keep_edges(ws, "_bench_duck")
-    print(f"duckdb: runs {', '.join(f'{t:.1f}' for t in duck_times)} s, peak process tree "
-          f"{duck_mem.peak / GB:.2f} GB, per step {duck_reports[-1]}", flush=True)
+    print(
+        f"duckdb: runs {', '.join(f'{t:.1f}' for t in duck_times)} s, peak process tree "
+        f"{duck_mem.peak / GB:.2f} GB, per step {duck_reports[-1]}",
+        flush=True,
+    )
 
     from pyspark.sql import SparkSession
 
     with TreeMemory() as spark_mem:
         t0 = time.perf_counter()
-        session = (SparkSession.builder.master(args.spark_master).appName("bench_engines")
-                   .config("spark.ui.enabled", "false")
-                   .config("spark.ui.showConsoleProgress", "false")
-                   .config("spark.driver.memory", args.driver_memory)
-                   .config("spark.sql.shuffle.partitions", "8").getOrCreate())
+        session = (
+            SparkSession.builder.master(args.spark_master)
+            .appName("bench_engines")
+            .config("spark.ui.enabled", "false")
+            .config("spark.ui.showConsoleProgress", "false")
+            .config("spark.driver.memory", args.driver_memory)
+            .config("spark.sql.shuffle.partitions", "8")
+            .getOrCreate()
+        )
         session.sparkContext.setLogLevel("ERROR")
         startup = time.perf_counter() - t0
-        spark_times, spark_reports = timed_runs(ws, args.repeat, engine=SparkEngine(),
-                                                **options)
+        spark_times, spark_reports = timed_runs(ws, args.repeat, engine=SparkEngine(), **options)
     spark_counts = counts(ws)
     keep_edges(ws, "_bench_spark")
     differing, p_rel = edge_differences(ws, "_bench_duck", "_bench_spark")
     session.stop()
     ws.close()
     if spark_counts != duck_counts or differing or p_rel > 1e-9:
-        sys.exit(f"DIFFERENT RESULTS: duckdb {duck_counts} spark {spark_counts}; "
-                 f"{differing} differing edge rows; p-values up to {p_rel:.2e} apart")
+        sys.exit(
+            f"DIFFERENT RESULTS: duckdb {duck_counts} spark {spark_counts}; "
+            f"{differing} differing edge rows; p-values up to {p_rel:.2e} apart"
+        )
 
     duck_med, spark_med = statistics.median(duck_times), statistics.median(spark_times)
-    print(f"load average {' '.join(f'{x:.1f}' for x in os.getloadavg())} on "
-          f"{os.cpu_count()} cores; {args.repeat} run(s) per engine")
+    print(
+        f"load average {' '.join(f'{x:.1f}' for x in os.getloadavg())} on "
+        f"{os.cpu_count()} cores; {args.repeat} run(s) per engine"
+    )
     print(f"{'signal':18} {'edges':>9} {'evidence':>9} {'duckdb s':>9} {'spark s':>9}")
     for s in signals + ["(significance, fusion, clusters)"] * (not args.raw):
         e, v = duck_counts.get(s, (0, 0))
         d = statistics.median(r.get(s, 0.0) for r in duck_reports)
         k = statistics.median(r.get(s, 0.0) for r in spark_reports)
         print(f"{s:18} {e:9,} {v:9,} {d:9.1f} {k:9.1f}")
-    print(f"duckdb: median {duck_med:.1f} s (runs {', '.join(f'{t:.1f}' for t in duck_times)}), "
-          f"peak process tree {duck_mem.peak / GB:.2f} GB")
-    print(f"spark {args.spark_master}: median {spark_med:.1f} s "
-          f"(runs {', '.join(f'{t:.1f}' for t in spark_times)}), session start {startup:.1f} s, "
-          f"peak process tree {spark_mem.peak / GB:.2f} GB (JVM {spark_mem.peak_children / GB:.2f} GB)")
-    print(f"ratio spark / duckdb: {spark_med / duck_med:.1f}x (same edges, weights and "
-          f"significance; p-values at most {p_rel:.1e} apart; same evidence counts)")
+    print(
+        f"duckdb: median {duck_med:.1f} s (runs {', '.join(f'{t:.1f}' for t in duck_times)}), "
+        f"peak process tree {duck_mem.peak / GB:.2f} GB"
+    )
+    print(
+        f"spark {args.spark_master}: median {spark_med:.1f} s "
+        f"(runs {', '.join(f'{t:.1f}' for t in spark_times)}), session start {startup:.1f} s, "
+        f"peak process tree {spark_mem.peak / GB:.2f} GB (JVM {spark_mem.peak_children / GB:.2f} GB)"
+    )
+    print(
+        f"ratio spark / duckdb: {spark_med / duck_med:.1f}x (same edges, weights and "
+        f"significance; p-values at most {p_rel:.1e} apart; same evidence counts)"
+    )
 
 
 if __name__ == "__main__":

@@ -34,8 +34,14 @@ from ioscope.simulate import simulate  # noqa: E402
 from ioscope.workspace import Workspace  # noqa: E402
 
 SHARED = Path(os.environ.get("IOSCOPE_SHARED", ROOT.parent / "shared"))
-CNT_SCRIPT = next((p for p in (SHARED / "tools" / "cnt_compare.sh",
-                               Path("/work/shared/tools/cnt_compare.sh")) if p.exists()), None)
+CNT_SCRIPT = next(
+    (
+        p
+        for p in (SHARED / "tools" / "cnt_compare.sh", Path("/work/shared/tools/cnt_compare.sh"))
+        if p.exists()
+    ),
+    None,
+)
 
 
 def _fresh(path: Path) -> Path:
@@ -63,8 +69,22 @@ def ioscope_cli(csv: Path, work: Path) -> tuple[float, float]:
     ws = _fresh(work / "cli.duckdb")
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
     w, c = time.perf_counter(), _children_cpu()
-    subprocess.run([sys.executable, "-m", "ioscope", "ingest", str(ws), str(csv), "--format",
-                    "cnt-csv", "--quiet"], check=True, env=env, stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "ioscope",
+            "ingest",
+            str(ws),
+            str(csv),
+            "--format",
+            "cnt-csv",
+            "--quiet",
+        ],
+        check=True,
+        env=env,
+        stdout=subprocess.DEVNULL,
+    )
     return time.perf_counter() - w, _children_cpu() - c
 
 
@@ -72,15 +92,21 @@ def cnt_preprocess(csv: Path, work: Path) -> tuple[float, float]:
     """CNT's own preprocess timing (from timings.json) and the CPU of the whole script."""
     out = work / "cnt"
     c = _children_cpu()
-    subprocess.run(["bash", str(CNT_SCRIPT), str(csv), str(out), "60", "2", " "], check=True,
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    subprocess.run(
+        ["bash", str(CNT_SCRIPT), str(csv), str(out), "60", "2", " "],
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     return json.loads((out / "timings.json").read_text())["preprocess"], _children_cpu() - c
 
 
 def _line(label: str, runs: list[tuple[float, float]]) -> tuple[float, float]:
     wall, cpu = statistics.median(r[0] for r in runs), statistics.median(r[1] for r in runs)
-    print(f"{label:38s} median {wall:6.2f} s wall, {cpu:6.2f} s CPU   runs "
-          + " ".join(f"{r[0]:.2f}" for r in runs))
+    print(
+        f"{label:38s} median {wall:6.2f} s wall, {cpu:6.2f} s CPU   runs "
+        + " ".join(f"{r[0]:.2f}" for r in runs)
+    )
     return wall, cpu
 
 
@@ -99,8 +125,10 @@ def main() -> None:
         t0 = time.perf_counter()
         out = simulate(work / "sim", posts=args.posts, seed=args.seed, format="cnt-csv")
         csv = Path(out["paths"]["posts"])
-        print(f"simulated {args.posts:,} posts in CNT CSV ({csv.stat().st_size / 1e6:.0f} MB, "
-              f"{out['counts']['accounts']:,} accounts) in {time.perf_counter() - t0:.1f} s")
+        print(
+            f"simulated {args.posts:,} posts in CNT CSV ({csv.stat().st_size / 1e6:.0f} MB, "
+            f"{out['counts']['accounts']:,} accounts) in {time.perf_counter() - t0:.1f} s"
+        )
         lib, cli = [], []
         for _ in range(args.repeat):
             wall, cpu, totals = ioscope_library(csv, work)
@@ -108,13 +136,17 @@ def main() -> None:
             lib.append((wall, cpu))
             cli.append(ioscope_cli(csv, work))
         cnt = [cnt_preprocess(csv, work) for _ in range(args.cnt_repeat)]
-    print(f"ioscope ingested {totals['rows_ingested']:,} posts, {totals['accounts_new']:,} "
-          f"accounts, {totals['rows_quarantined']:,} quarantined")
+    print(
+        f"ioscope ingested {totals['rows_ingested']:,} posts, {totals['accounts_new']:,} "
+        f"accounts, {totals['rows_quarantined']:,} quarantined"
+    )
     lw, lc = _line("ioscope ingest (library, in process)", lib)
     cw, cc = _line("ioscope ingest (CLI, with start-up)", cli)
     nw, nc = _line("CNT 1.5.2 preprocess (CLI)", cnt)
-    print(f"ratio CNT / ioscope, CLI vs CLI: {nw / cw:.1f}x wall, {nc / cc:.1f}x CPU "
-          f"(library: {nw / lw:.1f}x wall); CNT's CPU includes the script's own python calls")
+    print(
+        f"ratio CNT / ioscope, CLI vs CLI: {nw / cw:.1f}x wall, {nc / cc:.1f}x CPU "
+        f"(library: {nw / lw:.1f}x wall); CNT's CPU includes the script's own python calls"
+    )
     print(f"load average after: {os.getloadavg()[0]:.1f}")
 
 

@@ -77,14 +77,20 @@ def main() -> None:
         ws_mb = ws.stat().st_size / 2**20
     for f in r["report"]["files"]:
         assert f["rows_read"] == f["rows_ingested"] + f["rows_quarantined"], f
-        print(f"{Path(f['path']).name:28s} read {f['rows_read']:>9,}  ingested {f['rows_ingested']:>9,}"
-              f"  quarantined {f['rows_quarantined']:>5,}  new posts {f['posts_new']:>9,}")
+        print(
+            f"{Path(f['path']).name:28s} read {f['rows_read']:>9,}  ingested {f['rows_ingested']:>9,}"
+            f"  quarantined {f['rows_quarantined']:>5,}  new posts {f['posts_new']:>9,}"
+        )
     t = r["report"]["totals"]
-    print(f"{len(files)} files, {size / 1e6:.0f} MB on disk: {t['rows_read']:,} records read, "
-          f"{t['posts_new']:,} posts, {t['accounts_new']:,} accounts, "
-          f"{t['rows_quarantined']:,} quarantined")
-    print(f"wall {r['wall_s']:.1f} s, peak RSS (process tree) {r['peak_rss_mb']:.0f} MB, "
-          f"workspace {ws_mb:.0f} MB, memory_limit {args.memory_limit or DEFAULT_MEMORY_LIMIT}")
+    print(
+        f"{len(files)} files, {size / 1e6:.0f} MB on disk: {t['rows_read']:,} records read, "
+        f"{t['posts_new']:,} posts, {t['accounts_new']:,} accounts, "
+        f"{t['rows_quarantined']:,} quarantined"
+    )
+    print(
+        f"wall {r['wall_s']:.1f} s, peak RSS (process tree) {r['peak_rss_mb']:.0f} MB, "
+        f"workspace {ws_mb:.0f} MB, memory_limit {args.memory_limit or DEFAULT_MEMORY_LIMIT}"
+    )
 
 
 if __name__ == "__main__":

@@ -40,25 +40,31 @@ def main() -> None:
     ap.add_argument("--format", default="parquet")
     args = ap.parse_args()
     lexicon()  # built once per process; not part of a run
-    print(f"ioscope simulate, {args.posts:,} posts, format {args.format}, {os.cpu_count()} CPUs, "
-          f"median of {args.repeat}, load average before: {os.getloadavg()[0]:.1f}")
+    print(
+        f"ioscope simulate, {args.posts:,} posts, format {args.format}, {os.cpu_count()} CPUs, "
+        f"median of {args.repeat}, load average before: {os.getloadavg()[0]:.1f}"
+    )
     with tempfile.TemporaryDirectory() as tmp:
         for name, knobs in CASES.items():
             times, cpu, summary = [], [], None
             for i in range(args.repeat):
                 out = Path(tmp) / f"{name}-{i}"
                 t0, c0 = time.perf_counter(), time.process_time()
-                summary = simulate(out, posts=args.posts, seed=args.seed, format=args.format, **knobs)
+                summary = simulate(
+                    out, posts=args.posts, seed=args.seed, format=args.format, **knobs
+                )
                 times.append(time.perf_counter() - t0)
                 cpu.append(time.process_time() - c0)
             med = statistics.median(times)
             c = summary["counts"]
-            print(f"{name:<12} {med:6.2f} s wall ({', '.join(f'{t:.2f}' for t in times)}), "
-                  f"{statistics.median(cpu):.2f} s CPU, {args.posts / med:,.0f} posts/s | "
-                  f"{c['campaigns']} campaigns, "
-                  f"{c['campaign_accounts']:,} campaign accounts, {c['campaign_posts']:,} campaign "
-                  f"posts, {c['accounts']:,} accounts, {c['ads']:,} ads, {c['breaking_news']} "
-                  f"breaking-news moments, {c['news_bots']} news bots")
+            print(
+                f"{name:<12} {med:6.2f} s wall ({', '.join(f'{t:.2f}' for t in times)}), "
+                f"{statistics.median(cpu):.2f} s CPU, {args.posts / med:,.0f} posts/s | "
+                f"{c['campaigns']} campaigns, "
+                f"{c['campaign_accounts']:,} campaign accounts, {c['campaign_posts']:,} campaign "
+                f"posts, {c['accounts']:,} accounts, {c['ads']:,} ads, {c['breaking_news']} "
+                f"breaking-news moments, {c['news_bots']} news bots"
+            )
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak RSS of the process: {peak:,.0f} MB; load average after: {os.getloadavg()[0]:.1f}")
 

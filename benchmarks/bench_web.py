@@ -33,9 +33,22 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from ioscope.ingest import ingest  # noqa: E402
 from ioscope.workspace import Workspace  # noqa: E402
 
-PAGES = ["/", "/clusters", "/clusters/1", "/clusters/{mid}", "/clusters/1.json", "/network",
-         "/accounts", "/accounts?q=an", "/accounts?flagged=true", "/account?{member}",
-         "/account?{busiest}", "/account?{busiest}&page=20", "/ads", "/method"]
+PAGES = [
+    "/",
+    "/clusters",
+    "/clusters/1",
+    "/clusters/{mid}",
+    "/clusters/1.json",
+    "/network",
+    "/accounts",
+    "/accounts?q=an",
+    "/accounts?flagged=true",
+    "/account?{member}",
+    "/account?{busiest}",
+    "/account?{busiest}&page=20",
+    "/ads",
+    "/method",
+]
 
 
 def build(path: Path, posts: int, seed: int, synthetic: bool = False) -> None:
@@ -87,12 +100,15 @@ def targets(path: Path) -> list[str]:
         mid = member = None
         if ws.has_table("clusters") and ws.count("clusters"):
             n = ws.count("clusters")
-            mid = ws.sql("SELECT cluster_id FROM clusters ORDER BY rank LIMIT 1 OFFSET ?",
-                         [n // 2]).fetchone()[0]
-            member = ws.sql("SELECT platform, account_id FROM cluster_members "
-                            "WHERE cluster_id = 1 LIMIT 1").fetchone()
-        busy = ws.sql("SELECT platform, account_id FROM posts GROUP BY ALL "
-                      "ORDER BY count(*) DESC LIMIT 1").fetchone()
+            mid = ws.sql(
+                "SELECT cluster_id FROM clusters ORDER BY rank LIMIT 1 OFFSET ?", [n // 2]
+            ).fetchone()[0]
+            member = ws.sql(
+                "SELECT platform, account_id FROM cluster_members WHERE cluster_id = 1 LIMIT 1"
+            ).fetchone()
+        busy = ws.sql(
+            "SELECT platform, account_id FROM posts GROUP BY ALL ORDER BY count(*) DESC LIMIT 1"
+        ).fetchone()
     out = []
     for p in PAGES:
         if ("{mid}" in p and mid is None) or ("{member}" in p and member is None):
@@ -120,12 +136,18 @@ def time_pages(path: Path, pages: list[str], repeat: int) -> dict[str, tuple[flo
             times.append(time.perf_counter() - t)
         assert r.status == 200, (page, r.text[:300])
         twin = page.split("?")[0]
-        twin = ("/index" if twin == "/" else twin.removesuffix(".json")) + ".json" + (
-            "?" + page.split("?", 1)[1] if "?" in page else "")
+        twin = (
+            ("/index" if twin == "/" else twin.removesuffix(".json"))
+            + ".json"
+            + ("?" + page.split("?", 1)[1] if "?" in page else "")
+        )
         queries = json.loads(get(app, twin).body)["queries"]
         slow = max(queries, key=lambda q: q["seconds"]) if queries else None
-        out[page] = (statistics.median(times), first,
-                     f"{slow['title']} ({slow['seconds'] * 1000:.0f} ms)" if slow else "")
+        out[page] = (
+            statistics.median(times),
+            first,
+            f"{slow['title']} ({slow['seconds'] * 1000:.0f} ms)" if slow else "",
+        )
     return out
 
 
@@ -161,15 +183,25 @@ def main() -> None:
     pages = targets(large)
     base = time_pages(small, targets(small), args.repeat)
     big = time_pages(large, pages, args.repeat)
-    print(f"\n{'page':<44}{'small ms':>10}{'large ms':>10}{'ratio':>8}{'1st ms':>8}"
-          "  slowest query (large)")
+    print(
+        f"\n{'page':<44}{'small ms':>10}{'large ms':>10}{'ratio':>8}{'1st ms':>8}"
+        "  slowest query (large)"
+    )
     for page in pages:
-        key = next((k for k in base if k.split("?")[0] == page.split("?")[0]
-                    and ("page=" in k) == ("page=" in page)), None)
+        key = next(
+            (
+                k
+                for k in base
+                if k.split("?")[0] == page.split("?")[0] and ("page=" in k) == ("page=" in page)
+            ),
+            None,
+        )
         b = base[key][0] if key else float("nan")
         t, first, slow = big[page]
-        print(f"{page[:43]:<44}{b * 1000:>10.0f}{t * 1000:>10.0f}{t / b:>8.1f}"
-              f"{first * 1000:>8.0f}  {slow}")
+        print(
+            f"{page[:43]:<44}{b * 1000:>10.0f}{t * 1000:>10.0f}{t / b:>8.1f}"
+            f"{first * 1000:>8.0f}  {slow}"
+        )
     rs, rl = time_report(small, 1), time_report(large, 1)
     print(f"{'report (html, whole)':<44}{rs * 1000:>10.0f}{rl * 1000:>10.0f}{rl / rs:>8.1f}")
     print("load average after:", " ".join(f"{x:.2f}" for x in os.getloadavg()))

@@ -19,8 +19,18 @@ import tempfile
 import time
 from pathlib import Path
 
-__all__ = ["ROOT", "RESULTS", "DOC", "NUM", "number", "quote", "replace_section",
-           "add_record_arguments", "start_recording", "header"]
+__all__ = [
+    "ROOT",
+    "RESULTS",
+    "DOC",
+    "NUM",
+    "number",
+    "quote",
+    "replace_section",
+    "add_record_arguments",
+    "start_recording",
+    "header",
+]
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results"
@@ -41,7 +51,7 @@ def number(text: str) -> float:
 def _redact(match: re.Match) -> str:
     path = match.group(0)
     if path.startswith(str(ROOT) + "/"):
-        return path[len(str(ROOT)) + 1:]
+        return path[len(str(ROOT)) + 1 :]
     tmp = re.match(rf"{_TMP}/[^/]+(/.*)?$", path)
     if tmp:  # the benchmark's scratch directory: keep what is inside it
         return "<scratch>" + (tmp[1] or "")
@@ -61,20 +71,29 @@ def replace_section(name: str, body: str, doc: Path = DOC) -> None:
     text = doc.read_text(encoding="utf-8")
     start, end = f"<!-- {name}:start -->", f"<!-- {name}:end -->"
     if text.count(start) != 1 or text.count(end) != 1:
-        raise SystemExit(f"{doc.name} needs exactly one section {name}: add the lines {start} and "
-                         f"{end} where its results belong, then record again.")
+        raise SystemExit(
+            f"{doc.name} needs exactly one section {name}: add the lines {start} and "
+            f"{end} where its results belong, then record again."
+        )
     head, rest = text.split(start, 1)
     tail = rest.split(end, 1)[1]
     doc.write_text(f"{head}{start}\n{body.strip()}\n{end}{tail}", encoding="utf-8")
 
 
 def add_record_arguments(ap: argparse.ArgumentParser) -> None:
-    ap.add_argument("--record", metavar="FILE", default=None,
-                    help="Also write the output to FILE (benchmarks/results/NAME.txt), then "
-                         "rewrite the section NAME of docs/benchmarks.md from it.")
-    ap.add_argument("--record-only", metavar="FILE", default=None,
-                    help="Run nothing: rewrite the section of docs/benchmarks.md from a recorded "
-                         "FILE.")
+    ap.add_argument(
+        "--record",
+        metavar="FILE",
+        default=None,
+        help="Also write the output to FILE (benchmarks/results/NAME.txt), then "
+        "rewrite the section NAME of docs/benchmarks.md from it.",
+    )
+    ap.add_argument(
+        "--record-only",
+        metavar="FILE",
+        default=None,
+        help="Run nothing: rewrite the section of docs/benchmarks.md from a recorded FILE.",
+    )
 
 
 class _Tee:
@@ -94,8 +113,9 @@ class _Tee:
 
 
 def _commit() -> str:
-    r = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
-                       capture_output=True, text=True)
+    r = subprocess.run(
+        ["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True, text=True
+    )
     return r.stdout.strip() if r.returncode == 0 else os.environ.get("IOSCOPE_COMMIT", "unknown")
 
 
@@ -107,11 +127,18 @@ def header(script: str, argv: list[str]) -> str:
     """The first two lines of a recorded output: the command (without ``--record`` and
     ``--workdir``), then the date, the commit, the cores and the load average."""
     hidden = ("--record", "--workdir")
-    shown = [a for i, a in enumerate(argv) if a not in hidden and a.split("=")[0] not in hidden
-             and (i == 0 or argv[i - 1] not in hidden)]
-    return (f"$ {' '.join([f'benchmarks/{script}'] + shown)}\n"
-            f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, ioscope commit {_commit()}, "
-            f"{os.cpu_count()} cores; before: {uptime()}")
+    shown = [
+        a
+        for i, a in enumerate(argv)
+        if a not in hidden
+        and a.split("=")[0] not in hidden
+        and (i == 0 or argv[i - 1] not in hidden)
+    ]
+    return (
+        f"$ {' '.join([f'benchmarks/{script}'] + shown)}\n"
+        f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, ioscope commit {_commit()}, "
+        f"{os.cpu_count()} cores; before: {uptime()}"
+    )
 
 
 def start_recording(path: str | None) -> None:

@@ -50,8 +50,10 @@ def build_synthetic(path: Path, posts: int, *, seed: int = 1) -> None:
         CREATE TEMP TABLE cm AS
         SELECT k AS cluster_id, 'twitter' AS platform, 'a' || ((k * {step} + j) % {a}) AS account_id
         FROM range(1, 61) t(k), range(0, 1500) s(j) WHERE j < least({sizes}, {step})""")
-    con.execute("INSERT INTO cluster_members (cluster_id, platform, account_id, degree, strength) "
-                "SELECT cluster_id, platform, account_id, 5, 10.0 FROM cm")
+    con.execute(
+        "INSERT INTO cluster_members (cluster_id, platform, account_id, degree, strength) "
+        "SELECT cluster_id, platform, account_id, 5, 10.0 FROM cm"
+    )
     con.execute("""
         INSERT INTO clusters (cluster_id, rank, size, edges, score, signals, first_at, last_at,
                               explanation)

@@ -24,8 +24,12 @@ from ioscope.detect import coornet_interval, list_clusters, window_sweep  # noqa
 from ioscope.ingest import ingest  # noqa: E402
 from ioscope.workspace import Workspace  # noqa: E402
 
-SAMPLE = Path(os.environ.get("IOSCOPE_SHARED", ROOT.parent / "shared")) / "data" / \
-    "coortweet-coordination-samples" / "russian_coord_tweets.csv.gz"
+SAMPLE = (
+    Path(os.environ.get("IOSCOPE_SHARED", ROOT.parent / "shared"))
+    / "data"
+    / "coortweet-coordination-samples"
+    / "russian_coord_tweets.csv.gz"
+)
 WINDOWS = ["10s", "30s", "60s", "5m", "10m", "1439s", "1h", "6h"]
 
 
@@ -37,11 +41,19 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         ws = Workspace.open(Path(tmp) / "ru.duckdb")
         ingest(ws, [args.sample])
-        n_posts, n_accounts = ws.sql("SELECT count(*), count(DISTINCT account_id) FROM posts").fetchone()
-        raw_csv = coornet_interval(ws.con, f"""SELECT object_id AS item,
-            CAST(timestamp_share AS DOUBLE) AS t FROM read_csv('{args.sample}')""")
-        ingested = coornet_interval(ws.con, "SELECT target_post_id AS item, epoch(created_at) "
-                                            "AS t FROM posts WHERE kind = 'repost'")
+        n_posts, n_accounts = ws.sql(
+            "SELECT count(*), count(DISTINCT account_id) FROM posts"
+        ).fetchone()
+        raw_csv = coornet_interval(
+            ws.con,
+            f"""SELECT object_id AS item,
+            CAST(timestamp_share AS DOUBLE) AS t FROM read_csv('{args.sample}')""",
+        )
+        ingested = coornet_interval(
+            ws.con,
+            "SELECT target_post_id AS item, epoch(created_at) "
+            "AS t FROM posts WHERE kind = 'repost'",
+        )
         t0 = time.perf_counter()
         rows = window_sweep(ws, WINDOWS, signals="co_repost")
         seconds = time.perf_counter() - t0
@@ -71,8 +83,10 @@ def main() -> None:
     ]
     for r in rows:
         j = "–" if r["jaccard_previous"] is None else f"{r['jaccard_previous']:.2f}"
-        lines.append(f"| {r['window']:,.0f} s | {r['raw_edges']:,} | {r['raw_accounts']:,} | "
-                     f"{r['significant_edges']:,} | {r['flagged']:,} | {r['clusters']:,} | {j} |")
+        lines.append(
+            f"| {r['window']:,.0f} s | {r['raw_edges']:,} | {r['raw_accounts']:,} | "
+            f"{r['significant_edges']:,} | {r['flagged']:,} | {r['clusters']:,} | {j} |"
+        )
     first, last = rows[0], rows[-1]
     lines += [
         "",

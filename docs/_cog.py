@@ -24,9 +24,20 @@ from collections.abc import Iterable
 import click
 import typer
 
-__all__ = ["REGENERATE", "param_table", "schema_tables", "commands", "cli_reference",
-           "generic_params", "signal_sections", "significance_params", "account_signals",
-           "account_params", "simulator_knobs", "report_params"]
+__all__ = [
+    "REGENERATE",
+    "param_table",
+    "schema_tables",
+    "commands",
+    "cli_reference",
+    "generic_params",
+    "signal_sections",
+    "significance_params",
+    "account_signals",
+    "account_params",
+    "simulator_knobs",
+    "report_params",
+]
 
 #: The command that regenerates every block (quoted by the test that checks them).
 REGENERATE = "cog -r -I docs docs/*.md"
@@ -40,6 +51,7 @@ def param_table(spec: Iterable) -> str:
 
 
 # -- docs/schema.md ---------------------------------------------------------------------------
+
 
 def schema_tables() -> str:
     """The schema version, then every table of every stage with its key, writer and columns."""
@@ -62,6 +74,7 @@ def schema_tables() -> str:
 
 
 # -- docs/cli.md ------------------------------------------------------------------------------
+
 
 def commands() -> dict[str, click.Command]:
     """Every command by its full name (``accounts train`` for a sub-command)."""
@@ -89,7 +102,9 @@ def _param_row(p: click.Parameter) -> str:
     else:
         name = ", ".join(f"`{o}`" for o in p.opts + p.secondary_opts)
         kind = "flag" if getattr(p, "is_flag", False) else "option"
-    default = p.default if p.default not in (None, False, (), []) and not callable(p.default) else ""
+    default = (
+        p.default if p.default not in (None, False, (), []) and not callable(p.default) else ""
+    )
     text = (getattr(p, "help", None) or "").replace("|", "\\|").replace("\n", " ")
     return f"| {name} | {kind} | {f'`{default}`' if default != '' else ''} | {text} |"
 
@@ -98,7 +113,12 @@ def cli_reference() -> str:
     """One section per command: its help text and a table of its arguments and options."""
     parts = []
     for name, cmd in commands().items():
-        parts += [f"## `ioscope {name}`", "", inspect.cleandoc(cmd.help or "").replace("\b\n", ""), ""]
+        parts += [
+            f"## `ioscope {name}`",
+            "",
+            inspect.cleandoc(cmd.help or "").replace("\b\n", ""),
+            "",
+        ]
         params = [p for p in cmd.params if p.name != "help"]
         if params:
             parts += ["| parameter | kind | default | meaning |", "|---|---|---|---|"]
@@ -108,6 +128,7 @@ def cli_reference() -> str:
 
 
 # -- docs/signals.md --------------------------------------------------------------------------
+
 
 def _generic():
     from ioscope.detect.signals.base import GENERIC_PARAMS
@@ -124,11 +145,17 @@ def _signal_parameters(sig) -> str:
     generic = {p.name: p for p in _generic()}
     spec = list(sig.spec)
     own = [p for p in spec if p.name not in generic]
-    changed = [f"`{p.name}` = `{p.default}`" for p in spec
-               if p.name in generic and p.default != generic[p.name].default]
+    changed = [
+        f"`{p.name}` = `{p.default}`"
+        for p in spec
+        if p.name in generic and p.default != generic[p.name].default
+    ]
     windowed = any(p.name == "window" for p in spec)
-    text = ("Generic parameters: " + ("all, with " + ", ".join(changed) if changed else "all")
-            + ("." if windowed else "; no `window` (the item encodes time)."))
+    text = (
+        "Generic parameters: "
+        + ("all, with " + ", ".join(changed) if changed else "all")
+        + ("." if windowed else "; no `window` (the item encodes time).")
+    )
     return (param_table(own) if own else "No parameters of its own.\n") + "\n" + text
 
 
@@ -153,17 +180,31 @@ def signal_sections() -> str:
         title, _, body = doc.partition("\n")
         lead = title.split(":", 1)[-1].strip() if title.startswith(name) else title
         windowed = any(p.name == "window" for p in sig.spec)
-        parts += [f"## `{name}`" + ("" if sig.default else " (off by default)"), "",
-                  lead[:1].upper() + lead[1:], ""]
+        parts += [
+            f"## `{name}`" + ("" if sig.default else " (off by default)"),
+            "",
+            lead[:1].upper() + lead[1:],
+            "",
+        ]
         if name != module.__name__.rsplit(".", 1)[-1]:
             parts += [sig.summary, ""]
         elif body.strip():
             parts += [body.strip(), ""]
-        parts += [f"**Source:** {sig.paper}.", "",
-                  "**Compatible modes:** " + (", ".join(sig.compat) or "none") + ". "
-                  + ("Windowed (bucket equi-join)." if windowed
-                     else "Pairs on the item alone, with no window."), "",
-                  _signal_parameters(sig), ""]
+        parts += [
+            f"**Source:** {sig.paper}.",
+            "",
+            "**Compatible modes:** "
+            + (", ".join(sig.compat) or "none")
+            + ". "
+            + (
+                "Windowed (bucket equi-join)."
+                if windowed
+                else "Pairs on the item alone, with no window."
+            ),
+            "",
+            _signal_parameters(sig),
+            "",
+        ]
     return "\n".join(parts)
 
 
@@ -191,14 +232,22 @@ def account_signals() -> str:
         rest = "\n".join(doc.splitlines()[1:]).strip()
         if rest:
             parts += [" ".join(rest.split()), ""]
-        parts += ["Sources: " + "; ".join(fam.sources) + ".", "",
-                  "| signal | unit | campaign-like when | definition |", "|---|---|---|---|"]
-        parts += [f"| `{s.name}` | {s.unit} | {_DIRECTION[s.direction]} | {s.doc} |"
-                  for s in fam.signals]
+        parts += [
+            "Sources: " + "; ".join(fam.sources) + ".",
+            "",
+            "| signal | unit | campaign-like when | definition |",
+            "|---|---|---|---|",
+        ]
+        parts += [
+            f"| `{s.name}` | {s.unit} | {_DIRECTION[s.direction]} | {s.doc} |" for s in fam.signals
+        ]
         parts.append("")
         if fam.params:
-            parts += ["Parameters (`ioscope accounts WS signals -p name=value`):", "",
-                      param_table(fam.params)]
+            parts += [
+                "Parameters (`ioscope accounts WS signals -p name=value`):",
+                "",
+                param_table(fam.params),
+            ]
     return "\n".join(parts)
 
 
@@ -207,12 +256,20 @@ def account_params() -> str:
     from ioscope.accounts.scoring import SCORE_PARAMS
     from ioscope.accounts.training import TRAIN_PARAMS
 
-    return "\n".join(["`ioscope accounts WS train -p name=value`:", "", param_table(TRAIN_PARAMS),
-                      "`ioscope accounts WS score` (`--method`, `--top`; `seed` through the "
-                      "library):", "", param_table(SCORE_PARAMS)])
+    return "\n".join(
+        [
+            "`ioscope accounts WS train -p name=value`:",
+            "",
+            param_table(TRAIN_PARAMS),
+            "`ioscope accounts WS score` (`--method`, `--top`; `seed` through the library):",
+            "",
+            param_table(SCORE_PARAMS),
+        ]
+    )
 
 
 # -- docs/simulator.md, docs/report.md --------------------------------------------------------
+
 
 def simulator_knobs() -> str:
     """The simulator's knobs."""

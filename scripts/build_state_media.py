@@ -22,26 +22,75 @@ from urllib.parse import unquote, urlsplit
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from ioscope.reference.geo import country_code  # noqa: E402
 from ioscope.ingest.urls import registered_domain  # noqa: E402
+from ioscope.reference.geo import country_code  # noqa: E402
 
-DEFAULT_SRC = ROOT.parent.parent / "shared" / "data" / "asd-state-media-profiles" / "State_Media_Matrix.csv"
+DEFAULT_SRC = (
+    ROOT.parent.parent / "shared" / "data" / "asd-state-media-profiles" / "State_Media_Matrix.csv"
+)
 OUT = ROOT / "src" / "ioscope" / "data" / "state_media.csv"
 KEEP = {"SC", "CaPu", "CaPr"}
 SOCIAL = {  # source column -> platform
-    "Twitter Link": "twitter", "Facebook Link": "facebook", "Instagram Link": "instagram",
-    "Youtube Link": "youtube", "Telegram Link": "telegram", "VK Link": "vk",
-    "Linkedin link": "linkedin", "Ok.ru link": "ok", "Tiktok Link": "tiktok",
+    "Twitter Link": "twitter",
+    "Facebook Link": "facebook",
+    "Instagram Link": "instagram",
+    "Youtube Link": "youtube",
+    "Telegram Link": "telegram",
+    "VK Link": "vk",
+    "Linkedin link": "linkedin",
+    "Ok.ru link": "ok",
+    "Tiktok Link": "tiktok",
     "Rutube Link": "rutube",
 }
-PLATFORM_DOMAINS = {"youtube.com", "youtu.be", "facebook.com", "twitter.com", "x.com", "t.me",
-                    "instagram.com", "vk.com", "ok.ru", "tiktok.com", "rutube.ru", "linkedin.com",
-                    "google.com", "blogspot.com", "wordpress.com", "wikipedia.org"}
-SKIP_SEGMENTS = {"channel", "c", "user", "company", "group", "pages", "pg", "u", "s", "profile",
-                 "video", "watch", "people", "public", "club", "groups"}
-COUNTRY_FIX = {"Europen Union": None, "Central African Republic": "CF", "Palestine territories": "PS", "The Gambia": "GM",
-               "Côte d'Ivoire": "CI", "Congo": "CG", "Macao": "MO", "Laos": "LA",
-               "Hong Kong": "HK", "Taiwan": "TW", "Vatican City": "VA"}
+PLATFORM_DOMAINS = {
+    "youtube.com",
+    "youtu.be",
+    "facebook.com",
+    "twitter.com",
+    "x.com",
+    "t.me",
+    "instagram.com",
+    "vk.com",
+    "ok.ru",
+    "tiktok.com",
+    "rutube.ru",
+    "linkedin.com",
+    "google.com",
+    "blogspot.com",
+    "wordpress.com",
+    "wikipedia.org",
+}
+SKIP_SEGMENTS = {
+    "channel",
+    "c",
+    "user",
+    "company",
+    "group",
+    "pages",
+    "pg",
+    "u",
+    "s",
+    "profile",
+    "video",
+    "watch",
+    "people",
+    "public",
+    "club",
+    "groups",
+}
+COUNTRY_FIX = {
+    "Europen Union": None,
+    "Central African Republic": "CF",
+    "Palestine territories": "PS",
+    "The Gambia": "GM",
+    "Côte d'Ivoire": "CI",
+    "Congo": "CG",
+    "Macao": "MO",
+    "Laos": "LA",
+    "Hong Kong": "HK",
+    "Taiwan": "TW",
+    "Vatican City": "VA",
+}
 
 
 def handle(url: str) -> str | None:
@@ -73,8 +122,13 @@ def main(src: str | None = None, out: str | None = None) -> None:
                 continue
             name = (r.get("Country") or "").strip()
             code = COUNTRY_FIX[name] if name in COUNTRY_FIX else country_code(name)
-            base = [code or "", name, (r.get("Media company") or "").strip(),
-                    (r.get("Main assets") or "").strip(), typ]
+            base = [
+                code or "",
+                name,
+                (r.get("Media company") or "").strip(),
+                (r.get("Main assets") or "").strip(),
+                typ,
+            ]
             url = (r.get("URL") or "").strip()
             dom = registered_domain(url) if url else None
             if dom and dom not in PLATFORM_DOMAINS and "." in dom:
@@ -87,10 +141,22 @@ def main(src: str | None = None, out: str | None = None) -> None:
     rows = list(dict.fromkeys(tuple(r) for r in rows))
     with out_path.open("w", newline="", encoding="utf-8") as f:
         w = csv.writer(f, lineterminator="\n")
-        w.writerow(["country", "country_name", "media_company", "asset", "typology", "kind",
-                    "platform", "value"])
+        w.writerow(
+            [
+                "country",
+                "country_name",
+                "media_company",
+                "asset",
+                "typology",
+                "kind",
+                "platform",
+                "value",
+            ]
+        )
         w.writerows(rows)
-    print(f"wrote {len(rows)} identifiers of {len({(r[2], r[3]) for r in rows})} assets to {out_path}")
+    print(
+        f"wrote {len(rows)} identifiers of {len({(r[2], r[3]) for r in rows})} assets to {out_path}"
+    )
 
 
 if __name__ == "__main__":

@@ -59,28 +59,58 @@ class StandaloneCluster:
         self.url = f"spark://127.0.0.1:{self.port}"
 
     def _daemon(self, name: str, cls: str, *args: str) -> None:
-        env = dict(os.environ, SPARK_HOME=spark_home(), SPARK_LOCAL_IP="127.0.0.1",
-                   PYSPARK_PYTHON=sys.executable, SPARK_NO_DAEMONIZE="1")
+        env = dict(
+            os.environ,
+            SPARK_HOME=spark_home(),
+            SPARK_LOCAL_IP="127.0.0.1",
+            PYSPARK_PYTHON=sys.executable,
+            SPARK_NO_DAEMONIZE="1",
+        )
         log = open(os.path.join(self.workdir, f"{name}.log"), "wb")
         cmd = [os.path.join(spark_home(), "bin", "spark-class"), cls, *args]
-        self.procs.append(subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env,
-                                           start_new_session=True))
+        self.procs.append(
+            subprocess.Popen(
+                cmd, stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True
+            )
+        )
 
-    def start(self, timeout: float = 180) -> "StandaloneCluster":
-        self._daemon("master", "org.apache.spark.deploy.master.Master", "--host", "127.0.0.1",
-                     "--port", str(self.port), "--webui-port", str(self.ui_port))
+    def start(self, timeout: float = 180) -> StandaloneCluster:
+        self._daemon(
+            "master",
+            "org.apache.spark.deploy.master.Master",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(self.port),
+            "--webui-port",
+            str(self.ui_port),
+        )
         for i in range(self.workers):
             work = os.path.join(self.workdir, f"worker{i}")
             os.makedirs(work)
-            self._daemon(f"worker{i}", "org.apache.spark.deploy.worker.Worker", "--host",
-                         "127.0.0.1", "--cores", "1", "--memory", self.worker_memory,
-                         "--webui-port", str(free_port()), "--work-dir", work, self.url)
+            self._daemon(
+                f"worker{i}",
+                "org.apache.spark.deploy.worker.Worker",
+                "--host",
+                "127.0.0.1",
+                "--cores",
+                "1",
+                "--memory",
+                self.worker_memory,
+                "--webui-port",
+                str(free_port()),
+                "--work-dir",
+                work,
+                self.url,
+            )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             for p in self.procs:
                 if p.poll() is not None:
-                    raise RuntimeError(f"a Spark daemon exited with code {p.returncode}; "
-                                       f"see the logs in {self.workdir}")
+                    raise RuntimeError(
+                        f"a Spark daemon exited with code {p.returncode}; "
+                        f"see the logs in {self.workdir}"
+                    )
             if self.alive_workers() == self.workers:
                 return self
             time.sleep(1)
@@ -108,7 +138,7 @@ class StandaloneCluster:
                 p.wait()
         self.procs.clear()
 
-    def __enter__(self) -> "StandaloneCluster":
+    def __enter__(self) -> StandaloneCluster:
         try:
             return self.start()
         except BaseException:
@@ -120,13 +150,20 @@ class StandaloneCluster:
 
 
 def _results(ws) -> tuple[dict, list, set]:
-    edges = {(r["signal"], r["platform_1"], r["account_1"], r["platform_2"], r["account_2"]): r
-             for r in ws.rows("SELECT * FROM edges")}
-    evidence = sorted(ws.sql("SELECT signal, account_1, account_2, item, post_1, post_2, "
-                             "dt_seconds FROM edge_evidence").fetchall())
+    edges = {
+        (r["signal"], r["platform_1"], r["account_1"], r["platform_2"], r["account_2"]): r
+        for r in ws.rows("SELECT * FROM edges")
+    }
+    evidence = sorted(
+        ws.sql(
+            "SELECT signal, account_1, account_2, item, post_1, post_2, "
+            "dt_seconds FROM edge_evidence"
+        ).fetchall()
+    )
     members: dict[str, set] = {}
-    for c, p, a in ws.sql("SELECT cluster_id, platform, account_id FROM cluster_members")\
-            .fetchall():
+    for c, p, a in ws.sql(
+        "SELECT cluster_id, platform, account_id FROM cluster_members"
+    ).fetchall():
         members.setdefault(c, set()).add((p, a))
     return edges, evidence, {frozenset(m) for m in members.values()}
 
@@ -136,13 +173,18 @@ def differences(duck: tuple, spark: tuple) -> list[str]:
     out = []
     d_edges, s_edges = duck[0], spark[0]
     if set(d_edges) != set(s_edges):
-        out.append(f"edges: {len(set(d_edges) - set(s_edges))} only on DuckDB, "
-                   f"{len(set(s_edges) - set(d_edges))} only on Spark")
+        out.append(
+            f"edges: {len(set(d_edges) - set(s_edges))} only on DuckDB, "
+            f"{len(set(s_edges) - set(d_edges))} only on Spark"
+        )
     for key in set(d_edges) & set(s_edges):
         a, b = d_edges[key], s_edges[key]
         bad = [c for c in EXACT if a[c] != b[c]] + [
-            c for c in CLOSE if (a[c] is None) != (b[c] is None) or (
-                a[c] is not None and not math.isclose(a[c], b[c], rel_tol=1e-9, abs_tol=1e-12))]
+            c
+            for c in CLOSE
+            if (a[c] is None) != (b[c] is None)
+            or (a[c] is not None and not math.isclose(a[c], b[c], rel_tol=1e-9, abs_tol=1e-12))
+        ]
         if bad:
             out.append(f"edge {key}: {', '.join(bad)}")
     if duck[1] != spark[1]:
@@ -152,8 +194,9 @@ def differences(duck: tuple, spark: tuple) -> list[str]:
     return out
 
 
-def compare_on_cluster(workspace: str, *, worker_memory: str = "1g",
-                       keep_logs: str | None = None) -> dict:
+def compare_on_cluster(
+    workspace: str, *, worker_memory: str = "1g", keep_logs: str | None = None
+) -> dict:
     """The summary of one comparison (see the module docstring)."""
     from ioscope.detect import detect
     from ioscope.detect.engine import SparkEngine
@@ -173,24 +216,39 @@ def compare_on_cluster(workspace: str, *, worker_memory: str = "1g",
             t0 = time.perf_counter()
             with StandaloneCluster(tmp, worker_memory=worker_memory) as cluster:
                 start_s = time.perf_counter() - t0
-                engine = SparkEngine(master=cluster.url, staging=staging, conf={
-                    "spark.checkpoint.dir": checkpoints, "spark.executor.memory": "768m",
-                    "spark.driver.memory": "1g", "spark.sql.shuffle.partitions": "4",
-                    "spark.sql.warehouse.dir": os.path.join(tmp, "warehouse"),
-                    "spark.executorEnv.PYTHONPATH": os.environ.get("PYTHONPATH", "")})
+                engine = SparkEngine(
+                    master=cluster.url,
+                    staging=staging,
+                    conf={
+                        "spark.checkpoint.dir": checkpoints,
+                        "spark.executor.memory": "768m",
+                        "spark.driver.memory": "1g",
+                        "spark.sql.shuffle.partitions": "4",
+                        "spark.sql.warehouse.dir": os.path.join(tmp, "warehouse"),
+                        "spark.executorEnv.PYTHONPATH": os.environ.get("PYTHONPATH", ""),
+                    },
+                )
                 t1 = time.perf_counter()
                 report = detect(ws, engine=engine)
                 spark_s = time.perf_counter() - t1
                 workers = cluster.alive_workers()
             got = _results(ws)
         diff = differences(duck, got)
-        return {"same": not diff, "differences": diff[:20], "master": cluster.url,
-                "workers": workers, "signals": [s["signal"] for s in report.signals],
-                "edges": len(duck[0]), "evidence": len(duck[1]),
-                "significant": sum(bool(r["significant"]) for r in duck[0].values()),
-                "clusters": len(duck[2]), "duckdb_seconds": round(duck_s, 1),
-                "cluster_start_seconds": round(start_s, 1), "spark_seconds": round(spark_s, 1),
-                "staging_left": os.listdir(staging)}
+        return {
+            "same": not diff,
+            "differences": diff[:20],
+            "master": cluster.url,
+            "workers": workers,
+            "signals": [s["signal"] for s in report.signals],
+            "edges": len(duck[0]),
+            "evidence": len(duck[1]),
+            "significant": sum(bool(r["significant"]) for r in duck[0].values()),
+            "clusters": len(duck[2]),
+            "duckdb_seconds": round(duck_s, 1),
+            "cluster_start_seconds": round(start_s, 1),
+            "spark_seconds": round(spark_s, 1),
+            "staging_left": os.listdir(staging),
+        }
     finally:
         if keep_logs:
             os.makedirs(keep_logs, exist_ok=True)
@@ -205,8 +263,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--worker-memory", default="1g")
     ap.add_argument("--keep-logs", help="copy the daemons' logs here")
     args = ap.parse_args(argv)
-    summary = compare_on_cluster(args.workspace, worker_memory=args.worker_memory,
-                                 keep_logs=args.keep_logs)
+    summary = compare_on_cluster(
+        args.workspace, worker_memory=args.worker_memory, keep_logs=args.keep_logs
+    )
     print(json.dumps(summary))
     return 0 if summary["same"] else 1
 

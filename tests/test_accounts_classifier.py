@@ -50,8 +50,9 @@ def test_grouped_folds_do_not_leak_campaign_fingerprints():
     # each positive group has its own constant value, drawn like the negatives' values: a model
     # can only recognise groups it has seen, so grouped CV must sit near chance and ungrouped not
     rng = np.random.default_rng(0)
-    groups = np.array([f"g{i // 5}" for i in range(200)] + [f"n{i}" for i in range(400)],
-                      dtype=object)
+    groups = np.array(
+        [f"g{i // 5}" for i in range(200)] + [f"n{i}" for i in range(400)], dtype=object
+    )
     fingerprint = {g: rng.normal() for g in sorted(set(groups))}
     x = np.array([[fingerprint[g] if g.startswith("g") else rng.normal()] for g in groups])
     y = np.array([1] * 200 + [0] * 400)
@@ -65,18 +66,23 @@ def test_signal_absent_from_a_whole_training_fold():
     rng = np.random.default_rng(3)
     y = np.array([0] * 60 + [1] * 20)
     rare = np.full(80, np.nan)
-    rare[[0, 70]] = 1.0   # two accounts have it: some folds train without any value
+    rare[[0, 70]] = 1.0  # two accounts have it: some folds train without any value
     x = np.column_stack([y + rng.normal(0, 0.4, 80), rare])
-    m = cross_validate(x, y, np.array([str(i) for i in range(80)], dtype=object),
-                       validate_params(TRAIN_PARAMS, {"max_iter": 20}, "test"), ["a", "rare"])
+    m = cross_validate(
+        x,
+        y,
+        np.array([str(i) for i in range(80)], dtype=object),
+        validate_params(TRAIN_PARAMS, {"max_iter": 20}, "test"),
+        ["a", "rare"],
+    )
     assert m["roc_auc"] > 0.7 and {f["signal"] for f in m["feature_importance"]} == {"a", "rare"}
 
 
 def test_source_warnings_name_signals_one_source_cannot_have():
     y = np.array([0] * 50 + [1] * 50)
     rng = np.random.default_rng(1)
-    only_neg = np.where(y == 0, rng.random(100), np.nan)       # e.g. creation date, controls only
-    never_pos = np.where(y == 1, 0.0, rng.random(100))          # e.g. replies the archive lacks
+    only_neg = np.where(y == 0, rng.random(100), np.nan)  # e.g. creation date, controls only
+    never_pos = np.where(y == 1, 0.0, rng.random(100))  # e.g. replies the archive lacks
     fine = rng.random(100)
     w = source_warnings(np.column_stack([only_neg, never_pos, fine]), y, ["a", "b", "c"])
     assert [(x["signal"], x["reason"]) for x in w] == [("a", "coverage"), ("b", "constant")]
@@ -122,8 +128,12 @@ def test_score_errors(ws, planted):
 
 def test_features_and_exclude(planted):
     ws, labels, _ = planted
-    rep = train(ws, labels, features=["repost_share", "mobile_client_share", "handle_digits"],
-                exclude=["handle_digits"])
+    rep = train(
+        ws,
+        labels,
+        features=["repost_share", "mobile_client_share", "handle_digits"],
+        exclude=["handle_digits"],
+    )
     assert rep.features == ["repost_share", "mobile_client_share"]
 
 

@@ -12,18 +12,39 @@ import pytest
 from ioscope.accounts import compute_signals
 from ioscope.accounts.handles import handle_matches
 
-TWITTER = ["PatriotKavoWarrior12", "truthvoice_of_liberty", "john1", "john_22", "john1987", "news24", "news_1",
-           "news365", "kavofan", "ab1"]
-BLUESKY = ["patriot_kavo_warrior.bsky.social", "truthvoiceofliberty_usa.bsky.social", "john.bsky.social", "john42",
-           "john7", "news.bsky.social", "news99", "news_07", "truthfan", "ab"]
+TWITTER = [
+    "PatriotKavoWarrior12",
+    "truthvoice_of_liberty",
+    "john1",
+    "john_22",
+    "john1987",
+    "news24",
+    "news_1",
+    "news365",
+    "kavofan",
+    "ab1",
+]
+BLUESKY = [
+    "patriot_kavo_warrior.bsky.social",
+    "truthvoiceofliberty_usa.bsky.social",
+    "john.bsky.social",
+    "john42",
+    "john7",
+    "news.bsky.social",
+    "news99",
+    "news_07",
+    "truthfan",
+    "ab",
+]
 
 
 def _filler(rng: np.random.Generator, n: int) -> list[str]:
     """Unrelated accounts: three or four syllables of a small set and digits, so that names
     also coincide by chance on one platform (the null's reference)."""
     syl = np.array(["ka", "vo", "te", "li", "mo", "ra", "su", "ne", "di", "po"])
-    return ["".join(rng.choice(syl, rng.integers(3, 5))) + str(rng.integers(0, 100))
-            for _ in range(n)]
+    return [
+        "".join(rng.choice(syl, rng.integers(3, 5))) + str(rng.integers(0, 100)) for _ in range(n)
+    ]
 
 
 def _load(ws, twitter: list[str], bluesky: list[str]) -> None:
@@ -42,9 +63,10 @@ def case(ws):
 
 def _matches(ws) -> dict[str, list[dict]]:
     out = {}
-    for acc, handle, value, detail in ws.sql(
-            "SELECT account_id, json_extract_string(detail, '$.handle'), value, detail "
-            "FROM account_signals WHERE signal = 'similar_handle'").fetchall():
+    for _acc, handle, value, detail in ws.sql(
+        "SELECT account_id, json_extract_string(detail, '$.handle'), value, detail "
+        "FROM account_signals WHERE signal = 'similar_handle'"
+    ).fetchall():
         d = json.loads(detail)
         assert value == len(d["matches"])
         if d["matches"]:
@@ -55,10 +77,12 @@ def _matches(ws) -> dict[str, list[dict]]:
 def test_personas_match_and_common_names_do_not(case):
     got = _matches(case)
     pairs = {(h, m["handle"]) for h, ms in got.items() for m in ms}
-    assert pairs == {("PatriotKavoWarrior12", "patriot_kavo_warrior.bsky.social"),
-                     ("patriot_kavo_warrior.bsky.social", "PatriotKavoWarrior12"),
-                     ("truthvoice_of_liberty", "truthvoiceofliberty_usa.bsky.social"),
-                     ("truthvoiceofliberty_usa.bsky.social", "truthvoice_of_liberty")}, pairs
+    assert pairs == {
+        ("PatriotKavoWarrior12", "patriot_kavo_warrior.bsky.social"),
+        ("patriot_kavo_warrior.bsky.social", "PatriotKavoWarrior12"),
+        ("truthvoice_of_liberty", "truthvoiceofliberty_usa.bsky.social"),
+        ("truthvoiceofliberty_usa.bsky.social", "truthvoice_of_liberty"),
+    }, pairs
     (m,) = got["PatriotKavoWarrior12"]
     assert m["similarity"] == 1.0 and not m["identical"]  # same stem, digits dropped
     assert m["p"] < 1e-9 and m["q"] <= 0.05
@@ -69,11 +93,17 @@ def test_personas_match_and_common_names_do_not(case):
 
 def test_common_name_is_tested_but_not_significant(case):
     """'john1' meets three bluesky johns: tested, but names that short coincide all the time."""
-    d = json.loads(case.sql("SELECT detail FROM account_signals WHERE account_id = 't2' "
-                            "AND signal = 'similar_handle'").fetchone()[0])
+    d = json.loads(
+        case.sql(
+            "SELECT detail FROM account_signals WHERE account_id = 't2' "
+            "AND signal = 'similar_handle'"
+        ).fetchone()[0]
+    )
     assert d["stem"] == "john" and d["matches"] == [] and d["tested"] >= 3
-    (q,) = case.sql("SELECT min(value) FROM account_signals WHERE signal = 'similar_handle' "
-                    "AND json_extract_string(detail, '$.stem') IN ('john', 'news')").fetchone()
+    (q,) = case.sql(
+        "SELECT min(value) FROM account_signals WHERE signal = 'similar_handle' "
+        "AND json_extract_string(detail, '$.stem') IN ('john', 'news')"
+    ).fetchone()
     assert q == 0
 
 
@@ -96,23 +126,26 @@ def _brute_force(ws, t: float, min_stem: int):
 
     def grams(s):
         p = "^" + s + "$"
-        return {p[i:i + 3] for i in range(len(p) - 2)}
+        return {p[i : i + 3] for i in range(len(p) - 2)}
 
-    acc = [(p, a, stem(h)) for p, a, h in ws.sql("SELECT platform, account_id, handle "
-                                                  "FROM accounts").fetchall()]
+    acc = [
+        (p, a, stem(h))
+        for p, a, h in ws.sql("SELECT platform, account_id, handle FROM accounts").fetchall()
+    ]
     acc = [x for x in acc if len(x[2]) >= min_stem]
     c3, c2 = Counter(), Counter()
     for _, _, s in acc:
         p = "^^" + s + "$"
         for i in range(len(s) + 1):
-            c3[p[i:i + 2], p[i + 2]] += 1
-            c2[p[i:i + 2]] += 1
+            c3[p[i : i + 2], p[i + 2]] += 1
+            c2[p[i : i + 2]] += 1
     v = len({ch for _, ch in c3})
 
     def lp(s, k):
         p = "^^" + s + "$"
-        return sum(math.log((c3[p[i:i + 2], p[i + 2]] + 1) / (c2[p[i:i + 2]] + v))
-                   for i in range(k))
+        return sum(
+            math.log((c3[p[i : i + 2], p[i + 2]] + 1) / (c2[p[i : i + 2]] + v)) for i in range(k)
+        )
 
     out = {}
     for (p1, a1, s1), (p2, a2, s2) in itertools.combinations(acc, 2):
@@ -158,17 +191,18 @@ def test_cluster_lists_members_handles_matched_elsewhere(ws, tmp_path):
     under variants of g0m0's and g0m1's handles) and one member whose persona also runs a
     bluesky account outside the group: the cluster lists the three, with p and q recomputed
     from the signal's evidence; the reports show them."""
-    from tests.fixtures.detect import load, planted
-
     from ioscope.detect import detect
     from ioscope.report import build_report, collect
+    from tests.fixtures.detect import load, planted
 
     rows, _ = planted(seed=3, groups=1, size=6, events=8, noise=20, noise_posts=300)
-    names = {"g0m0": ("twitter", "PatriotKavoWarrior12"),
-             "g0m4": ("bluesky", "patriot_kavo_warrior.bsky.social"),
-             "g0m1": ("twitter", "truthvoice_of_liberty"),
-             "g0m5": ("bluesky", "truthvoiceofliberty_usa.bsky.social"),
-             "g0m2": ("twitter", "Wyszogrodzka_Reports")}
+    names = {
+        "g0m0": ("twitter", "PatriotKavoWarrior12"),
+        "g0m4": ("bluesky", "patriot_kavo_warrior.bsky.social"),
+        "g0m1": ("twitter", "truthvoice_of_liberty"),
+        "g0m5": ("bluesky", "truthvoiceofliberty_usa.bsky.social"),
+        "g0m2": ("twitter", "Wyszogrodzka_Reports"),
+    }
     for r in rows:
         if r["account_id"] in names:
             r["platform"], r["handle"] = names[r["account_id"]]
@@ -180,16 +214,22 @@ def test_cluster_lists_members_handles_matched_elsewhere(ws, tmp_path):
     compute_signals(ws, families=["handles"])
     details = collect(ws, format="json")["sections"]["campaigns"]["details"]
     (d,) = [d for d in details if len(d.get("platforms", [])) == 2]
-    got = {(r["handle"], r["other_handle"]): (r["other_in_cluster"], r["identical"])
-           for r in d["similar_handles"]}
+    got = {
+        (r["handle"], r["other_handle"]): (r["other_in_cluster"], r["identical"])
+        for r in d["similar_handles"]
+    }
     # a pair of two members is listed once, from the first platform in name order
-    assert got == {("patriot_kavo_warrior.bsky.social", "PatriotKavoWarrior12"): (True, False),
-                   ("truthvoiceofliberty_usa.bsky.social", "truthvoice_of_liberty"): (True, False),
-                   ("Wyszogrodzka_Reports", "wyszogrodzkareports"): (False, True)}
+    assert got == {
+        ("patriot_kavo_warrior.bsky.social", "PatriotKavoWarrior12"): (True, False),
+        ("truthvoiceofliberty_usa.bsky.social", "truthvoice_of_liberty"): (True, False),
+        ("Wyszogrodzka_Reports", "wyszogrodzkareports"): (False, True),
+    }
     for r in d["similar_handles"]:
-        (detail,) = ws.sql("SELECT detail FROM account_signals WHERE signal = 'similar_handle' "
-                           "AND json_extract_string(detail, '$.handle') = ?",
-                           [r["handle"]]).fetchone()
+        (detail,) = ws.sql(
+            "SELECT detail FROM account_signals WHERE signal = 'similar_handle' "
+            "AND json_extract_string(detail, '$.handle') = ?",
+            [r["handle"]],
+        ).fetchone()
         (m,) = [m for m in json.loads(detail)["matches"] if m["handle"] == r["other_handle"]]
         assert (m["p"], m["q"]) == (r["p_value"], r["q_value"]) and m["q"] <= 0.05
     html = build_report(ws, tmp_path / "r.html")

@@ -11,8 +11,9 @@ from tests.fixtures.paths import write
 
 
 def test_basic_and_group_column(tmp_path):
-    lab = read_labels(write(tmp_path / "l.csv", "account_id,label,campaign\n1,1,ira\n2,0,\n"
-                                                 "3,true,ira\n4,No,\n"))
+    lab = read_labels(
+        write(tmp_path / "l.csv", "account_id,label,campaign\n1,1,ira\n2,0,\n3,true,ira\n4,No,\n")
+    )
     assert lab.keys == ["1", "2", "3", "4"] and lab.labels == [1, 0, 1, 0]
     assert lab.groups == ["ira", None, "ira", None] and lab.group_column == "campaign"
 
@@ -24,8 +25,12 @@ def test_bom_tabs_blank_lines_and_duplicates(tmp_path):
 
 
 def test_simulator_truth_file(tmp_path):
-    lab = read_labels(write(tmp_path / "truth.csv", "account_id,campaign_id,strategy\n"
-                                                     "a,c1,co_repost\nb,,\nc,c2,copypasta\n"))
+    lab = read_labels(
+        write(
+            tmp_path / "truth.csv",
+            "account_id,campaign_id,strategy\na,c1,co_repost\nb,,\nc,c2,copypasta\n",
+        )
+    )
     assert lab.labels == [1, 0, 1] and lab.groups == ["c1", None, "c2"]
 
 
@@ -37,15 +42,18 @@ def test_handles(tmp_path, ws):
     assert res.absent == 1 and res.absent_examples == ["ghost"]
 
 
-@pytest.mark.parametrize("text, error, match", [
-    ("", InputFormatError, "empty"),
-    ("account_id,label\n", InputFormatError, "no labels"),
-    ("user,label\n1,1\n", MissingColumnError, "'account_id' \\(or 'handle'\\)"),
-    ("account_id,campaign\n1,x\n", MissingColumnError, "'label' column"),
-    ("account_id,label\n1,1\n2,maybe\n", InputFormatError, "line 3.*'maybe' is not 1/0"),
-    ("account_id,label\n,1\n", InputFormatError, "line 2.*empty account_id"),
-    ("account_id,label\n1,1\n1,0\n", InputFormatError, "labelled 1 on line 2 and 0 here"),
-])
+@pytest.mark.parametrize(
+    "text, error, match",
+    [
+        ("", InputFormatError, "empty"),
+        ("account_id,label\n", InputFormatError, "no labels"),
+        ("user,label\n1,1\n", MissingColumnError, "'account_id' \\(or 'handle'\\)"),
+        ("account_id,campaign\n1,x\n", MissingColumnError, "'label' column"),
+        ("account_id,label\n1,1\n2,maybe\n", InputFormatError, "line 3.*'maybe' is not 1/0"),
+        ("account_id,label\n,1\n", InputFormatError, "line 2.*empty account_id"),
+        ("account_id,label\n1,1\n1,0\n", InputFormatError, "labelled 1 on line 2 and 0 here"),
+    ],
+)
 def test_malformed_label_files(tmp_path, text, error, match):
     with pytest.raises(error, match=match):
         read_labels(write(tmp_path / "bad.csv", text))

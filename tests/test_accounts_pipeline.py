@@ -44,10 +44,13 @@ def test_network_signals_and_evaluate_section(detected):
     path, truth = detected
     with Workspace.open(path) as ws:
         compute_signals(ws)
-        in_cluster = ws.sql("SELECT count(*) FROM account_signals WHERE signal = 'cluster_size' "
-                            "AND value > 0").fetchall()[0][0]
-        assert in_cluster == ws.sql("SELECT count(DISTINCT account_id) FROM cluster_members"
-                                    ).fetchall()[0][0]
+        in_cluster = ws.sql(
+            "SELECT count(*) FROM account_signals WHERE signal = 'cluster_size' AND value > 0"
+        ).fetchall()[0][0]
+        assert (
+            in_cluster
+            == ws.sql("SELECT count(DISTINCT account_id) FROM cluster_members").fetchall()[0][0]
+        )
         score(ws, params={"method": "zscore"})
         result = evaluate(ws, truth)
     section = result["account_scores"]

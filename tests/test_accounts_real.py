@@ -44,13 +44,14 @@ def test_harmonized_sources_train_on_behaviour(base):
         h = real.harmonize(ws, info["week_file"], seed=0)
         kinds = {k for (k,) in ws.sql("SELECT DISTINCT kind FROM posts").fetchall()}
         assert kinds == {"post"}
-        assert ws.sql("SELECT count(*) FROM posts WHERE ltrim(text) LIKE '@%'").fetchall()[0][0] == 0
+        assert (
+            ws.sql("SELECT count(*) FROM posts WHERE ltrim(text) LIKE '@%'").fetchall()[0][0] == 0
+        )
         assert abs(h["ira_posts_per_account_after"] - h["control_posts_per_account"]) < 0.5
         counts = real.write_labels(ws, data, tmp / "labels.csv")
         assert counts["positives"] >= 30 and counts["negatives"] >= 500
         compute_signals(ws)
-        rep = train(ws, tmp / "labels.csv", features=list(real.COMPARABLE),
-                    params={"max_iter": 60})
+        rep = train(ws, tmp / "labels.csv", features=list(real.COMPARABLE), params={"max_iter": 60})
     assert rep.warnings == []
     assert rep.metrics["roc_auc"] > 0.75, rep.metrics
 

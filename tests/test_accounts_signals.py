@@ -15,13 +15,18 @@ from tests.fixtures.accounts import T0, account, insert, post
 
 
 def values(ws, signal: str) -> dict[str, float]:
-    return dict(ws.sql("SELECT account_id, value FROM account_signals WHERE signal = ?",
-                       [signal]).fetchall())
+    return dict(
+        ws.sql(
+            "SELECT account_id, value FROM account_signals WHERE signal = ?", [signal]
+        ).fetchall()
+    )
 
 
 def detail(ws, account_id: str, signal: str) -> dict:
-    (d,), = ws.sql("SELECT detail FROM account_signals WHERE account_id = ? AND signal = ?",
-                   [account_id, signal]).fetchall()
+    ((d,),) = ws.sql(
+        "SELECT detail FROM account_signals WHERE account_id = ? AND signal = ?",
+        [account_id, signal],
+    ).fetchall()
     return json.loads(d)
 
 
@@ -29,8 +34,13 @@ def human_times(n: int, utc_offset: int, seed: int = 0) -> list[dt.datetime]:
     rng = np.random.default_rng(seed)
     p = REFERENCE_DAY / REFERENCE_DAY.sum()
     hours = rng.choice(24, size=n, p=p)
-    return [T0 + dt.timedelta(days=int(rng.integers(7)), hours=int(h) - utc_offset,
-                              minutes=int(rng.integers(60))) for h in hours]
+    return [
+        T0
+        + dt.timedelta(
+            days=int(rng.integers(7)), hours=int(h) - utc_offset, minutes=int(rng.integers(60))
+        )
+        for h in hours
+    ]
 
 
 def test_implied_offset_recovers_each_shift():
@@ -40,10 +50,12 @@ def test_implied_offset_recovers_each_shift():
 
 
 def test_rhythm_time_zone_mismatch_and_regularity(ws):
-    accs = [account("moscow_in_tn", location="Nashville, TN"),
-            account("real_tn", location="Nashville, TN"),
-            account("clock", location="Москва"),
-            account("short")]
+    accs = [
+        account("moscow_in_tn", location="Nashville, TN"),
+        account("real_tn", location="Nashville, TN"),
+        account("clock", location="Москва"),
+        account("short"),
+    ]
     posts = [post("moscow_in_tn", i, t) for i, t in enumerate(human_times(400, 3))]
     posts += [post("real_tn", i, t) for i, t in enumerate(human_times(400, -6, seed=1))]
     posts += [post("clock", i, T0 + dt.timedelta(hours=i)) for i in range(24 * 7)]
@@ -66,10 +78,14 @@ def test_rhythm_time_zone_mismatch_and_regularity(ws):
 
 
 def test_creation_burst(ws):
-    accs = [account(f"bg{i}", created_at=dt.datetime(2013, 1, 1) + dt.timedelta(days=7 * i))
-            for i in range(100)]
-    accs += [account(f"batch{i}", created_at=dt.datetime(2014, 6, 1, 12) + dt.timedelta(minutes=i))
-             for i in range(20)]
+    accs = [
+        account(f"bg{i}", created_at=dt.datetime(2013, 1, 1) + dt.timedelta(days=7 * i))
+        for i in range(100)
+    ]
+    accs += [
+        account(f"batch{i}", created_at=dt.datetime(2014, 6, 1, 12) + dt.timedelta(minutes=i))
+        for i in range(20)
+    ]
     insert(ws, accs, [])
     compute_signals(ws, families=["creation"])
     v = values(ws, "creation_burst")
@@ -80,16 +96,21 @@ def test_creation_burst(ws):
 
 
 def test_language_mismatch_and_shares(ws):
-    insert(ws, [account("a", language="ru"), account("b", language="en-GB"), account("c")],
-           [post("a", i, T0, language=lang) for i, lang in enumerate(["en", "en", "English", "ru"])]
-           + [post("b", i, T0, language=lang) for i, lang in enumerate(["en", "en", "en", "und"])]
-           + [post("c", i, T0, language="de") for i in range(3)])
+    insert(
+        ws,
+        [account("a", language="ru"), account("b", language="en-GB"), account("c")],
+        [post("a", i, T0, language=lang) for i, lang in enumerate(["en", "en", "English", "ru"])]
+        + [post("b", i, T0, language=lang) for i, lang in enumerate(["en", "en", "en", "und"])]
+        + [post("c", i, T0, language="de") for i in range(3)],
+    )
     compute_signals(ws, families=["language"])
     mm = values(ws, "language_mismatch")
     assert mm == {"a": 0.75, "b": 0.0}  # 'English' counts as en; 'und' is ignored
     assert values(ws, "main_language_share") == {"a": 0.75, "b": 1.0, "c": 1.0}
-    assert detail(ws, "a", "language_mismatch")["post_languages"][0] == {"language": "en",
-                                                                         "posts": 3}
+    assert detail(ws, "a", "language_mismatch")["post_languages"][0] == {
+        "language": "en",
+        "posts": 3,
+    }
 
 
 def test_clients(ws):
@@ -103,13 +124,24 @@ def test_clients(ws):
 
 def test_identity(ws):
     bio = "Proud patriot. Love my country and my family"
-    accs = [account(f"n{i}", handle=f"news_{i:04d}", display_name="News Today", description=bio)
-            for i in range(3)]
-    accs += [account("jane", handle="JaneDoe", display_name="Jane Doe", description=None,
-                     location="Boston, MA"),
-             account("x", handle="x", source_file="other.csv")]  # source without bios
-    posts = [post("n0", 0, T0, handle="news_0000"), post("n0", 1, T0 + dt.timedelta(days=1),
-                                                         handle="fresh_name")]
+    accs = [
+        account(f"n{i}", handle=f"news_{i:04d}", display_name="News Today", description=bio)
+        for i in range(3)
+    ]
+    accs += [
+        account(
+            "jane",
+            handle="JaneDoe",
+            display_name="Jane Doe",
+            description=None,
+            location="Boston, MA",
+        ),
+        account("x", handle="x", source_file="other.csv"),
+    ]  # source without bios
+    posts = [
+        post("n0", 0, T0, handle="news_0000"),
+        post("n0", 1, T0 + dt.timedelta(days=1), handle="fresh_name"),
+    ]
     insert(ws, accs, posts)
     compute_signals(ws, families=["identity"])
     assert values(ws, "handle_digits")["n1"] == 4 and values(ws, "handle_digits")["jane"] == 0
@@ -129,31 +161,66 @@ def test_content_diet(ws, monkeypatch):
 
     import ioscope.accounts.content as content
 
-    monkeypatch.setattr(content, "state_media_table", lambda: pa.table(
-        {"domain": ["rt.com"], "country": ["RU"], "outlet": ["RT"]}))
-    posts = [post("a", 0, T0, kind="repost", hashtags=["x"], urls=["https://rt.com/a"],
-                  mentions=["someone"],
-                  domains=["rt.com"]),
-             post("a", 1, T0, kind="reply", hashtags=["x"], urls=["https://bbc.co.uk/b"],
-                  domains=["bbc.co.uk"]),
-             post("a", 2, T0, hashtags=["x", "y"], urls=["https://rt.com/c"], domains=["rt.com"]),
-             post("a", 3, T0, kind="quote")]
+    monkeypatch.setattr(
+        content,
+        "state_media_table",
+        lambda: pa.table({"domain": ["rt.com"], "country": ["RU"], "outlet": ["RT"]}),
+    )
+    posts = [
+        post(
+            "a",
+            0,
+            T0,
+            kind="repost",
+            hashtags=["x"],
+            urls=["https://rt.com/a"],
+            mentions=["someone"],
+            domains=["rt.com"],
+        ),
+        post(
+            "a",
+            1,
+            T0,
+            kind="reply",
+            hashtags=["x"],
+            urls=["https://bbc.co.uk/b"],
+            domains=["bbc.co.uk"],
+        ),
+        post("a", 2, T0, hashtags=["x", "y"], urls=["https://rt.com/c"], domains=["rt.com"]),
+        post("a", 3, T0, kind="quote"),
+    ]
     insert(ws, [account("a")], posts)
     compute_signals(ws, families=["content"])
     one = {s.name: values(ws, s.name)["a"] for s in content.SIGNALS}
-    assert one == {"repost_share": 0.25, "reply_share": 0.25, "quote_share": 0.25,
-                   "link_share": 0.75, "mention_share": 0.25,
-                   "hashtags_per_post": 1.0, "hashtag_diversity": 0.5,
-                   "domain_concentration": pytest.approx(2 / 3),
-                   "state_media_share": pytest.approx(2 / 3)}
+    assert one == {
+        "repost_share": 0.25,
+        "reply_share": 0.25,
+        "quote_share": 0.25,
+        "link_share": 0.75,
+        "mention_share": 0.25,
+        "hashtags_per_post": 1.0,
+        "hashtag_diversity": 0.5,
+        "domain_concentration": pytest.approx(2 / 3),
+        "state_media_share": pytest.approx(2 / 3),
+    }
     d = detail(ws, "a", "state_media_share")
     assert d["state_media_domains"] == ["rt.com"] and d["countries"] == ["RU"]
 
 
 def test_audience(ws):
-    insert(ws, [account("a", followers=9, following=999, post_count=3650,
-                        created_at=dt.datetime(2015, 11, 7))],
-           [post("a", 0, T0)])
+    insert(
+        ws,
+        [
+            account(
+                "a",
+                followers=9,
+                following=999,
+                post_count=3650,
+                created_at=dt.datetime(2015, 11, 7),
+            )
+        ],
+        [post("a", 0, T0)],
+    )
     compute_signals(ws, families=["audience"])
     assert values(ws, "follower_ratio")["a"] == pytest.approx(-2.0)
     assert values(ws, "lifetime_posts")["a"] == pytest.approx(np.log10(3651))
@@ -163,13 +230,18 @@ def test_audience(ws):
 
 def test_network_from_coordination_tables(ws):
     insert(ws, [account(a) for a in "abcd"], [])
-    ws.sql("CREATE TABLE edges (signal VARCHAR, account_1 VARCHAR, account_2 VARCHAR, "
-           "significant BOOLEAN)")
-    ws.sql("INSERT INTO edges VALUES ('co_repost','a','b',true), ('co_link','a','c',true), "
-           "('co_link','b','c',false)")
+    ws.sql(
+        "CREATE TABLE edges (signal VARCHAR, account_1 VARCHAR, account_2 VARCHAR, "
+        "significant BOOLEAN)"
+    )
+    ws.sql(
+        "INSERT INTO edges VALUES ('co_repost','a','b',true), ('co_link','a','c',true), "
+        "('co_link','b','c',false)"
+    )
     ws.sql("CREATE TABLE cluster_members (cluster_id BIGINT, platform VARCHAR, account_id VARCHAR)")
-    ws.sql("INSERT INTO cluster_members VALUES (1,'twitter','a'), (1,'twitter','b'), "
-           "(1,'twitter','c')")
+    ws.sql(
+        "INSERT INTO cluster_members VALUES (1,'twitter','a'), (1,'twitter','b'), (1,'twitter','c')"
+    )
     compute_signals(ws, families=["network"])
     assert values(ws, "cluster_size") == {"a": 3, "b": 3, "c": 3, "d": 0}
     assert values(ws, "coordination_degree") == {"a": 2, "b": 1, "c": 1, "d": 0}
@@ -177,8 +249,10 @@ def test_network_from_coordination_tables(ws):
 
 def test_network_from_edges_alone(ws):
     insert(ws, [account(a) for a in "ab"], [])
-    ws.sql("CREATE TABLE edges (signal VARCHAR, platform_1 VARCHAR, account_1 VARCHAR, "
-           "platform_2 VARCHAR, account_2 VARCHAR)")
+    ws.sql(
+        "CREATE TABLE edges (signal VARCHAR, platform_1 VARCHAR, account_1 VARCHAR, "
+        "platform_2 VARCHAR, account_2 VARCHAR)"
+    )
     ws.sql("INSERT INTO edges VALUES ('co_link','twitter','a','twitter','b')")
     compute_signals(ws, families=["network"])
     assert values(ws, "coordination_degree") == {"a": 1, "b": 1}
@@ -201,8 +275,11 @@ def test_scores_are_signed_robust_z(ws):
 
 
 def test_recompute_replaces_only_its_signals_and_is_deterministic(ws):
-    insert(ws, [account("a", followers=1, following=2, language="en")],
-           [post("a", i, T0 + dt.timedelta(hours=i), language="en") for i in range(3)])
+    insert(
+        ws,
+        [account("a", followers=1, following=2, language="en")],
+        [post("a", i, T0 + dt.timedelta(hours=i), language="en") for i in range(3)],
+    )
     compute_signals(ws)
     first = ws.rows("SELECT * EXCLUDE (run_id) FROM account_signals ORDER BY ALL")
     compute_signals(ws, families=["language"])
@@ -225,8 +302,11 @@ def test_same_result_with_one_and_two_threads(ws, tmp_path):
 
 def test_parameters_are_validated(ws):
     insert(ws, [account("a")], [])
-    with pytest.raises(ParameterError, match="The 'rhythm_min_posts' parameter of accounts "
-                                             "signals must be an integer ≥ 2. Got '1' instead."):
+    with pytest.raises(
+        ParameterError,
+        match="The 'rhythm_min_posts' parameter of accounts "
+        "signals must be an integer ≥ 2. Got '1' instead.",
+    ):
         compute_signals(ws, params={"rhythm_min_posts": 1})
     with pytest.raises(ParameterError, match="has no parameter 'nope'"):
         compute_signals(ws, params={"nope": 1})
@@ -256,15 +336,20 @@ def test_stale_signals_are_recomputed_with_their_parameters(ws, tmp_path):
     from ioscope.accounts.compute import ensure_signals
     from ioscope.ingest import ingest
 
-    insert(ws, [account("a", followers=1, following=2)],
-           [post("a", i, T0 + dt.timedelta(hours=i)) for i in range(5)])
+    insert(
+        ws,
+        [account("a", followers=1, following=2)],
+        [post("a", i, T0 + dt.timedelta(hours=i)) for i in range(5)],
+    )
     assert ensure_signals(ws) is True and ensure_signals(ws) is False
     compute_signals(ws, families=["rhythm"], params={"rhythm_min_posts": 5})
     assert "a" in values(ws, "sleep_gap")
     f = tmp_path / "more.csv"
-    f.write_text("message_id,user_id,username,repost_id,reply_id,message,timestamp,urls\n"
-                 "9,b,bee,,,hello,1600000000,\n")
+    f.write_text(
+        "message_id,user_id,username,repost_id,reply_id,message,timestamp,urls\n"
+        "9,b,bee,,,hello,1600000000,\n"
+    )
     ingest(ws, [f])
     assert ensure_signals(ws) is True
-    assert "a" in values(ws, "sleep_gap")           # rhythm_min_posts=5 kept
-    assert "b" in values(ws, "repost_share")         # the new account has signals
+    assert "a" in values(ws, "sleep_gap")  # rhythm_min_posts=5 kept
+    assert "b" in values(ws, "repost_share")  # the new account has signals

@@ -37,10 +37,15 @@ def test_every_ad_accounted_for(hpsci_ws):
         assert ws.count("ads") == 3498
         # the targeting files beside ads.csv were read and hashed into the run's inputs
         inputs = json.loads(ws.rows("SELECT inputs FROM runs")[0]["inputs"])
-        assert {i["path"].rsplit("/", 1)[-1] for i in inputs} == {"ads.csv", "ad_targets.csv",
-                                                                  "targets.csv"}
+        assert {i["path"].rsplit("/", 1)[-1] for i in inputs} == {
+            "ads.csv",
+            "ad_targets.csv",
+            "targets.csv",
+        }
         assert ws.count("ad_targeting") == 35786
-        assert ws.rows("SELECT count(DISTINCT ad_id) AS n FROM ad_country_targeting")[0]["n"] == 3498
+        assert (
+            ws.rows("SELECT count(DISTINCT ad_id) AS n FROM ad_country_targeting")[0]["n"] == 3498
+        )
 
 
 def test_released_totals_exact(hpsci_ws):
@@ -87,10 +92,13 @@ def test_conversion_uses_the_start_date_rate(hpsci_ws):
 def test_targeting_and_ocr_repairs(hpsci_ws):
     path, _, _ = hpsci_ws
     with Workspace.open(path, read_only=True) as ws:
-        us = ws.rows("SELECT status, count(*) AS n FROM ad_country_targeting WHERE country = 'US' "
-                     "GROUP BY 1")
+        us = ws.rows(
+            "SELECT status, count(*) AS n FROM ad_country_targeting WHERE country = 'US' GROUP BY 1"
+        )
         domains = {r["landing_domain"] for r in ws.rows("SELECT DISTINCT landing_domain FROM ads")}
-        lookalike = ws.rows("SELECT * FROM ad_targeting WHERE kind = 'follower_lookalike' LIMIT 1")[0]
+        lookalike = ws.rows("SELECT * FROM ad_targeting WHERE kind = 'follower_lookalike' LIMIT 1")[
+            0
+        ]
         raw = ws.rows("SELECT landing_url FROM ads WHERE landing_url LIKE '%b|ack%' LIMIT 1")
     counts = {r["status"]: r["n"] for r in us}
     assert counts["definite"] > 3300
@@ -115,10 +123,19 @@ def test_cli_ads_json_text_and_disclosure(hpsci_ws, tmp_path):
     res = runner.invoke(app, ["ads", str(path), "--json", "--split", "2016-11-08"])
     assert res.exit_code == 0, res.output
     data = json.loads(res.stdout)
-    assert {"ads", "spend_usd", "impressions", "clicks", "share_never_shown", "share_under_3_usd",
-            "share_under_1000_usd"} <= set(data["totals"])
-    assert data["split"]["before"]["ads"] + data["split"]["after"]["ads"] + \
-        data["split"]["undated"] == 3498
+    assert {
+        "ads",
+        "spend_usd",
+        "impressions",
+        "clicks",
+        "share_never_shown",
+        "share_under_3_usd",
+        "share_under_1000_usd",
+    } <= set(data["totals"])
+    assert (
+        data["split"]["before"]["ads"] + data["split"]["after"]["ads"] + data["split"]["undated"]
+        == 3498
+    )
     assert sum(a["ads"] for a in data["advertisers"]) == 3498
     res = runner.invoke(app, ["ads", str(path)])
     assert res.exit_code == 0 and "3,498 ads" in res.stdout

@@ -36,14 +36,21 @@ def _setup(tmp_path, ws):
 def test_organic_link(tmp_path, ws):
     _setup(tmp_path, ws)
     assert audit(ws)["organic"]["available"] is False
-    ws.sql("CREATE TABLE cluster_members (cluster_id VARCHAR, platform VARCHAR, account_id VARCHAR)")
-    ws.sql("INSERT INTO cluster_members VALUES ('c1', 'twitter', 'adv1'), ('c1', 'twitter', 'm1'), "
-           "('c1', 'twitter', 'm2')")
+    ws.sql(
+        "CREATE TABLE cluster_members (cluster_id VARCHAR, platform VARCHAR, account_id VARCHAR)"
+    )
+    ws.sql(
+        "INSERT INTO cluster_members VALUES ('c1', 'twitter', 'adv1'), ('c1', 'twitter', 'm1'), "
+        "('c1', 'twitter', 'm2')"
+    )
     org = audit(ws)["organic"]
-    assert [(r["advertiser_id"], r["clusters"], r["ads"]) for r in org["advertisers_in_clusters"]] \
-        == [("adv1", ["c1"], 2)]
-    amp = {(r["post_id"], r["reposts_by_cluster_members"], r["cluster_accounts"])
-           for r in org["amplified_promoted_posts"]}
+    assert [
+        (r["advertiser_id"], r["clusters"], r["ads"]) for r in org["advertisers_in_clusters"]
+    ] == [("adv1", ["c1"], 2)]
+    amp = {
+        (r["post_id"], r["reposts_by_cluster_members"], r["cluster_accounts"])
+        for r in org["amplified_promoted_posts"]
+    }
     assert amp == {("p1", 2, 2), ("p2", 1, 1)}  # the outsider's repost does not count
 
 
@@ -53,8 +60,12 @@ def test_hostile_names_escaped(tmp_path, ws):
     assert md_escape("<b>") == "&lt;b&gt;"
     r = audit(ws)
     adv1 = next(a for a in r["advertisers"] if a["advertiser_id"] == "adv1")
-    adv1["state_affiliation"] = {"asset": "<img src=x>", "country_name": "X",
-                                                "matched_on": "name", "country": "RU"}
+    adv1["state_affiliation"] = {
+        "asset": "<img src=x>",
+        "country_name": "X",
+        "matched_on": "name",
+        "country": "RU",
+    }
     text = disclosure_markdown(r)
     assert "<img" not in text and "&lt;img src=x&gt;" in text
     assert "](javascript" not in text and "Adv \\[One\\]" in text

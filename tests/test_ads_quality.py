@@ -61,6 +61,7 @@ def full_ws(tmp_path_factory):
 # --- an independent re-implementation of the rule, in Python, over every pair (no blocking:
 # the SQL's deletion-variant blocking must miss no pair) ---
 
+
 def _key(name: str) -> str:
     k = re.sub(r"\.(com|us|org|net|info|ru)$", "", name.strip().lower())
     k = "".join(ch for ch in k if ch.isalnum())
@@ -83,23 +84,32 @@ def _expected_pairs(ws: Workspace) -> set[frozenset]:
                      GROUP BY ALL""")
     out = set()
     for i, x in enumerate(adv):
-        for y in adv[i + 1:]:
+        for y in adv[i + 1 :]:
             kx, ky = _key(x["name"]), _key(y["name"])
             if not kx or not ky:
                 continue
             short = min(len(kx), len(ky))
-            near = (short >= MIN_KEY and abs(len(kx) - len(ky)) <= 2
-                    and re.sub(r"\D", "", kx) == re.sub(r"\D", "", ky)
-                    and _lev(kx, ky) <= (2 if short >= LONG_KEY else 1))
+            near = (
+                short >= MIN_KEY
+                and abs(len(kx) - len(ky)) <= 2
+                and re.sub(r"\D", "", kx) == re.sub(r"\D", "", ky)
+                and _lev(kx, ky) <= (2 if short >= LONG_KEY else 1)
+            )
             if kx == ky or near:
-                out.add(frozenset({(x["platform"], x["advertiser_id"]),
-                                   (y["platform"], y["advertiser_id"])}))
+                out.add(
+                    frozenset(
+                        {(x["platform"], x["advertiser_id"]), (y["platform"], y["advertiser_id"])}
+                    )
+                )
     return out
 
 
 def _got_pairs(result: dict) -> set[frozenset]:
-    return {frozenset({tuple(p["advertiser_1"]), tuple(p["advertiser_2"])})
-            for g in result["quality"]["name_variants"]["groups"] for p in g["pairs"]}
+    return {
+        frozenset({tuple(p["advertiser_1"]), tuple(p["advertiser_2"])})
+        for g in result["quality"]["name_variants"]["groups"]
+        for p in g["pairs"]
+    }
 
 
 def _check_groups(ws: Workspace, result: dict) -> None:
@@ -111,14 +121,18 @@ def _check_groups(ws: Workspace, result: dict) -> None:
         assert not keys & seen  # an advertiser is in one group
         seen |= keys
         for a in g["advertisers"]:
-            (row,) = ws.rows("""SELECT count(*) AS ads, sum(spend_usd_lower) AS usd,
+            (row,) = ws.rows(
+                """SELECT count(*) AS ads, sum(spend_usd_lower) AS usd,
                                        list(DISTINCT advertiser_name) AS names
                                 FROM ads WHERE platform = ? AND advertiser_id = ?""",
-                             [a["platform"], a["advertiser_id"]])
+                [a["platform"], a["advertiser_id"]],
+            )
             assert a["ads"] == row["ads"] and a["spend_usd"] == pytest.approx(row["usd"] or 0)
             assert set(a["names"]) == set(row["names"])
         assert g["ads"] == sum(a["ads"] for a in g["advertisers"])
-        linked = {k for p in g["pairs"] for k in (tuple(p["advertiser_1"]), tuple(p["advertiser_2"]))}
+        linked = {
+            k for p in g["pairs"] for k in (tuple(p["advertiser_1"]), tuple(p["advertiser_2"]))
+        }
         assert linked == keys  # every member is linked by at least one pair shown
     n = ws.rows("SELECT count(DISTINCT platform || ':' || advertiser_id) AS n FROM ads")[0]["n"]
     assert result["totals"]["advertisers"] == n  # the suggestion merged nothing
@@ -138,7 +152,8 @@ def test_sample_name_variants(sample_ws):
         assert _got_pairs(result) == _expected_pairs(ws)
         _check_groups(ws, result)
     assert {"blackmattersus", "blackmattersus.com", "BlaCk Matters"} <= _group_of(
-        result, "blackmattersus")
+        result, "blackmattersus"
+    )
     assert _group_of(result, "Dont Shoot") == {"Dont Shoot", "donotshoot.us"}
     assert "quality_name_pairs" in result["queries"]
 
@@ -184,10 +199,17 @@ def test_full_release(full_ws):
         _check_groups(ws, result)
     q = result["quality"]["dates_outside_period"]
     # the two 2018 "creation" dates of the release (ads 631 and 818)
-    assert {a["ad_id"] for a in q["listed"]} == _outside(src.read_text(encoding="utf-8")) \
+    assert (
+        {a["ad_id"] for a in q["listed"]}
+        == _outside(src.read_text(encoding="utf-8"))
         == {"631", "818"}
-    assert {"blackmattersus", "blackmattersus.com", "BlaCk Matters", "BlaCk Matters US"} <= \
-        _group_of(result, "blackmattersus")
+    )
+    assert {
+        "blackmattersus",
+        "blackmattersus.com",
+        "BlaCk Matters",
+        "BlaCk Matters US",
+    } <= _group_of(result, "blackmattersus")
 
 
 def test_cli_text_json_and_report(sample_ws, tmp_path):
@@ -237,9 +259,20 @@ def test_blocking_misses_no_pair_on_planted_variants(tmp_path):
     with Workspace.open(tmp_path / "w.duckdb") as ws:
         ws.ensure("ads")
         ws.ensure("ad_country_targeting")
-        _insert(ws, "ads", [{"platform": "facebook", "ad_id": f"ad{i}", "advertiser_id": f"a{i}",
-                             "advertiser_name": n, "spend_usd_lower": 1.0}
-                            for i, n in enumerate(names)])
+        _insert(
+            ws,
+            "ads",
+            [
+                {
+                    "platform": "facebook",
+                    "ad_id": f"ad{i}",
+                    "advertiser_id": f"a{i}",
+                    "advertiser_name": n,
+                    "spend_usd_lower": 1.0,
+                }
+                for i, n in enumerate(names)
+            ],
+        )
         result = audit(ws)
         expected = _expected_pairs(ws)
         assert len(expected) > 30  # the planted variants are found
@@ -252,14 +285,34 @@ def test_names_of_any_script(tmp_path):
     key that would pair them all; a name with no letter or digit is left out."""
     from tests.fixtures.case import _insert
 
-    names = {"a1": "Россия Сегодня", "a2": "РОССИЯ-СЕГОДНЯ", "a3": "Первый канал",
-             "a4": "Новая газета", "a5": "!!!", "a6": "???"}
+    names = {
+        "a1": "Россия Сегодня",
+        "a2": "РОССИЯ-СЕГОДНЯ",
+        "a3": "Первый канал",
+        "a4": "Новая газета",
+        "a5": "!!!",
+        "a6": "???",
+    }
     with Workspace.open(tmp_path / "w.duckdb") as ws:
         ws.ensure("ads")
         ws.ensure("ad_country_targeting")
-        _insert(ws, "ads", [{"platform": "facebook", "ad_id": a, "advertiser_id": a,
-                             "advertiser_name": n, "spend_usd_lower": 1.0}
-                            for a, n in names.items()])
+        _insert(
+            ws,
+            "ads",
+            [
+                {
+                    "platform": "facebook",
+                    "ad_id": a,
+                    "advertiser_id": a,
+                    "advertiser_name": n,
+                    "spend_usd_lower": 1.0,
+                }
+                for a, n in names.items()
+            ],
+        )
         result = audit(ws)
-        assert _got_pairs(result) == _expected_pairs(ws) == {
-            frozenset({("facebook", "a1"), ("facebook", "a2")})}
+        assert (
+            _got_pairs(result)
+            == _expected_pairs(ws)
+            == {frozenset({("facebook", "a1"), ("facebook", "a2")})}
+        )

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from ioscope.ads import audit
-from ioscope.ingest.ad_targeting import classify_ad
 from ioscope.ingest import detect_format, ingest
+from ioscope.ingest.ad_targeting import classify_ad
 
 FIX = Path(__file__).parent / "fixtures" / "ads"
 
@@ -18,8 +18,10 @@ def _ads(ws):
 
 
 def _countries(ws, ad_id):
-    return {r["country"]: (r["status"], r["rule"]) for r in ws.rows(
-        "SELECT * FROM ad_country_targeting WHERE ad_id = ?", [ad_id])}
+    return {
+        r["country"]: (r["status"], r["rule"])
+        for r in ws.rows("SELECT * FROM ad_country_targeting WHERE ad_id = ?", [ad_id])
+    }
 
 
 def test_promoted_csv(ws):
@@ -42,19 +44,25 @@ def test_promoted_csv(ws):
     assert any("no ECB rate for XYZ" in n for n in ads["a7"]["notes"])
     # targeting rules
     assert _countries(ws, "a1") == {"US": ("definite", "include_location")}
-    assert _countries(ws, "a3") == {"US": ("excluded", "exclude_location"),
-                                    "FR": ("definite", "include_location")}
+    assert _countries(ws, "a3") == {
+        "US": ("excluded", "exclude_location"),
+        "FR": ("definite", "include_location"),
+    }
     a2 = _countries(ws, "a2")
     assert a2["US"] == ("potential", "language") and a2["RU"] == ("potential", "follower_lookalike")
     a5 = _countries(ws, "a5")
-    assert a5 == {"CA": ("potential", "multi_country_location"),
-                  "US": ("potential", "multi_country_location")}
+    assert a5 == {
+        "CA": ("potential", "multi_country_location"),
+        "US": ("potential", "multi_country_location"),
+    }
     assert _countries(ws, "a6") == {"GB": ("potential", "custom_audience")}
     assert _countries(ws, "a7") == {"ZZ": ("unknown", "no_targeting_data")}
     other = ws.rows("SELECT * FROM ad_targeting WHERE ad_id = 'a6' AND kind = 'other'")
     assert other[0]["raw"] == "weird_kind:xyz"
-    lookalike = ws.rows("SELECT value FROM ad_targeting WHERE ad_id = 'a2' "
-                        "AND kind = 'follower_lookalike' ORDER BY ordinal")
+    lookalike = ws.rows(
+        "SELECT value FROM ad_targeting WHERE ad_id = 'a2' "
+        "AND kind = 'follower_lookalike' ORDER BY ordinal"
+    )
     assert [x["value"] for x in lookalike] == ["CNN", "rt"]
 
 
@@ -75,24 +83,53 @@ def test_promoted_csv_audit_state_media_and_policy(ws):
 
 
 def test_classify_rules_exclusion_beats_inclusion():
-    rows = classify_ad([
-        {"kind": "location", "mode": "include", "countries": ["US"], "geo_scope": "country",
-         "raw": "US"},
-        {"kind": "location", "mode": "exclude", "countries": ["US"], "geo_scope": "country",
-         "raw": "not US"},
-        {"kind": "location", "mode": "exclude", "countries": ["GB"], "geo_scope": "subnational",
-         "raw": "not London"},
-    ])
+    rows = classify_ad(
+        [
+            {
+                "kind": "location",
+                "mode": "include",
+                "countries": ["US"],
+                "geo_scope": "country",
+                "raw": "US",
+            },
+            {
+                "kind": "location",
+                "mode": "exclude",
+                "countries": ["US"],
+                "geo_scope": "country",
+                "raw": "not US",
+            },
+            {
+                "kind": "location",
+                "mode": "exclude",
+                "countries": ["GB"],
+                "geo_scope": "subnational",
+                "raw": "not London",
+            },
+        ]
+    )
     assert rows == [("US", "excluded", "exclude_location", "not US")]
 
 
 def test_definite_geography_blocks_links():
-    rows = classify_ad([
-        {"kind": "location", "mode": "include", "countries": ["RU"], "geo_scope": "country",
-         "raw": "Russia"},
-        {"kind": "language", "mode": "include", "countries": ["US"], "geo_scope": None,
-         "raw": "English (US)"},
-    ])
+    rows = classify_ad(
+        [
+            {
+                "kind": "location",
+                "mode": "include",
+                "countries": ["RU"],
+                "geo_scope": "country",
+                "raw": "Russia",
+            },
+            {
+                "kind": "language",
+                "mode": "include",
+                "countries": ["US"],
+                "geo_scope": None,
+                "raw": "English (US)",
+            },
+        ]
+    )
     assert rows == [("RU", "definite", "include_location", "Russia")]
 
 
@@ -113,11 +150,16 @@ def test_meta_ad_library_json(ws):
     assert big["spend_upper"] is None and big["impressions_lower"] == 1e6
     assert str(big["start_at"]) == "2020-10-01 12:00:00" and big["payer"] == "Big Spender PAC"
     assert _countries(ws, "901") == {"US": ("definite", "include_location")}
-    delivery = ws.rows("SELECT dimension, value, share FROM ad_delivery WHERE ad_id = '901' "
-                       "ORDER BY dimension, value")
+    delivery = ws.rows(
+        "SELECT dimension, value, share FROM ad_delivery WHERE ad_id = '901' "
+        "ORDER BY dimension, value"
+    )
     assert [(d["dimension"], d["value"], d["share"]) for d in delivery] == [
-        ("age_gender", "25-34|female", 0.3), ("age_gender", "35-44|male", 0.7),
-        ("region", "California", 0.6), ("region", "New York", 0.4)]
+        ("age_gender", "25-34|female", 0.3),
+        ("age_gender", "35-44|male", 0.7),
+        ("region", "California", 0.6),
+        ("region", "New York", 0.4),
+    ]
     a = audit(ws)
     rt_adv = next(x for x in a["advertisers"] if x["advertiser_id"] == "326683984410")
     assert rt_adv["state_affiliation"]["country"] == "RU"
@@ -177,6 +219,7 @@ def test_google_political_ads(ws):
     assert sources[str(f)]["format"] == "google-political-ads"
     assert sources[str(f)]["rows_read"] == 3
     assert sources[comp["path"]]["format"] == (
-        "google-political-ads, read with google-political-ads-creative-stats.csv")
+        "google-political-ads, read with google-political-ads-creative-stats.csv"
+    )
     assert sources[comp["path"]]["sha256"].startswith("sha256:")
     assert sources[comp["path"]]["rows_read"] is None

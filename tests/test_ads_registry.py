@@ -24,7 +24,9 @@ def test_registry_content():
 
 def test_registry_rebuilds_from_source(shared_data, tmp_path):
     src = shared_data / "asd-state-media-profiles" / "State_Media_Matrix.csv"
-    spec = importlib.util.spec_from_file_location("build", ROOT / "scripts" / "build_state_media.py")
+    spec = importlib.util.spec_from_file_location(
+        "build", ROOT / "scripts" / "build_state_media.py"
+    )
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
     out = tmp_path / "state_media.csv"
@@ -44,5 +46,7 @@ def test_match_and_policies_by_date():
     assert cgtn and cgtn["country"] == "CN"
     assert [p.policy_id for p in policies_in_force("twitter", date(2018, 1, 1), cgtn)] == []
     assert [p.policy_id for p in policies_in_force("instagram", date(2022, 3, 1), rt)] == [
-        "meta-2020-state-media-labels", "meta-2022-russian-state-media"]
+        "meta-2020-state-media-labels",
+        "meta-2022-russian-state-media",
+    ]
     assert match_advertiser(platform="twitter", handle="someone_else", name="Someone") is None

@@ -25,10 +25,14 @@ def sim(tmp_path_factory):
 
 
 def _plant_clusters(ws, campaigns):
-    ws.sql("CREATE TABLE cluster_members (cluster_id VARCHAR, platform VARCHAR, account_id VARCHAR)")
+    ws.sql(
+        "CREATE TABLE cluster_members (cluster_id VARCHAR, platform VARCHAR, account_id VARCHAR)"
+    )
     for c in campaigns["campaigns"]:
-        ws.con.executemany("INSERT INTO cluster_members VALUES (?, 'twitter', ?)",
-                           [(c["campaign_id"], m) for m in c["members"]])
+        ws.con.executemany(
+            "INSERT INTO cluster_members VALUES (?, 'twitter', ?)",
+            [(c["campaign_id"], m) for m in c["members"]],
+        )
 
 
 def test_paid_campaigns_found_and_attributed(sim, ws):
@@ -38,8 +42,9 @@ def test_paid_campaigns_found_and_attributed(sim, ws):
     assert ads_file.format == "promoted-csv" and ads_file.rows_quarantined == 0
     assert ws.count("ads") == summary["counts"]["ads"]
     buyers = {a: c for c in campaigns["campaigns"] for a in c["advertiser_ids"]}
-    assert any(c["strategy"] == "paid_promotion" and c["advertiser_ids"]
-               for c in campaigns["campaigns"])
+    assert any(
+        c["strategy"] == "paid_promotion" and c["advertiser_ids"] for c in campaigns["campaigns"]
+    )
 
     before = audit(ws)
     assert before["organic"]["available"] is False
@@ -57,8 +62,14 @@ def test_paid_campaigns_found_and_attributed(sim, ws):
     in_clusters = {r["advertiser_id"]: r["clusters"] for r in org["advertisers_in_clusters"]}
     assert in_clusters == {a: [c["campaign_id"]] for a, c in buyers.items()}
     amplified = org["amplified_promoted_posts"]
-    paid_ids = {c["campaign_id"] for c in campaigns["campaigns"] if c["strategy"] == "paid_promotion"}
-    own = [p for p in amplified if p["advertiser_id"] in buyers
-           and buyers[p["advertiser_id"]]["campaign_id"] in p["clusters"]]
+    paid_ids = {
+        c["campaign_id"] for c in campaigns["campaigns"] if c["strategy"] == "paid_promotion"
+    }
+    own = [
+        p
+        for p in amplified
+        if p["advertiser_id"] in buyers
+        and buyers[p["advertiser_id"]]["campaign_id"] in p["clusters"]
+    ]
     assert {buyers[p["advertiser_id"]]["campaign_id"] for p in own} >= paid_ids
     assert all(p["reposts_by_cluster_members"] >= p["cluster_accounts"] > 0 for p in amplified)

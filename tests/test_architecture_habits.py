@@ -25,8 +25,11 @@ def imported_modules(path: Path) -> list[tuple[int, str]]:
 
 
 def test_tests_folder_holds_only_test_modules_and_conftest():
-    helpers = sorted(p.name for p in TESTS.glob("*.py")
-                     if p.name != "conftest.py" and not p.name.startswith("test_"))
+    helpers = sorted(
+        p.name
+        for p in TESTS.glob("*.py")
+        if p.name != "conftest.py" and not p.name.startswith("test_")
+    )
     assert helpers == [], f"move {helpers} into tests/fixtures/ (imported as tests.fixtures.*)"
 
 
@@ -36,18 +39,27 @@ def test_no_test_module_imports_another_test_module():
     for path in sorted(TESTS.glob("test_*.py")):
         for line, name in imported_modules(path):
             first = name.split(".")[0]
-            if name.startswith(".") or first in local or (
-                    first == "tests" and not name.startswith("tests.fixtures")):
+            if (
+                name.startswith(".")
+                or first in local
+                or (first == "tests" and not name.startswith("tests.fixtures"))
+            ):
                 found.append(f"{path.name}:{line} imports {name}")
     assert found == [], "share it through tests/fixtures/ instead:\n" + "\n".join(found)
 
 
 def test_the_check_sees_imports_at_any_depth(tmp_path):
     f = tmp_path / "test_x.py"
-    f.write_text("import os\n\ndef test_a():\n    from test_other import thing\n"
-                 "    import tests.test_y\n\nfrom tests.fixtures.case import build\n")
-    assert imported_modules(f) == [(1, "os"), (4, "test_other"), (5, "tests.test_y"),
-                                   (7, "tests.fixtures.case")]
+    f.write_text(
+        "import os\n\ndef test_a():\n    from test_other import thing\n"
+        "    import tests.test_y\n\nfrom tests.fixtures.case import build\n"
+    )
+    assert imported_modules(f) == [
+        (1, "os"),
+        (4, "test_other"),
+        (5, "tests.test_y"),
+        (7, "tests.fixtures.case"),
+    ]
 
 
 def test_package_docstring_examples_run_and_no_package_module_looks_like_a_test():
@@ -61,6 +73,9 @@ def test_package_docstring_examples_run_and_no_package_module_looks_like_a_test(
     assert "src/ioscope" in ini["testpaths"] and "--doctest-modules" in ini["addopts"].split()
     assert ini["python_files"] == ["test_*.py"]
     package = TESTS.parent / "src" / "ioscope"
-    named_like_tests = sorted(str(p.relative_to(package)) for p in package.rglob("*.py")
-                              if p.name.startswith("test_") or p.stem.endswith("_test"))
+    named_like_tests = sorted(
+        str(p.relative_to(package))
+        for p in package.rglob("*.py")
+        if p.name.startswith("test_") or p.stem.endswith("_test")
+    )
     assert named_like_tests == []

@@ -16,13 +16,18 @@ BENCH = ROOT / "benchmarks"
 RESULTS = BENCH / "results"
 DOC = ROOT / "docs" / "benchmarks.md"
 #: Recorded outputs quoted in docs/benchmarks.md, by the script that writes their section.
-QUOTED = {"cnt_compare_1m": "bench_cnt_compare.py", "scale_10m": "bench_cnt_compare.py",
-          "scale_10m_3GB_before_budget": "bench_cnt_compare.py",
-          "scale_10m_duckdb_limit_4GB": "bench_cnt_compare.py",
-          "detect_quality_1m": "bench_detect_quality.py",
-          "detect_quality_1m_seed2": "bench_detect_quality.py"}
+QUOTED = {
+    "cnt_compare_1m": "bench_cnt_compare.py",
+    "scale_10m": "bench_cnt_compare.py",
+    "scale_10m_3GB_before_budget": "bench_cnt_compare.py",
+    "scale_10m_duckdb_limit_4GB": "bench_cnt_compare.py",
+    "detect_quality_1m": "bench_detect_quality.py",
+    "detect_quality_1m_seed2": "bench_detect_quality.py",
+}
 
-pytestmark = pytest.mark.skipif(not RESULTS.is_dir(), reason="no benchmarks/results (not a source checkout)")
+pytestmark = pytest.mark.skipif(
+    not RESULTS.is_dir(), reason="no benchmarks/results (not a source checkout)"
+)
 
 
 @pytest.fixture(scope="module")
@@ -33,8 +38,12 @@ def bench():
         import cnt_compare_results
         import detect_quality_results
         import record
-        yield {"record": record, "bench_cnt_compare.py": cnt_compare_results,
-               "bench_detect_quality.py": detect_quality_results}
+
+        yield {
+            "record": record,
+            "bench_cnt_compare.py": cnt_compare_results,
+            "bench_detect_quality.py": detect_quality_results,
+        }
     finally:
         sys.path.remove(str(BENCH))
 
@@ -53,7 +62,8 @@ def test_every_recorded_output_is_quoted_as_recorded(bench, name):
     assert text.startswith(f"$ benchmarks/{script}")
     assert _section(name) == bench[script].section(text), (
         f"docs/benchmarks.md is stale: run `PYTHONPATH=src python benchmarks/{script} "
-        f"--record-only benchmarks/results/{name}.txt`")
+        f"--record-only benchmarks/results/{name}.txt`"
+    )
 
 
 def test_signals_doc_links_to_the_measurements_instead_of_embedding_them():
@@ -89,7 +99,10 @@ def test_recorded_comparison_agrees_with_itself(bench):
     assert s["posts"] >= 1_000_000 and budget > 0
     # the verdict on the budget follows the recorded peak
     section = m.section((RESULTS / "scale_10m.txt").read_text())
-    assert f"The highest figure, {max(s[k][1] for k in ('ingest', 'near_dup', 'full')):.2f} GiB" in section
+    assert (
+        f"The highest figure, {max(s[k][1] for k in ('ingest', 'near_dup', 'full')):.2f} GiB"
+        in section
+    )
 
 
 def test_recorded_quality_runs_agree_with_themselves(bench):
@@ -114,8 +127,10 @@ def test_recorded_quality_runs_agree_with_themselves(bench):
 def test_quotes_leave_out_the_machine_s_paths(bench):
     quote = bench["record"].quote
     scratch = f"{tempfile.gettempdir()}/ioscope-bench-q5w29zpm/sim/posts.csv"
-    out = quote(f"7.8 s -> {scratch}\n2 cores, under /work/wt/.bench.lock; reads {ROOT}/docs/x.md\n"
-                "co_repost 36/38, https://example.org/a/b, hdfs:///tmp/x")
+    out = quote(
+        f"7.8 s -> {scratch}\n2 cores, under /work/wt/.bench.lock; reads {ROOT}/docs/x.md\n"
+        "co_repost 36/38, https://example.org/a/b, hdfs:///tmp/x"
+    )
     assert "<scratch>/sim/posts.csv" in out and "under <path>;" in out
     assert "reads docs/x.md" in out
     assert "36/38" in out and "https://example.org/a/b" in out and "hdfs:///tmp/x" in out
@@ -126,10 +141,14 @@ def test_quotes_leave_out_the_machine_s_paths(bench):
 def test_replace_section_touches_only_its_own_lines(bench, tmp_path):
     replace = bench["record"].replace_section
     doc = tmp_path / "b.md"
-    doc.write_text("# B\n\nprose\n<!-- a:start -->\nold\n<!-- a:end -->\nmore prose\n"
-                   "<!-- b:start -->\nkept\n<!-- b:end -->\n")
+    doc.write_text(
+        "# B\n\nprose\n<!-- a:start -->\nold\n<!-- a:end -->\nmore prose\n"
+        "<!-- b:start -->\nkept\n<!-- b:end -->\n"
+    )
     replace("a", "new\nlines\n", doc)
-    assert doc.read_text() == ("# B\n\nprose\n<!-- a:start -->\nnew\nlines\n<!-- a:end -->\n"
-                               "more prose\n<!-- b:start -->\nkept\n<!-- b:end -->\n")
+    assert doc.read_text() == (
+        "# B\n\nprose\n<!-- a:start -->\nnew\nlines\n<!-- a:end -->\n"
+        "more prose\n<!-- b:start -->\nkept\n<!-- b:end -->\n"
+    )
     with pytest.raises(SystemExit, match="needs exactly one section c"):
         replace("c", "x", doc)

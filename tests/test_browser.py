@@ -79,8 +79,9 @@ def test_overview_campaign_network_account(browser, case_server, shots):
     # the network at cluster level: one circle per cluster, each opening its page
     page.goto(case_server.url + "/network")
     assert page.locator("figure.clusters-net > svg circle").count() == 3
-    assert page.locator("figure.clusters-net .legend").inner_text().strip().startswith(
-        "clusters (3)")
+    assert (
+        page.locator("figure.clusters-net .legend").inner_text().strip().startswith("clusters (3)")
+    )
     page.screenshot(path=str(shots / "network-clusters.png"))
     page.locator("figure.clusters-net > svg a").first.click()
     page.wait_for_url("**/clusters/1")
@@ -109,9 +110,16 @@ def test_search_form(browser, case_server):
 def test_hostile_content_runs_no_script_in_ui(browser, hostile_server, shots):
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     seen = watch(page)
-    for path in ("/", "/clusters", "/clusters/1", "/network", "/accounts?q=script",
-                 "/account?platform=twitter&id=c1_0", "/ads",
-                 "/advertiser?platform=facebook&id=adv0"):
+    for path in (
+        "/",
+        "/clusters",
+        "/clusters/1",
+        "/network",
+        "/accounts?q=script",
+        "/account?platform=twitter&id=c1_0",
+        "/ads",
+        "/advertiser?platform=facebook&id=adv0",
+    ):
         page.goto(hostile_server.url + path)
         page.wait_for_load_state("networkidle")
         assert page.evaluate("window.__pwned") is None, path
@@ -133,9 +141,13 @@ def test_report_opens_offline_and_runs_nothing(browser, hostile_ws, tmp_path, sh
         build_report(ws, out)
     context = browser.new_context(offline=True)
     requests = []
-    context.route("**/*", lambda route: (requests.append(route.request.url),
-                                         route.continue_() if route.request.url.startswith(
-                                             "file:") else route.abort()))
+    context.route(
+        "**/*",
+        lambda route: (
+            requests.append(route.request.url),
+            route.continue_() if route.request.url.startswith("file:") else route.abort(),
+        ),
+    )
     page = context.new_page()
     seen = watch(page)
     page.goto(out.as_uri())
@@ -153,8 +165,9 @@ def test_report_opens_offline_and_runs_nothing(browser, hostile_ws, tmp_path, sh
     page.screenshot(path=str(shots / "report.png"))
     # print: the queries move to the appendix, the collapsible boxes disappear
     page.emulate_media(media="print")
-    assert page.evaluate("getComputedStyle(document.querySelector('details.query')).display") \
-        == "none"
+    assert (
+        page.evaluate("getComputedStyle(document.querySelector('details.query')).display") == "none"
+    )
     assert page.locator("#queries .appendix-query").count() > 20
     page.pdf(path=str(tmp_path / "report.pdf"))
     assert (tmp_path / "report.pdf").stat().st_size > 10_000
@@ -167,8 +180,9 @@ def test_long_posts_collapse_and_open_with_show_more(browser, tmp_path, shots):
     from ioscope.workspace import Workspace
 
     path = build_case_workspace(tmp_path / "long.duckdb")
-    long_text = "\n".join(f"line {k}: a long channel post, as channels write them"
-                          for k in range(80))
+    long_text = "\n".join(
+        f"line {k}: a long channel post, as channels write them" for k in range(80)
+    )
     with Workspace.open(path) as ws:
         ws.sql("UPDATE posts SET text = ? WHERE kind = 'repost'", [long_text])
     server = Server(path)

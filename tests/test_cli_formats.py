@@ -62,8 +62,9 @@ def handle(demo_workspace):
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
-@pytest.mark.parametrize("verb", ["info", "clusters", "evaluate", "ads", "accounts",
-                                  "accounts show"])
+@pytest.mark.parametrize(
+    "verb", ["info", "clusters", "evaluate", "ads", "accounts", "accounts show"]
+)
 def test_every_read_verb_in_every_format(demo_workspace, handle, verb, fmt):
     args = _verbs(demo_workspace, handle)[verb] + ["--format", fmt]
     r = runner.invoke(app, args)
@@ -93,8 +94,11 @@ def test_table_off_a_terminal_is_plain_and_unwrapped(demo_workspace):
     assert r.exit_code == 0
     doc = json.loads(runner.invoke(app, ["ads", str(demo_workspace), "--json"]).stdout)
     for a in doc["advertisers"]:  # no cell cut: names and targeting in full, on one line
-        line = next(x for x in r.stdout.splitlines() if f" {a['ads']:,} " in x
-                    and x.startswith(a["advertiser_name"] or "(not attributed)"))
+        line = next(
+            x
+            for x in r.stdout.splitlines()
+            if f" {a['ads']:,} " in x and x.startswith(a["advertiser_name"] or "(not attributed)")
+        )
         assert all(f"{c} {n:,}" in line for c, n in a["definite"].items())
     assert max(len(line) for line in r.stdout.splitlines()) > 80  # not wrapped at 80 columns
     assert "ioscope clusters" not in r.stdout
@@ -105,8 +109,10 @@ def test_ads_without_ads_in_every_format(demo_workspace, tmp_path, fmt):
     ws = tmp_path / "noads.duckdb"
     shutil.copy(demo_workspace, ws)
     with Workspace.open(ws) as w:
-        w.con.execute("DROP TABLE ad_country_targeting; DROP TABLE ad_targeting; "
-                      "DROP TABLE ad_delivery; DROP TABLE ads")
+        w.con.execute(
+            "DROP TABLE ad_country_targeting; DROP TABLE ad_targeting; "
+            "DROP TABLE ad_delivery; DROP TABLE ads"
+        )
     r = runner.invoke(app, ["ads", str(ws), "--format", fmt])
     assert r.exit_code == 0, r.output
     assert "Traceback" not in r.output
@@ -128,18 +134,26 @@ def test_bad_format_and_json_error_envelope(demo_workspace, tmp_path):
 
 
 def test_truth_by_handle_and_from_stdin(demo_workspace, tmp_path):
-    by_id = runner.invoke(app, ["evaluate", str(demo_workspace), "--truth",
-                                str(_truth(demo_workspace)), "--json"])
+    by_id = runner.invoke(
+        app, ["evaluate", str(demo_workspace), "--truth", str(_truth(demo_workspace)), "--json"]
+    )
     assert by_id.exit_code == 0, by_id.output
     want = json.loads(by_id.stdout)
     with Workspace.open(demo_workspace, read_only=True) as ws:
-        rows = ws.sql("""SELECT '@' || upper(a.handle), t.campaign_id
+        rows = ws.sql(
+            """SELECT '@' || upper(a.handle), t.campaign_id
             FROM read_csv(?, header = true, all_varchar = true) t
-            JOIN accounts a USING (account_id)""", [str(_truth(demo_workspace))]).fetchall()
+            JOIN accounts a USING (account_id)""",
+            [str(_truth(demo_workspace))],
+        ).fetchall()
     text = "Handle,campaign_id\n" + "".join(f"{h},{c or ''}\n" for h, c in rows)
     (tmp_path / "handles.csv").write_text(text)
-    got = json.loads(runner.invoke(app, ["evaluate", str(demo_workspace), "--truth",
-                                         str(tmp_path / "handles.csv"), "--json"]).stdout)
+    got = json.loads(
+        runner.invoke(
+            app,
+            ["evaluate", str(demo_workspace), "--truth", str(tmp_path / "handles.csv"), "--json"],
+        ).stdout
+    )
     for section in ("accounts", "pairs", "clusters"):
         assert got[section] == want[section]
     r = runner.invoke(app, ["evaluate", str(demo_workspace), "--truth", "-", "--json"], input=text)
@@ -147,13 +161,18 @@ def test_truth_by_handle_and_from_stdin(demo_workspace, tmp_path):
     # a takedown list: handles only, all of one campaign, one of them unknown
     positives = [h for h, c in rows if c][:20]
     (tmp_path / "takedown.csv").write_text("handle\n" + "\n".join(positives + ["@nobody_xyz"]))
-    r = json.loads(runner.invoke(app, ["evaluate", str(demo_workspace), "--truth",
-                                       str(tmp_path / "takedown.csv"), "--json"]).stdout)
+    r = json.loads(
+        runner.invoke(
+            app,
+            ["evaluate", str(demo_workspace), "--truth", str(tmp_path / "takedown.csv"), "--json"],
+        ).stdout
+    )
     assert r["accounts"]["positives"] == 20 and r["accounts"]["positives_without_posts"] == 1
     with Workspace.open(demo_workspace, read_only=True) as ws:
         flagged = {h.lower() for (h,) in ws.sql("SELECT handle FROM cluster_members").fetchall()}
-    assert r["accounts"]["true_positives"] == len({h.lstrip("@").lower() for h in positives}
-                                                  & flagged)
+    assert r["accounts"]["true_positives"] == len(
+        {h.lstrip("@").lower() for h in positives} & flagged
+    )
 
 
 def _in_a_terminal(args: list[str]) -> str:
@@ -166,8 +185,12 @@ def _in_a_terminal(args: list[str]) -> str:
 
     src = str(Path(__file__).resolve().parents[1] / "src")
     main, child = pty.openpty()
-    proc = subprocess.Popen([sys.executable, "-m", "ioscope", *args], stdout=child, stderr=child,
-                            env={**os.environ, "PYTHONPATH": src, "COLUMNS": "120"})
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "ioscope", *args],
+        stdout=child,
+        stderr=child,
+        env={**os.environ, "PYTHONPATH": src, "COLUMNS": "120"},
+    )
     os.close(child)
     chunks = []
     while True:

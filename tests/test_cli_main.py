@@ -25,15 +25,23 @@ def test_groups_list_exactly_the_commands_each_module_registers():
 
 
 def test_a_verb_imports_only_its_group():
-    code = ("import sys; sys.argv = ['ioscope', 'info', '--help']\n"
-            "from ioscope.cli.main import main\n"
-            "try:\n    main()\nexcept SystemExit as e:\n    assert not e.code, e.code\n"
-            "print(sorted(m for m in sys.modules if m.startswith('ioscope.cli.')))")
-    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                       env={"PYTHONPATH": SRC, "PATH": "/usr/bin:/bin"}, check=True)
+    code = (
+        "import sys; sys.argv = ['ioscope', 'info', '--help']\n"
+        "from ioscope.cli.main import main\n"
+        "try:\n    main()\nexcept SystemExit as e:\n    assert not e.code, e.code\n"
+        "print(sorted(m for m in sys.modules if m.startswith('ioscope.cli.')))"
+    )
+    r = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env={"PYTHONPATH": SRC, "PATH": "/usr/bin:/bin"},
+        check=True,
+    )
     loaded = r.stdout.strip().splitlines()[-1]
-    assert loaded == ("['ioscope.cli.common', 'ioscope.cli.ingest', 'ioscope.cli.main', "
-                      "'ioscope.cli.params']")  # the group, and the shared option generator
+    assert loaded == (
+        "['ioscope.cli.common', 'ioscope.cli.ingest', 'ioscope.cli.main', 'ioscope.cli.params']"
+    )  # the group, and the shared option generator
     assert "Usage:" in r.stdout and "info" in r.stdout
 
 
@@ -52,13 +60,20 @@ def test_a_compat_detect_loads_neither_scipy_nor_igraph(tmp_path):
 
     csv = simulate(tmp_path / "sim", posts=3000, seed=3, format="cnt-csv")["paths"]["posts"]
     ws = str(tmp_path / "ws.duckdb")
-    code = ("import sys\nfrom ioscope.cli.main import main\n"
-            f"for argv in (['ingest', {ws!r}, {csv!r}, '--quiet'],\n"
-            f"             ['detect', {ws!r}, '--compat', 'cnt', '--json']):\n"
-            "    sys.argv = ['ioscope', *argv]\n"
-            "    try:\n        main()\n    except SystemExit as e:\n        assert not e.code, e.code\n"
-            "print(sorted({m.split('.')[0] for m in sys.modules} & {'scipy', 'igraph', 'leidenalg'}))")
-    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                       env={"PYTHONPATH": SRC, "PATH": "/usr/bin:/bin"}, check=True)
+    code = (
+        "import sys\nfrom ioscope.cli.main import main\n"
+        f"for argv in (['ingest', {ws!r}, {csv!r}, '--quiet'],\n"
+        f"             ['detect', {ws!r}, '--compat', 'cnt', '--json']):\n"
+        "    sys.argv = ['ioscope', *argv]\n"
+        "    try:\n        main()\n    except SystemExit as e:\n        assert not e.code, e.code\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'scipy', 'igraph', 'leidenalg'}))"
+    )
+    r = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env={"PYTHONPATH": SRC, "PATH": "/usr/bin:/bin"},
+        check=True,
+    )
     assert '"signal": "co_repost"' in r.stdout  # the detect ran
     assert r.stdout.strip().splitlines()[-1] == "[]"

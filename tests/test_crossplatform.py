@@ -22,9 +22,16 @@ SIGNALS = ["co_link", "co_media", "near_duplicate_text"]
 @pytest.fixture(scope="module")
 def case(tmp_path_factory):
     d = tmp_path_factory.mktemp("xp")
-    s = simulate(d / "sim", format="parquet", posts=30_000, seed=1, campaigns=2,
-                 campaign_share=0.1, strategies="link_amplification,copypasta",
-                 second_platform_share=0.4)
+    s = simulate(
+        d / "sim",
+        format="parquet",
+        posts=30_000,
+        seed=1,
+        campaigns=2,
+        campaign_share=0.1,
+        strategies="link_amplification,copypasta",
+        second_platform_share=0.4,
+    )
     path = d / "case.duckdb"
     with Workspace.open(path) as ws:
         ingest(ws, [s["paths"]["posts"], s["paths"]["accounts"]])
@@ -40,9 +47,11 @@ def test_each_campaign_is_one_cluster_on_both_platforms(case):
         # measured (seed 1): precision 1.0, recall 1.0 of 104 members
         assert r["precision"] >= 0.95 and r["recall"] >= 0.9, r
         for c in campaigns:
-            rows = ws.sql("SELECT cluster_id, platform, count(*) FROM cluster_members "
-                          "WHERE account_id IN (SELECT unnest(?)) GROUP BY ALL",
-                          [c["members"]]).fetchall()
+            rows = ws.sql(
+                "SELECT cluster_id, platform, count(*) FROM cluster_members "
+                "WHERE account_id IN (SELECT unnest(?)) GROUP BY ALL",
+                [c["members"]],
+            ).fetchall()
             clusters = Counter()
             for cid, _, n in rows:
                 clusters[cid] += n
@@ -58,19 +67,26 @@ def test_report_shows_platforms_and_pivots(case, tmp_path):
         assert details
         seen = set()
         for d in details:
-            want = dict(ws.sql("SELECT platform, count(*) FROM cluster_members "
-                               "WHERE cluster_id = ? GROUP BY 1", [d["cluster_id"]]).fetchall())
+            want = dict(
+                ws.sql(
+                    "SELECT platform, count(*) FROM cluster_members "
+                    "WHERE cluster_id = ? GROUP BY 1",
+                    [d["cluster_id"]],
+                ).fetchall()
+            )
             assert {r["platform"]: r["accounts"] for r in d["platforms"]} == want
             assert len(want) == 2
             signals = {p["signal"] for p in d["pivots"]}
             assert "co_media" in signals, signals  # the operation's images, on both platforms
             seen |= signals
-            edges = ws.sql("""SELECT count(*) FROM edges e
+            edges = ws.sql(
+                """SELECT count(*) FROM edges e
                 JOIN cluster_members a ON a.platform = e.platform_1 AND a.account_id = e.account_1
                 JOIN cluster_members b ON b.platform = e.platform_2 AND b.account_id = e.account_2
                 WHERE a.cluster_id = ? AND b.cluster_id = ? AND e.significant
                   AND e.platform_1 <> e.platform_2""",
-                           [d["cluster_id"], d["cluster_id"]]).fetchone()[0]
+                [d["cluster_id"], d["cluster_id"]],
+            ).fetchone()[0]
             assert sum(p["edges"] for p in d["pivots"]) == edges
             assert d["pivot_items"]
         assert "co_link" in seen  # the link campaign's shared links
@@ -95,8 +111,10 @@ def test_handles_used_on_two_platforms_are_pivots(ws):
     details = collect(ws, format="json")["sections"]["campaigns"]["details"]
     (d,) = [d for d in details if len(d.get("platforms", [])) == 2]
     got = {h["handle"]: (h["platforms"], h["accounts"], h["members"]) for h in d["handle_pivots"]}
-    assert got == {"g0m0": (2, 2, ["bluesky:g0m4", "twitter:g0m0"]),
-                   "g0m1": (2, 2, ["bluesky:g0m5", "twitter:g0m1"])}
+    assert got == {
+        "g0m0": (2, 2, ["bluesky:g0m4", "twitter:g0m0"]),
+        "g0m1": (2, 2, ["bluesky:g0m5", "twitter:g0m1"]),
+    }
 
 
 def test_mirrored_handles_rank_first_but_coincide_as_often_as_names_do(case):
@@ -112,14 +130,21 @@ def test_mirrored_handles_rank_first_but_coincide_as_often_as_names_do(case):
     assert len(twins) >= 15
     with Workspace.open(path) as ws:
         compute_signals(ws, families=["handles"])
-        assert ws.sql("SELECT count(*) FROM account_signals WHERE signal = 'similar_handle' "
-                      "AND value > 0").fetchone()[0] == 0
+        assert (
+            ws.sql(
+                "SELECT count(*) FROM account_signals WHERE signal = 'similar_handle' AND value > 0"
+            ).fetchone()[0]
+            == 0
+        )
         handle_matches(ws.con, min_similarity=0.5, min_stem=3, block_cap=2000)
-        tested = [tuple(sorted(p)) for p in ws.sql("""
+        tested = [
+            tuple(sorted(p))
+            for p in ws.sql("""
             SELECT a1.account_id, a2.account_id FROM _hm_test t
             JOIN _hm_acc a1 ON a1.platform = t.platform_1 AND a1.stem = t.stem_1
             JOIN _hm_acc a2 ON a2.platform = t.platform_2 AND a2.stem = t.stem_2
-            ORDER BY t.p, a1.account_id, a2.account_id""").fetchall()]
+            ORDER BY t.p, a1.account_id, a2.account_id""").fetchall()
+        ]
     # measured (seed 1): 21 of 23 twins tested among 527 pairs; 7 of the 10 smallest p twins
     assert len(twins & set(tested)) >= 0.85 * len(twins)
     assert sum(p in twins for p in tested[:10]) >= 5
@@ -129,16 +154,25 @@ def test_calibration_flags_no_handle(tmp_path):
     """No campaign, accounts on two platforms: no pair of handles is significant."""
     from ioscope.accounts import compute_signals
 
-    s = simulate(tmp_path / "sim", format="parquet", posts=20_000, seed=2,
-                 preset="calibration", second_platform_share=0.4)
+    s = simulate(
+        tmp_path / "sim",
+        format="parquet",
+        posts=20_000,
+        seed=2,
+        preset="calibration",
+        second_platform_share=0.4,
+    )
     with Workspace.open(tmp_path / "c.duckdb") as ws:
         ingest(ws, [s["paths"]["posts"], s["paths"]["accounts"]])
         r = compute_signals(ws, families=["handles"])
         assert not r.skipped
-        tested = ws.sql("SELECT sum(json_extract(detail, '$.tested')::INT) FROM account_signals "
-                        "WHERE signal = 'similar_handle'").fetchone()[0]
-        flagged = ws.sql("SELECT count(*) FROM account_signals WHERE signal = 'similar_handle' "
-                         "AND value > 0").fetchone()[0]
+        tested = ws.sql(
+            "SELECT sum(json_extract(detail, '$.tested')::INT) FROM account_signals "
+            "WHERE signal = 'similar_handle'"
+        ).fetchone()[0]
+        flagged = ws.sql(
+            "SELECT count(*) FROM account_signals WHERE signal = 'similar_handle' AND value > 0"
+        ).fetchone()[0]
     assert tested > 100 and flagged == 0
 
 
@@ -162,9 +196,17 @@ def test_mirror_handles_pairs_members_of_one_campaign():
     for b, a in pairs:
         assert platform[b] == 1 and platform[a] == 0 and campaign[a] == campaign[b] >= 0
         x, y = names[b], before[a]
-        kinds.add("same" if x == y else "lower" if x == y.lower() else
-                  "separator" if x.replace("_", "") == y else
-                  "word" if x.split("_")[0] == y.rstrip("0123456789") else "digits")
+        kinds.add(
+            "same"
+            if x == y
+            else "lower"
+            if x == y.lower()
+            else "separator"
+            if x.replace("_", "") == y
+            else "word"
+            if x.split("_")[0] == y.rstrip("0123456789")
+            else "digits"
+        )
         assert x.lower().replace("_", "")[:4] == y.lower()[:4]
     assert kinds == {"same", "lower", "separator", "word", "digits"}
     untouched = [i for i in range(n) if i not in {b for b, _ in pairs}]

@@ -14,8 +14,16 @@ from ioscope.workspace import Workspace
 
 runner = CliRunner()
 
-STEPS = ["simulate", "ingest simulated posts", "ingest simulated ads", "ingest HPSCI ads excerpt",
-         "detect", "accounts score", "ads audit", "report"]
+STEPS = [
+    "simulate",
+    "ingest simulated posts",
+    "ingest simulated ads",
+    "ingest HPSCI ads excerpt",
+    "detect",
+    "accounts score",
+    "ads audit",
+    "report",
+]
 
 
 @pytest.fixture(scope="module")
@@ -36,8 +44,9 @@ def test_demo_runs_every_stage_and_writes_the_report(demo):
         hpsci = ws.sql("SELECT count(*) FROM ads WHERE platform <> 'twitter'").fetchone()[0]
         assert hpsci == 300  # the bundled excerpt of the real HPSCI ads
         assert ws.count("edges") > 0 and ws.count("account_scores") > 0
-        assert [r[0] for r in ws.sql("SELECT command FROM runs ORDER BY started_at").fetchall()
-                ][-1] != "report"  # the report reads, it does not write
+        assert [r[0] for r in ws.sql("SELECT command FROM runs ORDER BY started_at").fetchall()][
+            -1
+        ] != "report"  # the report reads, it does not write
 
 
 def test_demo_cli_says_where_and_how_to_serve(demo, monkeypatch, tmp_path):

@@ -12,7 +12,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 #: Distribution name -> import name, where they differ.
-IMPORT_NAME = {"scikit-learn": "sklearn", "currencyconverter": "currency_converter", "pillow": "PIL"}
+IMPORT_NAME = {
+    "scikit-learn": "sklearn",
+    "currencyconverter": "currency_converter",
+    "pillow": "PIL",
+}
 
 
 def _imports() -> set[str]:

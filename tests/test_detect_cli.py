@@ -25,8 +25,20 @@ def _world(path):
 
 def test_detect_json_and_table(ws_path):
     _world(ws_path)
-    r = runner.invoke(app, ["detect", str(ws_path), "--signals", "co_repost,co_link", "--json",
-                            "--window", "30s", "--param", "co_link.min_weight=3"])
+    r = runner.invoke(
+        app,
+        [
+            "detect",
+            str(ws_path),
+            "--signals",
+            "co_repost,co_link",
+            "--json",
+            "--window",
+            "30s",
+            "--param",
+            "co_link.min_weight=3",
+        ],
+    )
     assert r.exit_code == 0, r.output
     rep = json.loads(r.stdout)
     assert [s["signal"] for s in rep["signals"]] == ["co_repost", "co_link"]
@@ -60,7 +72,9 @@ def test_export_formats(ws_path, tmp_path):
     out = {}
     for fmt in ("csv", "parquet", "graphml", "gexf"):
         out[fmt] = tmp_path / f"e.{fmt}"
-        r = runner.invoke(app, ["export", str(ws_path), "edges", "--format", fmt, "-o", str(out[fmt])])
+        r = runner.invoke(
+            app, ["export", str(ws_path), "edges", "--format", fmt, "-o", str(out[fmt])]
+        )
         assert r.exit_code == 0, r.output
     with open(out["csv"], newline="") as f:
         rows = list(csv.reader(f))
@@ -78,8 +92,19 @@ def test_export_formats(ws_path, tmp_path):
     assert len(root.findall(".//{http://gexf.net/1.3}edge")) == pairs
     r = runner.invoke(app, ["export", str(ws_path), "edges", "--signal", "co_repost", "-o", "-"])
     assert r.exit_code == 0 and len(r.stdout.strip().splitlines()) == n_repost + 1
-    r = runner.invoke(app, ["export", str(ws_path), "edge_evidence", "--format", "parquet",
-                            "-o", str(tmp_path / "v.parquet"), "--json"])
+    r = runner.invoke(
+        app,
+        [
+            "export",
+            str(ws_path),
+            "edge_evidence",
+            "--format",
+            "parquet",
+            "-o",
+            str(tmp_path / "v.parquet"),
+            "--json",
+        ],
+    )
     assert r.exit_code == 0 and json.loads(r.stdout)["rows"] > 0
     r = runner.invoke(app, ["export", str(ws_path), "edges", "--format", "xlsx", "-o", "x"])
     assert r.exit_code == 2
@@ -90,11 +115,16 @@ def test_temp_limit_caps_duckdb_spill_and_is_recorded(ws_path):
     r = runner.invoke(app, ["detect", str(ws_path), "--temp-limit", "3GB", "--json"])
     assert r.exit_code == 0, r.output
     with Workspace.open(ws_path, read_only=True) as ws:
-        params = json.loads(ws.sql("SELECT parameters FROM runs WHERE command = 'detect' "
-                                   "ORDER BY started_at DESC LIMIT 1").fetchall()[0][0])
+        params = json.loads(
+            ws.sql(
+                "SELECT parameters FROM runs WHERE command = 'detect' "
+                "ORDER BY started_at DESC LIMIT 1"
+            ).fetchall()[0][0]
+        )
     assert params["temp_limit"] == "3GB"
     # the library applies it to the connection the run used (DuckDB reports it in GiB)
     from ioscope.detect import detect
+
     with Workspace.open(ws_path) as ws:
         detect(ws, mode="raw", signals="co_repost", temp_limit="7GB")
         setting = ws.sql("SELECT current_setting('max_temp_directory_size')").fetchall()[0][0]
@@ -105,7 +135,10 @@ def test_temp_limit_caps_duckdb_spill_and_is_recorded(ws_path):
 
 def test_out_of_memory_is_a_clear_error_and_leaves_the_workspace(ws_path):
     _world(ws_path)
-    assert runner.invoke(app, ["detect", str(ws_path), "--raw", "--signals", "co_repost"]).exit_code == 0
+    assert (
+        runner.invoke(app, ["detect", str(ws_path), "--raw", "--signals", "co_repost"]).exit_code
+        == 0
+    )
     with Workspace.open(ws_path, read_only=True) as ws:
         before = (ws.count("edges"), ws.count("runs"))
     r = runner.invoke(app, ["detect", str(ws_path), "--memory-limit", "1MB", "--json"])

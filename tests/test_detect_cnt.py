@@ -21,8 +21,12 @@ from ioscope.ingest import ingest
 from tests.fixtures.paths import SHARED
 from tests.fixtures.synth_cnt import write_cnt_csv
 
-NETWORKS = {"co_repost": "co_retweet", "co_text": "co_tweet", "co_reply": "co_reply",
-            "co_link": "co_link"}
+NETWORKS = {
+    "co_repost": "co_retweet",
+    "co_text": "co_tweet",
+    "co_reply": "co_reply",
+    "co_link": "co_link",
+}
 CNT_SCRIPT = SHARED / "tools" / "cnt_compare.sh"
 
 
@@ -31,7 +35,9 @@ def cnt_preprocess(text: str) -> str:
     return " ".join(re.sub(r"@.*?(?=(?:\s|$))", "", text.lower()).split())
 
 
-def cnt_networks(path: Path, window: float, min_weight: int) -> dict[str, set[tuple[str, str, int]]]:
+def cnt_networks(
+    path: Path, window: float, min_weight: int
+) -> dict[str, set[tuple[str, str, int]]]:
     """Brute force: weight(u1→u2) = distinct messages of u1 with a message of u2 within the window."""
     seen, keyed = set(), {n: defaultdict(list) for n in NETWORKS.values()}
     with open(path, newline="", encoding="utf-8") as f:
@@ -61,8 +67,14 @@ def cnt_networks(path: Path, window: float, min_weight: int) -> dict[str, set[tu
 
 
 def ioscope_networks(ws) -> dict[str, set[tuple[str, str, int]]]:
-    return {net: set(ws.sql("SELECT account_1, account_2, weight FROM edges WHERE signal = ?",
-                            [sig]).fetchall()) for sig, net in NETWORKS.items()}
+    return {
+        net: set(
+            ws.sql(
+                "SELECT account_1, account_2, weight FROM edges WHERE signal = ?", [sig]
+            ).fetchall()
+        )
+        for sig, net in NETWORKS.items()
+    }
 
 
 def test_hand_computed_directed_weights(tmp_path, ws):
@@ -79,14 +91,21 @@ def test_hand_computed_directed_weights(tmp_path, ws):
         "7,c,c,,5,reply,1500000300,\n"
         "8,a,a,,5,@c reply,1500000360,\n"
         "9,b,b,,,,1500000500,\n"
-        "10,c,c,,,@only,1500000530,\n")
+        "10,c,c,,,@only,1500000530,\n"
+    )
     ingest(ws, [f])
     detect(ws, mode="cnt", window=60, min_weight=1)
     got = ioscope_networks(ws)
     # co_tweet: a's 1 and 2 both match b's 3 (Δt 60 and 30); b's 3 matches a's 1 and 2; the empty
     # text of b (9) matches c's "@only" (empty after normalization), and replies count, as in CNT
-    assert got["co_tweet"] == {("a", "b", 2), ("b", "a", 1), ("b", "c", 1), ("c", "b", 1),
-                               ("a", "c", 1), ("c", "a", 1)}
+    assert got["co_tweet"] == {
+        ("a", "b", 2),
+        ("b", "a", 1),
+        ("b", "c", 1),
+        ("c", "b", 1),
+        ("a", "c", 1),
+        ("c", "a", 1),
+    }
     # co_link: url 1 (a only), url 2: a's 2 at 130 and b's 3 at 160
     assert got["co_link"] == {("a", "b", 1), ("b", "a", 1)}
     # co_retweet of 9: b at 160, c at 220 (Δt 60 counts), a at 221 (61 from b does not)
@@ -114,8 +133,12 @@ def test_identical_edge_sets_with_cnt_itself(tmp_path, ws):
     synth = write_cnt_csv(tmp_path / "s.csv", posts=20_000, seed=9)
     out = tmp_path / "cnt"
     try:
-        subprocess.run(["bash", str(CNT_SCRIPT), str(synth.path), str(out), "60", "2"], check=True,
-                       capture_output=True, timeout=1200)
+        subprocess.run(
+            ["bash", str(CNT_SCRIPT), str(synth.path), str(out), "60", "2"],
+            check=True,
+            capture_output=True,
+            timeout=1200,
+        )
     except subprocess.CalledProcessError as e:
         pytest.skip(f"CNT could not run here: {e.stderr[-300:]!r}")
     ingest(ws, [synth.path])

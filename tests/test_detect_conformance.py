@@ -31,7 +31,9 @@ def world(tmp_path_factory):
 
 def _result(ws, signal):
     e = ws.rows("SELECT * EXCLUDE (run_id) FROM edges WHERE signal = ? ORDER BY ALL", [signal])
-    v = ws.rows("SELECT * EXCLUDE (run_id) FROM edge_evidence WHERE signal = ? ORDER BY ALL", [signal])
+    v = ws.rows(
+        "SELECT * EXCLUDE (run_id) FROM edge_evidence WHERE signal = ? ORDER BY ALL", [signal]
+    )
     return e, v
 
 
@@ -64,7 +66,9 @@ def test_deterministic_threads_schema_provenance(world, tmp_path, signal):
               AND v.account_2 = GREATEST(e.account_1, e.account_2))""").fetchone()[0]
         assert orphans == 0
         unknown_posts = ws.sql("""SELECT count(*) FROM edge_evidence v WHERE NOT EXISTS (
-            SELECT 1 FROM posts p WHERE p.post_id = v.post_1 AND p.account_id = v.account_1)""").fetchone()[0]
+            SELECT 1 FROM posts p WHERE p.post_id = v.post_1 AND p.account_id = v.account_1)""").fetchone()[
+            0
+        ]
         assert unknown_posts == 0
 
 
@@ -72,8 +76,9 @@ def test_deterministic_threads_schema_provenance(world, tmp_path, signal):
 def test_invalid_parameters_rejected_with_the_standard_message(ws, signal):
     with pytest.raises(ParameterError) as e:
         detect(ws, signals=[signal], params={signal: {"min_weight": 0}})
-    assert str(e.value) == (f"The 'min_weight' parameter of {signal} must be an integer ≥ 1. "
-                            "Got '0' instead.")
+    assert str(e.value) == (
+        f"The 'min_weight' parameter of {signal} must be an integer ≥ 1. Got '0' instead."
+    )
     with pytest.raises(ParameterError, match=f"{signal} has no parameter 'nope'"):
         detect(ws, signals=[signal], params={signal: {"nope": 1}})
     assert ws.count("runs") == 0
@@ -87,7 +92,10 @@ def test_empty_input_gives_empty_result(ws, signal):
 
 
 def test_global_parameter_errors(ws):
-    with pytest.raises(ParameterError, match=r"The 'window' parameter of detect must be a duration ≥ 1 s. Got '-5' instead."):
+    with pytest.raises(
+        ParameterError,
+        match=r"The 'window' parameter of detect must be a duration ≥ 1 s. Got '-5' instead.",
+    ):
         detect(ws, window="-5")
     with pytest.raises(ParameterError, match="There is no signal 'co_nothing'"):
         detect(ws, signals=["co_nothing"])
@@ -107,7 +115,9 @@ def test_rerun_replaces_results_and_leaves_other_tables(ws):
     n_link = ws.sql("SELECT count(*) FROM edges WHERE signal = 'co_link'").fetchone()[0]
     assert n_link > 0
     detect(ws, signals=["co_repost"])
-    assert ws.sql("SELECT count(DISTINCT signal), count(DISTINCT run_id) FROM edges").fetchone() == (1, 1)
+    assert ws.sql(
+        "SELECT count(DISTINCT signal), count(DISTINCT run_id) FROM edges"
+    ).fetchone() == (1, 1)
     assert ws.count("clusters_like") == 1 and ws.count("posts") > 0
     assert [r["command"] for r in ws.last_runs()] == ["detect", "detect"]
 
@@ -137,7 +147,10 @@ def test_on_signal_hook_sees_the_signal_tables(ws):
     seen = {}
 
     def hook(signal, p):
-        tables = {r[0] for r in ws.sql("SELECT table_name FROM duckdb_tables() WHERE temporary").fetchall()}
+        tables = {
+            r[0]
+            for r in ws.sql("SELECT table_name FROM duckdb_tables() WHERE temporary").fetchall()
+        }
         seen[signal.name] = tables
         n = ws.sql("SELECT count(*) FROM _det_edges").fetchone()[0]
         return {"hooked_edges": n}

@@ -13,16 +13,22 @@ from pathlib import Path
 import pytest
 
 from ioscope.detect import detect
+from ioscope.detect.results import flagged_accounts, list_clusters
 from ioscope.detect.signals import SIGNALS
 from ioscope.detect.significance.explain import cluster_sentence, member_sentence
 from ioscope.detect.significance.figures import member_figures_sql
-from ioscope.detect.results import flagged_accounts, list_clusters
 from ioscope.ingest import ingest
 from ioscope.simulate import simulate
 from ioscope.workspace import Workspace
 
-SAMPLE = (Path(__file__).resolve().parents[1] / "src" / "ioscope" / "data" / "samples"
-          / "russian_coord_tweets.csv.gz")
+SAMPLE = (
+    Path(__file__).resolve().parents[1]
+    / "src"
+    / "ioscope"
+    / "data"
+    / "samples"
+    / "russian_coord_tweets.csv.gz"
+)
 
 
 def _rows(ws, sql):
@@ -48,12 +54,17 @@ def _independent(ws):
             edges[(where[a], e["signal"])].append(e)
     evidence = defaultdict(list)
     for v in _rows(ws, "SELECT * FROM edge_evidence"):
-        evidence[(v["signal"], v["platform_1"], v["account_1"], v["platform_2"],
-                  v["account_2"])].append(v)
-    text = {(p["platform"], p["post_id"]): p["text"]
-            for p in _rows(ws, "SELECT platform, post_id, text FROM posts")}
-    created = {(a["platform"], a["account_id"]): a["created_at"]
-               for a in _rows(ws, "SELECT platform, account_id, created_at FROM accounts")}
+        evidence[
+            (v["signal"], v["platform_1"], v["account_1"], v["platform_2"], v["account_2"])
+        ].append(v)
+    text = {
+        (p["platform"], p["post_id"]): p["text"]
+        for p in _rows(ws, "SELECT platform, post_id, text FROM posts")
+    }
+    created = {
+        (a["platform"], a["account_id"]): a["created_at"]
+        for a in _rows(ws, "SELECT platform, account_id, created_at FROM accounts")
+    }
     clusters, per_member = {}, {}
     for (cid, sig), es in edges.items():
         rows = []
@@ -61,42 +72,67 @@ def _independent(ws):
             key = (sig, e["platform_1"], e["account_1"], e["platform_2"], e["account_2"])
             rows += evidence[key]
         accounts = {(e["platform_1"], e["account_1"]) for e in es} | {
-            (e["platform_2"], e["account_2"]) for e in es}
+            (e["platform_2"], e["account_2"]) for e in es
+        }
         posts = {(v["platform_1"], v["post_1"]) for v in rows} | {
-            (v["platform_2"], v["post_2"]) for v in rows}
+            (v["platform_2"], v["post_2"]) for v in rows
+        }
         dated = [created[a] for a in accounts if created.get(a) is not None]
-        cut = sum(len(evidence[(sig, e["platform_1"], e["account_1"], e["platform_2"],
-                                e["account_2"])]) < e["co_actions"] for e in es)
+        cut = sum(
+            len(evidence[(sig, e["platform_1"], e["account_1"], e["platform_2"], e["account_2"])])
+            < e["co_actions"]
+            for e in es
+        )
         clusters[(cid, sig)] = {
-            "accounts": len(accounts), "items": len({v["item"] for v in rows}),
-            "posts": len(posts), "texts": len({text[p] for p in posts if text.get(p) is not None}),
-            "median_dt_seconds": (statistics.median(abs(v["dt_seconds"]) for v in rows)
-                                  if rows else None),
+            "accounts": len(accounts),
+            "items": len({v["item"] for v in rows}),
+            "posts": len(posts),
+            "texts": len({text[p] for p in posts if text.get(p) is not None}),
+            "median_dt_seconds": (
+                statistics.median(abs(v["dt_seconds"]) for v in rows) if rows else None
+            ),
             "median_log10_p": statistics.median(e["log10_p"] for e in es),
-            "median_observed_expected": statistics.median(e["weight"] / e["expected"]
-                                                          for e in es),
-            "first_created": min(dated, default=None), "last_created": max(dated, default=None),
-            "truncated_edges": cut}
+            "median_observed_expected": statistics.median(e["weight"] / e["expected"] for e in es),
+            "first_created": min(dated, default=None),
+            "last_created": max(dated, default=None),
+            "truncated_edges": cut,
+        }
         for acc in accounts:
-            mine = [e for e in es if acc in ((e["platform_1"], e["account_1"]),
-                                             (e["platform_2"], e["account_2"]))]
-            side = [(v, 1 if (v["platform_1"], v["account_1"]) == acc else 2)
-                    for e in mine for v in evidence[(sig, e["platform_1"], e["account_1"],
-                                                     e["platform_2"], e["account_2"])]]
+            mine = [
+                e
+                for e in es
+                if acc in ((e["platform_1"], e["account_1"]), (e["platform_2"], e["account_2"]))
+            ]
+            side = [
+                (v, 1 if (v["platform_1"], v["account_1"]) == acc else 2)
+                for e in mine
+                for v in evidence[
+                    (sig, e["platform_1"], e["account_1"], e["platform_2"], e["account_2"])
+                ]
+            ]
             own_posts = {(v[f"platform_{s}"], v[f"post_{s}"]) for v, s in side}
             best = min(mine, key=lambda e: (e["log10_p"], -e["weight"] / e["expected"]))
             per_member[(cid, acc, sig)] = {
-                "partners": len(mine), "items": len({v["item"] for v, _ in side}),
+                "partners": len(mine),
+                "items": len({v["item"] for v, _ in side}),
                 "posts": len(own_posts),
                 "texts": len({text[p] for p in own_posts if text.get(p) is not None}),
-                "median_dt_seconds": (statistics.median(abs(v["dt_seconds"]) for v, _ in side)
-                                      if side else None),
+                "median_dt_seconds": (
+                    statistics.median(abs(v["dt_seconds"]) for v, _ in side) if side else None
+                ),
                 "best_log10_p": best["log10_p"],
                 "best_observed_expected": best["weight"] / best["expected"],
                 "created_at": created.get(acc),
-                "truncated_edges": sum(len(evidence[(sig, e["platform_1"], e["account_1"],
-                                                     e["platform_2"], e["account_2"])])
-                                       < e["co_actions"] for e in mine)}
+                "truncated_edges": sum(
+                    len(
+                        evidence[
+                            (sig, e["platform_1"], e["account_1"], e["platform_2"], e["account_2"])
+                        ]
+                    )
+                    < e["co_actions"]
+                    for e in mine
+                ),
+            }
     return clusters, per_member
 
 
@@ -115,7 +151,11 @@ def _check(ws):
             assert d["sentence"] == expected, (c["cluster_id"], sig)
             assert expected in c["explanation"]
             assert (d["accounts"], d["items"], d["posts"], d["texts"]) == (
-                f["accounts"], f["items"], f["posts"], f["texts"])
+                f["accounts"],
+                f["items"],
+                f["posts"],
+                f["texts"],
+            )
             account_test = SIGNALS[sig].explanation.account_test
             if account_test:
                 assert "pair p" not in expected and account_test in expected
@@ -127,19 +167,29 @@ def _check(ws):
             assert cluster_sentence(sig, r) == details[sig]["sentence"]
     for m in flagged_accounts(ws):
         key = (m["platform"], m["account_id"])
-        expected = " ".join(member_sentence(s, per_member[(m["cluster_id"], key, s)])
-                            for s in m["signals"])
+        expected = " ".join(
+            member_sentence(s, per_member[(m["cluster_id"], key, s)]) for s in m["signals"]
+        )
         assert m["explanation"] == expected, key
     one = flagged_accounts(ws)[0]
-    rows = ws.rows(member_figures_sql(cluster_id=one["cluster_id"], platform=one["platform"],
-                                      account_id=one["account_id"]))
+    rows = ws.rows(
+        member_figures_sql(
+            cluster_id=one["cluster_id"], platform=one["platform"], account_id=one["account_id"]
+        )
+    )
     assert " ".join(member_sentence(r["signal"], r) for r in rows) == one["explanation"]
     return seen
 
 
 def test_every_figure_of_the_simulated_explanations_is_recomputed(tmp_path):
-    s = simulate(tmp_path / "sim", posts=30_000, seed=4, campaigns=3, campaign_share=0.1,
-                 strategies="co_repost,copypasta,creation_burst")
+    s = simulate(
+        tmp_path / "sim",
+        posts=30_000,
+        seed=4,
+        campaigns=3,
+        campaign_share=0.1,
+        strategies="co_repost,copypasta,creation_burst",
+    )
     with Workspace.open(tmp_path / "w.duckdb") as ws:
         ingest(ws, [s["paths"]["posts"], s["paths"]["accounts"]])
         detect(ws)
@@ -147,12 +197,18 @@ def test_every_figure_of_the_simulated_explanations_is_recomputed(tmp_path):
         # near-identical copies: "texts" counts distinct texts of the posts, not the items
         # (pairs of text ids), which outnumber them
         assert {"co_repost", "near_duplicate_text", "creation_burst"} <= seen
-        nd = [c["details"]["signals"]["near_duplicate_text"] for c in list_clusters(ws)
-              if "near_duplicate_text" in c["details"]["signals"]]
+        nd = [
+            c["details"]["signals"]["near_duplicate_text"]
+            for c in list_clusters(ws)
+            if "near_duplicate_text" in c["details"]["signals"]
+        ]
         assert all(d["texts"] <= d["posts"] for d in nd)
         assert all("distinct texts" in d["sentence"] for d in nd)
-        burst = [c["details"]["signals"]["creation_burst"]["sentence"] for c in list_clusters(ws)
-                 if "creation_burst" in c["details"]["signals"]]
+        burst = [
+            c["details"]["signals"]["creation_burst"]["sentence"]
+            for c in list_clusters(ws)
+            if "creation_burst" in c["details"]["signals"]
+        ]
         assert all("creation dates spanning" in b or "created on" in b for b in burst)
         assert all("first uses of a shared item were a median of" in b for b in burst)
 

@@ -68,8 +68,9 @@ def test_memory_limit_is_the_process_budget(ws, monkeypatch):
     monkeypatch.setattr(run_mod, "_run_signal", spy)
     detect(ws, memory_limit="4GB", threads=1)
     assert len(seen) > 5 and set(seen) == {"2.2 GiB"}  # 60 % of 4 GB = 2.4e9 bytes
-    params = json.loads(ws.sql("SELECT parameters FROM runs ORDER BY started_at DESC "
-                               "LIMIT 1").fetchone()[0])
+    params = json.loads(
+        ws.sql("SELECT parameters FROM runs ORDER BY started_at DESC LIMIT 1").fetchone()[0]
+    )
     assert params["memory_limit"] == "4GB" and params["duckdb_memory_limit"] == "2400MB"
     assert parse_size("4GiB") == 4 * 2**30 and parse_size("1.5 GB") == 1_500_000_000
     with pytest.raises(ParameterError, match="'memory_limit' parameter of detect"):
@@ -81,7 +82,7 @@ def test_duckdb_share_leaves_a_reserve_to_the_rest_of_the_process():
     never gets less than a quarter of the budget."""
     mb = lambda b: f"{int(b) // 10**6}MB"  # noqa: E731
     assert duckdb_memory_limit("4GB") == mb(4e9 * DUCKDB_SHARE) == "2400MB"
-    assert duckdb_memory_limit("3GB") == "1800MB"                   # the share leaves > 1 GiB
+    assert duckdb_memory_limit("3GB") == "1800MB"  # the share leaves > 1 GiB
     assert duckdb_memory_limit("2GB") == mb(2e9 - RESERVE) == "926MB"  # the reserve binds
     assert duckdb_memory_limit("1GB") == mb(1e9 * MIN_SHARE) == "250MB"
     for size in ("500MB", "1GB", "1.5GB", "2GB", "2.5GB", "3GB", "4GB", "16GB", "64GB"):
@@ -97,8 +98,9 @@ def _actions_table(con, n: int = 4000, seed: int = 1):
 
     t = np.round(rng.uniform(0, 5 * 86400, n))
     t[:50] = 3600.0  # ties, and a stratum edge
-    con.register("_acts", pa.table({"aid": rng.integers(0, 300, n), "item": rng.integers(0, 60, n),
-                                    "t": t}))
+    con.register(
+        "_acts", pa.table({"aid": rng.integers(0, 300, n), "item": rng.integers(0, 60, n), "t": t})
+    )
     return "_acts", 300
 
 
@@ -117,8 +119,10 @@ def test_near_duplicate_words_in_chunks_of_texts_change_nothing(ws, monkeypatch)
     def result() -> tuple:
         detect(ws, signals="near_duplicate_text", mode="raw", min_weight=1)
         drop = lambda r: {k: v for k, v in r.items() if k != "run_id"}  # noqa: E731
-        return ({k: drop(r) for k, r in edges(ws, "near_duplicate_text").items()},
-                [drop(r) for r in evidence(ws, "near_duplicate_text")])
+        return (
+            {k: drop(r) for k, r in edges(ws, "near_duplicate_text").items()},
+            [drop(r) for r in evidence(ws, "near_duplicate_text")],
+        )
 
     load(ws, planted(seed=3, events=6)[0])
     whole = result()
@@ -132,8 +136,9 @@ def test_tfidf_rows_and_dot_chunks_change_nothing(ws, monkeypatch):
     i, j = np.arange(0, 40), np.arange(40, 80)
     full = weighting.tfidf_matrix(ws.con, actions, n)
     some = weighting.tfidf_matrix(ws.con, actions, n, rows=np.r_[i, j])
-    assert np.array_equal(weighting.rowwise_dot(full, full, i, j),
-                          weighting.rowwise_dot(some, some, i, j))
+    assert np.array_equal(
+        weighting.rowwise_dot(full, full, i, j), weighting.rowwise_dot(some, some, i, j)
+    )
     assert some[100].nnz == 0 and full[100].nnz > 0  # rows not asked for are left empty
     expected = np.asarray(full[i].multiply(full[j]).sum(axis=1)).ravel()
     monkeypatch.setattr(weighting, "_CHUNK_NNZ", 50)

@@ -23,16 +23,18 @@ from tests.fixtures.detect import date_accounts, load, planted, promote
 
 DETECT = Path(ioscope.detect.__file__).parent
 SIGNAL_MODULES = DETECT / "signals"
+
+
 def _generic_modules() -> list[Path]:
-    return sorted(p for p in DETECT.rglob("*.py")
-                  if SIGNAL_MODULES not in p.parents)
+    return sorted(p for p in DETECT.rglob("*.py") if SIGNAL_MODULES not in p.parents)
 
 
 def _temp_prefixes() -> set[str]:
     """Prefixes of the temporary tables the signal modules make (``_nd_``, ``_cb_``, …), less
     the engine's own (``_det_``)."""
-    engine = {m.group(1) for t in (ACCOUNTS, ACTIONS, PAIRS, EDGES)
-              for m in [re.match(r"(_[a-z]+_)", t)]}
+    engine = {
+        m.group(1) for t in (ACCOUNTS, ACTIONS, PAIRS, EDGES) for m in [re.match(r"(_[a-z]+_)", t)]
+    }
     found = set()
     for path in SIGNAL_MODULES.glob("*.py"):
         found |= set(re.findall(r"[\"'](_[a-z]{2,3}_)[a-z]", path.read_text(encoding="utf-8")))
@@ -40,6 +42,7 @@ def _temp_prefixes() -> set[str]:
 
 
 # -- (1) generic code never names a signal ------------------------------------------------------
+
 
 def test_no_module_outside_the_signals_names_a_signal_or_its_temp_tables():
     prefixes = _temp_prefixes()
@@ -111,16 +114,22 @@ def test_a_new_signal_is_one_new_module(ws, toy):
     report = detect(ws)  # the default calibrated run, the toy among the signals
     per = {s["signal"]: s for s in report.signals}
     assert per["co_first_hashtag"]["edges"] > 0 and per["co_first_hashtag"]["tested_edges"] > 0
-    got = ws.rows("SELECT account_1, account_2, p_value, q_value, significant FROM edges "
-                  "WHERE signal = 'co_first_hashtag'")
+    got = ws.rows(
+        "SELECT account_1, account_2, p_value, q_value, significant FROM edges "
+        "WHERE signal = 'co_first_hashtag'"
+    )
     assert all(r["p_value"] is not None and 0 < r["p_value"] <= 1 for r in got)
     group = {frozenset(g) for g in truth}
     significant = {frozenset((r["account_1"], r["account_2"])) for r in got if r["significant"]}
     assert significant and all(any(pair <= g for g in group) for pair in significant)
-    sentences = [c["details"]["signals"]["co_first_hashtag"]["sentence"]
-                 for c in list_clusters(ws) if "co_first_hashtag" in c["details"]["signals"]]
-    assert sentences and all(re.match(r"\d+ accounts opened posts with the same \d+ hashtags",
-                                      s) for s in sentences)
+    sentences = [
+        c["details"]["signals"]["co_first_hashtag"]["sentence"]
+        for c in list_clusters(ws)
+        if "co_first_hashtag" in c["details"]["signals"]
+    ]
+    assert sentences and all(
+        re.match(r"\d+ accounts opened posts with the same \d+ hashtags", s) for s in sentences
+    )
     members = ws.rows("SELECT explanation FROM cluster_members")
     assert any("Opened posts with the same" in m["explanation"] for m in members)
 
@@ -136,6 +145,7 @@ def test_discovery_keeps_the_registry_order():
 
 
 # -- (3) every signal declares what the generic code needs ---------------------------------------
+
 
 @pytest.mark.parametrize("name", list(SIGNALS))
 def test_every_signal_declares_what_the_generic_code_needs(name):
@@ -170,8 +180,12 @@ def test_declared_shares_exist_when_the_significance_tests_run(ws):
     seen = {}
 
     def check(signal, p):
-        present = {r[0] for r in ws.con.execute(
-            "SELECT table_name FROM duckdb_tables() WHERE temporary").fetchall()}
+        present = {
+            r[0]
+            for r in ws.con.execute(
+                "SELECT table_name FROM duckdb_tables() WHERE temporary"
+            ).fetchall()
+        }
         # the engine's actions are read by the default null and by the signals' own tests
         needed = {ACCOUNTS, EDGES, *signal.shares} | ({ACTIONS} if signal.null is None else set())
         seen[signal.name] = needed - present

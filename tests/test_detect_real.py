@@ -21,13 +21,14 @@ def independent_co_repost(path, window: float, min_weight: int) -> dict[tuple[st
                 continue
             seen.add(row["content_id"])
             if row["content_id"] != row["object_id"]:
-                by_object[row["object_id"]].append((int(row["timestamp_share"]), row["account_id"],
-                                                    row["content_id"]))
+                by_object[row["object_id"]].append(
+                    (int(row["timestamp_share"]), row["account_id"], row["content_id"])
+                )
     matched = defaultdict(lambda: (set(), set()))
     for shares in by_object.values():
         shares.sort()
         for i, (t1, a1, c1) in enumerate(shares):
-            for t2, a2, c2 in shares[i + 1:]:
+            for t2, a2, c2 in shares[i + 1 :]:
                 if t2 - t1 > window:
                     break
                 if a1 != a2:
@@ -42,10 +43,20 @@ def independent_co_repost(path, window: float, min_weight: int) -> dict[tuple[st
 def test_co_repost_on_coortweet_sample(shared_data, ws, window, min_weight):
     path = shared_data / "coortweet-coordination-samples" / "russian_coord_tweets.csv.gz"
     ingest(ws, [path])
-    detect(ws, signals=["co_repost"], window=window, min_weight=min_weight, hot_items="keep",
-           max_evidence=1)
-    got = {(a, b): w for a, b, w in ws.sql(
-        "SELECT account_1, account_2, weight FROM edges WHERE signal = 'co_repost'").fetchall()}
+    detect(
+        ws,
+        signals=["co_repost"],
+        window=window,
+        min_weight=min_weight,
+        hot_items="keep",
+        max_evidence=1,
+    )
+    got = {
+        (a, b): w
+        for a, b, w in ws.sql(
+            "SELECT account_1, account_2, weight FROM edges WHERE signal = 'co_repost'"
+        ).fetchall()
+    }
     want = independent_co_repost(path, window, min_weight)
     assert got == want
     assert len(got) > 0

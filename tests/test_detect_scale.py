@@ -28,7 +28,9 @@ def peak_rss(cmd: list[str]) -> tuple[int, str]:
     peak = 0
     while proc.poll() is None:
         try:
-            peak = max(peak, sum(p.memory_info().rss for p in [proc] + proc.children(recursive=True)))
+            peak = max(
+                peak, sum(p.memory_info().rss for p in [proc] + proc.children(recursive=True))
+            )
         except psutil.Error:
             pass
         time.sleep(0.05)
@@ -44,11 +46,23 @@ def test_ten_million_posts_within_four_gigabytes(tmp_path):
     csv_path = simulate(tmp_path / "sim", posts=POSTS, seed=1, format="cnt-csv")["paths"]["posts"]
     ws = tmp_path / "ws.duckdb"
     py = [sys.executable, "-m", "ioscope"]
-    rss, _ = peak_rss(py + ["ingest", str(ws), csv_path, "--format", "cnt-csv", "--quiet",
-                            "--memory-limit", "3GB"])
+    rss, _ = peak_rss(
+        py
+        + ["ingest", str(ws), csv_path, "--format", "cnt-csv", "--quiet", "--memory-limit", "3GB"]
+    )
     assert rss < BUDGET
-    rss, out = peak_rss(py + ["detect", str(ws), "--memory-limit", "3GB", "--temp-directory",
-                              str(tmp_path / "spill"), "--json"])
+    rss, out = peak_rss(
+        py
+        + [
+            "detect",
+            str(ws),
+            "--memory-limit",
+            "3GB",
+            "--temp-directory",
+            str(tmp_path / "spill"),
+            "--json",
+        ]
+    )
     report = json.loads(out)
     assert rss < BUDGET, f"peak RSS {rss / 2**30:.2f} GiB"
     assert {s["signal"] for s in report["signals"]} >= {"co_repost", "near_duplicate_text"}

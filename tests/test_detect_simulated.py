@@ -12,9 +12,13 @@ from ioscope.detect import detect
 from ioscope.ingest import ingest
 from ioscope.workspace import Workspace
 
-STRATEGY_SIGNAL = {"co_repost": "co_repost", "link_amplification": "co_link",
-                   "reply_swarm": "co_reply", "hashtag_flooding": "co_hashtag",
-                   "copypasta": "near_duplicate_text"}
+STRATEGY_SIGNAL = {
+    "co_repost": "co_repost",
+    "link_amplification": "co_link",
+    "reply_swarm": "co_reply",
+    "hashtag_flooding": "co_hashtag",
+    "copypasta": "near_duplicate_text",
+}
 
 
 @pytest.fixture(scope="module")
@@ -39,8 +43,9 @@ def test_planted_campaigns_are_linked_by_their_signal(simulated):
         if signal is None:
             continue
         linked = set()
-        for a, b in ws.sql("SELECT account_1, account_2 FROM edges WHERE signal = ?",
-                           [signal]).fetchall():
+        for a, b in ws.sql(
+            "SELECT account_1, account_2 FROM edges WHERE signal = ?", [signal]
+        ).fetchall():
             if member_of.get(a) == member_of.get(b) == c["campaign_id"]:
                 linked |= {a, b}
         recall = len(linked) / len(c["members"])
@@ -51,7 +56,9 @@ def test_campaign_edges_outweigh_organic_ones(simulated):
     ws, campaigns, _ = simulated
     member_of = {m: c["campaign_id"] for c in campaigns for m in c["members"]}
     weights = defaultdict(list)
-    for signal, a, b, w in ws.sql("SELECT signal, account_1, account_2, weight FROM edges").fetchall():
+    for signal, a, b, w in ws.sql(
+        "SELECT signal, account_1, account_2, weight FROM edges"
+    ).fetchall():
         inside = member_of.get(a) is not None and member_of.get(a) == member_of.get(b)
         weights[(signal, inside)].append(w)
     for signal in ("co_link", "co_reply", "co_hashtag"):

@@ -28,8 +28,15 @@ from ioscope.workspace import Workspace
 
 SPARK_UNSUPPORTED = unsupported("spark", SIGNALS)
 SUPPORTED = [n for n in SIGNALS if n not in SPARK_UNSUPPORTED]
-EDGE_COLUMNS = ("directed", "weight", "shared_items", "co_actions", "first_at", "last_at",
-                "significant")
+EDGE_COLUMNS = (
+    "directed",
+    "weight",
+    "shared_items",
+    "co_actions",
+    "first_at",
+    "last_at",
+    "significant",
+)
 #: floating-point columns: sums that Spark adds in another order
 APPROX_COLUMNS = ("score", "expected", "p_value", "log10_p", "q_value", "similarity")
 EVIDENCE_COLUMNS = ("item", "post_1", "post_2", "dt_seconds")
@@ -58,8 +65,10 @@ def test_hash_is_not_portable():
 
 
 def test_duckdb_star_modifiers_are_not_portable():
-    for sql in ("SELECT e.* REPLACE (e.shared_items AS weight) FROM edges e",
-                "SELECT * EXCLUDE (run_id) FROM edges"):
+    for sql in (
+        "SELECT e.* REPLACE (e.shared_items AS weight) FROM edges e",
+        "SELECT * EXCLUDE (run_id) FROM edges",
+    ):
         with pytest.raises(NotPortable, match="REPLACE/EXCLUDE"):
             to_spark(parse(sql))
 
@@ -89,7 +98,8 @@ def test_unsupported_list_is_exact(ws):
             except NotPortable:
                 portable = False
         assert portable == (name not in SPARK_UNSUPPORTED), (
-            f"{name}: update the engines it declares (Signal.engines, Signal.engine_note)")
+            f"{name}: update the engines it declares (Signal.engines, Signal.engine_note)"
+        )
 
 
 def test_engine_names_and_options_are_checked():
@@ -107,15 +117,23 @@ def test_every_default_signal_runs_on_spark():
     from ioscope.detect.signals import default_signals
 
     assert SPARK_UNSUPPORTED == {}
-    assert select_signals(None, None, "spark")[1] == select_signals(None, None, "duckdb")[1] \
+    assert (
+        select_signals(None, None, "spark")[1]
+        == select_signals(None, None, "duckdb")[1]
         == default_signals()
+    )
 
 
 @pytest.fixture
 def refused(monkeypatch):
     """A signal the Spark engine refuses (none is today; the refusal path stays tested)."""
-    monkeypatch.setitem(SIGNALS, "synchronized", dataclasses.replace(
-        SIGNALS["synchronized"], engines=("duckdb",), engine_note="a test says so"))
+    monkeypatch.setitem(
+        SIGNALS,
+        "synchronized",
+        dataclasses.replace(
+            SIGNALS["synchronized"], engines=("duckdb",), engine_note="a test says so"
+        ),
+    )
     return "synchronized"
 
 
@@ -123,7 +141,12 @@ def test_unsupported_signal_refused_before_any_work(ws, refused):
     runs = ws.count("runs")
     for raw in (False, True):
         with pytest.raises(UnsupportedOnEngineError, match=refused):
-            detect(ws, signals=["co_link", refused], engine="spark", mode="raw" if raw else "calibrated")
+            detect(
+                ws,
+                signals=["co_link", refused],
+                engine="spark",
+                mode="raw" if raw else "calibrated",
+            )
     with pytest.raises(UnsupportedOnEngineError, match=refused):
         detect(ws, mode="raw", signals=[refused], engine="spark")
     assert ws.count("runs") == runs
@@ -134,8 +157,9 @@ def test_unsupported_signal_refused_by_the_cli(ws_path, refused):
 
     with Workspace.open(ws_path) as ws:  # posts, so that detect gets as far as the engine
         load(ws, planted(seed=4, events=2)[0])
-    res = CliRunner().invoke(app, ["detect", str(ws_path), "--signals", refused,
-                                   "--engine", "spark", "--json"])
+    res = CliRunner().invoke(
+        app, ["detect", str(ws_path), "--signals", refused, "--engine", "spark", "--json"]
+    )
     assert res.exit_code == 2, res.output
     error = json.loads(res.output)["error"]
     assert error["code"] == "unsupported_on_engine"
@@ -156,8 +180,15 @@ def _simulated(tmp_path_factory, posts: int, campaigns: int):
     from ioscope.simulate import simulate
 
     d = tmp_path_factory.mktemp("sim")
-    summary = simulate(d, posts=posts, seed=11, format="cnt-csv", campaigns=campaigns,
-                       campaign_size_min=8, campaign_size_max=15)
+    summary = simulate(
+        d,
+        posts=posts,
+        seed=11,
+        format="cnt-csv",
+        campaigns=campaigns,
+        campaign_size_min=8,
+        campaign_size_max=15,
+    )
     path = d / "sim.duckdb"
     with Workspace.open(path) as ws:
         ingest(ws, [summary["paths"]["posts"]])
@@ -177,11 +208,14 @@ def large_sim_path(tmp_path_factory):
 def _results(ws) -> dict[str, tuple[dict, list]]:
     out = {}
     for (signal,) in ws.sql("SELECT DISTINCT signal FROM edges").fetchall():
-        edges = {(r["platform_1"], r["account_1"], r["platform_2"], r["account_2"]): r
-                 for r in ws.rows("SELECT * FROM edges WHERE signal = ?", [signal])}
-        evidence = sorted(tuple(r[c] for c in ("account_1", "account_2") + EVIDENCE_COLUMNS)
-                          for r in ws.rows("SELECT * FROM edge_evidence WHERE signal = ?",
-                                           [signal]))
+        edges = {
+            (r["platform_1"], r["account_1"], r["platform_2"], r["account_2"]): r
+            for r in ws.rows("SELECT * FROM edges WHERE signal = ?", [signal])
+        }
+        evidence = sorted(
+            tuple(r[c] for c in ("account_1", "account_2") + EVIDENCE_COLUMNS)
+            for r in ws.rows("SELECT * FROM edge_evidence WHERE signal = ?", [signal])
+        )
         out[signal] = (edges, evidence)
     return out
 
@@ -203,14 +237,22 @@ def _assert_same(duck: dict, spark: dict, signals: list[str]) -> None:
 
 
 def _report_counts(report) -> dict[str, dict]:
-    return {s["signal"]: {k: v for k, v in s.items() if not k.endswith("seconds")}
-            for s in report.signals}
+    return {
+        s["signal"]: {k: v for k, v in s.items() if not k.endswith("seconds")}
+        for s in report.signals
+    }
 
 
 def _clusters(ws) -> set[frozenset]:
-    return {frozenset(a for (a,) in ws.sql("SELECT account_id FROM cluster_members WHERE "
-                                           "cluster_id = ?", [c]).fetchall())
-            for (c,) in ws.sql("SELECT cluster_id FROM clusters").fetchall()}
+    return {
+        frozenset(
+            a
+            for (a,) in ws.sql(
+                "SELECT account_id FROM cluster_members WHERE cluster_id = ?", [c]
+            ).fetchall()
+        )
+        for (c,) in ws.sql("SELECT cluster_id FROM clusters").fetchall()
+    }
 
 
 def test_calibrated_same_edges_evidence_significance_and_clusters(spark, sim_path, tmp_path):
@@ -218,9 +260,16 @@ def test_calibrated_same_edges_evidence_significance_and_clusters(spark, sim_pat
     (cold cells, and hot cells cut to the limit): significance runs in the workspace on the
     tables Spark copied back."""
     shutil.copy(sim_path, tmp_path / "w.duckdb")
-    options = dict(signals=SUPPORTED, max_evidence=5, hot_items="cap", max_item_actions=20,
-                   params={"hashtag_sequence": {"min_posts": 2, "min_hashtags": 2},
-                           "co_text": {"min_chars": 5}})
+    options = dict(
+        signals=SUPPORTED,
+        max_evidence=5,
+        hot_items="cap",
+        max_item_actions=20,
+        params={
+            "hashtag_sequence": {"min_posts": 2, "min_hashtags": 2},
+            "co_text": {"min_chars": 5},
+        },
+    )
     with Workspace.open(tmp_path / "w.duckdb") as ws:
         duck_report = detect(ws, **options)
         duck, duck_clusters = _results(ws), _clusters(ws)
@@ -241,8 +290,12 @@ def test_raw_mode_same_edges_and_evidence(spark, sim_path, tmp_path):
     all evidence kept. The run records the engine and the spill cap."""
     shutil.copy(sim_path, tmp_path / "w.duckdb")
     signals = ["co_repost", "co_hashtag", "hashtag_sequence"]
-    options = dict(signals=signals, max_item_actions=8, max_evidence=0,
-                   params={"hashtag_sequence": {"min_posts": 2, "min_hashtags": 2}})
+    options = dict(
+        signals=signals,
+        max_item_actions=8,
+        max_evidence=0,
+        params={"hashtag_sequence": {"min_posts": 2, "min_hashtags": 2}},
+    )
     with Workspace.open(tmp_path / "w.duckdb") as ws:
         duck_report = detect(ws, mode="raw", **options)
         duck = _results(ws)
@@ -256,7 +309,10 @@ def test_raw_mode_same_edges_and_evidence(spark, sim_path, tmp_path):
     assert counts == _report_counts(spark_report)
     recorded = json.loads(run["parameters"])
     assert (recorded["mode"], recorded["engine"]["name"], recorded["temp_limit"]) == (
-        "raw", "spark", "5GB")
+        "raw",
+        "spark",
+        "5GB",
+    )
 
 
 def test_promoted_amplification_same_edges_and_significance(spark, ws):
@@ -265,15 +321,20 @@ def test_promoted_amplification_same_edges_and_significance(spark, ws):
     from tests.fixtures.detect import load, planted, post, promote
 
     rows, _ = planted(seed=6, groups=2, size=5, events=8, noise=40, noise_posts=600)
-    rows += [post(f"fan{f}_{k}", f"n{f}", 7200 * k + 60 * f, "repost", target=f"star{k}")
-             for f in range(30) for k in range(8)]
+    rows += [
+        post(f"fan{f}_{k}", f"n{f}", 7200 * k + 60 * f, "repost", target=f"star{k}")
+        for f in range(30)
+        for k in range(8)
+    ]
     load(ws, rows)
     promote(ws, [f"orig1_{e}" for e in range(8)] + ["star2", "star5"])
     signals = ["promoted_amplification"]
     for raw in (False, True):
         duck_report = detect(ws, signals=signals, mode="raw" if raw else "calibrated")
         duck = _results(ws)
-        spark_report = detect(ws, signals=signals, mode="raw" if raw else "calibrated", engine="spark")
+        spark_report = detect(
+            ws, signals=signals, mode="raw" if raw else "calibrated", engine="spark"
+        )
         got = _results(ws)
         edges = duck["promoted_amplification"][0]
         assert len(edges) > 100
@@ -288,9 +349,22 @@ def test_cnt_mode_same_edges_through_the_cli(spark, sim_path, tmp_path):
     with Workspace.open(tmp_path / "w.duckdb") as ws:
         detect(ws, mode="cnt", max_evidence=3)
         duck = _results(ws)
-    res = CliRunner().invoke(app, ["detect", str(tmp_path / "w.duckdb"), "--compat", "cnt",
-                                   "--max-evidence", "3", "--engine", "spark",
-                                   "--spark-master", "local[2]", "--json"])
+    res = CliRunner().invoke(
+        app,
+        [
+            "detect",
+            str(tmp_path / "w.duckdb"),
+            "--compat",
+            "cnt",
+            "--max-evidence",
+            "3",
+            "--engine",
+            "spark",
+            "--spark-master",
+            "local[2]",
+            "--json",
+        ],
+    )
     assert res.exit_code == 0, res.output
     assert json.loads(res.output)["compat"] == "cnt"  # a raw run: no significance
     with Workspace.open(tmp_path / "w.duckdb") as ws:
@@ -318,7 +392,8 @@ def test_failure_on_spark_leaves_the_workspace_as_it_was(spark, sim_path, tmp_pa
             detect(ws, signals=["co_link"], engine="spark", mode="raw")
         assert (ws.count("edges"), ws.count("edge_evidence"), ws.count("runs")) == before
         assert not spark.catalog.listTables() or all(
-            not t.name.startswith("_det_") for t in spark.catalog.listTables())
+            not t.name.startswith("_det_") for t in spark.catalog.listTables()
+        )
 
 
 # -- slow: larger data, every policy --------------------------------------------------------
@@ -328,9 +403,17 @@ def test_every_supported_signal_every_hot_policy_larger(spark, large_sim_path, t
     """40,000 simulated posts, every supported signal raw, each hot-item policy, a 5-minute
     window, all evidence."""
     shutil.copy(large_sim_path, tmp_path / "w.duckdb")
-    options = dict(signals=SUPPORTED, window="5m", hot_items=hot_items, max_item_actions=30,
-                   max_evidence=0, params={"hashtag_sequence": {"min_posts": 2, "min_hashtags": 2},
-                                           "co_text": {"min_chars": 5}})
+    options = dict(
+        signals=SUPPORTED,
+        window="5m",
+        hot_items=hot_items,
+        max_item_actions=30,
+        max_evidence=0,
+        params={
+            "hashtag_sequence": {"min_posts": 2, "min_hashtags": 2},
+            "co_text": {"min_chars": 5},
+        },
+    )
     with Workspace.open(tmp_path / "w.duckdb") as ws:
         duck_report = detect(ws, mode="raw", **options)
         duck = _results(ws)

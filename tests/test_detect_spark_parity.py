@@ -22,13 +22,14 @@ from ioscope.ingest import ingest
 from ioscope.workspace import Workspace
 
 #: compared exactly
-EXACT = ("weight", "shared_items", "co_actions", "first_at", "last_at", "significant",
-         "directed")
+EXACT = ("weight", "shared_items", "co_actions", "first_at", "last_at", "significant", "directed")
 #: compared to 1e-9 (sums that Spark adds in another order)
 CLOSE = ("score", "expected", "p_value", "log10_p", "q_value", "similarity")
-OPTIONS = dict(max_evidence=5, window="5m",
-               params={"hashtag_sequence": {"min_posts": 2, "min_hashtags": 2},
-                       "co_text": {"min_chars": 5}})
+OPTIONS = dict(
+    max_evidence=5,
+    window="5m",
+    params={"hashtag_sequence": {"min_posts": 2, "min_hashtags": 2}, "co_text": {"min_chars": 5}},
+)
 
 
 @pytest.fixture(scope="module")
@@ -38,8 +39,15 @@ def every_signal_path(tmp_path_factory):
     from tests.fixtures.detect import load, planted
 
     d = tmp_path_factory.mktemp("every_signal")
-    s = simulate(d, posts=4000, seed=11, format="parquet", campaigns=3,
-                 campaign_size_min=8, campaign_size_max=15)
+    s = simulate(
+        d,
+        posts=4000,
+        seed=11,
+        format="parquet",
+        campaigns=3,
+        campaign_size_min=8,
+        campaign_size_max=15,
+    )
     path = d / "w.duckdb"
     with Workspace.open(path) as ws:
         ingest(ws, [s["paths"]["posts"], s["paths"]["accounts"], s["paths"]["ads"]])
@@ -49,13 +57,20 @@ def every_signal_path(tmp_path_factory):
 
 def results(ws) -> tuple[dict, list, set]:
     """Edges by (signal, accounts), evidence rows, and clusters as sets of accounts."""
-    edges = {(r["signal"], r["platform_1"], r["account_1"], r["platform_2"], r["account_2"]): r
-             for r in ws.rows("SELECT * FROM edges")}
-    evidence = sorted(ws.sql("SELECT signal, account_1, account_2, item, post_1, post_2, "
-                             "dt_seconds FROM edge_evidence").fetchall())
+    edges = {
+        (r["signal"], r["platform_1"], r["account_1"], r["platform_2"], r["account_2"]): r
+        for r in ws.rows("SELECT * FROM edges")
+    }
+    evidence = sorted(
+        ws.sql(
+            "SELECT signal, account_1, account_2, item, post_1, post_2, "
+            "dt_seconds FROM edge_evidence"
+        ).fetchall()
+    )
     members: dict[str, set] = {}
-    for c, p, a in ws.sql("SELECT cluster_id, platform, account_id FROM cluster_members")\
-            .fetchall():
+    for c, p, a in ws.sql(
+        "SELECT cluster_id, platform, account_id FROM cluster_members"
+    ).fetchall():
         members.setdefault(c, set()).add((p, a))
     return edges, evidence, {frozenset(m) for m in members.values()}
 

@@ -31,18 +31,34 @@ def test_default_detect_on_a_standalone_cluster_equals_duckdb(tmp_path):
     from ioscope.simulate import simulate
     from tests.fixtures.detect import load, planted
 
-    s = simulate(tmp_path / "sim", posts=4000, seed=11, format="parquet", campaigns=3,
-                 campaign_size_min=8, campaign_size_max=15)
+    s = simulate(
+        tmp_path / "sim",
+        posts=4000,
+        seed=11,
+        format="parquet",
+        campaigns=3,
+        campaign_size_min=8,
+        campaign_size_max=15,
+    )
     path = tmp_path / "w.duckdb"
     with Workspace.open(path) as ws:
         ingest(ws, [s["paths"]["posts"], s["paths"]["accounts"], s["paths"]["ads"]])
         load(ws, planted(seed=3, groups=2, size=4, events=6, noise=10, noise_posts=100)[0])
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(
-        [str(ROOT / "src")] + [p for p in [os.environ.get("PYTHONPATH")] if p]))
+    env = dict(
+        os.environ,
+        PYTHONPATH=os.pathsep.join(
+            [str(ROOT / "src")] + [p for p in [os.environ.get("PYTHONPATH")] if p]
+        ),
+    )
     before = _spark_daemons()
-    res = subprocess.run([sys.executable, str(ROOT / "scripts" / "spark_standalone.py"),
-                          str(path)], capture_output=True, text=True, env=env, timeout=3600,
-                         check=False)
+    res = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "spark_standalone.py"), str(path)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=3600,
+        check=False,
+    )
     assert res.returncode == 0, res.stdout[-3000:] + res.stderr[-3000:]
     summary = json.loads(res.stdout.strip().splitlines()[-1])
     assert summary["same"] and summary["differences"] == []
@@ -58,7 +74,9 @@ def _spark_daemons() -> set[int]:
     out = set()
     for p in psutil.process_iter(["pid", "cmdline"]):
         cmd = " ".join(p.info["cmdline"] or [])
-        if "org.apache.spark.deploy.master.Master" in cmd or \
-                "org.apache.spark.deploy.worker.Worker" in cmd:
+        if (
+            "org.apache.spark.deploy.master.Master" in cmd
+            or "org.apache.spark.deploy.worker.Worker" in cmd
+        ):
             out.add(p.info["pid"])
     return out

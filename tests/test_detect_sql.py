@@ -23,15 +23,24 @@ def test_every_statement_transpiles_to_spark(ws, compat):
     date_accounts(ws, groups[0])  # so that creation_burst and promoted_amplification run fully
     promote(ws, [f"orig1_{e}" for e in range(3)])
     with recording() as log:
-        detect(ws, signals=None if compat else list(SIGNALS), mode=compat or "calibrated",
-               max_evidence=5, hot_items="cap", max_item_actions=3)
+        detect(
+            ws,
+            signals=None if compat else list(SIGNALS),
+            mode=compat or "calibrated",
+            max_evidence=5,
+            hot_items="cap",
+            max_item_actions=3,
+        )
     assert len(log) > 50
     for statement in log:
-        (spark,) = sqlglot.transpile(statement, read="duckdb", write="spark",
-                                     unsupported_level=ErrorLevel.RAISE)
+        (spark,) = sqlglot.transpile(
+            statement, read="duckdb", write="spark", unsupported_level=ErrorLevel.RAISE
+        )
         for token in DUCKDB_ONLY:
             assert token not in statement.upper(), (token, statement)
-        unknown = {f.name.upper() for f in sqlglot.parse_one(spark, read="spark").find_all(exp.Anonymous)}
+        unknown = {
+            f.name.upper() for f in sqlglot.parse_one(spark, read="spark").find_all(exp.Anonymous)
+        }
         assert unknown <= SPARK_BUILTINS, (unknown, statement)
 
 

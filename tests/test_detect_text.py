@@ -5,21 +5,46 @@ from __future__ import annotations
 import re
 
 import duckdb
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ioscope.detect.signals.text import cnt_text, normalized_text
 
 CON = duckdb.connect()
 ALPHABET = "aAbZé1_#@＠.:/ \t\n\xa0\u2003\u3000\x0bhtpsw"
-texts = st.lists(st.sampled_from(["http://x.y/z", "https://a.b", "www.q.r", "@bob", "@", "  ",
-                                  "\t", "word", "Ünï", "\xa0", "#tag"])
-                 | st.text(alphabet=ALPHABET, max_size=12), max_size=8).map("".join)
+texts = st.lists(
+    st.sampled_from(
+        [
+            "http://x.y/z",
+            "https://a.b",
+            "www.q.r",
+            "@bob",
+            "@",
+            "  ",
+            "\t",
+            "word",
+            "Ünï",
+            "\xa0",
+            "#tag",
+        ]
+    )
+    | st.text(alphabet=ALPHABET, max_size=12),
+    max_size=8,
+).map("".join)
 
 
 def sql_norm(fn, values: list[str]) -> list[str]:
-    CON.execute("CREATE OR REPLACE TEMP TABLE t AS SELECT unnest(?) AS text, "
-                "generate_subscripts(?, 1) AS i", [values, values])
-    return [r[0] for r in CON.execute(f"SELECT norm FROM ({fn('SELECT text, i FROM t')}) n ORDER BY i").fetchall()]
+    CON.execute(
+        "CREATE OR REPLACE TEMP TABLE t AS SELECT unnest(?) AS text, "
+        "generate_subscripts(?, 1) AS i",
+        [values, values],
+    )
+    return [
+        r[0]
+        for r in CON.execute(
+            f"SELECT norm FROM ({fn('SELECT text, i FROM t')}) n ORDER BY i"
+        ).fetchall()
+    ]
 
 
 def cnt_reference(text: str) -> str:

@@ -33,11 +33,12 @@ def _cogged() -> list[Path]:
 def test_generated_blocks_are_fresh(capsys):
     files = _cogged()
     assert {p.name for p in files} >= set(GENERATED)
-    status = Cog().main(["cog", "--check", "--diff", "-I", str(DOCS),
-                                *(str(p) for p in files)])
+    status = Cog().main(["cog", "--check", "--diff", "-I", str(DOCS), *(str(p) for p in files)])
     out, err = capsys.readouterr()
-    assert status == 0, (f"generated docs are stale (or their code fails): run "
-                         f"`{GEN.REGENERATE}`\n{out[-4000:]}{err[-4000:]}")
+    assert status == 0, (
+        f"generated docs are stale (or their code fails): run "
+        f"`{GEN.REGENERATE}`\n{out[-4000:]}{err[-4000:]}"
+    )
 
 
 def test_a_stale_block_is_caught(tmp_path, capsys):
@@ -106,9 +107,15 @@ def test_every_parameter_is_documented():
     from ioscope.report import REPORT_PARAMS
     from ioscope.simulate import SIMULATE_PARAMS
 
-    pages = {"accounts.md": [*TRAIN_PARAMS, *SCORE_PARAMS,
-                             *(p for f in FAMILIES.values() for p in f.params)],
-             "report.md": REPORT_PARAMS, "simulator.md": SIMULATE_PARAMS}
+    pages = {
+        "accounts.md": [
+            *TRAIN_PARAMS,
+            *SCORE_PARAMS,
+            *(p for f in FAMILIES.values() for p in f.params),
+        ],
+        "report.md": REPORT_PARAMS,
+        "simulator.md": SIMULATE_PARAMS,
+    }
     for page, spec in pages.items():
         text = (DOCS / page).read_text(encoding="utf-8")
         for p in spec:

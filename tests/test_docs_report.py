@@ -25,4 +25,5 @@ def test_every_page_and_error_code_documented():
     for code in ("not_found", "parameter", "usage", "method_not_allowed", "internal"):
         assert f"`{code}`" in text, code
     from ioscope.web.app import CSP
+
     assert " ".join(CSP.split()) in " ".join(re.sub(r"`\s*", "", text).split())

@@ -17,10 +17,31 @@ from ioscope.workspace import Workspace
 runner = CliRunner()
 nx = pytest.importorskip("networkx", reason="networkx (test extra) reads GEXF back")
 
-NODE_ATTRS = {"handle", "display_name", "platform", "account_id", "cluster", "cluster_rank",
-              "flagged", "account_q_value", "account_score", "account_rank", "label"}
-EDGE_ATTRS = {"signals", "n_signals", "strongest_signal", "expected", "p_value", "q_value",
-              "co_actions", "first_at", "last_at", "weight"}
+NODE_ATTRS = {
+    "handle",
+    "display_name",
+    "platform",
+    "account_id",
+    "cluster",
+    "cluster_rank",
+    "flagged",
+    "account_q_value",
+    "account_score",
+    "account_rank",
+    "label",
+}
+EDGE_ATTRS = {
+    "signals",
+    "n_signals",
+    "strongest_signal",
+    "expected",
+    "p_value",
+    "q_value",
+    "co_actions",
+    "first_at",
+    "last_at",
+    "weight",
+}
 
 
 def _export(ws, *args):
@@ -32,10 +53,14 @@ def _export(ws, *args):
 def _pairs(ws_path, where):
     """Independent recomputation: the fused pairs and their weight, straight from edges."""
     with Workspace.open(ws_path, read_only=True) as ws:
-        return {(f"{r[0]}:{r[1]}", f"{r[2]}:{r[3]}"): (r[4], sorted(r[5]), r[6]) for r in ws.sql(
-            f"""SELECT platform_1, account_1, platform_2, account_2,
+        return {
+            (f"{r[0]}:{r[1]}", f"{r[2]}:{r[3]}"): (r[4], sorted(r[5]), r[6])
+            for r in ws.sql(
+                f"""SELECT platform_1, account_1, platform_2, account_2,
                        sum(least(-log10_p, 50)), list(signal), min(p_value)
-                FROM edges WHERE {where} GROUP BY ALL""").fetchall()}
+                FROM edges WHERE {where} GROUP BY ALL"""
+            ).fetchall()
+        }
 
 
 def test_gexf_network_opens_in_networkx_with_every_attribute(demo_workspace, tmp_path):
@@ -55,8 +80,12 @@ def test_gexf_network_opens_in_networkx_with_every_attribute(demo_workspace, tmp
         for s in signals:  # per-signal attributes, never parallel edges
             assert {f"{s}_weight", f"{s}_expected", f"{s}_p", f"{s}_q"} <= set(d)
     with Workspace.open(demo_workspace, read_only=True) as ws:
-        members = {f"{r[0]}:{r[1]}": (r[2], r[3]) for r in ws.sql(
-            "SELECT platform, account_id, cluster_id, handle FROM cluster_members").fetchall()}
+        members = {
+            f"{r[0]}:{r[1]}": (r[2], r[3])
+            for r in ws.sql(
+                "SELECT platform, account_id, cluster_id, handle FROM cluster_members"
+            ).fetchall()
+        }
         scored = ws.count("account_scores")
     assert scored and len(g) == res["nodes"]
     flagged = 0
@@ -79,8 +108,10 @@ def test_raw_network_and_graphml_in_igraph(demo_workspace, tmp_path):
     g = igraph.Graph.Read_GraphML(str(path))
     assert g.ecount() == res["edges"] == len(want) and g.vcount() == res["nodes"]
     assert EDGE_ATTRS <= set(g.es.attributes()) and NODE_ATTRS <= set(g.vs.attributes())
-    assert res["edges"] > _export(demo_workspace, "network", "-o", str(tmp_path / "s.graphml"))[
-        "edges"]
+    assert (
+        res["edges"]
+        > _export(demo_workspace, "network", "-o", str(tmp_path / "s.graphml"))["edges"]
+    )
     # the old spelling: edges as a graph is the raw network, one edge per pair
     res = _export(demo_workspace, "edges", "--format", "gexf", "-o", str(tmp_path / "e.gexf"))
     assert res["edges"] == len(want)
@@ -110,11 +141,12 @@ def test_tables_in_every_format(demo_workspace, tmp_path, table, fmt):
     path = tmp_path / f"{table}.{fmt}"
     res = _export(demo_workspace, table, "-o", str(path))
     with Workspace.open(demo_workspace, read_only=True) as ws:
-        n = {"clusters": "SELECT count(*) FROM clusters",
-             "members": "SELECT count(*) FROM cluster_members",
-             "evidence": "SELECT count(*) FROM edge_evidence JOIN (SELECT * FROM edges WHERE "
-                         "significant) USING (signal, platform_1, account_1, platform_2, account_2)"
-             }[table]
+        n = {
+            "clusters": "SELECT count(*) FROM clusters",
+            "members": "SELECT count(*) FROM cluster_members",
+            "evidence": "SELECT count(*) FROM edge_evidence JOIN (SELECT * FROM edges WHERE "
+            "significant) USING (signal, platform_1, account_1, platform_2, account_2)",
+        }[table]
         want = ws.sql(n).fetchone()[0]
     assert res["rows"] == want > 0
     if fmt == "csv":
@@ -130,9 +162,13 @@ def test_tables_in_every_format(demo_workspace, tmp_path, table, fmt):
 
 
 def test_export_errors(demo_workspace, tmp_path):
-    r = runner.invoke(app, ["export", str(demo_workspace), "clusters", "-o", str(tmp_path / "x.gexf")])
+    r = runner.invoke(
+        app, ["export", str(demo_workspace), "clusters", "-o", str(tmp_path / "x.gexf")]
+    )
     assert r.exit_code == 2 and "network" in r.output
-    r = runner.invoke(app, ["export", str(demo_workspace), "network", "-o", str(tmp_path / "x.xyz")])
+    r = runner.invoke(
+        app, ["export", str(demo_workspace), "network", "-o", str(tmp_path / "x.xyz")]
+    )
     assert r.exit_code == 2 and "--format" in r.output
     r = runner.invoke(app, ["export", str(tmp_path / "none.duckdb"), "network", "-o", "x.gexf"])
     assert r.exit_code == 1 and "No workspace" in r.output

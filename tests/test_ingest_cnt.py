@@ -18,8 +18,13 @@ def test_repost_prefix_and_duplicates(tmp_path, ws):
     f.write_text(ROWS)
     (r,) = ingest(ws, [f]).files
     # the second row of id 2 is a duplicate: read, counted, not ingested again
-    assert (r.rows_read, r.rows_ingested, r.rows_duplicate, r.rows_quarantined,
-            r.posts_new) == (5, 4, 1, 0, 4)
+    assert (r.rows_read, r.rows_ingested, r.rows_duplicate, r.rows_quarantined, r.posts_new) == (
+        5,
+        4,
+        1,
+        0,
+        4,
+    )
     p = {x["post_id"]: x for x in ws.rows("SELECT * FROM posts")}
     assert p["2"]["text"] == p["3"]["text"] == p["1"]["text"] == "Hello world #x"
     assert (p["2"]["target_handle"], p["3"]["target_handle"]) == ("alice", None)

@@ -22,11 +22,17 @@ def test_staged_profile_wins_over_bare_author_row(ws, tmp_path):
     ws.con.begin()
     ctx = ReadContext(ws.con, str(tmp_path / "x"), "test", "run", options={"platform": "twitter"})
     n = 20_000
-    ctx.stage_sql("stg_posts", "SELECT 'p' || i AS post_id, 'u' || (i % 5000) AS account_id, "
-                  "'h' AS handle, TIMESTAMP '2020-01-01' AS created_at, 'post' AS kind, "
-                  f"i AS source_line FROM range({n}) t(i)")
-    ctx.stage_sql("stg_accounts", "SELECT 'u' || (i % 5000) AS account_id, 'h' AS handle, "
-                  f"'Name' AS display_name, false AS _primary, i AS source_line FROM range({n}) t(i)")
+    ctx.stage_sql(
+        "stg_posts",
+        "SELECT 'p' || i AS post_id, 'u' || (i % 5000) AS account_id, "
+        "'h' AS handle, TIMESTAMP '2020-01-01' AS created_at, 'post' AS kind, "
+        f"i AS source_line FROM range({n}) t(i)",
+    )
+    ctx.stage_sql(
+        "stg_accounts",
+        "SELECT 'u' || (i % 5000) AS account_id, 'h' AS handle, "
+        f"'Name' AS display_name, false AS _primary, i AS source_line FROM range({n}) t(i)",
+    )
     ctx.rows_read = n
     finalize(ctx)
     assert ws.con.execute("SELECT count(display_name) FROM accounts").fetchall()[0][0] == 5000

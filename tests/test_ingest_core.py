@@ -106,7 +106,9 @@ def test_cli_ingest_json_and_info(tmp_path, ws_path):
     assert res.exit_code == 0, res.output
     data = json.loads(res.stdout)
     assert data["files"][0]["rows_read"] == 6 and data["totals"]["rows_quarantined"] == 3
-    assert {"path", "format", "rows_read", "rows_ingested", "rows_quarantined"} <= set(data["files"][0])
+    assert {"path", "format", "rows_read", "rows_ingested", "rows_quarantined"} <= set(
+        data["files"][0]
+    )
     res = runner.invoke(app, ["info", str(ws_path), "--json"])
     info = json.loads(res.stdout)
     assert info["schema_version"] == 1
@@ -124,7 +126,9 @@ def test_cli_error_exit_code_and_envelope(tmp_path, ws_path):
 
 
 def test_coortweet_real_sample(shared_data, ws):
-    rep = ingest(ws, [shared_data / "coortweet-coordination-samples" / "russian_coord_tweets.csv.gz"])
+    rep = ingest(
+        ws, [shared_data / "coortweet-coordination-samples" / "russian_coord_tweets.csv.gz"]
+    )
     assert rep.files[0].format == "coortweet"
     assert rep.totals["rows_read"] == 35125 and rep.totals["rows_quarantined"] == 0
     assert ws.count("posts") == 35085 and ws.count("accounts") == 9509
@@ -149,6 +153,7 @@ def test_memory_limit_is_the_process_budget(tmp_path, ws, monkeypatch):
     assert seen == ["2.2 GiB"]  # 60 % of 4 GB = 2.4e9 bytes
     assert ws.sql("SELECT current_setting('memory_limit')").fetchone()[0] == before
     from ioscope.errors import ParameterError
+
     runs = ws.count("runs")
     with pytest.raises(ParameterError, match="'memory_limit' parameter of ingest"):
         ingest(ws, [f], memory_limit="lots")

@@ -34,8 +34,9 @@ def _one(ws, path, fmt=None):
 
 
 def _quarantine(ws) -> list[dict]:
-    return ws.rows("SELECT source_file, source_line, field, reason, raw FROM quarantine "
-                   "ORDER BY source_line")
+    return ws.rows(
+        "SELECT source_file, source_line, field, reason, raw FROM quarantine ORDER BY source_line"
+    )
 
 
 def _complete_records(path: Path) -> list[dict]:
@@ -64,7 +65,8 @@ def test_io_archive_cut_inside_a_quoted_field(mem):
         post = got[rec["tweetid"]]
         assert post["urls"] is not None and all(u.startswith("http") for u in post["urls"])
         assert [h.lower() for h in post["hashtags"] or []] == [
-            h.strip(" '").lower() for h in rec["hashtags"].strip("[]").split(",") if h.strip()]
+            h.strip(" '").lower() for h in rec["hashtags"].strip("[]").split(",") if h.strip()
+        ]
         if rec["is_retweet"] == "False":
             assert post["text"] == rec["tweet_text"]
 
@@ -80,15 +82,20 @@ def test_hpsci_ads_cut_inside_a_quoted_field(mem):
         assert got[rec["id"]]["spend_raw"] == (rec["spend_amount"] or None)
     (q,) = _quarantine(mem)
     text = f.read_text(encoding="utf-8")
-    assert "ends inside a quoted field" in q["reason"] and q["raw"] == text[text.rindex("\n") + 1:]
+    assert "ends inside a quoted field" in q["reason"] and q["raw"] == text[text.rindex("\n") + 1 :]
     assert q["raw"].split(",")[0] not in got
 
 
 # -- a cut gzip stream is refused, never read as empty -----------------------------------------
-@pytest.mark.parametrize("name,fmt", [("twitter_v1_cut.jsonl.gz", "twitter-v1"),
-                                      ("twitter_v2_cut.jsonl.gz", "twitter-v2"),
-                                      ("bluesky_cut.jsonl.gz", "bluesky"),
-                                      ("telegram_cut.json.gz", "telegram")])
+@pytest.mark.parametrize(
+    "name,fmt",
+    [
+        ("twitter_v1_cut.jsonl.gz", "twitter-v1"),
+        ("twitter_v2_cut.jsonl.gz", "twitter-v2"),
+        ("bluesky_cut.jsonl.gz", "bluesky"),
+        ("telegram_cut.json.gz", "telegram"),
+    ],
+)
 @pytest.mark.parametrize("given", [True, False])
 def test_small_cut_gzip_json_is_refused_with_its_offset(name, fmt, given, mem):
     f = FIX / name
@@ -119,11 +126,14 @@ def _meta_baseline() -> dict[str, dict]:
         return {a["ad_id"]: a for a in ws.rows("SELECT * FROM ads")}
 
 
-@pytest.mark.parametrize("name,field,reason", [
-    ("meta_spend_not_a_number.json", "spend.lower_bound", "spend lower bound is not a number"),
-    ("meta_deep_nesting.json", "record", "nested more than 1,024 levels deep"),
-    ("meta_bad_byte.json", "record", "not valid UTF-8"),
-])
+@pytest.mark.parametrize(
+    "name,field,reason",
+    [
+        ("meta_spend_not_a_number.json", "spend.lower_bound", "spend lower bound is not a number"),
+        ("meta_deep_nesting.json", "record", "nested more than 1,024 levels deep"),
+        ("meta_bad_byte.json", "record", "not valid UTF-8"),
+    ],
+)
 def test_meta_damaged_ad_is_quarantined_and_the_others_kept(name, field, reason, mem):
     base = _meta_baseline()
     r = _one(mem, FIX / name, "meta-ad-library")
@@ -134,8 +144,9 @@ def test_meta_damaged_ad_is_quarantined_and_the_others_kept(name, field, reason,
     assert len(got) == len(base) - 1  # the damaged ad (the first) and no other
     for ad_id, ad in got.items():
         skip = ("source_file", "source_line", "run_id", "ingested_at")  # the file differs
-        assert {k: v for k, v in ad.items() if k not in skip} == \
-            {k: v for k, v in base[ad_id].items() if k not in skip}
+        assert {k: v for k, v in ad.items() if k not in skip} == {
+            k: v for k, v in base[ad_id].items() if k not in skip
+        }
 
 
 def test_google_semicolon_export_reads_like_the_comma_one(tmp_path, mem):
@@ -143,19 +154,30 @@ def test_google_semicolon_export_reads_like_the_comma_one(tmp_path, mem):
     shutil.copytree(ADS / "google", comma)
     with Workspace.open(":memory:") as ref:
         ingest(ref, [comma / "google-political-ads-creative-stats.csv"])
-        want = ref.rows("SELECT ad_id, advertiser_name, start_at, end_at, spend_lower, "
-                        "spend_upper, currency FROM ads ORDER BY ad_id")
+        want = ref.rows(
+            "SELECT ad_id, advertiser_name, start_at, end_at, spend_lower, "
+            "spend_upper, currency FROM ads ORDER BY ad_id"
+        )
     f = FIX / "google_semicolon" / "google-political-ads-creative-stats.csv"
     assert detect_format(str(f)) == "google-political-ads"
     _one(mem, f)
-    got = mem.rows("SELECT ad_id, advertiser_name, start_at, end_at, spend_lower, spend_upper, "
-                   "currency FROM ads ORDER BY ad_id")
+    got = mem.rows(
+        "SELECT ad_id, advertiser_name, start_at, end_at, spend_lower, spend_upper, "
+        "currency FROM ads ORDER BY ad_id"
+    )
     assert got == want and all(a["advertiser_name"] and a["start_at"] for a in got)
 
 
 def test_spend_that_is_not_a_number_quarantines_the_ad(tmp_path, mem):
-    rows = list(csv.reader(io.StringIO((FIX / "hpsci_cut" / "ads.csv").read_text("utf-8")[
-        : (FIX / "hpsci_cut" / "ads.csv").read_text("utf-8").rindex("\n") + 1])))
+    rows = list(
+        csv.reader(
+            io.StringIO(
+                (FIX / "hpsci_cut" / "ads.csv").read_text("utf-8")[
+                    : (FIX / "hpsci_cut" / "ads.csv").read_text("utf-8").rindex("\n") + 1
+                ]
+            )
+        )
+    )
     rows[3][7] = "1.000,5 RUB"
     out = io.StringIO()
     csv.writer(out, lineterminator="\n").writerows(rows)
@@ -173,16 +195,27 @@ def test_spend_that_is_not_a_number_quarantines_the_ad(tmp_path, mem):
     with Workspace.open(":memory:") as ws:
         ingest(ws, [g])
         q = ws.rows("SELECT source_line, field, reason FROM quarantine WHERE source_line = 2")
-        assert q == [{"source_line": 2, "field": "Spend_Range_Min_USD",
-                      "reason": "Spend_Range_Min_USD is not a number: about 100"}]
+        assert q == [
+            {
+                "source_line": 2,
+                "field": "Spend_Range_Min_USD",
+                "reason": "Spend_Range_Min_USD is not a number: about 100",
+            }
+        ]
 
 
 # -- short rows and bad bytes in the generic and Bluesky-table readers -------------------------
-@pytest.mark.parametrize("name,fmt,ids", [
-    ("generic_short_row_bad_byte.csv", "csv", ["p1", "p4"]),
-    ("bluesky_table_short_row_bad_byte.csv", "bluesky",
-     ["at://did:plc:a1/app.bsky.feed.post/1", "at://did:plc:a4/app.bsky.feed.post/4"]),
-])
+@pytest.mark.parametrize(
+    "name,fmt,ids",
+    [
+        ("generic_short_row_bad_byte.csv", "csv", ["p1", "p4"]),
+        (
+            "bluesky_table_short_row_bad_byte.csv",
+            "bluesky",
+            ["at://did:plc:a1/app.bsky.feed.post/1", "at://did:plc:a4/app.bsky.feed.post/4"],
+        ),
+    ],
+)
 def test_short_row_and_bad_byte_quarantine_one_record_each(name, fmt, ids, mem):
     r = _one(mem, FIX / name, fmt)
     assert (r.rows_read, r.rows_ingested, r.rows_quarantined) == (4, 2, 2)
@@ -192,15 +225,20 @@ def test_short_row_and_bad_byte_quarantine_one_record_each(name, fmt, ids, mem):
     assert q[1]["field"] == "text"
     assert [p["post_id"] for p in mem.rows("SELECT post_id FROM posts ORDER BY source_line")] == ids
     assert mem.rows("SELECT text FROM posts ORDER BY source_line")[-1]["text"] in (
-        "last, quoted", "four, quoted")
+        "last, quoted",
+        "four, quoted",
+    )
     if fmt == "csv":
         assert r.dialect == {"delimiter": ",", "quote": '"', "escape": '"', "sniffed": True}
 
 
 def test_generic_reader_records_a_sniffed_semicolon(tmp_path, mem):
     f = tmp_path / "posts.csv"
-    f.write_text("platform;post_id;account_id;created_at;text\n"
-                 "twitter;p1;u1;2020-01-01T00:00:00Z;\"a; b, c\"\n", encoding="utf-8")
+    f.write_text(
+        "platform;post_id;account_id;created_at;text\n"
+        'twitter;p1;u1;2020-01-01T00:00:00Z;"a; b, c"\n',
+        encoding="utf-8",
+    )
     r = _one(mem, f, "csv")
     assert r.dialect["delimiter"] == ";" and r.dialect["sniffed"]
     assert mem.rows("SELECT text FROM posts") == [{"text": "a; b, c"}]
@@ -216,8 +254,9 @@ def _cnt(i: int, text: str) -> str:
     return f'{i},u{i},n{i},,,"{text}",{1600000000 + i},\n'
 
 
-@pytest.mark.parametrize("bad", ['2,u2,n2,,,"never closed,1600000002,\n',
-                                 '2,u2,n2,,,"closed"too early,1600000002,\n'])
+@pytest.mark.parametrize(
+    "bad", ['2,u2,n2,,,"never closed,1600000002,\n', '2,u2,n2,,,"closed"too early,1600000002,\n']
+)
 def test_an_unterminated_quote_does_not_swallow_the_next_records(bad, tmp_path, mem):
     f = tmp_path / "posts.csv"
     f.write_text(CNT_HEADER + _cnt(1, "one, two") + bad + _cnt(3, "three\nlines") + _cnt(4, "x"))
@@ -226,7 +265,8 @@ def test_an_unterminated_quote_does_not_swallow_the_next_records(bad, tmp_path, 
     assert mem.rows("SELECT post_id, source_line, text FROM posts ORDER BY source_line") == [
         {"post_id": "1", "source_line": 2, "text": "one, two"},
         {"post_id": "3", "source_line": 4, "text": "three\nlines"},
-        {"post_id": "4", "source_line": 6, "text": "x"}]
+        {"post_id": "4", "source_line": 6, "text": "x"},
+    ]
     (q,) = _quarantine(mem)
     assert q["source_line"] == 3 and q["raw"] == bad.rstrip("\n")
 
@@ -240,10 +280,15 @@ def test_a_50_mb_csv_record_is_quarantined_with_its_size(tmp_path, mem):
     assert (r.rows_read, r.rows_ingested, r.rows_quarantined) == (3, 2, 1)
     (q,) = _quarantine(mem)
     assert q["source_line"] == 2 and q["field"] == "record"
-    assert f"record of {len(long) - 1:,} bytes" in q["reason"] or \
-        f"record of {len(long):,} bytes" in q["reason"]
+    assert (
+        f"record of {len(long) - 1:,} bytes" in q["reason"]
+        or f"record of {len(long):,} bytes" in q["reason"]
+    )
     assert len(q["raw"]) <= 10_000
-    assert [p["source_line"] for p in mem.rows("SELECT source_line FROM posts ORDER BY 1")] == [3, 4]
+    assert [p["source_line"] for p in mem.rows("SELECT source_line FROM posts ORDER BY 1")] == [
+        3,
+        4,
+    ]
 
 
 def test_a_50_mb_json_line_is_quarantined_with_its_size(tmp_path, mem):

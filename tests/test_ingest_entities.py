@@ -29,8 +29,18 @@ def posts(tmp_path, ws):
     f = tmp_path / "cases.csv"
     with f.open("w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
-        w.writerow(["message_id", "user_id", "username", "repost_id", "reply_id", "message",
-                    "timestamp", "urls"])
+        w.writerow(
+            [
+                "message_id",
+                "user_id",
+                "username",
+                "repost_id",
+                "reply_id",
+                "message",
+                "timestamp",
+                "urls",
+            ]
+        )
         for i, (text, _, _) in enumerate(CASES):
             w.writerow([i, "u", "u", "", "", text, 1600000000 + i, ""])
         w.writerow([len(CASES), "u", "u", "0", "", "RT text @someone #tag", 1600000100, ""])

@@ -44,8 +44,12 @@ def test_authors_join_tweets(fearmonger):
     ws, _ = fearmonger
     assert ws.count("accounts") == 2856
     # every tweet's author is an account, with its hand-coded category as an attribute
-    assert ws.sql("SELECT count(*) FROM posts p JOIN accounts a USING (platform, account_id)"
-                  ).fetchone()[0] == 11140
+    assert (
+        ws.sql(
+            "SELECT count(*) FROM posts p JOIN accounts a USING (platform, account_id)"
+        ).fetchone()[0]
+        == 11140
+    )
     cats = ws.sql("""SELECT DISTINCT x.value FROM posts p JOIN account_attributes x
                      ON x.platform = p.platform AND x.account_id = p.account_id
                      AND x.name = 'account_category'""").fetchall()
@@ -59,20 +63,28 @@ def test_authors_join_tweets(fearmonger):
 def test_idempotent_and_order_independent(shared_data, fearmonger, tmp_path):
     ws, _ = fearmonger
     d = shared_data / FTE
-    snapshot = {t: ws.rows(f"SELECT * EXCLUDE (run_id, source_file, source_line) FROM {t} "
-                           "ORDER BY ALL") for t in ("posts", "accounts", "account_attributes")}
+    snapshot = {
+        t: ws.rows(f"SELECT * EXCLUDE (run_id, source_file, source_line) FROM {t} ORDER BY ALL")
+        for t in ("posts", "accounts", "account_attributes")
+    }
     again = ingest(ws, [d / "tweets_Fearmonger.csv.gz", d / "authors.csv"])
     assert again.totals["posts_new"] == 0 and again.totals["accounts_new"] == 0
     for t, rows in snapshot.items():
-        assert ws.rows(f"SELECT * EXCLUDE (run_id, source_file, source_line) FROM {t} "
-                       "ORDER BY ALL") == rows, t
+        assert (
+            ws.rows(f"SELECT * EXCLUDE (run_id, source_file, source_line) FROM {t} ORDER BY ALL")
+            == rows
+        ), t
     from ioscope.workspace import Workspace
 
     with Workspace.open(tmp_path / "reverse.duckdb") as other:
         ingest(other, [d / "authors.csv", d / "tweets_Fearmonger.csv.gz"])
         for t, rows in snapshot.items():
-            assert other.rows(f"SELECT * EXCLUDE (run_id, source_file, source_line) FROM {t} "
-                              "ORDER BY ALL") == rows, t
+            assert (
+                other.rows(
+                    f"SELECT * EXCLUDE (run_id, source_file, source_line) FROM {t} ORDER BY ALL"
+                )
+                == rows
+            ), t
 
 
 def test_original_layout(tmp_path, ws):
@@ -93,8 +105,9 @@ def test_original_layout(tmp_path, ws):
     assert rt1["kind"] == rt2["kind"] == "repost"
     assert rt1["target_handle"] == "someone" and rt2["target_handle"] is None
     assert rt1["text"] == rt2["text"] == "Same text everywhere https://t.co/abc"
-    attrs = dict(ws.sql("SELECT name, value FROM account_attributes WHERE account_id = '10_gop'"
-                        ).fetchall())
+    attrs = dict(
+        ws.sql("SELECT name, value FROM account_attributes WHERE account_id = '10_gop'").fetchall()
+    )
     assert attrs["account_category"] == "RightTroll"
     assert attrs["alt_external_id"] == "905874659358453760"
     acc = ws.rows("SELECT * FROM accounts WHERE account_id = '10_gop'")[0]

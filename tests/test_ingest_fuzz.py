@@ -20,12 +20,12 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import json
 import os
 
 import orjson
 import pytest
-from hypothesis import HealthCheck, Phase, given, settings, strategies as st
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
 
 from ioscope.ingest import ingest
 from ioscope.workspace import Workspace
@@ -36,18 +36,24 @@ T0 = dt.datetime(2023, 1, 1)
 
 
 def _settings(n: int, derandomize: bool = True) -> settings:
-    return settings(derandomize=derandomize, deadline=None, database=None, max_examples=n,
-                    suppress_health_check=list(HealthCheck),
-                    phases=[Phase.explicit, Phase.generate])  # each example is two ingests
+    return settings(
+        derandomize=derandomize,
+        deadline=None,
+        database=None,
+        max_examples=n,
+        suppress_health_check=list(HealthCheck),
+        phases=[Phase.explicit, Phase.generate],
+    )  # each example is two ingests
 
 
 FAST = _settings(int(os.environ.get("FUZZ_FAST_EXAMPLES", "5")))
 SLOW = _settings(int(os.environ.get("FUZZ_EXAMPLES", "300")))
 
 # -- records ---------------------------------------------------------------------------------
-WORD = st.text(st.sampled_from(list("abcxyzАБВжщ中文é0123456789_#@.:/'\"") + ["🙂"]),
-               min_size=1, max_size=8)
-SEP = st.sampled_from([" ", ", ", "; ", " \"", "\" ", "\n", " | ", "'"])
+WORD = st.text(
+    st.sampled_from(list("abcxyzАБВжщ中文é0123456789_#@.:/'\"") + ["🙂"]), min_size=1, max_size=8
+)
+SEP = st.sampled_from([" ", ", ", "; ", ' "', '" ', "\n", " | ", "'"])
 
 
 @st.composite
@@ -70,32 +76,64 @@ def records(draw, minute: bool = False) -> list[dict]:
         body = draw(texts())
         if body.startswith("RT "):
             body = "x" + body
-        out.append({"i": i, "id": str(10_000 + i), "account": f"acct{draw(st.integers(0, 3))}",
-                    "time": t, "text": f"r{i} {body}", "spend": draw(st.integers(0, 10**6))})
+        out.append(
+            {
+                "i": i,
+                "id": str(10_000 + i),
+                "account": f"acct{draw(st.integers(0, 3))}",
+                "time": t,
+                "text": f"r{i} {body}",
+                "spend": draw(st.integers(0, 10**6)),
+            }
+        )
     return out
 
 
 # -- writers: one chunk of bytes per record, plus the bytes before and after them -------------
-def _csv_rows(header: list[str], rows: list[list[str]], delimiter: str = ",") -> tuple[bytes, list[bytes]]:
+def _csv_rows(
+    header: list[str], rows: list[list[str]], delimiter: str = ","
+) -> tuple[bytes, list[bytes]]:
     def line(r):
         s = io.StringIO()
         csv.writer(s, delimiter=delimiter, lineterminator="\n").writerow(r)
         return s.getvalue().encode()
+
     return line(header), [line(r) for r in rows]
 
 
 def w_cnt(recs):
-    return _csv_rows(["message_id", "user_id", "username", "repost_id", "reply_id", "message",
-                      "timestamp", "urls"],
-                     [[r["id"], r["account"], r["account"], "", "", r["text"],
-                       str(int(r["time"].replace(tzinfo=dt.timezone.utc).timestamp())), ""]
-                      for r in recs])
+    return _csv_rows(
+        [
+            "message_id",
+            "user_id",
+            "username",
+            "repost_id",
+            "reply_id",
+            "message",
+            "timestamp",
+            "urls",
+        ],
+        [
+            [
+                r["id"],
+                r["account"],
+                r["account"],
+                "",
+                "",
+                r["text"],
+                str(int(r["time"].replace(tzinfo=dt.UTC).timestamp())),
+                "",
+            ]
+            for r in recs
+        ],
+    )
 
 
 def w_generic(recs):
-    return _csv_rows(["platform", "post_id", "account_id", "created_at", "text"],
-                     [["twitter", r["id"], r["account"], r["time"].isoformat() + "Z", r["text"]]
-                      for r in recs])
+    return _csv_rows(
+        ["platform", "post_id", "account_id", "created_at", "text"],
+        [["twitter", r["id"], r["account"], r["time"].isoformat() + "Z", r["text"]] for r in recs],
+    )
 
 
 def w_io_archive(recs):
@@ -104,27 +142,81 @@ def w_io_archive(recs):
     rows = []
     for r in recs:
         v = dict.fromkeys(TWEET_COLUMNS, "")
-        v.update(tweetid=r["id"], userid=r["account"], user_screen_name=r["account"],
-                 tweet_text=r["text"], tweet_time=r["time"].strftime("%Y-%m-%d %H:%M"),
-                 is_retweet="False", hashtags="[]", urls="[]", user_mentions="[]")
+        v.update(
+            tweetid=r["id"],
+            userid=r["account"],
+            user_screen_name=r["account"],
+            tweet_text=r["text"],
+            tweet_time=r["time"].strftime("%Y-%m-%d %H:%M"),
+            is_retweet="False",
+            hashtags="[]",
+            urls="[]",
+            user_mentions="[]",
+        )
         rows.append([v[c] for c in TWEET_COLUMNS])
     return _csv_rows(TWEET_COLUMNS, rows)
 
 
 def w_538(recs):
-    cols = ["external_author_id", "author", "content", "region", "language", "publish_date",
-            "harvested_date", "following", "followers", "updates", "post_type", "account_type",
-            "retweet", "account_category", "new_june_2018", "alt_external_id", "tweet_id"]
-    return _csv_rows(cols, [["1", r["account"].upper(), r["text"], "US", "English",
-                             r["time"].strftime("%-m/%-d/%Y %H:%M"), "", "1", "2", "3", "",
-                             "Right", "0", "RightTroll", "0", "1", r["id"]] for r in recs])
+    cols = [
+        "external_author_id",
+        "author",
+        "content",
+        "region",
+        "language",
+        "publish_date",
+        "harvested_date",
+        "following",
+        "followers",
+        "updates",
+        "post_type",
+        "account_type",
+        "retweet",
+        "account_category",
+        "new_june_2018",
+        "alt_external_id",
+        "tweet_id",
+    ]
+    return _csv_rows(
+        cols,
+        [
+            [
+                "1",
+                r["account"].upper(),
+                r["text"],
+                "US",
+                "English",
+                r["time"].strftime("%-m/%-d/%Y %H:%M"),
+                "",
+                "1",
+                "2",
+                "3",
+                "",
+                "Right",
+                "0",
+                "RightTroll",
+                "0",
+                "1",
+                r["id"],
+            ]
+            for r in recs
+        ],
+    )
 
 
 def w_bluesky_table(recs):
-    return _csv_rows(["uri", "author_handle", "created_at", "text"],
-                     [[f"at://did:plc:{r['account']}/app.bsky.feed.post/{r['id']}",
-                       f"{r['account']}.bsky.social", r["time"].isoformat() + "Z", r["text"]]
-                      for r in recs])
+    return _csv_rows(
+        ["uri", "author_handle", "created_at", "text"],
+        [
+            [
+                f"at://did:plc:{r['account']}/app.bsky.feed.post/{r['id']}",
+                f"{r['account']}.bsky.social",
+                r["time"].isoformat() + "Z",
+                r["text"],
+            ]
+            for r in recs
+        ],
+    )
 
 
 def _lines(objs) -> tuple[bytes, list[bytes]]:
@@ -132,79 +224,203 @@ def _lines(objs) -> tuple[bytes, list[bytes]]:
 
 
 def w_v1(recs):
-    return _lines({"id_str": r["id"], "created_at": r["time"].strftime("%a %b %d %H:%M:%S +0000 %Y"),
-                   "text": r["text"], "user": {"id_str": r["account"], "screen_name": r["account"]}}
-                  for r in recs)
+    return _lines(
+        {
+            "id_str": r["id"],
+            "created_at": r["time"].strftime("%a %b %d %H:%M:%S +0000 %Y"),
+            "text": r["text"],
+            "user": {"id_str": r["account"], "screen_name": r["account"]},
+        }
+        for r in recs
+    )
 
 
 def w_v2(recs):
-    return _lines({"data": [{"id": r["id"], "author_id": r["account"], "text": r["text"],
-                             "created_at": r["time"].isoformat() + ".000Z"}],
-                   "includes": {"users": [{"id": r["account"], "username": r["account"]}]}}
-                  for r in recs)
+    return _lines(
+        {
+            "data": [
+                {
+                    "id": r["id"],
+                    "author_id": r["account"],
+                    "text": r["text"],
+                    "created_at": r["time"].isoformat() + ".000Z",
+                }
+            ],
+            "includes": {"users": [{"id": r["account"], "username": r["account"]}]},
+        }
+        for r in recs
+    )
 
 
 def w_jetstream(recs):
-    return _lines({"did": f"did:plc:{r['account']}", "time_us": 1725911162329308, "kind": "commit",
-                   "commit": {"rev": "r", "operation": "create", "collection": "app.bsky.feed.post",
-                              "rkey": r["id"], "cid": "c",
-                              "record": {"$type": "app.bsky.feed.post", "text": r["text"],
-                                         "createdAt": r["time"].isoformat() + ".000Z"}}}
-                  for r in recs)
+    return _lines(
+        {
+            "did": f"did:plc:{r['account']}",
+            "time_us": 1725911162329308,
+            "kind": "commit",
+            "commit": {
+                "rev": "r",
+                "operation": "create",
+                "collection": "app.bsky.feed.post",
+                "rkey": r["id"],
+                "cid": "c",
+                "record": {
+                    "$type": "app.bsky.feed.post",
+                    "text": r["text"],
+                    "createdAt": r["time"].isoformat() + ".000Z",
+                },
+            },
+        }
+        for r in recs
+    )
 
 
 def w_telegram(recs):
-    return _lines({"message_id": int(r["id"]), "sender_id": -1001, "text": r["text"],
-                   "date": r["time"].isoformat() + "+00:00", "channel": r["account"]}
-                  for r in recs)
+    return _lines(
+        {
+            "message_id": int(r["id"]),
+            "sender_id": -1001,
+            "text": r["text"],
+            "date": r["time"].isoformat() + "+00:00",
+            "channel": r["account"],
+        }
+        for r in recs
+    )
 
 
 def w_meta(recs):
     head = b'{"data": [\n'
-    chunks = [orjson.dumps({"id": r["id"], "page_id": r["account"], "page_name": r["account"],
-                            "ad_delivery_start_time": r["time"].isoformat(),
-                            "ad_creative_bodies": [r["text"]], "currency": "USD",
-                            "ad_snapshot_url": "https://x/" + r["id"],
-                            "spend": {"lower_bound": str(r["spend"]),
-                                      "upper_bound": str(r["spend"] + 99)}})
-              + (b",\n" if k < len(recs) - 1 else b"\n") for k, r in enumerate(recs)]
+    chunks = [
+        orjson.dumps(
+            {
+                "id": r["id"],
+                "page_id": r["account"],
+                "page_name": r["account"],
+                "ad_delivery_start_time": r["time"].isoformat(),
+                "ad_creative_bodies": [r["text"]],
+                "currency": "USD",
+                "ad_snapshot_url": "https://x/" + r["id"],
+                "spend": {"lower_bound": str(r["spend"]), "upper_bound": str(r["spend"] + 99)},
+            }
+        )
+        + (b",\n" if k < len(recs) - 1 else b"\n")
+        for k, r in enumerate(recs)
+    ]
     return head, chunks, b"]}\n"
 
 
 def w_google(recs):
-    return _csv_rows(["Ad_ID", "Advertiser_ID", "Advertiser_Name", "Impressions",
-                      "Date_Range_Start", "Spend_Range_Min_USD", "Spend_Range_Max_USD"],
-                     [[r["id"], r["account"], r["account"], "10k-100k",
-                       r["time"].strftime("%Y-%m-%d"), str(r["spend"]), str(r["spend"] + 99)]
-                      for r in recs], delimiter=";" if recs and recs[0]["spend"] % 2 else ",")
+    return _csv_rows(
+        [
+            "Ad_ID",
+            "Advertiser_ID",
+            "Advertiser_Name",
+            "Impressions",
+            "Date_Range_Start",
+            "Spend_Range_Min_USD",
+            "Spend_Range_Max_USD",
+        ],
+        [
+            [
+                r["id"],
+                r["account"],
+                r["account"],
+                "10k-100k",
+                r["time"].strftime("%Y-%m-%d"),
+                str(r["spend"]),
+                str(r["spend"] + 99),
+            ]
+            for r in recs
+        ],
+        delimiter=";" if recs and recs[0]["spend"] % 2 else ",",
+    )
 
 
 def w_hpsci(recs):
-    return _csv_rows(["id", "pdf", "image", "clicks", "impressions", "text", "url",
-                      "spend_amount", "spend_currency", "created", "ended"],
-                     [[r["id"], "", "", "1", "10", r["text"], "", str(r["spend"]), "RUB",
-                       r["time"].isoformat() + "-07:00", ""] for r in recs])
+    return _csv_rows(
+        [
+            "id",
+            "pdf",
+            "image",
+            "clicks",
+            "impressions",
+            "text",
+            "url",
+            "spend_amount",
+            "spend_currency",
+            "created",
+            "ended",
+        ],
+        [
+            [
+                r["id"],
+                "",
+                "",
+                "1",
+                "10",
+                r["text"],
+                "",
+                str(r["spend"]),
+                "RUB",
+                r["time"].isoformat() + "-07:00",
+                "",
+            ]
+            for r in recs
+        ],
+    )
 
 
 def w_promoted(recs):
-    return _csv_rows(["ad_id", "advertiser_id", "advertiser_name", "post_id", "start_date",
-                      "end_date", "spend", "currency", "impressions", "clicks", "targeting"],
-                     [[r["id"], r["account"], r["account"], "", r["time"].strftime("%Y-%m-%d"),
-                       "", f"{r['spend']}.00", "USD", "10", "1", ""] for r in recs])
+    return _csv_rows(
+        [
+            "ad_id",
+            "advertiser_id",
+            "advertiser_name",
+            "post_id",
+            "start_date",
+            "end_date",
+            "spend",
+            "currency",
+            "impressions",
+            "clicks",
+            "targeting",
+        ],
+        [
+            [
+                r["id"],
+                r["account"],
+                r["account"],
+                "",
+                r["time"].strftime("%Y-%m-%d"),
+                "",
+                f"{r['spend']}.00",
+                "USD",
+                "10",
+                "1",
+                "",
+            ]
+            for r in recs
+        ],
+    )
 
 
 # -- what a reader gives back, by the record's "r<i>" marker -----------------------------------
 def posts(ws) -> dict[str, tuple]:
-    return {(r["text"] or "?" + r["post_id"]).split(" ", 1)[0]: (r["created_at"], r["text"])
-            for r in ws.rows("SELECT post_id, created_at, text FROM posts")}
+    return {
+        (r["text"] or "?" + r["post_id"]).split(" ", 1)[0]: (r["created_at"], r["text"])
+        for r in ws.rows("SELECT post_id, created_at, text FROM posts")
+    }
 
 
 def ads(ws) -> dict[str, tuple]:
     if not ws.sql("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'ads'").fetchall()[0][0]:
         return {}  # no ad was ingested
-    return {r["ad_id"]: (r["advertiser_id"], r["creative_text"], r["start_at"], r["spend_lower"])
-            for r in ws.rows("SELECT ad_id, advertiser_id, creative_text, start_at, spend_lower "
-                             "FROM ads")}
+    return {
+        r["ad_id"]: (r["advertiser_id"], r["creative_text"], r["start_at"], r["spend_lower"])
+        for r in ws.rows(
+            "SELECT ad_id, advertiser_id, creative_text, start_at, spend_lower FROM ads"
+        )
+    }
 
 
 def want_posts(recs, minute=False):
@@ -212,9 +428,17 @@ def want_posts(recs, minute=False):
 
 
 def want_ads(recs, text=True, day=False, start=True):
-    return {r["id"]: (r["account"], r["text"] if text else None,
-                      (r["time"].replace(hour=0, minute=0, second=0) if day else r["time"])
-                      if start else None, float(r["spend"])) for r in recs}
+    return {
+        r["id"]: (
+            r["account"],
+            r["text"] if text else None,
+            (r["time"].replace(hour=0, minute=0, second=0) if day else r["time"])
+            if start
+            else None,
+            float(r["spend"]),
+        )
+        for r in recs
+    }
 
 
 #: reader -> (file name, writer, fetch, expected, records are minute-resolution, CSV)
@@ -229,13 +453,33 @@ READERS = {
     "bluesky": ("jetstream.jsonl", w_jetstream, posts, want_posts, False, False),
     "telegram": ("messages.jsonl", w_telegram, posts, want_posts, False, False),
     "meta-ad-library": ("ads.json", w_meta, ads, want_ads, False, False),
-    "google-political-ads": ("google-political-ads-creative-stats.csv", w_google, ads,
-                             lambda r: want_ads(r, text=False, day=True), False, True),
-    "hpsci-ads": ("ads.csv", w_hpsci, ads, lambda recs: {  # no landing page: no advertiser
-        r["id"]: (None, r["text"], r["time"] + dt.timedelta(hours=7), float(r["spend"]))
-        for r in recs}, True, True),
-    "promoted-csv": ("promoted.csv", w_promoted, ads,
-                     lambda r: want_ads(r, text=False, day=True), False, True),
+    "google-political-ads": (
+        "google-political-ads-creative-stats.csv",
+        w_google,
+        ads,
+        lambda r: want_ads(r, text=False, day=True),
+        False,
+        True,
+    ),
+    "hpsci-ads": (
+        "ads.csv",
+        w_hpsci,
+        ads,
+        lambda recs: {  # no landing page: no advertiser
+            r["id"]: (None, r["text"], r["time"] + dt.timedelta(hours=7), float(r["spend"]))
+            for r in recs
+        },
+        True,
+        True,
+    ),
+    "promoted-csv": (
+        "promoted.csv",
+        w_promoted,
+        ads,
+        lambda r: want_ads(r, text=False, day=True),
+        False,
+        True,
+    ),
 }
 FORMAT = {"bluesky-table": "bluesky"}
 
@@ -252,8 +496,9 @@ def _ingest(tmp_path, fmt: str, data: bytes, tag: str):
     f.write_bytes(data)
     ws = Workspace.open(":memory:")
     try:
-        (r,) = ingest(ws, [f], format=FORMAT.get(fmt, fmt),
-                      platform="twitter" if fmt == "csv" else None).files
+        (r,) = ingest(
+            ws, [f], format=FORMAT.get(fmt, fmt), platform="twitter" if fmt == "csv" else None
+        ).files
         assert r.rows_read == r.rows_ingested + r.rows_quarantined
         got = READERS[fmt][2](ws)
         q = ws.rows("SELECT source_line, field, reason FROM quarantine")
@@ -281,8 +526,9 @@ def _damage(draw, fmt: str, chunk: bytes, is_csv: bool, last: bool) -> bytes:
         body, nl = body[:-1], b"," + nl
     # a lost brace breaks the structure of a JSON document (Meta's response): only JSON lines,
     # where each line is a record, are guaranteed against it
-    ops = ["cut", "byte", "value"] + (["short", "extra", "quote"] if is_csv else
-                                      [] if fmt == "meta-ad-library" else ["brace"])
+    ops = ["cut", "byte", "value"] + (
+        ["short", "extra", "quote"] if is_csv else [] if fmt == "meta-ad-library" else ["brace"]
+    )
     op = draw(st.sampled_from(ops))
     if op == "cut":
         at = draw(st.integers(1, max(1, len(body) - 1)))
@@ -295,7 +541,7 @@ def _damage(draw, fmt: str, chunk: bytes, is_csv: bool, last: bool) -> bytes:
         if not spots:
             return body + b"\xff" + nl
         i = draw(st.sampled_from(spots))
-        return body[:i] + b"\xff" + body[i + 1:] + nl
+        return body[:i] + b"\xff" + body[i + 1 :] + nl
     if op == "short":
         return body[: body.rfind(b",")] + nl if b"," in body else body + nl
     if op == "extra":
@@ -320,7 +566,7 @@ def check_local_damage(fmt: str, recs: list[dict], data, tmp_path) -> None:
     _, clean, _ = _ingest(tmp_path, fmt, head + b"".join(chunks) + tail, "clean")
     k = data.draw(st.integers(0, len(chunks) - 1))
     bad = _damage(data.draw, fmt, chunks[k], READERS[fmt][5], k == len(chunks) - 1)
-    damaged = head + b"".join(chunks[:k]) + bad + b"".join(chunks[k + 1:]) + tail
+    damaged = head + b"".join(chunks[:k]) + bad + b"".join(chunks[k + 1 :]) + tail
     r, got, q = _ingest(tmp_path, fmt, damaged, "damaged")
     key = recs[k]["id"] if READERS[fmt][2] is ads else f"r{k}"
     others = {x: v for x, v in clean.items() if x != key}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import duckdb
 import pyarrow as pa
@@ -21,8 +21,10 @@ p2,u2,Bob,1600000100,same words,retweet,,,
 p3,u1,Alice,9/13/2020 12:30,a comment,comment,"[c, d]",[],"1,234"
 p4,u3,Carol,soon,bad time,post,,,
 """
-MAP = ("post_id=id,account_id=user,handle=name,created_at=when,text=body,kind=type,"
-       "hashtags=tags,urls=links,like_count=likes")
+MAP = (
+    "post_id=id,account_id=user,handle=name,created_at=when,text=body,kind=type,"
+    "hashtags=tags,urls=links,like_count=likes"
+)
 
 
 @pytest.fixture
@@ -33,8 +35,9 @@ def mapped_csv(tmp_path):
 
 
 def test_mapped_csv(mapped_csv, ws):
-    (r,) = ingest(ws, [mapped_csv], format="csv", mapping=parse_mapping(MAP),
-                  platform="twitter").files
+    (r,) = ingest(
+        ws, [mapped_csv], format="csv", mapping=parse_mapping(MAP), platform="twitter"
+    ).files
     assert (r.rows_read, r.rows_ingested, r.rows_quarantined) == (4, 3, 1)
     p = {x["post_id"]: x for x in ws.rows("SELECT * FROM posts")}
     assert str(p["p1"]["created_at"]) == "2020-09-13 12:26:40"
@@ -60,48 +63,74 @@ def test_unknown_source_column_names_file_and_column(mapped_csv, ws):
     with pytest.raises(UsageError, match="--platform"):
         ingest(ws, [mapped_csv], format="csv", mapping=parse_mapping(MAP))
     with pytest.raises(MissingColumnError, match="needs 'created_at'"):
-        ingest(ws, [mapped_csv], format="csv", mapping={"post_id": "id", "account_id": "user"},
-               platform="x")
+        ingest(
+            ws,
+            [mapped_csv],
+            format="csv",
+            mapping={"post_id": "id", "account_id": "user"},
+            platform="x",
+        )
     assert ws.count("posts") == 0 and ws.count("runs") == 0
 
 
 def test_accounts_csv_and_canonical_header_sniffed(tmp_path, ws):
     acc = tmp_path / "users.csv"
     acc.write_text("uid,screen,fans,since\n10,ann,1200,2019-01-02\n11,ben,,\n,nobody,1,\n")
-    (r,) = ingest(ws, [acc], format="csv", platform="bluesky",
-                  mapping=parse_mapping("account_id=uid,handle=screen,followers=fans,"
-                                        "created_at=since")).files
+    (r,) = ingest(
+        ws,
+        [acc],
+        format="csv",
+        platform="bluesky",
+        mapping=parse_mapping("account_id=uid,handle=screen,followers=fans,created_at=since"),
+    ).files
     assert (r.rows_read, r.rows_ingested, r.rows_quarantined, r.accounts_new) == (3, 2, 1, 2)
     a = {x["account_id"]: x for x in ws.rows("SELECT * FROM accounts")}
     assert a["10"]["followers"] == 1200 and str(a["10"]["created_at"]) == "2019-01-02 00:00:00"
     assert a["11"]["followers"] is None and a["10"]["platform"] == "bluesky"
     canon = tmp_path / "canonical.csv"
-    canon.write_text("platform,post_id,account_id,created_at,kind,text,mentions\n"
-                     "mastodon,1,10,2021-01-01 00:00:00,post,hi @x,x y\n")
+    canon.write_text(
+        "platform,post_id,account_id,created_at,kind,text,mentions\n"
+        "mastodon,1,10,2021-01-01 00:00:00,post,hi @x,x y\n"
+    )
     assert detect_format(str(canon)) == "csv"
     ingest(ws, [canon])
     assert ws.rows("SELECT platform, mentions FROM posts") == [
-        {"platform": "mastodon", "mentions": ["x", "y"]}]
+        {"platform": "mastodon", "mentions": ["x", "y"]}
+    ]
 
 
 def test_parquet_with_mapping_and_native_types(tmp_path, ws):
     f = tmp_path / "posts.parquet"
-    pq.write_table(pa.table({
-        "id": pa.array([1, 2, 3], pa.int64()),
-        "author": ["a", "b", "a"],
-        "ts": pa.array([datetime(2022, 1, 1, 12, tzinfo=timezone.utc), None,
-                        datetime(2022, 1, 2, tzinfo=timezone.utc)], pa.timestamp("ms", "UTC")),
-        "tags": pa.array([["One", "#two"], [], None], pa.list_(pa.string())),
-        "parent": [None, "1", "1"],
-        "what": ["post", "share", "quote"],
-    }), f)
+    pq.write_table(
+        pa.table(
+            {
+                "id": pa.array([1, 2, 3], pa.int64()),
+                "author": ["a", "b", "a"],
+                "ts": pa.array(
+                    [datetime(2022, 1, 1, 12, tzinfo=UTC), None, datetime(2022, 1, 2, tzinfo=UTC)],
+                    pa.timestamp("ms", "UTC"),
+                ),
+                "tags": pa.array([["One", "#two"], [], None], pa.list_(pa.string())),
+                "parent": [None, "1", "1"],
+                "what": ["post", "share", "quote"],
+            }
+        ),
+        f,
+    )
     assert detect_format(str(f)) == "parquet"
-    (r,) = ingest(ws, [f], mapping=parse_mapping(
-        "post_id=id,account_id=author,created_at=ts,hashtags=tags,target_post_id=parent,kind=what"),
-        platform="facebook").files
+    (r,) = ingest(
+        ws,
+        [f],
+        mapping=parse_mapping(
+            "post_id=id,account_id=author,created_at=ts,hashtags=tags,target_post_id=parent,kind=what"
+        ),
+        platform="facebook",
+    ).files
     assert (r.rows_read, r.rows_ingested, r.rows_quarantined) == (3, 2, 1)
     p = {x["post_id"]: x for x in ws.rows("SELECT * FROM posts")}
-    assert p["1"]["hashtags"] == ["one", "two"] and str(p["1"]["created_at"]) == "2022-01-01 12:00:00"
+    assert (
+        p["1"]["hashtags"] == ["one", "two"] and str(p["1"]["created_at"]) == "2022-01-01 12:00:00"
+    )
     assert (p["3"]["kind"], p["3"]["target_post_id"], p["3"]["source_line"]) == ("quote", "1", 3)
     assert p["3"]["hashtags"] == []  # a null list: extracted from the (empty) text
     (q,) = ws.rows("SELECT * FROM quarantine")
@@ -125,13 +154,39 @@ def test_simulator_parquet_needs_no_mapping(tmp_path, ws):
 
 
 def test_cli_map_and_platform(mapped_csv, ws_path):
-    res = CliRunner().invoke(app, ["ingest", str(ws_path), str(mapped_csv), "--format", "csv",
-                                   "--map", MAP, "--platform", "twitter", "--json"])
+    res = CliRunner().invoke(
+        app,
+        [
+            "ingest",
+            str(ws_path),
+            str(mapped_csv),
+            "--format",
+            "csv",
+            "--map",
+            MAP,
+            "--platform",
+            "twitter",
+            "--json",
+        ],
+    )
     assert res.exit_code == 0, res.output
     data = json.loads(res.stdout)
     assert data["totals"]["rows_read"] == 4 and data["files"][0]["rows_quarantined"] == 1
-    res = CliRunner().invoke(app, ["ingest", str(ws_path), str(mapped_csv), "--format", "csv",
-                                   "--map", "post_id=nope", "--platform", "x", "--json"])
+    res = CliRunner().invoke(
+        app,
+        [
+            "ingest",
+            str(ws_path),
+            str(mapped_csv),
+            "--format",
+            "csv",
+            "--map",
+            "post_id=nope",
+            "--platform",
+            "x",
+            "--json",
+        ],
+    )
     assert res.exit_code == 1
     err = json.loads(res.stdout)["error"]
     assert err["code"] == "missing_column" and "nope" in err["message"]

@@ -23,10 +23,13 @@ def _write(path, columns, rows, gz=False):
 
 @pytest.fixture
 def archive(tmp_path, ws):
-    tweets = _write(tmp_path / "ira_tweets_csv_hashed.csv.gz", TWEET_COLUMNS,
-                    [{**u, **t} for u, t in TWEETS], gz=True)
-    users = _write(tmp_path / "ira_users_csv_hashed.csv", USER_COLUMNS,
-                   [ANNA, HASH, PAT, NO_ID])
+    tweets = _write(
+        tmp_path / "ira_tweets_csv_hashed.csv.gz",
+        TWEET_COLUMNS,
+        [{**u, **t} for u, t in TWEETS],
+        gz=True,
+    )
+    users = _write(tmp_path / "ira_users_csv_hashed.csv", USER_COLUMNS, [ANNA, HASH, PAT, NO_ID])
     assert detect_format(str(tweets)) == detect_format(str(users)) == "io-archive"
     return ws, ingest(ws, [tweets, users])
 
@@ -35,8 +38,12 @@ def test_counts(archive):
     ws, report = archive
     tweets, users = report.files
     # one tweet id appears twice: the second is counted as a duplicate, not as ingested
-    assert (tweets.rows_read, tweets.rows_ingested, tweets.rows_duplicate,
-            tweets.rows_quarantined) == (7, 5, 1, 1)
+    assert (
+        tweets.rows_read,
+        tweets.rows_ingested,
+        tweets.rows_duplicate,
+        tweets.rows_quarantined,
+    ) == (7, 5, 1, 1)
     assert tweets.posts_new == 5
     assert (users.rows_read, users.rows_ingested, users.rows_quarantined) == (4, 3, 1)
     assert ws.count("accounts") == 4
@@ -52,16 +59,27 @@ def test_posts_mapping(archive):
     assert p["501"]["kind"] == "post" and p["501"]["client"] == "Twitter Web Client"
     assert p["501"]["hashtags"] == ["syria", "news"] and p["501"]["source_line"] == 2
     assert p["501"]["urls_normalized"] == ["https://example.com/a"]
-    assert (p["501"]["like_count"], p["501"]["repost_count"], p["501"]["reply_count"],
-            p["501"]["quote_count"]) == (3, 4, 2, 1)
+    assert (
+        p["501"]["like_count"],
+        p["501"]["repost_count"],
+        p["501"]["reply_count"],
+        p["501"]["quote_count"],
+    ) == (3, 4, 2, 1)
     assert str(p["501"]["created_at"]) == "2016-05-01 10:00:00"
     rt = p["502"]
     assert (rt["kind"], rt["target_post_id"], rt["target_account_id"], rt["target_handle"]) == (
-        "repost", "501", "1001", "anna_p")
+        "repost",
+        "501",
+        "1001",
+        "anna_p",
+    )
     assert rt["text"] == p["501"]["text"] and rt["account_id"] == HASHED
     reply = p["503"]
     assert (reply["kind"], reply["target_post_id"], reply["target_account_id"]) == (
-        "reply", "501", "1001")
+        "reply",
+        "501",
+        "1001",
+    )
     assert reply["mentions"] == ["anna_p"] and reply["hashtags"] == ["truth"]
     assert reply["text"] == "@anna_p so true,\nsad #truth"
     quote = p["504"]
@@ -76,7 +94,11 @@ def test_accounts_from_users_and_tweets(archive):
     a = {r["account_id"]: r for r in ws.rows("SELECT * FROM accounts")}
     anna = a["1001"]
     assert (anna["handle"], anna["location"], anna["language"], anna["followers"]) == (
-        "anna_p", "Moscow, Russia", "ru", 1520)
+        "anna_p",
+        "Moscow, Russia",
+        "ru",
+        1520,
+    )
     assert str(anna["created_at"]) == "2014-03-02 00:00:00"
     assert anna["source_file"].endswith("users_csv_hashed.csv")  # the users file is the profile
     assert a["1003"]["source_file"].endswith("tweets_csv_hashed.csv.gz")  # nothing new in it
@@ -89,7 +111,8 @@ def test_accounts_from_users_and_tweets(archive):
 def test_reingest_changes_nothing(tmp_path, archive):
     ws, _ = archive
     before = {t: ws.rows(f"SELECT * FROM {t} ORDER BY ALL") for t in ("posts", "accounts")}
-    again = ingest(ws, [tmp_path / "ira_tweets_csv_hashed.csv.gz",
-                        tmp_path / "ira_users_csv_hashed.csv"])
+    again = ingest(
+        ws, [tmp_path / "ira_tweets_csv_hashed.csv.gz", tmp_path / "ira_users_csv_hashed.csv"]
+    )
     assert again.totals["posts_new"] == again.totals["accounts_new"] == 0
     assert {t: ws.rows(f"SELECT * FROM {t} ORDER BY ALL") for t in before} == before

@@ -19,12 +19,19 @@ pytestmark = pytest.mark.slow
 
 def _ingest_in_child(ws: Path, files: list[Path]) -> tuple[dict, int]:
     """Ingest in a fresh process; its report and its peak resident memory in MB."""
-    code = ("import json, sys; from ioscope.workspace import Workspace; "
-            "from ioscope.ingest import ingest; ws = Workspace.open(sys.argv[1]); "
-            "print(json.dumps(ingest(ws, sys.argv[2:]).totals))")
+    code = (
+        "import json, sys; from ioscope.workspace import Workspace; "
+        "from ioscope.ingest import ingest; ws = Workspace.open(sys.argv[1]); "
+        "print(json.dumps(ingest(ws, sys.argv[2:]).totals))"
+    )
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    out = subprocess.run([sys.executable, "-c", code, str(ws), *map(str, files)], check=True,
-                         capture_output=True, text=True, env={"PYTHONPATH": str(ROOT / "src")})
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(ws), *map(str, files)],
+        check=True,
+        capture_output=True,
+        text=True,
+        env={"PYTHONPATH": str(ROOT / "src")},
+    )
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     assert peak >= before
     return json.loads(out.stdout.strip().splitlines()[-1]), peak // 1024
@@ -48,9 +55,17 @@ def test_v1_lines_of_a_million_tweets_in_bounded_memory(tmp_path):
 
 def test_telegram_export_of_300k_messages_in_bounded_memory(tmp_path):
     f = tmp_path / "result.json"
-    msgs = ({"id": i, "type": "message", "date_unixtime": str(1709294400 + i), "from": "C",
-             "from_id": "channel7", "text": f"message {i} https://ex.am/{i % 1000}"}
-            for i in range(1, 300_001))
+    msgs = (
+        {
+            "id": i,
+            "type": "message",
+            "date_unixtime": str(1709294400 + i),
+            "from": "C",
+            "from_id": "channel7",
+            "text": f"message {i} https://ex.am/{i % 1000}",
+        }
+        for i in range(1, 300_001)
+    )
     with open(f, "w") as out:
         out.write('{\n "name": "C",\n "type": "public_channel",\n "id": 7,\n "messages": [')
         for i, m in enumerate(msgs):

@@ -28,9 +28,19 @@ FIX = Path(__file__).parent / "fixtures" / "ads"
 
 def props(n: int) -> settings:
     """Few, derandomized examples: each is an ingest transaction."""
-    return settings(derandomize=True, deadline=None, database=None, max_examples=n,
-                    suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                           HealthCheck.too_slow, HealthCheck.data_too_large])
+    return settings(
+        derandomize=True,
+        deadline=None,
+        database=None,
+        max_examples=n,
+        suppress_health_check=[
+            HealthCheck.function_scoped_fixture,
+            HealthCheck.too_slow,
+            HealthCheck.data_too_large,
+        ],
+    )
+
+
 READERS = sorted(readers())
 JSON_READERS = ["twitter-v1", "twitter-v2", "bluesky", "telegram", "meta-ad-library"]
 
@@ -43,27 +53,48 @@ def _seeds() -> dict[str, list[tuple[str, bytes]]]:
     from tests.fixtures.samples.twitter_v1 import lines_fixture
     from tests.fixtures.samples.twitter_v2 import page
 
-    ru = [{"message_id": i, "sender_id": -1001101170442, "text": f"Новость {i} https://ria.ru/{i}",
-           "date": "2024-12-04T08:55:19+00:00", "channel": "РИА Новости", "category": "x"}
-          for i in range(3)]
+    ru = [
+        {
+            "message_id": i,
+            "sender_id": -1001101170442,
+            "text": f"Новость {i} https://ria.ru/{i}",
+            "date": "2024-12-04T08:55:19+00:00",
+            "channel": "РИА Новости",
+            "category": "x",
+        }
+        for i in range(3)
+    ]
     hpsci = Path(__file__).resolve().parents[1] / "src" / "ioscope" / "data" / "samples" / "hpsci"
     seeds = {
         "cnt-csv": [("in.csv", CNT.encode())],
-        "coortweet": [("in.csv", b"object_id,account_id,content_id,timestamp_share\n"
-                                 b"1,a,1,1600000000\n1,b,2,1600000010\n1,c,3,1600000020\n")],
+        "coortweet": [
+            (
+                "in.csv",
+                b"object_id,account_id,content_id,timestamp_share\n"
+                b"1,a,1,1600000000\n1,b,2,1600000010\n1,c,3,1600000020\n",
+            )
+        ],
         "twitter-v1": [("t.jsonl", b"\n".join(lines_fixture()[:5]))],
         "twitter-v2": [("p.jsonl", orjson.dumps(page()) + b"\n")],
-        "bluesky": [("feed.jsonl", orjson.dumps(author_feed())),
-                    ("jet.jsonl", b"\n".join(orjson.dumps(e) for e in jetstream()))],
-        "telegram": [("result.json", json.dumps(channel_export(), indent=1,
-                                                ensure_ascii=False).encode()),
-                     ("ru.json", json.dumps(ru, ensure_ascii=False, indent=4).encode())],
+        "bluesky": [
+            ("feed.jsonl", orjson.dumps(author_feed())),
+            ("jet.jsonl", b"\n".join(orjson.dumps(e) for e in jetstream())),
+        ],
+        "telegram": [
+            ("result.json", json.dumps(channel_export(), indent=1, ensure_ascii=False).encode()),
+            ("ru.json", json.dumps(ru, ensure_ascii=False, indent=4).encode()),
+        ],
         "promoted-csv": [("promoted.csv", (FIX / "promoted.csv").read_bytes())],
-        "meta-ad-library": [("meta.json", (FIX / "meta_ads_archive.json").read_bytes()),
-                            ("meta.csv", (FIX / "meta_ads_report.csv").read_bytes())],
-        "google-political-ads": [("google-political-ads-creative-stats.csv",
-                                  (FIX / "google" / "google-political-ads-creative-stats.csv")
-                                  .read_bytes())],
+        "meta-ad-library": [
+            ("meta.json", (FIX / "meta_ads_archive.json").read_bytes()),
+            ("meta.csv", (FIX / "meta_ads_report.csv").read_bytes()),
+        ],
+        "google-political-ads": [
+            (
+                "google-political-ads-creative-stats.csv",
+                (FIX / "google" / "google-political-ads-creative-stats.csv").read_bytes(),
+            )
+        ],
         "hpsci-ads": [("ads.csv", b"\n".join((hpsci / "ads.csv").read_bytes().split(b"\n")[:6]))],
     }
     seeds.update(_tabular_seeds())
@@ -89,14 +120,28 @@ def _tabular_seeds() -> dict[str, list[tuple[str, bytes]]]:
     w.writerows({**user, **tweet} for user, tweet in TWEETS)
     out["io-archive"] = [("ira_tweets_csv_hashed.csv", buf.getvalue().encode())]
     out["fivethirtyeight"] = [("IRAhandle_tweets_1.csv", ORIGINAL.encode())]
-    out["csv"] = [("canonical.csv", b"platform,post_id,account_id,created_at,text,kind\n"
-                                   b"twitter,p1,u1,2020-09-13T12:26:40Z,hello #x,post\n"
-                                   b"twitter,p2,u2,1600000100,same words,repost\n")]
+    out["csv"] = [
+        (
+            "canonical.csv",
+            b"platform,post_id,account_id,created_at,text,kind\n"
+            b"twitter,p1,u1,2020-09-13T12:26:40Z,hello #x,post\n"
+            b"twitter,p2,u2,1600000100,same words,repost\n",
+        )
+    ]
     sink = io.BytesIO()
-    pq.write_table(pa.table({"platform": ["twitter"] * 2, "post_id": ["p1", "p2"],
-                             "account_id": ["u1", "u2"], "text": ["a b", "Words here"],
-                             "created_at": ["2020-09-13T12:26:40Z", "2020-09-13T12:27:40Z"],
-                             "kind": ["post", "post"]}), sink)
+    pq.write_table(
+        pa.table(
+            {
+                "platform": ["twitter"] * 2,
+                "post_id": ["p1", "p2"],
+                "account_id": ["u1", "u2"],
+                "text": ["a b", "Words here"],
+                "created_at": ["2020-09-13T12:26:40Z", "2020-09-13T12:27:40Z"],
+                "kind": ["post", "post"],
+            }
+        ),
+        sink,
+    )
     out["parquet"] = [("posts.parquet", sink.getvalue())]
     return out
 
@@ -120,8 +165,11 @@ def check(ws: Workspace, path: Path, fmt: str):
     assert r.rows_read == r.rows_ingested + r.rows_duplicate + r.rows_quarantined
     # a record the workspace already quarantined (same content, line and reason) is counted,
     # not written again
-    assert ws.sql("SELECT count(*) FROM quarantine WHERE run_id = ?",
-                  [rep.run_id]).fetchall()[0][0] == r.quarantine_new <= r.rows_quarantined
+    assert (
+        ws.sql("SELECT count(*) FROM quarantine WHERE run_id = ?", [rep.run_id]).fetchall()[0][0]
+        == r.quarantine_new
+        <= r.rows_quarantined
+    )
     return r
 
 
@@ -141,7 +189,6 @@ def test_arbitrary_bytes(fmt, data, compress, tmp_path, mem_ws):
     check(mem_ws, f, fmt)
 
 
-
 # -- truncated files -------------------------------------------------------------------------------
 @pytest.mark.parametrize("fmt,i", SEEDED)
 @props(6)
@@ -155,16 +202,19 @@ def test_truncated_files(fmt, i, cut, compress, tmp_path, mem_ws):
     check(mem_ws, f, fmt)
 
 
-
 # -- wrong encodings ------------------------------------------------------------------------------
 def _reencode(data: bytes, how: str) -> bytes:
     text = data.decode("utf-8")
     if how == "utf-8-bom":
         return b"\xef\xbb\xbf" + data
     if how == "latin-1":
-        return text.encode("latin-1", errors="replace") if text.isascii() else \
-            (text + "é").encode("cp1251" if any("а" <= c <= "я" for c in text) else "latin-1",
-                                errors="replace")
+        return (
+            text.encode("latin-1", errors="replace")
+            if text.isascii()
+            else (text + "é").encode(
+                "cp1251" if any("а" <= c <= "я" for c in text) else "latin-1", errors="replace"
+            )
+        )
     return text.encode(how)  # utf-16 (with BOM), utf-16-be (without)
 
 
@@ -187,23 +237,84 @@ def test_wrong_encodings(fmt, i, how, tmp_path, mem_ws):
 
 
 # -- random JSON -----------------------------------------------------------------------------------
-KEYS = ["id", "id_str", "user", "text", "full_text", "created_at", "data", "includes", "users",
-        "tweets", "author_id", "referenced_tweets", "entities", "urls", "hashtags", "post", "uri",
-        "author", "did", "record", "reason", "feed", "posts", "commit", "kind", "time_us",
-        "messages", "message_id", "sender_id", "date", "from_id", "type", "chats", "list",
-        "peer_id", "fwd_from", "facets", "embed", "value", "ad_id", "page_id", "spend", "$type"]
-SCALARS = (st.none() | st.booleans() | st.integers(-2**70, 2**70)
-           | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=20)
-           | st.sampled_from(["at://did:plc:a/app.bsky.feed.post/1", "did:plc:a", "2024-01-01",
-                              "Sat Nov 05 01:22:44 +0000 2016", "channel123", "retweeted"]))
-JSON = st.recursive(SCALARS, lambda kids: st.lists(kids, max_size=4) | st.dictionaries(
-    st.sampled_from(KEYS) | st.text(max_size=5), kids, max_size=6), max_leaves=25)
+KEYS = [
+    "id",
+    "id_str",
+    "user",
+    "text",
+    "full_text",
+    "created_at",
+    "data",
+    "includes",
+    "users",
+    "tweets",
+    "author_id",
+    "referenced_tweets",
+    "entities",
+    "urls",
+    "hashtags",
+    "post",
+    "uri",
+    "author",
+    "did",
+    "record",
+    "reason",
+    "feed",
+    "posts",
+    "commit",
+    "kind",
+    "time_us",
+    "messages",
+    "message_id",
+    "sender_id",
+    "date",
+    "from_id",
+    "type",
+    "chats",
+    "list",
+    "peer_id",
+    "fwd_from",
+    "facets",
+    "embed",
+    "value",
+    "ad_id",
+    "page_id",
+    "spend",
+    "$type",
+]
+SCALARS = (
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**70), 2**70)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=20)
+    | st.sampled_from(
+        [
+            "at://did:plc:a/app.bsky.feed.post/1",
+            "did:plc:a",
+            "2024-01-01",
+            "Sat Nov 05 01:22:44 +0000 2016",
+            "channel123",
+            "retweeted",
+        ]
+    )
+)
+JSON = st.recursive(
+    SCALARS,
+    lambda kids: (
+        st.lists(kids, max_size=4)
+        | st.dictionaries(st.sampled_from(KEYS) | st.text(max_size=5), kids, max_size=6)
+    ),
+    max_leaves=25,
+)
 
 
 @pytest.mark.parametrize("fmt", JSON_READERS)
 @props(10)
-@given(records=st.lists(JSON, min_size=1, max_size=5), layout=st.sampled_from(
-    ["lines", "array", "pretty"]))
+@given(
+    records=st.lists(JSON, min_size=1, max_size=5),
+    layout=st.sampled_from(["lines", "array", "pretty"]),
+)
 def test_random_json(fmt, records, layout, tmp_path, mem_ws):
     if fmt not in READERS:
         pytest.skip(f"{fmt} is not registered")
@@ -215,7 +326,6 @@ def test_random_json(fmt, records, layout, tmp_path, mem_ws):
     else:
         f.write_text(json.dumps(records[0], indent=1))
     check(mem_ws, f, fmt)
-
 
 
 # -- records whose values are replaced: one line is one record, never silently dropped -----------
@@ -244,10 +354,18 @@ def _line_records() -> dict[str, list[dict]]:
     from tests.fixtures.samples.bluesky import jetstream
     from tests.fixtures.samples.twitter_v1 import lines_fixture
 
-    ru = {"message_id": 1, "sender_id": -1001, "text": "t #x https://a.b/c",
-          "date": "2024-12-04T08:55:19+00:00", "channel": "C"}
-    return {"twitter-v1": [orjson.loads(x) for x in lines_fixture()[:5]],
-            "bluesky": jetstream()[:2], "telegram": [ru]}
+    ru = {
+        "message_id": 1,
+        "sender_id": -1001,
+        "text": "t #x https://a.b/c",
+        "date": "2024-12-04T08:55:19+00:00",
+        "channel": "C",
+    }
+    return {
+        "twitter-v1": [orjson.loads(x) for x in lines_fixture()[:5]],
+        "bluesky": jetstream()[:2],
+        "telegram": [ru],
+    }
 
 
 LINE_RECORDS = _line_records()
@@ -267,7 +385,6 @@ def test_mutated_records_are_never_dropped(fmt, data, tmp_path, mem_ws):
     assert r is not None and r.rows_read == len(records)
 
 
-
 # -- missing columns (tabular readers) ------------------------------------------------------------
 CSV_SEEDS = [(fmt, i) for fmt, i in SEEDED if SEEDS[fmt][i][0].endswith(".csv")]
 
@@ -282,7 +399,7 @@ def test_missing_columns(fmt, i, tmp_path, mem_ws):
     for drop in range(len(rows[0])):
         f = tmp_path / f"{drop}-{name}"
         out = io.StringIO()
-        csv.writer(out).writerows([r[:drop] + r[drop + 1:] for r in rows])
+        csv.writer(out).writerows([r[:drop] + r[drop + 1 :] for r in rows])
         f.write_text(out.getvalue())
         check(mem_ws, f, fmt)
 
@@ -294,10 +411,15 @@ def test_huge_field(fmt, i, tmp_path, mem_ws):
     if name.endswith(".parquet"):
         import pyarrow as pa
         import pyarrow.parquet as pq
+
         t = pq.read_table(pa.BufferReader(data))
         f = tmp_path / name
-        pq.write_table(t.set_column(t.schema.get_field_index("text"), "text",
-                                    pa.array(["x" * 3_000_000] * t.num_rows)), f)
+        pq.write_table(
+            t.set_column(
+                t.schema.get_field_index("text"), "text", pa.array(["x" * 3_000_000] * t.num_rows)
+            ),
+            f,
+        )
         check(mem_ws, f, fmt)
         return
     text = data.decode("utf-8")

@@ -21,16 +21,29 @@ def test_whole_538_set_under_2_gb(shared_data, tmp_path):
     d = shared_data / "fivethirtyeight-ira-tweets-by-author"
     files = sorted(d.glob("tweets_*.csv.gz")) + [d / "authors.csv"]
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
-    proc = subprocess.Popen([sys.executable, "-m", "ioscope", "ingest", str(tmp_path / "w.duckdb"),
-                             *map(str, files), "--json"], stdout=subprocess.PIPE, env=env, text=True)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "ioscope",
+            "ingest",
+            str(tmp_path / "w.duckdb"),
+            *map(str, files),
+            "--json",
+        ],
+        stdout=subprocess.PIPE,
+        env=env,
+        text=True,
+    )
     peak, done = [0], threading.Event()
 
     def watch() -> None:
         p = psutil.Process(proc.pid)
         while not done.is_set():
             try:
-                peak[0] = max(peak[0], sum(q.memory_info().rss
-                                           for q in [p] + p.children(recursive=True)))
+                peak[0] = max(
+                    peak[0], sum(q.memory_info().rss for q in [p] + p.children(recursive=True))
+                )
             except psutil.Error:
                 pass
             time.sleep(0.05)

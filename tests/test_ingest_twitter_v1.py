@@ -26,7 +26,11 @@ def test_v1_lines_kinds_targets_entities(tmp_path, ws):
     assert set(posts) == {"1", "2", "3", "4", "5", "6"}
     rt = posts["3"]
     assert (rt["kind"], rt["target_post_id"], rt["target_account_id"], rt["target_handle"]) == (
-        "repost", "2", "103", "carol")
+        "repost",
+        "2",
+        "103",
+        "carol",
+    )
     assert rt["text"] == "Look at this" and rt["mentions"] == []
     assert posts["2"]["kind"] == "quote" and posts["2"]["target_account_id"] == "102"
     assert posts["1"]["urls"] == ["https://News.example.com/a?utm_source=tw"]
@@ -39,13 +43,17 @@ def test_v1_lines_kinds_targets_entities(tmp_path, ws):
     assert posts["5"]["target_handle"] == "alice" and posts["5"]["mentions"] == ["alice"]
     manual = posts["6"]
     assert (manual["kind"], manual["target_handle"], manual["text"]) == (
-        "repost", "dave", "old style retweet")
+        "repost",
+        "dave",
+        "old style retweet",
+    )
     assert posts["1"]["like_count"] == 3 and str(posts["1"]["created_at"]) == "2016-11-05 01:22:44"
     q = {x["source_line"]: x["reason"] for x in ws.rows("SELECT * FROM quarantine")}
     assert set(q) == {7, 8, 10}
     assert "malformed JSON" in q[7] and "array" in q[8]
-    assert ws.sql("SELECT object_kind, object_id, action, source_line FROM compliance_events"
-                  ).fetchall() == [("post", "9", "delete", 6)]
+    assert ws.sql(
+        "SELECT object_kind, object_id, action, source_line FROM compliance_events"
+    ).fetchall() == [("post", "9", "delete", 6)]
     assert q[10] == "missing account id"
     acc = {a["account_id"]: a for a in ws.rows("SELECT * FROM accounts")}
     assert set(acc) == {"101", "102", "103"}
@@ -80,8 +88,9 @@ def test_v1_array_gives_the_same_tables(tmp_path, ws_path):
         with Workspace.open(tmp_path / f"{f.name}.duckdb") as ws:
             assert ingest(ws, [f]).files[0].format == "twitter-v1"
             out.append(ws.rows(f"SELECT {cols} FROM posts ORDER BY post_id"))
-            assert [r["source_line"] for r in ws.rows("SELECT source_line FROM posts ORDER BY "
-                                                      "post_id")] == [1, 2, 3, 4, 5]
+            assert [
+                r["source_line"] for r in ws.rows("SELECT source_line FROM posts ORDER BY post_id")
+            ] == [1, 2, 3, 4, 5]
     assert out[0] == out[1] and len(out[0]) == 5
 
 
@@ -108,10 +117,17 @@ def test_v1_real_sample(shared_data, ws):
     assert kinds == {"post": 4504, "quote": 2933, "reply": 1807}  # 6 replies that quote are quotes
     assert ws.count("posts") == len(ids) == 9244
     assert ws.count("accounts") == 6228
-    assert ws.sql("SELECT count(*) FROM accounts WHERE created_at IS NULL OR followers IS NULL "
-                  "OR display_name IS NULL").fetchall()[0][0] == 0
+    assert (
+        ws.sql(
+            "SELECT count(*) FROM accounts WHERE created_at IS NULL OR followers IS NULL "
+            "OR display_name IS NULL"
+        ).fetchall()[0][0]
+        == 0
+    )
     assert ws.count("referenced_posts") == len(quoted)
-    extended = {tw["id_str"]: tw["extended_tweet"]["full_text"] for tw in raw if "extended_tweet" in tw}
+    extended = {
+        tw["id_str"]: tw["extended_tweet"]["full_text"] for tw in raw if "extended_tweet" in tw
+    }
     got = dict(ws.sql("SELECT post_id, text FROM posts").fetchall())
     assert len(extended) == 580 and all(got[k] == v for k, v in extended.items())
     lo, hi = ws.sql("SELECT min(created_at), max(created_at) FROM posts").fetchall()[0]

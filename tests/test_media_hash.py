@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import random
 
-import numpy as np
 import pytest
 from typer.testing import CliRunner
 
@@ -24,12 +23,24 @@ def _export(tmp_path, photos: dict[str, str]) -> tuple:
     d = tmp_path / "export"
     files = []
     for i, (chan, photo) in enumerate(photos.items()):
-        msgs = [{"id": n, "type": "message", "date_unixtime": str(1714557600 + 3600 * n + 10 * i),
-                 "from": chan, "from_id": f"channel{100 + i}", "text": f"m{n}",
-                 "photo": f"photos/{photo}_{n}.jpg"} for n in range(3)]
+        msgs = [
+            {
+                "id": n,
+                "type": "message",
+                "date_unixtime": str(1714557600 + 3600 * n + 10 * i),
+                "from": chan,
+                "from_id": f"channel{100 + i}",
+                "text": f"m{n}",
+                "photo": f"photos/{photo}_{n}.jpg",
+            }
+            for n in range(3)
+        ]
         f = tmp_path / f"{chan}.json"
-        f.write_text(json.dumps({"name": chan, "type": "public_channel", "id": 100 + i,
-                                 "messages": msgs}, indent=1))
+        f.write_text(
+            json.dumps(
+                {"name": chan, "type": "public_channel", "id": 100 + i, "messages": msgs}, indent=1
+            )
+        )
         files.append(f)
     return d, files
 
@@ -59,8 +70,10 @@ def test_near_identical_copies_become_one_item(ws, tmp_path):
     assert edges == [("-100100", "-100101", 3)]
     # a re-run with distance 0 starts from the exact items: only identical hashes are merged
     hash_media(ws, d, max_distance=0)
-    rows = {f: (item, h) for f, item, h in ws.sql(
-        "SELECT file, media_item, phash FROM post_media").fetchall()}
+    rows = {
+        f: (item, h)
+        for f, item, h in ws.sql("SELECT file, media_item, phash FROM post_media").fetchall()
+    }
     for n in range(3):
         (ia, ha), (ib, hb) = rows[f"photos/pa_{n}.jpg"], rows[f"photos/pb_{n}.jpg"]
         assert (ia == ib) == (ha == hb) and ia == "phash:" + ha
@@ -91,7 +104,7 @@ def test_banded_groups_equal_brute_force(ws):
         return h
 
     for i, a in enumerate(hexes):
-        for b in hexes[i + 1:]:
+        for b in hexes[i + 1 :]:
             if bin(int(a, 16) ^ int(b, 16)).count("1") <= 6:
                 ra, rb = find(a), find(b)
                 parent[max(ra, rb)] = min(ra, rb)

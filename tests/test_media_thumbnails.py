@@ -20,8 +20,9 @@ HOSTILE_URL = '"><img src="https://evil.example/x.png">'
 IMG = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
 
 
-@pytest.mark.parametrize("size,want", [((400, 100), (96, 24)), ((60, 300), (19, 96)),
-                                       ((50, 40), (50, 40))])
+@pytest.mark.parametrize(
+    "size,want", [((400, 100), (96, 24)), ((60, 300), (19, 96)), ((50, 40), (50, 40))]
+)
 def test_thumbnail_fits_and_keeps_proportions(size, want):
     data, w, h = thumbnail(Image.new("RGB", size, (200, 30, 30)))
     assert (w, h) == want and max(w, h) <= THUMBNAIL_PX
@@ -41,8 +42,9 @@ def hashed(ws, tmp_path):
     attach_media(ws)
     ws.con.execute("UPDATE post_media SET url = ?", [HOSTILE_URL])
     first = ws.sql("SELECT min(post_id) FROM post_media").fetchone()[0]
-    ws.con.execute("UPDATE post_media SET media_id = '\"><b>' || media_id WHERE post_id = ?",
-                   [first])
+    ws.con.execute(
+        "UPDATE post_media SET media_id = '\"><b>' || media_id WHERE post_id = ?", [first]
+    )
     d = tmp_path / "files"
     d.mkdir()
     items = sorted({i for (i,) in ws.sql("SELECT media_item FROM post_media").fetchall()})
@@ -55,17 +57,19 @@ def hashed(ws, tmp_path):
 
 def test_thumbnails_stored_per_hash(hashed):
     ws, r = hashed
-    rows = ws.sql("SELECT phash, file, media_type, width, height, data, file_sha256 "
-                  "FROM media_thumbnails").fetchall()
+    rows = ws.sql(
+        "SELECT phash, file, media_type, width, height, data, file_sha256 FROM media_thumbnails"
+    ).fetchall()
     distinct = ws.sql("SELECT count(DISTINCT phash) FROM post_media").fetchone()[0]
     assert r["thumbnails"] == len(rows) == distinct > 1  # one per distinct hash
     assert any(f.startswith('"><b>') for _, f, *_ in rows)
-    for ph, _, mime, w, h, data, sha in rows:
+    for _ph, _, mime, w, h, data, sha in rows:
         assert mime == "image/png" and w == h == THUMBNAIL_PX and sha.startswith("sha256:")
         with Image.open(io.BytesIO(data)) as im:
             assert im.size == (w, h)
-    missing = ws.sql("SELECT count(*) FROM post_media m ANTI JOIN media_thumbnails t "
-                     "USING (phash)").fetchone()[0]
+    missing = ws.sql(
+        "SELECT count(*) FROM post_media m ANTI JOIN media_thumbnails t USING (phash)"
+    ).fetchone()[0]
     assert missing == 0
 
 
@@ -86,8 +90,9 @@ def test_report_and_ui_embed_thumbnails_as_data_uris(hashed, tmp_path, ws_path):
     assert len(thumbs) >= 3 and all(thumbs.values())
     # an item's thumbnail is that of one of its rows' files
     want = {}
-    for item, data in ws.sql("SELECT m.media_item, t.data FROM post_media m "
-                             "JOIN media_thumbnails t USING (phash)").fetchall():
+    for item, data in ws.sql(
+        "SELECT m.media_item, t.data FROM post_media m JOIN media_thumbnails t USING (phash)"
+    ).fetchall():
         want.setdefault(item, set()).add(data)
     for item, uri in thumbs.items():
         assert base64.b64decode(uri.split(",", 1)[1]) in want[item]

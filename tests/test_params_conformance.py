@@ -13,7 +13,6 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from tests.fixtures.detect import load, planted
 from ioscope.accounts import compute_signals, score, train
 from ioscope.accounts.registry import all_params
 from ioscope.accounts.scoring import SCORE_PARAMS
@@ -28,6 +27,7 @@ from ioscope.ingest import INGEST_PARAMS
 from ioscope.params import Param, invalid_value
 from ioscope.simulate import SIMULATE_PARAMS, simulate
 from ioscope.workspace import Workspace
+from tests.fixtures.detect import load, planted
 
 runner = CliRunner()
 
@@ -38,8 +38,9 @@ def standard(p: Param, owner: str, value: str) -> str:
 
 def checkable(spec):
     """(param, invalid value) for every declaration that has an invalid value."""
-    return [pytest.param(p, invalid_value(p), id=p.name) for p in spec
-            if invalid_value(p) is not None]
+    return [
+        pytest.param(p, invalid_value(p), id=p.name) for p in spec if invalid_value(p) is not None
+    ]
 
 
 def cli_error(args: list[str]) -> str:
@@ -66,9 +67,19 @@ def posts_ws(posts_path):
 
 # --- the declarations themselves ------------------------------------------------------------
 
+
 def test_every_declared_kind_has_an_invalid_value_or_takes_any_text():
-    every = (DETECT_PARAMS + (MODE,) + ENGINE_PARAMS + all_params() + TRAIN_PARAMS + SCORE_PARAMS
-             + SIMULATE_PARAMS + INGEST_PARAMS + tuple(p for s in SIGNALS.values() for p in s.spec))
+    every = (
+        DETECT_PARAMS
+        + (MODE,)
+        + ENGINE_PARAMS
+        + all_params()
+        + TRAIN_PARAMS
+        + SCORE_PARAMS
+        + SIMULATE_PARAMS
+        + INGEST_PARAMS
+        + tuple(p for s in SIGNALS.values() for p in s.spec)
+    )
     for p in every:
         bad = invalid_value(p)
         if bad is None:
@@ -89,13 +100,19 @@ def test_size_and_threads_kinds():
             size.coerce(bad, "detect")
     threads = Param("threads", "threads", None, "")
     assert [threads.coerce(v, "detect") for v in (None, "auto", "AUTO", 3, "2")] == [
-        None, None, None, 3, 2]
+        None,
+        None,
+        None,
+        3,
+        2,
+    ]
     for bad in ("0", -1, 1.5, "many", True):
         with pytest.raises(ParameterError, match=r"an integer ≥ 1 or 'auto'"):
             threads.coerce(bad, "detect")
 
 
 # --- detect: the run's parameters -----------------------------------------------------------
+
 
 @pytest.mark.parametrize("p, bad", checkable(DETECT_PARAMS))
 def test_detect_parameter_rejected_by_library_and_cli(posts_ws, posts_path, p, bad):
@@ -130,8 +147,12 @@ def test_unknown_parameter_names_are_rejected(posts_ws):
         run_detect(posts_ws, params={"co_repost.window": "5m"})
 
 
-SIGNAL_PARAMS = [pytest.param(name, p, invalid_value(p), id=f"{name}.{p.name}")
-                 for name, s in SIGNALS.items() for p in s.spec if invalid_value(p) is not None]
+SIGNAL_PARAMS = [
+    pytest.param(name, p, invalid_value(p), id=f"{name}.{p.name}")
+    for name, s in SIGNALS.items()
+    for p in s.spec
+    if invalid_value(p) is not None
+]
 
 
 @pytest.mark.parametrize("signal, p, bad", SIGNAL_PARAMS)
@@ -141,8 +162,12 @@ def test_signal_parameter_rejected_by_library_and_cli(posts_ws, posts_path, sign
         run_detect(posts_ws, signals=[signal], params={signal: {p.name: bad}})
     assert str(e.value) == expected
     posts_ws.close()
-    assert cli_error(["detect", str(posts_path), "--signals", signal,
-                      "--param", f"{signal}.{p.name}={bad}"]) == expected
+    assert (
+        cli_error(
+            ["detect", str(posts_path), "--signals", signal, "--param", f"{signal}.{p.name}={bad}"]
+        )
+        == expected
+    )
 
 
 def test_every_detect_parameter_is_an_option_and_recorded(posts_path):
@@ -153,20 +178,42 @@ def test_every_detect_parameter_is_an_option_and_recorded(posts_path):
     for p in DETECT_PARAMS + (MODE,) + ENGINE_PARAMS:
         assert p.option in options, p.name
         assert options[p.option].help.startswith(p.help), p.name
-    r = runner.invoke(app, ["detect", str(posts_path), "--json", "--signals", "co_repost,co_text",
-                            "--window", "2m", "--fdr", "0.05", "--temp-limit", "3 GB",
-                            "--threads", "auto", "--honor-deletions"])
+    r = runner.invoke(
+        app,
+        [
+            "detect",
+            str(posts_path),
+            "--json",
+            "--signals",
+            "co_repost,co_text",
+            "--window",
+            "2m",
+            "--fdr",
+            "0.05",
+            "--temp-limit",
+            "3 GB",
+            "--threads",
+            "auto",
+            "--honor-deletions",
+        ],
+    )
     assert r.exit_code == 0, r.output
     with Workspace.open(posts_path, read_only=True) as ws:
-        recorded = json.loads(ws.sql("SELECT parameters FROM runs ORDER BY started_at DESC "
-                                     "LIMIT 1").fetchone()[0])
+        recorded = json.loads(
+            ws.sql("SELECT parameters FROM runs ORDER BY started_at DESC LIMIT 1").fetchone()[0]
+        )
     assert recorded["mode"] == "calibrated" and recorded["engine"]["name"] == "duckdb"
     for p in RUN_PARAMS:  # the resolved value, normalized by its kind
         assert p.name in recorded, p.name
     assert (recorded["temp_limit"], recorded["threads"], recorded["honor_deletions"]) == (
-        "3GB", None, True)
-    assert recorded["significance"] == {**{p.name: p.coerce(p.default, "detect")
-                                           for p in SIGNIF_PARAMS}, "fdr": 0.05}
+        "3GB",
+        None,
+        True,
+    )
+    assert recorded["significance"] == {
+        **{p.name: p.coerce(p.default, "detect") for p in SIGNIF_PARAMS},
+        "fdr": 0.05,
+    }
     for signal in ("co_repost", "co_text"):
         assert {p.name for p in COACTION_PARAMS} <= set(recorded["per_signal"][signal])
         assert recorded["per_signal"][signal]["window"] == 120
@@ -176,6 +223,7 @@ def test_every_detect_parameter_is_an_option_and_recorded(posts_path):
 
 # --- accounts and simulate --------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("p, bad", checkable(all_params()))
 def test_account_signal_parameter_rejected_by_library_and_cli(posts_ws, posts_path, p, bad):
     expected = standard(p, "accounts signals", bad)
@@ -183,7 +231,10 @@ def test_account_signal_parameter_rejected_by_library_and_cli(posts_ws, posts_pa
         compute_signals(posts_ws, params={p.name: bad})
     assert str(e.value) == expected
     posts_ws.close()
-    assert cli_error(["accounts", str(posts_path), "signals", "--param", f"{p.name}={bad}"]) == expected
+    assert (
+        cli_error(["accounts", str(posts_path), "signals", "--param", f"{p.name}={bad}"])
+        == expected
+    )
 
 
 @pytest.mark.parametrize("p, bad", checkable(TRAIN_PARAMS))
@@ -195,8 +246,20 @@ def test_train_parameter_rejected_by_library_and_cli(posts_ws, posts_path, tmp_p
         train(posts_ws, labels, params={p.name: bad})
     assert str(e.value) == expected
     posts_ws.close()
-    assert cli_error(["accounts", str(posts_path), "train", "--labels", str(labels),
-                      "--param", f"{p.name}={bad}"]) == expected
+    assert (
+        cli_error(
+            [
+                "accounts",
+                str(posts_path),
+                "train",
+                "--labels",
+                str(labels),
+                "--param",
+                f"{p.name}={bad}",
+            ]
+        )
+        == expected
+    )
 
 
 @pytest.mark.parametrize("p, bad", checkable(SCORE_PARAMS))
@@ -222,14 +285,25 @@ def test_simulate_parameter_rejected_by_library_and_cli(tmp_path, p, bad):
 
 # --- the one KEY=VALUE parser -------------------------------------------------------------------
 
-@pytest.mark.parametrize("args, form", [
-    (["detect", "{ws}", "--param", "oops"], "--param takes SIGNAL.NAME=VALUE; got 'oops'."),
-    (["detect", "{ws}", "--engine", "spark", "--spark-conf", "=8g"],
-     "--spark-conf takes KEY=VALUE; got '=8g'."),
-    (["accounts", "{ws}", "signals", "--param", "oops"], "--param takes name=value; got 'oops'."),
-    (["ingest", "{ws}", "x.csv", "--map", "account_id"],
-     "--map takes canonical=source pairs separated by commas; got 'account_id'."),
-])
+
+@pytest.mark.parametrize(
+    "args, form",
+    [
+        (["detect", "{ws}", "--param", "oops"], "--param takes SIGNAL.NAME=VALUE; got 'oops'."),
+        (
+            ["detect", "{ws}", "--engine", "spark", "--spark-conf", "=8g"],
+            "--spark-conf takes KEY=VALUE; got '=8g'.",
+        ),
+        (
+            ["accounts", "{ws}", "signals", "--param", "oops"],
+            "--param takes name=value; got 'oops'.",
+        ),
+        (
+            ["ingest", "{ws}", "x.csv", "--map", "account_id"],
+            "--map takes canonical=source pairs separated by commas; got 'account_id'.",
+        ),
+    ],
+)
 def test_key_value_options_share_one_parser_and_message(posts_path, args, form):
     r = runner.invoke(app, [a.format(ws=posts_path) for a in args] + ["--json"])
     assert r.exit_code == 2, r.output
@@ -253,18 +327,22 @@ def test_mode_is_one_argument_and_the_old_keywords_are_gone(posts_ws, posts_path
         with pytest.raises(ParameterError, match=f"detect has no parameter '{next(iter(old))}'"):
             detect(posts_ws, **old)
     from ioscope.errors import UsageError
+
     with pytest.raises(UsageError, match="'fdr' applies to the calibrated pipeline"):
         run_detect(posts_ws, mode="raw", params={"fdr": 0.05})
     posts_ws.close()
     r = runner.invoke(app, ["detect", str(posts_path), "--raw", "--mode", "cnt", "--json"])
     assert r.exit_code == 2 and "disagree: cnt, raw" in json.loads(r.stdout)["error"]["message"]
-    r = runner.invoke(app, ["detect", str(posts_path), "--compat", "cnt", "--fdr", "0.05", "--json"])
+    r = runner.invoke(
+        app, ["detect", str(posts_path), "--compat", "cnt", "--fdr", "0.05", "--json"]
+    )
     assert r.exit_code == 2 and "'fdr' applies" in json.loads(r.stdout)["error"]["message"]
     r = runner.invoke(app, ["detect", str(posts_path), "--mode", "cnt", "--json"])
     assert r.exit_code == 0, r.output
     with Workspace.open(posts_path, read_only=True) as ws:
-        recorded = json.loads(ws.sql("SELECT parameters FROM runs ORDER BY started_at DESC "
-                                     "LIMIT 1").fetchone()[0])
+        recorded = json.loads(
+            ws.sql("SELECT parameters FROM runs ORDER BY started_at DESC LIMIT 1").fetchone()[0]
+        )
     assert (recorded["mode"], recorded["compat"]) == ("cnt", "cnt")
     assert "significance" not in recorded
 

@@ -65,8 +65,17 @@ class _Refs(HTMLParser):
 
 def test_sections_present_and_numbers_right(case):
     html = report(case)
-    for anchor in ("analysed", "campaigns", "network", "creation", "scores", "ads", "method",
-                   "limitations", "queries"):
+    for anchor in (
+        "analysed",
+        "campaigns",
+        "network",
+        "creation",
+        "scores",
+        "ads",
+        "method",
+        "limitations",
+        "queries",
+    ):
         assert f'id="{anchor}"' in html
     with Workspace.open(case, read_only=True) as ws:
         facts = collect(ws)
@@ -159,7 +168,9 @@ def test_every_figure_cites_a_query(case):
 def test_graceful_degradation_names_the_command(bare):
     html = report(bare)
     # a report is shared: it names the workspace by its file name, not the analyst's path
-    assert f"Coordination detection not run yet: run <code>ioscope detect {bare.name}</code>" in html
+    assert (
+        f"Coordination detection not run yet: run <code>ioscope detect {bare.name}</code>" in html
+    )
     assert str(bare.parent) not in html
     assert "Ad ingest not run yet" in html
     assert "Account scoring not run yet" in html
@@ -199,7 +210,9 @@ def test_self_contained_and_offline(case):
     assert "<link" not in html and "@import" not in html and "url(" not in html
     assert not re.search(r"https?://", html.split("<style>")[0])
     # the CSP allows exactly the inline stylesheet, by hash, and no script
-    csp = unescape(re.search(r'http-equiv="Content-Security-Policy" content="([^"]+)"', html).group(1))
+    csp = unescape(
+        re.search(r'http-equiv="Content-Security-Policy" content="([^"]+)"', html).group(1)
+    )
     css = html.split("<style>", 1)[1].split("</style>", 1)[0]
     digest = base64.b64encode(hashlib.sha256(css.encode()).digest()).decode()
     assert f"'sha256-{digest}'" in csp and "script-src" not in csp and "default-src 'none'" in csp
@@ -230,8 +243,14 @@ def test_hostile_content_is_inert_in_markdown(hostile):
 
 def test_json_format(case):
     doc = json.loads(report(case, format="json"))
-    assert set(doc) == {"ioscope_version", "generated_at", "workspace", "parameters", "sections",
-                        "queries"}
+    assert set(doc) == {
+        "ioscope_version",
+        "generated_at",
+        "workspace",
+        "parameters",
+        "sections",
+        "queries",
+    }
     ids = {q["id"] for q in doc["queries"]}
     assert doc["sections"]["campaigns"]["q_total"] in ids
     assert all({"id", "title", "tables", "sql", "rows"} <= set(q) for q in doc["queries"])
@@ -255,16 +274,19 @@ def test_inline_params_and_tables():
     sql = "SELECT '?' AS q, x FROM t WHERE a = ? AND b = ? -- why?\nAND c = ?"
     out = inline_params(sql, ["it's", 3, None])
     assert out == "SELECT '?' AS q, x FROM t WHERE a = 'it''s' AND b = 3 -- why?\nAND c = NULL"
-    assert tables_read("WITH m AS (SELECT * FROM cluster_members) SELECT * FROM posts "
-                       "JOIN m USING (account_id)") == ("cluster_members", "posts")
+    assert tables_read(
+        "WITH m AS (SELECT * FROM cluster_members) SELECT * FROM posts JOIN m USING (account_id)"
+    ) == ("cluster_members", "posts")
 
 
 def test_time_bars_place_gaps_and_stack():
     from datetime import date
 
-    rows = [{"d": date(2020, 1, 1), "k": "post", "n": 2}, {"d": date(2020, 1, 1), "k": "repost",
-                                                           "n": 3},
-            {"d": date(2020, 1, 10), "k": "post", "n": 1}]
+    rows = [
+        {"d": date(2020, 1, 1), "k": "post", "n": 2},
+        {"d": date(2020, 1, 1), "k": "repost", "n": 3},
+        {"d": date(2020, 1, 10), "k": "post", "n": 1},
+    ]
     chart = time_bars(rows, time="d", value="n", series="k", bucket="day")
     assert len(chart["bars"]) == 3
     xs = sorted({b["x"] for b in chart["bars"]})
@@ -275,8 +297,9 @@ def test_time_bars_place_gaps_and_stack():
 
 def test_layout_is_deterministic_and_separates_clusters():
     groups = [1] * 6 + [2] * 6
-    edges = [(i, j, 1.0) for i in range(6) for j in range(i + 1, 6)] + \
-            [(i, j, 1.0) for i in range(6, 12) for j in range(i + 1, 12)]
+    edges = [(i, j, 1.0) for i in range(6) for j in range(i + 1, 6)] + [
+        (i, j, 1.0) for i in range(6, 12) for j in range(i + 1, 12)
+    ]
     a, b = packed_layout(groups, edges), packed_layout(groups, edges)
     assert (a == b).all() and a.min() >= 0 and a.max() <= 1
     c1, c2 = a[:6].mean(0), a[6:].mean(0)
@@ -290,19 +313,28 @@ def test_cluster_listed_in_details_shows_members_and_says_why(tmp_path):
     from ioscope.web import create_app, get
 
     path = build_case_workspace(tmp_path / "m.duckdb")
-    listed = [{"platform": "twitter", "account_id": "o1", "handle": "o1", "posts": 9},
-              {"platform": "twitter", "account_id": "o2", "handle": "o2", "posts": 4}]
+    listed = [
+        {"platform": "twitter", "account_id": "o1", "handle": "o1", "posts": 9},
+        {"platform": "twitter", "account_id": "o2", "handle": "o2", "posts": 4},
+    ]
     with Workspace.open(path) as ws:
-        cols = {r[0] for r in ws.sql("SELECT column_name FROM duckdb_columns() "
-                                       "WHERE table_name = 'clusters'").fetchall()}
+        cols = {
+            r[0]
+            for r in ws.sql(
+                "SELECT column_name FROM duckdb_columns() WHERE table_name = 'clusters'"
+            ).fetchall()
+        }
         if not {"details", "kind"} <= cols:
             pytest.skip("clusters has no details column on this branch")
-        ws.con.execute("INSERT INTO clusters BY NAME SELECT 4 AS cluster_id, 4 AS rank, 2 AS size, "
-                       "'mirror' AS kind, 'Automated mirrors of one account.' AS explanation, "
-                       "? AS details", [json.dumps({"members": listed})])
+        ws.con.execute(
+            "INSERT INTO clusters BY NAME SELECT 4 AS cluster_id, 4 AS rank, 2 AS size, "
+            "'mirror' AS kind, 'Automated mirrors of one account.' AS explanation, "
+            "? AS details",
+            [json.dumps({"members": listed})],
+        )
     html = report(path)
-    article = html[html.index('id="cluster-4"'):]
-    article = article[:article.index("</article>")]
+    article = html[html.index('id="cluster-4"') :]
+    article = article[: article.index("</article>")]
     assert "Cluster 4 · rank 4 · 2 accounts" in article
     assert "does not flag" in article and "o1" in article and "o2" in article
     assert "Activity of the members" not in article

@@ -40,25 +40,35 @@ def demo_like(tmp_path_factory) -> Path:
 def truth(path: Path, top: int) -> dict:
     """Everything recomputed from the tables, without the report's code."""
     with Workspace.open(path, read_only=True) as ws:
-        clusters = ws.rows("SELECT cluster_id, rank, size, kind, details FROM clusters "
-                           "ORDER BY rank, cluster_id")
+        clusters = ws.rows(
+            "SELECT cluster_id, rank, size, kind, details FROM clusters ORDER BY rank, cluster_id"
+        )
         members = ws.rows("SELECT cluster_id, platform, account_id FROM cluster_members")
-        edges = ws.rows("SELECT platform_1, account_1, platform_2, account_2 FROM edges "
-                        "WHERE significant")
-        posts = {(r["platform"], r["post_id"]): r["account_id"] for r in ws.rows(
-            "SELECT p.platform, p.post_id, p.account_id FROM posts p WHERE p.post_id IN "
-            "(SELECT post_1 FROM edge_evidence UNION SELECT post_2 FROM edge_evidence)")}
-        evidence = ws.rows("SELECT signal, platform_1, account_1, platform_2, account_2, post_1, "
-                           "post_2 FROM edge_evidence")
+        edges = ws.rows(
+            "SELECT platform_1, account_1, platform_2, account_2 FROM edges WHERE significant"
+        )
+        posts = {
+            (r["platform"], r["post_id"]): r["account_id"]
+            for r in ws.rows(
+                "SELECT p.platform, p.post_id, p.account_id FROM posts p WHERE p.post_id IN "
+                "(SELECT post_1 FROM edge_evidence UNION SELECT post_2 FROM edge_evidence)"
+            )
+        }
+        evidence = ws.rows(
+            "SELECT signal, platform_1, account_1, platform_2, account_2, post_1, "
+            "post_2 FROM edge_evidence"
+        )
     flagged_by = defaultdict(set)
     for m in members:
         flagged_by[m["cluster_id"]].add((m["platform"], m["account_id"]))
     accounts_of = {}
     for c in clusters:
-        listed = (json.loads(c["details"]) if isinstance(c["details"], str)
-                  else c["details"] or {}).get("members", [])
+        listed = (
+            json.loads(c["details"]) if isinstance(c["details"], str) else c["details"] or {}
+        ).get("members", [])
         accounts_of[c["cluster_id"]] = flagged_by[c["cluster_id"]] or {
-            (m["platform"], m["account_id"]) for m in listed}
+            (m["platform"], m["account_id"]) for m in listed
+        }
     order = [c["cluster_id"] for c in clusters]
     head, rest = order[:top], order[top:]
     flagged = set().union(*flagged_by.values()) if flagged_by else set()
@@ -76,18 +86,25 @@ def truth(path: Path, top: int) -> dict:
         elif c1 is not None and c2 is not None:
             between[tuple(sorted((c1, c2)))] += 1
     # every evidence row names posts written by the accounts it names
-    assert all(posts.get((e["platform_1"], e["post_1"])) == e["account_1"]
-               and posts.get((e["platform_2"], e["post_2"])) == e["account_2"]
-               for e in evidence)
+    assert all(
+        posts.get((e["platform_1"], e["post_1"])) == e["account_1"]
+        and posts.get((e["platform_2"], e["post_2"])) == e["account_2"]
+        for e in evidence
+    )
     return {
-        "clusters": len(clusters), "order": order,
+        "clusters": len(clusters),
+        "order": order,
         "size": {c["cluster_id"]: c["size"] for c in clusters},
         "accounts_of": {k: len(v) for k, v in accounts_of.items()},
         "flagged_in": {c: len(flagged_by[c]) for c in order},
-        "flagged": len(flagged), "accounts": sum(c["size"] for c in clusters),
-        "more_clusters": len(rest), "more_accounts": sum(c["size"] for c in clusters[top:]),
-        "more_flagged": len(flagged - head_flagged), "inner": dict(inner),
-        "between": dict(between)}
+        "flagged": len(flagged),
+        "accounts": sum(c["size"] for c in clusters),
+        "more_clusters": len(rest),
+        "more_accounts": sum(c["size"] for c in clusters[top:]),
+        "more_flagged": len(flagged - head_flagged),
+        "inner": dict(inner),
+        "between": dict(between),
+    }
 
 
 def test_clusters_cli_report_and_ui_agree_with_the_tables(demo_like):
@@ -115,24 +132,37 @@ def test_clusters_cli_report_and_ui_agree_with_the_tables(demo_like):
     assert {c["cluster_id"]: c["members"] for c in camp["clusters"]} == t["flagged_in"]
     assert [d["cluster_id"] for d in camp["details"]] == t["order"][:TOP]
     assert {d["cluster_id"]: d["n_members"] for d in camp["details"]} == {
-        c: t["accounts_of"][c] for c in t["order"][:TOP]}
+        c: t["accounts_of"][c] for c in t["order"][:TOP]
+    }
     cov = camp["coverage"]
     assert (cov["clusters"], cov["accounts"], cov["flagged"]) == (
-        t["clusters"], t["accounts"], t["flagged"])
+        t["clusters"],
+        t["accounts"],
+        t["flagged"],
+    )
     assert (cov["more_clusters"], cov["more_accounts"], cov["more_flagged"]) == (
-        t["more_clusters"], t["more_accounts"], t["more_flagged"])
+        t["more_clusters"],
+        t["more_accounts"],
+        t["more_flagged"],
+    )
     assert cov["top_clusters"] + cov["more_clusters"] == t["clusters"]
     net = doc["sections"]["network"]
     assert [n["cluster_id"] for n in net["nodes"]] == t["order"]
-    assert {n["cluster_id"]: n["inner_edges"] for n in net["nodes"] if n["inner_edges"]} \
-        == t["inner"]
-    assert {(lk["cluster_1"], lk["cluster_2"]): lk["edges"] for lk in net["links"]} \
-        == t["between"]
+    assert {n["cluster_id"]: n["inner_edges"] for n in net["nodes"] if n["inner_edges"]} == t[
+        "inner"
+    ]
+    assert {(lk["cluster_1"], lk["cluster_2"]): lk["edges"] for lk in net["links"]} == t["between"]
     assert html.count('<tbody class="cluster" id="row-cluster-') == t["clusters"]
-    line = re.search(r"<strong>([\d,]+) more clusters?, ([\d,]+) accounts</strong> \(([\d,]+) "
-                     r"flagged\) (?:is|are) listed in the table", html)
+    line = re.search(
+        r"<strong>([\d,]+) more clusters?, ([\d,]+) accounts</strong> \(([\d,]+) "
+        r"flagged\) (?:is|are) listed in the table",
+        html,
+    )
     assert line and [int(g.replace(",", "")) for g in line.groups()] == [
-        t["more_clusters"], t["more_accounts"], t["more_flagged"]]
+        t["more_clusters"],
+        t["more_accounts"],
+        t["more_flagged"],
+    ]
 
     # the web UI
     ui = create_app(demo_like)
@@ -141,13 +171,27 @@ def test_clusters_cli_report_and_ui_agree_with_the_tables(demo_like):
         assert page["total"] == t["clusters"]
         assert [c["cluster_id"] for c in page["clusters"]] == t["order"][:TOP]
         c = page["coverage"]
-        assert (c["flagged"], c["accounts"], c["more_clusters"], c["more_accounts"],
-                c["more_flagged"]) == (t["flagged"], t["accounts"], t["more_clusters"],
-                                       t["more_accounts"], t["more_flagged"])
+        assert (
+            c["flagged"],
+            c["accounts"],
+            c["more_clusters"],
+            c["more_accounts"],
+            c["more_flagged"],
+        ) == (
+            t["flagged"],
+            t["accounts"],
+            t["more_clusters"],
+            t["more_accounts"],
+            t["more_flagged"],
+        )
         seen = []
         for n in range(1, -(-t["clusters"] // TOP) + 1):
-            seen += [c["cluster_id"] for c in json.loads(
-                get(ui, f"/clusters.json?per_page={TOP}&page={n}").text)["data"]["clusters"]]
+            seen += [
+                c["cluster_id"]
+                for c in json.loads(get(ui, f"/clusters.json?per_page={TOP}&page={n}").text)[
+                    "data"
+                ]["clusters"]
+            ]
         assert seen == t["order"]  # the pages together list every cluster once
         for cid in t["order"]:
             one = json.loads(get(ui, f"/clusters/{cid}.json").text)["data"]
@@ -156,8 +200,9 @@ def test_clusters_cli_report_and_ui_agree_with_the_tables(demo_like):
         assert over["flagged"] == t["flagged"] and over["clusters"] == t["clusters"]
         assert over["more_clusters"] == max(t["clusters"] - 10, 0)
         unet = json.loads(get(ui, "/network.json").text)["data"]
-        assert {n["cluster_id"]: n["inner_edges"] for n in unet["nodes"]
-                if n["inner_edges"]} == t["inner"]
+        assert {n["cluster_id"]: n["inner_edges"] for n in unet["nodes"] if n["inner_edges"]} == t[
+            "inner"
+        ]
         assert get(ui, "/network").status == 200 and get(ui, "/network?view=accounts").status == 200
     finally:
         ui.state.ui.ws.close()

@@ -25,8 +25,11 @@ def absurd(tmp_path_factory):
         ws.sql(f"UPDATE accounts SET created_at = {FAR} WHERE account_id = 'c1_0'")
         ws.sql(f"UPDATE accounts SET created_at = {EPOCH} WHERE account_id = 'c1_1'")
         for account, when in (("c1_2", FAR), ("c1_3", EPOCH)):
-            ws.sql(f"UPDATE posts SET created_at = {when} WHERE post_id = (SELECT min(post_id) "
-                   f"FROM posts WHERE account_id = ?)", [account])
+            ws.sql(
+                f"UPDATE posts SET created_at = {when} WHERE post_id = (SELECT min(post_id) "
+                f"FROM posts WHERE account_id = ?)",
+                [account],
+            )
         ws.sql(f"UPDATE clusters SET last_at = {FAR}, first_at = {EPOCH} WHERE cluster_id = 1")
         ws.sql(f"UPDATE edges SET last_at = {FAR} WHERE account_1 = 'c1_0'")
         ws.sql(f"UPDATE ads SET start_at = {FAR} WHERE ad_id = 'ad1'")
@@ -46,11 +49,23 @@ def test_report_renders_with_absurd_dates(absurd, fmt):
         assert "Not drawn:" in text and "dated outside 1995" in text
 
 
-PAGES = ["/", "/clusters", "/clusters/1", "/clusters/2", "/network", "/accounts",
-         "/accounts?flagged=true", "/account?platform=twitter&id=c1_0",
-         "/account?platform=twitter&id=c1_1", "/account?platform=twitter&id=c1_2",
-         "/account?platform=twitter&id=c1_3", "/ads", "/advertiser?platform=facebook&id=adv1",
-         "/advertiser?platform=facebook&id=adv2", "/method"]
+PAGES = [
+    "/",
+    "/clusters",
+    "/clusters/1",
+    "/clusters/2",
+    "/network",
+    "/accounts",
+    "/accounts?flagged=true",
+    "/account?platform=twitter&id=c1_0",
+    "/account?platform=twitter&id=c1_1",
+    "/account?platform=twitter&id=c1_2",
+    "/account?platform=twitter&id=c1_3",
+    "/ads",
+    "/advertiser?platform=facebook&id=adv1",
+    "/advertiser?platform=facebook&id=adv2",
+    "/method",
+]
 
 
 def test_every_page_renders_with_absurd_dates(absurd):
@@ -58,8 +73,10 @@ def test_every_page_renders_with_absurd_dates(absurd):
     try:
         for page in PAGES:
             path, _, query = page.partition("?")
-            for target in (page, ("/index" if path == "/" else path) + ".json"
-                           + ("?" + query if query else "")):
+            for target in (
+                page,
+                ("/index" if path == "/" else path) + ".json" + ("?" + query if query else ""),
+            ):
                 r = get(app, target)
                 assert r.status == 200, (target, r.text[:300])
         cluster = get(app, "/clusters/1").text
@@ -70,7 +87,9 @@ def test_every_page_renders_with_absurd_dates(absurd):
 
 def test_time_bars_leave_implausible_dates_off_the_axis_and_say_so():
     rows = [{"t": datetime(2016, 3, d), "n": 2} for d in range(1, 10)] + [
-        {"t": datetime(9999, 12, 31, 23, 59), "n": 5}, {"t": datetime(1970, 1, 1), "n": 1}]
+        {"t": datetime(9999, 12, 31, 23, 59), "n": 5},
+        {"t": datetime(1970, 1, 1), "n": 1},
+    ]
     for bucket in ("hour", "day", "week", "month", "year"):
         chart = time_bars(rows, time="t", value="n", bucket=bucket, label="posts")
         assert chart["excluded"]["value"] == 6

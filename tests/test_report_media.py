@@ -19,8 +19,15 @@ HOSTILE_URL = '"><img src="https://evil.example/x.png">'
 @pytest.fixture(scope="module")
 def case(tmp_path_factory):
     d = tmp_path_factory.mktemp("media")
-    s = simulate(d / "sim", format="parquet", posts=30_000, seed=1, campaigns=2,
-                 campaign_share=0.1, strategies="link_amplification,copypasta")
+    s = simulate(
+        d / "sim",
+        format="parquet",
+        posts=30_000,
+        seed=1,
+        campaigns=2,
+        campaign_share=0.1,
+        strategies="link_amplification,copypasta",
+    )
     path = d / "case.duckdb"
     with Workspace.open(path) as ws:
         ingest(ws, [s["paths"]["posts"]])
@@ -30,12 +37,16 @@ def case(tmp_path_factory):
 
 
 def _expected(ws, cluster_id) -> dict[str, tuple[int, int]]:
-    members = set(ws.sql("SELECT platform, account_id FROM cluster_members WHERE cluster_id = ?",
-                         [cluster_id]).fetchall())
+    members = set(
+        ws.sql(
+            "SELECT platform, account_id FROM cluster_members WHERE cluster_id = ?", [cluster_id]
+        ).fetchall()
+    )
     by_item: dict[str, tuple[set, set]] = defaultdict(lambda: (set(), set()))
     for item, platform, account, post, kind in ws.sql(
-            "SELECT m.media_item, p.platform, p.account_id, p.post_id, p.kind FROM post_media m "
-            "JOIN posts p USING (platform, post_id)").fetchall():
+        "SELECT m.media_item, p.platform, p.account_id, p.post_id, p.kind FROM post_media m "
+        "JOIN posts p USING (platform, post_id)"
+    ).fetchall():
         if (platform, account) in members and kind != "repost":
             by_item[item][0].add(account)
             by_item[item][1].add(post)

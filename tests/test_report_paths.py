@@ -65,8 +65,9 @@ def test_cli_full_paths_option(case, tmp_path):
     r = CliRunner().invoke(app, ["report", str(ws_path), "-f", "md", "-o", str(out)])
     assert r.exit_code == 0, r.output
     assert "jane.doe" not in out.read_text(encoding="utf-8")
-    r = CliRunner().invoke(app, ["report", str(ws_path), "-f", "md", "-o", str(out),
-                                 "--full-paths"])
+    r = CliRunner().invoke(
+        app, ["report", str(ws_path), "-f", "md", "-o", str(out), "--full-paths"]
+    )
     assert r.exit_code == 0, r.output
     assert str(home / "ads.csv") in out.read_text(encoding="utf-8")
 
@@ -75,8 +76,15 @@ def test_redact_replaces_only_the_recorded_paths():
     from markupsafe import Markup
 
     paths = ["/home/a/x/ads.csv", "/home/a/x/ads.csv.bak", "C:\\Users\\b\\t.json"]
-    value = {"k": ["/home/a/x/ads.csv.bak and /home/a/x/ads.csv", "C:\\Users\\b\\t.json",
-                   "/home/a/other.csv", 3], "m": Markup("<b>/home/a/x/ads.csv</b>")}
+    value = {
+        "k": [
+            "/home/a/x/ads.csv.bak and /home/a/x/ads.csv",
+            "C:\\Users\\b\\t.json",
+            "/home/a/other.csv",
+            3,
+        ],
+        "m": Markup("<b>/home/a/x/ads.csv</b>"),
+    }
     got = redact(value, paths)
     assert got["k"] == ["ads.csv.bak and ads.csv", "t.json", "/home/a/other.csv", 3]
     assert got["m"] == Markup("<b>ads.csv</b>") and isinstance(got["m"], Markup)

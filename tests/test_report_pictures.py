@@ -19,10 +19,27 @@ def _small_clusters(n_clusters: int, size: int) -> tuple[list[dict], list[dict]]
     for c in range(1, n_clusters + 1):
         ids = [f"a{c}_{k}" for k in range(size)]
         for a in ids:
-            nodes.append({"platform": "telegram", "account_id": a, "cluster_id": 100 + c,
-                          "position": c, "strength": float(size - 1), "handle": f"handle_{a}"})
-        edges += [{"platform_1": "telegram", "account_1": a, "platform_2": "telegram",
-                   "account_2": b, "weight": 3} for i, a in enumerate(ids) for b in ids[i + 1:]]
+            nodes.append(
+                {
+                    "platform": "telegram",
+                    "account_id": a,
+                    "cluster_id": 100 + c,
+                    "position": c,
+                    "strength": float(size - 1),
+                    "handle": f"handle_{a}",
+                }
+            )
+        edges += [
+            {
+                "platform_1": "telegram",
+                "account_1": a,
+                "platform_2": "telegram",
+                "account_2": b,
+                "weight": 3,
+            }
+            for i, a in enumerate(ids)
+            for b in ids[i + 1 :]
+        ]
     return nodes, edges
 
 
@@ -31,7 +48,7 @@ def _boxes(items, size):
 
 
 def _no_overlap(boxes) -> bool:
-    return not any(_overlaps(a, b, pad=0) for i, a in enumerate(boxes) for b in boxes[i + 1:])
+    return not any(_overlaps(a, b, pad=0) for i, a in enumerate(boxes) for b in boxes[i + 1 :])
 
 
 def test_labels_of_many_small_clusters_never_overprint():
@@ -39,8 +56,9 @@ def test_labels_of_many_small_clusters_never_overprint():
     pic = network_picture(nodes, edges)
     boxes = _boxes(pic["groups"], 11) + _boxes(pic["nodes"], 10)
     assert boxes and _no_overlap(boxes)
-    assert all(0 <= b[0] and b[2] <= pic["width"] and 0 <= b[1] and b[3] <= pic["height"]
-               for b in boxes)
+    assert all(
+        0 <= b[0] and b[2] <= pic["width"] and 0 <= b[1] and b[3] <= pic["height"] for b in boxes
+    )
     assert sum(1 for g in pic["groups"] if g["label"]) >= 10  # room is used, not given up
 
 
@@ -59,23 +77,39 @@ def test_a_complete_cluster_is_drawn_with_all_its_edges():
         nodes, edges = _small_clusters(1, size)
         pic = network_picture(nodes, edges)
         assert len(pic["edges"]) == size * (size - 1) // 2
-        ends = {(e["x1"], e["y1"]) for e in pic["edges"]} | {(e["x2"], e["y2"])
-                                                              for e in pic["edges"]}
+        ends = {(e["x1"], e["y1"]) for e in pic["edges"]} | {
+            (e["x2"], e["y2"]) for e in pic["edges"]
+        }
         assert {(n["x"], n["y"]) for n in pic["nodes"]} <= ends  # no isolated node
 
 
 def test_cluster_picture_shows_every_cluster_and_its_links():
-    nodes = [{"cluster_id": c, "position": c, "rank": c, "kind": "mirror" if c > 50 else
-              "campaign", "accounts": 2 if c > 3 else 100, "flagged": 2, "inner_edges": 1,
-              "signals": ["co_repost"]} for c in range(1, 61)]
-    links = [{"cluster_1": 1, "cluster_2": 2, "edges": 40}, {"cluster_1": 2, "cluster_2": 3,
-                                                             "edges": 3}]
+    nodes = [
+        {
+            "cluster_id": c,
+            "position": c,
+            "rank": c,
+            "kind": "mirror" if c > 50 else "campaign",
+            "accounts": 2 if c > 3 else 100,
+            "flagged": 2,
+            "inner_edges": 1,
+            "signals": ["co_repost"],
+        }
+        for c in range(1, 61)
+    ]
+    links = [
+        {"cluster_1": 1, "cluster_2": 2, "edges": 40},
+        {"cluster_1": 2, "cluster_2": 3, "edges": 3},
+    ]
     outside = [{"cluster_id": 5, "edges": 7, "accounts": 4}]
     pic = cluster_picture(nodes, links, outside)
     assert len(pic["nodes"]) == 61 and len(pic["edges"]) == 3
     assert [n["cluster_id"] for n in pic["nodes"][:60]] == list(range(1, 61))
     assert {item["name"] for item in pic["legend"]} == {
-        "campaign clusters (50)", "mirror clusters (10)", "accounts outside any cluster (4)"}
+        "campaign clusters (50)",
+        "mirror clusters (10)",
+        "accounts outside any cluster (4)",
+    }
     assert _no_overlap(_boxes(pic["nodes"], 12))
     assert pic["labelled"] == sum(1 for n in pic["nodes"] if n["label"]) >= 20
     big, small = pic["nodes"][0], pic["nodes"][10]

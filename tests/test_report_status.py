@@ -62,10 +62,14 @@ def _statuses(path: Path) -> dict:
     overview = get(app, "/")
     report_html = build_report(Workspace.open(path, read_only=True), format="html")
     app.state.ui.ws.close()
-    return {"report": doc["sections"], "clusters": json.loads(clusters.text),
-            "network": json.loads(network.text), "overview_html": overview.text,
-            "report_html": report_html, "codes": (clusters.status, network.status,
-                                                  overview.status)}
+    return {
+        "report": doc["sections"],
+        "clusters": json.loads(clusters.text),
+        "network": json.loads(network.text),
+        "overview_html": overview.text,
+        "report_html": report_html,
+        "codes": (clusters.status, network.status, overview.status),
+    }
 
 
 def _main_cli_module() -> bool:
@@ -80,19 +84,29 @@ def _main_cli_module() -> bool:
 def test_killed_detect_reads_as_not_run(ingested, tmp_path):
     path = _copy(ingested, tmp_path / "killed.duckdb")
     env = dict(os.environ, PYTHONPATH=str(ROOT / "src"))
-    proc = subprocess.run([sys.executable, "-c", KILL_AFTER_FIRST_SIGNAL, str(path)], env=env,
-                          capture_output=True, text=True, timeout=300)
+    proc = subprocess.run(
+        [sys.executable, "-c", KILL_AFTER_FIRST_SIGNAL, str(path)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert proc.returncode == -signal.SIGKILL, proc.stderr[-2000:]
     with Workspace.open(path, read_only=True) as ws:
         assert ws.sql("SELECT count(*) FROM runs WHERE command = 'detect'").fetchone()[0] == 0
         # the run's tables are created in its final transaction only: nothing is left behind
-        left = [t for t in ("edges", "edge_evidence", "clusters", "cluster_members")
-                if ws.has_table(t)]
+        left = [
+            t for t in ("edges", "edge_evidence", "clusters", "cluster_members") if ws.has_table(t)
+        ]
     assert left == []
     s = _statuses(path)
     assert s["codes"] == (200, 200, 200)
-    for section in (s["report"]["campaigns"], s["report"]["network"], s["clusters"]["data"],
-                    s["network"]["data"]):
+    for section in (
+        s["report"]["campaigns"],
+        s["report"]["network"],
+        s["clusters"]["data"],
+        s["network"]["data"],
+    ):
         assert section["status"] == "not_run", section
         assert "found no cluster" not in section["message"]
     for html in (s["report_html"], s["overview_html"]):
@@ -131,8 +145,10 @@ def test_completed_runs_set_the_status(ingested, tmp_path):
     assert "raw" in raw["report"]["campaigns"]["message"]
     with Workspace.open(path) as ws:
         run_detect(ws)
-        run_id, n = ws.sql("SELECT (SELECT max(run_id) FROM runs WHERE command = 'detect'), "
-                           "(SELECT count(*) FROM clusters)").fetchone()
+        run_id, n = ws.sql(
+            "SELECT (SELECT max(run_id) FROM runs WHERE command = 'detect'), "
+            "(SELECT count(*) FROM clusters)"
+        ).fetchone()
         ws.sql("DELETE FROM cluster_members")  # as a run that found nothing would leave them
         ws.sql("DELETE FROM clusters")
     assert n > 0
@@ -143,8 +159,9 @@ def test_completed_runs_set_the_status(ingested, tmp_path):
     assert none["clusters"]["data"]["status"] == "empty"
 
 
-def test_detect_failing_mid_run_leaves_no_tables_and_reads_as_not_run(ingested, tmp_path,
-                                                                      monkeypatch):
+def test_detect_failing_mid_run_leaves_no_tables_and_reads_as_not_run(
+    ingested, tmp_path, monkeypatch
+):
     """A run that fails with an error (DuckDB out of memory under --memory-limit, disk full)
     rolls back: no result table, no runs row, "not run" everywhere."""
     import duckdb
@@ -168,8 +185,9 @@ def test_detect_failing_mid_run_leaves_no_tables_and_reads_as_not_run(ingested, 
     monkeypatch.undo()
     with Workspace.open(path, read_only=True) as ws:
         assert ws.sql("SELECT count(*) FROM runs WHERE command = 'detect'").fetchone()[0] == 0
-        assert not any(ws.has_table(t) for t in ("edges", "edge_evidence", "clusters",
-                                                 "cluster_members"))
+        assert not any(
+            ws.has_table(t) for t in ("edges", "edge_evidence", "clusters", "cluster_members")
+        )
     s = _statuses(path)
     assert s["report"]["campaigns"]["status"] == "not_run"
     assert s["clusters"]["data"]["status"] == "not_run"

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from ioscope.detect.significance.fusion import communities, fuse
 from ioscope.detect.results import flagged_accounts, list_clusters
+from ioscope.detect.significance.fusion import communities, fuse
 from tests.fixtures.signif import EDGE_INSERT
 from tests.fixtures.signif import cluster as _cluster
 from tests.fixtures.signif import setup_groups as _setup
@@ -17,8 +17,9 @@ def test_two_planted_groups_become_two_ranked_clusters(ws):
     big = [f"a{i:02d}" for i in range(8)]
     small = ["b1", "b2", "b3"]
     _setup(ws, [("g1", big, "co_repost", -12.0, 4), ("g2", small, "co_link", -4.0, 2)])
-    ws.con.execute(EDGE_INSERT + " ('co_hashtag', 'x', 'a00', 'x', 'a01', -8, "
-                   "NULL, NULL)")  # a second signal inside the big group
+    ws.con.execute(
+        EDGE_INSERT + " ('co_hashtag', 'x', 'a00', 'x', 'a01', -8, NULL, NULL)"
+    )  # a second signal inside the big group
     n, kept, counts = _cluster(ws)
     assert n == 28 + 3 and kept == 2
     assert counts == {"clusters": 2, "cluster_members": 11, "mirror_clusters": 0}
@@ -63,8 +64,10 @@ def test_reading_a_workspace_without_detection_gives_empty_lists(ws):
 def test_leiden_is_deterministic_for_a_seed(ws):
     groups = [(f"g{k}", [f"g{k}m{i}" for i in range(5)], "co_repost", -6.0, 1) for k in range(4)]
     _setup(ws, groups)
-    ws.con.execute(EDGE_INSERT + " ('co_link', 'x', 'g0m0', 'x', 'g1m0', -3, NULL, "
-                   "NULL), ('co_link', 'x', 'g2m0', 'x', 'g3m0', -3, NULL, NULL)")
+    ws.con.execute(
+        EDGE_INSERT + " ('co_link', 'x', 'g0m0', 'x', 'g1m0', -3, NULL, "
+        "NULL), ('co_link', 'x', 'g2m0', 'x', 'g3m0', -3, NULL, NULL)"
+    )
     fuse(ws.con, "sig_edges")
     runs = []
     for _ in range(2):
@@ -87,11 +90,17 @@ def test_extreme_p_values_are_formatted(ws, log10_p):
 
 
 def test_feed_bots_of_one_outlet_are_labelled_mirrors_and_not_flagged(ws):
-    _setup(ws, [("bots", ["b1", "b2", "b3"], "co_repost", -30.0, 5),
-                ("camp", ["c1", "c2", "c3"], "co_repost", -10.0, 3)])
+    _setup(
+        ws,
+        [
+            ("bots", ["b1", "b2", "b3"], "co_repost", -30.0, 5),
+            ("camp", ["c1", "c2", "c3"], "co_repost", -10.0, 3),
+        ],
+    )
     ws.con.execute("UPDATE posts SET target_account_id = 'outlet' WHERE account_id LIKE 'b%'")
-    ws.con.execute("INSERT INTO accounts (platform, account_id, handle) VALUES ('x', 'outlet', "
-                   "'TheWire')")
+    ws.con.execute(
+        "INSERT INTO accounts (platform, account_id, handle) VALUES ('x', 'outlet', 'TheWire')"
+    )
     _, _, counts = _cluster(ws)
     assert counts["mirror_clusters"] == 1
     clusters = list_clusters(ws)

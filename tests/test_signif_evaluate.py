@@ -19,11 +19,18 @@ runner = CliRunner()
 def detected(ws_path, tmp_path):
     """Campaign c1 = a0..a5 (found, plus one organic intruder o1); c2 = b0..b3 (found half)."""
     with Workspace.open(ws_path) as ws:
-        setup_groups(ws, [("g1", [f"a{i}" for i in range(6)] + ["o1"], "co_repost", -10.0, 2),
-                          ("g2", ["b0", "b1"], "co_link", -5.0, 1),
-                          ("g3", ["o2", "o3"], "co_hashtag", -5.0, 1)])
-        ws.con.execute("INSERT INTO posts (platform, post_id, account_id, created_at, kind) "
-                       "VALUES ('x', 'pb2', 'b2', now(), 'post'), ('x', 'pb3', 'b3', now(), 'post')")
+        setup_groups(
+            ws,
+            [
+                ("g1", [f"a{i}" for i in range(6)] + ["o1"], "co_repost", -10.0, 2),
+                ("g2", ["b0", "b1"], "co_link", -5.0, 1),
+                ("g3", ["o2", "o3"], "co_hashtag", -5.0, 1),
+            ],
+        )
+        ws.con.execute(
+            "INSERT INTO posts (platform, post_id, account_id, created_at, kind) "
+            "VALUES ('x', 'pb2', 'b2', now(), 'post'), ('x', 'pb3', 'b3', now(), 'post')"
+        )
         cluster(ws)
     truth = tmp_path / "truth.csv"
     lines = ["account_id,campaign_id,strategy"]

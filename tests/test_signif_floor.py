@@ -12,8 +12,8 @@ from typer.testing import CliRunner
 
 from ioscope.cli.main import app
 from ioscope.detect import detect
-from ioscope.detect.significance.nullmodel import fit_null
 from ioscope.detect.results import list_clusters
+from ioscope.detect.significance.nullmodel import fit_null
 from ioscope.detect.significance.stats import conditional_log_p
 from ioscope.ingest import ingest
 from ioscope.simulate import simulate
@@ -45,22 +45,23 @@ def test_a_masked_stratum_leaves_a_floor_not_a_zero(ws):
     i, j = np.array([0]), np.array([1])
     assert null.expected(i, j)[0] > 0
     masked = null.masked(ws.con, "prs", np.array([0, 1]))
-    assert masked.expected(i, j)[0] == 0.0              # the artefact the floor removes
+    assert masked.expected(i, j)[0] == 0.0  # the artefact the floor removes
     lam = np.maximum(masked.expected(i, j), masked.floor(i, j))
     assert lam[0] > 0
     log10_p = conditional_log_p(np.array([4.0]), lam, 2)[0] / np.log(10)
-    assert -30 < log10_p < -2                             # beyond chance, not 1e-300
+    assert -30 < log10_p < -2  # beyond chance, not 1e-300
 
 
 def test_telegram_pair_of_six_near_duplicate_texts_has_a_plausible_p(ws, shared_data):
     files = sorted((shared_data / "telegram-ru-news-channels" / "raw").glob("*.json.gz"))
     ingest(ws, files, format="telegram")
     detect(ws, signals="near_duplicate_text")
-    assert ws.sql("SELECT count(*) FROM edges WHERE expected <= 0 OR p_value <= 0"
-                  ).fetchone()[0] == 0
+    assert (
+        ws.sql("SELECT count(*) FROM edges WHERE expected <= 0 OR p_value <= 0").fetchone()[0] == 0
+    )
     e = ws.rows("""SELECT weight, expected, p_value, observed_expected FROM edges
         WHERE account_1 = '-1001101170442' AND account_2 = '-1001394050290'""")[0]
-    assert e["weight"] == 6 and e["expected"] > 0.01      # was 0.0, hence p = 0
+    assert e["weight"] == 6 and e["expected"] > 0.01  # was 0.0, hence p = 0
     assert 1e-12 < e["p_value"] < 1e-3
     assert e["observed_expected"] == pytest.approx(e["weight"] / e["expected"])
 
@@ -79,28 +80,38 @@ def test_demo_like_simulation_has_no_zero_expectation_nor_zero_p(tmp_path):
             count(*) FILTER (WHERE significant) FROM edges""").fetchone()
         assert n > 1000 and sig > 0
         assert zero_e == 0 and zero_p == 0 and tiny == 0
-        assert ws.sql("SELECT count(*) FROM edges WHERE significant AND observed_expected IS NULL"
-                      ).fetchone()[0] == 0
+        assert (
+            ws.sql(
+                "SELECT count(*) FROM edges WHERE significant AND observed_expected IS NULL"
+            ).fetchone()[0]
+            == 0
+        )
 
 
 def test_a_large_dense_ring_outranks_pairs_with_the_same_p(ws):
     ring = [f"r{i:02d}" for i in range(20)]
     pairs = [(f"{c}1", f"{c}2") for c in "edcba"]
-    _setup(ws, [("ring", ring, "co_repost", -10.0, 3)]
-           + [(f"pair{k}", list(p), "co_repost", -10.0, 3) for k, p in enumerate(pairs)])
+    _setup(
+        ws,
+        [("ring", ring, "co_repost", -10.0, 3)]
+        + [(f"pair{k}", list(p), "co_repost", -10.0, 3) for k, p in enumerate(pairs)],
+    )
     _cluster(ws, seed=1)
     first = list_clusters(ws)
     assert first[0]["size"] == 20 and first[0]["score"] > first[1]["score"]
     # the five pairs tie on score: broken by their first member, whatever Leiden's numbering
     assert [c["size"] for c in first[1:]] == [2] * 5
-    order = [sorted(m["account_id"] for m in list_clusters(ws, members=True)[i]["members"])[0]
-             for i in range(1, 6)]
+    order = [
+        sorted(m["account_id"] for m in list_clusters(ws, members=True)[i]["members"])[0]
+        for i in range(1, 6)
+    ]
     assert order == ["a1", "b1", "c1", "d1", "e1"]
     ws.con.execute("DELETE FROM cluster_members")
     ws.con.execute("DELETE FROM clusters")
     _cluster(ws, seed=7)
     assert [(c["size"], c["score"]) for c in list_clusters(ws)] == [
-        (c["size"], c["score"]) for c in first]
+        (c["size"], c["score"]) for c in first
+    ]
 
 
 def test_detect_counts_every_cluster_not_the_listed_twenty(ws, ws_path):
@@ -126,8 +137,10 @@ def test_a_large_ring_of_moderate_p_outranks_a_pair_beyond_printed_precision(ws)
     every link is at p = 1e-5: beyond 1e-16 the score, like the reader, tells p-values no more
     apart."""
     ring = [f"r{i:02d}" for i in range(30)]
-    _setup(ws, [("ring", ring, "co_hashtag", -5.0, 2), ("pair", ["p1", "p2"], "creation_burst",
-                                                         -60.0, 2)])
+    _setup(
+        ws,
+        [("ring", ring, "co_hashtag", -5.0, 2), ("pair", ["p1", "p2"], "creation_burst", -60.0, 2)],
+    )
     _cluster(ws)
     ranked = list_clusters(ws)
     assert [c["size"] for c in ranked] == [30, 2]

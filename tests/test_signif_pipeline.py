@@ -37,11 +37,14 @@ def test_planted_groups_are_the_flagged_accounts(planted_ws):
     assert sorted(c["size"] for c in clusters) == [5, 5]
     assert all(c["density"] == 1.0 and c["explanation"] for c in clusters)
     assert "accounts reposted the same 8 posts" in " ".join(c["explanation"] for c in clusters)
-    tested = ws.sql("SELECT count(*), count(p_value), count(*) FILTER (WHERE significant) "
-                    "FROM edges").fetchone()
+    tested = ws.sql(
+        "SELECT count(*), count(p_value), count(*) FILTER (WHERE significant) FROM edges"
+    ).fetchone()
     assert tested[0] == tested[1] and tested[2] > 0
-    noise = ws.sql("SELECT count(*) FROM edges WHERE significant AND (account_1 LIKE 'n%' "
-                   "OR account_2 LIKE 'n%')").fetchone()[0]
+    noise = ws.sql(
+        "SELECT count(*) FROM edges WHERE significant AND (account_1 LIKE 'n%' "
+        "OR account_2 LIKE 'n%')"
+    ).fetchone()[0]
     assert noise == 0
     run = ws.last_runs(1)[0]
     params = json.loads(run["parameters"])
@@ -73,8 +76,14 @@ def test_a_stricter_fdr_flags_no_more(planted_ws):
 def test_empty_and_tiny_workspaces_give_empty_results(ws):
     report = detect(ws)
     assert report.flagged == 0 and report.clusters == []
-    load(ws, [post("p1", "a", 0, "repost", target="x"), post("p2", "b", 5, "repost", target="x"),
-              post("p3", "c", 9, text="hello")])
+    load(
+        ws,
+        [
+            post("p1", "a", 0, "repost", target="x"),
+            post("p2", "b", 5, "repost", target="x"),
+            post("p3", "c", 9, text="hello"),
+        ],
+    )
     report = detect(ws)
     assert report.flagged == 0 and flagged_accounts(ws) == []
 
@@ -98,9 +107,14 @@ def test_calibration_preset_flags_at_most_the_nominal_share(tmp_path):
 
 
 def test_simulated_campaigns_are_found_with_high_precision(tmp_path):
-    ws, truth = _simulated(tmp_path, posts=40_000, seed=1, campaigns=5, campaign_share=0.1,
-                           strategies="co_repost,copypasta,link_amplification,reply_swarm,"
-                                      "hashtag_flooding")
+    ws, truth = _simulated(
+        tmp_path,
+        posts=40_000,
+        seed=1,
+        campaigns=5,
+        campaign_share=0.1,
+        strategies="co_repost,copypasta,link_amplification,reply_swarm,hashtag_flooding",
+    )
     with ws:
         detect(ws)
         r = evaluate(ws, truth)
@@ -130,8 +144,9 @@ def test_window_sweep_and_auto_window(planted_ws, ws_path):
     ws, _ = planted_ws
     ws.close()
     fast = ["--signals", "co_repost,co_link"]
-    res = runner.invoke(app, ["detect", str(ws_path), "--window-sweep", "10s,60s,10m", "--json",
-                              *fast])
+    res = runner.invoke(
+        app, ["detect", str(ws_path), "--window-sweep", "10s,60s,10m", "--json", *fast]
+    )
     assert res.exit_code == 0, res.output
     rows = json.loads(res.output)["window_sweep"]
     assert [r["window"] for r in rows] == [10, 60, 600]

@@ -9,8 +9,10 @@ from ioscope.ingest import ingest
 
 def test_coornet_interval_and_window_stability_on_the_russian_sample(ws, shared_data):
     path = shared_data / "coortweet-coordination-samples" / "russian_coord_tweets.csv.gz"
-    est = coornet_interval(ws.con, f"SELECT object_id AS item, CAST(timestamp_share AS DOUBLE) "
-                                   f"AS t FROM read_csv('{path}')")
+    est = coornet_interval(
+        ws.con,
+        f"SELECT object_id AS item, CAST(timestamp_share AS DOUBLE) AS t FROM read_csv('{path}')",
+    )
     assert est["seconds"] == 1439.0  # the value of CooRnet's R implementation
     ingest(ws, [path])
     short, long_ = window_sweep(ws, ["60s", "1439s"], signals="co_repost")

@@ -53,9 +53,16 @@ def test_benjamini_hochberg_matches_the_textbook_procedure():
 
 def _actions_con(acc, item, t):
     con = duckdb.connect()
-    con.register("a", pa.table({"aid": np.asarray(acc, dtype=np.int64),
-                                "item": pa.array([str(i) for i in item]),
-                                "t": np.asarray(t, dtype=np.float64)}))
+    con.register(
+        "a",
+        pa.table(
+            {
+                "aid": np.asarray(acc, dtype=np.int64),
+                "item": pa.array([str(i) for i in item]),
+                "t": np.asarray(t, dtype=np.float64),
+            }
+        ),
+    )
     con.execute("CREATE TABLE actions AS SELECT * FROM a")
     return con
 
@@ -65,8 +72,7 @@ def _shuffled_mean(acc, item, t, stratum, window, n_acc, reps, rng):
     acc, item, t = map(np.asarray, (acc, item, t))
     h = np.floor(t / stratum).astype(int)
     x, y = np.triu_indices(len(acc), 1)
-    close = (item[x] == item[y]) & (
-        np.abs(t[x] - t[y]) <= window if window is not None else True)
+    close = (item[x] == item[y]) & (np.abs(t[x] - t[y]) <= window if window is not None else True)
     x, y = x[close], y[close]
     total = np.zeros((n_acc, n_acc))
     for _ in range(reps):

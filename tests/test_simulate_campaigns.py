@@ -17,8 +17,18 @@ JITTER_S, PARTICIPATION, MIXING = 30.0, 0.7, 0.3
 @pytest.fixture(scope="module")
 def run(tmp_path_factory):
     d = tmp_path_factory.mktemp("campaigns")
-    simulate(d, posts=120_000, seed=5, campaigns=8, campaign_size_min=20, campaign_size_max=80,
-             jitter=JITTER_S, participation=PARTICIPATION, organic_mixing=MIXING, account_traits=0.0)
+    simulate(
+        d,
+        posts=120_000,
+        seed=5,
+        campaigns=8,
+        campaign_size_min=20,
+        campaign_size_max=80,
+        jitter=JITTER_S,
+        participation=PARTICIPATION,
+        organic_mixing=MIXING,
+        account_traits=0.0,
+    )
     con = duckdb.connect()
     con.execute(f"CREATE VIEW p AS SELECT * FROM '{d / 'posts.parquet'}'")
     con.execute(f"CREATE VIEW a AS SELECT * FROM '{d / 'accounts.parquet'}'")
@@ -64,7 +74,12 @@ def test_co_repost_bursts_within_the_jitter(run):
     assert abs(share - PARTICIPATION) < 0.12  # partial participation
     # some cues are posts of the favoured outlets, the rest the campaign's own sources
     targets = {r[0] for r in rows}
-    authors = {r[0] for r in con.execute(f"SELECT DISTINCT account_id FROM p WHERE post_id IN {tuple(targets)}").fetchall()}
+    authors = {
+        r[0]
+        for r in con.execute(
+            f"SELECT DISTINCT account_id FROM p WHERE post_id IN {tuple(targets)}"
+        ).fetchall()
+    }
     assert authors <= set(c["sources"]) | set(c["parameters"]["amplified_outlets"])
     assert authors & set(c["sources"])
 
@@ -79,7 +94,9 @@ def test_link_amplification_posts_url_variants(run):
     own = [u for u in urls if any(d in u for d in domains)]
     assert own
     assert any("utm_" in u or "fbclid" in u or "gclid" in u for u in own)
-    assert any(re.match(r"https://(bit\.ly|ow\.ly|buff\.ly|tinyurl\.com|is\.gd|t\.ly)/", u) for u in urls)
+    assert any(
+        re.match(r"https://(bit\.ly|ow\.ly|buff\.ly|tinyurl\.com|is\.gd|t\.ly)/", u) for u in urls
+    )
     norm = con.execute(f"""SELECT count(DISTINCT u), count(DISTINCT n) FROM (SELECT unnest(urls) u,
                            unnest(urls_normalized) n FROM ({_mine("kind = 'post'")}))""").fetchone()
     assert norm[0] > 1.3 * norm[1]  # many strings for the same normalized link
@@ -99,10 +116,14 @@ def test_copypasta_is_near_duplicate_text(run):
                            ORDER BY created_at""").fetchall()
     assert len(rows) > 50
     t = np.array([r[0] for r in rows])
-    sims = [_jaccard(rows[i][1], rows[i + 1][1]) for i in range(len(rows) - 1) if t[i + 1] - t[i] < 60]
+    sims = [
+        _jaccard(rows[i][1], rows[i + 1][1]) for i in range(len(rows) - 1) if t[i + 1] - t[i] < 60
+    ]
     assert np.median(sims) > 0.6
     assert np.mean([s < 1.0 for s in sims]) > 0.5  # edited, not identical
-    emoji = sum(bool(re.search("[\U0001F300-\U0001FAFF\u2700-\u27BF\u203C\u26A0]", r[1])) for r in rows)
+    emoji = sum(
+        bool(re.search("[\U0001f300-\U0001faff\u2700-\u27bf\u203c\u26a0]", r[1])) for r in rows
+    )
     assert emoji > 0.3 * len(rows)
 
 
@@ -112,7 +133,7 @@ def test_hashtag_flooding_plays_synchronized_games(run):
     _members(con, c)
     rows = con.execute(f"""SELECT hashtags[1] g, count(DISTINCT account_id) n, count(*) posts,
                                   epoch(max(created_at) - min(created_at)) span
-                           FROM ({_mine("len(hashtags) >= 2")}) WHERE hashtags[2] IN {tuple(c['parameters']['hashtags'])}
+                           FROM ({_mine("len(hashtags) >= 2")}) WHERE hashtags[2] IN {tuple(c["parameters"]["hashtags"])}
                            GROUP BY 1 HAVING count(*) >= 5""").fetchall()
     assert len(rows) >= 0.8 * c["cues"]
     assert np.median([r[1] for r in rows]) >= 0.5 * len(c["members"])
@@ -129,7 +150,9 @@ def test_reply_swarms_hit_prominent_accounts(run):
                            FROM ({_mine("kind = 'reply'")}) GROUP BY 1
                            HAVING count(*) >= {0.3 * len(c["members"])}""").fetchall()
     assert len(rows) >= 0.8 * c["cues"]
-    prominent = set(doc["hard_negatives"]["prominent_accounts"]) | set(doc["hard_negatives"]["news_outlets"])
+    prominent = set(doc["hard_negatives"]["prominent_accounts"]) | set(
+        doc["hard_negatives"]["news_outlets"]
+    )
     assert {r[1] for r in rows} <= prominent
     assert np.median([r[3] for r in rows]) < 30 * 60
 
@@ -154,10 +177,17 @@ def test_creation_burst_accounts(run):
     _members(con, c)
     p = c["parameters"]
     assert p["creation_burst"] and p["handle_style"]
-    lo, hi = con.execute("SELECT epoch(min(created_at)), epoch(max(created_at)) FROM a "
-                         "WHERE account_id IN (SELECT account_id FROM m)").fetchone()
+    lo, hi = con.execute(
+        "SELECT epoch(min(created_at)), epoch(max(created_at)) FROM a "
+        "WHERE account_id IN (SELECT account_id FROM m)"
+    ).fetchone()
     assert hi - lo <= doc["parameters"]["creation_burst_days"] * 86400 + 1
-    handles = [r[0] for r in con.execute("SELECT handle FROM a WHERE account_id IN (SELECT account_id FROM m)").fetchall()]
+    handles = [
+        r[0]
+        for r in con.execute(
+            "SELECT handle FROM a WHERE account_id IN (SELECT account_id FROM m)"
+        ).fetchall()
+    ]
     if p["handle_style"] == "persona_prefix":
         assert all(h.startswith(p["handle_stem"]) for h in handles)
     elif p["handle_style"] == "default_suggestion":
@@ -165,10 +195,10 @@ def test_creation_burst_accounts(run):
     else:
         assert np.mean([p["handle_stem"][:3] in h for h in handles]) > 0.5
     for r in c["renames"]:
-        before = con.execute(f"""SELECT count(*) FILTER (WHERE handle <> '{r['old_handle']}'),
-                                        count(*) FILTER (WHERE handle <> '{r['handle']}')
-                                 FROM p WHERE account_id = '{r['account_id']}'
-                                 AND created_at < TIMESTAMP '{r['renamed_at'][:19]}'""").fetchone()
+        before = con.execute(f"""SELECT count(*) FILTER (WHERE handle <> '{r["old_handle"]}'),
+                                        count(*) FILTER (WHERE handle <> '{r["handle"]}')
+                                 FROM p WHERE account_id = '{r["account_id"]}'
+                                 AND created_at < TIMESTAMP '{r["renamed_at"][:19]}'""").fetchone()
         assert before[0] == 0  # posts before the rename carry the old handle
 
 
@@ -176,13 +206,18 @@ def test_paid_promotion_buys_ads(run):
     con, doc, by = run
     c = by["paid_promotion"]
     assert c["advertiser_ids"] and set(c["advertiser_ids"]) <= set(c["sources"])
-    rows = con.execute(f"SELECT DISTINCT currency FROM ads WHERE advertiser_id IN {tuple(c['advertiser_ids']) + ('',)}"
-                       ).fetchall()
+    rows = con.execute(
+        f"SELECT DISTINCT currency FROM ads WHERE advertiser_id IN {tuple(c['advertiser_ids']) + ('',)}"
+    ).fetchall()
     assert {r[0] for r in rows} == {c["parameters"]["currency"]}
     n_promoted = con.execute(f"""SELECT count(DISTINCT post_id) FROM ads
-                                 WHERE advertiser_id IN {tuple(c['advertiser_ids']) + ('',)}""").fetchone()[0]
+                                 WHERE advertiser_id IN {tuple(c["advertiser_ids"]) + ("",)}""").fetchone()[
+        0
+    ]
     assert n_promoted == c["cues"]
-    lookalike = con.execute("SELECT count(*) FROM ads WHERE targeting LIKE '%follower_lookalike:@%'").fetchone()[0]
+    lookalike = con.execute(
+        "SELECT count(*) FROM ads WHERE targeting LIKE '%follower_lookalike:@%'"
+    ).fetchone()[0]
     assert lookalike > 0
 
 
@@ -195,5 +230,7 @@ def test_campaign_actions_stay_in_their_time_span(run):
         lo, hi = (c["time_span"][k][:19] for k in ("start", "end"))
         outside = con.execute(f"""SELECT count(*) FROM ({_mine(f"list_has_any(hashtags, {tags})")})
                                   WHERE created_at < TIMESTAMP '{lo}'
-                                  OR created_at > TIMESTAMP '{hi}' + INTERVAL 1 HOUR""").fetchone()[0]
+                                  OR created_at > TIMESTAMP '{hi}' + INTERVAL 1 HOUR""").fetchone()[
+            0
+        ]
         assert outside == 0, s

@@ -17,10 +17,20 @@ from ioscope.simulate.batch import accounts_schema, posts_schema
 from ioscope.simulate.media import MEDIA_FIELD, PICTURE_FIELD
 from ioscope.simulate.writers import CNT_COLUMNS, IO_TWEET_COLUMNS, IO_USER_COLUMNS
 
-ADS_HEADER = ("ad_id,advertiser_id,advertiser_name,post_id,start_date,end_date,spend,currency,"
-              "impressions,clicks,targeting")
-TARGETING_KINDS = {"location", "exclude_location", "language", "age", "gender", "interest",
-                   "follower_lookalike", "custom_audience"}
+ADS_HEADER = (
+    "ad_id,advertiser_id,advertiser_name,post_id,start_date,end_date,spend,currency,"
+    "impressions,clicks,targeting"
+)
+TARGETING_KINDS = {
+    "location",
+    "exclude_location",
+    "language",
+    "age",
+    "gender",
+    "interest",
+    "follower_lookalike",
+    "custom_audience",
+}
 POSTS, SEED = 30_000, 11
 
 
@@ -61,7 +71,10 @@ def test_parquet_is_referentially_sound(runs):
     con = duckdb.connect()
     one = lambda sql: con.execute(sql).fetchone()  # noqa: E731
     assert one(f"SELECT count(DISTINCT post_id) = count(*) FROM '{p}'")[0]
-    assert one(f"SELECT count(*) FROM '{p}' WHERE account_id NOT IN (SELECT account_id FROM '{a}')")[0] == 0
+    assert (
+        one(f"SELECT count(*) FROM '{p}' WHERE account_id NOT IN (SELECT account_id FROM '{a}')")[0]
+        == 0
+    )
     # every target exists, is older, and its author is the target account
     bad = one(f"""SELECT count(*) FILTER (WHERE t.post_id IS NULL),
                          count(*) FILTER (WHERE t.created_at >= x.created_at),
@@ -69,14 +82,22 @@ def test_parquet_is_referentially_sound(runs):
                   FROM '{p}' x LEFT JOIN '{p}' t ON t.post_id = x.target_post_id
                   WHERE x.kind <> 'post'""")
     assert bad == (0, 0, 0)
-    assert one(f"SELECT count(*) FROM '{p}' WHERE (kind = 'post') <> (target_post_id IS NULL)")[0] == 0
+    assert (
+        one(f"SELECT count(*) FROM '{p}' WHERE (kind = 'post') <> (target_post_id IS NULL)")[0] == 0
+    )
     # reposts carry the text and entities of what they repost
-    assert one(f"""SELECT count(*) FROM '{p}' x JOIN '{p}' t ON t.post_id = x.target_post_id
-                   WHERE x.kind = 'repost' AND (x.text <> t.text OR x.urls <> t.urls)""")[0] == 0
+    assert (
+        one(f"""SELECT count(*) FROM '{p}' x JOIN '{p}' t ON t.post_id = x.target_post_id
+                   WHERE x.kind = 'repost' AND (x.text <> t.text OR x.urls <> t.urls)""")[0]
+        == 0
+    )
     # a handle is always known, and accounts exist before they post
     assert one(f"SELECT count(*) FROM '{p}' WHERE handle IS NULL")[0] == 0
-    assert one(f"""SELECT count(*) FROM '{p}' x JOIN '{a}' y USING (account_id)
-                   WHERE x.created_at < y.created_at""")[0] == 0
+    assert (
+        one(f"""SELECT count(*) FROM '{p}' x JOIN '{a}' y USING (account_id)
+                   WHERE x.created_at < y.created_at""")[0]
+        == 0
+    )
 
 
 def test_cnt_csv_columns_and_values(runs):
@@ -115,7 +136,9 @@ def test_io_archive_columns(runs):
 
 
 def test_every_format_holds_the_same_posts(runs):
-    pq_ids = set(pq.read_table(runs["parquet"] / "posts.parquet", columns=["post_id"])["post_id"].to_pylist())
+    pq_ids = set(
+        pq.read_table(runs["parquet"] / "posts.parquet", columns=["post_id"])["post_id"].to_pylist()
+    )
     cnt_ids = {r["message_id"] for r in _rows(runs["cnt-csv"] / "posts.csv")}
     io_ids = {r["tweetid"] for r in _rows(runs["io-archive"] / "tweets.csv")}
     assert pq_ids == cnt_ids == io_ids
@@ -141,11 +164,26 @@ def test_truth_covers_every_account(runs):
         else:
             assert r["campaign_id"] == "" and r["strategy"] == ""
     assert {c["strategy"] for c in doc["campaigns"]} == {
-        "co_repost", "link_amplification", "copypasta", "hashtag_flooding", "reply_swarm",
-        "synchronized_posting", "creation_burst", "paid_promotion"}
+        "co_repost",
+        "link_amplification",
+        "copypasta",
+        "hashtag_flooding",
+        "reply_swarm",
+        "synchronized_posting",
+        "creation_burst",
+        "paid_promotion",
+    }
     for c in doc["campaigns"]:
-        assert set(c) >= {"campaign_id", "strategy", "members", "parameters", "time_span",
-                          "advertiser_ids", "posts", "cues"}
+        assert set(c) >= {
+            "campaign_id",
+            "strategy",
+            "members",
+            "parameters",
+            "time_span",
+            "advertiser_ids",
+            "posts",
+            "cues",
+        }
 
 
 def test_ads_are_promoted_csv_and_attributable(runs):
@@ -163,7 +201,10 @@ def test_ads_are_promoted_csv_and_attributable(runs):
     for ad in ads:
         assert author[ad["post_id"]] == ad["advertiser_id"]
         assert ad["advertiser_id"] in owner or ad["advertiser_id"] in organic
-        assert re.fullmatch(r"\d{4}-\d\d-\d\d", ad["start_date"]) and ad["end_date"] >= ad["start_date"]
+        assert (
+            re.fullmatch(r"\d{4}-\d\d-\d\d", ad["start_date"])
+            and ad["end_date"] >= ad["start_date"]
+        )
         assert re.fullmatch(r"\d+\.\d\d", ad["spend"]) and re.fullmatch(r"[A-Z]{3}", ad["currency"])
         assert int(ad["clicks"]) <= int(ad["impressions"])
         kinds = {c.split(":", 1)[0] for c in ad["targeting"].split(";")}
@@ -182,7 +223,7 @@ def test_cnt_csv_and_ads_ingest_cleanly(runs, tmp_path):
     assert [f["format"] for f in d["files"]] == ["cnt-csv", "promoted-csv"]
     assert d["totals"]["rows_quarantined"] == 0 and d["files"][0]["rows_ingested"] == POSTS
     con = duckdb.connect(str(tmp_path / "ws.duckdb"), read_only=True)
-    diff = con.execute(f"""SELECT count(*) FROM posts w JOIN '{runs['parquet'] / 'posts.parquet'}' p
+    diff = con.execute(f"""SELECT count(*) FROM posts w JOIN '{runs["parquet"] / "posts.parquet"}' p
                            USING (post_id) WHERE w.urls_normalized <> p.urls_normalized
                            OR w.domains <> p.domains""").fetchone()[0]
     assert diff == 0

@@ -25,8 +25,14 @@ def _world(tmp_path, **knobs):
 
 
 def test_planted_media_campaigns_found_with_high_precision_and_recall(tmp_path):
-    ws, s, r, campaigns = _world(tmp_path, posts=30_000, seed=1, campaigns=4, campaign_share=0.1,
-                                 strategies="link_amplification,copypasta,co_repost,reply_swarm")
+    ws, s, r, campaigns = _world(
+        tmp_path,
+        posts=30_000,
+        seed=1,
+        campaigns=4,
+        campaign_share=0.1,
+        strategies="link_amplification,copypasta,co_repost,reply_swarm",
+    )
     with ws:
         # every media id of the Parquet file is in post_media
         media = pq.read_table(s["paths"]["posts"], columns=["media"])["media"]

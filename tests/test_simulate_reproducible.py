@@ -14,8 +14,17 @@ FILES = ("posts.csv", "truth.csv", "ads.csv", "campaigns.json")
 
 
 def _run(path: Path, **kw) -> dict:
-    return simulate(path, **{"posts": 20_000, "seed": 3, "campaigns": 4, "format": "cnt-csv",
-                             "campaign_size_max": 40, **kw})
+    return simulate(
+        path,
+        **{
+            "posts": 20_000,
+            "seed": 3,
+            "campaigns": 4,
+            "format": "cnt-csv",
+            "campaign_size_max": 40,
+            **kw,
+        },
+    )
 
 
 def test_same_seed_gives_byte_identical_files(tmp_path):
@@ -42,12 +51,18 @@ def test_another_seed_gives_other_data(tmp_path):
 
 @pytest.mark.parametrize("chunk_size", [10_000, 25_000])
 def test_many_chunks_exact_count_and_unique_ids(tmp_path, chunk_size):
-    s = simulate(tmp_path, posts=60_000, seed=9, campaigns=3, chunk_size=chunk_size,
-                 campaign_size_max=50)
+    s = simulate(
+        tmp_path, posts=60_000, seed=9, campaigns=3, chunk_size=chunk_size, campaign_size_max=50
+    )
     assert s["counts"]["posts"] == 60_000
     assert s["counts"]["chunks"] == -(-s["counts"]["organic_posts"] // chunk_size)
     p = tmp_path / "posts.parquet"
-    n, distinct, dangling = duckdb.connect().execute(
-        f"SELECT count(*), count(DISTINCT post_id), count(*) FILTER (WHERE target_post_id IS NOT NULL"
-        f" AND target_post_id NOT IN (SELECT post_id FROM '{p}')) FROM '{p}'").fetchone()
+    n, distinct, dangling = (
+        duckdb.connect()
+        .execute(
+            f"SELECT count(*), count(DISTINCT post_id), count(*) FILTER (WHERE target_post_id IS NOT NULL"
+            f" AND target_post_id NOT IN (SELECT post_id FROM '{p}')) FROM '{p}'"
+        )
+        .fetchone()
+    )
     assert n == distinct == 60_000 and dangling == 0

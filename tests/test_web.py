@@ -18,9 +18,18 @@ from tests.fixtures.case import HOSTILE, build_case_workspace
 
 runner = CliRunner()
 
-PAGES = ["/", "/clusters", "/clusters/1", "/network", "/accounts", "/accounts?q=c1&flagged=true",
-         "/account?platform=twitter&id=c1_1", "/ads", "/advertiser?platform=facebook&id=adv1",
-         "/method"]
+PAGES = [
+    "/",
+    "/clusters",
+    "/clusters/1",
+    "/network",
+    "/accounts",
+    "/accounts?q=c1&flagged=true",
+    "/account?platform=twitter&id=c1_1",
+    "/ads",
+    "/advertiser?platform=facebook&id=adv1",
+    "/method",
+]
 
 
 @pytest.fixture(scope="module")
@@ -35,8 +44,9 @@ def ui(case):
 
 @pytest.fixture(scope="module")
 def hostile_ui(tmp_path_factory):
-    return create_app(build_case_workspace(tmp_path_factory.mktemp("webh") / "h.duckdb",
-                                           hostile=True))
+    return create_app(
+        build_case_workspace(tmp_path_factory.mktemp("webh") / "h.duckdb", hostile=True)
+    )
 
 
 def twin(path: str) -> str:
@@ -55,8 +65,15 @@ def test_page_and_json_twin(ui, path):
     j = get(ui, twin(path))
     assert j.status == 200 and j.headers["content-type"] == "application/json"
     doc = json.loads(j.body)
-    assert set(doc) == {"page", "title", "workspace", "ioscope_version", "data", "pagination",
-                        "queries"}
+    assert set(doc) == {
+        "page",
+        "title",
+        "workspace",
+        "ioscope_version",
+        "data",
+        "pagination",
+        "queries",
+    }
     assert all({"id", "title", "tables", "sql", "rows"} <= set(q) for q in doc["queries"])
     assert doc["queries"], "every page shows numbers, so every page ran queries"
 
@@ -81,13 +98,16 @@ def test_json_content(ui):
 
 
 def test_errors_use_the_envelope(ui):
-    cases = [("/clusters/999.json", 404, "not_found"), ("/nope.json", 404, "not_found"),
-             ("/accounts.json?page=0", 400, "parameter"),
-             ("/accounts.json?per_page=100000", 400, "parameter"),
-             ("/accounts.json?bogus=1", 400, "parameter"),
-             ("/account.json?platform=twitter", 400, "parameter"),
-             ("/account.json?platform=twitter&id=nobody", 404, "not_found"),
-             ("/accounts.json?q=" + "x" * 500, 400, "parameter")]
+    cases = [
+        ("/clusters/999.json", 404, "not_found"),
+        ("/nope.json", 404, "not_found"),
+        ("/accounts.json?page=0", 400, "parameter"),
+        ("/accounts.json?per_page=100000", 400, "parameter"),
+        ("/accounts.json?bogus=1", 400, "parameter"),
+        ("/account.json?platform=twitter", 400, "parameter"),
+        ("/account.json?platform=twitter&id=nobody", 404, "not_found"),
+        ("/accounts.json?q=" + "x" * 500, 400, "parameter"),
+    ]
     for path, status, code in cases:
         r = get(ui, path)
         assert r.status == status, path
@@ -105,10 +125,20 @@ def test_read_only_methods_and_hosts(ui):
     sent = []
 
     async def run():
-        scope = {"type": "http", "method": "POST", "path": "/clusters.json", "raw_path": b"/",
-                 "query_string": b"", "headers": [(b"host", b"127.0.0.1")], "scheme": "http",
-                 "root_path": "", "client": ("127.0.0.1", 1), "server": ("127.0.0.1", 80),
-                 "http_version": "1.1", "asgi": {"version": "3.0"}}
+        scope = {
+            "type": "http",
+            "method": "POST",
+            "path": "/clusters.json",
+            "raw_path": b"/",
+            "query_string": b"",
+            "headers": [(b"host", b"127.0.0.1")],
+            "scheme": "http",
+            "root_path": "",
+            "client": ("127.0.0.1", 1),
+            "server": ("127.0.0.1", 80),
+            "http_version": "1.1",
+            "asgi": {"version": "3.0"},
+        }
 
         async def receive():
             return {"type": "http.request", "body": b"", "more_body": False}
@@ -140,8 +170,13 @@ def test_advertiser_without_id(tmp_path):
 def test_search_is_bound_not_formatted(ui):
     from urllib.parse import urlencode
 
-    for q, n in (("'; DROP TABLE posts; --", 0), ("%", 0), ("\\", 0), ("c1_1' OR '1'='1", 0),
-                 ("_", 19)):  # wildcards and quotes are literal text: only ids with '_' match
+    for q, n in (
+        ("'; DROP TABLE posts; --", 0),
+        ("%", 0),
+        ("\\", 0),
+        ("c1_1' OR '1'='1", 0),
+        ("_", 19),
+    ):  # wildcards and quotes are literal text: only ids with '_' match
         r = get(ui, "/accounts.json?" + urlencode({"q": q}))
         assert r.status == 200
         assert json.loads(r.body)["data"]["total"] == n, q
@@ -167,11 +202,14 @@ def test_account_posts_pages_are_the_posts_newest_first(ui):
     total = first["pagination"]["total"]
     got = []
     for page in range(1, first["pagination"]["pages"] + 1):
-        doc = json.loads(get(ui, f"/account.json?platform=twitter&id=o1&per_page=2&page={page}").body)
+        doc = json.loads(
+            get(ui, f"/account.json?platform=twitter&id=o1&per_page=2&page={page}").body
+        )
         got += [(p["created_at"], p["post_id"]) for p in doc["data"]["posts"]]
     assert len(got) == len(set(got)) == total >= 3
-    assert got == sorted(got, key=lambda r: (-datetime.fromisoformat(r[0].rstrip("Z")).timestamp(),
-                                             r[1]))
+    assert got == sorted(
+        got, key=lambda r: (-datetime.fromisoformat(r[0].rstrip("Z")).timestamp(), r[1])
+    )
 
 
 class _Parse(HTMLParser):

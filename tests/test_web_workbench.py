@@ -24,8 +24,17 @@ from ioscope.workspace import Workspace
 from tests.fixtures.case import build_case_workspace
 
 ROOT = Path(__file__).resolve().parents[1]
-PAGES = ["/", "/clusters", "/clusters/1", "/network", "/accounts", "/ads", "/method",
-         "/account?platform=twitter&id=c1_1", "/advertiser?platform=facebook&id=adv1"]
+PAGES = [
+    "/",
+    "/clusters",
+    "/clusters/1",
+    "/network",
+    "/accounts",
+    "/ads",
+    "/method",
+    "/account?platform=twitter&id=c1_1",
+    "/advertiser?platform=facebook&id=adv1",
+]
 
 
 @pytest.fixture(scope="module")
@@ -50,10 +59,14 @@ def test_every_page_has_a_csv_twin(ui, path):
     rows = list(csv.DictReader(io.StringIO(r.text)))
     assert rows and all(len(row) == len(rows[0]) for row in rows)
     page = json.loads(get(ui, _csv(path).replace(".csv", ".json", 1)).body)
-    key = {"clusters": "clusters", "cluster": "members", "accounts": "accounts",
-           "ads": "advertisers", "method": "runs",
-           "network": "nodes" if page["data"].get("level") == "clusters" else "edges",
-           }.get(page["page"])
+    key = {
+        "clusters": "clusters",
+        "cluster": "members",
+        "accounts": "accounts",
+        "ads": "advertisers",
+        "method": "runs",
+        "network": "nodes" if page["data"].get("level") == "clusters" else "edges",
+    }.get(page["page"])
     if key:
         assert len(rows) == len(page["data"][key])
 
@@ -63,9 +76,16 @@ def test_html_pages_link_their_csv_twin(ui):
     assert 'href="/clusters.csv"' in html and 'href="/clusters.json"' in html
 
 
-@pytest.mark.parametrize("path,status", [("/clusters/abc", 400), ("/clusters/1x", 400),
-                                         ("/clusters/-1", 400), ("/clusters/999", 404),
-                                         ("/nope", 404)])
+@pytest.mark.parametrize(
+    "path,status",
+    [
+        ("/clusters/abc", 400),
+        ("/clusters/1x", 400),
+        ("/clusters/-1", 400),
+        ("/clusters/999", 404),
+        ("/nope", 404),
+    ],
+)
 def test_error_pages(ui, path, status):
     r = get(ui, path)
     assert r.status == status
@@ -79,11 +99,16 @@ def test_error_pages(ui, path, status):
 def test_sql_box_reads_with_a_row_limit(ui, case):
     with Workspace.open(case, read_only=True) as ws:
         n = ws.count("posts")
-    q = urllib.parse.urlencode({"sql": "SELECT post_id, account_id FROM posts ORDER BY post_id",
-                                "limit": 5})
+    q = urllib.parse.urlencode(
+        {"sql": "SELECT post_id, account_id FROM posts ORDER BY post_id", "limit": 5}
+    )
     doc = json.loads(get(ui, "/sql.json?" + q).body)["data"]["result"]
-    assert n > 5 and doc["n_rows"] == 5 and doc["truncated"] and doc["columns"] == [
-        "post_id", "account_id"]
+    assert (
+        n > 5
+        and doc["n_rows"] == 5
+        and doc["truncated"]
+        and doc["columns"] == ["post_id", "account_id"]
+    )
     assert [r["post_id"] for r in doc["rows"]] == sorted(r["post_id"] for r in doc["rows"])
     q = urllib.parse.urlencode({"sql": "SELECT count(*) AS n FROM posts"})
     assert json.loads(get(ui, "/sql.json?" + q).body)["data"]["result"]["rows"] == [{"n": n}]
@@ -92,13 +117,25 @@ def test_sql_box_reads_with_a_row_limit(ui, case):
     assert get(ui, "/sql.csv?" + q).text == f"n\n{n}\n"
 
 
-@pytest.mark.parametrize("sql", [
-    "DELETE FROM posts", "DROP TABLE posts", "SELECT 1; DROP TABLE posts",
-    "COPY posts TO '{tmp}/leak.csv'", "ATTACH '{tmp}/other.duckdb' AS o",
-    "SELECT * INTO stolen FROM posts", "CREATE TABLE t AS SELECT 1", "INSTALL httpfs",
-    "SET threads = 1", "PRAGMA version", "SELECT * FROM read_csv('{tmp}/../etc.csv')",
-    "SELECT * FROM '{tmp}/x.parquet'", "CALL pragma_version()", "UPDATE posts SET text = ''",
-])
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "DELETE FROM posts",
+        "DROP TABLE posts",
+        "SELECT 1; DROP TABLE posts",
+        "COPY posts TO '{tmp}/leak.csv'",
+        "ATTACH '{tmp}/other.duckdb' AS o",
+        "SELECT * INTO stolen FROM posts",
+        "CREATE TABLE t AS SELECT 1",
+        "INSTALL httpfs",
+        "SET threads = 1",
+        "PRAGMA version",
+        "SELECT * FROM read_csv('{tmp}/../etc.csv')",
+        "SELECT * FROM '{tmp}/x.parquet'",
+        "CALL pragma_version()",
+        "UPDATE posts SET text = ''",
+    ],
+)
 def test_sql_box_never_writes(ui, case, tmp_path, sql):
     (tmp_path / "x.parquet").write_bytes(b"")
     before = os.path.getmtime(case), os.path.getsize(case)
@@ -131,11 +168,18 @@ def test_serve_opens_the_browser_and_detect_runs_while_it_serves(demo_workspace,
     opened = tmp_path / "opened.txt"
     opener = tmp_path / "opener.py"
     opener.write_text(f"import sys; open({str(opened)!r}, 'w').write(sys.argv[1])")
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "src"),
-           "BROWSER": f"{sys.executable} {opener} %s"}  # what --open starts
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT / "src"),
+        "BROWSER": f"{sys.executable} {opener} %s",
+    }  # what --open starts
     port = _free_port()
-    server = subprocess.Popen([sys.executable, "-m", "ioscope", "serve", str(ws), "-p", str(port),
-                               "--open"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "ioscope", "serve", str(ws), "-p", str(port), "--open"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     try:
         base = f"http://127.0.0.1:{port}"
         deadline = time.time() + 60
@@ -153,9 +197,22 @@ def test_serve_opens_the_browser_and_detect_runs_while_it_serves(demo_workspace,
         assert opened.read_text() == f"http://127.0.0.1:{port}/"
         runs_before = {r["run_id"] for r in json.loads(body)["data"]["runs"]}
         assert _fetch(base + "/clusters/1.json")[0] == 200  # a connection is open now
-        r = subprocess.run([sys.executable, "-m", "ioscope", "detect", str(ws), "--signals",
-                            "co_repost,co_hashtag", "--json"], env=env, capture_output=True,
-                           text=True, timeout=300)
+        r = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "ioscope",
+                "detect",
+                str(ws),
+                "--signals",
+                "co_repost,co_hashtag",
+                "--json",
+            ],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
         assert r.returncode == 0, r.stderr
         new_run = json.loads(r.stdout)["run_id"]
         assert new_run not in runs_before
@@ -172,10 +229,18 @@ def test_pages_say_busy_while_another_process_writes(tmp_path, case):
     ws = tmp_path / "w.duckdb"
     shutil.copy(case, ws)
     ui = create_app(ws)
-    holder = subprocess.Popen([sys.executable, "-c", "import duckdb, sys, time\n"
-                               f"con = duckdb.connect({str(ws)!r})\nprint('held', flush=True)\n"
-                               "sys.stdin.read()"],
-                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import duckdb, sys, time\n"
+            f"con = duckdb.connect({str(ws)!r})\nprint('held', flush=True)\n"
+            "sys.stdin.read()",
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert holder.stdout.readline().strip() == "held"
         r = get(ui, "/clusters.json")

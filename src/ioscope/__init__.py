@@ -1,6 +1,7 @@
 """ioscope: find and document state-sponsored influence operations on social media."""
 
-from importlib.metadata import PackageNotFoundError, version as _version
+from importlib.metadata import PackageNotFoundError
+from importlib.metadata import version as _version
 
 try:
     __version__ = _version("ioscope")

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import shutil
 import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from importlib.resources import files
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 from ioscope.info import workspace_info
 from ioscope.ingest import ingest
@@ -39,8 +40,13 @@ class Step:
     summary: dict[str, Any] = field(default_factory=dict)
 
 
-def run_demo(outdir: str | Path, *, posts: int = DEMO_POSTS, seed: int = DEMO_SEED,
-             on_step: Callable[[Step], None] | None = None) -> dict[str, Any]:
+def run_demo(
+    outdir: str | Path,
+    *,
+    posts: int = DEMO_POSTS,
+    seed: int = DEMO_SEED,
+    on_step: Callable[[Step], None] | None = None,
+) -> dict[str, Any]:
     """Build ``outdir/demo.duckdb`` and ``outdir/report.html`` from bundled data.
 
     Returns ``{"workspace", "report", "steps": [...], "info", "seconds"}``; ``on_step`` is
@@ -48,7 +54,11 @@ def run_demo(outdir: str | Path, *, posts: int = DEMO_POSTS, seed: int = DEMO_SE
     """
     outdir = Path(outdir)
     outdir.mkdir(parents=True, exist_ok=True)
-    path, report_path, sim_dir = outdir / "demo.duckdb", outdir / "report.html", outdir / "simulated"
+    path, report_path, sim_dir = (
+        outdir / "demo.duckdb",
+        outdir / "report.html",
+        outdir / "simulated",
+    )
     for stale in (path, Path(str(path) + ".wal")):
         stale.unlink(missing_ok=True)
     shutil.rmtree(sim_dir, ignore_errors=True)
@@ -69,8 +79,10 @@ def run_demo(outdir: str | Path, *, posts: int = DEMO_POSTS, seed: int = DEMO_SE
         from ioscope.simulate import simulate
 
         sim = simulate(sim_dir, posts=posts, seed=seed, format="parquet")
-        s.summary = {k: sim["counts"][k] for k in ("posts", "accounts", "campaigns",
-                                                  "campaign_accounts", "ads")}
+        s.summary = {
+            k: sim["counts"][k]
+            for k in ("posts", "accounts", "campaigns", "campaign_accounts", "ads")
+        }
     with Workspace.open(path) as ws:
         ws.sql("SET enable_progress_bar = false")  # the demo prints its own progress
         with step("ingest simulated posts") as s:
@@ -95,23 +107,33 @@ def run_demo(outdir: str | Path, *, posts: int = DEMO_POSTS, seed: int = DEMO_SE
             from ioscope.ads import audit
 
             t = audit(ws)["totals"]
-            s.summary = {k: t.get(k) for k in ("ads", "advertisers", "spend_usd",
-                                              "share_never_shown")}
+            s.summary = {
+                k: t.get(k) for k in ("ads", "advertisers", "spend_usd", "share_never_shown")
+            }
         with step("report") as s:
             from ioscope.report import build_report
 
             text = build_report(ws, report_path)
             s.summary = {"path": str(report_path), "bytes": len(text.encode())}
         info = workspace_info(ws)
-    return {"workspace": str(path), "report": str(report_path), "simulated": str(sim_dir),
-            "truth": str(sim["paths"].get("truth")), "steps": [vars(x) for x in steps],
-            "info": info, "seconds": round(time.perf_counter() - start, 2)}
+    return {
+        "workspace": str(path),
+        "report": str(report_path),
+        "simulated": str(sim_dir),
+        "truth": str(sim["paths"].get("truth")),
+        "steps": [vars(x) for x in steps],
+        "info": info,
+        "seconds": round(time.perf_counter() - start, 2),
+    }
 
 
 def _ingested(report: Any) -> dict[str, Any]:
     t = report.totals
-    return {"read": t["rows_read"], "ingested": t["rows_ingested"],
-            "quarantined": t["rows_quarantined"]}
+    return {
+        "read": t["rows_read"],
+        "ingested": t["rows_ingested"],
+        "quarantined": t["rows_quarantined"],
+    }
 
 
 def _counts(ws: Workspace, *tables: str) -> dict[str, int]:

@@ -69,12 +69,24 @@ class InputFormatError(SchemaError):
 
     code = "input_format"
 
-    def __init__(self, message: str, *, path: str | None = None, line: int | None = None,
-                 field: str | None = None, hint: str | None = None):
-        where = ", ".join(p for p in (
-            f"file {path}" if path else "",
-            f"line {line}" if line is not None else "",
-            f"field '{field}'" if field else "") if p)
+    def __init__(
+        self,
+        message: str,
+        *,
+        path: str | None = None,
+        line: int | None = None,
+        field: str | None = None,
+        hint: str | None = None,
+    ):
+        where = ", ".join(
+            p
+            for p in (
+                f"file {path}" if path else "",
+                f"line {line}" if line is not None else "",
+                f"field '{field}'" if field else "",
+            )
+            if p
+        )
         super().__init__(f"{where}: {message}" if where else message, hint=hint)
         self.path, self.line, self.field = path, line, field
 

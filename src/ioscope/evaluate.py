@@ -20,7 +20,8 @@ precision@k of the latest scored model), when ``ioscope accounts WS score`` has 
 from __future__ import annotations
 
 import os
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from ioscope.errors import MissingColumnError, NotFoundError, SchemaError
 from ioscope.sql import quote_ident
@@ -43,21 +44,28 @@ def load_truth(ws: Workspace, path: str | os.PathLike) -> int:
     accounts without posts (recall counts them as missed: ``positives_without_posts``)."""
     path = str(path)
     if not os.path.isfile(path):
-        raise NotFoundError(f"No truth file at {path}.",
-                            hint="Give the truth.csv written by `ioscope simulate`, or your own "
-                                 "account_id,campaign_id (or handle[,campaign_id]) CSV.")
+        raise NotFoundError(
+            f"No truth file at {path}.",
+            hint="Give the truth.csv written by `ioscope simulate`, or your own "
+            "account_id,campaign_id (or handle[,campaign_id]) CSV.",
+        )
     try:
-        cols = [r[0] for r in ws.sql("DESCRIBE SELECT * FROM read_csv(?, header = true, "
-                                     "all_varchar = true)", [path]).fetchall()]
+        cols = [
+            r[0]
+            for r in ws.sql(
+                "DESCRIBE SELECT * FROM read_csv(?, header = true, all_varchar = true)", [path]
+            ).fetchall()
+        ]
     except Exception as e:  # duckdb raises several kinds for unreadable CSV
         raise SchemaError(f"{path} cannot be read as CSV: {e}") from None
     lower = {c.strip().lower(): c for c in cols}
     key = next((k for k in ("account_id", "handle") if k in lower), None)
     if key is None:
-        raise MissingColumnError(f"{path} has no column 'account_id' or 'handle' (columns: "
-                                 f"{', '.join(cols)}).",
-                                 hint="The truth file needs account_id (or handle), and "
-                                      "campaign_id or label; e.g. account_id,campaign_id.")
+        raise MissingColumnError(
+            f"{path} has no column 'account_id' or 'handle' (columns: {', '.join(cols)}).",
+            hint="The truth file needs account_id (or handle), and "
+            "campaign_id or label; e.g. account_id,campaign_id.",
+        )
 
     def q(name: str) -> str:
         return quote_ident(lower[name])
@@ -66,8 +74,10 @@ def load_truth(ws: Workspace, path: str | os.PathLike) -> int:
     if camp:
         campaign = f"NULLIF(TRIM({q(camp)}), '')"
     elif "label" in lower:
-        campaign = (f"CASE WHEN lower(TRIM({q('label')})) IN ('1', '1.0', 'true', 't', 'yes', "
-                    f"'y') THEN 'campaign' END")
+        campaign = (
+            f"CASE WHEN lower(TRIM({q('label')})) IN ('1', '1.0', 'true', 't', 'yes', "
+            f"'y') THEN 'campaign' END"
+        )
     else:
         campaign = "'listed'"
     strategy = f"NULLIF(TRIM({q('strategy')}), '')" if "strategy" in lower else "NULL"
@@ -84,10 +94,13 @@ def load_truth(ws: Workspace, path: str | os.PathLike) -> int:
                   WHERE r.k IS NOT NULL"""
     else:
         src = f"SELECT k AS account_id, campaign_id, strategy FROM ({src}) WHERE k IS NOT NULL"
-    ws.sql(f"""CREATE OR REPLACE TEMP TABLE {TRUTH} AS
+    ws.sql(
+        f"""CREATE OR REPLACE TEMP TABLE {TRUTH} AS
         SELECT account_id, any_value(campaign_id) AS campaign_id,
                any_value(strategy) AS strategy
-        FROM ({src}) GROUP BY account_id""", [path])
+        FROM ({src}) GROUP BY account_id""",
+        [path],
+    )
     return ws.sql(f"SELECT count(*) FROM {TRUTH}").fetchone()[0]
 
 
@@ -118,16 +131,26 @@ def accounts_section(ws: Workspace, truth: str) -> dict[str, Any]:
                  - (SELECT count(*) FROM t WHERE campaign_id IS NOT NULL)""").fetchone()
     precision = _ratio(tp, flagged)
     recall = _ratio(tp, positives)
-    f1 = (2 * precision * recall / (precision + recall)
-          if precision is not None and recall is not None and precision + recall > 0 else
-          (0.0 if precision is not None and recall is not None else None))
-    return {"precision": precision, "recall": recall, "f1": f1, "flagged": flagged,
-            "positives": positives, "true_positives": tp, "positives_without_posts": absent}
+    f1 = (
+        2 * precision * recall / (precision + recall)
+        if precision is not None and recall is not None and precision + recall > 0
+        else (0.0 if precision is not None and recall is not None else None)
+    )
+    return {
+        "precision": precision,
+        "recall": recall,
+        "f1": f1,
+        "flagged": flagged,
+        "positives": positives,
+        "true_positives": tp,
+        "positives_without_posts": absent,
+    }
 
 
 def pairs_section(ws: Workspace, truth: str) -> dict[str, Any] | None:
     if not ws.has_table("edges") or "significant" not in {
-            r[0] for r in ws.sql("DESCRIBE edges").fetchall()}:
+        r[0] for r in ws.sql("DESCRIBE edges").fetchall()
+    }:
         return None
     n, good = ws.sql(f"""
         WITH p AS (SELECT DISTINCT account_1, account_2 FROM edges WHERE significant)
@@ -151,10 +174,13 @@ def clusters_section(ws: Workspace, truth: str) -> dict[str, Any]:
         return {"ari": None, "nmi": None, "accounts": 0, "clusters": 0, "campaigns": 0}
     truth_l = [r[0] for r in rows]
     pred_l = [r[1] for r in rows]
-    return {"ari": float(adjusted_rand_score(truth_l, pred_l)),
-            "nmi": float(normalized_mutual_info_score(truth_l, pred_l)),
-            "accounts": len(rows), "clusters": len(set(pred_l) - {"unflagged"}),
-            "campaigns": len(set(truth_l) - {"organic"})}
+    return {
+        "ari": float(adjusted_rand_score(truth_l, pred_l)),
+        "nmi": float(normalized_mutual_info_score(truth_l, pred_l)),
+        "accounts": len(rows),
+        "clusters": len(set(pred_l) - {"unflagged"}),
+        "campaigns": len(set(truth_l) - {"organic"}),
+    }
 
 
 def strategies_section(ws: Workspace, truth: str) -> dict[str, Any] | None:
@@ -166,8 +192,14 @@ def strategies_section(ws: Workspace, truth: str) -> dict[str, Any] | None:
         GROUP BY 1 ORDER BY 1""")
     if not rows:
         return None
-    return {r["strategy"]: {"accounts": r["accounts"], "flagged": r["flagged"],
-                            "recall": _ratio(r["flagged"], r["accounts"])} for r in rows}
+    return {
+        r["strategy"]: {
+            "accounts": r["accounts"],
+            "flagged": r["flagged"],
+            "recall": _ratio(r["flagged"], r["accounts"]),
+        }
+        for r in rows
+    }
 
 
 def account_scores_section(ws: Workspace, truth: str) -> dict[str, Any] | None:
@@ -189,15 +221,18 @@ SECTIONS: dict[str, Section] = {
 def evaluate(ws: Workspace, truth: str | os.PathLike) -> dict[str, Any]:
     """Every applicable section of :data:`SECTIONS` for the workspace's last detect results."""
     n = load_truth(ws, truth)
-    out: dict[str, Any] = {"truth": {"path": str(truth), "sha256": file_sha256(truth),
-                                     "accounts": n}}
+    out: dict[str, Any] = {
+        "truth": {"path": str(truth), "sha256": file_sha256(truth), "accounts": n}
+    }
     try:
         for name, section in SECTIONS.items():
             result = section(ws, TRUTH)
             if result is not None:
                 out[name] = result
-        runs = ws.rows("SELECT run_id FROM runs WHERE command = 'detect' "
-                       "ORDER BY started_at DESC, run_id DESC LIMIT 1")
+        runs = ws.rows(
+            "SELECT run_id FROM runs WHERE command = 'detect' "
+            "ORDER BY started_at DESC, run_id DESC LIMIT 1"
+        )
         out["detect_run"] = runs[0]["run_id"] if runs else None
     finally:
         ws.sql(f"DROP TABLE IF EXISTS temp.main.{TRUTH}")

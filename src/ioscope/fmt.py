@@ -17,8 +17,17 @@ import math
 from decimal import Decimal
 from typing import Any
 
-__all__ = ["MISSING", "P_PRINT_MIN", "format_number", "format_usd", "format_pct", "format_p",
-           "format_p_value", "format_ratio", "format_seconds"]
+__all__ = [
+    "MISSING",
+    "P_PRINT_MIN",
+    "format_number",
+    "format_usd",
+    "format_pct",
+    "format_p",
+    "format_p_value",
+    "format_ratio",
+    "format_seconds",
+]
 
 #: How a value the workspace does not have prints.
 MISSING = "–"
@@ -77,7 +86,7 @@ def format_p(log10_p: float | None) -> str:
         return "n/a"
     if log10_p < math.log10(P_PRINT_MIN) - 0.5:
         return f"< {P_PRINT_MIN:.0e}".replace("e-0", "e-")
-    p = 10.0 ** log10_p
+    p = 10.0**log10_p
     return "1" if p >= 0.9995 else (f"{p:.2g}" if p >= 1e-3 else f"{p:.0e}").replace("e-0", "e-")
 
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import json
 import math
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -35,7 +35,7 @@ def iso_time(value: date) -> str:
     """
     if isinstance(value, datetime):
         if value.tzinfo is not None:
-            value = value.astimezone(timezone.utc).replace(tzinfo=None)
+            value = value.astimezone(UTC).replace(tzinfo=None)
         return value.isoformat() + "Z"
     return value.isoformat()
 
@@ -66,5 +66,6 @@ def jsonable(obj: Any) -> Any:
 
 def dumps(obj: Any, *, indent: int | None = None, sort_keys: bool = False) -> str:
     """``obj`` as JSON text (UTF-8 kept as is, no NaN)."""
-    return json.dumps(jsonable(obj), ensure_ascii=False, indent=indent, sort_keys=sort_keys,
-                      allow_nan=False)
+    return json.dumps(
+        jsonable(obj), ensure_ascii=False, indent=indent, sort_keys=sort_keys, allow_nan=False
+    )

@@ -7,13 +7,21 @@ The same declaration drives validation, CLI help, the web UI and the docs, with 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any
 
 from ioscope.errors import ParameterError, UsageError
 
-__all__ = ["Param", "validate_params", "parse_duration", "parse_size", "parse_pairs",
-           "invalid_value", "KINDS"]
+__all__ = [
+    "Param",
+    "validate_params",
+    "parse_duration",
+    "parse_size",
+    "parse_pairs",
+    "invalid_value",
+    "KINDS",
+]
 
 #: The declared kinds of parameter.
 KINDS = ("int", "float", "bool", "str", "duration", "choice", "list", "size", "threads")
@@ -21,9 +29,20 @@ KINDS = ("int", "float", "bool", "str", "duration", "choice", "list", "size", "t
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)?\s*$")
 _UNIT = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800, None: 1}
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)\s*$", re.I)
-_SIZE_UNITS = {u.lower(): (u, b) for u, b in (
-    ("B", 1), ("KB", 1000), ("MB", 1000**2), ("GB", 1000**3), ("TB", 1000**4),
-    ("KiB", 2**10), ("MiB", 2**20), ("GiB", 2**30), ("TiB", 2**40))}
+_SIZE_UNITS = {
+    u.lower(): (u, b)
+    for u, b in (
+        ("B", 1),
+        ("KB", 1000),
+        ("MB", 1000**2),
+        ("GB", 1000**3),
+        ("TB", 1000**4),
+        ("KiB", 2**10),
+        ("MiB", 2**20),
+        ("GiB", 2**30),
+        ("TiB", 2**40),
+    )
+}
 
 
 def parse_duration(value: Any) -> float:
@@ -52,8 +71,9 @@ def parse_size(value: Any) -> int:
     return _size(value)[1]
 
 
-def parse_pairs(items: Iterable[str] | str | None, *, option: str, form: str = "KEY=VALUE",
-                example: str = "") -> dict[str, str]:
+def parse_pairs(
+    items: Iterable[str] | str | None, *, option: str, form: str = "KEY=VALUE", example: str = ""
+) -> dict[str, str]:
     """The one ``KEY=VALUE`` parser: ``["a=1", "b=2"]`` (a repeated option) or ``"a=1,b=2"``
     (one comma-separated option) -> ``{"a": "1", "b": "2"}``; keys and values are stripped.
     Anything else is a UsageError naming ``option`` and the ``form`` it takes."""
@@ -63,8 +83,10 @@ def parse_pairs(items: Iterable[str] | str | None, *, option: str, form: str = "
     for item in items or []:
         key, sep, value = item.partition("=")
         if not sep or not key.strip():
-            raise UsageError(f"{option} takes {form}; got {item!r}.",
-                             hint=f"Example: {option} {example}" if example else None)
+            raise UsageError(
+                f"{option} takes {form}; got {item!r}.",
+                hint=f"Example: {option} {example}" if example else None,
+            )
         out[key.strip()] = value.strip()
     return out
 
@@ -102,9 +124,14 @@ class Param:
             return "one of " + ", ".join(repr(c) for c in self.choices)
         if self.kind == "list":
             return "a comma-separated list" + (
-                " of " + ", ".join(repr(c) for c in self.choices) if self.choices else "")
-        text = {"int": "an integer", "float": "a number", "bool": "true or false",
-                "str": "a string"}[self.kind]
+                " of " + ", ".join(repr(c) for c in self.choices) if self.choices else ""
+            )
+        text = {
+            "int": "an integer",
+            "float": "a number",
+            "bool": "true or false",
+            "str": "a string",
+        }[self.kind]
         if self.min is not None and self.max is not None:
             return f"{text} in [{self.min:g}, {self.max:g}]"
         if self.min is not None:
@@ -117,7 +144,8 @@ class Param:
         def fail() -> ParameterError:
             return ParameterError(
                 f"The '{self.name}' parameter of {owner} must be {self.requirement()}. "
-                f"Got {str(value)!r} instead.")
+                f"Got {str(value)!r} instead."
+            )
 
         if value is None and self.default is None:
             return None
@@ -157,7 +185,9 @@ class Param:
                     raise ValueError
                 out = value
             elif self.kind == "list":
-                items = [v.strip() for v in value.split(",")] if isinstance(value, str) else list(value)
+                items = (
+                    [v.strip() for v in value.split(",")] if isinstance(value, str) else list(value)
+                )
                 items = [v for v in items if v != ""]
                 if self.choices and any(v not in self.choices for v in items):
                     raise ValueError
@@ -167,13 +197,18 @@ class Param:
         except (TypeError, ValueError):
             raise fail() from None
         if isinstance(out, (int, float)) and not isinstance(out, bool):
-            if out != out or (self.min is not None and out < self.min) or (
-                    self.max is not None and out > self.max):
+            if (
+                out != out
+                or (self.min is not None and out < self.min)
+                or (self.max is not None and out > self.max)
+            ):
                 raise fail()
         return out
 
 
-def validate_params(spec: Iterable[Param], values: dict[str, Any] | None, owner: str) -> dict[str, Any]:
+def validate_params(
+    spec: Iterable[Param], values: dict[str, Any] | None, owner: str
+) -> dict[str, Any]:
     """Defaults filled in, every value coerced and checked; unknown names are rejected."""
     spec = list(spec)
     values = dict(values or {})
@@ -181,7 +216,8 @@ def validate_params(spec: Iterable[Param], values: dict[str, Any] | None, owner:
     unknown = sorted(set(values) - known)
     if unknown:
         raise ParameterError(
-            f"{owner} has no parameter {unknown[0]!r}. Known parameters: {', '.join(sorted(known))}.")
+            f"{owner} has no parameter {unknown[0]!r}. Known parameters: {', '.join(sorted(known))}."
+        )
     return {p.name: p.coerce(values.get(p.name, p.default), owner) for p in spec}
 
 
@@ -195,6 +231,12 @@ def invalid_value(p: Param) -> Any:
         if p.max is not None:
             return f"{p.max + 1:g}"
         return "x" if p.kind == "float" else "1.5"
-    return {"bool": "maybe", "duration": "-5", "size": "lots", "threads": "0",
-            "choice": "no_such_choice", "list": "no_such_choice" if p.choices else None,
-            "str": None}[p.kind]
+    return {
+        "bool": "maybe",
+        "duration": "-5",
+        "size": "lots",
+        "threads": "0",
+        "choice": "no_such_choice",
+        "list": "no_such_choice" if p.choices else None,
+        "str": None,
+    }[p.kind]

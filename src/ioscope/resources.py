@@ -18,8 +18,14 @@ import os
 from ioscope import params
 from ioscope.params import Param
 
-__all__ = ["DUCKDB_SHARE", "RESERVE", "MIN_SHARE", "DEFAULT_BUDGET_SHARE",
-           "duckdb_memory_limit", "parse_size"]
+__all__ = [
+    "DUCKDB_SHARE",
+    "RESERVE",
+    "MIN_SHARE",
+    "DEFAULT_BUDGET_SHARE",
+    "duckdb_memory_limit",
+    "parse_size",
+]
 
 #: DuckDB's share of the process's memory budget.
 DUCKDB_SHARE = 0.6
@@ -30,7 +36,6 @@ RESERVE = 2**30
 MIN_SHARE = 0.25
 #: Share of the machine's memory that is the budget when none is given (DuckDB's default).
 DEFAULT_BUDGET_SHARE = 0.8
-
 
 
 def parse_size(value: str, name: str = "memory_limit", command: str = "detect") -> int:
@@ -45,7 +50,10 @@ def _machine_bytes() -> int:
 
 def duckdb_memory_limit(memory_limit: str | None, command: str = "detect") -> str:
     """DuckDB's ``memory_limit`` for a process budget (None: 80 % of the machine's memory)."""
-    budget = (parse_size(memory_limit, command=command) if memory_limit is not None
-              else int(_machine_bytes() * DEFAULT_BUDGET_SHARE))
+    budget = (
+        parse_size(memory_limit, command=command)
+        if memory_limit is not None
+        else int(_machine_bytes() * DEFAULT_BUDGET_SHARE)
+    )
     share = int(max(min(budget * DUCKDB_SHARE, budget - RESERVE), budget * MIN_SHARE))
     return f"{share // 10**6}MB" if share >= 10**7 else f"{max(share // 1000, 1)}KB"

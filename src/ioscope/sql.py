@@ -15,9 +15,10 @@ another engine). Nothing outside this module quotes SQL by hand.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, Iterable
+from typing import Any
 
 __all__ = ["quote_ident", "qualified", "literal", "in_list"]
 

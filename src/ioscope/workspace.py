@@ -10,10 +10,11 @@ from __future__ import annotations
 import hashlib
 import os
 import uuid
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from typing import Any, Iterable, Iterator
+from datetime import UTC, datetime
+from typing import Any
 
 import duckdb
 
@@ -24,8 +25,15 @@ from ioscope.model import Table, all_tables
 from ioscope.model.table import get_table
 from ioscope.sql import quote_ident
 
-__all__ = ["LOCK_WAIT", "SCHEMA_VERSION", "Workspace", "Run", "file_sha256", "utcnow",
-           "waiting_path"]
+__all__ = [
+    "LOCK_WAIT",
+    "SCHEMA_VERSION",
+    "Workspace",
+    "Run",
+    "file_sha256",
+    "utcnow",
+    "waiting_path",
+]
 
 #: Prefix of a twin renamed in a run's final transaction, while the real table is created.
 _TWIN = "_ioscope_twin_"
@@ -35,7 +43,7 @@ SCHEMA_VERSION = 1
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def file_sha256(path: str | os.PathLike) -> str:
@@ -59,9 +67,14 @@ class Run:
 
     def provenance(self) -> dict[str, Any]:
         """What every output records: version, parameters, input hashes and run id."""
-        return {"run_id": self.run_id, "command": self.command, "ioscope_version": __version__,
-                "parameters": self.parameters, "inputs": self.inputs,
-                "started_at": iso_time(self.started_at)}
+        return {
+            "run_id": self.run_id,
+            "command": self.command,
+            "ioscope_version": __version__,
+            "parameters": self.parameters,
+            "inputs": self.inputs,
+            "started_at": iso_time(self.started_at),
+        }
 
 
 class Workspace:
@@ -77,9 +90,17 @@ class Workspace:
 
     # -- opening -------------------------------------------------------------------------------
     @classmethod
-    def open(cls, path: str | os.PathLike, *, create: bool = True, read_only: bool = False,
-             memory_limit: str | None = None, temp_directory: str | None = None,
-             threads: int | None = None, lock_wait: float | None = None) -> "Workspace":
+    def open(
+        cls,
+        path: str | os.PathLike,
+        *,
+        create: bool = True,
+        read_only: bool = False,
+        memory_limit: str | None = None,
+        temp_directory: str | None = None,
+        threads: int | None = None,
+        lock_wait: float | None = None,
+    ) -> Workspace:
         """Open (and, with ``create``, initialise) the workspace at ``path``.
 
         When another process holds the file (DuckDB allows one writer or many readers, across
@@ -89,16 +110,24 @@ class Workspace:
         path = str(path)
         exists = path == ":memory:" or os.path.exists(path)
         if not exists and (read_only or not create):
-            raise NotFoundError(f"No workspace at {path}.",
-                                hint="Create one with `ioscope ingest WORKSPACE FILE...`.")
+            raise NotFoundError(
+                f"No workspace at {path}.",
+                hint="Create one with `ioscope ingest WORKSPACE FILE...`.",
+            )
         con = _connect(path, read_only=read_only and exists, wait=lock_wait)
         ws = cls(path, con, read_only)
         ws.configure(memory_limit=memory_limit, temp_directory=temp_directory, threads=threads)
         ws._check_or_init(exists)
         return ws
 
-    def configure(self, *, memory_limit: str | None = None, temp_directory: str | None = None,
-                  threads: int | None = None, temp_limit: str | None = None) -> None:
+    def configure(
+        self,
+        *,
+        memory_limit: str | None = None,
+        temp_directory: str | None = None,
+        threads: int | None = None,
+        temp_limit: str | None = None,
+    ) -> None:
         """DuckDB settings of this connection: memory budget, where and how much it may spill
         (``temp_limit``: DuckDB's ``max_temp_directory_size``), threads."""
         if memory_limit:
@@ -112,12 +141,16 @@ class Workspace:
             self.con.execute(f"SET threads = {int(threads)}")
 
     def _check_or_init(self, existed: bool) -> None:
-        tables = {r[0] for r in self.con.execute(
-            "SELECT table_name FROM duckdb_tables() WHERE NOT temporary AND schema_name = 'main'"
-        ).fetchall()}
+        tables = {
+            r[0]
+            for r in self.con.execute(
+                "SELECT table_name FROM duckdb_tables() WHERE NOT temporary AND schema_name = 'main'"
+            ).fetchall()
+        }
         if "metadata" in tables:
             row = self.con.execute(
-                "SELECT value FROM metadata WHERE key = 'schema_version'").fetchall()
+                "SELECT value FROM metadata WHERE key = 'schema_version'"
+            ).fetchall()
             row = row[0] if row else None
             found = row[0] if row else None
             if found != str(SCHEMA_VERSION):
@@ -125,7 +158,8 @@ class Workspace:
                     f"{self.path} has workspace schema version {found}; this ioscope "
                     f"({__version__}) reads version {SCHEMA_VERSION}.",
                     hint="Open it with the ioscope version that wrote it, or re-ingest the source "
-                         "files into a new workspace. Nothing was changed.")
+                    "files into a new workspace. Nothing was changed.",
+                )
             # core tables declared since the workspace was made (post_media, ...) start empty
             missing = [t for t in all_tables() if t.stage == "core" and t.name not in tables]
             if missing and not self.read_only:
@@ -136,17 +170,25 @@ class Workspace:
             raise IncompatibleWorkspaceError(
                 f"{self.path} is a DuckDB database but not an ioscope workspace "
                 f"(it has tables {', '.join(sorted(tables)[:5])} and no metadata table).",
-                hint="Choose a new file name for the workspace. Nothing was changed.")
+                hint="Choose a new file name for the workspace. Nothing was changed.",
+            )
         if self.read_only:
-            raise NotFoundError(f"{self.path} is not an initialised workspace.",
-                                hint="Create one with `ioscope ingest WORKSPACE FILE...`.")
+            raise NotFoundError(
+                f"{self.path} is not an initialised workspace.",
+                hint="Create one with `ioscope ingest WORKSPACE FILE...`.",
+            )
         self.con.begin()
         for t in all_tables():
             if t.stage == "core":
                 self._create(t)
-        self.con.executemany("INSERT INTO metadata VALUES (?, ?)", [
-            ("schema_version", str(SCHEMA_VERSION)), ("ioscope_version", __version__),
-            ("created_at", iso_time(utcnow()))])
+        self.con.executemany(
+            "INSERT INTO metadata VALUES (?, ?)",
+            [
+                ("schema_version", str(SCHEMA_VERSION)),
+                ("ioscope_version", __version__),
+                ("created_at", iso_time(utcnow())),
+            ],
+        )
         self.con.commit()
 
     def _create(self, table: Table) -> None:
@@ -162,9 +204,14 @@ class Workspace:
 
     # -- reading -------------------------------------------------------------------------------
     def has_table(self, name: str) -> bool:
-        return self.con.execute(
-            "SELECT count(*) FROM duckdb_tables() WHERE NOT temporary AND schema_name = 'main' "
-            "AND table_name = ?", [name]).fetchall()[0][0] > 0
+        return (
+            self.con.execute(
+                "SELECT count(*) FROM duckdb_tables() WHERE NOT temporary AND schema_name = 'main' "
+                "AND table_name = ?",
+                [name],
+            ).fetchall()[0][0]
+            > 0
+        )
 
     def count(self, table: str) -> int:
         if not self.has_table(table):
@@ -183,15 +230,23 @@ class Workspace:
         return dict(self.con.execute("SELECT key, value FROM metadata").fetchall())
 
     def last_runs(self, n: int = 10) -> list[dict[str, Any]]:
-        return self.rows("SELECT run_id, command, parameters, row_counts, ioscope_version, "
-                         "started_at, finished_at FROM runs ORDER BY started_at DESC, run_id DESC "
-                         "LIMIT ?", [n])
+        return self.rows(
+            "SELECT run_id, command, parameters, row_counts, ioscope_version, "
+            "started_at, finished_at FROM runs ORDER BY started_at DESC, run_id DESC "
+            "LIMIT ?",
+            [n],
+        )
 
     # -- changing ------------------------------------------------------------------------------
     @contextmanager
-    def run(self, command: str, parameters: dict[str, Any],
-            inputs: Iterable[str | os.PathLike] = (), *,
-            replaces: Iterable[str] = ()) -> Iterator[Run]:
+    def run(
+        self,
+        command: str,
+        parameters: dict[str, Any],
+        inputs: Iterable[str | os.PathLike] = (),
+        *,
+        replaces: Iterable[str] = (),
+    ) -> Iterator[Run]:
         """One atomic command: everything inside commits together with its ``runs`` row, or not at all.
 
         ``replaces`` names (registered) tables whose rows the command rewrites completely, as
@@ -208,15 +263,22 @@ class Workspace:
         """
         if self.read_only:
             raise IncompatibleWorkspaceError(f"{self.path} is open read-only.")
-        run = Run(run_id=utcnow().strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:8],
-                  command=command, parameters=jsonable(parameters))
+        run = Run(
+            run_id=utcnow().strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:8],
+            command=command,
+            parameters=jsonable(parameters),
+        )
         for p in inputs:
-            run.inputs.append({"path": str(p), "sha256": file_sha256(p),
-                               "size": os.path.getsize(p)})
+            run.inputs.append(
+                {"path": str(p), "sha256": file_sha256(p), "size": os.path.getsize(p)}
+            )
         twins = list(dict.fromkeys(replaces))
         temps = self._temp_tables() if twins else set()
-        main = (quote_ident(self.con.execute("SELECT current_database()").fetchone()[0])
-                + ".main." if twins else "")
+        main = (
+            quote_ident(self.con.execute("SELECT current_database()").fetchone()[0]) + ".main."
+            if twins
+            else ""
+        )
         try:
             if twins:
                 self._make_twins(twins, main)
@@ -228,8 +290,9 @@ class Workspace:
                 for name in twins:
                     twin = f"temp.main.{quote_ident(name)}"
                     if not self.has_table(name):  # made now, so that a failure leaves none
-                        self.con.execute(f"ALTER TABLE {twin} RENAME TO "
-                                         f"{quote_ident(_TWIN + name)}")
+                        self.con.execute(
+                            f"ALTER TABLE {twin} RENAME TO {quote_ident(_TWIN + name)}"
+                        )
                         twin = f"temp.main.{quote_ident(_TWIN + name)}"
                         self._create(get_table(name))
                     else:
@@ -237,8 +300,17 @@ class Workspace:
                     self.con.execute(f"INSERT INTO {main}{quote_ident(name)} SELECT * FROM {twin}")
             self.con.execute(
                 "INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'ok')",
-                [run.run_id, command, dumps(run.parameters), dumps(run.inputs),
-                 dumps(run.row_counts), __version__, run.started_at, utcnow()])
+                [
+                    run.run_id,
+                    command,
+                    dumps(run.parameters),
+                    dumps(run.inputs),
+                    dumps(run.row_counts),
+                    __version__,
+                    run.started_at,
+                    utcnow(),
+                ],
+            )
             self.con.commit()
         except BaseException:
             try:
@@ -256,8 +328,12 @@ class Workspace:
         return frozenset(self._twins)
 
     def _temp_tables(self) -> set[str]:
-        return {r[0] for r in self.con.execute(
-            "SELECT table_name FROM duckdb_tables() WHERE temporary").fetchall()}
+        return {
+            r[0]
+            for r in self.con.execute(
+                "SELECT table_name FROM duckdb_tables() WHERE temporary"
+            ).fetchall()
+        }
 
     def _make_twins(self, names: list[str], main: str) -> None:
         """Empty temporary twins of the tables ``names`` (in ``main``, the qualified schema).
@@ -274,8 +350,10 @@ class Workspace:
             if name in missing:
                 self.con.execute(get_table(name).empty_ddl(name))
             else:
-                self.con.execute(f"CREATE OR REPLACE TEMP TABLE {quote_ident(name)} AS "
-                                 f"SELECT * FROM {main}{quote_ident(name)} LIMIT 0")
+                self.con.execute(
+                    f"CREATE OR REPLACE TEMP TABLE {quote_ident(name)} AS "
+                    f"SELECT * FROM {main}{quote_ident(name)} LIMIT 0"
+                )
 
     def _drop_twins(self, names: list[str]) -> None:
         for name in names:
@@ -288,7 +366,7 @@ class Workspace:
     def close(self) -> None:
         self.con.close()
 
-    def __enter__(self) -> "Workspace":
+    def __enter__(self) -> Workspace:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -318,11 +396,13 @@ def _connect(path: str, *, read_only: bool, wait: float | None) -> duckdb.DuckDB
                 locked = "lock" in str(e).lower()
                 if not locked or time.monotonic() >= deadline:
                     raise IncompatibleWorkspaceError(
-                        f"{path} cannot be opened: " + (
-                            f"another process holds it (waited {wait:g} s)." if locked else str(e)),
+                        f"{path} cannot be opened: "
+                        + (f"another process holds it (waited {wait:g} s)." if locked else str(e)),
                         hint="Another ioscope command (ingest, detect, …) is writing it; run this "
-                             "one when it has finished, or raise IOSCOPE_LOCK_WAIT (seconds)."
-                        if locked else "Is it another kind of file?") from None
+                        "one when it has finished, or raise IOSCOPE_LOCK_WAIT (seconds)."
+                        if locked
+                        else "Is it another kind of file?",
+                    ) from None
                 if flag is None and not read_only:
                     flag = waiting_path(path)
                     with open(flag, "a", encoding="utf-8") as f:
@@ -331,7 +411,8 @@ def _connect(path: str, *, read_only: bool, wait: float | None) -> duckdb.DuckDB
             except duckdb.Error as e:
                 raise IncompatibleWorkspaceError(
                     f"{path} cannot be opened as a DuckDB workspace: {e}",
-                    hint="Is it another kind of file, or open in another process?") from None
+                    hint="Is it another kind of file, or open in another process?",
+                ) from None
     finally:
         if flag is not None:
             try:

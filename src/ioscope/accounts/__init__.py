@@ -15,9 +15,18 @@ trained model. See docs/accounts.md.
 from __future__ import annotations
 
 # Family modules register themselves, in this order.
-from ioscope.accounts import creation, rhythm, language, clients, identity, content  # noqa: F401
-from ioscope.accounts import audience, network  # noqa: F401
-from ioscope.accounts import profile_image, handles  # noqa: F401
+from ioscope.accounts import (  # noqa: F401  # noqa: F401  # noqa: F401
+    audience,
+    clients,
+    content,
+    creation,
+    handles,
+    identity,
+    language,
+    network,
+    profile_image,
+    rhythm,
+)
 from ioscope.accounts.compute import SignalReport, compute_signals
 from ioscope.accounts.evaluate import evaluate_scores, flagged_accounts
 from ioscope.accounts.labels import read_labels, resolve_labels
@@ -25,6 +34,20 @@ from ioscope.accounts.registry import FAMILIES, SIGNALS, Family, Signal
 from ioscope.accounts.scoring import ScoreReport, account_scores, score
 from ioscope.accounts.training import TrainReport, train
 
-__all__ = ["FAMILIES", "SIGNALS", "Family", "Signal", "SignalReport", "compute_signals",
-           "train", "TrainReport", "score", "ScoreReport", "account_scores", "evaluate_scores",
-           "flagged_accounts", "read_labels", "resolve_labels"]
+__all__ = [
+    "FAMILIES",
+    "SIGNALS",
+    "Family",
+    "Signal",
+    "SignalReport",
+    "compute_signals",
+    "train",
+    "TrainReport",
+    "score",
+    "ScoreReport",
+    "account_scores",
+    "evaluate_scores",
+    "flagged_accounts",
+    "read_labels",
+    "resolve_labels",
+]

@@ -12,8 +12,16 @@ from ioscope.accounts.registry import SIGNAL_SCHEMA, NotApplicable
 from ioscope.reference.languages import UNDEFINED_LANGUAGES, language_names_table
 from ioscope.sql import literal
 
-__all__ = ["register_arrow", "fetch_arrow", "signal_rows", "has_rows", "register_language_names", "lang_code",
-           "require_table", "has_column"]
+__all__ = [
+    "register_arrow",
+    "fetch_arrow",
+    "signal_rows",
+    "has_rows",
+    "register_language_names",
+    "lang_code",
+    "require_table",
+    "has_column",
+]
 
 
 def register_arrow(con: duckdb.DuckDBPyConnection, name: str, table: pa.Table) -> None:
@@ -23,7 +31,9 @@ def register_arrow(con: duckdb.DuckDBPyConnection, name: str, table: pa.Table) -
     con.register(name, table)
 
 
-def fetch_arrow(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = None) -> pa.Table:
+def fetch_arrow(
+    con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = None
+) -> pa.Table:
     """The result of ``sql`` as an Arrow table (through ``execute``, which, unlike ``con.sql``,
     does not refuse to run while an earlier result on the connection is partly fetched)."""
     with warnings.catch_warnings():
@@ -31,12 +41,16 @@ def fetch_arrow(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | No
         return con.execute(sql, params).to_arrow_table()
 
 
-def signal_rows(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = None) -> pa.Table:
+def signal_rows(
+    con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = None
+) -> pa.Table:
     """Run a SELECT of (platform, account_id, signal, value, detail) and return it typed."""
-    wrapped = (f"SELECT CAST(platform AS VARCHAR) AS platform, CAST(account_id AS VARCHAR) AS "
-               f"account_id, CAST(signal AS VARCHAR) AS signal, CAST(value AS DOUBLE) AS value, "
-               f"CAST(detail AS VARCHAR) AS detail FROM ({sql}) WHERE value IS NOT NULL "
-               f"AND isfinite(CAST(value AS DOUBLE))")
+    wrapped = (
+        f"SELECT CAST(platform AS VARCHAR) AS platform, CAST(account_id AS VARCHAR) AS "
+        f"account_id, CAST(signal AS VARCHAR) AS signal, CAST(value AS DOUBLE) AS value, "
+        f"CAST(detail AS VARCHAR) AS detail FROM ({sql}) WHERE value IS NOT NULL "
+        f"AND isfinite(CAST(value AS DOUBLE))"
+    )
     return fetch_arrow(con, wrapped, params).cast(SIGNAL_SCHEMA)
 
 
@@ -45,15 +59,22 @@ def has_rows(con: duckdb.DuckDBPyConnection, sql: str) -> bool:
 
 
 def require_table(con: duckdb.DuckDBPyConnection, name: str, why: str) -> None:
-    n = con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = ? AND NOT temporary",
-                    [name]).fetchall()[0][0]
+    n = con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE table_name = ? AND NOT temporary", [name]
+    ).fetchall()[0][0]
     if not n:
         raise NotApplicable(why)
 
 
 def has_column(con: duckdb.DuckDBPyConnection, table: str, column: str) -> bool:
-    return con.execute("SELECT count(*) FROM duckdb_columns() WHERE table_name = ? AND "
-                       "column_name = ? AND database_name <> 'temp'", [table, column]).fetchall()[0][0] > 0
+    return (
+        con.execute(
+            "SELECT count(*) FROM duckdb_columns() WHERE table_name = ? AND "
+            "column_name = ? AND database_name <> 'temp'",
+            [table, column],
+        ).fetchall()[0][0]
+        > 0
+    )
 
 
 def register_language_names(con: duckdb.DuckDBPyConnection) -> None:
@@ -70,8 +91,10 @@ def lang_code(expr: str) -> str:
     """
     undefined = ", ".join(literal(u) for u in UNDEFINED_LANGUAGES)
     norm = f"lower(trim({expr}))"
-    return (f"(CASE WHEN {norm} IN ({undefined}) OR {norm} = '' THEN NULL "
-            f"ELSE COALESCE((SELECT code FROM _lang_names WHERE name = {norm}), "
-            f"(SELECT code FROM _lang_names WHERE name = split_part(replace({norm}, '_', '-'), '-', 1)), "
-            f"CASE WHEN regexp_full_match({norm}, '[a-z]{{2,3}}([-_][a-z0-9]+)*') "
-            f"THEN split_part(replace({norm}, '_', '-'), '-', 1) END) END)")
+    return (
+        f"(CASE WHEN {norm} IN ({undefined}) OR {norm} = '' THEN NULL "
+        f"ELSE COALESCE((SELECT code FROM _lang_names WHERE name = {norm}), "
+        f"(SELECT code FROM _lang_names WHERE name = split_part(replace({norm}, '_', '-'), '-', 1)), "
+        f"CASE WHEN regexp_full_match({norm}, '[a-z]{{2,3}}([-_][a-z0-9]+)*') "
+        f"THEN split_part(replace({norm}, '_', '-'), '-', 1) END) END)"
+    )

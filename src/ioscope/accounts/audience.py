@@ -18,24 +18,49 @@ __all__ = ["audience_signals"]
 
 SIGNALS = (
     Signal("follower_ratio", -1, "log10", "log10((followers + 1) / (following + 1))."),
-    Signal("lifetime_posts", +1, "log10", "log10(posts the platform counts for the account + 1): "
-           "how prolific it has been over its life."),
-    Signal("account_age_days", -1, "days", "Days from account creation to its latest collected "
-           "post (or to the latest post in the workspace when it has none)."),
-    Signal("posts_per_day", +1, "posts/day", "Posts the platform counts for the account divided "
-           "by its age in days (at least 1)."),
+    Signal(
+        "lifetime_posts",
+        +1,
+        "log10",
+        "log10(posts the platform counts for the account + 1): "
+        "how prolific it has been over its life.",
+    ),
+    Signal(
+        "account_age_days",
+        -1,
+        "days",
+        "Days from account creation to its latest collected "
+        "post (or to the latest post in the workspace when it has none).",
+    ),
+    Signal(
+        "posts_per_day",
+        +1,
+        "posts/day",
+        "Posts the platform counts for the account divided by its age in days (at least 1).",
+    ),
 )
 
 
-@register_family("audience", signals=SIGNALS,
-                 sources=("Yang et al., Scalable and generalizable social bot detection through "
-                          "data selection, AAAI 2020", "Im et al., Still out there, WebSci 2020"))
+@register_family(
+    "audience",
+    signals=SIGNALS,
+    sources=(
+        "Yang et al., Scalable and generalizable social bot detection through "
+        "data selection, AAAI 2020",
+        "Im et al., Still out there, WebSci 2020",
+    ),
+)
 def audience_signals(con: duckdb.DuckDBPyConnection) -> pa.Table:
     """Follower/following ratio, lifetime posts, account age and posting rate."""
-    if not has_rows(con, "SELECT 1 FROM accounts WHERE (followers IS NOT NULL AND following IS "
-                         "NOT NULL) OR created_at IS NOT NULL OR post_count IS NOT NULL"):
+    if not has_rows(
+        con,
+        "SELECT 1 FROM accounts WHERE (followers IS NOT NULL AND following IS "
+        "NOT NULL) OR created_at IS NOT NULL OR post_count IS NOT NULL",
+    ):
         raise NotApplicable("no account has follower or post counts or a creation date")
-    return signal_rows(con, """
+    return signal_rows(
+        con,
+        """
         WITH last AS (SELECT platform, account_id, max(created_at) AS last_post FROM posts
                       GROUP BY ALL),
         a AS (
@@ -60,4 +85,5 @@ def audience_signals(con: duckdb.DuckDBPyConnection) -> pa.Table:
         UNION ALL
         SELECT platform, account_id, 'posts_per_day', post_count / greatest(age, 1),
                json_object('post_count', post_count, 'age_days', round(age, 1))
-        FROM g WHERE created_at IS NOT NULL AND ref_time IS NOT NULL AND post_count IS NOT NULL""")
+        FROM g WHERE created_at IS NOT NULL AND ref_time IS NOT NULL AND post_count IS NOT NULL""",
+    )

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any
 
 import pyarrow as pa
 
@@ -36,12 +37,18 @@ class SignalReport:
     parameters: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"run_id": self.run_id, "accounts": self.accounts, "signals": self.signals,
-                "skipped": self.skipped, "parameters": self.parameters}
+        return {
+            "run_id": self.run_id,
+            "accounts": self.accounts,
+            "signals": self.signals,
+            "skipped": self.skipped,
+            "parameters": self.parameters,
+        }
 
 
-def compute_signals(ws: Workspace, *, families: Iterable[str] | None = None,
-                    params: dict[str, Any] | None = None) -> SignalReport:
+def compute_signals(
+    ws: Workspace, *, families: Iterable[str] | None = None, params: dict[str, Any] | None = None
+) -> SignalReport:
     """Compute the signals of ``families`` (all by default) for every account in ``ws``.
 
     Rows of the recomputed signals are replaced; other signals are kept. Each row carries the raw
@@ -51,14 +58,18 @@ def compute_signals(ws: Workspace, *, families: Iterable[str] | None = None,
     fams = get_families(list(families) if families else None)
     values = validate_params(all_params(fams), params, OWNER)
     if not ws.has_table("accounts") or ws.count("accounts") == 0:
-        raise NotFoundError(f"{ws.path} has no accounts.",
-                            hint="Ingest posts or account files first: ioscope ingest WS FILE...")
+        raise NotFoundError(
+            f"{ws.path} has no accounts.",
+            hint="Ingest posts or account files first: ioscope ingest WS FILE...",
+        )
     ws.ensure(ACCOUNT_SIGNALS)
     run_params = {"families": [f.name for f in fams], **values}
     with ws.run("accounts signals", run_params) as run:
         con = ws.con
-        con.execute("CREATE OR REPLACE TEMP TABLE _sig (platform VARCHAR, account_id VARCHAR, "
-                    "signal VARCHAR, value DOUBLE, detail VARCHAR)")
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE _sig (platform VARCHAR, account_id VARCHAR, "
+            "signal VARCHAR, value DOUBLE, detail VARCHAR)"
+        )
         skipped: dict[str, str] = {}
         done: list[str] = []
         for fam in fams:
@@ -72,17 +83,28 @@ def compute_signals(ws: Workspace, *, families: Iterable[str] | None = None,
                 continue
             _append(con, rows)
             done += fam.signal_names
-            _log.info("%-22s %10s signals %8.1f s", fam.name, len(fam.signal_names),
-                      time.perf_counter() - t0)
+            _log.info(
+                "%-22s %10s signals %8.1f s",
+                fam.name,
+                len(fam.signal_names),
+                time.perf_counter() - t0,
+            )
         if done:
             con.execute("DELETE FROM account_signals WHERE signal IN (SELECT unnest(?))", [done])
             con.execute(_insert_sql(), [run.run_id])
-        summary = {s: {"accounts": n, "median": med, "family": _family_of(s)} for s, n, med in
-                   con.execute("SELECT signal, count(*), median(value) FROM _sig GROUP BY signal "
-                               "ORDER BY signal").fetchall()}
-        n_acc = con.execute("SELECT count(DISTINCT (platform, account_id)) FROM _sig").fetchall()[0][0]
-        run.row_counts = {"account_signals": sum(v["accounts"] for v in summary.values()),
-                          "skipped": skipped}
+        summary = {
+            s: {"accounts": n, "median": med, "family": _family_of(s)}
+            for s, n, med in con.execute(
+                "SELECT signal, count(*), median(value) FROM _sig GROUP BY signal ORDER BY signal"
+            ).fetchall()
+        }
+        n_acc = con.execute("SELECT count(DISTINCT (platform, account_id)) FROM _sig").fetchall()[
+            0
+        ][0]
+        run.row_counts = {
+            "account_signals": sum(v["accounts"] for v in summary.values()),
+            "skipped": skipped,
+        }
         _drop_temp(con)
     return SignalReport(run.run_id, n_acc, summary, skipped, run_params)
 
@@ -109,8 +131,11 @@ def signal_table_sql() -> str:
     """VALUES list of (signal, family, direction) for every registered signal."""
     from ioscope.accounts.registry import FAMILIES
 
-    rows = [f"('{s.name}', '{f.name}', {int(s.direction)})"
-            for f in FAMILIES.values() for s in f.signals]
+    rows = [
+        f"('{s.name}', '{f.name}', {int(s.direction)})"
+        for f in FAMILIES.values()
+        for s in f.signals
+    ]
     return "(VALUES " + ", ".join(rows) + ") AS d(signal, family, direction)"
 
 
@@ -151,15 +176,20 @@ def ensure_signals(ws: Workspace) -> bool:
         return True
     runs = ws.rows("SELECT command, parameters, started_at FROM runs ORDER BY started_at, run_id")
     last_signals = max((r["started_at"] for r in runs if r["command"] == OWNER), default=None)
-    newer = [r for r in runs if r["command"] in INPUT_COMMANDS
-             and (last_signals is None or r["started_at"] > last_signals)]
+    newer = [
+        r
+        for r in runs
+        if r["command"] in INPUT_COMMANDS
+        and (last_signals is None or r["started_at"] > last_signals)
+    ]
     if not newer:
         return False
     known = {p.name for p in all_params()}
     params: dict[str, Any] = {}
     for r in runs:
         if r["command"] == OWNER:
-            params.update({k: v for k, v in json.loads(r["parameters"] or "{}").items()
-                           if k in known})
+            params.update(
+                {k: v for k, v in json.loads(r["parameters"] or "{}").items() if k in known}
+            )
     compute_signals(ws, params=params)
     return True

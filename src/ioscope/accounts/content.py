@@ -27,24 +27,44 @@ SIGNALS = (
     Signal("reply_share", 0, "share", "Share of the account's posts that are replies."),
     Signal("quote_share", 0, "share", "Share of the account's posts that are quotes."),
     Signal("link_share", +1, "share", "Share of the account's posts with at least one URL."),
-    Signal("mention_share", 0, "share", "Share of the account's posts that mention another "
-           "account."),
+    Signal(
+        "mention_share", 0, "share", "Share of the account's posts that mention another account."
+    ),
     Signal("hashtags_per_post", +1, "hashtags", "Hashtags per post."),
-    Signal("hashtag_diversity", -1, "0-1", "Distinct hashtags / hashtag uses (at least 2 uses): "
-           "low = the same few hashtags again and again."),
-    Signal("domain_concentration", +1, "share", "Share of the account's links (at least 2) that "
-           "go to its most-linked domain."),
-    Signal("state_media_share", +1, "share", "Share of the account's link posts that link to a "
-           "state-affiliated media domain."),
+    Signal(
+        "hashtag_diversity",
+        -1,
+        "0-1",
+        "Distinct hashtags / hashtag uses (at least 2 uses): "
+        "low = the same few hashtags again and again.",
+    ),
+    Signal(
+        "domain_concentration",
+        +1,
+        "share",
+        "Share of the account's links (at least 2) that go to its most-linked domain.",
+    ),
+    Signal(
+        "state_media_share",
+        +1,
+        "share",
+        "Share of the account's link posts that link to a state-affiliated media domain.",
+    ),
 )
 PARAMS = (
     Param("content_min_posts", "int", 1, "Posts an account needs for content signals.", min=1),
 )
 
 
-@register_family("content", signals=SIGNALS, params=PARAMS,
-                 sources=("Linvill & Warren, Troll factories, Political Communication 37(4), 2020",
-                          "Alliance for Securing Democracy, State Media Monitor matrix, 2024"))
+@register_family(
+    "content",
+    signals=SIGNALS,
+    params=PARAMS,
+    sources=(
+        "Linvill & Warren, Troll factories, Political Communication 37(4), 2020",
+        "Alliance for Securing Democracy, State Media Monitor matrix, 2024",
+    ),
+)
 def content_signals(con: duckdb.DuckDBPyConnection, *, content_min_posts: int) -> pa.Table:
     """Shares of reposts, replies, quotes and link posts; domains; hashtag diversity."""
     if not has_rows(con, "SELECT 1 FROM posts"):
@@ -52,7 +72,9 @@ def content_signals(con: duckdb.DuckDBPyConnection, *, content_min_posts: int) -
     register_arrow(con, "_state_media_arrow", state_media_table())
     con.execute("CREATE OR REPLACE TEMP TABLE _state_media AS SELECT * FROM _state_media_arrow")
     con.unregister("_state_media_arrow")
-    return signal_rows(con, f"""
+    return signal_rows(
+        con,
+        f"""
         WITH p AS (
             SELECT platform, account_id, post_id, kind, COALESCE(len(urls), 0) > 0 AS has_url,
                    COALESCE(len(mentions), 0) > 0 AS has_mention,
@@ -122,4 +144,5 @@ def content_signals(con: duckdb.DuckDBPyConnection, *, content_min_posts: int) -
                            'state_media_domains', s.sm_domains, 'countries', s.sm_countries,
                            'list', '{SOURCE}')
         FROM links l JOIN k USING (platform, account_id)
-        LEFT JOIN sm s USING (platform, account_id)""")
+        LEFT JOIN sm s USING (platform, account_id)""",
+    )

@@ -21,31 +21,49 @@ from ioscope.params import Param
 __all__ = ["creation_signals"]
 
 SIGNALS = (
-    Signal("creation_burst", +1, "ratio",
-           "(accounts created within ± window + 1) / (expected from the background density + 1). "
-           "About 1 for organic accounts; a batch of 50 accounts created on one day among a few "
-           "per day gives about 8."),
+    Signal(
+        "creation_burst",
+        +1,
+        "ratio",
+        "(accounts created within ± window + 1) / (expected from the background density + 1). "
+        "About 1 for organic accounts; a batch of 50 accounts created on one day among a few "
+        "per day gives about 8.",
+    ),
 )
 PARAMS = (
     Param("burst_window", "duration", "1d", "Half-width of the creation-burst window.", min=1),
-    Param("burst_background", "duration", "180d", "Half-width of the background window the "
-          "expected density comes from.", min=60),
+    Param(
+        "burst_background",
+        "duration",
+        "180d",
+        "Half-width of the background window the expected density comes from.",
+        min=60,
+    ),
 )
 
 
-@register_family("creation", signals=SIGNALS, params=PARAMS,
-                 sources=("Zannettou et al., Who let the trolls out? Towards understanding "
-                          "state-sponsored trolls, WebSci 2019",
-                          "Ferrara et al., The rise of social bots, CACM 59(7), 2016"))
-def creation_signals(con: duckdb.DuckDBPyConnection, *, burst_window: float,
-                     burst_background: float) -> pa.Table:
+@register_family(
+    "creation",
+    signals=SIGNALS,
+    params=PARAMS,
+    sources=(
+        "Zannettou et al., Who let the trolls out? Towards understanding "
+        "state-sponsored trolls, WebSci 2019",
+        "Ferrara et al., The rise of social bots, CACM 59(7), 2016",
+    ),
+)
+def creation_signals(
+    con: duckdb.DuckDBPyConnection, *, burst_window: float, burst_background: float
+) -> pa.Table:
     """Density of account creation dates around each account versus the background."""
     if not has_rows(con, "SELECT 1 FROM accounts WHERE created_at IS NOT NULL"):
         raise NotApplicable("no account has a creation date")
     if burst_background < burst_window:
         burst_background = burst_window
     w, b = float(burst_window), float(burst_background)
-    return signal_rows(con, f"""
+    return signal_rows(
+        con,
+        f"""
         WITH a AS (
             SELECT platform, account_id, created_at, epoch(created_at) AS t,
                    min(epoch(created_at)) OVER (PARTITION BY platform) AS t_min,
@@ -71,4 +89,5 @@ def creation_signals(con: duckdb.DuckDBPyConnection, *, burst_window: float,
                            'created_within_window', nearby,
                            'expected_within_window', round(expected, 2),
                            'window_seconds', {w}, 'background_seconds', {b}) AS detail
-        FROM e""")
+        FROM e""",
+    )

@@ -8,7 +8,8 @@ run.
 from __future__ import annotations
 
 import os
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 import numpy as np
 
@@ -30,8 +31,11 @@ def score_metrics(y: np.ndarray, s: np.ndarray, k: Iterable[int] = (10, 50, 100)
 
     y, s = np.asarray(y, dtype=int), np.asarray(s, dtype=float)
     order = np.lexsort((np.arange(len(s)), -s))
-    out: dict[str, Any] = {"accounts": int(len(y)), "positives": int(y.sum()),
-                           "base_rate": round(float(y.mean()), 4) if len(y) else None}
+    out: dict[str, Any] = {
+        "accounts": int(len(y)),
+        "positives": int(y.sum()),
+        "base_rate": round(float(y.mean()), 4) if len(y) else None,
+    }
     if len(set(y.tolist())) < 2:
         return {**out, "roc_auc": None, "average_precision": None}
     out["roc_auc"] = round(float(roc_auc_score(y, s)), 4)
@@ -43,8 +47,13 @@ def score_metrics(y: np.ndarray, s: np.ndarray, k: Iterable[int] = (10, 50, 100)
     return out
 
 
-def evaluate_scores(ws: Workspace, truth: str | os.PathLike, *, model_id: str | None = None,
-                    k: Iterable[int] = (10, 50, 100)) -> dict[str, Any]:
+def evaluate_scores(
+    ws: Workspace,
+    truth: str | os.PathLike,
+    *,
+    model_id: str | None = None,
+    k: Iterable[int] = (10, 50, 100),
+) -> dict[str, Any]:
     """Compare ``account_scores`` (one model, the latest scored by default) with a label file.
 
     ``truth`` is a label file (``account_id,label``) or the simulator's ``truth.csv``. Accounts
@@ -59,12 +68,17 @@ def evaluate_scores(ws: Workspace, truth: str | os.PathLike, *, model_id: str | 
             y.append(lab)
             s.append(by_key[(p, a)])
     if len(set(y)) < 2:
-        raise UsageError("The truth file must name scored accounts of both labels to compute an "
-                         f"AUC; it matched {sum(y)} positive and {len(y) - sum(y)} negative "
-                         "scored account(s).")
-    return {"model_id": rows[0]["model_id"], **score_metrics(np.array(y), np.array(s), k),
-            "truth_absent_from_workspace": labels.absent,
-            "truth_unscored": len(labels.account_id) - len(y)}
+        raise UsageError(
+            "The truth file must name scored accounts of both labels to compute an "
+            f"AUC; it matched {sum(y)} positive and {len(y) - sum(y)} negative "
+            "scored account(s)."
+        )
+    return {
+        "model_id": rows[0]["model_id"],
+        **score_metrics(np.array(y), np.array(s), k),
+        "truth_absent_from_workspace": labels.absent,
+        "truth_unscored": len(labels.account_id) - len(y),
+    }
 
 
 def account_scores_section(ws: Workspace, truth: str) -> dict[str, Any] | None:
@@ -79,8 +93,10 @@ def account_scores_section(ws: Workspace, truth: str) -> dict[str, Any] | None:
         WHERE s.score IS NOT NULL ORDER BY s.rank""").fetchall()
     if not rows:
         return None
-    return {"model_id": rows[0][0],
-            **score_metrics(np.array([r[1] for r in rows]), np.array([r[2] for r in rows]))}
+    return {
+        "model_id": rows[0][0],
+        **score_metrics(np.array([r[1] for r in rows]), np.array([r[2] for r in rows])),
+    }
 
 
 def flagged_accounts(ws: Workspace) -> list[dict[str, Any]]:
@@ -97,9 +113,12 @@ def flagged_accounts(ws: Workspace) -> list[dict[str, Any]]:
             "Coordination detection has not run: this ioscope has no coordination significance "
             "stage (ioscope.detect.flagged_accounts), so no account is flagged.",
             hint="Run `ioscope detect WS` and the significance stage first; until then use "
-                 "`ioscope accounts WS score` for account-level scores.")
+            "`ioscope accounts WS score` for account-level scores.",
+        )
     if not ws.has_table("cluster_members"):
         raise StageNotRunError(
             f"Coordination detection has not run on {ws.path}: it has no clusters, so no "
-            "account is flagged.", hint="Run `ioscope detect WS` first.")
+            "account is flagged.",
+            hint="Run `ioscope detect WS` first.",
+        )
     return detect_flagged(ws)

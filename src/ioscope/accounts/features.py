@@ -19,11 +19,11 @@ __all__ = ["FeatureMatrix", "feature_matrix", "available_signals", "training_has
 
 @dataclass
 class FeatureMatrix:
-    platform: np.ndarray      # object arrays, sorted by (platform, account_id)
+    platform: np.ndarray  # object arrays, sorted by (platform, account_id)
     account_id: np.ndarray
     names: list[str]
-    values: np.ndarray        # float64 (n_accounts × n_features), NaN = signal absent
-    scores: np.ndarray        # the signals' robust z-scores, same shape
+    values: np.ndarray  # float64 (n_accounts × n_features), NaN = signal absent
+    scores: np.ndarray  # the signals' robust z-scores, same shape
 
     def rows_for(self, platform: list[str], account_id: list[str]) -> np.ndarray:
         """Row indices of the given accounts (which must be present)."""
@@ -34,8 +34,10 @@ class FeatureMatrix:
 def available_signals(ws: Workspace) -> list[str]:
     if not ws.has_table("account_signals"):
         return []
-    return [r[0] for r in ws.sql("SELECT DISTINCT signal FROM account_signals ORDER BY signal")
-            .fetchall()]
+    return [
+        r[0]
+        for r in ws.sql("SELECT DISTINCT signal FROM account_signals ORDER BY signal").fetchall()
+    ]
 
 
 def feature_matrix(ws: Workspace, names: list[str] | None = None) -> FeatureMatrix:
@@ -46,36 +48,52 @@ def feature_matrix(ws: Workspace, names: list[str] | None = None) -> FeatureMatr
     if unknown:
         raise UsageError(f"Unknown signal {unknown[0]!r}. Known signals: {', '.join(SIGNALS)}.")
     con = ws.con
-    keys = fetch_arrow(con, "SELECT platform, account_id FROM accounts ORDER BY platform, account_id")
+    keys = fetch_arrow(
+        con, "SELECT platform, account_id FROM accounts ORDER BY platform, account_id"
+    )
     n, d = keys.num_rows, len(names)
     values = np.full((n, d), np.nan)
     scores = np.full((n, d), np.nan)
     if d and have:
         register_arrow(con, "_fm_names", pa.table({"signal": names, "j": list(range(d))}))
         try:
-            t = fetch_arrow(con, """
+            t = fetch_arrow(
+                con,
+                """
                 WITH a AS (SELECT platform, account_id,
                                   CAST(row_number() OVER (ORDER BY platform, account_id) - 1
                                        AS BIGINT) AS i FROM accounts)
                 SELECT a.i, f.j, s.value, s.score FROM account_signals s
-                JOIN a USING (platform, account_id) JOIN _fm_names f USING (signal)""")
+                JOIN a USING (platform, account_id) JOIN _fm_names f USING (signal)""",
+            )
         finally:
             con.unregister("_fm_names")
         i, j = t["i"].to_numpy(), t["j"].to_numpy()
         values[i, j] = t["value"].to_numpy(zero_copy_only=False)
         scores[i, j] = t["score"].to_numpy(zero_copy_only=False)
-    return FeatureMatrix(np.array(keys["platform"].to_pylist(), dtype=object),
-                         np.array(keys["account_id"].to_pylist(), dtype=object),
-                         names, values, scores)
+    return FeatureMatrix(
+        np.array(keys["platform"].to_pylist(), dtype=object),
+        np.array(keys["account_id"].to_pylist(), dtype=object),
+        names,
+        values,
+        scores,
+    )
 
 
-def training_hash(names: list[str], platform, account_id, x: np.ndarray, y: np.ndarray,
-                  groups) -> str:
+def training_hash(
+    names: list[str], platform, account_id, x: np.ndarray, y: np.ndarray, groups
+) -> str:
     """sha256 of exactly what a model was fitted on: features, accounts, values, labels, groups."""
     h = hashlib.sha256()
-    h.update(json.dumps({"features": list(names), "accounts": [f"{p}/{a}" for p, a in
-                                                               zip(platform, account_id)],
-                         "groups": [str(g) for g in groups]}).encode())
+    h.update(
+        json.dumps(
+            {
+                "features": list(names),
+                "accounts": [f"{p}/{a}" for p, a in zip(platform, account_id)],
+                "groups": [str(g) for g in groups],
+            }
+        ).encode()
+    )
     h.update(np.ascontiguousarray(np.nan_to_num(x, nan=-9.87654321e300), dtype="<f8").tobytes())
     h.update(np.ascontiguousarray(y, dtype="<i8").tobytes())
     return "sha256:" + h.hexdigest()

@@ -43,45 +43,97 @@ from ioscope.params import Param
 __all__ = ["handle_signals", "handle_matches", "STEM_SQL"]
 
 SIGNALS = (
-    Signal("similar_handle", +1, "accounts", "Number of accounts on other platforms whose handle "
-           "is the same or significantly similar (trigram Jaccard of the stems ≥ "
-           "handle_min_similarity, Benjamini-Hochberg q ≤ handle_fdr); the evidence lists each "
-           "with both handles, the similarity, p and q."),
+    Signal(
+        "similar_handle",
+        +1,
+        "accounts",
+        "Number of accounts on other platforms whose handle "
+        "is the same or significantly similar (trigram Jaccard of the stems ≥ "
+        "handle_min_similarity, Benjamini-Hochberg q ≤ handle_fdr); the evidence lists each "
+        "with both handles, the similarity, p and q.",
+    ),
 )
 PARAMS = (
-    Param("handle_min_similarity", "float", 0.5, "Smallest trigram Jaccard similarity of two "
-          "handle stems that is tested.", min=0.05, max=1),
-    Param("handle_fdr", "float", 0.05, "False discovery rate (Benjamini-Hochberg) over the "
-          "tested pairs of handles.", min=0, max=1),
-    Param("handle_min_stem", "int", 3, "Shortest handle stem (letters and digits without the "
-          "trailing digits) that is compared.", min=1),
-    Param("handle_block_cap", "int", 2000, "A trigram shared by more stems than this is not "
-          "used to find candidates; stems that would need it are not tested.", min=2),
+    Param(
+        "handle_min_similarity",
+        "float",
+        0.5,
+        "Smallest trigram Jaccard similarity of two handle stems that is tested.",
+        min=0.05,
+        max=1,
+    ),
+    Param(
+        "handle_fdr",
+        "float",
+        0.05,
+        "False discovery rate (Benjamini-Hochberg) over the tested pairs of handles.",
+        min=0,
+        max=1,
+    ),
+    Param(
+        "handle_min_stem",
+        "int",
+        3,
+        "Shortest handle stem (letters and digits without the trailing digits) that is compared.",
+        min=1,
+    ),
+    Param(
+        "handle_block_cap",
+        "int",
+        2000,
+        "A trigram shared by more stems than this is not "
+        "used to find candidates; stems that would need it are not tested.",
+        min=2,
+    ),
 )
 
 #: SQL of a handle's normalized form (``{h}`` the handle expression) and of its stem.
 #: One-platform pairs needed to fit the tail of the null (else the counts alone give p).
 MIN_TAIL = 10
-NORM_SQL = ("regexp_replace(lower(split_part(ltrim(trim({h}), '@'), '.', 1)), "
-            "'[^\\p{{L}}\\p{{N}}]', '', 'g')")
+NORM_SQL = (
+    "regexp_replace(lower(split_part(ltrim(trim({h}), '@'), '.', 1)), "
+    "'[^\\p{{L}}\\p{{N}}]', '', 'g')"
+)
 STEM_SQL = "regexp_replace({n}, '[0-9]+$', '')"
 
 
-@register_family("handles", signals=SIGNALS, params=PARAMS,
-                 sources=("Perito et al., How Unique and Traceable are Usernames?, PETS 2011",
-                          ("Chaudhuri, Ganti and Kaushik, A Primitive Operator for Similarity "
-                           "Joins in Data Cleaning, ICDE 2006"),
-                          ("Bayardo, Ma and Srikant, Scaling Up All Pairs Similarity Search, "
-                           "WWW 2007")))
-def handle_signals(con: duckdb.DuckDBPyConnection, *, handle_min_similarity: float,
-                   handle_fdr: float, handle_min_stem: int, handle_block_cap: int) -> pa.Table:
+@register_family(
+    "handles",
+    signals=SIGNALS,
+    params=PARAMS,
+    sources=(
+        "Perito et al., How Unique and Traceable are Usernames?, PETS 2011",
+        (
+            "Chaudhuri, Ganti and Kaushik, A Primitive Operator for Similarity "
+            "Joins in Data Cleaning, ICDE 2006"
+        ),
+        ("Bayardo, Ma and Srikant, Scaling Up All Pairs Similarity Search, WWW 2007"),
+    ),
+)
+def handle_signals(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    handle_min_similarity: float,
+    handle_fdr: float,
+    handle_min_stem: int,
+    handle_block_cap: int,
+) -> pa.Table:
     """Accounts whose handle is the same or significantly similar on another platform."""
-    if not has_rows(con, "SELECT 1 FROM accounts WHERE NULLIF(trim(handle), '') IS NOT NULL "
-                         "HAVING count(DISTINCT platform) >= 2"):
+    if not has_rows(
+        con,
+        "SELECT 1 FROM accounts WHERE NULLIF(trim(handle), '') IS NOT NULL "
+        "HAVING count(DISTINCT platform) >= 2",
+    ):
         raise NotApplicable("accounts with handles on one platform only")
-    handle_matches(con, min_similarity=handle_min_similarity, min_stem=handle_min_stem,
-                   block_cap=handle_block_cap)
-    return signal_rows(con, f"""
+    handle_matches(
+        con,
+        min_similarity=handle_min_similarity,
+        min_stem=handle_min_stem,
+        block_cap=handle_block_cap,
+    )
+    return signal_rows(
+        con,
+        f"""
         WITH hits AS (
             SELECT a1.platform AS platform_1, a1.account_id AS account_1,
                    a1.handle AS handle_1, a2.platform AS platform_2,
@@ -113,11 +165,13 @@ def handle_signals(con: duckdb.DuckDBPyConnection, *, handle_min_similarity: flo
                            'tested', COALESCE(t.n, 0),
                            'matches', COALESCE(list_slice(per.matches, 1, 20), [])) AS detail
         FROM _hm_acc a LEFT JOIN per USING (platform, account_id)
-        LEFT JOIN tested t USING (platform, stem)""")
+        LEFT JOIN tested t USING (platform, stem)""",
+    )
 
 
-def handle_matches(con: duckdb.DuckDBPyConnection, *, min_similarity: float, min_stem: int,
-                   block_cap: int) -> None:
+def handle_matches(
+    con: duckdb.DuckDBPyConnection, *, min_similarity: float, min_stem: int, block_cap: int
+) -> None:
     """Fill temp tables ``_hm_acc`` (accounts with a comparable stem), ``_hm_pair`` (every pair
     of stems of similarity ≥ ``min_similarity``, on one platform or two, with the log-probability
     ``lp`` of their common beginning and ``w`` the pairs of accounts it stands for) and
@@ -128,10 +182,10 @@ def handle_matches(con: duckdb.DuckDBPyConnection, *, min_similarity: float, min
     norm = NORM_SQL.format(h="handle")
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE _hm_acc AS
-        SELECT platform, account_id, handle, norm, {STEM_SQL.format(n='norm')} AS stem
+        SELECT platform, account_id, handle, norm, {STEM_SQL.format(n="norm")} AS stem
         FROM (SELECT platform, account_id, handle, {norm} AS norm FROM accounts
               WHERE NULLIF(trim(handle), '') IS NOT NULL)
-        WHERE length({STEM_SQL.format(n='norm')}) >= {int(min_stem)}""")
+        WHERE length({STEM_SQL.format(n="norm")}) >= {int(min_stem)}""")
     con.execute("""
         CREATE OR REPLACE TEMP TABLE _hm_stem AS
         SELECT platform, stem, count(*) AS n FROM _hm_acc GROUP BY ALL""")

@@ -23,33 +23,70 @@ __all__ = ["identity_signals"]
 
 SIGNALS = (
     Signal("handle_digits", +1, "digits", "Number of digits in the handle."),
-    Signal("handle_template", +1, "accounts", "Number of other accounts whose handle has the same "
-           "skeleton once digit runs are masked ('news_0042' and 'news_0043' → 'news_#'); 0 for "
-           "handles without digits."),
-    Signal("renames", +1, "renames", "Distinct handles seen for the account (profile and posts) "
-           "minus one."),
-    Signal("name_handle_distance", +1, "0-1", "1 − Jaro-Winkler similarity of the display name "
-           "and the handle (letters and digits only, lower-cased)."),
+    Signal(
+        "handle_template",
+        +1,
+        "accounts",
+        "Number of other accounts whose handle has the same "
+        "skeleton once digit runs are masked ('news_0042' and 'news_0043' → 'news_#'); 0 for "
+        "handles without digits.",
+    ),
+    Signal(
+        "renames",
+        +1,
+        "renames",
+        "Distinct handles seen for the account (profile and posts) minus one.",
+    ),
+    Signal(
+        "name_handle_distance",
+        +1,
+        "0-1",
+        "1 − Jaro-Winkler similarity of the display name "
+        "and the handle (letters and digits only, lower-cased).",
+    ),
     Signal("empty_bio", +1, "0/1", "1 when the profile description is empty."),
-    Signal("default_profile", +1, "share", "Share of the profile fields bio, location and URL "
-           "left empty (of those the source provides)."),
-    Signal("duplicate_description", +1, "accounts", "Number of other accounts with exactly the "
-           "same bio (lower-cased, whitespace collapsed, at least identity_min_bio characters)."),
+    Signal(
+        "default_profile",
+        +1,
+        "share",
+        "Share of the profile fields bio, location and URL "
+        "left empty (of those the source provides).",
+    ),
+    Signal(
+        "duplicate_description",
+        +1,
+        "accounts",
+        "Number of other accounts with exactly the "
+        "same bio (lower-cased, whitespace collapsed, at least identity_min_bio characters).",
+    ),
 )
 PARAMS = (
-    Param("identity_min_bio", "int", 12, "Shortest bio that counts as a duplicate when repeated.",
-          min=1),
+    Param(
+        "identity_min_bio",
+        "int",
+        12,
+        "Shortest bio that counts as a duplicate when repeated.",
+        min=1,
+    ),
 )
 
 
-@register_family("identity", signals=SIGNALS, params=PARAMS,
-                 sources=("Yang et al., Scalable and generalizable social bot detection through "
-                          "data selection, AAAI 2020"))
+@register_family(
+    "identity",
+    signals=SIGNALS,
+    params=PARAMS,
+    sources=(
+        "Yang et al., Scalable and generalizable social bot detection through "
+        "data selection, AAAI 2020"
+    ),
+)
 def identity_signals(con: duckdb.DuckDBPyConnection, *, identity_min_bio: int) -> pa.Table:
     """Handle patterns, renames, name versus handle, empty and duplicated profiles."""
     if not has_rows(con, "SELECT 1 FROM accounts"):
         raise NotApplicable("no accounts")
-    return signal_rows(con, f"""
+    return signal_rows(
+        con,
+        f"""
         WITH seen AS (
             SELECT platform, account_id, lower(handle) AS h, min(created_at) AS first_seen,
                    max(created_at) AS last_seen
@@ -128,4 +165,5 @@ def identity_signals(con: duckdb.DuckDBPyConnection, *, identity_min_bio: int) -
                           list_slice(list(handle ORDER BY handle), 1, 11) AS handles
                    FROM counted WHERE same_bio > 0 GROUP BY ALL) g
                ON g.platform = c.platform AND g.bio_norm = c.bio_norm AND c.same_bio > 0
-        WHERE c.has_bio""")
+        WHERE c.has_bio""",
+    )

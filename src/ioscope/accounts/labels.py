@@ -32,7 +32,7 @@ class Labels:
     """Parsed labels: one entry per distinct key, in file order."""
 
     path: str
-    key: str                                   # 'account_id' or 'handle'
+    key: str  # 'account_id' or 'handle'
     keys: list[str] = field(default_factory=list)
     platforms: list[str | None] = field(default_factory=list)
     labels: list[int] = field(default_factory=list)
@@ -42,10 +42,16 @@ class Labels:
     duplicates: int = 0
 
     def summary(self) -> dict[str, Any]:
-        return {"path": self.path, "key": self.key, "rows": self.rows,
-                "distinct": len(self.keys), "duplicates": self.duplicates,
-                "positives": sum(self.labels), "negatives": len(self.labels) - sum(self.labels),
-                "group_column": self.group_column}
+        return {
+            "path": self.path,
+            "key": self.key,
+            "rows": self.rows,
+            "distinct": len(self.keys),
+            "duplicates": self.duplicates,
+            "positives": sum(self.labels),
+            "negatives": len(self.labels) - sum(self.labels),
+            "group_column": self.group_column,
+        }
 
 
 def _sniff_delimiter(header: str) -> str:
@@ -62,25 +68,34 @@ def read_labels(path: str | os.PathLike, *, group_column: str | None = None) -> 
         text = f.read()
     first = text.splitlines()[0] if text.strip() else ""
     if not first.strip():
-        raise InputFormatError("the label file is empty; it needs a header such as "
-                               "'account_id,label'.", path=path)
+        raise InputFormatError(
+            "the label file is empty; it needs a header such as 'account_id,label'.", path=path
+        )
     reader = csv.DictReader(io.StringIO(text), delimiter=_sniff_delimiter(first))
     header = {h.strip().lower(): h for h in (reader.fieldnames or []) if h is not None}
     key = "account_id" if "account_id" in header else "handle" if "handle" in header else None
     if key is None:
-        raise MissingColumnError(f"{path}: a label file needs an 'account_id' (or 'handle') "
-                                 f"column; the header has {', '.join(header) or 'nothing'}.",
-                                 hint="Example header: account_id,label,campaign")
+        raise MissingColumnError(
+            f"{path}: a label file needs an 'account_id' (or 'handle') "
+            f"column; the header has {', '.join(header) or 'nothing'}.",
+            hint="Example header: account_id,label,campaign",
+        )
     from_truth = "label" not in header and "campaign_id" in header
     if "label" not in header and not from_truth:
-        raise MissingColumnError(f"{path}: a label file needs a 'label' column (1 = campaign, "
-                                 f"0 = organic); the header has {', '.join(header)}.",
-                                 hint="Example header: account_id,label,campaign")
+        raise MissingColumnError(
+            f"{path}: a label file needs a 'label' column (1 = campaign, "
+            f"0 = organic); the header has {', '.join(header)}.",
+            hint="Example header: account_id,label,campaign",
+        )
     if group_column is not None and group_column.lower() not in header:
-        raise MissingColumnError(f"{path}: no group column {group_column!r}; the header has "
-                                 f"{', '.join(header)}.")
-    gcol = (group_column.lower() if group_column else
-            next((c for c in _GROUP_COLUMNS if c in header), None))
+        raise MissingColumnError(
+            f"{path}: no group column {group_column!r}; the header has {', '.join(header)}."
+        )
+    gcol = (
+        group_column.lower()
+        if group_column
+        else next((c for c in _GROUP_COLUMNS if c in header), None)
+    )
     out = Labels(path=path, key=key, group_column=gcol)
     seen: dict[tuple[str | None, str], tuple[int, int]] = {}
     for row in reader:
@@ -99,8 +114,12 @@ def read_labels(path: str | os.PathLike, *, group_column: str | None = None) -> 
         else:
             raw = values.get("label", "").lower()
             if raw not in _TRUE and raw not in _FALSE:
-                raise InputFormatError(f"label {values.get('label', '')!r} is not 1/0 "
-                                       "(true/false, yes/no).", path=path, line=line, field="label")
+                raise InputFormatError(
+                    f"label {values.get('label', '')!r} is not 1/0 (true/false, yes/no).",
+                    path=path,
+                    line=line,
+                    field="label",
+                )
             label = 1 if raw in _TRUE else 0
         platform = values.get("platform") or None
         group = (values.get(gcol) or None) if gcol else None
@@ -110,8 +129,12 @@ def read_labels(path: str | os.PathLike, *, group_column: str | None = None) -> 
             if prev_label != label:
                 raise InputFormatError(
                     f"{key} {ident!r} is labelled {prev_label} on line {prev_line} and {label} "
-                    "here.", path=path, line=line, field="label",
-                    hint="Remove the conflicting line; each account needs one label.")
+                    "here.",
+                    path=path,
+                    line=line,
+                    field="label",
+                    hint="Remove the conflicting line; each account needs one label.",
+                )
             out.duplicates += 1
             continue
         seen[k] = (label, line)
@@ -137,10 +160,15 @@ class ResolvedLabels:
     ambiguous: int
 
     def summary(self) -> dict[str, Any]:
-        return {"matched": len(self.account_id), "positives": sum(self.label),
-                "negatives": len(self.label) - sum(self.label), "absent": self.absent,
-                "absent_examples": self.absent_examples, "ambiguous_handles": self.ambiguous,
-                "groups": len(set(self.group))}
+        return {
+            "matched": len(self.account_id),
+            "positives": sum(self.label),
+            "negatives": len(self.label) - sum(self.label),
+            "absent": self.absent,
+            "absent_examples": self.absent_examples,
+            "ambiguous_handles": self.ambiguous,
+            "groups": len(set(self.group)),
+        }
 
 
 def resolve_labels(ws: Workspace, labels: Labels) -> ResolvedLabels:
@@ -148,11 +176,16 @@ def resolve_labels(ws: Workspace, labels: Labels) -> ResolvedLabels:
     import pyarrow as pa
 
     con = ws.con
-    t = pa.table({"i": list(range(len(labels.keys))), "k": labels.keys,
-                  "p": pa.array(labels.platforms, pa.string())})
+    t = pa.table(
+        {
+            "i": list(range(len(labels.keys))),
+            "k": labels.keys,
+            "p": pa.array(labels.platforms, pa.string()),
+        }
+    )
     register_arrow(con, "_labels_arrow", t)
     try:
-        match = ("a.account_id = l.k" if labels.key == "account_id" else "lower(a.handle) = l.k")
+        match = "a.account_id = l.k" if labels.key == "account_id" else "lower(a.handle) = l.k"
         rows = con.execute(f"""
             SELECT l.i, a.platform, a.account_id FROM _labels_arrow l JOIN accounts a
               ON {match} AND (l.p IS NULL OR a.platform = l.p)
@@ -175,8 +208,10 @@ def resolve_labels(ws: Workspace, labels: Labels) -> ResolvedLabels:
         for plat, acc in matches:
             if (plat, acc) in taken:
                 if labels.labels[taken[(plat, acc)]] != labels.labels[i]:
-                    raise UsageError(f"Account {plat}/{acc} gets label {labels.labels[taken[(plat, acc)]]} "
-                                     f"and {labels.labels[i]} from different rows of {labels.path}.")
+                    raise UsageError(
+                        f"Account {plat}/{acc} gets label {labels.labels[taken[(plat, acc)]]} "
+                        f"and {labels.labels[i]} from different rows of {labels.path}."
+                    )
                 continue
             taken[(plat, acc)] = i
     for (plat, acc), i in sorted(taken.items()):

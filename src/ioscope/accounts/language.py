@@ -14,36 +14,58 @@ from __future__ import annotations
 import duckdb
 import pyarrow as pa
 
-from ioscope.accounts._sql import (has_rows, lang_code, register_language_names,
-                                   signal_rows)
+from ioscope.accounts._sql import has_rows, lang_code, register_language_names, signal_rows
 from ioscope.accounts.registry import NotApplicable, Signal, register_family
 from ioscope.params import Param
 
 __all__ = ["language_signals"]
 
 SIGNALS = (
-    Signal("language_mismatch", +1, "share", "Share of the account's posts (with a detected "
-           "language) written in a language other than the account's own language."),
-    Signal("main_language_share", -1, "share", "Share of the account's posts in its most frequent "
-           "post language; the detail lists the share of each language."),
+    Signal(
+        "language_mismatch",
+        +1,
+        "share",
+        "Share of the account's posts (with a detected "
+        "language) written in a language other than the account's own language.",
+    ),
+    Signal(
+        "main_language_share",
+        -1,
+        "share",
+        "Share of the account's posts in its most frequent "
+        "post language; the detail lists the share of each language.",
+    ),
 )
 PARAMS = (
-    Param("language_min_posts", "int", 3, "Posts with a detected language an account needs for "
-          "language signals.", min=1),
+    Param(
+        "language_min_posts",
+        "int",
+        3,
+        "Posts with a detected language an account needs for language signals.",
+        min=1,
+    ),
 )
 
 
-@register_family("language", signals=SIGNALS, params=PARAMS,
-                 sources=("Im et al., Still out there: Modeling and identifying Russian troll "
-                          "accounts on Twitter, WebSci 2020",))
+@register_family(
+    "language",
+    signals=SIGNALS,
+    params=PARAMS,
+    sources=(
+        "Im et al., Still out there: Modeling and identifying Russian troll "
+        "accounts on Twitter, WebSci 2020",
+    ),
+)
 def language_signals(con: duckdb.DuckDBPyConnection, *, language_min_posts: int) -> pa.Table:
     """Account language versus post languages; how concentrated the post languages are."""
     if not has_rows(con, "SELECT 1 FROM posts WHERE language IS NOT NULL"):
         raise NotApplicable("no post has a language")
     register_language_names(con)
-    return signal_rows(con, f"""
+    return signal_rows(
+        con,
+        f"""
         WITH c AS (
-            SELECT platform, account_id, {lang_code('language')} AS code, count(*) AS n
+            SELECT platform, account_id, {lang_code("language")} AS code, count(*) AS n
             FROM posts GROUP BY ALL),
         t AS (
             SELECT platform, account_id, sum(n) AS total,
@@ -53,7 +75,7 @@ def language_signals(con: duckdb.DuckDBPyConnection, *, language_min_posts: int)
                        AS languages
             FROM c WHERE code IS NOT NULL GROUP BY platform, account_id
             HAVING sum(n) >= {int(language_min_posts)}),
-        a AS (SELECT platform, account_id, {lang_code('language')} AS own FROM accounts),
+        a AS (SELECT platform, account_id, {lang_code("language")} AS own FROM accounts),
         o AS (
             SELECT c.platform, c.account_id, sum(c.n) FILTER (WHERE c.code <> a.own) AS other_n
             FROM c JOIN a USING (platform, account_id) WHERE c.code IS NOT NULL GROUP BY ALL),
@@ -69,4 +91,5 @@ def language_signals(con: duckdb.DuckDBPyConnection, *, language_min_posts: int)
         SELECT platform, account_id, 'main_language_share', main_n / total,
                json_object('main_language', main, 'posts_with_language', total,
                            'post_languages', languages)
-        FROM j""")
+        FROM j""",
+    )

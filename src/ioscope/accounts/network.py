@@ -19,29 +19,45 @@ from ioscope.accounts.registry import NotApplicable, Signal, register_family
 __all__ = ["network_signals"]
 
 SIGNALS = (
-    Signal("cluster_size", +1, "accounts", "Size of the largest coordinated cluster the account "
-           "belongs to (0 when none)."),
-    Signal("coordination_degree", +1, "accounts", "Distinct accounts linked to this one by "
-           "significant coordination edges (0 when none)."),
+    Signal(
+        "cluster_size",
+        +1,
+        "accounts",
+        "Size of the largest coordinated cluster the account belongs to (0 when none).",
+    ),
+    Signal(
+        "coordination_degree",
+        +1,
+        "accounts",
+        "Distinct accounts linked to this one by significant coordination edges (0 when none).",
+    ),
 )
 
 
 def _exists(con: duckdb.DuckDBPyConnection, table: str) -> bool:
-    return con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = ? AND NOT "
-                       "temporary", [table]).fetchall()[0][0] > 0
+    return (
+        con.execute(
+            "SELECT count(*) FROM duckdb_tables() WHERE table_name = ? AND NOT temporary", [table]
+        ).fetchall()[0][0]
+        > 0
+    )
 
 
-@register_family("network", signals=SIGNALS,
-                 sources=("Pacheco et al., Uncovering coordinated networks on social media, "
-                          "ICWSM 2021",))
+@register_family(
+    "network",
+    signals=SIGNALS,
+    sources=("Pacheco et al., Uncovering coordinated networks on social media, ICWSM 2021",),
+)
 def network_signals(con: duckdb.DuckDBPyConnection) -> pa.Table:
     """Cluster membership and degree in significant coordination edges."""
     parts = []
     if _exists(con, "cluster_members") and has_column(con, "cluster_members", "account_id"):
-        size = ("c.size" if _exists(con, "clusters") and has_column(con, "clusters", "size")
-                else "count(*) OVER (PARTITION BY m.cluster_id)")
-        join = ("LEFT JOIN clusters c ON c.cluster_id = m.cluster_id"
-                if "c.size" in size else "")
+        size = (
+            "c.size"
+            if _exists(con, "clusters") and has_column(con, "clusters", "size")
+            else "count(*) OVER (PARTITION BY m.cluster_id)"
+        )
+        join = "LEFT JOIN clusters c ON c.cluster_id = m.cluster_id" if "c.size" in size else ""
         plat = "m.platform" if has_column(con, "cluster_members", "platform") else "NULL"
         parts.append(f"""
             WITH m AS (SELECT {plat} AS platform, m.account_id, m.cluster_id, {size} AS size
@@ -55,12 +71,20 @@ def network_signals(con: duckdb.DuckDBPyConnection) -> pa.Table:
             FROM accounts a LEFT JOIN best b
               ON b.account_id = a.account_id AND (b.platform IS NULL OR b.platform = a.platform)""")
     if _exists(con, "edges") and has_column(con, "edges", "account_1"):
-        tested = has_column(con, "edges", "significant") and con.execute(
-            "SELECT count(*) FROM edges WHERE significant IS NOT NULL").fetchall()[0][0] > 0
+        tested = (
+            has_column(con, "edges", "significant")
+            and con.execute("SELECT count(*) FROM edges WHERE significant IS NOT NULL").fetchall()[
+                0
+            ][0]
+            > 0
+        )
         where = "WHERE significant" if tested else ""  # a raw run leaves significant NULL
         sig = "signal" if has_column(con, "edges", "signal") else "NULL"
-        p1, p2 = (("platform_1", "platform_2") if has_column(con, "edges", "platform_1")
-                  else ("NULL", "NULL"))
+        p1, p2 = (
+            ("platform_1", "platform_2")
+            if has_column(con, "edges", "platform_1")
+            else ("NULL", "NULL")
+        )
         parts.append(f"""
             WITH e AS (SELECT {p1} AS pa, account_1 AS a, account_2 AS b, {sig} AS s
                        FROM edges {where}

@@ -21,21 +21,31 @@ from ioscope.accounts.registry import NotApplicable, Signal, register_family
 __all__ = ["profile_image_signals"]
 
 SIGNALS = (
-    Signal("shared_profile_image", +1, "accounts", "Number of other accounts (on any platform) "
-           "that used the same profile picture (same content hash or image URL)."),
+    Signal(
+        "shared_profile_image",
+        +1,
+        "accounts",
+        "Number of other accounts (on any platform) "
+        "that used the same profile picture (same content hash or image URL).",
+    ),
 )
 
 
-@register_family("profile_image", signals=SIGNALS,
-                 sources=(("Pacheco et al., Uncovering Coordinated Networks on Social Media, "
-                           "ICWSM 2021"),))
+@register_family(
+    "profile_image",
+    signals=SIGNALS,
+    sources=(("Pacheco et al., Uncovering Coordinated Networks on Social Media, ICWSM 2021"),),
+)
 def profile_image_signals(con: duckdb.DuckDBPyConnection) -> pa.Table:
     """Accounts sharing a profile picture, with the picture and the other accounts."""
     require_table(con, "account_images", "no profile pictures in the workspace")
-    if not has_rows(con, "SELECT 1 FROM account_images WHERE kind = 'avatar' "
-                         "AND image_item IS NOT NULL"):
+    if not has_rows(
+        con, "SELECT 1 FROM account_images WHERE kind = 'avatar' AND image_item IS NOT NULL"
+    ):
         raise NotApplicable("no profile pictures in the sources")
-    return signal_rows(con, """
+    return signal_rows(
+        con,
+        """
         WITH pics AS (
             SELECT DISTINCT i.platform, i.account_id, i.image_item FROM account_images i
             JOIN accounts a USING (platform, account_id)
@@ -52,4 +62,5 @@ def profile_image_signals(con: duckdb.DuckDBPyConnection) -> pa.Table:
                json_object('image_item', image_item, 'accounts',
                            list_slice(list_filter(who, lambda w: w <> platform || ':' || account_id),
                                       1, 20)) AS detail
-        FROM per""")
+        FROM per""",
+    )

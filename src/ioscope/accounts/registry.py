@@ -10,21 +10,36 @@ workspace. When the data cannot support it (no creation dates, no coordination t
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import pyarrow as pa
 
 from ioscope.errors import UsageError
 from ioscope.params import Param
 
-__all__ = ["Signal", "Family", "NotApplicable", "register_family", "FAMILIES", "SIGNALS",
-           "SIGNAL_SCHEMA", "all_params", "get_families"]
+__all__ = [
+    "Signal",
+    "Family",
+    "NotApplicable",
+    "register_family",
+    "FAMILIES",
+    "SIGNALS",
+    "SIGNAL_SCHEMA",
+    "all_params",
+    "get_families",
+]
 
 #: What every family function returns.
-SIGNAL_SCHEMA = pa.schema([("platform", pa.string()), ("account_id", pa.string()),
-                           ("signal", pa.string()), ("value", pa.float64()),
-                           ("detail", pa.string())])
+SIGNAL_SCHEMA = pa.schema(
+    [
+        ("platform", pa.string()),
+        ("account_id", pa.string()),
+        ("signal", pa.string()),
+        ("value", pa.float64()),
+        ("detail", pa.string()),
+    ]
+)
 
 
 class NotApplicable(Exception):
@@ -59,8 +74,13 @@ FAMILIES: dict[str, Family] = {}
 SIGNALS: dict[str, Signal] = {}
 
 
-def register_family(name: str, *, signals: tuple[Signal, ...], params: tuple[Param, ...] = (),
-                    sources: tuple[str, ...] = ()) -> Callable:
+def register_family(
+    name: str,
+    *,
+    signals: tuple[Signal, ...],
+    params: tuple[Param, ...] = (),
+    sources: tuple[str, ...] = (),
+) -> Callable:
     """Register the decorated function as the family ``name`` (its docstring is the doc)."""
 
     def deco(func: Callable[..., pa.Table]) -> Callable[..., pa.Table]:
@@ -72,8 +92,9 @@ def register_family(name: str, *, signals: tuple[Signal, ...], params: tuple[Par
         clash = taken & {p.name for p in params}
         if clash:
             raise ValueError(f"parameter {sorted(clash)[0]!r} declared by two families")
-        FAMILIES[name] = Family(name, func, tuple(signals), tuple(params),
-                                (func.__doc__ or "").strip(), tuple(sources))
+        FAMILIES[name] = Family(
+            name, func, tuple(signals), tuple(params), (func.__doc__ or "").strip(), tuple(sources)
+        )
         return func
 
     return deco
@@ -85,8 +106,9 @@ def get_families(names: list[str] | tuple[str, ...] | None) -> list[Family]:
         return list(FAMILIES.values())
     unknown = [n for n in names if n not in FAMILIES]
     if unknown:
-        raise UsageError(f"Unknown signal family {unknown[0]!r}. Known families: "
-                         f"{', '.join(FAMILIES)}.")
+        raise UsageError(
+            f"Unknown signal family {unknown[0]!r}. Known families: {', '.join(FAMILIES)}."
+        )
     return [FAMILIES[n] for n in FAMILIES if n in names]
 
 

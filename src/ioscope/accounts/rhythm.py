@@ -26,32 +26,98 @@ from ioscope.params import Param
 __all__ = ["rhythm_signals", "REFERENCE_DAY", "implied_offsets"]
 
 #: A typical human posting day (share per local hour 0..23): trough at 4-5 a.m., evening peak.
-REFERENCE_DAY = np.array([3.6, 2.4, 1.6, 1.1, 0.9, 1.0, 1.6, 2.8, 3.9, 4.5, 4.8, 5.0,
-                          5.2, 5.1, 5.0, 5.0, 5.1, 5.3, 5.6, 6.0, 6.3, 6.4, 6.0, 4.8])
+REFERENCE_DAY = np.array(
+    [
+        3.6,
+        2.4,
+        1.6,
+        1.1,
+        0.9,
+        1.0,
+        1.6,
+        2.8,
+        3.9,
+        4.5,
+        4.8,
+        5.0,
+        5.2,
+        5.1,
+        5.0,
+        5.0,
+        5.1,
+        5.3,
+        5.6,
+        6.0,
+        6.3,
+        6.4,
+        6.0,
+        4.8,
+    ]
+)
 OFFSETS = np.arange(-11, 13)  # candidate UTC offsets, hours
-GAP_BINS = 14                 # half-decade bins of log10(gap seconds + 1), 0..13
+GAP_BINS = 14  # half-decade bins of log10(gap seconds + 1), 0..13
 
 SIGNALS = (
-    Signal("implied_utc_offset", 0, "hours", "UTC offset that best aligns the account's hour-of-"
-           "day profile with a typical human day (assumes the account sleeps at night)."),
-    Signal("tz_mismatch", +1, "hours", "Distance in hours between the implied UTC offset and the "
-           "offset (range) the account's location, else its language, claims."),
-    Signal("hour_entropy", 0, "0-1", "Normalized entropy of the hour-of-day profile: 1 = posts "
-           "spread evenly around the clock, low = a few fixed hours."),
-    Signal("sleep_gap", 0, "hours", "Longest run of consecutive quiet hours in the day (hours "
-           "with under rhythm_quiet_share of the uniform rate): humans ~4-8, around-the-clock "
-           "automation 0, one short daily shift long."),
-    Signal("weekend_share", -1, "share", "Share of posts on Saturday and Sunday in the claimed "
-           "(else implied) local time: office schedules leave weekends empty (uniform = 0.29)."),
-    Signal("gap_entropy", -1, "0-1", "Normalized entropy of the log-binned times between "
-           "consecutive posts: low = posting at a fixed interval."),
-    Signal("burstiness", 0, "-1..1", "Goh-Barabási burstiness of inter-post times: −1 periodic, 0 "
-           "Poisson, towards 1 bursty."),
+    Signal(
+        "implied_utc_offset",
+        0,
+        "hours",
+        "UTC offset that best aligns the account's hour-of-"
+        "day profile with a typical human day (assumes the account sleeps at night).",
+    ),
+    Signal(
+        "tz_mismatch",
+        +1,
+        "hours",
+        "Distance in hours between the implied UTC offset and the "
+        "offset (range) the account's location, else its language, claims.",
+    ),
+    Signal(
+        "hour_entropy",
+        0,
+        "0-1",
+        "Normalized entropy of the hour-of-day profile: 1 = posts "
+        "spread evenly around the clock, low = a few fixed hours.",
+    ),
+    Signal(
+        "sleep_gap",
+        0,
+        "hours",
+        "Longest run of consecutive quiet hours in the day (hours "
+        "with under rhythm_quiet_share of the uniform rate): humans ~4-8, around-the-clock "
+        "automation 0, one short daily shift long.",
+    ),
+    Signal(
+        "weekend_share",
+        -1,
+        "share",
+        "Share of posts on Saturday and Sunday in the claimed "
+        "(else implied) local time: office schedules leave weekends empty (uniform = 0.29).",
+    ),
+    Signal(
+        "gap_entropy",
+        -1,
+        "0-1",
+        "Normalized entropy of the log-binned times between "
+        "consecutive posts: low = posting at a fixed interval.",
+    ),
+    Signal(
+        "burstiness",
+        0,
+        "-1..1",
+        "Goh-Barabási burstiness of inter-post times: −1 periodic, 0 Poisson, towards 1 bursty.",
+    ),
 )
 PARAMS = (
     Param("rhythm_min_posts", "int", 20, "Posts an account needs for rhythm signals.", min=2),
-    Param("rhythm_quiet_share", "float", 0.25, "An hour is quiet when it has less than this "
-          "fraction of the uniform hourly share.", min=0, max=1),
+    Param(
+        "rhythm_quiet_share",
+        "float",
+        0.25,
+        "An hour is quiet when it has less than this fraction of the uniform hourly share.",
+        min=0,
+        max=1,
+    ),
 )
 
 
@@ -89,12 +155,20 @@ def _entropy(counts: np.ndarray) -> np.ndarray:
     return e / np.log(counts.shape[1])
 
 
-@register_family("rhythm", signals=SIGNALS, params=PARAMS,
-                 sources=("Golder & Macy, Science 333:1878, 2011",
-                          "Mueller, Report on the Investigation into Russian Interference, Vol. I, 2019",
-                          "Chu et al., IEEE TDSC 9(6), 2012", "Goh & Barabási, EPL 81, 2008"))
-def rhythm_signals(con: duckdb.DuckDBPyConnection, *, rhythm_min_posts: int,
-                   rhythm_quiet_share: float) -> pa.Table:
+@register_family(
+    "rhythm",
+    signals=SIGNALS,
+    params=PARAMS,
+    sources=(
+        "Golder & Macy, Science 333:1878, 2011",
+        "Mueller, Report on the Investigation into Russian Interference, Vol. I, 2019",
+        "Chu et al., IEEE TDSC 9(6), 2012",
+        "Goh & Barabási, EPL 81, 2008",
+    ),
+)
+def rhythm_signals(
+    con: duckdb.DuckDBPyConnection, *, rhythm_min_posts: int, rhythm_quiet_share: float
+) -> pa.Table:
     """Hour-of-week profile, implied versus claimed time zone, and regularity of posting."""
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE _rh_acc AS
@@ -103,9 +177,12 @@ def rhythm_signals(con: duckdb.DuckDBPyConnection, *, rhythm_min_posts: int,
         FROM posts GROUP BY platform, account_id HAVING count(*) >= {int(rhythm_min_posts)}""")
     if not has_rows(con, "SELECT 1 FROM _rh_acc"):
         raise NotApplicable(f"no account has {rhythm_min_posts} posts")
-    how = fetch_arrow(con, """
+    how = fetch_arrow(
+        con,
+        """
         SELECT a.idx, (isodow(p.created_at) - 1) * 24 + hour(p.created_at) AS how, count(*) AS n
-        FROM posts p JOIN _rh_acc a USING (platform, account_id) GROUP BY ALL""")
+        FROM posts p JOIN _rh_acc a USING (platform, account_id) GROUP BY ALL""",
+    )
     n_acc = con.execute("SELECT count(*) FROM _rh_acc").fetchall()[0][0]
     week = np.zeros((n_acc, 168))
     np.add.at(week, (how["idx"].to_numpy(), how["how"].to_numpy()), how["n"].to_numpy())
@@ -113,8 +190,11 @@ def rhythm_signals(con: duckdb.DuckDBPyConnection, *, rhythm_min_posts: int,
 
     implied, fit = implied_offsets(day)
     claimed_offsets(con)
-    claim = fetch_arrow(con, """
-        SELECT a.idx, c.lo, c.hi FROM _rh_acc a JOIN _claimed_offset c USING (platform, account_id)""")
+    claim = fetch_arrow(
+        con,
+        """
+        SELECT a.idx, c.lo, c.hi FROM _rh_acc a JOIN _claimed_offset c USING (platform, account_id)""",
+    )
     lo = np.full(n_acc, np.nan)
     hi = np.full(n_acc, np.nan)
     lo[claim["idx"].to_numpy()] = claim["lo"].to_numpy()
@@ -129,13 +209,21 @@ def rhythm_signals(con: duckdb.DuckDBPyConnection, *, rhythm_min_posts: int,
 
     share = day / np.maximum(day.sum(axis=1, keepdims=True), 1)
     quiet = share < rhythm_quiet_share / 24
-    per_acc = pa.table({
-        "idx": np.arange(n_acc), "implied": implied.astype(float), "fit": np.round(fit, 4),
-        "claim_lo": lo, "claim_hi": hi, "tz_mismatch": mismatch,
-        "hour_entropy": _entropy(day), "sleep_gap": _longest_quiet_run(quiet).astype(float),
-        "weekend_share": weekend, "local_offset": local_off.astype(float),
-        "day_profile": pa.array(day.astype(np.int64).tolist(), pa.list_(pa.int64())),
-    })
+    per_acc = pa.table(
+        {
+            "idx": np.arange(n_acc),
+            "implied": implied.astype(float),
+            "fit": np.round(fit, 4),
+            "claim_lo": lo,
+            "claim_hi": hi,
+            "tz_mismatch": mismatch,
+            "hour_entropy": _entropy(day),
+            "sleep_gap": _longest_quiet_run(quiet).astype(float),
+            "weekend_share": weekend,
+            "local_offset": local_off.astype(float),
+            "day_profile": pa.array(day.astype(np.int64).tolist(), pa.list_(pa.int64())),
+        }
+    )
     register_arrow(con, "_rh_arrow", per_acc)
     try:
         con.execute("CREATE OR REPLACE TEMP TABLE _rh_out AS SELECT * FROM _rh_arrow")
@@ -147,12 +235,16 @@ def rhythm_signals(con: duckdb.DuckDBPyConnection, *, rhythm_min_posts: int,
 
 def _distance_to_band(x: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
     """Circular distance (hours, ≤ 12) from offsets x to the band [lo, hi]; 0 inside it."""
+
     def circ(a: np.ndarray, b: np.ndarray) -> np.ndarray:
         d = np.abs(a - b) % 24
         return np.minimum(d, 24 - d)
 
-    inside = ((x >= lo) & (x <= hi)) | ((x - 24 >= lo) & (x - 24 <= hi)) | (
-        (x + 24 >= lo) & (x + 24 <= hi))
+    inside = (
+        ((x >= lo) & (x <= hi))
+        | ((x - 24 >= lo) & (x - 24 <= hi))
+        | ((x + 24 >= lo) & (x + 24 <= hi))
+    )
     return np.where(inside, 0.0, np.minimum(circ(x, lo), circ(x, hi)))
 
 

@@ -20,24 +20,36 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
+from ioscope.accounts._sql import register_arrow
 from ioscope.accounts.compute import ensure_signals
 from ioscope.accounts.features import FeatureMatrix, available_signals, feature_matrix
 from ioscope.accounts.training import single_threaded
-from ioscope.accounts._sql import register_arrow
 from ioscope.errors import IncompatibleWorkspaceError, NotFoundError
 from ioscope.model.accounts import ACCOUNT_SCORES
 from ioscope.model.names import name_sql
 from ioscope.params import Param, validate_params
 from ioscope.workspace import Workspace
 
-__all__ = ["score", "ScoreReport", "SCORE_PARAMS", "load_model", "latest_model_id",
-           "account_scores", "contributions"]
+__all__ = [
+    "score",
+    "ScoreReport",
+    "SCORE_PARAMS",
+    "load_model",
+    "latest_model_id",
+    "account_scores",
+    "contributions",
+]
 
 OWNER = "accounts score"
 SCORE_PARAMS = (
-    Param("method", "choice", "auto", "'model' (a trained model), 'zscore' or "
-          "'isolation_forest' (unsupervised); 'auto' = the latest model if any, else zscore.",
-          choices=("auto", "model", "zscore", "isolation_forest")),
+    Param(
+        "method",
+        "choice",
+        "auto",
+        "'model' (a trained model), 'zscore' or "
+        "'isolation_forest' (unsupervised); 'auto' = the latest model if any, else zscore.",
+        choices=("auto", "model", "zscore", "isolation_forest"),
+    ),
     Param("top", "int", 5, "Contributing signals kept per account.", min=1, max=50),
     Param("seed", "int", 0, "Random seed (isolation forest).", min=0),
 )
@@ -62,27 +74,36 @@ class ScoreReport:
 def latest_model_id(ws: Workspace) -> str | None:
     if not ws.has_table("models"):
         return None
-    row = ws.sql("SELECT model_id FROM models ORDER BY created_at DESC, model_id DESC LIMIT 1"
-                 ).fetchall()
+    row = ws.sql(
+        "SELECT model_id FROM models ORDER BY created_at DESC, model_id DESC LIMIT 1"
+    ).fetchall()
     return row[0][0] if row else None
 
 
 def load_model(ws: Workspace, model_id: str) -> dict[str, Any]:
     """The stored model dict (estimator, features, background, threshold), integrity-checked."""
-    rows = ws.sql("SELECT model, model_sha256 FROM models WHERE model_id = ?", [model_id]
-                  ).fetchall() if ws.has_table("models") else []
+    rows = (
+        ws.sql("SELECT model, model_sha256 FROM models WHERE model_id = ?", [model_id]).fetchall()
+        if ws.has_table("models")
+        else []
+    )
     if not rows:
-        raise NotFoundError(f"No model {model_id!r} in {ws.path}.",
-                            hint="Train one with `ioscope accounts WS train --labels FILE`.")
+        raise NotFoundError(
+            f"No model {model_id!r} in {ws.path}.",
+            hint="Train one with `ioscope accounts WS train --labels FILE`.",
+        )
     blob, digest = rows[0]
     if "sha256:" + hashlib.sha256(blob).hexdigest() != digest:
-        raise IncompatibleWorkspaceError(f"Model {model_id} does not match its recorded sha256.",
-                                         hint="Retrain it; nothing was changed.")
+        raise IncompatibleWorkspaceError(
+            f"Model {model_id} does not match its recorded sha256.",
+            hint="Retrain it; nothing was changed.",
+        )
     return pickle.loads(blob)  # noqa: S301 - workspaces are trusted files (docs/accounts.md)
 
 
-def contributions(estimator, x: np.ndarray, background: np.ndarray,
-                  chunk_rows: int = 400_000) -> np.ndarray:
+def contributions(
+    estimator, x: np.ndarray, background: np.ndarray, chunk_rows: int = 400_000
+) -> np.ndarray:
     """(n × d) occlusion attributions: f(x) − mean_b f(x with feature j set to b_j)."""
     n, d = x.shape
     k = len(background)
@@ -91,16 +112,21 @@ def contributions(estimator, x: np.ndarray, background: np.ndarray,
     step = max(1, chunk_rows // max(k, 1))
     for j in range(d):
         for s in range(0, n, step):
-            xs = x[s:s + step]
+            xs = x[s : s + step]
             rep = np.repeat(xs, k, axis=0)
             rep[:, j] = np.tile(background[:, j], len(xs))
             p = estimator.predict_proba(rep)[:, 1].reshape(len(xs), k).mean(axis=1)
-            out[s:s + step, j] = base[s:s + step] - p
+            out[s : s + step, j] = base[s : s + step] - p
     return out
 
 
-def score(ws: Workspace, *, model_id: str | None = None, signals: list[str] | None = None,
-          params: dict[str, Any] | None = None) -> ScoreReport:
+def score(
+    ws: Workspace,
+    *,
+    model_id: str | None = None,
+    signals: list[str] | None = None,
+    params: dict[str, Any] | None = None,
+) -> ScoreReport:
     """Score every account of ``ws`` into ``account_scores`` (rows of the same model replaced).
 
     ``signals`` restricts an unsupervised ranking to some signals (a model uses its own).
@@ -112,9 +138,11 @@ def score(ws: Workspace, *, model_id: str | None = None, signals: list[str] | No
     elif method in ("auto", "model"):
         model_id = latest_model_id(ws)
         if model_id is None and method == "model":
-            raise NotFoundError(f"{ws.path} has no trained model.",
-                                hint="Train one with `ioscope accounts WS train --labels FILE`, "
-                                     "or use --method zscore.")
+            raise NotFoundError(
+                f"{ws.path} has no trained model.",
+                hint="Train one with `ioscope accounts WS train --labels FILE`, "
+                "or use --method zscore.",
+            )
         method = "model" if model_id else "zscore"
     computed = ensure_signals(ws)
     missing: list[str] = []
@@ -134,13 +162,20 @@ def score(ws: Workspace, *, model_id: str | None = None, signals: list[str] | No
     ws.ensure(ACCOUNT_SCORES)
     run_params = {**values, "model_id": model_id, "method": method, "signals": signals}
     with ws.run("accounts score", run_params) as run:
-        t = pa.table({"i": np.arange(len(s)), "platform": fm.platform.tolist(),
-                      "account_id": fm.account_id.tolist(), "score": np.round(s, 9)})
+        t = pa.table(
+            {
+                "i": np.arange(len(s)),
+                "platform": fm.platform.tolist(),
+                "account_id": fm.account_id.tolist(),
+                "score": np.round(s, 9),
+            }
+        )
         register_arrow(ws.con, "_scores_arrow", t)
         register_arrow(ws.con, "_top_arrow", top)
         try:
             ws.sql("DELETE FROM account_scores WHERE model_id = ?", [model_id])
-            ws.sql("""
+            ws.sql(
+                """
                 INSERT INTO account_scores (platform, account_id, score, rank, threshold,
                     above_threshold, top_signals, model_id, run_id)
                 WITH t AS (
@@ -154,7 +189,8 @@ def score(ws: Workspace, *, model_id: str | None = None, signals: list[str] | No
                        row_number() OVER (ORDER BY s.score DESC, s.platform, s.account_id),
                        ?, s.score >= ?, COALESCE(t.top, '[]'::JSON), ?, ?
                 FROM _scores_arrow s LEFT JOIN t USING (i)""",
-                   [threshold, threshold, model_id, run.run_id])
+                [threshold, threshold, model_id, run.run_id],
+            )
         finally:
             ws.con.unregister("_scores_arrow")
             ws.con.unregister("_top_arrow")
@@ -189,27 +225,40 @@ def _top_signals(fm: FeatureMatrix, contrib: np.ndarray, k: int) -> pa.Table:
     i, j, c = i[keep], j[keep], c[keep]
     r = np.tile(np.arange(1, k + 1), len(contrib))[keep]
     names = np.array(fm.names, dtype=object)
-    return pa.table({"i": i, "r": r, "signal": names[j].tolist() if len(j) else pa.array([], pa.string()),
-                     "value": fm.values[i, j], "signal_score": fm.scores[i, j],
-                     "contribution": c})
+    return pa.table(
+        {
+            "i": i,
+            "r": r,
+            "signal": names[j].tolist() if len(j) else pa.array([], pa.string()),
+            "value": fm.values[i, j],
+            "signal_score": fm.scores[i, j],
+            "contribution": c,
+        }
+    )
 
 
-def account_scores(ws: Workspace, *, model_id: str | None = None,
-                   limit: int | None = None) -> list[dict[str, Any]]:
+def account_scores(
+    ws: Workspace, *, model_id: str | None = None, limit: int | None = None
+) -> list[dict[str, Any]]:
     """Scored accounts of one model (the latest scored one by default), best first."""
     if not ws.has_table("account_scores") or ws.count("account_scores") == 0:
-        raise NotFoundError(f"{ws.path} has no account scores.",
-                            hint="Run `ioscope accounts WS score` first.")
+        raise NotFoundError(
+            f"{ws.path} has no account scores.", hint="Run `ioscope accounts WS score` first."
+        )
     if model_id is None:
-        model_id = ws.sql("SELECT model_id FROM account_scores ORDER BY run_id DESC LIMIT 1"
-                          ).fetchall()[0][0]
-    rows = ws.rows(f"""
-        SELECT s.platform, s.account_id, a.handle, {name_sql('a.handle', 'a.display_name')} AS name,
+        model_id = ws.sql(
+            "SELECT model_id FROM account_scores ORDER BY run_id DESC LIMIT 1"
+        ).fetchall()[0][0]
+    rows = ws.rows(
+        f"""
+        SELECT s.platform, s.account_id, a.handle, {name_sql("a.handle", "a.display_name")} AS name,
                s.score, s.rank, s.threshold,
                s.above_threshold, s.top_signals, s.model_id
         FROM account_scores s LEFT JOIN accounts a USING (platform, account_id)
-        WHERE s.model_id = ? ORDER BY s.rank""" + (" LIMIT ?" if limit else ""),
-                   [model_id] + ([limit] if limit else []))
+        WHERE s.model_id = ? ORDER BY s.rank"""
+        + (" LIMIT ?" if limit else ""),
+        [model_id] + ([limit] if limit else []),
+    )
     if not rows:
         raise NotFoundError(f"No scores for model {model_id!r}.")
     for r in rows:

@@ -13,8 +13,11 @@ from __future__ import annotations
 import duckdb
 
 from ioscope.accounts._sql import lang_code, register_arrow, register_language_names
-from ioscope.reference.languages import (language_offsets_table, places_table,
-                                          us_state_abbreviations_table)
+from ioscope.reference.languages import (
+    language_offsets_table,
+    places_table,
+    us_state_abbreviations_table,
+)
 
 __all__ = ["claimed_offsets"]
 
@@ -75,7 +78,7 @@ def claimed_offsets(con: duckdb.DuckDBPyConnection) -> str:
                CASE WHEN lo.lo IS NOT NULL THEN a.location ELSE lg.code END AS claim
         FROM accounts a
         LEFT JOIN _loc_offset lo ON lo.location = a.location
-        LEFT JOIN (SELECT platform, account_id, {lang_code('language')} AS code FROM accounts) al
+        LEFT JOIN (SELECT platform, account_id, {lang_code("language")} AS code FROM accounts) al
                ON al.platform = a.platform AND al.account_id = a.account_id
         LEFT JOIN _lang_offsets lg ON lg.code = al.code
         WHERE lo.lo IS NOT NULL OR lg.lo IS NOT NULL""")

@@ -22,8 +22,12 @@ from ioscope.workspace import Workspace
 __all__ = ["audit", "run_audit", "AUDIT_PARAMS"]
 
 AUDIT_PARAMS = (
-    Param("split", "str", None, "A date (YYYY-MM-DD): totals before it and from it on "
-          "(e.g. 2016-11-08, the US election)."),
+    Param(
+        "split",
+        "str",
+        None,
+        "A date (YYYY-MM-DD): totals before it and from it on (e.g. 2016-11-08, the US election).",
+    ),
     Param("platform", "str", None, "Only ads of this platform."),
     Param("top", "int", 0, "Advertisers to list, by spend (0 = all).", min=0),
 )
@@ -40,12 +44,14 @@ def _split_date(value: Any) -> date | None:
     try:
         return date.fromisoformat(str(value))
     except ValueError:
-        raise ParameterError(f"The 'split' parameter of ads must be a date (YYYY-MM-DD). "
-                             f"Got {str(value)!r} instead.") from None
+        raise ParameterError(
+            f"The 'split' parameter of ads must be a date (YYYY-MM-DD). Got {str(value)!r} instead."
+        ) from None
 
 
-def audit(ws: Workspace, *, split: str | date | None = None, platform: str | None = None,
-          top: int = 0) -> dict[str, Any]:
+def audit(
+    ws: Workspace, *, split: str | date | None = None, platform: str | None = None, top: int = 0
+) -> dict[str, Any]:
     """The audit of the workspace's ads as a dict (the JSON of ``ioscope ads --json``).
 
     ``totals`` has ads, advertisers, promoted_posts, spend_usd (sum of lower bounds: the exact
@@ -56,23 +62,38 @@ def audit(ws: Workspace, *, split: str | date | None = None, platform: str | Non
     differ only by OCR-like variation: see :mod:`ioscope.ads.quality`); ``queries`` holds the
     SQL of every figure.
     """
-    given = {k: v for k, v in (("split", split), ("platform", platform), ("top", top))
-             if v is not None}
+    given = {
+        k: v for k, v in (("split", split), ("platform", platform), ("top", top)) if v is not None
+    }
     values = validate_params([p for p in AUDIT_PARAMS if p.name in given], given, "ads")
     top, platform = values.get("top", 0), values.get("platform")
     day = _split_date(split)
     where = "TRUE" if not platform else f"a.platform = {literal(platform)}"
     params = {"split": day.isoformat() if day else None, "platform": platform, "top": top}
     result: dict[str, Any] = {
-        "workspace": ws.path, "ioscope_version": __version__, "parameters": params,
+        "workspace": ws.path,
+        "ioscope_version": __version__,
+        "parameters": params,
         "available": ws.has_table("ads"),
     }
     if not result["available"]:
-        result.update(totals=_empty_totals(), advertisers=[], countries=[], by_month=[],
-                      spend_by_currency=[], distribution={}, split=None, quality=None,
-                      organic={"available": False, "reason": "no ads in this workspace",
-                               "advertisers_in_clusters": [], "amplified_promoted_posts": []},
-                      queries={})
+        result.update(
+            totals=_empty_totals(),
+            advertisers=[],
+            countries=[],
+            by_month=[],
+            spend_by_currency=[],
+            distribution={},
+            split=None,
+            quality=None,
+            organic={
+                "available": False,
+                "reason": "no ads in this workspace",
+                "advertisers_in_clusters": [],
+                "amplified_promoted_posts": [],
+            },
+            queries={},
+        )
         return result
     queries = {name: render(name, where) for name in QUERIES}
     totals = _totals(ws, where)
@@ -99,8 +120,8 @@ def audit(ws: Workspace, *, split: str | date | None = None, platform: str | Non
         split=_split(ws, where, day, queries) if day else None,
         quality=quality,
         organic=organic_links(ws, where),
-        queries=queries | {f"organic_{k}": v.format(where=where).strip()
-                           for k, v in ORGANIC_QUERIES.items()},
+        queries=queries
+        | {f"organic_{k}": v.format(where=where).strip() for k, v in ORGANIC_QUERIES.items()},
     )
     return result
 
@@ -108,8 +129,9 @@ def audit(ws: Workspace, *, split: str | date | None = None, platform: str | Non
 _INPUTS = '[{"path": "VARCHAR", "sha256": "VARCHAR", "size": "BIGINT"}]'
 
 
-def run_audit(ws: Workspace, *, split: str | date | None = None, platform: str | None = None,
-              top: int = 0) -> dict[str, Any]:
+def run_audit(
+    ws: Workspace, *, split: str | date | None = None, platform: str | None = None, top: int = 0
+) -> dict[str, Any]:
     """:func:`audit`, recorded in ``runs`` (command ``ads``) like every other command: its
     parameters, the ioscope version, and as inputs the files the audited ads were ingested from
     (path, sha256 and size, as their ingest recorded them). The result gains ``run_id`` and
@@ -127,22 +149,37 @@ def run_audit(ws: Workspace, *, split: str | date | None = None, platform: str |
 
 def _ad_inputs(ws: Workspace, platform: str | None) -> list[dict[str, Any]]:
     """The input files (as their ingest run recorded them) that the ads came from."""
-    return ws.rows(f"""
+    return ws.rows(
+        f"""
         WITH inputs AS (
           SELECT run_id, unnest(from_json(inputs, '{_INPUTS}'), recursive := true)
           FROM runs WHERE command = 'ingest')
         SELECT DISTINCT i.path, i.sha256, i.size FROM inputs i
         JOIN (SELECT DISTINCT run_id, source_file FROM ads WHERE ? IS NULL OR platform = ?) a
           ON a.run_id = i.run_id AND a.source_file = i.path
-        ORDER BY i.path, i.sha256""", [platform, platform])
+        ORDER BY i.path, i.sha256""",
+        [platform, platform],
+    )
 
 
 def _empty_totals() -> dict[str, Any]:
-    return {"ads": 0, "advertisers": 0, "promoted_posts": 0, "spend_usd": 0.0,
-            "spend_usd_upper": 0.0, "spend_usd_exact": True, "ads_not_converted": 0,
-            "impressions": 0, "impressions_upper": 0, "clicks": 0, "share_never_shown": None,
-            "share_under_3_usd": None, "share_under_1000_usd": None, "first_at": None,
-            "last_at": None}
+    return {
+        "ads": 0,
+        "advertisers": 0,
+        "promoted_posts": 0,
+        "spend_usd": 0.0,
+        "spend_usd_upper": 0.0,
+        "spend_usd_exact": True,
+        "ads_not_converted": 0,
+        "impressions": 0,
+        "impressions_upper": 0,
+        "clicks": 0,
+        "share_never_shown": None,
+        "share_under_3_usd": None,
+        "share_under_1000_usd": None,
+        "first_at": None,
+        "last_at": None,
+    }
 
 
 def _totals(ws: Workspace, where: str) -> dict[str, Any]:
@@ -160,9 +197,14 @@ def _split(ws: Workspace, where: str, day: date, queries: dict) -> dict[str, Any
     after = f"({where}) AND a.start_at >= {literal(at)}"
     queries["split_before"] = render("totals", before)
     queries["split_after"] = render("totals", after)
-    return {"date": day.isoformat(), "before": _totals(ws, before), "after": _totals(ws, after),
-            "undated": ws.rows(f"SELECT count(*) AS n FROM ads a WHERE ({where}) "
-                               "AND a.start_at IS NULL")[0]["n"]}
+    return {
+        "date": day.isoformat(),
+        "before": _totals(ws, before),
+        "after": _totals(ws, after),
+        "undated": ws.rows(
+            f"SELECT count(*) AS n FROM ads a WHERE ({where}) AND a.start_at IS NULL"
+        )[0]["n"],
+    }
 
 
 def _advertisers(ws: Workspace, queries: dict) -> list[dict[str, Any]]:
@@ -177,9 +219,13 @@ def _advertisers(ws: Workspace, queries: dict) -> list[dict[str, Any]]:
         r["countries"] = {c: dict(s) for c, s in sorted(per_country.get(key, {}).items())}
         r["definite"] = {c: s["definite"] for c, s in r["countries"].items() if "definite" in s}
         r["potential"] = {c: s["potential"] for c, s in r["countries"].items() if "potential" in s}
-        m = match_advertiser(platform=r["platform"], advertiser_id=r["advertiser_id"],
-                             handle=r["advertiser_handle"], name=r["advertiser_name"],
-                             landing_domain=r["landing_domain"])
+        m = match_advertiser(
+            platform=r["platform"],
+            advertiser_id=r["advertiser_id"],
+            handle=r["advertiser_handle"],
+            name=r["advertiser_name"],
+            landing_domain=r["landing_domain"],
+        )
         r["state_affiliation"] = m
         if m:
             matches[key] = m

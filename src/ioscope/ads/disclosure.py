@@ -49,9 +49,12 @@ def disclosure_markdown(result: dict[str, Any]) -> str:
     if not t.get("ads"):
         lines += ["This workspace holds no ads, so there is nothing to disclose.", ""]
         return "\n".join(lines)
-    conv = ("" if t.get("spend_usd_exact") else
-            f" (a lower bound: {link(_n(t.get('ads_not_converted')), 'totals')} ads could not be "
-            "converted, or spend is given as ranges)")
+    conv = (
+        ""
+        if t.get("spend_usd_exact")
+        else f" (a lower bound: {link(_n(t.get('ads_not_converted')), 'totals')} ads could not be "
+        "converted, or spend is given as ranges)"
+    )
     lines += [
         f"We reviewed {link(_n(t['ads']), 'totals')} ads that ran between {first} and {last}, "
         f"bought by {link(_n(t['advertisers']), 'totals')} advertisers. Together they cost about "
@@ -63,10 +66,13 @@ def disclosure_markdown(result: dict[str, Any]) -> str:
     ]
     cur = result.get("spend_by_currency") or []
     if cur:
-        parts = [f"{link(format(c['spend'], ',.2f'), 'spend_by_currency')} "
-                 f"{md_escape(c['currency'])} "
-                 f"over {link(_n(c['ads']), 'spend_by_currency')} ads" for c in cur
-                 if c.get("spend") is not None]
+        parts = [
+            f"{link(format(c['spend'], ',.2f'), 'spend_by_currency')} "
+            f"{md_escape(c['currency'])} "
+            f"over {link(_n(c['ads']), 'spend_by_currency')} ads"
+            for c in cur
+            if c.get("spend") is not None
+        ]
         lines += ["In the currencies actually paid: " + "; ".join(parts) + ".", ""]
     d = result.get("distribution") or {}
     q = d.get("spend_usd_quantiles") or {}
@@ -88,19 +94,23 @@ def disclosure_markdown(result: dict[str, Any]) -> str:
             lines.append(
                 f"- {md_escape(c['country'])}: {link(_n(c['definite']), 'countries')} ads "
                 f"definitely and {link(_n(c['potential']), 'countries')} potentially targeted "
-                "it (rules in docs/ads.md).")
+                "it (rules in docs/ads.md)."
+            )
         lines.append("")
     s = result.get("split")
     if s:
         b, a = s["before"], s["after"]
         lines += [
-            f"## Before and after {s['date']}", "",
+            f"## Before and after {s['date']}",
+            "",
             f"{link(_n(b['ads']), 'split_before')} ads (about "
             f"{link(_usd(b['spend_usd']), 'split_before')}, "
             f"{link(_n(b['impressions']), 'split_before')} impressions) started before "
             f"{s['date']}, and {link(_n(a['ads']), 'split_after')} ads (about "
             f"{link(_usd(a['spend_usd']), 'split_after')}, "
-            f"{link(_n(a['impressions']), 'split_after')} impressions) on or after it.", ""]
+            f"{link(_n(a['impressions']), 'split_after')} impressions) on or after it.",
+            "",
+        ]
     affiliated = [r for r in result.get("advertisers", []) if r.get("state_affiliation")]
     lines += ["## State-affiliated advertisers", ""]
     if affiliated:
@@ -112,20 +122,30 @@ def disclosure_markdown(result: dict[str, Any]) -> str:
                 f"({md_escape(m['asset'])}, {md_escape(m['country_name'])}, matched on "
                 f"{md_escape(m['matched_on'])}): {link(_n(r['ads']), 'advertisers')} ads, "
                 f"{link(_usd(r['spend_usd']), 'advertisers')}"
-                + (f"; ads started while a platform policy applied: {md_escape(pol)}" if pol else "")
-                + ".")
+                + (
+                    f"; ads started while a platform policy applied: {md_escape(pol)}"
+                    if pol
+                    else ""
+                )
+                + "."
+            )
     else:
-        lines.append("No advertiser matches the state-affiliated media registry shipped with "
-                     "ioscope (ASD State Media Monitor profiles).")
+        lines.append(
+            "No advertiser matches the state-affiliated media registry shipped with "
+            "ioscope (ASD State Media Monitor profiles)."
+        )
     lines.append("")
     org = result.get("organic") or {}
     if org.get("available"):
         lines += [
-            "## Links to coordinated activity", "",
+            "## Links to coordinated activity",
+            "",
             f"{link(_n(len(org['advertisers_in_clusters'])), 'organic_advertisers_in_clusters')} "
             "advertisers belong to coordination clusters, and "
             f"{link(_n(len(org['amplified_promoted_posts'])), 'organic_amplified_promoted_posts')}"
-            " promoted posts were reposted by cluster members.", ""]
+            " promoted posts were reposted by cluster members.",
+            "",
+        ]
     lines += ["## Queries", ""]
     for name, sql in queries.items():
         lines += [f'<a id="query-{name}"></a>', "", f"### {name}", "", "```sql", sql, "```", ""]

@@ -39,9 +39,13 @@ ORDER BY reposts_by_cluster_members DESC, pr.post_id""",
 def organic_links(ws: Workspace, where: str = "TRUE") -> dict[str, Any]:
     """Advertisers in clusters and promoted posts amplified by cluster members, or why not."""
     if not ws.has_table("cluster_members"):
-        return {"available": False, "reason": "no coordinated accounts yet: `ioscope detect` "
-                "finds them, and the audit then links ads to them",
-                "advertisers_in_clusters": [], "amplified_promoted_posts": []}
+        return {
+            "available": False,
+            "reason": "no coordinated accounts yet: `ioscope detect` "
+            "finds them, and the audit then links ads to them",
+            "advertisers_in_clusters": [],
+            "amplified_promoted_posts": [],
+        }
     out: dict[str, Any] = {"available": True}
     for name, sql in ORGANIC_QUERIES.items():
         out[name] = ws.rows(sql.format(where=where))

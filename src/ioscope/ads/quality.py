@@ -20,9 +20,10 @@ Both are notes for the reader, never corrections: no date is changed and no adve
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Callable
+from typing import Any
 
 from ioscope.sql import literal
 from ioscope.workspace import Workspace
@@ -48,9 +49,11 @@ class ReleasePeriod:
 RELEASE_PERIODS: dict[str, ReleasePeriod] = {
     "hpsci-ads": ReleasePeriod(
         release="HPSCI Minority release of the Internet Research Agency's Facebook and Instagram "
-                "ads (10 May 2018)",
-        start=date(2015, 1, 1), end=date(2017, 12, 31),
-        stated="the ads the Internet Research Agency bought from 2015 to 2017"),
+        "ads (10 May 2018)",
+        start=date(2015, 1, 1),
+        end=date(2017, 12, 31),
+        stated="the ads the Internet Research Agency bought from 2015 to 2017",
+    ),
 }
 
 _FILES = '[{"path": "VARCHAR", "format": "VARCHAR"}]'
@@ -58,8 +61,10 @@ _FILES = '[{"path": "VARCHAR", "format": "VARCHAR"}]'
 
 def name_key_sql(name: str) -> str:
     """SQL: the comparison key of an advertiser name (see the module docstring)."""
-    return (f"translate(regexp_replace(regexp_replace(lower(trim({name})), "
-            r"'\.(com|us|org|net|info|ru)$', ''), '[^\p{L}\p{N}]+', '', 'g'), '01i2o', 'cllzc')")
+    return (
+        f"translate(regexp_replace(regexp_replace(lower(trim({name})), "
+        r"'\.(com|us|org|net|info|ru)$', ''), '[^\p{L}\p{N}]+', '', 'g'), '01i2o', 'cllzc')"
+    )
 
 
 def _render(sql: str, where: str) -> str:
@@ -69,8 +74,10 @@ def _render(sql: str, where: str) -> str:
 
 
 def _periods_sql() -> str:
-    rows = ", ".join(f"({literal(fmt)}, {literal(p.release)}, DATE '{p.start}', DATE '{p.end}')"
-                     for fmt, p in RELEASE_PERIODS.items())
+    rows = ", ".join(
+        f"({literal(fmt)}, {literal(p.release)}, DATE '{p.start}', DATE '{p.end}')"
+        for fmt, p in RELEASE_PERIODS.items()
+    )
     return f"(VALUES {rows}) AS p(format, release, period_start, period_end)"
 
 
@@ -97,24 +104,28 @@ def _pairs_sql() -> str:
     keys of LONG_KEY characters or more): every pair within the allowed edit distance shares
     one (the deletion neighbourhoods of Wolf Garbe's SymSpell), so the blocking misses none;
     each candidate is then checked with the rule itself."""
-    near = (f"least(length(x.key), length(y.key)) >= {MIN_KEY} "
-            "AND abs(length(x.key) - length(y.key)) <= 2 "
-            "AND regexp_replace(x.key, '[^0-9]', '', 'g') "
-            "  = regexp_replace(y.key, '[^0-9]', '', 'g') "
-            f"AND levenshtein(x.key, y.key) <= CASE WHEN least(length(x.key), length(y.key)) "
-            f">= {LONG_KEY} THEN 2 ELSE 1 END")
-    drop = ("list_transform(range(1, length({s}) + 1), "
-            "lambda i: substr({s}, 1, i - 1) || substr({s}, i + 1))")
+    near = (
+        f"least(length(x.key), length(y.key)) >= {MIN_KEY} "
+        "AND abs(length(x.key) - length(y.key)) <= 2 "
+        "AND regexp_replace(x.key, '[^0-9]', '', 'g') "
+        "  = regexp_replace(y.key, '[^0-9]', '', 'g') "
+        f"AND levenshtein(x.key, y.key) <= CASE WHEN least(length(x.key), length(y.key)) "
+        f">= {LONG_KEY} THEN 2 ELSE 1 END"
+    )
+    drop = (
+        "list_transform(range(1, length({s}) + 1), "
+        "lambda i: substr({s}, 1, i - 1) || substr({s}, i + 1))"
+    )
     return f"""
 WITH adv AS (
   SELECT a.platform, a.advertiser_id, mode(a.advertiser_name) AS name
   FROM ads a WHERE ({{where}}) AND a.advertiser_id IS NOT NULL AND a.advertiser_name IS NOT NULL
   GROUP BY a.platform, a.advertiser_id),
-k AS (SELECT * FROM (SELECT platform, advertiser_id, name, {name_key_sql('name')} AS key FROM adv)
+k AS (SELECT * FROM (SELECT platform, advertiser_id, name, {name_key_sql("name")} AS key FROM adv)
       WHERE key <> ''),
-d1 AS (SELECT platform, advertiser_id, key, unnest({drop.format(s='key')}) AS v FROM k
+d1 AS (SELECT platform, advertiser_id, key, unnest({drop.format(s="key")}) AS v FROM k
        WHERE length(key) >= {MIN_KEY}),
-d2 AS (SELECT platform, advertiser_id, key, unnest({drop.format(s='v')}) AS v FROM d1
+d2 AS (SELECT platform, advertiser_id, key, unnest({drop.format(s="v")}) AS v FROM d1
        WHERE length(key) >= {LONG_KEY}),
 variants AS (SELECT DISTINCT platform, advertiser_id, v FROM (
   SELECT platform, advertiser_id, key AS v FROM k
@@ -148,8 +159,10 @@ GROUP BY a.platform, a.advertiser_id"""
 
 
 #: The SQL of each note (``{where}`` is the audit's filter on ``ads a``).
-QUALITY_QUERIES = {"quality_dates_outside_period": _outside_sql(),
-                   "quality_name_pairs": _pairs_sql()}
+QUALITY_QUERIES = {
+    "quality_dates_outside_period": _outside_sql(),
+    "quality_name_pairs": _pairs_sql(),
+}
 
 
 Run = Callable[[str, str], tuple[list[dict[str, Any]], Any]]
@@ -164,35 +177,55 @@ def data_quality(ws: Workspace, where: str = "TRUE", *, run: Run | None = None) 
     refs: dict[str, Any] = {}
     outside: list[dict[str, Any]] = []
     if ws.has_table("runs"):
-        outside, refs["dates"] = run("Ads dated outside their release's stated period",
-                                     queries["quality_dates_outside_period"])
+        outside, refs["dates"] = run(
+            "Ads dated outside their release's stated period",
+            queries["quality_dates_outside_period"],
+        )
     releases: dict[str, dict[str, Any]] = {}
     for r in outside:
-        rel = releases.setdefault(r["format"], {
-            "format": r["format"], "release": r["release"], "period_start": r["period_start"],
-            "period_end": r["period_end"], "stated": RELEASE_PERIODS[r["format"]].stated,
-            "ads": 0})
+        rel = releases.setdefault(
+            r["format"],
+            {
+                "format": r["format"],
+                "release": r["release"],
+                "period_start": r["period_start"],
+                "period_end": r["period_end"],
+                "stated": RELEASE_PERIODS[r["format"]].stated,
+                "ads": 0,
+            },
+        )
         rel["ads"] += 1
-    pairs, refs["pairs"] = run("Advertiser names that differ only by OCR-like variation "
-                               "(suggested pairs)", queries["quality_name_pairs"])
+    pairs, refs["pairs"] = run(
+        "Advertiser names that differ only by OCR-like variation (suggested pairs)",
+        queries["quality_name_pairs"],
+    )
     groups, members_sql = _groups(pairs, where, run, refs)
     if members_sql:
         queries["quality_name_advertisers"] = members_sql
     return {
-        "dates_outside_period": {"ads": len(outside), "releases": list(releases.values()),
-                                 "listed": outside[:MAX_LISTED]},
-        "name_variants": {"groups": groups,
-                          "advertisers": sum(len(g["advertisers"]) for g in groups),
-                          "rule": (f"same key after case, punctuation, spaces, domain suffix and "
-                                   f"OCR-confusable characters are set aside; or keys of "
-                                   f"{MIN_KEY}+ characters with the same digits, at most 1 edit "
-                                   f"apart (2 from {LONG_KEY} characters)")},
-        "queries": queries, "refs": refs,
+        "dates_outside_period": {
+            "ads": len(outside),
+            "releases": list(releases.values()),
+            "listed": outside[:MAX_LISTED],
+        },
+        "name_variants": {
+            "groups": groups,
+            "advertisers": sum(len(g["advertisers"]) for g in groups),
+            "rule": (
+                f"same key after case, punctuation, spaces, domain suffix and "
+                f"OCR-confusable characters are set aside; or keys of "
+                f"{MIN_KEY}+ characters with the same digits, at most 1 edit "
+                f"apart (2 from {LONG_KEY} characters)"
+            ),
+        },
+        "queries": queries,
+        "refs": refs,
     }
 
 
-def _groups(pairs: list[dict[str, Any]], where: str, run: Run,
-            refs: dict[str, Any]) -> tuple[list[dict[str, Any]], str | None]:
+def _groups(
+    pairs: list[dict[str, Any]], where: str, run: Run, refs: dict[str, Any]
+) -> tuple[list[dict[str, Any]], str | None]:
     """Connected components of the suggested pairs, each advertiser with its ads and spend."""
     parent: dict[tuple, tuple] = {}
 
@@ -217,15 +250,25 @@ def _groups(pairs: list[dict[str, Any]], where: str, run: Run,
         g = by_root.setdefault(find(k), {"advertisers": [], "pairs": []})
         g["advertisers"].append(stats[k])
     for p in pairs:
-        by_root[find((p["platform_1"], p["advertiser_id_1"]))]["pairs"].append({
-            "advertiser_1": [p["platform_1"], p["advertiser_id_1"]], "name_1": p["name_1"],
-            "advertiser_2": [p["platform_2"], p["advertiser_id_2"]], "name_2": p["name_2"],
-            "key_1": p["key_1"], "key_2": p["key_2"], "distance": p["distance"],
-            "rule": "same key" if p["key_1"] == p["key_2"] else f"edit distance {p['distance']}"})
+        by_root[find((p["platform_1"], p["advertiser_id_1"]))]["pairs"].append(
+            {
+                "advertiser_1": [p["platform_1"], p["advertiser_id_1"]],
+                "name_1": p["name_1"],
+                "advertiser_2": [p["platform_2"], p["advertiser_id_2"]],
+                "name_2": p["name_2"],
+                "key_1": p["key_1"],
+                "key_2": p["key_2"],
+                "distance": p["distance"],
+                "rule": "same key"
+                if p["key_1"] == p["key_2"]
+                else f"edit distance {p['distance']}",
+            }
+        )
     groups = []
     for g in by_root.values():
-        g["advertisers"].sort(key=lambda r: (-(r["spend_usd"] or 0), -r["ads"], r["platform"],
-                                             r["advertiser_id"]))
+        g["advertisers"].sort(
+            key=lambda r: (-(r["spend_usd"] or 0), -r["ads"], r["platform"], r["advertiser_id"])
+        )
         g["ads"] = sum(r["ads"] for r in g["advertisers"])
         g["spend_usd"] = sum(r["spend_usd"] or 0 for r in g["advertisers"])
         g["names"] = sorted({n for r in g["advertisers"] for n in r["names"]})

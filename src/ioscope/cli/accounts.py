@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import List, Optional
 
 import typer
 from rich.markup import escape
 from rich.table import Table
 from typer.core import TyperGroup
 
-from ioscope.accounts import (FAMILIES, account_scores, compute_signals, flagged_accounts, score,
-                              train)
+from ioscope.accounts import (
+    FAMILIES,
+    account_scores,
+    compute_signals,
+    flagged_accounts,
+    score,
+    train,
+)
 from ioscope.accounts.evidence import account_evidence
 from ioscope.accounts.registry import all_params
 from ioscope.accounts.scoring import SCORE_PARAMS
@@ -22,6 +27,7 @@ from ioscope.model.names import account_label
 from ioscope.params import parse_pairs
 from ioscope.workspace import Workspace
 
+
 class _WorkspaceGroup(TyperGroup):
     """Lets the group's own options follow the workspace: ``ioscope accounts WS --flagged``.
 
@@ -31,13 +37,17 @@ class _WorkspaceGroup(TyperGroup):
 
     def parse_args(self, ctx, args: list[str]) -> list[str]:
         if args and not args[0].startswith("-"):
-            opts = {o: p for p in self.params if getattr(p, "param_type_name", "") == "option"
-                    for o in p.opts}
+            opts = {
+                o: p
+                for p in self.params
+                if getattr(p, "param_type_name", "") == "option"
+                for o in p.opts
+            }
             moved, i, rest = [], 0, args[1:]
             while i < len(rest) and rest[i].split("=", 1)[0] in opts:
                 param = opts[rest[i].split("=", 1)[0]]
                 n = 1 if (param.is_flag or "=" in rest[i]) else 2
-                moved += rest[i:i + n]
+                moved += rest[i : i + n]
                 i += n
             args = moved + [args[0]] + rest[i:]
         return super().parse_args(ctx, args)
@@ -46,13 +56,14 @@ class _WorkspaceGroup(TyperGroup):
 app = typer.Typer(
     cls=_WorkspaceGroup,
     help="Account-level signals, a classifier trained on your labels, and account scores.\n\n"
-         "Examples:\n\n"
-         "  ioscope accounts case.duckdb signals\n\n"
-         "  ioscope accounts case.duckdb train --labels labels.csv\n\n"
-         "  ioscope accounts case.duckdb score --json\n\n"
-         "  ioscope accounts case.duckdb show @some_handle\n\n"
-         "  ioscope accounts case.duckdb --flagged",
-    no_args_is_help=True)
+    "Examples:\n\n"
+    "  ioscope accounts case.duckdb signals\n\n"
+    "  ioscope accounts case.duckdb train --labels labels.csv\n\n"
+    "  ioscope accounts case.duckdb score --json\n\n"
+    "  ioscope accounts case.duckdb show @some_handle\n\n"
+    "  ioscope accounts case.duckdb --flagged",
+    no_args_is_help=True,
+)
 
 
 def register(root: typer.Typer) -> None:
@@ -63,12 +74,16 @@ def _ws(ctx: typer.Context) -> Path:
     return ctx.obj["workspace"]
 
 
-def _split(text: Optional[str]) -> Optional[list[str]]:
+def _split(text: str | None) -> list[str] | None:
     return [t.strip() for t in text.split(",") if t.strip()] if text else None
 
 
-def _params(pairs: Optional[List[str]]) -> dict[str, str]:
+def _params(pairs: list[str] | None) -> dict[str, str]:
     return parse_pairs(pairs, option="--param", form="name=value", example="content_min_posts=5")
+
+
+_FAMILY_HELP = "Family to compute (repeatable; default all): " + ", ".join(FAMILIES)
+_PARAM_HELP = "name=value; parameters: " + ", ".join(p.name for p in all_params())
 
 
 @app.callback(invoke_without_command=True)
@@ -76,11 +91,12 @@ def _params(pairs: Optional[List[str]]) -> dict[str, str]:
 def accounts_root(
     ctx: typer.Context,
     workspace: Path = typer.Argument(..., help="Workspace file."),
-    flagged: bool = typer.Option(False, "--flagged", help="List the accounts coordination "
-                                 "detection flagged."),
+    flagged: bool = typer.Option(
+        False, "--flagged", help="List the accounts coordination detection flagged."
+    ),
     limit: int = typer.Option(20, "--limit", "-n", help="Rows to show (table output)."),
     json: bool = typer.Option(False, "--json", help="Print as JSON (--format json)."),
-    fmt: Optional[str] = format_option(),
+    fmt: str | None = format_option(),
 ) -> None:
     """Without a subcommand: the top-scored accounts (or, with --flagged, the flagged ones)."""
     ctx.obj = {"workspace": workspace}
@@ -92,14 +108,23 @@ def accounts_root(
             if json:
                 emit_json({"accounts": rows})
                 return
-            t = Table("cluster", "account", "signals", "q", "why",
-                      title=f"{len(rows):,} accounts flagged by coordination detection")
+            t = Table(
+                "cluster",
+                "account",
+                "signals",
+                "q",
+                "why",
+                title=f"{len(rows):,} accounts flagged by coordination detection",
+            )
             for r in rows[:limit]:
                 q = r.get("account_q_value")
-                t.add_row(str(r.get("cluster_rank", "")),
-                          escape(account_label(r.get("name"), r["account_id"])),
-                          escape(", ".join(r.get("signals") or [])),
-                          "-" if q is None else format_p_value(q), escape(r.get("explanation") or ""))
+                t.add_row(
+                    str(r.get("cluster_rank", "")),
+                    escape(account_label(r.get("name"), r["account_id"])),
+                    escape(", ".join(r.get("signals") or [])),
+                    "-" if q is None else format_p_value(q),
+                    escape(r.get("explanation") or ""),
+                )
             out.print(t)
             return
         rows = account_scores(ws, limit=None if json else limit)
@@ -110,12 +135,23 @@ def accounts_root(
 
 
 def _print_scores(rows: list[dict], limit: int) -> None:
-    t = Table("rank", "account", "score", "≥ threshold", "top signals",
-              title=f"Account scores ({escape(rows[0]['model_id'])})" if rows else "Account scores")
+    t = Table(
+        "rank",
+        "account",
+        "score",
+        "≥ threshold",
+        "top signals",
+        title=f"Account scores ({escape(rows[0]['model_id'])})" if rows else "Account scores",
+    )
     for r in rows[:limit]:
         tops = ", ".join(f"{s['signal']}={s['value']}" for s in r["top_signals"][:3])
-        t.add_row(str(r["rank"]), escape(account_label(r.get("name"), r["account_id"])),
-                  f"{r['score']:.3f}", "yes" if r["above_threshold"] else "", escape(tops))
+        t.add_row(
+            str(r["rank"]),
+            escape(account_label(r.get("name"), r["account_id"])),
+            f"{r['score']:.3f}",
+            "yes" if r["above_threshold"] else "",
+            escape(tops),
+        )
     out.print(t)
 
 
@@ -123,10 +159,18 @@ def _print_scores(rows: list[dict], limit: int) -> None:
 @handle_errors()
 def signals_cmd(
     ctx: typer.Context,
-    family: Optional[List[str]] = typer.Option(None, "--family", "-f", help="Family to compute "
-                                               "(repeatable; default all): " + ", ".join(FAMILIES)),
-    param: Optional[List[str]] = typer.Option(None, "--param", "-p", help="name=value; "
-                                              "parameters: " + ", ".join(p.name for p in all_params())),
+    family: list[str] | None = typer.Option(
+        None,
+        "--family",
+        "-f",
+        help=_FAMILY_HELP,
+    ),
+    param: list[str] | None = typer.Option(
+        None,
+        "--param",
+        "-p",
+        help=_PARAM_HELP,
+    ),
     json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress on stderr."),
 ) -> None:
@@ -139,11 +183,20 @@ def signals_cmd(
     if json:
         emit_json(report.to_dict())
         return
-    t = Table("signal", "family", "accounts", "median", title=f"Signals for {report.accounts:,} "
-              f"accounts (run {report.run_id})")
+    t = Table(
+        "signal",
+        "family",
+        "accounts",
+        "median",
+        title=f"Signals for {report.accounts:,} accounts (run {report.run_id})",
+    )
     for name, s in report.signals.items():
-        t.add_row(name, s["family"] or "", f"{s['accounts']:,}",
-                  "" if s["median"] is None else f"{s['median']:.3g}")
+        t.add_row(
+            name,
+            s["family"] or "",
+            f"{s['accounts']:,}",
+            "" if s["median"] is None else f"{s['median']:.3g}",
+        )
     out.print(t)
     for fam, why in report.skipped.items():
         out.print(f"[dim]skipped {fam}: {escape(why)}[/]")
@@ -153,17 +206,32 @@ def signals_cmd(
 @handle_errors()
 def train_cmd(
     ctx: typer.Context,
-    labels: str = typer.Option(..., "--labels", "-l", help="CSV: account_id (or handle),label "
-                               "(1 campaign / 0 organic), optional group column; '-' = stdin."),
-    group_column: Optional[str] = typer.Option(None, "--group-column", help="Column grouping "
-                                               "accounts into campaigns (default: group, campaign "
-                                               "or campaign_id when present)."),
-    features: Optional[str] = typer.Option(None, "--features", help="Comma-separated signals to "
-                                           "use (default: all computed)."),
-    exclude: Optional[str] = typer.Option(None, "--exclude", help="Comma-separated signals to "
-                                          "leave out."),
-    param: Optional[List[str]] = typer.Option(None, "--param", "-p", help="name=value: folds, "
-                                              "seed, threshold, max_iter, learning_rate, ..."),
+    labels: str = typer.Option(
+        ...,
+        "--labels",
+        "-l",
+        help="CSV: account_id (or handle),label "
+        "(1 campaign / 0 organic), optional group column; '-' = stdin.",
+    ),
+    group_column: str | None = typer.Option(
+        None,
+        "--group-column",
+        help="Column grouping "
+        "accounts into campaigns (default: group, campaign "
+        "or campaign_id when present).",
+    ),
+    features: str | None = typer.Option(
+        None, "--features", help="Comma-separated signals to use (default: all computed)."
+    ),
+    exclude: str | None = typer.Option(
+        None, "--exclude", help="Comma-separated signals to leave out."
+    ),
+    param: list[str] | None = typer.Option(
+        None,
+        "--param",
+        "-p",
+        help="name=value: folds, seed, threshold, max_iter, learning_rate, ...",
+    ),
     json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
 ) -> None:
     """Train a classifier on labelled accounts; report grouped cross-validated metrics.
@@ -171,28 +239,47 @@ def train_cmd(
     Example: ioscope accounts case.duckdb train --labels takedown.csv --group-column campaign
     """
     with Workspace.open(_ws(ctx), create=False) as ws:
-        report = train(ws, stdin_file(labels, ".csv"), features=_split(features), exclude=_split(exclude),
-                       group_column=group_column, params=_params(param))
+        report = train(
+            ws,
+            stdin_file(labels, ".csv"),
+            features=_split(features),
+            exclude=_split(exclude),
+            group_column=group_column,
+            params=_params(param),
+        )
     if json:
         emit_json(report.to_dict())
         return
     m, lab = report.metrics, report.labels
-    out.print(f"Model [bold]{report.model_id}[/] on {len(report.features)} signals, "
-              f"{lab['positives']:,} positive and {lab['negatives']:,} negative accounts "
-              f"({lab['groups']:,} groups); {lab['absent']:,} label(s) name accounts not in the "
-              "workspace.")
-    out.print(f"Cross-validated ({m['folds']} grouped folds): ROC AUC {m['roc_auc']:.3f}, "
-              f"average precision {m['average_precision']:.3f}, precision {m['precision']:.3f} and "
-              f"recall {m['recall']:.3f} at threshold {m['threshold']:g}.")
+    out.print(
+        f"Model [bold]{report.model_id}[/] on {len(report.features)} signals, "
+        f"{lab['positives']:,} positive and {lab['negatives']:,} negative accounts "
+        f"({lab['groups']:,} groups); {lab['absent']:,} label(s) name accounts not in the "
+        "workspace."
+    )
+    out.print(
+        f"Cross-validated ({m['folds']} grouped folds): ROC AUC {m['roc_auc']:.3f}, "
+        f"average precision {m['average_precision']:.3f}, precision {m['precision']:.3f} and "
+        f"recall {m['recall']:.3f} at threshold {m['threshold']:g}."
+    )
     if m["feature_importance"]:
-        out.print("Most important on held-out folds (ROC AUC drop when shuffled): " + ", ".join(
-            f"{f['signal']} ({f['auc_drop']:+.3f})" for f in m["feature_importance"][:5]))
+        out.print(
+            "Most important on held-out folds (ROC AUC drop when shuffled): "
+            + ", ".join(
+                f"{f['signal']} ({f['auc_drop']:+.3f})" for f in m["feature_importance"][:5]
+            )
+        )
     for w in report.warnings:
-        why = (f"present for {w['coverage_positives']:.0%} of positives and "
-               f"{w['coverage_negatives']:.0%} of negatives" if w["reason"] == "coverage" else
-               f"always {w['value']:g} among {w['constant_in']}")
-        out.print(f"[yellow]Warning:[/] {w['signal']} is {why}; it may tell the data sources "
-                  "apart rather than the behaviour (leave it out with --exclude).")
+        why = (
+            f"present for {w['coverage_positives']:.0%} of positives and "
+            f"{w['coverage_negatives']:.0%} of negatives"
+            if w["reason"] == "coverage"
+            else f"always {w['value']:g} among {w['constant_in']}"
+        )
+        out.print(
+            f"[yellow]Warning:[/] {w['signal']} is {why}; it may tell the data sources "
+            "apart rather than the behaviour (leave it out with --exclude)."
+        )
 
 
 @app.command("score")
@@ -200,10 +287,10 @@ def train_cmd(
 @handle_errors(rows="accounts")
 def score_cmd(
     ctx: typer.Context,
-    model: Optional[str] = typer.Option(None, "--model", help="Model id (default: the latest)."),
+    model: str | None = typer.Option(None, "--model", help="Model id (default: the latest)."),
     limit: int = typer.Option(20, "--limit", "-n", help="Rows to show (table output)."),
     json: bool = typer.Option(False, "--json", help="Print every scored account as JSON."),
-    fmt: Optional[str] = format_option(),
+    fmt: str | None = format_option(),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress on stderr."),
     **declared: str,
 ) -> None:
@@ -215,11 +302,20 @@ def score_cmd(
         report = score(ws, model_id=model, params=given(SCORE_PARAMS, declared))
         rows = account_scores(ws, model_id=report.model_id)
     if json:
-        emit_json({"model_id": report.model_id, "method": report.method,
-                   "threshold": report.threshold, "run_id": report.run_id, "accounts": rows})
+        emit_json(
+            {
+                "model_id": report.model_id,
+                "method": report.method,
+                "threshold": report.threshold,
+                "run_id": report.run_id,
+                "accounts": rows,
+            }
+        )
         return
-    out.print(f"Scored {report.accounts:,} accounts with {escape(report.model_id)}; "
-              f"{report.above_threshold:,} at or above the threshold {report.threshold:g}.")
+    out.print(
+        f"Scored {report.accounts:,} accounts with {escape(report.model_id)}; "
+        f"{report.above_threshold:,} at or above the threshold {report.threshold:g}."
+    )
     _print_scores(rows, limit)
 
 
@@ -228,9 +324,9 @@ def score_cmd(
 def show_cmd(
     ctx: typer.Context,
     account: str = typer.Argument(..., help="account_id or @handle."),
-    platform: Optional[str] = typer.Option(None, "--platform", help="Platform, when ambiguous."),
+    platform: str | None = typer.Option(None, "--platform", help="Platform, when ambiguous."),
     json: bool = typer.Option(False, "--json", help="Print as JSON (--format json)."),
-    fmt: Optional[str] = format_option(),
+    fmt: str | None = format_option(),
 ) -> None:
     """One account's signals with their evidence, and its scores.
 
@@ -242,12 +338,15 @@ def show_cmd(
         emit_json(ev)
         return
     a = ev["account"]
-    out.print(f"[bold]{escape(account_label(a.get('name'), a['account_id']))}[/] "
-              f"{escape(a['platform'])} — {escape(str(a['location'] or ''))}")
+    out.print(
+        f"[bold]{escape(account_label(a.get('name'), a['account_id']))}[/] "
+        f"{escape(a['platform'])} — {escape(str(a['location'] or ''))}"
+    )
     for s in ev["scores"]:
         out.print(f"score {s['score']:.3f} (rank {s['rank']}) under {escape(s['model_id'])}")
     t = Table("signal", "value", "score", "evidence")
     for s in ev["signals"]:
-        t.add_row(s["signal"], f"{s['value']:.4g}", f"{s['score']:+.2f}",
-                  escape(str(s["detail"])[:160]))
+        t.add_row(
+            s["signal"], f"{s['value']:.4g}", f"{s['score']:+.2f}", escape(str(s["detail"])[:160])
+        )
     out.print(t)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
 
 import typer
 from rich.markup import escape
@@ -27,10 +26,10 @@ def register(app: typer.Typer) -> None:
 @handle_errors()
 def clusters_cmd(
     workspace: Path = typer.Argument(..., help="Workspace file."),
-    limit: Optional[int] = typer.Option(None, "--limit", "-n", min=1, help="Show the first N."),
+    limit: int | None = typer.Option(None, "--limit", "-n", min=1, help="Show the first N."),
     members: bool = typer.Option(False, "--members", help="Include each cluster's members."),
     json: bool = typer.Option(False, "--json", help="Print as JSON (--format json)."),
-    fmt: Optional[str] = format_option(),
+    fmt: str | None = format_option(),
 ) -> None:
     """Campaign candidates found by `ioscope detect`, strongest first, with why.
 
@@ -45,9 +44,15 @@ def clusters_cmd(
     with Workspace.open(workspace, read_only=True) as ws:
         rows = list_clusters(ws, limit=limit, members=members)
         totals = cluster_totals(ws)
-        listed = ws.rows("SELECT count(*) AS n FROM cluster_members WHERE cluster_id IN "
-                         "(SELECT cluster_id FROM clusters ORDER BY rank LIMIT ?)",
-                         [len(rows)])[0]["n"] if rows else 0
+        listed = (
+            ws.rows(
+                "SELECT count(*) AS n FROM cluster_members WHERE cluster_id IN "
+                "(SELECT cluster_id FROM clusters ORDER BY rank LIMIT ?)",
+                [len(rows)],
+            )[0]["n"]
+            if rows
+            else 0
+        )
     if json:
         emit_json(rows)
         return
@@ -55,20 +60,31 @@ def clusters_cmd(
         out.print("No clusters: run `ioscope detect` first, or nothing was beyond chance.")
         return
     for c in rows:
-        span = (f"{c['first_at']:%Y-%m-%d %H:%M} → {c['last_at']:%Y-%m-%d %H:%M}"
-                if c["first_at"] else "-")
+        span = (
+            f"{c['first_at']:%Y-%m-%d %H:%M} → {c['last_at']:%Y-%m-%d %H:%M}"
+            if c["first_at"]
+            else "-"
+        )
         kind = "" if c.get("kind", "campaign") == "campaign" else f"[dim]({c['kind']})[/] "
-        out.print(f"[bold]#{c['rank']}[/] {kind}{c['size']:,} accounts · {_n(c.get('edges'))} linked "
-                  f"pairs · density {_n(c.get('density'), '.2f')} · score {_n(c.get('score'), '.1f')} · "
-                  "smallest edge p "
-                  f"{format_p_value(c.get('min_p_value'))} · observed/expected "
-                  f"{format_ratio(c.get('observed_expected'))} · "
-                  f"{escape(', '.join(c['signals']))} · {span}")
+        out.print(
+            f"[bold]#{c['rank']}[/] {kind}{c['size']:,} accounts · {_n(c.get('edges'))} linked "
+            f"pairs · density {_n(c.get('density'), '.2f')} · score {_n(c.get('score'), '.1f')} · "
+            "smallest edge p "
+            f"{format_p_value(c.get('min_p_value'))} · observed/expected "
+            f"{format_ratio(c.get('observed_expected'))} · "
+            f"{escape(', '.join(c['signals']))} · {span}"
+        )
         out.print("   " + escape(c["explanation"] or ""))
         if members:
-            out.print("   members: " + escape(", ".join(
-                account_label(m.get("name"), m["account_id"]) for m in c["members"])))
+            out.print(
+                "   members: "
+                + escape(
+                    ", ".join(account_label(m.get("name"), m["account_id"]) for m in c["members"])
+                )
+            )
     rest = totals["clusters"] - len(rows)
     if rest > 0:
-        out.print(f"{rest:,} more clusters, {totals['flagged_accounts'] - listed:,} more flagged "
-                  f"accounts: ioscope clusters {workspace}")
+        out.print(
+            f"{rest:,} more clusters, {totals['flagged_accounts'] - listed:,} more flagged "
+            f"accounts: ioscope clusters {workspace}"
+        )

@@ -16,7 +16,8 @@ import os
 import sys
 import tempfile
 import time
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import duckdb
 import typer
@@ -25,16 +26,25 @@ from rich.markup import escape
 from rich.table import Table
 
 from ioscope.csvrows import write_csv
-from ioscope.jsonenc import dumps
 from ioscope.errors import IoscopeError, ResourceError, UsageError
+from ioscope.jsonenc import dumps
 
-__all__ = ["FORMATS", "out", "err", "emit_json", "format_option", "handle_errors",
-           "ingest_progress", "progress", "stdin_file", "to_json"]
+__all__ = [
+    "FORMATS",
+    "out",
+    "err",
+    "emit_json",
+    "format_option",
+    "handle_errors",
+    "ingest_progress",
+    "progress",
+    "stdin_file",
+    "to_json",
+]
 
 #: The output formats of every read verb.
 FORMATS = ("table", "json", "jsonl", "csv")
-_FORMAT: contextvars.ContextVar[str | None] = contextvars.ContextVar("ioscope_format",
-                                                                     default=None)
+_FORMAT: contextvars.ContextVar[str | None] = contextvars.ContextVar("ioscope_format", default=None)
 _ROWS: contextvars.ContextVar[Any] = contextvars.ContextVar("ioscope_rows", default=None)
 
 
@@ -75,8 +85,12 @@ def _plain_table(t: Table) -> Any:
     right = [col.justify == "right" for col in t.columns]
     lines = [_cell(t.title)] if t.title else []
     for i in range(len(cols[0])):
-        lines.append("  ".join((col[i].rjust(w) if r else col[i].ljust(w))
-                               for col, w, r in zip(cols, widths, right)).rstrip())
+        lines.append(
+            "  ".join(
+                (col[i].rjust(w) if r else col[i].ljust(w))
+                for col, w, r in zip(cols, widths, right)
+            ).rstrip()
+        )
     return Text("\n".join(lines))
 
 
@@ -86,8 +100,12 @@ err = _Console(stderr=True, highlight=False, soft_wrap=True)
 
 def format_option() -> Any:
     """The ``--format`` option of a read verb (declare it as the ``fmt`` parameter)."""
-    return typer.Option(None, "--format", help="Output: table (rich on a terminal, plain text "
-                        "otherwise), json, jsonl or csv (rows, one per line).")
+    return typer.Option(
+        None,
+        "--format",
+        help="Output: table (rich on a terminal, plain text "
+        "otherwise), json, jsonl or csv (rows, one per line).",
+    )
 
 
 def to_json(obj: Any) -> str:
@@ -170,7 +188,7 @@ class progress:
         self.on = not quiet and err.is_terminal
         self.handler: _ProgressHandler | None = None
 
-    def __enter__(self) -> "progress":
+    def __enter__(self) -> progress:
         if self.on:
             self.handler = _ProgressHandler()
             log = logging.getLogger("ioscope")
@@ -192,8 +210,9 @@ def _resource_error(e: duckdb.OutOfMemoryException) -> ResourceError:
     return ResourceError(
         f"DuckDB ran out of memory or spill space: {first} The workspace is unchanged.",
         hint="Give it more room: a larger --memory-limit, a --temp-directory on a disk with free "
-             "space (and a larger --temp-limit where the command has one), fewer --threads, or "
-             "fewer signals at a time (--signals).")
+        "space (and a larger --temp-limit where the command has one), fewer --threads, or "
+        "fewer signals at a time (--signals).",
+    )
 
 
 def handle_errors(json_flag: str | None = "json", rows: Any = None) -> Callable:
@@ -213,8 +232,10 @@ def handle_errors(json_flag: str | None = "json", rows: Any = None) -> Callable:
             try:
                 if fmt is not None:
                     if fmt not in FORMATS:
-                        raise UsageError(f"The '--format' option must be one of "
-                                         f"{', '.join(FORMATS)}. Got {fmt!r} instead.")
+                        raise UsageError(
+                            f"The '--format' option must be one of "
+                            f"{', '.join(FORMATS)}. Got {fmt!r} instead."
+                        )
                     if fmt != "table" and json_flag:
                         kwargs[json_flag] = True
                 tokens = [_FORMAT.set(fmt if fmt != "table" else None), _ROWS.set(rows)]
@@ -229,13 +250,16 @@ def handle_errors(json_flag: str | None = "json", rows: Any = None) -> Callable:
                     raise IoscopeError(
                         f"The workspace could not be read as expected: {first}",
                         hint="Was it written by another ioscope version, or changed by hand? "
-                             "`ioscope info WS` shows what it holds; IOSCOPE_DEBUG=1 shows the "
-                             "traceback to report.") from None
+                        "`ioscope info WS` shows what it holds; IOSCOPE_DEBUG=1 shows the "
+                        "traceback to report.",
+                    ) from None
             except IoscopeError as e:
                 if json_flag and kwargs.get(json_flag) and fmt != "csv":
                     emit_json(e.to_dict())
                 else:
-                    err.print(f"[bold red]Error:[/] {escape(e.message)}", markup=True, highlight=False)
+                    err.print(
+                        f"[bold red]Error:[/] {escape(e.message)}", markup=True, highlight=False
+                    )
                     if e.hint:
                         err.print(f"[dim]{escape(e.hint)}[/]", markup=True)
                 raise typer.Exit(e.exit_code) from None
@@ -270,14 +294,26 @@ class ingest_progress:
         self.bar: Any = None
         self.logs = progress(quiet)
 
-    def __enter__(self) -> "ingest_progress":
+    def __enter__(self) -> ingest_progress:
         self.logs.__enter__()
         if self.on:
-            from rich.progress import (BarColumn, DownloadColumn, Progress, SpinnerColumn,
-                                       TextColumn, TimeElapsedColumn)
+            from rich.progress import (
+                BarColumn,
+                DownloadColumn,
+                Progress,
+                SpinnerColumn,
+                TextColumn,
+                TimeElapsedColumn,
+            )
 
-            self.bar = Progress(SpinnerColumn(), TextColumn("ingest {task.description}"),
-                                BarColumn(), DownloadColumn(), TimeElapsedColumn(), console=err)
+            self.bar = Progress(
+                SpinnerColumn(),
+                TextColumn("ingest {task.description}"),
+                BarColumn(),
+                DownloadColumn(),
+                TimeElapsedColumn(),
+                console=err,
+            )
             self.bar.start()
             self.task = self.bar.add_task("0 records", total=sum(self.sizes.values()) or None)
         return self
@@ -286,13 +322,24 @@ class ingest_progress:
         self.records += getattr(r, "rows_read", 0) or 0
         if self.bar is None:
             return
-        self.bar.update(self.task, advance=self.sizes.get(str(r.path), 0),
-                        description=f"{self.records:,} records")
-        parts = [f"{getattr(r, k):,} {label}" for k, label in (
-            ("rows_read", "read"), ("rows_ingested", "ingested"), ("rows_duplicate", "duplicate"),
-            ("rows_quarantined", "quarantined")) if hasattr(r, k)]
-        self.bar.console.print(f"{r.path}: {r.format}, " + ", ".join(parts), markup=False,
-                               highlight=False)
+        self.bar.update(
+            self.task,
+            advance=self.sizes.get(str(r.path), 0),
+            description=f"{self.records:,} records",
+        )
+        parts = [
+            f"{getattr(r, k):,} {label}"
+            for k, label in (
+                ("rows_read", "read"),
+                ("rows_ingested", "ingested"),
+                ("rows_duplicate", "duplicate"),
+                ("rows_quarantined", "quarantined"),
+            )
+            if hasattr(r, k)
+        ]
+        self.bar.console.print(
+            f"{r.path}: {r.format}, " + ", ".join(parts), markup=False, highlight=False
+        )
 
     def __exit__(self, *exc: object) -> None:
         if self.bar is not None:

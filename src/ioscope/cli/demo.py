@@ -16,8 +16,11 @@ def register(app: typer.Typer) -> None:
 
 
 def _describe(s: Step) -> str:
-    return ", ".join(f"{k} {format_number(v)}" for k, v in s.summary.items()
-                     if v is not None and k not in ("run_id", "path"))
+    return ", ".join(
+        f"{k} {format_number(v)}"
+        for k, v in s.summary.items()
+        if v is not None and k not in ("run_id", "path")
+    )
 
 
 @handle_errors()
@@ -37,13 +40,20 @@ def demo_cmd(
     Example: ioscope demo ioscope-demo
     """
     if not quiet and not json:
-        err.print(f"Building {outdir}/ from bundled data: a simulated collection ({posts:,} "
-                  f"posts, seed {seed}) and the HPSCI IRA ads excerpt.", soft_wrap=True)
+        err.print(
+            f"Building {outdir}/ from bundled data: a simulated collection ({posts:,} "
+            f"posts, seed {seed}) and the HPSCI IRA ads excerpt.",
+            soft_wrap=True,
+        )
 
     def progress(s: Step) -> None:
         if not quiet and not json:
-            err.print(f"  {s.name:<26} {s.seconds:7.1f} s  {_describe(s)}", highlight=False,
-                      markup=False, soft_wrap=True)
+            err.print(
+                f"  {s.name:<26} {s.seconds:7.1f} s  {_describe(s)}",
+                highlight=False,
+                markup=False,
+                soft_wrap=True,
+            )
 
     result = run_demo(outdir, posts=posts, seed=seed, on_step=progress)
     if json:
@@ -53,7 +63,8 @@ def demo_cmd(
     out.print(f"Done in {result['seconds']:.0f} s.", highlight=False)
     out.print(f"Workspace: {ws}", highlight=False)
     out.print(f"Report:    {report}  (one file; opens offline in any browser)", highlight=False)
-    out.print(f"Serve it:  ioscope serve {ws}   then open http://127.0.0.1:8000/",
-              highlight=False)
-    out.print(f"Truth:     {result['truth']}  (ioscope evaluate {ws} --truth {result['truth']})",
-              highlight=False)
+    out.print(f"Serve it:  ioscope serve {ws}   then open http://127.0.0.1:8000/", highlight=False)
+    out.print(
+        f"Truth:     {result['truth']}  (ioscope evaluate {ws} --truth {result['truth']})",
+        highlight=False,
+    )

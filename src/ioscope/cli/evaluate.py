@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 import typer
 from rich.table import Table
@@ -28,11 +28,15 @@ def _f(x: Any) -> str:
 @handle_errors()
 def evaluate_cmd(
     workspace: Path = typer.Argument(..., help="Workspace file (after `ioscope detect`)."),
-    truth: str = typer.Option(..., "--truth", help="CSV naming accounts by account_id or "
-                              "handle, with campaign_id (empty = organic) or label (1/0), "
-                              "optionally strategy; a bare handle list = one campaign. '-' = stdin."),
+    truth: str = typer.Option(
+        ...,
+        "--truth",
+        help="CSV naming accounts by account_id or "
+        "handle, with campaign_id (empty = organic) or label (1/0), "
+        "optionally strategy; a bare handle list = one campaign. '-' = stdin.",
+    ),
     json: bool = typer.Option(False, "--json", help="Print as JSON (--format json)."),
-    fmt: Optional[str] = format_option(),
+    fmt: str | None = format_option(),
 ) -> None:
     """Precision, recall and F1 of the flagged accounts, pair precision, ARI/NMI of clusters.
 
@@ -48,15 +52,20 @@ def evaluate_cmd(
         emit_json(result)
         return
     a = result["accounts"]
-    out.print(f"Accounts: precision {_f(a['precision'])}, recall {_f(a['recall'])}, "
-              f"F1 {_f(a['f1'])} ({a['flagged']:,} flagged, {a['positives']:,} campaign accounts)")
+    out.print(
+        f"Accounts: precision {_f(a['precision'])}, recall {_f(a['recall'])}, "
+        f"F1 {_f(a['f1'])} ({a['flagged']:,} flagged, {a['positives']:,} campaign accounts)"
+    )
     if "pairs" in result:
         p = result["pairs"]
-        out.print(f"Pairs: precision {_f(p['precision'])} of {p['significant_pairs']:,} "
-                  "significant pairs")
+        out.print(
+            f"Pairs: precision {_f(p['precision'])} of {p['significant_pairs']:,} significant pairs"
+        )
     c = result["clusters"]
-    out.print(f"Clusters vs campaigns: ARI {_f(c['ari'])}, NMI {_f(c['nmi'])} "
-              f"({c['clusters']:,} clusters, {c['campaigns']:,} campaigns)")
+    out.print(
+        f"Clusters vs campaigns: ARI {_f(c['ari'])}, NMI {_f(c['nmi'])} "
+        f"({c['clusters']:,} clusters, {c['campaigns']:,} campaigns)"
+    )
     if result.get("strategies"):
         t = Table("strategy", "accounts", "flagged", "recall", title="Recall by strategy")
         for name, s in result["strategies"].items():
@@ -64,5 +73,9 @@ def evaluate_cmd(
         out.print(t)
     for name, section in result.items():
         if name not in ("accounts", "pairs", "clusters", "strategies", "truth", "detect_run"):
-            out.print(f"{name}: " + ", ".join(f"{k} {_f(v)}" for k, v in section.items()
-                                               if not isinstance(v, (dict, list))))
+            out.print(
+                f"{name}: "
+                + ", ".join(
+                    f"{k} {_f(v)}" for k, v in section.items() if not isinstance(v, (dict, list))
+                )
+            )

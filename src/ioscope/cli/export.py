@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -18,7 +17,7 @@ def register(app: typer.Typer) -> None:
     app.command("export")(export_cmd)
 
 
-def _format(format: Optional[str], output: str, table: str) -> str:
+def _format(format: str | None, output: str, table: str) -> str:
     if format:
         return format
     ext = os.path.splitext(output)[1].lstrip(".").lower()
@@ -28,33 +27,60 @@ def _format(format: Optional[str], output: str, table: str) -> str:
         return "jsonl"
     if output == "-":
         return "csv"
-    raise UsageError(f"Cannot tell the format of {output!r} from its extension; give --format "
-                     f"({', '.join(EXPORT_FORMATS)}).")
+    raise UsageError(
+        f"Cannot tell the format of {output!r} from its extension; give --format "
+        f"({', '.join(EXPORT_FORMATS)})."
+    )
 
 
 @handle_errors()
 def export_cmd(
     workspace: Path = typer.Argument(..., help="Workspace file."),
     table: str = typer.Argument("network", help="What to export: " + ", ".join(TABLES) + "."),
-    output: str = typer.Option(..., "--output", "-o", help="Output file ('-' = stdout; for a "
-                               "CSV/Parquet network the nodes go beside it, net.nodes.csv)."),
-    format: Optional[str] = typer.Option(None, "--format", "-f", help="One of "
-                                         + ", ".join(EXPORT_FORMATS) + " (default: from the "
-                                         "output's extension; csv for '-')."),
-    raw: bool = typer.Option(False, "--raw", help="network, evidence: every edge detect found, "
-                             "not only the significant ones."),
-    signal: Optional[str] = typer.Option(None, "--signal", help="Only this signal's edges."),
-    min_participation: int = typer.Option(0, "--min-participation", min=0, help="network, "
-                                          "CooRTweet's view: keep edges whose two accounts each "
-                                          "have at least this many posts behind the signal's "
-                                          "edges."),
-    weight_percentile: Optional[float] = typer.Option(None, "--weight-percentile", min=0.0,
-                                                      max=1.0, help="network, CooRTweet's "
-                                                      "edge_weight: keep edges whose co-action "
-                                                      "count is above this quantile (0-1) of the "
-                                                      "signal's edges."),
-    json: bool = typer.Option(False, "--json", help="Print what was written (counts and the "
-                              "detect run's provenance) as JSON."),
+    output: str = typer.Option(
+        ...,
+        "--output",
+        "-o",
+        help="Output file ('-' = stdout; for a "
+        "CSV/Parquet network the nodes go beside it, net.nodes.csv).",
+    ),
+    format: str | None = typer.Option(
+        None,
+        "--format",
+        "-f",
+        help="One of " + ", ".join(EXPORT_FORMATS) + " (default: from the "
+        "output's extension; csv for '-').",
+    ),
+    raw: bool = typer.Option(
+        False,
+        "--raw",
+        help="network, evidence: every edge detect found, not only the significant ones.",
+    ),
+    signal: str | None = typer.Option(None, "--signal", help="Only this signal's edges."),
+    min_participation: int = typer.Option(
+        0,
+        "--min-participation",
+        min=0,
+        help="network, "
+        "CooRTweet's view: keep edges whose two accounts each "
+        "have at least this many posts behind the signal's "
+        "edges.",
+    ),
+    weight_percentile: float | None = typer.Option(
+        None,
+        "--weight-percentile",
+        min=0.0,
+        max=1.0,
+        help="network, CooRTweet's "
+        "edge_weight: keep edges whose co-action "
+        "count is above this quantile (0-1) of the "
+        "signal's edges.",
+    ),
+    json: bool = typer.Option(
+        False,
+        "--json",
+        help="Print what was written (counts and the detect run's provenance) as JSON.",
+    ),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print nothing on success."),
 ) -> None:
     """Export the account network, clusters, members or evidence for Gephi, networkx, pandas.
@@ -86,13 +112,23 @@ def export_cmd(
     """
     fmt = _format(format, output, table)
     with Workspace.open(workspace, read_only=True, create=False) as ws:
-        result = export_table(ws, table, output, format=fmt, raw=raw, signal=signal,
-                              min_participation=min_participation,
-                              weight_percentile=weight_percentile)
+        result = export_table(
+            ws,
+            table,
+            output,
+            format=fmt,
+            raw=raw,
+            signal=signal,
+            min_participation=min_participation,
+            weight_percentile=weight_percentile,
+        )
     if json:
         emit_json(result)
     elif output != "-" and not quiet:
-        what = (f"{result['nodes']:,} accounts and {result['edges']:,} edges"
-                if "nodes" in result else f"{result['rows']:,} {table} rows")
+        what = (
+            f"{result['nodes']:,} accounts and {result['edges']:,} edges"
+            if "nodes" in result
+            else f"{result['rows']:,} {table} rows"
+        )
         beside = f" (nodes in {result['nodes_path']})" if result.get("nodes_path") else ""
         err.print(f"Wrote {what} to {output}{beside} ({fmt}).", markup=False, highlight=False)

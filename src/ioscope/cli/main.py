@@ -39,8 +39,11 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
-def _root(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
-                                       help="Print the version and exit.")) -> None:
+def _root(
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
+    ),
+) -> None:
     """ioscope: find and document state-sponsored influence operations."""
 
 
@@ -49,8 +52,8 @@ def build_app(groups: tuple[str, ...] | None = None) -> typer.Typer:
     app = typer.Typer(
         name="ioscope",
         help="Find and document state-sponsored influence operations in social-media data.\n\n"
-             "Workflow: ingest → detect → accounts → ads → report / serve. Every command works on "
-             "one workspace, a DuckDB file you can also query directly.",
+        "Workflow: ingest → detect → accounts → ads → report / serve. Every command works on "
+        "one workspace, a DuckDB file you can also query directly.",
         no_args_is_help=True,
         add_completion=False,
         pretty_exceptions_enable=False,

@@ -21,10 +21,16 @@ def register(app: typer.Typer) -> None:
 def media_cmd(
     workspace: Path = typer.Argument(..., help="Workspace file (after `ioscope ingest`)."),
     action: str = typer.Argument(..., help="What to do: hash (the only action)."),
-    directory: Path = typer.Argument(..., help="Folder holding the media files (searched "
-                                     "recursively; .jpg .jpeg .png .gif .webp .bmp .tif)."),
-    max_distance: int = typer.Option(6, "--max-distance", help="Largest Hamming distance (of "
-                                     "64 bits) between near-identical images."),
+    directory: Path = typer.Argument(
+        ...,
+        help="Folder holding the media files (searched "
+        "recursively; .jpg .jpeg .png .gif .webp .bmp .tif).",
+    ),
+    max_distance: int = typer.Option(
+        6,
+        "--max-distance",
+        help="Largest Hamming distance (of 64 bits) between near-identical images.",
+    ),
     json: bool = typer.Option(False, "--json", help="Print the counts as JSON."),
 ) -> None:
     """Hash the images you hold and make near-identical ones one item for co_media.
@@ -36,8 +42,10 @@ def media_cmd(
     Example: ioscope media case.duckdb hash ./telegram_export
     """
     if action not in ACTIONS:
-        raise UsageError(f"The 'action' argument of media must be one of {', '.join(ACTIONS)}. "
-                         f"Got {action!r} instead.")
+        raise UsageError(
+            f"The 'action' argument of media must be one of {', '.join(ACTIONS)}. "
+            f"Got {action!r} instead."
+        )
     from ioscope.ingest.media_hash import hash_media
     from ioscope.workspace import Workspace
 
@@ -46,10 +54,12 @@ def media_cmd(
     if json:
         emit_json(result)
         return
-    out.print(f"Hashed {result['hashed']:,} of {result['files']:,} image files "
-              f"({result['unreadable']:,} unreadable); matched {result['post_media_hashed']:,} "
-              f"post media and {result['account_images_hashed']:,} profile pictures; "
-              f"{result['distinct_hashes']:,} distinct hashes in {result['groups']:,} "
-              f"near-identical groups. Run {escape(result['run_id'])}.")
+    out.print(
+        f"Hashed {result['hashed']:,} of {result['files']:,} image files "
+        f"({result['unreadable']:,} unreadable); matched {result['post_media_hashed']:,} "
+        f"post media and {result['account_images_hashed']:,} profile pictures; "
+        f"{result['distinct_hashes']:,} distinct hashes in {result['groups']:,} "
+        f"near-identical groups. Run {escape(result['run_id'])}."
+    )
     for u in result["unreadable_files"][:10]:
         out.print(f"  unreadable: {escape(u['file'])}: {escape(u['reason'])}")

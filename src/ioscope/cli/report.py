@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -22,15 +21,20 @@ def register(app: typer.Typer) -> None:
 @handle_errors()
 def report_cmd(
     workspace: Path = typer.Argument(..., help="Workspace file."),
-    output: Path = typer.Option(Path("report.html"), "--output", "-o",
-                                help="File to write; '-' for stdout."),
-    format: str = typer.Option("html", "--format", "-f", help="html (self-contained, offline), "
-                               "md or json."),
+    output: Path = typer.Option(
+        Path("report.html"), "--output", "-o", help="File to write; '-' for stdout."
+    ),
+    format: str = typer.Option(
+        "html", "--format", "-f", help="html (self-contained, offline), md or json."
+    ),
     top: int = typer.Option(10, "--top", help="Campaign candidates described in detail."),
     members: int = typer.Option(50, "--members", help="Accounts listed per candidate."),
     evidence: int = typer.Option(12, "--evidence", help="Evidence pairs shown per candidate."),
-    full_paths: bool = typer.Option(False, "--full-paths", help="Name inputs by their full paths "
-                                    "on this machine (default: file name and sha256)."),
+    full_paths: bool = typer.Option(
+        False,
+        "--full-paths",
+        help="Name inputs by their full paths on this machine (default: file name and sha256).",
+    ),
     json: bool = typer.Option(False, "--json", help="Print where the report went as JSON."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress on stderr."),
 ) -> None:
@@ -49,8 +53,15 @@ def report_cmd(
       ioscope report case.duckdb --format json -o - | jq '.sections.campaigns.total'
     """
     with Workspace.open(workspace, read_only=True) as ws, progress(quiet):
-        text = build_report(ws, None if str(output) == "-" else output, format=format, top=top,
-                            members=members, evidence=evidence, full_paths=full_paths)
+        text = build_report(
+            ws,
+            None if str(output) == "-" else output,
+            format=format,
+            top=top,
+            members=members,
+            evidence=evidence,
+            full_paths=full_paths,
+        )
     if str(output) == "-":
         sys.stdout.write(text)
         return
@@ -63,13 +74,19 @@ def report_cmd(
 @handle_errors(json_flag=None)
 def serve_cmd(
     workspace: Path = typer.Argument(..., help="Workspace file (opened read-only)."),
-    host: str = typer.Option("127.0.0.1", "--host", help="Address to bind; the default keeps "
-                             "the UI on this machine."),
+    host: str = typer.Option(
+        "127.0.0.1", "--host", help="Address to bind; the default keeps the UI on this machine."
+    ),
     port: int = typer.Option(8000, "--port", "-p", help="Port to listen on."),
-    open_browser: bool = typer.Option(False, "--open", help="Open the UI in the default web "
-                                      "browser once it is listening."),
-    get: Optional[str] = typer.Option(None, "--get", help="Render this path (e.g. /clusters.json) "
-                                      "in-process, print it and exit: 0 if status 200, else 1."),
+    open_browser: bool = typer.Option(
+        False, "--open", help="Open the UI in the default web browser once it is listening."
+    ),
+    get: str | None = typer.Option(
+        None,
+        "--get",
+        help="Render this path (e.g. /clusters.json) "
+        "in-process, print it and exit: 0 if status 200, else 1.",
+    ),
 ) -> None:
     """Serve a read-only web UI over the workspace on this machine.
 
@@ -86,14 +103,18 @@ def serve_cmd(
 
       ioscope serve case.duckdb --get /clusters.json
     """
-    from ioscope.web import create_app, get as get_page
+    from ioscope.web import create_app
+    from ioscope.web import get as get_page
 
     if not (0 < port < 65536):
         raise UsageError(f"The '--port' option must be in [1, 65535]. Got {port} instead.")
     if not Path(workspace).exists():
         from ioscope.errors import NotFoundError
-        raise NotFoundError(f"No workspace at {workspace}.",
-                            hint="Create one with `ioscope ingest WORKSPACE FILE...`.")
+
+        raise NotFoundError(
+            f"No workspace at {workspace}.",
+            hint="Create one with `ioscope ingest WORKSPACE FILE...`.",
+        )
     app = create_app(workspace, host=host)
     if get is not None:
         response = get_page(app, get)
@@ -105,8 +126,11 @@ def serve_cmd(
     import uvicorn
 
     if host not in ("127.0.0.1", "localhost", "::1"):
-        err.print(f"[yellow]Warning:[/] serving on {host}: anyone who can reach this address can "
-                  "read the workspace.", markup=True)
+        err.print(
+            f"[yellow]Warning:[/] serving on {host}: anyone who can reach this address can "
+            "read the workspace.",
+            markup=True,
+        )
     url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '') else host}:{port}/"
     err.print(f"Serving {workspace} read-only on {url} (Ctrl-C to stop)", markup=False)
     config = uvicorn.Config(app, host=host, port=port, log_level="warning")

@@ -12,7 +12,8 @@ mode ``cnt`` the same with coordination-network-toolkit's definitions. Parameter
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from ioscope.detect.engine.runner import DetectReport, resolve_params
 from ioscope.detect.parameters import DETECT_PARAMS, MODES
@@ -22,14 +23,34 @@ from ioscope.detect.signals import SIGNALS, default_signals, get_signal
 from ioscope.detect.window import coornet_interval, estimate_window, window_sweep
 from ioscope.workspace import Workspace
 
-__all__ = ["detect", "run_detect", "DetectReport", "CalibratedReport", "SIGNALS", "DETECT_PARAMS",
-           "MODES", "default_signals", "get_signal", "resolve_params", "flagged_accounts",
-           "list_clusters", "window_sweep", "coornet_interval", "estimate_window"]
+__all__ = [
+    "detect",
+    "run_detect",
+    "DetectReport",
+    "CalibratedReport",
+    "SIGNALS",
+    "DETECT_PARAMS",
+    "MODES",
+    "default_signals",
+    "get_signal",
+    "resolve_params",
+    "flagged_accounts",
+    "list_clusters",
+    "window_sweep",
+    "coornet_interval",
+    "estimate_window",
+]
 
 
-def detect(ws: Workspace, *, signals: Iterable[str] | str | None = None,
-           mode: str = "calibrated", params: dict[str, Any] | None = None, engine: Any = None,
-           **values: Any) -> DetectReport:
+def detect(
+    ws: Workspace,
+    *,
+    signals: Iterable[str] | str | None = None,
+    mode: str = "calibrated",
+    params: dict[str, Any] | None = None,
+    engine: Any = None,
+    **values: Any,
+) -> DetectReport:
     """Find accounts that act together beyond chance, and the campaigns they form.
 
     :func:`ioscope.detect.pipeline.run_detect` with the run-level parameters also taken by name:
@@ -38,5 +59,6 @@ def detect(ws: Workspace, *, signals: Iterable[str] | str | None = None,
     declared is a :class:`~ioscope.errors.ParameterError`. Returns a :class:`CalibratedReport`
     (or, in mode raw or cnt, a :class:`DetectReport`).
     """
-    return run_detect(ws, signals=signals, mode=mode, engine=engine,
-                      params={**(params or {}), **values})
+    return run_detect(
+        ws, signals=signals, mode=mode, engine=engine, params={**(params or {}), **values}
+    )

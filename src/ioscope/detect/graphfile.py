@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from xml.sax.saxutils import escape, quoteattr
 from typing import Any
+from xml.sax.saxutils import escape, quoteattr
 
 import pyarrow as pa
 
@@ -41,8 +41,15 @@ def attribute_types(schema: pa.Schema, skip: tuple[str, ...]) -> list[tuple[str,
         if f.name in skip:
             continue
         t = f.type
-        typ = ("boolean" if pa.types.is_boolean(t) else "long" if pa.types.is_integer(t)
-               else "double" if pa.types.is_floating(t) else "string")
+        typ = (
+            "boolean"
+            if pa.types.is_boolean(t)
+            else "long"
+            if pa.types.is_integer(t)
+            else "double"
+            if pa.types.is_floating(t)
+            else "string"
+        )
         out.append((f.name, typ))
     return out
 
@@ -57,18 +64,21 @@ def _q(v: Any) -> str:
     return quoteattr(value_text(v))
 
 
-def write_gexf(path: str, nodes: pa.Table, edges: pa.Table, *, directed: bool,
-               provenance: dict[str, Any]) -> None:
+def write_gexf(
+    path: str, nodes: pa.Table, edges: pa.Table, *, directed: bool, provenance: dict[str, Any]
+) -> None:
     """``nodes`` has ``id`` and ``label``; ``edges`` has ``source``, ``target`` and ``weight``."""
     n_attrs = attribute_types(nodes.schema, ("id", "label"))
     e_attrs = attribute_types(edges.schema, ("source", "target", "weight"))
     with open(path, "w", encoding="utf-8") as f:
         w = f.write
-        w('<?xml version="1.0" encoding="UTF-8"?>\n'
-          '<gexf xmlns="http://gexf.net/1.3" version="1.3">\n'
-          f'<meta><creator>ioscope</creator><description>'
-          f'{escape(value_text(dumps(provenance)))}</description></meta>\n'
-          f'<graph defaultedgetype="{"directed" if directed else "undirected"}" mode="static">\n')
+        w(
+            '<?xml version="1.0" encoding="UTF-8"?>\n'
+            '<gexf xmlns="http://gexf.net/1.3" version="1.3">\n'
+            f"<meta><creator>ioscope</creator><description>"
+            f"{escape(value_text(dumps(provenance)))}</description></meta>\n"
+            f'<graph defaultedgetype="{"directed" if directed else "undirected"}" mode="static">\n'
+        )
         for cls, attrs in (("node", n_attrs), ("edge", e_attrs)):
             w(f'<attributes class="{cls}">\n')
             for i, (name, typ) in enumerate(attrs):
@@ -76,45 +86,65 @@ def write_gexf(path: str, nodes: pa.Table, edges: pa.Table, *, directed: bool,
             w("</attributes>\n")
         w("<nodes>\n")
         for r in _rows(nodes):
-            w(f'<node id={_q(r["id"])} label={_q(r["label"])}>{_attvalues(r, n_attrs)}</node>\n')
+            w(f"<node id={_q(r['id'])} label={_q(r['label'])}>{_attvalues(r, n_attrs)}</node>\n")
         w("</nodes>\n<edges>\n")
         for i, r in enumerate(_rows(edges)):
-            w(f'<edge id="{i}" source={_q(r["source"])} target={_q(r["target"])} '
-              f'weight="{float(r["weight"] or 0)!r}">{_attvalues(r, e_attrs)}</edge>\n')
+            w(
+                f'<edge id="{i}" source={_q(r["source"])} target={_q(r["target"])} '
+                f'weight="{float(r["weight"] or 0)!r}">{_attvalues(r, e_attrs)}</edge>\n'
+            )
         w("</edges>\n</graph>\n</gexf>\n")
 
 
 def _attvalues(row: dict, attrs: list[tuple[str, str]]) -> str:
-    return "<attvalues>" + "".join(f'<attvalue for="{i}" value={_q(row[name])}/>'
-                                   for i, (name, _) in enumerate(attrs)
-                                   if row[name] is not None) + "</attvalues>"
+    return (
+        "<attvalues>"
+        + "".join(
+            f'<attvalue for="{i}" value={_q(row[name])}/>'
+            for i, (name, _) in enumerate(attrs)
+            if row[name] is not None
+        )
+        + "</attvalues>"
+    )
 
 
-def write_graphml(path: str, nodes: pa.Table, edges: pa.Table, *, directed: bool,
-                  provenance: dict[str, Any]) -> None:
+def write_graphml(
+    path: str, nodes: pa.Table, edges: pa.Table, *, directed: bool, provenance: dict[str, Any]
+) -> None:
     """Same contract as :func:`write_gexf`; ``label`` and ``weight`` are ordinary attributes."""
     n_attrs = attribute_types(nodes.schema, ("id",))
     e_attrs = attribute_types(edges.schema, ("source", "target"))
     with open(path, "w", encoding="utf-8") as f:
         w = f.write
-        w('<?xml version="1.0" encoding="UTF-8"?>\n'
-          '<graphml xmlns="http://graphml.graphdrawing.org/xmlns">\n'
-          '<key id="g_provenance" for="graph" attr.name="provenance" attr.type="string"/>\n')
+        w(
+            '<?xml version="1.0" encoding="UTF-8"?>\n'
+            '<graphml xmlns="http://graphml.graphdrawing.org/xmlns">\n'
+            '<key id="g_provenance" for="graph" attr.name="provenance" attr.type="string"/>\n'
+        )
         for prefix, dom, attrs in (("n", "node", n_attrs), ("e", "edge", e_attrs)):
             for name, typ in attrs:
-                w(f'<key id={_q(prefix + "_" + name)} for="{dom}" attr.name={_q(name)} '
-                  f'attr.type="{typ}"/>\n')
-        w(f'<graph id="network" edgedefault="{"directed" if directed else "undirected"}">\n'
-          f'<data key="g_provenance">{escape(value_text(dumps(provenance)))}'
-          '</data>\n')
+                w(
+                    f'<key id={_q(prefix + "_" + name)} for="{dom}" attr.name={_q(name)} '
+                    f'attr.type="{typ}"/>\n'
+                )
+        w(
+            f'<graph id="network" edgedefault="{"directed" if directed else "undirected"}">\n'
+            f'<data key="g_provenance">{escape(value_text(dumps(provenance)))}'
+            "</data>\n"
+        )
         for r in _rows(nodes):
-            w(f'<node id={_q(r["id"])}>{_data(r, n_attrs, "n")}</node>\n')
+            w(f"<node id={_q(r['id'])}>{_data(r, n_attrs, 'n')}</node>\n")
         for r in _rows(edges):
-            w(f'<edge source={_q(r["source"])} target={_q(r["target"])}>'
-              f'{_data(r, e_attrs, "e")}</edge>\n')
+            w(
+                f"<edge source={_q(r['source'])} target={_q(r['target'])}>"
+                f"{_data(r, e_attrs, 'e')}</edge>\n"
+            )
         w("</graph>\n</graphml>\n")
 
 
 def _data(row: dict, attrs: list[tuple[str, str]], prefix: str) -> str:
-    return "".join(f'<data key={_q(prefix + "_" + name)}>{escape(value_text(row[name]))}</data>'
-                   for name, _ in attrs if row[name] is not None)
+    return "".join(
+        f"<data key={_q(prefix + '_' + name)}>{escape(value_text(row[name]))}</data>"
+        for name, _ in attrs
+        if row[name] is not None
+    )

@@ -20,9 +20,9 @@ from dataclasses import replace
 from typing import Any
 
 from ioscope.detect.engine.resources import RESOURCE_PARAMS
-from ioscope.detect.significance.calibrated import SIGNIF_PARAMS
 from ioscope.detect.signals import SIGNALS, default_signals
 from ioscope.detect.signals.base import GENERIC_PARAMS
+from ioscope.detect.significance.calibrated import SIGNIF_PARAMS
 from ioscope.errors import ParameterError
 from ioscope.params import Param
 
@@ -32,23 +32,37 @@ __all__ = ["MODES", "MODE", "COACTION_PARAMS", "RUN_PARAMS", "DETECT_PARAMS", "s
 #: coordination-network-toolkit's exact definitions.
 MODES = ("calibrated", "raw", "cnt")
 
-MODE = Param("mode", "choice", "calibrated", "calibrated: every edge and account tested against "
-             "a null model, significant edges clustered into campaigns; raw: the co-action edges "
-             "and their evidence only; cnt: raw, with coordination-network-toolkit's exact "
-             f"definitions ({', '.join(default_signals('cnt'))}).", choices=MODES)
+MODE = Param(
+    "mode",
+    "choice",
+    "calibrated",
+    "calibrated: every edge and account tested against "
+    "a null model, significant edges clustered into campaigns; raw: the co-action edges "
+    "and their evidence only; cnt: raw, with coordination-network-toolkit's exact "
+    f"definitions ({', '.join(default_signals('cnt'))}).",
+    choices=MODES,
+)
 
 #: The co-action parameters every signal has, set for all signals of a run at once; None leaves
 #: each signal's own default (the window, 60 s, applies to every windowed signal).
 COACTION_PARAMS = tuple(
-    p if p.name == "window" else
-    replace(p, default=None, help=p.help + " Default: each signal's own (docs/signals.md).")
-    for p in GENERIC_PARAMS)
+    p
+    if p.name == "window"
+    else replace(p, default=None, help=p.help + " Default: each signal's own (docs/signals.md).")
+    for p in GENERIC_PARAMS
+)
 
 #: What a run may use and which posts it reads.
 RUN_PARAMS = RESOURCE_PARAMS + (
-    Param("honor_deletions", "bool", False, "Leave out the posts that compliance events "
-          "(ingested deletion notices or compliance files) say were deleted, or whose account "
-          "was (default: keep them; docs/signals.md)."),)
+    Param(
+        "honor_deletions",
+        "bool",
+        False,
+        "Leave out the posts that compliance events "
+        "(ingested deletion notices or compliance files) say were deleted, or whose account "
+        "was (default: keep them; docs/signals.md).",
+    ),
+)
 
 #: Every run-level parameter of a detect run (the significance ones apply to the calibrated mode).
 DETECT_PARAMS = COACTION_PARAMS + SIGNIF_PARAMS + RUN_PARAMS
@@ -69,5 +83,6 @@ def split_params(params: dict[str, Any] | None) -> tuple[dict[str, Any], dict[st
             raise ParameterError(
                 f"detect has no parameter {key!r}. Known parameters: {', '.join(sorted(known))}; "
                 f"a signal's own parameters go under its name, e.g. "
-                f"{{{ex.name!r}: {{{ex.params[0].name!r}: {ex.params[0].default!r}}}}}.")
+                f"{{{ex.name!r}: {{{ex.params[0].name!r}: {ex.params[0].default!r}}}}}."
+            )
     return run, per_signal

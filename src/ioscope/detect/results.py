@@ -43,15 +43,20 @@ def flagged_accounts(ws: Workspace, *, cluster_id: int | None = None) -> list[di
     if cluster_id is not None:
         where.append("m.cluster_id = ?")
         params.append(cluster_id)
-    return _decode(ws.rows(f"""
+    return _decode(
+        ws.rows(
+            f"""
         SELECT m.platform, m.account_id, m.handle, n.name, m.cluster_id, c.rank AS cluster_rank,
                c.kind AS cluster_kind, c.size AS cluster_size, c.score AS cluster_score,
                m.signals, m.degree, m.strength, m.best_p_value, m.account_p_value,
                m.account_q_value, m.posts, m.coordinated_posts, m.coordination, m.explanation,
                m.details, m.run_id
         FROM cluster_members m JOIN clusters c USING (cluster_id)
-        LEFT JOIN {names_source()} n USING (platform, account_id) WHERE {' AND '.join(where)}
-        ORDER BY c.rank, m.strength DESC, m.platform, m.account_id""", params))
+        LEFT JOIN {names_source()} n USING (platform, account_id) WHERE {" AND ".join(where)}
+        ORDER BY c.rank, m.strength DESC, m.platform, m.account_id""",
+            params,
+        )
+    )
 
 
 def _names(ws: Workspace, keys: list[tuple[Any, Any]]) -> dict[tuple, str]:
@@ -59,14 +64,18 @@ def _names(ws: Workspace, keys: list[tuple[Any, Any]]) -> dict[tuple, str]:
     if not keys:
         return {}
     values = ", ".join(f"({literal(str(p))}, {literal(str(a))})" for p, a in set(keys))
-    return {(r["platform"], r["account_id"]): r["name"] for r in ws.rows(f"""
+    return {
+        (r["platform"], r["account_id"]): r["name"]
+        for r in ws.rows(f"""
         SELECT platform, account_id, any_value({name_sql()}) AS name FROM accounts
         WHERE (platform, account_id) IN (SELECT (p, a) FROM (VALUES {values}) v(p, a))
-        GROUP BY platform, account_id""")}
+        GROUP BY platform, account_id""")
+    }
 
 
-def list_clusters(ws: Workspace, *, limit: int | None = None,
-                  members: bool = False) -> list[dict[str, Any]]:
+def list_clusters(
+    ws: Workspace, *, limit: int | None = None, members: bool = False
+) -> list[dict[str, Any]]:
     """The ranked campaign candidates; with ``members``, each has its ``members`` list."""
     if not _ready(ws):
         return []
@@ -76,13 +85,20 @@ def list_clusters(ws: Workspace, *, limit: int | None = None,
         by_cluster: dict[int, list[dict[str, Any]]] = {}
         for m in flagged_accounts(ws):
             by_cluster.setdefault(m["cluster_id"], []).append(m)
-        names = _names(ws, [(m.get("platform"), m.get("account_id")) for c in out
-                            if c["cluster_id"] not in by_cluster
-                            for m in (c.get("details") or {}).get("members", [])])
+        names = _names(
+            ws,
+            [
+                (m.get("platform"), m.get("account_id"))
+                for c in out
+                if c["cluster_id"] not in by_cluster
+                for m in (c.get("details") or {}).get("members", [])
+            ],
+        )
         for c in out:
             c["members"] = by_cluster.get(c["cluster_id"]) or [
                 dict(m, name=names.get((m.get("platform"), m.get("account_id"))))
-                for m in (c.get("details") or {}).get("members", [])]
+                for m in (c.get("details") or {}).get("members", [])
+            ]
     return out
 
 

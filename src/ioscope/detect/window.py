@@ -16,7 +16,8 @@ the significant results change (``ioscope detect --window-sweep 10s,60s,10m,1h``
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Sequence
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 
@@ -28,8 +29,9 @@ if TYPE_CHECKING:
 __all__ = ["coornet_interval", "estimate_window", "window_sweep"]
 
 
-def coornet_interval(con: duckdb.DuckDBPyConnection, actions: str, *, q: float = 0.1,
-                     p: float = 0.5) -> dict[str, Any]:
+def coornet_interval(
+    con: duckdb.DuckDBPyConnection, actions: str, *, q: float = 0.1, p: float = 0.5
+) -> dict[str, Any]:
     """CooRnet's coordination interval of ``actions`` (item, t in epoch seconds), in seconds.
 
     Returns {"seconds", "items", "quick_items"}; seconds is None without any item shared twice.
@@ -52,8 +54,13 @@ def coornet_interval(con: duckdb.DuckDBPyConnection, actions: str, *, q: float =
     return {"seconds": seconds, "items": int(row[1]), "quick_items": int(row[2]), "q": q, "p": p}
 
 
-def window_sweep(ws: "Workspace", windows: Sequence[float | str], *,
-                 final_window: float | str | None = None, **options: Any) -> list[dict[str, Any]]:
+def window_sweep(
+    ws: Workspace,
+    windows: Sequence[float | str],
+    *,
+    final_window: float | str | None = None,
+    **options: Any,
+) -> list[dict[str, Any]]:
     """Run the calibrated pipeline once per window and say how the results move.
 
     Each row: window (seconds), raw_edges and raw_accounts (every co-action edge and the accounts
@@ -76,17 +83,23 @@ def window_sweep(ws: "Workspace", windows: Sequence[float | str], *,
                                                    UNION SELECT platform_2, account_2 FROM edges))
             FROM edges""").fetchone()
         flagged = {(a["platform"], a["account_id"]) for a in flagged_accounts(ws)}
-        rows.append({
-            "window": parse_duration(w), "raw_edges": raw_edges, "raw_accounts": raw_accounts,
-            "significant_edges": result.significance.get("significant_edges", 0),
-            "flagged": len(flagged),
-            "clusters": result.cluster_totals.get("campaign_clusters", 0),
-            "jaccard_previous": _jaccard(flagged, sets[-1]) if sets else None,
-            "jaccard_first": _jaccard(flagged, sets[0]) if sets else None,
-            "run_id": result.run_id})
+        rows.append(
+            {
+                "window": parse_duration(w),
+                "raw_edges": raw_edges,
+                "raw_accounts": raw_accounts,
+                "significant_edges": result.significance.get("significant_edges", 0),
+                "flagged": len(flagged),
+                "clusters": result.cluster_totals.get("campaign_clusters", 0),
+                "jaccard_previous": _jaccard(flagged, sets[-1]) if sets else None,
+                "jaccard_first": _jaccard(flagged, sets[0]) if sets else None,
+                "run_id": result.run_id,
+            }
+        )
         sets.append(flagged)
-    if final_window is not None and (not windows or
-                                     parse_duration(final_window) != parse_duration(windows[-1])):
+    if final_window is not None and (
+        not windows or parse_duration(final_window) != parse_duration(windows[-1])
+    ):
         detect(ws, **{**options, "window": final_window})
     return rows
 
@@ -95,8 +108,9 @@ def _jaccard(a: set, b: set) -> float | None:
     return len(a & b) / len(a | b) if a | b else None
 
 
-def estimate_window(ws: "Workspace", *, signal: str | None = None, q: float = 0.1,
-                    p: float = 0.5) -> dict[str, Any]:
+def estimate_window(
+    ws: Workspace, *, signal: str | None = None, q: float = 0.1, p: float = 0.5
+) -> dict[str, Any]:
     """CooRnet's coordination interval of one signal's actions in ``ws`` (default: the first
     registered signal with timed actions, reposts)."""
     from ioscope.detect.engine.runner import resolve_params
@@ -107,7 +121,9 @@ def estimate_window(ws: "Workspace", *, signal: str | None = None, q: float = 0.
     signal = signal or timed[0]
     sig = get_signal(signal)
     if signal not in timed:
-        raise UsageError(f"The window of {signal} cannot be estimated: it has no timed actions.",
-                         hint=f"Use a windowed signal such as {timed[0]} or {timed[1]}.")
+        raise UsageError(
+            f"The window of {signal} cannot be estimated: it has no timed actions.",
+            hint=f"Use a windowed signal such as {timed[0]} or {timed[1]}.",
+        )
     actions = sig.actions(resolve_params([signal])[signal], None)
     return {"signal": signal, **coornet_interval(ws.con, actions, q=q, p=p)}

@@ -10,12 +10,19 @@ from __future__ import annotations
 import os
 import shutil
 import sys
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, BinaryIO, Callable, Iterable, Iterator
+from typing import Any, BinaryIO
 
-from ioscope.errors import (InputFormatError, NotFoundError, SchemaError, UnknownFormatError,
-                            UnsupportedInputError, UsageError)
+from ioscope.errors import (
+    InputFormatError,
+    NotFoundError,
+    SchemaError,
+    UnknownFormatError,
+    UnsupportedInputError,
+    UsageError,
+)
 from ioscope.ingest.batch import MISSING, STDIN_NAME, InputFile, classify_inputs, spool_stdin
 from ioscope.ingest.context import ReadContext
 from ioscope.ingest.finalize import FileResult, finalize
@@ -24,8 +31,16 @@ from ioscope.params import Param, parse_pairs, validate_params
 from ioscope.resources import duckdb_memory_limit
 from ioscope.workspace import Workspace
 
-__all__ = ["ingest", "ingest_workspace", "IngestReport", "readers", "detect_format", "parse_mapping",
-           "DEFAULT_MEMORY_LIMIT", "INGEST_PARAMS"]
+__all__ = [
+    "ingest",
+    "ingest_workspace",
+    "IngestReport",
+    "readers",
+    "detect_format",
+    "parse_mapping",
+    "DEFAULT_MEMORY_LIMIT",
+    "INGEST_PARAMS",
+]
 
 #: Memory budget of an ingest (the process; DuckDB gets its share,
 #: :func:`ioscope.resources.duckdb_memory_limit`). Measured with benchmarks/bench_ingest_538.py
@@ -34,9 +49,14 @@ DEFAULT_MEMORY_LIMIT = "2GB"
 
 #: The declared parameters of an ingest (``ioscope ingest`` builds its options from them).
 INGEST_PARAMS = (
-    Param("memory_limit", "size", DEFAULT_MEMORY_LIMIT, "Memory budget of the run (the whole "
-          "process), e.g. 4GB: DuckDB gets 60 % of it (leaving at least 1 GiB to the rest) and "
-          "spills to disk beyond."),
+    Param(
+        "memory_limit",
+        "size",
+        DEFAULT_MEMORY_LIMIT,
+        "Memory budget of the run (the whole "
+        "process), e.g. 4GB: DuckDB gets 60 % of it (leaving at least 1 GiB to the rest) and "
+        "spills to disk beyond.",
+    ),
 )
 
 
@@ -53,14 +73,29 @@ class IngestReport:
 
     @property
     def totals(self) -> dict[str, int]:
-        keys = ("rows_read", "rows_ingested", "rows_duplicate", "rows_quarantined", "posts_new",
-                "accounts_new", "referenced_posts_new", "referenced_accounts_new", "ads_new",
-                "quarantine_new", "compliance_events_new")
+        keys = (
+            "rows_read",
+            "rows_ingested",
+            "rows_duplicate",
+            "rows_quarantined",
+            "posts_new",
+            "accounts_new",
+            "referenced_posts_new",
+            "referenced_accounts_new",
+            "ads_new",
+            "quarantine_new",
+            "compliance_events_new",
+        )
         return {k: sum(getattr(f, k) for f in self.files) for k in keys}
 
     def to_dict(self) -> dict[str, Any]:
-        return {"run_id": self.run_id, "files": [f.to_dict() for f in self.files],
-                "companions": self.companions, "skipped": self.skipped, "totals": self.totals}
+        return {
+            "run_id": self.run_id,
+            "files": [f.to_dict() for f in self.files],
+            "companions": self.companions,
+            "skipped": self.skipped,
+            "totals": self.totals,
+        }
 
 
 @contextmanager
@@ -83,13 +118,17 @@ def _memory_limit(ws: Workspace, limit: str | None) -> Iterator[None]:
 
 def parse_mapping(text: str | None) -> dict[str, str]:
     """``account_id=user,created_at=time`` -> {'account_id': 'user', 'created_at': 'time'}."""
-    return parse_pairs(text or None, option="--map",
-                       form="canonical=source pairs separated by commas",
-                       example="account_id=user,created_at=time")
+    return parse_pairs(
+        text or None,
+        option="--map",
+        form="canonical=source pairs separated by commas",
+        example="account_id=user,created_at=time",
+    )
 
 
-def ingest_workspace(workspace: str | os.PathLike, paths: Iterable[str | os.PathLike],
-                     **options: Any) -> IngestReport:
+def ingest_workspace(
+    workspace: str | os.PathLike, paths: Iterable[str | os.PathLike], **options: Any
+) -> IngestReport:
     """:func:`ingest` into the workspace file at ``workspace``, created when missing. When the
     ingest fails, a workspace it created is removed (with DuckDB's ``.wal`` and ``.tmp``
     companions), so that a failed first ingest leaves nothing behind."""
@@ -109,11 +148,19 @@ def ingest_workspace(workspace: str | os.PathLike, paths: Iterable[str | os.Path
         raise
 
 
-def ingest(ws: Workspace, paths: Iterable[str | os.PathLike], *, format: str | None = None,
-           mapping: dict[str, str] | None = None, platform: str | None = None,
-           on_file: Callable[[FileResult], None] | None = None,
-           memory_limit: str | None = DEFAULT_MEMORY_LIMIT, skip_unsupported: bool = False,
-           allow_all_quarantined: bool = False, stdin: BinaryIO | None = None) -> IngestReport:
+def ingest(
+    ws: Workspace,
+    paths: Iterable[str | os.PathLike],
+    *,
+    format: str | None = None,
+    mapping: dict[str, str] | None = None,
+    platform: str | None = None,
+    on_file: Callable[[FileResult], None] | None = None,
+    memory_limit: str | None = DEFAULT_MEMORY_LIMIT,
+    skip_unsupported: bool = False,
+    allow_all_quarantined: bool = False,
+    stdin: BinaryIO | None = None,
+) -> IngestReport:
     """Ingest files into ``ws`` in one transaction: all of them, or (on any error) none.
 
     ``paths`` are files or folders (walked, hidden files left out); ``-`` reads ``stdin``
@@ -135,53 +182,85 @@ def ingest(ws: Workspace, paths: Iterable[str | os.PathLike], *, format: str | N
     if not args:
         raise UsageError("Nothing to ingest: give one or more files or folders.")
     if memory_limit is not None:  # checked before anything is read
-        memory_limit = validate_params(INGEST_PARAMS, {"memory_limit": memory_limit},
-                                       "ingest")["memory_limit"]
+        memory_limit = validate_params(INGEST_PARAMS, {"memory_limit": memory_limit}, "ingest")[
+            "memory_limit"
+        ]
     if format:
         get_reader(format)  # an unknown name is a usage error before anything is read
     stdin_path = spool_stdin(stdin or sys.stdin.buffer) if "-" in args else None
     try:
-        return _ingest(ws, classify_inputs(args, format=format, stdin_path=stdin_path),
-                       format=format, mapping=mapping or {}, platform=platform, on_file=on_file,
-                       memory_limit=memory_limit, skip_unsupported=skip_unsupported,
-                       allow_all_quarantined=allow_all_quarantined)
+        return _ingest(
+            ws,
+            classify_inputs(args, format=format, stdin_path=stdin_path),
+            format=format,
+            mapping=mapping or {},
+            platform=platform,
+            on_file=on_file,
+            memory_limit=memory_limit,
+            skip_unsupported=skip_unsupported,
+            allow_all_quarantined=allow_all_quarantined,
+        )
     finally:
         if stdin_path:
             shutil.rmtree(os.path.dirname(stdin_path), ignore_errors=True)
 
 
-def _ingest(ws: Workspace, files: list[InputFile], *, format, mapping, platform, on_file,
-            memory_limit, skip_unsupported, allow_all_quarantined) -> IngestReport:
+def _ingest(
+    ws: Workspace,
+    files: list[InputFile],
+    *,
+    format,
+    mapping,
+    platform,
+    on_file,
+    memory_limit,
+    skip_unsupported,
+    allow_all_quarantined,
+) -> IngestReport:
     problems = [f for f in files if f.problem]
     if problems and not skip_unsupported:
         if all(f.problem == MISSING for f in problems):
-            raise NotFoundError("No such file or folder: " + ", ".join(f.name for f in problems),
-                                hint="Nothing was ingested.")
+            raise NotFoundError(
+                "No such file or folder: " + ", ".join(f.name for f in problems),
+                hint="Nothing was ingested.",
+            )
         listing = "\n".join(f"  {f.name}: {f.problem}" for f in problems)
-        skip = ("--skip-unsupported ingests the others (the skipped files are recorded in the "
-                "run).")
+        skip = "--skip-unsupported ingests the others (the skipped files are recorded in the run)."
         if all(f.damaged for f in problems):  # cut or damaged files: an input error
             raise InputFormatError(
                 f"{len(problems)} of {len(files)} input files cannot be read:\n{listing}",
                 hint="Nothing was ingested. Download the files again, or decompress what is "
-                     f"readable (`gzip -dc FILE > OUT`) and ingest that; {skip}")
+                f"readable (`gzip -dc FILE > OUT`) and ingest that; {skip}",
+            )
         raise UnsupportedInputError(
             f"{len(problems)} of {len(files)} input files cannot be ingested:\n{listing}",
             hint="Nothing was ingested. Name a format with --format, remove these files, or "
-                 f"add {skip}")
+            f"add {skip}",
+        )
     todo = [f for f in files if f.format]
     skipped = [f.to_dict() for f in files if not f.format]
     if not todo:
-        raise UsageError("Nothing to ingest: " + ("; ".join(
-            f"{s['path']}: {s['reason']}" for s in skipped) or "no files in the folders given")
-            + ".", hint="Nothing was changed.")
-    params = {"format": format, "formats": [f.format for f in todo], "mapping": mapping,
-              "platform": platform, "skip_unsupported": skip_unsupported,
-              "allow_all_quarantined": allow_all_quarantined}
+        raise UsageError(
+            "Nothing to ingest: "
+            + (
+                "; ".join(f"{s['path']}: {s['reason']}" for s in skipped)
+                or "no files in the folders given"
+            )
+            + ".",
+            hint="Nothing was changed.",
+        )
+    params = {
+        "format": format,
+        "formats": [f.format for f in todo],
+        "mapping": mapping,
+        "platform": platform,
+        "skip_unsupported": skip_unsupported,
+        "allow_all_quarantined": allow_all_quarantined,
+    }
     inputs, companions = [f.path for f in todo], []
     for f in todo:
         extra = get_reader(f.format).companions
-        for c in (extra(f.path) if extra and f.name != STDIN_NAME else []):
+        for c in extra(f.path) if extra and f.name != STDIN_NAME else []:
             if c not in inputs:
                 inputs.append(c)
                 companions.append({"path": c, "of": f.name, "format": f.format})
@@ -190,9 +269,18 @@ def _ingest(ws: Workspace, files: list[InputFile], *, format, mapping, platform,
             rec["path"] = f.name
         report = IngestReport(run.run_id, companions=companions, skipped=skipped)
         for f, rec in zip(todo, run.inputs):
-            ctx = ReadContext(ws.con, f.path, f.format, run.run_id,
-                              options={"mapping": mapping, "platform": platform,
-                                       "source_name": f.name, "sha256": rec["sha256"]})
+            ctx = ReadContext(
+                ws.con,
+                f.path,
+                f.format,
+                run.run_id,
+                options={
+                    "mapping": mapping,
+                    "platform": platform,
+                    "source_name": f.name,
+                    "sha256": rec["sha256"],
+                },
+            )
             try:
                 get_reader(f.format).read(ctx)
             except SchemaError as e:  # the reader refused the file: nothing of it is merged yet
@@ -203,8 +291,11 @@ def _ingest(ws: Workspace, files: list[InputFile], *, format, mapping, platform,
                 continue
             result = finalize(ctx)
             ctx.drop_temp()
-            if result.rows_read and result.rows_quarantined == result.rows_read \
-                    and not allow_all_quarantined:
+            if (
+                result.rows_read
+                and result.rows_quarantined == result.rows_read
+                and not allow_all_quarantined
+            ):
                 raise _all_quarantined(ws, f, rec["sha256"], result.rows_read)
             report.files.append(result)
             if on_file:
@@ -217,8 +308,9 @@ def _all_quarantined(ws: Workspace, f: InputFile, sha: str, n: int) -> InputForm
     """The error for a file none of whose records could be ingested, naming a likely format."""
     reason, k = ws.con.execute(
         "SELECT regexp_replace(reason, '[:(].*', ''), count(*) FROM quarantine "
-        "WHERE source_sha256 = ? GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 1", [sha]).fetchone() \
-        or ("unknown", 0)
+        "WHERE source_sha256 = ? GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 1",
+        [sha],
+    ).fetchone() or ("unknown", 0)
     try:
         likely = detect_format(f.path)
     except UnknownFormatError:
@@ -226,10 +318,14 @@ def _all_quarantined(ws: Workspace, f: InputFile, sha: str, n: int) -> InputForm
     if likely and likely != f.format:
         advice = f"It looks like {likely}: try --format {likely}."
     else:
-        advice = ("No other reader recognises it: check the file, --map or --platform "
-                  "(`ioscope ingest --help` lists the formats).")
+        advice = (
+            "No other reader recognises it: check the file, --map or --platform "
+            "(`ioscope ingest --help` lists the formats)."
+        )
     return InputFormatError(
         f"all {n:,} records were quarantined when read as {f.format} (most often: "
-        f"{reason.strip()}, {k:,} records). {advice}", path=f.name,
+        f"{reason.strip()}, {k:,} records). {advice}",
+        path=f.name,
         hint="Nothing was ingested. Add --allow-all-quarantined to ingest the file anyway "
-             "(its records are then kept in the quarantine table).")
+        "(its records are then kept in the quarantine table).",
+    )

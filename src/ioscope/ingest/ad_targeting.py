@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from typing import Iterable
+from collections.abc import Iterable
 
 import pyarrow as pa
 
@@ -33,8 +33,9 @@ LINK_KINDS = ("language", "follower_lookalike", "custom_audience", "interest")
 _LOOKALIKE = re.compile(r"look-?alike\s*\(\s*([A-Za-z]{2})\b", re.I)
 
 
-def _criterion_countries(kind: str, value: str | None, hint: str | None,
-                         handle_country: dict[str, str]) -> tuple[list[str], str | None]:
+def _criterion_countries(
+    kind: str, value: str | None, hint: str | None, handle_country: dict[str, str]
+) -> tuple[list[str], str | None]:
     if kind == "location":
         return resolve_location(value, hint)
     if not value:
@@ -59,20 +60,27 @@ def _handle_countries(con, table: str) -> dict[str, str]:
     """Countries of look-alike handles: the state-media registry, then workspace profiles."""
     from ioscope.reference.statemedia import handle_countries
 
-    wanted = {r[0] for r in con.execute(
-        f"SELECT DISTINCT lower(ltrim(value, '@')) FROM {table} WHERE kind = 'follower_lookalike' "
-        "AND value IS NOT NULL").fetchall()}
+    wanted = {
+        r[0]
+        for r in con.execute(
+            f"SELECT DISTINCT lower(ltrim(value, '@')) FROM {table} WHERE kind = 'follower_lookalike' "
+            "AND value IS NOT NULL"
+        ).fetchall()
+    }
     if not wanted:
         return {}
     out = {h: c for h, c in handle_countries().items() if h in wanted}
-    has_accounts = con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'accounts' "
-                               "AND NOT temporary").fetchall()[0][0]
+    has_accounts = con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'accounts' AND NOT temporary"
+    ).fetchall()[0][0]
     if has_accounts:
         con.register("_wanted_handles", pa.table({"h": sorted(wanted)}))
         try:
-            rows = con.execute("SELECT lower(a.handle), any_value(a.location) FROM accounts a "
-                               "JOIN _wanted_handles w ON lower(a.handle) = w.h "
-                               "WHERE a.location IS NOT NULL GROUP BY 1").fetchall()
+            rows = con.execute(
+                "SELECT lower(a.handle), any_value(a.location) FROM accounts a "
+                "JOIN _wanted_handles w ON lower(a.handle) = w.h "
+                "WHERE a.location IS NOT NULL GROUP BY 1"
+            ).fetchall()
         finally:
             con.unregister("_wanted_handles")
         for h, loc in rows:
@@ -84,18 +92,31 @@ def _handle_countries(con, table: str) -> dict[str, str]:
 
 def resolve_criteria(con, table: str) -> None:
     """Fill ``countries`` and ``geo_scope`` of staged criteria that the reader left empty."""
-    todo = con.execute(f"SELECT DISTINCT kind, value, _hint FROM {table} WHERE countries IS NULL"
-                       ).fetchall()
+    todo = con.execute(
+        f"SELECT DISTINCT kind, value, _hint FROM {table} WHERE countries IS NULL"
+    ).fetchall()
     if not todo:
         return
     handles = _handle_countries(con, table)
     rows = [(k, v, h, *_criterion_countries(k, v, h, handles)) for k, v, h in todo]
-    data = pa.table({"kind": [r[0] for r in rows], "value": [r[1] for r in rows],
-                     "hint": [r[2] for r in rows], "countries": [r[3] for r in rows],
-                     "scope": [r[4] for r in rows]},
-                    schema=pa.schema([("kind", pa.string()), ("value", pa.string()),
-                                      ("hint", pa.string()), ("countries", pa.list_(pa.string())),
-                                      ("scope", pa.string())]))
+    data = pa.table(
+        {
+            "kind": [r[0] for r in rows],
+            "value": [r[1] for r in rows],
+            "hint": [r[2] for r in rows],
+            "countries": [r[3] for r in rows],
+            "scope": [r[4] for r in rows],
+        },
+        schema=pa.schema(
+            [
+                ("kind", pa.string()),
+                ("value", pa.string()),
+                ("hint", pa.string()),
+                ("countries", pa.list_(pa.string())),
+                ("scope", pa.string()),
+            ]
+        ),
+    )
     con.register("_crit_map", data)
     try:
         con.execute(f"""UPDATE {table} SET countries = m.countries,
@@ -133,8 +154,9 @@ def classify_ad(criteria: Iterable[dict]) -> list[tuple[str, str, str, str | Non
             for cc in c.get("countries") or []:
                 put(cc, "excluded", "exclude_location", c.get("raw"))
     incl = [c for c in locs if c["mode"] == "include"]
-    single = [c for c in incl if c.get("geo_scope") in ("country", "subnational")
-              and c.get("countries")]
+    single = [
+        c for c in incl if c.get("geo_scope") in ("country", "subnational") and c.get("countries")
+    ]
     multi = [c for c in incl if c.get("geo_scope") == "multi_country" and c.get("countries")]
     unresolved = [c for c in incl if c.get("geo_scope") == "unresolved"]
     for c in single:
@@ -163,14 +185,17 @@ def classify_new_ads(con, keys_table: str, run_id: str) -> int:
     """Write ``ad_country_targeting`` rows for the ads listed in ``keys_table`` (platform, ad_id)."""
     crit: dict[tuple, list[dict]] = defaultdict(list)
     for plat, ad, kind, mode, countries, scope, raw in con.execute(
-            f"""SELECT t.platform, t.ad_id, t.kind, t.mode, t.countries, t.geo_scope, t.raw
+        f"""SELECT t.platform, t.ad_id, t.kind, t.mode, t.countries, t.geo_scope, t.raw
                 FROM ad_targeting t SEMI JOIN {keys_table} k
                   ON k.platform = t.platform AND k.ad_id = t.ad_id
-                ORDER BY t.platform, t.ad_id, t.ordinal""").fetchall():
-        crit[(plat, ad)].append({"kind": kind, "mode": mode, "countries": countries,
-                                 "geo_scope": scope, "raw": raw})
-    cols: dict[str, list] = {k: [] for k in ("platform", "ad_id", "country", "status", "rule",
-                                             "evidence")}
+                ORDER BY t.platform, t.ad_id, t.ordinal"""
+    ).fetchall():
+        crit[(plat, ad)].append(
+            {"kind": kind, "mode": mode, "countries": countries, "geo_scope": scope, "raw": raw}
+        )
+    cols: dict[str, list] = {
+        k: [] for k in ("platform", "ad_id", "country", "status", "rule", "evidence")
+    }
     for plat, ad in con.execute(f"SELECT platform, ad_id FROM {keys_table}").fetchall():
         for country, status, rule, evidence in classify_ad(crit.get((plat, ad), [])):
             for k, v in zip(cols, (plat, ad, country, status, rule, evidence)):
@@ -179,8 +204,11 @@ def classify_new_ads(con, keys_table: str, run_id: str) -> int:
         return 0
     con.register("_act", pa.table(cols, schema=pa.schema([(k, pa.string()) for k in cols])))
     try:
-        con.execute("INSERT INTO ad_country_targeting SELECT platform, ad_id, country, status, "
-                    "rule, evidence, ? FROM _act", [run_id])
+        con.execute(
+            "INSERT INTO ad_country_targeting SELECT platform, ad_id, country, status, "
+            "rule, evidence, ? FROM _act",
+            [run_id],
+        )
     finally:
         con.unregister("_act")
     return len(cols["ad_id"])

@@ -95,8 +95,9 @@ def _looks_like(path: str) -> str:
     return ""
 
 
-def classify_inputs(args: list[str], *, format: str | None = None,
-                    stdin_path: str | None = None) -> list[InputFile]:
+def classify_inputs(
+    args: list[str], *, format: str | None = None, stdin_path: str | None = None
+) -> list[InputFile]:
     """The files named by ``args`` (folders walked, ``-`` = ``stdin_path``), each classified."""
     files: list[InputFile] = []
     for arg in args:

@@ -18,15 +18,34 @@ from ioscope.ingest.sqlfrag import ts
 from ioscope.model.table import get_table
 from ioscope.sql import literal
 
-__all__ = ["stage_stream_notices", "stage_compliance_sql", "merge_compliance",
-           "staged_count", "NOTICE_KEYS"]
+__all__ = [
+    "stage_stream_notices",
+    "stage_compliance_sql",
+    "merge_compliance",
+    "staged_count",
+    "NOTICE_KEYS",
+]
 
 #: v1.1 stream notices about a post or an account, by their single key
-NOTICE_KEYS = ("delete", "scrub_geo", "status_withheld", "user_withheld", "user_delete",
-               "user_undelete", "user_suspend", "user_unsuspend", "user_protect",
-               "user_unprotect", "user_deactivate")
-_ACTIONS = {"delete": "delete", "status_withheld": "withhold", "user_withheld": "withhold",
-            "scrub_geo": "scrub_geo"}
+NOTICE_KEYS = (
+    "delete",
+    "scrub_geo",
+    "status_withheld",
+    "user_withheld",
+    "user_delete",
+    "user_undelete",
+    "user_suspend",
+    "user_unsuspend",
+    "user_protect",
+    "user_unprotect",
+    "user_deactivate",
+)
+_ACTIONS = {
+    "delete": "delete",
+    "status_withheld": "withhold",
+    "user_withheld": "withhold",
+    "scrub_geo": "scrub_geo",
+}
 _BOOKKEEPING = '"_error_field" VARCHAR, "_error" VARCHAR, "_raw" VARCHAR'
 
 
@@ -37,8 +56,9 @@ def _ensure(ctx: ReadContext, table: str, canonical: str) -> None:
 
 def staged_count(con, table: str) -> int:
     """Rows of a staging table this module makes (0 when the reader made none)."""
-    if not con.execute("SELECT count(*) FROM duckdb_tables() WHERE temporary AND table_name = ?",
-                       [table]).fetchall()[0][0]:
+    if not con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE temporary AND table_name = ?", [table]
+    ).fetchall()[0][0]:
         return 0
     return con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]
 
@@ -67,26 +87,28 @@ def stage_stream_notices(ctx: ReadContext, chunk: pa.Table) -> pa.Table:
     platform = literal(ctx.platform or "twitter")
 
     def get(*paths: str) -> str:
-        return "COALESCE(" + ", ".join(f"json_extract_string(json, p || '{x}')" for x in paths) + ")"
+        return (
+            "COALESCE(" + ", ".join(f"json_extract_string(json, p || '{x}')" for x in paths) + ")"
+        )
 
     sql = f"""
         WITH n AS (SELECT _line, json, json_keys(json)[1] AS k,
                           '$."' || json_keys(json)[1] || '"' AS p FROM _json),
         e AS (SELECT *, CASE WHEN k IN ('delete', 'status_withheld') THEN 'post'
                              ELSE 'account' END AS object_kind,
-                 {get('.status.id_str', '.status.id', '.id_str', '.id', '.user_id_str', '.user_id')}
+                 {get(".status.id_str", ".status.id", ".id_str", ".id", ".user_id_str", ".user_id")}
                    AS object_id,
-                 {get('.status.user_id_str', '.status.user_id', '.user_id_str', '.user_id')}
+                 {get(".status.user_id_str", ".status.user_id", ".user_id_str", ".user_id")}
                    AS owner
               FROM n)
         SELECT {platform} AS platform, object_kind, object_id,
                CASE WHEN object_kind = 'account' THEN COALESCE(owner, object_id) ELSE owner END
                  AS account_id,
-               CASE k {' '.join(f"WHEN '{a}' THEN '{b}'" for a, b in _ACTIONS.items())}
+               CASE k {" ".join(f"WHEN '{a}' THEN '{b}'" for a, b in _ACTIONS.items())}
                       ELSE substr(k, 6) END AS action,
                CAST(json_extract(json, p || '.withheld_in_countries') AS VARCHAR[]) AS countries,
-               {get('.up_to_status_id_str', '.up_to_status_id')} AS up_to_post_id,
-               COALESCE({ts(get('.timestamp_ms'))}, {ts("json_extract_string(json, '$.timestamp_ms')")})
+               {get(".up_to_status_id_str", ".up_to_status_id")} AS up_to_post_id,
+               COALESCE({ts(get(".timestamp_ms"))}, {ts("json_extract_string(json, '$.timestamp_ms')")})
                  AS event_at,
                _line AS source_line,
                CASE WHEN object_id IS NULL THEN 'object_id' END AS _error_field,
@@ -116,12 +138,15 @@ def merge_compliance(ctx: ReadContext, source: str) -> int:
     table = get_table("compliance_events")
     table.create(con)
     cols = table.column_names
-    exprs = {**{c: f's."{c}"' for c in cols}, "source_file": literal(source),
-             "run_id": literal(ctx.run_id)}
+    exprs = {
+        **{c: f's."{c}"' for c in cols},
+        "source_file": literal(source),
+        "run_id": literal(ctx.run_id),
+    }
     same = " AND ".join(f"x.{c} IS NOT DISTINCT FROM s.{c}" for c in _KEY)
-    n = con.execute(f"""INSERT INTO compliance_events ({', '.join(cols)})
-        SELECT {', '.join(exprs[c] for c in cols)} FROM (
-            SELECT *, row_number() OVER (PARTITION BY {', '.join(_KEY)} ORDER BY source_line)
+    n = con.execute(f"""INSERT INTO compliance_events ({", ".join(cols)})
+        SELECT {", ".join(exprs[c] for c in cols)} FROM (
+            SELECT *, row_number() OVER (PARTITION BY {", ".join(_KEY)} ORDER BY source_line)
                    AS _rn FROM stg_compliance WHERE _error IS NULL) s
         WHERE _rn = 1 AND NOT EXISTS (SELECT 1 FROM compliance_events x WHERE {same})
         ORDER BY source_line""").fetchall()[0][0]
@@ -132,6 +157,8 @@ def quarantine_compliance(ctx: ReadContext) -> None:
     """Move staged events with an error to stg_quarantine (before the quarantine is written)."""
     if not staged_count(ctx.con, "stg_compliance"):
         return
-    ctx.con.execute("INSERT INTO stg_quarantine SELECT source_line, _error_field, _error, _raw "
-                    "FROM stg_compliance WHERE _error IS NOT NULL")
+    ctx.con.execute(
+        "INSERT INTO stg_quarantine SELECT source_line, _error_field, _error, _raw "
+        "FROM stg_compliance WHERE _error IS NOT NULL"
+    )
     ctx.con.execute("DELETE FROM stg_compliance WHERE _error IS NOT NULL")

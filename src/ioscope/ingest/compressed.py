@@ -34,11 +34,11 @@ class _Gunzip:
     def __init__(self, path: str):
         self.path = path
         self._f = open(path, "rb")
-        self._z: "zlib._Decompress | None" = None   # None between members
-        self._pending = b""   # compressed bytes after the end of a member
+        self._z: zlib._Decompress | None = None  # None between members
+        self._pending = b""  # compressed bytes after the end of a member
         self._buf = bytearray()
-        self._in = 0          # compressed bytes read
-        self._out = 0         # decompressed bytes produced
+        self._in = 0  # compressed bytes read
+        self._out = 0  # decompressed bytes produced
         self._done = False
 
     def _fill(self, want: int) -> None:
@@ -67,10 +67,13 @@ class _Gunzip:
                 self._pending, self._z = self._z.unused_data, None
 
     def _cut(self, what: str) -> GzipCutError:
-        return GzipCutError(f"{what} at byte {self._in:,} of the compressed file, after "
-                            f"{self._out:,} decompressed bytes.", path=self.path,
-                            hint="Download the file again, or decompress what is readable "
-                                 "(`gzip -dc FILE > OUT`) and ingest that.")
+        return GzipCutError(
+            f"{what} at byte {self._in:,} of the compressed file, after "
+            f"{self._out:,} decompressed bytes.",
+            path=self.path,
+            hint="Download the file again, or decompress what is readable "
+            "(`gzip -dc FILE > OUT`) and ingest that.",
+        )
 
     def read(self, n: int = -1) -> bytes:
         if n is None or n < 0:
@@ -99,7 +102,7 @@ class _Gunzip:
     def close(self) -> None:
         self._f.close()
 
-    def __enter__(self) -> "_Gunzip":
+    def __enter__(self) -> _Gunzip:
         return self
 
     def __exit__(self, *exc) -> None:

@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, Any
 import duckdb
 import pyarrow as pa
 
-from ioscope.errors import MissingColumnError
 import ioscope.model.stages  # noqa: F401  (the ads tables are staged too)
+from ioscope.errors import MissingColumnError
 from ioscope.model.table import get_table
 from ioscope.sql import quote_ident
 
@@ -28,13 +28,22 @@ __all__ = ["ReadContext", "STAGING", "RAW_LIMIT"]
 
 RAW_LIMIT = 10_000
 #: staging table -> canonical table whose columns it has (plus the reader's bookkeeping columns)
-STAGING = {"stg_posts": "posts", "stg_accounts": "accounts", "stg_attributes": "account_attributes",
-           "stg_ref_posts": "referenced_posts", "stg_ref_accounts": "referenced_accounts",
-           "stg_ads": "ads", "stg_ad_targeting": "ad_targeting", "stg_ad_delivery": "ad_delivery"}
+STAGING = {
+    "stg_posts": "posts",
+    "stg_accounts": "accounts",
+    "stg_attributes": "account_attributes",
+    "stg_ref_posts": "referenced_posts",
+    "stg_ref_accounts": "referenced_accounts",
+    "stg_ads": "ads",
+    "stg_ad_targeting": "ad_targeting",
+    "stg_ad_delivery": "ad_delivery",
+}
 #: bookkeeping columns; for ad children, ``_hint`` is a country the source files a location
 #: criterion under and ``_ad_line`` the source line of the ad the row belongs to
-_EXTRA = ('"_error_field" VARCHAR, "_error" VARCHAR, "_raw" VARCHAR, "_primary" BOOLEAN, '
-          '"_hint" VARCHAR, "_ad_line" BIGINT')
+_EXTRA = (
+    '"_error_field" VARCHAR, "_error" VARCHAR, "_raw" VARCHAR, "_primary" BOOLEAN, '
+    '"_hint" VARCHAR, "_ad_line" BIGINT'
+)
 
 
 @dataclass
@@ -53,13 +62,16 @@ class ReadContext:
         for stg, canon in STAGING.items():
             cols = ", ".join(f'"{c.name}" {c.type}' for c in get_table(canon).columns)
             self.con.execute(f"CREATE OR REPLACE TEMP TABLE {stg} ({cols}, {_EXTRA})")
-        self.con.execute("CREATE OR REPLACE TEMP TABLE stg_quarantine (source_line BIGINT, "
-                         "field VARCHAR, reason VARCHAR, raw VARCHAR)")
+        self.con.execute(
+            "CREATE OR REPLACE TEMP TABLE stg_quarantine (source_line BIGINT, "
+            "field VARCHAR, reason VARCHAR, raw VARCHAR)"
+        )
 
     def drop_temp(self) -> None:
         """Drop every temporary table the reader and the finalizer made."""
         for (name,) in self.con.execute(
-                "SELECT table_name FROM duckdb_tables() WHERE temporary").fetchall():
+            "SELECT table_name FROM duckdb_tables() WHERE temporary"
+        ).fetchall():
             self.con.execute(f'DROP TABLE IF EXISTS temp.main."{name}"')
 
     @property
@@ -89,7 +101,9 @@ class ReadContext:
         self.con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM _stage_arrow")
         return data.num_rows
 
-    def quarantine(self, line: int | None, reason: str, raw: Any = None, field: str | None = None) -> None:
+    def quarantine(
+        self, line: int | None, reason: str, raw: Any = None, field: str | None = None
+    ) -> None:
         """Keep a record that cannot be ingested (flushed by the finalizer)."""
         text = raw if isinstance(raw, str) or raw is None else repr(raw)
         if isinstance(raw, (bytes, bytearray)):
@@ -102,8 +116,15 @@ class ReadContext:
             self._quarantine.clear()
 
     # -- CSV through DuckDB --------------------------------------------------------------------
-    def load_csv(self, *, required: list[str], optional: list[str] = (), name: str = "src",
-                 dialect: "Dialect | None" = None, sniff: bool = False) -> list[str]:
+    def load_csv(
+        self,
+        *,
+        required: list[str],
+        optional: list[str] = (),
+        name: str = "src",
+        dialect: Dialect | None = None,
+        sniff: bool = False,
+    ) -> list[str]:
         """Read the CSV file into temp table ``name`` (all VARCHAR, plus ``_line``, the physical
         line where the record starts, and ``_nl``, the line breaks inside it).
 
@@ -125,13 +146,16 @@ class ReadContext:
             raise MissingColumnError(
                 f"{self.path}: the {self.format} format needs column {missing[0]!r}, "
                 f"which the header does not have (header: {', '.join(header[:12]) or 'empty'}).",
-                hint=f"Check the file, or choose another --format.")
+                hint="Check the file, or choose another --format.",
+            )
         select = ", ".join(
             f"{quote_ident(lower[c.lower()])} AS {quote_ident(c)}"
-            for c in list(required) + [c for c in optional if c.lower() in lower])
+            for c in list(required) + [c for c in optional if c.lower() in lower]
+        )
         problems = csvsrc.read_into(self.con, self.path, dialect, header, select, name)
         for line, column, reason, raw in problems:
             self.quarantine(line, reason, raw, column)
-        self.rows_read += self.con.execute(f"SELECT count(*) FROM {name}").fetchall()[0][0] + \
-            len(problems)
+        self.rows_read += self.con.execute(f"SELECT count(*) FROM {name}").fetchall()[0][0] + len(
+            problems
+        )
         return header

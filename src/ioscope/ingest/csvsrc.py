@@ -34,8 +34,15 @@ from ioscope.errors import InputFormatError
 from ioscope.ingest.compressed import is_gzip, open_input, read_head_bytes
 from ioscope.sql import literal, quote_ident
 
-__all__ = ["Dialect", "RFC4180", "MAX_RECORD", "sniff_dialect", "read_header",
-           "delimiter_of", "read_into"]
+__all__ = [
+    "Dialect",
+    "RFC4180",
+    "MAX_RECORD",
+    "sniff_dialect",
+    "read_header",
+    "delimiter_of",
+    "read_into",
+]
 
 MAX_RECORD = 20_000_000  # bytes; a longer record is quarantined with its size
 _BLOCK = 16 << 20
@@ -54,8 +61,11 @@ class Dialect:
         return asdict(self)
 
     def duckdb_options(self) -> list[str]:
-        return [f"delim={literal(self.delimiter)}", f"quote={literal(self.quote)}",
-                f"escape={literal(self.escape)}"]
+        return [
+            f"delim={literal(self.delimiter)}",
+            f"quote={literal(self.quote)}",
+            f"escape={literal(self.escape)}",
+        ]
 
 
 RFC4180 = Dialect()
@@ -69,9 +79,13 @@ def _head_text(path: str, n: int = 1 << 20) -> str:
 def _rows(text: str, dialect: Dialect, limit: int) -> list[list[str]]:
     """Up to ``limit`` complete records of ``text`` (the last, perhaps cut, line is dropped)."""
     body = text if text.endswith("\n") else text[: text.rfind("\n") + 1] or text
-    reader = csv.reader(io.StringIO(body, newline=""), delimiter=dialect.delimiter,
-                        quotechar=dialect.quote, doublequote=dialect.escape == dialect.quote,
-                        escapechar=None if dialect.escape == dialect.quote else dialect.escape)
+    reader = csv.reader(
+        io.StringIO(body, newline=""),
+        delimiter=dialect.delimiter,
+        quotechar=dialect.quote,
+        doublequote=dialect.escape == dialect.quote,
+        escapechar=None if dialect.escape == dialect.quote else dialect.escape,
+    )
     out = []
     try:
         for row in reader:
@@ -162,15 +176,21 @@ def _copy_from(path: str, offset: int, dest: str) -> None:
         done = 0
         while blk := f.read(_BLOCK):
             if done + len(blk) > offset:
-                out.write(blk[max(0, offset - done):])
+                out.write(blk[max(0, offset - done) :])
             done += len(blk)
 
 
 MAX_RESYNC = 100  # unterminated quotes after which the rest of a file is read as DuckDB reads it
 
 
-def read_into(con: duckdb.DuckDBPyConnection, path: str, dialect: Dialect, header: list[str],
-              select: str, name: str) -> list[tuple]:
+def read_into(
+    con: duckdb.DuckDBPyConnection,
+    path: str,
+    dialect: Dialect,
+    header: list[str],
+    select: str,
+    name: str,
+) -> list[tuple]:
     """Create temp table ``name`` (``select`` over the file's records, plus ``_line``, the physical
     line where the record starts, and ``_nl``, the line breaks inside it). Returns the problems
     found, ``(line, field, reason, raw)``, one per unreadable record, for the caller to
@@ -193,8 +213,9 @@ def read_into(con: duckdb.DuckDBPyConnection, path: str, dialect: Dialect, heade
             end = max(end or 0, first_line if segment == path else first_line - 1)
             for line, _c, _e, raw, _m in found:
                 end = max(end, line + (raw or "").count("\n"))
-            cut = next((r for r in found if r[2] == "UNQUOTED VALUE" and "\n" in (r[3] or "")),
-                       None)
+            cut = next(
+                (r for r in found if r[2] == "UNQUOTED VALUE" and "\n" in (r[3] or "")), None
+            )
             if tail is not None and cut is None and not _rows_in(con):
                 # the lines after a cut record hold no complete record: all of them are its
                 problems[tail] = problems[tail][:3] + (_tail_text(path, problems[tail][0]),)
@@ -202,27 +223,48 @@ def read_into(con: duckdb.DuckDBPyConnection, path: str, dialect: Dialect, heade
             can = resync < MAX_RESYNC
             stop = cut[0] if cut and can else (end + 1 if last > end and can else None)
             keep = f"WHERE _line < {stop}" if stop else ""
-            con.execute(f"INSERT INTO {name} SELECT * EXCLUDE (_i) FROM _csv_part {keep}"
-                        if con.execute(f"SELECT count(*) FROM duckdb_tables() WHERE table_name = "
-                                       f"{literal(name)} AND temporary").fetchall()[0][0]
-                        else f"CREATE TEMP TABLE {name} AS SELECT * EXCLUDE (_i) FROM _csv_part "
-                             f"{keep}")
+            con.execute(
+                f"INSERT INTO {name} SELECT * EXCLUDE (_i) FROM _csv_part {keep}"
+                if con.execute(
+                    f"SELECT count(*) FROM duckdb_tables() WHERE table_name = "
+                    f"{literal(name)} AND temporary"
+                ).fetchall()[0][0]
+                else f"CREATE TEMP TABLE {name} AS SELECT * EXCLUDE (_i) FROM _csv_part {keep}"
+            )
             problems += [_problem(r) for r in found if stop is None or r[0] < stop]
             if stop is None:
                 if last > end:  # resyncs exhausted: the rest is one record
-                    problems.append((end + 1, "record", "malformed CSV: unterminated quotes "
-                                     "after line", _tail_text(path, end + 1)))
+                    problems.append(
+                        (
+                            end + 1,
+                            "record",
+                            "malformed CSV: unterminated quotes after line",
+                            _tail_text(path, end + 1),
+                        )
+                    )
                 break
             offset, text = _line_at(path, stop)
             if cut:
-                problems.append((stop, cut[1], "malformed CSV record (unterminated quote): "
-                                 f"{cut[4]} The lines after it are read as records of their own.",
-                                 text.decode("utf-8", errors="replace")))
+                problems.append(
+                    (
+                        stop,
+                        cut[1],
+                        "malformed CSV record (unterminated quote): "
+                        f"{cut[4]} The lines after it are read as records of their own.",
+                        text.decode("utf-8", errors="replace"),
+                    )
+                )
                 tail = None
             else:
-                problems.append((stop, "record", "the file ends inside a quoted field: the record "
-                                 f"starting at line {stop} (byte {offset:,}) is cut short",
-                                 text.decode("utf-8", errors="replace")))
+                problems.append(
+                    (
+                        stop,
+                        "record",
+                        "the file ends inside a quoted field: the record "
+                        f"starting at line {stop} (byte {offset:,}) is cut short",
+                        text.decode("utf-8", errors="replace"),
+                    )
+                )
                 tail = len(problems) - 1
             if stop >= last:
                 break
@@ -245,7 +287,7 @@ def _tail_text(path: str, line: int) -> str:
         done, out = 0, bytearray()
         while (blk := f.read(_BLOCK)) and len(out) < 40_000:
             if done + len(blk) > offset:
-                out += blk[max(0, offset - done):]
+                out += blk[max(0, offset - done) :]
             done += len(blk)
     return bytes(out[:40_000]).decode("utf-8", errors="replace").rstrip()
 
@@ -255,23 +297,42 @@ def _problem(reject: tuple) -> tuple:
     if etype == "LINE SIZE OVER MAXIMUM":
         size = "".join(ch for ch in msg.rsplit(":", 1)[-1] if ch.isdigit())
         size = f"{int(size):,} bytes" if size else "more bytes"
-        return (line, "record", f"record of {size} is longer than the {MAX_RECORD:,}-byte "
-                "limit for one CSV record", raw)
+        return (
+            line,
+            "record",
+            f"record of {size} is longer than the {MAX_RECORD:,}-byte limit for one CSV record",
+            raw,
+        )
     return (line, column, f"malformed CSV record ({etype.lower()}): {msg}", raw)
 
 
-def _scan(con: duckdb.DuckDBPyConnection, path: str, dialect: Dialect, header: list[str],
-          select: str, first_line: int) -> list[tuple]:
+def _scan(
+    con: duckdb.DuckDBPyConnection,
+    path: str,
+    dialect: Dialect,
+    header: list[str],
+    select: str,
+    first_line: int,
+) -> list[tuple]:
     """Read ``path`` (the file, or its rest from physical line ``first_line``, without a header)
     into ``_csv_part`` with physical lines; returns DuckDB's rejects ``(line, column, type, raw,
     message)``, one per record, with physical lines too."""
     head = first_line == 1
     cols = "{" + ", ".join(f"{literal(h)}: 'VARCHAR'" for h in header) + "}"
-    opts = [f"header={str(head).lower()}", "auto_detect=false", f"columns={cols}",
-            *dialect.duckdb_options(), "store_rejects=true", "rejects_table='_csv_rejects'",
-            "rejects_scan='_csv_scans'", f"max_line_size={MAX_RECORD}", "null_padding=false",
-            "strict_mode=true", "parallel=false",
-            f"compression={'gzip' if is_gzip(path) else 'none'}"]
+    opts = [
+        f"header={str(head).lower()}",
+        "auto_detect=false",
+        f"columns={cols}",
+        *dialect.duckdb_options(),
+        "store_rejects=true",
+        "rejects_table='_csv_rejects'",
+        "rejects_scan='_csv_scans'",
+        f"max_line_size={MAX_RECORD}",
+        "null_padding=false",
+        "strict_mode=true",
+        "parallel=false",
+        f"compression={'gzip' if is_gzip(path) else 'none'}",
+    ]
     src = f"read_csv({literal(path)}, {', '.join(opts)})"
     every = "concat(" + ", ".join(quote_ident(h) for h in header) + ")"
     h, base = (1 if head else 0), first_line - 1
@@ -281,16 +342,19 @@ def _scan(con: duckdb.DuckDBPyConnection, path: str, dialect: Dialect, header: l
             f"CAST(row_number() OVER () AS BIGINT) AS _i, "
             f"CAST(row_number() OVER () AS BIGINT) + {h + base} AS _line, "
             f"CASE WHEN contains({every}, chr(10)) THEN strlen({every}) - "
-            f"strlen(replace({every}, chr(10), '')) ELSE 0 END AS _nl FROM {src}")
+            f"strlen(replace({every}, chr(10), '')) ELSE 0 END AS _nl FROM {src}"
+        )
     except duckdb.Error as e:
         if is_gzip(path):
             _count_lines(path)  # raises the cut or damaged stream's error, with its offset
-        raise InputFormatError(f"cannot be read as CSV: {str(e).splitlines()[0]}",
-                               path=path) from None
+        raise InputFormatError(
+            f"cannot be read as CSV: {str(e).splitlines()[0]}", path=path
+        ) from None
     rejects: dict[int, tuple] = {}
-    for r in con.execute("SELECT line, column_name, error_type, csv_line, error_message "
-                         "FROM _csv_rejects ORDER BY line, error_type = 'UNQUOTED VALUE' DESC"
-                         ).fetchall():
+    for r in con.execute(
+        "SELECT line, column_name, error_type, csv_line, error_message "
+        "FROM _csv_rejects ORDER BY line, error_type = 'UNQUOTED VALUE' DESC"
+    ).fetchall():
         rejects.setdefault(int(r[0]), r)
     con.execute("DROP TABLE IF EXISTS _csv_rejects; DROP TABLE IF EXISTS _csv_scans")
     multi = con.execute("SELECT count(*) FROM _csv_part WHERE _nl > 0").fetchall()[0][0]
@@ -299,20 +363,28 @@ def _scan(con: duckdb.DuckDBPyConnection, path: str, dialect: Dialect, header: l
     # DuckDB numbers records (header = 1), not lines: a record's physical line is its number
     # plus the line breaks inside the records before it, good or rejected.
     con.execute("CREATE OR REPLACE TEMP TABLE _csv_rej (r BIGINT, gb BIGINT, nl BIGINT)")
-    rows = [(r, r - h - k, (rej[3] or "").count("\n"))
-            for k, (r, rej) in enumerate(sorted(rejects.items()), 1)]
+    rows = [
+        (r, r - h - k, (rej[3] or "").count("\n"))
+        for k, (r, rej) in enumerate(sorted(rejects.items()), 1)
+    ]
     if rows:
         con.executemany("INSERT INTO _csv_rej VALUES (?, ?, ?)", rows)
-    con.execute("CREATE OR REPLACE TEMP TABLE _csv_cum AS SELECT _i, sum(_nl) OVER (ORDER BY _i) "
-                "AS c FROM _csv_part")
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE _csv_cum AS SELECT _i, sum(_nl) OVER (ORDER BY _i) "
+        "AS c FROM _csv_part"
+    )
     con.execute(
         f"UPDATE _csv_part SET _line = {h + base} + _csv_part._i + w.k + w.c - _csv_part._nl + "
         f"w.rnl FROM (SELECT p._i, c.c, (SELECT count(*) FROM _csv_rej WHERE gb < p._i) AS k, "
         f"(SELECT COALESCE(sum(nl), 0) FROM _csv_rej WHERE gb < p._i) AS rnl "
-        f"FROM _csv_part p JOIN _csv_cum c USING (_i)) w WHERE _csv_part._i = w._i")
-    physical = dict(con.execute(
-        f"SELECT r, {base} + r + COALESCE((SELECT c FROM _csv_cum WHERE _i = gb), 0) + "
-        f"COALESCE(sum(nl) OVER (ORDER BY r ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0)"
-        f" FROM _csv_rej").fetchall())
+        f"FROM _csv_part p JOIN _csv_cum c USING (_i)) w WHERE _csv_part._i = w._i"
+    )
+    physical = dict(
+        con.execute(
+            f"SELECT r, {base} + r + COALESCE((SELECT c FROM _csv_cum WHERE _i = gb), 0) + "
+            f"COALESCE(sum(nl) OVER (ORDER BY r ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0)"
+            f" FROM _csv_rej"
+        ).fetchall()
+    )
     con.execute("DROP TABLE _csv_rej; DROP TABLE _csv_cum")
     return [(int(physical[r]), *rej[1:]) for r, rej in sorted(rejects.items())]

@@ -17,21 +17,27 @@ def shape(structure: dict) -> str:
 
 def id_text(s: str, j: str) -> str:
     """An id given as a string ``s``, else as an integer ``j`` (a JSON value); never a float."""
-    return (f"COALESCE(NULLIF(trim({s}), ''), CASE WHEN json_type({j}) IN ('BIGINT', 'UBIGINT') "
-            f"THEN CAST({j} AS VARCHAR) END)")
+    return (
+        f"COALESCE(NULLIF(trim({s}), ''), CASE WHEN json_type({j}) IN ('BIGINT', 'UBIGINT') "
+        f"THEN CAST({j} AS VARCHAR) END)"
+    )
 
 
 def json_kind(expr: str) -> str:
     """The JSON name of a value's type: object, array, string, number, boolean or null."""
-    return (f"CASE json_type({expr}) WHEN 'OBJECT' THEN 'object' WHEN 'ARRAY' THEN 'array' "
-            f"WHEN 'VARCHAR' THEN 'string' WHEN 'BOOLEAN' THEN 'boolean' WHEN 'NULL' THEN 'null' "
-            f"ELSE 'number' END")
+    return (
+        f"CASE json_type({expr}) WHEN 'OBJECT' THEN 'object' WHEN 'ARRAY' THEN 'array' "
+        f"WHEN 'VARCHAR' THEN 'string' WHEN 'BOOLEAN' THEN 'boolean' WHEN 'NULL' THEN 'null' "
+        f"ELSE 'number' END"
+    )
 
 
 def not_object_error(json_col: str = "json", what: str = "a post") -> str:
     """The quarantine reason for a record that is not a JSON object (NULL when it is one)."""
-    return (f"CASE WHEN json_type({json_col}) <> 'OBJECT' THEN 'not {what}: the record is a JSON ' "
-            f"|| {json_kind(json_col)} END")
+    return (
+        f"CASE WHEN json_type({json_col}) <> 'OBJECT' THEN 'not {what}: the record is a JSON ' "
+        f"|| {json_kind(json_col)} END"
+    )
 
 
 def raw_if(cond: str, json_col: str = "json") -> str:

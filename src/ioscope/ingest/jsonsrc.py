@@ -14,7 +14,7 @@ Python per line), arrays and documents are streamed by DuckDB's JSON reader.
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 import duckdb
 import numpy as np
@@ -23,23 +23,38 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ioscope.errors import InputFormatError
-from ioscope.ingest.compressed import is_gzip as _is_gzip, open_input, read_head_bytes
+from ioscope.ingest.compressed import is_gzip as _is_gzip
+from ioscope.ingest.compressed import open_input, read_head_bytes
 from ioscope.ingest.context import RAW_LIMIT, STAGING, ReadContext
 from ioscope.sql import literal
 
-__all__ = ["json_chunks", "query", "stage_from", "detect_layout", "open_input", "read_head_bytes",
-           "drop_invalid", "quarantine_record", "BLOCK", "MAX_RECORD"]
+__all__ = [
+    "json_chunks",
+    "query",
+    "stage_from",
+    "detect_layout",
+    "open_input",
+    "read_head_bytes",
+    "drop_invalid",
+    "quarantine_record",
+    "BLOCK",
+    "MAX_RECORD",
+]
 
-BLOCK = 16 << 20          # bytes read per block of JSON lines
-MAX_RECORD = 16 << 20     # a longer line is quarantined (its size named), not loaded
-MAX_OBJECT = 64 << 20     # the longest record of an array or a document (DuckDB's reader)
-ARRAY_BATCH = 20_000      # records per chunk for arrays and documents
+BLOCK = 16 << 20  # bytes read per block of JSON lines
+MAX_RECORD = 16 << 20  # a longer line is quarantined (its size named), not loaded
+MAX_OBJECT = 64 << 20  # the longest record of an array or a document (DuckDB's reader)
+ARRAY_BATCH = 20_000  # records per chunk for arrays and documents
 _UTF8_BOM = b"\xef\xbb\xbf"
 
 
 def _check_encoding(path: str, head: bytes) -> None:
-    for bom, name in ((b"\xff\xfe\x00\x00", "UTF-32"), (b"\x00\x00\xfe\xff", "UTF-32"),
-                      (b"\xff\xfe", "UTF-16"), (b"\xfe\xff", "UTF-16")):
+    for bom, _name in (
+        (b"\xff\xfe\x00\x00", "UTF-32"),
+        (b"\x00\x00\xfe\xff", "UTF-32"),
+        (b"\xff\xfe", "UTF-16"),
+        (b"\xfe\xff", "UTF-16"),
+    ):
         if head.startswith(bom):
             break
     else:
@@ -48,15 +63,17 @@ def _check_encoding(path: str, head: bytes) -> None:
             return
         name = "UTF-16 or UTF-32"
     raise InputFormatError(
-        f"the file is encoded as {name}; ioscope reads JSON in UTF-8.", path=path,
-        hint=f"Convert it first, e.g. `iconv -f {name.split()[0]} -t UTF-8 IN > OUT`.")
+        f"the file is encoded as {name}; ioscope reads JSON in UTF-8.",
+        path=path,
+        hint=f"Convert it first, e.g. `iconv -f {name.split()[0]} -t UTF-8 IN > OUT`.",
+    )
 
 
 def detect_layout(path: str, head: bytes | None = None) -> str:
     """'lines', 'array', 'document' (pretty-printed values) or 'empty'."""
     head = read_head_bytes(path) if head is None else head
     _check_encoding(path, head)
-    body = head[len(_UTF8_BOM):] if head.startswith(_UTF8_BOM) else head
+    body = head[len(_UTF8_BOM) :] if head.startswith(_UTF8_BOM) else head
     stripped = body.lstrip()
     if not stripped:
         return "empty"
@@ -78,8 +95,9 @@ def detect_layout(path: str, head: bytes | None = None) -> str:
     return "document" if first.endswith((b"{", b"[", b",", b":")) else "lines"
 
 
-def json_chunks(ctx: ReadContext, *, layout: str | None = None,
-                max_object: int = MAX_OBJECT) -> Iterator[pa.Table]:
+def json_chunks(
+    ctx: ReadContext, *, layout: str | None = None, max_object: int = MAX_OBJECT
+) -> Iterator[pa.Table]:
     """Successive chunks of the file's valid records, as Arrow tables ``(_line, json)``.
 
     Query a chunk with :func:`query` / :func:`stage_from`, never with ``con.register``: inside
@@ -123,21 +141,22 @@ def stage_from(ctx: ReadContext, staging: str, name: str, table: pa.Table, selec
 
 # -- JSON lines ------------------------------------------------------------------------------
 def _line_tables(ctx: ReadContext) -> Iterator[pa.Table]:
-    line = 0            # lines consumed so far
+    line = 0  # lines consumed so far
     rest = b""
-    skip = None         # [line, first bytes, size so far] of an oversized line being discarded
+    skip = None  # [line, first bytes, size so far] of an oversized line being discarded
     with open_input(ctx.path) as f:
         first = True
         while True:
             try:
                 blk = f.read(BLOCK)
             except (OSError, EOFError) as e:
-                raise InputFormatError(f"cannot read the file after line {line}: {e}",
-                                       path=ctx.path) from None
+                raise InputFormatError(
+                    f"cannot read the file after line {line}: {e}", path=ctx.path
+                ) from None
             if first:
                 first = False
                 if blk.startswith(_UTF8_BOM):
-                    blk = blk[len(_UTF8_BOM):]
+                    blk = blk[len(_UTF8_BOM) :]
             if not blk:
                 break
             if skip is not None:
@@ -147,16 +166,16 @@ def _line_tables(ctx: ReadContext) -> Iterator[pa.Table]:
                     continue
                 skip[2] += cut
                 _too_long(ctx, *skip)
-                skip, blk = None, blk[cut + 1:]
+                skip, blk = None, blk[cut + 1 :]
             data = rest + blk
             cut = data.rfind(b"\n")
             if cut < 0:
                 rest = data
                 if len(rest) > MAX_RECORD:
                     line += 1
-                    skip, rest = [line, rest[:RAW_LIMIT * 4], len(rest)], b""
+                    skip, rest = [line, rest[: RAW_LIMIT * 4], len(rest)], b""
                 continue
-            body, rest = data[:cut], data[cut + 1:]
+            body, rest = data[:cut], data[cut + 1 :]
             tab = _split_lines(ctx, body, line)
             line += body.count(b"\n") + 1
             yield tab
@@ -167,8 +186,13 @@ def _line_tables(ctx: ReadContext) -> Iterator[pa.Table]:
 
 
 def _too_long(ctx: ReadContext, line: int, head: bytes, size: int) -> None:
-    quarantine_record(ctx, line, f"record of {size:,} bytes is longer than the "
-                                 f"{MAX_RECORD >> 20} MB limit for one JSON line", head)
+    quarantine_record(
+        ctx,
+        line,
+        f"record of {size:,} bytes is longer than the "
+        f"{MAX_RECORD >> 20} MB limit for one JSON line",
+        head,
+    )
 
 
 def _split_lines(ctx: ReadContext, body: bytes, before: int) -> pa.Table:
@@ -179,8 +203,12 @@ def _split_lines(ctx: ReadContext, body: bytes, before: int) -> pa.Table:
         long = pc.greater(size, MAX_RECORD)
         if pc.any(long).as_py():
             for i in np.flatnonzero(long.to_numpy(zero_copy_only=False)):
-                _too_long(ctx, before + 1 + int(i), raw[int(i)].as_py()[:RAW_LIMIT * 4],
-                          size[int(i)].as_py())
+                _too_long(
+                    ctx,
+                    before + 1 + int(i),
+                    raw[int(i)].as_py()[: RAW_LIMIT * 4],
+                    size[int(i)].as_py(),
+                )
             keep = pc.invert(long)
             raw, numbers = raw.filter(keep), numbers.filter(keep)
     try:
@@ -193,8 +221,13 @@ def _split_lines(ctx: ReadContext, body: bytes, before: int) -> pa.Table:
                 keep.append(i)
             except UnicodeDecodeError as e:
                 if b.strip():
-                    quarantine_record(ctx, before + 1 + i, f"not valid UTF-8 ({e.reason} at byte "
-                                f"{e.start}); is the file in another encoding?", b)
+                    quarantine_record(
+                        ctx,
+                        before + 1 + i,
+                        f"not valid UTF-8 ({e.reason} at byte "
+                        f"{e.start}); is the file in another encoding?",
+                        b,
+                    )
         text, numbers = pa.array(good, pa.string()), numbers.take(pa.array(keep, pa.int64()))
     nonblank = pc.not_equal(pc.utf8_length(pc.utf8_trim_whitespace(text)), 0)
     return pa.table({"_line": numbers.filter(nonblank), "json": text.filter(nonblank)})
@@ -221,9 +254,12 @@ def _duckdb_tables(ctx: ReadContext, layout: str, max_object: int) -> Iterator[p
         msg = str(e).split("\n")[0].replace("Invalid Input Error: ", "")
         what = "JSON array" if layout == "array" else "JSON document"
         raise InputFormatError(
-            f"malformed {what} after record {index}: {msg}", path=ctx.path, line=None,
+            f"malformed {what} after record {index}: {msg}",
+            path=ctx.path,
+            line=None,
             hint="The file may be truncated or not JSON; records before the fault are fine, "
-                 "but the file is ingested all or nothing.") from None
+            "but the file is ingested all or nothing.",
+        ) from None
     finally:
         reader_con.close()
 
@@ -241,8 +277,9 @@ def _check_complete(path: str) -> None:
 def drop_invalid(ctx: ReadContext, tab: pa.Table) -> pa.Table:
     """``tab`` without its records that are not valid JSON, which go to quarantine."""
     _json = tab  # noqa: F841  (read by DuckDB as a local variable, see query)
-    bad = ctx.con.execute("SELECT _line, json FROM _json WHERE NOT json_valid(json) "
-                          "ORDER BY _line").fetchall()
+    bad = ctx.con.execute(
+        "SELECT _line, json FROM _json WHERE NOT json_valid(json) ORDER BY _line"
+    ).fetchall()
     if not bad:
         return tab
     for line, text in bad:
@@ -262,6 +299,6 @@ def _why_invalid(text: str) -> str:
 def quarantine_record(ctx: ReadContext, line: int, reason: str, raw: bytes | str) -> None:
     """Quarantine a whole record that could not be read; it counts as read."""
     if isinstance(raw, bytes):
-        raw = raw[:RAW_LIMIT * 4].decode("utf-8", errors="replace")
+        raw = raw[: RAW_LIMIT * 4].decode("utf-8", errors="replace")
     ctx.quarantine(line, reason, raw[:RAW_LIMIT], field="record")
     ctx.rows_read += 1

@@ -32,16 +32,30 @@ from ioscope.model.media import MEDIA_THUMBNAILS
 from ioscope.params import Param, validate_params
 from ioscope.workspace import Workspace
 
-__all__ = ["hash_media", "image_files", "near_groups", "thumbnail", "MEDIA_HASH_PARAMS",
-           "IMAGE_SUFFIXES", "THUMBNAIL_PX"]
+__all__ = [
+    "hash_media",
+    "image_files",
+    "near_groups",
+    "thumbnail",
+    "MEDIA_HASH_PARAMS",
+    "IMAGE_SUFFIXES",
+    "THUMBNAIL_PX",
+]
 
 #: Largest side of a thumbnail, in pixels.
 THUMBNAIL_PX = 96
 
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".gif", ".webp", ".bmp", ".tif", ".tiff")
 MEDIA_HASH_PARAMS = (
-    Param("max_distance", "int", 6, "Largest Hamming distance (of 64 bits) between the "
-          "perceptual hashes of two near-identical images.", min=0, max=20),
+    Param(
+        "max_distance",
+        "int",
+        6,
+        "Largest Hamming distance (of 64 bits) between the "
+        "perceptual hashes of two near-identical images.",
+        min=0,
+        max=20,
+    ),
 )
 
 
@@ -49,10 +63,10 @@ def image_files(directory: str | os.PathLike) -> list[Path]:
     """The image files under ``directory`` (by suffix), sorted by path."""
     root = Path(directory)
     if not root.is_dir():
-        raise NotFoundError(f"{root} is not a directory.",
-                            hint="Give the folder that holds the media files.")
-    return sorted(p for p in root.rglob("*") if p.is_file()
-                  and p.suffix.lower() in IMAGE_SUFFIXES)
+        raise NotFoundError(
+            f"{root} is not a directory.", hint="Give the folder that holds the media files."
+        )
+    return sorted(p for p in root.rglob("*") if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES)
 
 
 def thumbnail(im) -> tuple[bytes, int, int]:
@@ -76,8 +90,16 @@ def _phashes(root: Path, files: list[Path]) -> tuple[pa.Table, list[dict[str, st
     import imagehash
     from PIL import Image, UnidentifiedImageError
 
-    rows: dict[str, list] = {"rel": [], "name": [], "stem": [], "hash": [], "sha256": [],
-                             "thumb": [], "width": [], "height": []}
+    rows: dict[str, list] = {
+        "rel": [],
+        "name": [],
+        "stem": [],
+        "hash": [],
+        "sha256": [],
+        "thumb": [],
+        "width": [],
+        "height": [],
+    }
     unreadable = []
     for f in files:
         try:
@@ -96,8 +118,9 @@ def _phashes(root: Path, files: list[Path]) -> tuple[pa.Table, list[dict[str, st
         rows["width"].append(w)
         rows["height"].append(ht)
     types = {"thumb": pa.binary(), "width": pa.int32(), "height": pa.int32()}
-    return pa.table({k: pa.array(v, types.get(k, pa.string())) for k, v in rows.items()}), \
-        unreadable
+    return pa.table(
+        {k: pa.array(v, types.get(k, pa.string())) for k, v in rows.items()}
+    ), unreadable
 
 
 def near_groups(con, hashes: list[str], max_distance: int) -> dict[str, str]:
@@ -111,12 +134,17 @@ def near_groups(con, hashes: list[str], max_distance: int) -> dict[str, str]:
         return {}
     bands = max_distance + 1
     width = 64 // bands
-    _h = pa.table({"i": pa.array(range(len(uniq)), pa.int64()),
-                   "h": pa.array([int(x, 16) for x in uniq], pa.uint64())})
+    _h = pa.table(
+        {
+            "i": pa.array(range(len(uniq)), pa.int64()),
+            "h": pa.array([int(x, 16) for x in uniq], pa.uint64()),
+        }
+    )
     parts = " UNION ALL ".join(
         f"SELECT i, h, {b} AS band, (h >> {b * width}) & "
         f"{(1 << (64 - b * width if b == bands - 1 else width)) - 1}::UBIGINT AS v FROM _h"
-        for b in range(bands))
+        for b in range(bands)
+    )
     pairs = con.execute(f"""
         WITH k AS ({parts})
         SELECT DISTINCT x.i, y.i FROM k x JOIN k y ON x.band = y.band AND x.v = y.v AND x.i < y.i
@@ -144,8 +172,10 @@ def hash_media(ws: Workspace, directory: str | os.PathLike, **params: Any) -> di
     root = Path(directory)
     files = image_files(root)
     if not files:
-        raise NotFoundError(f"{root} holds no image file ({', '.join(IMAGE_SUFFIXES)}).",
-                            hint="Give the folder that holds the media files.")
+        raise NotFoundError(
+            f"{root} holds no image file ({', '.join(IMAGE_SUFFIXES)}).",
+            hint="Give the folder that holds the media files.",
+        )
     table, unreadable = _phashes(root, files)
     with ws.run("media", {"action": "hash", "directory": str(root), **p}, inputs=files) as run:
         con = ws.con
@@ -156,7 +186,7 @@ def hash_media(ws: Workspace, directory: str | os.PathLike, **params: Any) -> di
                 SELECT DISTINCT ON (m.platform, m.post_id, m.media_id) m.platform, m.post_id,
                        m.media_id, f.hash
                 FROM post_media m JOIN _media_files f ON f.rel = m.file OR f.name = m.file
-                  OR f.name = {_file_name('m.url')} OR f.stem = m.media_id
+                  OR f.name = {_file_name("m.url")} OR f.stem = m.media_id
                   OR f.stem = replace(m.content_hash, 'cid:', '')
                 ORDER BY m.platform, m.post_id, m.media_id, f.rel) f
             WHERE x.platform = f.platform AND x.post_id = f.post_id
@@ -166,26 +196,35 @@ def hash_media(ws: Workspace, directory: str | os.PathLike, **params: Any) -> di
                 SELECT DISTINCT ON (i.platform, i.account_id, i.kind, i.url) i.platform,
                        i.account_id, i.kind, i.url, f.hash
                 FROM account_images i JOIN _media_files f
-                  ON f.name = {_file_name('i.url')}
+                  ON f.name = {_file_name("i.url")}
                   OR f.stem = replace(i.content_hash, 'cid:', '')
                 ORDER BY i.platform, i.account_id, i.kind, i.url, f.rel) f
             WHERE x.platform = f.platform AND x.account_id = f.account_id AND x.kind = f.kind
               AND x.url = f.url""").fetchall()[0][0]
-        hashes = [r[0] for r in con.execute(
-            "SELECT phash FROM post_media WHERE phash IS NOT NULL UNION "
-            "SELECT phash FROM account_images WHERE phash IS NOT NULL").fetchall()]
+        hashes = [
+            r[0]
+            for r in con.execute(
+                "SELECT phash FROM post_media WHERE phash IS NOT NULL UNION "
+                "SELECT phash FROM account_images WHERE phash IS NOT NULL"
+            ).fetchall()
+        ]
         ws.ensure(MEDIA_THUMBNAILS)
-        thumbs = con.execute("""
+        thumbs = con.execute(
+            """
             INSERT OR REPLACE INTO media_thumbnails
             SELECT DISTINCT ON (hash) hash, rel, sha256, 'image/png', width, height, thumb, ?
-            FROM _media_files ORDER BY hash, rel""", [run.run_id]).fetchall()[0][0]
+            FROM _media_files ORDER BY hash, rel""",
+            [run.run_id],
+        ).fetchall()[0][0]
         groups = near_groups(con, hashes, p["max_distance"])
         _groups = pa.table({"phash": list(groups), "rep": list(groups.values())})  # noqa: F841
         con.execute("CREATE OR REPLACE TEMP TABLE _media_groups AS SELECT * FROM _groups")
         # an exact item is mapped to the group of (the smallest) of its hashed files, for every
         # row carrying it, hashed or not
-        con.execute("UPDATE post_media SET media_item = exact_item, exact_item = NULL "
-                    "WHERE exact_item IS NOT NULL")
+        con.execute(
+            "UPDATE post_media SET media_item = exact_item, exact_item = NULL "
+            "WHERE exact_item IS NOT NULL"
+        )
         con.execute("""
             UPDATE post_media x SET exact_item = x.media_item, media_item = 'phash:' || g.rep
             FROM (SELECT m.media_item, min(g.rep) AS rep FROM post_media m
@@ -193,19 +232,27 @@ def hash_media(ws: Workspace, directory: str | os.PathLike, **params: Any) -> di
             WHERE x.media_item = g.media_item""")
         con.execute(f"""
             UPDATE account_images x SET image_item = CASE WHEN x.phash IS NULL
-                THEN {image_item_sql('x.url', 'x.content_hash')}
+                THEN {image_item_sql("x.url", "x.content_hash")}
                 ELSE 'phash:' || g.rep END
             FROM (SELECT i.platform, i.account_id, i.kind, i.url, g.rep FROM account_images i
                   LEFT JOIN _media_groups g ON g.phash = i.phash) g
             WHERE x.platform = g.platform AND x.account_id = g.account_id AND x.kind = g.kind
-              AND x.url = g.url AND ({image_item_sql('x.url', 'x.content_hash')}) IS NOT NULL""")
+              AND x.url = g.url AND ({image_item_sql("x.url", "x.content_hash")}) IS NOT NULL""")
         con.execute("DROP TABLE _media_files")
         con.execute("DROP TABLE _media_groups")
-        counts = {"files": len(files), "hashed": table.num_rows, "unreadable": len(unreadable),
-                  "post_media_hashed": posts, "account_images_hashed": pictures,
-                  "distinct_hashes": len(groups), "thumbnails": thumbs, "groups": len(set(groups.values())),
-                  "media_items": ws.sql("SELECT count(DISTINCT media_item) FROM post_media"
-                                        ).fetchone()[0]}
+        counts = {
+            "files": len(files),
+            "hashed": table.num_rows,
+            "unreadable": len(unreadable),
+            "post_media_hashed": posts,
+            "account_images_hashed": pictures,
+            "distinct_hashes": len(groups),
+            "thumbnails": thumbs,
+            "groups": len(set(groups.values())),
+            "media_items": ws.sql("SELECT count(DISTINCT media_item) FROM post_media").fetchone()[
+                0
+            ],
+        }
         run.row_counts.update(counts)
         run.row_counts["unreadable_files"] = unreadable[:100]
     return {"run_id": run.run_id, **counts, "unreadable_files": unreadable}

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from ioscope.errors import UnknownFormatError
 
@@ -30,9 +30,14 @@ class ReaderSpec:
 _READERS: dict[str, ReaderSpec] = {}
 
 
-def register_reader(name: str, *, summary: str, sniff: Callable[[str, str], bool] | None = None,
-                    priority: int = 50,
-                    companions: Callable[[str], list[str]] | None = None) -> Callable:
+def register_reader(
+    name: str,
+    *,
+    summary: str,
+    sniff: Callable[[str, str], bool] | None = None,
+    priority: int = 50,
+    companions: Callable[[str], list[str]] | None = None,
+) -> Callable:
     def deco(fn: Callable) -> Callable:
         _READERS[name] = ReaderSpec(name, summary, fn, sniff, priority, companions)
         return fn
@@ -49,7 +54,8 @@ def get_reader(name: str) -> ReaderSpec:
     _load_builtin()
     if name not in _READERS:
         raise UnknownFormatError(
-            f"Unknown format {name!r}. Known formats: {', '.join(sorted(_READERS))}.")
+            f"Unknown format {name!r}. Known formats: {', '.join(sorted(_READERS))}."
+        )
     return _READERS[name]
 
 
@@ -81,7 +87,8 @@ def detect_format(path: str) -> str:
             return spec.name
     raise UnknownFormatError(
         f"Cannot tell the format of {path}.",
-        hint="Name it with --format; `ioscope ingest --help` lists the formats.")
+        hint="Name it with --format; `ioscope ingest --help` lists the formats.",
+    )
 
 
 def _load_builtin() -> None:

@@ -42,13 +42,19 @@ def list_literal(expr: str) -> str:
     """A ``VARCHAR[]`` from a list written as text: ``['a', "b"]`` (Python or JSON literal,
     items in quotes), ``[a, b]`` (bare items) or ``[]``; NULL or blank gives an empty list."""
     e = f"trim({expr})"
-    quoted = ("list_transform(regexp_extract_all(" + e + r""", '''[^'']*''|"[^"]*"'), """
-              "lambda x: substr(x, 2, length(x) - 2))")
-    bare = (f"list_transform(string_split(regexp_replace({e}, '^\\[|\\]$', '', 'g'), ','), "
-            "lambda x: trim(x))")
-    return (f"list_filter(CASE WHEN {expr} IS NULL THEN []::VARCHAR[] "
-            f"WHEN contains({expr}, '''') OR contains({expr}, '\"') THEN {quoted} "
-            f"ELSE {bare} END, lambda x: x <> '')")
+    quoted = (
+        "list_transform(regexp_extract_all(" + e + r""", '''[^'']*''|"[^"]*"'), """
+        "lambda x: substr(x, 2, length(x) - 2))"
+    )
+    bare = (
+        f"list_transform(string_split(regexp_replace({e}, '^\\[|\\]$', '', 'g'), ','), "
+        "lambda x: trim(x))"
+    )
+    return (
+        f"list_filter(CASE WHEN {expr} IS NULL THEN []::VARCHAR[] "
+        f"WHEN contains({expr}, '''') OR contains({expr}, '\"') THEN {quoted} "
+        f"ELSE {bare} END, lambda x: x <> '')"
+    )
 
 
 def split_list(expr: str, *, urls: bool = False) -> str:
@@ -57,9 +63,13 @@ def split_list(expr: str, *, urls: bool = False) -> str:
     whitespace and '|' only, and on a comma only where the next URL starts (``…,https://…``)."""
     e = f"trim({expr})"
     if urls:
-        plain = (f"string_split_regex(regexp_replace({e}, ',\\s*([A-Za-z][A-Za-z0-9+.\\-]*://)', "
-                 "' \\1', 'g'), '[\\s|]+')")
+        plain = (
+            f"string_split_regex(regexp_replace({e}, ',\\s*([A-Za-z][A-Za-z0-9+.\\-]*://)', "
+            "' \\1', 'g'), '[\\s|]+')"
+        )
     else:
         plain = f"string_split_regex({e}, '[\\s,;|]+')"
-    return (f"CASE WHEN {expr} IS NULL THEN []::VARCHAR[] WHEN starts_with({e}, '[') "
-            f"THEN {list_literal(expr)} ELSE list_filter({plain}, lambda x: x <> '') END")
+    return (
+        f"CASE WHEN {expr} IS NULL THEN []::VARCHAR[] WHEN starts_with({e}, '[') "
+        f"THEN {list_literal(expr)} ELSE list_filter({plain}, lambda x: x <> '') END"
+    )

@@ -19,8 +19,10 @@ __all__ = ["CLEAN_URLS", "FAST_URL_RE", "build_url_lists", "clean_urls"]
 
 def clean_urls(col: str) -> str:
     """A URL list as stored: trimmed, without empty strings."""
-    return (f"list_filter(list_transform(COALESCE({col}, []::VARCHAR[]), lambda u: trim(u)), "
-            "lambda u: u <> '')")
+    return (
+        f"list_filter(list_transform(COALESCE({col}, []::VARCHAR[]), lambda u: trim(u)), "
+        "lambda u: u <> '')"
+    )
 
 
 CLEAN_URLS = clean_urls("urls")
@@ -36,7 +38,7 @@ def build_url_lists(con, stg: str, out: str = "_url_lists") -> bool:
     creates nothing) when no row of ``stg`` has a URL."""
     con.execute(f"""CREATE OR REPLACE TEMP TABLE _url_rows AS
         SELECT raw, unnest(l) AS u, generate_subscripts(l, 1) AS i
-        FROM (SELECT raw, {clean_urls('raw')} AS l
+        FROM (SELECT raw, {clean_urls("raw")} AS l
               FROM (SELECT DISTINCT urls AS raw FROM {stg}
                     WHERE len(urls) > 0 AND urls_normalized IS NULL))""")
     if con.execute("SELECT count(*) FROM _url_rows").fetchall()[0][0] == 0:
@@ -53,13 +55,18 @@ def build_url_lists(con, stg: str, out: str = "_url_lists") -> bool:
     slow = [r[0] for r in con.execute("SELECT u FROM _url_map WHERE NOT fast").fetchall()]
     if slow:
         norm = [normalize_url(u) for u in slow]
-        _apply(con, "UPDATE _url_map SET n = x.n, d = x.d FROM _x x WHERE _url_map.u = x.u",
-               pa.table({"u": slow, "n": norm, "d": [registered_domain(n) for n in norm]}))
-    hosts = [r[0] for r in con.execute(
-        "SELECT DISTINCT h FROM _url_map WHERE fast").fetchall()]
+        _apply(
+            con,
+            "UPDATE _url_map SET n = x.n, d = x.d FROM _x x WHERE _url_map.u = x.u",
+            pa.table({"u": slow, "n": norm, "d": [registered_domain(n) for n in norm]}),
+        )
+    hosts = [r[0] for r in con.execute("SELECT DISTINCT h FROM _url_map WHERE fast").fetchall()]
     if hosts:
-        _apply(con, "UPDATE _url_map SET d = x.d FROM _x x WHERE _url_map.h = x.h",
-               pa.table({"h": hosts, "d": [registered_domain(h) for h in hosts]}))
+        _apply(
+            con,
+            "UPDATE _url_map SET d = x.d FROM _x x WHERE _url_map.h = x.h",
+            pa.table({"h": hosts, "d": [registered_domain(h) for h in hosts]}),
+        )
     con.execute(f"""CREATE OR REPLACE TEMP TABLE {out} AS
         SELECT r.raw, list(m.n ORDER BY r.i) AS n, list(m.d ORDER BY r.i) AS d
         FROM _url_rows r JOIN _url_map m USING (u) GROUP BY r.raw""")

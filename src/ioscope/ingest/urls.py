@@ -17,11 +17,36 @@ import tldextract
 __all__ = ["normalize_url", "registered_domain", "TRACKING_PARAMS"]
 
 #: Query parameters that identify a click or a campaign, not the resource.
-TRACKING_PARAMS = frozenset({
-    "fbclid", "gclid", "dclid", "gclsrc", "msclkid", "yclid", "igshid", "mc_cid", "mc_eid",
-    "_ga", "_gl", "ref_src", "ref_url", "cmpid", "s_cid", "mkt_tok", "twclid", "ttclid",
-    "wt.mc_id", "ncid", "ocid", "spm", "share", "smid", "sr_share", "feature",
-})
+TRACKING_PARAMS = frozenset(
+    {
+        "fbclid",
+        "gclid",
+        "dclid",
+        "gclsrc",
+        "msclkid",
+        "yclid",
+        "igshid",
+        "mc_cid",
+        "mc_eid",
+        "_ga",
+        "_gl",
+        "ref_src",
+        "ref_url",
+        "cmpid",
+        "s_cid",
+        "mkt_tok",
+        "twclid",
+        "ttclid",
+        "wt.mc_id",
+        "ncid",
+        "ocid",
+        "spm",
+        "share",
+        "smid",
+        "sr_share",
+        "feature",
+    }
+)
 _TRACKING_PREFIXES = ("utm_", "hsa_", "pk_", "mtm_")
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://")
@@ -68,7 +93,9 @@ def normalize_url(url: str | None) -> str | None:
         netloc = parts.username + (":" + parts.password if parts.password else "") + "@" + netloc
     if port is not None and port != _DEFAULT_PORTS.get(scheme):
         netloc += f":{port}"
-    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _is_tracking(k)]
+    query = [
+        (k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _is_tracking(k)
+    ]
     path = parts.path or ""
     if path.endswith("/"):
         path = path.rstrip("/")

@@ -26,15 +26,19 @@ def name_sql(handle: str = "handle", title: str = "display_name") -> str:
     """SQL expression of an account's name from its ``handle`` and ``title`` columns:
     ``'@' || handle`` for a handle that is not an id, else the trimmed title, else NULL."""
     h = f"ltrim(trim({handle}), '@')"
-    return (f"CASE WHEN nullif({h}, '') IS NOT NULL AND NOT regexp_full_match({h}, '{_ID_LIKE}') "
-            f"THEN '@' || {h} ELSE nullif(trim({title}), '') END")
+    return (
+        f"CASE WHEN nullif({h}, '') IS NOT NULL AND NOT regexp_full_match({h}, '{_ID_LIKE}') "
+        f"THEN '@' || {h} ELSE nullif(trim({title}), '') END"
+    )
 
 
 def names_source(accounts: str = "accounts") -> str:
     """A subquery of (platform, account_id, name) over ``accounts``, one row per account, to
     LEFT JOIN wherever accounts are listed."""
-    return (f"(SELECT platform, account_id, any_value({name_sql()}) AS name "
-            f"FROM {accounts} GROUP BY platform, account_id)")
+    return (
+        f"(SELECT platform, account_id, any_value({name_sql()}) AS name "
+        f"FROM {accounts} GROUP BY platform, account_id)"
+    )
 
 
 def account_name(handle: Any = None, title: Any = None) -> str | None:

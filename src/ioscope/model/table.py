@@ -40,28 +40,42 @@ class Table:
         return [c.name for c in self.columns]
 
     def ddl(self, name: str | None = None) -> str:
-        cols = [f"{quote_ident(c.name)} {c.type}" + ("" if c.nullable else " NOT NULL")
-                for c in self.columns]
+        cols = [
+            f"{quote_ident(c.name)} {c.type}" + ("" if c.nullable else " NOT NULL")
+            for c in self.columns
+        ]
         if self.primary_key and self.key_enforced:
             cols.append("PRIMARY KEY (" + ", ".join(map(quote_ident, self.primary_key)) + ")")
-        return (f"CREATE TABLE IF NOT EXISTS {quote_ident(name or self.name)} (\n  "
-                + ",\n  ".join(cols) + "\n)")
+        return (
+            f"CREATE TABLE IF NOT EXISTS {quote_ident(name or self.name)} (\n  "
+            + ",\n  ".join(cols)
+            + "\n)"
+        )
 
     def create(self, con) -> None:
         """Create the table and its indexes on a DuckDB connection when missing; add the
         nullable columns declared since an existing table was made (a workspace written by an
         earlier ioscope of the same schema version gets them empty)."""
         con.execute(self.ddl())
-        have = {r[0] for r in con.execute(
-            "SELECT column_name FROM duckdb_columns() WHERE database_name = current_database() "
-            "AND schema_name = 'main' AND table_name = ?", [self.name]).fetchall()}
+        have = {
+            r[0]
+            for r in con.execute(
+                "SELECT column_name FROM duckdb_columns() WHERE database_name = current_database() "
+                "AND schema_name = 'main' AND table_name = ?",
+                [self.name],
+            ).fetchall()
+        }
         for c in self.columns:
             if c.name not in have and c.nullable:
-                con.execute(f"ALTER TABLE main.{quote_ident(self.name)} "
-                            f"ADD COLUMN {quote_ident(c.name)} {c.type}")
+                con.execute(
+                    f"ALTER TABLE main.{quote_ident(self.name)} "
+                    f"ADD COLUMN {quote_ident(c.name)} {c.type}"
+                )
         for i, cols in enumerate(self.indexes):
-            con.execute(f"CREATE INDEX IF NOT EXISTS {quote_ident(f'idx_{self.name}_{i}')} "
-                        f"ON {quote_ident(self.name)} (" + ", ".join(map(quote_ident, cols)) + ")")
+            con.execute(
+                f"CREATE INDEX IF NOT EXISTS {quote_ident(f'idx_{self.name}_{i}')} "
+                f"ON {quote_ident(self.name)} (" + ", ".join(map(quote_ident, cols)) + ")"
+            )
 
     def empty_ddl(self, name: str) -> str:
         """The same columns without keys, for staging tables."""

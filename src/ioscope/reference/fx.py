@@ -13,8 +13,8 @@ no rate: the amount stays in its own currency and the ad carries a note.
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterable
 from datetime import date
-from typing import Iterable
 
 __all__ = ["usd_rates", "usd_rate", "date"]
 

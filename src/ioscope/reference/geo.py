@@ -22,22 +22,89 @@ from importlib.resources import files
 __all__ = ["country_code", "country_name", "resolve_location", "language_countries", "US_STATES"]
 
 US_STATES = {
-    "AL": "Alabama", "AK": "Alaska", "AZ": "Arizona", "AR": "Arkansas", "CA": "California",
-    "CO": "Colorado", "CT": "Connecticut", "DE": "Delaware", "FL": "Florida", "GA": "Georgia",
-    "HI": "Hawaii", "ID": "Idaho", "IL": "Illinois", "IN": "Indiana", "IA": "Iowa", "KS": "Kansas",
-    "KY": "Kentucky", "LA": "Louisiana", "ME": "Maine", "MD": "Maryland", "MA": "Massachusetts",
-    "MI": "Michigan", "MN": "Minnesota", "MS": "Mississippi", "MO": "Missouri", "MT": "Montana",
-    "NE": "Nebraska", "NV": "Nevada", "NH": "New Hampshire", "NJ": "New Jersey",
-    "NM": "New Mexico", "NY": "New York", "NC": "North Carolina", "ND": "North Dakota",
-    "OH": "Ohio", "OK": "Oklahoma", "OR": "Oregon", "PA": "Pennsylvania", "RI": "Rhode Island",
-    "SC": "South Carolina", "SD": "South Dakota", "TN": "Tennessee", "TX": "Texas", "UT": "Utah",
-    "VT": "Vermont", "VA": "Virginia", "WA": "Washington", "WV": "West Virginia",
-    "WI": "Wisconsin", "WY": "Wyoming", "DC": "District of Columbia",
+    "AL": "Alabama",
+    "AK": "Alaska",
+    "AZ": "Arizona",
+    "AR": "Arkansas",
+    "CA": "California",
+    "CO": "Colorado",
+    "CT": "Connecticut",
+    "DE": "Delaware",
+    "FL": "Florida",
+    "GA": "Georgia",
+    "HI": "Hawaii",
+    "ID": "Idaho",
+    "IL": "Illinois",
+    "IN": "Indiana",
+    "IA": "Iowa",
+    "KS": "Kansas",
+    "KY": "Kentucky",
+    "LA": "Louisiana",
+    "ME": "Maine",
+    "MD": "Maryland",
+    "MA": "Massachusetts",
+    "MI": "Michigan",
+    "MN": "Minnesota",
+    "MS": "Mississippi",
+    "MO": "Missouri",
+    "MT": "Montana",
+    "NE": "Nebraska",
+    "NV": "Nevada",
+    "NH": "New Hampshire",
+    "NJ": "New Jersey",
+    "NM": "New Mexico",
+    "NY": "New York",
+    "NC": "North Carolina",
+    "ND": "North Dakota",
+    "OH": "Ohio",
+    "OK": "Oklahoma",
+    "OR": "Oregon",
+    "PA": "Pennsylvania",
+    "RI": "Rhode Island",
+    "SC": "South Carolina",
+    "SD": "South Dakota",
+    "TN": "Tennessee",
+    "TX": "Texas",
+    "UT": "Utah",
+    "VT": "Vermont",
+    "VA": "Virginia",
+    "WA": "Washington",
+    "WV": "West Virginia",
+    "WI": "Wisconsin",
+    "WY": "Wyoming",
+    "DC": "District of Columbia",
 }
 #: Names that mean "every country": no geography in the sense of the targeting rules.
 WORLDWIDE = {"worldwide", "all countries", "global", "world", "international"}
-EU = ["AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IE", "IT",
-      "LV", "LT", "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE"]
+EU = [
+    "AT",
+    "BE",
+    "BG",
+    "HR",
+    "CY",
+    "CZ",
+    "DK",
+    "EE",
+    "FI",
+    "FR",
+    "DE",
+    "GR",
+    "HU",
+    "IE",
+    "IT",
+    "LV",
+    "LT",
+    "LU",
+    "MT",
+    "NL",
+    "PL",
+    "PT",
+    "RO",
+    "SK",
+    "SI",
+    "ES",
+    "SE",
+]
 _STATE_NAMES = sorted((n.lower() for n in US_STATES.values()), key=len, reverse=True)
 _STATE_END = re.compile(r"(?:^|[\s,;])(" + "|".join(re.escape(n) for n in _STATE_NAMES) + r")\s*$")
 _RADIUS = re.compile(r"\(\s*[+-]?\s*\d+\s*(?:km|mi|miles?)\s*\)", re.I)
@@ -87,7 +154,11 @@ def resolve_location(value: str | None, hint: str | None = None) -> tuple[list[s
     ``multi_country`` (a list or region of several; worldwide gives no countries) or
     ``unresolved``.
     """
-    hc = (country_code(hint) or country_code(hint.replace("_", " ").split(",")[-1])) if hint else None
+    hc = (
+        (country_code(hint) or country_code(hint.replace("_", " ").split(",")[-1]))
+        if hint
+        else None
+    )
     if not value or not value.strip():
         return ([hc], "country") if hc else ([], "unresolved")
     text = value.strip()
@@ -108,8 +179,11 @@ def resolve_location(value: str | None, hint: str | None = None) -> tuple[list[s
         return [hc], "subnational"
     bare = _key(_RADIUS.sub(" ", text))
     postal = re.search(r",\s*([A-Z]{2})\s*$", text)
-    if (_STATE_END.search(bare) or all(_key(p) in _STATE_NAMES for p in parts)
-            or (postal and postal.group(1) in US_STATES)):
+    if (
+        _STATE_END.search(bare)
+        or all(_key(p) in _STATE_NAMES for p in parts)
+        or (postal and postal.group(1) in US_STATES)
+    ):
         return ["US"], "subnational"
     if len(parts) > 1 and codes[-1]:
         return [codes[-1]], "subnational"

@@ -10,8 +10,13 @@ from __future__ import annotations
 
 import pyarrow as pa
 
-__all__ = ["places_table", "us_state_abbreviations_table", "language_names_table",
-           "language_offsets_table", "UNDEFINED_LANGUAGES"]
+__all__ = [
+    "places_table",
+    "us_state_abbreviations_table",
+    "language_names_table",
+    "language_offsets_table",
+    "UNDEFINED_LANGUAGES",
+]
 
 _US_STATES = """
 AL alabama -6|AK alaska -9|AZ arizona -7|AR arkansas -6|CA california -8|CO colorado -7
@@ -85,8 +90,19 @@ tagalog:tl albanian:sq azerbaijani:az armenian:hy georgian:ka slovak:sk slovenia
 urdu:ur pashto:ps bengali:bn malay:ms in:id iw:he"""
 
 #: Source values that mean "no language detected".
-UNDEFINED_LANGUAGES = ("und", "zxx", "qam", "qct", "qht", "qme", "qst", "art",
-                       "language undefined", "undefined", "unknown")
+UNDEFINED_LANGUAGES = (
+    "und",
+    "zxx",
+    "qam",
+    "qct",
+    "qht",
+    "qme",
+    "qst",
+    "art",
+    "language undefined",
+    "undefined",
+    "unknown",
+)
 
 _LANGUAGE_OFFSETS = """
 ru:2:12 uk:2:2 be:3:3 de:1:1 it:1:1 pl:1:1 nl:1:1 sv:1:1 da:1:1 no:1:1 fi:2:2 cs:1:1 hu:1:1
@@ -150,5 +166,10 @@ def language_names_table() -> pa.Table:
 def language_offsets_table() -> pa.Table:
     """(code, lo, hi): languages spoken mostly within one band of time zones."""
     rows = [t.split(":") for t in _LANGUAGE_OFFSETS.split()]
-    return pa.table({"code": [r[0] for r in rows], "lo": [float(r[1]) for r in rows],
-                     "hi": [float(r[2]) for r in rows]})
+    return pa.table(
+        {
+            "code": [r[0] for r in rows],
+            "lo": [float(r[1]) for r in rows],
+            "hi": [float(r[2]) for r in rows],
+        }
+    )

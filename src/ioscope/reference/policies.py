@@ -17,10 +17,10 @@ __all__ = ["Policy", "POLICIES", "policies_in_force", "platform_family"]
 @dataclass(frozen=True)
 class Policy:
     policy_id: str
-    platform: str          # twitter | meta
+    platform: str  # twitter | meta
     effective: date
-    scope: str             # rt_sputnik | state_media | state_media_ru
-    action: str            # ban | label
+    scope: str  # rt_sputnik | state_media | state_media_ru
+    action: str  # ban | label
     summary: str
     source: str
 
@@ -31,22 +31,53 @@ class Policy:
 
 
 POLICIES: tuple[Policy, ...] = (
-    Policy("twitter-2017-rt-sputnik", "twitter", date(2017, 10, 26), "rt_sputnik", "ban",
-           "Twitter stops accepting advertising from all accounts owned by RT and Sputnik.",
-           "Twitter, 'Announcement: RT and Sputnik Advertising', 26 October 2017"),
-    Policy("twitter-2019-state-media", "twitter", date(2019, 8, 19), "state_media", "ban",
-           "Twitter stops accepting advertising from state-controlled news media entities.",
-           "Twitter, 'Updating our advertising policies on state media', 19 August 2019"),
-    Policy("meta-2020-state-media-labels", "meta", date(2020, 6, 4), "state_media", "label",
-           "Facebook labels Pages of state-controlled media (and, later in 2020, their ads).",
-           "Facebook Newsroom, 'Labeling State-Controlled Media On Facebook', 4 June 2020"),
-    Policy("meta-2022-russian-state-media", "meta", date(2022, 2, 25), "state_media_ru", "ban",
-           "Meta prohibits Russian state media from running ads anywhere in the world.",
-           "Meta security policy statement, 25 February 2022"),
+    Policy(
+        "twitter-2017-rt-sputnik",
+        "twitter",
+        date(2017, 10, 26),
+        "rt_sputnik",
+        "ban",
+        "Twitter stops accepting advertising from all accounts owned by RT and Sputnik.",
+        "Twitter, 'Announcement: RT and Sputnik Advertising', 26 October 2017",
+    ),
+    Policy(
+        "twitter-2019-state-media",
+        "twitter",
+        date(2019, 8, 19),
+        "state_media",
+        "ban",
+        "Twitter stops accepting advertising from state-controlled news media entities.",
+        "Twitter, 'Updating our advertising policies on state media', 19 August 2019",
+    ),
+    Policy(
+        "meta-2020-state-media-labels",
+        "meta",
+        date(2020, 6, 4),
+        "state_media",
+        "label",
+        "Facebook labels Pages of state-controlled media (and, later in 2020, their ads).",
+        "Facebook Newsroom, 'Labeling State-Controlled Media On Facebook', 4 June 2020",
+    ),
+    Policy(
+        "meta-2022-russian-state-media",
+        "meta",
+        date(2022, 2, 25),
+        "state_media_ru",
+        "ban",
+        "Meta prohibits Russian state media from running ads anywhere in the world.",
+        "Meta security policy statement, 25 February 2022",
+    ),
 )
 
-_FAMILY = {"twitter": "twitter", "x": "twitter", "facebook": "meta", "instagram": "meta",
-           "meta": "meta", "messenger": "meta", "audience_network": "meta"}
+_FAMILY = {
+    "twitter": "twitter",
+    "x": "twitter",
+    "facebook": "meta",
+    "instagram": "meta",
+    "meta": "meta",
+    "messenger": "meta",
+    "audience_network": "meta",
+}
 #: Twitter's 2017 ban named RT and Sputnik; Sputnik is a brand of Rossiya Segodnya, so that
 #: company's outlets (RIA Novosti included) count, as do RT's (legal name TV-Novosti).
 _RT_SPUTNIK_COMPANIES = {"rt", "tv-novosti", "rossiya segodnya"}
@@ -68,8 +99,9 @@ def _covers(policy: Policy, outlet: dict) -> bool:
     return company in _RT_SPUTNIK_COMPANIES or asset == "rt" or asset.startswith(("rt ", "sputnik"))
 
 
-def policies_in_force(platform: str | None, when: date | datetime | None,
-                      outlet: dict | None) -> list[Policy]:
+def policies_in_force(
+    platform: str | None, when: date | datetime | None, outlet: dict | None
+) -> list[Policy]:
     """The policies of ``platform``'s family in force on ``when`` that cover ``outlet`` (a
     registry entry with country, media_company, asset); [] when nothing applies or is known."""
     fam = platform_family(platform)

@@ -20,8 +20,15 @@ from importlib.resources import files
 
 import pyarrow as pa
 
-__all__ = ["registry", "state_media_domains", "state_media_handles", "handle_countries",
-           "match_advertiser", "state_media_table", "SOURCE"]
+__all__ = [
+    "registry",
+    "state_media_domains",
+    "state_media_handles",
+    "handle_countries",
+    "match_advertiser",
+    "state_media_table",
+    "SOURCE",
+]
 
 #: How outputs name this registry.
 SOURCE = "ASD State Media Matrix (ioscope.reference.statemedia)"
@@ -95,9 +102,14 @@ def _names() -> dict[str, dict]:
     return out
 
 
-def match_advertiser(*, platform: str | None, advertiser_id: str | None = None,
-                     handle: str | None = None, name: str | None = None,
-                     landing_domain: str | None = None) -> dict | None:
+def match_advertiser(
+    *,
+    platform: str | None,
+    advertiser_id: str | None = None,
+    handle: str | None = None,
+    name: str | None = None,
+    landing_domain: str | None = None,
+) -> dict | None:
     """The registry outlet an advertiser matches, with ``matched_on`` (handle, advertiser_id,
     landing_domain or name) and ``matched_value``; None when it matches nothing.
 
@@ -114,8 +126,11 @@ def match_advertiser(*, platform: str | None, advertiser_id: str | None = None,
                 if hit:
                     return {**hit, "matched_on": field, "matched_value": value}
     if landing_domain and landing_domain.lower() in _domains():
-        return {**_domains()[landing_domain.lower()], "matched_on": "landing_domain",
-                "matched_value": landing_domain}
+        return {
+            **_domains()[landing_domain.lower()],
+            "matched_on": "landing_domain",
+            "matched_value": landing_domain,
+        }
     if name:
         hit = _names().get(name.strip().casefold())
         if hit:
@@ -127,7 +142,10 @@ def state_media_table() -> pa.Table:
     """(domain, country, outlet) for every state-affiliated media domain in the registry."""
     reg = state_media_domains()
     domains = sorted(reg)
-    return pa.table({"domain": domains,
-                     "country": [reg[d].get("country") for d in domains],
-                     "outlet": [reg[d].get("asset") or reg[d].get("media_company")
-                                for d in domains]})
+    return pa.table(
+        {
+            "domain": domains,
+            "country": [reg[d].get("country") for d in domains],
+            "outlet": [reg[d].get("asset") or reg[d].get("media_company") for d in domains],
+        }
+    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -30,15 +30,38 @@ __all__ = ["build_report", "collect", "REPORT_PARAMS"]
 REPORT_PARAMS = (
     Param("format", "choice", "html", "Output format.", choices=("html", "md", "json")),
     Param("top", "int", 10, "Campaign candidates described in detail.", min=0, max=500),
-    Param("members", "int", 50, "Members listed per campaign candidate (asset inventory).",
-          min=1, max=100_000),
-    Param("evidence", "int", 12, "Evidence pairs of posts shown per campaign candidate.",
-          min=0, max=1000),
-    Param("network_nodes", "int", 300, "Accounts drawn in each detailed cluster's network "
-          "picture.", min=10, max=2000),
-    Param("full_paths", "bool", False, "Name inputs and the workspace by their full paths on "
-          "this machine (by default a report, meant to be shared, names them by file name and "
-          "sha256)."),
+    Param(
+        "members",
+        "int",
+        50,
+        "Members listed per campaign candidate (asset inventory).",
+        min=1,
+        max=100_000,
+    ),
+    Param(
+        "evidence",
+        "int",
+        12,
+        "Evidence pairs of posts shown per campaign candidate.",
+        min=0,
+        max=1000,
+    ),
+    Param(
+        "network_nodes",
+        "int",
+        300,
+        "Accounts drawn in each detailed cluster's network picture.",
+        min=10,
+        max=2000,
+    ),
+    Param(
+        "full_paths",
+        "bool",
+        False,
+        "Name inputs and the workspace by their full paths on "
+        "this machine (by default a report, meant to be shared, names them by file name and "
+        "sha256).",
+    ),
 )
 
 
@@ -56,25 +79,36 @@ def collect(ws: Workspace, **params: Any) -> dict[str, Any]:
     sections["campaigns"] = listing
     details = []
     if listing["status"] == "ok":
-        for c in listing["clusters"][:p["top"]]:
-            d = clusters.cluster_detail(tr, c["cluster_id"], members_limit=p["members"],
-                                        evidence_limit=p["evidence"])
+        for c in listing["clusters"][: p["top"]]:
+            d = clusters.cluster_detail(
+                tr, c["cluster_id"], members_limit=p["members"], evidence_limit=p["evidence"]
+            )
             details.append(d)
             if "timeline" not in d:  # members listed in the details only (a mirror cluster)
                 continue
             own = network.network(tr, cluster_id=c["cluster_id"], max_nodes=p["network_nodes"])
             if own["status"] == "ok":
                 d["network"] = own
-                d["network_picture"] = charts.network_picture(own["nodes"], own["edges"],
-                                                              height=360)
+                d["network_picture"] = charts.network_picture(
+                    own["nodes"], own["edges"], height=360
+                )
             d["timeline_chart"] = charts.time_bars(
-                d["timeline"], time="bucket", value="posts", series="kind",
-                bucket=d["timeline_bucket"], order=("post", "repost", "reply", "quote"),
-                height=150)
+                d["timeline"],
+                time="bucket",
+                value="posts",
+                series="kind",
+                bucket=d["timeline_bucket"],
+                order=("post", "repost", "reply", "quote"),
+                height=150,
+            )
             d["creation_chart"] = charts.time_bars(
-                d["creation"], time="bucket", value="accounts", bucket=d["creation_bucket"],
+                d["creation"],
+                time="bucket",
+                value="accounts",
+                bucket=d["creation_bucket"],
                 height=110,
-                label="accounts created")
+                label="accounts created",
+            )
     listing["details"] = details
     _step("network of the clusters")
     net = network.cluster_network(tr)
@@ -83,29 +117,56 @@ def collect(ws: Workspace, **params: Any) -> dict[str, Any]:
     sections["network"] = net
     _step("accounts")
     creation = accounts.creation_histogram(tr)
-    rows = [dict(r, series="cluster members", n=r["in_clusters"]) for r in creation["histogram"]
-            if creation["has_clusters"]] + [
-        dict(r, series="other accounts" if creation["has_clusters"] else "accounts",
-             n=r["accounts"] - (r["in_clusters"] or 0)) for r in creation["histogram"]]
-    creation["chart"] = charts.time_bars(rows, time="bucket", value="n", series="series",
-                                         bucket=creation["bucket"], height=180,
-                                         label="accounts created")
+    rows = [
+        dict(r, series="cluster members", n=r["in_clusters"])
+        for r in creation["histogram"]
+        if creation["has_clusters"]
+    ] + [
+        dict(
+            r,
+            series="other accounts" if creation["has_clusters"] else "accounts",
+            n=r["accounts"] - (r["in_clusters"] or 0),
+        )
+        for r in creation["histogram"]
+    ]
+    creation["chart"] = charts.time_bars(
+        rows,
+        time="bucket",
+        value="n",
+        series="series",
+        bucket=creation["bucket"],
+        height=180,
+        label="accounts created",
+    )
     sections["creation"] = creation
     sections["scores"] = accounts.top_scored(tr)
     _step("paid promotion")
     promo = ads.ads_overview(tr)
     if promo["status"] == "ok":
-        promo["months_chart"] = charts.time_bars(promo["months"], time="month",
-                                                 value="spend_usd_lower", bucket="month",
-                                                 height=170, label="spend (USD, lower bound)")
+        promo["months_chart"] = charts.time_bars(
+            promo["months"],
+            time="month",
+            value="spend_usd_lower",
+            bucket="month",
+            height=170,
+            label="spend (USD, lower bound)",
+        )
     sections["ads"] = promo
     sections["limitations"] = limitations(tr, sections)
-    _log.info("%-22s %10s queries %8.1f s", "report sections", f"{len(tr.queries):,}",
-              time.perf_counter() - t0)
-    facts = {"ioscope_version": __version__,
-             "generated_at": iso_time(datetime.now(timezone.utc).replace(microsecond=0)),
-             "workspace": ws.path, "parameters": p, "sections": sections,
-             "queries": tr.queries}
+    _log.info(
+        "%-22s %10s queries %8.1f s",
+        "report sections",
+        f"{len(tr.queries):,}",
+        time.perf_counter() - t0,
+    )
+    facts = {
+        "ioscope_version": __version__,
+        "generated_at": iso_time(datetime.now(UTC).replace(microsecond=0)),
+        "workspace": ws.path,
+        "parameters": p,
+        "sections": sections,
+        "queries": tr.queries,
+    }
     return facts if p["full_paths"] else redact(facts, local_paths(tr))
 
 
@@ -130,9 +191,17 @@ def build_report(ws: Workspace, output: str | os.PathLike | None = None, **param
         text = markdown_env().get_template("report.md.j2").render(**facts)
     else:
         css = static_text("ioscope.report", "templates/report.css")
-        text = html_env().get_template("report.html.j2").render(
-            css=Markup(css), anchor_href=_anchors(facts), csp=f"default-src 'none'; style-src {csp_hash(css)}; img-src data:; "
-                                 "base-uri 'none'; form-action 'none'", **facts)
+        text = (
+            html_env()
+            .get_template("report.html.j2")
+            .render(
+                css=Markup(css),
+                anchor_href=_anchors(facts),
+                csp=f"default-src 'none'; style-src {csp_hash(css)}; img-src data:; "
+                "base-uri 'none'; form-action 'none'",
+                **facts,
+            )
+        )
     if output is not None and str(output) != "-":
         Path(output).write_text(text, encoding="utf-8")
     return text

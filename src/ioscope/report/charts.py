@@ -7,19 +7,25 @@ them. Bars are placed on a continuous time axis, so gaps in the data show as gap
 from __future__ import annotations
 
 import math
-from datetime import datetime, timedelta, timezone
-from typing import Any, Iterable
+from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from ioscope.fmt import format_number
 from ioscope.model.names import account_label
 from ioscope.report.layout import packed_layout
 
-__all__ = ["PALETTE", "time_bars", "network_picture", "cluster_picture", "place_labels",
-           "plausible_range"]
+__all__ = [
+    "PALETTE",
+    "time_bars",
+    "network_picture",
+    "cluster_picture",
+    "place_labels",
+    "plausible_range",
+]
 
 #: Okabe–Ito colours: distinguishable with colour-vision deficiencies and in grey print.
-PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442",
-           "#000000")
+PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000")
 OTHER = "#9a9a9a"
 
 _STEP = {"hour": timedelta(hours=1), "day": timedelta(days=1), "week": timedelta(weeks=1)}
@@ -35,8 +41,7 @@ def plausible_range() -> tuple[datetime, datetime]:
     """The dates a chart places on its axis: from 1995 (before any platform ioscope reads) to a
     year after today. Rows dated outside (epoch zeros, 9999-12-31 placeholders) are counted in
     the chart's ``excluded`` note instead of stretching the axis over millennia."""
-    return datetime(1995, 1, 1), datetime.now(timezone.utc).replace(tzinfo=None) + timedelta(
-        days=366)
+    return datetime(1995, 1, 1), datetime.now(UTC).replace(tzinfo=None) + timedelta(days=366)
 
 
 def _next(t: datetime, bucket: str) -> datetime:
@@ -50,27 +55,45 @@ def _next(t: datetime, bucket: str) -> datetime:
         return datetime.max
 
 
-def time_bars(rows: Iterable[dict[str, Any]], *, time: str, value: str, bucket: str,
-              series: str | None = None, order: Iterable[str] | None = None,
-              width: int = 720, height: int = 200, label: str = "",
-              min_buckets: int = 12) -> dict[str, Any]:
+def time_bars(
+    rows: Iterable[dict[str, Any]],
+    *,
+    time: str,
+    value: str,
+    bucket: str,
+    series: str | None = None,
+    order: Iterable[str] | None = None,
+    width: int = 720,
+    height: int = 200,
+    label: str = "",
+    min_buckets: int = 12,
+) -> dict[str, Any]:
     """Stacked bars per time bucket. ``series`` names the column that splits each bar."""
     rows = [r for r in rows if r.get(time) is not None]
     lo, hi = plausible_range()
     outside = [r for r in rows if not lo <= _as_dt(r[time]) < hi]
     rows = [r for r in rows if lo <= _as_dt(r[time]) < hi]
     left, right, top, bottom = 56, 30, 10, 34
-    chart: dict[str, Any] = {"width": width, "height": height, "bars": [], "xticks": [],
-                             "yticks": [], "legend": [], "label": label,
-                             "plot": {"x": left, "y": top, "w": width - left - right,
-                                      "h": height - top - bottom}, "excluded": None}
+    chart: dict[str, Any] = {
+        "width": width,
+        "height": height,
+        "bars": [],
+        "xticks": [],
+        "yticks": [],
+        "legend": [],
+        "label": label,
+        "plot": {"x": left, "y": top, "w": width - left - right, "h": height - top - bottom},
+        "excluded": None,
+    }
     if outside:
         when = sorted({_as_dt(r[time]) for r in outside})
-        chart["excluded"] = {"value": sum(float(r[value] or 0) for r in outside),
-                             "what": label or value,
-                             "from": lo.year, "to": hi.year,
-                             "dates": [_fmt_t(t, "day") for t in when[:3]]
-                             + (["…"] if len(when) > 3 else [])}
+        chart["excluded"] = {
+            "value": sum(float(r[value] or 0) for r in outside),
+            "what": label or value,
+            "from": lo.year,
+            "to": hi.year,
+            "dates": [_fmt_t(t, "day") for t in when[:3]] + (["…"] if len(when) > 3 else []),
+        }
     if not rows:
         return chart
     present = {r.get(series) if series else label for r in rows}
@@ -108,15 +131,28 @@ def time_bars(rows: Iterable[dict[str, Any]], *, time: str, value: str, bucket: 
             if v <= 0:
                 continue
             y1, y0 = y_of(base + v), y_of(base)
-            chart["bars"].append({"x": round(x, 2), "y": round(y1, 2), "w": round(w, 2),
-                                  "h": round(max(y0 - y1, 0.5), 2), "fill": colour[s],
-                                  "title": f"{_fmt_t(t, bucket)} · {s}: {format_number(v)}"})
+            chart["bars"].append(
+                {
+                    "x": round(x, 2),
+                    "y": round(y1, 2),
+                    "w": round(w, 2),
+                    "h": round(max(y0 - y1, 0.5), 2),
+                    "fill": colour[s],
+                    "title": f"{_fmt_t(t, bucket)} · {s}: {format_number(v)}",
+                }
+            )
             base += v
     for v in yticks:
         chart["yticks"].append({"y": round(y_of(v), 2), "label": format_number(v)})
     for t in _time_ticks(t0, t1):
-        chart["xticks"].append({"x": round(x_of(t), 2), "label": _fmt_t(t, "month" if bucket in ("month", "year") or span > 86400 * 400
-                                          else "day")})
+        chart["xticks"].append(
+            {
+                "x": round(x_of(t), 2),
+                "label": _fmt_t(
+                    t, "month" if bucket in ("month", "year") or span > 86400 * 400 else "day"
+                ),
+            }
+        )
     if series:
         chart["legend"] = [{"name": str(s), "fill": colour[s]} for s in names]
     return chart
@@ -179,14 +215,26 @@ def _time_ticks(t0: datetime, t1: datetime, n: int = 6) -> list[datetime]:
     return [t0 + timedelta(seconds=step * i) for i in range(n + 1)]
 
 
-def network_picture(nodes: list[dict[str, Any]], edges: list[dict[str, Any]], *,
-                    width: int = 720, height: int = 520, labels: int = 3) -> dict[str, Any]:
+def network_picture(
+    nodes: list[dict[str, Any]],
+    edges: list[dict[str, Any]],
+    *,
+    width: int = 720,
+    height: int = 520,
+    labels: int = 3,
+) -> dict[str, Any]:
     """Positions, sizes and colours of a network of accounts; the ``labels`` strongest nodes
     per cluster get their handle written next to them where it overprints no other label.
     Every cluster drawn has a colour (the palette repeats after 8), a label and a legend key."""
     index = {(n.get("platform"), n["account_id"]): i for i, n in enumerate(nodes)}
-    ends = [((e.get("platform_1"), e["account_1"]), (e.get("platform_2"), e["account_2"]),
-             float(e["weight"] or 1)) for e in edges]
+    ends = [
+        (
+            (e.get("platform_1"), e["account_1"]),
+            (e.get("platform_2"), e["account_2"]),
+            float(e["weight"] or 1),
+        )
+        for e in edges
+    ]
     pairs = [(index[a], index[b], w) for a, b, w in ends if a in index and b in index]
     positions = [n.get("position") or 0 for n in nodes]
     pad, pad_right = 16, 70
@@ -200,14 +248,18 @@ def network_picture(nodes: list[dict[str, Any]], edges: list[dict[str, Any]], *,
         pos = positions[i]
         seen[pos] = seen.get(pos, 0) + 1
         small = size[pos] <= 12  # handles are readable only in small clusters
-        out_nodes.append({
-            "x": round(pad + xy[i][0] * (width - pad - pad_right), 1),
-            "y": round(pad + xy[i][1] * (height - 2 * pad), 1),
-            "r": round(2.5 + 6 * (strength[i] / smax) ** 0.5, 1), "fill": _colour(pos),
-            "title": f"{account_label(n.get('name'), n['account_id'])} · cluster {n.get('cluster_id')}",
-            "label": (n.get("name") or n["account_id"]) if small and seen[pos] <= labels
-            else None,
-        })
+        out_nodes.append(
+            {
+                "x": round(pad + xy[i][0] * (width - pad - pad_right), 1),
+                "y": round(pad + xy[i][1] * (height - 2 * pad), 1),
+                "r": round(2.5 + 6 * (strength[i] / smax) ** 0.5, 1),
+                "fill": _colour(pos),
+                "title": f"{account_label(n.get('name'), n['account_id'])} · cluster {n.get('cluster_id')}",
+                "label": (n.get("name") or n["account_id"])
+                if small and seen[pos] <= labels
+                else None,
+            }
+        )
     groups = []
     for pos in dict.fromkeys(positions):
         members = [o for o, p in zip(out_nodes, positions) if p == pos]
@@ -217,26 +269,52 @@ def network_picture(nodes: list[dict[str, Any]], edges: list[dict[str, Any]], *,
         label = f"cluster {first.get('cluster_id')} ({len(members)})"
         w = label_width(label, 11)
         # above the group (left-aligned, then right-aligned), below it, beside it
-        groups.append({"label": label, "candidates": [
-            (x0, y0 - 4), (x1 - w, y0 - 4), (x0, y0 - 16), (x0, y1 + 13), (x1 - w, y1 + 13),
-            (x1 + 4, (y0 + y1) / 2 + 4), (x0 - w - 4, (y0 + y1) / 2 + 4)]})
-    circles = [(n["x"] - n["r"], n["y"] - n["r"], n["x"] + n["r"], n["y"] + n["r"])
-               for n in out_nodes]
+        groups.append(
+            {
+                "label": label,
+                "candidates": [
+                    (x0, y0 - 4),
+                    (x1 - w, y0 - 4),
+                    (x0, y0 - 16),
+                    (x0, y1 + 13),
+                    (x1 - w, y1 + 13),
+                    (x1 + 4, (y0 + y1) / 2 + 4),
+                    (x0 - w - 4, (y0 + y1) / 2 + 4),
+                ],
+            }
+        )
+    circles = [
+        (n["x"] - n["r"], n["y"] - n["r"], n["x"] + n["r"], n["y"] + n["r"]) for n in out_nodes
+    ]
     place_labels(groups, width, height, obstacles=circles, size=11)
     taken = [_label_box(g["lx"], g["ly"], g["label"], 11) for g in groups if g["label"]]
     place_labels(out_nodes, width, height, obstacles=circles + taken)
     wmax = max((p[2] for p in pairs), default=1.0) or 1.0
-    out_edges = [{"x1": out_nodes[i]["x"], "y1": out_nodes[i]["y"], "x2": out_nodes[j]["x"],
-                  "y2": out_nodes[j]["y"], "w": round(0.4 + 2.0 * (w / wmax), 2)}
-                 for i, j, w in pairs]
+    out_edges = [
+        {
+            "x1": out_nodes[i]["x"],
+            "y1": out_nodes[i]["y"],
+            "x2": out_nodes[j]["x"],
+            "y2": out_nodes[j]["y"],
+            "w": round(0.4 + 2.0 * (w / wmax), 2),
+        }
+        for i, j, w in pairs
+    ]
     legend, done = [], set()
     for n in nodes:
         pos = n.get("position") or 0
         if pos not in done:
             done.add(pos)
             legend.append({"name": f"cluster {n.get('cluster_id')}", "fill": _colour(pos)})
-    return {"width": width, "height": height, "nodes": out_nodes, "edges": out_edges,
-            "legend": legend, "groups": groups, "level": "accounts"}
+    return {
+        "width": width,
+        "height": height,
+        "nodes": out_nodes,
+        "edges": out_edges,
+        "legend": legend,
+        "groups": groups,
+        "level": "accounts",
+    }
 
 
 def _colour(position: int) -> str:
@@ -254,8 +332,9 @@ def _label_box(x: float, y: float, text: str, size: float = 10.0) -> tuple[float
 
 
 def _overlaps(a: tuple[float, ...], b: tuple[float, ...], pad: float = 1.5) -> bool:
-    return not (a[2] + pad <= b[0] or b[2] + pad <= a[0] or a[3] + pad <= b[1]
-                or b[3] + pad <= a[1])
+    return not (
+        a[2] + pad <= b[0] or b[2] + pad <= a[0] or a[3] + pad <= b[1] or b[3] + pad <= a[1]
+    )
 
 
 def label_width(text: str, size: float = 10.0) -> float:
@@ -263,8 +342,13 @@ def label_width(text: str, size: float = 10.0) -> float:
     return 0.6 * size * len(text)
 
 
-def place_labels(items: list[dict[str, Any]], width: float, height: float,
-                 obstacles: Iterable[tuple[float, ...]] = (), size: float = 10.0) -> None:
+def place_labels(
+    items: list[dict[str, Any]],
+    width: float,
+    height: float,
+    obstacles: Iterable[tuple[float, ...]] = (),
+    size: float = 10.0,
+) -> None:
     """Give each item a label position (``lx``, ``ly``: start of the text's baseline), in the
     order given (most important first), at the first of its candidate positions where the label
     stays inside the picture and overprints no obstacle and no label placed before it. Candidates
@@ -282,8 +366,12 @@ def place_labels(items: list[dict[str, Any]], width: float, height: float,
         if cands is None:
             x, y, r = it["x"], it["y"], it.get("r", 3)
             # right, below, above, then left (a label on the left reads as the neighbour's)
-            cands = [(x + r + 2, y + 0.35 * size), (x - w / 2, y + r + size),
-                     (x - w / 2, y - r - 3), (x - r - 2 - w, y + 0.35 * size)]
+            cands = [
+                (x + r + 2, y + 0.35 * size),
+                (x - w / 2, y + r + size),
+                (x - w / 2, y - r - 3),
+                (x - r - 2 - w, y + 0.35 * size),
+            ]
         for lx, ly in cands:
             box = _label_box(lx, ly, text, size)
             if box[0] < 0 or box[2] > width or box[1] < 0 or box[3] > height:
@@ -297,9 +385,14 @@ def place_labels(items: list[dict[str, Any]], width: float, height: float,
             it["label"] = None
 
 
-def cluster_picture(nodes: list[dict[str, Any]], links: list[dict[str, Any]],
-                    outside: list[dict[str, Any]] | None = None, *, width: int = 720,
-                    height: int = 520) -> dict[str, Any]:
+def cluster_picture(
+    nodes: list[dict[str, Any]],
+    links: list[dict[str, Any]],
+    outside: list[dict[str, Any]] | None = None,
+    *,
+    width: int = 720,
+    height: int = 520,
+) -> dict[str, Any]:
     """The cluster-level network: one circle per cluster (area ∝ its accounts), lines for the
     significant edges between clusters (width ∝ log of their number), and one grey circle for
     the accounts outside any cluster that share significant edges with cluster accounts.
@@ -309,13 +402,26 @@ def cluster_picture(nodes: list[dict[str, Any]], links: list[dict[str, Any]],
     n_out = 0
     if outside:
         n_out = max(sum(int(o["accounts"] or 0) for o in outside), 1)
-        items.append({"key": OUTSIDE, "cluster_id": None, "kind": OUTSIDE, "accounts": n_out,
-                      "position": len(items) + 1})
+        items.append(
+            {
+                "key": OUTSIDE,
+                "cluster_id": None,
+                "kind": OUTSIDE,
+                "accounts": n_out,
+                "position": len(items) + 1,
+            }
+        )
     index = {it["key"]: i for i, it in enumerate(items)}
-    pairs = [(index[lk["cluster_1"]], index[lk["cluster_2"]], float(lk["edges"] or 1))
-             for lk in links if lk["cluster_1"] in index and lk["cluster_2"] in index]
-    pairs += [(index[o["cluster_id"]], index[OUTSIDE], float(o["edges"] or 1)) for o in outside
-              if o["cluster_id"] in index]
+    pairs = [
+        (index[lk["cluster_1"]], index[lk["cluster_2"]], float(lk["edges"] or 1))
+        for lk in links
+        if lk["cluster_1"] in index and lk["cluster_2"] in index
+    ]
+    pairs += [
+        (index[o["cluster_id"]], index[OUTSIDE], float(o["edges"] or 1))
+        for o in outside
+        if o["cluster_id"] in index
+    ]
     groups = _components(len(items), pairs)
     pad = 14
     xy = packed_layout(groups, pairs, aspect=(width - 2 * pad) / (height - 2 * pad))
@@ -329,21 +435,34 @@ def cluster_picture(nodes: list[dict[str, Any]], links: list[dict[str, Any]],
         fill = OTHER if kind == OUTSIDE else KIND_COLOURS.get(kind, KIND_COLOURS[None])
         rank = it.get("rank", it.get("position"))
         if kind == OUTSIDE:
-            label, title = f"outside ({n_out:,})", (
-                f"{n_out:,} accounts outside any cluster sharing significant edges with "
-                "cluster accounts")
+            label, title = (
+                f"outside ({n_out:,})",
+                (
+                    f"{n_out:,} accounts outside any cluster sharing significant edges with "
+                    "cluster accounts"
+                ),
+            )
         else:
             label = f"#{rank} ({int(acc):,})"
-            title = (f"cluster {it['cluster_id']} · rank {rank} · {kind or 'cluster'} · "
-                     f"{int(acc):,} accounts ({it.get('flagged', 0):,} flagged) · "
-                     f"{it.get('inner_edges', 0):,} significant edges inside"
-                     + (f" · {', '.join(it['signals'])}" if it.get("signals") else ""))
-        out_nodes.append({
-            "cluster_id": it["cluster_id"], "kind": kind, "fill": fill, "label": label,
-            "title": title, "accounts": int(acc),
-            "x": round(pad + xy[i][0] * (width - 2 * pad), 1),
-            "y": round(pad + xy[i][1] * (height - 2 * pad), 1),
-            "r": round(2.5 + (rmax - 2.5) * math.sqrt(acc / amax), 1)})
+            title = (
+                f"cluster {it['cluster_id']} · rank {rank} · {kind or 'cluster'} · "
+                f"{int(acc):,} accounts ({it.get('flagged', 0):,} flagged) · "
+                f"{it.get('inner_edges', 0):,} significant edges inside"
+                + (f" · {', '.join(it['signals'])}" if it.get("signals") else "")
+            )
+        out_nodes.append(
+            {
+                "cluster_id": it["cluster_id"],
+                "kind": kind,
+                "fill": fill,
+                "label": label,
+                "title": title,
+                "accounts": int(acc),
+                "x": round(pad + xy[i][0] * (width - 2 * pad), 1),
+                "y": round(pad + xy[i][1] * (height - 2 * pad), 1),
+                "r": round(2.5 + (rmax - 2.5) * math.sqrt(acc / amax), 1),
+            }
+        )
     # trim the empty bands above and below the drawing (few clusters leave wide ones)
     top = min((n["y"] - n["r"] for n in out_nodes), default=0.0)
     bottom = max((n["y"] + n["r"] for n in out_nodes), default=float(height))
@@ -354,11 +473,20 @@ def cluster_picture(nodes: list[dict[str, Any]], links: list[dict[str, Any]],
             n["y"] = round(n["y"] - shift, 1)
         height = int(math.ceil(used))
     wmax = max((math.log1p(w) for _, _, w in pairs), default=1.0) or 1.0
-    out_edges = [{"x1": out_nodes[i]["x"], "y1": out_nodes[i]["y"], "x2": out_nodes[j]["x"],
-                  "y2": out_nodes[j]["y"], "w": round(0.6 + 3.0 * math.log1p(w) / wmax, 2),
-                  "title": f"{int(w):,} significant edges"} for i, j, w in pairs]
-    circles = [(n["x"] - n["r"], n["y"] - n["r"], n["x"] + n["r"], n["y"] + n["r"])
-               for n in out_nodes]
+    out_edges = [
+        {
+            "x1": out_nodes[i]["x"],
+            "y1": out_nodes[i]["y"],
+            "x2": out_nodes[j]["x"],
+            "y2": out_nodes[j]["y"],
+            "w": round(0.6 + 3.0 * math.log1p(w) / wmax, 2),
+            "title": f"{int(w):,} significant edges",
+        }
+        for i, j, w in pairs
+    ]
+    circles = [
+        (n["x"] - n["r"], n["y"] - n["r"], n["x"] + n["r"], n["y"] + n["r"]) for n in out_nodes
+    ]
     place_labels(out_nodes, width, height, obstacles=circles, size=12)
     legend, kinds = [], [n["kind"] for n in out_nodes]
     for kind in dict.fromkeys(kinds):
@@ -367,11 +495,19 @@ def cluster_picture(nodes: list[dict[str, Any]], links: list[dict[str, Any]],
             legend.append({"name": f"accounts outside any cluster ({n_out:,})", "fill": OTHER})
         else:
             name = f"{kind + ' ' if kind else ''}cluster{'s' if count > 1 else ''}"
-            legend.append({"name": f"{name} ({count:,})",
-                           "fill": KIND_COLOURS.get(kind, KIND_COLOURS[None])})
-    return {"width": width, "height": height, "nodes": out_nodes, "edges": out_edges,
-            "legend": legend, "groups": [],
-            "labelled": sum(1 for n in out_nodes if n["label"]), "level": "clusters"}
+            legend.append(
+                {"name": f"{name} ({count:,})", "fill": KIND_COLOURS.get(kind, KIND_COLOURS[None])}
+            )
+    return {
+        "width": width,
+        "height": height,
+        "nodes": out_nodes,
+        "edges": out_edges,
+        "legend": legend,
+        "groups": [],
+        "labelled": sum(1 for n in out_nodes if n["label"]),
+        "level": "clusters",
+    }
 
 
 def _components(n: int, pairs: list[tuple[int, int, float]]) -> list[int]:

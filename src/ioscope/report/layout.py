@@ -16,8 +16,9 @@ import numpy as np
 __all__ = ["force_layout", "packed_layout"]
 
 
-def force_layout(n: int, edges: list[tuple[int, int, float]], *, iterations: int | None = None,
-                 seed: int = 7) -> np.ndarray:
+def force_layout(
+    n: int, edges: list[tuple[int, int, float]], *, iterations: int | None = None, seed: int = 7
+) -> np.ndarray:
     """Positions (n × 2, in [0, 1]) of ``n`` nodes joined by ``(i, j, weight)`` edges."""
     if n == 0:
         return np.zeros((0, 2))
@@ -62,8 +63,9 @@ def force_layout(n: int, edges: list[tuple[int, int, float]], *, iterations: int
     return np.clip(out, 0.0, 1.0)
 
 
-def packed_layout(groups: list, edges: list[tuple[int, int, float]], *, aspect: float = 1.4,
-                  seed: int = 7) -> np.ndarray:
+def packed_layout(
+    groups: list, edges: list[tuple[int, int, float]], *, aspect: float = 1.4, seed: int = 7
+) -> np.ndarray:
     """Positions in [0, 1]² of nodes labelled by ``groups``: each group laid out apart, packed.
 
     Cached: the same picture asked again (a page reloaded) costs nothing."""
@@ -78,8 +80,10 @@ def _packed(groups: tuple, edges: tuple, aspect: float, seed: int) -> np.ndarray
     order.sort(key=lambda g: -len(members[g]))
     sides = {g: math.sqrt(len(members[g])) for g in order}
     # shelf packing: rows of width `row_width`, in units of the side of a one-node square
-    row_width = max(max(sides.values(), default=1.0),
-                    math.sqrt(sum(s * s for s in sides.values()) * aspect) * 1.1)
+    row_width = max(
+        max(sides.values(), default=1.0),
+        math.sqrt(sum(s * s for s in sides.values()) * aspect) * 1.1,
+    )
     boxes, x, y, row_h = {}, 0.0, 0.0, 0.0
     for g in order:
         s = sides[g]

@@ -34,16 +34,23 @@ def limitations(tr: Tracer, sections: dict[str, Any]) -> dict[str, Any]:
     specific: list[str] = []
     a = sections.get("analysed", {})
     if a.get("n_quarantined"):
-        specific.append(f"{a['n_quarantined']:,} input records could not be ingested and are "
-                        "not in any number here (see the quarantine table in 'What was analysed').")
-    stages = [(s["title"], s["message"]) for s in sections.values()
-              if isinstance(s, dict) and s.get("status") == "not_run"]
+        specific.append(
+            f"{a['n_quarantined']:,} input records could not be ingested and are "
+            "not in any number here (see the quarantine table in 'What was analysed')."
+        )
+    stages = [
+        (s["title"], s["message"])
+        for s in sections.values()
+        if isinstance(s, dict) and s.get("status") == "not_run"
+    ]
     for title, message in stages:
         specific.append(f"{title}: {message}")
     c = sections.get("creation", {})
     span = c.get("span") or {}
     if span.get("accounts") and span.get("dated", 0) < span["accounts"]:
         missing = span["accounts"] - span["dated"]
-        specific.append(f"{missing:,} of {span['accounts']:,} accounts have no creation date in "
-                        "the sources; the creation histogram leaves them out.")
+        specific.append(
+            f"{missing:,} of {span['accounts']:,} accounts have no creation date in "
+            "the sources; the creation histogram leaves them out."
+        )
     return section("limitations", "Limitations", general=list(GENERAL), specific=specific)

@@ -45,8 +45,12 @@ def local_paths(tr: Tracer) -> list[str]:
     if tr.has("runs"):
         paths.update(r[0] for r in con.execute(_RECORDED).fetchall())
     if tr.has("quarantine"):
-        paths.update(r[0] for r in con.execute(
-            "SELECT DISTINCT source_file FROM quarantine WHERE source_file IS NOT NULL").fetchall())
+        paths.update(
+            r[0]
+            for r in con.execute(
+                "SELECT DISTINCT source_file FROM quarantine WHERE source_file IS NOT NULL"
+            ).fetchall()
+        )
     return sorted(p for p in paths if p and file_name(p) != p)
 
 
@@ -69,8 +73,9 @@ def redact(value: Any, paths: list[str]) -> Any:
         if isinstance(v, tuple):
             return tuple(walk(x) for x in v)
         if dataclasses.is_dataclass(v) and not isinstance(v, type):
-            return dataclasses.replace(v, **{f.name: walk(getattr(v, f.name))
-                                             for f in dataclasses.fields(v) if f.init})
+            return dataclasses.replace(
+                v, **{f.name: walk(getattr(v, f.name)) for f in dataclasses.fields(v) if f.init}
+            )
         return v
 
     return walk(value)

@@ -40,8 +40,11 @@ def fmt_ts(v: Any) -> str:
     if v is None:
         return "–"
     if isinstance(v, datetime):
-        return v.strftime("%Y-%m-%d %H:%M:%S") + "Z" if (v.hour or v.minute or v.second) else \
-            v.strftime("%Y-%m-%d")
+        return (
+            v.strftime("%Y-%m-%d %H:%M:%S") + "Z"
+            if (v.hour or v.minute or v.second)
+            else v.strftime("%Y-%m-%d")
+        )
     if isinstance(v, date):
         return v.isoformat()
     return str(v)
@@ -103,11 +106,20 @@ def fmt_top_signals(v: Any) -> str:
     return ", ".join(parts)
 
 
-FILTERS: dict[str, Any] = {"num": format_number, "ts": fmt_ts, "usd": format_usd,
-                           "pval": partial(format_p_value, missing=MISSING), "pct": format_pct,
-                           "cell": fmt_cell, "text": fmt_cell, "pjson": fmt_json,
-                           "range": fmt_range, "month": fmt_month,
-                           "topsig": fmt_top_signals, "tag": fmt_cell}
+FILTERS: dict[str, Any] = {
+    "num": format_number,
+    "ts": fmt_ts,
+    "usd": format_usd,
+    "pval": partial(format_p_value, missing=MISSING),
+    "pct": format_pct,
+    "cell": fmt_cell,
+    "text": fmt_cell,
+    "pjson": fmt_json,
+    "range": fmt_range,
+    "month": fmt_month,
+    "topsig": fmt_top_signals,
+    "tag": fmt_cell,
+}
 FILTERS["attr_filter"] = lambda v, name: FILTERS[name](v)
 FILTERS["who"] = account_label  # {{ name|who(account_id) }}: "@handle (id)", "Title (id)" or the id
 
@@ -115,8 +127,12 @@ FILTERS["who"] = account_label  # {{ name|who(account_id) }}: "@handle (id)", "T
 def guess_filter(column: str, value: Any = None) -> str:
     """The display filter for a column, from its name (and a sample value, when given)."""
     c = column.lower()
-    if "p_value" in c or "q_value" in c or c in ("min_p", "median_p", "min_q", "max_q",
-                                                   "max_q_kept") or c.endswith(("_p", "_q")):
+    if (
+        "p_value" in c
+        or "q_value" in c
+        or c in ("min_p", "median_p", "min_q", "max_q", "max_q_kept")
+        or c.endswith(("_p", "_q"))
+    ):
         return "pval"
     if c.startswith("share_") or c == "coordination":
         return "pct"
@@ -136,12 +152,19 @@ def guess_filter(column: str, value: Any = None) -> str:
 FILTERS["guess_filter"] = guess_filter
 
 
-def _env(package: str, *extra: str, autoescape: bool = True, finalize: Any = None) -> jinja2.Environment:
+def _env(
+    package: str, *extra: str, autoescape: bool = True, finalize: Any = None
+) -> jinja2.Environment:
     loaders = [jinja2.PackageLoader(p, "templates") for p in (package, *extra)]
-    env = jinja2.Environment(loader=jinja2.ChoiceLoader(loaders), autoescape=autoescape,
-                             undefined=jinja2.StrictUndefined, trim_blocks=True,
-                             lstrip_blocks=True, finalize=finalize,
-                             extensions=["jinja2.ext.do"])
+    env = jinja2.Environment(
+        loader=jinja2.ChoiceLoader(loaders),
+        autoescape=autoescape,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        finalize=finalize,
+        extensions=["jinja2.ext.do"],
+    )
     env.filters.update(FILTERS)
     return env
 

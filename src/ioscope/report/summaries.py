@@ -17,8 +17,9 @@ the summary that answered it.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from ioscope.workspace import Workspace
 

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, Iterable
+from typing import Any
 
 import sqlglot
 from sqlglot import exp
@@ -52,9 +53,15 @@ class Query:
         return self.id
 
     def to_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "title": self.title, "tables": list(self.tables),
-                "sql": self.display_sql, "rows": self.rows, "seconds": self.seconds,
-                "note": self.note}
+        return {
+            "id": self.id,
+            "title": self.title,
+            "tables": list(self.tables),
+            "sql": self.display_sql,
+            "rows": self.rows,
+            "seconds": self.seconds,
+            "note": self.note,
+        }
 
 
 class Tracer:
@@ -89,12 +96,14 @@ class Tracer:
         started_at, finished_at), or None."""
         if self._runs is None:
             self._runs, self.q_runs = self.rows(
-                "Latest completed run of each command (the sections' status)", """
+                "Latest completed run of each command (the sections' status)",
+                """
                 SELECT command, run_id, parameters, started_at, finished_at FROM (
                   SELECT *, row_number() OVER (PARTITION BY command
                                                ORDER BY finished_at DESC, run_id DESC) AS k
                   FROM runs WHERE status = 'ok' AND finished_at IS NOT NULL)
-                WHERE k = 1 ORDER BY command""")
+                WHERE k = 1 ORDER BY command""",
+            )
         found = [r for r in self._runs if r["command"] in commands]
         return max(found, key=lambda r: (r["finished_at"], r["run_id"])) if found else None
 
@@ -110,9 +119,14 @@ class Tracer:
         commands = producing_commands(table)
         if table in self._checked or commands is None:
             return
-        stored = {r[0] for r in self.ws.sql(
-            "SELECT column_name FROM duckdb_columns() WHERE schema_name = 'main' "
-            "AND table_name = ? AND NOT internal", [table]).fetchall()}
+        stored = {
+            r[0]
+            for r in self.ws.sql(
+                "SELECT column_name FROM duckdb_columns() WHERE schema_name = 'main' "
+                "AND table_name = ? AND NOT internal",
+                [table],
+            ).fetchall()
+        }
         missing = [c for c in get_table(table).column_names if c not in stored]
         if missing:
             verb = commands[0]
@@ -120,13 +134,19 @@ class Tracer:
                 f"The {table} table of {self.ws.path} was written by an earlier ioscope: it lacks "
                 f"the column{'s' if len(missing) > 1 else ''} {', '.join(missing)}.",
                 hint=f"Run `ioscope {verb}` on {self.ws.path} again to rewrite it (this ioscope, "
-                     f"{__version__}, adds them). Nothing was changed.")
+                f"{__version__}, adds them). Nothing was changed.",
+            )
         self._checked.add(table)
 
     # -- recorded queries ------------------------------------------------------------------------
-    def rows(self, title: str, sql: str, params: Iterable[Any] = (), *,
-             via: tuple[str, str, str, list[Any]] | None = None
-             ) -> tuple[list[dict[str, Any]], Query]:
+    def rows(
+        self,
+        title: str,
+        sql: str,
+        params: Iterable[Any] = (),
+        *,
+        via: tuple[str, str, str, list[Any]] | None = None,
+    ) -> tuple[list[dict[str, Any]], Query]:
         """Run ``sql`` with bound ``params``; return the rows as dicts and the recorded query.
 
         ``via = (summary, build_sql, fast_sql, fast_params)``: when this tracer has summaries,
@@ -141,22 +161,39 @@ class Tracer:
             name, build, fast, fast_params = via
             self.summaries.ensure(name, _dedent(build))
             result = self.ws.rows(_dedent(fast), list(fast_params))
-            note = (f"answered from the summary {name}, built once for this connection "
-                    f"in {self.summaries.built[name]:.2f} s")
+            note = (
+                f"answered from the summary {name}, built once for this connection "
+                f"in {self.summaries.built[name]:.2f} s"
+            )
         else:
             result = self.ws.rows(sql, params)
-        q = Query(id=f"{self.prefix}{len(self.queries) + 1}", title=title, sql=sql, params=params,
-                  tables=tables_read(sql), rows=len(result),
-                  seconds=round(time.perf_counter() - start, 4), note=note)
+        q = Query(
+            id=f"{self.prefix}{len(self.queries) + 1}",
+            title=title,
+            sql=sql,
+            params=params,
+            tables=tables_read(sql),
+            rows=len(result),
+            seconds=round(time.perf_counter() - start, 4),
+            note=note,
+        )
         self.queries.append(q)
         return result, q
 
-    def record(self, title: str, sql: str, rows: int, *, seconds: float = 0.0,
-               note: str | None = None) -> Query:
+    def record(
+        self, title: str, sql: str, rows: int, *, seconds: float = 0.0, note: str | None = None
+    ) -> Query:
         """Record a query another stage ran (e.g. the ads audit), so that its numbers are traced."""
         sql = _dedent(sql)
-        q = Query(id=f"{self.prefix}{len(self.queries) + 1}", title=title, sql=sql,
-                  tables=tables_read(sql), rows=rows, seconds=round(seconds, 4), note=note)
+        q = Query(
+            id=f"{self.prefix}{len(self.queries) + 1}",
+            title=title,
+            sql=sql,
+            tables=tables_read(sql),
+            rows=rows,
+            seconds=round(seconds, 4),
+            note=note,
+        )
         self.queries.append(q)
         return q
 

@@ -21,11 +21,32 @@ from ioscope.simulate.vocab import REGIONS, TOPICS
 
 __all__ = ["ADS_COLUMNS", "Promotable", "campaign_ads", "organic_ads", "ads_table"]
 
-ADS_COLUMNS = ("ad_id", "advertiser_id", "advertiser_name", "post_id", "start_date", "end_date",
-               "spend", "currency", "impressions", "clicks", "targeting")
+ADS_COLUMNS = (
+    "ad_id",
+    "advertiser_id",
+    "advertiser_name",
+    "post_id",
+    "start_date",
+    "end_date",
+    "spend",
+    "currency",
+    "impressions",
+    "clicks",
+    "targeting",
+)
 # units of each currency per US dollar (rounded 2024 rates; only the order of magnitude matters)
-_PER_USD = {"USD": 1.0, "EUR": 0.92, "GBP": 0.79, "RUB": 90.0, "MXN": 17.0, "BRL": 5.0,
-            "INR": 83.0, "NGN": 1500.0, "PHP": 56.0, "AUD": 1.5}
+_PER_USD = {
+    "USD": 1.0,
+    "EUR": 0.92,
+    "GBP": 0.79,
+    "RUB": 90.0,
+    "MXN": 17.0,
+    "BRL": 5.0,
+    "INR": 83.0,
+    "NGN": 1500.0,
+    "PHP": 56.0,
+    "AUD": 1.5,
+}
 _AGES = ("18-24", "18-34", "25-54", "35-65+", "18-65+")
 _COMMERCIAL = ("music", "sports", "fashion", "gaming", "travel", "food", "health", "economy")
 _AUDIENCES = ("newsletter subscribers", "website visitors", "page engagers", "video viewers")
@@ -41,8 +62,15 @@ class Promotable:
     t: np.ndarray
 
 
-def _targeting(rng: np.random.Generator, n: int, country: str, lang: str, interests: tuple[str, ...],
-               lookalike: list[str], exclude: list[str]) -> list[str]:
+def _targeting(
+    rng: np.random.Generator,
+    n: int,
+    country: str,
+    lang: str,
+    interests: tuple[str, ...],
+    lookalike: list[str],
+    exclude: list[str],
+) -> list[str]:
     out = []
     for _ in range(n):
         parts = [f"location:{country}"]
@@ -74,13 +102,27 @@ def _money(rng: np.random.Generator, n: int, currency: str, median_usd: float):
     return spend_cents, impressions, clicks
 
 
-def _rows(rng, pop: Population, promo: Promotable, pick: np.ndarray, per_post: np.ndarray,
-          currency: str | np.ndarray, country: str, lang: str, interests, lookalike, exclude,
-          median_usd: float) -> dict[str, list]:
+def _rows(
+    rng,
+    pop: Population,
+    promo: Promotable,
+    pick: np.ndarray,
+    per_post: np.ndarray,
+    currency: str | np.ndarray,
+    country: str,
+    lang: str,
+    interests,
+    lookalike,
+    exclude,
+    median_usd: float,
+) -> dict[str, list]:
     post = np.repeat(pick, per_post)
     n = len(post)
     start = promo.t[post] + rng.integers(0, 2, n) * _DAY
-    end = start + np.maximum(0, np.rint(np.exp(0.8 + 0.9 * rng.standard_normal(n)))).astype(np.int64) * _DAY
+    end = (
+        start
+        + np.maximum(0, np.rint(np.exp(0.8 + 0.9 * rng.standard_normal(n)))).astype(np.int64) * _DAY
+    )
     cur = np.broadcast_to(np.asarray(currency), (n,))
     spend = np.zeros(n, np.int64)
     imp = np.zeros(n, np.int64)
@@ -88,10 +130,17 @@ def _rows(rng, pop: Population, promo: Promotable, pick: np.ndarray, per_post: n
     for c in np.unique(cur):
         sel = cur == c
         spend[sel], imp[sel], clk[sel] = _money(rng, int(sel.sum()), str(c), median_usd)
-    return {"advertiser": promo.author[post], "post_id": promo.post_id[post], "start": start,
-            "end": end, "spend_cents": spend, "currency": list(cur), "impressions": imp,
-            "clicks": clk,
-            "targeting": _targeting(rng, n, country, lang, interests, lookalike, exclude)}
+    return {
+        "advertiser": promo.author[post],
+        "post_id": promo.post_id[post],
+        "start": start,
+        "end": end,
+        "spend_cents": spend,
+        "currency": list(cur),
+        "impressions": imp,
+        "clicks": clk,
+        "targeting": _targeting(rng, n, country, lang, interests, lookalike, exclude),
+    }
 
 
 def _lookalike_handles(pop: Population, region: int, k: int, rng) -> list[str]:
@@ -102,8 +151,9 @@ def _lookalike_handles(pop: Population, region: int, k: int, rng) -> list[str]:
     return pop.handle.take(pa.array(pick)).to_pylist()
 
 
-def campaign_ads(rng: np.random.Generator, pop: Population, plan: CampaignPlan,
-                 promo: Promotable) -> dict[str, list] | None:
+def campaign_ads(
+    rng: np.random.Generator, pop: Population, plan: CampaignPlan, promo: Promotable
+) -> dict[str, list] | None:
     """Ads of one campaign: every promoted post of paid_promotion, a few posts of the others."""
     if not plan.buys_ads or not len(promo.post_id):
         return None
@@ -116,15 +166,27 @@ def campaign_ads(rng: np.random.Generator, pop: Population, plan: CampaignPlan,
         per = rng.integers(1, 3, len(pick))
     region = REGIONS[plan.region]
     others = sorted({r.country for r in REGIONS} - {region.country})
-    rows = _rows(rng, pop, promo, pick, per, plan.currency, region.country, region.language,
-                 (plan.topic,) + tuple(rng.choice(TOPICS[:12], 2)),
-                 _lookalike_handles(pop, plan.region, 4, rng), others, median_usd=6.0)
+    rows = _rows(
+        rng,
+        pop,
+        promo,
+        pick,
+        per,
+        plan.currency,
+        region.country,
+        region.language,
+        (plan.topic,) + tuple(rng.choice(TOPICS[:12], 2)),
+        _lookalike_handles(pop, plan.region, 4, rng),
+        others,
+        median_usd=6.0,
+    )
     plan.advertisers = np.unique(rows["advertiser"])
     return rows
 
 
-def organic_ads(rng: np.random.Generator, pop: Population, promo: Promotable,
-                currency_of_region: dict[str, str]) -> tuple[dict[str, list] | None, np.ndarray]:
+def organic_ads(
+    rng: np.random.Generator, pop: Population, promo: Promotable, currency_of_region: dict[str, str]
+) -> tuple[dict[str, list] | None, np.ndarray]:
     """Ads of brands (commercial targeting) and politicians (political targeting)."""
     authors = np.unique(promo.author)
     if not len(authors):
@@ -135,14 +197,29 @@ def organic_ads(rng: np.random.Generator, pop: Population, promo: Promotable,
         role = pop.role[a]
         if role == PROMINENT and rng.random() > 0.35:
             continue  # only some politicians buy ads
-        pick = np.sort(rng.choice(posts, size=min(len(posts), int(rng.integers(1, 6))), replace=False))
+        pick = np.sort(
+            rng.choice(posts, size=min(len(posts), int(rng.integers(1, 6))), replace=False)
+        )
         region = REGIONS[int(pop.region[a])]
-        interests = _COMMERCIAL if role == BRAND else ("politics", "elections", "economy",
-                                                       "immigration", "health")
-        rows = _rows(rng, pop, promo, pick, rng.integers(1, 3, len(pick)),
-                     currency_of_region.get(region.country, "USD"), region.country, region.language,
-                     interests, _lookalike_handles(pop, int(pop.region[a]), 4, rng), [],
-                     median_usd=40.0 if role == BRAND else 15.0)
+        interests = (
+            _COMMERCIAL
+            if role == BRAND
+            else ("politics", "elections", "economy", "immigration", "health")
+        )
+        rows = _rows(
+            rng,
+            pop,
+            promo,
+            pick,
+            rng.integers(1, 3, len(pick)),
+            currency_of_region.get(region.country, "USD"),
+            region.country,
+            region.language,
+            interests,
+            _lookalike_handles(pop, int(pop.region[a]), 4, rng),
+            [],
+            median_usd=40.0 if role == BRAND else 15.0,
+        )
         for k, v in rows.items():
             out.setdefault(k, []).extend(list(v))
     if not out:
@@ -165,19 +242,24 @@ def ads_table(rng: np.random.Generator, pop: Population, parts: list[dict[str, l
 
     cents = cols["spend_cents"]
     spend = pc.binary_join_element_wise(
-        pc.cast(pa.array(cents // 100), pa.string()), ".",
-        pc.utf8_lpad(pc.cast(pa.array(cents % 100), pa.string()), 2, "0"), "")
+        pc.cast(pa.array(cents // 100), pa.string()),
+        ".",
+        pc.utf8_lpad(pc.cast(pa.array(cents % 100), pa.string()), 2, "0"),
+        "",
+    )
     adv = cols["advertiser"].astype(np.int64)
-    return pa.table({
-        "ad_id": pc.cast(pa.array(ad_id), pa.string()),
-        "advertiser_id": pop.account_id_str.take(pa.array(adv)),
-        "advertiser_name": pop.display_name.take(pa.array(adv)),
-        "post_id": pc.cast(pa.array(cols["post_id"].astype(np.int64)), pa.string()),
-        "start_date": date(cols["start"].astype(np.int64)),
-        "end_date": date(cols["end"].astype(np.int64)),
-        "spend": spend,
-        "currency": pa.array(cols["currency"].astype(str)),
-        "impressions": pc.cast(pa.array(cols["impressions"].astype(np.int64)), pa.string()),
-        "clicks": pc.cast(pa.array(cols["clicks"].astype(np.int64)), pa.string()),
-        "targeting": pa.array(cols["targeting"].astype(str)),
-    })
+    return pa.table(
+        {
+            "ad_id": pc.cast(pa.array(ad_id), pa.string()),
+            "advertiser_id": pop.account_id_str.take(pa.array(adv)),
+            "advertiser_name": pop.display_name.take(pa.array(adv)),
+            "post_id": pc.cast(pa.array(cols["post_id"].astype(np.int64)), pa.string()),
+            "start_date": date(cols["start"].astype(np.int64)),
+            "end_date": date(cols["end"].astype(np.int64)),
+            "spend": spend,
+            "currency": pa.array(cols["currency"].astype(str)),
+            "impressions": pc.cast(pa.array(cols["impressions"].astype(np.int64)), pa.string()),
+            "clicks": pc.cast(pa.array(cols["clicks"].astype(np.int64)), pa.string()),
+            "targeting": pa.array(cols["targeting"].astype(str)),
+        }
+    )

@@ -19,11 +19,24 @@ import pyarrow.compute as pc
 
 from ioscope.simulate.batch import POST, REPOST, Batch, Part
 from ioscope.simulate.clock import Period, sample_times
-from ioscope.simulate.content import (Content, compose, empty_lists, list_array, take_content,
-                                      word_counts, words)
+from ioscope.simulate.content import (
+    Content,
+    compose,
+    empty_lists,
+    list_array,
+    take_content,
+    word_counts,
+    words,
+)
 from ioscope.simulate.population import BRAND, OUTLET, PROMINENT, Population
-from ioscope.simulate.urls import (ORGANIC_VARIANTS, Articles, article_pool, draw_variants,
-                                   random_tokens, url_variants)
+from ioscope.simulate.urls import (
+    ORGANIC_VARIANTS,
+    Articles,
+    article_pool,
+    draw_variants,
+    random_tokens,
+    url_variants,
+)
 from ioscope.simulate.vocab import lexicon, zipf_sampler
 
 __all__ = ["Anchors", "build_anchors", "ANCHOR_WORKER"]
@@ -44,10 +57,10 @@ class Anchors:
     author: np.ndarray
     t: np.ndarray
     content: Content
-    articles: Articles                # article of each anchor (outlets: their own site)
-    breaking: np.ndarray              # anchor rows chosen as breaking news
-    breaking_hashtag: list[str]       # one per breaking-news anchor
-    bot_delay_s: dict[int, float]     # news bot -> its delay in seconds
+    articles: Articles  # article of each anchor (outlets: their own site)
+    breaking: np.ndarray  # anchor rows chosen as breaking news
+    breaking_hashtag: list[str]  # one per breaking-news anchor
+    bot_delay_s: dict[int, float]  # news bot -> its delay in seconds
     post_id: np.ndarray | None = None
     table: pa.Table | None = None
 
@@ -58,7 +71,7 @@ class Anchors:
     def finish(self, pop: Population, seed: int, planned_reposts: np.ndarray) -> pa.Table:
         self.batch.extra_reposts = {int(i): int(c) for i, c in enumerate(planned_reposts) if c}
         self.table = self.batch.finish(pop, seed)
-        self.post_id = self.batch.ids[:self.n]
+        self.post_id = self.batch.ids[: self.n]
         return self.table
 
 
@@ -76,8 +89,14 @@ def _authors(rng: np.random.Generator, pop: Population, n: int) -> np.ndarray:
     return out
 
 
-def build_anchors(rng: np.random.Generator, pop: Population, period: Period, posts: int,
-                  n_breaking: int, trending: np.ndarray) -> Anchors:
+def build_anchors(
+    rng: np.random.Generator,
+    pop: Population,
+    period: Period,
+    posts: int,
+    n_breaking: int,
+    trending: np.ndarray,
+) -> Anchors:
     """``trending[day, j]``: hashtag pool index of the j-th trending tag of each day."""
     lex = lexicon()
     n = int(min(max(30, 0.006 * posts), 150_000))  # kept in memory: capped
@@ -95,18 +114,32 @@ def build_anchors(rng: np.random.Generator, pop: Population, period: Period, pos
     else:
         breaking = np.zeros(0, np.int64)
     # links: outlets link their own articles, brands their shop, others sometimes anything
-    art = article_pool(rng, n, period.start_date.year,
-                       domain_idx=np.maximum(pop.outlet_domain[author], 0), platform_share=0.0)
+    art = article_pool(
+        rng,
+        n,
+        period.start_date.year,
+        domain_idx=np.maximum(pop.outlet_domain[author], 0),
+        platform_share=0.0,
+    )
     has_url = np.where(is_outlet, rng.random(n) < 0.9, rng.random(n) < 0.15) | is_brand
-    url, norm, dom = url_variants(rng, art, np.arange(n), np.where(is_outlet, 0, draw_variants(
-        rng, n, ORGANIC_VARIANTS)))
+    url, norm, dom = url_variants(
+        rng, art, np.arange(n), np.where(is_outlet, 0, draw_variants(rng, n, ORGANIC_VARIANTS))
+    )
     brand_url = pa.array(np.where(is_brand, "https://www.", "")).cast(pa.string())
-    shop = pc.binary_join_element_wise(brand_url, pc.utf8_lower(pop.handle.take(pa.array(author))),
-                                       ".com/offer/", random_tokens(rng, n, 6), "")
+    shop = pc.binary_join_element_wise(
+        brand_url,
+        pc.utf8_lower(pop.handle.take(pa.array(author))),
+        ".com/offer/",
+        random_tokens(rng, n, 6),
+        "",
+    )
     url = pc.if_else(pa.array(is_brand), shop, url)
     norm = pc.if_else(pa.array(is_brand), shop, norm)
-    dom = pc.if_else(pa.array(is_brand), pc.binary_join_element_wise(
-        pc.utf8_lower(pop.handle.take(pa.array(author))), ".com", ""), dom)
+    dom = pc.if_else(
+        pa.array(is_brand),
+        pc.binary_join_element_wise(pc.utf8_lower(pop.handle.take(pa.array(author))), ".com", ""),
+        dom,
+    )
     counts = has_url.astype(np.int64)
     sel = pa.array(has_url)
     urls = list_array(url.filter(sel), counts)
@@ -115,12 +148,15 @@ def build_anchors(rng: np.random.Generator, pop: Population, period: Period, pos
     # hashtags: trending tag of the day, or a breaking-news tag
     day = np.clip((t - period.start_ms) // 86_400_000, 0, period.days - 1)
     has_tag = rng.random(n) < np.where(is_brand, 1.0, 0.25)
-    tag_idx = trending[day, rng.integers(0, trending.shape[1], n)] if trending.shape[1] else \
-        zipf_sampler(len(lex.hashtags))(rng, n)
+    tag_idx = (
+        trending[day, rng.integers(0, trending.shape[1], n)]
+        if trending.shape[1]
+        else zipf_sampler(len(lex.hashtags))(rng, n)
+    )
     tags = lex.hashtags.take(pa.array(tag_idx))
     breaking_tags = []
     used = set()
-    for b in breaking:
+    for _b in breaking:
         while True:
             tag = lex.hashtags[int(rng.integers(100, 5000))].as_py()
             if tag not in used:
@@ -132,8 +168,14 @@ def build_anchors(rng: np.random.Generator, pop: Population, period: Period, pos
     has_tag[breaking] = True
     hashtag_list = list_array(pa.array(tag_values[has_tag], pa.string()), has_tag.astype(np.int64))
     body = words(rng, lang, word_counts(rng, n, median=11, sigma=0.35, lo=5, hi=30))
-    content = compose(body, hashtags=hashtag_list, mentions=empty_lists(n), urls=urls,
-                      urls_normalized=urls_n, domains=doms)
+    content = compose(
+        body,
+        hashtags=hashtag_list,
+        mentions=empty_lists(n),
+        urls=urls,
+        urls_normalized=urls_n,
+        domains=doms,
+    )
     batch = Batch(worker=ANCHOR_WORKER)
     batch.add(Part(author=author, t=t, kind=POST, content=content))
 
@@ -152,8 +194,24 @@ def build_anchors(rng: np.random.Generator, pop: Population, period: Period, pos
         t_all.append(t[rows] + (lag * 1000).astype(np.int64))
     if bots.size:
         rows = np.concatenate(rows_all)
-        batch.add(Part(author=np.concatenate(bots_all), t=np.concatenate(t_all), kind=REPOST,
-                       content=take_content(content, rows), target_row=rows,
-                       target_author=author[rows]))
-    return Anchors(batch=batch, n=n, author=author, t=t, content=content, articles=art,
-                   breaking=breaking, breaking_hashtag=breaking_tags, bot_delay_s=bot_delay)
+        batch.add(
+            Part(
+                author=np.concatenate(bots_all),
+                t=np.concatenate(t_all),
+                kind=REPOST,
+                content=take_content(content, rows),
+                target_row=rows,
+                target_author=author[rows],
+            )
+        )
+    return Anchors(
+        batch=batch,
+        n=n,
+        author=author,
+        t=t,
+        content=content,
+        articles=art,
+        breaking=breaking,
+        breaking_hashtag=breaking_tags,
+        bot_delay_s=bot_delay,
+    )

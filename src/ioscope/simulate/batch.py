@@ -23,16 +23,34 @@ from ioscope.simulate.population import Population
 from ioscope.simulate.rng import component_rng
 from ioscope.simulate.vocab import CLIENTS, LANGUAGES
 
-__all__ = ["KINDS", "POST", "REPOST", "REPLY", "QUOTE", "Part", "Batch", "posts_schema",
-           "accounts_schema", "arrow_type", "MAX_WORKERS"]
+__all__ = [
+    "KINDS",
+    "POST",
+    "REPOST",
+    "REPLY",
+    "QUOTE",
+    "Part",
+    "Batch",
+    "posts_schema",
+    "accounts_schema",
+    "arrow_type",
+    "MAX_WORKERS",
+]
 
 KINDS = ("post", "repost", "reply", "quote")
 POST, REPOST, REPLY, QUOTE = range(4)
 MAX_WORKERS = 1024
 _TWITTER_EPOCH_MS = 1_288_834_974_657
-_ARROW = {"VARCHAR": pa.string(), "BIGINT": pa.int64(), "BOOLEAN": pa.bool_(),
-          "TIMESTAMP": pa.timestamp("us"), "VARCHAR[]": pa.list_(pa.string()), "JSON": pa.string(),
-          "DOUBLE": pa.float64(), "INTEGER": pa.int32()}
+_ARROW = {
+    "VARCHAR": pa.string(),
+    "BIGINT": pa.int64(),
+    "BOOLEAN": pa.bool_(),
+    "TIMESTAMP": pa.timestamp("us"),
+    "VARCHAR[]": pa.list_(pa.string()),
+    "JSON": pa.string(),
+    "DOUBLE": pa.float64(),
+    "INTEGER": pa.int32(),
+}
 
 
 def arrow_type(sql_type: str) -> pa.DataType:
@@ -40,8 +58,8 @@ def arrow_type(sql_type: str) -> pa.DataType:
 
 
 def _schema(table: str) -> pa.Schema:
-    from ioscope.model.table import get_table
     import ioscope.model.core  # noqa: F401  (registers the core tables)
+    from ioscope.model.table import get_table
 
     t = get_table(table)
     return pa.schema([pa.field(c.name, arrow_type(c.type), nullable=c.nullable) for c in t.columns])
@@ -68,10 +86,10 @@ class Part:
     t: np.ndarray
     kind: int | np.ndarray
     content: Content
-    target_row: np.ndarray | None = None     # row in the batch, -1 = none
-    target_id: np.ndarray | None = None      # id of a post outside the batch, 0 = none
+    target_row: np.ndarray | None = None  # row in the batch, -1 = none
+    target_id: np.ndarray | None = None  # id of a post outside the batch, 0 = none
     target_author: np.ndarray | None = None  # account index, -1 = none
-    client: np.ndarray | None = None         # index into CLIENTS; default: the author's
+    client: np.ndarray | None = None  # index into CLIENTS; default: the author's
 
     def __len__(self) -> int:
         return len(self.author)
@@ -84,9 +102,9 @@ class Batch:
     rows: int = 0
     # engagement that happens outside the batch (anchors' planned cascades), by row
     extra_reposts: dict[int, int] = field(default_factory=dict)
-    ids: np.ndarray | None = None     # once finished: post ids,
+    ids: np.ndarray | None = None  # once finished: post ids,
     author: np.ndarray | None = None  # author account indices
-    t: np.ndarray | None = None       # and final times (ms) of every row
+    t: np.ndarray | None = None  # and final times (ms) of every row
 
     def add(self, part: Part) -> int:
         """Append ``part``; returns the row number of its first row."""
@@ -129,8 +147,13 @@ class Batch:
         rng = component_rng(seed, "engagement", self.worker)
         n = self.rows
         author = self._cat("author", -1, np.int64)
-        kind = np.concatenate([np.broadcast_to(np.asarray(p.kind, np.int8), (len(p),))
-                               for p in self.parts]) if self.parts else np.zeros(0, np.int8)
+        kind = (
+            np.concatenate(
+                [np.broadcast_to(np.asarray(p.kind, np.int8), (len(p),)) for p in self.parts]
+            )
+            if self.parts
+            else np.zeros(0, np.int8)
+        )
         target_row = self._cat("target_row", -1, np.int64)
         target_ext = self._cat("target_id", 0, np.int64)
         target_author = self._cat("target_author", -1, np.int64)
@@ -142,8 +165,10 @@ class Batch:
         target_id = np.where(has_row, ids[np.where(has_row, target_row, 0)], target_ext)
         content = concat_content([p.content for p in self.parts])
         # observed engagement inside the batch, plus planned engagement elsewhere
-        counts = {k: np.bincount(target_row[has_row & (kind == k)], minlength=n)[:n]
-                  for k in (REPOST, REPLY, QUOTE)}
+        counts = {
+            k: np.bincount(target_row[has_row & (kind == k)], minlength=n)[:n]
+            for k in (REPOST, REPLY, QUOTE)
+        }
         for row, extra in self.extra_reposts.items():
             counts[REPOST][row] += extra
         is_repost = kind == REPOST
@@ -151,7 +176,9 @@ class Batch:
         ts = pa.array(t * 1000, pa.int64()).cast(pa.timestamp("us"))
         none = pa.nulls(n, pa.string())
         tgt = target_author >= 0
-        target_handle = pc.if_else(pa.array(tgt), pop.handle_at(np.where(tgt, target_author, 0), t), none)
+        target_handle = pc.if_else(
+            pa.array(tgt), pop.handle_at(np.where(tgt, target_author, 0), t), none
+        )
         cols = {
             "platform": _names(("twitter",), np.zeros(n, np.int64)),
             "post_id": pc.cast(pa.array(ids), pa.string()),
@@ -162,20 +189,29 @@ class Batch:
             **{"text": content.text},
             "language": _names(LANGUAGES, pop.language[author]),
             "client": _names(CLIENTS, client),
-            "target_post_id": pc.if_else(pa.array(target_id != 0), pc.cast(pa.array(target_id), pa.string()),
-                                         none),
-            "target_account_id": pc.if_else(pa.array(tgt), pop.account_id_str.take(
-                pa.array(np.where(tgt, target_author, 0))), none),
+            "target_post_id": pc.if_else(
+                pa.array(target_id != 0), pc.cast(pa.array(target_id), pa.string()), none
+            ),
+            "target_account_id": pc.if_else(
+                pa.array(tgt),
+                pop.account_id_str.take(pa.array(np.where(tgt, target_author, 0))),
+                none,
+            ),
             "target_handle": target_handle,
-            "hashtags": content.hashtags, "mentions": content.mentions, "urls": content.urls,
-            "urls_normalized": content.urls_normalized, "domains": content.domains,
+            "hashtags": content.hashtags,
+            "mentions": content.mentions,
+            "urls": content.urls,
+            "urls_normalized": content.urls_normalized,
+            "domains": content.domains,
             # a repost's own counters are not reported separately by the platforms
             "like_count": pa.array(np.where(is_repost, 0, likes)),
             "repost_count": pa.array(np.where(is_repost, 0, counts[REPOST])),
             "reply_count": pa.array(np.where(is_repost, 0, counts[REPLY])),
             "quote_count": pa.array(np.where(is_repost, 0, counts[QUOTE])),
             "view_count": pa.nulls(n, pa.int64()),
-            "source_file": none, "source_line": pa.nulls(n, pa.int64()), "run_id": none,
+            "source_file": none,
+            "source_line": pa.nulls(n, pa.int64()),
+            "run_id": none,
         }
         schema = posts_schema()
         return pa.Table.from_arrays([cols[f.name].cast(f.type) for f in schema], schema=schema)

@@ -26,10 +26,31 @@ OPERATORS = (
     ("SA", 180, ("USD", "EUR")),
     ("domestic", None, None),  # a domestic operation: the audience's own clock and currency
 )
-_LOCAL_CURRENCY = {"US": "USD", "GB": "GBP", "DE": "EUR", "FR": "EUR", "ES": "EUR", "MX": "MXN",
-                   "BR": "BRL", "RU": "RUB", "IN": "INR", "NG": "NGN", "PH": "PHP", "AU": "AUD"}
-_TARGET_REGIONS = ("us_east", "us_central", "us_west", "uk", "germany", "france", "spain",
-                   "brazil", "india")
+_LOCAL_CURRENCY = {
+    "US": "USD",
+    "GB": "GBP",
+    "DE": "EUR",
+    "FR": "EUR",
+    "ES": "EUR",
+    "MX": "MXN",
+    "BR": "BRL",
+    "RU": "RUB",
+    "IN": "INR",
+    "NG": "NGN",
+    "PH": "PHP",
+    "AU": "AUD",
+}
+_TARGET_REGIONS = (
+    "us_east",
+    "us_central",
+    "us_west",
+    "uk",
+    "germany",
+    "france",
+    "spain",
+    "brazil",
+    "india",
+)
 
 
 @dataclass
@@ -41,10 +62,10 @@ class CampaignPlan:
     strategy: str
     size: int
     budget: int
-    region: int                 # index into REGIONS: the audience the accounts pretend to be in
+    region: int  # index into REGIONS: the audience the accounts pretend to be in
     operator: str
-    clock_offset_min: int       # the clock the operators actually work on
-    schedule: str               # "office" or "flat" (round-the-clock shifts)
+    clock_offset_min: int  # the clock the operators actually work on
+    schedule: str  # "office" or "flat" (round-the-clock shifts)
     start_ms: int
     end_ms: int
     creation_burst: bool
@@ -78,7 +99,9 @@ def _campaign_hashtags(rng: np.random.Generator, k: int) -> list[str]:
     return [ws[2 * i] + ws[2 * i + 1] if rng.random() < 0.6 else ws[2 * i] for i in range(k)]
 
 
-def plan_campaigns(rng: np.random.Generator, params: dict[str, Any], period: Period) -> list[CampaignPlan]:
+def plan_campaigns(
+    rng: np.random.Generator, params: dict[str, Any], period: Period
+) -> list[CampaignPlan]:
     k_total = params["campaigns"]
     if k_total == 0:
         return []
@@ -96,8 +119,11 @@ def plan_campaigns(rng: np.random.Generator, params: dict[str, Any], period: Per
         region = region_names.index(str(rng.choice(_TARGET_REGIONS)))
         op_name, op_offset, op_currencies = OPERATORS[int(rng.integers(0, len(OPERATORS)))]
         offset = REGIONS[region].utc_offset_min if op_offset is None else op_offset
-        currency = (_LOCAL_CURRENCY[REGIONS[region].country] if op_currencies is None
-                    else str(rng.choice(op_currencies)))
+        currency = (
+            _LOCAL_CURRENCY[REGIONS[region].country]
+            if op_currencies is None
+            else str(rng.choice(op_currencies))
+        )
         length = max(86_400_000, int(period.span_ms * rng.uniform(0.3, 1.0)))
         length = min(length, period.span_ms)
         start = period.start_ms + int(rng.integers(0, period.span_ms - length + 1))
@@ -105,18 +131,33 @@ def plan_campaigns(rng: np.random.Generator, params: dict[str, Any], period: Per
         style = str(rng.choice(HANDLE_STYLES)) if traits else None
         # creation bursts happen shortly before the campaign starts, or long before (dormant accounts)
         lead_days = rng.uniform(1, 60) if rng.random() < 0.7 else rng.uniform(60, 900)
-        plans.append(CampaignPlan(
-            index=k, campaign_id=f"C{k + 1:03d}", strategy=strategy, size=int(sizes[k]),
-            budget=int(budgets[k]), region=region, operator=op_name, clock_offset_min=int(offset),
-            schedule="office" if rng.random() < 0.75 else "flat", start_ms=start,
-            end_ms=start + length, creation_burst=bool(traits),
-            creation_center_ms=int(start - lead_days * 86_400_000),
-            handle_style=style, handle_stem=campaign_stem(rng, style) if style else "",
-            renames=bool(traits and rng.random() < 0.6),
-            client=CLIENTS.index(str(rng.choice(client_names, p=client_w / client_w.sum()))),
-            currency=currency,
-            buys_ads=strategy == "paid_promotion" or bool(rng.random() < params["ad_probability"]),
-            topic=str(rng.choice(TOPICS[:12])), hashtags=_campaign_hashtags(rng, 5),
-            jitter_s=float(params["jitter"]), participation=float(params["participation"]),
-            organic_mixing=float(params["organic_mixing"])))
+        plans.append(
+            CampaignPlan(
+                index=k,
+                campaign_id=f"C{k + 1:03d}",
+                strategy=strategy,
+                size=int(sizes[k]),
+                budget=int(budgets[k]),
+                region=region,
+                operator=op_name,
+                clock_offset_min=int(offset),
+                schedule="office" if rng.random() < 0.75 else "flat",
+                start_ms=start,
+                end_ms=start + length,
+                creation_burst=bool(traits),
+                creation_center_ms=int(start - lead_days * 86_400_000),
+                handle_style=style,
+                handle_stem=campaign_stem(rng, style) if style else "",
+                renames=bool(traits and rng.random() < 0.6),
+                client=CLIENTS.index(str(rng.choice(client_names, p=client_w / client_w.sum()))),
+                currency=currency,
+                buys_ads=strategy == "paid_promotion"
+                or bool(rng.random() < params["ad_probability"]),
+                topic=str(rng.choice(TOPICS[:12])),
+                hashtags=_campaign_hashtags(rng, 5),
+                jitter_s=float(params["jitter"]),
+                participation=float(params["participation"]),
+                organic_mixing=float(params["organic_mixing"]),
+            )
+        )
     return plans

@@ -32,9 +32,9 @@ class Skeleton:
     """All posts of one campaign as integers; ``lead`` posts are cues others may repost."""
 
     action_t: np.ndarray
-    action_target: np.ndarray        # anchor row the action reacts to, -1 = none
-    action_key: np.ndarray           # strategy-specific (article, template, tag sequence)
-    action: np.ndarray               # per post
+    action_target: np.ndarray  # anchor row the action reacts to, -1 = none
+    action_key: np.ndarray  # strategy-specific (article, template, tag sequence)
+    action: np.ndarray  # per post
     author: np.ndarray
     t: np.ndarray
     kind: np.ndarray
@@ -49,15 +49,18 @@ class Skeleton:
         return len(self.author)
 
 
-def _anchor_rows_in(anchors: Anchors, lo: int, hi: int, authors: np.ndarray | None = None) -> np.ndarray:
+def _anchor_rows_in(
+    anchors: Anchors, lo: int, hi: int, authors: np.ndarray | None = None
+) -> np.ndarray:
     ok = (anchors.t >= lo) & (anchors.t < hi)
     if authors is not None:
         ok &= np.isin(anchors.author, authors)
     return np.flatnonzero(ok)
 
 
-def _participants(rng: np.random.Generator, pool: np.ndarray, n_actions: int, p: float
-                  ) -> tuple[np.ndarray, np.ndarray]:
+def _participants(
+    rng: np.random.Generator, pool: np.ndarray, n_actions: int, p: float
+) -> tuple[np.ndarray, np.ndarray]:
     """(action, member) of every participation; at least one member per action."""
     take = rng.random((n_actions, len(pool))) < p
     none = ~take.any(axis=1)
@@ -71,27 +74,36 @@ def _n_actions(budget: int, per_action: float, lo: int = 3) -> int:
 
 
 def _cue_times(rng: np.random.Generator, plan: CampaignPlan, period: Period, n: int) -> np.ndarray:
-    t = sample_times(rng, period, np.full(n, plan.clock_offset_min), 0.0, plan.schedule,
-                     window_ms=(np.full(n, plan.start_ms), np.full(n, plan.end_ms)))
+    t = sample_times(
+        rng,
+        period,
+        np.full(n, plan.clock_offset_min),
+        0.0,
+        plan.schedule,
+        window_ms=(np.full(n, plan.start_ms), np.full(n, plan.end_ms)),
+    )
     return np.sort(t)
 
 
-def plan_skeleton(rng: np.random.Generator, plan: CampaignPlan, pop: Population, anchors: Anchors,
-                  period: Period) -> Skeleton:
+def plan_skeleton(
+    rng: np.random.Generator, plan: CampaignPlan, pop: Population, anchors: Anchors, period: Period
+) -> Skeleton:
     """The campaign's actions and posts; times stay inside the period."""
     sk = _plan(rng, plan, pop, anchors, period)
     sk.t = np.minimum(sk.t, period.end_ms - 1)
     return sk
 
 
-def _plan(rng: np.random.Generator, plan: CampaignPlan, pop: Population, anchors: Anchors,
-          period: Period) -> Skeleton:
+def _plan(
+    rng: np.random.Generator, plan: CampaignPlan, pop: Population, anchors: Anchors, period: Period
+) -> Skeleton:
     s, m, p = plan.strategy, plan.members, plan.participation
     jitter_ms = plan.jitter_s * 1000.0
 
     def lag(n: int, base_lo: float = 2.0, base_hi: float = 60.0) -> np.ndarray:
-        return ((rng.uniform(base_lo, base_hi, n) * 1000) + rng.exponential(max(jitter_ms, 1), n)
-                ).astype(np.int64)
+        return (
+            (rng.uniform(base_lo, base_hi, n) * 1000) + rng.exponential(max(jitter_ms, 1), n)
+        ).astype(np.int64)
 
     if s in ("co_repost", "paid_promotion"):
         k = max(1, min(5, plan.size // 15))
@@ -111,7 +123,9 @@ def _plan(rng: np.random.Generator, plan: CampaignPlan, pop: Population, anchors
             if use.any():
                 k_use = int(use.sum())
                 target[use] = rng.choice(rows, size=k_use, replace=k_use > len(rows))
-                action_t[use] = anchors.t[target[use]] + rng.integers(_MIN, 20 * _MIN, int(use.sum()))
+                action_t[use] = anchors.t[target[use]] + rng.integers(
+                    _MIN, 20 * _MIN, int(use.sum())
+                )
         lead_author = rng.choice(plan.sources, size=n_act)
         a, who = _participants(rng, amp, n_act, p)
         if s == "co_repost":
@@ -120,10 +134,16 @@ def _plan(rng: np.random.Generator, plan: CampaignPlan, pop: Population, anchors
             t = action_t[a] + (7_200_000 * np.exp(rng.standard_normal(len(a)))).astype(np.int64)
         leads = np.flatnonzero(target < 0)
         action = np.r_[leads, a]
-        return Skeleton(action_t, target, np.zeros(n_act, np.int64), action,
-                        np.r_[lead_author[leads], who], np.r_[action_t[leads], t],
-                        np.r_[np.full(len(leads), POST), np.full(len(a), REPOST)].astype(np.int8),
-                        np.r_[np.ones(len(leads), bool), np.zeros(len(a), bool)])
+        return Skeleton(
+            action_t,
+            target,
+            np.zeros(n_act, np.int64),
+            action,
+            np.r_[lead_author[leads], who],
+            np.r_[action_t[leads], t],
+            np.r_[np.full(len(leads), POST), np.full(len(a), REPOST)].astype(np.int8),
+            np.r_[np.ones(len(leads), bool), np.zeros(len(a), bool)],
+        )
 
     if s in ("link_amplification", "copypasta", "synchronized_posting"):
         n_act = _n_actions(plan.budget, p * len(m))
@@ -137,8 +157,16 @@ def _plan(rng: np.random.Generator, plan: CampaignPlan, pop: Population, anchors
         if s == "link_amplification":
             # a quarter of the cues push a mainstream article, the rest the campaign's own sites
             key = np.where(rng.random(n_act) < 0.25, -1 - (key % 1000), key)
-        return Skeleton(action_t, np.full(n_act, -1, np.int64), key, a, who, t,
-                        np.full(len(a), POST, np.int8), np.zeros(len(a), bool))
+        return Skeleton(
+            action_t,
+            np.full(n_act, -1, np.int64),
+            key,
+            a,
+            who,
+            t,
+            np.full(len(a), POST, np.int8),
+            np.zeros(len(a), bool),
+        )
 
     if s == "hashtag_flooding":
         n_act = _n_actions(plan.budget, p * len(m) * 2.0)
@@ -147,9 +175,21 @@ def _plan(rng: np.random.Generator, plan: CampaignPlan, pop: Population, anchors
         reps = rng.integers(1, 4, len(a))  # flooding: 1-3 posts per member and game
         a, who = np.repeat(a, reps), np.repeat(who, reps)
         j = np.concatenate([np.arange(r) for r in reps]) if len(reps) else np.zeros(0, int)
-        t = action_t[a] + lag(len(a), 0.0, 20.0) + (j * rng.uniform(30, 180, len(a)) * 1000).astype(np.int64)
-        return Skeleton(action_t, np.full(n_act, -1, np.int64), np.arange(n_act), a, who, t,
-                        np.full(len(a), POST, np.int8), np.zeros(len(a), bool))
+        t = (
+            action_t[a]
+            + lag(len(a), 0.0, 20.0)
+            + (j * rng.uniform(30, 180, len(a)) * 1000).astype(np.int64)
+        )
+        return Skeleton(
+            action_t,
+            np.full(n_act, -1, np.int64),
+            np.arange(n_act),
+            a,
+            who,
+            t,
+            np.full(len(a), POST, np.int8),
+            np.zeros(len(a), bool),
+        )
 
     if s == "reply_swarm":
         prominent = np.r_[pop.of_role(PROMINENT), pop.of_role(OUTLET)]
@@ -168,16 +208,30 @@ def _plan(rng: np.random.Generator, plan: CampaignPlan, pop: Population, anchors
         action_t = anchors.t[target] + rng.integers(_MIN, 15 * _MIN, n_act)
         a, who = _participants(rng, m, n_act, p)
         t = action_t[a] + lag(len(a), 0.0, 30.0)
-        return Skeleton(action_t, target, np.zeros(n_act, np.int64), a, who, t,
-                        np.full(len(a), REPLY, np.int8), np.zeros(len(a), bool))
+        return Skeleton(
+            action_t,
+            target,
+            np.zeros(n_act, np.int64),
+            a,
+            who,
+            t,
+            np.full(len(a), REPLY, np.int8),
+            np.zeros(len(a), bool),
+        )
 
     if s == "creation_burst":
         # no synchronization at all: the signal is in the accounts (creation, handles, renames)
         n = max(len(m), plan.budget)
         w = (1 - rng.random(len(m))) ** (-1 / 1.5)
         who = rng.choice(m, size=n, p=w / w.sum())
-        t = sample_times(rng, period, np.full(n, plan.clock_offset_min), pop.shift_h[who],
-                         plan.schedule, window_ms=(np.full(n, plan.start_ms), np.full(n, plan.end_ms)))
+        t = sample_times(
+            rng,
+            period,
+            np.full(n, plan.clock_offset_min),
+            pop.shift_h[who],
+            plan.schedule,
+            window_ms=(np.full(n, plan.start_ms), np.full(n, plan.end_ms)),
+        )
         t = np.maximum(t, pop.created_ms[who] + 3_600_000)
         order = np.argsort(t, kind="stable")
         who, t = who[order], t[order]
@@ -195,7 +249,8 @@ def _plan(rng: np.random.Generator, plan: CampaignPlan, pop: Population, anchors
             target[~rep] = -1
             t[rep] = np.maximum(t[rep], anchors.t[target[rep]] + _MIN)
         kind = np.where(rep, REPOST, POST).astype(np.int8)
-        return Skeleton(t, target, np.zeros(n, np.int64), np.arange(n), who, t, kind,
-                        np.zeros(n, bool))
+        return Skeleton(
+            t, target, np.zeros(n, np.int64), np.arange(n), who, t, kind, np.zeros(n, bool)
+        )
 
     raise ValueError(f"unknown strategy {s!r}")

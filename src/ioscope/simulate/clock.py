@@ -16,17 +16,72 @@ __all__ = ["PROFILES", "WEEKLY", "Period", "sample_times", "lognormal_delays", "
 # (trough around 4-5 am, slow morning rise, evening peak around 21 h); "office" is a working
 # day of a troll farm or marketing agency (IRA shifts were 9-18 Moscow time on weekdays, with day
 # and night shifts for foreign audiences); "flat" is a machine.
-_ORGANIC = np.array([4.5, 3.0, 2.0, 1.3, 1.0, 1.2, 2.0, 3.5, 4.5, 5.0, 5.0, 5.2,
-                     5.5, 5.2, 5.0, 5.0, 5.2, 5.5, 5.8, 6.2, 6.5, 6.6, 6.2, 5.5])
-_OFFICE = np.array([0.2, 0.1, 0.1, 0.1, 0.1, 0.1, 0.3, 1.0, 4.0, 9.0, 10, 10,
-                    7.0, 9.0, 10, 10, 9.0, 8.0, 3.0, 1.0, 0.5, 0.4, 0.3, 0.2])
+_ORGANIC = np.array(
+    [
+        4.5,
+        3.0,
+        2.0,
+        1.3,
+        1.0,
+        1.2,
+        2.0,
+        3.5,
+        4.5,
+        5.0,
+        5.0,
+        5.2,
+        5.5,
+        5.2,
+        5.0,
+        5.0,
+        5.2,
+        5.5,
+        5.8,
+        6.2,
+        6.5,
+        6.6,
+        6.2,
+        5.5,
+    ]
+)
+_OFFICE = np.array(
+    [
+        0.2,
+        0.1,
+        0.1,
+        0.1,
+        0.1,
+        0.1,
+        0.3,
+        1.0,
+        4.0,
+        9.0,
+        10,
+        10,
+        7.0,
+        9.0,
+        10,
+        10,
+        9.0,
+        8.0,
+        3.0,
+        1.0,
+        0.5,
+        0.4,
+        0.3,
+        0.2,
+    ]
+)
 _FLAT = np.ones(24)
-PROFILES = {name: p / p.sum() for name, p in (("organic", _ORGANIC), ("office", _OFFICE),
-                                               ("flat", _FLAT))}
+PROFILES = {
+    name: p / p.sum() for name, p in (("organic", _ORGANIC), ("office", _OFFICE), ("flat", _FLAT))
+}
 # Monday..Sunday
-WEEKLY = {"organic": np.array([1.0, 1.02, 1.02, 1.0, 0.96, 0.84, 0.86]),
-          "office": np.array([1.0, 1.0, 1.0, 1.0, 0.95, 0.08, 0.05]),
-          "flat": np.ones(7)}
+WEEKLY = {
+    "organic": np.array([1.0, 1.02, 1.02, 1.0, 0.96, 0.84, 0.86]),
+    "office": np.array([1.0, 1.0, 1.0, 1.0, 0.95, 0.08, 0.05]),
+    "flat": np.ones(7),
+}
 
 _MS = 1000
 _DAY_MS = 86_400_000
@@ -38,16 +93,27 @@ class Period:
     def __init__(self, start: str, days: int):
         self.start_date = dt.date.fromisoformat(start)
         self.days = int(days)
-        self.start_ms = int(dt.datetime(self.start_date.year, self.start_date.month,
-                                        self.start_date.day, tzinfo=dt.timezone.utc).timestamp()) * _MS
+        self.start_ms = (
+            int(
+                dt.datetime(
+                    self.start_date.year, self.start_date.month, self.start_date.day, tzinfo=dt.UTC
+                ).timestamp()
+            )
+            * _MS
+        )
         self.span_ms = self.days * _DAY_MS
         self.end_ms = self.start_ms + self.span_ms
         self.start_weekday = self.start_date.weekday()
 
 
-def sample_times(rng: np.random.Generator, period: Period, utc_offset_min: np.ndarray,
-                 shift_h: np.ndarray | float = 0.0, profile: str = "organic",
-                 window_ms: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
+def sample_times(
+    rng: np.random.Generator,
+    period: Period,
+    utc_offset_min: np.ndarray,
+    shift_h: np.ndarray | float = 0.0,
+    profile: str = "organic",
+    window_ms: tuple[np.ndarray, np.ndarray] | None = None,
+) -> np.ndarray:
     """One posting time per element of ``utc_offset_min`` (the poster's clock), in ms UTC.
 
     The local day follows the weekly cycle, the local hour the daily ``profile`` shifted by the
@@ -78,8 +144,9 @@ def lognormal_delays(rng: np.random.Generator, n: int, median_s: float, sigma: f
     return (median_s * _MS * np.exp(sigma * rng.standard_normal(n))).astype(np.int64) + 1
 
 
-def clamp_to_period(rng: np.random.Generator, t: np.ndarray, after: np.ndarray,
-                    period: Period) -> np.ndarray:
+def clamp_to_period(
+    rng: np.random.Generator, t: np.ndarray, after: np.ndarray, period: Period
+) -> np.ndarray:
     """Times past the period's end are redrawn uniformly between ``after`` and the end."""
     late = t >= period.end_ms
     if late.any():

@@ -14,9 +14,21 @@ import pyarrow.compute as pc
 
 from ioscope.simulate.vocab import lexicon, zipf_sampler
 
-__all__ = ["Content", "repeat", "list_array", "empty_lists", "concat_lists", "list_lengths",
-           "words", "entity_text", "compose", "word_counts", "concat_content", "take_content",
-           "draw_word_ranks"]
+__all__ = [
+    "Content",
+    "repeat",
+    "list_array",
+    "empty_lists",
+    "concat_lists",
+    "list_lengths",
+    "words",
+    "entity_text",
+    "compose",
+    "word_counts",
+    "concat_content",
+    "take_content",
+    "draw_word_ranks",
+]
 
 _STR_LIST = pa.list_(pa.string())
 
@@ -36,8 +48,14 @@ class Content:
         return len(self.text)
 
     def columns(self) -> dict[str, pa.Array]:
-        return {"text": self.text, "hashtags": self.hashtags, "mentions": self.mentions,
-                "urls": self.urls, "urls_normalized": self.urls_normalized, "domains": self.domains}
+        return {
+            "text": self.text,
+            "hashtags": self.hashtags,
+            "mentions": self.mentions,
+            "urls": self.urls,
+            "urls_normalized": self.urls_normalized,
+            "domains": self.domains,
+        }
 
 
 def list_array(values: pa.Array, counts: np.ndarray) -> pa.Array:
@@ -80,9 +98,17 @@ def empty_lists(n: int) -> pa.Array:
     return list_array(pa.array([], pa.string()), np.zeros(n, np.int64))
 
 
-def word_counts(rng: np.random.Generator, n: int, median: float = 12, sigma: float = 0.5,
-                lo: int = 2, hi: int = 45) -> np.ndarray:
-    return np.clip(np.rint(median * np.exp(sigma * rng.standard_normal(n))), lo, hi).astype(np.int64)
+def word_counts(
+    rng: np.random.Generator,
+    n: int,
+    median: float = 12,
+    sigma: float = 0.5,
+    lo: int = 2,
+    hi: int = 45,
+) -> np.ndarray:
+    return np.clip(np.rint(median * np.exp(sigma * rng.standard_normal(n))), lo, hi).astype(
+        np.int64
+    )
 
 
 _WORD_RANK = None
@@ -96,8 +122,9 @@ def draw_word_ranks(rng: np.random.Generator, size: int) -> np.ndarray:
     return _WORD_RANK(rng, size)
 
 
-def words(rng: np.random.Generator, lang: np.ndarray, n_words: np.ndarray,
-          capitalize: bool = True) -> pa.Array:
+def words(
+    rng: np.random.Generator, lang: np.ndarray, n_words: np.ndarray, capitalize: bool = True
+) -> pa.Array:
     """Running text: ``n_words[i]`` Zipf-distributed words of language ``lang[i]``."""
     lex = lexicon()
     total = int(n_words.sum())
@@ -114,13 +141,22 @@ def entity_text(lists: pa.Array, prefix: str) -> pa.Array:
     counts = pc.list_value_length(lists).fill_null(0).to_numpy()
     pref = pc.binary_join_element_wise(prefix, flat, "") if prefix and len(flat) else flat
     joined = pc.binary_join(list_array(pref, counts), " ")
-    return pc.if_else(pc.equal(pc.list_value_length(lists), 0), pa.nulls(len(lists), pa.string()),
-                      joined)
+    return pc.if_else(
+        pc.equal(pc.list_value_length(lists), 0), pa.nulls(len(lists), pa.string()), joined
+    )
 
 
-def compose(body: pa.Array, *, hashtags: pa.Array, mentions: pa.Array, urls: pa.Array,
-            urls_normalized: pa.Array, domains: pa.Array, lead_mentions: bool = False,
-            extra_tail: pa.Array | None = None) -> Content:
+def compose(
+    body: pa.Array,
+    *,
+    hashtags: pa.Array,
+    mentions: pa.Array,
+    urls: pa.Array,
+    urls_normalized: pa.Array,
+    domains: pa.Array,
+    lead_mentions: bool = False,
+    extra_tail: pa.Array | None = None,
+) -> Content:
     """Text = [@mentions] body [@mentions] [#hashtags] [extra] [urls]; entities kept as lists."""
     m = entity_text(mentions, "@")
     parts = [m, body] if lead_mentions else [body, m]

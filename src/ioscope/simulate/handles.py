@@ -14,17 +14,50 @@ import pyarrow.compute as pc
 
 from ioscope.simulate.vocab import lexicon
 
-__all__ = ["HANDLE_STYLES", "organic_handles", "campaign_handles", "display_names", "dedupe_handles",
-           "bios", "digits"]
+__all__ = [
+    "HANDLE_STYLES",
+    "organic_handles",
+    "campaign_handles",
+    "display_names",
+    "dedupe_handles",
+    "bios",
+    "digits",
+]
 
 HANDLE_STYLES = ("default_suggestion", "persona_prefix", "local_news")
-_CITIES = ("Chicago", "Atlanta", "Detroit", "Houston", "Phoenix", "Dallas", "Denver", "Boston",
-           "Memphis", "Seattle", "Austin", "Miami", "Baltimore", "Cleveland", "Tampa")
+_CITIES = (
+    "Chicago",
+    "Atlanta",
+    "Detroit",
+    "Houston",
+    "Phoenix",
+    "Dallas",
+    "Denver",
+    "Boston",
+    "Memphis",
+    "Seattle",
+    "Austin",
+    "Miami",
+    "Baltimore",
+    "Cleveland",
+    "Tampa",
+)
 _NEWS = ("DailyPost", "Online", "Today", "Voice", "News", "Times", "Gazette", "Herald")
 _PERSONA = ("Patriot", "True", "Real", "Proud", "Free", "Awake", "Honest", "Voice")
-_BIO_PHRASES = ("Proud American.", "Wake up people!", "Truth matters.", "God, family, country.",
-                "Say no to lies.", "Independent voice.", "Real news only.", "No DMs.",
-                "Mother of two.", "Veteran.", "Follow back!", "Patriot.")
+_BIO_PHRASES = (
+    "Proud American.",
+    "Wake up people!",
+    "Truth matters.",
+    "God, family, country.",
+    "Say no to lies.",
+    "Independent voice.",
+    "Real news only.",
+    "No DMs.",
+    "Mother of two.",
+    "Veteran.",
+    "Follow back!",
+    "Patriot.",
+)
 
 
 def digits(rng: np.random.Generator, n: int, k: int) -> pa.Array:
@@ -58,9 +91,17 @@ def organic_handles(rng: np.random.Generator, n: int) -> pa.Array:
         tail = pc.if_else(pa.array(n_digits == k), pc.utf8_slice_codeunits(tail, 0, k), tail)
     initial = pc.utf8_slice_codeunits(last, 0, 1)
     j = pc.binary_join_element_wise
-    options = [j(first, last, tail, ""), j(w1, w2, "_"), j(first, initial, year, ""),
-               j(w1, digits(rng, n, 3), ""), j("the", w1, tail, ""), j(first, "_", last, tail, ""),
-               j(_cap(w1), _cap(w2), ""), j(first, w1, ""), j(w1, "_", first, "")]
+    options = [
+        j(first, last, tail, ""),
+        j(w1, w2, "_"),
+        j(first, initial, year, ""),
+        j(w1, digits(rng, n, 3), ""),
+        j("the", w1, tail, ""),
+        j(first, "_", last, tail, ""),
+        j(_cap(w1), _cap(w2), ""),
+        j(first, w1, ""),
+        j(w1, "_", first, ""),
+    ]
     kind = rng.integers(0, len(options), n)
     out = options[0]
     for k in range(1, len(options)):
@@ -77,8 +118,9 @@ def campaign_handles(rng: np.random.Generator, n: int, style: str, stem: str) ->
         last = pc.utf8_slice_codeunits(_cap(_pick(rng, lex.last_names, n)), 0, 3)
         return pc.utf8_slice_codeunits(j(first, last, digits(rng, n, 8), ""), 0, 15)
     if style == "persona_prefix":
-        return pc.utf8_slice_codeunits(j(stem, _cap(_en_words(rng, n, 1500)), digits(rng, n, 2), ""),
-                                       0, 15)
+        return pc.utf8_slice_codeunits(
+            j(stem, _cap(_en_words(rng, n, 1500)), digits(rng, n, 2), ""), 0, 15
+        )
     if style == "local_news":
         city = pa.array(np.asarray(_CITIES)[rng.integers(0, len(_CITIES), n)])
         return pc.utf8_slice_codeunits(j(city, stem, ""), 0, 15)

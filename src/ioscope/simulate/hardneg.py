@@ -36,7 +36,7 @@ class BreakingEvent:
     t0: int
     hashtag: str
     participants: np.ndarray
-    action: np.ndarray      # 0 repost, 1 share the link, 2 post with the hashtag
+    action: np.ndarray  # 0 repost, 1 share the link, 2 post with the hashtag
     chunk: int
 
 
@@ -47,33 +47,36 @@ class Party:
     t0: int
     hashtag: str
     participants: np.ndarray
-    n_posts: np.ndarray     # posts of each participant
+    n_posts: np.ndarray  # posts of each participant
     chunk: int
 
 
 @dataclass
 class OrganicPlan:
     n_chunks: int
-    organic_rows: np.ndarray            # organic posts to write in each chunk
-    anchor_owner: np.ndarray            # chunk generating each anchor's engagement
+    organic_rows: np.ndarray  # organic posts to write in each chunk
+    anchor_owner: np.ndarray  # chunk generating each anchor's engagement
     anchor_reposts: np.ndarray
     anchor_replies: np.ndarray
     anchor_quotes: np.ndarray
-    event_reposts: np.ndarray           # breaking-news reposts of each anchor
+    event_reposts: np.ndarray  # breaking-news reposts of each anchor
     events: list[BreakingEvent]
     parties: list[Party]
-    trending: np.ndarray                # [day, j] -> index into lexicon().hashtags
-    community_tags: np.ndarray          # [community, 3] -> index into lexicon().fandom_hashtags
+    trending: np.ndarray  # [day, j] -> index into lexicon().hashtags
+    community_tags: np.ndarray  # [community, 3] -> index into lexicon().fandom_hashtags
     community_members: list[np.ndarray]
     articles: Articles
     notes: dict[str, Any] = field(default_factory=dict)
 
     def chunk_load(self, c: int) -> int:
         owned = self.anchor_owner == c
-        return int(self.anchor_reposts[owned].sum() + self.anchor_replies[owned].sum()
-                   + self.anchor_quotes[owned].sum()
-                   + sum(len(e.participants) for e in self.events if e.chunk == c)
-                   + sum(int(p.n_posts.sum()) for p in self.parties if p.chunk == c))
+        return int(
+            self.anchor_reposts[owned].sum()
+            + self.anchor_replies[owned].sum()
+            + self.anchor_quotes[owned].sum()
+            + sum(len(e.participants) for e in self.events if e.chunk == c)
+            + sum(int(p.n_posts.sum()) for p in self.parties if p.chunk == c)
+        )
 
 
 def plan_trending(rng: np.random.Generator, days: int, per_day: int) -> np.ndarray:
@@ -88,9 +91,16 @@ def _split(total: int, k: int) -> np.ndarray:
     return out
 
 
-def plan_organic(rng: np.random.Generator, params: dict[str, Any], period: Period,
-                 pop: Population, anchors: Anchors, organic_total: int, n_chunks: int,
-                 trending: np.ndarray) -> OrganicPlan:
+def plan_organic(
+    rng: np.random.Generator,
+    params: dict[str, Any],
+    period: Period,
+    pop: Population,
+    anchors: Anchors,
+    organic_total: int,
+    n_chunks: int,
+    trending: np.ndarray,
+) -> OrganicPlan:
     organic_rows = _split(organic_total, n_chunks)
     k = n_chunks
     # anchor engagement: 15 % of the organic posts, spread over anchors by virality
@@ -124,14 +134,28 @@ def plan_organic(rng: np.random.Generator, params: dict[str, Any], period: Perio
     per_chunk = np.bincount(np.arange(len(anchors.breaking)) % k, minlength=k)
     for e, row in enumerate(anchors.breaking):
         c = e % k
-        size = int(min(params["breaking_news_size"], 0.12 * organic_rows[c] / per_chunk[c],
-                       0.5 * len(regular)))
+        size = int(
+            min(
+                params["breaking_news_size"],
+                0.12 * organic_rows[c] / per_chunk[c],
+                0.5 * len(regular),
+            )
+        )
         if size < 10:
             continue
         participants = rng.choice(regular, size=size, replace=False, p=p_reg)
         action = rng.choice(3, size=size, p=[0.6, 0.25, 0.15])
-        events.append(BreakingEvent(e, int(row), int(anchors.t[row]), anchors.breaking_hashtag[e],
-                                    participants, action, c))
+        events.append(
+            BreakingEvent(
+                e,
+                int(row),
+                int(anchors.t[row]),
+                anchors.breaking_hashtag[e],
+                participants,
+                action,
+                c,
+            )
+        )
         event_reposts[row] += int((action == 0).sum())
         event_load[c] += size
 
@@ -141,33 +165,49 @@ def plan_organic(rng: np.random.Generator, params: dict[str, Any], period: Perio
     tags = rng.permutation(len(lex.fandom_hashtags))
     community_tags = tags[: 3 * n_comm].reshape(n_comm, 3) if n_comm else np.zeros((0, 3), int)
     parties = []
-    party_tags = tags[3 * n_comm:]
+    party_tags = tags[3 * n_comm :]
     per_comm = max(1, period.days // 7)
     party_load = np.zeros(k, np.int64)
     for c in range(n_comm):
         hub = members[c][pop.hub[members[c]]][0]
-        for j in range(per_comm):
+        for _j in range(per_comm):
             i = len(parties)
             ch = i % k
             # scheduled for the evening, on the hub's clock
             day = int(rng.integers(0, period.days))
-            t0 = (period.start_ms + day * _DAY + int(rng.uniform(18, 21) * 3_600_000)
-                  - int(pop.clock_offset_min[hub]) * 60_000)
+            t0 = (
+                period.start_ms
+                + day * _DAY
+                + int(rng.uniform(18, 21) * 3_600_000)
+                - int(pop.clock_offset_min[hub]) * 60_000
+            )
             t0 = int(np.clip(t0, period.start_ms, period.end_ms - 3_600_000))
             take = rng.random(len(members[c])) < 0.4
             n_posts = rng.choice([1, 1, 2, 3], size=int(take.sum()))
             if take.sum() < 3 or party_load[ch] + n_posts.sum() > 0.05 * organic_rows[ch]:
                 continue
             party_load[ch] += n_posts.sum()
-            tag = lex.fandom_hashtags[int(party_tags[i % len(party_tags)])].as_py() if len(party_tags) \
+            tag = (
+                lex.fandom_hashtags[int(party_tags[i % len(party_tags)])].as_py()
+                if len(party_tags)
                 else lex.fandom_hashtags[int(community_tags[c, 0])].as_py()
+            )
             parties.append(Party(i, c, t0, tag + "party", members[c][take], n_posts, ch))
 
     n_articles = int(np.clip(organic_total // 40, 500, 500_000))
     articles = article_pool(rng, n_articles, period.start_date.year)
     return OrganicPlan(
-        n_chunks=k, organic_rows=organic_rows, anchor_owner=owner, anchor_reposts=counts[0],
-        anchor_replies=counts[1], anchor_quotes=counts[2], event_reposts=event_reposts,
-        events=events, parties=parties,
-        trending=trending, community_tags=community_tags, community_members=members,
-        articles=articles)
+        n_chunks=k,
+        organic_rows=organic_rows,
+        anchor_owner=owner,
+        anchor_reposts=counts[0],
+        anchor_replies=counts[1],
+        anchor_quotes=counts[2],
+        event_reposts=event_reposts,
+        events=events,
+        parties=parties,
+        trending=trending,
+        community_tags=community_tags,
+        community_members=members,
+        articles=articles,
+    )

@@ -24,11 +24,11 @@ __all__ = ["MEDIA_FIELD", "MEDIA_STRATEGIES", "media_lists", "PICTURE_FIELD", "p
 
 MEDIA_FIELD = pa.field("media", pa.list_(pa.string()))
 MEDIA_STRATEGIES = ("link_amplification", "copypasta")
-CAMPAIGN_P = 0.7      # share of a media campaign's posts that carry its image
-ORGANIC_P = 0.2       # share of organic posts with an image
-MEME_SHARE = 0.7      # of those, memes (the others: the author's own photo)
+CAMPAIGN_P = 0.7  # share of a media campaign's posts that carry its image
+ORGANIC_P = 0.2  # share of organic posts with an image
+MEME_SHARE = 0.7  # of those, memes (the others: the author's own photo)
 MEMES = 2_000
-POOL = 12             # images per operation
+POOL = 12  # images per operation
 SLOT_MS = 600_000
 
 _draw_meme = zipf_sampler(MEMES, exponent=1.2, shift=1.0)
@@ -36,8 +36,9 @@ _draw_meme = zipf_sampler(MEMES, exponent=1.2, shift=1.0)
 
 def _text(prefix: str, x) -> pa.Array:
     x = pa.array(x) if isinstance(x, np.ndarray) else x
-    return pc.binary_join_element_wise(pa.array([prefix] * len(x), pa.string()),
-                                       x.cast(pa.string()), "")
+    return pc.binary_join_element_wise(
+        pa.array([prefix] * len(x), pa.string()), x.cast(pa.string()), ""
+    )
 
 
 def _first(lists: pa.Array) -> tuple[pa.Array, np.ndarray]:
@@ -51,9 +52,17 @@ def _first(lists: pa.Array) -> tuple[pa.Array, np.ndarray]:
     return first, has
 
 
-def media_lists(rng: np.random.Generator, *, author: np.ndarray, t_ms: np.ndarray,
-                post_id: pa.Array, hashtags: pa.Array, repost: np.ndarray,
-                campaign: np.ndarray, strategies: list[str]) -> pa.Array:
+def media_lists(
+    rng: np.random.Generator,
+    *,
+    author: np.ndarray,
+    t_ms: np.ndarray,
+    post_id: pa.Array,
+    hashtags: pa.Array,
+    repost: np.ndarray,
+    campaign: np.ndarray,
+    strategies: list[str],
+) -> pa.Array:
     """``list<string>`` of image ids per post (empty or one). ``campaign``: the campaign index of
     every account (-1 organic); ``strategies``: the strategy of each campaign index."""
     n = len(author)
@@ -68,8 +77,9 @@ def media_lists(rng: np.random.Generator, *, author: np.ndarray, t_ms: np.ndarra
     topic, tagged = _first(hashtags)
     ids = pa.nulls(n, pa.string())
     if n:
-        op_img = pc.binary_join_element_wise(_text("op", camp), _text("-img", (t_ms // SLOT_MS)
-                                                                       % POOL), "")
+        op_img = pc.binary_join_element_wise(
+            _text("op", camp), _text("-img", (t_ms // SLOT_MS) % POOL), ""
+        )
         ids = pc.if_else(pa.array(c_rows), op_img, ids)
         ids = pc.if_else(pa.array(o_rows & meme), _text("meme-", rank), ids)
         ids = pc.if_else(pa.array(o_rows & meme & tagged), _text("meme-#", topic), ids)
@@ -77,21 +87,23 @@ def media_lists(rng: np.random.Generator, *, author: np.ndarray, t_ms: np.ndarra
     has = (c_rows | o_rows).astype(np.int32)
     offsets = np.zeros(n + 1, np.int32)
     np.cumsum(has, out=offsets[1:])
-    return pa.ListArray.from_arrays(pa.array(offsets), ids.filter(pa.array(has > 0)),
-                                    type=MEDIA_FIELD.type)
+    return pa.ListArray.from_arrays(
+        pa.array(offsets), ids.filter(pa.array(has > 0)), type=MEDIA_FIELD.type
+    )
 
 
 PICTURE_FIELD = pa.field("profile_image", pa.string())
 DEFAULT_PICTURE = "https://sim.invalid/default_profile_images/default_normal.png"
-DEFAULT_SHARE = 0.15   # organic accounts that never set a picture
-STOCK_SHARE = 0.02     # organic accounts wearing one of a few popular stock pictures
+DEFAULT_SHARE = 0.15  # organic accounts that never set a picture
+STOCK_SHARE = 0.02  # organic accounts wearing one of a few popular stock pictures
 STOCK = 50
-REUSE_SHARE = 0.5      # members of a campaign wearing one of its few pictures
+REUSE_SHARE = 0.5  # members of a campaign wearing one of its few pictures
 CAMPAIGN_PICTURES = 3
 
 
-def profile_images(rng: np.random.Generator, account_id: pa.Array,
-                   campaign: np.ndarray) -> pa.Array:
+def profile_images(
+    rng: np.random.Generator, account_id: pa.Array, campaign: np.ndarray
+) -> pa.Array:
     """The profile picture URL of each account (``campaign``: its campaign index, -1 organic).
 
     Members of a campaign often wear one of the operation's few pictures; organic accounts have
@@ -102,14 +114,24 @@ def profile_images(rng: np.random.Generator, account_id: pa.Array,
     pick = rng.integers(0, max(STOCK, CAMPAIGN_PICTURES), n)
     own = pc.binary_join_element_wise(
         pa.array(["https://sim.invalid/profile_images/"] * n, pa.string()),
-        account_id.cast(pa.string()), pa.array(["/me_normal.jpg"] * n, pa.string()), "")
+        account_id.cast(pa.string()),
+        pa.array(["/me_normal.jpg"] * n, pa.string()),
+        "",
+    )
     urls = own
     organic = campaign < 0
-    urls = pc.if_else(pa.array(organic & (u < DEFAULT_SHARE)),
-                      pa.array([DEFAULT_PICTURE] * n, pa.string()), urls)
-    urls = pc.if_else(pa.array(organic & (u >= DEFAULT_SHARE) & (u < DEFAULT_SHARE + STOCK_SHARE)),
-                      _text("https://sim.invalid/profile_images/stock/", pick % STOCK), urls)
+    urls = pc.if_else(
+        pa.array(organic & (u < DEFAULT_SHARE)), pa.array([DEFAULT_PICTURE] * n, pa.string()), urls
+    )
+    urls = pc.if_else(
+        pa.array(organic & (u >= DEFAULT_SHARE) & (u < DEFAULT_SHARE + STOCK_SHARE)),
+        _text("https://sim.invalid/profile_images/stock/", pick % STOCK),
+        urls,
+    )
     member = ~organic & (u < REUSE_SHARE)
-    face = pc.binary_join_element_wise(_text("https://sim.invalid/profile_images/op", campaign),
-                                       _text("/face", pick % CAMPAIGN_PICTURES), "")
+    face = pc.binary_join_element_wise(
+        _text("https://sim.invalid/profile_images/op", campaign),
+        _text("/face", pick % CAMPAIGN_PICTURES),
+        "",
+    )
     return pc.if_else(pa.array(member), face, urls)

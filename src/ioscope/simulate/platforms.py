@@ -53,8 +53,13 @@ def _vary(rng: np.random.Generator, handle: str) -> str:
     return handle
 
 
-def mirror_handles(rng: np.random.Generator, handle: pa.Array, platform: np.ndarray,
-                   campaign: np.ndarray, share: float) -> tuple[pa.Array, list[list[int]]]:
+def mirror_handles(
+    rng: np.random.Generator,
+    handle: pa.Array,
+    platform: np.ndarray,
+    campaign: np.ndarray,
+    share: float,
+) -> tuple[pa.Array, list[list[int]]]:
     """``handle`` with a ``share`` of each campaign's second-platform members renamed after a
     distinct first-platform member of the same campaign, varied; and the pairs
     ``[second_platform_index, first_platform_index]`` so made (the ground truth)."""
@@ -66,8 +71,8 @@ def mirror_handles(rng: np.random.Generator, handle: pa.Array, platform: np.ndar
         first = np.flatnonzero((campaign == c) & (platform == 0))
         second = np.flatnonzero((campaign == c) & (platform == 1))
         chosen = second[rng.random(len(second)) < share]
-        sources = rng.permutation(first)[:len(chosen)]
-        for b, a in zip(chosen[:len(sources)], sources):
+        sources = rng.permutation(first)[: len(chosen)]
+        for b, a in zip(chosen[: len(sources)], sources):
             names[b] = _vary(rng, names[a])
             pairs.append([int(b), int(a)])
     return pa.array(names, pa.string()), pairs

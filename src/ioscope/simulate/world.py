@@ -49,8 +49,9 @@ class World:
         return sample_cdf(rng, self.activity_cdf, n)
 
 
-def not_before(rng: np.random.Generator, t: np.ndarray, author: np.ndarray, pop: Population,
-               period: Period) -> np.ndarray:
+def not_before(
+    rng: np.random.Generator, t: np.ndarray, author: np.ndarray, pop: Population, period: Period
+) -> np.ndarray:
     """Move posts written before their author existed to a random later time in the period."""
     c = pop.created_ms[author] + 3_600_000
     bad = t < c

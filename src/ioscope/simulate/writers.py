@@ -22,18 +22,58 @@ from ioscope.simulate.content import repeat
 from ioscope.simulate.population import Population
 from ioscope.simulate.vocab import LANGUAGES
 
-__all__ = ["CNT_COLUMNS", "IO_TWEET_COLUMNS", "IO_USER_COLUMNS", "open_writer", "CsvSink",
-           "accounts_table"]
+__all__ = [
+    "CNT_COLUMNS",
+    "IO_TWEET_COLUMNS",
+    "IO_USER_COLUMNS",
+    "open_writer",
+    "CsvSink",
+    "accounts_table",
+]
 
-CNT_COLUMNS = ("message_id", "user_id", "username", "repost_id", "reply_id", "message", "timestamp",
-               "urls")
+CNT_COLUMNS = (
+    "message_id",
+    "user_id",
+    "username",
+    "repost_id",
+    "reply_id",
+    "message",
+    "timestamp",
+    "urls",
+)
 IO_TWEET_COLUMNS = (
-    "tweetid", "userid", "user_display_name", "user_screen_name", "user_reported_location",
-    "user_profile_description", "user_profile_url", "follower_count", "following_count",
-    "account_creation_date", "account_language", "tweet_language", "tweet_text", "tweet_time",
-    "tweet_client_name", "in_reply_to_userid", "in_reply_to_tweetid", "quoted_tweet_tweetid",
-    "is_retweet", "retweet_userid", "retweet_tweetid", "latitude", "longitude", "quote_count",
-    "reply_count", "like_count", "retweet_count", "hashtags", "urls", "user_mentions", "poll_choices")
+    "tweetid",
+    "userid",
+    "user_display_name",
+    "user_screen_name",
+    "user_reported_location",
+    "user_profile_description",
+    "user_profile_url",
+    "follower_count",
+    "following_count",
+    "account_creation_date",
+    "account_language",
+    "tweet_language",
+    "tweet_text",
+    "tweet_time",
+    "tweet_client_name",
+    "in_reply_to_userid",
+    "in_reply_to_tweetid",
+    "quoted_tweet_tweetid",
+    "is_retweet",
+    "retweet_userid",
+    "retweet_tweetid",
+    "latitude",
+    "longitude",
+    "quote_count",
+    "reply_count",
+    "like_count",
+    "retweet_count",
+    "hashtags",
+    "urls",
+    "user_mentions",
+    "poll_choices",
+)
 IO_USER_COLUMNS = IO_TWEET_COLUMNS[1:11]
 
 
@@ -62,8 +102,9 @@ class CsvSink:
         if table.num_rows == 0:
             return
         fields = [_csv_field(table[c].combine_chunks()) for c in self.columns]
-        line = pc.binary_join_element_wise(*fields, ",", null_handling="replace",
-                                           null_replacement="")
+        line = pc.binary_join_element_wise(
+            *fields, ",", null_handling="replace", null_replacement=""
+        )
         line = pc.binary_join_element_wise(line, "\n", "")
         self._file.write(_concatenated_bytes(line))
         self.rows += table.num_rows
@@ -75,7 +116,7 @@ class CsvSink:
 def _concatenated_bytes(arr: pa.Array) -> bytes:
     arr = pa.concat_arrays([arr]) if arr.offset else arr
     offsets = np.frombuffer(arr.buffers()[1], np.int32, len(arr) + 1)
-    return arr.buffers()[2].to_pybytes()[offsets[0]:offsets[-1]]
+    return arr.buffers()[2].to_pybytes()[offsets[0] : offsets[-1]]
 
 
 def _when(kind: pa.Array, value: str, x: pa.Array) -> pa.Array:
@@ -91,13 +132,18 @@ def _repost_text(posts) -> pa.Array:
 def _cnt(posts: pa.Table) -> pa.Table:
     kind = posts["kind"]
     seconds = pc.cast(posts["created_at"], pa.int64()).to_numpy() // 1_000_000
-    return pa.table({
-        "message_id": posts["post_id"], "user_id": posts["account_id"], "username": posts["handle"],
-        "repost_id": _when(kind, "repost", posts["target_post_id"]),
-        "reply_id": _when(kind, "reply", posts["target_post_id"]),
-        "message": _repost_text(posts), "timestamp": pa.array(seconds),
-        "urls": pc.binary_join(posts["urls"], " "),
-    })
+    return pa.table(
+        {
+            "message_id": posts["post_id"],
+            "user_id": posts["account_id"],
+            "username": posts["handle"],
+            "repost_id": _when(kind, "repost", posts["target_post_id"]),
+            "reply_id": _when(kind, "reply", posts["target_post_id"]),
+            "message": _repost_text(posts),
+            "timestamp": pa.array(seconds),
+            "urls": pc.binary_join(posts["urls"], " "),
+        }
+    )
 
 
 def _py_list(lists: pa.Array) -> pa.Array:
@@ -107,7 +153,9 @@ def _py_list(lists: pa.Array) -> pa.Array:
     quoted = pc.binary_join_element_wise("'", flat, "'", "") if len(flat) else flat
     offsets = np.zeros(len(counts) + 1, np.int32)
     np.cumsum(counts, out=offsets[1:])
-    inner = pc.binary_join(pa.ListArray.from_arrays(pa.array(offsets), quoted.cast(pa.string())), ", ")
+    inner = pc.binary_join(
+        pa.ListArray.from_arrays(pa.array(offsets), quoted.cast(pa.string())), ", "
+    )
     return pc.binary_join_element_wise("[", inner, "]", "")
 
 
@@ -130,8 +178,9 @@ def _mention_ids(pop: Population, mentions: pa.Array) -> pa.Array:
 
 
 def _io_users(pop: Population, idx: pa.Array) -> dict[str, pa.Array]:
-    created = pc.strftime(pa.array(pop.created_ms, pa.int64()).cast(pa.timestamp("ms")).take(idx),
-                          format="%Y-%m-%d")
+    created = pc.strftime(
+        pa.array(pop.created_ms, pa.int64()).cast(pa.timestamp("ms")).take(idx), format="%Y-%m-%d"
+    )
     return {
         "userid": pop.account_id_str.take(idx),
         "user_display_name": pop.display_name.take(idx),
@@ -143,7 +192,8 @@ def _io_users(pop: Population, idx: pa.Array) -> dict[str, pa.Array]:
         "following_count": pc.cast(pa.array(pop.following).take(idx), pa.string()),
         "account_creation_date": created,
         "account_language": pa.array(LANGUAGES, pa.string()).take(
-            pa.array(pop.language.astype(np.int64)).take(idx)),
+            pa.array(pop.language.astype(np.int64)).take(idx)
+        ),
     }
 
 
@@ -155,26 +205,31 @@ def _io_tweets(table: pa.Table, pop: Population) -> pa.Table:
     cols = _io_users(pop, idx)
     cols["user_screen_name"] = posts["handle"]  # as it was when the tweet was posted
     absent = repeat("absent", n)
-    cols.update({
-        "tweetid": posts["post_id"], "tweet_language": posts["language"],
-        "tweet_text": _repost_text(posts),
-        "tweet_time": pc.strftime(posts["created_at"], format="%Y-%m-%d %H:%M"),
-        "tweet_client_name": posts["client"],
-        "in_reply_to_userid": _when(kind, "reply", posts["target_account_id"]),
-        "in_reply_to_tweetid": _when(kind, "reply", posts["target_post_id"]),
-        "quoted_tweet_tweetid": _when(kind, "quote", posts["target_post_id"]),
-        "is_retweet": pc.if_else(pc.equal(kind, "repost"), "True", "False"),
-        "retweet_userid": _when(kind, "repost", posts["target_account_id"]),
-        "retweet_tweetid": _when(kind, "repost", posts["target_post_id"]),
-        "latitude": absent, "longitude": absent,
-        "quote_count": _float_text(posts["quote_count"]),
-        "reply_count": _float_text(posts["reply_count"]),
-        "like_count": _float_text(posts["like_count"]),
-        "retweet_count": _float_text(posts["repost_count"]),
-        "hashtags": _py_list(posts["hashtags"]), "urls": _py_list(posts["urls"]),
-        "user_mentions": _py_list(_mention_ids(pop, posts["mentions"])),
-        "poll_choices": pa.nulls(n, pa.string()),
-    })
+    cols.update(
+        {
+            "tweetid": posts["post_id"],
+            "tweet_language": posts["language"],
+            "tweet_text": _repost_text(posts),
+            "tweet_time": pc.strftime(posts["created_at"], format="%Y-%m-%d %H:%M"),
+            "tweet_client_name": posts["client"],
+            "in_reply_to_userid": _when(kind, "reply", posts["target_account_id"]),
+            "in_reply_to_tweetid": _when(kind, "reply", posts["target_post_id"]),
+            "quoted_tweet_tweetid": _when(kind, "quote", posts["target_post_id"]),
+            "is_retweet": pc.if_else(pc.equal(kind, "repost"), "True", "False"),
+            "retweet_userid": _when(kind, "repost", posts["target_account_id"]),
+            "retweet_tweetid": _when(kind, "repost", posts["target_post_id"]),
+            "latitude": absent,
+            "longitude": absent,
+            "quote_count": _float_text(posts["quote_count"]),
+            "reply_count": _float_text(posts["reply_count"]),
+            "like_count": _float_text(posts["like_count"]),
+            "retweet_count": _float_text(posts["repost_count"]),
+            "hashtags": _py_list(posts["hashtags"]),
+            "urls": _py_list(posts["urls"]),
+            "user_mentions": _py_list(_mention_ids(pop, posts["mentions"])),
+            "poll_choices": pa.nulls(n, pa.string()),
+        }
+    )
     return pa.table({c: cols[c] for c in IO_TWEET_COLUMNS})
 
 
@@ -185,17 +240,26 @@ def accounts_table(pop: Population, post_count: np.ndarray) -> pa.Table:
     none = pa.nulls(n, pa.string())
     cols = {
         "platform": repeat("twitter", n),
-        "account_id": pop.account_id_str, "handle": pop.handle, "display_name": pop.display_name,
-        "description": pop.description, "location": pop.location,
+        "account_id": pop.account_id_str,
+        "handle": pop.handle,
+        "display_name": pop.display_name,
+        "description": pop.description,
+        "location": pop.location,
         "language": pa.array(LANGUAGES, pa.string()).take(pa.array(pop.language.astype(np.int64))),
         "created_at": pa.array(pop.created_ms * 1000, pa.int64()).cast(pa.timestamp("us")),
-        "followers": pa.array(pop.followers), "following": pa.array(pop.following),
-        "post_count": pa.array(post_count), "profile_url": pop.profile_url,
-        "verified": pa.array(pop.verified), "source_file": none,
-        "source_line": pa.nulls(n, pa.int64()), "run_id": none,
+        "followers": pa.array(pop.followers),
+        "following": pa.array(pop.following),
+        "post_count": pa.array(post_count),
+        "profile_url": pop.profile_url,
+        "verified": pa.array(pop.verified),
+        "source_file": none,
+        "source_line": pa.nulls(n, pa.int64()),
+        "run_id": none,
     }
     schema = accounts_schema()
-    return pa.Table.from_arrays([cols[f.name].cast(f.type).take(order) for f in schema], schema=schema)
+    return pa.Table.from_arrays(
+        [cols[f.name].cast(f.type).take(order) for f in schema], schema=schema
+    )
 
 
 class _Writer:

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode
 
+import duckdb
 from starlette.applications import Starlette
 from starlette.datastructures import MutableHeaders
 from starlette.middleware import Middleware
@@ -32,12 +33,15 @@ from starlette.responses import HTMLResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-import duckdb
-
 from ioscope import __version__
 from ioscope.csvrows import csv_text
-from ioscope.errors import (IncompatibleWorkspaceError, IoscopeError, NotFoundError,
-                            ParameterError, UsageError)
+from ioscope.errors import (
+    IncompatibleWorkspaceError,
+    IoscopeError,
+    NotFoundError,
+    ParameterError,
+    UsageError,
+)
 from ioscope.jsonenc import dumps, jsonable
 from ioscope.params import validate_params
 from ioscope.report.render import html_env, static_text
@@ -49,8 +53,10 @@ from ioscope.workspace import Workspace, waiting_path
 
 __all__ = ["create_app", "CSP", "LOCAL_HOSTS"]
 
-CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-       "connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
 SECURITY_HEADERS = {
     "content-security-policy": CSP,
     "x-content-type-options": "nosniff",
@@ -107,9 +113,15 @@ class _UI:
         self.opened = 0  # connections opened so far (the JSON of /method says it)
         self.lock = threading.Lock()
         self.env = html_env("ioscope.web", "ioscope.report").overlay()
-        self.env.globals = dict(self.env.globals, account_url=account_url,
-                                cluster_url=cluster_url, cluster_href=cluster_url, advertiser_url=advertiser_url,
-                                version=__version__, workspace=path)
+        self.env.globals = dict(
+            self.env.globals,
+            account_url=account_url,
+            cluster_url=cluster_url,
+            cluster_href=cluster_url,
+            advertiser_url=advertiser_url,
+            version=__version__,
+            workspace=path,
+        )
         threading.Thread(target=self._let_go, name="ioscope-serve-idle", daemon=True).start()
 
     # -- the connection ---------------------------------------------------------------------
@@ -147,8 +159,9 @@ class _UI:
             if self._writer_waiting() or time.monotonic() - self.last_used > self.IDLE:
                 if self.lock.acquire(timeout=0.1):
                     try:
-                        if self.ws is not None and (self._writer_waiting() or
-                                                    time.monotonic() - self.last_used > self.IDLE):
+                        if self.ws is not None and (
+                            self._writer_waiting() or time.monotonic() - self.last_used > self.IDLE
+                        ):
                             self._close()
                     finally:
                         self.lock.release()
@@ -178,8 +191,9 @@ class _UI:
                     elif path in PAGES:
                         page = PAGES[path](tr, request.query_params)
                     else:
-                        raise NotFoundError(f"No page {path!r}.",
-                                            hint="Start from / (the overview).")
+                        raise NotFoundError(
+                            f"No page {path!r}.", hint="Start from / (the overview)."
+                        )
                 if kind == "json":
                     return self._json(page, tr)
                 if kind == "csv":
@@ -190,8 +204,13 @@ class _UI:
 
     def _sql(self, request: Request) -> tuple[Page, Tracer | None]:
         p = validate_params(SQL_PARAMS, dict(request.query_params), "/sql")
-        data: dict[str, Any] = {"sql": p["sql"], "limit": p["limit"], "example": EXAMPLE,
-                                "result": None, "error": None}
+        data: dict[str, Any] = {
+            "sql": p["sql"],
+            "limit": p["limit"],
+            "example": EXAMPLE,
+            "result": None,
+            "error": None,
+        }
         if p["sql"].strip():
             self._close()  # the SQL box runs on its own locked-down connection
             if self._writer_waiting():
@@ -209,20 +228,26 @@ class _UI:
         return Page("sql", "sql.html.j2", "SQL", data), None
 
     def _json(self, page: Page, tr: Tracer | None) -> Response:
-        body = {"page": page.name, "title": page.title, "workspace": self.path,
-                "ioscope_version": __version__, "data": jsonable(page.data),
-                "pagination": page.pagination,
-                "queries": [q.to_dict() for q in tr.queries] if tr else []}
+        body = {
+            "page": page.name,
+            "title": page.title,
+            "workspace": self.path,
+            "ioscope_version": __version__,
+            "data": jsonable(page.data),
+            "pagination": page.pagination,
+            "queries": [q.to_dict() for q in tr.queries] if tr else [],
+        }
         return Response(dumps(body), media_type="application/json")
 
     def _csv(self, page: Page) -> Response:
         rows = _csv_rows(page)
-        return Response(csv_text(rows), media_type="text/csv; charset=utf-8",
-                        headers={"content-disposition":
-                                 f'inline; filename="{page.name}.csv"'})
+        return Response(
+            csv_text(rows),
+            media_type="text/csv; charset=utf-8",
+            headers={"content-disposition": f'inline; filename="{page.name}.csv"'},
+        )
 
-    def _html(self, page: Page, tr: Tracer | None, request: Request,
-              status: int = 200) -> Response:
+    def _html(self, page: Page, tr: Tracer | None, request: Request, status: int = 200) -> Response:
         params = dict(request.query_params)
 
         def page_url(n: int) -> str:
@@ -231,54 +256,86 @@ class _UI:
         base = "/index" if request.url.path == "/" else request.url.path
         query = "?" + urlencode(params) if params else ""
         html = self.env.get_template(page.template).render(
-            page=page, d=page.data, pagination=page.pagination,
-            queries=tr.queries if tr else [], page_url=page_url, json_url=base + ".json" + query,
-            csv_url=base + ".csv" + query, params=params)
+            page=page,
+            d=page.data,
+            pagination=page.pagination,
+            queries=tr.queries if tr else [],
+            page_url=page_url,
+            json_url=base + ".json" + query,
+            csv_url=base + ".csv" + query,
+            params=params,
+        )
         return HTMLResponse(html, status_code=status)
 
     def _error(self, e: Exception, kind: str) -> Response:
         headers = {}
         if isinstance(e, IoscopeError):
-            status = 404 if isinstance(e, NotFoundError) else 405 if isinstance(
-                e, _MethodError) else 503 if isinstance(e, _Busy) else 400 if isinstance(
-                e, UsageError) else 500
+            status = (
+                404
+                if isinstance(e, NotFoundError)
+                else 405
+                if isinstance(e, _MethodError)
+                else 503
+                if isinstance(e, _Busy)
+                else 400
+                if isinstance(e, UsageError)
+                else 500
+            )
             envelope = e.to_dict()
             if status == 503:
                 headers["retry-after"] = "5"
         else:
             traceback.print_exc(file=sys.stderr)
             status = 500
-            envelope = {"error": {"code": "internal", "message": f"{type(e).__name__}: {e}",
-                                  "hint": "This is a bug in ioscope; please report it with the "
-                                          "page address."}}
+            envelope = {
+                "error": {
+                    "code": "internal",
+                    "message": f"{type(e).__name__}: {e}",
+                    "hint": "This is a bug in ioscope; please report it with the page address.",
+                }
+            }
         if kind in ("json", "csv"):
-            return Response(dumps(envelope), status_code=status,
-                            media_type="application/json", headers=headers)
+            return Response(
+                dumps(envelope), status_code=status, media_type="application/json", headers=headers
+            )
         html = self.env.get_template("error.html.j2").render(
-            error=envelope["error"], status_code=status, page=None)
+            error=envelope["error"], status_code=status, page=None
+        )
         return HTMLResponse(html, status_code=status, headers=headers)
 
 
 def _busy() -> _Busy:
-    return _Busy("The workspace is being written by another command (ingest, detect, …).",
-                 hint="This page works again as soon as it finishes; reload in a few seconds.")
+    return _Busy(
+        "The workspace is being written by another command (ingest, detect, …).",
+        hint="This page works again as soon as it finishes; reload in a few seconds.",
+    )
 
 
 def _cluster_id(path: str) -> str:
     raw = path.split("/")[2]
     if not raw.isdigit() or len(raw) > 9:
-        raise ParameterError(f"The cluster id in /clusters/{{cluster_id}} must be a positive "
-                             f"integer. Got {raw[:40]!r} instead.",
-                             hint="Cluster ids are the numbers listed on /clusters.")
+        raise ParameterError(
+            f"The cluster id in /clusters/{{cluster_id}} must be a positive "
+            f"integer. Got {raw[:40]!r} instead.",
+            hint="Cluster ids are the numbers listed on /clusters.",
+        )
     return raw
 
 
 #: The rows of a page's ``.csv`` twin: a key of its data (default: its first list of rows). The
 #: network page's rows are its clusters at cluster level (``view=clusters``) and its edges at
 #: account level (``view=accounts``).
-CSV_ROWS = {"overview": "campaigns.clusters", "clusters": "clusters", "cluster": "members",
-            "network": "edges", "network.clusters": "nodes", "accounts": "accounts", "ads": "advertisers", "method": "runs",
-            "sql": "result.rows"}
+CSV_ROWS = {
+    "overview": "campaigns.clusters",
+    "clusters": "clusters",
+    "cluster": "members",
+    "network": "edges",
+    "network.clusters": "nodes",
+    "accounts": "accounts",
+    "ads": "advertisers",
+    "method": "runs",
+    "sql": "result.rows",
+}
 
 
 def _csv_rows(page: Page) -> list[dict[str, Any]]:
@@ -307,8 +364,9 @@ def account_url(platform: Any, account_id: Any) -> str:
 
 
 def advertiser_url(platform: Any, advertiser_id: Any) -> str:
-    return "/advertiser?" + urlencode({"platform": str(platform),
-                                       "id": "" if advertiser_id is None else str(advertiser_id)})
+    return "/advertiser?" + urlencode(
+        {"platform": str(platform), "id": "" if advertiser_id is None else str(advertiser_id)}
+    )
 
 
 def cluster_url(cluster_id: Any) -> str:
@@ -326,11 +384,17 @@ def create_app(workspace: str | Path, *, host: str = "127.0.0.1") -> Starlette:
         return Response(css, media_type="text/css")
 
     app = Starlette(
-        routes=[Mount("/static", app=StaticFiles(packages=[("ioscope.web", "static")])),
-                Route("/assets/report.css", report_css),
-                Route("/{path:path}", ui.handle, methods=["GET", "HEAD", "POST", "PUT",
-                                                          "DELETE", "PATCH"])],
-        middleware=[Middleware(_SecurityHeaders),
-                    Middleware(TrustedHostMiddleware, allowed_hosts=hosts)])
+        routes=[
+            Mount("/static", app=StaticFiles(packages=[("ioscope.web", "static")])),
+            Route("/assets/report.css", report_css),
+            Route(
+                "/{path:path}", ui.handle, methods=["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH"]
+            ),
+        ],
+        middleware=[
+            Middleware(_SecurityHeaders),
+            Middleware(TrustedHostMiddleware, allowed_hosts=hosts),
+        ],
+    )
     app.state.ui = ui
     return app

@@ -27,11 +27,18 @@ def get(app: Any, target: str, *, host: str = "127.0.0.1") -> Response:
         target = "/" + target
     parts = urlsplit(target)
     scope = {
-        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET",
-        "scheme": "http", "path": unquote(parts.path), "raw_path": parts.path.encode(),
-        "query_string": parts.query.encode(), "root_path": "",
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "GET",
+        "scheme": "http",
+        "path": unquote(parts.path),
+        "raw_path": parts.path.encode(),
+        "query_string": parts.query.encode(),
+        "root_path": "",
         "headers": [(b"host", host.encode()), (b"user-agent", b"ioscope-get")],
-        "client": ("127.0.0.1", 0), "server": (host, 80),
+        "client": ("127.0.0.1", 0),
+        "server": (host, 80),
     }
     sent: list[dict] = []
 

@@ -10,8 +10,9 @@ HTML page and its ``.json`` twin.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping
+from typing import Any
 
 from ioscope.errors import ParameterError
 from ioscope.params import Param, validate_params
@@ -41,8 +42,12 @@ class Page:
 
 
 def pagination(page: int, size: int, total: int) -> dict[str, Any]:
-    return {"page": page, "per_page": size, "total": total,
-            "pages": max(1, math.ceil(total / size)) if size else 1}
+    return {
+        "page": page,
+        "per_page": size,
+        "total": total,
+        "pages": max(1, math.ceil(total / size)) if size else 1,
+    }
 
 
 def _params(spec: list[Param], raw: Mapping[str, str], owner: str) -> dict[str, Any]:
@@ -51,17 +56,21 @@ def _params(spec: list[Param], raw: Mapping[str, str], owner: str) -> dict[str, 
 
 def _text(value: str, name: str, owner: str, limit: int = 200) -> str:
     if len(value) > limit:
-        raise ParameterError(f"The '{name}' parameter of {owner} must be a string of at most "
-                             f"{limit} characters. Got {len(value)} characters instead.")
+        raise ParameterError(
+            f"The '{name}' parameter of {owner} must be a string of at most "
+            f"{limit} characters. Got {len(value)} characters instead."
+        )
     return value
 
 
 def overview_page(tr: Tracer, raw: Mapping[str, str]) -> Page:
     _params([], raw, "/")
-    data = {"analysed": overview.analysed(tr),
-            "campaigns": clusters.clusters_list(tr, limit=10, top=10),
-            "ads": ads.ads_overview(tr, totals_only=True),
-            "method": overview.method(tr)}
+    data = {
+        "analysed": overview.analysed(tr),
+        "campaigns": clusters.clusters_list(tr, limit=10, top=10),
+        "ads": ads.ads_overview(tr, totals_only=True),
+        "method": overview.method(tr),
+    }
     return Page("overview", "overview.html.j2", "Overview", data)
 
 
@@ -77,8 +86,9 @@ def cluster_page(tr: Tracer, raw: Mapping[str, str], cluster_id: str) -> Page:
     p = _params([PAGE, per_page(100)], raw, f"/clusters/{cluster_id}")
     size = p["per_page"]
     cid: Any = int(cluster_id) if cluster_id.lstrip("-").isdigit() else cluster_id
-    data = clusters.cluster_detail(tr, cid, members_limit=size,
-                                   members_offset=(p["page"] - 1) * size)
+    data = clusters.cluster_detail(
+        tr, cid, members_limit=size, members_offset=(p["page"] - 1) * size
+    )
     pag = None
     if data["status"] == "ok":
         pag = pagination(p["page"], size, data["n_members"])
@@ -88,11 +98,22 @@ def cluster_page(tr: Tracer, raw: Mapping[str, str], cluster_id: str) -> Page:
             _place(net)
         data["network"] = net
         data["timeline_chart"] = charts.time_bars(
-            data["timeline"], time="bucket", value="posts", series="kind",
-            bucket=data["timeline_bucket"], order=("post", "repost", "reply", "quote"), height=160)
+            data["timeline"],
+            time="bucket",
+            value="posts",
+            series="kind",
+            bucket=data["timeline_bucket"],
+            order=("post", "repost", "reply", "quote"),
+            height=160,
+        )
         data["creation_chart"] = charts.time_bars(
-            data["creation"], time="bucket", value="accounts", bucket=data["creation_bucket"],
-            height=120, label="accounts created")
+            data["creation"],
+            time="bucket",
+            value="accounts",
+            bucket=data["creation_bucket"],
+            height=120,
+            label="accounts created",
+        )
     return Page("cluster", "cluster.html.j2", f"Cluster {cluster_id}", data, pag)
 
 
@@ -100,16 +121,27 @@ def network_page(tr: Tracer, raw: Mapping[str, str]) -> Page:
     """The whole significant network at cluster level (``view=clusters``, the default), or the
     accounts of the highest-ranked clusters (``view=accounts``); one cluster's accounts are on
     its own page."""
-    p = _params([Param("view", "choice", "clusters", "Clusters as nodes, or their accounts.",
-                       choices=("clusters", "accounts")),
-                 Param("clusters", "int", 10, "Clusters drawn (view=accounts).", min=1, max=100),
-                 Param("nodes", "int", 400, "Accounts drawn (view=accounts).", min=10,
-                       max=2000)], raw, "/network")
+    p = _params(
+        [
+            Param(
+                "view",
+                "choice",
+                "clusters",
+                "Clusters as nodes, or their accounts.",
+                choices=("clusters", "accounts"),
+            ),
+            Param("clusters", "int", 10, "Clusters drawn (view=accounts).", min=1, max=100),
+            Param("nodes", "int", 400, "Accounts drawn (view=accounts).", min=10, max=2000),
+        ],
+        raw,
+        "/network",
+    )
     if p["view"] == "clusters":
         net = network.cluster_network(tr)
         if net["status"] == "ok":
-            net["picture"] = charts.cluster_picture(net["nodes"], net["links"], net["outside"],
-                                                    width=900, height=600)
+            net["picture"] = charts.cluster_picture(
+                net["nodes"], net["links"], net["outside"], width=900, height=600
+            )
         net["level"] = "clusters"
         net["clusters_param"] = p["clusters"]
         return Page("network", "network.html.j2", "Network of the clusters", net)
@@ -124,37 +156,77 @@ def _place(net: dict[str, Any]) -> None:
     """Initial positions for the interactive view (the same layout as the report's picture)."""
     pic = charts.network_picture(net["nodes"], net["edges"], width=900, height=640)
     for node, drawn in zip(net["nodes"], pic["nodes"]):
-        node.update(x=drawn["x"], y=drawn["y"], r=drawn["r"], fill=drawn["fill"],
-                    label=drawn["label"], lx=drawn.get("lx"), ly=drawn.get("ly"))
+        node.update(
+            x=drawn["x"],
+            y=drawn["y"],
+            r=drawn["r"],
+            fill=drawn["fill"],
+            label=drawn["label"],
+            lx=drawn.get("lx"),
+            ly=drawn.get("ly"),
+        )
     net["width"], net["height"], net["legend"] = pic["width"], pic["height"], pic["legend"]
     net["groups"] = [g for g in pic["groups"] if g["label"]]
 
 
 def accounts_page(tr: Tracer, raw: Mapping[str, str]) -> Page:
-    p = _params([PAGE, per_page(50), Param("q", "str", "", "Text in id, handle or name."),
-                 Param("flagged", "bool", False, "Only members of clusters.")], raw, "/accounts")
+    p = _params(
+        [
+            PAGE,
+            per_page(50),
+            Param("q", "str", "", "Text in id, handle or name."),
+            Param("flagged", "bool", False, "Only members of clusters."),
+        ],
+        raw,
+        "/accounts",
+    )
     q = _text(p["q"], "q", "/accounts")
     size = p["per_page"]
-    data = accounts.search_accounts(tr, q=q, limit=size, offset=(p["page"] - 1) * size,
-                                    flagged=p["flagged"])
-    return Page("accounts", "accounts.html.j2", "Accounts", data,
-                pagination(p["page"], size, data["total"]))
+    data = accounts.search_accounts(
+        tr, q=q, limit=size, offset=(p["page"] - 1) * size, flagged=p["flagged"]
+    )
+    return Page(
+        "accounts", "accounts.html.j2", "Accounts", data, pagination(p["page"], size, data["total"])
+    )
 
 
 def account_page(tr: Tracer, raw: Mapping[str, str]) -> Page:
-    p = _params([PAGE, per_page(50), Param("platform", "str", "", "Platform."),
-                 Param("id", "str", "", "Account id.")], raw, "/account")
+    p = _params(
+        [
+            PAGE,
+            per_page(50),
+            Param("platform", "str", "", "Platform."),
+            Param("id", "str", "", "Account id."),
+        ],
+        raw,
+        "/account",
+    )
     if not p["id"] or not p["platform"]:
         raise ParameterError("The '/account' page needs both 'platform' and 'id' parameters.")
     size = p["per_page"]
-    data = accounts.account_detail(tr, _text(p["platform"], "platform", "/account"),
-                                   _text(p["id"], "id", "/account", 500), posts_limit=size,
-                                   posts_offset=(p["page"] - 1) * size)
+    data = accounts.account_detail(
+        tr,
+        _text(p["platform"], "platform", "/account"),
+        _text(p["id"], "id", "/account", 500),
+        posts_limit=size,
+        posts_offset=(p["page"] - 1) * size,
+    )
     data["timeline_chart"] = charts.time_bars(
-        data["timeline"], time="bucket", value="posts", series="kind",
-        bucket=data["timeline_bucket"], order=("post", "repost", "reply", "quote"), height=150)
-    return Page("account", "account.html.j2", data["title"], data,
-                pagination(p["page"], size, data["activity"]["posts"]))
+        data["timeline"],
+        time="bucket",
+        value="posts",
+        series="kind",
+        bucket=data["timeline_bucket"],
+        order=("post", "repost", "reply", "quote"),
+        height=150,
+    )
+    return Page(
+        "account",
+        "account.html.j2",
+        data["title"],
+        data,
+        pagination(p["page"], size, data["activity"]["posts"]),
+    )
 
 
 def ads_page(tr: Tracer, raw: Mapping[str, str]) -> Page:
@@ -164,22 +236,39 @@ def ads_page(tr: Tracer, raw: Mapping[str, str]) -> Page:
     pag = None
     if data["status"] == "ok":
         pag = pagination(p["page"], size, data["n_advertisers"])
-        data["months_chart"] = charts.time_bars(data["months"], time="month",
-                                                value="spend_usd_lower", bucket="month",
-                                                height=170, label="spend (USD, lower bound)")
+        data["months_chart"] = charts.time_bars(
+            data["months"],
+            time="month",
+            value="spend_usd_lower",
+            bucket="month",
+            height=170,
+            label="spend (USD, lower bound)",
+        )
     return Page("ads", "ads.html.j2", "Paid promotion", data, pag)
 
 
 def advertiser_page(tr: Tracer, raw: Mapping[str, str]) -> Page:
-    p = _params([PAGE, per_page(50), Param("platform", "str", "", "Platform."),
-                 Param("id", "str", "", "Advertiser id.")], raw, "/advertiser")
+    p = _params(
+        [
+            PAGE,
+            per_page(50),
+            Param("platform", "str", "", "Platform."),
+            Param("id", "str", "", "Advertiser id."),
+        ],
+        raw,
+        "/advertiser",
+    )
     if not p["platform"]:
         raise ParameterError("The '/advertiser' page needs the 'platform' and 'id' parameters.")
     size = p["per_page"]
     # an empty id is the advertiser the source did not name (advertiser_id NULL)
-    data = ads.advertiser_detail(tr, _text(p["platform"], "platform", "/advertiser"),
-                                 _text(p["id"], "id", "/advertiser", 500) or None, limit=size,
-                                 offset=(p["page"] - 1) * size)
+    data = ads.advertiser_detail(
+        tr,
+        _text(p["platform"], "platform", "/advertiser"),
+        _text(p["id"], "id", "/advertiser", 500) or None,
+        limit=size,
+        offset=(p["page"] - 1) * size,
+    )
     pag = pagination(p["page"], size, data["totals"]["ads"]) if data["status"] == "ok" else None
     return Page("advertiser", "advertiser.html.j2", data["title"], data, pag)
 
@@ -191,7 +280,12 @@ def method_page(tr: Tracer, raw: Mapping[str, str]) -> Page:
 
 #: path → (page function, whether the path takes an id segment)
 PAGES: dict[str, Callable[..., Page]] = {
-    "/": overview_page, "/clusters": clusters_page, "/network": network_page,
-    "/accounts": accounts_page, "/account": account_page, "/ads": ads_page,
-    "/advertiser": advertiser_page, "/method": method_page,
+    "/": overview_page,
+    "/clusters": clusters_page,
+    "/network": network_page,
+    "/accounts": accounts_page,
+    "/account": account_page,
+    "/ads": ads_page,
+    "/advertiser": advertiser_page,
+    "/method": method_page,
 }

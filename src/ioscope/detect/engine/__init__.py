@@ -13,29 +13,51 @@ provenance and all-or-nothing rules hold whichever engine computed them. See doc
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Iterator
+from typing import Any
 
 from ioscope.detect.engine.sql import Sql
 from ioscope.errors import ParameterError, UnsupportedOnEngineError
 from ioscope.params import Param, validate_params
 from ioscope.workspace import Workspace
 
-__all__ = ["ENGINES", "ENGINE_PARAMS", "DuckDBEngine", "SparkEngine", "resolve_engine",
-           "unsupported"]
+__all__ = [
+    "ENGINES",
+    "ENGINE_PARAMS",
+    "DuckDBEngine",
+    "SparkEngine",
+    "resolve_engine",
+    "unsupported",
+]
 
 ENGINES = ("duckdb", "spark")
 
 #: Where a run's statements run, and the Spark engine's options (``spark_conf``, a mapping of
 #: Spark settings, is given as KEY=VALUE pairs: :func:`ioscope.params.parse_pairs`).
 ENGINE_PARAMS = (
-    Param("engine", "choice", "duckdb", "Where the co-action statements run: duckdb (in the "
-          "workspace) or spark (same results). See docs/scale.md.", choices=ENGINES),
-    Param("spark_master", "str", None, "Spark master URL: local[2], spark://host:7077, yarn "
-          "(default: local[*])."),
-    Param("spark_staging", "str", None, "Directory for the Parquet copy of the posts that Spark "
-          "reads; on a cluster, one every executor can read."),
+    Param(
+        "engine",
+        "choice",
+        "duckdb",
+        "Where the co-action statements run: duckdb (in the "
+        "workspace) or spark (same results). See docs/scale.md.",
+        choices=ENGINES,
+    ),
+    Param(
+        "spark_master",
+        "str",
+        None,
+        "Spark master URL: local[2], spark://host:7077, yarn (default: local[*]).",
+    ),
+    Param(
+        "spark_staging",
+        "str",
+        None,
+        "Directory for the Parquet copy of the posts that Spark "
+        "reads; on a cluster, one every executor can read.",
+    ),
 )
 
 
@@ -133,21 +155,39 @@ def _refuse(engine: str, signals: Iterable[str]) -> None:
         raise UnsupportedOnEngineError(
             f"The {engine} engine cannot run {', '.join(bad)}: {bad[first]}.",
             hint=f"Leave it out (--signals ...) or run it with --engine {other}; "
-                 "see docs/scale.md.")
+            "see docs/scale.md.",
+        )
 
 
-def resolve_engine(engine: str | DuckDBEngine | SparkEngine | None = None, *,
-                   spark_master: str | None = None, spark_conf: dict[str, str] | None = None,
-                   spark_staging: str | None = None) -> DuckDBEngine | SparkEngine:
+def resolve_engine(
+    engine: str | DuckDBEngine | SparkEngine | None = None,
+    *,
+    spark_master: str | None = None,
+    spark_conf: dict[str, str] | None = None,
+    spark_staging: str | None = None,
+) -> DuckDBEngine | SparkEngine:
     """An engine from its name (``"duckdb"``, ``"spark"``) and options, or an engine object."""
     if isinstance(engine, (DuckDBEngine, SparkEngine)):
         return engine
-    opts = validate_params(ENGINE_PARAMS, {"engine": engine or "duckdb", "spark_master": spark_master,
-                                           "spark_staging": spark_staging}, "detect")
-    engine, spark_master, spark_staging = opts["engine"], opts["spark_master"], opts["spark_staging"]
+    opts = validate_params(
+        ENGINE_PARAMS,
+        {
+            "engine": engine or "duckdb",
+            "spark_master": spark_master,
+            "spark_staging": spark_staging,
+        },
+        "detect",
+    )
+    engine, spark_master, spark_staging = (
+        opts["engine"],
+        opts["spark_master"],
+        opts["spark_staging"],
+    )
     if engine == "spark":
         return SparkEngine(master=spark_master, conf=dict(spark_conf or {}), staging=spark_staging)
     if spark_master or spark_conf or spark_staging:
-        raise ParameterError("Spark options were given but the engine is duckdb.",
-                             hint="Add --engine spark, or leave the Spark options out.")
+        raise ParameterError(
+            "Spark options were given but the engine is duckdb.",
+            hint="Add --engine spark, or leave the Spark options out.",
+        )
     return DuckDBEngine()

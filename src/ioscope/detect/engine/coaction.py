@@ -23,9 +23,24 @@ from ioscope.sql import literal
 if TYPE_CHECKING:  # annotations only: signals/ imports this module
     from ioscope.detect.signals.base import Signal
 
-__all__ = ["ACCOUNTS", "ACTIONS", "PAIRS", "KEPT_PAIRS", "EDGES", "ITEM_NAMES", "POST_NAMES",
-           "PAIR_COLUMNS", "prepare_accounts", "load_actions", "index_actions", "oriented",
-           "apply_hot_policy", "pair_actions", "aggregate_edges", "store"]
+__all__ = [
+    "ACCOUNTS",
+    "ACTIONS",
+    "PAIRS",
+    "KEPT_PAIRS",
+    "EDGES",
+    "ITEM_NAMES",
+    "POST_NAMES",
+    "PAIR_COLUMNS",
+    "prepare_accounts",
+    "load_actions",
+    "index_actions",
+    "oriented",
+    "apply_hot_policy",
+    "pair_actions",
+    "aggregate_edges",
+    "store",
+]
 
 ACCOUNTS = "_det_accounts"
 ACTIONS = "_det_actions"
@@ -42,9 +57,12 @@ PAIR_COLUMNS = "a1, a2, iid, p1, p2, t1, t2, score"
 
 def prepare_accounts(sql: Sql) -> int:
     """A dense integer id per account, so that joins and groupings run on integers."""
-    return sql.temp(ACCOUNTS, "SELECT platform, account_id, row_number() OVER "
-                    "(ORDER BY platform, account_id) AS aid FROM "
-                    "(SELECT DISTINCT platform, account_id FROM posts) a")
+    return sql.temp(
+        ACCOUNTS,
+        "SELECT platform, account_id, row_number() OVER "
+        "(ORDER BY platform, account_id) AS aid FROM "
+        "(SELECT DISTINCT platform, account_id FROM posts) a",
+    )
 
 
 def load_actions(sql: Sql, signal: Signal, p: dict[str, Any], compat: str | None) -> dict[str, int]:
@@ -53,43 +71,68 @@ def load_actions(sql: Sql, signal: Signal, p: dict[str, Any], compat: str | None
     Outside compat mode, accounts with fewer actions (distinct posts) than ``min_weight`` go too
     (their edges could not reach the weight), as do the items they leave with a single account.
     """
-    bucket = (f"CAST(FLOOR(x.t / {literal(p['window'])}) AS BIGINT)" if signal.windowed
-              else "CAST(0 AS BIGINT)")
-    n = sql.temp("_det_actions_all", f"""
+    bucket = (
+        f"CAST(FLOOR(x.t / {literal(p['window'])}) AS BIGINT)"
+        if signal.windowed
+        else "CAST(0 AS BIGINT)"
+    )
+    n = sql.temp(
+        "_det_actions_all",
+        f"""
         SELECT a.aid, x.item, x.t, x.post_id, {bucket} AS b
         FROM ({signal.actions(p, compat)}) x
         JOIN {ACCOUNTS} a ON a.platform = x.platform AND a.account_id = x.account_id
-        WHERE x.item IS NOT NULL AND x.t IS NOT NULL""")
+        WHERE x.item IS NOT NULL AND x.t IS NOT NULL""",
+    )
     shared = """SELECT item FROM {src} GROUP BY item HAVING MIN(aid) < MAX(aid)"""
-    kept = sql.temp("_det_actions_shared", f"""
+    kept = sql.temp(
+        "_det_actions_shared",
+        f"""
         SELECT x.* FROM _det_actions_all x
-        JOIN ({shared.format(src='_det_actions_all')}) i ON i.item = x.item""")
+        JOIN ({shared.format(src="_det_actions_all")}) i ON i.item = x.item""",
+    )
     if compat is None and p["min_weight"] > 1 and kept:
-        sql.temp("_det_actions_active", f"""
+        sql.temp(
+            "_det_actions_active",
+            f"""
             SELECT x.* FROM _det_actions_shared x
             JOIN (SELECT aid FROM (SELECT DISTINCT aid, post_id FROM _det_actions_shared) d
-                  GROUP BY aid HAVING COUNT(*) >= {literal(p['min_weight'])}) u ON u.aid = x.aid""")
-        kept = sql.temp("_det_actions_pruned", f"""
+                  GROUP BY aid HAVING COUNT(*) >= {literal(p["min_weight"])}) u ON u.aid = x.aid""",
+        )
+        kept = sql.temp(
+            "_det_actions_pruned",
+            f"""
             SELECT x.* FROM _det_actions_active x
-            JOIN ({shared.format(src='_det_actions_active')}) i ON i.item = x.item""")
+            JOIN ({shared.format(src="_det_actions_active")}) i ON i.item = x.item""",
+        )
     else:
         sql.temp("_det_actions_pruned", "SELECT * FROM _det_actions_shared")
     return {"actions": n, "actions_shared": kept}
 
 
-def apply_hot_policy(sql: Sql, p: dict[str, Any], *, src: str = "_det_actions_pruned",
-                     dst: str = "_det_actions_cold", item: str = "item",
-                     order: str = "t, aid, post_id",
-                     ) -> dict[str, int]:
+def apply_hot_policy(
+    sql: Sql,
+    p: dict[str, Any],
+    *,
+    src: str = "_det_actions_pruned",
+    dst: str = "_det_actions_cold",
+    item: str = "item",
+    order: str = "t, aid, post_id",
+) -> dict[str, int]:
     """Copy ``src`` to ``dst`` under the hot-item policy (cells are ``(item, b)``); return counts."""
     limit, policy = p["max_item_actions"], p["hot_items"]
     if policy == "keep" or limit == 0:
         sql.temp(dst, f"SELECT * FROM {src}")
         return {"hot_cells": 0, "hot_items": 0, "hot_actions_set_aside": 0}
-    cells = sql.temp("_det_hot", f"SELECT {item} AS item, b, COUNT(*) AS n FROM {src} "
-                     f"GROUP BY {item}, b HAVING COUNT(*) > {literal(limit)}")
-    cold = (f"SELECT x.* FROM {src} x WHERE NOT EXISTS (SELECT 1 FROM _det_hot h "
-            f"WHERE h.item = x.{item} AND h.b = x.b)")
+    cells = sql.temp(
+        "_det_hot",
+        f"SELECT {item} AS item, b, COUNT(*) AS n FROM {src} "
+        f"GROUP BY {item}, b HAVING COUNT(*) > {literal(limit)}",
+    )
+    cold = (
+        f"SELECT x.* FROM {src} x WHERE NOT EXISTS (SELECT 1 FROM _det_hot h "
+        f"WHERE h.item = x.{item} AND h.b = x.b)"
+    )
     if policy == "skip" or cells == 0:
         select = cold
     else:  # cap: the earliest `limit` actions of each hot cell
@@ -109,37 +152,54 @@ def apply_hot_policy(sql: Sql, p: dict[str, Any], *, src: str = "_det_actions_pr
 def index_actions(sql: Sql, src: str = "_det_actions_cold") -> int:
     """``ACTIONS`` = ``src`` with integer ids for items (``iid``) and posts (``pid``), so that
     pairs join and aggregate on integers; ``ITEM_NAMES`` and ``POST_NAMES`` map them back."""
-    sql.temp(ITEM_NAMES, f"SELECT item, ROW_NUMBER() OVER (ORDER BY item) AS iid "
-             f"FROM (SELECT DISTINCT item FROM {src}) d")
-    sql.temp(POST_NAMES, f"SELECT post_id, ROW_NUMBER() OVER (ORDER BY post_id) AS pid "
-             f"FROM (SELECT DISTINCT post_id FROM {src}) d")
-    return sql.temp(ACTIONS, f"""
+    sql.temp(
+        ITEM_NAMES,
+        f"SELECT item, ROW_NUMBER() OVER (ORDER BY item) AS iid "
+        f"FROM (SELECT DISTINCT item FROM {src}) d",
+    )
+    sql.temp(
+        POST_NAMES,
+        f"SELECT post_id, ROW_NUMBER() OVER (ORDER BY post_id) AS pid "
+        f"FROM (SELECT DISTINCT post_id FROM {src}) d",
+    )
+    return sql.temp(
+        ACTIONS,
+        f"""
         SELECT x.aid, x.item, x.t, x.post_id, x.b, i.iid, q.pid
         FROM {src} x JOIN {ITEM_NAMES} i ON i.item = x.item
-        JOIN {POST_NAMES} q ON q.post_id = x.post_id""")
+        JOIN {POST_NAMES} q ON q.post_id = x.post_id""",
+    )
 
 
 def oriented(x: str = "x", y: str = "y") -> str:
     """Pair columns with the lower account id first, for a join of ``x`` and ``y``."""
+
     def pick(lo: str, hi: str) -> str:
         return f"CASE WHEN {x}.aid < {y}.aid THEN {x}.{lo} ELSE {y}.{hi} END"
 
-    return (f"{pick('aid', 'aid')} AS a1, CASE WHEN {x}.aid < {y}.aid THEN {y}.aid ELSE {x}.aid "
-            f"END AS a2, {pick('pid', 'pid')} AS p1, CASE WHEN {x}.aid < {y}.aid THEN {y}.pid "
-            f"ELSE {x}.pid END AS p2, {pick('t', 't')} AS t1, CASE WHEN {x}.aid < {y}.aid "
-            f"THEN {y}.t ELSE {x}.t END AS t2")
+    return (
+        f"{pick('aid', 'aid')} AS a1, CASE WHEN {x}.aid < {y}.aid THEN {y}.aid ELSE {x}.aid "
+        f"END AS a2, {pick('pid', 'pid')} AS p1, CASE WHEN {x}.aid < {y}.aid THEN {y}.pid "
+        f"ELSE {x}.pid END AS p2, {pick('t', 't')} AS t1, CASE WHEN {x}.aid < {y}.aid "
+        f"THEN {y}.t ELSE {x}.t END AS t2"
+    )
 
 
 def pair_actions(sql: Sql, signal: Signal, p: dict[str, Any]) -> int:
     """Every pair of actions by two accounts on the same item within the window (a1 < a2)."""
     if not signal.windowed:
-        return sql.temp(PAIRS, f"""
+        return sql.temp(
+            PAIRS,
+            f"""
             SELECT x.aid AS a1, y.aid AS a2, x.iid, x.pid AS p1, y.pid AS p2,
                    x.t AS t1, y.t AS t2, CAST(NULL AS DOUBLE) AS score
             FROM {ACTIONS} x JOIN {ACTIONS} y ON x.iid = y.iid
-            WHERE x.aid < y.aid""")
+            WHERE x.aid < y.aid""",
+        )
     w = literal(p["window"])
-    return sql.temp(PAIRS, f"""
+    return sql.temp(
+        PAIRS,
+        f"""
         SELECT x.aid AS a1, y.aid AS a2, x.iid, x.pid AS p1, y.pid AS p2,
                x.t AS t1, y.t AS t2, CAST(NULL AS DOUBLE) AS score
         FROM {ACTIONS} x JOIN {ACTIONS} y ON x.iid = y.iid AND x.b = y.b
@@ -148,7 +208,8 @@ def pair_actions(sql: Sql, signal: Signal, p: dict[str, Any]) -> int:
         SELECT a1, a2, iid, p1, p2, t1, t2, CAST(NULL AS DOUBLE) AS score FROM (
             SELECT {oriented()}, x.iid
             FROM {ACTIONS} x JOIN {ACTIONS} y ON x.iid = y.iid AND y.b = x.b + 1
-            WHERE x.aid <> y.aid AND y.t - x.t <= {w}) z""")
+            WHERE x.aid <> y.aid AND y.t - x.t <= {w}) z""",
+    )
 
 
 def aggregate_edges(sql: Sql, p: dict[str, Any], compat: str | None) -> int:
@@ -161,40 +222,61 @@ def aggregate_edges(sql: Sql, p: dict[str, Any], compat: str | None) -> int:
     (much faster when there are millions of account pairs).
     """
     mw = literal(p["min_weight"])
-    side = ("SELECT a1, a2, COUNT(*) AS n FROM (SELECT DISTINCT a1, a2, {c} FROM {t}) d "
-            "GROUP BY a1, a2")
+    side = (
+        "SELECT a1, a2, COUNT(*) AS n FROM (SELECT DISTINCT a1, a2, {c} FROM {t}) d GROUP BY a1, a2"
+    )
     # a weight counts distinct posts among an account pair's post pairs, so it cannot exceed
     # their number: account pairs with fewer pairs than min_weight are dropped first
     src = PAIRS
     if p["min_weight"] > 1:
-        sql.temp("_det_candidates", f"""
+        sql.temp(
+            "_det_candidates",
+            f"""
             SELECT x.* FROM {PAIRS} x JOIN (SELECT a1, a2 FROM {PAIRS} GROUP BY a1, a2
                                              HAVING COUNT(*) >= {mw}) c
-              ON c.a1 = x.a1 AND c.a2 = x.a2""")
+              ON c.a1 = x.a1 AND c.a2 = x.a2""",
+        )
         src = "_det_candidates"
-    sql.temp("_det_w", f"""
+    sql.temp(
+        "_det_w",
+        f"""
         SELECT s1.a1, s1.a2, s1.n AS n1, s2.n AS n2
-        FROM ({side.format(c='p1', t=src)}) s1
-        JOIN ({side.format(c='p2', t=src)}) s2 ON s2.a1 = s1.a1 AND s2.a2 = s1.a2
-        WHERE {'GREATEST' if compat == 'cnt' else 'LEAST'}(s1.n, s2.n) >= {mw}""")
-    sql.temp(KEPT_PAIRS, f"""
-        SELECT x.* FROM {src} x JOIN _det_w w ON w.a1 = x.a1 AND w.a2 = x.a2""")
-    sql.temp("_det_stats", f"""
+        FROM ({side.format(c="p1", t=src)}) s1
+        JOIN ({side.format(c="p2", t=src)}) s2 ON s2.a1 = s1.a1 AND s2.a2 = s1.a2
+        WHERE {"GREATEST" if compat == "cnt" else "LEAST"}(s1.n, s2.n) >= {mw}""",
+    )
+    sql.temp(
+        KEPT_PAIRS,
+        f"""
+        SELECT x.* FROM {src} x JOIN _det_w w ON w.a1 = x.a1 AND w.a2 = x.a2""",
+    )
+    sql.temp(
+        "_det_stats",
+        f"""
         SELECT a1, a2, COUNT(*) AS co_actions, AVG(score) AS score,
                MIN(LEAST(t1, t2)) AS first_t, MAX(GREATEST(t1, t2)) AS last_t
-        FROM {KEPT_PAIRS} GROUP BY a1, a2""")
+        FROM {KEPT_PAIRS} GROUP BY a1, a2""",
+    )
     sql.temp("_det_items", side.format(c="iid", t=KEPT_PAIRS))
-    stats = ("s.shared_items, s.co_actions, s.score, s.first_t, s.last_t FROM _det_w w "
-             "JOIN (SELECT st.*, i.n AS shared_items FROM _det_stats st JOIN _det_items i "
-             "ON i.a1 = st.a1 AND i.a2 = st.a2) s ON s.a1 = w.a1 AND s.a2 = w.a2")
+    stats = (
+        "s.shared_items, s.co_actions, s.score, s.first_t, s.last_t FROM _det_w w "
+        "JOIN (SELECT st.*, i.n AS shared_items FROM _det_stats st JOIN _det_items i "
+        "ON i.a1 = st.a1 AND i.a2 = st.a2) s ON s.a1 = w.a1 AND s.a2 = w.a2"
+    )
     if compat == "cnt":
-        return sql.temp(EDGES, f"""
+        return sql.temp(
+            EDGES,
+            f"""
             SELECT w.a1, w.a2, TRUE AS directed, w.n1 AS weight, {stats} WHERE w.n1 >= {mw}
             UNION ALL
             SELECT w.a2 AS a1, w.a1 AS a2, TRUE AS directed, w.n2 AS weight, {stats}
-            WHERE w.n2 >= {mw}""")
-    return sql.temp(EDGES, f"""
-        SELECT w.a1, w.a2, FALSE AS directed, LEAST(w.n1, w.n2) AS weight, {stats}""")
+            WHERE w.n2 >= {mw}""",
+        )
+    return sql.temp(
+        EDGES,
+        f"""
+        SELECT w.a1, w.a2, FALSE AS directed, LEAST(w.n1, w.n2) AS weight, {stats}""",
+    )
 
 
 def store(sql: Sql, signal: str, p: dict[str, Any], run_id: str) -> dict[str, int]:
@@ -205,18 +287,18 @@ def store(sql: Sql, signal: str, p: dict[str, Any], run_id: str) -> dict[str, in
         INSERT INTO edges (signal, platform_1, account_1, platform_2, account_2, directed, weight,
                            shared_items, co_actions, score, first_at, last_at, run_id)
         SELECT {sig}, c1.platform, c1.account_id, c2.platform, c2.account_id, e.directed, e.weight,
-               e.shared_items, e.co_actions, e.score, {from_epoch('e.first_t')},
-               {from_epoch('e.last_t')}, {run}
+               e.shared_items, e.co_actions, e.score, {from_epoch("e.first_t")},
+               {from_epoch("e.last_t")}, {run}
         FROM {EDGES} e JOIN {ACCOUNTS} c1 ON c1.aid = e.a1 JOIN {ACCOUNTS} c2 ON c2.aid = e.a2""")
     # the pairs of the kept account pairs (aggregate_edges) hold those of every edge, in far
     # fewer rows than PAIRS; the join drops those of edges a signal's ``finish`` removed
-    keep = (f"SELECT DISTINCT LEAST(a1, a2) AS a1, GREATEST(a1, a2) AS a2 FROM {EDGES}")
+    keep = f"SELECT DISTINCT LEAST(a1, a2) AS a1, GREATEST(a1, a2) AS a2 FROM {EDGES}"
     chosen = f"SELECT x.* FROM {KEPT_PAIRS} x JOIN ({keep}) k ON k.a1 = x.a1 AND k.a2 = x.a2"
     if p["max_evidence"]:
-        chosen = f"""SELECT {', '.join('r.' + c.strip() for c in PAIR_COLUMNS.split(','))} FROM (
+        chosen = f"""SELECT {", ".join("r." + c.strip() for c in PAIR_COLUMNS.split(","))} FROM (
             SELECT x.*, ROW_NUMBER() OVER (PARTITION BY x.a1, x.a2
                                            ORDER BY LEAST(x.t1, x.t2), x.p1, x.p2, x.iid) AS rn
-            FROM ({chosen}) x) r WHERE r.rn <= {literal(p['max_evidence'])}"""
+            FROM ({chosen}) x) r WHERE r.rn <= {literal(p["max_evidence"])}"""
     before = sql.one("SELECT COUNT(*) FROM edge_evidence")
     sql.run(f"""
         INSERT INTO edge_evidence (signal, platform_1, account_1, platform_2, account_2, item,

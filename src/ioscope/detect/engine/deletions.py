@@ -9,8 +9,8 @@ every signal reads the filtered posts without knowing it. A post is left out whe
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Iterator
 
 from ioscope.sql import quote_ident
 from ioscope.workspace import Workspace
@@ -32,8 +32,10 @@ def posts_seen(ws: Workspace, *, honor_deletions: bool) -> Iterator[dict[str, in
         yield {"posts": total, "left_out_deleted": 0}
         return
     db = quote_ident(ws.con.execute("SELECT current_database()").fetchone()[0])
-    ws.con.execute(f"CREATE OR REPLACE TEMP VIEW posts AS SELECT * FROM {db}.main.posts p "
-                   f"WHERE NOT {DELETED_POST}")
+    ws.con.execute(
+        f"CREATE OR REPLACE TEMP VIEW posts AS SELECT * FROM {db}.main.posts p "
+        f"WHERE NOT {DELETED_POST}"
+    )
     try:
         kept = ws.con.execute("SELECT count(*) FROM posts").fetchone()[0]
         yield {"posts": kept, "left_out_deleted": total - kept}

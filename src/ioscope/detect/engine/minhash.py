@@ -37,13 +37,19 @@ def vocabulary(sql: Sql, *, values: str, out: str) -> int:
     ``value``) numbered 1, 2, … in order of length, then of bytes. The same ids on every engine
     (both compare strings byte by byte); the numbering is parallel per length, not one sort.
     Returns the number of values (ids stay below 2³¹ − 1 up to that many)."""
-    sql.temp(f"{out}_d", f"SELECT value, LENGTH(value) AS g FROM (SELECT DISTINCT value "
-                         f"FROM ({values}) v WHERE value IS NOT NULL) d")
-    n = sql.temp(out, f"""
+    sql.temp(
+        f"{out}_d",
+        f"SELECT value, LENGTH(value) AS g FROM (SELECT DISTINCT value "
+        f"FROM ({values}) v WHERE value IS NOT NULL) d",
+    )
+    n = sql.temp(
+        out,
+        f"""
         SELECT d.value, o.start + ROW_NUMBER() OVER (PARTITION BY d.g ORDER BY d.value) AS id
         FROM {out}_d d JOIN (
             SELECT g, CAST(SUM(n) OVER (ORDER BY g) - n AS BIGINT) AS start
-            FROM (SELECT g, COUNT(*) AS n FROM {out}_d GROUP BY g) c) o ON o.g = d.g""")
+            FROM (SELECT g, COUNT(*) AS n FROM {out}_d GROUP BY g) c) o ON o.g = d.g""",
+    )
     return n
 
 
@@ -67,16 +73,27 @@ def _permuted(x: str, c: int) -> str:
 
 def _band_key(ms: list[str], band: int, mult: tuple[int, int]) -> str:
     """SQL: the 62-bit key of one band, two polynomial hashes of (band, m…) mod p."""
+
     def poly(a: int) -> str:
         h = f"CAST({band} AS BIGINT)"
         for m in ms:
             h = f"(({h}) * {a} + {m}) % {PRIME}"
         return h
+
     return f"({poly(mult[0])}) * {_SHIFT} + ({poly(mult[1])})"
 
 
-def band_keys(sql: Sql, *, elements: str, keys: str, out: str, bands: int, rows: int,
-              seed: int, signatures: str | None = None) -> int:
+def band_keys(
+    sql: Sql,
+    *,
+    elements: str,
+    keys: str,
+    out: str,
+    bands: int,
+    rows: int,
+    seed: int,
+    signatures: str | None = None,
+) -> int:
     """Fill ``out (key, band_key)`` with the band keys of every set of ``elements (key, h)``
     (``h`` in [0, 2³¹ − 1)); ``keys`` is a table with one row per key (its ``key`` column).
     With ``signatures``, the min-hashes are also kept there as ``(key, m0, m1, …)`` (for
@@ -87,14 +104,16 @@ def band_keys(sql: Sql, *, elements: str, keys: str, out: str, bands: int, rows:
     mins = ", ".join(f"MIN((x * {a} + {b}) % {PRIME}) AS m{i}" for i, (a, b) in enumerate(coef))
     band = ", ".join(
         _band_key([f"CAST(m{j * rows + r} AS BIGINT)" for r in range(rows)], j, mult)
-        for j in range(bands))
+        for j in range(bands)
+    )
     n_keys = sql.one(f"SELECT COUNT(*) FROM {keys}")
     sql.temp_table(out, "key BIGINT, band_key BIGINT")
     if signatures:
         sql.temp_table(signatures, "key BIGINT, " + ", ".join(f"m{i} INTEGER" for i in range(n)))
     for where in chunk_filters(n_keys, CHUNK_KEYS, "key"):
-        permuted = (f"(SELECT key, {_permuted('CAST(h AS BIGINT)', c)} AS x "
-                    f"FROM {elements} {where}) e")
+        permuted = (
+            f"(SELECT key, {_permuted('CAST(h AS BIGINT)', c)} AS x FROM {elements} {where}) e"
+        )
         sig = f"(SELECT key, {mins} FROM {permuted} GROUP BY key) s"
         if signatures:
             ints = ", ".join(f"CAST(m{i} AS INTEGER)" for i in range(n))
@@ -113,4 +132,4 @@ def estimated_jaccard(n: int, x: str = "s1", y: str = "s2") -> str:
 
 def candidate_probability(j: float, bands: int, rows: int) -> float:
     """Probability that two sets with Jaccard index ``j`` share a band key."""
-    return 1 - (1 - j ** rows) ** bands
+    return 1 - (1 - j**rows) ** bands

@@ -13,20 +13,37 @@ from ioscope.params import Param, validate_params
 from ioscope.resources import DUCKDB_SHARE, duckdb_memory_limit, parse_size
 from ioscope.workspace import Workspace
 
-__all__ = ["DUCKDB_SHARE", "RESOURCE_PARAMS", "TEMP_LIMIT", "check_temp_limit", "configure_run",
-           "duckdb_memory_limit", "parse_size"]
+__all__ = [
+    "DUCKDB_SHARE",
+    "RESOURCE_PARAMS",
+    "TEMP_LIMIT",
+    "check_temp_limit",
+    "configure_run",
+    "duckdb_memory_limit",
+    "parse_size",
+]
 
 #: Largest spill to disk a detect run may make unless told otherwise (--temp-limit).
 TEMP_LIMIT = "20GB"
 
 #: What a detect run may use of the machine.
 RESOURCE_PARAMS = (
-    Param("memory_limit", "size", None, "Memory budget of the whole process, e.g. 4GB (default: "
-          "80% of RAM); DuckDB gets 60% of it, leaving at least 1 GiB to the rest, and spills to "
-          "the temp directory beyond that (docs/scale.md)."),
+    Param(
+        "memory_limit",
+        "size",
+        None,
+        "Memory budget of the whole process, e.g. 4GB (default: "
+        "80% of RAM); DuckDB gets 60% of it, leaving at least 1 GiB to the rest, and spills to "
+        "the temp directory beyond that (docs/scale.md).",
+    ),
     Param("temp_directory", "str", None, "Where DuckDB spills (default: next to the workspace)."),
-    Param("temp_limit", "size", TEMP_LIMIT, "Most DuckDB may spill to the temp directory, e.g. "
-          "20GB; beyond it the run fails and the workspace is left as it was."),
+    Param(
+        "temp_limit",
+        "size",
+        TEMP_LIMIT,
+        "Most DuckDB may spill to the temp directory, e.g. "
+        "20GB; beyond it the run fails and the workspace is left as it was.",
+    ),
     Param("threads", "threads", None, "DuckDB threads (default: all cores)."),
 )
 
@@ -41,6 +58,10 @@ def configure_run(ws: Workspace, **values: Any) -> dict[str, Any]:
     as recorded in ``runs``, with DuckDB's own share of the budget (``duckdb_memory_limit``)."""
     r = validate_params(RESOURCE_PARAMS, values, "detect")
     duckdb_limit = duckdb_memory_limit(r["memory_limit"])
-    ws.configure(memory_limit=duckdb_limit, temp_directory=r["temp_directory"],
-                 threads=r["threads"], temp_limit=r["temp_limit"])
+    ws.configure(
+        memory_limit=duckdb_limit,
+        temp_directory=r["temp_directory"],
+        threads=r["threads"],
+        temp_limit=r["temp_limit"],
+    )
     return {**r, "duckdb_memory_limit": duckdb_limit}

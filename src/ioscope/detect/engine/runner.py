@@ -8,24 +8,32 @@ and counts are recorded. ``run_detect(ws, mode="raw")`` is this engine alone.
 from __future__ import annotations
 
 import logging
-
 import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable
+from typing import Any
 
-from ioscope.detect.signals.base import GENERIC_PARAMS, Signal
-from ioscope.detect.engine.coaction import (ACCOUNTS, ACTIONS, PAIRS, aggregate_edges,
-                                     apply_hot_policy, index_actions, load_actions, pair_actions,
-                                     prepare_accounts, store)
-from ioscope.detect.engine.coaction import EDGES as EDGES_TEMP
 from ioscope.detect.engine import resolve_engine
-from ioscope.detect.signals import SIGNALS, default_signals, get_signal
+from ioscope.detect.engine.coaction import (
+    ACCOUNTS,
+    ACTIONS,
+    PAIRS,
+    aggregate_edges,
+    apply_hot_policy,
+    index_actions,
+    load_actions,
+    pair_actions,
+    prepare_accounts,
+    store,
+)
+from ioscope.detect.engine.coaction import EDGES as EDGES_TEMP
 from ioscope.detect.engine.sql import Sql
+from ioscope.detect.signals import SIGNALS, default_signals, get_signal
+from ioscope.detect.signals.base import GENERIC_PARAMS, Signal
 from ioscope.errors import ParameterError
 from ioscope.model.detect import EDGE_EVIDENCE, EDGES
 from ioscope.params import validate_params
 from ioscope.workspace import Run, Workspace
-
 
 #: Progress records (one per signal), shown by the CLI on a terminal.
 _log = logging.getLogger("ioscope.detect")
@@ -33,8 +41,9 @@ _log = logging.getLogger("ioscope.detect")
 __all__ = ["DetectReport", "resolve_params", "run_signals", "select_signals"]
 
 
-def select_signals(signals: Iterable[str] | str | None, compat: str | None,
-                   engine: Any) -> tuple[Any, list[str]]:
+def select_signals(
+    signals: Iterable[str] | str | None, compat: str | None, engine: Any
+) -> tuple[Any, list[str]]:
     """The engine and the signal names a run uses: those asked for (a list or a comma-separated
     string), else the defaults the engine supports; unknown or refused names raise."""
     if isinstance(signals, str):
@@ -61,8 +70,13 @@ class DetectReport:
         return {k: sum(s.get(k, 0) for s in self.signals) for k in ("edges", "evidence")}
 
     def to_dict(self) -> dict[str, Any]:
-        return {"run_id": self.run_id, "compat": self.compat, "parameters": self.parameters,
-                "signals": self.signals, "totals": self.totals}
+        return {
+            "run_id": self.run_id,
+            "compat": self.compat,
+            "parameters": self.parameters,
+            "signals": self.signals,
+            "totals": self.totals,
+        }
 
 
 def _global(name: str, value: Any) -> Any:
@@ -70,17 +84,23 @@ def _global(name: str, value: Any) -> Any:
     return spec.coerce(value, "detect")
 
 
-def resolve_params(names: Iterable[str], *, compat: str | None = None,
-                   overrides: dict[str, Any] | None = None,
-                   params: dict[str, dict[str, Any]] | None = None) -> dict[str, dict[str, Any]]:
+def resolve_params(
+    names: Iterable[str],
+    *,
+    compat: str | None = None,
+    overrides: dict[str, Any] | None = None,
+    params: dict[str, dict[str, Any]] | None = None,
+) -> dict[str, dict[str, Any]]:
     """Each signal's validated parameters: its defaults, then ``overrides`` (all signals), then
     ``params[signal]``. Raises :class:`ParameterError` with the standard message."""
     names = list(names)
     params = dict(params or {})
     stray = sorted(set(params) - set(names))
     if stray:
-        raise ParameterError(f"Parameters were given for {stray[0]!r}, which is not among the "
-                             f"signals run ({', '.join(names)}).")
+        raise ParameterError(
+            f"Parameters were given for {stray[0]!r}, which is not among the "
+            f"signals run ({', '.join(names)})."
+        )
     overrides = {k: _global(k, v) for k, v in (overrides or {}).items() if v is not None}
     out = {}
     for name in names:
@@ -88,19 +108,25 @@ def resolve_params(names: Iterable[str], *, compat: str | None = None,
         if compat and compat not in sig.compat:
             raise ParameterError(
                 f"The signal {name} has no {compat!r}-compatible mode. Signals with one: "
-                f"{', '.join(default_signals(compat))}.")
+                f"{', '.join(default_signals(compat))}."
+            )
         values: dict[str, Any] = {"hot_items": "keep"} if compat else {}
-        values.update({k: v for k, v in overrides.items()
-                       if k != "window" or sig.windowed})
+        values.update({k: v for k, v in overrides.items() if k != "window" or sig.windowed})
         values.update(params.get(name) or {})
         out[name] = validate_params(sig.spec, values, name)
     return out
 
 
-def run_signals(ws: Workspace, run: Run, names: list[str], resolved: dict[str, dict[str, Any]],
-                compat: str | None, *,
-                on_signal: Callable[[Signal, dict[str, Any]], dict[str, Any] | None] | None = None,
-                sql: Sql | None = None) -> DetectReport:
+def run_signals(
+    ws: Workspace,
+    run: Run,
+    names: list[str],
+    resolved: dict[str, dict[str, Any]],
+    compat: str | None,
+    *,
+    on_signal: Callable[[Signal, dict[str, Any]], dict[str, Any] | None] | None = None,
+    sql: Sql | None = None,
+) -> DetectReport:
     """Inside an open ``ws.run``: replace ``edges``/``edge_evidence`` with the signals' results.
 
     ``resolved`` comes from :func:`resolve_params`. ``on_signal(signal, params)`` is called after
@@ -125,18 +151,24 @@ def run_signals(ws: Workspace, run: Run, names: list[str], resolved: dict[str, d
                 sql.share((ACCOUNTS, ACTIONS, PAIRS, EDGES_TEMP) + signal.shares)
                 counts.update(on_signal(signal, resolved[name]) or {})
             sql.drop_temps(keep=(ACCOUNTS,))
-            report.signals.append({"signal": name, **counts,
-                                   "seconds": round(time.perf_counter() - t0, 3)})
-            _log.info("%-22s %10s edges %8.1f s", name, f"{counts.get('edges', 0):,}",
-                      time.perf_counter() - t0)
+            report.signals.append(
+                {"signal": name, **counts, "seconds": round(time.perf_counter() - t0, 3)}
+            )
+            _log.info(
+                "%-22s %10s edges %8.1f s",
+                name,
+                f"{counts.get('edges', 0):,}",
+                time.perf_counter() - t0,
+            )
     finally:
         sql.drop_temps()
     run.row_counts.update({"accounts": accounts, "signals": report.signals, **report.totals})
     return report
 
 
-def _run_signal(sql: Sql, signal: Signal, p: dict[str, Any], compat: str | None,
-                run_id: str) -> dict[str, int]:
+def _run_signal(
+    sql: Sql, signal: Signal, p: dict[str, Any], compat: str | None, run_id: str
+) -> dict[str, int]:
     if signal.pairs is not None:
         counts = signal.pairs(sql, p)
     else:

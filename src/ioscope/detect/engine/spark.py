@@ -21,15 +21,16 @@ import re
 import shutil
 import tempfile
 import uuid
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 import duckdb
 import numpy as np
 import pyarrow as pa
 from sqlglot import exp
 
-from ioscope.detect.engine.translate import NotPortable, parse, tables_read, to_spark
 from ioscope.detect.engine.sql import Sql, recording_log
+from ioscope.detect.engine.translate import NotPortable, parse, tables_read, to_spark
 from ioscope.errors import EngineUnavailableError, UnsupportedOnEngineError
 from ioscope.sql import literal, quote_ident
 
@@ -74,7 +75,7 @@ def spark_session(master: str | None = None, conf: dict[str, str] | None = None)
     except ImportError:
         raise EngineUnavailableError(
             "The spark engine needs pyspark, which is not installed.",
-            hint="pip install 'ioscope[spark]' (and a Java 17+ runtime), or use --engine duckdb."
+            hint="pip install 'ioscope[spark]' (and a Java 17+ runtime), or use --engine duckdb.",
         ) from None
     active = SparkSession.getActiveSession()
     if active is not None:
@@ -82,16 +83,26 @@ def spark_session(master: str | None = None, conf: dict[str, str] | None = None)
     if not (os.environ.get("JAVA_HOME") or shutil.which("java")):
         raise EngineUnavailableError(
             "The spark engine needs a Java runtime (17 or later); none was found.",
-            hint="Install one (e.g. apt-get install openjdk-17-jre-headless) or set JAVA_HOME.")
+            hint="Install one (e.g. apt-get install openjdk-17-jre-headless) or set JAVA_HOME.",
+        )
     master = master or "local[*]"
-    settings = {"spark.sql.session.timeZone": "UTC", "spark.ui.enabled": "false",
-                "spark.ui.showConsoleProgress": "false",
-                "spark.sql.parquet.inferTimestampNTZ.enabled": "true"}
+    settings = {
+        "spark.sql.session.timeZone": "UTC",
+        "spark.ui.enabled": "false",
+        "spark.ui.showConsoleProgress": "false",
+        "spark.sql.parquet.inferTimestampNTZ.enabled": "true",
+    }
     if master.startswith("local"):
         # the run makes no catalog tables; without this Spark leaves an empty ./spark-warehouse
-        settings.update({"spark.sql.shuffle.partitions": "8", "spark.driver.memory": "4g",
-                         "spark.sql.warehouse.dir": os.path.join(tempfile.gettempdir(),
-                                                                 "ioscope-spark-warehouse")})
+        settings.update(
+            {
+                "spark.sql.shuffle.partitions": "8",
+                "spark.driver.memory": "4g",
+                "spark.sql.warehouse.dir": os.path.join(
+                    tempfile.gettempdir(), "ioscope-spark-warehouse"
+                ),
+            }
+        )
     settings.update(conf or {})
     builder = SparkSession.builder.master(master).appName("ioscope detect")
     for k, v in settings.items():
@@ -99,8 +110,10 @@ def spark_session(master: str | None = None, conf: dict[str, str] | None = None)
     try:
         session = builder.getOrCreate()
     except Exception as e:  # the JVM did not start: Java missing or broken, bad master URL
-        raise EngineUnavailableError(f"Spark could not start on master {master!r}: {e}",
-                                     hint="Check the master URL and the Java runtime.") from None
+        raise EngineUnavailableError(
+            f"Spark could not start on master {master!r}: {e}",
+            hint="Check the master URL and the Java runtime.",
+        ) from None
     session.sparkContext.setLogLevel("ERROR")
     return session, True
 
@@ -112,10 +125,10 @@ class SparkSql(Sql):
         super().__init__(con)
         self.spark = spark
         self.staging = staging
-        self._views: dict[str, Any] = {}      # temporary views -> checkpointed DataFrames
-        self._counts: dict[str, int] = {}     # their row counts
-        self._inputs: dict[str, str] = {}     # workspace tables copied to Parquet -> view name
-        self._shared: list[str] = []          # temporary tables copied back to DuckDB
+        self._views: dict[str, Any] = {}  # temporary views -> checkpointed DataFrames
+        self._counts: dict[str, int] = {}  # their row counts
+        self._inputs: dict[str, str] = {}  # workspace tables copied to Parquet -> view name
+        self._shared: list[str] = []  # temporary tables copied back to DuckDB
         # Time-zone-less timestamps (posts.created_at) are UTC, as in DuckDB's epoch().
         self._saved_tz = spark.conf.get(_TZ, None)
         spark.conf.set(_TZ, "UTC")
@@ -182,8 +195,9 @@ class SparkSql(Sql):
             table = _naive_timestamps(df.toArrow())
             self.con.register("_spark_share", table)
             try:
-                self.con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS "
-                                 "SELECT * FROM _spark_share")
+                self.con.execute(
+                    f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM _spark_share"
+                )
             finally:
                 self.con.unregister("_spark_share")
             if name.lower() not in self._shared:
@@ -215,7 +229,8 @@ class SparkSql(Sql):
         except NotPortable as e:
             raise UnsupportedOnEngineError(
                 f"A detect statement cannot run on the spark engine: {e}.",
-                hint="Run this signal with --engine duckdb (see docs/scale.md).") from None
+                hint="Run this signal with --engine duckdb (see docs/scale.md).",
+            ) from None
         return self.spark.sql(text)
 
     def _input(self, name: str) -> None:
@@ -224,7 +239,9 @@ class SparkSql(Sql):
             return
         # Spark skips files whose name starts with '_' or '.' (as hidden): prefix every name
         path = os.path.join(self.staging, f"table-{name}.parquet")
-        self.con.execute(f"COPY (SELECT * FROM {quote_ident(name)}) TO {literal(path)} (FORMAT parquet)")
+        self.con.execute(
+            f"COPY (SELECT * FROM {quote_ident(name)}) TO {literal(path)} (FORMAT parquet)"
+        )
         view = name
         self.spark.read.parquet(path).createOrReplaceTempView(view)
         self._inputs[name] = view
@@ -280,8 +297,9 @@ class SparkSql(Sql):
         view = f"_spark_rows_{uuid.uuid4().hex[:8]}"
         self.con.register(view, table)
         try:
-            return self._duckdb(f"INSERT INTO {target.sql(dialect='duckdb')} {columns} "
-                                f"SELECT * FROM {view}")
+            return self._duckdb(
+                f"INSERT INTO {target.sql(dialect='duckdb')} {columns} SELECT * FROM {view}"
+            )
         finally:
             self.con.unregister(view)
 
@@ -299,8 +317,9 @@ def _release(df: Any) -> None:
 def _spark_ddl(columns: str) -> str:
     """A DuckDB column list (``tid BIGINT, band_key BIGINT``) as a Spark schema string."""
     tree = parse(f"CREATE TABLE t ({columns})")
-    return ", ".join(f"{c.name} {c.args['kind'].sql(dialect='spark')}"
-                     for c in tree.this.expressions)
+    return ", ".join(
+        f"{c.name} {c.args['kind'].sql(dialect='spark')}" for c in tree.this.expressions
+    )
 
 
 def _naive_timestamps(table: pa.Table) -> pa.Table:

@@ -10,14 +10,23 @@ Values are inlined as literals (numbers are validated before they get here, stri
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any, Iterator
+from typing import Any
 
 import duckdb
 
-
-__all__ = ["Sql", "recording", "recording_log", "epoch_seconds", "from_epoch",
-           "unnest_actions", "chunk_filters", "WHITESPACE", "PY_WHITESPACE"]
+__all__ = [
+    "Sql",
+    "recording",
+    "recording_log",
+    "epoch_seconds",
+    "from_epoch",
+    "unnest_actions",
+    "chunk_filters",
+    "WHITESPACE",
+    "PY_WHITESPACE",
+]
 
 _local = threading.local()
 
@@ -107,8 +116,9 @@ def epoch_seconds(column: str) -> str:
     return f"epoch({column})"
 
 
-def unnest_actions(column: str, where: str, *, item_filter: str | None = None,
-                   extra: str | None = None) -> str:
+def unnest_actions(
+    column: str, where: str, *, item_filter: str | None = None, extra: str | None = None
+) -> str:
     """Actions with one row per distinct element of the list ``column`` of a post.
 
     Written with UNNEST in the select list (Spark: EXPLODE), which DuckDB runs several times
@@ -116,11 +126,13 @@ def unnest_actions(column: str, where: str, *, item_filter: str | None = None,
     """
     more = f", {extra}" if extra else ""
     cond = f" AND {item_filter}" if item_filter else ""
-    return (f"SELECT platform, account_id, item, t, post_id FROM ("
-            f"SELECT platform, account_id, UNNEST(LIST_DISTINCT({column})) AS item, "
-            f"{epoch_seconds('created_at')} AS t, post_id{more} FROM posts "
-            f"WHERE {where} AND ARRAY_LENGTH({column}) > 0) x "
-            f"WHERE item IS NOT NULL AND item <> ''{cond}")
+    return (
+        f"SELECT platform, account_id, item, t, post_id FROM ("
+        f"SELECT platform, account_id, UNNEST(LIST_DISTINCT({column})) AS item, "
+        f"{epoch_seconds('created_at')} AS t, post_id{more} FROM posts "
+        f"WHERE {where} AND ARRAY_LENGTH({column}) > 0) x "
+        f"WHERE item IS NOT NULL AND item <> ''{cond}"
+    )
 
 
 def from_epoch(expr: str) -> str:

@@ -50,6 +50,7 @@ def _ordered_string_agg(node: exp.GroupConcat) -> exp.Expression | None:
     order = node.this
     if not isinstance(order, exp.Order) or any(o.args.get("desc") for o in order.expressions):
         return None
+
     def spark(e: exp.Expression) -> str:
         return e.copy().transform(_rewrite, copy=False).sql(dialect="spark")
 
@@ -57,8 +58,10 @@ def _ordered_string_agg(node: exp.GroupConcat) -> exp.Expression | None:
     fields = ", ".join(f"{spark(o.this)} AS k{i}" for i, o in enumerate(order.expressions))
     sep = spark(node.args.get("separator") or exp.Literal.string(","))
     # NULL values are left out, as STRING_AGG does (COLLECT_LIST skips the NULL structs).
-    text = (f"ARRAY_JOIN(TRANSFORM(ARRAY_SORT(COLLECT_LIST(CASE WHEN {value} IS NOT NULL "
-            f"THEN STRUCT({fields}, {value} AS v) END)), s -> s.v), {sep})")
+    text = (
+        f"ARRAY_JOIN(TRANSFORM(ARRAY_SORT(COLLECT_LIST(CASE WHEN {value} IS NOT NULL "
+        f"THEN STRUCT({fields}, {value} AS v) END)), s -> s.v), {sep})"
+    )
     return sqlglot.parse_one(text, read="spark")
 
 
@@ -68,11 +71,11 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
         if replaced is not None:
             return replaced
     if isinstance(node, exp.TimeToUnix):
-        micros = exp.Anonymous(this="UNIX_MICROS",
-                               expressions=[exp.cast(node.this.copy(), "TIMESTAMP")])
+        micros = exp.Anonymous(
+            this="UNIX_MICROS", expressions=[exp.cast(node.this.copy(), "TIMESTAMP")]
+        )
         return exp.Div(this=micros, expression=exp.cast(exp.Literal.number(1000000), "DOUBLE"))
-    if isinstance(node, exp.Literal) and not node.is_string and any(
-            c in node.this for c in ".eE"):
+    if isinstance(node, exp.Literal) and not node.is_string and any(c in node.this for c in ".eE"):
         return exp.cast(node.copy(), "DOUBLE")
     if isinstance(node, exp.Anonymous) and str(node.this).upper() in NOT_PORTABLE_FUNCTIONS:
         raise NotPortable(f"{str(node.this).upper()}() gives different values in Spark")
@@ -90,5 +93,6 @@ def to_spark(tree: exp.Expression) -> str:
 def tables_read(tree: exp.Expression) -> set[str]:
     """Names of the tables a statement reads or writes (common table expressions excluded)."""
     ctes = {c.alias_or_name.lower() for c in tree.find_all(exp.CTE)}
-    return {t.name.lower() for t in tree.find_all(exp.Table)
-            if t.name and t.name.lower() not in ctes}
+    return {
+        t.name.lower() for t in tree.find_all(exp.Table) if t.name and t.name.lower() not in ctes
+    }

@@ -58,5 +58,7 @@ def get_signal(name: str) -> Signal:
     try:
         return SIGNALS[name]
     except KeyError:
-        raise ParameterError(f"There is no signal {name!r}. Signals: {', '.join(SIGNALS)}.",
-                             hint="See docs/signals.md or `ioscope detect --help`.") from None
+        raise ParameterError(
+            f"There is no signal {name!r}. Signals: {', '.join(SIGNALS)}.",
+            hint="See docs/signals.md or `ioscope detect --help`.",
+        ) from None

@@ -13,13 +13,21 @@ the explanations and the engines read these declarations and never name a signal
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from ioscope.params import Param
 
-__all__ = ["Signal", "Explanation", "Null", "GENERIC_PARAMS", "HOT_POLICIES", "COMPAT_MODES",
-           "ENGINES"]
+__all__ = [
+    "Signal",
+    "Explanation",
+    "Null",
+    "GENERIC_PARAMS",
+    "HOT_POLICIES",
+    "COMPAT_MODES",
+    "ENGINES",
+]
 
 HOT_POLICIES = ("skip", "cap", "keep")
 COMPAT_MODES = ("cnt",)
@@ -28,15 +36,34 @@ ENGINES = ("duckdb", "spark")
 
 #: Parameters every co-action signal has. A signal may change their defaults (``Signal.defaults``).
 GENERIC_PARAMS = (
-    Param("window", "duration", "60s", "Largest time difference between two actions on the same "
-          "item that still counts as acting together (Δt = window counts).", min=1),
+    Param(
+        "window",
+        "duration",
+        "60s",
+        "Largest time difference between two actions on the same "
+        "item that still counts as acting together (Δt = window counts).",
+        min=1,
+    ),
     Param("min_weight", "int", 2, "Keep edges whose weight is at least this.", min=1),
-    Param("hot_items", "choice", "skip", "What to do with hot cells (an item with more than "
-          "max_item_actions actions in one window-sized time bucket): skip them, cap them to the "
-          "earliest max_item_actions actions, or keep them.", choices=HOT_POLICIES),
-    Param("max_item_actions", "int", 1000, "Actions of one item in one time bucket above which the "
-          "cell is hot (0: no limit).", min=0),
-    Param("max_evidence", "int", 100, "Evidence rows kept per edge, earliest first (0: all).", min=0),
+    Param(
+        "hot_items",
+        "choice",
+        "skip",
+        "What to do with hot cells (an item with more than "
+        "max_item_actions actions in one window-sized time bucket): skip them, cap them to the "
+        "earliest max_item_actions actions, or keep them.",
+        choices=HOT_POLICIES,
+    ),
+    Param(
+        "max_item_actions",
+        "int",
+        1000,
+        "Actions of one item in one time bucket above which the cell is hot (0: no limit).",
+        min=0,
+    ),
+    Param(
+        "max_evidence", "int", 100, "Evidence rows kept per edge, earliest first (0: all).", min=0
+    ),
 )
 
 
@@ -124,7 +151,16 @@ class Signal:
     def spec(self) -> tuple[Param, ...]:
         """Every parameter of the signal: the generic ones (with its defaults), then its own."""
         generic = tuple(
-            Param(p.name, p.kind, self.defaults.get(p.name, p.default), p.help, p.min, p.max,
-                  p.choices)
-            for p in GENERIC_PARAMS if self.windowed or p.name != "window")
+            Param(
+                p.name,
+                p.kind,
+                self.defaults.get(p.name, p.default),
+                p.help,
+                p.min,
+                p.max,
+                p.choices,
+            )
+            for p in GENERIC_PARAMS
+            if self.windowed or p.name != "window"
+        )
         return generic + self.params

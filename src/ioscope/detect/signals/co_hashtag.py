@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ioscope.detect.signals.base import Explanation, Signal
 from ioscope.detect.engine.sql import unnest_actions
+from ioscope.detect.signals.base import Explanation, Signal
 
 __all__ = ["SIGNAL", "actions"]
 
@@ -22,6 +22,10 @@ def actions(p: dict[str, Any], compat: str | None) -> str:
 
 
 SIGNAL = Signal(
-    "co_hashtag", "Both accounts used the same hashtag within the window (reposts excluded).",
-    "Pacheco et al., ICWSM 2021; Nizzoli et al., ICWSM 2021", actions,
-    order=50, explanation=Explanation("used", "hashtag", "hashtags"))
+    "co_hashtag",
+    "Both accounts used the same hashtag within the window (reposts excluded).",
+    "Pacheco et al., ICWSM 2021; Nizzoli et al., ICWSM 2021",
+    actions,
+    order=50,
+    explanation=Explanation("used", "hashtag", "hashtags"),
+)

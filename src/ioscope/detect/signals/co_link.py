@@ -14,8 +14,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ioscope.detect.signals.base import Explanation, Signal
 from ioscope.detect.engine.sql import unnest_actions
+from ioscope.detect.signals.base import Explanation, Signal
 
 __all__ = ["SIGNAL", "DOMAIN_SIGNAL", "SIGNALS", "actions", "domain_actions"]
 
@@ -38,12 +38,22 @@ def domain_actions(p: dict[str, Any], compat: str | None) -> str:
 
 
 SIGNAL = Signal(
-    "co_link", "Both accounts shared the same normalized URL within the window.",
+    "co_link",
+    "Both accounts shared the same normalized URL within the window.",
     "Giglietto et al. 2020 (CooRnet); Graham et al., coordination-network-toolkit (co_link)",
-    actions, compat=("cnt",), order=20, explanation=Explanation("shared", "link", "links"))
+    actions,
+    compat=("cnt",),
+    order=20,
+    explanation=Explanation("shared", "link", "links"),
+)
 DOMAIN_SIGNAL = Signal(
-    "co_domain", "Both accounts linked to the same registered domain within the window "
+    "co_domain",
+    "Both accounts linked to the same registered domain within the window "
     "(co_link's domain variant; off by default).",
-    "Giglietto et al. 2020 (CooRnet, domain-level variant)", domain_actions, default=False,
-    order=130, explanation=Explanation("shared links to", "domain", "domains"))
+    "Giglietto et al. 2020 (CooRnet, domain-level variant)",
+    domain_actions,
+    default=False,
+    order=130,
+    explanation=Explanation("shared links to", "domain", "domains"),
+)
 SIGNALS = (SIGNAL, DOMAIN_SIGNAL)

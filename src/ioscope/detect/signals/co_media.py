@@ -17,24 +17,30 @@ from __future__ import annotations
 
 from typing import Any
 
-from ioscope.detect.signals.base import Explanation, Signal
 from ioscope.detect.engine.sql import epoch_seconds
+from ioscope.detect.signals.base import Explanation, Signal
 
 __all__ = ["SIGNAL", "actions"]
 
 
 def actions(p: dict[str, Any], compat: str | None) -> str:
     """(platform, account_id, item, t, post_id) per distinct media item of a non-repost post."""
-    return (f"SELECT p.platform, p.account_id, m.media_item AS item, "
-            f"{epoch_seconds('p.created_at')} AS t, p.post_id FROM posts p "
-            f"JOIN (SELECT DISTINCT platform, post_id, media_item FROM post_media) m "
-            f"ON m.platform = p.platform AND m.post_id = p.post_id WHERE p.kind <> 'repost'")
+    return (
+        f"SELECT p.platform, p.account_id, m.media_item AS item, "
+        f"{epoch_seconds('p.created_at')} AS t, p.post_id FROM posts p "
+        f"JOIN (SELECT DISTINCT platform, post_id, media_item FROM post_media) m "
+        f"ON m.platform = p.platform AND m.post_id = p.post_id WHERE p.kind <> 'repost'"
+    )
 
 
 SIGNAL = Signal(
-    "co_media", "Both accounts posted the same media item (image, video or file; same media id "
+    "co_media",
+    "Both accounts posted the same media item (image, video or file; same media id "
     "or content hash, or near-identical images once hashed) within the window (reposts "
     "excluded).",
     "Pacheco et al., ICWSM 2021 (shared images); Giglietto et al. 2020 (CooRnet, the "
-    "co-sharing frame)", actions,
-    order=60, explanation=Explanation("posted", "media item", "media items"))
+    "co-sharing frame)",
+    actions,
+    order=60,
+    explanation=Explanation("posted", "media item", "media items"),
+)

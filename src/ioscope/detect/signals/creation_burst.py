@@ -40,10 +40,16 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
-from ioscope.detect.signals.base import Explanation, Signal
-from ioscope.detect.engine.coaction import (ACCOUNTS, ACTIONS, EDGES, PAIRS, apply_hot_policy,
-                                     index_actions)
+from ioscope.detect.engine.coaction import (
+    ACCOUNTS,
+    ACTIONS,
+    EDGES,
+    PAIRS,
+    apply_hot_policy,
+    index_actions,
+)
 from ioscope.detect.engine.sql import Sql, epoch_seconds
+from ioscope.detect.signals.base import Explanation, Signal
 from ioscope.detect.significance.edge_tests import EdgeTests, edge_arrays, intersection_union
 from ioscope.detect.significance.explain import counted, partners, same
 from ioscope.detect.significance.stats import benjamini_hochberg, poisson_log_sf, simes_by_group
@@ -56,8 +62,14 @@ __all__ = ["SIGNAL", "pairs", "scan_bursts", "test_burst_edges"]
 MEMBERS = "_cb_members"
 
 
-def scan_bursts(t: np.ndarray, *, window: float | tuple[float, ...], background: float,
-                fdr: float, min_size: int = 3) -> np.ndarray:
+def scan_bursts(
+    t: np.ndarray,
+    *,
+    window: float | tuple[float, ...],
+    background: float,
+    fdr: float,
+    min_size: int = 3,
+) -> np.ndarray:
     """Burst number of each creation time ``t`` (seconds, any order), -1 outside every burst.
 
     A window [t_i, t_i + w] (one per account and width w in ``window``) is significant when the
@@ -111,11 +123,12 @@ def _bursts(sql: Sql, p: dict[str, Any]) -> dict[str, int]:
     sql.temp_table(MEMBERS, "aid BIGINT, burst BIGINT")
     has = sql.con.execute(  # a catalog lookup, not part of the portable pipeline
         "SELECT count(*) FROM duckdb_columns() WHERE table_name = 'accounts' "
-        "AND column_name = 'created_at' AND NOT internal").fetchone()[0]
+        "AND column_name = 'created_at' AND NOT internal"
+    ).fetchone()[0]
     if not has:
         return {"dated_accounts": 0, "bursts": 0, "burst_accounts": 0}
     d = sql.run(f"""
-        SELECT c.aid, c.platform, {epoch_seconds('a.created_at')} AS t
+        SELECT c.aid, c.platform, {epoch_seconds("a.created_at")} AS t
         FROM accounts a JOIN {ACCOUNTS} c
           ON c.platform = a.platform AND c.account_id = a.account_id
         WHERE a.created_at IS NOT NULL ORDER BY c.aid""").fetchnumpy()
@@ -124,9 +137,13 @@ def _bursts(sql: Sql, p: dict[str, Any]) -> dict[str, int]:
     offset = 0
     for name in sorted(set(plat.tolist())):
         sel = np.flatnonzero(plat == name)
-        widths = tuple(p["burst_window"] * 3 ** k for k in range(p["burst_scales"]))
-        found = scan_bursts(t[sel].astype(np.float64), window=widths,
-                            background=p["burst_background"], fdr=p["burst_fdr"])
+        widths = tuple(p["burst_window"] * 3**k for k in range(p["burst_scales"]))
+        found = scan_bursts(
+            t[sel].astype(np.float64),
+            window=widths,
+            background=p["burst_background"],
+            fdr=p["burst_fdr"],
+        )
         burst[sel] = np.where(found >= 0, found + offset, -1)
         offset = int(burst.max()) + 1 if (burst >= 0).any() else offset
     keep = burst >= 0
@@ -136,8 +153,11 @@ def _bursts(sql: Sql, p: dict[str, Any]) -> dict[str, int]:
             sql.run(f"INSERT INTO {MEMBERS} SELECT aid, burst FROM _cb_arrow")
         finally:
             sql.con.unregister("_cb_arrow")
-    return {"dated_accounts": int(aid.size), "bursts": int(np.unique(burst[keep]).size),
-            "burst_accounts": int(keep.sum())}
+    return {
+        "dated_accounts": int(aid.size),
+        "bursts": int(np.unique(burst[keep]).size),
+        "burst_accounts": int(keep.sum()),
+    }
 
 
 def _actions(sql: Sql) -> int:
@@ -158,20 +178,26 @@ def _actions(sql: Sql) -> int:
         UNION ALL
         SELECT platform, account_id, 'post:' || target_post_id, {t}, post_id FROM posts
         WHERE kind IN ('repost', 'quote') AND target_post_id IS NOT NULL"""
-    n = sql.temp("_cb_actions_all", f"""
+    n = sql.temp(
+        "_cb_actions_all",
+        f"""
         SELECT DISTINCT a.aid, x.item, x.t, x.post_id, CAST(0 AS BIGINT) AS b
         FROM ({src}) x JOIN {ACCOUNTS} a
-          ON a.platform = x.platform AND a.account_id = x.account_id WHERE x.t IS NOT NULL""")
+          ON a.platform = x.platform AND a.account_id = x.account_id WHERE x.t IS NOT NULL""",
+    )
     # one incidence per account and item: its first use (the smallest post id among posts
     # at that time, so that ties are broken alike on every engine)
-    sql.temp("_cb_actions", """
+    sql.temp(
+        "_cb_actions",
+        """
         SELECT x.aid, x.item, x.t, MIN(x.post_id) AS post_id, CAST(0 AS BIGINT) AS b
         FROM _cb_actions_all x
         JOIN (SELECT aid, item, MIN(t) AS t FROM _cb_actions_all GROUP BY aid, item) f
           ON f.aid = x.aid AND f.item = x.item AND f.t = x.t
         JOIN (SELECT item FROM _cb_actions_all GROUP BY item
               HAVING MIN(aid) < MAX(aid)) i ON i.item = x.item
-        GROUP BY x.aid, x.item, x.t""")
+        GROUP BY x.aid, x.item, x.t""",
+    )
     return n
 
 
@@ -181,27 +207,38 @@ def pairs(sql: Sql, p: dict[str, Any]) -> dict[str, int]:
     counts = _bursts(sql, p)
     counts["actions"] = _actions(sql) if counts["burst_accounts"] else 0
     if not counts["burst_accounts"]:
-        sql.temp("_cb_actions", "SELECT * FROM (SELECT CAST(NULL AS BIGINT) AS aid, "
-                 "CAST(NULL AS VARCHAR) AS item, CAST(NULL AS DOUBLE) AS t, "
-                 "CAST(NULL AS VARCHAR) AS post_id, CAST(0 AS BIGINT) AS b) x WHERE FALSE")
+        sql.temp(
+            "_cb_actions",
+            "SELECT * FROM (SELECT CAST(NULL AS BIGINT) AS aid, "
+            "CAST(NULL AS VARCHAR) AS item, CAST(NULL AS DOUBLE) AS t, "
+            "CAST(NULL AS VARCHAR) AS post_id, CAST(0 AS BIGINT) AS b) x WHERE FALSE",
+        )
     counts.update(apply_hot_policy(sql, p, src="_cb_actions", dst="_cb_actions_cold"))
     index_actions(sql, "_cb_actions_cold")
     burst = f"(SELECT x.*, m.burst FROM {ACTIONS} x JOIN {MEMBERS} m USING (aid))"
-    counts["pairs"] = sql.temp(PAIRS, f"""
+    counts["pairs"] = sql.temp(
+        PAIRS,
+        f"""
         SELECT x.aid AS a1, y.aid AS a2, x.iid, x.pid AS p1, y.pid AS p2, x.t AS t1, y.t AS t2,
                CAST(NULL AS DOUBLE) AS score
         FROM {burst} x JOIN {burst} y ON x.iid = y.iid AND x.burst = y.burst
-        WHERE x.aid < y.aid""")
+        WHERE x.aid < y.aid""",
+    )
     return counts
 
 
 def finish(sql: Sql, p: dict[str, Any]) -> dict[str, int]:
     """An edge's weight is the number of items the two accounts share (the generic weight
     counts distinct first posts, fewer when one post carries two shared items)."""
-    cols = ", ".join("e.shared_items AS weight" if c.lower() == "weight" else f"e.{quote_ident(c)}"
-                     for c in sql.columns(EDGES))
-    sql.temp("_cb_edges", f"""
-        SELECT {cols} FROM {EDGES} e WHERE e.shared_items >= {literal(p['min_weight'])}""")
+    cols = ", ".join(
+        "e.shared_items AS weight" if c.lower() == "weight" else f"e.{quote_ident(c)}"
+        for c in sql.columns(EDGES)
+    )
+    sql.temp(
+        "_cb_edges",
+        f"""
+        SELECT {cols} FROM {EDGES} e WHERE e.shared_items >= {literal(p["min_weight"])}""",
+    )
     sql.temp(EDGES, "SELECT * FROM _cb_edges")
     return {}
 
@@ -254,33 +291,46 @@ def test_burst_edges(con, p: dict[str, Any], *, stratum: float, n_accounts: int)
         FROM b JOIN per_item pi USING (burst, iid) JOIN per_burst pb USING (burst)
         JOIN per_acc pa USING (aid) LEFT JOIN bg USING (iid), total
         WHERE pi.x >= 2""").fetchnumpy()
-    acc, log_pa = simes_by_group(r["aid"].astype(np.int64),
-                                 poisson_log_sf(r["y"].astype(np.float64),
-                                                np.maximum(r["mu"].astype(np.float64), 1e-12)))
+    acc, log_pa = simes_by_group(
+        r["aid"].astype(np.int64),
+        poisson_log_sf(r["y"].astype(np.float64), np.maximum(r["mu"].astype(np.float64), 1e-12)),
+    )
     per = np.zeros(n_accounts)
     per[acc] = log_pa
-    return intersection_union(con, SIGNAL.name, a1, a2, k, per,
-                              actions=f"(SELECT aid, iid AS item, t FROM {ACTIONS})",
-                              stratum=stratum, n_accounts=n_accounts)
+    return intersection_union(
+        con,
+        SIGNAL.name,
+        a1,
+        a2,
+        k,
+        per,
+        actions=f"(SELECT aid, iid AS item, t FROM {ACTIONS})",
+        stratum=stratum,
+        n_accounts=n_accounts,
+    )
 
 
 def _cluster_sentence(f: dict, p: str) -> str:
     cut = bool(f.get("truncated_edges"))
     span = _span(f.get("first_created"), f.get("last_created"))
-    return (f"{int(f['accounts']):,} accounts {span} used "
-            f"{same(f['items'], 'item', 'items', cut)} (hashtags, links, reposted posts; "
-            f"{counted(f['posts'], 'post', 'posts', cut)}); their first uses of a shared item "
-            f"were a median of {format_seconds(f.get('median_dt_seconds'))} apart ({p}).")
+    return (
+        f"{int(f['accounts']):,} accounts {span} used "
+        f"{same(f['items'], 'item', 'items', cut)} (hashtags, links, reposted posts; "
+        f"{counted(f['posts'], 'post', 'posts', cut)}); their first uses of a shared item "
+        f"were a median of {format_seconds(f.get('median_dt_seconds'))} apart ({p})."
+    )
 
 
 def _member_sentence(f: dict, p: str) -> str:
     cut = bool(f.get("truncated_edges"))
     made = f.get("created_at")
     made = f"Created on {made:%Y-%m-%d}" if made is not None else "Created"
-    return (f"{made}, in one burst with {partners(f)}, and used "
-            f"{same(f['items'], 'item', 'items', cut)} (hashtags, links, reposted posts; "
-            f"{counted(f['posts'], 'of its posts', 'of its posts', cut)}); first uses a median "
-            f"of {format_seconds(f.get('median_dt_seconds'))} apart ({p}).")
+    return (
+        f"{made}, in one burst with {partners(f)}, and used "
+        f"{same(f['items'], 'item', 'items', cut)} (hashtags, links, reposted posts; "
+        f"{counted(f['posts'], 'of its posts', 'of its posts', cut)}); first uses a median "
+        f"of {format_seconds(f.get('median_dt_seconds'))} apart ({p})."
+    )
 
 
 def _span(first, last) -> str:
@@ -289,29 +339,66 @@ def _span(first, last) -> str:
     days = (last - first).total_seconds()
     if days < 86400 and first.date() == last.date():
         return f"created on {first:%Y-%m-%d}"
-    return (f"created between {first:%Y-%m-%d} and {last:%Y-%m-%d} (creation dates spanning "
-            f"{format_seconds(days)})")
+    return (
+        f"created between {first:%Y-%m-%d} and {last:%Y-%m-%d} (creation dates spanning "
+        f"{format_seconds(days)})"
+    )
 
 
 SIGNAL = Signal(
-    "creation_burst", "Both accounts were created in the same burst of account creation (a "
+    "creation_burst",
+    "Both accounts were created in the same burst of account creation (a "
     "temporal scan statistic) and acted on the same items (hashtags, links, reposted posts) "
     "over the whole period.",
     "Kulldorff 1997 and Naus 1965 (scan statistics); Zannettou et al., WebSci 2019; Ferrara et "
     "al., CACM 2016; Simes 1986; Berger 1982 (intersection–union test)",
-    None, pairs=pairs, finish=finish, windowed=False, test=test_burst_edges, order=110,
+    None,
+    pairs=pairs,
+    finish=finish,
+    windowed=False,
+    test=test_burst_edges,
+    order=110,
     shares=(MEMBERS,),
-    explanation=Explanation("were created in one burst and used", "item", "items",
-                            account_test="burst test", cluster=_cluster_sentence,
-                            member=_member_sentence),
+    explanation=Explanation(
+        "were created in one burst and used",
+        "item",
+        "items",
+        account_test="burst test",
+        cluster=_cluster_sentence,
+        member=_member_sentence,
+    ),
     defaults={"min_weight": 2, "max_item_actions": 0, "max_evidence": 20},
     params=(
-        Param("burst_window", "duration", "1d", "Width of the narrowest scan window over account "
-              "creation times.", min=60),
-        Param("burst_scales", "int", 3, "Scan window widths: burst_window × 1, 3, 9, … (this "
-              "many), tested together.", min=1, max=6),
-        Param("burst_background", "duration", "90d", "Half-width of the span around a window "
-              "whose creation density (outside the window) is the background.", min=60),
-        Param("burst_fdr", "float", 0.01, "False discovery rate (Benjamini–Hochberg) of the "
-              "creation windows called bursts.", min=1e-12, max=0.5),
-    ))
+        Param(
+            "burst_window",
+            "duration",
+            "1d",
+            "Width of the narrowest scan window over account creation times.",
+            min=60,
+        ),
+        Param(
+            "burst_scales",
+            "int",
+            3,
+            "Scan window widths: burst_window × 1, 3, 9, … (this many), tested together.",
+            min=1,
+            max=6,
+        ),
+        Param(
+            "burst_background",
+            "duration",
+            "90d",
+            "Half-width of the span around a window "
+            "whose creation density (outside the window) is the background.",
+            min=60,
+        ),
+        Param(
+            "burst_fdr",
+            "float",
+            0.01,
+            "False discovery rate (Benjamini–Hochberg) of the creation windows called bursts.",
+            min=1e-12,
+            max=0.5,
+        ),
+    ),
+)

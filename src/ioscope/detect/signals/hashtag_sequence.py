@@ -14,8 +14,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ioscope.detect.signals.base import Explanation, Signal
 from ioscope.detect.engine.sql import epoch_seconds
+from ioscope.detect.signals.base import Explanation, Signal
 from ioscope.params import Param
 from ioscope.sql import literal
 
@@ -49,20 +49,37 @@ def actions(p: dict[str, Any], compat: str | None) -> str:
                 FROM posts p WHERE p.hashtags IS NOT NULL {kinds}) r
             WHERE rn = 1) f
           ON f.platform = s.platform AND f.account_id = s.account_id AND f.period = s.period
-        WHERE s.n_posts >= {literal(p['min_posts'])} AND s.n_tags >= {literal(p['min_hashtags'])}"""
+        WHERE s.n_posts >= {literal(p["min_posts"])} AND s.n_tags >= {literal(p["min_hashtags"])}"""
 
 
 SIGNAL = Signal(
-    "hashtag_sequence", "Both accounts used the identical ordered sequence of hashtags in the "
+    "hashtag_sequence",
+    "Both accounts used the identical ordered sequence of hashtags in the "
     "same day (at least 5 posts and 5 distinct hashtags).",
-    "Pacheco et al., ICWSM 2021 (case study 3)", actions, windowed=False,
-    defaults={"min_weight": 1}, order=70,
+    "Pacheco et al., ICWSM 2021 (case study 3)",
+    actions,
+    windowed=False,
+    defaults={"min_weight": 1},
+    order=70,
     explanation=Explanation("posted", "hashtag sequence", "hashtag sequences"),
     params=(
-        Param("period", "duration", "1d", "Length of the period (UTC-aligned) whose hashtags form "
-              "one sequence.", min=60),
-        Param("min_posts", "int", 5, "Fewest posts with hashtags an account needs in a period.", min=1),
-        Param("min_hashtags", "int", 5, "Fewest distinct hashtags an account needs in a period.",
-              min=1),
+        Param(
+            "period",
+            "duration",
+            "1d",
+            "Length of the period (UTC-aligned) whose hashtags form one sequence.",
+            min=60,
+        ),
+        Param(
+            "min_posts", "int", 5, "Fewest posts with hashtags an account needs in a period.", min=1
+        ),
+        Param(
+            "min_hashtags",
+            "int",
+            5,
+            "Fewest distinct hashtags an account needs in a period.",
+            min=1,
+        ),
         Param("include_reposts", "bool", False, "Count the hashtags of reposts too."),
-    ))
+    ),
+)

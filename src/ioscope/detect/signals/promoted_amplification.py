@@ -30,10 +30,17 @@ from typing import Any
 import duckdb
 import numpy as np
 
-from ioscope.detect.signals.base import Explanation, Signal
-from ioscope.detect.engine.coaction import (ACCOUNTS, ACTIONS, EDGES, apply_hot_policy, index_actions,
-                                     load_actions, pair_actions)
+from ioscope.detect.engine.coaction import (
+    ACCOUNTS,
+    ACTIONS,
+    EDGES,
+    apply_hot_policy,
+    index_actions,
+    load_actions,
+    pair_actions,
+)
 from ioscope.detect.engine.sql import Sql, epoch_seconds
+from ioscope.detect.signals.base import Explanation, Signal
 
 __all__ = ["SIGNAL", "pairs", "PROMOTED", "test_promoted_edges", "binomial_log_sf"]
 
@@ -42,31 +49,42 @@ PROMOTED = "_pa_actions"
 
 
 def _has_promoted_posts(sql: Sql) -> bool:
-    cols = {r[0] for r in sql.con.execute(  # a catalog lookup, not part of the pipeline
-        "SELECT column_name FROM duckdb_columns() WHERE table_name = 'ads' AND NOT internal"
-    ).fetchall()}
+    cols = {
+        r[0]
+        for r in sql.con.execute(  # a catalog lookup, not part of the pipeline
+            "SELECT column_name FROM duckdb_columns() WHERE table_name = 'ads' AND NOT internal"
+        ).fetchall()
+    }
     if not {"platform", "post_id"} <= cols:
         return False
-    return bool(sql.one("SELECT count(*) FROM (SELECT 1 FROM ads WHERE post_id IS NOT NULL "
-                        "LIMIT 1) x"))
+    return bool(
+        sql.one("SELECT count(*) FROM (SELECT 1 FROM ads WHERE post_id IS NOT NULL LIMIT 1) x")
+    )
 
 
 def pairs(sql: Sql, p: dict[str, Any]) -> dict[str, int]:
     """Build the co-action pairs (``PAIRS``) of accounts amplifying the same promoted posts."""
     if _has_promoted_posts(sql):
-        n = sql.temp(PROMOTED, f"""
+        n = sql.temp(
+            PROMOTED,
+            f"""
             SELECT x.platform, x.account_id, x.target_post_id AS item,
-                   {epoch_seconds('x.created_at')} AS t, x.post_id
+                   {epoch_seconds("x.created_at")} AS t, x.post_id
             FROM posts x
             JOIN (SELECT DISTINCT platform, post_id FROM ads WHERE post_id IS NOT NULL) a
               ON a.platform = x.platform AND a.post_id = x.target_post_id
-            WHERE x.kind IN ('repost', 'quote')""")
+            WHERE x.kind IN ('repost', 'quote')""",
+        )
     else:
-        n = sql.temp(PROMOTED, "SELECT * FROM (SELECT CAST(NULL AS VARCHAR) AS platform, "
-                     "CAST(NULL AS VARCHAR) AS account_id, CAST(NULL AS VARCHAR) AS item, "
-                     "CAST(NULL AS DOUBLE) AS t, CAST(NULL AS VARCHAR) AS post_id) x WHERE FALSE")
-    engine = Signal(SIGNAL.name, "", "", lambda p, compat: f"SELECT * FROM {PROMOTED}",
-                    windowed=False)
+        n = sql.temp(
+            PROMOTED,
+            "SELECT * FROM (SELECT CAST(NULL AS VARCHAR) AS platform, "
+            "CAST(NULL AS VARCHAR) AS account_id, CAST(NULL AS VARCHAR) AS item, "
+            "CAST(NULL AS DOUBLE) AS t, CAST(NULL AS VARCHAR) AS post_id) x WHERE FALSE",
+        )
+    engine = Signal(
+        SIGNAL.name, "", "", lambda p, compat: f"SELECT * FROM {PROMOTED}", windowed=False
+    )
     counts = {"promoted_amplifications": n}
     counts.update(load_actions(sql, engine, p, None))
     counts.update(apply_hot_policy(sql, p))
@@ -89,11 +107,17 @@ def binomial_log_sf(x: np.ndarray, n: np.ndarray, p: float) -> np.ndarray:
     return np.where(x <= 0, 0.0, np.minimum(out, 0.0))
 
 
-def test_promoted_edges(con: duckdb.DuckDBPyConnection, p: dict[str, Any], *, stratum: float,
-                        n_accounts: int):
+def test_promoted_edges(
+    con: duckdb.DuckDBPyConnection, p: dict[str, Any], *, stratum: float, n_accounts: int
+):
     """Account-level binomial test of paid amplification; edges by intersection–union."""
-    from ioscope.detect.significance.edge_tests import (MASK_LEVEL, ROUNDS, EdgeTests, edge_arrays,
-                                                        intersection_union)
+    from ioscope.detect.significance.edge_tests import (
+        MASK_LEVEL,
+        ROUNDS,
+        EdgeTests,
+        edge_arrays,
+        intersection_union,
+    )
     from ioscope.detect.significance.stats import benjamini_hochberg
 
     a1, a2, k = edge_arrays(con, EDGES)
@@ -116,16 +140,34 @@ def test_promoted_edges(con: duckdb.DuckDBPyConnection, p: dict[str, Any], *, st
         out = keep
     per = np.zeros(n_accounts)
     per[aid] = log_pa
-    return intersection_union(con, SIGNAL.name, a1, a2, k, per,
-                              actions=f"(SELECT aid, iid AS item, t FROM {ACTIONS})",
-                              stratum=stratum, n_accounts=n_accounts, masked=int((~out).sum()))
+    return intersection_union(
+        con,
+        SIGNAL.name,
+        a1,
+        a2,
+        k,
+        per,
+        actions=f"(SELECT aid, iid AS item, t FROM {ACTIONS})",
+        stratum=stratum,
+        n_accounts=n_accounts,
+        masked=int((~out).sum()),
+    )
 
 
 SIGNAL = Signal(
-    "promoted_amplification", "Both accounts reposted or quoted the same promoted posts (posts "
+    "promoted_amplification",
+    "Both accounts reposted or quoted the same promoted posts (posts "
     "named in the workspace's ads), at any delay.",
     "HPSCI release of the IRA's Facebook ads (2018); Pacheco et al., ICWSM 2021 (co-repost "
-    "networks); Berger 1982 (intersection–union test)", None, pairs=pairs, windowed=False,
-    test=test_promoted_edges, defaults={"min_weight": 2}, order=120, shares=(PROMOTED,),
-    explanation=Explanation("amplified", "promoted post", "promoted posts",
-                            account_test="paid-amplification test"))
+    "networks); Berger 1982 (intersection–union test)",
+    None,
+    pairs=pairs,
+    windowed=False,
+    test=test_promoted_edges,
+    defaults={"min_weight": 2},
+    order=120,
+    shares=(PROMOTED,),
+    explanation=Explanation(
+        "amplified", "promoted post", "promoted posts", account_test="paid-amplification test"
+    ),
+)

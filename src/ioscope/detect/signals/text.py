@@ -25,8 +25,9 @@ def _collapse(col: str, ws: str) -> str:
     (two whitespace characters in a row, or one other than a space)."""
     other = ws.replace(" ", "")
     need = f"(POSITION('  ' IN {col}) > 0 OR REGEXP_MATCHES({col}, '{other}'))"
-    return (f"CASE WHEN {need} THEN TRIM(REGEXP_REPLACE({col}, '{ws}+', ' ', 'g')) "
-            f"ELSE TRIM({col}) END")
+    return (
+        f"CASE WHEN {need} THEN TRIM(REGEXP_REPLACE({col}, '{ws}+', ' ', 'g')) ELSE TRIM({col}) END"
+    )
 
 
 def _stages(source: str, stages: list[str], out: str) -> str:
@@ -42,19 +43,25 @@ def _stages(source: str, stages: list[str], out: str) -> str:
 def normalized_text(source: str, column: str = "text", out: str = "norm") -> str:
     """``source`` (a SELECT) with one more column ``out``: ioscope's normalization of ``column``
     (NULL stays NULL). Each URL and mention goes with the whitespace before it."""
-    url = (f"CASE WHEN POSITION('http' IN {{prev}}) > 0 OR POSITION('www.' IN {{prev}}) > 0 "
-           f"THEN REGEXP_REPLACE({{prev}}, '{WHITESPACE}*{_URL}', '', 'g') ELSE {{prev}} END")
-    mention = (f"CASE WHEN POSITION('@' IN {{prev}}) > 0 OR POSITION('＠' IN {{prev}}) > 0 "
-               f"THEN REGEXP_REPLACE({{prev}}, '{WHITESPACE}*{_MENTION}', '', 'g') "
-               f"ELSE {{prev}} END")
-    return _stages(source, [f"LOWER({column})", url, mention, _collapse("{prev}", WHITESPACE)],
-                   out)
+    url = (
+        f"CASE WHEN POSITION('http' IN {{prev}}) > 0 OR POSITION('www.' IN {{prev}}) > 0 "
+        f"THEN REGEXP_REPLACE({{prev}}, '{WHITESPACE}*{_URL}', '', 'g') ELSE {{prev}} END"
+    )
+    mention = (
+        f"CASE WHEN POSITION('@' IN {{prev}}) > 0 OR POSITION('＠' IN {{prev}}) > 0 "
+        f"THEN REGEXP_REPLACE({{prev}}, '{WHITESPACE}*{_MENTION}', '', 'g') "
+        f"ELSE {{prev}} END"
+    )
+    return _stages(source, [f"LOWER({column})", url, mention, _collapse("{prev}", WHITESPACE)], out)
 
 
 def cnt_text(source: str, column: str = "text", out: str = "norm") -> str:
     """``source`` with ``out``: CNT 1.5.2's co_tweet normalization of ``column`` (NULL, an empty
     CSV field, is '')."""
-    mention = (f"CASE WHEN POSITION('@' IN {{prev}}) > 0 THEN REGEXP_REPLACE({{prev}}, "
-               f"'@[^{WHITESPACE[1:-1]}]*', '', 'g') ELSE {{prev}} END")
-    return _stages(source, [f"LOWER(COALESCE({column}, ''))", mention,
-                            _collapse("{prev}", PY_WHITESPACE)], out)
+    mention = (
+        f"CASE WHEN POSITION('@' IN {{prev}}) > 0 THEN REGEXP_REPLACE({{prev}}, "
+        f"'@[^{WHITESPACE[1:-1]}]*', '', 'g') ELSE {{prev}} END"
+    )
+    return _stages(
+        source, [f"LOWER(COALESCE({column}, ''))", mention, _collapse("{prev}", PY_WHITESPACE)], out
+    )

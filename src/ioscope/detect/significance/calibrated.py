@@ -18,31 +18,61 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
+from ioscope.detect.engine.coaction import ACCOUNTS, ACTIONS, EDGES
 from ioscope.detect.signals import SIGNALS
 from ioscope.detect.signals.base import Null, Signal
 from ioscope.detect.significance.clusters import write_clusters
-from ioscope.detect.engine.coaction import ACCOUNTS, ACTIONS, EDGES
+from ioscope.detect.significance.edge_tests import (
+    ACCOUNT_TESTS,
+    LOG10,
+    EdgeTests,
+    account_fdr,
+    pool_fdr,
+    test_edges,
+)
 from ioscope.detect.significance.fusion import communities, fuse
-from ioscope.detect.significance.edge_tests import (ACCOUNT_TESTS, LOG10, EdgeTests, account_fdr,
-                                                    pool_fdr, test_edges)
-from ioscope.params import Param, validate_params
+from ioscope.params import Param
 
-__all__ = ["SIGNIF_PARAMS", "SignificanceTester", "finish_calibrated",
-           "null_of"]
+__all__ = ["SIGNIF_PARAMS", "SignificanceTester", "finish_calibrated", "null_of"]
 
 #: Signals without shared content (``Signal.timing``), named in the timing stratum's help.
 _TIMING = ", ".join(n for n, s in SIGNALS.items() if s.timing)
 
 SIGNIF_PARAMS = (
-    Param("fdr", "float", 0.01, "False discovery rate (Benjamini–Hochberg) of the significant "
-          "edges, pooled over signals, and of the accounts beyond chance.", min=1e-12, max=0.5),
-    Param("stratum", "duration", "1d", "Null-model stratum: within each stratum who acts is "
-          "shuffled, keeping each account's activity in it (see docs/signals.md).", min=60),
-    Param("timing_stratum", "duration", "1h", "Null-model stratum of signals without shared "
-          f"content ({_TIMING}): short, so that accounts with the same daily rhythm are not "
-          "taken for coordinated.", min=60),
-    Param("resolution", "float", 1.0, "Leiden modularity resolution (higher: smaller clusters).",
-          min=0.001, max=1000),
+    Param(
+        "fdr",
+        "float",
+        0.01,
+        "False discovery rate (Benjamini–Hochberg) of the significant "
+        "edges, pooled over signals, and of the accounts beyond chance.",
+        min=1e-12,
+        max=0.5,
+    ),
+    Param(
+        "stratum",
+        "duration",
+        "1d",
+        "Null-model stratum: within each stratum who acts is "
+        "shuffled, keeping each account's activity in it (see docs/signals.md).",
+        min=60,
+    ),
+    Param(
+        "timing_stratum",
+        "duration",
+        "1h",
+        "Null-model stratum of signals without shared "
+        f"content ({_TIMING}): short, so that accounts with the same daily rhythm are not "
+        "taken for coordinated.",
+        min=60,
+    ),
+    Param(
+        "resolution",
+        "float",
+        1.0,
+        "Leiden modularity resolution (higher: smaller clusters).",
+        min=0.001,
+        max=1000,
+    ),
     Param("min_cluster_size", "int", 2, "Smallest cluster reported (accounts).", min=2),
     Param("seed", "int", 0, "Seed of the Leiden clustering.", min=0),
 )
@@ -65,37 +95,56 @@ class SignificanceTester:
     def __call__(self, signal: Signal, p: dict[str, Any]) -> dict[str, Any]:
         t0 = time.perf_counter()
         n_accounts = self.con.execute(
-            f"SELECT coalesce(max(aid), 0) + 1 FROM {ACCOUNTS}").fetchone()[0]
+            f"SELECT coalesce(max(aid), 0) + 1 FROM {ACCOUNTS}"
+        ).fetchone()[0]
         if signal.test is not None:
             tests = signal.test(self.con, p, stratum=self.stratum, n_accounts=int(n_accounts))
         else:
             tests = self._test(signal, p, int(n_accounts))
         if len(tests):
-            keys = pa.table({"k": np.arange(self.offset, self.offset + len(tests)),
-                             "a1": tests.a1, "a2": tests.a2})
+            keys = pa.table(
+                {
+                    "k": np.arange(self.offset, self.offset + len(tests)),
+                    "a1": tests.a1,
+                    "a2": tests.a2,
+                }
+            )
             self.con.register("_sig_keys_arrow", keys)
             try:
-                self.con.execute(f"""INSERT INTO {self.KEYS}
+                self.con.execute(
+                    f"""INSERT INTO {self.KEYS}
                     SELECT x.k, ?, c1.platform, c1.account_id, c2.platform, c2.account_id
                     FROM _sig_keys_arrow x JOIN {ACCOUNTS} c1 ON c1.aid = x.a1
-                    JOIN {ACCOUNTS} c2 ON c2.aid = x.a2""", [signal.name])
+                    JOIN {ACCOUNTS} c2 ON c2.aid = x.a2""",
+                    [signal.name],
+                )
             finally:
                 self.con.unregister("_sig_keys_arrow")
         self.tests.append(tests)
         self.offset += len(tests)
-        return {"tested_edges": len(tests), "masked_accounts": tests.masked,
-                "null_seconds": round(time.perf_counter() - t0, 3)}
+        return {
+            "tested_edges": len(tests),
+            "masked_accounts": tests.masked,
+            "null_seconds": round(time.perf_counter() - t0, 3),
+        }
 
     def _test(self, signal: Signal, p: dict[str, Any], n_accounts: int):
         """The standard test: each edge's weight against the signal's stratified null (the
         timing stratum for signals without shared content)."""
         null = null_of(self.con, signal, p)
         try:
-            return test_edges(self.con, signal.name, actions=null.actions, edges=EDGES,
-                              window=null.window,
-                              stratum=self.timing_stratum if signal.timing else self.stratum,
-                              min_weight=int(p["min_weight"]), n_accounts=n_accounts,
-                              pairs=_pairs_table(self.con), items=null.items)
+            return test_edges(
+                self.con,
+                signal.name,
+                actions=null.actions,
+                edges=EDGES,
+                window=null.window,
+                stratum=self.timing_stratum if signal.timing else self.stratum,
+                min_weight=int(p["min_weight"]),
+                n_accounts=n_accounts,
+                pairs=_pairs_table(self.con),
+                items=null.items,
+            )
         finally:
             for t in null.temps:
                 self.con.execute(f"DROP TABLE IF EXISTS temp.main.{t}")
@@ -103,18 +152,27 @@ class SignificanceTester:
     def finish(self, fdr: float) -> dict[str, Any]:
         """Pool the p-values, write the significance columns of ``edges``; per-signal counts."""
         pool_fdr(self.tests)
-        per_signal = {t.signal: {"tested": len(t), "significant": int((t.q_value <= fdr).sum())}
-                      for t in self.tests}
+        per_signal = {
+            t.signal: {"tested": len(t), "significant": int((t.q_value <= fdr).sum())}
+            for t in self.tests
+        }
         total = sum(len(t) for t in self.tests)
         if total:
             cat = lambda f: np.concatenate([f(t) for t in self.tests])  # noqa: E731
             log_p = cat(lambda t: t.log_p)
             q = cat(lambda t: t.q_value)
-            vals = pa.table({"k": np.arange(total), "expected": cat(lambda t: t.expected),
-                             "observed_expected": cat(lambda t: t.observed_expected),
-                             "p_value": cat(lambda t: t.p_value), "log10_p": log_p / LOG10,
-                             "q_value": q,
-                             "significant": q <= fdr, "similarity": cat(lambda t: t.similarity)})
+            vals = pa.table(
+                {
+                    "k": np.arange(total),
+                    "expected": cat(lambda t: t.expected),
+                    "observed_expected": cat(lambda t: t.observed_expected),
+                    "p_value": cat(lambda t: t.p_value),
+                    "log10_p": log_p / LOG10,
+                    "q_value": q,
+                    "significant": q <= fdr,
+                    "similarity": cat(lambda t: t.similarity),
+                }
+            )
             self.con.register("_sig_vals", vals)
             try:
                 self.con.execute(f"""UPDATE edges SET expected = s.expected,
@@ -128,15 +186,19 @@ class SignificanceTester:
             finally:
                 self.con.unregister("_sig_vals")
         self.con.execute(f"DROP TABLE IF EXISTS temp.main.{self.KEYS}")
-        return {"fdr": fdr, "tested_edges": total,
-                "significant_edges": int(sum(v["significant"] for v in per_signal.values())),
-                "per_signal": per_signal}
+        return {
+            "fdr": fdr,
+            "tested_edges": total,
+            "significant_edges": int(sum(v["significant"] for v in per_signal.values())),
+            "per_signal": per_signal,
+        }
 
 
 def _pairs_table(con: duckdb.DuckDBPyConnection) -> str | None:
     """The signal's co-action pairs (a1, a2, t1, t2), when the engine left them."""
-    found = con.execute("SELECT count(*) FROM duckdb_tables() WHERE temporary "
-                        "AND table_name = '_det_pairs'").fetchone()[0]
+    found = con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE temporary AND table_name = '_det_pairs'"
+    ).fetchone()[0]
     return "(SELECT a1, a2, t1, t2 FROM _det_pairs)" if found else None
 
 
@@ -146,12 +208,15 @@ def null_of(con: duckdb.DuckDBPyConnection, signal: Signal, p: dict[str, Any]) -
     if signal.null is not None:
         return signal.null(con, p)
     cols = {r[0] for r in con.execute(f"DESCRIBE {ACTIONS}").fetchall()}
-    return Null(f"(SELECT aid, {'iid' if 'iid' in cols else 'item'} AS item, t FROM {ACTIONS})",
-                window=float(p["window"]) if signal.windowed else None)
+    return Null(
+        f"(SELECT aid, {'iid' if 'iid' in cols else 'item'} AS item, t FROM {ACTIONS})",
+        window=float(p["window"]) if signal.windowed else None,
+    )
 
 
-def finish_calibrated(con: duckdb.DuckDBPyConnection, tester: SignificanceTester,
-                      sp: dict[str, Any], run_id: str) -> tuple[dict[str, Any], int]:
+def finish_calibrated(
+    con: duckdb.DuckDBPyConnection, tester: SignificanceTester, sp: dict[str, Any], run_id: str
+) -> tuple[dict[str, Any], int]:
     """After every signal: FDR, fusion, clusters. Returns (significance summary, clusters)."""
     summary = tester.finish(sp["fdr"])
     summary.update(account_fdr(con, "edges", sp["fdr"]))
@@ -162,13 +227,31 @@ def finish_calibrated(con: duckdb.DuckDBPyConnection, tester: SignificanceTester
         JOIN {ACCOUNT_TESTS} f2 ON f2.platform = e.platform_2 AND f2.account_id = e.account_2
         WHERE e.significant AND f1.flagged AND f2.flagged)"""
     summary["fused_pairs"] = fuse(con, significant)
-    kept = communities(con, resolution=sp["resolution"], min_size=sp["min_cluster_size"],
-                       seed=sp["seed"])
-    counts = write_clusters(con, significant_edges=significant, evidence="edge_evidence",
-                            run_id=run_id, account_tests=ACCOUNT_TESTS) if kept else {
-        "clusters": 0, "cluster_members": 0, "mirror_clusters": 0}
+    kept = communities(
+        con, resolution=sp["resolution"], min_size=sp["min_cluster_size"], seed=sp["seed"]
+    )
+    counts = (
+        write_clusters(
+            con,
+            significant_edges=significant,
+            evidence="edge_evidence",
+            run_id=run_id,
+            account_tests=ACCOUNT_TESTS,
+        )
+        if kept
+        else {"clusters": 0, "cluster_members": 0, "mirror_clusters": 0}
+    )
     summary.update(counts)
-    for t in ("_fus_pairs", "_fus_members", "_fus_nodes", "_cl_edges", "_cl_pairs", "_cl_ev",
-              "_cl_ends", "_cl_accounts", ACCOUNT_TESTS):
+    for t in (
+        "_fus_pairs",
+        "_fus_members",
+        "_fus_nodes",
+        "_cl_edges",
+        "_cl_pairs",
+        "_cl_ev",
+        "_cl_ends",
+        "_cl_accounts",
+        ACCOUNT_TESTS,
+    ):
         con.execute(f"DROP TABLE IF EXISTS temp.main.{t}")
     return summary, counts["clusters"]

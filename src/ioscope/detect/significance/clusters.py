@@ -30,10 +30,10 @@ import pyarrow as pa
 from ioscope.detect.significance.explain import cluster_sentence, member_sentence, p_test
 from ioscope.detect.significance.figures import cluster_figures_sql, member_figures_sql
 from ioscope.detect.significance.fusion import LOG_P_CAP, MEMBERS, PAIRS
+from ioscope.detect.significance.stats import p_from_log10
 from ioscope.fmt import P_PRINT_MIN
 from ioscope.jsonenc import dumps
 from ioscope.model.names import name_sql
-from ioscope.detect.significance.stats import p_from_log10
 
 __all__ = ["write_clusters"]
 
@@ -45,8 +45,14 @@ SCORE_CAP = -math.log10(P_PRINT_MIN)
 MIRROR_SHARE = 0.9
 
 
-def write_clusters(con: duckdb.DuckDBPyConnection, *, significant_edges: str, evidence: str,
-                   run_id: str, account_tests: str | None = None) -> dict[str, int]:
+def write_clusters(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    significant_edges: str,
+    evidence: str,
+    run_id: str,
+    account_tests: str | None = None,
+) -> dict[str, int]:
     """Insert the clusters of ``MEMBERS`` into ``clusters`` and their flagged members into
     ``cluster_members``.
 
@@ -61,10 +67,12 @@ def write_clusters(con: duckdb.DuckDBPyConnection, *, significant_edges: str, ev
     for c, source in _mirrors(con).items():
         row = clusters[c]
         row["kind"] = "mirror"
-        row["explanation"] = (f"Automated mirrors of one account ({source}): at least "
-                              f"{MIRROR_SHARE:.0%} of the posts of every member other than "
-                              f"{source} are reposts of it, so their synchrony follows its "
-                              "posting. " + row["explanation"])
+        row["explanation"] = (
+            f"Automated mirrors of one account ({source}): at least "
+            f"{MIRROR_SHARE:.0%} of the posts of every member other than "
+            f"{source} are reposts of it, so their synchrony follows its "
+            "posting. " + row["explanation"]
+        )
     rank = {c: i + 1 for i, c in enumerate(sorted(clusters, key=lambda c: _order(clusters[c])))}
     for c, row in clusters.items():
         row["cluster_id"] = row["rank"] = rank[c]
@@ -79,24 +87,39 @@ def write_clusters(con: duckdb.DuckDBPyConnection, *, significant_edges: str, ev
             flagged.append(m)
         else:
             row["details"].setdefault("members", []).append(
-                {k: m[k] for k in ("platform", "account_id", "handle", "name", "posts")})
+                {k: m[k] for k in ("platform", "account_id", "handle", "name", "posts")}
+            )
     _insert(con, "clusters", list(clusters.values()), run_id)
     _insert(con, "cluster_members", flagged, run_id)
     members = flagged
-    return {"clusters": len(clusters), "cluster_members": len(members),
-            "mirror_clusters": sum(r["kind"] == "mirror" for r in clusters.values())}
+    return {
+        "clusters": len(clusters),
+        "cluster_members": len(members),
+        "mirror_clusters": sum(r["kind"] == "mirror" for r in clusters.values()),
+    }
 
 
 def _order(row: dict[str, Any]) -> tuple:
     """Campaigns first, then by score; ties by size, links, smallest p, first member."""
     o = row["_order"]
-    return (row["kind"] != "campaign", -row["score"], -row["size"], -row["edges"],
-            o["min_log10_p"], o["first_member"])
+    return (
+        row["kind"] != "campaign",
+        -row["score"],
+        -row["size"],
+        -row["edges"],
+        o["min_log10_p"],
+        o["first_member"],
+    )
 
 
-def _explain(con: duckdb.DuckDBPyConnection, rank: dict[int, int],
-             clusters: dict[int, dict[str, Any]], members: list[dict[str, Any]],
-             significant_edges: str, evidence: str) -> None:
+def _explain(
+    con: duckdb.DuckDBPyConnection,
+    rank: dict[int, int],
+    clusters: dict[int, dict[str, Any]],
+    members: list[dict[str, Any]],
+    significant_edges: str,
+    evidence: str,
+) -> None:
     """Sentences and per-signal details of the clusters and members, from the figures queries
     (:mod:`ioscope.detect.significance.figures`) run over the clusters' accounts."""
     ranks = pa.table({"c": list(rank), "cluster_id": list(rank.values())})
@@ -114,13 +137,32 @@ def _explain(con: duckdb.DuckDBPyConnection, rank: dict[int, int],
         sig = f["signal"]
         row["signals"].append(sig)
         d = row["details"]["signals"].setdefault(sig, {})
-        d.update({k: f[k] for k in ("accounts", "edges", "items", "posts", "texts",
-                                    "evidence_rows", "truncated_edges", "median_dt_seconds",
-                                    "median_observed_expected", "first_created", "last_created")})
-        d.update({"median_p_value": float(p_from_log10(f["median_log10_p"])),
-                  "min_p_value": float(p_from_log10(f["min_log10_p"])),
-                  "p_test": p_test(sig),
-                  "sentence": cluster_sentence(sig, f)})
+        d.update(
+            {
+                k: f[k]
+                for k in (
+                    "accounts",
+                    "edges",
+                    "items",
+                    "posts",
+                    "texts",
+                    "evidence_rows",
+                    "truncated_edges",
+                    "median_dt_seconds",
+                    "median_observed_expected",
+                    "first_created",
+                    "last_created",
+                )
+            }
+        )
+        d.update(
+            {
+                "median_p_value": float(p_from_log10(f["median_log10_p"])),
+                "min_p_value": float(p_from_log10(f["min_log10_p"])),
+                "p_test": p_test(sig),
+                "sentence": cluster_sentence(sig, f),
+            }
+        )
         d.setdefault("top_items", [])
         row["explanation"] = (row["explanation"] + " " + d["sentence"]).strip()
     for row in clusters.values():
@@ -135,10 +177,22 @@ def _explain(con: duckdb.DuckDBPyConnection, rank: dict[int, int],
         m["signals"].append(sig)
         m["explanation"] = (m["explanation"] + " " + sentence).strip()
         m["details"]["signals"][sig] = {
-            **{k: f[k] for k in ("partners", "items", "posts", "texts", "truncated_edges",
-                                 "median_dt_seconds", "best_observed_expected")},
+            **{
+                k: f[k]
+                for k in (
+                    "partners",
+                    "items",
+                    "posts",
+                    "texts",
+                    "truncated_edges",
+                    "median_dt_seconds",
+                    "best_observed_expected",
+                )
+            },
             "best_p_value": float(p_from_log10(f["best_log10_p"])),
-            "p_test": p_test(sig), "sentence": sentence}
+            "p_test": p_test(sig),
+            "sentence": sentence,
+        }
     for m in members:
         m["details"]["figures_query"] = "ioscope.detect.significance.figures.member_figures_sql"
 
@@ -170,7 +224,7 @@ def _mirrors(con: duckdb.DuckDBPyConnection) -> dict[int, str]:
                                          OR s.account_id = o.tgt) AS all_mirror,
                                 count(*) FILTER (WHERE s.account_id = o.tgt) AS n_source
                          FROM share s JOIN source o USING (c) GROUP BY s.c, o.tgt)
-        SELECT v.c, any_value({name_sql('a.handle', 'a.display_name')}), v.tgt FROM verdict v
+        SELECT v.c, any_value({name_sql("a.handle", "a.display_name")}), v.tgt FROM verdict v
         LEFT JOIN accounts a ON a.account_id = v.tgt
         WHERE v.all_mirror GROUP BY v.c, v.tgt""").fetchall()
     return {int(r[0]): r[1] or str(r[2]) for r in rows}  # its name (model.names), else its id
@@ -206,7 +260,9 @@ def _dicts(con: duckdb.DuckDBPyConnection, sql: str) -> list[dict[str, Any]]:
 
 def _cluster_rows(con: duckdb.DuckDBPyConnection) -> dict[int, dict[str, Any]]:
     out: dict[int, dict[str, Any]] = {}
-    for r in _dicts(con, f"""
+    for r in _dicts(
+        con,
+        f"""
         WITH s AS (SELECT community AS c, count(*) AS size,
                           min(platform || ':' || account_id) AS first_member
                    FROM {MEMBERS} GROUP BY 1),
@@ -220,22 +276,40 @@ def _cluster_rows(con: duckdb.DuckDBPyConnection) -> dict[int, dict[str, Any]]:
         SELECT s.c, s.size, s.first_member, p.edges, p.med, p.mn, t.first_at, t.last_at, t.oe,
                posts.n AS posts, coord.n AS coordinated
         FROM s JOIN p USING (c) JOIN t USING (c) LEFT JOIN posts USING (c)
-        LEFT JOIN coord USING (c)"""):
+        LEFT JOIN coord USING (c)""",
+    ):
         size, edges = int(r["size"]), int(r["edges"])
         density = edges / (size * (size - 1) / 2)
         evidence = min(-float(r["med"]), LOG_P_CAP)
-        span = ((r["last_at"] - r["first_at"]).total_seconds()
-                if r["first_at"] is not None and r["last_at"] is not None else None)
+        span = (
+            (r["last_at"] - r["first_at"]).total_seconds()
+            if r["first_at"] is not None and r["last_at"] is not None
+            else None
+        )
         out[int(r["c"])] = {
-            "size": size, "edges": edges, "density": density,
-            "score": min(evidence, SCORE_CAP) * math.log2(1 + edges), "evidence": evidence,
-            "p_value": float(p_from_log10(r["med"])), "min_p_value": float(p_from_log10(r["mn"])),
+            "size": size,
+            "edges": edges,
+            "density": density,
+            "score": min(evidence, SCORE_CAP) * math.log2(1 + edges),
+            "evidence": evidence,
+            "p_value": float(p_from_log10(r["med"])),
+            "min_p_value": float(p_from_log10(r["mn"])),
             "observed_expected": r["oe"],
-            "coordination": (min(1.0, (r["coordinated"] or 0) / r["posts"]) if r["posts"] else None),
-            "first_at": r["first_at"], "last_at": r["last_at"], "span_seconds": span,
-            "signals": [], "explanation": "", "details": {"signals": {}}, "kind": "campaign",
-            "_order": {"min_log10_p": float(r["mn"]), "first_member": r["first_member"]}}
-    for r in _dicts(con, f"""
+            "coordination": (
+                min(1.0, (r["coordinated"] or 0) / r["posts"]) if r["posts"] else None
+            ),
+            "first_at": r["first_at"],
+            "last_at": r["last_at"],
+            "span_seconds": span,
+            "signals": [],
+            "explanation": "",
+            "details": {"signals": {}},
+            "kind": "campaign",
+            "_order": {"min_log10_p": float(r["mn"]), "first_member": r["first_member"]},
+        }
+    for r in _dicts(
+        con,
+        f"""
         WITH per_item AS (SELECT c, signal, item, count(DISTINCT (platform, account_id)) AS n,
                                  list(DISTINCT post ORDER BY post)[1:{_TOP}] AS posts
                           FROM _cl_ends GROUP BY ALL),
@@ -243,19 +317,25 @@ def _cluster_rows(con: duckdb.DuckDBPyConnection) -> dict[int, dict[str, Any]]:
                                                      ORDER BY n DESC, item) AS r FROM per_item)
         SELECT c, signal, list({{'item': item, 'accounts': n, 'posts': posts}} ORDER BY r)
                AS top_items
-        FROM ranked WHERE r <= {_TOP} GROUP BY ALL"""):
+        FROM ranked WHERE r <= {_TOP} GROUP BY ALL""",
+    ):
         row = out.get(int(r["c"]))
         if row is not None:
             row["details"]["signals"][r["signal"]] = {"top_items": r["top_items"] or []}
     return out
 
 
-def _member_rows(con: duckdb.DuckDBPyConnection, rank: dict[int, int],
-                 account_tests: str | None) -> list[dict[str, Any]]:
-    tests = account_tests or ("(SELECT CAST(NULL AS VARCHAR) AS platform, CAST(NULL AS VARCHAR) "
-                              "AS account_id, CAST(NULL AS DOUBLE) AS log10_p, "
-                              "CAST(NULL AS DOUBLE) AS q_value LIMIT 0)")
-    base = _dicts(con, f"""
+def _member_rows(
+    con: duckdb.DuckDBPyConnection, rank: dict[int, int], account_tests: str | None
+) -> list[dict[str, Any]]:
+    tests = account_tests or (
+        "(SELECT CAST(NULL AS VARCHAR) AS platform, CAST(NULL AS VARCHAR) "
+        "AS account_id, CAST(NULL AS DOUBLE) AS log10_p, "
+        "CAST(NULL AS DOUBLE) AS q_value LIMIT 0)"
+    )
+    base = _dicts(
+        con,
+        f"""
         WITH ends AS (SELECT c, platform_1 AS platform, account_1 AS account_id, weight,
                              best_log10_p FROM _cl_pairs UNION ALL
                       SELECT c, platform_2, account_2, weight, best_log10_p FROM _cl_pairs),
@@ -270,7 +350,7 @@ def _member_rows(con: duckdb.DuckDBPyConnection, rank: dict[int, int],
                         FROM _cl_edges UNION ALL
                         SELECT c, platform_2, account_2, log10_p, oe FROM _cl_edges) GROUP BY ALL)
         SELECT m.community AS c, m.platform, m.account_id, a.handle,
-               {name_sql('a.handle', 'a.display_name')} AS name, deg.degree, deg.strength,
+               {name_sql("a.handle", "a.display_name")} AS name, deg.degree, deg.strength,
                deg.best, oe.oe, posts.n AS posts, coalesce(coord.n, 0) AS coordinated,
                t.log10_p AS account_log10_p, t.q_value AS account_q
         FROM {MEMBERS} m LEFT JOIN {tests} t ON t.platform = m.platform
@@ -281,9 +361,12 @@ def _member_rows(con: duckdb.DuckDBPyConnection, rank: dict[int, int],
         LEFT JOIN coord ON coord.c = m.community AND coord.platform = m.platform
                         AND coord.account_id = m.account_id
         LEFT JOIN oe ON oe.c = m.community AND oe.platform = m.platform
-                     AND oe.account_id = m.account_id""")
+                     AND oe.account_id = m.account_id""",
+    )
     partners: dict[tuple, list[dict[str, Any]]] = defaultdict(list)
-    for r in _dicts(con, f"""
+    for r in _dicts(
+        con,
+        f"""
         WITH ends AS (SELECT c, platform_1 AS platform, account_1 AS account_id,
                              platform_2 AS pp, account_2 AS pa, weight, signals, best_log10_p
                       FROM _cl_pairs UNION ALL
@@ -291,35 +374,54 @@ def _member_rows(con: duckdb.DuckDBPyConnection, rank: dict[int, int],
                              best_log10_p FROM _cl_pairs),
              r AS (SELECT *, row_number() OVER (PARTITION BY c, platform, account_id
                                                 ORDER BY weight DESC, pp, pa) AS r FROM ends)
-        SELECT r.*, a.handle, {name_sql('a.handle', 'a.display_name')} AS name FROM r LEFT JOIN accounts a ON a.platform = r.pp
+        SELECT r.*, a.handle, {name_sql("a.handle", "a.display_name")} AS name FROM r LEFT JOIN accounts a ON a.platform = r.pp
                                                        AND a.account_id = r.pa
-        WHERE r.r <= {_TOP} ORDER BY r.r"""):
+        WHERE r.r <= {_TOP} ORDER BY r.r""",
+    ):
         partners[(r["c"], r["platform"], r["account_id"])].append(
-            {"platform": r["pp"], "account_id": r["pa"], "handle": r["handle"], "name": r["name"],
-             "signals": r["signals"],
-             "p_value": float(p_from_log10(r["best_log10_p"]))})
+            {
+                "platform": r["pp"],
+                "account_id": r["pa"],
+                "handle": r["handle"],
+                "name": r["name"],
+                "signals": r["signals"],
+                "p_value": float(p_from_log10(r["best_log10_p"])),
+            }
+        )
     rows = []
     for r in base:
         key = (r["c"], r["platform"], r["account_id"])
-        rows.append({
-            "cluster_id": rank[int(r["c"])], "platform": r["platform"],
-            "account_id": r["account_id"], "handle": r["handle"], "name": r["name"],
-            "degree": int(r["degree"]),
-            "strength": float(r["strength"]), "signals": [],
-            "best_p_value": float(p_from_log10(r["best"])), "posts": r["posts"],
-            "observed_expected": r["oe"],
-            "account_p_value": (None if r["account_log10_p"] is None
-                                else float(p_from_log10(r["account_log10_p"]))),
-            "account_q_value": r["account_q"],
-            "coordinated_posts": int(r["coordinated"]),
-            "coordination": (min(1.0, r["coordinated"] / r["posts"]) if r["posts"] else None),
-            "explanation": "",
-            "details": {"signals": {}, "top_partners": partners.get(key, [])}})
+        rows.append(
+            {
+                "cluster_id": rank[int(r["c"])],
+                "platform": r["platform"],
+                "account_id": r["account_id"],
+                "handle": r["handle"],
+                "name": r["name"],
+                "degree": int(r["degree"]),
+                "strength": float(r["strength"]),
+                "signals": [],
+                "best_p_value": float(p_from_log10(r["best"])),
+                "posts": r["posts"],
+                "observed_expected": r["oe"],
+                "account_p_value": (
+                    None
+                    if r["account_log10_p"] is None
+                    else float(p_from_log10(r["account_log10_p"]))
+                ),
+                "account_q_value": r["account_q"],
+                "coordinated_posts": int(r["coordinated"]),
+                "coordination": (min(1.0, r["coordinated"] / r["posts"]) if r["posts"] else None),
+                "explanation": "",
+                "details": {"signals": {}, "top_partners": partners.get(key, [])},
+            }
+        )
     return rows
 
 
-def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict[str, Any]],
-            run_id: str) -> None:
+def _insert(
+    con: duckdb.DuckDBPyConnection, table: str, rows: list[dict[str, Any]], run_id: str
+) -> None:
     if not rows:
         return
     cols = [r[0] for r in con.execute(f"DESCRIBE {table}").fetchall()]
@@ -328,8 +430,10 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict[str, Any
     arrow = pa.table(data)
     con.register("_cl_insert", arrow)
     try:
-        select = ", ".join("CAST(details AS JSON)" if c == "details" else
-                           ("?" if c == "run_id" else f'"{c}"') for c in cols)
+        select = ", ".join(
+            "CAST(details AS JSON)" if c == "details" else ("?" if c == "run_id" else f'"{c}"')
+            for c in cols
+        )
         con.execute(f"INSERT INTO {table} SELECT {select} FROM _cl_insert", [run_id])
     finally:
         con.unregister("_cl_insert")

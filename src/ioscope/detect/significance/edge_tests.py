@@ -33,12 +33,30 @@ import numpy as np
 import pyarrow as pa
 
 from ioscope.detect.significance.nullmodel import fit_null
-from ioscope.detect.significance.stats import (P_MIN, benjamini_hochberg, conditional_log_p,
-                                              poisson_log_sf, simes_by_group, truncated_mean)
+from ioscope.detect.significance.stats import (
+    P_MIN,
+    benjamini_hochberg,
+    conditional_log_p,
+    poisson_log_sf,
+    simes_by_group,
+    truncated_mean,
+)
 from ioscope.detect.significance.weighting import rowwise_dot, tfidf_matrix
 
-__all__ = ["EdgeTests", "test_edges", "edge_arrays", "intersection_union", "similarity", "suspects",
-           "pool_fdr", "account_fdr", "ACCOUNT_TESTS", "LOG10", "MASK_LEVEL", "ROUNDS"]
+__all__ = [
+    "EdgeTests",
+    "test_edges",
+    "edge_arrays",
+    "intersection_union",
+    "similarity",
+    "suspects",
+    "pool_fdr",
+    "account_fdr",
+    "ACCOUNT_TESTS",
+    "LOG10",
+    "MASK_LEVEL",
+    "ROUNDS",
+]
 
 #: Temp table of the account-level tests: platform, account_id, edges, log10_p, q_value, flagged.
 ACCOUNT_TESTS = "_sig_accounts"
@@ -68,7 +86,7 @@ class EdgeTests:
         return int(self.a1.size)
 
     @classmethod
-    def empty(cls, signal: str, a1: np.ndarray, a2: np.ndarray, weight: np.ndarray) -> "EdgeTests":
+    def empty(cls, signal: str, a1: np.ndarray, a2: np.ndarray, weight: np.ndarray) -> EdgeTests:
         """The results of a signal without edges."""
         z = np.zeros(0)
         return cls(signal, a1, a2, weight, z, z, z)
@@ -81,13 +99,27 @@ class EdgeTests:
     @property
     def observed_expected(self) -> np.ndarray:
         """weight / expected: how many times the null's expectation the edge's weight is."""
-        return np.divide(self.weight, self.expected, out=np.full(self.weight.shape, np.inf),
-                         where=self.expected > 0)
+        return np.divide(
+            self.weight,
+            self.expected,
+            out=np.full(self.weight.shape, np.inf),
+            where=self.expected > 0,
+        )
 
 
-def test_edges(con: duckdb.DuckDBPyConnection, signal: str, *, actions: str, edges: str,
-               window: float | None, stratum: float, min_weight: int, n_accounts: int,
-               pairs: str | None = None, items: str | None = None) -> EdgeTests:
+def test_edges(
+    con: duckdb.DuckDBPyConnection,
+    signal: str,
+    *,
+    actions: str,
+    edges: str,
+    window: float | None,
+    stratum: float,
+    min_weight: int,
+    n_accounts: int,
+    pairs: str | None = None,
+    items: str | None = None,
+) -> EdgeTests:
     """Test the edges of one signal.
 
     ``actions`` has (aid, item, t): the very actions the edges were built from (after the hot-item
@@ -111,30 +143,47 @@ def test_edges(con: duckdb.DuckDBPyConnection, signal: str, *, actions: str, edg
             break
         masked = found
         null = full.masked(con, pairs, masked)
-    return EdgeTests(signal, a1, a2, k, lam, log_p,
-                     similarity(con, items or actions, n_accounts, a1, a2),
-                     masked=int(masked.size))
+    return EdgeTests(
+        signal,
+        a1,
+        a2,
+        k,
+        lam,
+        log_p,
+        similarity(con, items or actions, n_accounts, a1, a2),
+        masked=int(masked.size),
+    )
 
 
-def edge_arrays(con: duckdb.DuckDBPyConnection,
-                edges: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def edge_arrays(
+    con: duckdb.DuckDBPyConnection, edges: str
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(a1, a2, weight) of ``edges`` as arrays."""
     e = con.execute(f"SELECT a1, a2, weight FROM {edges}").fetchnumpy()
-    return (e["a1"].astype(np.int64), e["a2"].astype(np.int64),
-            e["weight"].astype(np.float64))
+    return (e["a1"].astype(np.int64), e["a2"].astype(np.int64), e["weight"].astype(np.float64))
 
 
-def similarity(con: duckdb.DuckDBPyConnection, items: str, n_accounts: int, a1: np.ndarray,
-               a2: np.ndarray) -> np.ndarray:
+def similarity(
+    con: duckdb.DuckDBPyConnection, items: str, n_accounts: int, a1: np.ndarray, a2: np.ndarray
+) -> np.ndarray:
     """Cosine of the two accounts' TF-IDF vectors over ``items`` (aid, item), per edge."""
     vectors = tfidf_matrix(con, items, n_accounts, rows=np.r_[a1, a2])
     return np.clip(rowwise_dot(vectors, vectors, a1, a2), 0.0, 1.0)
 
 
-def intersection_union(con: duckdb.DuckDBPyConnection, signal: str, a1: np.ndarray,
-                       a2: np.ndarray, weight: np.ndarray, account_log_p: np.ndarray, *,
-                       actions: str, stratum: float, n_accounts: int,
-                       masked: int = 0) -> EdgeTests:
+def intersection_union(
+    con: duckdb.DuckDBPyConnection,
+    signal: str,
+    a1: np.ndarray,
+    a2: np.ndarray,
+    weight: np.ndarray,
+    account_log_p: np.ndarray,
+    *,
+    actions: str,
+    stratum: float,
+    n_accounts: int,
+    masked: int = 0,
+) -> EdgeTests:
     """Edges tested through their accounts: p = max(p_a, p_b), the intersection–union test of
     "both accounts are beyond chance" (Berger, "Multiparameter hypothesis testing and
     acceptance sampling", Technometrics 1982), valid whenever either account is organic.
@@ -145,13 +194,28 @@ def intersection_union(con: duckdb.DuckDBPyConnection, signal: str, a1: np.ndarr
     """
     null = fit_null(con, actions, window=None, stratum=stratum, n_accounts=n_accounts)
     lam = np.maximum(null.expected(a1, a2), null.floor(a1, a2))
-    return EdgeTests(signal, a1, a2, weight, lam,
-                     np.maximum(account_log_p[a1], account_log_p[a2]),
-                     similarity(con, actions, n_accounts, a1, a2), masked=masked)
+    return EdgeTests(
+        signal,
+        a1,
+        a2,
+        weight,
+        lam,
+        np.maximum(account_log_p[a1], account_log_p[a2]),
+        similarity(con, actions, n_accounts, a1, a2),
+        masked=masked,
+    )
 
 
-def suspects(a1: np.ndarray, a2: np.ndarray, log_p: np.ndarray, *, weight: np.ndarray,
-             expected: np.ndarray, k0: int, level: float = MASK_LEVEL) -> np.ndarray:
+def suspects(
+    a1: np.ndarray,
+    a2: np.ndarray,
+    log_p: np.ndarray,
+    *,
+    weight: np.ndarray,
+    expected: np.ndarray,
+    k0: int,
+    level: float = MASK_LEVEL,
+) -> np.ndarray:
     """Accounts already far beyond chance in one signal, to keep out of the null's totals.
 
     Two account-level tests, each under Benjamini–Hochberg at ``level``: Simes over the
@@ -164,11 +228,15 @@ def suspects(a1: np.ndarray, a2: np.ndarray, log_p: np.ndarray, *, weight: np.nd
         return np.zeros(0, dtype=np.int64)
     ek = np.concatenate([expected, expected])
     accounts, simes, total, mean = simes_by_group(
-        acc, np.concatenate([log_p, log_p]), np.concatenate([weight, weight]),
-        truncated_mean(ek, k0))
+        acc,
+        np.concatenate([log_p, log_p]),
+        np.concatenate([weight, weight]),
+        truncated_mean(ek, k0),
+    )
     excess = poisson_log_sf(total, mean)
-    hit = ((benjamini_hochberg(np.exp(simes)) <= level)
-           | (benjamini_hochberg(np.exp(excess)) <= level))
+    hit = (benjamini_hochberg(np.exp(simes)) <= level) | (
+        benjamini_hochberg(np.exp(excess)) <= level
+    )
     return np.sort(accounts[hit])
 
 
@@ -182,7 +250,7 @@ def pool_fdr(tests: list[EdgeTests]) -> None:
     q = benjamini_hochberg(np.concatenate([t.p_value for t in tests]))
     start = 0
     for t, n in zip(tests, sizes):
-        t.q_value = q[start:start + n]
+        t.q_value = q[start : start + n]
         start += n
 
 
@@ -202,8 +270,9 @@ def account_fdr(con: duckdb.DuckDBPyConnection, edges: str, fdr: float) -> dict[
                LEAST(0.0, min(log10_p + log10(n) - log10(i))) AS log10_p,
                CAST(NULL AS DOUBLE) AS q_value, FALSE AS flagged
         FROM r GROUP BY platform, account_id ORDER BY platform, account_id""")
-    lp = con.execute(f"SELECT log10_p FROM {ACCOUNT_TESTS} ORDER BY platform, account_id"
-                     ).fetchnumpy()["log10_p"]
+    lp = con.execute(
+        f"SELECT log10_p FROM {ACCOUNT_TESTS} ORDER BY platform, account_id"
+    ).fetchnumpy()["log10_p"]
     if lp.size == 0:
         return {"tested_accounts": 0, "flagged_accounts": 0}
     q = benjamini_hochberg(np.power(10.0, lp))

@@ -10,8 +10,16 @@ from __future__ import annotations
 
 from ioscope.fmt import format_p, format_ratio, format_seconds
 
-__all__ = ["p_equals", "p_test", "cluster_sentence", "member_sentence", "counted", "same",
-           "apart", "partners"]
+__all__ = [
+    "p_equals",
+    "p_test",
+    "cluster_sentence",
+    "member_sentence",
+    "counted",
+    "same",
+    "apart",
+    "partners",
+]
 
 
 def _explanation(signal: str):
@@ -53,10 +61,12 @@ def p_equals(log10_p: float | None) -> str:
 def _p_clause(account_test: str | None, which: str, log10_p: float, ratio: float | None) -> str:
     """The p-value with its observed/expected ratio, naming the test it comes from."""
     if account_test:
-        return (f"{account_test} of the weaker account of "
-                f"{'each' if which == 'median' else 'the'} "
-                f"pair: {which} {p_equals(log10_p)}; shared items "
-                f"{format_ratio(ratio)} the null's expectation")
+        return (
+            f"{account_test} of the weaker account of "
+            f"{'each' if which == 'median' else 'the'} "
+            f"pair: {which} {p_equals(log10_p)}; shared items "
+            f"{format_ratio(ratio)} the null's expectation"
+        )
     return f"{which} pair {p_equals(log10_p)}, observed/expected {format_ratio(ratio)}"
 
 
@@ -80,10 +90,12 @@ def cluster_sentence(signal: str, f: dict) -> str:
     p = _p_clause(x.account_test, "median", f["median_log10_p"], f.get("median_observed_expected"))
     if x.cluster is not None:
         return x.cluster(f, p)
-    return (f"{int(f['accounts']):,} accounts {x.verb} {same(f['items'], x.one, x.many, cut)} "
-            f"({counted(f['posts'], 'of their posts', 'of their posts', cut)})"
-            f"{apart(f.get('median_dt_seconds'))} "
-            f"({p}).")
+    return (
+        f"{int(f['accounts']):,} accounts {x.verb} {same(f['items'], x.one, x.many, cut)} "
+        f"({counted(f['posts'], 'of their posts', 'of their posts', cut)})"
+        f"{apart(f.get('median_dt_seconds'))} "
+        f"({p})."
+    )
 
 
 def member_sentence(signal: str, f: dict) -> str:
@@ -95,5 +107,7 @@ def member_sentence(signal: str, f: dict) -> str:
     if x.member is not None:
         return x.member(f, p)
     own = counted(f["posts"], "of its posts", "of its posts", cut)
-    return (f"{x.verb[0].upper() + x.verb[1:]} {same(f['items'], x.one, x.many, cut)} as "
-            f"{partners(f)} ({own}){apart(f.get('median_dt_seconds'))} ({p}).")
+    return (
+        f"{x.verb[0].upper() + x.verb[1:]} {same(f['items'], x.one, x.many, cut)} as "
+        f"{partners(f)} ({own}){apart(f.get('median_dt_seconds'))} ({p})."
+    )

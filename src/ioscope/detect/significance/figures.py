@@ -66,13 +66,20 @@ def _where(cluster_id: int | None) -> str:
     return f"WHERE m.cluster_id = {int(cluster_id)}"
 
 
-def cluster_figures_sql(*, cluster_id: int | None = None, members: str = CLUSTER_ACCOUNTS,
-                        edges: str = SIGNIFICANT_EDGES, evidence: str = "edge_evidence") -> str:
+def cluster_figures_sql(
+    *,
+    cluster_id: int | None = None,
+    members: str = CLUSTER_ACCOUNTS,
+    edges: str = SIGNIFICANT_EDGES,
+    evidence: str = "edge_evidence",
+) -> str:
     """One row per cluster and signal: the figures of the cluster's sentence for that signal
     (cluster_id, signal, accounts, edges, strength, median_log10_p, min_log10_p,
     median_observed_expected, first_created, last_created, evidence_rows, items,
     median_dt_seconds, posts, texts, truncated_edges), for one cluster or all."""
-    return _base(members, edges, evidence, _where(cluster_id)) + f""",
+    return (
+        _base(members, edges, evidence, _where(cluster_id))
+        + f""",
      ends AS (SELECT cluster_id, signal, platform_1 AS platform, account_1 AS account_id FROM e
               UNION SELECT cluster_id, signal, platform_2, account_2 FROM e),
      acc AS (SELECT ends.cluster_id, ends.signal, count(*) AS accounts,
@@ -99,11 +106,18 @@ SELECT es.cluster_id, es.signal, acc.accounts, es.edges, es.strength, es.median_
 FROM es JOIN acc USING (cluster_id, signal) LEFT JOIN vs USING (cluster_id, signal)
 LEFT JOIN ps USING (cluster_id, signal) LEFT JOIN tr USING (cluster_id, signal)
 ORDER BY es.cluster_id, es.strength DESC, es.signal"""
+    )
 
 
-def member_figures_sql(*, cluster_id: int | None = None, platform: str | None = None,
-                       account_id: str | None = None, members: str = CLUSTER_ACCOUNTS,
-                       edges: str = SIGNIFICANT_EDGES, evidence: str = "edge_evidence") -> str:
+def member_figures_sql(
+    *,
+    cluster_id: int | None = None,
+    platform: str | None = None,
+    account_id: str | None = None,
+    members: str = CLUSTER_ACCOUNTS,
+    edges: str = SIGNIFICANT_EDGES,
+    evidence: str = "edge_evidence",
+) -> str:
     """One row per cluster, member and signal: the figures of the member's sentence (cluster_id,
     platform, account_id, signal, partners, strength, best_log10_p, best_observed_expected,
     created_at, items, median_dt_seconds, posts, texts, truncated_edges); for one member when
@@ -111,7 +125,9 @@ def member_figures_sql(*, cluster_id: int | None = None, platform: str | None = 
     who = ""
     if platform is not None and account_id is not None:
         who = f"WHERE es.platform = {literal(platform)} AND es.account_id = {literal(account_id)}"
-    return _base(members, edges, evidence, _where(cluster_id)) + f""",
+    return (
+        _base(members, edges, evidence, _where(cluster_id))
+        + f""",
      ends AS (SELECT cluster_id, signal, platform_1 AS platform, account_1 AS account_id,
                      log10_p, weight / expected AS oe FROM e
               UNION ALL SELECT cluster_id, signal, platform_2, account_2, log10_p,
@@ -143,3 +159,4 @@ LEFT JOIN tr USING (cluster_id, platform, account_id, signal)
 LEFT JOIN accounts a ON a.platform = es.platform AND a.account_id = es.account_id
 {who}
 ORDER BY es.cluster_id, es.platform, es.account_id, es.strength DESC, es.signal"""
+    )

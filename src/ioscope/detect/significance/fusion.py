@@ -19,7 +19,7 @@ import numpy as np
 import pyarrow as pa
 
 if TYPE_CHECKING:  # imported where used: the CLI starts faster without it
-    import igraph as ig
+    pass
 
 __all__ = ["PAIRS", "MEMBERS", "LOG_P_CAP", "fuse", "communities"]
 
@@ -43,8 +43,9 @@ def fuse(con: duckdb.DuckDBPyConnection, significant_edges: str) -> int:
     return con.execute(f"SELECT count(*) FROM {PAIRS}").fetchone()[0]
 
 
-def communities(con: duckdb.DuckDBPyConnection, *, resolution: float = 1.0, min_size: int = 2,
-                seed: int = 0) -> int:
+def communities(
+    con: duckdb.DuckDBPyConnection, *, resolution: float = 1.0, min_size: int = 2, seed: int = 0
+) -> int:
     """Leiden communities of the fused pairs; ``MEMBERS`` gets (platform, account_id, community)
     for communities of at least ``min_size`` accounts, numbered from 0 by decreasing size.
     Returns the number of communities kept."""
@@ -82,17 +83,23 @@ def communities(con: duckdb.DuckDBPyConnection, *, resolution: float = 1.0, min_
     return kept
 
 
-def _leiden(n: int, s: np.ndarray, t: np.ndarray, w: np.ndarray, resolution: float,
-            seed: int) -> np.ndarray:
+def _leiden(
+    n: int, s: np.ndarray, t: np.ndarray, w: np.ndarray, resolution: float, seed: int
+) -> np.ndarray:
     import igraph as ig
+
     if n == 0:
         return np.zeros(0, dtype=np.int64)
     g = ig.Graph(n=n, edges=np.column_stack([s, t]).astype(np.int64).tolist())
     state = random.getstate()
     random.seed(seed)  # igraph draws from Python's random module
     try:
-        part = g.community_leiden(objective_function="modularity", weights=w.tolist(),
-                                  resolution=resolution, n_iterations=-1)
+        part = g.community_leiden(
+            objective_function="modularity",
+            weights=w.tolist(),
+            resolution=resolution,
+            n_iterations=-1,
+        )
     finally:
         random.setstate(state)
     return np.asarray(part.membership, dtype=np.int64)

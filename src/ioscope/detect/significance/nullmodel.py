@@ -94,6 +94,7 @@ class StratifiedNull:
         in every stratum, Σ_h 2 d_a(h) d_b(h) / (N_h (N_h − 1)), plus one over the whole period,
         2 D_a D_b / (N (N − 1)) (N_h and N count every action; D_a all of a's actions)."""
         import scipy.sparse as sp
+
         i, j = np.asarray(i, dtype=np.int64), np.asarray(j, dtype=np.int64)
         n = float(self.n_actions)
         if n < 2 or i.size == 0:
@@ -104,11 +105,13 @@ class StratifiedNull:
         total = np.asarray(self.counts.sum(axis=1)).ravel()
         return strata + 2.0 * total[i] * total[j] / (n * (n - 1.0))
 
-    def masked(self, con: duckdb.DuckDBPyConnection, pairs: str,
-               accounts: np.ndarray) -> "StratifiedNull":
+    def masked(
+        self, con: duckdb.DuckDBPyConnection, pairs: str, accounts: np.ndarray
+    ) -> StratifiedNull:
         """The null with Π and N estimated without ``accounts``: their actions leave N and their
         co-action pairs (rows of ``pairs``: a1, a2, t1, t2) leave Π; their own d_a stays."""
         import scipy.sparse as sp
+
         if self.n_actions == 0 or len(accounts) == 0:
             return self
         accounts = np.unique(np.asarray(accounts, dtype=np.int64))
@@ -147,6 +150,7 @@ def _totals(counts: sp.csr_matrix) -> np.ndarray:
 def _weights(pairs: sp.csr_matrix, total: np.ndarray) -> sp.csr_matrix:
     """M: P[h, h'] / (N_h N_h') off the diagonal, P[h, h] / (N_h (N_h − 1)) on it."""
     import scipy.sparse as sp
+
     n = total.size
     inv = np.divide(1.0, total, out=np.zeros(n), where=total > 0)
     m = (sp.diags(inv) @ pairs @ sp.diags(inv)).tocsr()
@@ -156,8 +160,15 @@ def _weights(pairs: sp.csr_matrix, total: np.ndarray) -> sp.csr_matrix:
     return m
 
 
-def fit_null(con: duckdb.DuckDBPyConnection, actions: str, *, window: float | None,
-             stratum: float, n_accounts: int, account: str = "aid") -> StratifiedNull:
+def fit_null(
+    con: duckdb.DuckDBPyConnection,
+    actions: str,
+    *,
+    window: float | None,
+    stratum: float,
+    n_accounts: int,
+    account: str = "aid",
+) -> StratifiedNull:
     """Fit the stratified null to ``actions`` (integer ``account``, item, t in epoch seconds).
 
     ``window`` None means the signal pairs accounts on the item alone (the item already encodes
@@ -165,21 +176,27 @@ def fit_null(con: duckdb.DuckDBPyConnection, actions: str, *, window: float | No
     two actions within the window always lie in the same or in adjacent strata.
     """
     import scipy.sparse as sp
+
     s = float(max(stratum, window or 0.0, 1.0))
-    base = con.execute(f"SELECT count(*), min(FLOOR(t / {s!r})) FROM {actions} "
-                       "WHERE t IS NOT NULL AND item IS NOT NULL").fetchone()
+    base = con.execute(
+        f"SELECT count(*), min(FLOOR(t / {s!r})) FROM {actions} "
+        "WHERE t IS NOT NULL AND item IS NOT NULL"
+    ).fetchone()
     n_act = int(base[0])
     if not n_act:
         empty = sp.csr_matrix((n_accounts, 1))
         return StratifiedNull(window, s, 0, n_accounts, 0, empty, sp.csr_matrix((1, 1)))
     h0 = int(base[1])
     strat = f"CAST(FLOOR(t / {s!r}) - {h0} AS BIGINT)"
-    src = (f"SELECT {account} AS acc, item, t, {strat} AS h FROM {actions} "
-           "WHERE t IS NOT NULL AND item IS NOT NULL")
+    src = (
+        f"SELECT {account} AS acc, item, t, {strat} AS h FROM {actions} "
+        "WHERE t IS NOT NULL AND item IS NOT NULL"
+    )
     d = con.execute(f"SELECT acc, h, count(*) AS d FROM ({src}) GROUP BY ALL").fetchnumpy()
     n_strata = int(d["h"].max()) + 1
-    counts = sp.csr_matrix((d["d"].astype(np.float64), (d["acc"], d["h"])),
-                           shape=(n_accounts, n_strata))
+    counts = sp.csr_matrix(
+        (d["d"].astype(np.float64), (d["acc"], d["h"])), shape=(n_accounts, n_strata)
+    )
     if window is None:
         pairs = _item_pairs(con, src, n_strata)
     else:
@@ -200,8 +217,9 @@ def _item_chunks(con: duckdb.DuckDBPyConnection, src: str) -> list[str]:
     return chunk_filters(n, CHUNK_ROWS, "hash(item)")
 
 
-def _window_pairs(con: duckdb.DuckDBPyConnection, src: str, w: float, n: int,
-                  stratum: float, origin: int) -> sp.csr_matrix:
+def _window_pairs(
+    con: duckdb.DuckDBPyConnection, src: str, w: float, n: int, stratum: float, origin: int
+) -> sp.csr_matrix:
     """P from Π(h, h) and Π(h, h+1): pairs of actions on one item within ``w`` seconds.
 
     Actions come sorted by (item, time) from the database; for each action a binary search
@@ -211,6 +229,7 @@ def _window_pairs(con: duckdb.DuckDBPyConnection, src: str, w: float, n: int,
     (:func:`_item_chunks`); the counts are integers, so the sums do not depend on the chunks.
     """
     import scipy.sparse as sp
+
     same = np.zeros(n)
     nxt = np.zeros(n)
     for where in _item_chunks(con, src):
@@ -242,6 +261,7 @@ def _item_pairs(con: duckdb.DuckDBPyConnection, src: str, n: int) -> sp.csr_matr
     C, less N_h on the diagonal (an action does not pair with itself). C is taken in chunks of
     whole items: CᵀC is the sum of the chunks' (integer counts, so the same whatever the chunks)."""
     import scipy.sparse as sp
+
     ctc = sp.csr_matrix((n, n))
     totals = np.zeros(n)
     for where in _item_chunks(con, src):
@@ -249,8 +269,9 @@ def _item_pairs(con: duckdb.DuckDBPyConnection, src: str, n: int) -> sp.csr_matr
             SELECT item, h, count(*) AS n FROM ({src}) {where} GROUP BY ALL)""").fetchnumpy()
         if c["i"].size == 0:
             continue
-        cm = sp.csr_matrix((c["n"].astype(np.float64), (c["i"], c["h"])),
-                           shape=(int(c["i"].max()) + 1, n))
+        cm = sp.csr_matrix(
+            (c["n"].astype(np.float64), (c["i"], c["h"])), shape=(int(c["i"].max()) + 1, n)
+        )
         del c
         ctc = ctc + (cm.T @ cm).tocsr()
         totals += np.asarray(cm.sum(axis=0)).ravel()

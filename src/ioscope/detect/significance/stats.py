@@ -14,8 +14,15 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["poisson_log_sf", "conditional_log_p", "truncated_mean", "benjamini_hochberg",
-           "simes_by_group", "P_MIN", "p_from_log10"]
+__all__ = [
+    "poisson_log_sf",
+    "conditional_log_p",
+    "truncated_mean",
+    "benjamini_hochberg",
+    "simes_by_group",
+    "P_MIN",
+    "p_from_log10",
+]
 
 #: The smallest p-value stored as a number: the smallest normal double. Below it a p-value
 #: would underflow to 0 (or lose its digits); log10_p keeps the model's value, and any
@@ -66,7 +73,9 @@ def conditional_log_p(k: np.ndarray, lam: np.ndarray, k0: int = 1) -> np.ndarray
     the selected edges, so Benjamini–Hochberg can run over the stored edges only.
     """
     k = np.asarray(k, dtype=np.float64)
-    return np.minimum(poisson_log_sf(k, lam) - poisson_log_sf(np.full(k.shape, float(k0)), lam), 0.0)
+    return np.minimum(
+        poisson_log_sf(k, lam) - poisson_log_sf(np.full(k.shape, float(k0)), lam), 0.0
+    )
 
 
 def truncated_mean(lam: np.ndarray, k0: int) -> np.ndarray:
@@ -79,8 +88,9 @@ def truncated_mean(lam: np.ndarray, k0: int) -> np.ndarray:
     j = np.arange(k0)[:, None]
     below = np.exp(-lam + j * np.log(lam) - gammaln(j + 1.0))  # P(K = j), j < k0
     tail = np.exp(poisson_log_sf(np.full(lam.shape, float(k0)), lam))
-    mean = np.divide(lam - (j * below).sum(axis=0), tail, out=np.full(lam.shape, float(k0)),
-                     where=tail > 1e-12)
+    mean = np.divide(
+        lam - (j * below).sum(axis=0), tail, out=np.full(lam.shape, float(k0)), where=tail > 1e-12
+    )
     return np.maximum(mean, float(k0))
 
 
@@ -103,8 +113,9 @@ def benjamini_hochberg(p: np.ndarray, m: int | None = None) -> np.ndarray:
     return q
 
 
-def simes_by_group(group: np.ndarray, log_p: np.ndarray,
-                   *values: np.ndarray) -> tuple[np.ndarray, ...]:
+def simes_by_group(
+    group: np.ndarray, log_p: np.ndarray, *values: np.ndarray
+) -> tuple[np.ndarray, ...]:
     """Simes' combination of the (natural log) p-values of each group: min over i of
     n·p_(i)/i, valid for independent or positively dependent tests.
 

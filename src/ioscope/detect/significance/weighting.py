@@ -28,14 +28,20 @@ _CHUNK = 200_000
 _CHUNK_NNZ = 4_000_000
 
 
-def tfidf_matrix(con: duckdb.DuckDBPyConnection, actions: str, n_accounts: int,
-                 account: str = "aid", rows: np.ndarray | None = None) -> sp.csr_matrix:
+def tfidf_matrix(
+    con: duckdb.DuckDBPyConnection,
+    actions: str,
+    n_accounts: int,
+    account: str = "aid",
+    rows: np.ndarray | None = None,
+) -> sp.csr_matrix:
     """L2-normalized TF-IDF rows (accounts × items) from ``actions`` (integer ``account``, item).
 
     ``rows``: the only accounts whose rows are needed (e.g. those of the edges to compare);
     the others are left empty, so that only those rows are fetched from the database. The idf
     still counts every account."""
     import scipy.sparse as sp
+
     keep = ""
     if rows is not None:
         con.register("_tfidf_rows", pa.table({"acc": np.unique(np.asarray(rows, np.int64))}))

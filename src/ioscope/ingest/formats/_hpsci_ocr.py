@@ -25,8 +25,18 @@ _HOST_FIX = (("|", "l"), ("I", "l"), ("—", "-"), (".oom", ".com"), (".Com", ".
 _GLUED = re.compile(r"^([a-z0-9.-]+?\.(?:com|org|net|info|us|gov))(?:l|/)?(.+)$")
 _KNOWN_SUFFIX = re.compile(r"\.(?:com|org|net|info|us|gov|io|co|uk|ru|tv|me|mk)$")
 #: landing hosts that host many unrelated parties: they say nothing about the advertiser
-_GENERIC = {"youtube.com", "meetup.com", "eventbrite.com", "change.org", "whitehouse.gov",
-            "cnn.com", "aljazeera.com", "bonfirefunds.com", "google.com", "twitter.com"}
+_GENERIC = {
+    "youtube.com",
+    "meetup.com",
+    "eventbrite.com",
+    "change.org",
+    "whitehouse.gov",
+    "cnn.com",
+    "aljazeera.com",
+    "bonfirefunds.com",
+    "google.com",
+    "twitter.com",
+}
 _FB_SKIP = {"events", "evehts", "groups", "login", "iogin", "pg", "pages", "photo.php", "watch", ""}
 
 
@@ -105,7 +115,12 @@ def infer_advertiser(url: str | None) -> tuple[str, str, str | None, str] | None
         m = re.match(r"^(.*?)[-.]?(\d{8,})$", seg)
         if m and m.group(1):
             name = m.group(1).replace("|", "l").replace("—", "-")
-            return m.group(2), name.replace("-", " "), _skeleton(name), "facebook page in landing URL"
+            return (
+                m.group(2),
+                name.replace("-", " "),
+                _skeleton(name),
+                "facebook page in landing URL",
+            )
         key = _skeleton(seg)
         return key, seg.replace("|", "l"), key, "facebook page in landing URL"
     if dom == "instagram.com":

@@ -26,16 +26,47 @@ from __future__ import annotations
 
 from ioscope.ingest.context import ReadContext
 from ioscope.ingest.registry import read_head, register_reader
-from ioscope.ingest.sqlfrag import big, list_literal, nullif_blank as nb, ts
+from ioscope.ingest.sqlfrag import big, list_literal, ts
+from ioscope.ingest.sqlfrag import nullif_blank as nb
 
-USER_COLUMNS = ["userid", "user_display_name", "user_screen_name", "user_reported_location",
-                "user_profile_description", "user_profile_url", "follower_count",
-                "following_count", "account_creation_date", "account_language"]
-TWEET_COLUMNS = ["tweetid"] + USER_COLUMNS[:] + [
-    "tweet_language", "tweet_text", "tweet_time", "tweet_client_name", "in_reply_to_userid",
-    "in_reply_to_tweetid", "quoted_tweet_tweetid", "is_retweet", "retweet_userid",
-    "retweet_tweetid", "latitude", "longitude", "quote_count", "reply_count", "like_count",
-    "retweet_count", "hashtags", "urls", "user_mentions", "poll_choices"]
+USER_COLUMNS = [
+    "userid",
+    "user_display_name",
+    "user_screen_name",
+    "user_reported_location",
+    "user_profile_description",
+    "user_profile_url",
+    "follower_count",
+    "following_count",
+    "account_creation_date",
+    "account_language",
+]
+TWEET_COLUMNS = (
+    ["tweetid"]
+    + USER_COLUMNS[:]
+    + [
+        "tweet_language",
+        "tweet_text",
+        "tweet_time",
+        "tweet_client_name",
+        "in_reply_to_userid",
+        "in_reply_to_tweetid",
+        "quoted_tweet_tweetid",
+        "is_retweet",
+        "retweet_userid",
+        "retweet_tweetid",
+        "latitude",
+        "longitude",
+        "quote_count",
+        "reply_count",
+        "like_count",
+        "retweet_count",
+        "hashtags",
+        "urls",
+        "user_mentions",
+        "poll_choices",
+    ]
+)
 TWEET_REQUIRED = ["tweetid", "userid", "tweet_text", "tweet_time"]
 _RT = r"^RT @([A-Za-z0-9_]{1,15}):\s*"
 _TRUE = "('true', '1', 't', 'yes')"
@@ -56,76 +87,99 @@ def _sniff(path: str, head: str) -> bool:
 def _profile() -> dict[str, str]:
     """The account columns of a tweet or users row, as SQL expressions."""
     return {
-        "account_id": nb("userid"), "handle": nb("user_screen_name"),
-        "display_name": nb("user_display_name"), "description": nb("user_profile_description"),
-        "location": nb("user_reported_location"), "language": nb("account_language"),
-        "created_at": ts("account_creation_date"), "followers": big("follower_count"),
-        "following": big("following_count"), "profile_url": nb("user_profile_url"),
+        "account_id": nb("userid"),
+        "handle": nb("user_screen_name"),
+        "display_name": nb("user_display_name"),
+        "description": nb("user_profile_description"),
+        "location": nb("user_reported_location"),
+        "language": nb("account_language"),
+        "created_at": ts("account_creation_date"),
+        "followers": big("follower_count"),
+        "following": big("following_count"),
+        "profile_url": nb("user_profile_url"),
     }
 
 
-@register_reader("io-archive", summary="Twitter Information Operations archive: tweets CSV (31 "
-                 "columns) or users CSV (10 columns)", sniff=_sniff, priority=20)
+@register_reader(
+    "io-archive",
+    summary="Twitter Information Operations archive: tweets CSV (31 "
+    "columns) or users CSV (10 columns)",
+    sniff=_sniff,
+    priority=20,
+)
 def read_io_archive(ctx: ReadContext) -> None:
     if "tweetid" not in _columns(read_head(ctx.path, 8192)):
         _read_users(ctx)
         return
-    ctx.load_csv(required=TWEET_REQUIRED, optional=[c for c in TWEET_COLUMNS
-                                                     if c not in TWEET_REQUIRED])
+    ctx.load_csv(
+        required=TWEET_REQUIRED, optional=[c for c in TWEET_COLUMNS if c not in TWEET_REQUIRED]
+    )
     platform = ctx.platform or "twitter"
     ctx.con.execute(f"""CREATE OR REPLACE TEMP VIEW io AS
         SELECT *, CASE WHEN lower(trim(COALESCE(is_retweet, ''))) IN {_TRUE} THEN 'repost'
-                       WHEN {nb('quoted_tweet_tweetid')} IS NOT NULL THEN 'quote'
-                       WHEN {nb('in_reply_to_tweetid')} IS NOT NULL THEN 'reply'
+                       WHEN {nb("quoted_tweet_tweetid")} IS NOT NULL THEN 'quote'
+                       WHEN {nb("in_reply_to_tweetid")} IS NOT NULL THEN 'reply'
                        ELSE 'post' END AS kind,
-                  {ts('tweet_time')} AS created_at
+                  {ts("tweet_time")} AS created_at
         FROM {_complete(ctx, TWEET_COLUMNS)}""")
-    ctx.stage_sql("stg_posts", f"""
-        SELECT ? AS platform, {nb('tweetid')} AS post_id, {nb('userid')} AS account_id,
-               {nb('user_screen_name')} AS handle, created_at, kind,
+    ctx.stage_sql(
+        "stg_posts",
+        f"""
+        SELECT ? AS platform, {nb("tweetid")} AS post_id, {nb("userid")} AS account_id,
+               {nb("user_screen_name")} AS handle, created_at, kind,
                CASE WHEN kind = 'repost' THEN regexp_replace(tweet_text, '{_RT}', '')
                     ELSE tweet_text END AS text,
-               {nb('tweet_language')} AS language, {nb('tweet_client_name')} AS client,
-               CASE kind WHEN 'repost' THEN {nb('retweet_tweetid')}
-                         WHEN 'reply' THEN {nb('in_reply_to_tweetid')}
-                         WHEN 'quote' THEN {nb('quoted_tweet_tweetid')} END AS target_post_id,
-               CASE kind WHEN 'repost' THEN {nb('retweet_userid')}
-                         WHEN 'reply' THEN {nb('in_reply_to_userid')} END AS target_account_id,
+               {nb("tweet_language")} AS language, {nb("tweet_client_name")} AS client,
+               CASE kind WHEN 'repost' THEN {nb("retweet_tweetid")}
+                         WHEN 'reply' THEN {nb("in_reply_to_tweetid")}
+                         WHEN 'quote' THEN {nb("quoted_tweet_tweetid")} END AS target_post_id,
+               CASE kind WHEN 'repost' THEN {nb("retweet_userid")}
+                         WHEN 'reply' THEN {nb("in_reply_to_userid")} END AS target_account_id,
                CASE WHEN kind = 'repost'
                     THEN NULLIF(regexp_extract(tweet_text, '{_RT}', 1), '') END AS target_handle,
-               CASE WHEN {nb('hashtags')} IS NOT NULL THEN {list_literal('hashtags')}
+               CASE WHEN {nb("hashtags")} IS NOT NULL THEN {list_literal("hashtags")}
                     END AS hashtags,
-               {list_literal('urls')} AS urls,
-               {big('like_count')} AS like_count, {big('retweet_count')} AS repost_count,
-               {big('reply_count')} AS reply_count, {big('quote_count')} AS quote_count,
-               CASE WHEN created_at IS NULL AND {nb('tweet_time')} IS NOT NULL
+               {list_literal("urls")} AS urls,
+               {big("like_count")} AS like_count, {big("retweet_count")} AS repost_count,
+               {big("reply_count")} AS reply_count, {big("quote_count")} AS quote_count,
+               CASE WHEN created_at IS NULL AND {nb("tweet_time")} IS NOT NULL
                     THEN 'tweet_time' END AS _error_field,
-               CASE WHEN created_at IS NULL AND {nb('tweet_time')} IS NOT NULL
+               CASE WHEN created_at IS NULL AND {nb("tweet_time")} IS NOT NULL
                     THEN 'unparseable tweet_time ''' || tweet_time || '''' END AS _error,
                _line AS source_line,
-               CASE WHEN {nb('tweetid')} IS NULL OR {nb('userid')} IS NULL OR created_at IS NULL
+               CASE WHEN {nb("tweetid")} IS NULL OR {nb("userid")} IS NULL OR created_at IS NULL
                     THEN concat_ws(',', tweetid, userid, tweet_time, tweet_text) END AS _raw
-        FROM io""", [platform])
+        FROM io""",
+        [platform],
+    )
     # each author as described by their latest tweet in the file (fills gaps only)
     prof = _profile()
     packed = ", ".join(f"{k} := {e}" for k, e in prof.items())
-    ctx.stage_sql("stg_accounts", f"""
-        SELECT ? AS platform, {', '.join(f'p.{k} AS {k}' for k in prof)}, source_line,
+    ctx.stage_sql(
+        "stg_accounts",
+        f"""
+        SELECT ? AS platform, {", ".join(f"p.{k} AS {k}" for k in prof)}, source_line,
                false AS _primary
         FROM (SELECT arg_max(struct_pack({packed}), (created_at, _line)) AS p,
                      max(_line) AS source_line
-              FROM io WHERE {nb('userid')} IS NOT NULL GROUP BY {nb('userid')})""", [platform])
+              FROM io WHERE {nb("userid")} IS NOT NULL GROUP BY {nb("userid")})""",
+        [platform],
+    )
     ctx.con.execute("DROP VIEW io")
 
 
 def _read_users(ctx: ReadContext) -> None:
     ctx.load_csv(required=USER_COLUMNS[:3], optional=USER_COLUMNS[3:])
     # an unreadable creation date leaves created_at empty; the account record itself is kept
-    ctx.stage_sql("stg_accounts", f"""
-        SELECT ? AS platform, {', '.join(f'{e} AS {k}' for k, e in _profile().items())},
+    ctx.stage_sql(
+        "stg_accounts",
+        f"""
+        SELECT ? AS platform, {", ".join(f"{e} AS {k}" for k, e in _profile().items())},
                _line AS source_line, true AS _primary,
                concat_ws(',', userid, user_display_name, user_screen_name) AS _raw
-        FROM {_complete(ctx, USER_COLUMNS)}""", [ctx.platform or "twitter"])
+        FROM {_complete(ctx, USER_COLUMNS)}""",
+        [ctx.platform or "twitter"],
+    )
 
 
 def _complete(ctx: ReadContext, columns: list[str]) -> str:

@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import datetime, timezone
-from typing import Any, Iterator
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
 
 import orjson
 import pyarrow as pa
@@ -29,16 +30,44 @@ from ioscope.ingest.registry import read_head, register_reader
 
 _MARKERS = ("ad_snapshot_url", "ad_delivery_start_time", "ad_creation_time")
 _CSV_OPTIONAL = [
-    "page_id", "page_name", "funding_entity", "bylines", "beneficiary_payers",
-    "ad_creative_bodies", "ad_creative_body", "ad_creative_link_titles", "ad_creative_link_title",
-    "ad_creative_link_descriptions", "ad_creative_link_description", "ad_creative_link_captions",
-    "ad_creative_link_caption", "ad_delivery_start_time", "ad_delivery_stop_time",
-    "ad_creation_time", "currency", "spend", "impressions", "spend_lower_bound",
-    "spend_upper_bound", "spend.lower_bound", "spend.upper_bound", "impressions_lower_bound",
-    "impressions_upper_bound", "impressions.lower_bound", "impressions.upper_bound",
-    "target_locations", "target_ages", "target_gender", "languages", "delivery_by_region",
-    "region_distribution", "demographic_distribution", "age_country_gender_reach_breakdown",
-    "publisher_platforms", "ad_snapshot_url"]
+    "page_id",
+    "page_name",
+    "funding_entity",
+    "bylines",
+    "beneficiary_payers",
+    "ad_creative_bodies",
+    "ad_creative_body",
+    "ad_creative_link_titles",
+    "ad_creative_link_title",
+    "ad_creative_link_descriptions",
+    "ad_creative_link_description",
+    "ad_creative_link_captions",
+    "ad_creative_link_caption",
+    "ad_delivery_start_time",
+    "ad_delivery_stop_time",
+    "ad_creation_time",
+    "currency",
+    "spend",
+    "impressions",
+    "spend_lower_bound",
+    "spend_upper_bound",
+    "spend.lower_bound",
+    "spend.upper_bound",
+    "impressions_lower_bound",
+    "impressions_upper_bound",
+    "impressions.lower_bound",
+    "impressions.upper_bound",
+    "target_locations",
+    "target_ages",
+    "target_gender",
+    "languages",
+    "delivery_by_region",
+    "region_distribution",
+    "demographic_distribution",
+    "age_country_gender_reach_breakdown",
+    "publisher_platforms",
+    "ad_snapshot_url",
+]
 
 
 def _sniff(path: str, head: str) -> bool:
@@ -60,8 +89,7 @@ def _loads(data: bytes | str) -> Any:
             try:
                 data.decode("utf-8")
             except UnicodeDecodeError as u:
-                return ValueError(f"not valid UTF-8 ({u.reason} at byte {u.start:,} of the "
-                                  "record)")
+                return ValueError(f"not valid UTF-8 ({u.reason} at byte {u.start:,} of the record)")
         if "depth" in str(e):
             return ValueError("nested more than 1,024 levels deep")
     try:  # integers beyond 64 bits, which orjson refuses
@@ -88,7 +116,7 @@ def _elements(data: bytes, start: int) -> Iterator[tuple[int, int]]:
         elif c in (b"]", b"}"):
             depth -= 1
             if depth == 0:
-                if data[begin:m.start()].strip():
+                if data[begin : m.start()].strip():
                     yield begin, m.start()
                 return
         elif c == b"," and depth == 1:
@@ -108,8 +136,11 @@ def _records(path: str) -> Iterator[tuple[int, Any, bytes]]:
         data = data[3:]
     first = data.lstrip().split(b"\n", 1)[0]
     doc = _loads(data)
-    if isinstance(doc, Exception) and first.startswith(b"{") and not isinstance(
-            _loads(first), Exception):
+    if (
+        isinstance(doc, Exception)
+        and first.startswith(b"{")
+        and not isinstance(_loads(first), Exception)
+    ):
         # JSON lines: of ads or of responses
         for i, line in enumerate(data.split(b"\n"), 1):
             if not line.strip():
@@ -153,7 +184,7 @@ def _texts(ad: dict, *names: str) -> list[str]:
     out: list[str] = []
     for n in names:
         v = _json_field(ad.get(n))
-        for x in (v if isinstance(v, list) else [v]):
+        for x in v if isinstance(v, list) else [v]:
             if isinstance(x, str) and x.strip() and x.strip() not in out:
                 out.append(x.strip())
     return out
@@ -169,7 +200,7 @@ def _time(value: Any) -> datetime | None:
         t = datetime.fromisoformat(text)
     except ValueError:
         return None
-    return t.astimezone(timezone.utc).replace(tzinfo=None) if t.tzinfo else t
+    return t.astimezone(UTC).replace(tzinfo=None) if t.tzinfo else t
 
 
 def _range(ad: dict, name: str) -> tuple[float | None, float | None, str | None]:
@@ -190,13 +221,18 @@ def _range(ad: dict, name: str) -> tuple[float | None, float | None, str | None]
         except ValueError:
             value = float("nan")
         if value != value or value in (float("inf"), float("-inf")) or isinstance(x, bool):
-            raise _BadValue(f"{name}.{bound}", f"{name} {bound.replace('_', ' ')} is not a "
-                            f"number: {str(x)[:80]!r}")
+            raise _BadValue(
+                f"{name}.{bound}",
+                f"{name} {bound.replace('_', ' ')} is not a number: {str(x)[:80]!r}",
+            )
         return value
 
     lo_f, hi_f = number(lo, "lower_bound"), number(hi, "upper_bound")
-    return (lo_f if lo_f is not None else 0.0), hi_f, raw or _dump(
-        {"lower_bound": lo, "upper_bound": hi})
+    return (
+        (lo_f if lo_f is not None else 0.0),
+        hi_f,
+        raw or _dump({"lower_bound": lo, "upper_bound": hi}),
+    )
 
 
 class _BadValue(ValueError):
@@ -225,19 +261,38 @@ def _payer(ad: dict) -> str | None:
     return None
 
 
-def convert(ad: Any, line: int, platform: str,
-            raw: str | None = None) -> tuple[dict, list[dict], list[dict]]:
+def convert(
+    ad: Any, line: int, platform: str, raw: str | None = None
+) -> tuple[dict, list[dict], list[dict]]:
     """One Ad Library record → (stg_ads row, criteria, delivery rows). ``raw`` is the record's
     source text when known; a record whose values cannot be read gives an ``_error`` row."""
     raw = (raw or _dump(ad))[:10_000]
     if not isinstance(ad, dict):
-        return ({"platform": platform, "source_line": line, "_error": "not an ad object",
-                 "_error_field": "record", "_raw": raw}, [], [])
+        return (
+            {
+                "platform": platform,
+                "source_line": line,
+                "_error": "not an ad object",
+                "_error_field": "record",
+                "_raw": raw,
+            },
+            [],
+            [],
+        )
     try:
         return _convert(ad, line, platform, raw)
     except _BadValue as e:
-        return ({"platform": platform, "source_line": line, "_error": e.reason,
-                 "_error_field": e.field, "_raw": raw}, [], [])
+        return (
+            {
+                "platform": platform,
+                "source_line": line,
+                "_error": e.reason,
+                "_error_field": e.field,
+                "_raw": raw,
+            },
+            [],
+            [],
+        )
 
 
 def _convert(ad: dict, line: int, platform: str, raw: str) -> tuple[dict, list[dict], list[dict]]:
@@ -250,34 +305,58 @@ def _convert(ad: dict, line: int, platform: str, raw: str) -> tuple[dict, list[d
     captions = _texts(ad, "ad_creative_link_captions", "ad_creative_link_caption")
     start = ad.get("ad_delivery_start_time") or ad.get("ad_creation_time")
     row = {
-        "platform": platform, "ad_id": ad_id,
+        "platform": platform,
+        "ad_id": ad_id,
         "advertiser_id": str(ad["page_id"]) if ad.get("page_id") not in (None, "") else None,
-        "advertiser_name": ad.get("page_name") or None, "payer": _payer(ad),
-        "creative_text": "\n\n".join(_texts(ad, "ad_creative_bodies", "ad_creative_body",
-                                            "ad_creative_link_titles", "ad_creative_link_title",
-                                            "ad_creative_link_descriptions",
-                                            "ad_creative_link_description")) or None,
-        "landing_url": captions[0] if captions and "." in captions[0] and " " not in captions[0]
+        "advertiser_name": ad.get("page_name") or None,
+        "payer": _payer(ad),
+        "creative_text": "\n\n".join(
+            _texts(
+                ad,
+                "ad_creative_bodies",
+                "ad_creative_body",
+                "ad_creative_link_titles",
+                "ad_creative_link_title",
+                "ad_creative_link_descriptions",
+                "ad_creative_link_description",
+            )
+        )
+        or None,
+        "landing_url": captions[0]
+        if captions and "." in captions[0] and " " not in captions[0]
         else None,
-        "start_at": _time(start), "end_at": _time(ad.get("ad_delivery_stop_time")),
-        "spend_lower": s_lo, "spend_upper": s_hi, "spend_raw": s_raw,
+        "start_at": _time(start),
+        "end_at": _time(ad.get("ad_delivery_stop_time")),
+        "spend_lower": s_lo,
+        "spend_upper": s_hi,
+        "spend_raw": s_raw,
         "currency": (ad.get("currency") or None),
-        "impressions_lower": i_lo, "impressions_upper": i_hi, "impressions_raw": i_raw,
-        "source_line": line, "_raw": raw,
+        "impressions_lower": i_lo,
+        "impressions_upper": i_hi,
+        "impressions_raw": i_raw,
+        "source_line": line,
+        "_raw": raw,
         "_error_field": "ad_delivery_start_time" if start and not _time(start) else None,
         "_error": f"unparseable time {start!r}" if start and not _time(start) else None,
     }
     crit: list[dict] = []
     for loc in _json_field(ad.get("target_locations")) or []:
         if isinstance(loc, dict) and loc.get("name"):
-            crit.append({"kind": "location", "mode": "exclude" if loc.get("excluded") else "include",
-                         "value": str(loc["name"]), "raw": _dump(loc)})
+            crit.append(
+                {
+                    "kind": "location",
+                    "mode": "exclude" if loc.get("excluded") else "include",
+                    "value": str(loc["name"]),
+                    "raw": _dump(loc),
+                }
+            )
     ages = _json_field(ad.get("target_ages"))
     if isinstance(ages, list) and ages:
         crit.append({"kind": "age", "value": "-".join(map(str, ages[:2])), "raw": _dump(ages)})
     if ad.get("target_gender"):
-        crit.append({"kind": "gender", "value": str(ad["target_gender"]),
-                     "raw": str(ad["target_gender"])})
+        crit.append(
+            {"kind": "gender", "value": str(ad["target_gender"]), "raw": str(ad["target_gender"])}
+        )
     for lang in _json_field(ad.get("languages")) or []:
         crit.append({"kind": "language", "value": str(lang), "raw": str(lang)})
     for c in crit:
@@ -293,13 +372,22 @@ def _convert(ad: dict, line: int, platform: str, raw: str) -> tuple[dict, list[d
     for key in ("delivery_by_region", "region_distribution"):
         for d in _json_field(ad.get(key)) or []:
             if isinstance(d, dict) and d.get("region"):
-                delivery.append({"dimension": "region", "value": str(d["region"]),
-                                 "share": share(d.get("percentage"))})
+                delivery.append(
+                    {
+                        "dimension": "region",
+                        "value": str(d["region"]),
+                        "share": share(d.get("percentage")),
+                    }
+                )
     for d in _json_field(ad.get("demographic_distribution")) or []:
         if isinstance(d, dict):
-            delivery.append({"dimension": "age_gender",
-                             "value": f"{d.get('age', '')}|{d.get('gender', '')}",
-                             "share": share(d.get("percentage"))})
+            delivery.append(
+                {
+                    "dimension": "age_gender",
+                    "value": f"{d.get('age', '')}|{d.get('gender', '')}",
+                    "share": share(d.get("percentage")),
+                }
+            )
     for d in _json_field(ad.get("age_country_gender_reach_breakdown")) or []:
         if isinstance(d, dict) and d.get("country"):
             delivery.append({"dimension": "country", "value": str(d["country"]), "share": None})
@@ -308,8 +396,12 @@ def _convert(ad: dict, line: int, platform: str, raw: str) -> tuple[dict, list[d
     return row, crit, delivery
 
 
-@register_reader("meta-ad-library", summary="Meta Ad Library API results (ads_archive JSON, JSON "
-                 "lines, or their CSV export)", sniff=_sniff, priority=30)
+@register_reader(
+    "meta-ad-library",
+    summary="Meta Ad Library API results (ads_archive JSON, JSON lines, or their CSV export)",
+    sniff=_sniff,
+    priority=30,
+)
 def read_meta_ad_library(ctx: ReadContext) -> None:
     platform = ctx.platform or "facebook"
     head = read_head(ctx.path).lstrip("\ufeff \t\r\n")
@@ -325,16 +417,21 @@ def read_meta_ad_library(ctx: ReadContext) -> None:
         ctx.load_csv(required=["id"], optional=_CSV_OPTIONAL)
         cur = ctx.con.execute("SELECT * FROM src ORDER BY _line")
         names = [d[0] for d in cur.description]
-        records = [(row["_line"], {k: v for k, v in row.items() if v not in (None, "")}, None)
-                   for row in (dict(zip(names, r)) for r in cur.fetchall())]
+        records = [
+            (row["_line"], {k: v for k, v in row.items() if v not in (None, "")}, None)
+            for row in (dict(zip(names, r)) for r in cur.fetchall())
+        ]
     ads, crit, delivery = [], [], []
     for line, ad, raw in records:
         a, c, d = convert(ad, line, platform, raw)
         ads.append(a)
         crit += c
         delivery += d
-    for table, rows in (("stg_ads", ads), ("stg_ad_targeting", crit),
-                        ("stg_ad_delivery", delivery)):
+    for table, rows in (
+        ("stg_ads", ads),
+        ("stg_ad_targeting", crit),
+        ("stg_ad_delivery", delivery),
+    ):
         ctx.stage_arrow(table, _columns(rows))
 
 

@@ -24,15 +24,23 @@ taken from the text (``http(s)://`` up to a space, quote or bracket).
 from __future__ import annotations
 
 import re
-from typing import Iterator
+from collections.abc import Iterator
 
 import orjson
 import pyarrow as pa
 
 from ioscope.ingest.context import ReadContext
 from ioscope.ingest.jsonsql import json_kind, raw_if, shape
-from ioscope.ingest.jsonsrc import (detect_layout, drop_invalid, json_chunks, open_input, query,
-                                    quarantine_record, read_head_bytes, stage_from)
+from ioscope.ingest.jsonsrc import (
+    detect_layout,
+    drop_invalid,
+    json_chunks,
+    open_input,
+    quarantine_record,
+    query,
+    read_head_bytes,
+    stage_from,
+)
 from ioscope.ingest.media import stage_media
 from ioscope.ingest.media_sql import TELEGRAM_KEYS, telegram_media
 from ioscope.ingest.registry import register_reader
@@ -41,43 +49,69 @@ from ioscope.sql import literal
 
 _V, _J = "VARCHAR", "JSON"
 _PEER = {"channel_id": _J, "user_id": _J, "chat_id": _J}
-MESSAGE = shape({
-    "id": _J, "message_id": _J, "type": _V, "action": _V, "date": _V, "date_unixtime": _V,
-    "from": _V, "from_id": _J, "author": _V, "forwarded_from": _V, "forwarded_from_id": _V,
-    "reply_to_message_id": _J, "reply_to_peer_id": _V, "text": _J,
-    "text_entities": [{"type": _V, "text": _V, "href": _V}], "views": "BIGINT",
-    "forwards": "BIGINT", "replies": {"replies": "BIGINT"}, "sender_id": _J, "channel": _V,
-    "message": _V, "post_author": _V, "peer_id": _PEER,
-    "fwd_from": {"from_id": _PEER, "from_name": _V, "channel_post": _J},
-    "reply_to": {"reply_to_msg_id": _J, "reply_to_peer_id": _PEER},
-    "entities": [{"_": _V, "url": _V}]})
+MESSAGE = shape(
+    {
+        "id": _J,
+        "message_id": _J,
+        "type": _V,
+        "action": _V,
+        "date": _V,
+        "date_unixtime": _V,
+        "from": _V,
+        "from_id": _J,
+        "author": _V,
+        "forwarded_from": _V,
+        "forwarded_from_id": _V,
+        "reply_to_message_id": _J,
+        "reply_to_peer_id": _V,
+        "text": _J,
+        "text_entities": [{"type": _V, "text": _V, "href": _V}],
+        "views": "BIGINT",
+        "forwards": "BIGINT",
+        "replies": {"replies": "BIGINT"},
+        "sender_id": _J,
+        "channel": _V,
+        "message": _V,
+        "post_author": _V,
+        "peer_id": _PEER,
+        "fwd_from": {"from_id": _PEER, "from_name": _V, "channel_post": _J},
+        "reply_to": {"reply_to_msg_id": _J, "reply_to_peer_id": _PEER},
+        "entities": [{"_": _V, "url": _V}],
+    }
+)
 URL_RE = r"""https?://[^\s()<>\[\]{}"'«»]+[^\s()<>\[\]{}"'«».,;:!?…]"""
 CHUNK = 20_000
 _DESKTOP_MESSAGES = b' "messages": ['
-_X_ESCAPE = re.compile(rb'(?<!\\)((?:\\\\)*)\\x([0-9A-Fa-f]{2})')
+_X_ESCAPE = re.compile(rb"(?<!\\)((?:\\\\)*)\\x([0-9A-Fa-f]{2})")
 
 
 def _peer_of(struct: str) -> str:
     """Bot API id of a Telethon peer struct (PeerChannel / PeerChat / PeerUser)."""
-    return (f"CASE WHEN {struct}.channel_id IS NOT NULL THEN '-100' || ({struct}.channel_id->>'$') "
-            f"WHEN {struct}.chat_id IS NOT NULL THEN '-' || ({struct}.chat_id->>'$') "
-            f"ELSE {struct}.user_id->>'$' END")
+    return (
+        f"CASE WHEN {struct}.channel_id IS NOT NULL THEN '-100' || ({struct}.channel_id->>'$') "
+        f"WHEN {struct}.chat_id IS NOT NULL THEN '-' || ({struct}.chat_id->>'$') "
+        f"ELSE {struct}.user_id->>'$' END"
+    )
 
 
 def _peer_text(expr: str) -> str:
     """Bot API id of Telegram Desktop's 'channel123' / 'chat123' / 'user123' (or a bare id)."""
-    return (f"CASE WHEN {expr} LIKE 'channel%' THEN '-100' || substr({expr}, 8) "
-            f"WHEN {expr} LIKE 'chat%' THEN '-' || substr({expr}, 5) "
-            f"WHEN {expr} LIKE 'user%' THEN substr({expr}, 5) ELSE NULLIF({expr}, '') END")
+    return (
+        f"CASE WHEN {expr} LIKE 'channel%' THEN '-100' || substr({expr}, 8) "
+        f"WHEN {expr} LIKE 'chat%' THEN '-' || substr({expr}, 5) "
+        f"WHEN {expr} LIKE 'user%' THEN substr({expr}, 5) ELSE NULLIF({expr}, '') END"
+    )
 
 
 def _any_peer(j: str) -> str:
     """Bot API id of a JSON peer: a Telethon peer object, or Desktop's text form."""
-    return (f"CASE WHEN json_type({j}) = 'OBJECT' THEN CASE "
-            f"WHEN json_exists({j}, '$.channel_id') THEN '-100' || json_extract_string({j}, '$.channel_id') "
-            f"WHEN json_exists({j}, '$.chat_id') THEN '-' || json_extract_string({j}, '$.chat_id') "
-            f"ELSE json_extract_string({j}, '$.user_id') END "
-            f"WHEN {j} IS NOT NULL THEN {_peer_text(f'({j}->>{chr(39)}${chr(39)})')} END")
+    return (
+        f"CASE WHEN json_type({j}) = 'OBJECT' THEN CASE "
+        f"WHEN json_exists({j}, '$.channel_id') THEN '-100' || json_extract_string({j}, '$.channel_id') "
+        f"WHEN json_exists({j}, '$.chat_id') THEN '-' || json_extract_string({j}, '$.chat_id') "
+        f"ELSE json_extract_string({j}, '$.user_id') END "
+        f"WHEN {j} IS NOT NULL THEN {_peer_text(f'({j}->>{chr(39)}${chr(39)})')} END"
+    )
 
 
 def _chat_id(chat_id: int | str | None, chat_type: str | None) -> str | None:
@@ -106,21 +140,21 @@ def _posts_sql(platform: str) -> str:
     reply_id = "(COALESCE(m.reply_to_message_id, m.reply_to.reply_to_msg_id)->>'$')"
     return f"""
 SELECT {literal(platform)} AS platform, _line AS source_line,
-    COALESCE(chat_id, m.sender_id->>'$', {_peer_of('m.peer_id')}) AS _chat,
+    COALESCE(chat_id, m.sender_id->>'$', {_peer_of("m.peer_id")}) AS _chat,
     _chat || '/' || (COALESCE(m.id, m.message_id)->>'$') AS post_id,
-    COALESCE({_any_peer('m.from_id')}, m.sender_id->>'$', _chat) AS account_id,
+    COALESCE({_any_peer("m.from_id")}, m.sender_id->>'$', _chat) AS account_id,
     COALESCE(m."from", m.channel, chat_name) AS _display_name,
-    COALESCE({ts('m.date_unixtime')}, {ts('m.date')}) AS created_at,
+    COALESCE({ts("m.date_unixtime")}, {ts("m.date")}) AS created_at,
     CASE WHEN {fwd} THEN 'repost' WHEN {reply_id} IS NOT NULL THEN 'reply' ELSE 'post' END AS kind,
     COALESCE({text}, m.message) AS text,
     CASE WHEN kind = 'repost' AND m.fwd_from.channel_post IS NOT NULL
-             THEN {_peer_of('m.fwd_from.from_id')} || '/' || (m.fwd_from.channel_post->>'$')
-         WHEN kind = 'reply' THEN COALESCE({_peer_text('m.reply_to_peer_id')},
-                                           {_peer_of('m.reply_to.reply_to_peer_id')}, _chat)
+             THEN {_peer_of("m.fwd_from.from_id")} || '/' || (m.fwd_from.channel_post->>'$')
+         WHEN kind = 'reply' THEN COALESCE({_peer_text("m.reply_to_peer_id")},
+                                           {_peer_of("m.reply_to.reply_to_peer_id")}, _chat)
                                   || '/' || {reply_id}
     END AS target_post_id,
-    CASE WHEN kind = 'repost' THEN COALESCE({_peer_text('m.forwarded_from_id')},
-                                            {_peer_of('m.fwd_from.from_id')})
+    CASE WHEN kind = 'repost' THEN COALESCE({_peer_text("m.forwarded_from_id")},
+                                            {_peer_of("m.fwd_from.from_id")})
          WHEN kind = 'reply' AND account_id = _chat THEN _chat END AS target_account_id,
     CASE WHEN kind = 'repost' THEN COALESCE(m.forwarded_from, m.fwd_from.from_name) END AS target_handle,
     {parts} AS _parts,
@@ -134,7 +168,7 @@ SELECT {literal(platform)} AS platform, _line AS source_line,
                           regexp_extract_all(COALESCE(text, ''), {literal(URL_RE)})) END AS urls,
     m.views AS view_count, m.forwards AS repost_count, m.replies.replies AS reply_count,
     CASE WHEN json_type(json) <> 'OBJECT' THEN 'not a message: the record is a JSON '
-                                             || {json_kind('json')}
+                                             || {json_kind("json")}
          WHEN m.type IS NOT NULL AND m.type <> 'message'
          THEN 'Telegram ' || m.type || ' message' || COALESCE(' (' || m.action || ')', '')
               || ', not a post' END AS _error,
@@ -149,21 +183,34 @@ FROM (SELECT _line, json, chat_id, chat_type, chat_name, json_transform(json, {M
 
 def _stage(ctx: ReadContext, msgs: pa.Table, platform: str) -> None:
     rows = query(ctx.con, "_msgs", msgs, _posts_sql(platform))
-    ctx.rows_read += stage_from(ctx, "stg_posts", "_p", rows,
-                                "SELECT * EXCLUDE (_chat, _display_name, _parts, _media) FROM _p")
+    ctx.rows_read += stage_from(
+        ctx,
+        "stg_posts",
+        "_p",
+        rows,
+        "SELECT * EXCLUDE (_chat, _display_name, _parts, _media) FROM _p",
+    )
     stage_media(ctx, telegram_media(), rows)
-    stage_from(ctx, "stg_accounts", "_p", rows, """
+    stage_from(
+        ctx,
+        "stg_accounts",
+        "_p",
+        rows,
+        """
         SELECT platform, account_id, arg_max(_display_name, source_line) AS display_name,
                max(source_line) AS source_line, false AS _primary
-        FROM _p WHERE _display_name IS NOT NULL GROUP BY ALL""")
+        FROM _p WHERE _display_name IS NOT NULL GROUP BY ALL""",
+    )
 
 
 def _with_chat(tab: pa.Table, chat: tuple) -> pa.Table:
     n = tab.num_rows
     chat_id, chat_type, chat_name = chat
-    return tab.append_column("chat_id", pa.array([chat_id] * n, pa.string())) \
-              .append_column("chat_type", pa.array([chat_type] * n, pa.string())) \
-              .append_column("chat_name", pa.array([chat_name] * n, pa.string()))
+    return (
+        tab.append_column("chat_id", pa.array([chat_id] * n, pa.string()))
+        .append_column("chat_type", pa.array([chat_type] * n, pa.string()))
+        .append_column("chat_name", pa.array([chat_name] * n, pa.string()))
+    )
 
 
 # -- Telegram Desktop, streamed ----------------------------------------------------------------
@@ -193,8 +240,11 @@ def _desktop_messages(ctx: ReadContext, chat: tuple) -> Iterator[pa.Table]:
                 entry = raw.rstrip(b"\r\n")
                 if entry == b"  {":
                     inside, start, buf = True, line_no, [b"{"]
-                elif entry[:2] == b"  " and entry[2:3] not in (b" ", b"") \
-                        and entry.strip() not in (b"]", b"],"):
+                elif (
+                    entry[:2] == b"  "
+                    and entry[2:3] not in (b" ", b"")
+                    and entry.strip() not in (b"]", b"],")
+                ):
                     # an entry of the messages array on one line: a compact message, or not a
                     # message at all (a string, a number, null), quarantined by the reader
                     text = _decode(ctx, line_no, entry.strip().rstrip(b","))
@@ -215,8 +265,9 @@ def _desktop_messages(ctx: ReadContext, chat: tuple) -> Iterator[pa.Table]:
             else:
                 buf.append(raw)
     if inside:
-        quarantine_record(ctx, start, "the file ends inside this message (truncated export)",
-                          b"".join(buf))
+        quarantine_record(
+            ctx, start, "the file ends inside this message (truncated export)", b"".join(buf)
+        )
     if texts:
         yield _desktop_chunk(ctx, lines, texts, chat)
 
@@ -232,8 +283,9 @@ def _decode(ctx: ReadContext, line: int, data: bytes) -> str | None:
 
 
 def _desktop_chunk(ctx: ReadContext, lines: list, texts: list, chat: tuple) -> pa.Table:
-    tab = drop_invalid(ctx, pa.table({"_line": pa.array(lines, pa.int64()),
-                                      "json": pa.array(texts, pa.string())}))
+    tab = drop_invalid(
+        ctx, pa.table({"_line": pa.array(lines, pa.int64()), "json": pa.array(texts, pa.string())})
+    )
     return _with_chat(tab, chat)
 
 
@@ -264,24 +316,35 @@ def _messages(ctx: ReadContext) -> Iterator[pa.Table]:
             return
     for chunk in json_chunks(ctx, layout=layout, max_object=1 << 31):
         msgs = query(ctx.con, "_json", chunk, _EXPLODE)
-        ids = [_chat_id(i, t) for i, t in zip(msgs["_id"].to_pylist(), msgs["chat_type"].to_pylist())]
-        yield msgs.drop(["_id"]).append_column("chat_id", pa.array(ids, pa.string())) \
-                  .select(["_line", "json", "chat_id", "chat_type", "chat_name"])
+        ids = [
+            _chat_id(i, t) for i, t in zip(msgs["_id"].to_pylist(), msgs["chat_type"].to_pylist())
+        ]
+        yield (
+            msgs.drop(["_id"])
+            .append_column("chat_id", pa.array(ids, pa.string()))
+            .select(["_line", "json", "chat_id", "chat_type", "chat_name"])
+        )
 
 
 def _sniff(path: str, head: str) -> bool:
     text = head.lstrip("\ufeff \t\r\n")
     if text[:1] not in ("{", "["):
         return False
-    desktop = '"messages"' in head and ('"date_unixtime"' in head or '"text_entities"' in head
-                                        or '"from_id"' in head)
+    desktop = '"messages"' in head and (
+        '"date_unixtime"' in head or '"text_entities"' in head or '"from_id"' in head
+    )
     flat = '"message_id"' in head and ('"sender_id"' in head or '"channel"' in head)
     telethon = '"peer_id"' in head and ('"_": "Message"' in head or '"_":"Message"' in head)
     return desktop or flat or telethon
 
 
-@register_reader("telegram", summary="Telegram Desktop exports (result.json) and message dumps "
-                 "(flat or Telethon to_dict), channels as accounts", sniff=_sniff, priority=45)
+@register_reader(
+    "telegram",
+    summary="Telegram Desktop exports (result.json) and message dumps "
+    "(flat or Telethon to_dict), channels as accounts",
+    sniff=_sniff,
+    priority=45,
+)
 def read_telegram(ctx: ReadContext) -> None:
     platform = ctx.platform or "telegram"
     for msgs in _messages(ctx):

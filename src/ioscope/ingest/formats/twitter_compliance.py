@@ -23,8 +23,10 @@ from ioscope.ingest.registry import register_reader
 from ioscope.ingest.sqlfrag import ts
 from ioscope.sql import literal
 
-_SHAPE = ("'{\"id\": \"VARCHAR\", \"action\": \"VARCHAR\", \"reason\": \"VARCHAR\", "
-          "\"created_at\": \"VARCHAR\", \"redacted_at\": \"VARCHAR\"}'")
+_SHAPE = (
+    '\'{"id": "VARCHAR", "action": "VARCHAR", "reason": "VARCHAR", '
+    '"created_at": "VARCHAR", "redacted_at": "VARCHAR"}\''
+)
 
 
 def _is_compliance(head: str) -> bool:
@@ -34,8 +36,12 @@ def _is_compliance(head: str) -> bool:
                 value = orjson.loads(line)
             except orjson.JSONDecodeError:
                 return False
-            return isinstance(value, dict) and {"id", "action"} <= value.keys() \
-                and "text" not in value and "data" not in value
+            return (
+                isinstance(value, dict)
+                and {"id", "action"} <= value.keys()
+                and "text" not in value
+                and "data" not in value
+            )
     return False
 
 
@@ -46,31 +52,42 @@ def _users(path: str) -> bool:
 def _read(ctx: ReadContext, kind: str) -> None:
     platform = literal(ctx.platform or "twitter")
     for chunk in json_chunks(ctx):
-        error = f"""COALESCE({not_object_error(what='a compliance record')},
+        error = f"""COALESCE({not_object_error(what="a compliance record")},
             CASE WHEN id IS NULL THEN 'compliance record without an id' END)"""
-        ctx.rows_read += stage_compliance_sql(ctx, f"""
+        ctx.rows_read += stage_compliance_sql(
+            ctx,
+            f"""
             SELECT {platform} AS platform, '{kind}' AS object_kind, id AS object_id,
                    CASE WHEN '{kind}' = 'account' THEN id END AS account_id,
                    lower(t.action) AS action, t.reason AS reason,
-                   {ts('t.redacted_at')} AS event_at, {ts('t.created_at')} AS object_created_at,
+                   {ts("t.redacted_at")} AS event_at, {ts("t.created_at")} AS object_created_at,
                    _line AS source_line,
                    CASE WHEN {error} IS NOT NULL THEN 'id' END AS _error_field, {error} AS _error,
                    left(json, 10000) AS _raw
-            FROM (SELECT _line, json, t, {id_text('t.id', "json_extract(json, '$.id')")} AS id
+            FROM (SELECT _line, json, t, {id_text("t.id", "json_extract(json, '$.id')")} AS id
                   FROM (SELECT _line, json, CASE WHEN json_type(json) = 'OBJECT'
                                THEN json_transform(json, {_SHAPE}) END AS t FROM _json))""",
-            chunk)
+            chunk,
+        )
 
 
-@register_reader("twitter-compliance", summary="Twitter compliance file of a tweets job "
-                 "(twarc2 compliance output: id, action, reason per line)",
-                 sniff=lambda p, h: _is_compliance(h) and not _users(p), priority=25)
+@register_reader(
+    "twitter-compliance",
+    summary="Twitter compliance file of a tweets job "
+    "(twarc2 compliance output: id, action, reason per line)",
+    sniff=lambda p, h: _is_compliance(h) and not _users(p),
+    priority=25,
+)
 def read_tweets_compliance(ctx: ReadContext) -> None:
     _read(ctx, "post")
 
 
-@register_reader("twitter-compliance-users", summary="Twitter compliance file of a users job "
-                 "(auto-detected when the file name contains 'user')",
-                 sniff=lambda p, h: _is_compliance(h) and _users(p), priority=25)
+@register_reader(
+    "twitter-compliance-users",
+    summary="Twitter compliance file of a users job "
+    "(auto-detected when the file name contains 'user')",
+    sniff=lambda p, h: _is_compliance(h) and _users(p),
+    priority=25,
+)
 def read_users_compliance(ctx: ReadContext) -> None:
     _read(ctx, "account")

@@ -28,21 +28,51 @@ from ioscope.ingest.sqlfrag import ts
 from ioscope.sql import literal
 
 _V = "VARCHAR"
-_ENTITIES = {"hashtags": [{"text": _V}], "user_mentions": [{"screen_name": _V}],
-             "urls": [{"url": _V, "expanded_url": _V}]}
-_USER = {"id_str": _V, "id": "JSON", "screen_name": _V, "name": _V, "description": _V,
-         "location": _V, "lang": _V, "created_at": _V, "followers_count": "BIGINT",
-         "friends_count": "BIGINT", "statuses_count": "BIGINT", "verified": "BOOLEAN", "url": _V,
-         "entities": {"url": {"urls": [{"expanded_url": _V}]}}}
+_ENTITIES = {
+    "hashtags": [{"text": _V}],
+    "user_mentions": [{"screen_name": _V}],
+    "urls": [{"url": _V, "expanded_url": _V}],
+}
+_USER = {
+    "id_str": _V,
+    "id": "JSON",
+    "screen_name": _V,
+    "name": _V,
+    "description": _V,
+    "location": _V,
+    "lang": _V,
+    "created_at": _V,
+    "followers_count": "BIGINT",
+    "friends_count": "BIGINT",
+    "statuses_count": "BIGINT",
+    "verified": "BOOLEAN",
+    "url": _V,
+    "entities": {"url": {"urls": [{"expanded_url": _V}]}},
+}
 
 
 def _tweet(depth: int) -> dict:
-    t = {"id_str": _V, "id": "JSON", "created_at": _V, "timestamp_ms": _V, "text": _V,
-         "full_text": _V, "extended_tweet": {"full_text": _V, "entities": _ENTITIES},
-         "entities": _ENTITIES, "lang": _V, "source": _V, "in_reply_to_status_id_str": _V,
-         "in_reply_to_user_id_str": _V, "in_reply_to_screen_name": _V,
-         "quoted_status_id_str": _V, "favorite_count": "BIGINT", "retweet_count": "BIGINT",
-         "reply_count": "BIGINT", "quote_count": "BIGINT", "user": _USER}
+    t = {
+        "id_str": _V,
+        "id": "JSON",
+        "created_at": _V,
+        "timestamp_ms": _V,
+        "text": _V,
+        "full_text": _V,
+        "extended_tweet": {"full_text": _V, "entities": _ENTITIES},
+        "entities": _ENTITIES,
+        "lang": _V,
+        "source": _V,
+        "in_reply_to_status_id_str": _V,
+        "in_reply_to_user_id_str": _V,
+        "in_reply_to_screen_name": _V,
+        "quoted_status_id_str": _V,
+        "favorite_count": "BIGINT",
+        "retweet_count": "BIGINT",
+        "reply_count": "BIGINT",
+        "quote_count": "BIGINT",
+        "user": _USER,
+    }
     if depth:
         t["retweeted_status"] = _tweet(depth - 1)
         t["quoted_status"] = _tweet(depth - 1)
@@ -71,7 +101,7 @@ def _statuses_sql(platform: str) -> str:
     """
     r, q = "t.retweeted_status", "t.quoted_status"
     paths = ", ".join(literal(p) for p in EMBEDDED)
-    error = f"""COALESCE({not_object_error(what='a tweet')},
+    error = f"""COALESCE({not_object_error(what="a tweet")},
         CASE WHEN t.id_str IS NULL AND t.id IS NULL AND t.user IS NULL
              THEN 'not a tweet (no id_str and no user); keys: '
                   || array_to_string(json_keys(json)[1:6], ', ') END)"""
@@ -95,7 +125,9 @@ a AS (SELECT *,
     CASE WHEN role = 0 THEN {error} END AS _error
     FROM s),
 b AS (SELECT *,
-    CASE WHEN _rt_id IS NULL THEN NULLIF(regexp_extract(_own_text, '{_RT}', 1), '') END AS _rt_handle,
+    CASE WHEN _rt_id IS NULL THEN NULLIF(regexp_extract(_own_text, '{
+        _RT
+    }', 1), '') END AS _rt_handle,
     CASE WHEN _rt_id IS NOT NULL THEN {_entities(r)} ELSE {_entities("t")} END AS _ent
     FROM a),
 c AS (SELECT *,
@@ -127,35 +159,67 @@ SELECT {literal(platform)} AS platform, role, _line AS source_line, _error, post
                 lambda u: u IS NOT NULL) AS urls,
     t.favorite_count AS like_count, t.retweet_count AS repost_count,
     t.reply_count AS reply_count, t.quote_count AS quote_count,
-    {raw_if("role = 0 AND (_error IS NOT NULL OR post_id IS NULL OR account_id IS NULL "
-            "OR created_at IS NULL)")} AS _raw,
-    t.user IS NOT NULL AS _has_user, {_account_columns('t.user', prefix='a_')}
+    {
+        raw_if(
+            "role = 0 AND (_error IS NOT NULL OR post_id IS NULL OR account_id IS NULL "
+            "OR created_at IS NULL)"
+        )
+    } AS _raw,
+    t.user IS NOT NULL AS _has_user, {_account_columns("t.user", prefix="a_")}
 FROM c"""
 
 
-_ACCOUNT_FIELDS = ("account_id", "handle", "display_name", "description", "location", "language",
-                   "created_at", "followers", "following", "post_count", "verified", "profile_url")
+_ACCOUNT_FIELDS = (
+    "account_id",
+    "handle",
+    "display_name",
+    "description",
+    "location",
+    "language",
+    "created_at",
+    "followers",
+    "following",
+    "post_count",
+    "verified",
+    "profile_url",
+)
 
 
 def _account_columns(u: str, prefix: str = "") -> str:
     cols = {
-        "account_id": id_text(f"{u}.id_str", f"{u}.id"), "handle": f"{u}.screen_name",
-        "display_name": f"{u}.name", "description": f"{u}.description",
-        "location": f"{u}.location", "language": f"{u}.lang", "created_at": ts(f"{u}.created_at"),
-        "followers": f"{u}.followers_count", "following": f"{u}.friends_count",
-        "post_count": f"{u}.statuses_count", "verified": f"{u}.verified",
-        "profile_url": f"COALESCE({u}.entities.url.urls[1].expanded_url, NULLIF({u}.url, ''))"}
+        "account_id": id_text(f"{u}.id_str", f"{u}.id"),
+        "handle": f"{u}.screen_name",
+        "display_name": f"{u}.name",
+        "description": f"{u}.description",
+        "location": f"{u}.location",
+        "language": f"{u}.lang",
+        "created_at": ts(f"{u}.created_at"),
+        "followers": f"{u}.followers_count",
+        "following": f"{u}.friends_count",
+        "post_count": f"{u}.statuses_count",
+        "verified": f"{u}.verified",
+        "profile_url": f"COALESCE({u}.entities.url.urls[1].expanded_url, NULLIF({u}.url, ''))",
+    }
     return ", ".join(f"{expr} AS {prefix}{name}" for name, expr in cols.items())
 
 
 def _sniff(path: str, head: str) -> bool:
     start = head.lstrip("\ufeff \t\r\n")[:1]
-    return start in ("[", "{") and '"id_str"' in head and '"screen_name"' in head \
-        and '"user"' in head and '"author_id"' not in head
+    return (
+        start in ("[", "{")
+        and '"id_str"' in head
+        and '"screen_name"' in head
+        and '"user"' in head
+        and '"author_id"' not in head
+    )
 
 
-@register_reader("twitter-v1", summary="Twitter API v1.1 tweets (JSON lines or a JSON array, "
-                 "e.g. MongoDB exports)", sniff=_sniff, priority=35)
+@register_reader(
+    "twitter-v1",
+    summary="Twitter API v1.1 tweets (JSON lines or a JSON array, e.g. MongoDB exports)",
+    sniff=_sniff,
+    priority=35,
+)
 def read_twitter_v1(ctx: ReadContext) -> None:
     sql = _statuses_sql(ctx.platform or "twitter")
     accounts = ", ".join(f"a_{c}" for c in _ACCOUNT_FIELDS)
@@ -163,15 +227,32 @@ def read_twitter_v1(ctx: ReadContext) -> None:
     for chunk in json_chunks(ctx):
         chunk = stage_stream_notices(ctx, chunk)
         rows = query(ctx.con, "_json", chunk, sql)
-        ctx.rows_read += stage_from(ctx, "stg_posts", "_twp", rows, f"""
+        ctx.rows_read += stage_from(
+            ctx,
+            "stg_posts",
+            "_twp",
+            rows,
+            f"""
             SELECT {post}, CASE WHEN _error IS NOT NULL THEN 'record' END AS _error_field
-            FROM _twp WHERE role = 0""")
-        stage_from(ctx, "stg_ref_posts", "_twp", rows,
-                   f"SELECT {post.replace('role,', 'role, _error, _raw,')} FROM _twp WHERE role > 0")
+            FROM _twp WHERE role = 0""",
+        )
+        stage_from(
+            ctx,
+            "stg_ref_posts",
+            "_twp",
+            rows,
+            f"SELECT {post.replace('role,', 'role, _error, _raw,')} FROM _twp WHERE role > 0",
+        )
         for table, roles in (("stg_accounts", "role = 0"), ("stg_ref_accounts", "role > 0")):
-            stage_from(ctx, table, "_twp", rows, f"""
+            stage_from(
+                ctx,
+                table,
+                "_twp",
+                rows,
+                f"""
                 SELECT platform, source_line, false AS _primary,
                        {", ".join(f"a_{c} AS {c}" for c in _ACCOUNT_FIELDS)}
-                FROM _twp WHERE {roles} AND _has_user""")
+                FROM _twp WHERE {roles} AND _has_user""",
+            )
         stage_media(ctx, twitter_v1_media(ctx.platform or "twitter"), chunk)
         stage_account_images(ctx, twitter_v1_images(ctx.platform or "twitter"), chunk)

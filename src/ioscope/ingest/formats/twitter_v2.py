@@ -31,19 +31,50 @@ from ioscope.ingest.sqlfrag import ts
 from ioscope.sql import literal
 
 _V = "VARCHAR"
-_ENT = {"hashtags": [{"tag": _V}], "mentions": [{"username": _V}],
-        "urls": [{"url": _V, "expanded_url": _V, "display_url": _V, "media_key": _V}]}
-TWEET = shape({
-    "id": _V, "author_id": _V, "created_at": _V, "text": _V, "lang": _V, "source": _V,
-    "in_reply_to_user_id": _V, "referenced_tweets": [{"type": _V, "id": _V}],
-    "entities": _ENT, "note_tweet": {"text": _V, "entities": _ENT},
-    "public_metrics": {"retweet_count": "BIGINT", "reply_count": "BIGINT", "like_count": "BIGINT",
-                       "quote_count": "BIGINT", "impression_count": "BIGINT"}})
-USER = shape({
-    "id": _V, "username": _V, "name": _V, "description": _V, "location": _V, "created_at": _V,
-    "verified": "BOOLEAN", "url": _V, "entities": {"url": {"urls": [{"expanded_url": _V}]}},
-    "public_metrics": {"followers_count": "BIGINT", "following_count": "BIGINT",
-                       "tweet_count": "BIGINT"}})
+_ENT = {
+    "hashtags": [{"tag": _V}],
+    "mentions": [{"username": _V}],
+    "urls": [{"url": _V, "expanded_url": _V, "display_url": _V, "media_key": _V}],
+}
+TWEET = shape(
+    {
+        "id": _V,
+        "author_id": _V,
+        "created_at": _V,
+        "text": _V,
+        "lang": _V,
+        "source": _V,
+        "in_reply_to_user_id": _V,
+        "referenced_tweets": [{"type": _V, "id": _V}],
+        "entities": _ENT,
+        "note_tweet": {"text": _V, "entities": _ENT},
+        "public_metrics": {
+            "retweet_count": "BIGINT",
+            "reply_count": "BIGINT",
+            "like_count": "BIGINT",
+            "quote_count": "BIGINT",
+            "impression_count": "BIGINT",
+        },
+    }
+)
+USER = shape(
+    {
+        "id": _V,
+        "username": _V,
+        "name": _V,
+        "description": _V,
+        "location": _V,
+        "created_at": _V,
+        "verified": "BOOLEAN",
+        "url": _V,
+        "entities": {"url": {"urls": [{"expanded_url": _V}]}},
+        "public_metrics": {
+            "followers_count": "BIGINT",
+            "following_count": "BIGINT",
+            "tweet_count": "BIGINT",
+        },
+    }
+)
 _RT = r"^RT @([A-Za-z0-9_]{1,15}):\s?"
 
 # What a record or a data item is. Not-posts that name what they are, for the refusal message.
@@ -130,7 +161,7 @@ k AS (
     FROM t)
 SELECT {literal(platform)} AS platform, k.role, k._line AS source_line,
     k.tw.id AS post_id, k.tw.author_id AS account_id, a.u.username AS handle,
-    {ts('k.tw.created_at')} AS created_at, k.kind, k.target_post_id,
+    {ts("k.tw.created_at")} AS created_at, k.kind, k.target_post_id,
     CASE WHEN k.kind = 'reply' THEN COALESCE(ref.tw.author_id, k.tw.in_reply_to_user_id)
          ELSE ref.tw.author_id END AS target_account_id,
     CASE WHEN k.kind = 'repost' AND k._rt_id IS NULL THEN k._rt_handle
@@ -142,13 +173,17 @@ SELECT {literal(platform)} AS platform, k.role, k._line AS source_line,
     CASE WHEN k.kind = 'repost' AND ref.tw.id IS NOT NULL
          THEN COALESCE(ref.tw.note_tweet.entities, ref.tw.entities)
          ELSE COALESCE(k.tw.note_tweet.entities, k.tw.entities) END AS _e,
-    {_entities('_e')},
+    {_entities("_e")},
     CASE WHEN k.kind = 'repost' THEN []::VARCHAR[] ELSE _mentions END AS mentions,
     k.tw.public_metrics.like_count AS like_count, k.tw.public_metrics.retweet_count AS repost_count,
     k.tw.public_metrics.reply_count AS reply_count, k.tw.public_metrics.quote_count AS quote_count,
     k.tw.public_metrics.impression_count AS view_count,
-    {raw_if("k.role = 'data' AND (k.tw.id IS NULL OR k.tw.author_id IS NULL OR created_at IS NULL)",
-            "k.obj")} AS _raw
+    {
+        raw_if(
+            "k.role = 'data' AND (k.tw.id IS NULL OR k.tw.author_id IS NULL OR created_at IS NULL)",
+            "k.obj",
+        )
+    } AS _raw
 FROM k
 LEFT JOIN inc ref ON ref.tw.id = k.target_post_id
 LEFT JOIN users a ON a.u.id = k.tw.author_id
@@ -167,7 +202,7 @@ authors AS (SELECT DISTINCT json_extract_string(obj, '$.author_id') AS id FROM _
 SELECT {literal(platform)} AS platform, x._line AS source_line, x.role = 'data' AS _primary,
     EXISTS (SELECT 1 FROM authors w WHERE w.id = {u}.id) AS _authored,
     {u}.id AS account_id, {u}.username AS handle, {u}.name AS display_name,
-    {u}.description AS description, {u}.location AS location, {ts(f'{u}.created_at')} AS created_at,
+    {u}.description AS description, {u}.location AS location, {ts(f"{u}.created_at")} AS created_at,
     {u}.public_metrics.followers_count AS followers,
     {u}.public_metrics.following_count AS following,
     {u}.public_metrics.tweet_count AS post_count, {u}.verified AS verified,
@@ -183,7 +218,7 @@ def _others_sql() -> str:
 SELECT _line AS source_line, 'record' AS _error_field, left(obj, {RAW_LIMIT}) AS _raw,
     CASE c {names}
         ELSE CASE WHEN json_type(obj) <> 'OBJECT'
-                  THEN 'not a tweet: a JSON ' || {json_kind('obj')}
+                  THEN 'not a tweet: a JSON ' || {json_kind("obj")}
                   ELSE 'not a tweet or user (no text, author_id or username); keys: '
                        || array_to_string(json_keys(obj)[1:6], ', ') END END AS _error
 FROM (SELECT _line, obj, CASE WHEN role = 'data' THEN {_ITEM_CLASS} ELSE role END AS c
@@ -192,16 +227,22 @@ WHERE c NOT IN ('tweet', 'user')"""
 
 
 def _refuse_if_not_posts(ctx: ReadContext, items: pa.Table) -> None:
-    row = query(ctx.con, "_items", items, f"""
+    row = query(
+        ctx.con,
+        "_items",
+        items,
+        f"""
         SELECT c, count(*) FILTER (WHERE c IN ('tweet', 'user')) OVER () AS posts FROM (
             SELECT CASE WHEN role = 'data' THEN {_ITEM_CLASS} ELSE role END AS c, _line FROM _items
             WHERE role NOT IN ('inc_tweet', 'inc_user'))
-        ORDER BY _line LIMIT 1""").to_pylist()
+        ORDER BY _line LIMIT 1""",
+    ).to_pylist()
     if row and row[0]["posts"] == 0 and row[0]["c"] in _NOT_POSTS:
         raise SchemaError(
             f"{ctx.path} is {_NOT_POSTS[row[0]['c']]}, not tweets or users: there is nothing to "
             "ingest as posts or accounts.",
-            hint="Give ioscope the tweets themselves (twarc2 search/timeline/lookup output).")
+            hint="Give ioscope the tweets themselves (twarc2 search/timeline/lookup output).",
+        )
 
 
 _COMPLIANCE_KEYS = {"id", "action", "created_at", "reason", "redacted_at"}
@@ -222,8 +263,13 @@ def _sniff(path: str, head: str) -> bool:
     return isinstance(first, dict) and {"id", "action", "reason"} <= set(first) <= _COMPLIANCE_KEYS
 
 
-@register_reader("twitter-v2", summary="Twitter API v2 responses as written by twarc2 (pages or "
-                 "flattened tweets, users lookups)", sniff=_sniff, priority=30)
+@register_reader(
+    "twitter-v2",
+    summary="Twitter API v2 responses as written by twarc2 (pages or "
+    "flattened tweets, users lookups)",
+    sniff=_sniff,
+    priority=30,
+)
 def read_twitter_v2(ctx: ReadContext) -> None:
     platform = ctx.platform or "twitter"
     first = True
@@ -235,17 +281,39 @@ def read_twitter_v2(ctx: ReadContext) -> None:
         tweets = query(ctx.con, "_items", items, _tweets_sql(platform))
         users = query(ctx.con, "_items", items, _users_sql(platform))
         drop = "role, _e, _mentions"
-        ctx.rows_read += stage_from(ctx, "stg_posts", "_t", tweets,
-                                    f"SELECT * EXCLUDE ({drop}) FROM _t WHERE role = 'data'")
-        stage_from(ctx, "stg_ref_posts", "_t", tweets,
-                   f"SELECT * EXCLUDE ({drop}, _raw) FROM _t WHERE role = 'inc_tweet'")
-        ctx.rows_read += stage_from(ctx, "stg_accounts", "_u", users,
-                                    "SELECT * EXCLUDE (_authored) FROM _u WHERE _primary")
-        stage_from(ctx, "stg_accounts", "_u", users, "SELECT * EXCLUDE (_authored, _raw) FROM _u "
-                                                     "WHERE NOT _primary AND _authored")
-        stage_from(ctx, "stg_ref_accounts", "_u", users, "SELECT * EXCLUDE (_authored, _raw) "
-                                                         "FROM _u WHERE NOT _primary")
-        ctx.rows_read += stage_from(ctx, "stg_posts", "_items", items,
-                                    f"SELECT {literal(platform)} AS platform, * FROM ({_others_sql()})")
+        ctx.rows_read += stage_from(
+            ctx, "stg_posts", "_t", tweets, f"SELECT * EXCLUDE ({drop}) FROM _t WHERE role = 'data'"
+        )
+        stage_from(
+            ctx,
+            "stg_ref_posts",
+            "_t",
+            tweets,
+            f"SELECT * EXCLUDE ({drop}, _raw) FROM _t WHERE role = 'inc_tweet'",
+        )
+        ctx.rows_read += stage_from(
+            ctx, "stg_accounts", "_u", users, "SELECT * EXCLUDE (_authored) FROM _u WHERE _primary"
+        )
+        stage_from(
+            ctx,
+            "stg_accounts",
+            "_u",
+            users,
+            "SELECT * EXCLUDE (_authored, _raw) FROM _u WHERE NOT _primary AND _authored",
+        )
+        stage_from(
+            ctx,
+            "stg_ref_accounts",
+            "_u",
+            users,
+            "SELECT * EXCLUDE (_authored, _raw) FROM _u WHERE NOT _primary",
+        )
+        ctx.rows_read += stage_from(
+            ctx,
+            "stg_posts",
+            "_items",
+            items,
+            f"SELECT {literal(platform)} AS platform, * FROM ({_others_sql()})",
+        )
         stage_media(ctx, twitter_v2_media(platform), chunk)
         stage_account_images(ctx, twitter_v2_images(platform), chunk)

@@ -28,8 +28,13 @@ def section(id: str, title: str, **data: Any) -> dict[str, Any]:
 
 def not_run(id: str, title: str, ws_path: str, stage: str, what: str) -> dict[str, Any]:
     cmd = STAGE_COMMANDS[stage].format(ws=ws_path)
-    return {"id": id, "title": title, "status": "not_run",
-            "message": f"{what} not run yet: run `{cmd}`.", "command": cmd}
+    return {
+        "id": id,
+        "title": title,
+        "status": "not_run",
+        "message": f"{what} not run yet: run `{cmd}`.",
+        "command": cmd,
+    }
 
 
 def empty(id: str, title: str, message: str, **data: Any) -> dict[str, Any]:

@@ -16,8 +16,15 @@ from ioscope.report.charts import _as_dt, plausible_range
 from ioscope.report.summaries import CLUSTER_DAYS, CLUSTER_ITEMS
 from ioscope.report.trace import Tracer
 
-__all__ = ["member_activity", "daily_activity", "rebin", "shared_items", "pick_bucket",
-           "member_join", "SUMMARY_ITEMS"]
+__all__ = [
+    "member_activity",
+    "daily_activity",
+    "rebin",
+    "shared_items",
+    "pick_bucket",
+    "member_join",
+    "SUMMARY_ITEMS",
+]
 
 #: Items kept per cluster in the items summary (pages ask for at most this many).
 SUMMARY_ITEMS = 50
@@ -37,8 +44,9 @@ def pick_bucket(first: Any, last: Any) -> str:
     return "month"
 
 
-def member_join(tr: Tracer, table: str, alias: str = "e", mem: str = "mem",
-                same_cluster: bool = False) -> str:
+def member_join(
+    tr: Tracer, table: str, alias: str = "e", mem: str = "mem", same_cluster: bool = False
+) -> str:
     """Joins keeping the rows of ``table`` (edges, edge_evidence) whose two accounts are in
     ``mem`` (platform, account_id[, cluster_id]), on platform and account."""
     out = []
@@ -64,28 +72,47 @@ def member_activity(tr: Tracer, cid: Any) -> dict[str, Any]:
     via = None
     if tr.summaries is not None:
         build = _DAYS.format(key="m.cluster_id, ", source=source)
-        fast = (f'SELECT day, kind, posts, first_post, last_post FROM "{CLUSTER_DAYS}" '
-                "WHERE cluster_id = ? ORDER BY day, kind")
+        fast = (
+            f'SELECT day, kind, posts, first_post, last_post FROM "{CLUSTER_DAYS}" '
+            "WHERE cluster_id = ? ORDER BY day, kind"
+        )
         via = (CLUSTER_DAYS, build, fast, [cid])
-    return daily_activity(tr, "Posts of the members per day and kind",
-                          source + "\n        WHERE m.cluster_id = ?", [cid], via=via)
+    return daily_activity(
+        tr,
+        "Posts of the members per day and kind",
+        source + "\n        WHERE m.cluster_id = ?",
+        [cid],
+        via=via,
+    )
 
 
-def daily_activity(tr: Tracer, title: str, source: str, params: list[Any],
-                   via: tuple | None = None) -> dict[str, Any]:
+def daily_activity(
+    tr: Tracer, title: str, source: str, params: list[Any], via: tuple | None = None
+) -> dict[str, Any]:
     """One scan of the posts in ``source`` (a FROM ... WHERE clause over posts ``p``): posts per
     day and kind with their first and last times. The span and the timeline (re-binned to a
     readable bucket) are sums, minima and maxima of these rows, so they cite the same query."""
-    days, q = tr.rows(title, _DAYS.format(key="", source=source) + "\n        ORDER BY day, p.kind",
-                      params, via=via)
-    span = {"posts": sum(r["posts"] for r in days),
-            "first_post": min((r["first_post"] for r in days), default=None),
-            "last_post": max((r["last_post"] for r in days), default=None)}
+    days, q = tr.rows(
+        title,
+        _DAYS.format(key="", source=source) + "\n        ORDER BY day, p.kind",
+        params,
+        via=via,
+    )
+    span = {
+        "posts": sum(r["posts"] for r in days),
+        "first_post": min((r["first_post"] for r in days), default=None),
+        "last_post": max((r["last_post"] for r in days), default=None),
+    }
     for kind, name in (("repost", "reposts"), ("reply", "replies"), ("quote", "quotes")):
         span[name] = sum(r["posts"] for r in days if r["kind"] == kind)
     bucket = pick_bucket(span["first_post"], span["last_post"])
-    return dict(activity_span=span, q_activity_span=q, timeline=rebin(days, bucket),
-                q_timeline=q, timeline_bucket=bucket)
+    return dict(
+        activity_span=span,
+        q_activity_span=q,
+        timeline=rebin(days, bucket),
+        q_timeline=q,
+        timeline_bucket=bucket,
+    )
 
 
 def rebin(days: list[dict[str, Any]], bucket: str) -> list[dict[str, Any]]:
@@ -107,13 +134,20 @@ def _items_sql(tr: Tracer, ev: str, *, per_cluster: bool) -> str:
     accounts involved, Δt statistics and the closest pair (ties broken by post ids)."""
     plat = {k: f"ev.platform_{k}" for k in "12"}
     ce = "ev.cluster_id, " if per_cluster else ""
-    top = (f"SELECT cluster_id, signal, item, count(*) AS pairs FROM ev\n"
-           f"          GROUP BY cluster_id, signal, item\n"
-           f"          QUALIFY row_number() OVER (PARTITION BY cluster_id\n"
-           f"                                     ORDER BY count(*) DESC, signal, item) <= "
-           f"{SUMMARY_ITEMS}") if per_cluster else (
-        "SELECT signal, item, count(*) AS pairs FROM ev GROUP BY signal, item\n"
-        "          ORDER BY pairs DESC, signal, item LIMIT ?")
+    top = (
+        (
+            f"SELECT cluster_id, signal, item, count(*) AS pairs FROM ev\n"
+            f"          GROUP BY cluster_id, signal, item\n"
+            f"          QUALIFY row_number() OVER (PARTITION BY cluster_id\n"
+            f"                                     ORDER BY count(*) DESC, signal, item) <= "
+            f"{SUMMARY_ITEMS}"
+        )
+        if per_cluster
+        else (
+            "SELECT signal, item, count(*) AS pairs FROM ev GROUP BY signal, item\n"
+            "          ORDER BY pairs DESC, signal, item LIMIT ?"
+        )
+    )
     on = " AND t.cluster_id = ev.cluster_id" if per_cluster else ""
     return f"""{ev},
         top AS (
@@ -144,11 +178,11 @@ def _posts_sql(tr: Tracer, items: str, key: str = "") -> str:
         SELECT {key}i.signal, i.item, i.accounts, i.pairs, i.min_dt_seconds, i.median_dt_seconds,
                i.ex.dt_seconds AS dt_seconds, coalesce(p1.platform, p2.platform) AS platform,
                i.ex.account_1 AS account_1, p1.handle AS handle_1,
-               {name_sql('coalesce(p1.handle, a1.handle)', 'a1.display_name')} AS name_1,
+               {name_sql("coalesce(p1.handle, a1.handle)", "a1.display_name")} AS name_1,
                i.ex.post_1 AS post_1,
                p1.created_at AS created_at_1, p1.text AS text_1,
                i.ex.account_2 AS account_2, p2.handle AS handle_2,
-               {name_sql('coalesce(p2.handle, a2.handle)', 'a2.display_name')} AS name_2,
+               {name_sql("coalesce(p2.handle, a2.handle)", "a2.display_name")} AS name_2,
                i.ex.post_2 AS post_2,
                p2.created_at AS created_at_2, p2.text AS text_2
         FROM {items} i
@@ -174,8 +208,11 @@ def shared_items(tr: Tracer, cid: Any, limit: int, items_limit: int) -> dict[str
         WITH ev AS (SELECT m1.cluster_id, e.* FROM edge_evidence e
           {member_join(tr, "edge_evidence", mem="cluster_members", same_cluster=True)})"""
         # the summary holds each item's pair of posts too: a cluster page then reads no posts
-        build = (_items_sql(tr, build_ev, per_cluster=True) + ","
-                 + _posts_sql(tr, "items", key="i.cluster_id, "))
+        build = (
+            _items_sql(tr, build_ev, per_cluster=True)
+            + ","
+            + _posts_sql(tr, "items", key="i.cluster_id, ")
+        )
         fast = f"""
         WITH sel AS (
           SELECT * FROM "{CLUSTER_ITEMS}" WHERE cluster_id = ?
@@ -183,7 +220,10 @@ def shared_items(tr: Tracer, cid: Any, limit: int, items_limit: int) -> dict[str
         SELECT * EXCLUDE (cluster_id) FROM sel
         ORDER BY pairs DESC, accounts DESC, signal, item"""
         via = (CLUSTER_ITEMS, build, fast, [cid, n])
-    items, q = tr.rows("Items most shared within the cluster, with the closest pair of posts "
-                       "on each", sql, [cid, n], via=via)
-    return dict(top_items=items[:items_limit], q_top_items=q, evidence=items[:limit],
-                q_evidence=q)
+    items, q = tr.rows(
+        "Items most shared within the cluster, with the closest pair of posts on each",
+        sql,
+        [cid, n],
+        via=via,
+    )
+    return dict(top_items=items[:items_limit], q_top_items=q, evidence=items[:limit], q_evidence=q)

@@ -31,9 +31,13 @@ def _thumb(tr: Tracer, phash: str) -> tuple[str, str]:
     """SQL of the select column and join giving the thumbnail of the row's ``phash``."""
     if not _filled(tr, "media_thumbnails"):
         return "NULL AS thumbnail, NULL AS thumb_width, NULL AS thumb_height", ""
-    return ((f"'{DATA_URI}' || to_base64(t.data) AS thumbnail, t.width AS thumb_width, "
-             "t.height AS thumb_height"),
-            f"LEFT JOIN media_thumbnails t ON t.phash = {phash}")
+    return (
+        (
+            f"'{DATA_URI}' || to_base64(t.data) AS thumbnail, t.width AS thumb_width, "
+            "t.height AS thumb_height"
+        ),
+        f"LEFT JOIN media_thumbnails t ON t.phash = {phash}",
+    )
 
 
 def cluster_media(tr: Tracer, cid: Any, limit: int = 20) -> dict[str, Any]:
@@ -43,7 +47,9 @@ def cluster_media(tr: Tracer, cid: Any, limit: int = 20) -> dict[str, Any]:
     out: dict[str, Any] = {}
     if _filled(tr, "post_media"):
         col, join = _thumb(tr, "i.phash")
-        rows, q = tr.rows("Media items posted by two or more members (reposts aside)", f"""
+        rows, q = tr.rows(
+            "Media items posted by two or more members (reposts aside)",
+            f"""
             WITH {_MEMBERS},
             i AS (
                 SELECT x.media_item AS item, min(x.media_kind) AS kind,
@@ -58,11 +64,15 @@ def cluster_media(tr: Tracer, cid: Any, limit: int = 20) -> dict[str, Any]:
                 ORDER BY members DESC, posts DESC, item LIMIT ?)
             SELECT i.item, i.kind, i.members, i.posts, i.first_post, i.last_post, i.url,
                    {col}
-            FROM i {join} ORDER BY members DESC, posts DESC, item""", [cid, limit])
+            FROM i {join} ORDER BY members DESC, posts DESC, item""",
+            [cid, limit],
+        )
         out.update(media_items=rows, q_media_items=q)
     if _filled(tr, "account_images"):
         col, join = _thumb(tr, "w.phash")
-        rows, q = tr.rows("Profile pictures a member shares with other accounts", f"""
+        rows, q = tr.rows(
+            "Profile pictures a member shares with other accounts",
+            f"""
             WITH {_MEMBERS},
             pics AS (SELECT platform, account_id, image_item, min(phash) AS phash
                      FROM account_images
@@ -74,6 +84,8 @@ def cluster_media(tr: Tracer, cid: Any, limit: int = 20) -> dict[str, Any]:
                      GROUP BY p.image_item)
             SELECT w.image_item AS picture, w.members, w.accounts, {col} FROM worn w {join}
             WHERE w.members >= 1 AND w.accounts >= 2
-            ORDER BY members DESC, accounts DESC, picture LIMIT ?""", [cid, limit])
+            ORDER BY members DESC, accounts DESC, picture LIMIT ?""",
+            [cid, limit],
+        )
         out.update(shared_pictures=rows, q_shared_pictures=q)
     return out

@@ -13,8 +13,8 @@ from typing import Any
 
 from ioscope.model.names import name_sql
 from ioscope.report.data import empty, not_run, section
-from ioscope.report.data.runs import detect_not_run
 from ioscope.report.data.clusters import cluster_order, edge_scope, member_join
+from ioscope.report.data.runs import detect_not_run
 from ioscope.report.trace import Tracer
 
 __all__ = ["network"]
@@ -57,8 +57,14 @@ def _ctes(tr: Tracer, only_cluster: bool) -> str:
           ORDER BY turn, position LIMIT ?)"""
 
 
-def network(tr: Tracer, *, clusters: int = 10, max_nodes: int = 300, max_edges: int = 3000,
-            cluster_id: Any = None) -> dict[str, Any]:
+def network(
+    tr: Tracer,
+    *,
+    clusters: int = 10,
+    max_nodes: int = 300,
+    max_edges: int = 3000,
+    cluster_id: Any = None,
+) -> dict[str, Any]:
     """Nodes and edges of the network picture; one cluster when ``cluster_id`` is given."""
     missing = detect_not_run(tr, "network", TITLE)
     if missing is not None or not tr.has("edges"):
@@ -66,12 +72,20 @@ def network(tr: Tracer, *, clusters: int = 10, max_nodes: int = 300, max_edges: 
     one = cluster_id is not None
     head = [cluster_id] if one else []
     ctes = _ctes(tr, one)
-    nodes, q_nodes = tr.rows("Accounts in the network picture", ctes + f"""
+    nodes, q_nodes = tr.rows(
+        "Accounts in the network picture",
+        ctes
+        + f"""
         SELECT n.cluster_id, n.position, n.platform, n.account_id, a.handle,
-               {name_sql('a.handle', 'a.display_name')} AS name, n.degree, n.strength
+               {name_sql("a.handle", "a.display_name")} AS name, n.degree, n.strength
         FROM node n LEFT JOIN accounts a ON a.platform = n.platform AND a.account_id = n.account_id
-        ORDER BY n.position, n.strength DESC, n.account_id""", head + [clusters, max_nodes])
-    edges, q_edges = tr.rows("Edges in the network picture", ctes + """
+        ORDER BY n.position, n.strength DESC, n.account_id""",
+        head + [clusters, max_nodes],
+    )
+    edges, q_edges = tr.rows(
+        "Edges in the network picture",
+        ctes
+        + """
         SELECT platform_1, account_1, platform_2, account_2, weight, signals FROM (
           SELECT p.*, row_number() OVER (PARTITION BY n1.cluster_id
                                          ORDER BY p.weight DESC, p.account_1, p.account_2) AS turn
@@ -79,9 +93,17 @@ def network(tr: Tracer, *, clusters: int = 10, max_nodes: int = 300, max_edges: 
           JOIN node n1 ON n1.platform = p.platform_1 AND n1.account_id = p.account_1
           JOIN node n2 ON n2.platform = p.platform_2 AND n2.account_id = p.account_2)
         ORDER BY turn, weight DESC, account_1, account_2 LIMIT ?""",
-        head + [clusters, max_nodes, max_edges])
-    data = dict(nodes=nodes, edges=edges, q_nodes=q_nodes, q_edges=q_edges,
-                max_nodes=max_nodes, max_edges=max_edges, clusters=clusters)
+        head + [clusters, max_nodes, max_edges],
+    )
+    data = dict(
+        nodes=nodes,
+        edges=edges,
+        q_nodes=q_nodes,
+        q_edges=q_edges,
+        max_nodes=max_nodes,
+        max_edges=max_edges,
+        clusters=clusters,
+    )
     if not nodes:
         return empty("network", TITLE, "No cluster to draw.", **data)
     return section("network", TITLE, **data)
@@ -125,7 +147,10 @@ def cluster_network(tr: Tracer) -> dict[str, Any]:
           LEFT JOIN acc a2 ON a2.platform = e.platform_2 AND a2.account_id = e.account_2
           WHERE {edge_scope(tr)})"""
     title = "Clusters as nodes: accounts, flagged members, edges inside"
-    nodes, q_nodes = tr.rows(title, ctes + f""",
+    nodes, q_nodes = tr.rows(
+        title,
+        ctes
+        + f""",
         flagged AS (SELECT cluster_id, count(*) AS n FROM cluster_members GROUP BY cluster_id),
         inner_edges AS (
           SELECT c1 AS cluster_id, count(*) AS n, list(DISTINCT signal ORDER BY signal) AS signals
@@ -136,22 +161,32 @@ def cluster_network(tr: Tracer) -> dict[str, Any]:
         FROM clusters c
         LEFT JOIN flagged f ON f.cluster_id = c.cluster_id
         LEFT JOIN inner_edges i ON i.cluster_id = c.cluster_id
-        ORDER BY position""")
-    links, q_links = tr.rows("Links between clusters: significant edges between their accounts",
-                             ctes + """
+        ORDER BY position""",
+    )
+    links, q_links = tr.rows(
+        "Links between clusters: significant edges between their accounts",
+        ctes
+        + """
         SELECT least(c1, c2) AS cluster_1, greatest(c1, c2) AS cluster_2, count(*) AS edges,
                sum(weight) AS weight, list(DISTINCT signal ORDER BY signal) AS signals
         FROM sig WHERE c1 IS NOT NULL AND c2 IS NOT NULL AND c1 <> c2
-        GROUP BY ALL ORDER BY edges DESC, cluster_1, cluster_2""")
-    outside, q_outside = tr.rows("Significant edges from cluster accounts to accounts outside "
-                                 "any cluster, per cluster", ctes + """
+        GROUP BY ALL ORDER BY edges DESC, cluster_1, cluster_2""",
+    )
+    outside, q_outside = tr.rows(
+        "Significant edges from cluster accounts to accounts outside any cluster, per cluster",
+        ctes
+        + """
         SELECT coalesce(c1, c2) AS cluster_id, count(*) AS edges, sum(weight) AS weight,
                count(DISTINCT CASE WHEN c1 IS NULL THEN platform_1 || ':' || account_1
                                    ELSE platform_2 || ':' || account_2 END) AS accounts,
                list(DISTINCT signal ORDER BY signal) AS signals
         FROM sig WHERE (c1 IS NULL) <> (c2 IS NULL)
-        GROUP BY ALL ORDER BY edges DESC, cluster_id""")
-    totals, q_totals = tr.one("Significant edges by where their ends are", ctes + """
+        GROUP BY ALL ORDER BY edges DESC, cluster_id""",
+    )
+    totals, q_totals = tr.one(
+        "Significant edges by where their ends are",
+        ctes
+        + """
         SELECT count(*) AS edges,
                count(*) FILTER (WHERE c1 = c2) AS inside_clusters,
                count(*) FILTER (WHERE c1 <> c2) AS between_clusters,
@@ -161,9 +196,19 @@ def cluster_network(tr: Tracer) -> dict[str, Any]:
                   SELECT platform_1, account_1 FROM sig WHERE c1 IS NULL AND c2 IS NOT NULL
                   UNION SELECT platform_2, account_2 FROM sig WHERE c2 IS NULL AND c1 IS NOT NULL))
                  AS outside_accounts
-        FROM sig""")
-    data = dict(nodes=nodes, links=links, outside=outside, totals=totals, q_nodes=q_nodes,
-                q_links=q_links, q_outside=q_outside, q_totals=q_totals, level="clusters")
+        FROM sig""",
+    )
+    data = dict(
+        nodes=nodes,
+        links=links,
+        outside=outside,
+        totals=totals,
+        q_nodes=q_nodes,
+        q_links=q_links,
+        q_outside=q_outside,
+        q_totals=q_totals,
+        level="clusters",
+    )
     if not nodes:
         return empty("network", TITLE, "No cluster to draw.", **data)
     return section("network", TITLE, **data)

@@ -25,15 +25,21 @@ def cluster_pivots(tr: Tracer, cid: Any, scope: str, limit: int = 10) -> dict[st
     """Accounts per platform; when there are several, the cross-platform edges per signal
     (``scope``: the SQL condition on ``e`` that keeps the edges shown) and the items most of
     them share."""
-    rows, q = tr.rows("Members of the cluster per platform", """
+    rows, q = tr.rows(
+        "Members of the cluster per platform",
+        """
         SELECT platform, count(*) AS accounts FROM cluster_members WHERE cluster_id = ?
-        GROUP BY platform ORDER BY accounts DESC, platform""", [cid])
+        GROUP BY platform ORDER BY accounts DESC, platform""",
+        [cid],
+    )
     out: dict[str, Any] = dict(platforms=rows, q_platforms=q)
     out.update(_similar_handles(tr, cid, limit))
     if len(rows) < 2:
         return out
     # a handle's stem: lower-case, without '@' and without a Bluesky domain ('name.bsky.social')
-    handles, q_h = tr.rows("Handles members use on several platforms", f"""
+    handles, q_h = tr.rows(
+        "Handles members use on several platforms",
+        f"""
         WITH {_MEMBERS},
         h AS (SELECT a.platform, a.account_id,
                      lower(split_part(ltrim(a.handle, '@'), '.', 1)) AS stem
@@ -42,42 +48,55 @@ def cluster_pivots(tr: Tracer, cid: Any, scope: str, limit: int = 10) -> dict[st
         SELECT stem AS handle, count(DISTINCT platform) AS platforms, count(*) AS accounts,
                list(platform || ':' || account_id ORDER BY platform, account_id) AS members
         FROM h GROUP BY stem HAVING count(DISTINCT platform) >= 2
-        ORDER BY accounts DESC, handle LIMIT ?""", [cid, limit])
+        ORDER BY accounts DESC, handle LIMIT ?""",
+        [cid, limit],
+    )
     out.update(handle_pivots=handles, q_handle_pivots=q_h)
     if not tr.has("edges"):
         return out
-    pivots, q_p = tr.rows("Edges between members on different platforms, per signal", f"""
+    pivots, q_p = tr.rows(
+        "Edges between members on different platforms, per signal",
+        f"""
         WITH {_MEMBERS}
         SELECT e.signal, LEAST(e.platform_1, e.platform_2) AS platform_a,
                GREATEST(e.platform_1, e.platform_2) AS platform_b, count(*) AS edges,
                min(e.p_value) AS min_p
         FROM edges e {_BETWEEN} AND {scope}
-        GROUP BY ALL ORDER BY edges DESC, e.signal""", [cid])
+        GROUP BY ALL ORDER BY edges DESC, e.signal""",
+        [cid],
+    )
     out.update(pivots=pivots, q_pivots=q_p)
     if tr.has("edge_evidence"):
-        items, q_i = tr.rows("Items behind those edges: pairs of posts by members on two "
-                             "platforms", f"""
+        items, q_i = tr.rows(
+            "Items behind those edges: pairs of posts by members on two platforms",
+            f"""
             WITH {_MEMBERS}
             SELECT v.signal, v.item, count(*) AS pairs
             FROM edge_evidence v JOIN edges e ON e.signal = v.signal
               AND e.platform_1 = v.platform_1 AND e.account_1 = v.account_1
               AND e.platform_2 = v.platform_2 AND e.account_2 = v.account_2
             {_BETWEEN} AND {scope}
-            GROUP BY ALL ORDER BY pairs DESC, v.signal, v.item LIMIT ?""", [cid, limit])
+            GROUP BY ALL ORDER BY pairs DESC, v.signal, v.item LIMIT ?""",
+            [cid, limit],
+        )
         out.update(pivot_items=items, q_pivot_items=q_i)
     return out
 
 
-_MATCH = ('[{"platform": "VARCHAR", "account_id": "VARCHAR", "handle": "VARCHAR", '
-          '"similarity": "DOUBLE", "identical": "BOOLEAN", "p": "DOUBLE", "q": "DOUBLE"}]')
+_MATCH = (
+    '[{"platform": "VARCHAR", "account_id": "VARCHAR", "handle": "VARCHAR", '
+    '"similarity": "DOUBLE", "identical": "BOOLEAN", "p": "DOUBLE", "q": "DOUBLE"}]'
+)
 
 
 def _similar_handles(tr: Tracer, cid: Any, limit: int) -> dict[str, Any]:
     """Members' handles matched on other platforms (a pair of two members listed once)."""
     if not tr.has("account_signals"):
         return {}
-    rows, q = tr.rows("Accounts on other platforms whose handle is the same as or similar to a "
-                      "member's (similar_handle)", f"""
+    rows, q = tr.rows(
+        "Accounts on other platforms whose handle is the same as or similar to a "
+        "member's (similar_handle)",
+        f"""
         WITH {_MEMBERS},
         s AS (
             SELECT a.platform, a.account_id, json_extract_string(a.detail, '$.handle') AS handle,
@@ -93,5 +112,7 @@ def _similar_handles(tr: Tracer, cid: Any, limit: int) -> dict[str, Any]:
                x.account_id AS other_account, other_in_cluster, x.identical AS identical,
                x.similarity AS similarity, x.p AS p_value, x.q AS q_value
         FROM t WHERE NOT other_in_cluster OR (platform, account_id) < (x.platform, x.account_id)
-        ORDER BY p_value, handle, other_platform, other_handle LIMIT ?""", [cid, limit])
+        ORDER BY p_value, handle, other_platform, other_handle LIMIT ?""",
+        [cid, limit],
+    )
     return dict(similar_handles=rows, q_similar_handles=q) if rows else {}

@@ -21,8 +21,13 @@ from typing import Any
 from ioscope.model import all_tables
 from ioscope.report.data import not_run
 
-__all__ = ["STAGE_COMMANDS_RUN", "DETECT_TABLES", "producing_commands", "orphan_tables",
-           "detect_not_run"]
+__all__ = [
+    "STAGE_COMMANDS_RUN",
+    "DETECT_TABLES",
+    "producing_commands",
+    "orphan_tables",
+    "detect_not_run",
+]
 
 #: The ``runs.command`` values whose completed run produces each stage's tables
 #: (``Table.stage``); core tables (posts, accounts, ...) are written by ingest.
@@ -37,9 +42,11 @@ STAGE_COMMANDS_RUN: dict[str, tuple[str, ...]] = {
 _ALWAYS = {"runs", "metadata", "quarantine"}
 
 #: Per-table refinements of :data:`STAGE_COMMANDS_RUN`.
-_TABLE_COMMANDS = {"account_signals": ("accounts signals",),
-                   "account_scores": ("accounts score",),
-                   "models": ("accounts train", "accounts score")}
+_TABLE_COMMANDS = {
+    "account_signals": ("accounts signals",),
+    "account_scores": ("accounts score",),
+    "models": ("accounts train", "accounts score"),
+}
 
 
 def producing_commands(table: str) -> tuple[str, ...] | None:
@@ -77,7 +84,8 @@ def detect_not_run(tr: Any, id: str, title: str) -> dict[str, Any] | None:
         out["message"] = (
             f"The latest detect run ({run['run_id']}) was {kind}: it builds the co-action edges "
             "without significance tests, so it makes no cluster. Run "
-            f"`{out['command']}` (calibrated, the default) for campaign candidates.")
+            f"`{out['command']}` (calibrated, the default) for campaign candidates."
+        )
         out["run_id"] = run["run_id"]
         return out
     out = not_run(id, title, tr.ws.path, "detect", "Coordination detection")
@@ -86,7 +94,8 @@ def detect_not_run(tr: Any, id: str, title: str) -> dict[str, Any] | None:
         out["message"] += (
             f" No completed detect run is recorded, so the table{'s' if len(ignored) > 1 else ''} "
             f"{', '.join(ignored)} (left by an interrupted or failed run) "
-            f"{'are' if len(ignored) > 1 else 'is'} ignored.")
+            f"{'are' if len(ignored) > 1 else 'is'} ignored."
+        )
         out["ignored_tables"] = ignored
     return out
 
