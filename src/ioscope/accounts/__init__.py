@@ -14,19 +14,13 @@ trained model. See docs/accounts.md.
 
 from __future__ import annotations
 
-# Family modules register themselves, in this order.
-from ioscope.accounts import (  # noqa: F401  # noqa: F401  # noqa: F401
-    audience,
-    clients,
-    content,
-    creation,
-    handles,
-    identity,
-    language,
-    network,
-    profile_image,
-    rhythm,
-)
+# Family modules register themselves, in this order (the order of features and of the docs).
+# isort: off
+from ioscope.accounts import creation, rhythm, language, clients, identity, content  # noqa: F401
+from ioscope.accounts import audience, network  # noqa: F401
+from ioscope.accounts import profile_image, handles  # noqa: F401
+
+# isort: on
 from ioscope.accounts.compute import SignalReport, compute_signals
 from ioscope.accounts.evaluate import evaluate_scores, flagged_accounts
 from ioscope.accounts.labels import read_labels, resolve_labels
