@@ -29,6 +29,19 @@ Every pair of accounts on two platforms is one test (untested pairs count with p
 Benjamini-Hochberg keeps the false discovery rate at ``handle_fdr``. Common names ('john',
 'news') are short and probable and coincide on one platform all the time, so they never count;
 a long unusual persona name on two platforms does.
+
+That family answers "which accounts anywhere have a twin", and with millions of pairs of
+accounts it needs a very small p. Within detected clusters the question is narrower: which
+members of one cluster on two platforms are the same persona. Its family is every pair of
+accounts on two platforms that are members of one cluster (``cluster_members``, all clusters
+together, accounts with a comparable stem; untested pairs count with p = 1), with the same p,
+and Benjamini-Hochberg runs over that family alone (``cluster_matches`` in the evidence, q
+within clusters, and ``cluster_family`` its size). This is valid because detection chooses the
+clusters from co-action (shared links, media, texts, reposts, timing) and never looks at
+handles: if handle similarity is independent of behaviour (the null), choosing the pairs by
+behaviour does not change the distribution of their handle p-values, so the smaller family
+keeps its false discovery rate. It would not be valid if clusters were chosen with the handles
+(for instance after merging accounts by name).
 """
 
 from __future__ import annotations
@@ -36,11 +49,11 @@ from __future__ import annotations
 import duckdb
 import pyarrow as pa
 
-from ioscope.accounts._sql import has_rows, signal_rows
+from ioscope.accounts._sql import has_column, has_rows, signal_rows
 from ioscope.accounts.registry import NotApplicable, Signal, register_family
 from ioscope.params import Param
 
-__all__ = ["handle_signals", "handle_matches", "STEM_SQL"]
+__all__ = ["STEM_SQL", "cluster_handle_tests", "handle_matches", "handle_signals"]
 
 SIGNALS = (
     Signal(
@@ -49,8 +62,11 @@ SIGNALS = (
         "accounts",
         "Number of accounts on other platforms whose handle "
         "is the same or significantly similar (trigram Jaccard of the stems ≥ "
-        "handle_min_similarity, Benjamini-Hochberg q ≤ handle_fdr); the evidence lists each "
-        "with both handles, the similarity, p and q.",
+        "handle_min_similarity, Benjamini-Hochberg q ≤ handle_fdr over every pair of "
+        "accounts on two platforms); the evidence lists each with both handles, the "
+        "similarity, p and q, and the members of the account's cluster on other platforms "
+        "whose handle is significant with q within clusters (Benjamini-Hochberg over the "
+        "pairs of members of one cluster on two platforms only, same p).",
     ),
 )
 PARAMS = (
@@ -131,6 +147,12 @@ def handle_signals(
         min_stem=handle_min_stem,
         block_cap=handle_block_cap,
     )
+    family = cluster_handle_tests(con)
+    run = (
+        "(SELECT any_value(run_id) FROM cluster_members)"
+        if family and has_column(con, "cluster_members", "run_id")
+        else "NULL"
+    )
     return signal_rows(
         con,
         f"""
@@ -155,6 +177,28 @@ def handle_signals(
                           'similarity': round(similarity, 4), 'identical': identical,
                           'p': p, 'q': q}} ORDER BY p, similarity DESC, op, oa) AS matches
             FROM both_ways GROUP BY ALL),
+        in_cluster AS (  -- the cluster family: twins among members of one cluster
+            SELECT c.platform_1 AS platform, c.account_1 AS account_id,
+                   {{'platform': c.platform_2, 'account_id': c.account_2, 'handle': a.handle,
+                     'cluster_id': c.cluster_id, 'similarity': round(c.similarity, 4),
+                     'identical': o.norm = a.norm, 'p': c.p, 'q': c.q}} AS x
+            FROM _hm_cluster c
+            JOIN _hm_acc o ON o.platform = c.platform_1 AND o.account_id = c.account_1
+            JOIN _hm_acc a ON a.platform = c.platform_2 AND a.account_id = c.account_2
+            WHERE c.q <= {float(handle_fdr)!r}
+            UNION ALL
+            SELECT c.platform_2, c.account_2,
+                   {{'platform': c.platform_1, 'account_id': c.account_1, 'handle': a.handle,
+                     'cluster_id': c.cluster_id, 'similarity': round(c.similarity, 4),
+                     'identical': o.norm = a.norm, 'p': c.p, 'q': c.q}}
+            FROM _hm_cluster c
+            JOIN _hm_acc o ON o.platform = c.platform_2 AND o.account_id = c.account_2
+            JOIN _hm_acc a ON a.platform = c.platform_1 AND a.account_id = c.account_1
+            WHERE c.q <= {float(handle_fdr)!r}),
+        per_cluster AS (
+            SELECT platform, account_id,
+                   list(x ORDER BY x.p, x.platform, x.account_id) AS matches
+            FROM in_cluster GROUP BY ALL),
         tested AS (  -- accounts of other platforms each stem was tested against
             SELECT platform, stem, sum(n) AS n FROM (
                 SELECT platform_1 AS platform, stem_1 AS stem, n_2 AS n FROM _hm_test
@@ -163,8 +207,12 @@ def handle_signals(
                COALESCE(per.n, 0) AS value,
                json_object('handle', a.handle, 'stem', a.stem,
                            'tested', COALESCE(t.n, 0),
-                           'matches', COALESCE(list_slice(per.matches, 1, 20), [])) AS detail
+                           'matches', COALESCE(list_slice(per.matches, 1, 20), []),
+                           'cluster_family', {int(family)}, 'clusters_run', {run},
+                           'cluster_matches', COALESCE(list_slice(pc.matches, 1, 20), []))
+                   AS detail
         FROM _hm_acc a LEFT JOIN per USING (platform, account_id)
+        LEFT JOIN per_cluster pc USING (platform, account_id)
         LEFT JOIN tested t USING (platform, stem)""",
     )
 
@@ -308,3 +356,65 @@ def handle_matches(
             FROM bh)
         SELECT platform_1, stem_1, platform_2, stem_2, similarity, common, lp, p, q, n_1, n_2
         FROM q""")
+
+
+def cluster_handle_tests(con: duckdb.DuckDBPyConnection) -> int:
+    """Fill temp table ``_hm_cluster``: the tested pairs of accounts on two platforms that are
+    members of one cluster (``cluster_members``), with the pair's p from ``_hm_test`` and q,
+    Benjamini-Hochberg over the family of every pair of accounts on two platforms that are members
+    of one cluster and both have a comparable stem (``family``; the untested ones have p = 1 and
+    are only counted, so that no cluster's pairs are enumerated). Needs :func:`handle_matches`
+    first; returns the family size (0 without clusters)."""
+    if not (_exists(con, "cluster_members") and has_column(con, "cluster_members", "platform")):
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE _hm_cluster AS SELECT NULL::BIGINT AS "
+            "cluster_id, NULL::VARCHAR AS platform_1, NULL::VARCHAR AS account_1, "
+            "NULL::VARCHAR AS platform_2, NULL::VARCHAR AS account_2, "
+            "NULL::DOUBLE AS similarity, NULL::DOUBLE AS p, NULL::DOUBLE AS q, "
+            "0::BIGINT AS family WHERE false"
+        )
+        return 0
+    con.execute("""
+        CREATE OR REPLACE TEMP TABLE _hm_members AS
+        SELECT DISTINCT c.cluster_id, a.platform, a.account_id, a.stem
+        FROM cluster_members c JOIN _hm_acc a
+          ON a.platform = c.platform AND a.account_id = c.account_id""")
+    # pairs on two platforms per cluster, ((Σn)² − Σn²) / 2; a pair of accounts that shares
+    # several clusters counts once per cluster (a larger family only makes q larger)
+    family = int(
+        con.execute("""
+        SELECT COALESCE(sum(f), 0) FROM (
+            SELECT (sum(n) ^ 2 - sum(n ^ 2)) / 2 AS f
+            FROM (SELECT cluster_id, platform, count(*) AS n FROM _hm_members GROUP BY ALL)
+            GROUP BY cluster_id)""").fetchall()[0][0]
+    )
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE _hm_cluster AS
+        WITH tested AS (  -- a pair of accounts sharing several clusters is listed once
+            SELECT min(m1.cluster_id) AS cluster_id, m1.platform AS platform_1,
+                   m1.account_id AS account_1, m2.platform AS platform_2,
+                   m2.account_id AS account_2, any_value(t.similarity) AS similarity,
+                   any_value(t.p) AS p
+            FROM _hm_members m1
+            JOIN _hm_test t ON t.platform_1 = m1.platform AND t.stem_1 = m1.stem
+            JOIN _hm_members m2 ON m2.cluster_id = m1.cluster_id
+             AND m2.platform = t.platform_2 AND m2.stem = t.stem_2
+            GROUP BY ALL),
+        bh AS (
+            SELECT *, p * {family} / count(*) OVER (
+                          ORDER BY p RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS q_raw
+            FROM tested)
+        SELECT * EXCLUDE (q_raw), least(1.0, min(q_raw) OVER (
+                   ORDER BY p DESC RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)) AS q,
+               {family}::BIGINT AS family
+        FROM bh""")
+    return family
+
+
+def _exists(con: duckdb.DuckDBPyConnection, table: str) -> bool:
+    return (
+        con.execute(
+            "SELECT count(*) FROM duckdb_tables() WHERE table_name = ? AND NOT temporary", [table]
+        ).fetchall()[0][0]
+        > 0
+    )
