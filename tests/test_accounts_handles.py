@@ -29,7 +29,13 @@ def _filler(rng: np.random.Generator, n: int) -> list[str]:
 def _load(ws, twitter: list[str], bluesky: list[str]) -> None:
     rows = [("twitter", f"t{i}", h) for i, h in enumerate(twitter)]
     rows += [("bluesky", f"b{i}", h) for i, h in enumerate(bluesky)]
-    ws.con.executemany("INSERT INTO accounts (platform, account_id, handle) VALUES (?, ?, ?)", rows)
+    import pyarrow as pa
+
+    ws.con.register("_fixture_accounts", pa.Table.from_pylist(
+        [dict(zip(("platform", "account_id", "handle"), r)) for r in rows]))
+    ws.con.execute("INSERT INTO accounts (platform, account_id, handle) "
+                   "SELECT platform, account_id, handle FROM _fixture_accounts")
+    ws.con.unregister("_fixture_accounts")
 
 
 @pytest.fixture
@@ -202,3 +208,95 @@ def test_cluster_lists_members_handles_matched_elsewhere(ws, tmp_path):
     page = get(create_app(tmp_path / "case.duckdb"), f"/clusters/{d['cluster_id']}")
     assert page.status == 200 and "Same or similar handles on other platforms" in page.text
     assert "wyszogrodzkareports" in page.text
+
+
+def _bh(ps: list[float], m: int) -> list[float]:
+    """Benjamini-Hochberg q of ``ps`` in a family of ``m`` tests (the others with p = 1)."""
+    import bisect
+
+    ranked = sorted(ps)
+    order = sorted(range(len(ps)), key=lambda i: ps[i])
+    q, best = [1.0] * len(ps), 1.0
+    for i in reversed(order):
+        rank = bisect.bisect_right(ranked, ps[i])  # ties share the highest rank
+        best = min(best, ps[i] * m / rank)
+        q[i] = min(1.0, best)
+    return q
+
+
+def test_twin_in_a_cluster_is_a_pivot_within_clusters_only(ws, tmp_path):
+    """A planted group of 7 members on twitter and 3 on bluesky among 2,400 other accounts (a
+    tenth of them named john… or news…): the persona 'KavoTeliMo' on both platforms is far from
+    significant among the 1,207 × 1,203 pairs of accounts on two platforms, but is among the 21
+    pairs of members on two platforms; 'john1' and 'john.bsky.social' stay below significance in
+    both families. q is recomputed from the pair p-values and the cluster membership."""
+    from detect_helpers import load, planted
+
+    from ioscope.detect import detect
+    from ioscope.report import build_report, collect
+
+    rows, _ = planted(seed=3, groups=1, size=10, events=8, noise=20, noise_posts=300)
+    names = {"g0m0": ("twitter", '"><KavoTeliMo'),  # hostile, stem 'kavotelimo'
+             "g0m7": ("bluesky", "kavo_teli_mo.bsky.social"),
+             "g0m1": ("twitter", "john1"), "g0m8": ("bluesky", "john.bsky.social"),
+             "g0m2": ("twitter", "ravosune"), "g0m3": ("twitter", "ditepo_li"),
+             "g0m4": ("twitter", "monera"), "g0m5": ("twitter", "sulikavo"),
+             "g0m6": ("twitter", "poditera"), "g0m9": ("bluesky", "nemosuvo.bsky.social")}
+    for r in rows:
+        if r["account_id"] in names:
+            r["platform"], r["handle"] = names[r["account_id"]]
+    load(ws, rows)
+    rng = np.random.default_rng(7)
+
+    def common():
+        return [w + str(rng.integers(0, 1000)) for w in ("john", "news") for _ in range(100)]
+
+    _load(ws, _filler(rng, 1000) + common(), _filler(rng, 1000) + common())
+    detect(ws)
+    members = ws.sql("SELECT cluster_id, platform, account_id FROM cluster_members").fetchall()
+    assert {(p, a) for _, p, a in members} == {(p, a) for a, (p, _) in names.items()}
+    compute_signals(ws, families=["handles"])
+    detail = {a: json.loads(d) for a, d in ws.sql(
+        "SELECT account_id, detail FROM account_signals WHERE signal = 'similar_handle'").fetchall()}
+    assert detail["g0m0"]["matches"] == [] and detail["g0m1"]["matches"] == []
+    (m,) = detail["g0m0"]["cluster_matches"]
+    assert (m["account_id"], m["handle"], m["identical"]) == ("g0m7", names["g0m7"][1], True)
+    assert m["q"] <= 0.05 and detail["g0m0"]["cluster_family"] == 7 * 3
+    assert detail["g0m7"]["cluster_matches"][0]["account_id"] == "g0m0"
+    assert detail["g0m1"]["cluster_matches"] == [] and detail["g0m8"]["cluster_matches"] == []
+
+    # the same p in both families; q recomputed over each family from the pair p-values
+    handle_matches(ws.con, min_similarity=0.5, min_stem=3, block_cap=2000)
+    p = {(a1, a2): pv for a1, a2, pv in ws.sql("""
+        SELECT a1.account_id, a2.account_id, t.p FROM _hm_test t
+        JOIN _hm_acc a1 ON a1.platform = t.platform_1 AND a1.stem = t.stem_1
+        JOIN _hm_acc a2 ON a2.platform = t.platform_2 AND a2.stem = t.stem_2""").fetchall()}
+    n = dict(ws.sql("SELECT platform, count(*) FROM _hm_acc GROUP BY ALL").fetchall())
+    family = [(a, b) for _, pa_, a in members for _, pb, b in members
+              if (pa_, pb) == ("bluesky", "twitter")]
+    assert len(family) == 21
+    pf = [p.get(k, 1.0) for k in family]
+    q_within = dict(zip(family, _bh(pf, len(family))))
+    assert m["p"] == pytest.approx(p[("g0m7", "g0m0")], rel=1e-12)
+    assert m["q"] == pytest.approx(q_within[("g0m7", "g0m0")], rel=1e-9)
+    assert q_within[("g0m8", "g0m1")] > 0.05 and p[("g0m8", "g0m1")] < 1  # tested, common name
+    q_all = dict(zip(p, _bh(list(p.values()), n["twitter"] * n["bluesky"])))
+    assert q_all[("g0m7", "g0m0")] > 0.05  # 1.2 million tests: no longer significant
+
+    d = next(d for d in collect(ws, format="json")["sections"]["campaigns"]["details"]
+             if d["cluster_id"] == members[0][0])
+    (row,) = d["cluster_handles"]
+    assert (row["handle"], row["other_handle"]) == (names["g0m7"][1], names["g0m0"][1])
+    assert (row["p_value"], row["q_cluster"], row["family"]) == (m["p"], m["q"], 21)
+    html = build_report(ws, tmp_path / "r.html")
+    md = build_report(ws, tmp_path / "r.md", format="md")
+    assert "q (within clusters)" in html and "Benjamini-Hochberg over the 21 pairs" in html
+    assert "#### Handle pivots within the cluster" in md and "over the 21 pairs" in md
+    assert "&gt;&lt;KavoTeliMo" in html and "><KavoTeliMo" not in html
+    assert "><KavoTeliMo" not in md
+    from ioscope.web import create_app, get
+
+    ws.close()
+    page = get(create_app(tmp_path / "case.duckdb"), f"/clusters/{d['cluster_id']}")
+    assert page.status == 200 and "q (within clusters)" in page.text
+    assert "&gt;&lt;KavoTeliMo" in page.text and "><KavoTeliMo" not in page.text

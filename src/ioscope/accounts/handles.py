@@ -36,11 +36,11 @@ from __future__ import annotations
 import duckdb
 import pyarrow as pa
 
-from ioscope.accounts._sql import has_rows, signal_rows
+from ioscope.accounts._sql import has_column, has_rows, signal_rows
 from ioscope.accounts.registry import NotApplicable, Signal, register_family
 from ioscope.params import Param
 
-__all__ = ["handle_signals", "handle_matches", "STEM_SQL"]
+__all__ = ["handle_signals", "handle_matches", "cluster_handle_tests", "STEM_SQL"]
 
 SIGNALS = (
     Signal("similar_handle", +1, "accounts", "Number of accounts on other platforms whose handle "
@@ -81,6 +81,9 @@ def handle_signals(con: duckdb.DuckDBPyConnection, *, handle_min_similarity: flo
         raise NotApplicable("accounts with handles on one platform only")
     handle_matches(con, min_similarity=handle_min_similarity, min_stem=handle_min_stem,
                    block_cap=handle_block_cap)
+    family = cluster_handle_tests(con)
+    run = ("(SELECT any_value(run_id) FROM cluster_members)"
+           if family and has_column(con, "cluster_members", "run_id") else "NULL")
     return signal_rows(con, f"""
         WITH hits AS (
             SELECT a1.platform AS platform_1, a1.account_id AS account_1,
@@ -103,6 +106,28 @@ def handle_signals(con: duckdb.DuckDBPyConnection, *, handle_min_similarity: flo
                           'similarity': round(similarity, 4), 'identical': identical,
                           'p': p, 'q': q}} ORDER BY p, similarity DESC, op, oa) AS matches
             FROM both_ways GROUP BY ALL),
+        in_cluster AS (  -- the cluster family: twins among members of one cluster
+            SELECT c.platform_1 AS platform, c.account_1 AS account_id,
+                   {{'platform': c.platform_2, 'account_id': c.account_2, 'handle': a.handle,
+                     'cluster_id': c.cluster_id, 'similarity': round(c.similarity, 4),
+                     'identical': o.norm = a.norm, 'p': c.p, 'q': c.q}} AS x
+            FROM _hm_cluster c
+            JOIN _hm_acc o ON o.platform = c.platform_1 AND o.account_id = c.account_1
+            JOIN _hm_acc a ON a.platform = c.platform_2 AND a.account_id = c.account_2
+            WHERE c.q <= {float(handle_fdr)!r}
+            UNION ALL
+            SELECT c.platform_2, c.account_2,
+                   {{'platform': c.platform_1, 'account_id': c.account_1, 'handle': a.handle,
+                     'cluster_id': c.cluster_id, 'similarity': round(c.similarity, 4),
+                     'identical': o.norm = a.norm, 'p': c.p, 'q': c.q}}
+            FROM _hm_cluster c
+            JOIN _hm_acc o ON o.platform = c.platform_2 AND o.account_id = c.account_2
+            JOIN _hm_acc a ON a.platform = c.platform_1 AND a.account_id = c.account_1
+            WHERE c.q <= {float(handle_fdr)!r}),
+        per_cluster AS (
+            SELECT platform, account_id,
+                   list(x ORDER BY x.p, x.platform, x.account_id) AS matches
+            FROM in_cluster GROUP BY ALL),
         tested AS (  -- accounts of other platforms each stem was tested against
             SELECT platform, stem, sum(n) AS n FROM (
                 SELECT platform_1 AS platform, stem_1 AS stem, n_2 AS n FROM _hm_test
@@ -111,8 +136,12 @@ def handle_signals(con: duckdb.DuckDBPyConnection, *, handle_min_similarity: flo
                COALESCE(per.n, 0) AS value,
                json_object('handle', a.handle, 'stem', a.stem,
                            'tested', COALESCE(t.n, 0),
-                           'matches', COALESCE(list_slice(per.matches, 1, 20), [])) AS detail
+                           'matches', COALESCE(list_slice(per.matches, 1, 20), []),
+                           'cluster_family', {int(family)}, 'clusters_run', {run},
+                           'cluster_matches', COALESCE(list_slice(pc.matches, 1, 20), []))
+                   AS detail
         FROM _hm_acc a LEFT JOIN per USING (platform, account_id)
+        LEFT JOIN per_cluster pc USING (platform, account_id)
         LEFT JOIN tested t USING (platform, stem)""")
 
 
@@ -254,3 +283,49 @@ def handle_matches(con: duckdb.DuckDBPyConnection, *, min_similarity: float, min
             FROM bh)
         SELECT platform_1, stem_1, platform_2, stem_2, similarity, common, lp, p, q, n_1, n_2
         FROM q""")
+
+
+def cluster_handle_tests(con: duckdb.DuckDBPyConnection) -> int:
+    """Fill temp table ``_hm_cluster``: every pair of accounts on two platforms that are members
+    of one cluster (``cluster_members``) and both have a comparable stem, with the pair's p from
+    ``_hm_test`` (1 when the pair was not tested) and q, Benjamini-Hochberg over this family only.
+    Needs :func:`handle_matches` first; returns the family size (0 without clusters)."""
+    if not (_exists(con, "cluster_members") and has_column(con, "cluster_members", "platform")):
+        con.execute("CREATE OR REPLACE TEMP TABLE _hm_cluster AS SELECT NULL::INTEGER AS "
+                    "cluster_id, NULL::VARCHAR AS platform_1, NULL::VARCHAR AS account_1, "
+                    "NULL::VARCHAR AS platform_2, NULL::VARCHAR AS account_2, "
+                    "NULL::DOUBLE AS similarity, NULL::DOUBLE AS p, NULL::DOUBLE AS q, "
+                    "0::BIGINT AS family WHERE false")
+        return 0
+    con.execute("""
+        CREATE OR REPLACE TEMP TABLE _hm_cluster AS
+        WITH m AS (SELECT DISTINCT c.cluster_id, a.platform, a.account_id, a.stem
+                   FROM cluster_members c JOIN _hm_acc a
+                     ON a.platform = c.platform AND a.account_id = c.account_id),
+        fam AS (  -- a pair of accounts sharing several clusters is one hypothesis
+            SELECT min(m1.cluster_id) AS cluster_id, m1.platform AS platform_1,
+                   m1.account_id AS account_1, any_value(m1.stem) AS stem_1,
+                   m2.platform AS platform_2, m2.account_id AS account_2,
+                   any_value(m2.stem) AS stem_2
+            FROM m m1 JOIN m m2 ON m1.cluster_id = m2.cluster_id AND m1.platform < m2.platform
+            GROUP BY ALL),
+        tested AS (
+            SELECT f.cluster_id, f.platform_1, f.account_1, f.platform_2, f.account_2,
+                   t.similarity, COALESCE(t.p, 1.0) AS p, count(*) OVER () AS family
+            FROM fam f LEFT JOIN _hm_test t
+              ON t.platform_1 = f.platform_1 AND t.stem_1 = f.stem_1
+             AND t.platform_2 = f.platform_2 AND t.stem_2 = f.stem_2),
+        bh AS (
+            SELECT *, p * family / count(*) OVER (
+                          ORDER BY p RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS q_raw
+            FROM tested)
+        SELECT * EXCLUDE (q_raw, family), least(1.0, min(q_raw) OVER (
+                   ORDER BY p DESC RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)) AS q,
+               family
+        FROM bh""")
+    return con.execute("SELECT COALESCE(max(family), 0) FROM _hm_cluster").fetchall()[0][0]
+
+
+def _exists(con: duckdb.DuckDBPyConnection, table: str) -> bool:
+    return con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = ? "
+                       "AND NOT temporary", [table]).fetchall()[0][0] > 0

@@ -2,7 +2,10 @@
 edges between members on different platforms (per signal) and the items they rest on, and the
 handles members use on several platforms, and the accounts on other platforms whose handle is the
 same or significantly similar to a member's (the ``similar_handle`` account signal, with its
-similarity, p and q), also for clusters on one platform: a member's twin elsewhere is a lead.
+similarity, p and q), also for clusters on one platform: a member's twin elsewhere is a lead;
+and the handle pivots within the cluster: members on two platforms whose handles are the same or
+significantly similar with Benjamini-Hochberg run over the pairs of members of one cluster only
+(same p, a smaller family: see :func:`ioscope.accounts.handles.cluster_handle_tests`).
 
 Reads ``cluster_members``, ``accounts``, ``edges``, ``edge_evidence`` and ``account_signals``.
 """
@@ -30,6 +33,7 @@ def cluster_pivots(tr: Tracer, cid: Any, scope: str, limit: int = 10) -> dict[st
         GROUP BY platform ORDER BY accounts DESC, platform""", [cid])
     out: dict[str, Any] = dict(platforms=rows, q_platforms=q)
     out.update(_similar_handles(tr, cid, limit))
+    out.update(_cluster_handles(tr, cid, limit))
     if len(rows) < 2:
         return out
     # a handle's stem: lower-case, without '@' and without a Bluesky domain ('name.bsky.social')
@@ -95,3 +99,38 @@ def _similar_handles(tr: Tracer, cid: Any, limit: int) -> dict[str, Any]:
         FROM t WHERE NOT other_in_cluster OR (platform, account_id) < (x.platform, x.account_id)
         ORDER BY p_value, handle, other_platform, other_handle LIMIT ?""", [cid, limit])
     return dict(similar_handles=rows, q_similar_handles=q) if rows else {}
+
+
+_CMATCH = ('[{"platform": "VARCHAR", "account_id": "VARCHAR", "handle": "VARCHAR", '
+           '"cluster_id": "BIGINT", "similarity": "DOUBLE", "identical": "BOOLEAN", '
+           '"p": "DOUBLE", "q": "DOUBLE"}]')
+
+
+def _cluster_handles(tr: Tracer, cid: Any, limit: int) -> dict[str, Any]:
+    """Pairs of members on two platforms whose handles are twins in the cluster family (q over
+    the cross-platform pairs of members of every cluster, ``cluster_family`` of them), each pair
+    once; only when the signal was computed on the current clusters (same detect run)."""
+    if not (tr.has("account_signals") and tr.has("cluster_members")):
+        return {}
+    same_run = ("AND json_extract_string(a.detail, '$.clusters_run') IS NOT DISTINCT FROM "
+                "(SELECT any_value(run_id) FROM cluster_members)"
+                if "run_id" in tr.columns("cluster_members") else "")
+    rows, q = tr.rows("Handle pivots within the cluster: members on two platforms with the same "
+                      "or a significantly similar handle (q within clusters)", f"""
+        WITH {_MEMBERS},
+        s AS (
+            SELECT a.platform, a.account_id, json_extract_string(a.detail, '$.handle') AS handle,
+                   json_extract(a.detail, '$.cluster_family')::BIGINT AS family,
+                   unnest(from_json(json_extract(a.detail, '$.cluster_matches'), '{_CMATCH}'))
+                       AS x
+            FROM account_signals a
+            JOIN m ON m.platform = a.platform AND m.account_id = a.account_id
+            WHERE a.signal = 'similar_handle' {same_run})
+        SELECT handle, platform, x.handle AS other_handle, x.platform AS other_platform,
+               x.identical AS identical, x.similarity AS similarity, x.p AS p_value,
+               x.q AS q_cluster, family
+        FROM s WHERE x.cluster_id = ? AND (platform, account_id) < (x.platform, x.account_id)
+          AND EXISTS (SELECT 1 FROM m WHERE m.platform = s.x.platform
+                      AND m.account_id = s.x.account_id)
+        ORDER BY p_value, handle, other_platform, other_handle LIMIT ?""", [cid, cid, limit])
+    return dict(cluster_handles=rows, q_cluster_handles=q) if rows else {}
