@@ -99,13 +99,14 @@ def test_handles_used_on_two_platforms_are_pivots(ws):
                    "g0m1": (2, 2, ["bluesky:g0m5", "twitter:g0m1"])}
 
 
-def test_mirrored_handles_rank_first_but_coincide_as_often_as_names_do(case):
+def test_mirrored_handles_coincide_everywhere_but_are_pivots_within_clusters(case, tmp_path):
     """Half the bluesky members of each campaign mirror a twitter member's handle (varied).
-    The handle test ranks them first, but in the simulator organic names coincide on one
+    Over every pair of accounts on two platforms, organic names in the simulator coincide on one
     platform at the same improbability (its name and word pools are small), so at a 5 % FDR no
-    pair is significant: the null holds, as it must."""
+    pair is significant: the null holds, as it must. Among the pairs of members of one cluster,
+    the same p-values find the twins (q within clusters, recomputed here from the p-values)."""
     from ioscope.accounts import compute_signals
-    from ioscope.accounts.handles import handle_matches
+    from ioscope.accounts.handles import cluster_handle_tests, handle_matches
 
     path, _, campaigns = case
     twins = {tuple(sorted(p)) for c in campaigns for p in c.get("handle_twins", [])}
@@ -114,32 +115,70 @@ def test_mirrored_handles_rank_first_but_coincide_as_often_as_names_do(case):
         compute_signals(ws, families=["handles"])
         assert ws.sql("SELECT count(*) FROM account_signals WHERE signal = 'similar_handle' "
                       "AND value > 0").fetchone()[0] == 0
+        found = {tuple(sorted((a, m["account_id"]))): (m["p"], m["q"]) for a, d in ws.sql(
+            "SELECT account_id, detail FROM account_signals WHERE signal = 'similar_handle'"
+        ).fetchall() for m in json.loads(d)["cluster_matches"]}
+        family = ws.sql("SELECT max(json_extract(detail, '$.cluster_family')::INT) "
+                        "FROM account_signals WHERE signal = 'similar_handle'").fetchone()[0]
         handle_matches(ws.con, min_similarity=0.5, min_stem=3, block_cap=2000)
         tested = [tuple(sorted(p)) for p in ws.sql("""
             SELECT a1.account_id, a2.account_id FROM _hm_test t
             JOIN _hm_acc a1 ON a1.platform = t.platform_1 AND a1.stem = t.stem_1
             JOIN _hm_acc a2 ON a2.platform = t.platform_2 AND a2.stem = t.stem_2
             ORDER BY t.p, a1.account_id, a2.account_id""").fetchall()]
+        assert cluster_handle_tests(ws.con) == family
+        pairs = ws.sql("SELECT account_1, account_2, p FROM _hm_cluster").fetchall()
+        details = collect(ws, format="json")["sections"]["campaigns"]["details"]
+        html = build_report(ws, tmp_path / "r.html")
     # measured (seed 1): 21 of 23 twins tested among 527 pairs; 7 of the 10 smallest p twins
     assert len(twins & set(tested)) >= 0.85 * len(twins)
     assert sum(p in twins for p in tested[:10]) >= 5
+    # within clusters (measured, seed 1): 1,401 pairs of members on two platforms hold all 23
+    # twins; 21 significant, all twins: precision 1.0, recall 0.91 (the other two untested)
+    assert len(pairs) == family > 0
+    tp = len(set(found) & twins)
+    assert tp / len(found) >= 0.9 and tp / len(twins) >= 0.85, (tp, len(found), len(twins))
+    ps = sorted(p for _, _, p in pairs)
+    pair_p = {tuple(sorted((a, b))): p for a, b, p in pairs}
+    for key, (p, q) in found.items():  # BH step-up over the family, from its p-values
+        assert p == pytest.approx(pair_p[key], rel=1e-12)  # the same p as workspace-wide
+        want = min(min(1.0, x * family / sum(y <= x for y in ps)) for x in ps
+                   if x >= pair_p[key])
+        assert q == pytest.approx(want, rel=1e-9), key
+    shown = [r for d in details for r in d.get("cluster_handles", [])]
+    assert shown and all(r["family"] == family and r["q_cluster"] <= 0.05 for r in shown)
+    assert "q (within clusters)" in html
 
 
 def test_calibration_flags_no_handle(tmp_path):
-    """No campaign, accounts on two platforms: no pair of handles is significant."""
+    """No campaign, accounts on two platforms: no pair of handles is significant, over every
+    pair of accounts or within clusters (detection finds none); and in clusters drawn at random
+    (chosen without looking at handles, as detection's are), none either."""
     from ioscope.accounts import compute_signals
+    from ioscope.accounts.handles import cluster_handle_tests, handle_matches
 
     s = simulate(tmp_path / "sim", format="parquet", posts=20_000, seed=2,
                  preset="calibration", second_platform_share=0.4)
     with Workspace.open(tmp_path / "c.duckdb") as ws:
         ingest(ws, [s["paths"]["posts"], s["paths"]["accounts"]])
+        detect(ws, signals=SIGNALS)
         r = compute_signals(ws, families=["handles"])
         assert not r.skipped
-        tested = ws.sql("SELECT sum(json_extract(detail, '$.tested')::INT) FROM account_signals "
-                        "WHERE signal = 'similar_handle'").fetchone()[0]
-        flagged = ws.sql("SELECT count(*) FROM account_signals WHERE signal = 'similar_handle' "
-                         "AND value > 0").fetchone()[0]
-    assert tested > 100 and flagged == 0
+        tested, flagged, pivots = ws.sql("""
+            SELECT sum(json_extract(detail, '$.tested')::INT), count(*) FILTER (WHERE value > 0),
+                   sum(json_array_length(json_extract(detail, '$.cluster_matches')))
+            FROM account_signals WHERE signal = 'similar_handle'""").fetchone()
+        details = collect(ws, format="json")["sections"]["campaigns"]["details"]
+        assert tested > 100 and flagged == 0 and pivots == 0
+        assert not [d for d in details if d.get("cluster_handles")]
+        ws.con.execute("""
+            INSERT INTO cluster_members (cluster_id, platform, account_id)
+            SELECT hash(account_id || 'c') % 4, platform, account_id FROM accounts""")
+        handle_matches(ws.con, min_similarity=0.5, min_stem=3, block_cap=2000)
+        family = cluster_handle_tests(ws.con)
+        least = ws.sql("SELECT min(q), count(*) FILTER (WHERE p < 1) FROM _hm_cluster").fetchone()
+    # measured: 236,995 pairs in 4 random clusters, 66 tested, smallest p 1e-5, smallest q 0.45
+    assert family > 10_000 and least[1] > 10 and least[0] > 0.05, (family, least)
 
 
 def test_mirror_handles_pairs_members_of_one_campaign():
