@@ -29,6 +29,19 @@ Every pair of accounts on two platforms is one test (untested pairs count with p
 Benjamini-Hochberg keeps the false discovery rate at ``handle_fdr``. Common names ('john',
 'news') are short and probable and coincide on one platform all the time, so they never count;
 a long unusual persona name on two platforms does.
+
+That family answers "which accounts anywhere have a twin", and with millions of pairs of
+accounts it needs a very small p. Within detected clusters the question is narrower: which
+members of one cluster on two platforms are the same persona. Its family is every pair of
+accounts on two platforms that are members of one cluster (``cluster_members``, all clusters
+together, accounts with a comparable stem; untested pairs count with p = 1), with the same p,
+and Benjamini-Hochberg runs over that family alone (``cluster_matches`` in the evidence, q
+within clusters, and ``cluster_family`` its size). This is valid because detection chooses the
+clusters from co-action (shared links, media, texts, reposts, timing) and never looks at
+handles: if handle similarity is independent of behaviour (the null), choosing the pairs by
+behaviour does not change the distribution of their handle p-values, so the smaller family
+keeps its false discovery rate. It would not be valid if clusters were chosen with the handles
+(for instance after merging accounts by name).
 """
 
 from __future__ import annotations
@@ -45,8 +58,11 @@ __all__ = ["handle_signals", "handle_matches", "cluster_handle_tests", "STEM_SQL
 SIGNALS = (
     Signal("similar_handle", +1, "accounts", "Number of accounts on other platforms whose handle "
            "is the same or significantly similar (trigram Jaccard of the stems ≥ "
-           "handle_min_similarity, Benjamini-Hochberg q ≤ handle_fdr); the evidence lists each "
-           "with both handles, the similarity, p and q."),
+           "handle_min_similarity, Benjamini-Hochberg q ≤ handle_fdr over every pair of "
+           "accounts on two platforms); the evidence lists each with both handles, the "
+           "similarity, p and q, and the members of the account's cluster on other platforms "
+           "whose handle is significant with q within clusters (Benjamini-Hochberg over the "
+           "pairs of members of one cluster on two platforms only, same p)."),
 )
 PARAMS = (
     Param("handle_min_similarity", "float", 0.5, "Smallest trigram Jaccard similarity of two "
