@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import shutil
 
 import numpy as np
 import pytest
@@ -297,6 +298,16 @@ def test_twin_in_a_cluster_is_a_pivot_within_clusters_only(ws, tmp_path):
     from ioscope.web import create_app, get
 
     ws.close()
+    shutil.copy(tmp_path / "case.duckdb", tmp_path / "stale.duckdb")
     page = get(create_app(tmp_path / "case.duckdb"), f"/clusters/{d['cluster_id']}")
     assert page.status == 200 and "q (within clusters)" in page.text
     assert "&gt;&lt;KavoTeliMo" in page.text and "><KavoTeliMo" not in page.text
+    from ioscope.workspace import Workspace
+
+    with Workspace.open(tmp_path / "stale.duckdb") as again:  # new clusters: stale pivots hidden
+        detect(again)
+        details = collect(again, format="json")["sections"]["campaigns"]["details"]
+        assert details and not [d for d in details if d.get("cluster_handles")]
+        (kept,) = again.sql("SELECT detail FROM account_signals WHERE account_id = 'g0m0' "
+                            "AND signal = 'similar_handle'").fetchone()
+        assert json.loads(kept)["cluster_matches"]  # still there, for the earlier clusters

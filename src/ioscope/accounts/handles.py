@@ -53,7 +53,7 @@ from ioscope.accounts._sql import has_column, has_rows, signal_rows
 from ioscope.accounts.registry import NotApplicable, Signal, register_family
 from ioscope.params import Param
 
-__all__ = ["handle_signals", "handle_matches", "cluster_handle_tests", "STEM_SQL"]
+__all__ = ["STEM_SQL", "cluster_handle_tests", "handle_matches", "handle_signals"]
 
 SIGNALS = (
     Signal("similar_handle", +1, "accounts", "Number of accounts on other platforms whose handle "
@@ -302,44 +302,52 @@ def handle_matches(con: duckdb.DuckDBPyConnection, *, min_similarity: float, min
 
 
 def cluster_handle_tests(con: duckdb.DuckDBPyConnection) -> int:
-    """Fill temp table ``_hm_cluster``: every pair of accounts on two platforms that are members
-    of one cluster (``cluster_members``) and both have a comparable stem, with the pair's p from
-    ``_hm_test`` (1 when the pair was not tested) and q, Benjamini-Hochberg over this family only.
-    Needs :func:`handle_matches` first; returns the family size (0 without clusters)."""
+    """Fill temp table ``_hm_cluster``: the tested pairs of accounts on two platforms that are
+    members of one cluster (``cluster_members``), with the pair's p from ``_hm_test`` and q,
+    Benjamini-Hochberg over the family of every pair of accounts on two platforms that are members
+    of one cluster and both have a comparable stem (``family``; the untested ones have p = 1 and
+    are only counted, so that no cluster's pairs are enumerated). Needs :func:`handle_matches`
+    first; returns the family size (0 without clusters)."""
     if not (_exists(con, "cluster_members") and has_column(con, "cluster_members", "platform")):
-        con.execute("CREATE OR REPLACE TEMP TABLE _hm_cluster AS SELECT NULL::INTEGER AS "
+        con.execute("CREATE OR REPLACE TEMP TABLE _hm_cluster AS SELECT NULL::BIGINT AS "
                     "cluster_id, NULL::VARCHAR AS platform_1, NULL::VARCHAR AS account_1, "
                     "NULL::VARCHAR AS platform_2, NULL::VARCHAR AS account_2, "
                     "NULL::DOUBLE AS similarity, NULL::DOUBLE AS p, NULL::DOUBLE AS q, "
                     "0::BIGINT AS family WHERE false")
         return 0
     con.execute("""
+        CREATE OR REPLACE TEMP TABLE _hm_members AS
+        SELECT DISTINCT c.cluster_id, a.platform, a.account_id, a.stem
+        FROM cluster_members c JOIN _hm_acc a
+          ON a.platform = c.platform AND a.account_id = c.account_id""")
+    # pairs on two platforms per cluster, ((Σn)² − Σn²) / 2; a pair of accounts that shares
+    # several clusters counts once per cluster (a larger family only makes q larger)
+    family = int(con.execute("""
+        SELECT COALESCE(sum(f), 0) FROM (
+            SELECT (sum(n) ^ 2 - sum(n ^ 2)) / 2 AS f
+            FROM (SELECT cluster_id, platform, count(*) AS n FROM _hm_members GROUP BY ALL)
+            GROUP BY cluster_id)""").fetchall()[0][0])
+    con.execute(f"""
         CREATE OR REPLACE TEMP TABLE _hm_cluster AS
-        WITH m AS (SELECT DISTINCT c.cluster_id, a.platform, a.account_id, a.stem
-                   FROM cluster_members c JOIN _hm_acc a
-                     ON a.platform = c.platform AND a.account_id = c.account_id),
-        fam AS (  -- a pair of accounts sharing several clusters is one hypothesis
+        WITH tested AS (  -- a pair of accounts sharing several clusters is listed once
             SELECT min(m1.cluster_id) AS cluster_id, m1.platform AS platform_1,
-                   m1.account_id AS account_1, any_value(m1.stem) AS stem_1,
-                   m2.platform AS platform_2, m2.account_id AS account_2,
-                   any_value(m2.stem) AS stem_2
-            FROM m m1 JOIN m m2 ON m1.cluster_id = m2.cluster_id AND m1.platform < m2.platform
+                   m1.account_id AS account_1, m2.platform AS platform_2,
+                   m2.account_id AS account_2, any_value(t.similarity) AS similarity,
+                   any_value(t.p) AS p
+            FROM _hm_members m1
+            JOIN _hm_test t ON t.platform_1 = m1.platform AND t.stem_1 = m1.stem
+            JOIN _hm_members m2 ON m2.cluster_id = m1.cluster_id
+             AND m2.platform = t.platform_2 AND m2.stem = t.stem_2
             GROUP BY ALL),
-        tested AS (
-            SELECT f.cluster_id, f.platform_1, f.account_1, f.platform_2, f.account_2,
-                   t.similarity, COALESCE(t.p, 1.0) AS p, count(*) OVER () AS family
-            FROM fam f LEFT JOIN _hm_test t
-              ON t.platform_1 = f.platform_1 AND t.stem_1 = f.stem_1
-             AND t.platform_2 = f.platform_2 AND t.stem_2 = f.stem_2),
         bh AS (
-            SELECT *, p * family / count(*) OVER (
+            SELECT *, p * {family} / count(*) OVER (
                           ORDER BY p RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS q_raw
             FROM tested)
-        SELECT * EXCLUDE (q_raw, family), least(1.0, min(q_raw) OVER (
+        SELECT * EXCLUDE (q_raw), least(1.0, min(q_raw) OVER (
                    ORDER BY p DESC RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)) AS q,
-               family
+               {family}::BIGINT AS family
         FROM bh""")
-    return con.execute("SELECT COALESCE(max(family), 0) FROM _hm_cluster").fetchall()[0][0]
+    return family
 
 
 def _exists(con: duckdb.DuckDBPyConnection, table: str) -> bool:

@@ -133,4 +133,4 @@ def _cluster_handles(tr: Tracer, cid: Any, limit: int) -> dict[str, Any]:
           AND EXISTS (SELECT 1 FROM m WHERE m.platform = s.x.platform
                       AND m.account_id = s.x.account_id)
         ORDER BY p_value, handle, other_platform, other_handle LIMIT ?""", [cid, cid, limit])
-    return dict(cluster_handles=rows, q_cluster_handles=q) if rows else {}
+    return {"cluster_handles": rows, "q_cluster_handles": q} if rows else {}
