@@ -15,8 +15,11 @@ from typer.testing import CliRunner
 
 from ioscope.cli.main import app as cli
 from ioscope.detect.pipeline import run_detect
+from ioscope.detect.results import ranked_clusters
 from ioscope.ingest import ingest
 from ioscope.report import build_report
+from ioscope.report.data.clusters import clusters_list
+from ioscope.report.trace import Tracer, inline_params
 from ioscope.simulate import simulate
 from ioscope.web import create_app, get
 from ioscope.workspace import Workspace
@@ -206,3 +209,32 @@ def test_clusters_cli_report_and_ui_agree_with_the_tables(demo_like):
         assert get(ui, "/network").status == 200 and get(ui, "/network?view=accounts").status == 200
     finally:
         ui.state.ui.ws.close()
+
+
+def test_cluster_list_is_the_detect_stages_named_query(demo_like):
+    """`ioscope clusters`, the report and the web UI list the clusters through one query owned
+    by detect (ranked_clusters): the SQL the report and the UI show beside the list is that
+    query's text, and they list the same clusters as the CLI."""
+    named = ranked_clusters(limit=None)
+    with Workspace.open(demo_like, read_only=True) as ws:
+        tr = Tracer(ws)
+        data = clusters_list(tr, limit=None)
+        doc = json.loads(build_report(ws, format="json", top=TOP))
+    q = data["q_clusters"]
+    assert (q.title, q.sql, tuple(q.params)) == (named.title, named.sql, named.params)
+    shown = {x["id"]: x["sql"] for x in doc["queries"]}[doc["sections"]["campaigns"]["q_clusters"]]
+    assert shown == inline_params(named.sql, list(named.params))
+    ui = create_app(demo_like)
+    page = json.loads(get(ui, "/clusters.json?per_page=3&page=2").text)
+    paged = ranked_clusters(limit=3, offset=3)
+    shown = {x["id"]: x["sql"] for x in page["queries"]}[page["data"]["q_clusters"]]
+    assert shown == inline_params(paged.sql, list(paged.params))
+
+    r = CliRunner().invoke(cli, ["clusters", str(demo_like), "--json"])
+    assert r.exit_code == 0, r.output
+    listed = json.loads(r.output)
+    keys = ("cluster_id", "rank", "kind", "size", "score")
+    cli_rows = [tuple(c[k] for k in keys) for c in listed]
+    assert cli_rows == [tuple(c[k] for k in keys) for c in doc["sections"]["campaigns"]["clusters"]]
+    assert cli_rows == [tuple(c[k] for k in keys) for c in data["clusters"]]
+    assert len(cli_rows) == data["total"] > TOP

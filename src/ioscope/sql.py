@@ -16,11 +16,22 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-__all__ = ["quote_ident", "qualified", "literal", "in_list"]
+__all__ = ["NamedQuery", "quote_ident", "qualified", "literal", "in_list"]
+
+
+@dataclass(frozen=True)
+class NamedQuery:
+    """A query a stage owns and names: a title, its SQL (``?`` placeholders) and the bound
+    parameters. The stage runs it; the report's tracer runs and shows the same text."""
+
+    title: str
+    sql: str
+    params: tuple[Any, ...] = ()
 
 
 def quote_ident(name: str) -> str:

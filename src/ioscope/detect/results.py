@@ -2,18 +2,38 @@
 
 Both read the tables of the last detect run and return plain dicts (JSON-ready). A workspace
 where detect has not run, or found nothing, gives empty lists.
+
+The ranked clusters are one named query of this stage, :func:`ranked_clusters`: the functions
+here run it, and the report and web UI run the same text through their tracer
+(:meth:`ioscope.report.trace.Tracer.run`), so the SQL shown beside a figure is this stage's own.
 """
 
 from __future__ import annotations
 
 import json
+from textwrap import dedent
 from typing import Any
 
 from ioscope.model.names import name_sql, names_source
-from ioscope.sql import literal
+from ioscope.sql import NamedQuery, literal
 from ioscope.workspace import Workspace
 
-__all__ = ["flagged_accounts", "list_clusters", "cluster_totals"]
+__all__ = ["flagged_accounts", "list_clusters", "cluster_totals", "ranked_clusters"]
+
+
+def ranked_clusters(*, limit: int | None = None, offset: int = 0) -> NamedQuery:
+    """The clusters in rank order (then by id), every column of ``clusters`` and ``members``:
+    the number of their rows in ``cluster_members`` (0 for a mirror cluster, whose listed
+    accounts are not flagged). ``limit`` None: all of them, from ``offset``."""
+    page = "LIMIT ? OFFSET ?" if limit is not None else "OFFSET ?"
+    sql = dedent(f"""
+        WITH flagged AS (SELECT cluster_id, count(*) AS members FROM cluster_members
+                         GROUP BY cluster_id)
+        SELECT c.*, coalesce(f.members, 0) AS members
+        FROM clusters c LEFT JOIN flagged f ON f.cluster_id = c.cluster_id
+        ORDER BY c."rank", c.cluster_id {page}""").strip()
+    params = ([int(limit)] if limit is not None else []) + [int(offset)]
+    return NamedQuery("Clusters in rank order", sql, tuple(params))
 
 
 def _ready(ws: Workspace) -> bool:
@@ -79,8 +99,10 @@ def list_clusters(
     """The ranked campaign candidates; with ``members``, each has its ``members`` list."""
     if not _ready(ws):
         return []
-    lim = f"LIMIT {int(limit)}" if limit else ""
-    out = _decode(ws.rows(f"SELECT * FROM clusters ORDER BY rank {lim}"))
+    q = ranked_clusters(limit=limit or None)
+    out = _decode(ws.rows(q.sql, list(q.params)))
+    for c in out:  # the flagged count is the report's column; here ``members`` lists them
+        del c["members"]
     if members:
         by_cluster: dict[int, list[dict[str, Any]]] = {}
         for m in flagged_accounts(ws):

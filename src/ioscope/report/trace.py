@@ -25,7 +25,7 @@ from ioscope.errors import IncompatibleWorkspaceError
 from ioscope.model.table import get_table
 from ioscope.report.data.runs import producing_commands
 from ioscope.report.summaries import Summaries
-from ioscope.sql import literal
+from ioscope.sql import NamedQuery, literal
 from ioscope.workspace import Workspace
 
 __all__ = ["Query", "Tracer", "inline_params"]
@@ -179,6 +179,11 @@ class Tracer:
         )
         self.queries.append(q)
         return result, q
+
+    def run(self, query: NamedQuery) -> tuple[list[dict[str, Any]], Query]:
+        """Run and record a stage's named query (e.g.
+        :func:`ioscope.detect.results.ranked_clusters`): its own title, SQL and parameters."""
+        return self.rows(query.title, query.sql, query.params)
 
     def record(
         self, title: str, sql: str, rows: int, *, seconds: float = 0.0, note: str | None = None

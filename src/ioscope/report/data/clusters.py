@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ioscope.detect.results import ranked_clusters
 from ioscope.errors import NotFoundError
 from ioscope.model.names import name_sql
 from ioscope.report.data import empty, evidence, media, pivots, section
@@ -43,17 +44,7 @@ def clusters_list(
         return missing
     run = tr.last_run("detect")
     total, q_total = tr.one("Number of clusters", "SELECT count(*) AS clusters FROM clusters")
-    page = "LIMIT ? OFFSET ?" if limit is not None else "OFFSET ?"
-    rows, q_rows = tr.rows(
-        "Clusters in rank order",
-        f"""
-        WITH flagged AS (SELECT cluster_id, count(*) AS members FROM cluster_members
-                         GROUP BY cluster_id)
-        SELECT c.*, coalesce(f.members, 0) AS members
-        FROM clusters c LEFT JOIN flagged f ON f.cluster_id = c.cluster_id
-        ORDER BY {cluster_order(tr, "c")} {page}""",
-        ([limit] if limit is not None else []) + [offset],
-    )
+    rows, q_rows = tr.run(ranked_clusters(limit=limit, offset=offset))
     data = dict(
         total=total.get("clusters", 0),
         q_total=q_total,
