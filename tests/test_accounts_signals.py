@@ -10,7 +10,9 @@ import pytest
 
 from ioscope.accounts import FAMILIES, SIGNALS, compute_signals
 from ioscope.accounts.rhythm import REFERENCE_DAY, implied_offsets
-from ioscope.errors import NotFoundError, ParameterError, UsageError
+from ioscope.errors import IncompatibleWorkspaceError, NotFoundError, ParameterError, UsageError
+from ioscope.model.detect import EDGES
+from ioscope.model.signif import CLUSTER_MEMBERS, CLUSTERS
 from tests.fixtures.accounts import T0, account, insert, post
 
 
@@ -230,17 +232,16 @@ def test_audience(ws):
 
 def test_network_from_coordination_tables(ws):
     insert(ws, [account(a) for a in "abcd"], [])
+    ws.ensure(EDGES, CLUSTERS, CLUSTER_MEMBERS)  # as detect writes them: the declared columns
     ws.sql(
-        "CREATE TABLE edges (signal VARCHAR, account_1 VARCHAR, account_2 VARCHAR, "
-        "significant BOOLEAN)"
+        "INSERT INTO edges (signal, platform_1, account_1, platform_2, account_2, significant) "
+        "VALUES ('co_repost','twitter','a','twitter','b',true), "
+        "('co_link','twitter','a','twitter','c',true), ('co_link','twitter','b','twitter','c',false)"
     )
+    ws.sql("INSERT INTO clusters (cluster_id, rank, size) VALUES (1, 1, 3)")
     ws.sql(
-        "INSERT INTO edges VALUES ('co_repost','a','b',true), ('co_link','a','c',true), "
-        "('co_link','b','c',false)"
-    )
-    ws.sql("CREATE TABLE cluster_members (cluster_id BIGINT, platform VARCHAR, account_id VARCHAR)")
-    ws.sql(
-        "INSERT INTO cluster_members VALUES (1,'twitter','a'), (1,'twitter','b'), (1,'twitter','c')"
+        "INSERT INTO cluster_members (cluster_id, platform, account_id) "
+        "VALUES (1,'twitter','a'), (1,'twitter','b'), (1,'twitter','c')"
     )
     compute_signals(ws, families=["network"])
     assert values(ws, "cluster_size") == {"a": 3, "b": 3, "c": 3, "d": 0}
@@ -249,13 +250,25 @@ def test_network_from_coordination_tables(ws):
 
 def test_network_from_edges_alone(ws):
     insert(ws, [account(a) for a in "ab"], [])
+    ws.ensure(EDGES, CLUSTERS, CLUSTER_MEMBERS)  # a detect run that made no cluster
     ws.sql(
-        "CREATE TABLE edges (signal VARCHAR, platform_1 VARCHAR, account_1 VARCHAR, "
-        "platform_2 VARCHAR, account_2 VARCHAR)"
+        "INSERT INTO edges (signal, platform_1, account_1, platform_2, account_2) "
+        "VALUES ('co_link','twitter','a','twitter','b')"
     )
-    ws.sql("INSERT INTO edges VALUES ('co_link','twitter','a','twitter','b')")
     compute_signals(ws, families=["network"])
     assert values(ws, "coordination_degree") == {"a": 1, "b": 1}
+
+
+def test_network_on_detect_tables_of_an_earlier_ioscope_is_one_clear_error(ws):
+    """The account families trust the declared schema: a cluster_members table without a
+    declared column is the report's error naming the command to re-run, not a fallback."""
+    insert(ws, [account(a) for a in "ab"], [])
+    ws.ensure(EDGES, CLUSTERS)
+    ws.sql("CREATE TABLE cluster_members (cluster_id INTEGER, account_id VARCHAR)")
+    with pytest.raises(IncompatibleWorkspaceError) as e:
+        compute_signals(ws, families=["network"])
+    assert "cluster_members" in str(e.value) and "platform" in str(e.value)
+    assert "ioscope detect" in e.value.hint
 
 
 def test_skips_what_the_data_cannot_support(ws):

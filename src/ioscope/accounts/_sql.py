@@ -9,6 +9,8 @@ import duckdb
 import pyarrow as pa
 
 from ioscope.accounts.registry import SIGNAL_SCHEMA, NotApplicable
+from ioscope.model.detect import EDGES
+from ioscope.model.signif import CLUSTER_MEMBERS, CLUSTERS
 from ioscope.reference.languages import UNDEFINED_LANGUAGES, language_names_table
 from ioscope.sql import literal
 
@@ -20,8 +22,12 @@ __all__ = [
     "register_language_names",
     "lang_code",
     "require_table",
-    "has_column",
+    "detect_tables",
 ]
+
+
+#: The tables one detect run writes that the account families read.
+DETECT_TABLES = (EDGES, CLUSTERS, CLUSTER_MEMBERS)
 
 
 def register_arrow(con: duckdb.DuckDBPyConnection, name: str, table: pa.Table) -> None:
@@ -66,15 +72,28 @@ def require_table(con: duckdb.DuckDBPyConnection, name: str, why: str) -> None:
         raise NotApplicable(why)
 
 
-def has_column(con: duckdb.DuckDBPyConnection, table: str, column: str) -> bool:
-    return (
-        con.execute(
-            "SELECT count(*) FROM duckdb_columns() WHERE table_name = ? AND "
-            "column_name = ? AND database_name <> 'temp'",
-            [table, column],
-        ).fetchall()[0][0]
-        > 0
-    )
+def detect_tables(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether ``ioscope detect`` has run: its tables (edges, clusters, cluster_members; one run
+    writes them all) are in the workspace. Their columns are the ones ``model/`` declares; a
+    table written by an earlier ioscope without one is an
+    :class:`~ioscope.errors.IncompatibleWorkspaceError` naming the command to re-run."""
+    names = [t.name for t in DETECT_TABLES]
+    present = {
+        r[0]
+        for r in con.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() "
+            "AND schema_name = 'main' AND table_name IN (SELECT unnest(?))",
+            [names],
+        ).fetchall()
+    }
+    if not present:
+        return False
+    where = con.execute(
+        "SELECT path FROM duckdb_databases() WHERE database_name = current_database()"
+    ).fetchall()[0][0]
+    for t in DETECT_TABLES:
+        t.require_columns(con, where or "the workspace", "detect")
+    return True
 
 
 def register_language_names(con: duckdb.DuckDBPyConnection) -> None:

@@ -49,7 +49,7 @@ from __future__ import annotations
 import duckdb
 import pyarrow as pa
 
-from ioscope.accounts._sql import has_column, has_rows, signal_rows
+from ioscope.accounts._sql import detect_tables, has_rows, signal_rows
 from ioscope.accounts.registry import NotApplicable, Signal, register_family
 from ioscope.params import Param
 
@@ -148,11 +148,7 @@ def handle_signals(
         block_cap=handle_block_cap,
     )
     family = cluster_handle_tests(con)
-    run = (
-        "(SELECT any_value(run_id) FROM cluster_members)"
-        if family and has_column(con, "cluster_members", "run_id")
-        else "NULL"
-    )
+    run = "(SELECT any_value(run_id) FROM cluster_members)" if family else "NULL"
     return signal_rows(
         con,
         f"""
@@ -365,7 +361,7 @@ def cluster_handle_tests(con: duckdb.DuckDBPyConnection) -> int:
     of one cluster and both have a comparable stem (``family``; the untested ones have p = 1 and
     are only counted, so that no cluster's pairs are enumerated). Needs :func:`handle_matches`
     first; returns the family size (0 without clusters)."""
-    if not (_exists(con, "cluster_members") and has_column(con, "cluster_members", "platform")):
+    if not detect_tables(con):
         con.execute(
             "CREATE OR REPLACE TEMP TABLE _hm_cluster AS SELECT NULL::BIGINT AS "
             "cluster_id, NULL::VARCHAR AS platform_1, NULL::VARCHAR AS account_1, "
@@ -409,12 +405,3 @@ def cluster_handle_tests(con: duckdb.DuckDBPyConnection) -> int:
                {family}::BIGINT AS family
         FROM bh""")
     return family
-
-
-def _exists(con: duckdb.DuckDBPyConnection, table: str) -> bool:
-    return (
-        con.execute(
-            "SELECT count(*) FROM duckdb_tables() WHERE table_name = ? AND NOT temporary", [table]
-        ).fetchall()[0][0]
-        > 0
-    )

@@ -13,7 +13,7 @@ from __future__ import annotations
 import duckdb
 import pyarrow as pa
 
-from ioscope.accounts._sql import has_column, signal_rows
+from ioscope.accounts._sql import detect_tables, signal_rows
 from ioscope.accounts.registry import NotApplicable, Signal, register_family
 
 __all__ = ["network_signals"]
@@ -34,15 +34,6 @@ SIGNALS = (
 )
 
 
-def _exists(con: duckdb.DuckDBPyConnection, table: str) -> bool:
-    return (
-        con.execute(
-            "SELECT count(*) FROM duckdb_tables() WHERE table_name = ? AND NOT temporary", [table]
-        ).fetchall()[0][0]
-        > 0
-    )
-
-
 @register_family(
     "network",
     signals=SIGNALS,
@@ -50,18 +41,18 @@ def _exists(con: duckdb.DuckDBPyConnection, table: str) -> bool:
 )
 def network_signals(con: duckdb.DuckDBPyConnection) -> pa.Table:
     """Cluster membership and degree in significant coordination edges."""
-    parts = []
-    if _exists(con, "cluster_members") and has_column(con, "cluster_members", "account_id"):
-        size = (
-            "c.size"
-            if _exists(con, "clusters") and has_column(con, "clusters", "size")
-            else "count(*) OVER (PARTITION BY m.cluster_id)"
+    if not detect_tables(con):
+        raise NotApplicable(
+            "coordination detection has not run (no edges, clusters or cluster_members)"
         )
-        join = "LEFT JOIN clusters c ON c.cluster_id = m.cluster_id" if "c.size" in size else ""
-        plat = "m.platform" if has_column(con, "cluster_members", "platform") else "NULL"
-        parts.append(f"""
-            WITH m AS (SELECT {plat} AS platform, m.account_id, m.cluster_id, {size} AS size
-                       FROM cluster_members m {join}),
+    tested = (
+        con.execute("SELECT count(*) FROM edges WHERE significant IS NOT NULL").fetchall()[0][0] > 0
+    )
+    where = "WHERE significant" if tested else ""  # a raw run leaves significant NULL
+    parts = [
+        """
+            WITH m AS (SELECT m.platform, m.account_id, m.cluster_id, c.size
+                       FROM cluster_members m LEFT JOIN clusters c ON c.cluster_id = m.cluster_id),
             best AS (SELECT platform, account_id, max(size) AS size,
                             arg_max(cluster_id, size) AS cluster_id, count(*) AS clusters
                      FROM m GROUP BY ALL)
@@ -69,33 +60,16 @@ def network_signals(con: duckdb.DuckDBPyConnection) -> pa.Table:
                    json_object('cluster_id', b.cluster_id, 'clusters', COALESCE(b.clusters, 0))
                        AS detail
             FROM accounts a LEFT JOIN best b
-              ON b.account_id = a.account_id AND (b.platform IS NULL OR b.platform = a.platform)""")
-    if _exists(con, "edges") and has_column(con, "edges", "account_1"):
-        tested = (
-            has_column(con, "edges", "significant")
-            and con.execute("SELECT count(*) FROM edges WHERE significant IS NOT NULL").fetchall()[
-                0
-            ][0]
-            > 0
-        )
-        where = "WHERE significant" if tested else ""  # a raw run leaves significant NULL
-        sig = "signal" if has_column(con, "edges", "signal") else "NULL"
-        p1, p2 = (
-            ("platform_1", "platform_2")
-            if has_column(con, "edges", "platform_1")
-            else ("NULL", "NULL")
-        )
-        parts.append(f"""
-            WITH e AS (SELECT {p1} AS pa, account_1 AS a, account_2 AS b, {sig} AS s
+              ON b.account_id = a.account_id AND b.platform = a.platform""",
+        f"""
+            WITH e AS (SELECT platform_1 AS pa, account_1 AS a, account_2 AS b, signal AS s
                        FROM edges {where}
-                       UNION ALL SELECT {p2}, account_2, account_1, {sig} FROM edges {where}),
+                       UNION ALL SELECT platform_2, account_2, account_1, signal FROM edges {where}),
             d AS (SELECT pa, a, count(DISTINCT b) AS degree, list(DISTINCT s ORDER BY s) AS signals
                   FROM e GROUP BY pa, a)
             SELECT x.platform, x.account_id, 'coordination_degree' AS signal,
                    COALESCE(d.degree, 0) AS value,
                    json_object('signals', d.signals, 'significant_only', {bool(where)}) AS detail
-            FROM accounts x LEFT JOIN d
-              ON d.a = x.account_id AND (d.pa IS NULL OR d.pa = x.platform)""")
-    if not parts:
-        raise NotApplicable("coordination detection has not run (no edges or cluster_members)")
+            FROM accounts x LEFT JOIN d ON d.a = x.account_id AND d.pa = x.platform""",
+    ]
     return signal_rows(con, " UNION ALL ".join(f"SELECT * FROM ({p})" for p in parts))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ioscope.errors import IncompatibleWorkspaceError
 from ioscope.sql import quote_ident
 
 __all__ = ["Column", "Table", "register", "all_tables", "get_table"]
@@ -57,14 +58,7 @@ class Table:
         nullable columns declared since an existing table was made (a workspace written by an
         earlier ioscope of the same schema version gets them empty)."""
         con.execute(self.ddl())
-        have = {
-            r[0]
-            for r in con.execute(
-                "SELECT column_name FROM duckdb_columns() WHERE database_name = current_database() "
-                "AND schema_name = 'main' AND table_name = ?",
-                [self.name],
-            ).fetchall()
-        }
+        have = self.stored_columns(con)
         for c in self.columns:
             if c.name not in have and c.nullable:
                 con.execute(
@@ -75,6 +69,36 @@ class Table:
             con.execute(
                 f"CREATE INDEX IF NOT EXISTS {quote_ident(f'idx_{self.name}_{i}')} "
                 f"ON {quote_ident(self.name)} (" + ", ".join(map(quote_ident, cols)) + ")"
+            )
+
+    def stored_columns(self, con) -> set[str]:
+        """The columns the workspace's table has (empty when it is missing)."""
+        return {
+            r[0]
+            for r in con.execute(
+                "SELECT column_name FROM duckdb_columns() WHERE database_name = current_database() "
+                "AND schema_name = 'main' AND table_name = ? AND NOT internal",
+                [self.name],
+            ).fetchall()
+        }
+
+    def require_columns(self, con, where: object, command: str) -> None:
+        """Readers trust the declared schema: the table written by an earlier ioscope without
+        some declared column is one clear error naming the ``command`` that rewrites it (run on
+        the workspace ``where``), never a silent fallback."""
+        from ioscope import __version__
+
+        stored = self.stored_columns(con)
+        missing = [c for c in self.column_names if c not in stored]
+        if missing:
+            raise IncompatibleWorkspaceError(
+                f"The {self.name} table of {where} was written by an earlier ioscope: it lacks "
+                f"the column{'s' if len(missing) > 1 else ''} {', '.join(missing)}."
+                if stored
+                else f"{where} has no {self.name} table: the tables of `ioscope {command}` "
+                "there were written by an earlier ioscope.",
+                hint=f"Run `ioscope {command}` on {where} again to rewrite it (this ioscope, "
+                f"{__version__}, adds them). Nothing was changed.",
             )
 
     def empty_ddl(self, name: str) -> str:

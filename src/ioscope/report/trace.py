@@ -20,8 +20,6 @@ from typing import Any
 import sqlglot
 from sqlglot import exp
 
-from ioscope import __version__
-from ioscope.errors import IncompatibleWorkspaceError
 from ioscope.model.table import get_table
 from ioscope.report.data.runs import producing_commands
 from ioscope.report.summaries import Summaries
@@ -119,23 +117,7 @@ class Tracer:
         commands = producing_commands(table)
         if table in self._checked or commands is None:
             return
-        stored = {
-            r[0]
-            for r in self.ws.sql(
-                "SELECT column_name FROM duckdb_columns() WHERE schema_name = 'main' "
-                "AND table_name = ? AND NOT internal",
-                [table],
-            ).fetchall()
-        }
-        missing = [c for c in get_table(table).column_names if c not in stored]
-        if missing:
-            verb = commands[0]
-            raise IncompatibleWorkspaceError(
-                f"The {table} table of {self.ws.path} was written by an earlier ioscope: it lacks "
-                f"the column{'s' if len(missing) > 1 else ''} {', '.join(missing)}.",
-                hint=f"Run `ioscope {verb}` on {self.ws.path} again to rewrite it (this ioscope, "
-                f"{__version__}, adds them). Nothing was changed.",
-            )
+        get_table(table).require_columns(self.ws.con, self.ws.path, commands[0])
         self._checked.add(table)
 
     # -- recorded queries ------------------------------------------------------------------------
