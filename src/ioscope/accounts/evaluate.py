@@ -15,6 +15,7 @@ import numpy as np
 
 from ioscope.accounts.labels import read_labels, resolve_labels
 from ioscope.accounts.scoring import account_scores
+from ioscope.detect.results import flagged_accounts as detect_flagged
 from ioscope.errors import StageNotRunError, UsageError
 from ioscope.workspace import Workspace
 
@@ -101,20 +102,6 @@ def account_scores_section(ws: Workspace, truth: str) -> dict[str, Any] | None:
 
 def flagged_accounts(ws: Workspace) -> list[dict[str, Any]]:
     """Accounts flagged by coordination detection (``ioscope.detect.flagged_accounts``)."""
-    try:
-        from ioscope.detect import flagged_accounts as detect_flagged  # type: ignore
-    except ImportError:
-        try:
-            from ioscope.detect.results import flagged_accounts as detect_flagged
-        except ImportError:
-            detect_flagged = None
-    if detect_flagged is None:
-        raise StageNotRunError(
-            "Coordination detection has not run: this ioscope has no coordination significance "
-            "stage (ioscope.detect.flagged_accounts), so no account is flagged.",
-            hint="Run `ioscope detect WS` and the significance stage first; until then use "
-            "`ioscope accounts WS score` for account-level scores.",
-        )
     if not ws.has_table("cluster_members"):
         raise StageNotRunError(
             f"Coordination detection has not run on {ws.path}: it has no clusters, so no "
