@@ -15,10 +15,10 @@ from typer.testing import CliRunner
 
 from ioscope.cli.main import app as cli
 from ioscope.detect.pipeline import run_detect
-from ioscope.detect.results import ranked_clusters
+from ioscope.detect.results import cluster_members, flagged_accounts, ranked_clusters
 from ioscope.ingest import ingest
 from ioscope.report import build_report
-from ioscope.report.data.clusters import clusters_list
+from ioscope.report.data.clusters import cluster_detail, clusters_list
 from ioscope.report.trace import Tracer, inline_params
 from ioscope.simulate import simulate
 from ioscope.web import create_app, get
@@ -214,14 +214,26 @@ def test_clusters_cli_report_and_ui_agree_with_the_tables(demo_like):
 def test_cluster_list_is_the_detect_stages_named_query(demo_like):
     """`ioscope clusters`, the report and the web UI list the clusters through one query owned
     by detect (ranked_clusters): the SQL the report and the UI show beside the list is that
-    query's text, and they list the same clusters as the CLI."""
+    query's text, and they list the same clusters as the CLI; a cluster's members are read
+    through detect's cluster_members query by both."""
     named = ranked_clusters(limit=None)
     with Workspace.open(demo_like, read_only=True) as ws:
         tr = Tracer(ws)
         data = clusters_list(tr, limit=None)
         doc = json.loads(build_report(ws, format="json", top=TOP))
+        first = data["clusters"][0]["cluster_id"]
+        detail = cluster_detail(tr, first)
+        flagged = flagged_accounts(ws, cluster_id=first)
     q = data["q_clusters"]
     assert (q.title, q.sql, tuple(q.params)) == (named.title, named.sql, named.params)
+    # the cluster's members: the inventory joins onto detect's query, with its parameters first
+    members = cluster_members(first)
+    q = detail["q_members"]
+    assert f"FROM ({members.sql}) m" in q.sql and tuple(q.params[:1]) == members.params
+    assert len(flagged) == detail["n_members"] > 0
+    assert sorted(m["account_id"] for m in flagged) == sorted(
+        m["account_id"] for m in detail["members"]
+    )
     shown = {x["id"]: x["sql"] for x in doc["queries"]}[doc["sections"]["campaigns"]["q_clusters"]]
     assert shown == inline_params(named.sql, list(named.params))
     ui = create_app(demo_like)

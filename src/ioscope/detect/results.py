@@ -3,9 +3,11 @@
 Both read the tables of the last detect run and return plain dicts (JSON-ready). A workspace
 where detect has not run, or found nothing, gives empty lists.
 
-The ranked clusters are one named query of this stage, :func:`ranked_clusters`: the functions
-here run it, and the report and web UI run the same text through their tracer
-(:meth:`ioscope.report.trace.Tracer.run`), so the SQL shown beside a figure is this stage's own.
+The ranked clusters and the members of a cluster are named queries of this stage
+(:func:`ranked_clusters`, :func:`cluster_members`): the functions here run them, and the report
+and web UI run the same text through their tracer (:meth:`ioscope.report.trace.Tracer.run`, or
+as the source their member inventory joins onto), so the SQL shown beside a figure is this
+stage's own.
 """
 
 from __future__ import annotations
@@ -18,7 +20,13 @@ from ioscope.model.names import name_sql, names_source
 from ioscope.sql import NamedQuery, literal
 from ioscope.workspace import Workspace
 
-__all__ = ["flagged_accounts", "list_clusters", "cluster_totals", "ranked_clusters"]
+__all__ = [
+    "cluster_members",
+    "cluster_totals",
+    "flagged_accounts",
+    "list_clusters",
+    "ranked_clusters",
+]
 
 
 def ranked_clusters(*, limit: int | None = None, offset: int = 0) -> NamedQuery:
@@ -34,6 +42,18 @@ def ranked_clusters(*, limit: int | None = None, offset: int = 0) -> NamedQuery:
         ORDER BY c."rank", c.cluster_id {page}""").strip()
     params = ([int(limit)] if limit is not None else []) + [int(offset)]
     return NamedQuery("Clusters in rank order", sql, tuple(params))
+
+
+def cluster_members(cluster_id: Any = None) -> NamedQuery:
+    """The flagged members (rows of ``cluster_members``) of the cluster ``cluster_id``, or of
+    every cluster when None; the readers join what they show onto it."""
+    if cluster_id is None:
+        return NamedQuery("Flagged members of the clusters", "SELECT * FROM cluster_members")
+    return NamedQuery(
+        "Flagged members of the cluster",
+        "SELECT * FROM cluster_members WHERE cluster_id = ?",
+        (cluster_id,),
+    )
 
 
 def _ready(ws: Workspace) -> bool:
@@ -59,10 +79,7 @@ def flagged_accounts(ws: Workspace, *, cluster_id: int | None = None) -> list[di
     """
     if not _ready(ws):
         return []
-    where, params = ["TRUE"], []
-    if cluster_id is not None:
-        where.append("m.cluster_id = ?")
-        params.append(cluster_id)
+    members = cluster_members(cluster_id)
     return _decode(
         ws.rows(
             f"""
@@ -71,10 +88,10 @@ def flagged_accounts(ws: Workspace, *, cluster_id: int | None = None) -> list[di
                m.signals, m.degree, m.strength, m.best_p_value, m.account_p_value,
                m.account_q_value, m.posts, m.coordinated_posts, m.coordination, m.explanation,
                m.details, m.run_id
-        FROM cluster_members m JOIN clusters c USING (cluster_id)
-        LEFT JOIN {names_source()} n USING (platform, account_id) WHERE {" AND ".join(where)}
+        FROM ({members.sql}) m JOIN clusters c USING (cluster_id)
+        LEFT JOIN {names_source()} n USING (platform, account_id)
         ORDER BY c.rank, m.strength DESC, m.platform, m.account_id""",
-            params,
+            list(members.params),
         )
     )
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ioscope.detect.results import ranked_clusters
+from ioscope.detect.results import cluster_members, ranked_clusters
 from ioscope.errors import NotFoundError
 from ioscope.model.names import name_sql
 from ioscope.report.data import empty, evidence, media, pivots, section
@@ -177,25 +177,24 @@ def _members(tr: Tracer, cid: Any, limit: int, offset: int) -> dict[str, Any]:
         if c not in {"cluster_id", "platform", "account_id", "run_id", "handle", "details"}
     ]
     extra_sql = "".join(f', m."{c}"' for c in extra)
+    members = cluster_members(cid)
     rows, q = tr.rows(
         "Members of the cluster (asset inventory)",
         f"""
         SELECT m.platform, m.account_id, a.handle, {name_sql("a.handle", "a.display_name")} AS name,
                a.display_name, a.created_at AS account_created_at,
                a.followers, a.following, a.location, a.language, {score_col}{extra_sql}
-        FROM cluster_members m
+        FROM ({members.sql}) m
         LEFT JOIN accounts a ON a.platform = m.platform AND a.account_id = m.account_id
         {score_join}
-        WHERE m.cluster_id = ?
         ORDER BY a.created_at NULLS LAST, m.account_id
         LIMIT ? OFFSET ?""",
-        [cid, limit, offset],
+        [*members.params, limit, offset],
     )
     total, q_total = tr.one(
         "Number of members",
-        """
-        SELECT count(*) AS members FROM cluster_members WHERE cluster_id = ?""",
-        [cid],
+        f"SELECT count(*) AS members FROM ({members.sql})",
+        members.params,
     )
     return dict(
         members=rows,
