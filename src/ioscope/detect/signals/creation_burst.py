@@ -295,18 +295,8 @@ def test_burst_edges(con, p: dict[str, Any], *, stratum: float, n_accounts: int)
         r["aid"].astype(np.int64),
         poisson_log_sf(r["y"].astype(np.float64), np.maximum(r["mu"].astype(np.float64), 1e-12)),
     )
-    per = np.zeros(n_accounts)
-    per[acc] = log_pa
     return intersection_union(
-        con,
-        SIGNAL.name,
-        a1,
-        a2,
-        k,
-        per,
-        actions=f"(SELECT aid, iid AS item, t FROM {ACTIONS})",
-        stratum=stratum,
-        n_accounts=n_accounts,
+        con, SIGNAL.name, a1, a2, k, acc, log_pa, stratum=stratum, n_accounts=n_accounts
     )
 
 
