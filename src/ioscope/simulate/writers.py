@@ -17,6 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from ioscope.ingest.formats import cnt_csv, io_archive
 from ioscope.simulate.batch import accounts_schema
 from ioscope.simulate.content import repeat
 from ioscope.simulate.population import Population
@@ -31,50 +32,10 @@ __all__ = [
     "accounts_table",
 ]
 
-CNT_COLUMNS = (
-    "message_id",
-    "user_id",
-    "username",
-    "repost_id",
-    "reply_id",
-    "message",
-    "timestamp",
-    "urls",
-)
-IO_TWEET_COLUMNS = (
-    "tweetid",
-    "userid",
-    "user_display_name",
-    "user_screen_name",
-    "user_reported_location",
-    "user_profile_description",
-    "user_profile_url",
-    "follower_count",
-    "following_count",
-    "account_creation_date",
-    "account_language",
-    "tweet_language",
-    "tweet_text",
-    "tweet_time",
-    "tweet_client_name",
-    "in_reply_to_userid",
-    "in_reply_to_tweetid",
-    "quoted_tweet_tweetid",
-    "is_retweet",
-    "retweet_userid",
-    "retweet_tweetid",
-    "latitude",
-    "longitude",
-    "quote_count",
-    "reply_count",
-    "like_count",
-    "retweet_count",
-    "hashtags",
-    "urls",
-    "user_mentions",
-    "poll_choices",
-)
-IO_USER_COLUMNS = IO_TWEET_COLUMNS[1:11]
+# the formats' columns are declared once, by their readers
+CNT_COLUMNS = tuple(cnt_csv.COLUMNS)
+IO_TWEET_COLUMNS = tuple(io_archive.TWEET_COLUMNS)
+IO_USER_COLUMNS = tuple(io_archive.USER_COLUMNS)
 
 
 def _csv_field(x: pa.Array) -> pa.Array:
