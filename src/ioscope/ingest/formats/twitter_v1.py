@@ -169,24 +169,9 @@ SELECT {literal(platform)} AS platform, role, _line AS source_line, _error, post
 FROM c"""
 
 
-_ACCOUNT_FIELDS = (
-    "account_id",
-    "handle",
-    "display_name",
-    "description",
-    "location",
-    "language",
-    "created_at",
-    "followers",
-    "following",
-    "post_count",
-    "verified",
-    "profile_url",
-)
-
-
-def _account_columns(u: str, prefix: str = "") -> str:
-    cols = {
+def _account_map(u: str) -> dict[str, str]:
+    """The account columns, each with its expression over the user object ``u``."""
+    return {
         "account_id": id_text(f"{u}.id_str", f"{u}.id"),
         "handle": f"{u}.screen_name",
         "display_name": f"{u}.name",
@@ -200,7 +185,13 @@ def _account_columns(u: str, prefix: str = "") -> str:
         "verified": f"{u}.verified",
         "profile_url": f"COALESCE({u}.entities.url.urls[1].expanded_url, NULLIF({u}.url, ''))",
     }
-    return ", ".join(f"{expr} AS {prefix}{name}" for name, expr in cols.items())
+
+
+_ACCOUNT_FIELDS = tuple(_account_map("u"))
+
+
+def _account_columns(u: str, prefix: str = "") -> str:
+    return ", ".join(f"{expr} AS {prefix}{name}" for name, expr in _account_map(u).items())
 
 
 def _sniff(path: str, head: str) -> bool:
