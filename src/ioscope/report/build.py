@@ -132,14 +132,7 @@ def collect(ws: Workspace, **params: Any) -> dict[str, Any]:
     _step("paid promotion")
     promo = ads.ads_overview(tr)
     if promo["status"] == "ok":
-        promo["months_chart"] = charts.time_bars(
-            promo["months"],
-            time="month",
-            value="spend_usd_lower",
-            bucket="month",
-            height=170,
-            label="spend (USD, lower bound)",
-        )
+        promo["months_chart"] = charts.spend_bars(promo["months"])
     sections["ads"] = promo
     sections["limitations"] = limitations(tr, sections)
     _log.info(

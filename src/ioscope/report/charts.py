@@ -20,6 +20,7 @@ __all__ = [
     "time_bars",
     "activity_bars",
     "creation_bars",
+    "spend_bars",
     "network_picture",
     "cluster_picture",
     "place_labels",
@@ -182,6 +183,18 @@ def creation_bars(rows: Iterable[dict[str, Any]], bucket: str, *, height: int) -
         bucket=bucket,
         height=height,
         label="accounts created",
+    )
+
+
+def spend_bars(rows: Iterable[dict[str, Any]]) -> dict[str, Any]:
+    """Ad spend per month, lower bound in USD (rows: month, spend_usd_lower)."""
+    return time_bars(
+        rows,
+        time="month",
+        value="spend_usd_lower",
+        bucket="month",
+        height=170,
+        label="spend (USD, lower bound)",
     )
 
 

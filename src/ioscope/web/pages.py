@@ -219,14 +219,7 @@ def ads_page(tr: Tracer, raw: Mapping[str, str]) -> Page:
     pag = None
     if data["status"] == "ok":
         pag = pagination(p["page"], size, data["n_advertisers"])
-        data["months_chart"] = charts.time_bars(
-            data["months"],
-            time="month",
-            value="spend_usd_lower",
-            bucket="month",
-            height=170,
-            label="spend (USD, lower bound)",
-        )
+        data["months_chart"] = charts.spend_bars(data["months"])
     return Page("ads", "ads.html.j2", "Paid promotion", data, pag)
 
 
