@@ -251,30 +251,40 @@ class ParquetWriter(_Writer):
         self._w.close()
 
 
-class CntWriter(_Writer):
+class _CsvPostsWriter(_Writer):
+    """Posts converted batch by batch into one CSV file (``FILE``, ``COLUMNS``); each format
+    defines ``_rows``, the conversion of a batch."""
+
+    FILE: str
+    COLUMNS: tuple[str, ...]
+
     def __init__(self, outdir: Path, pop: Population, schema: pa.Schema):
         super().__init__(outdir, pop)
-        self._sink = CsvSink(outdir / "posts.csv", CNT_COLUMNS)
+        self._sink = CsvSink(outdir / self.FILE, self.COLUMNS)
         self.paths["posts"] = str(self._sink.path)
 
     def write(self, posts: pa.Table) -> None:
-        self._sink.write(_cnt(posts))
-
-    def write_accounts(self, accounts: pa.Table) -> None:
-        pass  # the format has no accounts; truth.csv lists them
+        self._sink.write(self._rows(posts))
 
     def close(self) -> None:
         self._sink.close()
 
 
-class IoArchiveWriter(_Writer):
-    def __init__(self, outdir: Path, pop: Population, schema: pa.Schema):
-        super().__init__(outdir, pop)
-        self._sink = CsvSink(outdir / "tweets.csv", IO_TWEET_COLUMNS)
-        self.paths["posts"] = str(self._sink.path)
+class CntWriter(_CsvPostsWriter):
+    FILE, COLUMNS = "posts.csv", CNT_COLUMNS
 
-    def write(self, posts: pa.Table) -> None:
-        self._sink.write(_io_tweets(posts, self.pop))
+    def _rows(self, posts: pa.Table) -> pa.Table:
+        return _cnt(posts)
+
+    def write_accounts(self, accounts: pa.Table) -> None:
+        pass  # the format has no accounts; truth.csv lists them
+
+
+class IoArchiveWriter(_CsvPostsWriter):
+    FILE, COLUMNS = "tweets.csv", IO_TWEET_COLUMNS
+
+    def _rows(self, posts: pa.Table) -> pa.Table:
+        return _io_tweets(posts, self.pop)
 
     def write_accounts(self, accounts: pa.Table) -> None:
         idx = pc.index_in(accounts["account_id"], value_set=self.pop.account_id_str)
@@ -282,9 +292,6 @@ class IoArchiveWriter(_Writer):
         sink.write(pa.table(_io_users(self.pop, idx)))
         sink.close()
         self.paths["accounts"] = str(sink.path)
-
-    def close(self) -> None:
-        self._sink.close()
 
 
 def open_writer(fmt: str, outdir: Path, pop: Population, schema: pa.Schema):
