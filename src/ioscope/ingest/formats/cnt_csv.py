@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from ioscope.ingest.context import ReadContext
 from ioscope.ingest.registry import header_cells, register_reader
+from ioscope.ingest.sqlfrag import RT_PREFIX as _RT
 from ioscope.ingest.sqlfrag import nullif_blank as nb
 from ioscope.ingest.sqlfrag import ts
 
-_RT = r"^RT @([A-Za-z0-9_]{1,15}):\s*"
 COLUMNS = [
     "message_id",
     "user_id",

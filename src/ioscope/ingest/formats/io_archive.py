@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from ioscope.ingest.context import ReadContext
 from ioscope.ingest.registry import header_names, read_head, register_reader
+from ioscope.ingest.sqlfrag import RT_PREFIX as _RT
 from ioscope.ingest.sqlfrag import big, list_literal, ts
 from ioscope.ingest.sqlfrag import nullif_blank as nb
 
@@ -68,7 +69,6 @@ TWEET_COLUMNS = (
     ]
 )
 TWEET_REQUIRED = ["tweetid", "userid", "tweet_text", "tweet_time"]
-_RT = r"^RT @([A-Za-z0-9_]{1,15}):\s*"
 _TRUE = "('true', '1', 't', 'yes')"
 
 

@@ -24,6 +24,7 @@ from ioscope.ingest.jsonsrc import json_chunks, query, stage_from
 from ioscope.ingest.media import stage_account_images, stage_media
 from ioscope.ingest.media_sql import twitter_v1_images, twitter_v1_media
 from ioscope.ingest.registry import register_reader
+from ioscope.ingest.sqlfrag import RT_PREFIX_API as _RT
 from ioscope.ingest.sqlfrag import ts
 from ioscope.sql import literal
 
@@ -82,7 +83,6 @@ def _tweet(depth: int) -> dict:
 SHAPE = shape(_tweet(1))
 #: embedded statuses, staged as referenced posts
 EMBEDDED = ("$.retweeted_status", "$.quoted_status", "$.retweeted_status.quoted_status")
-_RT = r"^RT @([A-Za-z0-9_]{1,15}):\s?"
 
 
 def _text(p: str) -> str:
