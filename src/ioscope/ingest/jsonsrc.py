@@ -49,7 +49,7 @@ _UTF8_BOM = b"\xef\xbb\xbf"
 
 
 def _check_encoding(path: str, head: bytes) -> None:
-    for bom, _name in (
+    for bom, name in (  # noqa: B007 (read after the loop, which breaks on a match)
         (b"\xff\xfe\x00\x00", "UTF-32"),
         (b"\x00\x00\xfe\xff", "UTF-32"),
         (b"\xff\xfe", "UTF-16"),

@@ -8,7 +8,16 @@ from dataclasses import dataclass
 
 from ioscope.errors import UnknownFormatError
 
-__all__ = ["ReaderSpec", "register_reader", "get_reader", "readers", "detect_format", "read_head"]
+__all__ = [
+    "ReaderSpec",
+    "register_reader",
+    "get_reader",
+    "readers",
+    "detect_format",
+    "read_head",
+    "header_cells",
+    "header_names",
+]
 
 
 @dataclass(frozen=True)
@@ -69,6 +78,19 @@ def read_head(path: str, n: int = 65536) -> str:
     except OSError:
         data = b""
     return data.decode("utf-8-sig", errors="replace")  # without a byte-order mark
+
+
+def header_names(head: str) -> list[str]:
+    """The column names of a CSV head's first line, each stripped, unquoted and lower-cased."""
+    first = head.splitlines()[0] if head else ""
+    return [c.strip().strip('"').lower() for c in first.split(",")]
+
+
+def header_cells(head: str) -> list[str]:
+    """The cells of a CSV head's first line, lower-cased, without any quote or the line's outer
+    white space: the strict form sniffers compare with a format's exact header."""
+    first = head.splitlines()[0].lower().replace('"', "").strip() if head else ""
+    return first.split(",")
 
 
 def _is_gzip(path: str) -> bool:

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-__all__ = ["ts", "big", "nullif_blank", "list_literal", "split_list"]
+__all__ = ["ts", "big", "nullif_blank", "list_literal", "split_list", "RT_PREFIX", "RT_PREFIX_API"]
+
+#: A repost's ``RT @handle:`` prefix (group 1: the handle) with the white space after the colon;
+#: ``RT_PREFIX_API`` (the Twitter API readers) takes at most one white space character.
+RT_PREFIX = r"^RT @([A-Za-z0-9_]{1,15}):\s*"
+RT_PREFIX_API = r"^RT @([A-Za-z0-9_]{1,15}):\s?"
 
 
 def nullif_blank(expr: str) -> str:

@@ -92,22 +92,11 @@ def collect(ws: Workspace, **params: Any) -> dict[str, Any]:
                 d["network_picture"] = charts.network_picture(
                     own["nodes"], own["edges"], height=360
                 )
-            d["timeline_chart"] = charts.time_bars(
-                d["timeline"],
-                time="bucket",
-                value="posts",
-                series="kind",
-                bucket=d["timeline_bucket"],
-                order=("post", "repost", "reply", "quote"),
-                height=150,
+            d["timeline_chart"] = charts.activity_bars(
+                d["timeline"], d["timeline_bucket"], height=150
             )
-            d["creation_chart"] = charts.time_bars(
-                d["creation"],
-                time="bucket",
-                value="accounts",
-                bucket=d["creation_bucket"],
-                height=110,
-                label="accounts created",
+            d["creation_chart"] = charts.creation_bars(
+                d["creation"], d["creation_bucket"], height=110
             )
     listing["details"] = details
     _step("network of the clusters")
@@ -143,14 +132,7 @@ def collect(ws: Workspace, **params: Any) -> dict[str, Any]:
     _step("paid promotion")
     promo = ads.ads_overview(tr)
     if promo["status"] == "ok":
-        promo["months_chart"] = charts.time_bars(
-            promo["months"],
-            time="month",
-            value="spend_usd_lower",
-            bucket="month",
-            height=170,
-            label="spend (USD, lower bound)",
-        )
+        promo["months_chart"] = charts.spend_bars(promo["months"])
     sections["ads"] = promo
     sections["limitations"] = limitations(tr, sections)
     _log.info(

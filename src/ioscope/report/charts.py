@@ -18,6 +18,9 @@ from ioscope.report.layout import packed_layout
 __all__ = [
     "PALETTE",
     "time_bars",
+    "activity_bars",
+    "creation_bars",
+    "spend_bars",
     "network_picture",
     "cluster_picture",
     "place_labels",
@@ -156,6 +159,43 @@ def time_bars(
     if series:
         chart["legend"] = [{"name": str(s), "fill": colour[s]} for s in names]
     return chart
+
+
+def activity_bars(rows: Iterable[dict[str, Any]], bucket: str, *, height: int) -> dict[str, Any]:
+    """Posts per time bucket, stacked by kind (rows: bucket, kind, posts)."""
+    return time_bars(
+        rows,
+        time="bucket",
+        value="posts",
+        series="kind",
+        bucket=bucket,
+        order=("post", "repost", "reply", "quote"),
+        height=height,
+    )
+
+
+def creation_bars(rows: Iterable[dict[str, Any]], bucket: str, *, height: int) -> dict[str, Any]:
+    """Accounts created per time bucket (rows: bucket, accounts)."""
+    return time_bars(
+        rows,
+        time="bucket",
+        value="accounts",
+        bucket=bucket,
+        height=height,
+        label="accounts created",
+    )
+
+
+def spend_bars(rows: Iterable[dict[str, Any]]) -> dict[str, Any]:
+    """Ad spend per month, lower bound in USD (rows: month, spend_usd_lower)."""
+    return time_bars(
+        rows,
+        time="month",
+        value="spend_usd_lower",
+        bucket="month",
+        height=170,
+        label="spend (USD, lower bound)",
+    )
 
 
 def _widen(t0: datetime, t1: datetime, bucket: str, n: int) -> tuple[datetime, datetime]:

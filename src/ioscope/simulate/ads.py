@@ -15,25 +15,14 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from ioscope.ingest.formats import promoted_csv
 from ioscope.simulate.campaign_plan import CampaignPlan
 from ioscope.simulate.population import BRAND, OUTLET, PROMINENT, Population
 from ioscope.simulate.vocab import REGIONS, TOPICS
 
 __all__ = ["ADS_COLUMNS", "Promotable", "campaign_ads", "organic_ads", "ads_table"]
 
-ADS_COLUMNS = (
-    "ad_id",
-    "advertiser_id",
-    "advertiser_name",
-    "post_id",
-    "start_date",
-    "end_date",
-    "spend",
-    "currency",
-    "impressions",
-    "clicks",
-    "targeting",
-)
+ADS_COLUMNS = tuple(promoted_csv.COLUMNS)  # declared once, by the reader
 # units of each currency per US dollar (rounded 2024 rates; only the order of magnitude matters)
 _PER_USD = {
     "USD": 1.0,

@@ -17,6 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from ioscope.ingest.formats import cnt_csv, io_archive
 from ioscope.simulate.batch import accounts_schema
 from ioscope.simulate.content import repeat
 from ioscope.simulate.population import Population
@@ -31,50 +32,10 @@ __all__ = [
     "accounts_table",
 ]
 
-CNT_COLUMNS = (
-    "message_id",
-    "user_id",
-    "username",
-    "repost_id",
-    "reply_id",
-    "message",
-    "timestamp",
-    "urls",
-)
-IO_TWEET_COLUMNS = (
-    "tweetid",
-    "userid",
-    "user_display_name",
-    "user_screen_name",
-    "user_reported_location",
-    "user_profile_description",
-    "user_profile_url",
-    "follower_count",
-    "following_count",
-    "account_creation_date",
-    "account_language",
-    "tweet_language",
-    "tweet_text",
-    "tweet_time",
-    "tweet_client_name",
-    "in_reply_to_userid",
-    "in_reply_to_tweetid",
-    "quoted_tweet_tweetid",
-    "is_retweet",
-    "retweet_userid",
-    "retweet_tweetid",
-    "latitude",
-    "longitude",
-    "quote_count",
-    "reply_count",
-    "like_count",
-    "retweet_count",
-    "hashtags",
-    "urls",
-    "user_mentions",
-    "poll_choices",
-)
-IO_USER_COLUMNS = IO_TWEET_COLUMNS[1:11]
+# the formats' columns are declared once, by their readers
+CNT_COLUMNS = tuple(cnt_csv.COLUMNS)
+IO_TWEET_COLUMNS = tuple(io_archive.TWEET_COLUMNS)
+IO_USER_COLUMNS = tuple(io_archive.USER_COLUMNS)
 
 
 def _csv_field(x: pa.Array) -> pa.Array:
@@ -290,30 +251,40 @@ class ParquetWriter(_Writer):
         self._w.close()
 
 
-class CntWriter(_Writer):
+class _CsvPostsWriter(_Writer):
+    """Posts converted batch by batch into one CSV file (``FILE``, ``COLUMNS``); each format
+    defines ``_rows``, the conversion of a batch."""
+
+    FILE: str
+    COLUMNS: tuple[str, ...]
+
     def __init__(self, outdir: Path, pop: Population, schema: pa.Schema):
         super().__init__(outdir, pop)
-        self._sink = CsvSink(outdir / "posts.csv", CNT_COLUMNS)
+        self._sink = CsvSink(outdir / self.FILE, self.COLUMNS)
         self.paths["posts"] = str(self._sink.path)
 
     def write(self, posts: pa.Table) -> None:
-        self._sink.write(_cnt(posts))
-
-    def write_accounts(self, accounts: pa.Table) -> None:
-        pass  # the format has no accounts; truth.csv lists them
+        self._sink.write(self._rows(posts))
 
     def close(self) -> None:
         self._sink.close()
 
 
-class IoArchiveWriter(_Writer):
-    def __init__(self, outdir: Path, pop: Population, schema: pa.Schema):
-        super().__init__(outdir, pop)
-        self._sink = CsvSink(outdir / "tweets.csv", IO_TWEET_COLUMNS)
-        self.paths["posts"] = str(self._sink.path)
+class CntWriter(_CsvPostsWriter):
+    FILE, COLUMNS = "posts.csv", CNT_COLUMNS
 
-    def write(self, posts: pa.Table) -> None:
-        self._sink.write(_io_tweets(posts, self.pop))
+    def _rows(self, posts: pa.Table) -> pa.Table:
+        return _cnt(posts)
+
+    def write_accounts(self, accounts: pa.Table) -> None:
+        pass  # the format has no accounts; truth.csv lists them
+
+
+class IoArchiveWriter(_CsvPostsWriter):
+    FILE, COLUMNS = "tweets.csv", IO_TWEET_COLUMNS
+
+    def _rows(self, posts: pa.Table) -> pa.Table:
+        return _io_tweets(posts, self.pop)
 
     def write_accounts(self, accounts: pa.Table) -> None:
         idx = pc.index_in(accounts["account_id"], value_set=self.pop.account_id_str)
@@ -321,9 +292,6 @@ class IoArchiveWriter(_Writer):
         sink.write(pa.table(_io_users(self.pop, idx)))
         sink.close()
         self.paths["accounts"] = str(sink.path)
-
-    def close(self) -> None:
-        self._sink.close()
 
 
 def open_writer(fmt: str, outdir: Path, pop: Population, schema: pa.Schema):

@@ -97,22 +97,11 @@ def cluster_page(tr: Tracer, raw: Mapping[str, str], cluster_id: str) -> Page:
         if net["status"] == "ok":
             _place(net)
         data["network"] = net
-        data["timeline_chart"] = charts.time_bars(
-            data["timeline"],
-            time="bucket",
-            value="posts",
-            series="kind",
-            bucket=data["timeline_bucket"],
-            order=("post", "repost", "reply", "quote"),
-            height=160,
+        data["timeline_chart"] = charts.activity_bars(
+            data["timeline"], data["timeline_bucket"], height=160
         )
-        data["creation_chart"] = charts.time_bars(
-            data["creation"],
-            time="bucket",
-            value="accounts",
-            bucket=data["creation_bucket"],
-            height=120,
-            label="accounts created",
+        data["creation_chart"] = charts.creation_bars(
+            data["creation"], data["creation_bucket"], height=120
         )
     return Page("cluster", "cluster.html.j2", f"Cluster {cluster_id}", data, pag)
 
@@ -211,14 +200,8 @@ def account_page(tr: Tracer, raw: Mapping[str, str]) -> Page:
         posts_limit=size,
         posts_offset=(p["page"] - 1) * size,
     )
-    data["timeline_chart"] = charts.time_bars(
-        data["timeline"],
-        time="bucket",
-        value="posts",
-        series="kind",
-        bucket=data["timeline_bucket"],
-        order=("post", "repost", "reply", "quote"),
-        height=150,
+    data["timeline_chart"] = charts.activity_bars(
+        data["timeline"], data["timeline_bucket"], height=150
     )
     return Page(
         "account",
@@ -236,14 +219,7 @@ def ads_page(tr: Tracer, raw: Mapping[str, str]) -> Page:
     pag = None
     if data["status"] == "ok":
         pag = pagination(p["page"], size, data["n_advertisers"])
-        data["months_chart"] = charts.time_bars(
-            data["months"],
-            time="month",
-            value="spend_usd_lower",
-            bucket="month",
-            height=170,
-            label="spend (USD, lower bound)",
-        )
+        data["months_chart"] = charts.spend_bars(data["months"])
     return Page("ads", "ads.html.j2", "Paid promotion", data, pag)
 
 

@@ -76,21 +76,36 @@ def unsupported(engine: str, signals: Iterable[str]) -> dict[str, str]:
     return out
 
 
-@dataclass(frozen=True)
-class DuckDBEngine:
-    """Statements run on the workspace's own DuckDB connection."""
+class _Engine:
+    """What both engines answer alike: which signals they run (``Signal.engines``)."""
 
-    name = "duckdb"
+    name: str
 
     def supported(self, signals: Iterable[str]) -> list[str]:
-        """The signals DuckDB runs (what ``detect`` runs when no signal is named)."""
+        """The signals this engine runs (what ``detect`` runs when no signal is named)."""
         signals = list(signals)
         bad = unsupported(self.name, signals)
         return [s for s in signals if s not in bad]
 
     def check(self, signals: Iterable[str]) -> None:
-        """Refuse the signals that do not run on DuckDB (before any work)."""
-        _refuse(self.name, signals)
+        """Refuse the signals this engine cannot compute with the same results (before any
+        work)."""
+        bad = unsupported(self.name, signals)
+        if bad:
+            other = next(e for e in ENGINES if e != self.name)
+            first = next(iter(bad))
+            raise UnsupportedOnEngineError(
+                f"The {self.name} engine cannot run {', '.join(bad)}: {bad[first]}.",
+                hint=f"Leave it out (--signals ...) or run it with --engine {other}; "
+                "see docs/scale.md.",
+            )
+
+
+@dataclass(frozen=True)
+class DuckDBEngine(_Engine):
+    """Statements run on the workspace's own DuckDB connection."""
+
+    name = "duckdb"
 
     def describe(self) -> dict[str, Any]:
         return {"name": self.name}
@@ -101,7 +116,7 @@ class DuckDBEngine:
 
 
 @dataclass(frozen=True)
-class SparkEngine:
+class SparkEngine(_Engine):
     """Statements run on a SparkSession; results are written back into the workspace.
 
     ``master``: a Spark master URL (``local[2]``, ``spark://host:7077``, ``yarn``); None uses
@@ -114,16 +129,6 @@ class SparkEngine:
     conf: dict[str, str] = field(default_factory=dict)
     staging: str | None = None
     name = "spark"
-
-    def supported(self, signals: Iterable[str]) -> list[str]:
-        """The signals Spark runs (what ``detect`` runs when no signal is named)."""
-        signals = list(signals)
-        bad = unsupported(self.name, signals)
-        return [s for s in signals if s not in bad]
-
-    def check(self, signals: Iterable[str]) -> None:
-        """Refuse the signals Spark cannot compute with the same results (before any work)."""
-        _refuse(self.name, signals)
 
     def describe(self) -> dict[str, Any]:
         return {"name": self.name, "master": self.master, "conf": dict(self.conf)}
@@ -145,18 +150,6 @@ class SparkEngine:
                     shutil.rmtree(path, ignore_errors=True)
                 if created:
                     session.stop()
-
-
-def _refuse(engine: str, signals: Iterable[str]) -> None:
-    bad = unsupported(engine, signals)
-    if bad:
-        other = next(e for e in ENGINES if e != engine)
-        first = next(iter(bad))
-        raise UnsupportedOnEngineError(
-            f"The {engine} engine cannot run {', '.join(bad)}: {bad[first]}.",
-            hint=f"Leave it out (--signals ...) or run it with --engine {other}; "
-            "see docs/scale.md.",
-        )
 
 
 def resolve_engine(

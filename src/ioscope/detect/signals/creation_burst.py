@@ -295,41 +295,34 @@ def test_burst_edges(con, p: dict[str, Any], *, stratum: float, n_accounts: int)
         r["aid"].astype(np.int64),
         poisson_log_sf(r["y"].astype(np.float64), np.maximum(r["mu"].astype(np.float64), 1e-12)),
     )
-    per = np.zeros(n_accounts)
-    per[acc] = log_pa
     return intersection_union(
-        con,
-        SIGNAL.name,
-        a1,
-        a2,
-        k,
-        per,
-        actions=f"(SELECT aid, iid AS item, t FROM {ACTIONS})",
-        stratum=stratum,
-        n_accounts=n_accounts,
+        con, SIGNAL.name, a1, a2, k, acc, log_pa, stratum=stratum, n_accounts=n_accounts
     )
 
 
 def _cluster_sentence(f: dict, p: str) -> str:
-    cut = bool(f.get("truncated_edges"))
     span = _span(f.get("first_created"), f.get("last_created"))
     return (
-        f"{int(f['accounts']):,} accounts {span} used "
-        f"{same(f['items'], 'item', 'items', cut)} (hashtags, links, reposted posts; "
-        f"{counted(f['posts'], 'post', 'posts', cut)}); their first uses of a shared item "
-        f"were a median of {format_seconds(f.get('median_dt_seconds'))} apart ({p})."
+        f"{int(f['accounts']):,} accounts {span} {_used(f, 'post', 'posts')}; their first uses "
+        f"of a shared item were a median of {format_seconds(f.get('median_dt_seconds'))} apart "
+        f"({p})."
     )
 
 
 def _member_sentence(f: dict, p: str) -> str:
-    cut = bool(f.get("truncated_edges"))
     made = f.get("created_at")
     made = f"Created on {made:%Y-%m-%d}" if made is not None else "Created"
     return (
-        f"{made}, in one burst with {partners(f)}, and used "
-        f"{same(f['items'], 'item', 'items', cut)} (hashtags, links, reposted posts; "
-        f"{counted(f['posts'], 'of its posts', 'of its posts', cut)}); first uses a median "
-        f"of {format_seconds(f.get('median_dt_seconds'))} apart ({p})."
+        f"{made}, in one burst with {partners(f)}, and {_used(f, 'of its posts')}; first uses "
+        f"a median of {format_seconds(f.get('median_dt_seconds'))} apart ({p})."
+    )
+
+
+def _used(f: dict, one: str, many: str | None = None) -> str:
+    """'used the same 17 items (hashtags, links, reposted posts; 230 posts)'."""
+    return (
+        f"used {same(f, 'item', 'items')} (hashtags, links, reposted posts; "
+        f"{counted(f, 'posts', one, many)})"
     )
 
 

@@ -260,22 +260,18 @@ def null(con, p: dict[str, Any]) -> Null:
 
 
 def _cluster_sentence(f: dict, p: str) -> str:
-    cut = bool(f.get("truncated_edges"))
     return (
         f"{int(f['accounts']):,} accounts posted near-identical texts: "
-        f"{counted(f['posts'], 'post', 'posts', cut)}, "
-        f"{counted(f['texts'], 'distinct text', 'distinct texts', cut)}"
-        f"{apart(f.get('median_dt_seconds'))} ({p})."
+        f"{counted(f, 'posts', 'post', 'posts')}, "
+        f"{counted(f, 'texts', 'distinct text', 'distinct texts')}{apart(f)} ({p})."
     )
 
 
 def _member_sentence(f: dict, p: str) -> str:
-    cut = bool(f.get("truncated_edges"))
     return (
         f"Posted near-identical texts with {partners(f)}: "
-        f"{counted(f['posts'], 'of its posts', 'of its posts', cut)}, "
-        f"{counted(f['texts'], 'distinct text', 'distinct texts', cut)}"
-        f"{apart(f.get('median_dt_seconds'))} ({p})."
+        f"{counted(f, 'posts', 'of its posts')}, "
+        f"{counted(f, 'texts', 'distinct text', 'distinct texts')}{apart(f)} ({p})."
     )
 
 

@@ -32,7 +32,6 @@ import numpy as np
 
 from ioscope.detect.engine.coaction import (
     ACCOUNTS,
-    ACTIONS,
     EDGES,
     apply_hot_policy,
     index_actions,
@@ -138,16 +137,14 @@ def test_promoted_edges(
         if np.array_equal(keep, out) or not keep.any():
             break
         out = keep
-    per = np.zeros(n_accounts)
-    per[aid] = log_pa
     return intersection_union(
         con,
         SIGNAL.name,
         a1,
         a2,
         k,
-        per,
-        actions=f"(SELECT aid, iid AS item, t FROM {ACTIONS})",
+        aid,
+        log_pa,
         stratum=stratum,
         n_accounts=n_accounts,
         masked=int((~out).sum()),

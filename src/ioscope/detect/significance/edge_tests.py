@@ -32,6 +32,7 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
+from ioscope.detect.engine.coaction import ACTIONS
 from ioscope.detect.significance.nullmodel import fit_null
 from ioscope.detect.significance.stats import (
     P_MIN,
@@ -177,9 +178,9 @@ def intersection_union(
     a1: np.ndarray,
     a2: np.ndarray,
     weight: np.ndarray,
+    accounts: np.ndarray,
     account_log_p: np.ndarray,
     *,
-    actions: str,
     stratum: float,
     n_accounts: int,
     masked: int = 0,
@@ -188,10 +189,14 @@ def intersection_union(
     "both accounts are beyond chance" (Berger, "Multiparameter hypothesis testing and
     acceptance sampling", Technometrics 1982), valid whenever either account is organic.
 
-    ``account_log_p`` is indexed by account id (natural log). ``expected`` is λ of the
-    configuration null of ``actions`` (aid, item, t) with no window, never below its floor;
-    ``similarity`` the TF-IDF cosine over ``actions``.
+    ``account_log_p`` (natural log) is the p-value of each account id in ``accounts``; an
+    account not named has p = 1. ``expected`` is λ of the configuration null of the detector's
+    actions (aid, item, t) with no window, never below its floor; ``similarity`` the TF-IDF
+    cosine over the same actions.
     """
+    per = np.zeros(n_accounts)
+    per[accounts] = account_log_p
+    actions = f"(SELECT aid, iid AS item, t FROM {ACTIONS})"
     null = fit_null(con, actions, window=None, stratum=stratum, n_accounts=n_accounts)
     lam = np.maximum(null.expected(a1, a2), null.floor(a1, a2))
     return EdgeTests(
@@ -200,7 +205,7 @@ def intersection_union(
         a2,
         weight,
         lam,
-        np.maximum(account_log_p[a1], account_log_p[a2]),
+        np.maximum(per[a1], per[a2]),
         similarity(con, actions, n_accounts, a1, a2),
         masked=masked,
     )

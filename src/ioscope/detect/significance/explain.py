@@ -34,22 +34,27 @@ def _explanation(signal: str):
     return Explanation(f"acted together ({signal}) on", "item", "items")
 
 
-def counted(n: int | None, one: str, many: str, truncated: bool = False) -> str:
-    """'17 posts', or 'at least 17 posts' when evidence was cut."""
-    n = int(n or 0)
-    return f"{'at least ' if truncated else ''}{n:,} {one if n == 1 else many}"
+def counted(f: dict, key: str, one: str, many: str | None = None) -> str:
+    """The figure ``key`` of ``f`` counted: '17 posts', or 'at least 17 posts' when the
+    figures' evidence was cut (``truncated_edges``). ``many`` defaults to ``one``."""
+    n = int(f[key] or 0)
+    cut = "at least " if f.get("truncated_edges") else ""
+    return f"{cut}{n:,} {one if n == 1 or many is None else many}"
 
 
-def same(n: int | None, one: str, many: str, truncated: bool = False) -> str:
-    """'the same 17 posts', or 'at least 17 of the same posts' when evidence was cut."""
-    n = int(n or 0)
-    if truncated:
+def same(f: dict, one: str, many: str) -> str:
+    """The figure ``items`` of ``f``: 'the same 17 posts', or 'at least 17 of the same posts'
+    when the figures' evidence was cut."""
+    n = int(f["items"] or 0)
+    if f.get("truncated_edges"):
         return f"at least {n:,} of the same {many}"
     return f"the same {n:,} {one if n == 1 else many}"
 
 
-def apart(dt: float | None, what: str = "") -> str:
-    return "" if dt is None else f", {what}a median of {format_seconds(dt)} apart"
+def apart(f: dict) -> str:
+    """', a median of 12 s apart' from the figures' ``median_dt_seconds`` ('' when unknown)."""
+    dt = f.get("median_dt_seconds")
+    return "" if dt is None else f", a median of {format_seconds(dt)} apart"
 
 
 def p_equals(log10_p: float | None) -> str:
@@ -85,29 +90,24 @@ def p_test(signal: str) -> str:
 def cluster_sentence(signal: str, f: dict) -> str:
     """The sentence of one signal of a cluster from its figures
     (:func:`ioscope.detect.significance.figures.cluster_figures_sql`)."""
-    cut = bool(f.get("truncated_edges"))
     x = _explanation(signal)
     p = _p_clause(x.account_test, "median", f["median_log10_p"], f.get("median_observed_expected"))
     if x.cluster is not None:
         return x.cluster(f, p)
     return (
-        f"{int(f['accounts']):,} accounts {x.verb} {same(f['items'], x.one, x.many, cut)} "
-        f"({counted(f['posts'], 'of their posts', 'of their posts', cut)})"
-        f"{apart(f.get('median_dt_seconds'))} "
-        f"({p})."
+        f"{int(f['accounts']):,} accounts {x.verb} {same(f, x.one, x.many)} "
+        f"({counted(f, 'posts', 'of their posts')}){apart(f)} ({p})."
     )
 
 
 def member_sentence(signal: str, f: dict) -> str:
     """The sentence of one signal of a flagged account from its figures
     (:func:`ioscope.detect.significance.figures.member_figures_sql`)."""
-    cut = bool(f.get("truncated_edges"))
     x = _explanation(signal)
     p = _p_clause(x.account_test, "best", f["best_log10_p"], f.get("best_observed_expected"))
     if x.member is not None:
         return x.member(f, p)
-    own = counted(f["posts"], "of its posts", "of its posts", cut)
     return (
-        f"{x.verb[0].upper() + x.verb[1:]} {same(f['items'], x.one, x.many, cut)} as "
-        f"{partners(f)} ({own}){apart(f.get('median_dt_seconds'))} ({p})."
+        f"{x.verb[0].upper() + x.verb[1:]} {same(f, x.one, x.many)} as "
+        f"{partners(f)} ({counted(f, 'posts', 'of its posts')}){apart(f)} ({p})."
     )

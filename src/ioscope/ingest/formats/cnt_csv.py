@@ -9,11 +9,11 @@ repost_id / reply_id meaning none. Column names are matched by position, as CNT 
 from __future__ import annotations
 
 from ioscope.ingest.context import ReadContext
-from ioscope.ingest.registry import register_reader
+from ioscope.ingest.registry import header_cells, register_reader
+from ioscope.ingest.sqlfrag import RT_PREFIX as _RT
 from ioscope.ingest.sqlfrag import nullif_blank as nb
 from ioscope.ingest.sqlfrag import ts
 
-_RT = r"^RT @([A-Za-z0-9_]{1,15}):\s*"
 COLUMNS = [
     "message_id",
     "user_id",
@@ -27,8 +27,7 @@ COLUMNS = [
 
 
 def _sniff(path: str, head: str) -> bool:
-    first = head.splitlines()[0].lower().replace('"', "").strip() if head else ""
-    return first.split(",") == COLUMNS
+    return header_cells(head) == COLUMNS
 
 
 @register_reader(

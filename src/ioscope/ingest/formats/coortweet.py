@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from ioscope.ingest.context import ReadContext
 from ioscope.ingest.media import stage_media
-from ioscope.ingest.registry import register_reader
+from ioscope.ingest.registry import header_cells, register_reader
 from ioscope.ingest.sqlfrag import nullif_blank as nb
 from ioscope.ingest.sqlfrag import ts
 from ioscope.sql import literal
@@ -41,8 +41,7 @@ PREFIXES = {
 
 
 def _header(head: str) -> list[str]:
-    first = head.splitlines()[0].lower().replace('"', "").strip() if head else ""
-    return [c.strip() for c in first.split(",")]
+    return [c.strip() for c in header_cells(head)]
 
 
 def _sniff(path: str, head: str) -> bool:

@@ -31,7 +31,7 @@ text. ``region`` and ``harvested_date`` are not kept; the latest ``followers``, 
 from __future__ import annotations
 
 from ioscope.ingest.context import ReadContext
-from ioscope.ingest.registry import register_reader
+from ioscope.ingest.registry import header_names, register_reader
 from ioscope.ingest.sqlfrag import big, ts
 from ioscope.ingest.sqlfrag import nullif_blank as nb
 
@@ -60,11 +60,6 @@ AUTHOR_OPTIONAL = ["new_june_2018", "congress_2017_id", "in_congress_2017", "in_
 _RT = r"^RT @([A-Za-z0-9_]{1,15}):?\s*"
 
 
-def _header(head: str) -> list[str]:
-    first = head.splitlines()[0] if head else ""
-    return [c.strip().strip('"').lower() for c in first.split(",")]
-
-
 def _layout(cols: list[str]) -> str | None:
     if "content" in cols and "publish_date" in cols:
         if "author_id" in cols:
@@ -77,7 +72,7 @@ def _layout(cols: list[str]) -> str | None:
 
 
 def _sniff(path: str, head: str) -> bool:
-    return _layout(_header(head)) is not None
+    return _layout(header_names(head)) is not None
 
 
 @register_reader(
@@ -90,7 +85,7 @@ def _sniff(path: str, head: str) -> bool:
 def read_fivethirtyeight(ctx: ReadContext) -> None:
     from ioscope.ingest.registry import read_head
 
-    layout = _layout(_header(read_head(ctx.path, 8192)))
+    layout = _layout(header_names(read_head(ctx.path, 8192)))
     if layout == "authors":
         _read_authors(ctx)
         return

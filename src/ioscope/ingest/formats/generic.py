@@ -28,7 +28,7 @@ from ioscope.errors import InputFormatError, MissingColumnError, UsageError
 from ioscope.ingest.context import ReadContext
 from ioscope.ingest.csvsrc import read_header, sniff_dialect
 from ioscope.ingest.media import stage_account_images, stage_media
-from ioscope.ingest.registry import register_reader
+from ioscope.ingest.registry import header_names, register_reader
 from ioscope.ingest.sqlfrag import big, split_list, ts
 from ioscope.ingest.sqlfrag import nullif_blank as nb
 from ioscope.model.table import get_table
@@ -55,9 +55,7 @@ _SKIP = {"source_file", "source_line", "run_id"}  # provenance: ioscope's own
 
 
 def _canonical_header(head: str) -> bool:
-    first = head.splitlines()[0] if head else ""
-    cols = {c.strip().strip('"').lower() for c in first.split(",")}
-    return {"post_id", "account_id", "created_at"} <= cols
+    return {"post_id", "account_id", "created_at"} <= set(header_names(head))
 
 
 @register_reader(

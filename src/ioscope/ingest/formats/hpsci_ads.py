@@ -20,7 +20,7 @@ import pyarrow as pa
 
 from ioscope.ingest.context import ReadContext
 from ioscope.ingest.formats._hpsci_ocr import infer_advertiser, repair_urls
-from ioscope.ingest.registry import register_reader
+from ioscope.ingest.registry import header_cells, register_reader
 from ioscope.ingest.sqlfrag import big, ts
 from ioscope.ingest.sqlfrag import nullif_blank as nb
 from ioscope.sql import literal
@@ -44,8 +44,7 @@ _LIKE = re.compile(r"^(?:exclude\s+)?people who (?:like|are going to)\s+", re.I)
 
 
 def _sniff(path: str, head: str) -> bool:
-    first = head.splitlines()[0].lower().replace('"', "").strip() if head else ""
-    return first.split(",")[: len(COLUMNS)] == COLUMNS
+    return header_cells(head)[: len(COLUMNS)] == COLUMNS
 
 
 def _companions(path: str) -> list[str]:

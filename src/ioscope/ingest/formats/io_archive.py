@@ -25,7 +25,8 @@ latitude/longitude ("absent" in most releases) and poll_choices are not kept.
 from __future__ import annotations
 
 from ioscope.ingest.context import ReadContext
-from ioscope.ingest.registry import read_head, register_reader
+from ioscope.ingest.registry import header_names, read_head, register_reader
+from ioscope.ingest.sqlfrag import RT_PREFIX as _RT
 from ioscope.ingest.sqlfrag import big, list_literal, ts
 from ioscope.ingest.sqlfrag import nullif_blank as nb
 
@@ -68,17 +69,11 @@ TWEET_COLUMNS = (
     ]
 )
 TWEET_REQUIRED = ["tweetid", "userid", "tweet_text", "tweet_time"]
-_RT = r"^RT @([A-Za-z0-9_]{1,15}):\s*"
 _TRUE = "('true', '1', 't', 'yes')"
 
 
-def _columns(head: str) -> list[str]:
-    first = head.splitlines()[0] if head else ""
-    return [c.strip().strip('"').lower() for c in first.split(",")]
-
-
 def _sniff(path: str, head: str) -> bool:
-    cols = _columns(head)
+    cols = header_names(head)
     if all(c in cols for c in TWEET_REQUIRED):
         return True
     return cols[:3] == USER_COLUMNS[:3] and "tweetid" not in cols
@@ -108,7 +103,7 @@ def _profile() -> dict[str, str]:
     priority=20,
 )
 def read_io_archive(ctx: ReadContext) -> None:
-    if "tweetid" not in _columns(read_head(ctx.path, 8192)):
+    if "tweetid" not in header_names(read_head(ctx.path, 8192)):
         _read_users(ctx)
         return
     ctx.load_csv(

@@ -29,18 +29,22 @@ from ioscope.ingest.context import ReadContext
 from ioscope.ingest.registry import read_head, register_reader
 
 _MARKERS = ("ad_snapshot_url", "ad_delivery_start_time", "ad_creation_time")
-_CSV_OPTIONAL = [
-    "page_id",
-    "page_name",
-    "funding_entity",
-    "bylines",
-    "beneficiary_payers",
+#: The fields whose texts make an ad's creative text, in order (plural lists, then singular).
+_CREATIVE_TEXT = (
     "ad_creative_bodies",
     "ad_creative_body",
     "ad_creative_link_titles",
     "ad_creative_link_title",
     "ad_creative_link_descriptions",
     "ad_creative_link_description",
+)
+_CSV_OPTIONAL = [
+    "page_id",
+    "page_name",
+    "funding_entity",
+    "bylines",
+    "beneficiary_payers",
+    *_CREATIVE_TEXT,
     "ad_creative_link_captions",
     "ad_creative_link_caption",
     "ad_delivery_start_time",
@@ -310,18 +314,7 @@ def _convert(ad: dict, line: int, platform: str, raw: str) -> tuple[dict, list[d
         "advertiser_id": str(ad["page_id"]) if ad.get("page_id") not in (None, "") else None,
         "advertiser_name": ad.get("page_name") or None,
         "payer": _payer(ad),
-        "creative_text": "\n\n".join(
-            _texts(
-                ad,
-                "ad_creative_bodies",
-                "ad_creative_body",
-                "ad_creative_link_titles",
-                "ad_creative_link_title",
-                "ad_creative_link_descriptions",
-                "ad_creative_link_description",
-            )
-        )
-        or None,
+        "creative_text": "\n\n".join(_texts(ad, *_CREATIVE_TEXT)) or None,
         "landing_url": captions[0]
         if captions and "." in captions[0] and " " not in captions[0]
         else None,

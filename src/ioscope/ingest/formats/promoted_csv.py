@@ -11,7 +11,7 @@ kept as kind ``other`` with their raw text.
 from __future__ import annotations
 
 from ioscope.ingest.context import ReadContext
-from ioscope.ingest.registry import register_reader
+from ioscope.ingest.registry import header_cells, register_reader
 from ioscope.ingest.sqlfrag import big, ts
 from ioscope.ingest.sqlfrag import nullif_blank as nb
 from ioscope.sql import literal
@@ -41,8 +41,7 @@ KINDS = (
 
 
 def _sniff(path: str, head: str) -> bool:
-    first = head.splitlines()[0].lower().replace('"', "").strip() if head else ""
-    return first.split(",") == COLUMNS
+    return header_cells(head) == COLUMNS
 
 
 @register_reader(

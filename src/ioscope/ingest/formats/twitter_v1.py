@@ -24,6 +24,7 @@ from ioscope.ingest.jsonsrc import json_chunks, query, stage_from
 from ioscope.ingest.media import stage_account_images, stage_media
 from ioscope.ingest.media_sql import twitter_v1_images, twitter_v1_media
 from ioscope.ingest.registry import register_reader
+from ioscope.ingest.sqlfrag import RT_PREFIX_API as _RT
 from ioscope.ingest.sqlfrag import ts
 from ioscope.sql import literal
 
@@ -82,7 +83,6 @@ def _tweet(depth: int) -> dict:
 SHAPE = shape(_tweet(1))
 #: embedded statuses, staged as referenced posts
 EMBEDDED = ("$.retweeted_status", "$.quoted_status", "$.retweeted_status.quoted_status")
-_RT = r"^RT @([A-Za-z0-9_]{1,15}):\s?"
 
 
 def _text(p: str) -> str:
@@ -169,24 +169,9 @@ SELECT {literal(platform)} AS platform, role, _line AS source_line, _error, post
 FROM c"""
 
 
-_ACCOUNT_FIELDS = (
-    "account_id",
-    "handle",
-    "display_name",
-    "description",
-    "location",
-    "language",
-    "created_at",
-    "followers",
-    "following",
-    "post_count",
-    "verified",
-    "profile_url",
-)
-
-
-def _account_columns(u: str, prefix: str = "") -> str:
-    cols = {
+def _account_map(u: str) -> dict[str, str]:
+    """The account columns, each with its expression over the user object ``u``."""
+    return {
         "account_id": id_text(f"{u}.id_str", f"{u}.id"),
         "handle": f"{u}.screen_name",
         "display_name": f"{u}.name",
@@ -200,7 +185,13 @@ def _account_columns(u: str, prefix: str = "") -> str:
         "verified": f"{u}.verified",
         "profile_url": f"COALESCE({u}.entities.url.urls[1].expanded_url, NULLIF({u}.url, ''))",
     }
-    return ", ".join(f"{expr} AS {prefix}{name}" for name, expr in cols.items())
+
+
+_ACCOUNT_FIELDS = tuple(_account_map("u"))
+
+
+def _account_columns(u: str, prefix: str = "") -> str:
+    return ", ".join(f"{expr} AS {prefix}{name}" for name, expr in _account_map(u).items())
 
 
 def _sniff(path: str, head: str) -> bool:

@@ -27,6 +27,7 @@ from ioscope.ingest.jsonsrc import json_chunks, query, stage_from
 from ioscope.ingest.media import stage_account_images, stage_media
 from ioscope.ingest.media_sql import twitter_v2_images, twitter_v2_media
 from ioscope.ingest.registry import register_reader
+from ioscope.ingest.sqlfrag import RT_PREFIX_API as _RT
 from ioscope.ingest.sqlfrag import ts
 from ioscope.sql import literal
 
@@ -75,7 +76,6 @@ USER = shape(
         },
     }
 )
-_RT = r"^RT @([A-Za-z0-9_]{1,15}):\s?"
 
 # What a record or a data item is. Not-posts that name what they are, for the refusal message.
 _LINE_CLASS = """CASE

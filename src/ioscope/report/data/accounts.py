@@ -7,7 +7,7 @@ from typing import Any
 from ioscope.errors import NotFoundError
 from ioscope.model.names import account_label, name_sql, names_source
 from ioscope.report.data import empty, section
-from ioscope.report.data.clusters import cluster_order, scores_source
+from ioscope.report.data.clusters import cluster_order, score_join, scores_source
 from ioscope.report.data.evidence import daily_activity, pick_bucket
 from ioscope.report.trace import Tracer
 
@@ -113,13 +113,7 @@ def search_accounts(
         conds.append("f.account_id IS NOT NULL")
     where = ("WHERE " + " AND ".join(conds)) if conds else ""
     in_cluster = "f.account_id IS NOT NULL" if join else "FALSE"
-    score_join, score = "", "NULL"
-    if tr.has("account_scores"):
-        score_join = (
-            f"LEFT JOIN {scores_source(tr)} s ON s.platform = a.platform "
-            "AND s.account_id = a.account_id"
-        )
-        score = "s.score"
+    scores, score = score_join(tr, "a")
     total, q_total = tr.one(
         "Number of matching accounts",
         f"""
@@ -137,7 +131,7 @@ def search_accounts(
         SELECT a.platform, a.account_id, a.handle, {name_sql("a.handle", "a.display_name")} AS name,
                a.display_name, a.created_at, a.followers,
                {in_cluster} AS in_cluster, {score} AS score
-        FROM accounts a {join} {score_join} {where}
+        FROM accounts a {join} {scores} {where}
         ORDER BY {order} LIMIT ? OFFSET ?""",
         params + [limit, offset],
     )

@@ -24,6 +24,7 @@ __all__ = [
     "coverage",
     "pick_bucket",
     "edge_scope",
+    "score_join",
 ]
 
 TITLE = "Campaign candidates"
@@ -113,6 +114,18 @@ def scores_source(tr: Tracer) -> str:
     )
 
 
+def score_join(tr: Tracer, alias: str) -> tuple[str, str]:
+    """(the LEFT JOIN of the latest model's scores ``s`` onto the accounts ``alias``, the score
+    expression); ("", "NULL") when nothing was scored."""
+    if not tr.has("account_scores"):
+        return "", "NULL"
+    return (
+        f"LEFT JOIN {scores_source(tr)} s "
+        f"ON s.platform = {alias}.platform AND s.account_id = {alias}.account_id",
+        "s.score",
+    )
+
+
 def edge_scope(tr: Tracer, alias: str = "e") -> str:
     """The SQL condition that keeps the edges a picture or summary should use."""
     return f"{alias}.significant"
@@ -164,13 +177,7 @@ def cluster_detail(
 
 
 def _members(tr: Tracer, cid: Any, limit: int, offset: int) -> dict[str, Any]:
-    score_join, score_col = "", "NULL AS account_score"
-    if tr.has("account_scores"):
-        score_join = (
-            f"LEFT JOIN {scores_source(tr)} s "
-            "ON s.platform = m.platform AND s.account_id = m.account_id"
-        )
-        score_col = "s.score AS account_score"
+    scores, score = score_join(tr, "m")
     extra = [
         c
         for c in sorted(tr.columns("cluster_members"))
@@ -183,10 +190,10 @@ def _members(tr: Tracer, cid: Any, limit: int, offset: int) -> dict[str, Any]:
         f"""
         SELECT m.platform, m.account_id, a.handle, {name_sql("a.handle", "a.display_name")} AS name,
                a.display_name, a.created_at AS account_created_at,
-               a.followers, a.following, a.location, a.language, {score_col}{extra_sql}
+               a.followers, a.following, a.location, a.language, {score} AS account_score{extra_sql}
         FROM ({members.sql}) m
         LEFT JOIN accounts a ON a.platform = m.platform AND a.account_id = m.account_id
-        {score_join}
+        {scores}
         ORDER BY a.created_at NULLS LAST, m.account_id
         LIMIT ? OFFSET ?""",
         [*members.params, limit, offset],
@@ -225,13 +232,7 @@ LISTED_NOTE = (
 def _listed_members(tr: Tracer, cid: Any, limit: int, offset: int) -> dict[str, Any]:
     """Members a cluster lists in ``clusters.details.members`` (mirror clusters), when
     ``cluster_members`` has none for it."""
-    score_join, score_col = "", "NULL AS account_score"
-    if tr.has("account_scores"):
-        score_join = (
-            f"LEFT JOIN {scores_source(tr)} s "
-            "ON s.platform = m.platform AND s.account_id = m.account_id"
-        )
-        score_col = "s.score AS account_score"
+    scores, score = score_join(tr, "m")
     listed = f"""(SELECT unnest(from_json(details -> 'members', '{_LISTED}'), recursive := true)
           FROM clusters WHERE cluster_id = ?)"""
     rows, q = tr.rows(
@@ -240,10 +241,10 @@ def _listed_members(tr: Tracer, cid: Any, limit: int, offset: int) -> dict[str, 
         SELECT m.platform, m.account_id, coalesce(a.handle, m.handle) AS handle,
                {name_sql("coalesce(a.handle, m.handle)", "a.display_name")} AS name, a.display_name,
                a.created_at AS account_created_at, a.followers, a.following, a.location,
-               a.language, {score_col}, m.posts
+               a.language, {score} AS account_score, m.posts
         FROM {listed} m
         LEFT JOIN accounts a ON a.platform = m.platform AND a.account_id = m.account_id
-        {score_join}
+        {scores}
         ORDER BY a.created_at NULLS LAST, m.account_id
         LIMIT ? OFFSET ?""",
         [cid, limit, offset],
