@@ -17,6 +17,7 @@ from ioscope.accounts import compute_signals, score, train
 from ioscope.accounts.registry import all_params
 from ioscope.accounts.scoring import SCORE_PARAMS
 from ioscope.accounts.training import TRAIN_PARAMS
+from ioscope.ads import AUDIT_PARAMS
 from ioscope.cli.main import app
 from ioscope.detect import SIGNALS, detect, get_signal, run_detect
 from ioscope.detect.engine import ENGINE_PARAMS
@@ -24,7 +25,9 @@ from ioscope.detect.parameters import COACTION_PARAMS, DETECT_PARAMS, MODE, RUN_
 from ioscope.detect.significance.calibrated import SIGNIF_PARAMS
 from ioscope.errors import ParameterError
 from ioscope.ingest import INGEST_PARAMS
+from ioscope.ingest.media_hash import MEDIA_HASH_PARAMS
 from ioscope.params import Param, invalid_value
+from ioscope.report.build import REPORT_PARAMS
 from ioscope.simulate import SIMULATE_PARAMS, simulate
 from ioscope.workspace import Workspace
 from tests.fixtures.detect import load, planted
@@ -360,3 +363,62 @@ def test_ingest_parameter_rejected_by_library_and_cli(tmp_path, p, bad):
         assert str(e.value) == expected
         assert ws.count("posts") == 0
     assert cli_error(["ingest", str(tmp_path / "w.duckdb"), str(source), p.option, bad]) == expected
+
+
+# --- media hash, the ads audit and the report: generated options, the same message ------------
+
+
+@pytest.mark.parametrize("p, bad", checkable(MEDIA_HASH_PARAMS))
+def test_media_hash_parameter_rejected_by_library_and_cli(posts_path, tmp_path, p, bad):
+    from ioscope.ingest.media_hash import hash_media
+
+    expected = standard(p, "media hash", bad)
+    with Workspace.open(posts_path) as ws:
+        runs = ws.count("runs")
+        with pytest.raises(ParameterError) as e:
+            hash_media(ws, tmp_path, **{p.name: bad})
+        assert str(e.value) == expected
+        assert ws.count("runs") == runs
+    assert cli_error(["media", str(posts_path), "hash", str(tmp_path), p.option, bad]) == expected
+
+
+@pytest.mark.parametrize("p, bad", checkable(AUDIT_PARAMS))
+def test_ads_parameter_rejected_by_library_and_cli(posts_path, p, bad):
+    from ioscope.ads import run_audit
+
+    expected = standard(p, "ads", bad)
+    with Workspace.open(posts_path) as ws:
+        runs = ws.count("runs")
+        with pytest.raises(ParameterError) as e:
+            run_audit(ws, **{p.name: bad})
+        assert str(e.value) == expected
+        assert ws.count("runs") == runs  # a refused audit records nothing
+    assert cli_error(["ads", str(posts_path), p.option, bad]) == expected
+
+
+@pytest.mark.parametrize("p, bad", checkable(REPORT_PARAMS))
+def test_report_parameter_rejected_by_library_and_cli(posts_path, tmp_path, p, bad):
+    from ioscope.report import build_report
+
+    expected = standard(p, "report", bad)
+    out = tmp_path / "r.html"
+    with Workspace.open(posts_path, read_only=True) as ws:
+        with pytest.raises(ParameterError) as e:
+            build_report(ws, out, **{p.name: bad})
+        assert str(e.value) == expected
+    assert not out.exists()
+    if p.kind != "bool":
+        args = ["report", str(posts_path), "-o", str(out), p.option, bad]
+        assert cli_error(args) == expected
+
+
+@pytest.mark.parametrize(
+    "command, spec",
+    [("media", "MEDIA_HASH_PARAMS"), ("ads", "AUDIT_PARAMS"), ("report", "REPORT_PARAMS")],
+)
+def test_every_declared_parameter_of_these_commands_is_an_option(command, spec):
+    args = [command, "--help"]
+    r = runner.invoke(app, args, env={"COLUMNS": "200"})
+    assert r.exit_code == 0, r.output
+    for p in globals()[spec]:
+        assert p.option in r.output, (command, p.option)

@@ -8,29 +8,32 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from ioscope.ads import run_audit
+from ioscope.ads import AUDIT_PARAMS, run_audit
 from ioscope.ads.disclosure import disclosure_markdown
 from ioscope.cli.common import emit_json, format_option, handle_errors, out
+from ioscope.cli.params import declared_options, given
 from ioscope.fmt import format_number as _n
 from ioscope.fmt import format_pct as _pct
 from ioscope.fmt import format_usd as _money
 from ioscope.workspace import Workspace
+
+#: Advertisers the table shows when --top is not given (JSON lists all).
+TABLE_TOP = 20
+TOP = next(p for p in AUDIT_PARAMS if p.name == "top")
 
 
 def register(app: typer.Typer) -> None:
     app.command("ads")(ads_cmd)
 
 
+@declared_options(
+    AUDIT_PARAMS,
+    after="workspace",
+    extra={"top": "The table shows 20 unless given."},
+)
 @handle_errors(rows="advertisers")
 def ads_cmd(
     workspace: Path = typer.Argument(..., help="Workspace file."),
-    split: str | None = typer.Option(
-        None, "--split", help="Date (YYYY-MM-DD): totals before and from it on, e.g. 2016-11-08."
-    ),
-    platform: str | None = typer.Option(None, "--platform", help="Only this platform's ads."),
-    top: int = typer.Option(
-        20, "--top", help="Advertisers to show in the table (JSON: all unless given)."
-    ),
     disclosure: bool = typer.Option(
         False,
         "--disclosure",
@@ -41,6 +44,7 @@ def ads_cmd(
     ),
     json: bool = typer.Option(False, "--json", help="Print the audit as JSON (--format json)."),
     fmt: str | None = format_option(),
+    **declared: object,
 ) -> None:
     """Audit the ads in a workspace: spend, reach, targeting, state affiliation.
 
@@ -54,9 +58,11 @@ def ads_cmd(
 
       ioscope ads case.duckdb --format csv > advertisers.csv
     """
-    json_top = top if json and top != 20 else 0
+    values = given(AUDIT_PARAMS, declared)
+    # the table lists the first `top` advertisers of the full audit (and says how many more)
+    top = None if json else TOP.coerce(values.pop("top", TABLE_TOP), "ads")
     with Workspace.open(workspace, create=False) as ws:
-        result = run_audit(ws, split=split, platform=platform, top=json_top if json else 0)
+        result = run_audit(ws, **values)
     if json:
         emit_json(result)
         return
@@ -72,6 +78,7 @@ def ads_cmd(
 
 
 def _print(r: dict, top: int) -> None:
+    top = top or len(r["advertisers"])  # 0: all
     t = r["totals"]
     if not t["ads"]:
         out.print("No ads in this workspace. Ingest an ad file first (ioscope ingest WS ads.csv).")

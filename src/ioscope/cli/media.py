@@ -8,7 +8,9 @@ import typer
 from rich.markup import escape
 
 from ioscope.cli.common import emit_json, handle_errors, out
+from ioscope.cli.params import declared_options, given
 from ioscope.errors import UsageError
+from ioscope.ingest.media_hash import MEDIA_HASH_PARAMS, hash_media
 
 ACTIONS = ("hash",)
 
@@ -17,6 +19,7 @@ def register(app: typer.Typer) -> None:
     app.command("media")(media_cmd)
 
 
+@declared_options(MEDIA_HASH_PARAMS, after="directory")
 @handle_errors()
 def media_cmd(
     workspace: Path = typer.Argument(..., help="Workspace file (after `ioscope ingest`)."),
@@ -26,12 +29,8 @@ def media_cmd(
         help="Folder holding the media files (searched "
         "recursively; .jpg .jpeg .png .gif .webp .bmp .tif).",
     ),
-    max_distance: int = typer.Option(
-        6,
-        "--max-distance",
-        help="Largest Hamming distance (of 64 bits) between near-identical images.",
-    ),
     json: bool = typer.Option(False, "--json", help="Print the counts as JSON."),
+    **declared: object,
 ) -> None:
     """Hash the images you hold and make near-identical ones one item for co_media.
 
@@ -46,11 +45,10 @@ def media_cmd(
             f"The 'action' argument of media must be one of {', '.join(ACTIONS)}. "
             f"Got {action!r} instead."
         )
-    from ioscope.ingest.media_hash import hash_media
     from ioscope.workspace import Workspace
 
     with Workspace.open(workspace) as ws:
-        result = hash_media(ws, directory, max_distance=max_distance)
+        result = hash_media(ws, directory, **given(MEDIA_HASH_PARAMS, declared))
     if json:
         emit_json(result)
         return

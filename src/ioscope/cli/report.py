@@ -8,8 +8,10 @@ from pathlib import Path
 import typer
 
 from ioscope.cli.common import emit_json, err, handle_errors, out, progress
+from ioscope.cli.params import declared_options, given
 from ioscope.errors import UsageError
 from ioscope.report import build_report
+from ioscope.report.build import REPORT_PARAMS
 from ioscope.workspace import Workspace
 
 
@@ -18,25 +20,21 @@ def register(app: typer.Typer) -> None:
     app.command("serve")(serve_cmd)
 
 
+@declared_options(
+    REPORT_PARAMS,
+    after="output",
+    short={"format": "-f"},
+    extra={"format": "html is self-contained and works offline."},
+)
 @handle_errors()
 def report_cmd(
     workspace: Path = typer.Argument(..., help="Workspace file."),
     output: Path = typer.Option(
         Path("report.html"), "--output", "-o", help="File to write; '-' for stdout."
     ),
-    format: str = typer.Option(
-        "html", "--format", "-f", help="html (self-contained, offline), md or json."
-    ),
-    top: int = typer.Option(10, "--top", help="Campaign candidates described in detail."),
-    members: int = typer.Option(50, "--members", help="Accounts listed per candidate."),
-    evidence: int = typer.Option(12, "--evidence", help="Evidence pairs shown per candidate."),
-    full_paths: bool = typer.Option(
-        False,
-        "--full-paths",
-        help="Name inputs by their full paths on this machine (default: file name and sha256).",
-    ),
     json: bool = typer.Option(False, "--json", help="Print where the report went as JSON."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress on stderr."),
+    **declared: object,
 ) -> None:
     """Write the case report (self-contained HTML, Markdown or JSON).
 
@@ -56,12 +54,9 @@ def report_cmd(
         text = build_report(
             ws,
             None if str(output) == "-" else output,
-            format=format,
-            top=top,
-            members=members,
-            evidence=evidence,
-            full_paths=full_paths,
+            **given(REPORT_PARAMS, declared),
         )
+    format = declared.get("format") or "html"
     if str(output) == "-":
         sys.stdout.write(text)
         return
