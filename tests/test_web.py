@@ -268,3 +268,30 @@ def test_degrades_without_stages(tmp_path):
         assert r.status == 200, path
     assert "Coordination detection not run yet" in get(ui, "/clusters").text
     assert "Ad ingest not run yet" in get(ui, "/ads").text
+
+
+def _page_cases():
+    from ioscope.params import invalid_value
+    from ioscope.web.pages import PAGE_PARAMS
+
+    return [
+        pytest.param(path, p, invalid_value(p), id=f"{path}:{p.name}")
+        for path, spec in PAGE_PARAMS.items()
+        for p in spec
+        if invalid_value(p) is not None
+    ]
+
+
+@pytest.mark.parametrize("path, p, bad", _page_cases())
+def test_every_declared_page_parameter_is_refused_with_the_one_message(ui, path, p, bad):
+    """Like the commands: an invalid value generated from each page parameter's declaration is
+    refused with the one message (owner: the page's path) in the error envelope."""
+    from urllib.parse import urlencode
+
+    page = path.replace("{id}", "1")
+    r = get(ui, twin(page + "?" + urlencode({p.name: bad})))
+    assert r.status == 400, (page, r.body[:300])
+    error = json.loads(r.body)["error"]
+    assert error["code"] == "parameter"
+    want = f"The '{p.name}' parameter of {page} must be {p.requirement()}. Got {bad!r} instead."
+    assert error["message"] == want

@@ -20,13 +20,52 @@ from ioscope.report import charts
 from ioscope.report.data import accounts, ads, clusters, network, overview
 from ioscope.report.trace import Tracer
 
-__all__ = ["Page", "PAGES", "pagination"]
+__all__ = ["Page", "PAGES", "PAGE_PARAMS", "pagination"]
 
 PAGE = Param("page", "int", 1, "Page number, from 1.", min=1, max=1_000_000)
 
 
 def per_page(default: int) -> Param:
     return Param("per_page", "int", default, "Rows per page.", min=1, max=500)
+
+
+#: Every page's query parameters, declared once (by path; a cluster's page is /clusters/{id}).
+PAGE_PARAMS: dict[str, tuple[Param, ...]] = {
+    "/": (),
+    "/clusters": (PAGE, per_page(50)),
+    "/clusters/{id}": (PAGE, per_page(100)),
+    "/network": (
+        Param(
+            "view",
+            "choice",
+            "clusters",
+            "Clusters as nodes, or their accounts.",
+            choices=("clusters", "accounts"),
+        ),
+        Param("clusters", "int", 10, "Clusters drawn (view=accounts).", min=1, max=100),
+        Param("nodes", "int", 400, "Accounts drawn (view=accounts).", min=10, max=2000),
+    ),
+    "/accounts": (
+        PAGE,
+        per_page(50),
+        Param("q", "str", "", "Text in id, handle or name."),
+        Param("flagged", "bool", False, "Only members of clusters."),
+    ),
+    "/account": (
+        PAGE,
+        per_page(50),
+        Param("platform", "str", "", "Platform."),
+        Param("id", "str", "", "Account id."),
+    ),
+    "/ads": (PAGE, per_page(25)),
+    "/advertiser": (
+        PAGE,
+        per_page(50),
+        Param("platform", "str", "", "Platform."),
+        Param("id", "str", "", "Advertiser id."),
+    ),
+    "/method": (),
+}
 
 
 @dataclass
@@ -50,7 +89,7 @@ def pagination(page: int, size: int, total: int) -> dict[str, Any]:
     }
 
 
-def _params(spec: list[Param], raw: Mapping[str, str], owner: str) -> dict[str, Any]:
+def _params(spec: tuple[Param, ...], raw: Mapping[str, str], owner: str) -> dict[str, Any]:
     return validate_params(spec, dict(raw), owner)
 
 
@@ -64,7 +103,7 @@ def _text(value: str, name: str, owner: str, limit: int = 200) -> str:
 
 
 def overview_page(tr: Tracer, raw: Mapping[str, str]) -> Page:
-    _params([], raw, "/")
+    _params(PAGE_PARAMS["/"], raw, "/")
     data = {
         "analysed": overview.analysed(tr),
         "campaigns": clusters.clusters_list(tr, limit=10, top=10),
@@ -75,7 +114,7 @@ def overview_page(tr: Tracer, raw: Mapping[str, str]) -> Page:
 
 
 def clusters_page(tr: Tracer, raw: Mapping[str, str]) -> Page:
-    p = _params([PAGE, per_page(50)], raw, "/clusters")
+    p = _params(PAGE_PARAMS["/clusters"], raw, "/clusters")
     size = p["per_page"]
     data = clusters.clusters_list(tr, limit=size, offset=(p["page"] - 1) * size)
     pag = pagination(p["page"], size, data.get("total", 0)) if data["status"] != "not_run" else None
@@ -83,7 +122,7 @@ def clusters_page(tr: Tracer, raw: Mapping[str, str]) -> Page:
 
 
 def cluster_page(tr: Tracer, raw: Mapping[str, str], cluster_id: str) -> Page:
-    p = _params([PAGE, per_page(100)], raw, f"/clusters/{cluster_id}")
+    p = _params(PAGE_PARAMS["/clusters/{id}"], raw, f"/clusters/{cluster_id}")
     size = p["per_page"]
     cid: Any = int(cluster_id) if cluster_id.lstrip("-").isdigit() else cluster_id
     data = clusters.cluster_detail(
@@ -110,21 +149,7 @@ def network_page(tr: Tracer, raw: Mapping[str, str]) -> Page:
     """The whole significant network at cluster level (``view=clusters``, the default), or the
     accounts of the highest-ranked clusters (``view=accounts``); one cluster's accounts are on
     its own page."""
-    p = _params(
-        [
-            Param(
-                "view",
-                "choice",
-                "clusters",
-                "Clusters as nodes, or their accounts.",
-                choices=("clusters", "accounts"),
-            ),
-            Param("clusters", "int", 10, "Clusters drawn (view=accounts).", min=1, max=100),
-            Param("nodes", "int", 400, "Accounts drawn (view=accounts).", min=10, max=2000),
-        ],
-        raw,
-        "/network",
-    )
+    p = _params(PAGE_PARAMS["/network"], raw, "/network")
     if p["view"] == "clusters":
         net = network.cluster_network(tr)
         if net["status"] == "ok":
@@ -159,16 +184,7 @@ def _place(net: dict[str, Any]) -> None:
 
 
 def accounts_page(tr: Tracer, raw: Mapping[str, str]) -> Page:
-    p = _params(
-        [
-            PAGE,
-            per_page(50),
-            Param("q", "str", "", "Text in id, handle or name."),
-            Param("flagged", "bool", False, "Only members of clusters."),
-        ],
-        raw,
-        "/accounts",
-    )
+    p = _params(PAGE_PARAMS["/accounts"], raw, "/accounts")
     q = _text(p["q"], "q", "/accounts")
     size = p["per_page"]
     data = accounts.search_accounts(
@@ -180,16 +196,7 @@ def accounts_page(tr: Tracer, raw: Mapping[str, str]) -> Page:
 
 
 def account_page(tr: Tracer, raw: Mapping[str, str]) -> Page:
-    p = _params(
-        [
-            PAGE,
-            per_page(50),
-            Param("platform", "str", "", "Platform."),
-            Param("id", "str", "", "Account id."),
-        ],
-        raw,
-        "/account",
-    )
+    p = _params(PAGE_PARAMS["/account"], raw, "/account")
     if not p["id"] or not p["platform"]:
         raise ParameterError("The '/account' page needs both 'platform' and 'id' parameters.")
     size = p["per_page"]
@@ -213,7 +220,7 @@ def account_page(tr: Tracer, raw: Mapping[str, str]) -> Page:
 
 
 def ads_page(tr: Tracer, raw: Mapping[str, str]) -> Page:
-    p = _params([PAGE, per_page(25)], raw, "/ads")
+    p = _params(PAGE_PARAMS["/ads"], raw, "/ads")
     size = p["per_page"]
     data = ads.ads_overview(tr, limit=size, offset=(p["page"] - 1) * size)
     pag = None
@@ -224,16 +231,7 @@ def ads_page(tr: Tracer, raw: Mapping[str, str]) -> Page:
 
 
 def advertiser_page(tr: Tracer, raw: Mapping[str, str]) -> Page:
-    p = _params(
-        [
-            PAGE,
-            per_page(50),
-            Param("platform", "str", "", "Platform."),
-            Param("id", "str", "", "Advertiser id."),
-        ],
-        raw,
-        "/advertiser",
-    )
+    p = _params(PAGE_PARAMS["/advertiser"], raw, "/advertiser")
     if not p["platform"]:
         raise ParameterError("The '/advertiser' page needs the 'platform' and 'id' parameters.")
     size = p["per_page"]
@@ -250,7 +248,7 @@ def advertiser_page(tr: Tracer, raw: Mapping[str, str]) -> Page:
 
 
 def method_page(tr: Tracer, raw: Mapping[str, str]) -> Page:
-    _params([], raw, "/method")
+    _params(PAGE_PARAMS["/method"], raw, "/method")
     return Page("method", "method.html.j2", "Method and provenance", overview.method(tr))
 
 
