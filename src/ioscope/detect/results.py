@@ -16,11 +16,12 @@ import json
 from textwrap import dedent
 from typing import Any
 
-from ioscope.model.names import name_sql, names_source
-from ioscope.sql import NamedQuery, literal
+from ioscope.model.names import names_source
+from ioscope.sql import NamedQuery
 from ioscope.workspace import Workspace
 
 __all__ = [
+    "listed_members",
     "cluster_members",
     "cluster_totals",
     "flagged_accounts",
@@ -54,6 +55,26 @@ def cluster_members(cluster_id: Any = None) -> NamedQuery:
         "SELECT * FROM cluster_members WHERE cluster_id = ?",
         (cluster_id,),
     )
+
+
+#: The members a mirror cluster lists in ``clusters.details.members`` (as detect stores them).
+LISTED_SCHEMA = (
+    '[{"platform": "VARCHAR", "account_id": "VARCHAR", "handle": "VARCHAR", "posts": "BIGINT"}]'
+)
+
+
+def listed_members(cluster_id: Any = None) -> NamedQuery:
+    """The accounts a cluster lists in its details (a mirror cluster's, which are not flagged),
+    in the order detect stored them (``position``), of the cluster ``cluster_id`` or of every
+    cluster when None; the readers join what they show onto it."""
+    where, params = ("", ()) if cluster_id is None else ("WHERE cluster_id = ?", (cluster_id,))
+    listed = f"from_json(details -> 'members', '{LISTED_SCHEMA}')"
+    sql = dedent(f"""
+        SELECT cluster_id, m.platform, m.account_id, m.handle, m.posts, position
+        FROM (SELECT cluster_id, unnest({listed}) AS m,
+                     unnest(range(1, len({listed}) + 1)) AS position
+              FROM clusters {where})""").strip()
+    return NamedQuery("Members listed in the cluster's details (not flagged)", sql, params)
 
 
 def _ready(ws: Workspace) -> bool:
@@ -96,20 +117,6 @@ def flagged_accounts(ws: Workspace, *, cluster_id: int | None = None) -> list[di
     )
 
 
-def _names(ws: Workspace, keys: list[tuple[Any, Any]]) -> dict[tuple, str]:
-    """Names (:mod:`ioscope.model.names`) of the accounts ``keys`` (platform, account_id)."""
-    if not keys:
-        return {}
-    values = ", ".join(f"({literal(str(p))}, {literal(str(a))})" for p, a in set(keys))
-    return {
-        (r["platform"], r["account_id"]): r["name"]
-        for r in ws.rows(f"""
-        SELECT platform, account_id, any_value({name_sql()}) AS name FROM accounts
-        WHERE (platform, account_id) IN (SELECT (p, a) FROM (VALUES {values}) v(p, a))
-        GROUP BY platform, account_id""")
-    }
-
-
 def list_clusters(
     ws: Workspace, *, limit: int | None = None, members: bool = False
 ) -> list[dict[str, Any]]:
@@ -124,20 +131,17 @@ def list_clusters(
         by_cluster: dict[int, list[dict[str, Any]]] = {}
         for m in flagged_accounts(ws):
             by_cluster.setdefault(m["cluster_id"], []).append(m)
-        names = _names(
-            ws,
-            [
-                (m.get("platform"), m.get("account_id"))
-                for c in out
-                if c["cluster_id"] not in by_cluster
-                for m in (c.get("details") or {}).get("members", [])
-            ],
-        )
+        listed = listed_members()
+        by_listing: dict[int, list[dict[str, Any]]] = {}
+        for m in ws.rows(
+            f"""SELECT l.cluster_id, l.platform, l.account_id, l.handle, n.name, l.posts
+                FROM ({listed.sql}) l LEFT JOIN {names_source()} n USING (platform, account_id)
+                ORDER BY l.cluster_id, l.position""",
+            list(listed.params),
+        ):
+            by_listing.setdefault(m.pop("cluster_id"), []).append(m)
         for c in out:
-            c["members"] = by_cluster.get(c["cluster_id"]) or [
-                dict(m, name=names.get((m.get("platform"), m.get("account_id"))))
-                for m in (c.get("details") or {}).get("members", [])
-            ]
+            c["members"] = by_cluster.get(c["cluster_id"]) or by_listing.get(c["cluster_id"], [])
     return out
 
 

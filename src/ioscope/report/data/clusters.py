@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ioscope.detect.results import cluster_members, ranked_clusters
+from ioscope.detect.results import cluster_members, listed_members, ranked_clusters
 from ioscope.errors import NotFoundError
 from ioscope.model.names import name_sql
 from ioscope.report.data import empty, evidence, media, pivots, section
@@ -214,10 +214,6 @@ def _members(tr: Tracer, cid: Any, limit: int, offset: int) -> dict[str, Any]:
     )
 
 
-_LISTED = (
-    '[{"platform": "VARCHAR", "account_id": "VARCHAR", "handle": "VARCHAR", "posts": "BIGINT"}]'
-)
-
 #: Why a cluster listed in ``clusters.details`` has no activity, evidence or network sections.
 LISTED_NOTE = (
     "Detection lists the members of this cluster in its details and does not flag "
@@ -233,8 +229,7 @@ def _listed_members(tr: Tracer, cid: Any, limit: int, offset: int) -> dict[str, 
     """Members a cluster lists in ``clusters.details.members`` (mirror clusters), when
     ``cluster_members`` has none for it."""
     scores, score = score_join(tr, "m")
-    listed = f"""(SELECT unnest(from_json(details -> 'members', '{_LISTED}'), recursive := true)
-          FROM clusters WHERE cluster_id = ?)"""
+    listed = listed_members(cid)
     rows, q = tr.rows(
         "Members listed in the cluster's details (not flagged)",
         f"""
@@ -242,17 +237,17 @@ def _listed_members(tr: Tracer, cid: Any, limit: int, offset: int) -> dict[str, 
                {name_sql("coalesce(a.handle, m.handle)", "a.display_name")} AS name, a.display_name,
                a.created_at AS account_created_at, a.followers, a.following, a.location,
                a.language, {score} AS account_score, m.posts
-        FROM {listed} m
+        FROM ({listed.sql}) m
         LEFT JOIN accounts a ON a.platform = m.platform AND a.account_id = m.account_id
         {scores}
         ORDER BY a.created_at NULLS LAST, m.account_id
         LIMIT ? OFFSET ?""",
-        [cid, limit, offset],
+        [*listed.params, limit, offset],
     )
     total, q_total = tr.one(
         "Number of members listed in the cluster's details",
-        f"SELECT count(*) AS members FROM {listed}",
-        [cid],
+        f"SELECT count(*) AS members FROM ({listed.sql})",
+        list(listed.params),
     )
     return dict(
         members=rows,
