@@ -68,7 +68,7 @@ def main() -> None:
         "<!-- Produced by `PYTHONPATH=src python benchmarks/window_sensitivity.py --write`. -->",
         "",
         "CooRTweet's Russian pro-government retweet sample (Kulichkina, Righetti & Waldherr 2024; "
-        "MIT; `../shared/data/coortweet-coordination-samples`): "
+        "MIT; the `russian_coord_tweets` data of the CooRTweet R package): "
         f"{n_posts:,} posts by {n_accounts:,} accounts after ingest, January–August 2021. Only "
         "co-retweets can be computed from it (`--signals co_repost`). No account is labelled, "
         "so this page measures stability, not accuracy.",
@@ -92,8 +92,8 @@ def main() -> None:
         "",
         "Raw edges are every pair of accounts that retweeted at least `min_weight` = 2 of the same "
         "tweets within the window; CooRTweet's own rules (a pair survives if either account meets "
-        "`min_participation`) flag 7 accounts at 10 s, 68 at 60 s and 1,323 at 1,439 s (see "
-        "NOTES in the shared folder). From "
+        "`min_participation`) flag 7 accounts at 10 s, 68 at 60 s and 1,323 at 1,439 s (CooRTweet's "
+        "`detect_groups` with `min_participation` = 2 on the same sample). From "
         f"{first['window']:,.0f} s to {last['window']:,.0f} s the accounts in a raw edge grow "
         f"{last['raw_accounts'] / max(first['raw_accounts'], 1):,.0f}-fold "
         f"({first['raw_accounts']:,} → {last['raw_accounts']:,}), because the longer the window "

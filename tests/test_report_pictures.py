@@ -8,7 +8,7 @@ import json
 from html.parser import HTMLParser
 
 from ioscope.report import build_report
-from ioscope.report.charts import _label_box, _overlaps, cluster_picture, network_picture
+from ioscope.report.pictures import _label_box, _overlaps, cluster_picture, network_picture
 from ioscope.workspace import Workspace
 from tests.fixtures.case import build_case_workspace
 

@@ -14,7 +14,7 @@ from markupsafe import Markup
 from ioscope import __version__
 from ioscope.jsonenc import dumps, iso_time, jsonable
 from ioscope.params import Param, validate_params
-from ioscope.report import charts
+from ioscope.report import charts, pictures
 from ioscope.report.data import accounts, ads, clusters, network, overview
 from ioscope.report.limitations import limitations
 from ioscope.report.paths import local_paths, redact
@@ -89,7 +89,7 @@ def collect(ws: Workspace, **params: Any) -> dict[str, Any]:
             own = network.network(tr, cluster_id=c["cluster_id"], max_nodes=p["network_nodes"])
             if own["status"] == "ok":
                 d["network"] = own
-                d["network_picture"] = charts.network_picture(
+                d["network_picture"] = pictures.network_picture(
                     own["nodes"], own["edges"], height=360
                 )
             d["timeline_chart"] = charts.activity_bars(
@@ -102,7 +102,7 @@ def collect(ws: Workspace, **params: Any) -> dict[str, Any]:
     _step("network of the clusters")
     net = network.cluster_network(tr)
     if net["status"] == "ok":
-        net["picture"] = charts.cluster_picture(net["nodes"], net["links"], net["outside"])
+        net["picture"] = pictures.cluster_picture(net["nodes"], net["links"], net["outside"])
     sections["network"] = net
     _step("accounts")
     creation = accounts.creation_histogram(tr)

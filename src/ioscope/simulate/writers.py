@@ -277,7 +277,7 @@ class CntWriter(_CsvPostsWriter):
         return _cnt(posts)
 
     def write_accounts(self, accounts: pa.Table) -> None:
-        pass  # the format has no accounts; truth.csv lists them
+        """The format has no accounts table: truth.csv lists the accounts."""
 
 
 class IoArchiveWriter(_CsvPostsWriter):

@@ -16,7 +16,7 @@ from typing import Any
 
 from ioscope.errors import ParameterError
 from ioscope.params import Param, validate_params
-from ioscope.report import charts
+from ioscope.report import charts, pictures
 from ioscope.report.data import accounts, ads, clusters, network, overview
 from ioscope.report.trace import Tracer
 
@@ -153,7 +153,7 @@ def network_page(tr: Tracer, raw: Mapping[str, str]) -> Page:
     if p["view"] == "clusters":
         net = network.cluster_network(tr)
         if net["status"] == "ok":
-            net["picture"] = charts.cluster_picture(
+            net["picture"] = pictures.cluster_picture(
                 net["nodes"], net["links"], net["outside"], width=900, height=600
             )
         net["level"] = "clusters"
@@ -168,7 +168,7 @@ def network_page(tr: Tracer, raw: Mapping[str, str]) -> Page:
 
 def _place(net: dict[str, Any]) -> None:
     """Initial positions for the interactive view (the same layout as the report's picture)."""
-    pic = charts.network_picture(net["nodes"], net["edges"], width=900, height=640)
+    pic = pictures.network_picture(net["nodes"], net["edges"], width=900, height=640)
     for node, drawn in zip(net["nodes"], pic["nodes"]):
         node.update(
             x=drawn["x"],
