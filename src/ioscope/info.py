@@ -56,7 +56,7 @@ def workspace_info(ws: Workspace, *, runs: int = 5) -> dict[str, Any]:
             r: n
             for r, n in ws.sql(
                 "SELECT regexp_replace(reason, '[:(].*', ''), count(*) FROM quarantine "
-                "GROUP BY 1 ORDER BY 2 DESC LIMIT 10"
+                "GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 10"
             ).fetchall()
         },
         "last_runs": last,

@@ -19,7 +19,7 @@ SELECT a.platform, a.advertiser_id, any_value(a.advertiser_name) AS advertiser_n
        list(DISTINCT m.cluster_id ORDER BY m.cluster_id) AS clusters, count(DISTINCT a.ad_id) AS ads,
        sum(a.spend_usd_lower) / count(DISTINCT m.cluster_id) AS spend_usd
 FROM ads a JOIN cluster_members m ON m.platform = a.platform AND m.account_id = a.advertiser_id
-WHERE {where} GROUP BY a.platform, a.advertiser_id ORDER BY ads DESC""",
+WHERE {where} GROUP BY a.platform, a.advertiser_id ORDER BY ads DESC, a.platform, a.advertiser_id""",
     "amplified_promoted_posts": """
 WITH promoted AS (
     SELECT DISTINCT a.platform, a.post_id, a.advertiser_id FROM ads a

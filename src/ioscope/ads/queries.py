@@ -32,7 +32,7 @@ FROM ads a WHERE {where}""",
 SELECT a.currency, count(*) AS ads,
        CAST(sum(CAST(a.spend_lower AS DECIMAL(38, 4))) AS DOUBLE) AS spend,
        CAST(sum(a.impressions_lower) AS BIGINT) AS impressions
-FROM ads a WHERE {where} GROUP BY a.currency ORDER BY ads DESC""",
+FROM ads a WHERE {where} GROUP BY a.currency ORDER BY ads DESC, a.currency NULLS LAST""",
     "spend_quantiles": """
 SELECT quantile_cont(a.spend_usd_lower, [0.25, 0.5, 0.75, 0.9, 0.99]) AS q,
        max(a.spend_usd_lower) AS max
@@ -52,7 +52,7 @@ SELECT a.platform, a.advertiser_id, any_value(a.advertiser_name) AS advertiser_n
        CAST(sum(a.impressions_lower) AS BIGINT) AS impressions, sum(a.clicks) AS clicks,
        min(a.start_at) AS first_at, max(COALESCE(a.end_at, a.start_at)) AS last_at
 FROM ads a WHERE {where}
-GROUP BY a.platform, a.advertiser_id ORDER BY spend_usd DESC NULLS LAST, ads DESC""",
+GROUP BY a.platform, a.advertiser_id ORDER BY spend_usd DESC NULLS LAST, ads DESC, a.platform, a.advertiser_id""",
     "advertiser_countries": """
 SELECT a.platform, a.advertiser_id, t.country, t.status, count(*) AS ads,
        sum(a.spend_usd_lower) AS spend_usd
