@@ -27,7 +27,7 @@ def workspace_info(ws: Workspace, *, runs: int = 5) -> dict[str, Any]:
     platforms = {
         p: n
         for p, n in ws.sql(
-            "SELECT platform, count(*) FROM posts GROUP BY platform ORDER BY 2 DESC"
+            "SELECT platform, count(*) FROM posts GROUP BY platform ORDER BY 2 DESC, 1"
         ).fetchall()
     }
     lo, hi = ws.sql("SELECT min(created_at), max(created_at) FROM posts").fetchone()
