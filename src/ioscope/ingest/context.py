@@ -152,7 +152,15 @@ class ReadContext:
             f"{quote_ident(lower[c.lower()])} AS {quote_ident(c)}"
             for c in list(required) + [c for c in optional if c.lower() in lower]
         )
-        problems = csvsrc.read_into(self.con, self.path, dialect, header, select, name)
+        problems = csvsrc.read_into(
+            self.con,
+            self.path,
+            dialect,
+            header,
+            select,
+            name,
+            line_count=self.options.get("line_count"),
+        )
         for line, column, reason, raw in problems:
             self.quarantine(line, reason, raw, column)
         self.rows_read += self.con.execute(f"SELECT count(*) FROM {name}").fetchall()[0][0] + len(
