@@ -143,7 +143,8 @@ def section(text: str) -> str:
             f"- **{fmt}**, {r['posts']:,.0f} posts: `ioscope ingest` took {r['wall']:.2f} s "
             f"({r['cpu']:.2f} CPU s), DuckDB's bare copy {r['floor_wall']:.2f} s "
             f"({r['floor_cpu']:.2f} CPU s): **{r['ratio_wall']:.2f}× the floor** in wall-clock "
-            f"time, {r['ratio_cpu']:.2f}× in CPU seconds."
+            f"time, {r['ratio_cpu']:.2f}× in CPU seconds (load average {r['load']:.1f}: the CPU "
+            "ratio is the steadier one)."
         )
     return quote(text) + "\n\n" + "\n".join(lines)
 
