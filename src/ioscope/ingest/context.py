@@ -14,12 +14,14 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import duckdb
-import pyarrow as pa
 
 import ioscope.model.stages  # noqa: F401  (the ads tables are staged too)
 from ioscope.errors import MissingColumnError
+from ioscope.ingest.lazy import lazy
 from ioscope.model.table import get_table
 from ioscope.sql import quote_ident
+
+pa = lazy("pyarrow")
 
 if TYPE_CHECKING:
     from ioscope.ingest.csvsrc import Dialect
