@@ -23,6 +23,7 @@ QUOTED = {
     "scale_10m_duckdb_limit_4GB": "bench_cnt_compare.py",
     "detect_quality_1m": "bench_detect_quality.py",
     "detect_quality_1m_seed2": "bench_detect_quality.py",
+    "ingest_floor_1m": "bench_ingest_floor.py",
 }
 
 pytestmark = pytest.mark.skipif(
@@ -35,6 +36,7 @@ def bench():
     """The benchmarks' recording modules (they import each other by name, beside the scripts)."""
     sys.path.insert(0, str(BENCH))
     try:
+        import bench_ingest_floor
         import cnt_compare_results
         import detect_quality_results
         import record
@@ -43,6 +45,7 @@ def bench():
             "record": record,
             "bench_cnt_compare.py": cnt_compare_results,
             "bench_detect_quality.py": detect_quality_results,
+            "bench_ingest_floor.py": bench_ingest_floor,
         }
     finally:
         sys.path.remove(str(BENCH))
@@ -152,3 +155,14 @@ def test_replace_section_touches_only_its_own_lines(bench, tmp_path):
     )
     with pytest.raises(SystemExit, match="needs exactly one section c"):
         replace("c", "x", doc)
+
+
+def test_recorded_floor_comparison_agrees_with_itself(bench):
+    """Both formats were measured on the same number of posts, and each printed ratio is the
+    ratio of the printed medians (wall-clock and CPU)."""
+    runs = bench["bench_ingest_floor.py"].parse((RESULTS / "ingest_floor_1m.txt").read_text())
+    assert set(runs) == {"cnt-csv", "io-archive"}
+    for r in runs.values():
+        assert r["posts"] == 1_000_000
+        assert r["ratio_wall"] == pytest.approx(r["wall"] / r["floor_wall"], abs=0.01)
+        assert r["ratio_cpu"] == pytest.approx(r["cpu"] / r["floor_cpu"], abs=0.01)

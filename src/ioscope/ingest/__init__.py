@@ -10,7 +10,9 @@ from __future__ import annotations
 import os
 import shutil
 import sys
+import threading
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
@@ -25,6 +27,7 @@ from ioscope.errors import (
 )
 from ioscope.ingest.batch import MISSING, STDIN_NAME, InputFile, classify_inputs, spool_stdin
 from ioscope.ingest.context import ReadContext
+from ioscope.ingest.filescan import scan_file
 from ioscope.ingest.finalize import FileResult, finalize
 from ioscope.ingest.registry import detect_format, get_reader, readers
 from ioscope.params import Param, parse_pairs, validate_params
@@ -264,43 +267,56 @@ def _ingest(
             if c not in inputs:
                 inputs.append(c)
                 companions.append({"path": c, "of": f.name, "format": f.format})
-    with _memory_limit(ws, memory_limit), ws.run("ingest", params, inputs=inputs) as run:
-        for rec, f in zip(run.inputs, todo):  # standard input is recorded by its name
-            rec["path"] = f.name
-        report = IngestReport(run.run_id, companions=companions, skipped=skipped)
-        for f, rec in zip(todo, run.inputs):
-            ctx = ReadContext(
-                ws.con,
-                f.path,
-                f.format,
-                run.run_id,
-                options={
-                    "mapping": mapping,
-                    "platform": platform,
-                    "source_name": f.name,
-                    "sha256": rec["sha256"],
-                },
-            )
-            try:
-                get_reader(f.format).read(ctx)
-            except SchemaError as e:  # the reader refused the file: nothing of it is merged yet
-                if not skip_unsupported:
-                    raise
+    # every input is read once for its sha256 (and a CSV's line count), in a thread beside
+    # DuckDB's reading of the files (ioscope.ingest.filescan)
+    stop = threading.Event()
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ioscope-scan")
+    scans = [pool.submit(scan_file, p, stop) for p in inputs]
+    try:
+        with _memory_limit(ws, memory_limit), ws.run("ingest", params) as run:
+            report = IngestReport(run.run_id, companions=companions, skipped=skipped)
+            for f, scan in zip(todo, scans):
+                ctx = ReadContext(
+                    ws.con,
+                    f.path,
+                    f.format,
+                    run.run_id,
+                    options={
+                        "mapping": mapping,
+                        "platform": platform,
+                        "source_name": f.name,
+                        "line_count": lambda scan=scan: scan.result().last_line,
+                    },
+                )
+                try:
+                    get_reader(f.format).read(ctx)
+                except SchemaError as e:  # refused by the reader: nothing of it is merged yet
+                    if not skip_unsupported:
+                        raise
+                    ctx.drop_temp()
+                    report.skipped.append({"path": f.name, "reason": e.message})
+                    continue
+                sha = ctx.options["sha256"] = scan.result().sha256
+                result = finalize(ctx)
                 ctx.drop_temp()
-                report.skipped.append({"path": f.name, "reason": e.message})
-                continue
-            result = finalize(ctx)
-            ctx.drop_temp()
-            if (
-                result.rows_read
-                and result.rows_quarantined == result.rows_read
-                and not allow_all_quarantined
-            ):
-                raise _all_quarantined(ws, f, rec["sha256"], result.rows_read)
-            report.files.append(result)
-            if on_file:
-                on_file(result)
-        run.row_counts = report.to_dict()
+                if (
+                    result.rows_read
+                    and result.rows_quarantined == result.rows_read
+                    and not allow_all_quarantined
+                ):
+                    raise _all_quarantined(ws, f, sha, result.rows_read)
+                report.files.append(result)
+                if on_file:
+                    on_file(result)
+            # standard input is recorded by its name
+            names = [f.name for f in todo] + inputs[len(todo) :]
+            for name, scan in zip(names, scans):
+                done = scan.result()
+                run.inputs.append({"path": name, "sha256": done.sha256, "size": done.size})
+            run.row_counts = report.to_dict()
+    finally:
+        stop.set()
+        pool.shutdown(wait=True, cancel_futures=True)
     return report
 
 

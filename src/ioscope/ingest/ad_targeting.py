@@ -23,9 +23,10 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable
 
-import pyarrow as pa
-
+from ioscope.ingest.lazy import lazy
 from ioscope.reference.geo import country_code, language_countries, resolve_location
+
+pa = lazy("pyarrow")
 
 __all__ = ["classify_ad", "classify_new_ads", "resolve_criteria", "LINK_KINDS"]
 

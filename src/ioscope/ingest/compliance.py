@@ -10,13 +10,14 @@ before the tweets are read.
 
 from __future__ import annotations
 
-import pyarrow as pa
-import pyarrow.compute as pc
-
 from ioscope.ingest.context import ReadContext
+from ioscope.ingest.lazy import lazy
 from ioscope.ingest.sqlfrag import ts
 from ioscope.model.table import get_table
 from ioscope.sql import literal
+
+pa = lazy("pyarrow")
+pc = lazy("pyarrow.compute")
 
 __all__ = [
     "stage_stream_notices",

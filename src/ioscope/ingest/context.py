@@ -14,12 +14,14 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import duckdb
-import pyarrow as pa
 
 import ioscope.model.stages  # noqa: F401  (the ads tables are staged too)
 from ioscope.errors import MissingColumnError
+from ioscope.ingest.lazy import lazy
 from ioscope.model.table import get_table
 from ioscope.sql import quote_ident
+
+pa = lazy("pyarrow")
 
 if TYPE_CHECKING:
     from ioscope.ingest.csvsrc import Dialect
@@ -152,7 +154,15 @@ class ReadContext:
             f"{quote_ident(lower[c.lower()])} AS {quote_ident(c)}"
             for c in list(required) + [c for c in optional if c.lower() in lower]
         )
-        problems = csvsrc.read_into(self.con, self.path, dialect, header, select, name)
+        problems = csvsrc.read_into(
+            self.con,
+            self.path,
+            dialect,
+            header,
+            select,
+            name,
+            line_count=self.options.get("line_count"),
+        )
         for line, column, reason, raw in problems:
             self.quarantine(line, reason, raw, column)
         self.rows_read += self.con.execute(f"SELECT count(*) FROM {name}").fetchall()[0][0] + len(

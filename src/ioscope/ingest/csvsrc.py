@@ -26,6 +26,7 @@ import csv
 import io
 import os
 import tempfile
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 
 import duckdb
@@ -190,6 +191,8 @@ def read_into(
     header: list[str],
     select: str,
     name: str,
+    *,
+    line_count: Callable[[], int | None] | None = None,
 ) -> list[tuple]:
     """Create temp table ``name`` (``select`` over the file's records, plus ``_line``, the physical
     line where the record starts, and ``_nl``, the line breaks inside it). Returns the problems
@@ -199,8 +202,12 @@ def read_into(
     A quote left open (a multi-line reject, or lines DuckDB drops at the end of the file) ends
     the record at its first line; the file is read again from the next line (a *resync*), so
     the records after it keep their values and their lines.
+
+    ``line_count`` gives the line of the file's last non-blank character when the caller has
+    counted it already (:mod:`ioscope.ingest.filescan`; None: count it here). It is asked for
+    after DuckDB's first scan of the file, so that the count can run beside that scan.
     """
-    last = _count_lines(path)
+    last: int | None = None
     con.execute(f"DROP TABLE IF EXISTS temp.main.{quote_ident(name)}")
     problems: list[tuple] = []
     segment, first_line, tail = path, 1, None
@@ -209,6 +216,9 @@ def read_into(
     try:
         for resync in range(MAX_RESYNC + 1):
             found = _scan(con, segment, dialect, header, select, first_line)
+            if last is None:
+                counted = line_count() if line_count else None
+                last = _count_lines(path) if counted is None else counted
             end = con.execute("SELECT max(_line + _nl) FROM _csv_part").fetchall()[0][0]
             end = max(end or 0, first_line if segment == path else first_line - 1)
             for line, _c, _e, raw, _m in found:
@@ -223,14 +233,15 @@ def read_into(
             can = resync < MAX_RESYNC
             stop = cut[0] if cut and can else (end + 1 if last > end and can else None)
             keep = f"WHERE _line < {stop}" if stop else ""
-            con.execute(
-                f"INSERT INTO {name} SELECT * EXCLUDE (_i) FROM _csv_part {keep}"
-                if con.execute(
-                    f"SELECT count(*) FROM duckdb_tables() WHERE table_name = "
-                    f"{literal(name)} AND temporary"
-                ).fetchall()[0][0]
-                else f"CREATE TEMP TABLE {name} AS SELECT * EXCLUDE (_i) FROM _csv_part {keep}"
-            )
+            if con.execute(
+                f"SELECT count(*) FROM duckdb_tables() WHERE table_name = {literal(name)} "
+                "AND temporary"
+            ).fetchall()[0][0]:
+                con.execute(f"INSERT INTO {name} SELECT * FROM _csv_part {keep}")
+            elif keep:
+                con.execute(f"CREATE TEMP TABLE {name} AS SELECT * FROM _csv_part {keep}")
+            else:  # the whole file in one scan (the usual case): the table itself, not a copy
+                con.execute(f"ALTER TABLE _csv_part RENAME TO {quote_ident(name)}")
             problems += [_problem(r) for r in found if stop is None or r[0] < stop]
             if stop is None:
                 if last > end:  # resyncs exhausted: the rest is one record
@@ -334,15 +345,21 @@ def _scan(
         f"compression={'gzip' if is_gzip(path) else 'none'}",
     ]
     src = f"read_csv({literal(path)}, {', '.join(opts)})"
-    every = "concat(" + ", ".join(quote_ident(h) for h in header) + ")"
+    # line breaks inside the record's fields: tested field by field (no concatenated copy of
+    # the record), counted only in the records that have one
+    any_nl = " OR ".join(f"contains({quote_ident(h)}, chr(10))" for h in header)
+    count_nl = " + ".join(
+        f"strlen(COALESCE({quote_ident(h)}, '')) - strlen(replace(COALESCE({quote_ident(h)}, ''), "
+        "chr(10), ''))"
+        for h in header
+    )
     h, base = (1 if head else 0), first_line - 1
     try:
+        # _line is the record's number (plus the lines before it) until _scan corrects it
         con.execute(
             f"CREATE OR REPLACE TEMP TABLE _csv_part AS SELECT {select}, "
-            f"CAST(row_number() OVER () AS BIGINT) AS _i, "
             f"CAST(row_number() OVER () AS BIGINT) + {h + base} AS _line, "
-            f"CASE WHEN contains({every}, chr(10)) THEN strlen({every}) - "
-            f"strlen(replace({every}, chr(10), '')) ELSE 0 END AS _nl FROM {src}"
+            f"CASE WHEN COALESCE({any_nl}, false) THEN {count_nl} ELSE 0 END AS _nl FROM {src}"
         )
     except duckdb.Error as e:
         if is_gzip(path):
@@ -370,14 +387,14 @@ def _scan(
     if rows:
         con.executemany("INSERT INTO _csv_rej VALUES (?, ?, ?)", rows)
     con.execute(
-        "CREATE OR REPLACE TEMP TABLE _csv_cum AS SELECT _i, sum(_nl) OVER (ORDER BY _i) "
-        "AS c FROM _csv_part"
+        f"CREATE OR REPLACE TEMP TABLE _csv_cum AS SELECT _line - {h + base} AS _i, "
+        "sum(_nl) OVER (ORDER BY _line) AS c FROM _csv_part"
     )
     con.execute(
-        f"UPDATE _csv_part SET _line = {h + base} + _csv_part._i + w.k + w.c - _csv_part._nl + "
-        f"w.rnl FROM (SELECT p._i, c.c, (SELECT count(*) FROM _csv_rej WHERE gb < p._i) AS k, "
-        f"(SELECT COALESCE(sum(nl), 0) FROM _csv_rej WHERE gb < p._i) AS rnl "
-        f"FROM _csv_part p JOIN _csv_cum c USING (_i)) w WHERE _csv_part._i = w._i"
+        f"UPDATE _csv_part SET _line = {h + base} + w._i + w.k + w.c - _csv_part._nl + "
+        f"w.rnl FROM (SELECT c._i, c.c, (SELECT count(*) FROM _csv_rej WHERE gb < c._i) AS k, "
+        f"(SELECT COALESCE(sum(nl), 0) FROM _csv_rej WHERE gb < c._i) AS rnl "
+        f"FROM _csv_cum c) w WHERE _csv_part._line - {h + base} = w._i"
     )
     physical = dict(
         con.execute(

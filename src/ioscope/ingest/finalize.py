@@ -370,8 +370,8 @@ def _later_duplicates(con, stg: str, platform: str) -> int:
         SELECT rid FROM (
             SELECT rowid AS rid, row_number() OVER (PARTITION BY {platform}, post_id
                                                     ORDER BY source_line, rowid) AS rn
-            FROM {stg} WHERE ({platform}, post_id) IN (
-                SELECT ({platform}, post_id) FROM {stg} GROUP BY ALL HAVING count(*) > 1))
+            FROM {stg} WHERE post_id IN (
+                SELECT post_id FROM {stg} GROUP BY {platform}, post_id HAVING count(*) > 1))
         WHERE rn > 1""")
     return con.execute("SELECT count(*) FROM _dups").fetchall()[0][0]
 

@@ -7,15 +7,16 @@ transaction. Spend is converted to USD on distinct (currency, date) pairs, not p
 
 from __future__ import annotations
 
-import pyarrow as pa
-
 from ioscope.ingest.ad_targeting import classify_new_ads, resolve_criteria
 from ioscope.ingest.context import ReadContext
+from ioscope.ingest.lazy import lazy
 from ioscope.ingest.quantity import parse_quantity
 from ioscope.ingest.urls import normalize_url, registered_domain
 from ioscope.model.ads import ADS_TABLES
 from ioscope.model.table import get_table
 from ioscope.reference.fx import usd_rates
+
+pa = lazy("pyarrow")
 
 __all__ = ["prepare_ads", "merge_ads"]
 

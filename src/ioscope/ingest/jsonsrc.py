@@ -17,16 +17,18 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import duckdb
-import numpy as np
 import orjson
-import pyarrow as pa
-import pyarrow.compute as pc
 
 from ioscope.errors import InputFormatError
 from ioscope.ingest.compressed import is_gzip as _is_gzip
 from ioscope.ingest.compressed import open_input, read_head_bytes
 from ioscope.ingest.context import RAW_LIMIT, STAGING, ReadContext
+from ioscope.ingest.lazy import lazy
 from ioscope.sql import literal
+
+np = lazy("numpy")
+pa = lazy("pyarrow")
+pc = lazy("pyarrow.compute")
 
 __all__ = [
     "json_chunks",

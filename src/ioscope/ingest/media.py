@@ -9,12 +9,13 @@ URLs are kept as text.
 
 from __future__ import annotations
 
-import pyarrow as pa
-
 from ioscope.ingest.compliance import staged_count
 from ioscope.ingest.context import ReadContext
+from ioscope.ingest.lazy import lazy
 from ioscope.model.table import get_table
 from ioscope.sql import literal
+
+pa = lazy("pyarrow")
 
 __all__ = [
     "stage_media",

@@ -10,9 +10,10 @@ both paths agree with :func:`normalize_url` and :func:`registered_domain`.
 
 from __future__ import annotations
 
-import pyarrow as pa
-
+from ioscope.ingest.lazy import lazy
 from ioscope.ingest.urls import normalize_url, registered_domain
+
+pa = lazy("pyarrow")
 
 __all__ = ["CLEAN_URLS", "FAST_URL_RE", "build_url_lists", "clean_urls"]
 

@@ -12,8 +12,6 @@ import functools
 import re
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-import tldextract
-
 __all__ = ["normalize_url", "registered_domain", "TRACKING_PARAMS"]
 
 #: Query parameters that identify a click or a campaign, not the resource.
@@ -51,8 +49,14 @@ _TRACKING_PREFIXES = ("utm_", "hsa_", "pk_", "mtm_")
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://")
 
-# The bundled snapshot only: no fetch, no cache directory writes.
-_EXTRACT = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
+
+@functools.cache
+def _extractor():
+    """The bundled public-suffix snapshot only: no fetch, no cache directory writes. Made on
+    first use (tldextract imports an HTTP client: a tenth of a second of start-up)."""
+    import tldextract
+
+    return tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
 
 
 def _is_tracking(key: str) -> bool:
@@ -117,7 +121,7 @@ def registered_domain(url: str | None) -> str | None:
         return None
     if not host:
         return None
-    ext = _EXTRACT(host)
+    ext = _extractor()(host)
     if ext.domain and ext.suffix:
         return f"{ext.domain}.{ext.suffix}".lower()
     if ext.domain:  # an IP address or a host without a public suffix

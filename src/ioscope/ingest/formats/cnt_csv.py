@@ -51,7 +51,8 @@ def read_cnt_csv(ctx: ReadContext) -> None:
                CASE WHEN rt <> '' THEN regexp_replace(message, '{_RT}', '') ELSE message END AS text,
                NULLIF(rt, '') AS target_handle,
                COALESCE({nb("repost_id")}, {nb("reply_id")}) AS target_post_id,
-               string_split_regex(trim(COALESCE(urls, '')), '\\s+') AS urls,
+               CASE WHEN COALESCE(urls, '') = '' THEN []::VARCHAR[]
+                    ELSE string_split_regex(trim(urls), '\\s+') END AS urls,
                CASE WHEN bad_time THEN 'timestamp' END AS _error_field,
                CASE WHEN bad_time THEN 'unparseable timestamp ''' || timestamp || '''' END AS _error,
                _line AS source_line,

@@ -16,14 +16,15 @@ import os
 import re
 from collections import Counter, defaultdict
 
-import pyarrow as pa
-
 from ioscope.ingest.context import ReadContext
 from ioscope.ingest.formats._hpsci_ocr import infer_advertiser, repair_urls
+from ioscope.ingest.lazy import lazy
 from ioscope.ingest.registry import header_cells, register_reader
 from ioscope.ingest.sqlfrag import big, ts
 from ioscope.ingest.sqlfrag import nullif_blank as nb
 from ioscope.sql import literal
+
+pa = lazy("pyarrow")
 
 COLUMNS = [
     "id",

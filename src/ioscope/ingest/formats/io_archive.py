@@ -147,20 +147,21 @@ def read_io_archive(ctx: ReadContext) -> None:
         FROM io""",
         [platform],
     )
-    # each author as described by their latest tweet in the file (fills gaps only)
-    prof = _profile()
-    packed = ", ".join(f"{k} := {e}" for k, e in prof.items())
+    ctx.con.execute("DROP VIEW io")
+    # each author as described by their latest tweet in the file (fills gaps only): the latest
+    # line of each author is found on the staged posts (account_id, created_at and source_line
+    # are the tweet's userid, time and line), and the profile is read from that line alone
     ctx.stage_sql(
         "stg_accounts",
         f"""
-        SELECT ? AS platform, {", ".join(f"p.{k} AS {k}" for k in prof)}, source_line,
-               false AS _primary
-        FROM (SELECT arg_max(struct_pack({packed}), (created_at, _line)) AS p,
-                     max(_line) AS source_line
-              FROM io WHERE {nb("userid")} IS NOT NULL GROUP BY {nb("userid")})""",
+        SELECT ? AS platform, {", ".join(f"{e} AS {k}" for k, e in _profile().items())},
+               a._last_line AS source_line, false AS _primary
+        FROM (SELECT arg_max(source_line, (created_at, source_line)) AS _latest,
+                     max(source_line) AS _last_line
+              FROM stg_posts WHERE account_id IS NOT NULL GROUP BY account_id) a
+        JOIN {_complete(ctx, TWEET_COLUMNS)} s ON s._line = a._latest""",
         [platform],
     )
-    ctx.con.execute("DROP VIEW io")
 
 
 def _read_users(ctx: ReadContext) -> None:

@@ -22,11 +22,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 import orjson
-import pyarrow as pa
 
 from ioscope.ingest.compressed import open_input
 from ioscope.ingest.context import ReadContext
+from ioscope.ingest.lazy import lazy
 from ioscope.ingest.registry import read_head, register_reader
+
+pa = lazy("pyarrow")
 
 _MARKERS = ("ad_snapshot_url", "ad_delivery_start_time", "ad_creation_time")
 #: The fields whose texts make an ad's creative text, in order (plural lists, then singular).

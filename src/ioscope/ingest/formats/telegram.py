@@ -27,7 +27,6 @@ import re
 from collections.abc import Iterator
 
 import orjson
-import pyarrow as pa
 
 from ioscope.ingest.context import ReadContext
 from ioscope.ingest.jsonsql import json_kind, raw_if, shape
@@ -41,11 +40,14 @@ from ioscope.ingest.jsonsrc import (
     read_head_bytes,
     stage_from,
 )
+from ioscope.ingest.lazy import lazy
 from ioscope.ingest.media import stage_media
 from ioscope.ingest.media_sql import TELEGRAM_KEYS, telegram_media
 from ioscope.ingest.registry import register_reader
 from ioscope.ingest.sqlfrag import ts
 from ioscope.sql import literal
+
+pa = lazy("pyarrow")
 
 _V, _J = "VARCHAR", "JSON"
 _PEER = {"channel_id": _J, "user_id": _J, "chat_id": _J}

@@ -18,18 +18,20 @@ a file of them is refused with a message saying what it is.
 from __future__ import annotations
 
 import orjson
-import pyarrow as pa
 
 from ioscope.errors import SchemaError
 from ioscope.ingest.context import RAW_LIMIT, ReadContext
 from ioscope.ingest.jsonsql import json_kind, raw_if, shape
 from ioscope.ingest.jsonsrc import json_chunks, query, stage_from
+from ioscope.ingest.lazy import lazy
 from ioscope.ingest.media import stage_account_images, stage_media
 from ioscope.ingest.media_sql import twitter_v2_images, twitter_v2_media
 from ioscope.ingest.registry import register_reader
 from ioscope.ingest.sqlfrag import RT_PREFIX_API as _RT
 from ioscope.ingest.sqlfrag import ts
 from ioscope.sql import literal
+
+pa = lazy("pyarrow")
 
 _V = "VARCHAR"
 _ENT = {
