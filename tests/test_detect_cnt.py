@@ -11,7 +11,7 @@ import itertools
 import re
 import shutil
 import subprocess
-from collections import defaultdict
+from collections import Counter, defaultdict
 from pathlib import Path
 
 import pytest
@@ -124,6 +124,58 @@ def test_same_edges_as_cnt_semantics_on_synthetic_data(tmp_path, ws, window, min
     for net in want:
         assert got[net] == want[net], net
     assert sum(len(v) for v in want.values()) > 100
+
+
+EDGE_COLUMNS = "signal, account_1, account_2, weight, shared_items, co_actions, first_at, last_at"
+EVIDENCE_COLUMNS = "signal, account_1, account_2, item, post_1, post_2, dt_seconds"
+
+
+def _results(ws) -> tuple[list[tuple], list[tuple]]:
+    return tuple(
+        sorted(ws.sql(f"SELECT {cols} FROM {table}").fetchall())
+        for cols, table in ((EDGE_COLUMNS, "edges"), (EVIDENCE_COLUMNS, "edge_evidence"))
+    )
+
+
+@pytest.mark.parametrize("min_weight", [1, 3])
+def test_grouped_candidates_as_sorted_ones(tmp_path, ws, monkeypatch, min_weight):
+    """The engine-neutral path (GROUP BY and a semi-join, what Spark runs) and DuckDB's (sorting
+    the pair keys in numpy) give the same edges, shared items, co-actions, times and evidence."""
+    from ioscope.detect.engine import cnt
+
+    synth = write_cnt_csv(tmp_path / "s.csv", posts=3000, seed=6, accounts=50, days=0.5)
+    ingest(ws, [synth.path])
+    first = detect(ws, mode="cnt", window=60, min_weight=min_weight, max_evidence=2).to_dict()
+    edges, evidence = _results(ws)
+    monkeypatch.setattr(cnt, "_candidates_sorted", cnt._candidates_grouped)
+    again = detect(ws, mode="cnt", window=60, min_weight=min_weight, max_evidence=2).to_dict()
+    assert _results(ws) == (edges, evidence)
+    assert len(edges) > 50 and len(evidence) > 50
+    assert [(s["pairs"], s["candidate_account_pairs"]) for s in first["signals"]] == [
+        (s["pairs"], s["candidate_account_pairs"]) for s in again["signals"]
+    ]
+    by_net = {
+        net: {(a, b, w) for sig, a, b, w, *_rest in edges if sig == signal}
+        for signal, net in NETWORKS.items()
+    }
+    assert by_net == cnt_networks(synth.path, 60, min_weight)
+
+
+def test_keys_met_often_enough():
+    """The sorted selection of candidate keys and the membership filter, against Python."""
+    import numpy as np
+
+    from ioscope.detect.engine.cnt import _member, _often
+
+    rng = np.random.default_rng(3)
+    keys = rng.integers(0, 2**34, 5000)
+    keys = np.concatenate([keys, keys[:700], keys[:90], rng.integers(0, 50, 3000)])
+    for mw in (1, 2, 3, 4):
+        want = sorted(k for k, n in Counter(keys.tolist()).items() if n >= mw)
+        got = _often(keys, mw)
+        assert got.tolist() == want
+        assert _member(keys, got).tolist() == [k in set(want) for k in keys.tolist()]
+    assert _often(keys[:1], 2).tolist() == [] and not _member(keys, _often(keys[:0], 1)).any()
 
 
 @pytest.mark.slow
