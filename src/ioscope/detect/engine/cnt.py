@@ -3,20 +3,22 @@
 coordination-network-toolkit's weight of u1 → u2 is the number of distinct posts of u1 with a
 post of u2 on the same item within the window; an edge needs ``min_weight``. That weight cannot
 exceed the number of action pairs of the two accounts, so only *candidate* account pairs, those
-with at least ``min_weight`` action pairs, can make an edge. In a repost network of 1 M posts
-there are about 10 M action pairs (most from a few viral posts) over about 10 M account pairs,
-and only about 250 k candidates: counting action pairs per account pair is the whole cost, and
-storing the 10 M pairs first (as :func:`ioscope.detect.engine.coaction.pair_actions` does for the
+with at least ``min_weight`` action pairs, can make an edge. In the repost network of 1 M
+simulated posts there are 10.6 M action pairs over 10.3 M account pairs (most from a few viral
+posts) and 0.25 M candidates: counting action pairs per account pair is the whole cost, and
+storing the pairs first (as :func:`ioscope.detect.engine.coaction.pair_actions` does for the
 significance tests) doubles it.
 
-So the pairs are never stored. The bucket join of
-:func:`~ioscope.detect.engine.coaction.pair_actions` yields, per action pair, the account pair as
-one integer key and the two actions' row numbers; the keys met at least ``min_weight`` times
-are found by sorting (numpy's sort of 10 M integers takes a tenth of the time of DuckDB's hash
-aggregation over as many groups, measured in benchmarks/bench_cnt_compare.py's notes), and only
-the candidates' action pairs (``KEPT_PAIRS``, about 0.5 M) are joined back to their actions.
-Another engine (Spark) runs the same keys through ``GROUP BY … HAVING`` and a semi-join. The
-edges then come from one aggregation of the kept pairs.
+So the pairs are never stored. On DuckDB, the actions sorted by (item, time) are swept in numpy
+(:func:`_sweep`: the pairs of an action are the run of actions after it within the window),
+each pair's account pair becomes one integer key, and the keys met at least ``min_weight``
+times are found by sorting them (:func:`_often`); only the candidates' pairs (``KEPT_PAIRS``,
+0.56 M) go back into the database. Measured on those 10.6 M pairs (2 cores): DuckDB's hash
+aggregation ``GROUP BY a1, a2 HAVING COUNT(*) >= 2`` took 1.5-2.5 CPU s, the same over one
+packed BIGINT key 1.4-2 s, a sort in DuckDB 1.3 s, numpy's sort 0.2 s; the bucket join
+generating the pairs 0.35-0.7 CPU s, the sweep 0.3 s. Another engine (Spark) runs the bucket
+join with ``GROUP BY … HAVING`` and a semi-join (:func:`_candidates_grouped`; same edges,
+tests/test_detect_cnt.py). The edges then come from one aggregation of the kept pairs.
 """
 
 from __future__ import annotations
@@ -90,28 +92,68 @@ _CAND = "_det_cnt_candidates"
 
 
 def _candidates_sorted(sql: Sql, signal: Signal, p: dict[str, Any], mw: int) -> tuple[int, str]:
-    """DuckDB: every pair's key and rows fetched as two integer arrays; candidates by sorting."""
-    got = sql.run(_join(f"{_KEY} AS k, x.r * {_SHIFT} + y.r AS xy", signal, p)).fetchnumpy()
-    keys, rows = np.asarray(got["k"], dtype=np.int64), np.asarray(got["xy"], dtype=np.int64)
+    """DuckDB: the pairs swept in numpy (:func:`_sweep`), their account-pair keys sorted to find
+    the candidates (:func:`_often`), the candidates' pairs kept (:func:`_member`)."""
+    got = sql.run(f"SELECT aid, iid, t FROM {_ROWS} ORDER BY r").fetchnumpy()
+    aid, iid, t = (np.asarray(got[c]) for c in ("aid", "iid", "t"))
     del got
+    window = float(p["window"]) if signal.windowed else None
+    rx, ry = _sweep(iid.astype(np.int64), t.astype(np.float64), aid.astype(np.int64), window)
+    ax, ay = aid[rx], aid[ry]
+    keys = np.minimum(ax, ay).astype(np.int64) * _SHIFT + np.maximum(ax, ay)
+    del ax, ay
     cand = _often(keys, mw)
     keep = _member(keys, cand)
     sql.temp_table(_CAND, "k BIGINT")
     sql.temp_table("_det_cnt_kept_rows", "rx BIGINT, ry BIGINT")
+    # row r of _ROWS is element r - 1 of the arrays
     sql.con.register("_det_cnt_cand_arrow", pa.table({"k": cand}))
-    sql.con.register("_det_cnt_rows_arrow", pa.table({"xy": rows[keep]}))
+    sql.con.register("_det_cnt_rows_arrow", pa.table({"rx": rx[keep] + 1, "ry": ry[keep] + 1}))
     try:
         sql.run(f"INSERT INTO {_CAND} SELECT k FROM _det_cnt_cand_arrow")
-        sql.run(
-            f"INSERT INTO _det_cnt_kept_rows SELECT CAST(FLOOR(xy / {_SHIFT}) AS BIGINT), "
-            f"xy % {_SHIFT} FROM _det_cnt_rows_arrow"
-        )
+        sql.run("INSERT INTO _det_cnt_kept_rows SELECT rx, ry FROM _det_cnt_rows_arrow")
     finally:
         sql.con.unregister("_det_cnt_cand_arrow")
         sql.con.unregister("_det_cnt_rows_arrow")
     return len(keys), (
         f"_det_cnt_kept_rows k JOIN {_ROWS} x ON x.r = k.rx JOIN {_ROWS} y ON y.r = k.ry"
     )
+
+
+def _sweep(
+    iid: np.ndarray, t: np.ndarray, aid: np.ndarray, window: float | None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Every pair (i, j), i < j, of actions sorted by (item, time) with the same item, two
+    accounts and ``t[j] - t[i] <= window`` (any time apart when ``window`` is None): for each
+    action, the actions after it up to the window's end or the item's last action are one run
+    of the sorted arrays.
+
+    The window's end is found with one ``searchsorted`` over (item rank, time) folded into one
+    float; the fold's rounding only widens the run (by ``slack``), and the exact condition on
+    the times is applied to the pairs after."""
+    n = len(iid)
+    if n < 2:
+        return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.int32)
+    first = np.concatenate(([0], np.flatnonzero(iid[1:] != iid[:-1]) + 1))
+    sizes = np.diff(np.concatenate((first, [n])))
+    end = np.repeat(first + sizes, sizes)  # one past the item's last action
+    if window is not None:
+        rel = t - np.repeat(t[first], sizes)  # time since the item's first action, >= 0
+        span = float(rel.max()) + window + 2.0
+        folded = np.repeat(np.arange(len(first), dtype=np.float64) * span, sizes) + rel
+        slack = 1.0 + float(folded[-1]) * 2.0**-40
+        end = np.minimum(end, np.searchsorted(folded, folded + (window + slack), side="right"))
+    idx = np.arange(n, dtype=np.int32)
+    follow = end - idx - 1  # actions after each one within its run
+    total = int(follow.sum())
+    # the j of the pairs of action i are i + 1, i + 2, ...: a running count restarted per action
+    rx = np.repeat(idx, follow)
+    ry = np.arange(total, dtype=np.int32 if total < 2**31 else np.int64)
+    ry += np.repeat((idx + 1 - (np.cumsum(follow) - follow)).astype(ry.dtype), follow)
+    ok = aid[ry] != aid[rx]
+    if window is not None:
+        ok &= t[ry] - t[rx] <= window
+    return rx[ok], ry[ok]
 
 
 def _often(keys: np.ndarray, times: int) -> np.ndarray:
