@@ -147,7 +147,7 @@ def test_grouped_candidates_as_sorted_ones(tmp_path, ws, monkeypatch, min_weight
     ingest(ws, [synth.path])
     first = detect(ws, mode="cnt", window=60, min_weight=min_weight, max_evidence=2).to_dict()
     edges, evidence = _results(ws)
-    monkeypatch.setattr(cnt, "_candidates_sorted", cnt._candidates_grouped)
+    monkeypatch.setattr(cnt, "_kept_sorted", cnt._kept_grouped)
     again = detect(ws, mode="cnt", window=60, min_weight=min_weight, max_evidence=2).to_dict()
     assert _results(ws) == (edges, evidence)
     assert len(edges) > 50 and len(evidence) > 50

@@ -37,8 +37,10 @@ if TYPE_CHECKING:  # annotations only: signals/ imports the engine
 
 __all__ = ["cnt_pairs", "cnt_edges"]
 
-#: Actions with a dense row number ``r`` (what a pair's key refers to).
+#: Actions with a dense row number ``r`` (what a pair refers to on another engine).
 _ROWS = "_det_cnt_actions"
+#: The candidate account pairs (keys) on another engine.
+_CAND = "_det_cnt_candidates"
 #: 2**32: two ids below it packed into one BIGINT (account ids, action rows)
 _SHIFT = 4294967296
 
@@ -64,60 +66,56 @@ _KEY = f"CAST(LEAST(x.aid, y.aid) AS BIGINT) * {_SHIFT} + GREATEST(x.aid, y.aid)
 def cnt_pairs(sql: Sql, signal: Signal, p: dict[str, Any]) -> dict[str, int]:
     """``KEPT_PAIRS``: the action pairs (:data:`PAIR_COLUMNS`, a1 < a2) of the account pairs with
     at least ``min_weight`` of them. Returns the number of action pairs and of candidates."""
-    sql.temp(
-        _ROWS,
-        f"SELECT aid, iid, pid, t, b, ROW_NUMBER() OVER (ORDER BY iid, t, aid, pid) AS r "
-        f"FROM {ACTIONS}",
-    )
     mw = int(p["min_weight"])
     if type(sql).run is Sql.run:  # statements run on this DuckDB connection: sort in numpy
-        pairs, chosen = _candidates_sorted(sql, signal, p, mw)
+        pairs, candidates = _kept_sorted(sql, signal, p, mw)
     else:
-        pairs, chosen = _candidates_grouped(sql, signal, p, mw)
-    lo = "x.aid < y.aid"
-    sql.temp(
-        KEPT_PAIRS,
-        f"""
-        SELECT LEAST(x.aid, y.aid) AS a1, GREATEST(x.aid, y.aid) AS a2, x.iid,
-               CASE WHEN {lo} THEN x.pid ELSE y.pid END AS p1,
-               CASE WHEN {lo} THEN y.pid ELSE x.pid END AS p2,
-               CASE WHEN {lo} THEN x.t ELSE y.t END AS t1,
-               CASE WHEN {lo} THEN y.t ELSE x.t END AS t2, CAST(NULL AS DOUBLE) AS score
-        FROM {chosen}""",
-    )
-    return {"pairs": pairs, "candidate_account_pairs": sql.one(f"SELECT COUNT(*) FROM {_CAND}")}
+        pairs, candidates = _kept_grouped(sql, signal, p, mw)
+    return {"pairs": pairs, "candidate_account_pairs": candidates}
 
 
-_CAND = "_det_cnt_candidates"
-
-
-def _candidates_sorted(sql: Sql, signal: Signal, p: dict[str, Any], mw: int) -> tuple[int, str]:
+def _kept_sorted(sql: Sql, signal: Signal, p: dict[str, Any], mw: int) -> tuple[int, int]:
     """DuckDB: the pairs swept in numpy (:func:`_sweep`), their account-pair keys sorted to find
-    the candidates (:func:`_often`), the candidates' pairs kept (:func:`_member`)."""
-    got = sql.run(f"SELECT aid, iid, t FROM {_ROWS} ORDER BY r").fetchnumpy()
-    aid, iid, t = (np.asarray(got[c]) for c in ("aid", "iid", "t"))
+    the candidates (:func:`_often`), the candidates' pairs (:func:`_member`) written to
+    ``KEPT_PAIRS`` from the arrays."""
+    got = sql.run(f"SELECT aid, iid, pid, t FROM {ACTIONS} ORDER BY iid, t, aid, pid").fetchnumpy()
+    aid, iid, pid = (np.asarray(got[c], dtype=np.int64) for c in ("aid", "iid", "pid"))
+    t = np.asarray(got["t"], dtype=np.float64)
     del got
-    window = float(p["window"]) if signal.windowed else None
-    rx, ry = _sweep(iid.astype(np.int64), t.astype(np.float64), aid.astype(np.int64), window)
+    rx, ry = _sweep(iid, t, aid, float(p["window"]) if signal.windowed else None)
+    pairs = len(rx)
     ax, ay = aid[rx], aid[ry]
-    keys = np.minimum(ax, ay).astype(np.int64) * _SHIFT + np.maximum(ax, ay)
+    keys = np.minimum(ax, ay) * _SHIFT + np.maximum(ax, ay)
     del ax, ay
     cand = _often(keys, mw)
     keep = _member(keys, cand)
-    sql.temp_table(_CAND, "k BIGINT")
-    sql.temp_table("_det_cnt_kept_rows", "rx BIGINT, ry BIGINT")
-    # row r of _ROWS is element r - 1 of the arrays
-    sql.con.register("_det_cnt_cand_arrow", pa.table({"k": cand}))
-    sql.con.register("_det_cnt_rows_arrow", pa.table({"rx": rx[keep] + 1, "ry": ry[keep] + 1}))
-    try:
-        sql.run(f"INSERT INTO {_CAND} SELECT k FROM _det_cnt_cand_arrow")
-        sql.run("INSERT INTO _det_cnt_kept_rows SELECT rx, ry FROM _det_cnt_rows_arrow")
-    finally:
-        sql.con.unregister("_det_cnt_cand_arrow")
-        sql.con.unregister("_det_cnt_rows_arrow")
-    return len(keys), (
-        f"_det_cnt_kept_rows k JOIN {_ROWS} x ON x.r = k.rx JOIN {_ROWS} y ON y.r = k.ry"
+    x, y = rx[keep], ry[keep]
+    del rx, ry, keys, keep
+    lo = aid[x] < aid[y]
+    first, second = np.where(lo, x, y), np.where(lo, y, x)
+    kept = pa.table(
+        {
+            "a1": aid[first],
+            "a2": aid[second],
+            "iid": iid[x],
+            "p1": pid[first],
+            "p2": pid[second],
+            "t1": t[first],
+            "t2": t[second],
+            "score": pa.nulls(len(x), pa.float64()),
+        }
     )
+    sql.temp_table(
+        KEPT_PAIRS,
+        "a1 BIGINT, a2 BIGINT, iid BIGINT, p1 BIGINT, p2 BIGINT, t1 DOUBLE, t2 DOUBLE, "
+        "score DOUBLE",
+    )
+    sql.con.register("_det_cnt_kept_arrow", kept)
+    try:
+        sql.run(f"INSERT INTO {KEPT_PAIRS} SELECT {PAIR_COLUMNS} FROM _det_cnt_kept_arrow")
+    finally:
+        sql.con.unregister("_det_cnt_kept_arrow")
+    return pairs, len(cand)
 
 
 def _sweep(
@@ -182,9 +180,15 @@ def _member(keys: np.ndarray, cand: np.ndarray) -> np.ndarray:
     return keep
 
 
-def _candidates_grouped(sql: Sql, signal: Signal, p: dict[str, Any], mw: int) -> tuple[int, str]:
-    """Any engine: candidates by GROUP BY … HAVING, their pairs by a semi-join on the key."""
+def _kept_grouped(sql: Sql, signal: Signal, p: dict[str, Any], mw: int) -> tuple[int, int]:
+    """Any engine: the bucket join's account-pair keys, candidates by GROUP BY … HAVING, their
+    pairs by a semi-join on the key."""
     sql.temp(
+        _ROWS,
+        f"SELECT aid, iid, pid, t, b, ROW_NUMBER() OVER (ORDER BY iid, t, aid, pid) AS r "
+        f"FROM {ACTIONS}",
+    )
+    candidates = sql.temp(
         _CAND,
         f"SELECT k FROM ({_join(f'{_KEY} AS k', signal, p)}) j "
         f"GROUP BY k HAVING COUNT(*) >= {literal(mw)}",
@@ -195,9 +199,18 @@ def _candidates_grouped(sql: Sql, signal: Signal, p: dict[str, Any], mw: int) ->
         f"SELECT rx, ry FROM ({_join(f'{_KEY} AS k, x.r AS rx, y.r AS ry', signal, p)}) j "
         f"WHERE k IN (SELECT k FROM {_CAND})",
     )
-    return pairs, (
-        f"_det_cnt_kept_rows k JOIN {_ROWS} x ON x.r = k.rx JOIN {_ROWS} y ON y.r = k.ry"
+    lo = "x.aid < y.aid"
+    sql.temp(
+        KEPT_PAIRS,
+        f"""
+        SELECT LEAST(x.aid, y.aid) AS a1, GREATEST(x.aid, y.aid) AS a2, x.iid,
+               CASE WHEN {lo} THEN x.pid ELSE y.pid END AS p1,
+               CASE WHEN {lo} THEN y.pid ELSE x.pid END AS p2,
+               CASE WHEN {lo} THEN x.t ELSE y.t END AS t1,
+               CASE WHEN {lo} THEN y.t ELSE x.t END AS t2, CAST(NULL AS DOUBLE) AS score
+        FROM _det_cnt_kept_rows k JOIN {_ROWS} x ON x.r = k.rx JOIN {_ROWS} y ON y.r = k.ry""",
     )
+    return pairs, candidates
 
 
 def cnt_edges(sql: Sql, p: dict[str, Any]) -> int:
