@@ -14,9 +14,11 @@ import subprocess
 from collections import Counter, defaultdict
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from ioscope.detect import detect
+from ioscope.detect.engine.sql import recording
 from ioscope.ingest import ingest
 from tests.fixtures.paths import SHARED
 from tests.fixtures.synth_cnt import write_cnt_csv
@@ -139,16 +141,20 @@ def _results(ws) -> tuple[list[tuple], list[tuple]]:
 
 @pytest.mark.parametrize("min_weight", [1, 3])
 def test_grouped_candidates_as_sorted_ones(tmp_path, ws, monkeypatch, min_weight):
-    """The engine-neutral path (GROUP BY and a semi-join, what Spark runs) and DuckDB's (sorting
-    the pair keys in numpy) give the same edges, shared items, co-actions, times and evidence."""
+    """The engine-neutral path (GROUP BY and a semi-join: what Spark runs, and DuckDB when the
+    arrays would not fit the memory budget) and DuckDB's (the pairs swept and their keys sorted
+    in numpy) give the same edges, shared items, co-actions, times and evidence."""
     from ioscope.detect.engine import cnt
 
     synth = write_cnt_csv(tmp_path / "s.csv", posts=3000, seed=6, accounts=50, days=0.5)
     ingest(ws, [synth.path])
     first = detect(ws, mode="cnt", window=60, min_weight=min_weight, max_evidence=2).to_dict()
     edges, evidence = _results(ws)
-    monkeypatch.setattr(cnt, "_kept_sorted", cnt._kept_grouped)
-    again = detect(ws, mode="cnt", window=60, min_weight=min_weight, max_evidence=2).to_dict()
+    # no memory for the arrays: the pairs are counted in SQL, as on another engine
+    monkeypatch.setattr(cnt, "ARRAY_SHARE", 0.0)
+    with recording() as log:
+        again = detect(ws, mode="cnt", window=60, min_weight=min_weight, max_evidence=2).to_dict()
+    assert sum("GROUP BY k HAVING" in s for s in log) == 4
     assert _results(ws) == (edges, evidence)
     assert len(edges) > 50 and len(evidence) > 50
     assert [(s["pairs"], s["candidate_account_pairs"]) for s in first["signals"]] == [
@@ -161,9 +167,34 @@ def test_grouped_candidates_as_sorted_ones(tmp_path, ws, monkeypatch, min_weight
     assert by_net == cnt_networks(synth.path, 60, min_weight)
 
 
+@pytest.mark.parametrize("window", [None, 60.0, 0.5])
+def test_sweep_finds_every_pair_within_the_window(window):
+    """The numpy sweep against a double loop: random items, accounts and fractional times with
+    ties, one account acting several times on an item."""
+    from ioscope.detect.engine.cnt import _run_ends, _sweep
+
+    rng = np.random.default_rng(11)
+    n = 2500
+    iid = rng.integers(0, 40, n)
+    t = 1.5e9 + np.round(rng.uniform(0, 600, n), 1)
+    t[1:200:2] = t[0:199:2]  # equal times
+    aid = rng.integers(0, 30, n)
+    order = np.lexsort((t, iid))
+    iid, t, aid = iid[order], t[order], aid[order]
+    rx, ry = _sweep(_run_ends(iid, t, window), t, aid, window)
+    got = set(zip(rx.tolist(), ry.tolist()))
+    want = {
+        (i, j)
+        for i in range(n)
+        for j in range(i + 1, n)
+        if iid[i] == iid[j] and aid[i] != aid[j] and (window is None or t[j] - t[i] <= window)
+    }
+    assert got == want and len(got) == len(rx)
+    assert len(want) > (100 if window == 0.5 else 1000)
+
+
 def test_keys_met_often_enough():
     """The sorted selection of candidate keys and the membership filter, against Python."""
-    import numpy as np
 
     from ioscope.detect.engine.cnt import _member, _often
 

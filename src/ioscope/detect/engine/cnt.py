@@ -30,6 +30,7 @@ import pyarrow as pa
 
 from ioscope.detect.engine.coaction import ACTIONS, EDGES, KEPT_PAIRS, PAIR_COLUMNS
 from ioscope.detect.engine.sql import Sql
+from ioscope.params import parse_size
 from ioscope.sql import literal
 
 if TYPE_CHECKING:  # annotations only: signals/ imports the engine
@@ -67,22 +68,39 @@ def cnt_pairs(sql: Sql, signal: Signal, p: dict[str, Any]) -> dict[str, int]:
     """``KEPT_PAIRS``: the action pairs (:data:`PAIR_COLUMNS`, a1 < a2) of the account pairs with
     at least ``min_weight`` of them. Returns the number of action pairs and of candidates."""
     mw = int(p["min_weight"])
+    done = None
     if type(sql).run is Sql.run:  # statements run on this DuckDB connection: sort in numpy
-        pairs, candidates = _kept_sorted(sql, signal, p, mw)
-    else:
-        pairs, candidates = _kept_grouped(sql, signal, p, mw)
+        done = _kept_sorted(sql, signal, p, mw)
+    pairs, candidates = done or _kept_grouped(sql, signal, p, mw)
     return {"pairs": pairs, "candidate_account_pairs": candidates}
 
 
-def _kept_sorted(sql: Sql, signal: Signal, p: dict[str, Any], mw: int) -> tuple[int, int]:
+#: Bytes the numpy arrays hold per action pair at most (sweep, keys, their sorted copy, filters).
+BYTES_PER_PAIR = 48
+#: Share of DuckDB's memory limit the arrays may take; beyond it the pairs are counted in SQL,
+#: where DuckDB spills to disk (the limit is 60 % of the process's budget: resources.py).
+ARRAY_SHARE = 0.4
+
+
+def _array_budget(sql: Sql) -> int:
+    """Bytes the pair arrays may take in this process (:data:`ARRAY_SHARE` of DuckDB's limit)."""
+    limit = sql.con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+    return int(parse_size(limit) * ARRAY_SHARE)
+
+
+def _kept_sorted(sql: Sql, signal: Signal, p: dict[str, Any], mw: int) -> tuple[int, int] | None:
     """DuckDB: the pairs swept in numpy (:func:`_sweep`), their account-pair keys sorted to find
     the candidates (:func:`_often`), the candidates' pairs (:func:`_member`) written to
-    ``KEPT_PAIRS`` from the arrays."""
+    ``KEPT_PAIRS`` from the arrays. None, with nothing done, when the pairs' arrays would take
+    more than :func:`_array_budget`."""
     got = sql.run(f"SELECT aid, iid, pid, t FROM {ACTIONS} ORDER BY iid, t, aid, pid").fetchnumpy()
     aid, iid, pid = (np.asarray(got[c], dtype=np.int64) for c in ("aid", "iid", "pid"))
     t = np.asarray(got["t"], dtype=np.float64)
     del got
-    rx, ry = _sweep(iid, t, aid, float(p["window"]) if signal.windowed else None)
+    end = _run_ends(iid, t, float(p["window"]) if signal.windowed else None)
+    if (end - np.arange(1, len(end) + 1)).sum() * BYTES_PER_PAIR > _array_budget(sql):
+        return None
+    rx, ry = _sweep(end, t, aid, float(p["window"]) if signal.windowed else None)
     pairs = len(rx)
     ax, ay = aid[rx], aid[ry]
     keys = np.minimum(ax, ay) * _SHIFT + np.maximum(ax, ay)
@@ -118,20 +136,17 @@ def _kept_sorted(sql: Sql, signal: Signal, p: dict[str, Any], mw: int) -> tuple[
     return pairs, len(cand)
 
 
-def _sweep(
-    iid: np.ndarray, t: np.ndarray, aid: np.ndarray, window: float | None
-) -> tuple[np.ndarray, np.ndarray]:
-    """Every pair (i, j), i < j, of actions sorted by (item, time) with the same item, two
-    accounts and ``t[j] - t[i] <= window`` (any time apart when ``window`` is None): for each
-    action, the actions after it up to the window's end or the item's last action are one run
-    of the sorted arrays.
+def _run_ends(iid: np.ndarray, t: np.ndarray, window: float | None) -> np.ndarray:
+    """For actions sorted by (item, time): one past the last action of each one's run, the
+    actions after it on the same item up to the window's end (to the item's last action when
+    ``window`` is None).
 
     The window's end is found with one ``searchsorted`` over (item rank, time) folded into one
-    float; the fold's rounding only widens the run (by ``slack``), and the exact condition on
-    the times is applied to the pairs after."""
+    float; the fold's rounding only widens the run (by ``slack``): :func:`_sweep` applies the
+    exact condition on the times."""
     n = len(iid)
-    if n < 2:
-        return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.int32)
+    if n == 0:
+        return np.zeros(0, dtype=np.int64)
     first = np.concatenate(([0], np.flatnonzero(iid[1:] != iid[:-1]) + 1))
     sizes = np.diff(np.concatenate((first, [n])))
     end = np.repeat(first + sizes, sizes)  # one past the item's last action
@@ -141,6 +156,16 @@ def _sweep(
         folded = np.repeat(np.arange(len(first), dtype=np.float64) * span, sizes) + rel
         slack = 1.0 + float(folded[-1]) * 2.0**-40
         end = np.minimum(end, np.searchsorted(folded, folded + (window + slack), side="right"))
+    return end
+
+
+def _sweep(
+    end: np.ndarray, t: np.ndarray, aid: np.ndarray, window: float | None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Every pair (i, j) of actions sorted by (item, time) with i < j < ``end[i]``
+    (:func:`_run_ends`), two accounts and ``t[j] - t[i] <= window``: the pairs of an action
+    are the run of the sorted arrays after it."""
+    n = len(end)
     idx = np.arange(n, dtype=np.int32)
     follow = end - idx - 1  # actions after each one within its run
     total = int(follow.sum())
