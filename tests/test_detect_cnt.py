@@ -231,3 +231,43 @@ def test_identical_edge_sets_with_cnt_itself(tmp_path, ws):
         with open(out / f"{net}.csv", newline="") as f:
             want = {(a, b, int(w)) for a, b, w in list(csv.reader(f))[1:]}
         assert got[net] == want, net
+
+
+@pytest.mark.parametrize("big", [False, True])
+def test_weights_from_arrays_as_in_sql(big):
+    """The account pairs' counts computed from the kept pairs' arrays equal the SQL aggregation
+    (distinct posts on each side, distinct items, pairs, first and last times), also for ids
+    too large to pack beside the pair's rank (the lexsort branch)."""
+    import duckdb
+    import pyarrow as pa
+
+    from ioscope.detect.engine import cnt
+    from ioscope.detect.engine.coaction import KEPT_PAIRS
+    from ioscope.detect.engine.sql import Sql
+
+    rng = np.random.default_rng(5)
+    n = 4000
+    a1 = rng.integers(1, 40, n)
+    a2 = a1 + rng.integers(1, 5, n)
+    offset = 2**40 if big else 0
+    kept = pa.table(
+        {
+            "a1": a1,
+            "a2": a2,
+            "iid": rng.integers(1, 30, n) + offset,
+            "p1": rng.integers(1, 200, n) + offset,
+            "p2": rng.integers(1, 200, n) + offset,
+            "t1": rng.uniform(0, 1000, n).round(3),
+            "t2": rng.uniform(0, 1000, n).round(3),
+            "score": pa.nulls(n, pa.float64()),
+        }
+    )
+    sql = Sql(duckdb.connect())
+    sql.con.register("k_arrow", kept)
+    sql.temp(KEPT_PAIRS, "SELECT * FROM k_arrow")
+    rows = f"SELECT * FROM {cnt.WEIGHTS} ORDER BY a1, a2"
+    cnt._weights_sql(sql)
+    want = sql.rows(rows)
+    cnt._weights_arrays(sql, kept)
+    assert sql.rows(rows) == want
+    assert len(want) > 100 and any(r[2] < r[5] for r in want)  # some n1 below the pairs

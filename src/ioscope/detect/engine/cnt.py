@@ -42,6 +42,9 @@ __all__ = ["cnt_pairs", "cnt_edges"]
 _ROWS = "_det_cnt_actions"
 #: The candidate account pairs (keys) on another engine.
 _CAND = "_det_cnt_candidates"
+#: Per candidate account pair: n1, n2 (the two directed weights), shared_items, co_actions,
+#: score, first_t, last_t.
+WEIGHTS = "_det_w"
 #: 2**32: two ids below it packed into one BIGINT (account ids, action rows)
 _SHIFT = 4294967296
 
@@ -66,7 +69,8 @@ _KEY = f"CAST(LEAST(x.aid, y.aid) AS BIGINT) * {_SHIFT} + GREATEST(x.aid, y.aid)
 
 def cnt_pairs(sql: Sql, signal: Signal, p: dict[str, Any]) -> dict[str, int]:
     """``KEPT_PAIRS``: the action pairs (:data:`PAIR_COLUMNS`, a1 < a2) of the account pairs with
-    at least ``min_weight`` of them. Returns the number of action pairs and of candidates."""
+    at least ``min_weight`` of them, and their counts (:data:`WEIGHTS`). Returns the number of
+    action pairs and of candidates."""
     mw = int(p["min_weight"])
     done = None
     if type(sql).run is Sql.run:  # statements run on this DuckDB connection: sort in numpy
@@ -133,6 +137,10 @@ def _kept_sorted(sql: Sql, signal: Signal, p: dict[str, Any], mw: int) -> tuple[
         sql.run(f"INSERT INTO {KEPT_PAIRS} SELECT {PAIR_COLUMNS} FROM _det_cnt_kept_arrow")
     finally:
         sql.con.unregister("_det_cnt_kept_arrow")
+    if len(x):
+        _weights_arrays(sql, kept)
+    else:
+        _weights_sql(sql)
     return pairs, len(cand)
 
 
@@ -235,23 +243,17 @@ def _kept_grouped(sql: Sql, signal: Signal, p: dict[str, Any], mw: int) -> tuple
                CASE WHEN {lo} THEN y.t ELSE x.t END AS t2, CAST(NULL AS DOUBLE) AS score
         FROM _det_cnt_kept_rows k JOIN {_ROWS} x ON x.r = k.rx JOIN {_ROWS} y ON y.r = k.ry""",
     )
+    _weights_sql(sql)
     return pairs, candidates
 
 
 def cnt_edges(sql: Sql, p: dict[str, Any]) -> int:
-    """``EDGES`` from ``KEPT_PAIRS``: one row per direction whose weight (distinct posts of the
-    first account with a match by the second) reaches ``min_weight``; the pair's shared items,
-    co-actions and first and last times on both rows."""
+    """``EDGES`` from the account pairs' counts (:data:`WEIGHTS`, made by :func:`cnt_pairs`): one
+    row per direction whose weight (distinct posts of the first account with a match by the
+    second) reaches ``min_weight``; the pair's shared items, co-actions and first and last times
+    on both rows."""
     mw = literal(p["min_weight"])
-    sql.temp(
-        "_det_w",
-        f"""
-        SELECT a1, a2, COUNT(DISTINCT p1) AS n1, COUNT(DISTINCT p2) AS n2,
-               COUNT(DISTINCT iid) AS shared_items, COUNT(*) AS co_actions, AVG(score) AS score,
-               MIN(LEAST(t1, t2)) AS first_t, MAX(GREATEST(t1, t2)) AS last_t
-        FROM {KEPT_PAIRS} GROUP BY a1, a2""",
-    )
-    rest = "shared_items, co_actions, score, first_t, last_t FROM _det_w"
+    rest = f"shared_items, co_actions, score, first_t, last_t FROM {WEIGHTS}"
     return sql.temp(
         EDGES,
         f"""
@@ -259,6 +261,67 @@ def cnt_edges(sql: Sql, p: dict[str, Any]) -> int:
         UNION ALL
         SELECT a2 AS a1, a1 AS a2, TRUE AS directed, n2 AS weight, {rest} WHERE n2 >= {mw}""",
     )
+
+
+def _weights_sql(sql: Sql) -> None:
+    """:data:`WEIGHTS` from ``KEPT_PAIRS``: per account pair, the distinct posts of each side
+    with a match (``n1``, ``n2``), distinct items, pairs, and the first and last times."""
+    sql.temp(
+        WEIGHTS,
+        f"""
+        SELECT a1, a2, COUNT(DISTINCT p1) AS n1, COUNT(DISTINCT p2) AS n2,
+               COUNT(DISTINCT iid) AS shared_items, COUNT(*) AS co_actions, AVG(score) AS score,
+               MIN(LEAST(t1, t2)) AS first_t, MAX(GREATEST(t1, t2)) AS last_t
+        FROM {KEPT_PAIRS} GROUP BY a1, a2""",
+    )
+
+
+def _weights_arrays(sql: Sql, kept: pa.Table) -> None:
+    """:data:`WEIGHTS` as :func:`_weights_sql` makes it, from the kept pairs' arrays: sorted by
+    account pair, a distinct count is the number of changes of (pair, value) in that order."""
+    key = kept["a1"].to_numpy() * _SHIFT + kept["a2"].to_numpy()
+    order = np.argsort(key, kind="stable")
+    ordered = key[order]
+    starts = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1])))
+
+    group = np.empty(len(key), dtype=np.int64)
+    group[order] = np.cumsum(np.concatenate(([False], ordered[1:] != ordered[:-1])))
+
+    def distinct(column: str) -> np.ndarray:
+        value = kept[column].to_numpy().astype(np.int64)
+        if value.min() >= 0 and value.max() < _SHIFT:  # (group, value) as one integer: one sort
+            both = np.sort(group * _SHIFT + value)
+            new = np.concatenate(([True], both[1:] != both[:-1]))
+        else:
+            by = np.lexsort((value, group))
+            g, v = group[by], value[by]
+            new = np.concatenate(([True], (g[1:] != g[:-1]) | (v[1:] != v[:-1])))
+        return np.add.reduceat(new.astype(np.int64), starts)
+
+    t1, t2 = kept["t1"].to_numpy(), kept["t2"].to_numpy()
+    weights = pa.table(
+        {
+            "a1": ordered[starts] // _SHIFT,
+            "a2": ordered[starts] % _SHIFT,
+            "n1": distinct("p1"),
+            "n2": distinct("p2"),
+            "shared_items": distinct("iid"),
+            "co_actions": np.diff(np.append(starts, len(ordered))),
+            "score": pa.nulls(len(starts), pa.float64()),
+            "first_t": np.minimum.reduceat(np.minimum(t1, t2)[order], starts),
+            "last_t": np.maximum.reduceat(np.maximum(t1, t2)[order], starts),
+        }
+    )
+    sql.temp_table(
+        WEIGHTS,
+        "a1 BIGINT, a2 BIGINT, n1 BIGINT, n2 BIGINT, shared_items BIGINT, co_actions BIGINT, "
+        "score DOUBLE, first_t DOUBLE, last_t DOUBLE",
+    )
+    sql.con.register("_det_cnt_w_arrow", weights)
+    try:
+        sql.run(f"INSERT INTO {WEIGHTS} SELECT * FROM _det_cnt_w_arrow")
+    finally:
+        sql.con.unregister("_det_cnt_w_arrow")
 
 
 assert PAIR_COLUMNS == "a1, a2, iid, p1, p2, t1, t2, score"  # the columns KEPT_PAIRS has
