@@ -112,6 +112,7 @@ def ioscope_run(csv_path: Path, ws: Path, window: int, min_weight: int) -> dict[
         [PY, "-m", "ioscope", "ingest", str(ws), str(csv_path), "--format", "cnt-csv", "--quiet"],
         "ioscope",
     )
+    cpu_before = CPU.get("ioscope", 0.0)
     t_detect, _, out = run_measured(
         [
             PY,
@@ -132,7 +133,8 @@ def ioscope_run(csv_path: Path, ws: Path, window: int, min_weight: int) -> dict[
         "ioscope",
     )
     per_signal = {s["signal"]: s["seconds"] for s in json.loads(out)["signals"]}
-    return {"ingest": t_ingest, "detect": t_detect, **per_signal}
+    detect_cpu = CPU["ioscope"] - cpu_before
+    return {"ingest": t_ingest, "detect": t_detect, "detect_cpu": detect_cpu, **per_signal}
 
 
 def bare_copy(csv_path: Path, db: Path) -> float:
@@ -220,6 +222,11 @@ def cnt_comparison(args: argparse.Namespace, work: Path) -> None:
     )
     print(
         f"{'total':<12}{cnt_total:>10.2f}{mine_total:>12.2f}   (CNT script wall {cnt_wall:.1f} s)"
+    )
+    print(
+        f"detect CLI CPU seconds (median of {args.repeat}): {mine['detect_cpu']:.2f} "
+        f"(CNT's network steps are single-threaded: their wall seconds are about their CPU "
+        f"seconds on an idle machine)"
     )
     print(
         f"{'fixed cost':<12}{'':>10}{fixed_cmd['ingest'] + fixed_cmd['detect']:>12.2f}   "

@@ -11,12 +11,14 @@ import itertools
 import re
 import shutil
 import subprocess
-from collections import defaultdict
+from collections import Counter, defaultdict
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from ioscope.detect import detect
+from ioscope.detect.engine.sql import recording
 from ioscope.ingest import ingest
 from tests.fixtures.paths import SHARED
 from tests.fixtures.synth_cnt import write_cnt_csv
@@ -126,6 +128,87 @@ def test_same_edges_as_cnt_semantics_on_synthetic_data(tmp_path, ws, window, min
     assert sum(len(v) for v in want.values()) > 100
 
 
+EDGE_COLUMNS = "signal, account_1, account_2, weight, shared_items, co_actions, first_at, last_at"
+EVIDENCE_COLUMNS = "signal, account_1, account_2, item, post_1, post_2, dt_seconds"
+
+
+def _results(ws) -> tuple[list[tuple], list[tuple]]:
+    return tuple(
+        sorted(ws.sql(f"SELECT {cols} FROM {table}").fetchall())
+        for cols, table in ((EDGE_COLUMNS, "edges"), (EVIDENCE_COLUMNS, "edge_evidence"))
+    )
+
+
+@pytest.mark.parametrize("min_weight", [1, 3])
+def test_grouped_candidates_as_sorted_ones(tmp_path, ws, monkeypatch, min_weight):
+    """The engine-neutral path (GROUP BY and a semi-join: what Spark runs, and DuckDB when the
+    arrays would not fit the memory budget) and DuckDB's (the pairs swept and their keys sorted
+    in numpy) give the same edges, shared items, co-actions, times and evidence."""
+    from ioscope.detect.engine import cnt
+
+    synth = write_cnt_csv(tmp_path / "s.csv", posts=3000, seed=6, accounts=50, days=0.5)
+    ingest(ws, [synth.path])
+    first = detect(ws, mode="cnt", window=60, min_weight=min_weight, max_evidence=2).to_dict()
+    edges, evidence = _results(ws)
+    # no memory for the arrays: the pairs are counted in SQL, as on another engine
+    monkeypatch.setattr(cnt, "ARRAY_SHARE", 0.0)
+    with recording() as log:
+        again = detect(ws, mode="cnt", window=60, min_weight=min_weight, max_evidence=2).to_dict()
+    assert sum("GROUP BY k HAVING" in s for s in log) == 4
+    assert _results(ws) == (edges, evidence)
+    assert len(edges) > 50 and len(evidence) > 50
+    assert [(s["pairs"], s["candidate_account_pairs"]) for s in first["signals"]] == [
+        (s["pairs"], s["candidate_account_pairs"]) for s in again["signals"]
+    ]
+    by_net = {
+        net: {(a, b, w) for sig, a, b, w, *_rest in edges if sig == signal}
+        for signal, net in NETWORKS.items()
+    }
+    assert by_net == cnt_networks(synth.path, 60, min_weight)
+
+
+@pytest.mark.parametrize("window", [None, 60.0, 0.5])
+def test_sweep_finds_every_pair_within_the_window(window):
+    """The numpy sweep against a double loop: random items, accounts and fractional times with
+    ties, one account acting several times on an item."""
+    from ioscope.detect.engine.cnt import _run_ends, _sweep
+
+    rng = np.random.default_rng(11)
+    n = 2500
+    iid = rng.integers(0, 40, n)
+    t = 1.5e9 + np.round(rng.uniform(0, 600, n), 1)
+    t[1:200:2] = t[0:199:2]  # equal times
+    aid = rng.integers(0, 30, n)
+    order = np.lexsort((t, iid))
+    iid, t, aid = iid[order], t[order], aid[order]
+    rx, ry = _sweep(_run_ends(iid, t, window), t, aid, window)
+    got = set(zip(rx.tolist(), ry.tolist()))
+    want = {
+        (i, j)
+        for i in range(n)
+        for j in range(i + 1, n)
+        if iid[i] == iid[j] and aid[i] != aid[j] and (window is None or t[j] - t[i] <= window)
+    }
+    assert got == want and len(got) == len(rx)
+    assert len(want) > (100 if window == 0.5 else 1000)
+
+
+def test_keys_met_often_enough():
+    """The sorted selection of candidate keys and the membership filter, against Python."""
+
+    from ioscope.detect.engine.cnt import _member, _often
+
+    rng = np.random.default_rng(3)
+    keys = rng.integers(0, 2**34, 5000)
+    keys = np.concatenate([keys, keys[:700], keys[:90], rng.integers(0, 50, 3000)])
+    for mw in (1, 2, 3, 4):
+        want = sorted(k for k, n in Counter(keys.tolist()).items() if n >= mw)
+        got = _often(keys, mw)
+        assert got.tolist() == want
+        assert _member(keys, got).tolist() == [k in set(want) for k in keys.tolist()]
+    assert _often(keys[:1], 2).tolist() == [] and not _member(keys, _often(keys[:0], 1)).any()
+
+
 @pytest.mark.slow
 def test_identical_edge_sets_with_cnt_itself(tmp_path, ws):
     if not CNT_SCRIPT.exists() or shutil.which("bash") is None:
@@ -148,3 +231,43 @@ def test_identical_edge_sets_with_cnt_itself(tmp_path, ws):
         with open(out / f"{net}.csv", newline="") as f:
             want = {(a, b, int(w)) for a, b, w in list(csv.reader(f))[1:]}
         assert got[net] == want, net
+
+
+@pytest.mark.parametrize("big", [False, True])
+def test_weights_from_arrays_as_in_sql(big):
+    """The account pairs' counts computed from the kept pairs' arrays equal the SQL aggregation
+    (distinct posts on each side, distinct items, pairs, first and last times), also for ids
+    too large to pack beside the pair's rank (the lexsort branch)."""
+    import duckdb
+    import pyarrow as pa
+
+    from ioscope.detect.engine import cnt
+    from ioscope.detect.engine.coaction import KEPT_PAIRS
+    from ioscope.detect.engine.sql import Sql
+
+    rng = np.random.default_rng(5)
+    n = 4000
+    a1 = rng.integers(1, 40, n)
+    a2 = a1 + rng.integers(1, 5, n)
+    offset = 2**40 if big else 0
+    kept = pa.table(
+        {
+            "a1": a1,
+            "a2": a2,
+            "iid": rng.integers(1, 30, n) + offset,
+            "p1": rng.integers(1, 200, n) + offset,
+            "p2": rng.integers(1, 200, n) + offset,
+            "t1": rng.uniform(0, 1000, n).round(3),
+            "t2": rng.uniform(0, 1000, n).round(3),
+            "score": pa.nulls(n, pa.float64()),
+        }
+    )
+    sql = Sql(duckdb.connect())
+    sql.con.register("k_arrow", kept)
+    sql.temp(KEPT_PAIRS, "SELECT * FROM k_arrow")
+    rows = f"SELECT * FROM {cnt.WEIGHTS} ORDER BY a1, a2"
+    cnt._weights_sql(sql)
+    want = sql.rows(rows)
+    cnt._weights_arrays(sql, kept)
+    assert sql.rows(rows) == want
+    assert len(want) > 100 and any(r[2] < r[5] for r in want)  # some n1 below the pairs

@@ -76,14 +76,17 @@ def load_actions(sql: Sql, signal: Signal, p: dict[str, Any], compat: str | None
         if signal.windowed
         else "CAST(0 AS BIGINT)"
     )
-    n = sql.temp(
+    # a NULL item is left out by the shared-item join below, not by a filter here: DuckDB would
+    # push ``item IS NOT NULL`` into the item's expression and compute a text normalization twice
+    sql.temp(
         "_det_actions_all",
         f"""
         SELECT a.aid, x.item, x.t, x.post_id, {bucket} AS b
         FROM ({signal.actions(p, compat)}) x
         JOIN {ACCOUNTS} a ON a.platform = x.platform AND a.account_id = x.account_id
-        WHERE x.item IS NOT NULL AND x.t IS NOT NULL""",
+        WHERE x.t IS NOT NULL""",
     )
+    n = sql.one("SELECT COUNT(item) FROM _det_actions_all")
     shared = """SELECT item FROM {src} GROUP BY item HAVING MIN(aid) < MAX(aid)"""
     kept = sql.temp(
         "_det_actions_shared",

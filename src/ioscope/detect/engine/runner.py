@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ioscope.detect.engine import resolve_engine
+from ioscope.detect.engine.cnt import cnt_edges, cnt_pairs
 from ioscope.detect.engine.coaction import (
     ACCOUNTS,
     ACTIONS,
@@ -175,8 +176,14 @@ def _run_signal(
         counts = load_actions(sql, signal, p, compat)
         counts.update(apply_hot_policy(sql, p))
         index_actions(sql)
-        counts["pairs"] = pair_actions(sql, signal, p)
-    aggregate_edges(sql, p, compat)
+        if compat == "cnt":  # directed weights: only candidate account pairs are counted
+            counts.update(cnt_pairs(sql, signal, p))
+        else:
+            counts["pairs"] = pair_actions(sql, signal, p)
+    if compat == "cnt" and signal.pairs is None:
+        cnt_edges(sql, p)
+    else:
+        aggregate_edges(sql, p, compat)
     if signal.finish is not None:
         counts.update(signal.finish(sql, p))
     counts.update(store(sql, signal.name, p, run_id))

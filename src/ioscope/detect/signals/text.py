@@ -22,11 +22,14 @@ _MENTION = r"[@＠][A-Za-z0-9_.]+"
 
 def _collapse(col: str, ws: str) -> str:
     """Runs of whitespace (class ``ws``) to one space, trimmed; the regex only runs when needed
-    (two whitespace characters in a row, or one other than a space)."""
+    (two whitespace characters in a row, or one other than a space), and TRIM (which copies
+    every string) only when a space begins or ends it."""
     other = ws.replace(" ", "")
     need = f"(POSITION('  ' IN {col}) > 0 OR REGEXP_MATCHES({col}, '{other}'))"
+    edge = f"({col} LIKE ' %' OR {col} LIKE '% ')"
     return (
-        f"CASE WHEN {need} THEN TRIM(REGEXP_REPLACE({col}, '{ws}+', ' ', 'g')) ELSE TRIM({col}) END"
+        f"CASE WHEN {need} THEN TRIM(REGEXP_REPLACE({col}, '{ws}+', ' ', 'g')) "
+        f"WHEN {edge} THEN TRIM({col}) ELSE {col} END"
     )
 
 
