@@ -154,6 +154,33 @@ def test_combined_p_values_are_valid_under_the_null_across_scales():
     assert np.max(grid - naive) > 5 / np.sqrt(n)  # the test can fail: min p is anti-conservative
 
 
+def _null_world(seed: int, accounts: int = 80, items: int = 80, per_account: int = 60):
+    """No coordination: every account reposts random posts at uniformly random times."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for a in range(accounts):
+        for j, (item, t) in enumerate(
+            zip(rng.integers(0, items, per_account), rng.uniform(0, 2 * 86400, per_account))
+        ):
+            rows.append(post(f"n{a}_{j}", f"acc{a}", float(t), "repost", target=f"orig{item}"))
+    return rows
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_combined_edge_p_values_are_uniform_or_conservative_on_a_null_world(ws, seed):
+    """Posts without any coordination, tested at three scales: the combined p-values of the
+    tested edges are at or above uniform in every bin (share with p ≤ α at most α plus three
+    binomial standard errors), and nothing is significant."""
+    load(ws, _null_world(seed))
+    detect(ws, signals="co_repost", scales="1m,10m,1h")
+    p = np.array([r[0] for r in ws.sql("SELECT p_value FROM edges").fetchall()])
+    assert p.size > 300 and (p < 0.9).sum() > 100  # a real check: many pairs tested
+    assert ws.sql("SELECT count(DISTINCT scale_seconds) FROM edges").fetchone()[0] >= 2
+    for alpha in (0.01, 0.05, 0.1, 0.25, 0.5):
+        assert (p <= alpha).mean() <= alpha + 3 * np.sqrt(alpha * (1 - alpha) / p.size), alpha
+    assert ws.sql("SELECT count(*) FROM edges WHERE significant").fetchone()[0] == 0
+
+
 def _calibration(tmp_path):
     from ioscope.ingest import ingest
     from ioscope.simulate import simulate
