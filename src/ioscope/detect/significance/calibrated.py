@@ -227,19 +227,21 @@ class SignificanceTester:
                 }
             )
             self.con.register("_sig_vals", vals)
-            try:
-                self.con.execute(f"""UPDATE edges SET expected = s.expected,
-                        observed_expected = s.observed_expected,
-                        p_value = s.p_value, log10_p = s.log10_p, q_value = s.q_value,
-                        significant = s.significant, similarity = s.similarity
-                    FROM (SELECT * FROM {self.KEYS} JOIN _sig_vals USING (k)) s
-                    WHERE edges.signal = s.signal AND edges.platform_1 = s.platform_1
-                      AND edges.account_1 = s.account_1 AND edges.platform_2 = s.platform_2
-                      AND edges.account_2 = s.account_2
-                      AND edges.scale_seconds IS NOT DISTINCT FROM s.scale""")
+            try:  # the tested rows first (a multi-scale signal has a key per scale tested)
+                self.con.execute(f"""CREATE OR REPLACE TEMP TABLE _sig_tested AS
+                    SELECT * FROM {self.KEYS} JOIN _sig_vals USING (k)""")
             finally:
                 self.con.unregister("_sig_vals")
+            self.con.execute("""UPDATE edges SET expected = s.expected,
+                    observed_expected = s.observed_expected,
+                    p_value = s.p_value, log10_p = s.log10_p, q_value = s.q_value,
+                    significant = s.significant, similarity = s.similarity
+                FROM _sig_tested s
+                WHERE edges.signal = s.signal AND edges.platform_1 = s.platform_1
+                  AND edges.account_1 = s.account_1 AND edges.platform_2 = s.platform_2
+                  AND edges.account_2 = s.account_2""")
         self.con.execute(f"DROP TABLE IF EXISTS temp.main.{self.KEYS}")
+        self.con.execute("DROP TABLE IF EXISTS temp.main._sig_tested")
         return {
             "fdr": fdr,
             "tested_edges": total,
