@@ -209,10 +209,11 @@ def signal_sections() -> str:
 
 
 def significance_params() -> str:
-    """The parameters of the calibrated pipeline (null model, FDR, clustering)."""
+    """The parameters of the calibrated pipeline (time scales, null model, FDR, clustering)."""
+    from ioscope.detect.parameters import SCALES
     from ioscope.detect.significance.calibrated import SIGNIF_PARAMS
 
-    return param_table(SIGNIF_PARAMS)
+    return param_table((SCALES,) + SIGNIF_PARAMS)
 
 
 # -- docs/accounts.md -------------------------------------------------------------------------

@@ -133,6 +133,7 @@ def test_failed_run_leaves_previous_results(ws, monkeypatch):
 
     monkeypatch.setattr(coaction, "pair_actions", boom)
     monkeypatch.setattr("ioscope.detect.engine.runner.pair_actions", boom)
+    monkeypatch.setattr("ioscope.detect.engine.scales.pair_actions", boom)
     with pytest.raises(RuntimeError):
         detect(ws, signals=["co_link"])
     assert ws.rows("SELECT * FROM edges ORDER BY ALL") == before

@@ -7,7 +7,7 @@ Russian retweets)."""
 from __future__ import annotations
 
 import statistics
-from collections import defaultdict
+from collections import Counter, defaultdict
 from pathlib import Path
 
 import pytest
@@ -33,6 +33,15 @@ SAMPLE = (
 
 def _rows(ws, sql):
     return ws.rows(sql)
+
+
+def _strongest(es):
+    """The scale most of the edges are strongest at (the shorter on a tie), and how many are."""
+    counts = Counter(e["scale_seconds"] for e in es if e["scale_seconds"] is not None)
+    if not counts:
+        return {"scale_seconds": None, "scale_edges": 0}
+    scale, n = min(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    return {"scale_seconds": scale, "scale_edges": n}
 
 
 def _independent(ws):
@@ -96,6 +105,8 @@ def _independent(ws):
             "first_created": min(dated, default=None),
             "last_created": max(dated, default=None),
             "truncated_edges": cut,
+            "edges": len(es),
+            **_strongest(es),
         }
         for acc in accounts:
             mine = [
@@ -132,6 +143,7 @@ def _independent(ws):
                     < e["co_actions"]
                     for e in mine
                 ),
+                **_strongest(mine),
             }
     return clusters, per_member
 
@@ -197,6 +209,13 @@ def test_every_figure_of_the_simulated_explanations_is_recomputed(tmp_path):
         # near-identical copies: "texts" counts distinct texts of the posts, not the items
         # (pairs of text ids), which outnumber them
         assert {"co_repost", "near_duplicate_text", "creation_burst"} <= seen
+        # the default run is multi-scale: co-action sentences name the strongest scale
+        reposts = [
+            c["details"]["signals"]["co_repost"]["sentence"]
+            for c in list_clusters(ws)
+            if "co_repost" in c["details"]["signals"]
+        ]
+        assert reposts and all(", strongest at " in r for r in reposts)
         nd = [
             c["details"]["signals"]["near_duplicate_text"]
             for c in list_clusters(ws)

@@ -66,6 +66,13 @@ def test_memory_limit_is_the_process_budget(ws, monkeypatch):
         return original(sql, signal, p, compat, run_id)
 
     monkeypatch.setattr(run_mod, "_run_signal", spy)
+    scales = run_mod.run_scales
+
+    def spy_scales(sql, *a):  # the multi-scale signals
+        seen.append(sql.con.execute("SELECT current_setting('memory_limit')").fetchone()[0])
+        return scales(sql, *a)
+
+    monkeypatch.setattr(run_mod, "run_scales", spy_scales)
     detect(ws, memory_limit="4GB", threads=1)
     assert len(seen) > 5 and set(seen) == {"2.2 GiB"}  # 60 % of 4 GB = 2.4e9 bytes
     params = json.loads(

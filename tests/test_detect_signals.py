@@ -223,6 +223,9 @@ def test_planted_groups_found_by_every_signal(ws):
             "synchronized",
             "co_text",
         ],
+        # the planted groups act within 20 s; their events are an hour apart, so at the
+        # default's 1 h scale members of the two groups co-mention the same accounts
+        window="60s",
     )
     assert {s["signal"] for s in report.signals if s["edges"]} >= {
         "co_repost",

@@ -49,6 +49,12 @@ def test_bucket_join_is_an_equi_join(ws):
     load(ws, planted(seed=4, events=2)[0])
     with recording() as log:
         detect(ws, signals=["co_link"])
-    pair_sql = [s for s in log if "_det_pairs AS" in s][0]
+    # the multi-scale default pairs once, at the largest scale; each scale filters those pairs
+    pair_sql = [s for s in log if "_det_pairs_all AS" in s][0]
     assert "x.b = y.b" in pair_sql and "y.b = x.b + 1" in pair_sql
     assert "BETWEEN" not in pair_sql.upper()
+    scales = [s for s in log if "_det_pairs AS SELECT * FROM" in s]
+    assert len(scales) == 3 and all(
+        s.endswith(f"FROM _det_pairs_all WHERE ABS(t2 - t1) <= {w}")
+        for s, w in zip(scales, ("60.0", "600.0", "3600.0"))
+    )

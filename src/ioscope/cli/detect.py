@@ -12,7 +12,7 @@ from ioscope.cli.common import emit_json, err, format_option, handle_errors, out
 from ioscope.cli.params import declared_options, given
 from ioscope.detect import SIGNALS, default_signals, estimate_window, run_detect, window_sweep
 from ioscope.detect.engine import ENGINE_PARAMS, resolve_engine
-from ioscope.detect.parameters import COACTION_PARAMS, DETECT_PARAMS, MODE
+from ioscope.detect.parameters import DETECT_PARAMS, MODE
 from ioscope.errors import StageNotRunError, UsageError
 from ioscope.params import Param, parse_pairs
 from ioscope.workspace import Workspace
@@ -39,6 +39,7 @@ def _help() -> str:
         f"Signals:\n\n{lines}\n"
         "Examples:\n\n"
         "  ioscope detect case.duckdb\n\n"
+        "  ioscope detect case.duckdb --scales 10s,1m,10m,1h,6h\n\n"
         "  ioscope detect case.duckdb --fdr 0.001 --window auto\n\n"
         "  ioscope detect case.duckdb --window-sweep 10s,60s,10m,1h\n\n"
         "  ioscope detect case.duckdb --raw --signals co_repost\n\n"
@@ -119,7 +120,7 @@ def detect_cmd(
     window_sweep_: str | None = typer.Option(
         None,
         "--window-sweep",
-        help="Comma-separated windows (e.g. 10s,60s,10m,1h): run at each and report how the raw and the significant results change; the workspace ends with the --window run.",
+        help="Comma-separated windows (e.g. 10s,60s,10m,1h): run at each and report how the raw and the significant results change; the workspace ends with the --window run (without --window: the multi-scale run).",
     ),
     spark_conf: list[str] | None = typer.Option(
         None,
@@ -144,7 +145,7 @@ def detect_cmd(
         spark_staging=chosen.pop("spark_staging", None),
     )
     params: dict = {**chosen, **parse_param_options(param)}
-    window = str(params.pop("window", COACTION_PARAMS[0].default))
+    window = params.pop("window", None)
     if signals:  # a signal the engine cannot run is a usage error, before the workspace is read
         eng.check([s.strip() for s in signals.split(",") if s.strip()])
     with Workspace.open(workspace, create=False) as ws, progress(quiet):
@@ -154,7 +155,7 @@ def detect_cmd(
                 hint=f"Ingest files first: `ioscope ingest {workspace} FILE...`.",
             )
         estimate = None
-        if window.strip().lower() == "auto":
+        if window is not None and window.strip().lower() == "auto":
             estimate = estimate_window(ws)
             window = str(estimate["seconds"] or 60.0)
             if not json:
@@ -172,13 +173,19 @@ def detect_cmd(
             rows = window_sweep(
                 ws, windows, final_window=window, signals=signals, engine=eng, params=params
             )
+            if window is None:  # the workspace ends with the default, multi-scale run
+                run_detect(ws, signals=signals, mode=mode, engine=eng, params=params)
             if json:
                 emit_json({"window_sweep": rows, "window_estimate": estimate})
             else:
                 _print_sweep(rows)
             return
         report = run_detect(
-            ws, signals=signals, mode=mode, engine=eng, params={**params, "window": window}
+            ws,
+            signals=signals,
+            mode=mode,
+            engine=eng,
+            params=params if window is None else {**params, "window": window},
         )
     if json:
         d = report.to_dict()

@@ -26,7 +26,15 @@ from ioscope.detect.significance.calibrated import SIGNIF_PARAMS
 from ioscope.errors import ParameterError
 from ioscope.params import Param
 
-__all__ = ["MODES", "MODE", "COACTION_PARAMS", "RUN_PARAMS", "DETECT_PARAMS", "split_params"]
+__all__ = [
+    "MODES",
+    "MODE",
+    "COACTION_PARAMS",
+    "SCALES",
+    "RUN_PARAMS",
+    "DETECT_PARAMS",
+    "split_params",
+]
 
 #: calibrated: significance and clusters; raw: co-action edges only; cnt: raw, with
 #: coordination-network-toolkit's exact definitions.
@@ -44,12 +52,28 @@ MODE = Param(
 )
 
 #: The co-action parameters every signal has, set for all signals of a run at once; None leaves
-#: each signal's own default (the window, 60 s, applies to every windowed signal).
+#: each signal's own default. The window, when given, applies to every windowed signal; without
+#: it the calibrated mode tests them at every one of ``scales`` and raw and cnt use 60 s.
 COACTION_PARAMS = tuple(
-    p
+    replace(
+        p,
+        default=None,
+        help=p.help + " Default: every scale of --scales (calibrated mode); 60 s in raw and cnt.",
+    )
     if p.name == "window"
     else replace(p, default=None, help=p.help + " Default: each signal's own (docs/signals.md).")
     for p in GENERIC_PARAMS
+)
+
+#: The time scales of a multi-scale run (:mod:`ioscope.detect.engine.scales`).
+SCALES = Param(
+    "scales",
+    "list",
+    "1m,10m,1h",
+    "Time scales at which the calibrated mode tests every windowed co-action signal when no "
+    "window is given: its actions paired once at the largest, each pair's p-values combined over "
+    "the scales (Simes), its edge kept at its strongest scale (docs/signals.md, Multi-scale "
+    "co-action). In raw mode, given scales store every scale's edges.",
 )
 
 #: What a run may use and which posts it reads.
@@ -65,7 +89,7 @@ RUN_PARAMS = RESOURCE_PARAMS + (
 )
 
 #: Every run-level parameter of a detect run (the significance ones apply to the calibrated mode).
-DETECT_PARAMS = COACTION_PARAMS + SIGNIF_PARAMS + RUN_PARAMS
+DETECT_PARAMS = COACTION_PARAMS + (SCALES,) + SIGNIF_PARAMS + RUN_PARAMS
 
 
 def split_params(params: dict[str, Any] | None) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:

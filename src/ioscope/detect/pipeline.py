@@ -21,6 +21,7 @@ from ioscope.detect.engine import DuckDBEngine, SparkEngine
 from ioscope.detect.engine.deletions import posts_seen
 from ioscope.detect.engine.resources import RESOURCE_PARAMS, configure_run
 from ioscope.detect.engine.runner import DetectReport, resolve_params, run_signals, select_signals
+from ioscope.detect.engine.scales import parse_scales, scaled_signals
 from ioscope.detect.parameters import COACTION_PARAMS, DETECT_PARAMS, MODE, split_params
 from ioscope.detect.results import cluster_totals, list_clusters
 from ioscope.detect.signals import get_signal
@@ -116,6 +117,9 @@ def run_detect(
     a signal's own under its name, e.g. ``{"window": "5m", "<signal>": {"<parameter>":
     value}}`` (:mod:`ioscope.detect.parameters`). ``engine``: ``"duckdb"`` (default), ``"spark"`` or
     an engine object such as ``SparkEngine(master="spark://host:7077")`` (same results).
+    Without a ``window``, the calibrated mode tests every windowed co-action signal at each of
+    ``scales`` (default 1m,10m,1h; :mod:`ioscope.detect.engine.scales`) and keeps each edge at
+    its strongest scale; raw and cnt use 60 s (raw with ``scales`` given stores every scale).
     A bad value raises :class:`ParameterError` with the standard message before anything runs."""
     mode = MODE.coerce(mode, "detect")
     compat = "cnt" if mode == "cnt" else None
@@ -131,6 +135,14 @@ def run_detect(
         )
     values = validate_params(DETECT_PARAMS, given, "detect")
     sp = {k: values[k] for k in signif} if calibrated else None
+    scales_given = given.get("scales") is not None
+    if scales_given and (values["window"] is not None or compat):
+        raise UsageError(
+            "Give a window or scales, not both; a CNT-compatible run has one window.",
+            hint="--window tests one window; --scales several at once.",
+        )
+    multi = values["window"] is None and (calibrated or scales_given)
+    scale_list = parse_scales(values["scales"]) if multi else None
     eng, names = select_signals(signals, compat, engine)
     resolved = resolve_params(
         names,
@@ -138,6 +150,7 @@ def run_detect(
         params=_signal_params(names, per_signal) if calibrated else per_signal,
         overrides={p.name: values[p.name] for p in COACTION_PARAMS},
     )
+    scaled = scaled_signals(names, resolved, scale_list, per_signal)
     resources = configure_run(ws, **{p.name: values[p.name] for p in RESOURCE_PARAMS})
     honor_deletions = values["honor_deletions"]
     recorded = {
@@ -151,6 +164,8 @@ def run_detect(
     }
     if sp is not None:
         recorded["significance"] = sp
+    if scaled:
+        recorded["scales"] = scale_list
     # the four tables are rewritten through temporary twins, so that each step's temporary
     # tables are freed when dropped (see Workspace.run); a CNT-compatible run keeps the single
     # transaction, which is faster at the sizes CNT handles (no copy at the end)
@@ -164,11 +179,24 @@ def run_detect(
         ws.con.execute("DELETE FROM cluster_members")
         ws.con.execute("DELETE FROM clusters")
         if not calibrated:
-            return run_signals(ws, run, names, resolved, compat, sql=sql)
+            return run_signals(ws, run, names, resolved, compat, sql=sql, scales=scaled)
         tester = SignificanceTester(
-            ws.con, stratum=sp["stratum"], timing_stratum=sp["timing_stratum"]
+            ws.con,
+            stratum=sp["stratum"],
+            timing_stratum=sp["timing_stratum"],
+            scaled=frozenset(scaled),
         )
-        report = run_signals(ws, run, names, resolved, None, on_signal=tester, sql=sql)
+        report = run_signals(
+            ws,
+            run,
+            names,
+            resolved,
+            None,
+            on_signal=tester,
+            sql=sql,
+            scales=scaled,
+            choose=tester.strongest,
+        )
         t0 = time.perf_counter()
         _log.info("detect: significance and clusters …", extra={"step_start": True})
         summary, _ = finish_calibrated(ws.con, tester, sp, run.run_id)

@@ -59,6 +59,14 @@ EDGES = Table(
             "The detect run (`runs.run_id`; its parameters give window, "
             "hot-item policy and thresholds).",
         ),
+        C(
+            "scale_seconds",
+            "DOUBLE",
+            "In a multi-scale run (the calibrated default, no window given): the time scale, in "
+            "seconds, at which the edge is strongest (smallest p-value); its weight, counts, "
+            "expectation and evidence are those within that window. NULL after a single-window "
+            "run.",
+        ),
     )
     + SIGNIFICANCE_COLUMNS,
     stage="detect",
@@ -92,6 +100,12 @@ EDGE_EVIDENCE = Table(
             "texts for near_duplicate_text); NULL otherwise.",
         ),
         C("run_id", "VARCHAR", "The detect run."),
+        C(
+            "scale_seconds",
+            "DOUBLE",
+            "The edge's scale_seconds (multi-scale run): the two posts are at most that far "
+            "apart. NULL after a single-window run.",
+        ),
     ),
     stage="detect",
 )

@@ -6,7 +6,9 @@ reply swarms, campaigns that amplify an outlet, and ads of organic advertisers.
 
 News-outlet repost bots repost every post of one outlet after an almost constant delay (a few
 seconds to a couple of minutes), around the clock. Several bots following the same outlet form a
-perfectly synchronized co-repost group that is automated but not a campaign.
+perfectly synchronized co-repost group that is automated but not a campaign. A share of them
+(``headline_bots``) are news-feed bots instead: they post each headline of the outlet as their own
+post (the same text, link and hashtag), so that bots of one outlet post the same headlines.
 """
 
 from __future__ import annotations
@@ -61,6 +63,7 @@ class Anchors:
     breaking: np.ndarray  # anchor rows chosen as breaking news
     breaking_hashtag: list[str]  # one per breaking-news anchor
     bot_delay_s: dict[int, float]  # news bot -> its delay in seconds
+    headline_bots: frozenset[int] = frozenset()  # news bots that post the headlines themselves
     post_id: np.ndarray | None = None
     table: pa.Table | None = None
 
@@ -96,8 +99,10 @@ def build_anchors(
     posts: int,
     n_breaking: int,
     trending: np.ndarray,
+    headline_bots: float = 0.0,
 ) -> Anchors:
-    """``trending[day, j]``: hashtag pool index of the j-th trending tag of each day."""
+    """``trending[day, j]``: hashtag pool index of the j-th trending tag of each day;
+    ``headline_bots``: share of the news bots that post the outlet's headlines as their own."""
     lex = lexicon()
     n = int(min(max(30, 0.006 * posts), 150_000))  # kept in memory: capped
     author = _authors(rng, pop, n)
@@ -182,8 +187,11 @@ def build_anchors(
     # news bots: every post of the followed outlet, after a near-constant delay
     bot_delay: dict[int, float] = {}
     bots = np.flatnonzero(pop.bot_outlet >= 0)
-    rows_all, bots_all, t_all = [], [], []
-    for b in bots:
+    rows_all, bots_all, t_all, own_all = [], [], [], []
+    headline = (
+        rng.random(bots.size) < headline_bots if headline_bots > 0 else np.zeros(bots.size, bool)
+    )
+    for b, own in zip(bots, headline):
         rows = np.flatnonzero(author == pop.bot_outlet[b])
         rows = rows[t[rows] > pop.created_ms[b]]
         delay = float(rng.uniform(3, 120))
@@ -192,18 +200,30 @@ def build_anchors(
         rows_all.append(rows)
         bots_all.append(np.full(len(rows), b))
         t_all.append(t[rows] + (lag * 1000).astype(np.int64))
+        own_all.append(np.full(len(rows), own))
     if bots.size:
-        rows = np.concatenate(rows_all)
+        rows, who, when = (np.concatenate(x) for x in (rows_all, bots_all, t_all))
+        rep = ~np.concatenate(own_all)
         batch.add(
             Part(
-                author=np.concatenate(bots_all),
-                t=np.concatenate(t_all),
+                author=who[rep],
+                t=when[rep],
                 kind=REPOST,
-                content=take_content(content, rows),
-                target_row=rows,
-                target_author=author[rows],
+                content=take_content(content, rows[rep]),
+                target_row=rows[rep],
+                target_author=author[rows[rep]],
             )
         )
+        if not rep.all():  # news-feed bots: the outlet's headline as their own post
+            own = ~rep
+            batch.add(
+                Part(
+                    author=who[own],
+                    t=when[own],
+                    kind=POST,
+                    content=take_content(content, rows[own]),
+                )
+            )
     return Anchors(
         batch=batch,
         n=n,
@@ -214,4 +234,5 @@ def build_anchors(
         breaking=breaking,
         breaking_hashtag=breaking_tags,
         bot_delay_s=bot_delay,
+        headline_bots=frozenset(int(b) for b in bots[headline]),
     )

@@ -80,6 +80,8 @@ class CampaignPlan:
     hashtags: list[str]
     jitter_s: float
     participation: float
+    tempo_s: float
+    events: int  # actions per campaign; 0: from the budget
     organic_mixing: float
     members: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
     sources: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
@@ -157,6 +159,8 @@ def plan_campaigns(
                 hashtags=_campaign_hashtags(rng, 5),
                 jitter_s=float(params["jitter"]),
                 participation=float(params["participation"]),
+                tempo_s=float(params["tempo"]),
+                events=int(params["campaign_events"]),
                 organic_mixing=float(params["organic_mixing"]),
             )
         )

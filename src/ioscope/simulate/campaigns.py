@@ -7,7 +7,9 @@ fixes the exact number of campaign posts before anything is written. The text is
 chunk by chunk, by :mod:`ioscope.simulate.strategies`.
 
 Evasion knobs act here: ``participation`` (each member joins each action with this probability),
-``jitter`` (members act after an exponential delay with this mean), and the campaign size.
+``jitter`` (members act after an exponential delay with this mean), ``tempo`` (members act one
+after another, this far apart on average: a scheduler or shift work rather than one script),
+``campaign_events`` (how many actions) and the campaign size.
 """
 
 from __future__ import annotations
@@ -69,8 +71,26 @@ def _participants(
     return a, pool[m]
 
 
-def _n_actions(budget: int, per_action: float, lo: int = 3) -> int:
+def _n_actions(budget: int, per_action: float, lo: int = 3, events: int = 0) -> int:
+    if events:
+        return events
     return max(lo, int(round(budget / max(per_action, 1e-9))))
+
+
+def _in_turn(rng: np.random.Generator, a: np.ndarray, tempo_ms: float) -> np.ndarray:
+    """Delays (ms) of participations ``a`` (action per row) when members act in turn: within
+    each action, in a random order, each gap uniform in [0.5, 1.5] × tempo."""
+    if tempo_ms <= 0 or len(a) == 0:
+        return np.zeros(len(a), np.int64)
+    order = np.lexsort((rng.random(len(a)), a))
+    gaps = rng.uniform(0.5, 1.5, len(a)) * tempo_ms
+    first = np.r_[True, a[order][1:] != a[order][:-1]]
+    gaps[first] = 0.0
+    csum = np.cumsum(gaps)
+    starts = np.maximum.accumulate(np.where(first, np.arange(len(a)), 0))
+    out = np.empty(len(a), np.int64)
+    out[order] = (csum - csum[starts]).astype(np.int64)
+    return out
 
 
 def _cue_times(rng: np.random.Generator, plan: CampaignPlan, period: Period, n: int) -> np.ndarray:
@@ -97,20 +117,24 @@ def plan_skeleton(
 def _plan(
     rng: np.random.Generator, plan: CampaignPlan, pop: Population, anchors: Anchors, period: Period
 ) -> Skeleton:
-    s, m, p = plan.strategy, plan.members, plan.participation
+    s, m, p, ev = plan.strategy, plan.members, plan.participation, plan.events
     jitter_ms = plan.jitter_s * 1000.0
+    tempo_ms = plan.tempo_s * 1000.0
 
     def lag(n: int, base_lo: float = 2.0, base_hi: float = 60.0) -> np.ndarray:
         return (
             (rng.uniform(base_lo, base_hi, n) * 1000) + rng.exponential(max(jitter_ms, 1), n)
         ).astype(np.int64)
 
+    def turn(a: np.ndarray) -> np.ndarray:
+        return _in_turn(rng, a, tempo_ms)
+
     if s in ("co_repost", "paid_promotion"):
         k = max(1, min(5, plan.size // 15))
         plan.sources = m[:k]
         pop.role[plan.sources] = SOURCE
         amp = m[k:] if len(m) > k else m
-        n_act = _n_actions(plan.budget, 1 + p * len(amp), 2)
+        n_act = _n_actions(plan.budget, 1 + p * len(amp), 2, ev)
         action_t = _cue_times(rng, plan, period, n_act)
         target = np.full(n_act, -1, np.int64)
         if s == "co_repost":
@@ -129,7 +153,7 @@ def _plan(
         lead_author = rng.choice(plan.sources, size=n_act)
         a, who = _participants(rng, amp, n_act, p)
         if s == "co_repost":
-            t = action_t[a] + lag(len(a))
+            t = action_t[a] + lag(len(a)) + turn(a)
         else:  # paid promotion: the members' reposts trail the promoted post by hours
             t = action_t[a] + (7_200_000 * np.exp(rng.standard_normal(len(a)))).astype(np.int64)
         leads = np.flatnonzero(target < 0)
@@ -146,13 +170,13 @@ def _plan(
         )
 
     if s in ("link_amplification", "copypasta", "synchronized_posting"):
-        n_act = _n_actions(plan.budget, p * len(m))
+        n_act = _n_actions(plan.budget, p * len(m), events=ev)
         action_t = _cue_times(rng, plan, period, n_act)
         a, who = _participants(rng, m, n_act, p)
         if s == "synchronized_posting":  # the same short bin, nothing shared
             t = action_t[a] + (rng.random(len(a)) * max(2 * jitter_ms, 10_000)).astype(np.int64)
         else:
-            t = action_t[a] + lag(len(a), 0.0, 20.0)
+            t = action_t[a] + lag(len(a), 0.0, 20.0) + turn(a)
         key = rng.integers(0, 2**31, n_act)
         if s == "link_amplification":
             # a quarter of the cues push a mainstream article, the rest the campaign's own sites
@@ -169,7 +193,7 @@ def _plan(
         )
 
     if s == "hashtag_flooding":
-        n_act = _n_actions(plan.budget, p * len(m) * 2.0)
+        n_act = _n_actions(plan.budget, p * len(m) * 2.0, events=ev)
         action_t = _cue_times(rng, plan, period, n_act)
         a, who = _participants(rng, m, n_act, p)
         reps = rng.integers(1, 4, len(a))  # flooding: 1-3 posts per member and game
@@ -178,6 +202,7 @@ def _plan(
         t = (
             action_t[a]
             + lag(len(a), 0.0, 20.0)
+            + turn(a)
             + (j * rng.uniform(30, 180, len(a)) * 1000).astype(np.int64)
         )
         return Skeleton(
@@ -196,7 +221,7 @@ def _plan(
         w = pop.followers[prominent].astype(float)
         targets = rng.choice(prominent, size=min(3, len(prominent)), replace=False, p=w / w.sum())
         rows = _anchor_rows_in(anchors, plan.start_ms, plan.end_ms, targets)
-        n_act = _n_actions(plan.budget, p * len(m))
+        n_act = _n_actions(plan.budget, p * len(m), events=ev)
         if len(rows) < n_act:  # not enough posts of the chosen targets: widen to anyone prominent
             more = _anchor_rows_in(anchors, plan.start_ms, plan.end_ms, prominent)
             rows = np.union1d(rows, more) if len(more) else rows
@@ -207,7 +232,7 @@ def _plan(
         n_act = len(target)
         action_t = anchors.t[target] + rng.integers(_MIN, 15 * _MIN, n_act)
         a, who = _participants(rng, m, n_act, p)
-        t = action_t[a] + lag(len(a), 0.0, 30.0)
+        t = action_t[a] + lag(len(a), 0.0, 30.0) + turn(a)
         return Skeleton(
             action_t,
             target,

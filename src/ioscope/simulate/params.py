@@ -145,6 +145,15 @@ SIMULATE_PARAMS: tuple[Param, ...] = (
         max=100_000,
     ),
     Param(
+        "headline_bots",
+        "float",
+        0.0,
+        "Share of the news bots that are news-feed bots: they post each of their outlet's "
+        "headlines as their own post (same text, link and hashtag) instead of reposting it.",
+        min=0,
+        max=1,
+    ),
+    Param(
         "organic_advertisers",
         "int",
         15,
@@ -191,6 +200,24 @@ SIMULATE_PARAMS: tuple[Param, ...] = (
         "30s",
         "Timing jitter: mean delay of a member's action after the campaign's cue (exponential).",
         min=0,
+    ),
+    Param(
+        "tempo",
+        "duration",
+        "0s",
+        "Campaign tempo: members act one after another, a mean of this apart (each gap drawn "
+        "uniformly between half and one and a half times it), after the cue and the jitter: 0 "
+        "for a script, minutes or hours for a schedule or shift work.",
+        min=0,
+        max=7 * 86400,
+    ),
+    Param(
+        "campaign_events",
+        "int",
+        0,
+        "Actions (cues) per campaign; 0 derives them from the campaign's share of the posts.",
+        min=0,
+        max=1_000_000,
     ),
     Param(
         "participation",

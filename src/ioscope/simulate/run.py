@@ -153,7 +153,13 @@ def simulate(
         component_rng(seed, "trending"), period.days, params["trending_per_day"]
     )
     anchors = build_anchors(
-        component_rng(seed, "anchors"), pop, period, n_posts, params["breaking_news"], trending
+        component_rng(seed, "anchors"),
+        pop,
+        period,
+        n_posts,
+        params["breaking_news"],
+        trending,
+        params["headline_bots"],
     )
     skeletons = [
         plan_skeleton(component_rng(seed, "skeleton", p.index), p, pop, anchors, period)

@@ -58,6 +58,7 @@ def _campaign(plan: CampaignPlan, pop: Population, posts: int, cues: int) -> dic
         "size": plan.size,
         "participation": plan.participation,
         "jitter_s": plan.jitter_s,
+        "tempo_s": plan.tempo_s,
         "organic_mixing": plan.organic_mixing,
         "schedule": plan.schedule,
         "operator": plan.operator,
@@ -145,7 +146,12 @@ def campaigns_document(
             "news_outlets": _ids(pop, pop.of_role(OUTLET)),
             "prominent_accounts": _ids(pop, pop.of_role(PROMINENT)),
             "news_bots": [
-                {"account_id": a, "outlet_id": o, "delay_s": round(anchors.bot_delay_s[int(b)], 3)}
+                {
+                    "account_id": a,
+                    "outlet_id": o,
+                    "delay_s": round(anchors.bot_delay_s[int(b)], 3),
+                    "headlines": int(b) in anchors.headline_bots,
+                }
                 for b, a, o in zip(bots, _ids(pop, bots), _ids(pop, pop.bot_outlet[bots]))
             ],
             "breaking_news": events,

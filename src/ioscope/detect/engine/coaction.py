@@ -188,11 +188,12 @@ def oriented(x: str = "x", y: str = "y") -> str:
     )
 
 
-def pair_actions(sql: Sql, signal: Signal, p: dict[str, Any]) -> int:
-    """Every pair of actions by two accounts on the same item within the window (a1 < a2)."""
+def pair_actions(sql: Sql, signal: Signal, p: dict[str, Any], dst: str = PAIRS) -> int:
+    """Every pair of actions by two accounts on the same item within the window (a1 < a2),
+    into ``dst``."""
     if not signal.windowed:
         return sql.temp(
-            PAIRS,
+            dst,
             f"""
             SELECT x.aid AS a1, y.aid AS a2, x.iid, x.pid AS p1, y.pid AS p2,
                    x.t AS t1, y.t AS t2, CAST(NULL AS DOUBLE) AS score
@@ -201,7 +202,7 @@ def pair_actions(sql: Sql, signal: Signal, p: dict[str, Any]) -> int:
         )
     w = literal(p["window"])
     return sql.temp(
-        PAIRS,
+        dst,
         f"""
         SELECT x.aid AS a1, y.aid AS a2, x.iid, x.pid AS p1, y.pid AS p2,
                x.t AS t1, y.t AS t2, CAST(NULL AS DOUBLE) AS score
@@ -282,32 +283,44 @@ def aggregate_edges(sql: Sql, p: dict[str, Any], compat: str | None) -> int:
     )
 
 
-def store(sql: Sql, signal: str, p: dict[str, Any], run_id: str) -> dict[str, int]:
-    """Append the signal's edges and their evidence to the workspace tables."""
+def store(
+    sql: Sql, signal: str, p: dict[str, Any], run_id: str, *, scale: float | str | None = None
+) -> dict[str, int]:
+    """Append the signal's edges and their evidence to the workspace tables.
+
+    ``scale`` (multi-scale runs, :mod:`ioscope.detect.engine.scales`) is their ``scale_seconds``:
+    a number, or ``"column"`` when EDGES and KEPT_PAIRS have a ``scale`` column (each edge at its
+    own scale)."""
     sig, run = literal(signal), literal(run_id)
+    if scale == "column":
+        sc_e, sc_x = "e.scale", "x.scale"
+    else:
+        sc_e = sc_x = f"CAST({literal(None if scale is None else float(scale))} AS DOUBLE)"
+    pair_cols = PAIR_COLUMNS + (", scale" if scale == "column" else "")
     n_edges = sql.one(f"SELECT COUNT(*) FROM {EDGES}")
     sql.run(f"""
         INSERT INTO edges (signal, platform_1, account_1, platform_2, account_2, directed, weight,
-                           shared_items, co_actions, score, first_at, last_at, run_id)
+                           shared_items, co_actions, score, first_at, last_at, run_id,
+                           scale_seconds)
         SELECT {sig}, c1.platform, c1.account_id, c2.platform, c2.account_id, e.directed, e.weight,
                e.shared_items, e.co_actions, e.score, {from_epoch("e.first_t")},
-               {from_epoch("e.last_t")}, {run}
+               {from_epoch("e.last_t")}, {run}, {sc_e}
         FROM {EDGES} e JOIN {ACCOUNTS} c1 ON c1.aid = e.a1 JOIN {ACCOUNTS} c2 ON c2.aid = e.a2""")
     # the pairs of the kept account pairs (aggregate_edges) hold those of every edge, in far
     # fewer rows than PAIRS; the join drops those of edges a signal's ``finish`` removed
     keep = f"SELECT DISTINCT LEAST(a1, a2) AS a1, GREATEST(a1, a2) AS a2 FROM {EDGES}"
     chosen = f"SELECT x.* FROM {KEPT_PAIRS} x JOIN ({keep}) k ON k.a1 = x.a1 AND k.a2 = x.a2"
     if p["max_evidence"]:
-        chosen = f"""SELECT {", ".join("r." + c.strip() for c in PAIR_COLUMNS.split(","))} FROM (
+        chosen = f"""SELECT {", ".join("r." + c.strip() for c in pair_cols.split(","))} FROM (
             SELECT x.*, ROW_NUMBER() OVER (PARTITION BY x.a1, x.a2
                                            ORDER BY LEAST(x.t1, x.t2), x.p1, x.p2, x.iid) AS rn
             FROM ({chosen}) x) r WHERE r.rn <= {literal(p["max_evidence"])}"""
     before = sql.one("SELECT COUNT(*) FROM edge_evidence")
     sql.run(f"""
         INSERT INTO edge_evidence (signal, platform_1, account_1, platform_2, account_2, item,
-                                   post_1, post_2, dt_seconds, score, run_id)
+                                   post_1, post_2, dt_seconds, score, run_id, scale_seconds)
         SELECT {sig}, c1.platform, c1.account_id, c2.platform, c2.account_id, i.item,
-               q1.post_id, q2.post_id, x.t2 - x.t1, x.score, {run}
+               q1.post_id, q2.post_id, x.t2 - x.t1, x.score, {run}, {sc_x}
         FROM ({chosen}) x JOIN {ACCOUNTS} c1 ON c1.aid = x.a1 JOIN {ACCOUNTS} c2 ON c2.aid = x.a2
         JOIN {ITEM_NAMES} i ON i.iid = x.iid
         JOIN {POST_NAMES} q1 ON q1.pid = x.p1 JOIN {POST_NAMES} q2 ON q2.pid = x.p2""")

@@ -28,6 +28,7 @@ from ioscope.detect.engine.coaction import (
     store,
 )
 from ioscope.detect.engine.coaction import EDGES as EDGES_TEMP
+from ioscope.detect.engine.scales import run_scales
 from ioscope.detect.engine.sql import Sql
 from ioscope.detect.signals import SIGNALS, default_signals, get_signal
 from ioscope.detect.signals.base import GENERIC_PARAMS, Signal
@@ -127,6 +128,8 @@ def run_signals(
     *,
     on_signal: Callable[[Signal, dict[str, Any]], dict[str, Any] | None] | None = None,
     sql: Sql | None = None,
+    scales: dict[str, list[float]] | None = None,
+    choose: Callable[[Signal], Any] | None = None,
 ) -> DetectReport:
     """Inside an open ``ws.run``: replace ``edges``/``edge_evidence`` with the signals' results.
 
@@ -135,6 +138,11 @@ def run_signals(
     ``_det_actions``, ``_det_pairs``, ``_det_edges`` and those the signal declares in
     ``Signal.shares``; the Spark engine copies them to ``ws.con`` for it);
     what it returns is added to the signal's counts. ``sql``: the engine's runner (default DuckDB).
+    ``scales`` maps signals to their scales (seconds, ascending;
+    :func:`ioscope.detect.engine.scales.scaled_signals`): each is paired once at the largest, and
+    ``on_signal`` is called once per scale with ``window`` set to it; ``choose(signal)`` then
+    gives each account pair's scale, the one stored (without ``choose``, every scale's edges are
+    stored; :func:`ioscope.detect.engine.scales.run_scales`).
     """
     ws.ensure(EDGES, EDGE_EVIDENCE)
     report = DetectReport(run.run_id, compat, resolved)
@@ -147,10 +155,26 @@ def run_signals(
             t0 = time.perf_counter()
             _log.info("detect: %s …", name, extra={"step_start": True})
             signal = SIGNALS[name]
-            counts = _run_signal(sql, signal, resolved[name], compat, run.run_id)
-            if on_signal is not None:
+
+            def tested(p: dict[str, Any], signal: Signal = signal) -> dict[str, Any] | None:
                 sql.share((ACCOUNTS, ACTIONS, PAIRS, EDGES_TEMP) + signal.shares)
-                counts.update(on_signal(signal, resolved[name]) or {})
+                return on_signal(signal, p)
+
+            if scales and name in scales:
+                counts = run_scales(
+                    sql,
+                    signal,
+                    resolved[name],
+                    compat,
+                    run.run_id,
+                    scales[name],
+                    tested if on_signal is not None else None,
+                    choose,
+                )
+            else:
+                counts = _run_signal(sql, signal, resolved[name], compat, run.run_id)
+                if on_signal is not None:
+                    counts.update(tested(resolved[name]) or {})
             sql.drop_temps(keep=(ACCOUNTS,))
             report.signals.append(
                 {"signal": name, **counts, "seconds": round(time.perf_counter() - t0, 3)}

@@ -177,6 +177,11 @@ class SparkSql(Sql):
             return self._register(name, self._views[source], count=self._counts[source])
         return self._register(name, self._query(parse(select)))
 
+    def upload(self, name: str, table: Any) -> int:
+        cols = ", ".join(f"{f.name} {_ARROW_DDL[str(f.type)]}" for f in table.schema)
+        rows = list(zip(*(c.to_pylist() for c in table.columns)))
+        return self._register(name, self.spark.createDataFrame(rows, _spark_ddl(cols)))
+
     def drop_temps(self, keep: tuple[str, ...] = ()) -> None:
         keep_l = {k.lower() for k in keep}
         for name in [n for n in self._views if n not in keep_l]:
@@ -312,6 +317,10 @@ def _release(df: Any) -> None:
             plan.rdd().unpersist(False)
     except Exception:  # an internal API: if it moves, Spark's cleaner frees the rows later
         pass
+
+
+#: Arrow types of uploaded tables (:meth:`SparkSql.upload`) as DuckDB column types.
+_ARROW_DDL = {"int64": "BIGINT", "double": "DOUBLE"}
 
 
 def _spark_ddl(columns: str) -> str:

@@ -88,6 +88,18 @@ class Sql:
             self._temps.append(name)
         return self.one(f"SELECT count(*) FROM {name}")
 
+    def upload(self, name: str, table: Any) -> int:
+        """A temporary table ``name`` with the rows of the Arrow ``table`` (computed in Python);
+        returns its row count."""
+        self.con.register("_det_upload", table)
+        try:
+            self.run(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM _det_upload")
+        finally:
+            self.con.unregister("_det_upload")
+        if name not in self._temps:
+            self._temps.append(name)
+        return table.num_rows
+
     def share(self, names: tuple[str, ...]) -> None:
         """Make these temporary tables visible on ``con`` (they are; the Spark engine copies)."""
 

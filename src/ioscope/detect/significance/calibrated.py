@@ -31,6 +31,7 @@ from ioscope.detect.significance.edge_tests import (
     test_edges,
 )
 from ioscope.detect.significance.fusion import communities, fuse
+from ioscope.detect.significance.scales import combined_tests
 from ioscope.params import Param
 
 __all__ = ["SIGNIF_PARAMS", "SignificanceTester", "finish_calibrated", "null_of"]
@@ -83,14 +84,24 @@ class SignificanceTester:
 
     KEYS = "_sig_keys"
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, *, stratum: float, timing_stratum: float):
+    def __init__(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        *,
+        stratum: float,
+        timing_stratum: float,
+        scaled: frozenset[str] = frozenset(),
+    ):
         self.con = con
         self.stratum = stratum
         self.timing_stratum = timing_stratum
+        self.scaled = scaled  # signals tested at several scales (one call per scale)
+        self._combined: dict[str, tuple[EdgeTests, np.ndarray]] = {}
         self.tests: list[EdgeTests] = []
         self.offset = 0
         con.execute(f"""CREATE OR REPLACE TEMP TABLE {self.KEYS} (k BIGINT, signal VARCHAR,
-            platform_1 VARCHAR, account_1 VARCHAR, platform_2 VARCHAR, account_2 VARCHAR)""")
+            platform_1 VARCHAR, account_1 VARCHAR, platform_2 VARCHAR, account_2 VARCHAR,
+            scale DOUBLE)""")
 
     def __call__(self, signal: Signal, p: dict[str, Any]) -> dict[str, Any]:
         t0 = time.perf_counter()
@@ -101,6 +112,8 @@ class SignificanceTester:
             tests = signal.test(self.con, p, stratum=self.stratum, n_accounts=int(n_accounts))
         else:
             tests = self._test(signal, p, int(n_accounts))
+        if signal.name in self.scaled:
+            tests.scale = float(p["window"])
         if len(tests):
             keys = pa.table(
                 {
@@ -113,10 +126,10 @@ class SignificanceTester:
             try:
                 self.con.execute(
                     f"""INSERT INTO {self.KEYS}
-                    SELECT x.k, ?, c1.platform, c1.account_id, c2.platform, c2.account_id
+                    SELECT x.k, ?, c1.platform, c1.account_id, c2.platform, c2.account_id, ?
                     FROM _sig_keys_arrow x JOIN {ACCOUNTS} c1 ON c1.aid = x.a1
                     JOIN {ACCOUNTS} c2 ON c2.aid = x.a2""",
-                    [signal.name],
+                    [signal.name, tests.scale],
                 )
             finally:
                 self.con.unregister("_sig_keys_arrow")
@@ -149,21 +162,61 @@ class SignificanceTester:
             for t in null.temps:
                 self.con.execute(f"DROP TABLE IF EXISTS temp.main.{t}")
 
+    def strongest(self, signal: Signal) -> pa.Table:
+        """After every scale of a multi-scale signal: each account pair's strongest scale (a1,
+        a2, scale), whose combined p-value :meth:`finish` uses."""
+        combined, _ = self._combine(signal.name)
+        return pa.table(
+            {
+                "a1": combined.a1.astype(np.int64),
+                "a2": combined.a2.astype(np.int64),
+                "scale": np.asarray(combined.scales, dtype=np.float64),
+            }
+        )
+
+    def _combine(self, name: str) -> tuple[EdgeTests, np.ndarray]:
+        """A multi-scale signal's tests combined over its scales, and the keys of the rows kept
+        (:func:`ioscope.detect.significance.scales.combined_tests`)."""
+        if name not in self._combined:
+            starts = np.cumsum([0] + [len(t) for t in self.tests])
+            idx = [i for i, t in enumerate(self.tests) if t.signal == name and t.scale is not None]
+            self._combined[name] = combined_tests(
+                [self.tests[i] for i in idx], [np.arange(starts[i], starts[i + 1]) for i in idx]
+            )
+        return self._combined[name]
+
+    def _pooled(self) -> tuple[list[EdgeTests], list[np.ndarray]]:
+        """One EdgeTests per signal (multi-scale signals combined) and the keys of its rows."""
+        starts = np.cumsum([0] + [len(t) for t in self.tests])
+        out: list[EdgeTests] = []
+        keys: list[np.ndarray] = []
+        for i, t in enumerate(self.tests):
+            if t.scale is None:
+                out.append(t)
+                keys.append(np.arange(starts[i], starts[i + 1]))
+            elif not any(o.signal == t.signal for o in out):
+                combined, k = self._combine(t.signal)
+                out.append(combined)
+                keys.append(k)
+        return out, keys
+
     def finish(self, fdr: float) -> dict[str, Any]:
-        """Pool the p-values, write the significance columns of ``edges``; per-signal counts."""
-        pool_fdr(self.tests)
+        """Combine the scales, pool the p-values, write the significance columns of ``edges``;
+        per-signal counts."""
+        tests, keys = self._pooled()
+        pool_fdr(tests)
         per_signal = {
             t.signal: {"tested": len(t), "significant": int((t.q_value <= fdr).sum())}
-            for t in self.tests
+            for t in tests
         }
-        total = sum(len(t) for t in self.tests)
+        total = sum(len(t) for t in tests)
         if total:
-            cat = lambda f: np.concatenate([f(t) for t in self.tests])  # noqa: E731
+            cat = lambda f: np.concatenate([f(t) for t in tests])  # noqa: E731
             log_p = cat(lambda t: t.log_p)
             q = cat(lambda t: t.q_value)
             vals = pa.table(
                 {
-                    "k": np.arange(total),
+                    "k": np.concatenate(keys),
                     "expected": cat(lambda t: t.expected),
                     "observed_expected": cat(lambda t: t.observed_expected),
                     "p_value": cat(lambda t: t.p_value),
@@ -174,18 +227,21 @@ class SignificanceTester:
                 }
             )
             self.con.register("_sig_vals", vals)
-            try:
-                self.con.execute(f"""UPDATE edges SET expected = s.expected,
-                        observed_expected = s.observed_expected,
-                        p_value = s.p_value, log10_p = s.log10_p, q_value = s.q_value,
-                        significant = s.significant, similarity = s.similarity
-                    FROM (SELECT * FROM {self.KEYS} JOIN _sig_vals USING (k)) s
-                    WHERE edges.signal = s.signal AND edges.platform_1 = s.platform_1
-                      AND edges.account_1 = s.account_1 AND edges.platform_2 = s.platform_2
-                      AND edges.account_2 = s.account_2""")
+            try:  # the tested rows first (a multi-scale signal has a key per scale tested)
+                self.con.execute(f"""CREATE OR REPLACE TEMP TABLE _sig_tested AS
+                    SELECT * FROM {self.KEYS} JOIN _sig_vals USING (k)""")
             finally:
                 self.con.unregister("_sig_vals")
+            self.con.execute("""UPDATE edges SET expected = s.expected,
+                    observed_expected = s.observed_expected,
+                    p_value = s.p_value, log10_p = s.log10_p, q_value = s.q_value,
+                    significant = s.significant, similarity = s.similarity
+                FROM _sig_tested s
+                WHERE edges.signal = s.signal AND edges.platform_1 = s.platform_1
+                  AND edges.account_1 = s.account_1 AND edges.platform_2 = s.platform_2
+                  AND edges.account_2 = s.account_2""")
         self.con.execute(f"DROP TABLE IF EXISTS temp.main.{self.KEYS}")
+        self.con.execute("DROP TABLE IF EXISTS temp.main._sig_tested")
         return {
             "fdr": fdr,
             "tested_edges": total,
@@ -222,7 +278,8 @@ def finish_calibrated(
     summary.update(account_fdr(con, "edges", sp["fdr"]))
     # the fused network: significant edges between accounts that are significant themselves
     significant = f"""(SELECT e.signal, e.platform_1, e.account_1, e.platform_2, e.account_2,
-        e.log10_p, e.weight, e.expected, e.co_actions, e.first_at, e.last_at FROM edges e
+        e.log10_p, e.weight, e.expected, e.co_actions, e.first_at, e.last_at, e.scale_seconds
+        FROM edges e
         JOIN {ACCOUNT_TESTS} f1 ON f1.platform = e.platform_1 AND f1.account_id = e.account_1
         JOIN {ACCOUNT_TESTS} f2 ON f2.platform = e.platform_2 AND f2.account_id = e.account_2
         WHERE e.significant AND f1.flagged AND f2.flagged)"""

@@ -82,6 +82,11 @@ class EdgeTests:
     similarity: np.ndarray
     q_value: np.ndarray | None = None
     masked: int = 0
+    #: The window of one scale's tests in a multi-scale run
+    #: (:mod:`ioscope.detect.significance.scales`), else None.
+    scale: float | None = None
+    #: After the scales are combined: each edge's strongest scale.
+    scales: np.ndarray | None = None
 
     def __len__(self) -> int:
         return int(self.a1.size)

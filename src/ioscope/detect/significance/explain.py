@@ -18,6 +18,7 @@ __all__ = [
     "counted",
     "same",
     "apart",
+    "strongest",
     "partners",
 ]
 
@@ -55,6 +56,18 @@ def apart(f: dict) -> str:
     """', a median of 12 s apart' from the figures' ``median_dt_seconds`` ('' when unknown)."""
     dt = f.get("median_dt_seconds")
     return "" if dt is None else f", a median of {format_seconds(dt)} apart"
+
+
+def strongest(f: dict, of: int, what: str) -> str:
+    """', strongest at 10 min' after a multi-scale run (from the figures' ``scale_seconds``),
+    with 'for 12 of 15 pairs' when only ``scale_edges`` of the ``of`` edges are strongest at that
+    scale; '' after a single-window run."""
+    scale = f.get("scale_seconds")
+    if scale is None:
+        return ""
+    n = int(f.get("scale_edges") or 0)
+    part = "" if n == of else f" for {n:,} of {of:,} {what}"
+    return f", strongest at {format_seconds(scale)}{part}"
 
 
 def p_equals(log10_p: float | None) -> str:
@@ -96,7 +109,8 @@ def cluster_sentence(signal: str, f: dict) -> str:
         return x.cluster(f, p)
     return (
         f"{int(f['accounts']):,} accounts {x.verb} {same(f, x.one, x.many)} "
-        f"({counted(f, 'posts', 'of their posts')}){apart(f)} ({p})."
+        f"({counted(f, 'posts', 'of their posts')}){apart(f)}"
+        f"{strongest(f, int(f['edges']), 'pairs')} ({p})."
     )
 
 
@@ -109,5 +123,6 @@ def member_sentence(signal: str, f: dict) -> str:
         return x.member(f, p)
     return (
         f"{x.verb[0].upper() + x.verb[1:]} {same(f, x.one, x.many)} as "
-        f"{partners(f)} ({counted(f, 'posts', 'of its posts')}){apart(f)} ({p})."
+        f"{partners(f)} ({counted(f, 'posts', 'of its posts')}){apart(f)}"
+        f"{strongest(f, int(f['partners']), 'partners')} ({p})."
     )

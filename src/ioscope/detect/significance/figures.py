@@ -17,7 +17,9 @@ What is counted:
 * ``truncated_edges``: edges with fewer evidence rows kept than co-actions (``max_evidence``):
   the counts are then lower bounds, and the sentences say "at least";
 * p-values: median and smallest ``log10_p`` of the edges; ``median_observed_expected`` the
-  median of weight / expected.
+  median of weight / expected;
+* ``scale_seconds``: after a multi-scale run, the scale at which most of the edges are strongest
+  (the shorter on a tie), and ``scale_edges`` how many of them are (NULL and 0 otherwise).
 """
 
 from __future__ import annotations
@@ -43,7 +45,7 @@ SIGNIFICANT_EDGES = "(SELECT * FROM edges WHERE significant)"
 def _base(members: str, edges: str, evidence: str, where: str) -> str:
     return f"""WITH m AS (SELECT cluster_id, platform, account_id FROM {members} m {where}),
      e AS (SELECT m1.cluster_id, e.signal, e.platform_1, e.account_1, e.platform_2, e.account_2,
-                  e.weight, e.expected, e.co_actions, e.log10_p
+                  e.weight, e.expected, e.co_actions, e.log10_p, e.scale_seconds
            FROM {edges} e
            JOIN m m1 ON m1.platform = e.platform_1 AND m1.account_id = e.account_1
            JOIN m m2 ON m2.cluster_id = m1.cluster_id AND m2.platform = e.platform_2
@@ -76,7 +78,8 @@ def cluster_figures_sql(
     """One row per cluster and signal: the figures of the cluster's sentence for that signal
     (cluster_id, signal, accounts, edges, strength, median_log10_p, min_log10_p,
     median_observed_expected, first_created, last_created, evidence_rows, items,
-    median_dt_seconds, posts, texts, truncated_edges), for one cluster or all."""
+    median_dt_seconds, posts, texts, truncated_edges, scale_seconds, scale_edges), for one
+    cluster or all."""
     return (
         _base(members, edges, evidence, _where(cluster_id))
         + f""",
@@ -97,14 +100,20 @@ def cluster_figures_sql(
      ps AS (SELECT vp.cluster_id, vp.signal, count(*) AS posts, count(DISTINCT p.text) AS texts
             FROM vp LEFT JOIN posts p USING (platform, post_id) GROUP BY ALL),
      tr AS (SELECT cluster_id, signal, count(*) FILTER (WHERE rows < co_actions)
-                   AS truncated_edges FROM kept GROUP BY ALL)
+                   AS truncated_edges FROM kept GROUP BY ALL),
+     sc AS (SELECT cluster_id, signal, scale_seconds, count(*) AS n FROM e
+            WHERE scale_seconds IS NOT NULL GROUP BY ALL),
+     scm AS (SELECT cluster_id, signal, arg_max(scale_seconds, [n, -scale_seconds])
+                    AS scale_seconds, max(n) AS scale_edges FROM sc GROUP BY ALL)
 SELECT es.cluster_id, es.signal, acc.accounts, es.edges, es.strength, es.median_log10_p,
        es.min_log10_p, es.median_observed_expected, acc.first_created, acc.last_created,
        coalesce(vs.evidence_rows, 0) AS evidence_rows, coalesce(vs.items, 0) AS items,
        vs.median_dt_seconds, coalesce(ps.posts, 0) AS posts, coalesce(ps.texts, 0) AS texts,
-       coalesce(tr.truncated_edges, 0) AS truncated_edges
+       coalesce(tr.truncated_edges, 0) AS truncated_edges, scm.scale_seconds,
+       coalesce(scm.scale_edges, 0) AS scale_edges
 FROM es JOIN acc USING (cluster_id, signal) LEFT JOIN vs USING (cluster_id, signal)
 LEFT JOIN ps USING (cluster_id, signal) LEFT JOIN tr USING (cluster_id, signal)
+LEFT JOIN scm USING (cluster_id, signal)
 ORDER BY es.cluster_id, es.strength DESC, es.signal"""
     )
 
@@ -120,8 +129,8 @@ def member_figures_sql(
 ) -> str:
     """One row per cluster, member and signal: the figures of the member's sentence (cluster_id,
     platform, account_id, signal, partners, strength, best_log10_p, best_observed_expected,
-    created_at, items, median_dt_seconds, posts, texts, truncated_edges); for one member when
-    ``cluster_id``, ``platform`` and ``account_id`` are given."""
+    created_at, items, median_dt_seconds, posts, texts, truncated_edges, scale_seconds,
+    scale_edges); for one member when ``cluster_id``, ``platform`` and ``account_id`` are given."""
     who = ""
     if platform is not None and account_id is not None:
         who = f"WHERE es.platform = {literal(platform)} AND es.account_id = {literal(account_id)}"
@@ -129,9 +138,9 @@ def member_figures_sql(
         _base(members, edges, evidence, _where(cluster_id))
         + f""",
      ends AS (SELECT cluster_id, signal, platform_1 AS platform, account_1 AS account_id,
-                     log10_p, weight / expected AS oe FROM e
+                     log10_p, weight / expected AS oe, scale_seconds FROM e
               UNION ALL SELECT cluster_id, signal, platform_2, account_2, log10_p,
-                               weight / expected FROM e),
+                               weight / expected, scale_seconds FROM e),
      es AS (SELECT cluster_id, platform, account_id, signal, count(*) AS partners,
                    sum(LEAST(-log10_p, {LOG_P_CAP})) AS strength, min(log10_p) AS best_log10_p,
                    arg_min(oe, [log10_p, -oe]) AS best_observed_expected
@@ -149,13 +158,20 @@ def member_figures_sql(
                FROM kept),
      tr AS (SELECT cluster_id, platform, account_id, signal,
                    count(*) FILTER (WHERE rows < co_actions) AS truncated_edges
-            FROM kends GROUP BY ALL)
+            FROM kends GROUP BY ALL),
+     sc AS (SELECT cluster_id, platform, account_id, signal, scale_seconds, count(*) AS n
+            FROM ends WHERE scale_seconds IS NOT NULL GROUP BY ALL),
+     scm AS (SELECT cluster_id, platform, account_id, signal,
+                    arg_max(scale_seconds, [n, -scale_seconds]) AS scale_seconds,
+                    max(n) AS scale_edges FROM sc GROUP BY ALL)
 SELECT es.cluster_id, es.platform, es.account_id, es.signal, es.partners, es.strength,
        es.best_log10_p, es.best_observed_expected, a.created_at,
        coalesce(vs.items, 0) AS items, vs.median_dt_seconds, coalesce(vs.posts, 0) AS posts,
-       coalesce(vs.texts, 0) AS texts, coalesce(tr.truncated_edges, 0) AS truncated_edges
+       coalesce(vs.texts, 0) AS texts, coalesce(tr.truncated_edges, 0) AS truncated_edges,
+       scm.scale_seconds, coalesce(scm.scale_edges, 0) AS scale_edges
 FROM es LEFT JOIN vs USING (cluster_id, platform, account_id, signal)
 LEFT JOIN tr USING (cluster_id, platform, account_id, signal)
+LEFT JOIN scm USING (cluster_id, platform, account_id, signal)
 LEFT JOIN accounts a ON a.platform = es.platform AND a.account_id = es.account_id
 {who}
 ORDER BY es.cluster_id, es.platform, es.account_id, es.strength DESC, es.signal"""

@@ -114,10 +114,17 @@ def benjamini_hochberg(p: np.ndarray, m: int | None = None) -> np.ndarray:
 
 
 def simes_by_group(
-    group: np.ndarray, log_p: np.ndarray, *values: np.ndarray
+    group: np.ndarray, log_p: np.ndarray, *values: np.ndarray, size: int | None = None
 ) -> tuple[np.ndarray, ...]:
     """Simes' combination of the (natural log) p-values of each group: min over i of
     n·p_(i)/i, valid for independent or positively dependent tests.
+
+    ``n`` is the group's number of p-values, or ``size`` when every group has that many tests
+    and the missing ones count as p = 1 (they never lower the minimum).
+
+    >>> g, lp = simes_by_group(np.array([0, 0]), np.log([0.01, 0.04]), size=3)
+    >>> round(float(np.exp(lp[0])), 6)  # min(3 · 0.01 / 1, 3 · 0.04 / 2)
+    0.03
 
     Returns (the groups in ascending order, the log Simes p-value of each, never above 0), then
     the per-group sum of each array of ``values`` (aligned with ``group``).
@@ -129,6 +136,7 @@ def simes_by_group(
     starts = np.flatnonzero(np.r_[True, g[1:] != g[:-1]])
     sizes = np.diff(np.r_[starts, g.size])
     rank = np.arange(g.size) - np.repeat(starts, sizes) + 1
-    simes = np.minimum.reduceat(lp + np.log(np.repeat(sizes, sizes)) - np.log(rank), starts)
+    n = np.repeat(sizes, sizes) if size is None else np.full(g.size, max(int(size), 1))
+    simes = np.minimum.reduceat(lp + np.log(n) - np.log(rank), starts)
     sums = tuple(np.add.reduceat(np.asarray(v)[order], starts) for v in values)
     return (g[starts], np.minimum(simes, 0.0)) + sums
