@@ -38,6 +38,7 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from ioscope.detect import detect  # noqa: E402
 from ioscope.detect.engine import SparkEngine  # noqa: E402
+from ioscope.detect.engine.spark import spark_session  # noqa: E402
 from ioscope.detect.signals import default_signals  # noqa: E402
 from ioscope.ingest import ingest  # noqa: E402
 from ioscope.simulate import simulate  # noqa: E402
@@ -190,20 +191,11 @@ def main() -> None:
         flush=True,
     )
 
-    from pyspark.sql import SparkSession
-
     with TreeMemory() as spark_mem:
         t0 = time.perf_counter()
-        session = (
-            SparkSession.builder.master(args.spark_master)
-            .appName("bench_engines")
-            .config("spark.ui.enabled", "false")
-            .config("spark.ui.showConsoleProgress", "false")
-            .config("spark.driver.memory", args.driver_memory)
-            .config("spark.sql.shuffle.partitions", "8")
-            .getOrCreate()
-        )
-        session.sparkContext.setLogLevel("ERROR")
+        # the session a detect run would start itself (spark.session_settings), started here
+        # to time it apart
+        session, _ = spark_session(args.spark_master, {"spark.driver.memory": args.driver_memory})
         startup = time.perf_counter() - t0
         spark_times, spark_reports = timed_runs(ws, args.repeat, engine=SparkEngine(), **options)
     spark_counts = counts(ws)

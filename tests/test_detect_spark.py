@@ -175,6 +175,20 @@ def test_missing_pyspark_is_a_clear_error(ws, monkeypatch):
     assert "ioscope[spark]" in e.value.hint
 
 
+def test_new_sessions_keep_every_querys_generated_code():
+    """A detect run repeats a few dozen query shapes: Spark's default cache of 100 generated
+    classes is too small for them (docs/scale.md); a local master also gets its own sizes, a
+    cluster only what holds everywhere."""
+    from ioscope.detect.engine.spark import session_settings
+
+    local, cluster = session_settings("local[2]"), session_settings("spark://head:7077")
+    for s in (local, cluster):
+        assert int(s["spark.sql.codegen.cache.maxEntries"]) >= 1000
+        assert s["spark.sql.session.timeZone"] == "UTC"
+    assert local["spark.sql.shuffle.partitions"] == "8" and local["spark.driver.memory"] == "4g"
+    assert "spark.driver.memory" not in cluster and "spark.sql.shuffle.partitions" not in cluster
+
+
 # -- Spark against DuckDB ------------------------------------------------------------------
 def _simulated(tmp_path_factory, posts: int, campaigns: int):
     from ioscope.simulate import simulate

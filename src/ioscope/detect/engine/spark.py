@@ -34,7 +34,7 @@ from ioscope.detect.engine.translate import NotPortable, parse, tables_read, to_
 from ioscope.errors import EngineUnavailableError, UnsupportedOnEngineError
 from ioscope.sql import literal, quote_ident
 
-__all__ = ["SparkSql", "spark_session"]
+__all__ = ["SESSION_SETTINGS", "LOCAL_SETTINGS", "SparkSql", "session_settings", "spark_session"]
 
 _TZ = "spark.sql.session.timeZone"
 _COUNT = re.compile(r"\s*SELECT\s+COUNT\(\*\)\s+FROM\s+(\w+)\s*", re.IGNORECASE)
@@ -64,11 +64,38 @@ class _Rows:
         return out
 
 
+#: Every new session's settings. A detect run makes hundreds of queries of a few dozen shapes
+#: (every signal runs the same co-action statements); Spark keeps the classes it generates for
+#: queries in a cache of 100 by default, too few for a run, so later signals generated and
+#: compiled them again (and the JVM's JIT compiled those anew). With room for 2,000 the whole
+#: default detect at 100 k posts took 261 s of CPU instead of 321 s (medians; docs/scale.md).
+SESSION_SETTINGS = {
+    "spark.sql.session.timeZone": "UTC",
+    "spark.ui.enabled": "false",
+    "spark.ui.showConsoleProgress": "false",
+    "spark.sql.parquet.inferTimestampNTZ.enabled": "true",
+    "spark.sql.codegen.cache.maxEntries": "2000",
+}
+#: A local master's too: few shuffle partitions for its few cores, the driver's memory (it is
+#: the executor), and no ./spark-warehouse (the run makes no catalog tables).
+LOCAL_SETTINGS = {
+    "spark.sql.shuffle.partitions": "8",
+    "spark.driver.memory": "4g",
+    "spark.sql.warehouse.dir": os.path.join(tempfile.gettempdir(), "ioscope-spark-warehouse"),
+}
+
+
+def session_settings(master: str) -> dict[str, str]:
+    """The settings :func:`spark_session` gives a new session on ``master`` (before ``conf``)."""
+    return {**SESSION_SETTINGS, **(LOCAL_SETTINGS if master.startswith("local") else {})}
+
+
 def spark_session(master: str | None = None, conf: dict[str, str] | None = None):
     """``(session, created)``: the active SparkSession, or a new one on ``master``.
 
-    A new session uses UTC, no web UI and, on a local master, few shuffle partitions and 4 GB of
-    driver memory unless ``conf`` says otherwise.
+    A new session has :func:`session_settings` (UTC, no web UI, room for the generated code of
+    every query and, on a local master, few shuffle partitions and 4 GB of driver memory) unless
+    ``conf`` says otherwise.
     """
     try:
         from pyspark.sql import SparkSession
@@ -86,23 +113,7 @@ def spark_session(master: str | None = None, conf: dict[str, str] | None = None)
             hint="Install one (e.g. apt-get install openjdk-17-jre-headless) or set JAVA_HOME.",
         )
     master = master or "local[*]"
-    settings = {
-        "spark.sql.session.timeZone": "UTC",
-        "spark.ui.enabled": "false",
-        "spark.ui.showConsoleProgress": "false",
-        "spark.sql.parquet.inferTimestampNTZ.enabled": "true",
-    }
-    if master.startswith("local"):
-        # the run makes no catalog tables; without this Spark leaves an empty ./spark-warehouse
-        settings.update(
-            {
-                "spark.sql.shuffle.partitions": "8",
-                "spark.driver.memory": "4g",
-                "spark.sql.warehouse.dir": os.path.join(
-                    tempfile.gettempdir(), "ioscope-spark-warehouse"
-                ),
-            }
-        )
+    settings = session_settings(master)
     settings.update(conf or {})
     builder = SparkSession.builder.master(master).appName("ioscope detect")
     for k, v in settings.items():
