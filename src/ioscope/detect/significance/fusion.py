@@ -5,7 +5,7 @@ edge; the link weighs Σ over signals of min(−log10 p, 50), so a pair that co-
 co-linked far beyond chance weighs more than a pair that barely passed one test. Communities come
 from igraph's built-in Leiden (Traag, Waltman & van Eck, "From Louvain to Leiden: guaranteeing
 well-connected communities", Scientific Reports 9, 2019), optimizing weighted modularity; it is
-an order of magnitude faster than the leidenalg package on the same graphs (docs/NOTES). Leiden
+an order of magnitude faster than the leidenalg package on the same graphs. Leiden
 never joins disconnected accounts, so every community is connected by significant edges.
 """
 
