@@ -1,9 +1,9 @@
-"""Cost of the multi-scale default of ``ioscope detect`` against one window.
+"""Cost and precision of a multi-scale ``ioscope detect`` (``--scales``) against one window.
 
 On one simulated workspace (the simulator's defaults) the script times, wall and CPU:
 
 * ``single``: ``detect(ws, window="60s")``, the calibrated pipeline at one window;
-* ``multi``: ``detect(ws)``, every windowed co-action signal at every scale of ``--scales``
+* ``multi``: ``detect(ws, scales=...)``, every windowed co-action signal at every scale of ``--scales``
   (one pair join at the largest scale, a Δt filter per smaller one);
 
 and prints the ratio multi / single, per-signal seconds of both, and the flagged accounts with

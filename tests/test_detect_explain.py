@@ -209,13 +209,20 @@ def test_every_figure_of_the_simulated_explanations_is_recomputed(tmp_path):
         # near-identical copies: "texts" counts distinct texts of the posts, not the items
         # (pairs of text ids), which outnumber them
         assert {"co_repost", "near_duplicate_text", "creation_burst"} <= seen
-        # the default run is multi-scale: co-action sentences name the strongest scale
-        reposts = [
-            c["details"]["signals"]["co_repost"]["sentence"]
-            for c in list_clusters(ws)
-            if "co_repost" in c["details"]["signals"]
-        ]
-        assert reposts and all(", strongest at " in r for r in reposts)
+
+        # the default run has one window: no sentence names a scale; a multi-scale run's
+        # co-action sentences name the strongest one, and their figures are recomputed too
+        def reposts():
+            return [
+                c["details"]["signals"]["co_repost"]["sentence"]
+                for c in list_clusters(ws)
+                if "co_repost" in c["details"]["signals"]
+            ]
+
+        assert reposts() and not any(", strongest at " in r for r in reposts())
+        detect(ws, scales="1m,10m,1h")
+        assert "co_repost" in _check(ws)
+        assert reposts() and all(", strongest at " in r for r in reposts())
         nd = [
             c["details"]["signals"]["near_duplicate_text"]
             for c in list_clusters(ws)

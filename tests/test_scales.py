@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import random
 
 import numpy as np
@@ -79,10 +80,24 @@ def test_one_scale_is_the_single_window_run(ws):
     assert one == _rows(ws, "edges", cols)
 
 
-def test_default_run_keeps_each_edge_at_its_strongest_scale(ws):
+def test_the_default_run_is_one_60_s_window(ws):
+    """Multi-scale is asked for (its precision on large organic backgrounds is measured in
+    docs/benchmarks.md): without --scales a run equals ``window=60s`` and names no scale."""
+    load(ws, _slow_world()[0])
+    cols = EDGE_COLS + ("expected", "p_value", "q_value", "significant", "observed_expected")
+    detect(ws)
+    default = _rows(ws, "edges", cols)
+    params = json.loads(ws.last_runs(1)[0]["parameters"])
+    assert "scales" not in params and params["per_signal"]["co_repost"]["window"] == 60
+    assert ws.sql("SELECT count(*) FROM edges WHERE scale_seconds IS NOT NULL").fetchone()[0] == 0
+    detect(ws, window="60s")
+    assert default == _rows(ws, "edges", cols) and default
+
+
+def test_multi_scale_run_keeps_each_edge_at_its_strongest_scale(ws):
     rows, truth = _slow_world()
     load(ws, rows)
-    report = detect(ws)
+    report = detect(ws, scales="1m,10m,1h")
     edges = ws.rows("SELECT * FROM edges WHERE scale_seconds IS NOT NULL")
     keys = [(e["signal"], e["account_1"], e["account_2"]) for e in edges]
     assert len(keys) == len(set(keys))  # one row per pair and signal

@@ -152,8 +152,15 @@ def test_window_sweep_and_auto_window(planted_ws, ws_path):
     assert [r["window"] for r in rows] == [10, 60, 600]
     assert rows[1]["flagged"] == 10 and rows[1]["jaccard_previous"] is not None
     assert all(r["raw_accounts"] >= r["flagged"] for r in rows)
-    with Workspace.open(ws_path, read_only=True) as w:  # no --window: ends with the default,
-        params = json.loads(w.last_runs(1)[0]["parameters"])  # multi-scale run
+    with Workspace.open(ws_path, read_only=True) as w:  # no --window: ends with the default
+        params = json.loads(w.last_runs(1)[0]["parameters"])  # run, one 60 s window
+        assert params["per_signal"]["co_repost"]["window"] == 60 and "scales" not in params
+    res = runner.invoke(
+        app, ["detect", str(ws_path), "--window-sweep", "10s", "--scales", "1m,10m,1h", *fast]
+    )
+    assert res.exit_code == 0, res.output
+    with Workspace.open(ws_path, read_only=True) as w:  # with --scales: the multi-scale run
+        params = json.loads(w.last_runs(1)[0]["parameters"])
         assert params["scales"] == [60, 600, 3600]
         assert params["per_signal"]["co_repost"]["window"] == 3600
     res = runner.invoke(

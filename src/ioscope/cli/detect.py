@@ -120,7 +120,7 @@ def detect_cmd(
     window_sweep_: str | None = typer.Option(
         None,
         "--window-sweep",
-        help="Comma-separated windows (e.g. 10s,60s,10m,1h): run at each and report how the raw and the significant results change; the workspace ends with the --window run (without --window: the multi-scale run).",
+        help="Comma-separated windows (e.g. 10s,60s,10m,1h): run at each and report how the raw and the significant results change; the workspace ends with the --window run (without --window: the default run, or the --scales one).",
     ),
     spark_conf: list[str] | None = typer.Option(
         None,
@@ -170,10 +170,11 @@ def detect_cmd(
                     "with --raw or --compat."
                 )
             windows = [w for w in (x.strip() for x in window_sweep_.split(",")) if w]
+            one_window = {k: v for k, v in params.items() if k != "scales"}
             rows = window_sweep(
-                ws, windows, final_window=window, signals=signals, engine=eng, params=params
+                ws, windows, final_window=window, signals=signals, engine=eng, params=one_window
             )
-            if window is None:  # the workspace ends with the default, multi-scale run
+            if window is None:  # the workspace ends with the default run (or the --scales one)
                 run_detect(ws, signals=signals, mode=mode, engine=eng, params=params)
             if json:
                 emit_json({"window_sweep": rows, "window_estimate": estimate})

@@ -53,12 +53,12 @@ MODE = Param(
 
 #: The co-action parameters every signal has, set for all signals of a run at once; None leaves
 #: each signal's own default. The window, when given, applies to every windowed signal; without
-#: it the calibrated mode tests them at every one of ``scales`` and raw and cnt use 60 s.
+#: it a run uses 60 s, or every one of ``scales`` when they are given.
 COACTION_PARAMS = tuple(
     replace(
         p,
         default=None,
-        help=p.help + " Default: every scale of --scales (calibrated mode); 60 s in raw and cnt.",
+        help=p.help + " Default: 60 s, unless --scales is given.",
     )
     if p.name == "window"
     else replace(p, default=None, help=p.help + " Default: each signal's own (docs/signals.md).")
@@ -69,11 +69,12 @@ COACTION_PARAMS = tuple(
 SCALES = Param(
     "scales",
     "list",
-    "1m,10m,1h",
-    "Time scales at which the calibrated mode tests every windowed co-action signal when no "
-    "window is given: its actions paired once at the largest, each pair's p-values combined over "
-    "the scales (Simes), its edge kept at its strongest scale (docs/signals.md, Multi-scale "
-    "co-action). In raw mode, given scales store every scale's edges.",
+    None,
+    "Time scales (e.g. 1m,10m,1h) at which to test every windowed co-action signal in one run "
+    "instead of one window: its actions paired once at the largest, each pair's p-values "
+    "combined over the scales (Simes), its edge kept at its strongest scale (docs/signals.md, "
+    "Multi-scale co-action, which gives its measured precision: not yet the default). In raw "
+    "mode, every scale's edges are stored.",
 )
 
 #: What a run may use and which posts it reads.

@@ -117,9 +117,9 @@ def run_detect(
     a signal's own under its name, e.g. ``{"window": "5m", "<signal>": {"<parameter>":
     value}}`` (:mod:`ioscope.detect.parameters`). ``engine``: ``"duckdb"`` (default), ``"spark"`` or
     an engine object such as ``SparkEngine(master="spark://host:7077")`` (same results).
-    Without a ``window``, the calibrated mode tests every windowed co-action signal at each of
-    ``scales`` (default 1m,10m,1h; :mod:`ioscope.detect.engine.scales`) and keeps each edge at
-    its strongest scale; raw and cnt use 60 s (raw with ``scales`` given stores every scale).
+    Without a ``window`` a run uses 60 s; given ``scales`` (e.g. ``"1m,10m,1h"``;
+    :mod:`ioscope.detect.engine.scales`) instead, the calibrated mode tests every windowed
+    co-action signal at each scale and keeps each edge at its strongest; raw stores every scale.
     A bad value raises :class:`ParameterError` with the standard message before anything runs."""
     mode = MODE.coerce(mode, "detect")
     compat = "cnt" if mode == "cnt" else None
@@ -141,7 +141,7 @@ def run_detect(
             "Give a window or scales, not both; a CNT-compatible run has one window.",
             hint="--window tests one window; --scales several at once.",
         )
-    multi = values["window"] is None and (calibrated or scales_given)
+    multi = values["window"] is None and scales_given
     scale_list = parse_scales(values["scales"]) if multi else None
     eng, names = select_signals(signals, compat, engine)
     resolved = resolve_params(

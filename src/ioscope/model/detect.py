@@ -62,7 +62,7 @@ EDGES = Table(
         C(
             "scale_seconds",
             "DOUBLE",
-            "In a multi-scale run (the calibrated default, no window given): the time scale, in "
+            "In a multi-scale run (--scales): the time scale, in "
             "seconds, at which the edge is strongest (smallest p-value); its weight, counts, "
             "expectation and evidence are those within that window. NULL after a single-window "
             "run.",
