@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from record import add_record_arguments, header, quote, replace_section, start_recording  # noqa: E402
+from record import add_record_arguments, header, record_section, start_recording  # noqa: E402
 
 from ioscope.detect import detect  # noqa: E402
 from ioscope.evaluate import evaluate  # noqa: E402
@@ -62,7 +62,7 @@ def main() -> None:
     add_record_arguments(ap)
     args = ap.parse_args()
     if args.record_only:
-        _record(Path(args.record_only))
+        record_section(Path(args.record_only))
         return
     start_recording(args.record)
     if args.record:
@@ -90,11 +90,7 @@ def main() -> None:
     )
     if args.record:
         sys.stdout.flush()
-        _record(Path(args.record))
-
-
-def _record(path: Path) -> None:
-    replace_section(path.stem, quote(path.read_text(encoding="utf-8")))
+        record_section(Path(args.record))
 
 
 if __name__ == "__main__":

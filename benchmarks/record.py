@@ -27,6 +27,7 @@ __all__ = [
     "number",
     "quote",
     "replace_section",
+    "record_section",
     "add_record_arguments",
     "start_recording",
     "header",
@@ -78,6 +79,11 @@ def replace_section(name: str, body: str, doc: Path = DOC) -> None:
     head, rest = text.split(start, 1)
     tail = rest.split(end, 1)[1]
     doc.write_text(f"{head}{start}\n{body.strip()}\n{end}{tail}", encoding="utf-8")
+
+
+def record_section(path: Path) -> None:
+    """Rewrite the section of docs/benchmarks.md named after the recorded file ``path``."""
+    replace_section(path.stem, quote(path.read_text(encoding="utf-8")))
 
 
 def add_record_arguments(ap: argparse.ArgumentParser) -> None:
