@@ -127,16 +127,14 @@ def _kept_sorted(sql: Sql, signal: Signal, p: dict[str, Any], mw: int) -> tuple[
             "score": pa.nulls(len(x), pa.float64()),
         }
     )
-    sql.temp_table(
+    _table_from_arrow(
+        sql,
         KEPT_PAIRS,
         "a1 BIGINT, a2 BIGINT, iid BIGINT, p1 BIGINT, p2 BIGINT, t1 DOUBLE, t2 DOUBLE, "
         "score DOUBLE",
+        kept,
+        PAIR_COLUMNS,
     )
-    sql.con.register("_det_cnt_kept_arrow", kept)
-    try:
-        sql.run(f"INSERT INTO {KEPT_PAIRS} SELECT {PAIR_COLUMNS} FROM _det_cnt_kept_arrow")
-    finally:
-        sql.con.unregister("_det_cnt_kept_arrow")
     if len(x):
         _weights_arrays(sql, kept)
     else:
@@ -312,16 +310,25 @@ def _weights_arrays(sql: Sql, kept: pa.Table) -> None:
             "last_t": np.maximum.reduceat(np.maximum(t1, t2)[order], starts),
         }
     )
-    sql.temp_table(
+    _table_from_arrow(
+        sql,
         WEIGHTS,
         "a1 BIGINT, a2 BIGINT, n1 BIGINT, n2 BIGINT, shared_items BIGINT, co_actions BIGINT, "
         "score DOUBLE, first_t DOUBLE, last_t DOUBLE",
+        weights,
     )
-    sql.con.register("_det_cnt_w_arrow", weights)
+
+
+def _table_from_arrow(sql: Sql, name: str, columns: str, rows: pa.Table, select: str = "*") -> None:
+    """The temporary table ``name`` (``columns``: its declaration) filled from ``rows`` in one
+    Arrow insert."""
+    sql.temp_table(name, columns)
+    view = f"{name}_arrow"
+    sql.con.register(view, rows)
     try:
-        sql.run(f"INSERT INTO {WEIGHTS} SELECT * FROM _det_cnt_w_arrow")
+        sql.run(f"INSERT INTO {name} SELECT {select} FROM {view}")
     finally:
-        sql.con.unregister("_det_cnt_w_arrow")
+        sql.con.unregister(view)
 
 
 assert PAIR_COLUMNS == "a1, a2, iid, p1, p2, t1, t2, score"  # the columns KEPT_PAIRS has
