@@ -49,7 +49,13 @@ def test_bucket_join_is_an_equi_join(ws):
     load(ws, planted(seed=4, events=2)[0])
     with recording() as log:
         detect(ws, signals=["co_link"])
-    # the multi-scale default pairs once, at the largest scale; each scale filters those pairs
+    pair_sql = [s for s in log if "_det_pairs AS" in s][0]
+    assert "x.b = y.b" in pair_sql and "y.b = x.b + 1" in pair_sql
+    assert "BETWEEN" not in pair_sql.upper()
+    assert not [s for s in log if "_det_pairs_all" in s]  # the default runs one window
+    with recording() as log:
+        detect(ws, signals=["co_link"], scales="1m,10m,1h")
+    # a multi-scale run pairs once, at the largest scale; each scale filters those pairs
     pair_sql = [s for s in log if "_det_pairs_all AS" in s][0]
     assert "x.b = y.b" in pair_sql and "y.b = x.b + 1" in pair_sql
     assert "BETWEEN" not in pair_sql.upper()
